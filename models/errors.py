@@ -1,0 +1,35 @@
+"""One exception tree for everything a user can get wrong in a model.
+
+Bad input (a malformed bundle file, an expression that does not parse) is a
+`FlowdeskError`; a bug in Flowdesk is any other exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class FlowdeskError(Exception):
+    """Something a user supplied is wrong; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """One thing wrong with a bundle file: where (a JSON path) and what."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class BundleLoadError(FlowdeskError):
+    """A bundle file could not be loaded; `problems` lists every reason found."""
+
+    def __init__(self, problems: list[LoadProblem], source: str = "") -> None:
+        self.problems = problems
+        self.source = source
+        where = f"{source}: " if source else ""
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{where}cannot load the process bundle:\n{lines}")
