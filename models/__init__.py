@@ -5,7 +5,7 @@ Nothing here does I/O or imports from codegen/, runtime/ or designer/.
 
 from models.bundle import Bundle
 from models.errors import BundleLoadError, FlowdeskError, LoadProblem
-from models.serialization import dump_bundle, load_bundle, load_bundle_file
+from models.serialization import dump_bundle, load_bundle
 
 __all__ = [
     "Bundle",
@@ -14,5 +14,4 @@ __all__ = [
     "LoadProblem",
     "dump_bundle",
     "load_bundle",
-    "load_bundle_file",
 ]

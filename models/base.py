@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, StringConstraints, model_serializer
 
 #: Ids of nodes, edges, forms, letters, tables, queues...: stable, readable, URL-safe.
 ElementId = Annotated[
@@ -30,3 +30,16 @@ class FlowdeskModel(BaseModel):
     """Base of all authored elements: unknown keys are errors, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class KindTagged(FlowdeskModel):
+    """An element of a union told apart by its `kind`, which is always written out.
+
+    Saving leaves out settings at their default; the kind must stay even
+    though each class has it as a default.
+    """
+
+    @model_serializer(mode="wrap")
+    def _always_write_kind(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        return {"id": data.pop("id"), "kind": self.kind, **data}

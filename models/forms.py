@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
-from models.base import ElementId, Expression, FlowdeskModel, Label, LongText, VariableName
+from models.base import ElementId, Expression, FlowdeskModel, KindTagged, Label, LongText, VariableName
 from models.data import ChoiceOption
 
 
@@ -65,7 +65,7 @@ class InputField(FlowdeskModel):
         return self
 
 
-class Section(FlowdeskModel):
+class Section(KindTagged):
     """A titled block of fields."""
 
     id: ElementId
@@ -75,7 +75,7 @@ class Section(FlowdeskModel):
     visible_when: Expression = ""
 
 
-class RepeatingGroup(FlowdeskModel):
+class RepeatingGroup(KindTagged):
     """Rows of the same fields, written to a `records` variable."""
 
     id: ElementId

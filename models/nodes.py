@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from models.base import ElementId, Expression, FlowdeskModel, Label, LongText, VariableName
+from models.base import ElementId, Expression, FlowdeskModel, KindTagged, Label, LongText, VariableName
 from models.durations import Duration
 
 
@@ -22,7 +22,7 @@ class Position(FlowdeskModel):
     y: float = 0
 
 
-class NodeBase(FlowdeskModel):
+class NodeBase(KindTagged):
     id: ElementId
     name: Label = ""
     description: LongText = ""

@@ -8,7 +8,6 @@ Input is bounded in size and nesting before it is parsed.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -47,20 +46,6 @@ def load_bundle(text: str | bytes, source: str = "") -> Bundle:
         raise BundleLoadError(problems_from_validation(error), source) from None
 
 
-def load_bundle_file(path: str | Path) -> Bundle:
-    """Load a bundle from a file; a missing or unreadable file is a load error too."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BUNDLE_BYTES:
-            raise BundleLoadError([LoadProblem("", _too_large(size))], str(path))
-        data = path.read_bytes()
-    except OSError as error:
-        problem = LoadProblem("", f"cannot read the file: {error.strerror}")
-        raise BundleLoadError([problem], str(path)) from None
-    return load_bundle(data, str(path))
-
-
 def dump_bundle(bundle: Bundle) -> str:
     """The bundle as stable, readable JSON (same bundle, same text)."""
     return json.dumps(bundle_document(bundle), indent=2, ensure_ascii=False) + "\n"
@@ -75,20 +60,20 @@ def bundle_document(bundle: Bundle) -> dict[str, Any]:
     }
 
 
-def _too_large(size: int) -> str:
+def too_large(size: int) -> str:
     return f"the file is {size:,} bytes; a bundle may be at most {MAX_BUNDLE_BYTES:,} bytes"
 
 
 def _parse_json(text: str | bytes, source: str) -> Any:
     if len(text) > MAX_BUNDLE_BYTES:
-        raise BundleLoadError([LoadProblem("", _too_large(len(text)))], source)
+        raise BundleLoadError([LoadProblem("", too_large(len(text)))], source)
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             message = f"the file is not UTF-8 text (byte {error.start} cannot be read)"
             raise BundleLoadError([LoadProblem("", message)], source) from None
-    depth = _max_nesting(text)
+    depth, unfinished = _nesting(text)
     if depth > MAX_NESTING:
         message = f"the JSON is nested {depth} levels deep; at most {MAX_NESTING} are allowed"
         raise BundleLoadError([LoadProblem("", message)], source)
@@ -96,13 +81,16 @@ def _parse_json(text: str | bytes, source: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         message = f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        if error.pos >= len(text.rstrip()):
-            message += " (the file seems to be cut off)"
+        if unfinished:
+            message += " (the file seems to be cut off: it ends inside a text or an unclosed bracket)"
         raise BundleLoadError([LoadProblem("", message)], source) from None
 
 
-def _max_nesting(text: str) -> int:
-    """Deepest bracket nesting outside strings, found without parsing (no recursion)."""
+def _nesting(text: str) -> tuple[int, bool]:
+    """Deepest bracket nesting outside strings, and whether the text ends unfinished.
+
+    Found by scanning, not parsing, so hostile input cannot exhaust the stack.
+    """
     depth = deepest = 0
     in_string = escaped = False
     for char in text:
@@ -120,7 +108,7 @@ def _max_nesting(text: str) -> int:
             deepest = max(deepest, depth)
         elif char in "]}":
             depth -= 1
-    return deepest
+    return deepest, in_string or depth > 0
 
 
 def json_path(location: tuple[int | str, ...]) -> str:
