@@ -68,7 +68,8 @@ class Duration(FlowdeskModel):
     @classmethod
     def _from_text(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return cls.parse(value).model_dump()
+            parsed = cls.parse(value)
+            return {"amount": parsed.amount, "unit": parsed.unit}
         return value
 
     @model_validator(mode="after")

@@ -115,3 +115,14 @@ def test_bad_duration_explains_how_to_write_one():
 def test_settings_that_do_not_fit_the_kind_are_explained():
     nodes = [{"id": "s", "kind": "start", "trigger": "intake"}, *MINIMAL["nodes"][1:]]
     assert problems_of(with_changes(nodes=nodes)) == [("nodes[0]", "an intake start needs at least one channel")]
+
+
+def test_durations_are_written_as_people_say_them_and_read_back():
+    nodes = [*MINIMAL["nodes"][:1], {"id": "t", "kind": "task", "queue": "q",
+                                     "sla": {"target": "5 working days", "warning": "4 hours"}},
+             MINIMAL["nodes"][2]]
+    bundle = load_bundle(with_changes(nodes=nodes))
+    sla = bundle.node("t").sla
+    assert (sla.target.amount, sla.target.unit.value) == (5, "working days")
+    assert '"target": "5 working days"' in dump_bundle(bundle)
+    assert load_bundle(dump_bundle(bundle)) == bundle
