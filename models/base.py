@@ -15,7 +15,7 @@ ElementId = Annotated[
 #: Names of case variables and fields: usable as-is in an expression.
 VariableName = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", min_length=1, max_length=64),
+    StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", min_length=1, max_length=64),
 ]
 
 #: Short authored texts (labels, names); long texts use `LongText`.
