@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+#: Filters letters may use beyond Jinja2's own; codegen.letters implements them.
+FLOWDESK_FILTERS = ("money", "date")
+
 _ENVIRONMENT = ImmutableSandboxedEnvironment()
+_ENVIRONMENT.filters.update(dict.fromkeys(FLOWDESK_FILTERS, str))  # known names, for checking only
 
 
 @dataclass(frozen=True)

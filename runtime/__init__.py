@@ -1,0 +1,1 @@
+"""Executes published process versions: engine, clock, outbox, audit log, storage."""

@@ -1,0 +1,180 @@
+"""What the runtime stores: versions, cases, work items, jobs, outbox entries, audit events, users.
+
+These are plain pydantic documents with JSON-ready fields; the engine
+changes them, the store persists them. A case pins its version by number and
+content hash and holds node ids, never a copy of the model (the bundle is
+stored once, by hash).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Version(Document):
+    """One published, immutable version of a process."""
+
+    process_key: str
+    number: int
+    hash: str
+    name: str
+    author: str
+    published_at: datetime
+    note: str = ""
+
+
+class CaseStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+
+
+class Token(Document):
+    """A point of control in a case: at `node`, arrived over `edge`."""
+
+    id: str
+    node: str
+    edge: str | None = None
+    waiting_for: str | None = None  # the work item, job or child case it waits on
+
+
+class Incident(Document):
+    """A case cannot go on by itself; an operator fixes the data and retries."""
+
+    id: str
+    token: str
+    node: str
+    message: str
+    raised_at: datetime
+
+
+class Case(Document):
+    id: str
+    process_key: str
+    version: int
+    version_hash: str
+    status: CaseStatus = CaseStatus.ACTIVE
+    revision: int = 0
+    data: dict[str, Any] = Field(default_factory=dict)
+    tokens: list[Token] = Field(default_factory=list)
+    incidents: list[Incident] = Field(default_factory=list)
+    customer_id: str | None = None
+    contact_id: str | None = None
+    parent_case: str | None = None
+    parent_token: str | None = None
+    depth: int = 0
+    started_at: datetime
+    started_by: str
+    closed_at: datetime | None = None
+    outcome: str | None = None
+    root_cause: str | None = None
+    completions: dict[str, str] = Field(default_factory=dict)  # idempotency key -> work item id
+    audit_head: str = ""  # hash of the newest audit event of this case
+    audit_count: int = 0
+
+
+class WorkItemStatus(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class WorkItem(Document):
+    """A task for a person: in a queue, maybe claimed, with its SLA times."""
+
+    id: str
+    case_id: str
+    process_key: str
+    node: str
+    token: str
+    title: str
+    queue: str
+    form: str | None = None
+    status: WorkItemStatus = WorkItemStatus.OPEN
+    assignee: str | None = None
+    priority: int = 3
+    created_at: datetime
+    warning_at: datetime | None = None
+    due_at: datetime | None = None
+    completed_at: datetime | None = None
+    completed_by: str | None = None
+
+
+class JobKind(StrEnum):
+    TIMER = "timer"
+    MESSAGE_TIMEOUT = "message timeout"
+    SLA_WARNING = "sla warning"
+    SLA_BREACH = "sla breach"
+
+
+class Job(Document):
+    """Something to do at a due time; a scheduler claims and fires it once."""
+
+    id: str
+    case_id: str
+    kind: JobKind
+    due_at: datetime
+    token: str | None = None
+    work_item: str | None = None
+    done: bool = False
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxEntry(Document):
+    """A rendered letter, e-mail or SMS waiting to be delivered exactly once."""
+
+    id: str
+    case_id: str
+    node: str
+    letter: str
+    channel: str
+    language: str
+    recipient: str
+    subject: str = ""
+    body: str
+    text_body: str = ""
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime
+    created_at: datetime
+    sent_at: datetime | None = None
+    last_error: str = ""
+
+
+class AuditEvent(Document):
+    """One thing that happened to a case; `hash` covers it and its predecessor's hash."""
+
+    id: str
+    case_id: str
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    node: str | None = None
+    version_hash: str
+    summary: str
+    changes: dict[str, list[Any]] = Field(default_factory=dict)  # variable -> [before, after]
+    details: dict[str, Any] = Field(default_factory=dict)
+    previous_hash: str
+    hash: str
+
+
+class User(Document):
+    id: str
+    name: str
+    roles: list[str] = Field(default_factory=list)
+    queues: list[str] = Field(default_factory=list)
+    password_hash: str = ""
+    api_token_hash: str = ""

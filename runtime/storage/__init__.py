@@ -1,0 +1,1 @@
+"""Storage: one interface (base.Store), an in-memory store and the embedded TinyDB store."""
