@@ -172,3 +172,20 @@ def _records(variable: Variable, value: Any) -> list[dict[str, Any]]:
                 raise ValueError(f"record {index}, {field.display}: {error}") from None
         records.append(normalised)
     return records
+
+
+def to_json_value(value: Any) -> Any:
+    """A canonical value as JSON data: money as "12.50", dates as ISO text.
+
+    >>> to_json_value({"a": Decimal("1.50"), "b": [date(2026, 1, 2)]})
+    {'a': '1.50', 'b': ['2026-01-02']}
+    """
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json_value(v) for k, v in value.items()}
+    return value

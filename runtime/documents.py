@@ -42,7 +42,8 @@ class Token(Document):
     id: str
     node: str
     edge: str | None = None
-    waiting_for: str | None = None  # the work item, job or child case it waits on
+    waiting_for: str | None = None  # what it waits on: a work item, job, message, child case, join, incident
+    timeout_job: str | None = None  # the job that ends a message wait early
 
 
 class Incident(Document):
@@ -75,6 +76,8 @@ class Case(Document):
     closed_at: datetime | None = None
     outcome: str | None = None
     root_cause: str | None = None
+    due_at: datetime | None = None  # the case SLA's target, if the process has one
+    sla_jobs: list[str] = Field(default_factory=list)  # case-level SLA jobs still pending
     completions: dict[str, str] = Field(default_factory=dict)  # idempotency key -> work item id
     audit_head: str = ""  # hash of the newest audit event of this case
     audit_count: int = 0
@@ -105,6 +108,7 @@ class WorkItem(Document):
     due_at: datetime | None = None
     completed_at: datetime | None = None
     completed_by: str | None = None
+    sla_jobs: list[str] = Field(default_factory=list)  # its SLA warning/breach jobs
 
 
 class JobKind(StrEnum):
@@ -128,8 +132,13 @@ class Job(Document):
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # handed to the channel; if the process dies now, the outcome is unknown
     SENT = "sent"
     FAILED = "failed"
+
+
+#: Entries the deliverer still has to deal with.
+AWAITING_DELIVERY = frozenset({OutboxStatus.PENDING, OutboxStatus.SENDING})
 
 
 class OutboxEntry(Document):
@@ -138,8 +147,8 @@ class OutboxEntry(Document):
     id: str
     case_id: str
     node: str
-    letter: str
-    channel: str
+    channel: str  # letter, email, sms, or connector (a back-office request)
+    letter: str = ""
     language: str
     recipient: str
     subject: str = ""
@@ -174,6 +183,7 @@ class AuditEvent(Document):
 class User(Document):
     id: str
     name: str
+    email: str = ""
     roles: list[str] = Field(default_factory=list)
     queues: list[str] = Field(default_factory=list)
     password_hash: str = ""

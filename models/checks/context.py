@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import cached_property
 
 import networkx as nx
 
 from models.bundle import Bundle
 from models.graph import flow_graph
+from models.letters import Letter, LetterVariant
+from models.soundness import SoundnessReport, analyse_soundness
 
 
 @dataclass
 class CheckContext:
     """A bundle under check.
 
-    `known_processes` are the keys a subprocess may call (the published
-    processes, or the files checked together); None means "not known", and
-    then calls are not checked.
+    `known_processes` are the processes a subprocess may call, by key (the
+    published ones, or the files checked together); None means "not known",
+    and then calls are not checked.
     """
 
     bundle: Bundle
-    known_processes: Collection[str] | None = None
-    _cache: dict = field(default_factory=dict, repr=False)
+    known_processes: Mapping[str, Bundle] | None = None
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -32,3 +33,16 @@ class CheckContext:
     @cached_property
     def node_ids(self) -> set[str]:
         return {node.id for node in self.bundle.nodes}
+
+    def template_parts(self) -> Iterator[tuple[Letter, LetterVariant, str, str]]:
+        """(letter, variant, part name, template source) for every non-empty template text."""
+        for letter in self.bundle.letters:
+            for variant in letter.variants:
+                for part, source in (("subject", variant.subject), ("text", variant.body),
+                                     ("plain-text part", variant.text_body)):
+                    if source:
+                        yield letter, variant, part, source
+
+    @cached_property
+    def soundness(self) -> SoundnessReport:
+        return analyse_soundness(self.bundle)

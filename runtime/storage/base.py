@@ -37,7 +37,9 @@ class Changes:
 
     `cases` pairs each case with the revision it was read at (None for a new
     case): if the stored revision differs, the whole commit is refused with
-    a `ConflictError` (optimistic concurrency). A stored case gets revision + 1.
+    a `ConflictError` (optimistic concurrency). A stored case gets revision + 1
+    (1 for a new case), which the store also sets on the caller's `Case` object
+    once the commit succeeded.
     """
 
     cases: list[tuple[Case, int | None]] = field(default_factory=list)
@@ -121,12 +123,16 @@ class Store(ABC):
         """Jobs not yet done whose due time has come, earliest first."""
 
     @abstractmethod
+    def job(self, job_id: str) -> Job:
+        """The job, or NotFound."""
+
+    @abstractmethod
     def case_jobs(self, case_id: str) -> list[Job]:
         """Every job of a case."""
 
     @abstractmethod
     def outbox(self, *, case_id: str | None = None, due_before: datetime | None = None) -> list[OutboxEntry]:
-        """Outbox entries of a case, or those pending delivery by `due_before`, oldest first."""
+        """Entries of a case, or those pending delivery by `due_before` (all pending if neither); oldest first."""
 
     # Audit ----------------------------------------------------------------
     @abstractmethod

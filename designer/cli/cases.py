@@ -1,0 +1,224 @@
+"""Commands that publish processes and run cases: publish, customers, start, tasks, complete,
+message, case, correct, retry."""
+
+from __future__ import annotations
+
+import argparse
+from graphlib import TopologicalSorter
+from pathlib import Path
+from typing import TextIO
+
+from designer.cli.check import print_document
+from designer.cli.common import Command, actor, add_actor_argument, json_argument, local_time, open_runtime
+from designer.documents import read_documents
+from models import Bundle
+from models.nodes import SubprocessNode
+from runtime.documents import Case, WorkItem
+from runtime.service import PublishError, Runtime
+from runtime.storage.base import Changes, WorkQuery
+
+
+def publish(args: argparse.Namespace, out: TextIO) -> int:
+    """Check each bundle and publish it as the next version; called processes are published first."""
+    documents = read_documents([Path(f) for f in args.files])
+    for document in (d for d in documents if d.customers is not None):
+        print(f"{document.path}: skipped (sample customers; load them with 'flowdesk customers')", file=out)
+    documents = [d for d in documents if d.customers is None]
+    unreadable = [d for d in documents if d.load_problems]
+    for document in unreadable:
+        print_document(document, out)
+    if unreadable:
+        return 1
+    bundles = {d.bundle.key: d.bundle for d in documents}
+    failed = False
+    with open_runtime(args) as runtime:
+        for key in _called_first(bundles):
+            try:
+                version = runtime.publish(bundles[key], author=actor(args), note=args.note)
+            except PublishError as error:
+                print(f"{key}: not published — {error}", file=out)
+                failed = True
+                continue
+            print(f"{key}: published version {version.number} ({version.hash[:12]}) by {version.author}", file=out)
+    return 1 if failed else 0
+
+
+def _called_first(bundles: dict[str, Bundle]) -> list[str]:
+    order = TopologicalSorter({
+        key: {n.process for n in bundle.nodes if isinstance(n, SubprocessNode) and n.process in bundles}
+        for key, bundle in bundles.items()
+    })
+    return list(order.static_order())
+
+
+def import_customers(args: argparse.Namespace, out: TextIO) -> int:
+    """Load customers from a file of sample customers ({"customers": [...]}) into the store."""
+    [document] = read_documents([Path(args.file)])
+    if document.customers is None:
+        print_document(document, out)
+        return 1
+    with open_runtime(args) as runtime:
+        runtime.store.commit(Changes(customers=document.customers))
+    print(f"{len(document.customers)} customers loaded", file=out)
+    return 0
+
+
+def start(args: argparse.Namespace, out: TextIO) -> int:
+    """Start a case on the newest published version of a process."""
+    with open_runtime(args) as runtime:
+        case = runtime.start_case(args.process, json_argument(args.data_json), actor=actor(args),
+                                  customer_id=args.customer, start_node=args.start)
+        print_case(runtime, case, out, timeline=False)
+    return 0
+
+
+def tasks(args: argparse.Namespace, out: TextIO) -> int:
+    """List open work items, soonest deadline first."""
+    with open_runtime(args, read_only=True) as runtime:
+        query = WorkQuery(queues=(args.queue,) if args.queue else None, case_id=args.case, limit=args.limit)
+        items = runtime.store.work_items(query)
+        for item in items:
+            print(_item_line(item), file=out)
+        counts = runtime.store.count_open_work_items()
+        summary = ", ".join(f"{queue}: {count}" for queue, count in sorted(counts.items())) or "none"
+        print(f"open work items per queue — {summary}", file=out)
+    return 0
+
+
+def complete(args: argparse.Namespace, out: TextIO) -> int:
+    """Complete a work item with the data entered, and run the case on."""
+    with open_runtime(args) as runtime:
+        case = runtime.complete(args.item, json_argument(args.data_json), actor=actor(args),
+                                idempotency_key=args.key)
+        print_case(runtime, case, out, timeline=False)
+    return 0
+
+
+def message(args: argparse.Namespace, out: TextIO) -> int:
+    """Deliver a message (such as a customer's reply) to the case waiting for it."""
+    with open_runtime(args) as runtime:
+        case = runtime.send_message(args.case, args.name, json_argument(args.data_json), actor=actor(args))
+        print_case(runtime, case, out, timeline=False)
+    return 0
+
+
+def show_case(args: argparse.Namespace, out: TextIO) -> int:
+    """Show a case: where it stands, its data, and its timeline."""
+    with open_runtime(args, read_only=True) as runtime:
+        print_case(runtime, runtime.store.case(args.case), out, timeline=True)
+    return 0
+
+
+def correct(args: argparse.Namespace, out: TextIO) -> int:
+    """Correct a case's data by hand (audited), e.g. before retrying an incident."""
+    with open_runtime(args) as runtime:
+        case = runtime.update_data(args.case, json_argument(args.data_json), actor=actor(args))
+        print_case(runtime, case, out, timeline=False)
+    return 0
+
+
+def retry(args: argparse.Namespace, out: TextIO) -> int:
+    """Retry the node where an incident stopped a case."""
+    with open_runtime(args) as runtime:
+        case = runtime.retry(args.case, args.incident, actor=actor(args))
+        print_case(runtime, case, out, timeline=False)
+    return 0
+
+
+def print_case(runtime: Runtime, case: Case, out: TextIO, *, timeline: bool) -> None:
+    customer = f", customer {case.customer_id}" if case.customer_id else ""
+    outcome = f" — {case.outcome}" if case.outcome else ""
+    print(f"case {case.id}: {case.process_key} version {case.version}, {case.status.value}{outcome}{customer}",
+          file=out)
+    for item in runtime.store.work_items(WorkQuery(case_id=case.id)):
+        print(f"  waiting for {_item_line(item)}", file=out)
+    for token in case.tokens:
+        if token.waiting_for and token.waiting_for.startswith("message:"):
+            print(f"  waiting for message '{token.waiting_for.removeprefix('message:')}' at {token.node}", file=out)
+    for incident in case.incidents:
+        print(f"  INCIDENT {incident.id} at {incident.node}: {incident.message}", file=out)
+    if case.data:
+        print("  data: " + ", ".join(f"{k}={v!r}" for k, v in case.data.items()), file=out)
+    if timeline:
+        print("timeline:", file=out)
+        for event in runtime.store.audit_events(case.id):
+            print(f"  {local_time(event.at)}  {event.actor:<12} {event.summary}", file=out)
+            for name, (before, after) in event.changes.items():
+                print(f"  {'':31}{name}: {before!r} → {after!r}", file=out)
+
+
+def _item_line(item: WorkItem) -> str:
+    due = f", due {local_time(item.due_at)}" if item.due_at else ""
+    who = f", claimed by {item.assignee}" if item.assignee else ""
+    return f"{item.id}  '{item.title}' in queue {item.queue} (case {item.case_id}, priority {item.priority}{due}{who})"
+
+
+def _data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-json", "-d", dest="data_json", metavar="JSON",
+                        help="""values as a JSON object, e.g. '{"amount": "12.50"}'""")
+
+
+def _publish_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="bundle files or folders of them")
+    parser.add_argument("--note", required=True, help="what changed, for the version history")
+    add_actor_argument(parser)
+
+
+def _start_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("process", help="the process key")
+    _data_option(parser)
+    parser.add_argument("--customer", metavar="ID", help="the customer the case is about")
+    parser.add_argument("--start", metavar="NODE", help="which start, if the process has several")
+    add_actor_argument(parser)
+
+
+def _tasks_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--queue", help="only this queue")
+    parser.add_argument("--case", help="only this case")
+    parser.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+
+
+def _item_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("item", help="the work item id")
+    _data_option(parser)
+    parser.add_argument("--key", help="idempotency key: repeating the same request changes nothing")
+    add_actor_argument(parser)
+
+
+def _message_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("case", help="the case id")
+    parser.add_argument("name", help="the message name, e.g. 'mandate received'")
+    _data_option(parser)
+    add_actor_argument(parser)
+
+
+def _case_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("case", help="the case id")
+
+
+def _correct_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("case", help="the case id")
+    _data_option(parser)
+    add_actor_argument(parser)
+
+
+def _retry_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("case", help="the case id")
+    parser.add_argument("incident", help="the incident id (see 'flowdesk case')")
+    add_actor_argument(parser)
+
+
+def _customers_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help='a JSON file {"customers": [...]}, e.g. examples/customers.json')
+
+
+PUBLISH = Command(publish, "check and publish process bundles as new versions", _publish_arguments)
+CUSTOMERS = Command(import_customers, "load customers from a file", _customers_arguments)
+START = Command(start, "start a case", _start_arguments)
+TASKS = Command(tasks, "list open work items", _tasks_arguments)
+COMPLETE = Command(complete, "complete a work item", _item_arguments)
+MESSAGE = Command(message, "deliver a message to a waiting case", _message_arguments)
+CASE = Command(show_case, "show a case and its timeline", _case_arguments)
+CORRECT = Command(correct, "correct a case's data by hand", _correct_arguments)
+RETRY = Command(retry, "retry a case's incident", _retry_arguments)
+

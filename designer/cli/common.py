@@ -1,0 +1,78 @@
+"""What the command-line commands share: the data folder, JSON arguments, opening the runtime."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from runtime.business_calendar import BusinessCalendar
+from runtime.service import Runtime
+from runtime.storage.tinydb_store import TinyDBStore
+
+DEFAULT_DATA = ".flowdesk"
+
+
+class UserError(Exception):
+    """A mistake on the command line; printed as one line, exit code 1."""
+
+
+@dataclass(frozen=True)
+class Command:
+    run: Callable[[argparse.Namespace, TextIO], int]
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+    uses_data: bool = True
+
+
+def add_data_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", metavar="DIR", default=None,
+                        help=f"the data folder (default: $FLOWDESK_DATA, else ./{DEFAULT_DATA})")
+
+
+def data_folder(args: argparse.Namespace) -> Path:
+    return Path(args.data or os.environ.get("FLOWDESK_DATA") or DEFAULT_DATA)
+
+
+@contextmanager
+def open_runtime(args: argparse.Namespace, read_only: bool = False) -> Iterator[Runtime]:
+    """A runtime on the data folder's embedded store, closed afterwards."""
+    store = TinyDBStore.open(data_folder(args), read_only=read_only)
+    try:
+        yield Runtime(store)
+    finally:
+        store.close()
+
+
+def json_argument(text: str | None, what: str = "--data") -> dict[str, Any]:
+    """A JSON object given on the command line, or an error saying what is wrong with it."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UserError(f"{what} is not valid JSON ({error.msg} at column {error.colno}); "
+                        """write e.g. '{"amount": "12.50"}'""") from None
+    if not isinstance(value, dict):
+        raise UserError(f"{what} must be a JSON object of names and values")
+    return value
+
+
+def actor(args: argparse.Namespace) -> str:
+    return getattr(args, "actor", None) or os.environ.get("USER") or "cli"
+
+
+def add_actor_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as", dest="actor", metavar="USER", help="who does this (default: $USER)")
+
+
+def local_time(moment: datetime) -> str:
+    """A stored (UTC) moment as people here read it: local time, to the minute."""
+    return moment.astimezone(ZoneInfo(BusinessCalendar().timezone)).strftime("%Y-%m-%d %H:%M")

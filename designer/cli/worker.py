@@ -1,0 +1,47 @@
+"""`flowdesk worker`: fire due timers and SLA escalations and deliver the outbox, standalone."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from typing import TextIO
+
+from designer.cli.common import Command, data_folder, open_runtime
+from runtime.outbox import Deliverer, default_sinks
+from runtime.worker import Worker
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Fire due jobs and deliver the outbox, every few seconds until stopped (Ctrl+C), or once with --once."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    outbox_folder = data_folder(args) / "outbox"
+    with open_runtime(args) as runtime:
+        deliverer = Deliverer(runtime.store, default_sinks(outbox_folder, args.smtp_host, args.smtp_port),
+                              runtime.clock)
+        worker = Worker(runtime, deliverer, interval=args.interval)
+        if args.once:
+            report = worker.run_once()
+            print(f"{report.jobs_fired} jobs fired; {report.delivery.sent} sent, {report.delivery.retrying} "
+                  f"retrying, {report.delivery.failed} failed", file=out)
+            for error in report.delivery.errors:
+                print(f"  {error}", file=out)
+            return 0
+        stop = threading.Event()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signal_number, lambda *_: stop.set())
+        print(f"worker running on {data_folder(args)} (letters and SMS in {outbox_folder}); Ctrl+C stops",
+              file=out)
+        worker.run_forever(stop)
+    return 0
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--once", action="store_true", help="do one pass and stop")
+    parser.add_argument("--interval", type=float, default=5.0, help="seconds between passes (default 5)")
+    parser.add_argument("--smtp-host", default="localhost", help="SMTP server for e-mail (default localhost)")
+    parser.add_argument("--smtp-port", type=int, default=25, help="SMTP port (default 25)")
+
+
+COMMAND = Command(run, "run timers, SLA escalations and outbox delivery", _arguments)

@@ -1,0 +1,41 @@
+"""A decision chooses one way out by the conditions on its outgoing connections.
+
+Each way out of a decision has a condition, except one that may be the
+default (taken when no condition holds). A decision needs at least two ways
+out. Conditions on connections that do not leave a decision would be ignored,
+so they are errors too.
+"""
+
+from collections.abc import Iterator
+
+from models.checks.context import CheckContext
+from models.checks.findings import Problem
+
+
+def check(ctx: CheckContext) -> Iterator[Problem]:
+    decisions = {n.id for n in ctx.bundle.nodes if n.kind == "decision"}
+    for edge in ctx.bundle.edges:
+        if edge.source not in decisions and (edge.condition or edge.default):
+            role = "a condition" if edge.condition else "the default mark"
+            yield Problem(edge.id, f"Connection '{edge.label or edge.id}' has {role} but does not leave "
+                          "a decision, so it would be ignored.",
+                          "Remove it, or put a decision before the branching point.")
+    for node in ctx.bundle.nodes:
+        if node.id not in decisions:
+            continue
+        outgoing = ctx.bundle.outgoing(node.id)
+        if len(outgoing) < 2:
+            yield Problem(node.id, f"Decision '{node.display}' has {len(outgoing)} way(s) out; "
+                          "a decision chooses between at least two.",
+                          "Add another outgoing connection, or remove the decision.")
+        defaults = [e for e in outgoing if e.default]
+        if len(defaults) > 1:
+            yield Problem(node.id, f"Decision '{node.display}' has {len(defaults)} default ways out; "
+                          "only one can be taken when no condition holds.",
+                          "Keep one default and give the others a condition.",
+                          related=tuple(e.id for e in defaults))
+        for edge in outgoing:
+            if not edge.condition and not edge.default:
+                yield Problem(edge.id, f"Way '{edge.label or edge.id}' out of decision '{node.display}' "
+                              "has no condition and is not the default.",
+                              "Give it a condition, or mark it as the default way.")

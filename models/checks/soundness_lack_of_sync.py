@@ -1,0 +1,53 @@
+"""Parallel branches must meet at a parallel join before anything runs twice or the case ends.
+
+After a parallel split every branch carries its own token. Where branches
+come together at a step, a decision or an end instead of a parallel join,
+both tokens arrive: the steps after it run twice, or the case reaches
+an end while another branch is still working. Flowdesk is strict here: every
+parallel branch is joined before the case ends, so a case records exactly one
+outcome.
+
+Close the branches of a parallel split with a parallel join.
+"""
+
+from collections.abc import Iterator
+
+from models.checks.context import CheckContext
+from models.checks.findings import Problem
+from models.soundness import LackOfSync
+
+
+def check(ctx: CheckContext) -> Iterator[Problem]:
+    for fault in ctx.soundness.lack_of_sync:
+        message, hint = _explain(ctx, fault)
+        yield Problem(fault.node, message, hint, fault.splits)
+
+
+def _explain(ctx: CheckContext, fault: LackOfSync) -> tuple[str, str]:
+    node = ctx.bundle.find_node(fault.node)
+    name = node.display if node else fault.node
+    splits = " or ".join(f"'{_name(ctx, split)}'" for split in fault.splits)
+    origin = f"the parallel split {splits}" if splits else "an earlier parallel split"
+    closing = f"Close the branches of {origin} with a parallel join"
+    if fault.at_end:
+        return (
+            f"The case can reach end '{name}' while other branches of {origin} are still running, "
+            "so it would end with work still open.",
+            f"{closing} before going to an end; a case ends with exactly one outcome.",
+        )
+    if node is not None and node.kind == "parallel":
+        return (
+            f"Parallel join '{name}' can receive two tokens along the same branch (started by {origin}) "
+            "before it goes on.",
+            f"{closing} before the branch can come round again, or use a decision to repeat work.",
+        )
+    what = {"end": "End", "decision": "Decision"}.get(node.kind if node else "", "Step")
+    return (
+        f"{what} '{name}' can be reached by two branches of {origin} at once, so it would run twice.",
+        f"{closing} before '{name}'.",
+    )
+
+
+def _name(ctx: CheckContext, node_id: str) -> str:
+    node = ctx.bundle.find_node(node_id)
+    return node.display if node else node_id

@@ -1,0 +1,55 @@
+"""Case data as expressions and templates see it.
+
+A case stores its data as JSON (money as "12.50", dates as ISO text); an
+expression needs exact Python values. `Scope` converts lazily, one name at a
+time, so a step's cost does not grow with the amount of case data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from models.values import normalise_value
+from runtime.documents import Case
+from runtime.process_version import ProcessVersion
+
+
+class Scope(Mapping[str, Any]):
+    """Read-only view of one case's values for expressions: case data, `customer`, `now`, `today`."""
+
+    def __init__(self, version: ProcessVersion, case: Case, now: datetime,
+                 customer: Callable[[], dict[str, Any] | None], timezone: str = "Europe/Amsterdam") -> None:
+        self._version = version
+        self._case = case
+        self._customer = customer
+        self._fixed = {"now": now, "today": now.astimezone(ZoneInfo(timezone)).date()}
+        self._cache: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._fixed:
+            return self._fixed[name]
+        if name in self._cache:
+            return self._cache[name]
+        if name == "customer":
+            value = self._customer()
+        elif name in self._version.variables:
+            value = normalise_value(self._version.variables[name], self._case.data.get(name))
+        else:
+            raise KeyError(name)
+        self._cache[name] = value
+        return value
+
+    def forget(self, name: str) -> None:
+        """Drop a cached value after the case data changed."""
+        self._cache.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._fixed
+        yield "customer"
+        yield from self._version.variables
+
+    def __len__(self) -> int:
+        return len(self._fixed) + 1 + len(self._version.variables)

@@ -1,0 +1,60 @@
+"""A published version ready to run: its bundle, lookups and compiled expressions.
+
+Built once per version hash and shared by every case on that version, so a
+step never re-parses the model or an expression.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cached_property
+
+from models.bundle import Bundle
+from models.data import Variable
+from models.decision_tables import DecisionTable, cell_condition
+from models.expressions import CompiledExpression, ExprType, compile_expression, names_for, type_of_variable
+from models.nodes import Edge, NodeBase
+from runtime.documents import Version
+
+
+class ProcessVersion:
+    """The runnable form of one published version."""
+
+    def __init__(self, version: Version, bundle: Bundle) -> None:
+        self.version = version
+        self.bundle = bundle
+        self.nodes: dict[str, NodeBase] = {node.id: node for node in bundle.nodes}
+        self.variables: dict[str, Variable] = {v.name: v for v in bundle.variables}
+        self.outgoing: dict[str, list[Edge]] = defaultdict(list)
+        self.incoming: dict[str, list[Edge]] = defaultdict(list)
+        for edge in bundle.edges:  # model order, which decisions follow
+            self.outgoing[edge.source].append(edge)
+            self.incoming[edge.target].append(edge)
+        self._compiled: dict[tuple[str, ExprType | None], CompiledExpression] = {}
+
+    @property
+    def hash(self) -> str:
+        return self.version.hash
+
+    @cached_property
+    def names(self) -> dict[str, ExprType]:
+        return names_for(self.bundle.variables)
+
+    def variable_type(self, name: str) -> ExprType | None:
+        variable = self.variables.get(name)
+        return type_of_variable(variable) if variable else None
+
+    def expression(self, source: str, expect: ExprType | None = None) -> CompiledExpression:
+        """The compiled expression, compiled on first use and kept for the version's lifetime."""
+        key = (source, expect)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = compile_expression(source, self.names, expect=expect)
+        return compiled
+
+    def table_condition(self, table: DecisionTable, column: int, cell: str) -> CompiledExpression | None:
+        condition = cell_condition(table.inputs[column].expression, cell)
+        return self.expression(condition, ExprType.BOOLEAN) if condition else None
+
+    def starts(self) -> list[NodeBase]:
+        return [node for node in self.bundle.nodes if node.kind == "start"]

@@ -1,0 +1,102 @@
+"""One step's unit of work: the cases it changes and everything it writes.
+
+Engine code changes working copies of cases and records new work items,
+jobs, outbox entries and audit events here; `Runtime` commits it all with
+one `Store.commit`, or nothing at all when anything fails.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from models.values import to_json_value
+from runtime.audit import GENESIS, seal
+from runtime.documents import AuditEvent, Case, Job, OutboxEntry, WorkItem
+from runtime.storage.base import Changes, Store
+
+
+def new_id(prefix: str) -> str:
+    """A globally unique, readable id such as `case-3f2a...`; never reused, no per-process counters."""
+    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+
+
+class Transaction:
+    """The working state of one step; reads go to the store once per case."""
+
+    def __init__(self, store: Store, actor: str, now: datetime) -> None:
+        self.store = store
+        self.actor = actor
+        self.now = now
+        self._cases: dict[str, tuple[Case, int | None]] = {}
+        self._work_items: dict[str, WorkItem] = {}
+        self._jobs: dict[str, Job] = {}
+        self._outbox: list[OutboxEntry] = []
+        self._audit: list[AuditEvent] = []
+        self.advancing: set[str] = set()  # cases the engine is running now, so nested calls just mark tokens ready
+
+    # Cases ------------------------------------------------------------------
+
+    def case(self, case_id: str) -> Case:
+        """The working copy of a case, loaded on first use."""
+        if case_id not in self._cases:
+            stored = self.store.case(case_id)
+            self._cases[case_id] = (stored.model_copy(deep=True), stored.revision)
+        return self._cases[case_id][0]
+
+    def add_case(self, case: Case) -> Case:
+        self._cases[case.id] = (case, None)
+        return case
+
+    # Work items and jobs ----------------------------------------------------
+
+    def work_item(self, item_id: str) -> WorkItem:
+        if item_id not in self._work_items:
+            self._work_items[item_id] = self.store.work_item(item_id).model_copy(deep=True)
+        return self._work_items[item_id]
+
+    def put_work_item(self, item: WorkItem) -> WorkItem:
+        self._work_items[item.id] = item
+        return item
+
+    def job(self, job_id: str) -> Job:
+        if job_id not in self._jobs:
+            self._jobs[job_id] = self.store.job(job_id).model_copy(deep=True)
+        return self._jobs[job_id]
+
+    def put_job(self, job: Job) -> Job:
+        self._jobs[job.id] = job
+        return job
+
+    def add_outbox(self, entry: OutboxEntry) -> None:
+        self._outbox.append(entry)
+
+    # Audit ------------------------------------------------------------------
+
+    def audit(self, case: Case, kind: str, summary: str, *, node: str | None = None,
+              changes: dict[str, list[Any]] | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
+        """Append an event to the case's trail, chained to the previous one."""
+        fields = {
+            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + 1, "at": self.now,
+            "actor": self.actor, "kind": kind, "node": node, "version_hash": case.version_hash,
+            "summary": summary, "changes": to_json_value(changes or {}), "details": to_json_value(details or {}),
+            "previous_hash": case.audit_head or GENESIS,
+        }
+        draft = AuditEvent(**fields, hash="")
+        event = draft.model_copy(update={"hash": seal(draft.model_dump(mode="json"), draft.previous_hash)})
+        case.audit_head = event.hash
+        case.audit_count = event.seq
+        self._audit.append(event)
+        return event
+
+    # Commit -----------------------------------------------------------------
+
+    def changes(self) -> Changes:
+        return Changes(
+            cases=list(self._cases.values()),
+            work_items=list(self._work_items.values()),
+            jobs=list(self._jobs.values()),
+            outbox=list(self._outbox),
+            audit=list(self._audit),
+        )

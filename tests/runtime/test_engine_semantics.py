@@ -1,0 +1,302 @@
+"""Token semantics per node kind, nested gateways and loops, on every store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from runtime.documents import CaseStatus
+from runtime.errors import DataError, EngineError
+from runtime.service import PublishError, Runtime
+from runtime.storage.base import ConflictError, WorkQuery
+from tests.runtime.builders import (
+    auto,
+    decision,
+    end,
+    message,
+    parallel,
+    process,
+    send,
+    start,
+    subprocess,
+    task,
+    timer,
+)
+from tests.runtime.conftest import Harness
+
+AGENT = "agent-1"
+
+
+def open_items(rt: Runtime, case_id: str) -> list:
+    return rt.store.work_items(WorkQuery(case_id=case_id))
+
+
+def titles(rt: Runtime, case_id: str) -> list[str]:
+    return sorted(item.node for item in open_items(rt, case_id))
+
+
+def complete_node(rt: Runtime, case_id: str, node: str, data: dict | None = None):
+    item = next(i for i in open_items(rt, case_id) if i.node == node)
+    return rt.complete(item.id, data or {}, actor=AGENT)
+
+
+def test_a_case_runs_from_start_through_a_task_to_its_end(runtime: Runtime):
+    runtime.publish(process("p", nodes=[start(), task("t"), end(outcome="handled")], flow="s>t t>e"), "ann")
+    case = runtime.start_case("p", actor=AGENT)
+    assert case.status is CaseStatus.ACTIVE
+    assert titles(runtime, case.id) == ["t"]
+    case = complete_node(runtime, case.id, "t")
+    assert case.status is CaseStatus.COMPLETED
+    assert case.outcome == "handled"
+    assert case.tokens == []
+    assert open_items(runtime, case.id) == []
+
+
+def test_publishing_refuses_a_model_with_errors_and_numbers_versions(runtime: Runtime):
+    broken = process("p", nodes=[start(), task("t"), end()], flow="s>t")
+    with pytest.raises(PublishError, match="node-dead-end"):
+        runtime.publish(broken, "ann")
+    first = runtime.publish(process("p", nodes=[start(), end()], flow="s>e"), "ann", note="first")
+    second = runtime.publish(process("p", nodes=[start(), task("t"), end()], flow="s>t t>e"), "bob", note="task")
+    assert (first.number, second.number) == (1, 2)
+    assert first.hash != second.hash and second.author == "bob" and second.note == "task"
+    with pytest.raises(EngineError, match="already exactly this"):
+        runtime.publish(process("p", nodes=[start(), task("t"), end()], flow="s>t t>e"), "bob")
+
+
+def test_running_cases_stay_on_their_version_and_new_cases_take_the_newest(runtime: Runtime):
+    runtime.publish(process("p", nodes=[start(), task("old"), end()], flow="s>old old>e"), "ann")
+    running = runtime.start_case("p", actor=AGENT)
+    runtime.publish(process("p", nodes=[start(), task("new"), end()], flow="s>new new>e"), "ann")
+    newer = runtime.start_case("p", actor=AGENT)
+    assert (running.version, newer.version) == (1, 2)
+    assert titles(runtime, running.id) == ["old"] and titles(runtime, newer.id) == ["new"]
+    assert complete_node(runtime, running.id, "old").status is CaseStatus.COMPLETED
+
+
+def test_assignments_compute_exact_money(runtime: Runtime):
+    bundle = process("p", variables={"amount": "money", "vat": "money", "total": "money"},
+                     nodes=[start(), auto("calc", vat="amount * 0.21", total="amount + amount * 0.21"), end()],
+                     flow="s>calc calc>e")
+    runtime.publish(bundle, "ann")
+    case = runtime.start_case("p", {"amount": "10.10"}, actor=AGENT)
+    assert case.data == {"amount": "10.10", "vat": "2.12", "total": "12.22"}
+
+
+def test_a_decision_takes_the_first_true_condition_in_model_order(runtime: Runtime):
+    bundle = process("p", variables={"amount": "money"},
+                     nodes=[start(), decision("d"), task("big"), task("bigger"), task("small"), end()],
+                     flow="""s>d
+                             d>big: amount > 100
+                             d>bigger: amount > 1000
+                             d>small: default
+                             big>e
+                             bigger>e
+                             small>e""")
+    runtime.publish(bundle, "ann")
+    assert titles(runtime, runtime.start_case("p", {"amount": 5000}, actor=AGENT).id) == ["big"]
+    assert titles(runtime, runtime.start_case("p", {"amount": 100}, actor=AGENT).id) == ["small"]
+
+
+def test_a_decision_with_no_true_condition_and_no_default_is_an_incident_that_can_be_retried(runtime: Runtime):
+    bundle = process("p", variables={"amount": "money"},
+                     nodes=[start(), decision("d"), task("big"), task("small"), end()],
+                     flow="""s>d
+                             d>big: amount > 100
+                             d>small: amount < 10
+                             big>e
+                             small>e""")
+    runtime.publish(bundle, "ann")
+    case = runtime.start_case("p", {"amount": 50}, actor=AGENT)
+    [incident] = case.incidents
+    assert incident.node == "d" and "none of the conditions" in incident.message
+    assert case.status is CaseStatus.ACTIVE and open_items(runtime, case.id) == []
+    runtime.update_data(case.id, {"amount": 500}, actor="operator")
+    case = runtime.retry(case.id, incident.id, actor="operator")
+    assert case.incidents == [] and titles(runtime, case.id) == ["big"]
+
+
+def test_an_expression_error_at_run_time_is_an_incident_naming_the_node(runtime: Runtime):
+    bundle = process("p", variables={"amount": "money", "share": "money", "parts": "number"},
+                     nodes=[start(), auto("split", share="amount / parts"), end()], flow="s>split split>e")
+    runtime.publish(bundle, "ann")
+    case = runtime.start_case("p", {"amount": 100, "parts": 0}, actor=AGENT)
+    [incident] = case.incidents
+    assert incident.node == "split"
+    runtime.update_data(case.id, {"parts": 4}, actor="operator")
+    case = runtime.retry(case.id, incident.id, actor="operator")
+    assert case.status is CaseStatus.COMPLETED and case.data["share"] == "25.00"
+
+
+def test_nested_parallel_blocks_of_any_width_join_before_going_on(runtime: Runtime):
+    inner = [task(f"i{n}") for n in range(3)]
+    outer = [task(f"o{n}") for n in range(4)]
+    flow = " ".join(["s>split", "split>inner_split", *(f"split>o{n} o{n}>join" for n in range(4)),
+                     *(f"inner_split>i{n} i{n}>inner_join" for n in range(3)), "inner_join>join", "join>after",
+                     "after>e"])
+    bundle = process("p", nodes=[start(), parallel("split"), parallel("inner_split"), *inner, *outer,
+                                 parallel("inner_join"), parallel("join"), task("after"), end()], flow=flow)
+    runtime.publish(bundle, "ann")
+    case = runtime.start_case("p", actor=AGENT)
+    assert titles(runtime, case.id) == ["i0", "i1", "i2", "o0", "o1", "o2", "o3"]
+    for node in ["o0", "i0", "o1", "i1", "o2", "o3"]:
+        complete_node(runtime, case.id, node)
+        assert "after" not in titles(runtime, case.id)
+    case = complete_node(runtime, case.id, "i2")
+    assert titles(runtime, case.id) == ["after"]
+    assert len(case.tokens) == 1
+
+
+def test_a_loop_of_ten_thousand_iterations_runs_to_the_end(runtime: Runtime):
+    bundle = process("p", variables={"i": "number", "total": "money"},
+                     nodes=[start(), auto("count", i="i + 1", total="total + 0.10"), decision("again"), end()],
+                     flow="""s>count
+                             count>again
+                             again>count: i < 10000
+                             again>e: default""")
+    runtime.publish(bundle, "ann")
+    case = runtime.start_case("p", {"i": 0, "total": 0}, actor=AGENT)
+    assert case.status is CaseStatus.COMPLETED
+    assert case.data == {"i": 10000, "total": "1000.00"}
+    assert case.audit_count == 2 * 10000 + 3  # started, every step and decision, end, completed
+
+
+def test_an_endless_automatic_loop_becomes_an_incident(runtime: Runtime):
+    bundle = process("p", variables={"i": "number"},
+                     nodes=[start(), auto("count", i="i + 1"), decision("again"), end()],
+                     flow="""s>count
+                             count>again
+                             again>count: i > 0
+                             again>e: default""")
+    runtime.publish(bundle, "ann")
+    runtime.engine.max_visits = 1_000
+    case = runtime.start_case("p", {"i": 0}, actor=AGENT)
+    [incident] = case.incidents
+    assert "1,000 steps without waiting" in incident.message and "loop" in incident.message
+
+
+def test_a_timer_waits_for_its_duration(harness: Harness):
+    rt = harness.runtime
+    rt.publish(process("p", nodes=[start(), timer("w", duration="2 days"), task("t"), end()],
+                       flow="s>w w>t t>e"), "ann")
+    case = rt.start_case("p", actor=AGENT)
+    assert rt.fire_due_jobs() == 0 and titles(rt, case.id) == []
+    harness.clock.advance(timedelta(days=2))
+    assert rt.fire_due_jobs() == 1
+    assert titles(rt, case.id) == ["t"]
+    assert rt.fire_due_jobs() == 0
+
+
+def test_a_timer_can_wait_until_a_date_from_the_case_data(harness: Harness):
+    rt = harness.runtime
+    rt.publish(process("p", variables={"moving_on": "date"},
+                       nodes=[start(), timer("w", until="moving_on"), task("t"), end()], flow="s>w w>t t>e"), "ann")
+    case = rt.start_case("p", {"moving_on": "2026-03-05"}, actor=AGENT)
+    harness.clock.advance(timedelta(days=2))
+    assert rt.fire_due_jobs() == 0
+    harness.clock.advance(timedelta(days=1))
+    assert rt.fire_due_jobs() == 1 and titles(rt, case.id) == ["t"]
+
+
+def test_a_message_is_correlated_to_its_case_and_cancels_the_timeout(harness: Harness):
+    rt = harness.runtime
+    rt.publish(process("p", variables={"signed": "boolean"},
+                       nodes=[start(), message("w", "mandate signed", timeout="10 days"), task("verify"),
+                              task("remind"), end()],
+                       flow="""s>w
+                               w>verify
+                               w>remind: timeout
+                               remind>w
+                               verify>e"""), "ann")
+    first = rt.start_case("p", actor=AGENT)
+    second = rt.start_case("p", actor=AGENT)
+    with pytest.raises(EngineError, match="not waiting for message 'other'"):
+        rt.send_message(first.id, "other", actor="api")
+    rt.send_message(first.id, "mandate signed", {"signed": True}, actor="api")
+    assert titles(rt, first.id) == ["verify"] and titles(rt, second.id) == []
+    harness.clock.advance(timedelta(days=10))
+    assert rt.fire_due_jobs() == 1  # only the second case's timeout; the first one's was cancelled
+    assert titles(rt, second.id) == ["remind"]
+
+
+def test_a_subprocess_gets_data_in_and_gives_results_back(runtime: Runtime):
+    runtime.publish(process("child", variables={"amount": "money", "doubled": "money"},
+                            nodes=[start(), task("check"), auto("calc", doubled="amount * 2"), end()],
+                            flow="s>check check>calc calc>e"), "ann")
+    runtime.publish(process("parent", variables={"claim": "money", "result": "money"},
+                            nodes=[start(), subprocess("call", "child", {"amount": "claim"}, {"result": "doubled"}),
+                                   task("after"), end()],
+                            flow="s>call call>after after>e"), "ann")
+    parent = runtime.start_case("parent", {"claim": "12.25"}, actor=AGENT)
+    [child] = [c for c in runtime.store.cases(process_key="child")]
+    assert child.parent_case == parent.id and child.data["amount"] == "12.25"
+    complete_node(runtime, child.id, "check")
+    parent = runtime.store.case(parent.id)
+    assert parent.data["result"] == "24.50"
+    assert titles(runtime, parent.id) == ["after"]
+
+
+def test_a_process_calling_itself_stops_at_the_depth_cap(runtime: Runtime):
+    runtime.publish(process("loop", nodes=[start(), end()], flow="s>e"), "ann")
+    runtime.publish(process("loop", nodes=[start(), subprocess("again", "loop"), end()], flow="s>again again>e"),
+                    "ann")
+    case = runtime.start_case("loop", actor=AGENT)
+    deepest = max(runtime.store.cases(process_key="loop"), key=lambda c: c.depth)
+    assert deepest.depth == 10
+    [incident] = deepest.incidents
+    assert "nested more than 10 deep" in incident.message
+    assert runtime.store.case(case.id).status is CaseStatus.ACTIVE
+
+
+def test_decision_tables_first_unique_and_collect(runtime: Runtime):
+    table = {"id": "route", "inputs": [{"id": "a", "expression": "amount"}], "outputs": [{"id": "route"}],
+             "rules": [{"id": "r1", "when": ["< 50"], "then": ['"auto"']},
+                       {"id": "r2", "when": ["< 500"], "then": ['"agent"']},
+                       {"id": "r3", "when": ["-"], "then": ['"supervisor"']}]}
+    bundle = process("p", variables={"amount": "money", "route": "text"},
+                     nodes=[start(), auto("decide", table="route"), end()], flow="s>decide decide>e",
+                     decision_tables=[table])
+    runtime.publish(bundle, "ann")
+    assert runtime.start_case("p", {"amount": 10}, actor=AGENT).data["route"] == "auto"
+    assert runtime.start_case("p", {"amount": 100}, actor=AGENT).data["route"] == "agent"
+    unique = process("u", variables={"amount": "money", "route": "text"},
+                     nodes=[start(), auto("decide", table="route"), end()], flow="s>decide decide>e",
+                     decision_tables=[table | {"hit_policy": "UNIQUE"}])
+    runtime.publish(unique, "ann")
+    [incident] = runtime.start_case("u", {"amount": 10}, actor=AGENT).incidents
+    assert "rows r1, r2, r3 all match" in incident.message
+    collect = process("c", nodes=[start(), auto("decide", table="route"), end()], flow="s>decide decide>e",
+                      variables={"amount": "money"},
+                      decision_tables=[table | {"hit_policy": "COLLECT", "collect_into": "routes"}])
+    collect.variables.append(collect.variables[0].model_validate(
+        {"name": "routes", "type": "records", "fields": [{"name": "route", "type": "text"}]}))
+    runtime.publish(collect, "ann")
+    assert runtime.start_case("c", {"amount": 100}, actor=AGENT).data["routes"] == [
+        {"route": "agent"}, {"route": "supervisor"}]
+
+
+def test_completion_data_is_checked_against_the_case_data(runtime: Runtime):
+    runtime.publish(process("p", variables={"amount": "money"}, nodes=[start(), task("t"), end()], flow="s>t t>e"),
+                    "ann")
+    case = runtime.start_case("p", actor=AGENT)
+    [item] = open_items(runtime, case.id)
+    with pytest.raises(DataError) as caught:
+        runtime.complete(item.id, {"amount": "12.345", "colour": "red"}, actor=AGENT)
+    assert set(caught.value.errors) == {"amount", "colour"}
+    assert runtime.store.work_item(item.id).status.value == "open"  # nothing was saved
+
+
+def test_a_replayed_completion_changes_nothing_and_a_second_one_conflicts(runtime: Runtime):
+    runtime.publish(process("p", nodes=[start(), task("t"), send("mail", "m", recipient='"ann@example.nl"'), end()], flow="s>t t>mail mail>e",
+                            letters=[{"id": "m", "channel": "email", "variants": [
+                                {"subject": "Hi", "body": "Done"}]}]), "ann")
+    case = runtime.start_case("p", actor=AGENT)
+    [item] = open_items(runtime, case.id)
+    first = runtime.complete(item.id, {}, actor=AGENT, idempotency_key="req-1")
+    replay = runtime.complete(item.id, {}, actor=AGENT, idempotency_key="req-1")
+    assert replay.revision == first.revision
+    with pytest.raises(ConflictError, match="already completed by agent-1"):
+        runtime.complete(item.id, {}, actor="agent-2", idempotency_key="req-2")
+    assert len([e for e in runtime.store.audit_events(case.id) if e.kind == "task completed"]) == 1

@@ -1,0 +1,177 @@
+"""The outbox: send nodes write entries in the step, the deliverer sends each exactly once.
+
+E-mail goes to a real SMTP server (aiosmtpd on localhost); letters, SMS and
+connector requests become files.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from models.customers import Customer
+from runtime.documents import OutboxStatus
+from runtime.outbox import Deliverer, FileSink, SmtpSink, default_sinks
+from runtime.storage.base import Changes
+from tests.runtime.builders import auto, end, process, send, start
+from tests.runtime.conftest import Harness
+
+LETTERS = [
+    {"id": "confirm", "name": "Confirmation", "channel": "email", "variants": [
+        {"language": "nl", "subject": "Bevestiging voor {{ customer.name }}",
+         "body": "<p>Beste {{ customer.name }}, we crediteren {{ amount|money }}.</p>",
+         "text_body": "Beste {{ customer.name }}, we crediteren {{ amount|money }}."},
+        {"language": "en", "subject": "Confirmation for {{ customer.name }}",
+         "body": "<p>Dear {{ customer.name }}, we credit {{ amount|money }}.</p>",
+         "text_body": "Dear {{ customer.name }}, we credit {{ amount|money }}."}]},
+    {"id": "paper", "name": "Paper letter", "channel": "letter", "variants": [
+        {"language": "nl", "body": "<h1>Geachte {{ customer.name }}</h1>"}]},
+    {"id": "text", "name": "SMS", "channel": "sms", "variants": [{"language": "nl", "body": "Hoi {{ customer.name }}"}]},
+]
+
+
+class Inbox:
+    """What a real local SMTP server received."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+def customer(language: str = "nl", name: str = "Sanne de Vries") -> Customer:
+    return Customer.model_validate({
+        "id": "C-1", "number": "1", "name": name, "email": "sanne@example.nl", "phone": "+31 6 1234 5678",
+        "language": language, "address": {"street": "Oudegracht", "house_number": "1", "postcode": "3511 AA",
+                                          "city": "Utrecht"}})
+
+
+def setup_case(harness: Harness, letters: list[str], who: Customer | None = None) -> str:
+    rt = harness.runtime
+    rt.store.commit(Changes(customers=[who or customer()]))
+    nodes = [start(), *(send(f"send_{name}", name) for name in letters), end()]
+    flow = " ".join(f"{a}>{b}" for a, b in zip(["s", *(f"send_{n}" for n in letters)],
+                                                 [*(f"send_{n}" for n in letters), "e"], strict=True))
+    rt.publish(process("p", variables={"amount": "money"}, nodes=nodes, flow=flow, letters=LETTERS), "ann")
+    return rt.start_case("p", {"amount": "1234.50"}, actor="agent", customer_id="C-1").id
+
+
+def deliverer(harness: Harness, port: int, folder: Path) -> Deliverer:
+    return Deliverer(harness.store, default_sinks(folder, "127.0.0.1", port), harness.clock)
+
+
+def test_an_email_reaches_a_real_smtp_server_once_with_subject_parts_and_recipient(
+        harness: Harness, smtp: tuple[Inbox, int], tmp_path: Path):
+    inbox, port = smtp
+    case_id = setup_case(harness, ["confirm"])
+    [entry] = harness.store.outbox(case_id=case_id)
+    assert entry.status is OutboxStatus.PENDING  # written in the step, not yet sent
+    outbox = deliverer(harness, port, tmp_path)
+    assert outbox.deliver_due().sent == 1
+    assert outbox.deliver_due().sent == 0
+    [(recipients, message)] = inbox.messages
+    assert recipients == ["sanne@example.nl"]
+    assert message["Subject"] == "Bevestiging voor Sanne de Vries"
+    assert message.get_body(("plain",)).get_content().strip() == "Beste Sanne de Vries, we crediteren 1.234,50."
+    assert "<p>Beste Sanne de Vries" in message.get_body(("html",)).get_content()
+    assert harness.store.outbox(case_id=case_id)[0].status is OutboxStatus.SENT
+
+
+def test_the_customers_language_picks_the_variant_and_data_is_never_template_code(
+        harness: Harness, smtp: tuple[Inbox, int], tmp_path: Path):
+    inbox, port = smtp
+    setup_case(harness, ["confirm"], customer(language="en", name="{{7*7}} <b>"))
+    deliverer(harness, port, tmp_path).deliver_due()
+    [(_, message)] = inbox.messages
+    assert message["Subject"] == "Confirmation for {{7*7}} <b>"
+    assert "Dear {{7*7}} &lt;b&gt;" in message.get_body(("html",)).get_content()
+
+
+def test_letters_and_sms_become_files(harness: Harness, tmp_path: Path):
+    case_id = setup_case(harness, ["paper", "text"])
+    report = deliverer(harness, free_port(), tmp_path).deliver_due()
+    assert report.sent == 2
+    [letter] = (tmp_path / "letters").glob("*.html")
+    assert "<h1>Geachte Sanne de Vries</h1>" in letter.read_text()
+    assert "Oudegracht 1" in letter.read_text()
+    [sms] = (tmp_path / "sms").glob("*.txt")
+    assert "To: +31 6 1234 5678" in sms.read_text() and "Hoi Sanne de Vries" in sms.read_text()
+    assert {e.status for e in harness.store.outbox(case_id=case_id)} == {OutboxStatus.SENT}
+
+
+def test_connector_requests_go_through_the_outbox_too(harness: Harness, tmp_path: Path):
+    rt = harness.runtime
+    rt.publish(process("p", variables={"done": "boolean"}, nodes=[start(), auto("book", connector="billing.book",
+               done="true"), end()], flow="s>book book>e"), "ann")
+    case = rt.start_case("p", actor="agent")
+    assert deliverer(harness, free_port(), tmp_path).deliver_due().sent == 1
+    [request] = (tmp_path / "connectors").glob("*.json")
+    assert "To: billing.book" in request.read_text() and case.id in request.read_text()
+
+
+def test_a_failing_smtp_server_is_retried_with_backoff_then_shown_as_failed(harness: Harness, tmp_path: Path):
+    case_id = setup_case(harness, ["confirm"])
+    outbox = deliverer(harness, free_port(), tmp_path)  # nothing listens there
+    pauses = []
+    for _ in range(5):
+        report = outbox.deliver_due()
+        [entry] = harness.store.outbox(case_id=case_id)
+        if entry.status is OutboxStatus.FAILED:
+            break
+        assert report.retrying == 1 and "SMTP server" in entry.last_error
+        pauses.append(entry.next_attempt_at - harness.clock.now())
+        assert outbox.deliver_due().retrying == 0  # not due yet
+        harness.clock.advance(pauses[-1])
+    assert pauses == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=8)]
+    [entry] = harness.store.outbox(case_id=case_id)
+    assert entry.status is OutboxStatus.FAILED and entry.attempts == 5 and "gave up" in entry.last_error
+
+
+def test_an_email_interrupted_while_sending_is_never_sent_twice(
+        harness: Harness, smtp: tuple[Inbox, int], tmp_path: Path):
+    inbox, port = smtp
+    case_id = setup_case(harness, ["confirm", "paper"])
+    for entry in harness.store.outbox(case_id=case_id):  # as if the process died during delivery
+        harness.store.commit(Changes(outbox=[entry.model_copy(update={"status": OutboxStatus.SENDING})]))
+    report = deliverer(harness, port, tmp_path).deliver_due()
+    assert (report.sent, report.failed) == (1, 1)
+    assert inbox.messages == []
+    statuses = {e.channel: e for e in harness.store.outbox(case_id=case_id)}
+    assert statuses["email"].status is OutboxStatus.FAILED and "check" in statuses["email"].last_error
+    assert statuses["letter"].status is OutboxStatus.SENT  # a file can safely be written again
+    assert len(list((tmp_path / "letters").glob("*.html"))) == 1
+
+
+def test_the_smtp_message_carries_the_entry_id_for_tracing():
+    from runtime.documents import OutboxEntry
+
+    entry = OutboxEntry.model_validate({
+        "id": "out-1", "case_id": "case-1", "node": "n", "channel": "email", "language": "nl",
+        "recipient": "a@example.nl", "subject": "S", "body": "<p>B</p>", "text_body": "B",
+        "next_attempt_at": "2026-01-01T00:00:00Z", "created_at": "2026-01-01T00:00:00Z"})
+    message = SmtpSink().message(entry)
+    assert "out-1" in message["Message-ID"] and message["X-Flowdesk-Case"] == "case-1"
+    assert FileSink(Path("/nonexistent")).idempotent and not SmtpSink().idempotent

@@ -1,0 +1,358 @@
+"""The storage contract: what the engine and the pages may rely on, whichever store runs.
+
+Each test runs against MemoryStore and TinyDBStore; `reopen` makes the
+embedded store prove it kept what it acknowledged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from conftest import Reopen
+from storage_docs import (
+    at,
+    audit_event,
+    bundle,
+    case,
+    customer,
+    job,
+    new_case_changes,
+    outbox_entry,
+    step_changes,
+    user,
+    version,
+    work_item,
+)
+
+from runtime.documents import CaseStatus, OutboxStatus, WorkItemStatus
+from runtime.storage.base import Changes, ConflictError, NotFound, Store, StoreError, WorkQuery
+
+
+def ids(docs: list) -> list[str]:
+    return [doc.id for doc in docs]
+
+
+# Round trips --------------------------------------------------------------------------
+
+
+def test_every_document_type_reads_back_as_committed(store: Store, reopen: Reopen):
+    c, w, j, o, a = case(), work_item(), job(), outbox_entry(), audit_event()
+    v, b, k, u = version(), bundle(), customer(), user()
+    store.commit(Changes(cases=[(c, None)], work_items=[w], jobs=[j], outbox=[o], audit=[a],
+                         versions=[(v, b)], customers=[k], users=[u]))
+    store = reopen(store)
+    assert store.case("c1") == c.model_copy(update={"revision": 1})
+    assert store.work_item("w1") == w
+    assert store.case_jobs("c1") == [j]
+    assert store.job("j1") == j
+    assert store.outbox(case_id="c1") == [o]
+    assert store.audit_events("c1") == [a]
+    assert store.versions() == [v]
+    assert store.bundle_document("h1") == b
+    assert store.customer("k1") == k
+    assert store.user("u1") == u
+
+
+def test_reads_return_copies_that_callers_may_change(store: Store):
+    store.commit(Changes(cases=[(case(), None)], versions=[(version(), bundle())]))
+    loaded = store.case("c1")
+    loaded.data["lines"].append({"text": "extra"})
+    loaded.tokens.clear()
+    store.bundle_document("h1")["nodes"].clear()
+    assert store.case("c1").data["lines"] == [{"text": "meter", "qty": 2}]
+    assert len(store.case("c1").tokens) == 1
+    assert store.bundle_document("h1")["nodes"] == [{"id": "s", "kind": "start"}]
+
+
+def test_changing_a_committed_object_afterwards_does_not_change_the_store(store: Store):
+    c = case()
+    store.commit(Changes(cases=[(c, None)]))
+    c.data["amount"] = 999
+    assert store.case("c1").data["amount"] == 12.5
+
+
+def test_missing_documents_raise_not_found(store: Store):
+    for read in (lambda: store.case("nope"), lambda: store.work_item("nope"), lambda: store.job("nope"),
+                 lambda: store.customer("nope"),
+                 lambda: store.user("nope"), lambda: store.bundle_document("nope"),
+                 lambda: store.version("complaint", 1)):
+        with pytest.raises(NotFound):
+            read()
+    assert store.audit_events("nope") == []
+    assert store.case_jobs("nope") == []
+    assert store.latest_version("complaint") is None
+
+
+def test_a_closed_store_refuses_work(store: Store):
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.case("c1")
+    with pytest.raises(StoreError, match="closed"):
+        store.commit(Changes(users=[user()]))
+
+
+# Revisions and conflicts ------------------------------------------------------------------
+
+
+def test_a_committed_case_gets_the_next_revision_also_on_the_callers_object(store: Store, reopen: Reopen):
+    c = case()
+    store.commit(Changes(cases=[(c, None)]))
+    assert c.revision == 1
+    store.commit(step_changes(store.case("c1"), 1))
+    store = reopen(store)
+    assert store.case("c1").revision == 2
+    assert store.case("c1").data["step"] == 1
+
+
+def test_a_stale_revision_is_refused_and_nothing_of_the_step_is_written(store: Store, reopen: Reopen):
+    store.commit(new_case_changes("c1"))
+    store.commit(new_case_changes("c2"))
+    first, second = store.case("c1"), store.case("c1")
+    store.commit(step_changes(first, 1))
+    late = step_changes(second, 1)
+    late.cases.append((store.case("c2").model_copy(update={"outcome": "late"}), 1))
+    late.outbox.append(outbox_entry("o-late", "c1"))
+    late.customers.append(customer("k-late"))
+    with pytest.raises(ConflictError, match=r"changed by someone else.*read at revision 1, now 2"):
+        store.commit(late)
+    assert late.cases[0][0].revision == 1  # the caller's object is untouched on failure
+    store = reopen(store)
+    assert store.case("c1").revision == 2
+    assert store.case("c2").outcome is None
+    assert store.outbox(case_id="c1") == []
+    with pytest.raises(NotFound):
+        store.customer("k-late")
+    assert len(store.audit_events("c1")) == 3
+
+
+def test_two_agents_completing_one_task_one_wins(store: Store):
+    store.commit(new_case_changes("c1"))
+    agent_a, agent_b = store.case("c1"), store.case("c1")
+    store.commit(step_changes(agent_a, 1))
+    with pytest.raises(ConflictError):
+        store.commit(step_changes(agent_b, 1))
+
+
+def test_threads_racing_on_one_case_lose_no_update_and_apply_none_twice(store: Store):
+    store.commit(new_case_changes("shared"))
+
+    def agent(number: int) -> int:
+        wins = 0
+        for attempt in range(15):
+            current = store.case("shared")
+            mark = {f"agent{number}-{attempt}": True}
+            with contextlib.suppress(ConflictError):
+                store.commit(Changes(cases=[(current.model_copy(update={"data": current.data | mark}),
+                                             current.revision)]))
+                wins += 1
+        return wins
+
+    with ThreadPoolExecutor(6) as pool:
+        wins = sum(pool.map(agent, range(6)))
+    final = store.case("shared")
+    assert final.revision == 1 + wins
+    assert len([name for name in final.data if name.startswith("agent")]) == wins
+
+
+def test_starting_a_case_twice_or_changing_an_unknown_case_is_a_conflict(store: Store):
+    store.commit(Changes(cases=[(case(), None)]))
+    with pytest.raises(ConflictError, match="already exists"):
+        store.commit(Changes(cases=[(case(), None)]))
+    with pytest.raises(ConflictError, match="not stored"):
+        store.commit(Changes(cases=[(case("c9"), 1)]))
+
+
+def test_documents_of_an_unknown_case_are_refused(store: Store):
+    with pytest.raises(StoreError, match="case 'c1', which is not stored"):
+        store.commit(Changes(work_items=[work_item()], users=[user()]))
+    with pytest.raises(NotFound):
+        store.user("u1")
+
+
+def test_the_same_case_twice_in_one_commit_is_refused(store: Store):
+    with pytest.raises(StoreError, match="twice"):
+        store.commit(Changes(cases=[(case(), None), (case(), None)]))
+
+
+def test_the_audit_log_is_append_only(store: Store):
+    store.commit(new_case_changes("c1"))
+    changed = audit_event("c1-a1", "c1").model_copy(update={"summary": "rewritten"})
+    with pytest.raises(StoreError, match="append-only"):
+        store.commit(Changes(audit=[changed]))
+    assert store.audit_events("c1")[0].summary == "Review done"
+
+
+def test_a_version_number_is_published_once(store: Store):
+    store.commit(Changes(versions=[(version(), bundle())]))
+    store.commit(Changes(versions=[(version(), bundle())]))  # the same again is harmless
+    with pytest.raises(ConflictError, match="already published"):
+        store.commit(Changes(versions=[(version(version_hash="other"), bundle())]))
+    assert store.versions() == [version()]
+
+
+def test_a_work_item_or_job_cannot_move_to_another_case(store: Store):
+    store.commit(new_case_changes("c1"))
+    store.commit(new_case_changes("c2"))
+    with pytest.raises(StoreError, match="work item 'c1-w1' belongs to case 'c1'"):
+        store.commit(Changes(work_items=[work_item("c1-w1", "c2")]))
+    with pytest.raises(StoreError, match="job 'c1-j1' belongs to case 'c1'"):
+        store.commit(Changes(jobs=[job("c1-j1", "c2", done=True)]))
+
+
+def test_a_step_spanning_a_subprocess_and_its_parent_commits_both(store: Store, reopen: Reopen):
+    store.commit(new_case_changes("parent"))
+    parent = store.case("parent")
+    child = case("child", parent_case="parent", parent_token="t1", depth=1)
+    store.commit(Changes(cases=[(parent.model_copy(update={"data": {"child": "child"}}), 1), (child, None)],
+                         work_items=[work_item("child-w1", "child")],
+                         audit=[audit_event("parent-a2", "parent", seq=2), audit_event("child-a1", "child")]))
+    store = reopen(store)
+    assert store.case("parent").data == {"child": "child"}
+    assert store.case("child").parent_case == "parent"
+    assert ids(store.work_items(WorkQuery(case_id="child"))) == ["child-w1"]
+
+
+def test_an_empty_commit_changes_nothing(store: Store):
+    store.commit(Changes())
+    assert store.cases() == []
+
+
+# Worklists ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def worklist(store: Store) -> Store:
+    """Two cases, items in two queues with deadlines, priorities and ages that decide the order."""
+    store.commit(Changes(cases=[(case("c1"), None), (case("c2", process_key="move"), None)], work_items=[
+        work_item("no-deadline", "c1", due=None, priority=5),
+        work_item("late-urgent", "c1", due=60, priority=5),
+        work_item("early", "c1", due=30, priority=1),
+        work_item("late-old", "c2", due=60, priority=3, created=-10, process_key="move"),
+        work_item("late-new", "c2", due=60, priority=3, created=-5, process_key="move"),
+        work_item("other-queue", "c1", queue="complaints", due=10),
+        work_item("mine", "c2", queue="complaints", due=90, assignee="u1", process_key="move"),
+        work_item("done", "c1", due=1, status=WorkItemStatus.COMPLETED, completed_by="u1"),
+    ]))
+    return store
+
+
+def test_worklist_orders_by_deadline_then_priority_then_age(worklist: Store):
+    page = worklist.work_items(WorkQuery(queues=("billing",)))
+    assert ids(page) == ["early", "late-urgent", "late-old", "late-new", "no-deadline"]
+
+
+def test_worklist_pages(worklist: Store):
+    everything = ids(worklist.work_items(WorkQuery()))
+    assert everything == ["other-queue", "early", "late-urgent", "late-old", "late-new", "mine", "no-deadline"]
+    pages = [ids(worklist.work_items(WorkQuery(limit=3, offset=offset))) for offset in (0, 3, 6, 9)]
+    assert pages == [everything[0:3], everything[3:6], everything[6:], []]
+
+
+def test_worklist_filters(worklist: Store):
+    def query(**filters) -> list[str]:
+        return ids(worklist.work_items(WorkQuery(**filters)))
+
+    assert query(queues=("complaints", "billing"), limit=2) == ["other-queue", "early"]
+    assert query(queues=()) == []
+    assert query(assignee="u1") == ["mine"]
+    assert query(case_id="c2") == ["late-old", "late-new", "mine"]
+    assert query(process_key="move", queues=("billing",)) == ["late-old", "late-new"]
+    assert query(status=WorkItemStatus.COMPLETED) == ["done"]
+    assert query(status=WorkItemStatus.COMPLETED, case_id="c1") == ["done"]
+    assert worklist.count_open_work_items() == {"billing": 5, "complaints": 2}
+
+
+def test_closing_reassigning_and_reprioritising_move_items_in_the_lists(worklist: Store, reopen: Reopen):
+    worklist.commit(Changes(work_items=[
+        work_item("early", "c1", due=30, priority=1, status=WorkItemStatus.COMPLETED),
+        work_item("no-deadline", "c1", due=5, priority=5, queue="complaints", assignee="u1"),
+    ]))
+    worklist = reopen(worklist)
+    assert ids(worklist.work_items(WorkQuery(queues=("billing",)))) == ["late-urgent", "late-old", "late-new"]
+    assert ids(worklist.work_items(WorkQuery(assignee="u1"))) == ["no-deadline", "mine"]
+    assert ids(worklist.work_items(WorkQuery(status=WorkItemStatus.COMPLETED))) == ["done", "early"]
+    assert worklist.count_open_work_items() == {"billing": 3, "complaints": 3}
+
+
+# Jobs, outbox, audit --------------------------------------------------------------------------
+
+
+def test_due_jobs_earliest_first_without_done_or_future_ones(store: Store, reopen: Reopen):
+    store.commit(Changes(cases=[(case(), None)], jobs=[
+        job("later", due=50), job("first", due=10), job("done", due=5, done=True), job("future", due=500),
+        job("same-time", due=50)]))
+    store = reopen(store)
+    assert ids(store.due_jobs(at(100))) == ["first", "later", "same-time"]
+    assert ids(store.due_jobs(at(100), limit=1)) == ["first"]
+    assert ids(store.due_jobs(at(50))) == ["first", "later", "same-time"]
+    store.commit(Changes(jobs=[job("first", due=10, done=True)]))
+    assert ids(store.due_jobs(at(1000))) == ["later", "same-time", "future"]
+    assert ids(store.case_jobs("c1")) == ["done", "first", "later", "same-time", "future"]
+    assert store.job("first").done and not store.job("later").done
+
+
+def test_outbox_by_case_and_pending_by_due_time(store: Store, reopen: Reopen):
+    store.commit(Changes(cases=[(case("c1"), None), (case("c2"), None)], outbox=[
+        outbox_entry("new", "c1", created=20, next_attempt=20),
+        outbox_entry("old", "c2", created=10, next_attempt=30),
+        outbox_entry("retry-later", "c1", created=5, next_attempt=90),
+        outbox_entry("sent", "c1", created=1, status=OutboxStatus.SENT),
+    ]))
+    store = reopen(store)
+    assert ids(store.outbox(case_id="c1")) == ["sent", "retry-later", "new"]
+    assert ids(store.outbox(due_before=at(60))) == ["old", "new"]
+    assert ids(store.outbox(case_id="c1", due_before=at(60))) == ["new"]
+    assert ids(store.outbox()) == ["retry-later", "old", "new"]
+    store.commit(Changes(outbox=[outbox_entry("old", "c2", created=10, status=OutboxStatus.SENT)]))
+    assert ids(store.outbox(due_before=at(60))) == ["new"]
+
+
+def test_audit_trail_in_order(store: Store, reopen: Reopen):
+    store.commit(Changes(cases=[(case(), None)], audit=[audit_event("a3", seq=3), audit_event("a1", seq=1)]))
+    store.commit(Changes(audit=[audit_event("a2", seq=2)]))
+    store = reopen(store)
+    assert [e.seq for e in store.audit_events("c1")] == [1, 2, 3]
+
+
+# Cases, versions, customers, users ------------------------------------------------------------------
+
+
+def test_cases_by_process_customer_and_activity_oldest_first(store: Store, reopen: Reopen):
+    store.commit(Changes(cases=[
+        (case("young", started=30), None),
+        (case("old", started=10, customer_id="k2"), None),
+        (case("done", started=20, status=CaseStatus.COMPLETED), None),
+        (case("other", started=5, process_key="move"), None),
+    ]))
+    store = reopen(store)
+    assert ids(store.cases()) == ["other", "old", "done", "young"]
+    assert ids(store.cases(process_key="complaint")) == ["old", "done", "young"]
+    assert ids(store.cases(customer_id="k1")) == ["other", "done", "young"]
+    assert ids(store.cases(active=True, process_key="complaint")) == ["old", "young"]
+    assert ids(store.cases(active=False)) == ["done"]
+    store.commit(Changes(cases=[(case("old", started=10, customer_id="k1", process_key="move"), 1)]))
+    assert ids(store.cases(customer_id="k2")) == []
+    assert ids(store.cases(process_key="move")) == ["other", "old"]
+
+
+def test_versions_oldest_first_and_bundles_stored_once(store: Store, reopen: Reopen):
+    store.commit(Changes(versions=[(version("move", 1, "m1"), bundle("move")), (version("complaint", 2, "h2"),
+                                                                               bundle())]))
+    store.commit(Changes(versions=[(version("complaint", 3, "h2"), bundle())]))  # same content again
+    store = reopen(store)
+    assert [(v.process_key, v.number) for v in store.versions()] == [("move", 1), ("complaint", 2),
+                                                                      ("complaint", 3)]
+    assert store.latest_version("complaint").number == 3
+    assert store.version("move", 1).hash == "m1"
+    assert store.bundle_document("m1") == bundle("move")
+
+
+def test_customers_and_users_replace_by_id(store: Store, reopen: Reopen):
+    store.commit(Changes(customers=[customer("k2", "Bo"), customer("k1")], users=[user("u2"), user("u1")]))
+    store.commit(Changes(customers=[customer("k2", "Bo Jansen")]))
+    store = reopen(store)
+    assert [(c.id, c.name) for c in store.customers()] == [("k1", "An de Vries"), ("k2", "Bo Jansen")]
+    assert ids(store.users()) == ["u1", "u2"]
+    assert store.customer("k2").name == "Bo Jansen"
