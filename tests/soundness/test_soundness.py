@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from soundness_flows import bundle_of, flow, node
+from tests.soundness.soundness_flows import bundle_of, flow, node
 
 from models.soundness import Deadlock, LackOfSync, SoundnessReport, TooComplex, analyse_soundness
 

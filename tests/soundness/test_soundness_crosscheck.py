@@ -21,8 +21,8 @@ from collections import Counter, deque
 
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
-from soundness_flows import BlockFlow, bundle_of, node
-from test_soundness_properties import flows
+from tests.soundness.soundness_flows import BlockFlow, bundle_of, node
+from tests.soundness.test_soundness_properties import flows
 
 from models import Bundle
 from models.nodes import WaitNode

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from soundness_flows import Block, BlockFlow
+from tests.soundness.soundness_flows import Block, BlockFlow
 
 from models.soundness import analyse_soundness
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from storage_docs import audit_event, case, job, new_case_changes, outbox_entry, work_item
+from tests.storage.storage_docs import audit_event, case, job, new_case_changes, outbox_entry, work_item
 
 from runtime.documents import WorkItemStatus
 from runtime.storage.base import Changes, NotFound

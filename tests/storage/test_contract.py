@@ -10,8 +10,8 @@ import contextlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import Reopen
-from storage_docs import (
+from tests.storage.conftest import Reopen
+from tests.storage.storage_docs import (
     at,
     audit_event,
     bundle,

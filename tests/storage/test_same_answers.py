@@ -19,7 +19,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from storage_docs import at, audit_event, case, customer, job, outbox_entry, user, work_item
+from tests.storage.storage_docs import at, audit_event, case, customer, job, outbox_entry, user, work_item
 
 from runtime.documents import CaseStatus, OutboxStatus, WorkItemStatus
 from runtime.storage.base import Changes, Store, StoreError, WorkQuery

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from storage_docs import bundle, case, new_case_changes, step_changes, user, version
+from tests.storage.storage_docs import bundle, case, new_case_changes, step_changes, user, version
 from tinydb import TinyDB
 
 from runtime.storage import files, tinydb_store
