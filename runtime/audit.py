@@ -38,6 +38,9 @@ def verify_trail(case: Case, events: list[AuditEvent]) -> TrailProblem | None:
     """The first broken event of a case's trail, or None when the trail is intact."""
     previous = GENESIS
     for expected_seq, event in enumerate(events, start=1):
+        if expected_seq > case.audit_count:
+            return TrailProblem(case.id, event.seq, event.id,
+                                f"event {event.seq} ({event.kind}) was added after the case's last recorded event")
         where = f"event {event.seq} ({event.kind}, {event.at:%Y-%m-%d %H:%M})"
         if event.seq != expected_seq:
             return TrailProblem(case.id, expected_seq, event.id,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from codegen.form_rules import validate_submission
 from models.errors import FlowdeskError
 from models.nodes import Edge, NodeBase
 from models.values import normalise_value, to_json_value
@@ -123,7 +124,7 @@ class Engine:
               parent: tuple[Case, Token] | None = None, advance: bool = True) -> Case:
         """Create a case on `version` at its start node and (unless told not to) run it."""
         start = self._start_node(version, start_node)
-        values = validate_data(version, data)
+        values = declared_defaults(version) | validate_data(version, data)
         case = tx.add_case(Case(
             id=new_id("case"), process_key=version.version.process_key, version=version.version.number,
             version_hash=version.hash, customer_id=customer_id, contact_id=contact_id,
@@ -132,6 +133,7 @@ class Engine:
             tokens=[Token(id=new_id("tok"), node=start.id)],
         ))
         run = CaseRun(self, tx, case)
+        check_form(run, start.form, values)
         changes = run.set_data(values)
         run.audit("case started", f"Case started on '{version.bundle.name}' version {version.version.number}",
                   node=start.id, changes=changes, details={"customer": customer_id, "contact": contact_id})
@@ -241,6 +243,21 @@ class Engine:
         run.audit("subprocess returned", f"Subprocess '{child.process_key}' ended ({child.outcome})",
                   node=node.id, changes=changes, details={"child": child.id})
         self.resume(tx, parent, token, run.only_way_out(token))
+
+
+def check_form(run: CaseRun, form_id: str | None, entered: Mapping[str, Any]) -> None:
+    """Refuse values that break the rules of the form they were entered on (DataError per field)."""
+    form = run.version.bundle.form(form_id) if form_id else None
+    if form is None:
+        return
+    errors = validate_submission(form, run.version.variables, entered, run.scope, run.version.expression)
+    if errors:
+        raise DataError(errors)
+
+
+def declared_defaults(version: ProcessVersion) -> dict[str, Any]:
+    """The declared default of every variable that has one, in canonical form."""
+    return {v.name: normalise_value(v, v.default) for v in version.bundle.variables if v.default is not None}
 
 
 def validate_data(version: ProcessVersion, data: Mapping[str, Any],

@@ -7,6 +7,7 @@ step never re-parses the model or an expression.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from functools import cached_property
 
 from models.bundle import Bundle
@@ -30,7 +31,7 @@ class ProcessVersion:
         for edge in bundle.edges:  # model order, which decisions follow
             self.outgoing[edge.source].append(edge)
             self.incoming[edge.target].append(edge)
-        self._compiled: dict[tuple[str, ExprType | None], CompiledExpression] = {}
+        self._compiled: dict[tuple, CompiledExpression] = {}
 
     @property
     def hash(self) -> str:
@@ -44,12 +45,17 @@ class ProcessVersion:
         variable = self.variables.get(name)
         return type_of_variable(variable) if variable else None
 
-    def expression(self, source: str, expect: ExprType | None = None) -> CompiledExpression:
-        """The compiled expression, compiled on first use and kept for the version's lifetime."""
-        key = (source, expect)
+    def expression(self, source: str, expect: ExprType | None = None,
+                   extra: Mapping[str, ExprType] | None = None) -> CompiledExpression:
+        """The compiled expression, compiled on first use and kept for the version's lifetime.
+
+        `extra` adds names beside the case data, such as `value` in a field's validation.
+        """
+        key = (source, expect, tuple(sorted(extra.items(), key=lambda item: item[0])) if extra else ())
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = compile_expression(source, self.names, expect=expect)
+            names = {**self.names, **extra} if extra else self.names
+            compiled = self._compiled[key] = compile_expression(source, names, expect=expect)
         return compiled
 
     def table_condition(self, table: DecisionTable, column: int, cell: str) -> CompiledExpression | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import ChainMap, OrderedDict
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -19,15 +19,13 @@ from typing import Any
 from models import Bundle, load_bundle
 from models.checks import Severity, check
 from models.errors import FlowdeskError
-from models.expressions import ExprType
-from models.forms import InputField, Section
 from models.serialization import bundle_document
 from runtime.audit import TrailProblem, verify_trail
 from runtime.business_calendar import BusinessCalendar
 from runtime.clock import Clock, SystemClock
 from runtime.documents import Case, CaseStatus, Job, JobKind, Version, WorkItem, WorkItemStatus
-from runtime.engine import CaseRun, Engine, Services, validate_data
-from runtime.errors import DataError, EngineError
+from runtime.engine import Engine, Services, check_form, validate_data
+from runtime.errors import EngineError
 from runtime.escalations import escalate
 from runtime.handlers import message_key
 from runtime.process_version import ProcessVersion
@@ -144,10 +142,13 @@ class Runtime:
         case = tx.case(item.case_id)
         run = self.engine.run(tx, case)
         values = validate_data(run.version, data or {}, allowed=_form_variables(run.version, item))
-        _require_form_fields(run, item, values)
+        check_form(run, item.form, values)
         item = tx.work_item(item_id)
+        token = next((t for t in case.tokens if t.waiting_for == item.id), None)
+        if item.status is not WorkItemStatus.OPEN or token is None:
+            raise ConflictError(f"task '{item.title}' was already completed by someone else just now; "
+                                "nothing was changed")
         item.status, item.completed_at, item.completed_by = WorkItemStatus.COMPLETED, tx.now, actor
-        token = next(t for t in case.tokens if t.waiting_for == item.id)
         for job_id in item.sla_jobs:
             run.cancel_job(job_id)
         changes = run.set_data(values)
@@ -214,11 +215,11 @@ class Runtime:
     def fire_job(self, job: Job) -> bool:
         """Fire one job in its own step; False if it turned out to be no longer due or needed."""
         tx = self._transaction("scheduler")
+        case = tx.case(job.case_id)  # the case before the job: a job fired meanwhile then shows as done
         job = tx.job(job.id)
         if job.done or job.due_at > tx.now:
             return False
         job.done = True
-        case = tx.case(job.case_id)
         if case.status is not CaseStatus.ACTIVE:
             self._commit(tx)
             return False
@@ -272,27 +273,3 @@ def _form_variables(version: ProcessVersion, item: WorkItem) -> set[str] | None:
     if form is None:
         return None
     return {element.variable for element in form.walk() if getattr(element, "variable", None)}
-
-
-def _require_form_fields(run: CaseRun, item: WorkItem, values: dict[str, Any]) -> None:
-    """Required fields the agent can see must have a value, entered now or already in the case."""
-    form = run.version.bundle.form(item.form) if item.form else None
-    if form is None:
-        return
-    scope = ChainMap(values, run.scope)
-    missing: dict[str, str] = {}
-
-    def visit(elements: list) -> None:
-        for element in elements:
-            if element.visible_when and not run.version.expression(element.visible_when, ExprType.BOOLEAN).evaluate(
-                    scope):
-                continue
-            if isinstance(element, Section):
-                visit(element.fields)
-            elif (isinstance(element, InputField) and element.required and element.variable
-                  and scope[element.variable] in (None, "", [])):
-                missing[element.variable] = f"'{element.label}' is required"
-
-    visit(form.fields)
-    if missing:
-        raise DataError(missing)

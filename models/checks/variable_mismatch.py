@@ -1,5 +1,7 @@
 """Whatever writes case data must write a declared variable of a fitting type.
 
+Declared defaults must be valid values of their variable.
+
 Assignments, decision-table outputs, form fields, repeating groups and
 subprocess mappings name the variable they write; it must be declared in the
 case data, and a form field must fit its variable's type (a money field
@@ -15,6 +17,7 @@ from models.data import DataType, Variable
 from models.decision_tables import DecisionTable
 from models.forms import FieldKind, InputField, RepeatingGroup, Section
 from models.nodes import AutomaticNode, SubprocessNode
+from models.values import normalise_value
 
 #: Variable types each kind of form field can read and write.
 FIELD_TYPES: dict[FieldKind, set[DataType]] = {
@@ -36,6 +39,13 @@ FIELD_TYPES: dict[FieldKind, set[DataType]] = {
 def check(ctx: CheckContext) -> Iterator[Problem]:
     bundle = ctx.bundle
     declared = {v.name: v for v in bundle.variables}
+    for variable in bundle.variables:
+        if variable.default is not None:
+            try:
+                normalise_value(variable, variable.default)
+            except ValueError as error:
+                yield Problem(variable.name, f"The default of '{variable.display}' is not a valid "
+                              f"{variable.type.value}: {error}.", "Correct the default or remove it.")
 
     def undeclared(element: str, what: str, name: str) -> Iterator[Problem]:
         if name not in declared:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 
@@ -289,7 +288,8 @@ def test_completion_data_is_checked_against_the_case_data(runtime: Runtime):
 
 
 def test_a_replayed_completion_changes_nothing_and_a_second_one_conflicts(runtime: Runtime):
-    runtime.publish(process("p", nodes=[start(), task("t"), send("mail", "m", recipient='"ann@example.nl"'), end()], flow="s>t t>mail mail>e",
+    mail = send("mail", "m", recipient='"ann@example.nl"')
+    runtime.publish(process("p", nodes=[start(), task("t"), mail, end()], flow="s>t t>mail mail>e",
                             letters=[{"id": "m", "channel": "email", "variants": [
                                 {"subject": "Hi", "body": "Done"}]}]), "ann")
     case = runtime.start_case("p", actor=AGENT)

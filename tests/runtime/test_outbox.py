@@ -32,7 +32,8 @@ LETTERS = [
          "text_body": "Dear {{ customer.name }}, we credit {{ amount|money }}."}]},
     {"id": "paper", "name": "Paper letter", "channel": "letter", "variants": [
         {"language": "nl", "body": "<h1>Geachte {{ customer.name }}</h1>"}]},
-    {"id": "text", "name": "SMS", "channel": "sms", "variants": [{"language": "nl", "body": "Hoi {{ customer.name }}"}]},
+    {"id": "text", "name": "SMS", "channel": "sms",
+     "variants": [{"language": "nl", "body": "Hoi {{ customer.name }}"}]},
 ]
 
 
@@ -42,7 +43,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
         return "250 OK"
 

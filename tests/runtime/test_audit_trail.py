@@ -1,0 +1,180 @@
+"""Tampering with a stored audit trail is detected, and the first broken event is named.
+
+On the memory store the test edits the stored JSON directly; on TinyDB it
+closes the store, edits the case's partition file on disk (a plain TinyDB
+JSON file under the data folder) and opens the store again, as someone with
+access to the disk would. The `flowdesk audit verify` command reports the
+same, with exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runtime.service import Runtime
+from runtime.storage.base import WorkQuery
+from tests.runtime.builders import end, process, send, start, task
+from tests.runtime.conftest import Harness
+
+REPO = Path(__file__).resolve().parents[2]
+Events = list[dict[str, Any]]
+
+
+def make_cases(rt: Runtime) -> tuple[str, str]:
+    """Two cases with a trail of five events each: started, task created, completed, mail queued, task created."""
+    rt.publish(process("p", variables={"amount": "money"},
+                       nodes=[start(), task("check"), send("mail", "m", recipient='"ann@example.nl"'), task("pay"),
+                              end()],
+                       flow="s>check check>mail mail>pay pay>e",
+                       letters=[{"id": "m", "channel": "email", "variants": [{"subject": "S", "body": "B"}]}]),
+               "owner")
+    ids = []
+    for amount in ("10.00", "20.00"):
+        case = rt.start_case("p", {"amount": amount}, actor="agent")
+        [item] = rt.store.work_items(WorkQuery(case_id=case.id))
+        rt.complete(item.id, {"amount": "12.50"}, actor="agent")
+        ids.append(case.id)
+    assert [e.kind for e in rt.store.audit_events(ids[0])] == [
+        "case started", "task created", "task completed", "message queued", "task created"]
+    assert rt.verify_audit() == []
+    return ids[0], ids[1]
+
+
+def tamper(harness: Harness, case_id: str, edit: Callable[[Events], Events]) -> Runtime:
+    """Change the stored audit events of a case behind the runtime's back; the runtime as it is afterwards."""
+    if harness.kind == "memory":
+        stored = harness.store._cases[case_id].audit  # the memory store keeps each event as JSON text
+        events = sorted((json.loads(text) for text in stored.values()), key=lambda e: e["seq"])
+        stored.clear()
+        for event in edit(events):
+            stored[event["id"]] = json.dumps(event).encode()
+        return harness.runtime
+    harness.store.close()
+    [path] = harness.directory.rglob(f"{case_id}.json")
+    tables = json.loads(path.read_text(encoding="utf-8"))
+    audit = tables["audit"]  # TinyDB layout: table -> doc id -> document
+    doc_ids = {doc["id"]: doc_id for doc_id, doc in audit.items()}
+    events = sorted(audit.values(), key=lambda e: e["seq"])
+    next_id = max(map(int, audit)) + 1
+    tables["audit"] = {doc_ids.get(event["id"]) or str(next_id + n): event for n, event in enumerate(edit(events))}
+    path.write_text(json.dumps(tables), encoding="utf-8")
+    return harness.restart()
+
+
+def change_summary(events: Events) -> Events:
+    events[2]["summary"] = "Task 'Check' completed by the customer"
+    return events
+
+
+def change_recorded_data(events: Events) -> Events:
+    events[2]["changes"] = {"amount": ["10.00", "1250.00"]}
+    return events
+
+
+def backdate(events: Events) -> Events:
+    events[3]["at"] = "2026-01-01T08:00:00Z"
+    return events
+
+
+def delete_middle(events: Events) -> Events:
+    return events[:2] + events[3:]
+
+
+def delete_last(events: Events) -> Events:
+    return events[:-1]
+
+
+def delete_last_two(events: Events) -> Events:
+    return events[:-2]
+
+
+def reseal(events: Events) -> Events:
+    """Change an event and give it a valid hash for its new content: the next event no longer follows it."""
+    from runtime.audit import seal
+
+    events[1]["summary"] = "Task 'Check' created in queue 'vip'"
+    events[1]["hash"] = seal(events[1], events[1]["previous_hash"])
+    return events
+
+
+def append_forged(events: Events) -> Events:
+    """Add a well-sealed event after the last one, e.g. to claim a task was completed."""
+    from runtime.audit import seal
+
+    forged = dict(events[-1], id="ev-forged", seq=len(events) + 1, kind="task completed",
+                  summary="Task 'Pay' completed", previous_hash=events[-1]["hash"])
+    forged["hash"] = seal(forged, forged["previous_hash"])
+    return [*events, forged]
+
+
+#: (tampering, seq the verification names, index of the event it names or None, words in the message)
+TAMPERING = [
+    (change_summary, 3, 2, "was changed after it was written"),
+    (change_recorded_data, 3, 2, "was changed after it was written"),
+    (backdate, 4, 3, "was changed after it was written"),
+    (delete_middle, 3, 3, "event 3 is missing: the trail jumps to event 4"),
+    (delete_last, 5, None, "the trail ends after event 4, but the case recorded 5 events"),
+    (delete_last_two, 4, None, "the trail ends after event 3, but the case recorded 5 events"),
+    (reseal, 3, 2, "does not follow the event before it"),
+]
+
+
+@pytest.mark.parametrize(("edit", "seq", "named", "message"), TAMPERING, ids=[t[0].__name__ for t in TAMPERING])
+def test_tampering_is_detected_at_the_first_broken_event(harness: Harness, edit, seq, named, message):
+    tampered, intact = make_cases(harness.runtime)
+    original = harness.store.audit_events(tampered)
+    rt = tamper(harness, tampered, edit)
+
+    [problem] = rt.verify_audit()
+    assert problem.case_id == tampered
+    assert problem.seq == seq
+    assert problem.event_id == (None if named is None else original[named].id)
+    assert message in problem.message
+    assert rt.verify_audit(intact) == []
+    assert [p.case_id for p in rt.verify_audit(tampered)] == [tampered]
+
+
+def test_an_event_added_after_the_last_one_is_named_as_the_broken_one(harness: Harness):
+    tampered, _ = make_cases(harness.runtime)
+    rt = tamper(harness, tampered, append_forged)
+    [problem] = rt.verify_audit()
+    assert problem.case_id == tampered
+    assert (problem.seq, problem.event_id) == (6, "ev-forged")
+    assert "removed" not in problem.message
+
+
+def flowdesk(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "designer.cli", *args], capture_output=True, text=True,
+                          timeout=60, env=env, cwd=REPO)
+
+
+@pytest.mark.parametrize("harness", ["tinydb"], indirect=True)
+def test_the_audit_verify_command_reports_the_broken_event_and_exits_1(harness: Harness):
+    tampered, intact = make_cases(harness.runtime)
+    harness.store.close()
+    data = str(harness.directory)
+
+    clean = flowdesk("audit", "verify", "--data", data)
+    assert clean.returncode == 0, clean.stderr
+    assert "audit trails intact: 2 case(s) checked" in clean.stdout
+
+    tamper(harness, tampered, delete_middle)
+    harness.store.close()
+    broken = flowdesk("audit", "verify", "--data", data)
+    assert broken.returncode == 1
+    [line] = broken.stdout.strip().splitlines()
+    assert line.startswith(f"case {tampered}: BROKEN at event 3 ")
+    assert "event 3 is missing" in line
+    assert intact not in broken.stdout
+
+    one = flowdesk("audit", "verify", intact, "--data", data)
+    assert one.returncode == 0 and "audit trails intact: 1 case(s) checked" in one.stdout

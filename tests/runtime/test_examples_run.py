@@ -1,0 +1,389 @@
+"""Every example process, driven to each of its outcomes through the `Runtime` API only.
+
+Each scenario is a row of data: the process, the customer, the start data, the
+steps an agent or the outside world takes (complete a task, a message arrives,
+time passes), the end it must reach, and the letters, e-mails, SMS and
+back-office requests that must be in the outbox afterwards. A meta-test makes
+sure the table reaches every end node of every example.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models import load_bundle
+from models.customers import Customer
+from runtime.documents import CaseStatus, WorkItemStatus
+from runtime.errors import DataError, EngineError
+from runtime.service import Runtime
+from runtime.storage.base import Changes, WorkQuery
+from tests.runtime.builders import decision, end, process, start, task
+from tests.runtime.conftest import Harness
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+#: Called processes first: move_house calls change_of_address.
+PUBLISH_ORDER = ["change_of_address", "move_house", "billing_complaint", "card_activation", "direct_debit_switch"]
+AGENT = "agent-ann"
+
+
+# Steps ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    """An agent completes the open task at `node` (in the case or a subprocess of it) with `data`."""
+
+    node: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message (e.g. the scanned mandate) arrives for the case."""
+
+    name: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Time passes; the scheduler then fires exactly `fires` due jobs."""
+
+    days: int
+    fires: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    process: str
+    customer: str
+    start: dict[str, Any]
+    steps: tuple[Task | Message | Wait, ...]
+    end: str  # the end node the case must reach
+    #: (channel, letter id) of each message to the customer; (connector, name) for back-office requests
+    outbox: tuple[tuple[str, str], ...]
+    child_end: str | None = None  # the end node a subprocess must reach
+    body_contains: tuple[str, ...] = ()  # text that must appear in some letter/e-mail/SMS
+    data: dict[str, Any] = field(default_factory=dict)  # case data the outcome must show
+
+
+#: Bug: a variable's declared `default` is never applied, so `reminders_sent` (default 0) has no value when
+#: the first 10-day timeout fires and `reminders_sent < 2` stops the case with an incident.
+
+
+COMPLAINT = {"invoice_number": "F2026-104233", "invoice_date": "2026-02-01", "complaint_category": "charged_twice",
+             "complaint_description": "Het bedrag is twee keer afgeschreven; de klant wil het terug."}
+NEW_ADDRESS = {"new_street": "Lange Nieuwstraat", "new_house_number": "12A", "new_postcode": "3512 PH",
+               "new_city": "Utrecht", "move_date": "2026-04-01"}
+MOVE = NEW_ADDRESS | {"dwelling_type": "apartment", "household_size": 2, "has_gas": True,
+                      "reading_old_normal": 40213, "reading_old_low": 31877, "reading_old_gas": 8123}
+CONNECTION = {"grid_operator": "stedin", "ean_electricity": "871687120000000012", "has_gas": True,
+              "ean_gas": "871687120000000029"}
+CARD = {"card_last_digits": "4821", "card_type": "debit", "device_registered": True,
+        "address_changed_recently": False, "failed_attempts": 0}
+MANDATE = {"iban": "NL74INGB1662318049", "account_holder": "Emma Jansen", "collection_day": "15",
+           "verbal_consent": True}
+MANDATE_OK = {"signature_present": True, "iban_matches": True, "account_holder_matches": True}
+MANDATE_UNSIGNED = {"signature_present": False, "iban_matches": True, "account_holder_matches": True,
+                    "verification_notes": "De machtiging is niet ondertekend."}
+VERIFIED = {"identity_method": "security_questions", "identity_verified": True,
+            "identity_notes": "Geboortedatum en IBAN klopten"}
+NOT_VERIFIED = {"identity_method": "not_possible", "identity_notes": "Kon de controlevragen niet beantwoorden"}
+
+SCENARIOS = [
+    # change_of_address --------------------------------------------------------------------------
+    Scenario("address changed", "change_of_address", "C-1001", NEW_ADDRESS,
+             (Task("task_verify_identity", VERIFIED),), end="end_changed",
+             outbox=(("connector", "crm.update_address"), ("letter", "address_confirmation")),
+             data={"address_updated": True, "previous_address": "Oudegracht 112, 3511 AX Utrecht",
+                   "address_updated_on": "2026-03-02"}),
+    Scenario("address not changed, proof requested", "change_of_address", "C-1005", NEW_ADDRESS,
+             (Task("task_verify_identity", NOT_VERIFIED),), end="end_proof_requested",
+             outbox=(("letter", "proof_of_identity_request"),)),
+    # move_house (calls change_of_address) ----------------------------------------------------------
+    Scenario("moved", "move_house", "C-1006", MOVE,
+             (Task("task_verify_identity", VERIFIED), Task("task_new_connection", CONNECTION)),
+             end="end_moved", child_end="end_changed",
+             outbox=(("connector", "crm.update_address"), ("letter", "address_confirmation"),
+                     ("connector", "energy.end_supply"),
+                     ("connector", "energy.start_supply"), ("connector", "billing.set_monthly_advance"),
+                     ("letter", "move_confirmation")),
+             data={"address_updated": True, "old_supply_ended": True, "new_supply_started": True,
+                   "monthly_advance": "110.00"}),
+    Scenario("move on hold, identity not established", "move_house", "C-1008", MOVE,
+             (Task("task_verify_identity", NOT_VERIFIED),), end="end_on_hold", child_end="end_proof_requested",
+             outbox=(("letter", "proof_of_identity_request"),)),
+    # billing_complaint ----------------------------------------------------------------------------
+    Scenario("small amount credited at once", "billing_complaint", "C-1001",
+             COMPLAINT | {"disputed_amount": "30.00"},
+             (Task("task_investigate", {"complaint_justified": True,
+                                        "investigation_findings": "Incasso van februari staat er twee keer in."}),),
+             end="end_credited",
+             outbox=(("email", "complaint_received"), ("connector", "billing.book_credit_note"),
+                     ("letter", "credit_note")),
+             data={"handling": "auto_credit", "credit_amount": "30.00", "credit_booked_on": "2026-03-02"}),
+    Scenario("large amount credited after approval", "billing_complaint", "C-1005",
+             COMPLAINT | {"disputed_amount": "400.00"},
+             (Task("task_investigate", {"complaint_justified": True,
+                                        "investigation_findings": "Meterstand was geschat en veel te hoog."}),
+              Task("task_supervisor_approval", {"supervisor_approved": True, "credit_amount": "350.00",
+                                                "supervisor_note": "Vastrecht was wel terecht."})),
+             end="end_credited",
+             outbox=(("email", "complaint_received"), ("connector", "billing.book_credit_note"),
+                     ("letter", "credit_note")),
+             data={"handling": "supervisor_approval", "credit_amount": "350.00"}),
+    Scenario("premium customer credited at once up to 250", "billing_complaint", "C-1002",
+             COMPLAINT | {"disputed_amount": "200.00"},
+             (Task("task_investigate", {"complaint_justified": True,
+                                        "investigation_findings": "Verkeerd tarief toegepast in januari."}),),
+             end="end_credited",
+             outbox=(("email", "complaint_received"), ("connector", "billing.book_credit_note"),
+                     ("letter", "credit_note")),
+             data={"handling": "auto_credit"}),
+    Scenario("complaint not justified", "billing_complaint", "C-1003",
+             COMPLAINT | {"disputed_amount": "80.00"},
+             (Task("task_investigate", {
+                 "complaint_justified": False, "investigation_findings": "Factuur klopt met de meterstanden.",
+                 "rejection_reason": "Uw verbruik was hoger door de koude winter."}),),
+             end="end_rejected",
+             outbox=(("email", "complaint_received"), ("letter", "complaint_rejected")),
+             body_contains=("Uw verbruik was hoger door de koude winter.",),
+             data={"complaint_justified": False}),
+    Scenario("supervisor refuses the credit", "billing_complaint", "C-1004",
+             COMPLAINT | {"disputed_amount": "900.00"},
+             (Task("task_investigate", {"complaint_justified": True,
+                                        "investigation_findings": "Mogelijk dubbel gefactureerd."}),
+              Task("task_supervisor_approval", {
+                  "supervisor_approved": False,
+                  "rejection_reason": "De tweede factuur betreft een ander leveringsadres."})),
+             end="end_rejected",
+             outbox=(("email", "complaint_received"), ("letter", "complaint_rejected")),
+             body_contains=("De tweede factuur betreft een ander leveringsadres.",),
+             data={"handling": "supervisor_approval", "supervisor_approved": False}),
+    # card_activation ------------------------------------------------------------------------------
+    Scenario("card activated automatically", "card_activation", "C-1002", CARD, (), end="end_activated",
+             outbox=(("connector", "cards.activate"), ("connector", "cards.release_pin_in_app"),
+                     ("sms", "sms_pin_ready"), ("sms", "sms_card_activated")),
+             data={"auto_identity_passed": True, "card_activated": True, "pin_released": True}),
+    Scenario("card activated after a call back", "card_activation", "C-1007", CARD | {"device_registered": False},
+             (Task("task_agent_identity", {"identity_verified": True,
+                                           "verification_notes": "Teruggebeld, drie vragen goed."}),),
+             end="end_activated",
+             outbox=(("connector", "cards.activate"), ("connector", "cards.release_pin_in_app"),
+                     ("sms", "sms_pin_ready"), ("sms", "sms_card_activated")),
+             data={"auto_identity_passed": False, "identity_verified": True, "card_activated": True}),
+    Scenario("card blocked", "card_activation", "C-1010", CARD | {"failed_attempts": 4},
+             (Task("task_agent_identity", {"identity_verified": False,
+                                           "verification_notes": "Klant herkent de aanvraag niet."}),),
+             end="end_blocked",
+             outbox=(("connector", "cards.block"), ("sms", "sms_activation_failed")),
+             data={"card_blocked": True,
+                   "identity_check_reason": "Drie of meer mislukte activeringspogingen"}),
+    # direct_debit_switch ------------------------------------------------------------------------------
+    Scenario("mandate returned signed", "direct_debit_switch", "C-1003", MANDATE,
+             (Wait(days=3, fires=0), Message("signed_mandate_received"), Task("task_verify_mandate", MANDATE_OK)),
+             end="end_direct_debit_active",
+             outbox=(("connector", "documents.create_sepa_mandate"), ("letter", "mandate_letter"),
+                     ("connector", "billing.set_payment_method"), ("email", "direct_debit_confirmed")),
+             data={"mandate_reference": "DN-991003138-01", "new_payment_method": "direct_debit",
+                   "direct_debit_active_from": "2026-03-05"}),
+    Scenario("unsigned mandate, new one sent, then signed", "direct_debit_switch", "C-1012", MANDATE,
+             (Message("signed_mandate_received"), Task("task_verify_mandate", MANDATE_UNSIGNED),
+              Message("signed_mandate_received"), Task("task_verify_mandate", MANDATE_OK)),
+             end="end_direct_debit_active",
+             outbox=(("connector", "documents.create_sepa_mandate"), ("letter", "mandate_letter"),
+                     ("letter", "mandate_invalid"), ("connector", "billing.set_payment_method"),
+                     ("email", "direct_debit_confirmed")),
+             body_contains=("De machtiging is niet ondertekend.",)),
+    Scenario("signed after one reminder", "direct_debit_switch", "C-1011", MANDATE,
+             (Wait(days=10, fires=1), Message("signed_mandate_received"), Task("task_verify_mandate", MANDATE_OK)),
+             end="end_direct_debit_active",
+             outbox=(("connector", "documents.create_sepa_mandate"), ("letter", "mandate_letter"),
+                     ("letter", "mandate_reminder"), ("connector", "billing.set_payment_method"),
+                     ("email", "direct_debit_confirmed")),
+             data={"reminders_sent": 1}),
+    Scenario("no mandate after two reminders", "direct_debit_switch", "C-1009", MANDATE,
+             (Wait(days=9, fires=0), Wait(days=1, fires=1), Wait(days=10, fires=1), Wait(days=10, fires=1)),
+             end="end_not_received",
+             outbox=(("connector", "documents.create_sepa_mandate"), ("letter", "mandate_letter"),
+                     ("letter", "mandate_reminder"), ("letter", "mandate_reminder"),
+                     ("letter", "direct_debit_not_arranged")),
+             data={"reminders_sent": 2}),
+]
+
+
+# Driving ---------------------------------------------------------------------------------------
+
+
+def bundle(key: str):
+    return load_bundle((EXAMPLES / f"{key}.json").read_text(encoding="utf-8"))
+
+
+def sample_customers() -> dict[str, Customer]:
+    document = json.loads((EXAMPLES / "customers.json").read_text(encoding="utf-8"))
+    return {c["id"]: Customer.model_validate(c) for c in document["customers"]}
+
+
+@pytest.fixture
+def examples(harness: Harness) -> Runtime:
+    rt = harness.runtime
+    for key in PUBLISH_ORDER:
+        rt.publish(bundle(key), "owner", note="example")
+    rt.store.commit(Changes(customers=list(sample_customers().values())))
+    return rt
+
+
+def family(rt: Runtime, case_id: str) -> list[str]:
+    """The case and every subprocess case under it."""
+    ids = [case_id]
+    for case in rt.store.cases():
+        if case.parent_case in ids:
+            ids.append(case.id)
+    return ids
+
+
+def open_item(rt: Runtime, case_id: str, node: str):
+    found = [item for cid in family(rt, case_id) for item in rt.store.work_items(WorkQuery(case_id=cid))
+             if item.node == node]
+    assert len(found) == 1, f"expected one open task '{node}', found {[i.node for i in found]}"
+    return found[0]
+
+
+def drive(harness: Harness, scenario: Scenario) -> str:
+    rt = harness.runtime
+    case = rt.start_case(scenario.process, scenario.start, actor=AGENT, customer_id=scenario.customer)
+    for step in scenario.steps:
+        now = rt.store.case(case.id)
+        assert now.status is CaseStatus.ACTIVE, f"ended before {step}"
+        assert now.incidents == [], f"stopped before {step}: {now.incidents[0].message}"
+        if isinstance(step, Task):
+            item = open_item(rt, case.id, step.node)
+            rt.complete(item.id, step.data, actor=AGENT)
+            assert rt.store.work_item(item.id).status is WorkItemStatus.COMPLETED
+        elif isinstance(step, Message):
+            rt.send_message(case.id, step.name, step.data, actor="scan-street")
+        else:
+            harness.clock.advance(timedelta(days=step.days))
+            assert rt.fire_due_jobs() == step.fires, f"after {step.days} more days"
+    return case.id
+
+
+def end_reached(rt: Runtime, case_id: str) -> list[str]:
+    return [e.node for e in rt.store.audit_events(case_id) if e.kind == "end reached"]
+
+
+def expected_recipient(customer: Customer, channel: str, name: str) -> str:
+    if channel == "email":
+        return customer.email
+    if channel == "sms":
+        return customer.phone
+    if channel == "letter":
+        a = customer.address
+        return f"{customer.name}\n{a.street} {a.house_number}\n{a.postcode} {a.city}"
+    return name  # a connector request goes to the connector
+
+
+@pytest.mark.parametrize("scenario", [pytest.param(s, id=s.id) for s in SCENARIOS])
+def test_an_example_reaches_its_outcome_with_its_letters(examples: Runtime, harness: Harness, scenario: Scenario):
+    rt = examples
+    case_id = drive(harness, scenario)
+    case = rt.store.case(case_id)
+    ends = {n.id: n for n in bundle(scenario.process).nodes if n.kind == "end"}
+
+    assert case.status is CaseStatus.COMPLETED, f"still active: tokens {case.tokens}, incidents {case.incidents}"
+    assert case.incidents == []
+    assert case.outcome == ends[scenario.end].outcome
+    assert end_reached(rt, case_id) == [scenario.end]
+    assert rt.store.work_items(WorkQuery(case_id=case_id)) == []
+    for name, value in scenario.data.items():
+        assert case.data.get(name) == value, name
+
+    children = [rt.store.case(cid) for cid in family(rt, case_id)[1:]]
+    if scenario.child_end:
+        [child] = children
+        assert child.status is CaseStatus.COMPLETED and end_reached(rt, child.id) == [scenario.child_end]
+        assert child.customer_id == scenario.customer
+    else:
+        assert children == []
+
+    customer = sample_customers()[scenario.customer]
+    entries = [e for cid in family(rt, case_id) for e in rt.store.outbox(case_id=cid)]
+    sent = sorted((e.channel, e.letter or e.recipient) for e in entries)
+    assert sent == sorted(scenario.outbox)
+    for entry in entries:
+        name = entry.letter or entry.recipient
+        assert entry.recipient == expected_recipient(customer, entry.channel, name), name
+        if entry.channel != "connector":
+            assert entry.language == customer.language
+            assert customer.name in entry.body or entry.channel == "sms"
+    bodies = "\n".join(e.body + e.text_body for e in entries)
+    for text in scenario.body_contains:
+        assert text in bodies
+
+    assert rt.verify_audit() == []
+
+
+def test_the_scenarios_reach_every_end_of_every_example():
+    reached = {(s.process, s.end) for s in SCENARIOS} | {
+        ("change_of_address", s.child_end) for s in SCENARIOS if s.child_end}
+    every_end = {(key, node.id) for key in PUBLISH_ORDER for node in bundle(key).nodes if node.kind == "end"}
+    assert every_end - reached == set()
+    assert {path.stem for path in EXAMPLES.glob("*.json")} - {"customers"} == set(PUBLISH_ORDER)
+
+
+def test_the_direct_debit_reminders_go_out_ten_days_apart_and_the_case_gives_up_after_the_second(
+        examples: Runtime, harness: Harness):
+    rt = examples
+    case = rt.start_case("direct_debit_switch", MANDATE, actor=AGENT, customer_id="C-1003")
+    started = harness.clock.now()
+    for day in range(1, 31):
+        harness.clock.advance(timedelta(days=1))
+        rt.fire_due_jobs()
+        letters = [(e.letter, e.created_at - started) for e in rt.store.outbox(case_id=case.id)
+                   if e.channel == "letter"]
+        if day < 30:
+            assert rt.store.case(case.id).status is CaseStatus.ACTIVE, f"day {day}"
+    assert letters == [("mandate_letter", timedelta(0)), ("mandate_reminder", timedelta(days=10)),
+                       ("mandate_reminder", timedelta(days=20)), ("direct_debit_not_arranged", timedelta(days=30))]
+    assert rt.store.case(case.id).status is CaseStatus.COMPLETED
+    # a mandate arriving after the case gave up has nothing to wait for it
+    with pytest.raises(EngineError, match="not waiting for message 'signed_mandate_received'"):
+        rt.send_message(case.id, "signed_mandate_received", actor="scan-street")
+    assert rt.verify_audit() == []
+
+
+def test_a_variables_declared_default_is_its_value_until_something_sets_it(runtime: Runtime):
+    document = process("p", variables={"count": "number", "sent": "boolean"},
+                       nodes=[start(), decision("d"), task("few"), task("many"), end()],
+                       flow="""s>d
+                               d>few: count < 2
+                               d>many: default
+                               few>e
+                               many>e""").model_dump(mode="json")
+    document["variables"][0]["default"] = 0
+    document["variables"][1]["default"] = False
+    runtime.publish(load_bundle(json.dumps(document)), "owner")
+    case = runtime.start_case("p", actor=AGENT)
+    assert case.incidents == []
+    assert [i.node for i in runtime.store.work_items(WorkQuery(case_id=case.id))] == ["few"]
+    assert case.data == {"count": 0, "sent": False}
+
+
+def test_a_completion_that_breaks_the_forms_validation_rules_is_refused(examples: Runtime):
+    rt = examples
+    case = rt.start_case("billing_complaint", COMPLAINT | {"disputed_amount": "80.00"}, actor=AGENT,
+                         customer_id="C-1001")
+    item = open_item(rt, case.id, "task_investigate")
+    with pytest.raises(DataError) as caught:
+        rt.complete(item.id, {"complaint_justified": False, "investigation_findings": "Klopt.",
+                              "rejection_reason": "Nee."}, actor=AGENT)  # the form asks for 20 characters or more
+    assert "rejection_reason" in caught.value.errors
+    assert rt.store.work_item(item.id).status is WorkItemStatus.OPEN
+    assert [e.letter for e in rt.store.outbox(case_id=case.id)] == ["complaint_received"]
