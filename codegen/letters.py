@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from models.errors import FlowdeskError
@@ -53,20 +55,31 @@ class _Budget:
             raise LetterRenderError(f"rendering took longer than {MAX_RENDER_SECONDS:g} seconds")
 
 
-def _environment(autoescape: bool, budget: _Budget) -> ImmutableSandboxedEnvironment:
+#: The budget of the render running in this thread (or task); `range` in templates checks it.
+_BUDGET: ContextVar[_Budget] = ContextVar("letter_render_budget")
+
+
+def _bounded_range(*args: int) -> Iterator[int]:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise LetterRenderError(f"a loop may repeat at most {MAX_RANGE:,} times")
+    budget = _BUDGET.get()
+    for number in numbers:
+        budget.check()
+        yield number
+
+
+def _environment(autoescape: bool) -> ImmutableSandboxedEnvironment:
     environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=autoescape)
-
-    def bounded_range(*args: int) -> Iterator[int]:
-        numbers = range(*args)
-        if len(numbers) > MAX_RANGE:
-            raise LetterRenderError(f"a loop may repeat at most {MAX_RANGE:,} times")
-        for number in numbers:
-            budget.check()
-            yield number
-
-    environment.globals["range"] = bounded_range
+    environment.globals["range"] = _bounded_range
     environment.filters.update(zip(FLOWDESK_FILTERS, (format_money, format_date), strict=True))
     return environment
+
+
+@lru_cache(maxsize=512)
+def _template(source: str, html: bool) -> Template:
+    """A template compiled once; the same text is rendered for many cases."""
+    return _environment(html).from_string(source)
 
 
 def format_money(value: Any) -> str:
@@ -92,8 +105,9 @@ def format_date(value: Any) -> str:
 def render_template(source: str, context: Mapping[str, Any], *, html: bool, what: str = "template") -> str:
     """Render one template text with the sandbox and limits; errors name `what` and the cause."""
     budget = _Budget(MAX_RENDER_SECONDS)
+    token = _BUDGET.set(budget)
     try:
-        template = _environment(html, budget).from_string(source)
+        template = _template(source, html)
         chunks: list[str] = []
         size = 0
         for chunk in template.generate(**context):
@@ -112,6 +126,8 @@ def render_template(source: str, context: Mapping[str, Any], *, html: bool, what
         raise LetterRenderError(f"the {what} has an error: {error.message}") from None
     except (TypeError, ValueError, ArithmeticError) as error:
         raise LetterRenderError(f"the {what} could not be filled in: {error}") from None
+    finally:
+        _BUDGET.reset(token)
     return "".join(chunks)
 
 

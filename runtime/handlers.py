@@ -64,7 +64,7 @@ def on_task(run: CaseRun, token: Token, node: TaskNode) -> None:
     run.tx.put_work_item(item)
     token.waiting_for = item.id
     run.audit("task created", f"Task '{node.display}' created in queue '{node.queue}'", node=node.id,
-              details={"work_item": item.id, "due_at": item.due_at})
+              details={"work_item": item.id, "due_at": item.due_at.isoformat() if item.due_at else None})
 
 
 def on_automatic(run: CaseRun, token: Token, node: AutomaticNode) -> None:

@@ -126,7 +126,7 @@ class Runtime:
         case = self.engine.start(tx, version, data or {}, start_node=start_node, customer_id=customer_id,
                                  contact_id=contact_id)
         self._commit(tx)
-        return self.store.case(case.id)
+        return case  # the store has set its new revision
 
     def complete(self, item_id: str, data: Mapping[str, Any] | None = None, *, actor: str,
                  idempotency_key: str | None = None) -> Case:
@@ -158,7 +158,7 @@ class Runtime:
                   details={"work_item": item.id})
         self.engine.resume(tx, case, token, run.only_way_out(token))
         self._commit(tx)
-        return self.store.case(case.id)
+        return case
 
     def send_message(self, case_id: str, message: str, data: Mapping[str, Any] | None = None, *,
                      actor: str) -> Case:
@@ -175,7 +175,7 @@ class Runtime:
         run.audit("message received", f"Message '{message}' received", node=token.node, changes=changes)
         self.engine.resume(tx, case, token, run.only_way_out(token))
         self._commit(tx)
-        return self.store.case(case_id)
+        return case
 
     def update_data(self, case_id: str, data: Mapping[str, Any], *, actor: str) -> Case:
         """Correct case data by hand (e.g. before retrying an incident); audited like any step."""
@@ -185,7 +185,7 @@ class Runtime:
         changes = run.set_data(validate_data(run.version, data))
         run.audit("data corrected", "Case data corrected by hand", changes=changes)
         self._commit(tx)
-        return self.store.case(case_id)
+        return case
 
     def retry(self, case_id: str, incident_id: str, *, actor: str) -> Case:
         """Run the node where an incident stopped the case again (after the data was fixed)."""
@@ -200,7 +200,7 @@ class Runtime:
                                         node=incident.node)
         self.engine.resume(tx, case, token)
         self._commit(tx)
-        return self.store.case(case_id)
+        return case
 
     def fire_due_jobs(self, limit: int = 100) -> int:
         """Fire every due job once; returns how many fired. Safe to run in several places at once."""

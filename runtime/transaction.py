@@ -7,19 +7,22 @@ one `Store.commit`, or nothing at all when anything fails.
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import datetime
 from typing import Any
 
-from models.values import to_json_value
+from pydantic import TypeAdapter
+
 from runtime.audit import GENESIS, seal
 from runtime.documents import AuditEvent, Case, Job, OutboxEntry, WorkItem
 from runtime.storage.base import Changes, Store
 
+_MOMENT = TypeAdapter(datetime)
+
 
 def new_id(prefix: str) -> str:
-    """A globally unique, readable id such as `case-3f2a...`; never reused, no per-process counters."""
-    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+    """A globally unique, readable id such as `case-3f2a...` (80 random bits); no per-process counters."""
+    return f"{prefix}-{os.urandom(10).hex()}"
 
 
 class Transaction:
@@ -29,6 +32,7 @@ class Transaction:
         self.store = store
         self.actor = actor
         self.now = now
+        self._now_json = _MOMENT.dump_python(now, mode="json")
         self._cases: dict[str, tuple[Case, int | None]] = {}
         self._work_items: dict[str, WorkItem] = {}
         self._jobs: dict[str, Job] = {}
@@ -41,8 +45,8 @@ class Transaction:
     def case(self, case_id: str) -> Case:
         """The working copy of a case, loaded on first use."""
         if case_id not in self._cases:
-            stored = self.store.case(case_id)
-            self._cases[case_id] = (stored.model_copy(deep=True), stored.revision)
+            stored = self.store.case(case_id)  # stores hand out fresh objects: safe to change
+            self._cases[case_id] = (stored, stored.revision)
         return self._cases[case_id][0]
 
     def add_case(self, case: Case) -> Case:
@@ -53,7 +57,7 @@ class Transaction:
 
     def work_item(self, item_id: str) -> WorkItem:
         if item_id not in self._work_items:
-            self._work_items[item_id] = self.store.work_item(item_id).model_copy(deep=True)
+            self._work_items[item_id] = self.store.work_item(item_id)
         return self._work_items[item_id]
 
     def put_work_item(self, item: WorkItem) -> WorkItem:
@@ -62,7 +66,7 @@ class Transaction:
 
     def job(self, job_id: str) -> Job:
         if job_id not in self._jobs:
-            self._jobs[job_id] = self.store.job(job_id).model_copy(deep=True)
+            self._jobs[job_id] = self.store.job(job_id)
         return self._jobs[job_id]
 
     def put_job(self, job: Job) -> Job:
@@ -76,16 +80,23 @@ class Transaction:
 
     def audit(self, case: Case, kind: str, summary: str, *, node: str | None = None,
               changes: dict[str, list[Any]] | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
-        """Append an event to the case's trail, chained to the previous one."""
-        fields = {
-            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + 1, "at": self.now,
+        """Append an event to the case's trail, chained to the previous one.
+
+        `changes` and `details` must already be JSON data (`CaseRun.set_data` returns
+        changes that way). The
+        event is sealed over exactly what its JSON form will be, so verifying a
+        stored event recomputes the same hash; it is built without re-validation
+        because every field is already in its final form (one event per node visit).
+        """
+        content = {
+            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + 1, "at": self._now_json,
             "actor": self.actor, "kind": kind, "node": node, "version_hash": case.version_hash,
-            "summary": summary, "changes": to_json_value(changes or {}), "details": to_json_value(details or {}),
+            "summary": summary, "changes": changes or {}, "details": details or {},
             "previous_hash": case.audit_head or GENESIS,
         }
-        draft = AuditEvent(**fields, hash="")
-        event = draft.model_copy(update={"hash": seal(draft.model_dump(mode="json"), draft.previous_hash)})
-        case.audit_head = event.hash
+        digest = seal(content, content["previous_hash"])
+        event = AuditEvent.model_construct(**(content | {"at": self.now, "hash": digest}))
+        case.audit_head = digest
         case.audit_count = event.seq
         self._audit.append(event)
         return event

@@ -69,7 +69,11 @@ class WorkQuery:
 
 
 class Store(ABC):
-    """Versions, cases, work items, jobs, outbox, audit events, customers and users."""
+    """Versions, cases, work items, jobs, outbox, audit events, customers and users.
+
+    Every read returns fresh objects: a caller may change what it got without
+    affecting the store or other readers until it commits.
+    """
 
     @abstractmethod
     def commit(self, changes: Changes) -> None:
