@@ -1,9 +1,10 @@
 """How long checking a flow takes, for block-structured models of ~100, ~1,000 and ~10,000 nodes.
 
 Run: `.venv/bin/python bench/bench_checks.py`. Prints the median of repeated
-runs of `analyse_soundness` and, when every check rule imports, of the whole
-`models.checks.check`. The models nest sequences, decision blocks, parallel
+runs of `analyse_soundness` and of the whole `models.checks.check` (every rule). The models nest sequences, decision blocks, parallel
 blocks and decision loops, as business owners draw them, so they are sound.
+A second series mixes in small unstructured (but sound) parallel fragments,
+which the reductions cannot remove and the analysis has to explore.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models import Bundle
+from models.checks import check
 from models.soundness import analyse_soundness
 
 SIZES = (100, 1_000, 10_000)
@@ -28,8 +30,9 @@ SIZES = (100, 1_000, 10_000)
 class _Builder:
     """Grows a block-structured flow node by node until it has about `size` nodes."""
 
-    def __init__(self, size: int, seed: int) -> None:
+    def __init__(self, size: int, seed: int, unstructured: float = 0.0) -> None:
         self.size = size
+        self.unstructured = unstructured
         self.random = random.Random(seed)
         self.nodes: list[dict[str, Any]] = []
         self.edges: list[dict[str, Any]] = []
@@ -56,6 +59,8 @@ class _Builder:
                 task = self.node("task")
                 self.edge(last, task)
                 last, budget = task, budget - 1
+            elif self.random.random() < self.unstructured:
+                last, budget = self.parallel_loop(last), budget - 7
             else:
                 part = min(budget, self.random.randint(6, 60))
                 last = self.compound(last, part, depth, choice)
@@ -93,6 +98,18 @@ class _Builder:
         self.branch(decision, after, True)
         return after
 
+    def parallel_loop(self, entry: str) -> str:
+        """Check two things in parallel, and again both if needed: sound, but not a block."""
+        split, first, second = self.node("parallel"), self.node("task"), self.node("task")
+        join, again, both = self.node("parallel"), self.node("decision"), self.node("parallel")
+        after = self.node("task")
+        for source, target in [(entry, split), (split, first), (split, second), (first, join),
+                               (second, join), (join, again), (both, first), (both, second)]:
+            self.edge(source, target)
+        self.branch(again, after, True)
+        self.branch(again, both, False)
+        return after
+
     def bundle(self) -> Bundle:
         start = self.node("start")
         end = self.node("end")
@@ -105,8 +122,9 @@ class _Builder:
         })
 
 
-def block_structured(size: int, seed: int = 1) -> Bundle:
-    return _Builder(size, seed).bundle()
+def block_structured(size: int, seed: int = 1, unstructured: float = 0.0) -> Bundle:
+    """A sound flow of about `size` nodes; `unstructured` is the share of non-block fragments."""
+    return _Builder(size, seed, unstructured).bundle()
 
 
 def median_seconds(run: Callable[[], object], repeats: int) -> float:
@@ -118,27 +136,23 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def _whole_check() -> Callable[[Bundle], object] | None:
-    try:
-        from models.checks import check
-    except ImportError as missing:  # other rules are still being written
-        print(f"models.checks.check not benchmarked: {missing}")
-        return None
-    return check
-
-
 def main() -> None:
-    check = _whole_check()
-    for size in SIZES:
-        bundle = block_structured(size)
-        repeats = 21 if size <= 1_000 else 5
-        report = analyse_soundness(bundle)
-        assert report.sound, f"the {size}-node bench model should be sound: {report}"
-        soundness = median_seconds(partial(analyse_soundness, bundle), repeats)
-        line = f"{len(bundle.nodes):>6} nodes  analyse_soundness {soundness * 1000:9.2f} ms"
-        if check is not None:
-            line += f"   whole check {median_seconds(partial(check, bundle), repeats) * 1000:9.2f} ms"
-        print(line)
+    for unstructured in (0.0, 0.3):
+        print("block-structured" if not unstructured else "with unstructured parallel fragments")
+        for size in SIZES:
+            _measure(block_structured(size, unstructured=unstructured))
+
+
+def _measure(bundle: Bundle) -> None:
+    size = len(bundle.nodes)
+    repeats = 21 if size <= 1_000 else 5
+    report = analyse_soundness(bundle)
+    assert report.sound, f"the {size}-node bench model should be sound: {report}"
+    soundness = median_seconds(partial(analyse_soundness, bundle), repeats)
+    assert check(bundle) == [], "the bench model must pass every rule, so the whole check includes soundness"
+    whole = median_seconds(partial(check, bundle), 3 if size > 1_000 else repeats)
+    print(f"  {size:>6} nodes  analyse_soundness {soundness * 1000:9.2f} ms   whole check {whole * 1000:9.2f} ms",
+          flush=True)
 
 
 if __name__ == "__main__":

@@ -39,26 +39,35 @@ How it stays exact and fast:
    same type are merged (decision to decision, parallel to parallel); the
    back edge of a structured decision loop is removed. A block-structured
    flow reduces to a single edge and is sound.
-2. **Exploration.** What does not reduce, the *core*, keeps the original node
-   ids on its nodes and is usually small. Its token game is explored
-   exhaustively (markings as bit sets of edges, breadth first, so the trace
-   to a fault is a shortest one). Two tokens at one node is a fault on its own
-   and is not explored further, so every explored marking is safe and the
-   state space is finite.
-3. **Diagnosis.** Dead markings give deadlocks (blaming the join whose missing
-   branch no remaining token can still deliver); markings from which no end
-   can be reached without any dead marking give no completion; the trace to a
-   fault is replayed with token lineages to name the parallel split whose
-   branches meet, or the decision whose choice starved a join.
+2. **Fragments.** What does not reduce keeps the original node ids on its
+   nodes. Each part of it entered by one edge only and left by one other only
+   (found with postdominators) is played on its own and then replaced by a
+   single step; the reductions go on, and so on outwards. Unstructured parts
+   side by side are thus explored one at a time (their markings add up
+   instead of multiplying), and each fault is found in its own fragment, not
+   hidden behind another.
+3. **Exploration.** Each fragment, and what is left around them, is played
+   exhaustively: markings as bit sets of edges, breadth first, so the trace
+   to a fault is a shortest one. Two tokens at one node is a fault on its own
+   and is not played further, so every marking played is safe and the state
+   space is finite. Once a fault is found, playing stops after
+   `_STATES_AFTER_FAULT` more markings.
+4. **Diagnosis.** Dead markings give deadlocks (blaming the join whose missing
+   branch no stuck token could deliver); markings that can reach neither the
+   finish nor a dead marking give no completion. The trace to a fault is
+   replayed with each token's history, to name the parallel split whose
+   branches meet, the first node where they meet (not every later node the
+   doubled tokens pass), and the decision whose choice starved a join.
 
-More than `MAX_STATES` markings in one core is reported as `too_complex`
-instead of a guess: we only accept flows we can verify.
+More than `max_states` markings (default `MAX_STATES`) in one fragment, with
+no fault found, is reported as `too_complex` instead of a guess: we only
+accept flows we can verify.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -586,8 +595,9 @@ def _collapse(net: _Net, entry: int, exit_: int, nodes: set[int]) -> None:
 
 def _gateways(net: _Net, nodes: Iterable[int]) -> tuple[str, ...]:
     """The bundle nodes among `nodes` that branch or join, parallel splits first."""
-    def rank(n: int) -> int:
-        return 0 if net.split[n] == _AND and net.n_out[n] > 1 else 1
+    def rank(n: int) -> tuple[int, int]:
+        return (0 if net.split[n] == _AND and net.n_out[n] > 1 else 1), n
+
     branching = [n for n in nodes if net.origin[n] and (len(net.ins[n]) > 1 or net.n_out[n] > 1)]
     return _unique(net.origin[n] or "" for n in sorted(branching, key=rank))
 
@@ -844,25 +854,26 @@ class _Diagnosis:
         the first node both tokens passed since their branches parted.
         """
         found: dict[tuple[str, bool], set[str]] = {}
+
+        def note(fault: tuple[str, bool], a: _Token, b: _Token, made_by: dict[int, str]) -> None:
+            found.setdefault(fault, set()).update(_splits_between(a, b, made_by))
+
         for v, events in self.space.clashes.items():
             for state, t in events:
                 tokens, made_by = self.replay(state, t)
                 first, *others = self.meeting_at(v, tokens)
                 for other in others:
-                    found.setdefault(self.meeting(first, other, made_by, self.net.origin[v]), set()).update(
-                        _splits_between(first, other, made_by))
+                    note(self.meeting(first, other, self.net.origin[v]), first, other, made_by)
         for p, events in self.space.early_ends.items():
             leaving = self.leaving if 1 << p == self.core.final else None  # a fragment left too early
             end = None if leaving else self.net.last[self.core.edge_of[p]]  # None: a finished token
             for state, t in events:
                 tokens, made_by = self.replay(state, t)
                 ending, *twice = tokens[p]
-                others = twice + [token for q, held in tokens.items() if q != p for token in held]
-                for other in others:
-                    key = self.meeting(ending, other, made_by, leaving)
-                    if key[0] or end:
-                        found.setdefault(key if key[0] else (end or "", True), set()).update(
-                            _splits_between(ending, other, made_by))
+                for other in twice + [token for q, held in tokens.items() if q != p for token in held]:
+                    fault = self.meeting(ending, other, leaving)
+                    if fault[0] or end:
+                        note(fault if fault[0] else (end or "", True), ending, other, made_by)
         return [LackOfSync(node, tuple(splits), at_end) for (node, at_end), splits in found.items() if node]
 
     def meeting_at(self, v: int, tokens: dict[int, list[_Token]]) -> list[_Token]:
@@ -871,7 +882,7 @@ class _Diagnosis:
         twice = [on_edge for on_edge in held if len(on_edge) > 1]
         return twice[0] if twice else [token for on_edge in held for token in on_edge]
 
-    def meeting(self, a: _Token, b: _Token, made_by: dict[int, str], here: str | None) -> tuple[str, bool]:
+    def meeting(self, a: _Token, b: _Token, here: str | None) -> tuple[str, bool]:
         """(node, False) for the first node two tokens both passed since they parted, else for `here`."""
         parted = _parted_at(a.lineage, b.lineage)
         both = [n for n, k in a.passed.items() if k > parted and b.passed.get(n, 0) > parted]
@@ -919,10 +930,12 @@ class _Diagnosis:
             waiting, elsewhere = self.waiting_joins(marking)
             for v in elsewhere:
                 stuck[v] = None
-            for deadlock in self.blamed(state, waiting):
-                seen = joins.setdefault(deadlock[0], [])
+            if all(len(joins.get(join, ())) >= _TRACES_PER_FAULT for join in waiting):
+                continue  # nothing new to learn from this marking
+            for join, fault in self.blamed(state, waiting):
+                seen = joins.setdefault(join, [])
                 if len(seen) < _TRACES_PER_FAULT:
-                    seen.append(deadlock[1] or self.deadlock(deadlock[0], waiting[deadlock[0]], state))
+                    seen.append(fault or self.deadlock(join, waiting[join], state))
         deadlocks = [_merge_deadlocks(found) for found in joins.values()]
         return deadlocks, [NoCompletion(self.net.origin[v] or "") for v in stuck if self.net.origin[v]]
 
@@ -1025,7 +1038,7 @@ def _all_can_finish(core: _Core, space: _Space) -> bool:
     return len(_walk_all(finishing, _predecessors(space).__getitem__)) == len(space.markings)
 
 
-def _walk(start: int, step, stop: set[int]) -> set[int]:
+def _walk(start: int, step: Callable[[int], Iterable[int]], stop: set[int]) -> set[int]:
     """Everything reachable from `start` by `step`, not passing through `stop`."""
     seen = {start}
     queue = deque([start])
@@ -1037,7 +1050,8 @@ def _walk(start: int, step, stop: set[int]) -> set[int]:
     return seen
 
 
-def _walk_all(starts: Iterable[int], step) -> set[int]:
+def _walk_all(starts: Iterable[int], step: Callable[[int], Iterable[int]]) -> set[int]:
+    """Everything reachable from any of `starts` by `step`."""
     seen = set(starts)
     queue = deque(seen)
     while queue:
@@ -1115,7 +1129,9 @@ def _merge(flow: _Flow, results: list[_Findings]) -> SoundnessReport:
         no_completion=tuple(
             NoCompletion(node, sort(r for f in found for r in f.related)) for node, found in _in_order(stuck, order)
         ),
-        too_complex=tuple(t for result in results for t in result.too_complex),
+        too_complex=tuple({
+            (t.nodes[:1] or (t.start,)): t for result in results for t in result.too_complex
+        }.values()),
     )
 
 

@@ -111,9 +111,16 @@ def on_send(run: CaseRun, token: Token, node: SendNode) -> None:
 
 
 def on_decision(run: CaseRun, token: Token, node: DecisionNode) -> None:
-    """The first outgoing edge (in model order) whose condition holds, else the default."""
+    """The first outgoing edge (in model order) whose condition holds, else the default.
+
+    A decision with one way out only merges paths: the token just goes on.
+    """
+    outgoing = run.version.outgoing[node.id]
+    if len(outgoing) == 1:
+        run.follow(token, outgoing[0])
+        return
     default = None
-    for edge in run.version.outgoing[node.id]:
+    for edge in outgoing:
         if edge.default:
             default = edge
         elif run.version.expression(edge.condition, ExprType.BOOLEAN).evaluate(run.scope):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,6 +12,7 @@ import networkx as nx
 from models.bundle import Bundle
 from models.graph import flow_graph
 from models.letters import Letter, LetterVariant
+from models.nodes import Edge
 from models.soundness import SoundnessReport, analyse_soundness
 
 
@@ -29,6 +31,22 @@ class CheckContext:
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         return flow_graph(self.bundle)
+
+    @cached_property
+    def outgoing(self) -> dict[str, list[Edge]]:
+        """Node id -> edges leaving it, in model order (dangling edges included)."""
+        found: dict[str, list[Edge]] = defaultdict(list)
+        for edge in self.bundle.edges:
+            found[edge.source].append(edge)
+        return found
+
+    @cached_property
+    def incoming(self) -> dict[str, list[Edge]]:
+        """Node id -> edges arriving at it, in model order (dangling edges included)."""
+        found: dict[str, list[Edge]] = defaultdict(list)
+        for edge in self.bundle.edges:
+            found[edge.target].append(edge)
+        return found
 
     @cached_property
     def node_ids(self) -> set[str]:

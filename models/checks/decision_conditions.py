@@ -1,9 +1,10 @@
 """A decision chooses one way out by the conditions on its outgoing connections.
 
 Each way out of a decision has a condition, except one that may be the
-default (taken when no condition holds). A decision needs at least two ways
-out. Conditions on connections that do not leave a decision would be ignored,
-so they are errors too.
+default (taken when no condition holds). A decision chooses between at least
+two ways out, unless it only merges: several ways in and one way out, where
+the paths of an earlier decision come together. Conditions on connections
+that do not leave a choosing decision would be ignored, so they are errors too.
 """
 
 from collections.abc import Iterator
@@ -14,19 +15,20 @@ from models.checks.findings import Problem
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
     decisions = {n.id for n in ctx.bundle.nodes if n.kind == "decision"}
+    merges = {d for d in decisions if len(ctx.outgoing[d]) == 1 and len(ctx.incoming[d]) >= 2}
     for edge in ctx.bundle.edges:
-        if edge.source not in decisions and (edge.condition or edge.default):
+        if (edge.source not in decisions or edge.source in merges) and (edge.condition or edge.default):
             role = "a condition" if edge.condition else "the default mark"
             yield Problem(edge.id, f"Connection '{edge.label or edge.id}' has {role} but does not leave "
                           "a decision, so it would be ignored.",
                           "Remove it, or put a decision before the branching point.")
     for node in ctx.bundle.nodes:
-        if node.id not in decisions:
+        if node.id not in decisions or node.id in merges:
             continue
-        outgoing = ctx.bundle.outgoing(node.id)
+        outgoing = ctx.outgoing[node.id]
         if len(outgoing) < 2:
             yield Problem(node.id, f"Decision '{node.display}' has {len(outgoing)} way(s) out; "
-                          "a decision chooses between at least two.",
+                          "a decision chooses between at least two (or merges several ways in into one).",
                           "Add another outgoing connection, or remove the decision.")
         defaults = [e for e in outgoing if e.default]
         if len(defaults) > 1:

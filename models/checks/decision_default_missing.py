@@ -14,7 +14,7 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
     for node in ctx.bundle.nodes:
         if node.kind != "decision":
             continue
-        outgoing = ctx.bundle.outgoing(node.id)
+        outgoing = ctx.outgoing[node.id]
         if len(outgoing) >= 2 and not any(e.default for e in outgoing):
             yield Problem(node.id, f"Decision '{node.display}' has no default way: if none of its "
                           "conditions holds, the case stops with an incident.",

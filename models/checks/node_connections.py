@@ -29,8 +29,8 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
 
 
 def _node_problems(ctx: CheckContext, node: NodeBase) -> Iterator[Problem]:
-    incoming = ctx.bundle.incoming(node.id)
-    outgoing = ctx.bundle.outgoing(node.id)
+    incoming = ctx.incoming[node.id]
+    outgoing = ctx.outgoing[node.id]
     name = node.display
     if node.kind == "start":
         if incoming:

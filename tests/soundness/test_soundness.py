@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.soundness.soundness_flows import bundle_of, flow, node
 
 from models.soundness import Deadlock, LackOfSync, SoundnessReport, TooComplex, analyse_soundness
+from tests.soundness.soundness_flows import bundle_of, flow, node
 
 
 def faults(report: SoundnessReport) -> dict[str, list[str]]:
@@ -153,3 +153,21 @@ def test_more_markings_than_allowed_is_too_complex_not_a_guess():
 
 def test_a_flow_without_start_has_nothing_to_check():
     assert analyse_soundness(flow("a>e")).sound
+
+
+def test_faults_one_after_another_are_all_found_not_just_the_first():
+    report = analyse_soundness(flow("s>d d>a d>b a>j b>j j>p p>c p>x c>m x>m m>e"))
+    assert [d.join for d in report.deadlocks] == ["j"]
+    assert [s.node for s in report.lack_of_sync] == ["m"]
+
+
+def test_rules_explain_faults_by_display_name_with_a_fix():
+    from models.checks import check
+
+    document = flow("s>d d>a d>b a>j b>j j>e").model_dump(mode="json", exclude_defaults=True)
+    for data in document["nodes"]:
+        data["name"] = {"d": "Amount?", "j": "Both done"}.get(data["id"], "")
+    (finding,) = check(bundle_of(document["nodes"], document["edges"]))
+    assert (finding.code, finding.element, finding.related) == ("soundness-deadlock", "j", ("d",))
+    assert "'Both done'" in finding.message and "'Amount?'" in finding.message
+    assert "not at a parallel join" in finding.hint

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.soundness.soundness_flows import Block, BlockFlow
 
 from models.soundness import analyse_soundness
+from tests.soundness.soundness_flows import Block, BlockFlow
 
 TASK: st.SearchStrategy[Block] = st.just(("task",))
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import sys
 
-from tests.storage.storage_docs import audit_event, case, job, new_case_changes, outbox_entry, work_item
-
 from runtime.documents import WorkItemStatus
 from runtime.storage.base import Changes, NotFound
 from runtime.storage.tinydb_store import TinyDBStore
+from tests.storage.storage_docs import audit_event, case, job, new_case_changes, outbox_entry, work_item
 
 
 def step(store: TinyDBStore, number: int) -> Changes:

@@ -10,6 +10,9 @@ import contextlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
+from runtime.documents import CaseStatus, OutboxStatus, WorkItemStatus
+from runtime.storage.base import Changes, ConflictError, NotFound, Store, StoreError, WorkQuery
 from tests.storage.conftest import Reopen
 from tests.storage.storage_docs import (
     at,
@@ -25,9 +28,6 @@ from tests.storage.storage_docs import (
     version,
     work_item,
 )
-
-from runtime.documents import CaseStatus, OutboxStatus, WorkItemStatus
-from runtime.storage.base import Changes, ConflictError, NotFound, Store, StoreError, WorkQuery
 
 
 def ids(docs: list) -> list[str]:

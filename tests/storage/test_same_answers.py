@@ -19,12 +19,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from tests.storage.storage_docs import at, audit_event, case, customer, job, outbox_entry, user, work_item
 
 from runtime.documents import CaseStatus, OutboxStatus, WorkItemStatus
 from runtime.storage.base import Changes, Store, StoreError, WorkQuery
 from runtime.storage.memory import MemoryStore
 from runtime.storage.tinydb_store import TinyDBStore
+from tests.storage.storage_docs import at, audit_event, case, customer, job, outbox_entry, user, work_item
 
 CASES = [f"c{n}" for n in range(4)]
 QUEUES = ["q0", "q1", "q2"]

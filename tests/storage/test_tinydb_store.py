@@ -17,12 +17,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.storage.storage_docs import bundle, case, new_case_changes, step_changes, user, version
 from tinydb import TinyDB
 
 from runtime.storage import files, tinydb_store
 from runtime.storage.base import Changes, NotFound, StoreError, WorkQuery
 from runtime.storage.tinydb_store import TinyDBStore
+from tests.storage.storage_docs import bundle, case, new_case_changes, step_changes, user, version
 
 ROOT = Path(__file__).resolve().parents[2]
 
