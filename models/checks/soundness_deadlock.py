@@ -31,8 +31,8 @@ def _explain(ctx: CheckContext, fault: Deadlock) -> tuple[str, str]:
         return (
             f"Parallel join '{join}' can wait forever: decision {decisions} sends the case along one way "
             f"only, so the branch from {branch} may never arrive.",
-            f"Let the branches of decision {decisions} come together at one step (connect them to the "
-            "same next step), not at a parallel join.",
+            f"Let the branches of decision {decisions} come together in a merging decision (or at one "
+            "next step), not at a parallel join.",
         )
     if fault.loop:
         return (

@@ -37,7 +37,7 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
             f"branches around '{_name(ctx, element)}' to check (more than {part.states:,}), so Flowdesk "
             "cannot verify that every case finishes properly.",
             "Restructure the parallel branches into blocks: close each parallel split with one parallel "
-            "join, let the branches of each decision come together at one step, and nest blocks inside "
+            "join, let the branches of each decision come together in a merging decision, and nest blocks inside "
             "each other.",
             part.nodes[1:],
         )
