@@ -1,8 +1,9 @@
 """How long checking a flow takes, for block-structured models of ~100, ~1,000 and ~10,000 nodes.
 
 Run: `.venv/bin/python bench/bench_checks.py`. Prints the median of repeated
-runs of `analyse_soundness` and of the whole `models.checks.check` (every rule). The models nest sequences, decision blocks, parallel
-blocks and decision loops, as business owners draw them, so they are sound.
+runs of `analyse_soundness` and of the whole `models.checks.check` (every rule).
+The models nest sequences, decision blocks, parallel blocks and decision loops,
+as business owners draw them, so they are sound.
 A second series mixes in small unstructured (but sound) parallel fragments,
 which the reductions cannot remove and the analysis has to explore.
 """

@@ -111,9 +111,3 @@ class Bundle(FlowdeskModel):
     def queue(self, queue_id: str) -> Queue | None:
         return next((q for q in self.queues if q.id == queue_id), None)
 
-    def outgoing(self, node_id: str) -> list[Edge]:
-        return [e for e in self.edges if e.source == node_id]
-
-    def incoming(self, node_id: str) -> list[Edge]:
-        return [e for e in self.edges if e.target == node_id]
-
