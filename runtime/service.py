@@ -29,7 +29,7 @@ from runtime.errors import EngineError
 from runtime.escalations import escalate
 from runtime.handlers import message_key
 from runtime.process_version import ProcessVersion
-from runtime.storage.base import Changes, ConflictError, NotFound, Store
+from runtime.storage.base import Changes, ConflictError, NotFound, Store, WorkQuery
 from runtime.transaction import Transaction
 
 
@@ -177,6 +177,40 @@ class Runtime:
         self._commit(tx)
         return case
 
+    def migrate(self, case_id: str, to_version: int, node_map: Mapping[str, str] | None = None, *,
+                actor: str) -> Case:
+        """Move an open case to a newer version of its process.
+
+        Every node the case waits at must exist in the new version, or be mapped by
+        the owner (`node_map`: old node id -> new node id) to a node of the same kind;
+        its data must still fit the new version's variables. Open work items follow
+        their node (queue, form, title of the new version).
+        """
+        tx = self._transaction(actor)
+        case = tx.case(case_id)
+        if case.status is not CaseStatus.ACTIVE:
+            raise EngineError(f"case {case_id} is {case.status.value}; only open cases can be migrated")
+        if to_version <= case.version:
+            raise EngineError(f"case {case_id} is on version {case.version}; migrate it to a newer one")
+        old = self.process_version(case.version_hash)
+        new = self.process_version(self.store.version(case.process_key, to_version).hash)
+        mapping = _node_mapping(old, new, {t.node for t in case.tokens}, dict(node_map or {}))
+        validate_data(new, {k: v for k, v in case.data.items() if k in new.variables})
+        for token in case.tokens:
+            token.node = mapping[token.node]
+        for item in self.store.work_items(WorkQuery(case_id=case_id, limit=1000)):
+            item = tx.work_item(item.id)
+            node = new.nodes[mapping[item.node]]
+            item.node, item.title, item.queue, item.form = node.id, node.display, node.queue, node.form
+        before = case.version
+        case.version, case.version_hash = new.version.number, new.hash
+        self.engine.run(tx, case).audit(
+            "case migrated", f"Case moved from version {before} to version {new.version.number}",
+            details={"from": before, "to": new.version.number,
+                     "nodes": {k: v for k, v in mapping.items() if k != v}})
+        self._commit(tx)
+        return case
+
     def update_data(self, case_id: str, data: Mapping[str, Any], *, actor: str) -> Case:
         """Correct case data by hand (e.g. before retrying an incident); audited like any step."""
         tx = self._transaction(actor)
@@ -265,6 +299,24 @@ class Runtime:
             return self.store.customer(customer_id).model_dump(mode="json")
         except NotFound:
             return None
+
+
+def _node_mapping(old: ProcessVersion, new: ProcessVersion, waiting_at: set[str],
+                  node_map: dict[str, str]) -> dict[str, str]:
+    """Old node id -> new node id for every node the case waits at; EngineError naming what is missing."""
+    mapping, problems = {}, []
+    for node_id in sorted(waiting_at):
+        target = node_map.get(node_id, node_id)
+        if target not in new.nodes:
+            problems.append(f"node '{node_id}' is not in the new version; map it to one that is")
+        elif new.nodes[target].kind != old.nodes[node_id].kind:
+            problems.append(f"node '{node_id}' ({old.nodes[node_id].kind}) cannot become "
+                            f"'{target}' ({new.nodes[target].kind})")
+        else:
+            mapping[node_id] = target
+    if problems:
+        raise EngineError("cannot migrate: " + "; ".join(problems))
+    return mapping
 
 
 def _form_variables(version: ProcessVersion, item: WorkItem) -> set[str] | None:

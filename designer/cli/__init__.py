@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from designer.cli import audit, cases, check, worker
+from designer.cli import audit, cases, check, serve, users, worker
 from designer.cli.common import Command, UserError, add_data_argument
 from models.errors import FlowdeskError
 
@@ -27,8 +27,11 @@ COMMANDS: dict[str, Command] = {
     "case": cases.CASE,
     "correct": cases.CORRECT,
     "retry": cases.RETRY,
+    "migrate": cases.MIGRATE,
     "worker": worker.COMMAND,
     "audit": audit.COMMAND,
+    "serve": serve.COMMAND,
+    "user": users.COMMAND,
 }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from designer.cli.check import print_document
-from designer.cli.common import Command, actor, add_actor_argument, json_argument, local_time, open_runtime
+from designer.cli.common import Command, UserError, actor, add_actor_argument, json_argument, local_time, open_runtime
 from designer.documents import read_documents
 from models import Bundle
 from models.nodes import SubprocessNode
@@ -125,6 +125,20 @@ def retry(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def migrate(args: argparse.Namespace, out: TextIO) -> int:
+    """Move an open case to a newer version, mapping nodes that changed (old=new)."""
+    mapping = {}
+    for pair in args.map or []:
+        old, sep, new = pair.partition("=")
+        if not sep or not old or not new:
+            raise UserError(f"--map takes OLD=NEW node ids, not '{pair}'")
+        mapping[old] = new
+    with open_runtime(args) as runtime:
+        case = runtime.migrate(args.case, args.to, mapping, actor=actor(args))
+        print_case(runtime, case, out, timeline=False)
+    return 0
+
+
 def print_case(runtime: Runtime, case: Case, out: TextIO, *, timeline: bool) -> None:
     customer = f", customer {case.customer_id}" if case.customer_id else ""
     outcome = f" — {case.outcome}" if case.outcome else ""
@@ -208,6 +222,13 @@ def _retry_arguments(parser: argparse.ArgumentParser) -> None:
     add_actor_argument(parser)
 
 
+def _migrate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("case", help="the case id")
+    parser.add_argument("--to", type=int, required=True, metavar="VERSION", help="the version number to move to")
+    parser.add_argument("--map", action="append", metavar="OLD=NEW", help="a node that changed id (repeatable)")
+    add_actor_argument(parser)
+
+
 def _customers_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help='a JSON file {"customers": [...]}, e.g. examples/customers.json')
 
@@ -221,4 +242,5 @@ MESSAGE = Command(message, "deliver a message to a waiting case", _message_argum
 CASE = Command(show_case, "show a case and its timeline", _case_arguments)
 CORRECT = Command(correct, "correct a case's data by hand", _correct_arguments)
 RETRY = Command(retry, "retry a case's incident", _retry_arguments)
+MIGRATE = Command(migrate, "move an open case to a newer version", _migrate_arguments)
 
