@@ -1,0 +1,251 @@
+"""The flow canvas: an SVG drawing of a process flow that reports edits as events.
+
+The canvas mirrors the model the server holds. It never changes the model by
+itself: a drag, a new edge or a Delete key is reported as an event; the page
+decides what to do and calls `set_model` with the result. Nodes without a
+stored position are placed by `codegen.layout`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+from nicegui.element import Element
+from nicegui.events import GenericEventArguments, Handler, UiEventArguments, handle_event
+
+from codegen.layout import COLUMN, ROW, layout_graph
+
+__all__ = [
+    "PALETTE",
+    "DeletedEventArguments",
+    "EdgeAddedEventArguments",
+    "FlowCanvas",
+    "HistoryEventArguments",
+    "NodeAddedEventArguments",
+    "NodeMovedEventArguments",
+    "SelectedEventArguments",
+]
+
+#: The palette: node kind -> the business name shown to the owner.
+PALETTE: dict[str, str] = {
+    "start": "Start",
+    "task": "Task",
+    "automatic": "Automatic step",
+    "send": "Send letter / e-mail / SMS",
+    "decision": "Decision",
+    "parallel": "Parallel split / join",
+    "wait": "Wait",
+    "subprocess": "Subprocess",
+    "end": "End",
+}
+
+#: Node moves are snapped to this grid, in pixels.
+GRID = 20
+
+
+@dataclass(kw_only=True, slots=True)
+class NodeAddedEventArguments(UiEventArguments):
+    """A palette item was dropped on the canvas at (x, y), snapped to the grid."""
+
+    kind: str
+    x: float
+    y: float
+
+
+@dataclass(kw_only=True, slots=True)
+class NodeMovedEventArguments(UiEventArguments):
+    """Node `id` was dragged to (x, y), its new centre snapped to the grid."""
+
+    id: str
+    x: float
+    y: float
+
+
+@dataclass(kw_only=True, slots=True)
+class EdgeAddedEventArguments(UiEventArguments):
+    """A connection was dragged from node `source`'s handle onto node `target`."""
+
+    source: str
+    target: str
+
+
+@dataclass(kw_only=True, slots=True)
+class SelectedEventArguments(UiEventArguments):
+    """The node or edge `id` was selected; None when the background was clicked."""
+
+    id: str | None
+
+
+@dataclass(kw_only=True, slots=True)
+class DeletedEventArguments(UiEventArguments):
+    """Delete/Backspace was pressed with these nodes or edges selected."""
+
+    ids: list[str]
+
+
+@dataclass(kw_only=True, slots=True)
+class HistoryEventArguments(UiEventArguments):
+    """Ctrl+Z (undo) or Ctrl+Shift+Z / Ctrl+Y (redo) was pressed on the canvas."""
+
+
+class FlowCanvas(Element, component="flow_canvas.js"):
+    """An SVG flow diagram with a palette, pan, zoom, selection and finding markers.
+
+    :param bundle_document: the bundle as JSON data (as `models.serialization.bundle_document` gives it)
+    :param findings: findings as `Finding` objects or their `as_dict()`; shown on their node or edge
+    """
+
+    def __init__(self, bundle_document: Mapping[str, Any], findings: Sequence[Any] = ()) -> None:
+        super().__init__()
+        self._laid_out: dict[str, tuple[float, float]] = {}
+        self._props["palette"] = [{"kind": kind, "label": label} for kind, label in PALETTE.items()]
+        self._props["grid"] = GRID
+        self._set_view(bundle_document, findings)
+
+    def set_model(self, bundle_document: Mapping[str, Any], findings: Sequence[Any] = ()) -> None:
+        """Show this model and these findings; keeps the selection, pan and zoom."""
+        self._set_view(bundle_document, findings)
+        self.update()
+
+    def select(self, element_id: str | None) -> None:
+        """Highlight a node or edge (None clears the selection); emits no event."""
+        self.run_method("select", element_id)
+
+    def center_on(self, element_id: str) -> None:
+        """Pan so that the node (or the middle of the edge) is in the centre of the view."""
+        self.run_method("center_on", element_id)
+
+    def fit(self) -> None:
+        """Zoom and pan so that the whole flow is visible."""
+        self.run_method("fit")
+
+    # Typed event subscriptions.
+
+    def on_node_added(self, callback: Handler[NodeAddedEventArguments]) -> FlowCanvas:
+        return self._subscribe("node_added", NodeAddedEventArguments, callback,
+                               lambda a: {"kind": str(a["kind"]), "x": float(a["x"]), "y": float(a["y"])})
+
+    def on_node_moved(self, callback: Handler[NodeMovedEventArguments]) -> FlowCanvas:
+        return self._subscribe("node_moved", NodeMovedEventArguments, callback,
+                               lambda a: {"id": str(a["id"]), "x": float(a["x"]), "y": float(a["y"])})
+
+    def on_edge_added(self, callback: Handler[EdgeAddedEventArguments]) -> FlowCanvas:
+        return self._subscribe("edge_added", EdgeAddedEventArguments, callback,
+                               lambda a: {"source": str(a["source"]), "target": str(a["target"])})
+
+    def on_selected(self, callback: Handler[SelectedEventArguments]) -> FlowCanvas:
+        return self._subscribe("selected", SelectedEventArguments, callback,
+                               lambda a: {"id": None if a.get("id") is None else str(a["id"])})
+
+    def on_deleted(self, callback: Handler[DeletedEventArguments]) -> FlowCanvas:
+        return self._subscribe("deleted", DeletedEventArguments, callback,
+                               lambda a: {"ids": [str(i) for i in a.get("ids", [])]})
+
+    def on_undo(self, callback: Handler[HistoryEventArguments]) -> FlowCanvas:
+        return self._subscribe("undo", HistoryEventArguments, callback, lambda a: {})
+
+    def on_redo(self, callback: Handler[HistoryEventArguments]) -> FlowCanvas:
+        return self._subscribe("redo", HistoryEventArguments, callback, lambda a: {})
+
+    def _subscribe(self, event: str, arguments: type[UiEventArguments], callback: Handler[Any],
+                   fields: Callable[[dict[str, Any]], dict[str, Any]]) -> FlowCanvas:
+        def handle(e: GenericEventArguments) -> None:
+            args = e.args if isinstance(e.args, dict) else {}
+            handle_event(callback, arguments(sender=self, client=self.client, **fields(args)))
+
+        self.on(event, handle)
+        return self
+
+    def _set_view(self, bundle_document: Mapping[str, Any], findings: Sequence[Any]) -> None:
+        self._props["nodes"], self._props["edges"] = canvas_view(bundle_document, self._laid_out)
+        self._props["findings"] = [_finding(f) for f in findings]
+
+
+def canvas_view(
+    bundle_document: Mapping[str, Any], laid_out: dict[str, tuple[float, float]] | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What the canvas draws: nodes with their centre and edges with their label.
+
+    Nodes without a stored position are placed by the layout: where `laid_out`
+    (updated in place) put them before, so nothing jumps when another node is
+    moved; else where a layout of the whole flow puts them, moved down while
+    they would cover a node that has a position. (The designer page should
+    store the positions of a model that has none, so every node keeps its place.)
+
+    >>> nodes, edges = canvas_view({"nodes": [{"id": "s", "kind": "start"}, {"id": "e", "kind": "end"}],
+    ...                             "edges": [{"id": "f", "source": "s", "target": "e", "default": True}]})
+    >>> [(n["id"], n["x"], n["y"]) for n in nodes], edges[0]["label"]
+    ([('s', 80.0, 80.0), ('e', 280.0, 80.0)], 'default')
+    """
+    raw_nodes = [n for n in bundle_document.get("nodes", []) if isinstance(n, Mapping) and n.get("id")]
+    raw_edges = [e for e in bundle_document.get("edges", []) if isinstance(e, Mapping) and e.get("id")]
+    laid_out = {} if laid_out is None else laid_out
+    placed: dict[str, tuple[float, float]] = {}
+    unplaced: list[str] = []
+    for node in raw_nodes:
+        node_id, position = str(node["id"]), node.get("position")
+        if isinstance(position, Mapping):
+            placed[node_id] = (float(position.get("x", 0)), float(position.get("y", 0)))
+        elif node_id in laid_out:
+            placed[node_id] = laid_out[node_id]
+        else:
+            unplaced.append(node_id)
+    if unplaced:
+        graph = nx.DiGraph()
+        graph.add_nodes_from(str(n["id"]) for n in raw_nodes)
+        graph.add_edges_from((str(e["source"]), str(e["target"])) for e in raw_edges
+                             if str(e.get("source")) in graph and str(e.get("target")) in graph)
+        starts = [str(n["id"]) for n in raw_nodes if n.get("kind") == "start"]
+        computed = layout_graph(graph, starts)
+        taken = list(placed.values())
+        for node_id in unplaced:  # where the layout puts it, moved down while it would cover a placed node
+            x, y = computed[node_id]
+            while any(abs(x - px) < COLUMN and abs(y - py) < ROW for px, py in taken):
+                y += ROW
+            placed[node_id] = laid_out[node_id] = (x, y)
+            taken.append((x, y))
+    nodes = [
+        {
+            "id": str(n["id"]),
+            "kind": str(n.get("kind", "task")),
+            "name": str(n.get("name") or ""),
+            "wait_for": str(n.get("wait_for") or ""),
+            "x": placed[str(n["id"])][0],
+            "y": placed[str(n["id"])][1],
+        }
+        for n in raw_nodes
+    ]
+    edges = [
+        {
+            "id": str(e["id"]),
+            "source": str(e.get("source", "")),
+            "target": str(e.get("target", "")),
+            "label": _edge_label(e),
+        }
+        for e in raw_edges
+    ]
+    return nodes, edges
+
+
+def _edge_label(edge: Mapping[str, Any]) -> str:
+    if edge.get("label"):
+        return str(edge["label"])
+    if edge.get("condition"):
+        return str(edge["condition"])
+    if edge.get("default"):
+        return "default"
+    if edge.get("timeout"):
+        return "timeout"
+    return ""
+
+
+def _finding(finding: Any) -> dict[str, str]:
+    data = finding.as_dict() if hasattr(finding, "as_dict") else dict(finding)
+    return {
+        "element": str(data.get("element", "")),
+        "severity": str(data.get("severity", "error")),
+        "message": str(data.get("message", "")),
+    }
