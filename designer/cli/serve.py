@@ -1,0 +1,33 @@
+"""`flowdesk serve`: the web app, with the worker running inside it."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import TextIO
+
+from designer.cli.common import Command, data_folder
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Serve the web app on the data folder; an empty store gets the examples and the demo users first."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    from designer.app import run as run_app  # NiceGUI is imported only when serving
+
+    folder = data_folder(args)
+    print(f"Flowdesk on http://{args.host}:{args.port} with data in {folder}; Ctrl+C stops", file=out, flush=True)
+    run_app(folder, host=args.host, port=args.port, smtp_host=args.smtp_host, smtp_port=args.smtp_port,
+            examples=not args.no_examples)
+    return 0
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    parser.add_argument("--smtp-host", default="localhost", help="SMTP server for e-mail (default localhost)")
+    parser.add_argument("--smtp-port", type=int, default=25, help="SMTP port (default 25)")
+    parser.add_argument("--no-examples", action="store_true",
+                        help="do not publish the examples or create the demo users on first start")
+
+
+COMMAND = Command(run, "serve the web app (designer, work, monitor and audit pages) and run the worker", _arguments)

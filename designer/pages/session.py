@@ -1,0 +1,90 @@
+"""Signing in and out, the start page and the "not allowed" page."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException
+from fastapi.responses import RedirectResponse
+from nicegui import APIRouter, app, ui
+from pydantic import BaseModel
+
+from designer.auth import AREAS, SESSION_KEY, area_of, areas_for, authenticate
+from designer.frame import frame, runtime
+
+
+class Credentials(BaseModel):
+    user: str
+    password: str
+
+
+def safe_target(target: str | None) -> str:
+    """Where to go after signing in: a path on this site, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def routes() -> APIRouter:
+    router = APIRouter()
+
+    @router.page("/login", title="Flowdesk — sign in")
+    def login_page(redirect_to: str = "/") -> None:
+        def try_sign_in() -> None:
+            user = authenticate(runtime().store, name.value or "", password.value or "")
+            if user is None:
+                problem.set_text("Wrong user name or password.")
+                problem.set_visibility(True)
+                password.set_value("")
+                return
+            app.storage.user[SESSION_KEY] = user.id
+            ui.navigate.to(safe_target(redirect_to))
+
+        with ui.card().classes("absolute-center w-80"):
+            ui.label("Sign in to Flowdesk").classes("text-xl")
+            name = ui.input("User name").classes("w-full").props("autofocus").on("keydown.enter", try_sign_in)
+            password = ui.input("Password", password=True, password_toggle_button=True).classes("w-full")
+            password.on("keydown.enter", try_sign_in)
+            problem = ui.label().classes("text-red-700")
+            problem.set_visibility(False)
+            ui.button("Sign in", on_click=try_sign_in).classes("w-full")
+
+    @router.page("/", title="Flowdesk")
+    def start_page() -> RedirectResponse | None:
+        with frame("Welcome") as user:
+            areas = areas_for(user)
+            if areas:
+                return RedirectResponse(areas[0].path, status_code=303)
+            ui.label("Your roles open no area yet; ask an administrator for a role.")
+        return None
+
+    @router.page("/not-allowed", title="Flowdesk — not allowed")
+    def not_allowed_page(path: str = "") -> None:
+        with frame("Not allowed") as user:
+            area = area_of(path)
+            needed = ", ".join(sorted(area.roles)) if area else "another role"
+            ui.label(f"You ({user.id}, roles: {', '.join(user.roles) or 'none'}) may not open {path or 'this page'}: "
+                     f"it needs one of the roles {needed}.").mark("not-allowed")
+            ui.label("Use the navigation above for the pages your roles open.")
+
+    @router.post("/api/session")
+    def sign_in(credentials: Credentials) -> dict[str, object]:
+        """Sign in for API use: the session cookie in the response authorises the following requests."""
+        user = authenticate(runtime().store, credentials.user, credentials.password)
+        if user is None:
+            raise HTTPException(401, "wrong user name or password")
+        app.storage.user[SESSION_KEY] = user.id
+        return {"id": user.id, "roles": user.roles}
+
+    @router.delete("/api/session")
+    def sign_out() -> dict[str, str]:
+        """Sign out (end the session)."""
+        app.storage.user.pop(SESSION_KEY, None)
+        return {"detail": "signed out"}
+
+    @router.get("/api/me")
+    def me() -> dict[str, object]:
+        """The signed-in user and the areas they may use."""
+        user = runtime().store.user(app.storage.user[SESSION_KEY])
+        return {"id": user.id, "name": user.name, "roles": user.roles,
+                "areas": [a.path for a in areas_for(user)], "all_areas": [a.path for a in AREAS]}
+
+    return router

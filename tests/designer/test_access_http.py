@@ -1,0 +1,156 @@
+"""Who may open which route, over HTTP against a real `flowdesk serve` (examples and demo users on first start)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from runtime.storage.tinydb_store import TinyDBStore
+
+PASSWORDS = {"ann": "ann-demo", "bob": "bob-demo", "sue": "sue-demo", "abe": "abe-demo", "root": "root-demo"}
+PAGES = ("/design", "/work", "/monitor", "/audit")
+#: Which demo user may open which page; everyone else is sent to the "not allowed" page.
+ALLOWED = {
+    "ann": {"/design"},
+    "bob": {"/work"},
+    "sue": {"/work", "/monitor"},
+    "abe": {"/audit"},
+    "root": set(PAGES),
+}
+API_READS = {"/design": "/api/design/processes", "/work": "/api/work/items", "/monitor": "/api/monitor/queues",
+             "/audit": "/api/audit/verify"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("served") / "data"
+    port = _free_port()
+    log = (data.parent / "serve.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "designer.cli", "serve", "--port", str(port), "--data", str(data),
+         "--smtp-port", "1"], stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2],
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},  # a real server, not a test
+             "NICEGUI_STORAGE_PATH": str(data.parent / "nicegui")})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{url}/login", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("flowdesk serve did not start:\n" + (data.parent / "serve.log").read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+    # the app closed its store on shutdown: it opens again, with what the first start made
+    with TinyDBStore.open(data, read_only=True) as store:
+        assert [u.id for u in store.users()] == sorted(PASSWORDS)
+    assert (data / "session_secret").stat().st_mode & 0o077 == 0
+    assert "worker running" in (data.parent / "serve.log").read_text()
+
+
+@contextmanager
+def signed_in(url: str, name: str) -> Iterator[httpx.Client]:
+    """An HTTP client holding the session cookie of the demo user `name`."""
+    with httpx.Client(base_url=url, timeout=10) as client:
+        response = client.post("/api/session", json={"user": name, "password": PASSWORDS[name]})
+        assert response.status_code == 200, response.text
+        yield client
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_anonymous_requests_for_a_page_are_sent_to_sign_in_keeping_the_target(server: str, page: str):
+    response = httpx.get(f"{server}{page}?queue=billing")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/login?redirect_to={page.replace('/', '%2F')}%3Fqueue%3Dbilling"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_anonymous_api_requests_are_refused(server: str, page: str):
+    assert httpx.get(f"{server}{API_READS[page]}").status_code == 401
+
+
+def test_the_sign_in_page_and_static_files_are_open(server: str):
+    page = httpx.get(f"{server}/login")
+    assert page.status_code == 200
+    script = next(part.split('"')[0] for part in page.text.split('src="')[1:] if part.startswith("/_nicegui/"))
+    assert httpx.get(f"{server}{script}").status_code == 200
+    polling = httpx.get(f"{server}/_nicegui_ws/socket.io/?EIO=4&transport=polling")  # the fallback transport
+    assert polling.status_code == 200
+
+
+@pytest.mark.parametrize("name", sorted(ALLOWED))
+def test_each_role_opens_exactly_its_pages(server: str, name: str):
+    with signed_in(server, name) as client:
+        for page in PAGES:
+            response = client.get(page)
+            if page in ALLOWED[name]:
+                assert response.status_code == 200, (name, page)
+                assert response.headers.get("x-nicegui-content") == "page"
+            else:
+                assert response.status_code == 303, (name, page)
+                assert response.headers["location"].startswith("/not-allowed?path="), (name, page)
+
+
+@pytest.mark.parametrize("name", sorted(ALLOWED))
+def test_each_role_reads_exactly_its_api(server: str, name: str):
+    with signed_in(server, name) as client:
+        for page, api in API_READS.items():
+            expected = 200 if page in ALLOWED[name] else 403
+            assert client.get(api).status_code == expected, (name, api)
+
+
+def test_the_auditor_and_the_designer_cannot_complete_work(server: str):
+    for name in ("abe", "ann"):
+        with signed_in(server, name) as client:
+            response = client.post("/api/work/items/any-item/complete", json={})
+            assert response.status_code == 403
+            assert "not allowed" in response.json()["detail"]
+
+
+def test_an_agent_may_use_the_complete_endpoint(server: str):
+    with signed_in(server, "bob") as client:
+        response = client.post("/api/work/items/no-such-item/complete", json={})
+        assert response.status_code == 404  # past the guard; the item does not exist
+
+
+def test_a_wrong_password_gets_no_session(server: str):
+    with httpx.Client(base_url=server) as client:
+        assert client.post("/api/session", json={"user": "root", "password": "guess"}).status_code == 401
+        assert client.get("/api/monitor/queues").status_code == 401
+
+
+def test_signing_out_ends_the_api_session(server: str):
+    with signed_in(server, "sue") as client:
+        assert client.get("/api/monitor/queues").status_code == 200
+        assert client.delete("/api/session").status_code == 200
+        assert client.get("/api/monitor/queues").status_code == 401
+
+
+def test_the_sign_in_target_cannot_lead_to_another_site():
+    from designer.pages.session import safe_target
+
+    assert safe_target("/work?queue=billing") == "/work?queue=billing"
+    for outside in ("https://evil.example", "//evil.example/x", "/\\evil.example", "", None):
+        assert safe_target(outside) == "/"
