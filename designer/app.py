@@ -20,8 +20,7 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 from designer.auth import Guard, hash_password
-from designer.cli.cases import _called_first
-from designer.documents import read_documents
+from designer.documents import publication_order, read_documents
 from designer.pages import audit, design, monitor, session, work
 from runtime.documents import User
 from runtime.outbox import Deliverer, default_sinks
@@ -77,7 +76,7 @@ def publish_examples(runtime: Runtime, folder: Path = EXAMPLES) -> list[str]:
             runtime.store.commit(Changes(customers=document.customers))
             done.append(f"{document.path.name}: {len(document.customers)} customers loaded")
     bundles = {d.bundle.key: d.bundle for d in documents if d.bundle is not None and not d.load_problems}
-    for key in _called_first(bundles):
+    for key in publication_order(bundles):
         try:
             version = runtime.publish(bundles[key], author="flowdesk", note="example, published on first start")
             done.append(f"{key}: published version {version.number}")

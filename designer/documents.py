@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from models import Bundle, BundleLoadError, LoadProblem, load_bundle
 from models.checks import Finding, Severity
 from models.customers import Customer
+from models.nodes import SubprocessNode
 from models.serialization import MAX_BUNDLE_BYTES, problems_from_validation, too_large
 from models.values import iban_is_valid
 
@@ -105,3 +107,12 @@ def _read_customers(data: bytes) -> tuple[list[Customer] | None, list[LoadProble
     problems += [LoadProblem(f"customers[{i}].id", f"id '{c}' is used more than once")
                  for i, c in enumerate(ids) if ids.index(c) != i]
     return (customers if not problems else None), problems
+
+
+def publication_order(bundles: dict[str, Bundle]) -> list[str]:
+    """Process keys in an order that publishes every called process before its callers."""
+    order = TopologicalSorter({
+        key: {n.process for n in bundle.nodes if isinstance(n, SubprocessNode) and n.process in bundles}
+        for key, bundle in bundles.items()
+    })
+    return list(order.static_order())

@@ -4,15 +4,13 @@ message, case, correct, retry."""
 from __future__ import annotations
 
 import argparse
-from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import TextIO
 
 from designer.cli.check import print_document
-from designer.cli.common import Command, UserError, actor, add_actor_argument, json_argument, local_time, open_runtime
-from designer.documents import read_documents
-from models import Bundle
-from models.nodes import SubprocessNode
+from designer.cli.common import Command, UserError, actor, add_actor_argument, json_argument, open_runtime
+from designer.display import local_time
+from designer.documents import publication_order, read_documents
 from runtime.documents import Case, WorkItem
 from runtime.service import PublishError, Runtime
 from runtime.storage.base import Changes, WorkQuery
@@ -32,7 +30,7 @@ def publish(args: argparse.Namespace, out: TextIO) -> int:
     bundles = {d.bundle.key: d.bundle for d in documents}
     failed = False
     with open_runtime(args) as runtime:
-        for key in _called_first(bundles):
+        for key in publication_order(bundles):
             try:
                 version = runtime.publish(bundles[key], author=actor(args), note=args.note)
             except PublishError as error:
@@ -41,14 +39,6 @@ def publish(args: argparse.Namespace, out: TextIO) -> int:
                 continue
             print(f"{key}: published version {version.number} ({version.hash[:12]}) by {version.author}", file=out)
     return 1 if failed else 0
-
-
-def _called_first(bundles: dict[str, Bundle]) -> list[str]:
-    order = TopologicalSorter({
-        key: {n.process for n in bundle.nodes if isinstance(n, SubprocessNode) and n.process in bundles}
-        for key, bundle in bundles.items()
-    })
-    return list(order.static_order())
 
 
 def import_customers(args: argparse.Namespace, out: TextIO) -> int:

@@ -8,12 +8,9 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
-from runtime.business_calendar import BusinessCalendar
 from runtime.service import Runtime
 from runtime.storage.tinydb_store import TinyDBStore
 
@@ -71,8 +68,3 @@ def actor(args: argparse.Namespace) -> str:
 
 def add_actor_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="actor", metavar="USER", help="who does this (default: $USER)")
-
-
-def local_time(moment: datetime) -> str:
-    """A stored (UTC) moment as people here read it: local time, to the minute."""
-    return moment.astimezone(ZoneInfo(BusinessCalendar().timezone)).strftime("%Y-%m-%d %H:%M")

@@ -6,7 +6,7 @@ from typing import Any
 
 from nicegui import APIRouter, ui
 
-from designer.cli.common import local_time
+from designer.display import local_time
 from designer.frame import frame, runtime
 from runtime.documents import Version
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Body, HTTPException, Request
 from nicegui import APIRouter, ui
 
-from designer.cli.common import local_time
+from designer.display import local_time
 from designer.frame import frame, runtime
 from models.errors import FlowdeskError
 from runtime.documents import User, WorkItem
