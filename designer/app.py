@@ -21,7 +21,7 @@ from nicegui.storage import Storage
 
 from designer.auth import Guard, hash_password
 from designer.documents import publication_order, read_documents
-from designer.pages import audit, design, monitor, session, work
+from designer.pages import audit, design, editor, monitor, session, work
 from runtime.documents import User
 from runtime.outbox import Deliverer, default_sinks
 from runtime.service import PublishError, Runtime
@@ -110,7 +110,7 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
     app.state.runtime = runtime
     Storage.path = (data / "sessions").resolve()
 
-    for group in (session, design, work, monitor, audit):
+    for group in (session, design, editor, work, monitor, audit):
         app.include_router(group.routes())
     app.add_middleware(Guard, store=store)
 

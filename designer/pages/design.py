@@ -40,12 +40,14 @@ def routes() -> APIRouter:
     @router.page("/design", title="Flowdesk — design")
     def design_page() -> None:
         with frame("Processes"):
+            ui.button("New process", icon="add", on_click=lambda: ui.navigate.to("/design/new")).mark("new-process")
             processes = published_processes()
             if not processes:
-                ui.label("No process is published yet. Publish one with 'flowdesk publish FILE'.")
+                ui.label("No process is published yet: create one, or publish a file with 'flowdesk publish FILE'.")
             for key, versions in processes.items():
                 with ui.card().classes("w-full").mark(f"process-{key}"):
                     ui.label(f"{versions[0].name} ({key})").classes("text-lg")
+                    ui.link("Edit", f"/design/{key}").mark(f"edit-{key}")
                     ui.label(f"{len(versions)} published version{'s' if len(versions) != 1 else ''}")
                     ui.table(columns=COLUMNS, rows=[_version_row(v) for v in versions], row_key="number")
 

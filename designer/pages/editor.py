@@ -1,0 +1,267 @@
+"""Designer area: the process editor (`/design/{key}`) and the new-process form (`/design/new`).
+
+The page holds a `designer.editing.Draft`, kept in `<data>/drafts/` after every
+change. Canvas events become draft edits; after each one the canvas, the
+problems list and the side panel show the draft again. Publishing stores the
+draft as the process's next version through `Runtime.publish`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui import APIRouter, ui
+
+from designer.editing import Draft, DraftFolder, EditRejected
+from designer.elements.flow_canvas import PALETTE, FlowCanvas
+from designer.frame import frame, runtime
+from models.bundle import Bundle
+from models.checks import Severity
+from models.nodes import TaskNode
+from runtime.errors import FlowdeskError
+from runtime.service import PublishError
+
+__all__ = ["draft_folder", "known_processes", "open_draft", "routes"]
+
+#: Keys the editor's own routes use, so no process may have them.
+RESERVED_KEYS = frozenset({"new"})
+
+
+def draft_folder() -> DraftFolder:
+    """Where the running app keeps drafts: `<data folder>/drafts`."""
+    return DraftFolder(runtime().store.directory / "drafts")
+
+
+def known_processes() -> dict[str, Bundle]:
+    """The newest published bundle of every process, by key."""
+    latest: dict[str, Any] = {}
+    for version in runtime().store.versions():
+        if version.process_key not in latest or version.number > latest[version.process_key].number:
+            latest[version.process_key] = version
+    return {key: runtime().bundle(version) for key, version in latest.items()}
+
+
+def open_draft(key: str) -> Draft:
+    """`key`'s saved draft, else a draft of its newest published version (KeyError when neither exists)."""
+    known = known_processes()
+    return draft_folder().open(key, known.get(key), known_processes=known)
+
+
+def published_number(key: str) -> int | None:
+    latest = runtime().store.latest_version(key)
+    return latest.number if latest else None
+
+
+def routes() -> APIRouter:
+    router = APIRouter()
+
+    @router.page("/design/new", title="Flowdesk — new process")
+    def new_process_page() -> None:
+        with frame("New process"):
+            key = ui.input("Process key", placeholder="e.g. refund_request").classes("w-96").mark("new-key")
+            name = ui.input("Process name", placeholder="e.g. Refund request").classes("w-96").mark("new-name")
+            problem = ui.label().classes("text-red-700").mark("new-problem")
+
+            def create() -> None:
+                folder, wanted = draft_folder(), (key.value or "").strip()
+                try:
+                    if wanted in RESERVED_KEYS:
+                        raise EditRejected(f"'{wanted}' cannot be a process key; choose another one.")
+                    draft = Draft.new(wanted, name.value or "", known_processes=known_processes())
+                    if published_number(draft.key) is not None or folder.exists(draft.key):
+                        raise EditRejected(f"A process '{draft.key}' exists already; open it from the process "
+                                           "list or choose another key.")
+                except EditRejected as error:
+                    problem.set_text(str(error))
+                    return
+                folder.save(draft)
+                ui.navigate.to(f"/design/{draft.key}")
+
+            ui.button("Create", on_click=create).mark("new-create")
+
+    @router.page("/design/{key}", title="Flowdesk — edit process")
+    def editor_page(key: str) -> None:
+        with frame(f"Edit process {key}") as user:
+            try:
+                draft = open_draft(key)
+            except (KeyError, EditRejected):
+                ui.label(f"There is no process '{key}'. Create it with 'New process'.").mark("no-process")
+                ui.link("New process", "/design/new")
+                return
+            Editor(draft, author=user.id)
+
+    return router
+
+
+class Editor:
+    """The editor's widgets around one draft (one per open page)."""
+
+    def __init__(self, draft: Draft, author: str) -> None:
+        self.draft = draft
+        self.author = author
+        self.selected: str | None = None
+        with ui.row().classes("items-center gap-2"):
+            self.undo_button = ui.button("Undo", icon="undo", on_click=self.undo).props("flat").mark("undo")
+            self.redo_button = ui.button("Redo", icon="redo", on_click=self.redo).props("flat").mark("redo")
+            ui.button("Auto-layout", icon="account_tree", on_click=self.auto_layout).props("flat").mark("auto-layout")
+            ui.button("Discard draft", icon="delete_sweep", on_click=self.discard).props("flat color=negative") \
+                .mark("discard")
+            self.publish_button = ui.button("Publish", icon="publish", on_click=self.ask_note).mark("publish")
+            self.status = ui.label().classes("text-slate-600").mark("status")
+        with ui.row().classes("w-full no-wrap items-start gap-4"):
+            self.canvas = FlowCanvas(draft.document, draft.findings()).style("flex: 1 1 auto; height: 620px") \
+                .mark("canvas")
+            with ui.column().classes("w-96 flex-none gap-4"):
+                with ui.card().classes("w-full"):
+                    self.side_panel()
+                with ui.card().classes("w-full"):
+                    self.problems()
+        self.canvas.on_node_added(lambda e: self.edit(lambda: self.draft.add_node(e.kind, e.x, e.y), select=True))
+        self.canvas.on_node_moved(lambda e: self.edit(lambda: self.draft.move_node(e.id, e.x, e.y)))
+        self.canvas.on_edge_added(lambda e: self.edit(lambda: self.draft.add_edge(e.source, e.target)))
+        self.canvas.on_deleted(lambda e: self.edit(lambda: self.draft.delete(e.ids)))
+        self.canvas.on_selected(lambda e: self.select(e.id, from_canvas=True))
+        self.canvas.on_undo(lambda _: self.undo())
+        self.canvas.on_redo(lambda _: self.redo())
+        self.show_status()
+
+    # Edits.
+
+    def edit(self, operation: Any, select: bool = False) -> None:
+        """Apply a draft edit; a refused one is explained and the canvas shows the draft as it was."""
+        try:
+            result = operation()
+        except EditRejected as error:
+            ui.notify(str(error), type="warning")
+        else:
+            if select and isinstance(result, str):
+                self.selected = result
+                self.canvas.select(result)
+        self.refresh()
+
+    def undo(self) -> None:
+        if not self.draft.undo():
+            ui.notify("Nothing to undo.")
+        self.refresh()
+
+    def redo(self) -> None:
+        if not self.draft.redo():
+            ui.notify("Nothing to redo.")
+        self.refresh()
+
+    def auto_layout(self) -> None:
+        self.edit(self.draft.auto_layout)
+
+    def discard(self) -> None:
+        key = self.draft.key
+        draft_folder().discard(key)
+        try:
+            self.draft = open_draft(key)
+        except KeyError:  # a new process never published: nothing to go back to
+            ui.navigate.to("/design")
+            return
+        self.selected = None
+        self.canvas.select(None)
+        ui.notify(f"Draft discarded; back to published version {published_number(key)}.")
+        self.refresh()
+
+    def select(self, element_id: str | None, from_canvas: bool = False) -> None:
+        self.selected = element_id
+        if not from_canvas:
+            self.canvas.select(element_id)
+            if element_id:
+                self.canvas.center_on(element_id)
+        self.side_panel.refresh()
+
+    def refresh(self) -> None:
+        if self.selected and self.selected not in {n.id for n in self.draft.bundle.nodes} | {
+                e.id for e in self.draft.bundle.edges}:
+            self.selected = None
+        self.canvas.set_model(self.draft.document, self.draft.findings())
+        self.problems.refresh()
+        self.side_panel.refresh()
+        self.show_status()
+
+    def show_status(self) -> None:
+        number = published_number(self.draft.key)
+        errors = len(self.draft.errors())
+        self.undo_button.set_enabled(self.draft.can_undo)
+        self.redo_button.set_enabled(self.draft.can_redo)
+        self.publish_button.set_enabled(errors == 0)
+        based = f"draft of published version {number}" if number else "new process, not published yet"
+        self.status.set_text(f"{self.draft.bundle.name}: {based}"
+                             + (f"; {errors} error(s) to fix before publishing" if errors else ""))
+
+    # Panels.
+
+    @ui.refreshable_method
+    def side_panel(self) -> None:
+        node = self.draft.bundle.find_node(self.selected) if self.selected else None
+        if node is None:
+            ui.label("Select a step on the canvas to see its settings.").classes("text-slate-600")
+            return
+        ui.label(PALETTE.get(node.kind, node.kind)).classes("text-lg").mark("selected-kind")
+        ui.label(f"Id: {node.id}").classes("text-slate-600").mark("selected-id")
+        name = ui.input("Name", value=node.name).classes("w-full").mark("selected-name")
+
+        def rename() -> None:
+            if (name.value or "") != node.name:
+                self.edit(lambda: self.draft.set_name(node.id, name.value or ""))
+
+        name.on("blur", rename)
+        name.on("keydown.enter", rename)
+        if isinstance(node, TaskNode):
+            queues = {q.id: q.name or q.id for q in self.draft.bundle.queues}
+            if node.queue not in queues:
+                queues[node.queue] = f"{node.queue} (missing)"
+            ui.select(queues, value=node.queue, label="Queue",
+                      on_change=lambda e: e.value != node.queue and self.edit(
+                          lambda: self.draft.set_queue(node.id, e.value))).classes("w-full").mark("selected-queue")
+
+    @ui.refreshable_method
+    def problems(self) -> None:
+        findings = self.draft.findings()
+        ui.label(f"Problems ({len(findings)})").classes("text-lg").mark("problems-title")
+        if not findings:
+            ui.label("No problems found.").mark("no-problems")
+            return
+        with ui.list().props("dense separator").classes("w-full max-h-96 overflow-auto"):
+            for finding in findings:
+                error = finding.severity is Severity.ERROR
+                with ui.item(on_click=lambda f=finding: f.element and self.select(f.element)) \
+                        .mark(f"problem problem-{finding.element or 'process'}"):
+                    with ui.item_section().props("avatar"):
+                        ui.icon("error" if error else "warning", color="negative" if error else "warning") \
+                            .tooltip(finding.severity.value)
+                    with ui.item_section():
+                        ui.label(finding.message)
+                        if finding.hint:
+                            ui.label(finding.hint).classes("text-xs text-slate-600")
+
+    # Publishing.
+
+    def ask_note(self) -> None:
+        if self.draft.errors():
+            ui.notify("Fix the errors in the problems list first.", type="warning")
+            return
+        with ui.dialog() as dialog, ui.card().classes("w-96"):
+            ui.label(f"Publish {self.draft.bundle.name}").classes("text-lg")
+            note = ui.textarea("Note: what changed and why").classes("w-full").mark("publish-note")
+            with ui.row():
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button("Publish", on_click=lambda: self.publish(dialog, note.value or "")) \
+                    .mark("publish-confirm")
+        dialog.open()
+
+    def publish(self, dialog: ui.dialog, note: str) -> None:
+        try:
+            version = runtime().publish(self.draft.bundle, author=self.author, note=note.strip())
+        except PublishError as error:
+            ui.notify(f"Not published: {len(error.findings)} error(s); see the problems list.", type="negative")
+        except FlowdeskError as error:
+            ui.notify(f"Not published: {error}", type="warning")
+        else:
+            draft_folder().discard(self.draft.key)
+            ui.notify(f"Published version {version.number} of {version.name}.", type="positive")
+        dialog.close()
+        self.refresh()

@@ -1,0 +1,375 @@
+"""The process editor: the draft (edits, history, autosave) and the editor page in NiceGUI's user simulation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+
+from designer.editing import HISTORY_LIMIT, Draft, DraftFolder, EditRejected
+from designer.elements.flow_canvas import FlowCanvas
+from models.checks import Severity
+from models.serialization import bundle_document, load_bundle
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+async def sign_in(user: User, name: str, password: str, target: str = "/") -> None:
+    await user.open(f"/login?redirect_to={target}")
+    user.find("User name").type(name)
+    user.find("Password").type(password)
+    user.find(kind=ui.button, content="Sign in").click()
+
+
+def example(key: str) -> Draft:
+    return Draft(json.loads((EXAMPLES / f"{key}.json").read_text()))
+
+
+def errors_on(draft: Draft, element: str) -> list[str]:
+    return [f.code for f in draft.findings() if f.element == element and f.severity is Severity.ERROR]
+
+
+# The draft, without a page -----------------------------------------------------------------
+
+
+def test_a_new_process_has_a_start_and_an_end_still_to_connect():
+    draft = Draft.new("refund", "Refund")
+    assert [(n.id, n.kind) for n in draft.bundle.nodes] == [("start", "start"), ("end", "end")]
+    assert draft.errors()
+    draft.add_edge("start", "end")
+    assert draft.errors() == []
+
+
+@pytest.mark.parametrize(("key", "name"), [("", "Refund"), ("two words", "Refund"), ("-x", "X"), ("refund", " ")])
+def test_a_new_process_needs_a_usable_key_and_a_name(key, name):
+    with pytest.raises(EditRejected):
+        Draft.new(key, name)
+
+
+def test_added_nodes_get_stable_unique_ids_and_their_required_settings():
+    draft = example("move_house")
+    first, second = draft.add_node("task", 100, 500), draft.add_node("task", 300, 500)
+    assert (first, second) == ("task_1", "task_2")
+    assert draft.bundle.node(first).queue == draft.bundle.queues[0].id
+    assert draft.bundle.node(first).position.x == 100
+    for kind in ("start", "automatic", "send", "decision", "parallel", "wait", "subprocess", "end"):
+        node_id = draft.add_node(kind, 0, 0)
+        assert draft.bundle.node(node_id).kind == kind
+
+
+def test_a_task_in_a_process_without_queues_gets_a_new_queue_q():
+    draft = Draft.new("p", "P")
+    draft.add_node("task", 280, 80)
+    assert [(q.id, q.role) for q in draft.bundle.queues] == [("q", "q")]
+    assert [r.id for r in draft.bundle.roles] == ["q"]
+
+
+def test_a_send_without_letters_is_added_and_the_checks_report_the_missing_letter():
+    draft = Draft.new("p", "P")
+    node_id = draft.add_node("send", 280, 80)
+    assert "reference-missing" in errors_on(draft, node_id)
+
+
+def test_an_unconnected_task_is_an_error_until_it_is_connected():
+    draft = example("move_house")
+    assert draft.errors() == []
+    task = draft.add_node("task", 400, 600)
+    assert errors_on(draft, task)
+    draft.add_edge("start_intake", task)
+    end = next(n.id for n in draft.bundle.nodes if n.kind == "end")
+    draft.add_edge(task, end)
+    assert errors_on(draft, task) == []
+
+
+def test_an_edit_the_model_refuses_changes_nothing_and_says_why():
+    draft = example("move_house")
+    before, revision = draft.document, draft.revision
+    with pytest.raises(EditRejected, match="at most 200 characters"):
+        draft.set_name("start_intake", "x" * 201)
+    with pytest.raises(EditRejected, match="no node 'nope'"):
+        draft.add_edge("start_intake", "nope")
+    with pytest.raises(EditRejected, match="not a kind"):
+        draft.add_node("teleport", 0, 0)
+    with pytest.raises(EditRejected, match="only tasks have a queue"):
+        draft.set_queue("start_intake", "customer_service")
+    assert draft.document == before and draft.revision == revision and not draft.can_undo
+
+
+def test_deleting_a_node_removes_its_edges_too():
+    draft = example("move_house")
+    touching = [e.id for e in draft.bundle.edges if "dec_address_updated" in (e.source, e.target)]
+    draft.delete(["dec_address_updated"])
+    assert draft.bundle.find_node("dec_address_updated") is None
+    assert not {e.id for e in draft.bundle.edges} & set(touching)
+
+
+def test_undo_and_redo_walk_the_history_and_a_new_edit_clears_redo():
+    draft = example("move_house")
+    original = draft.document
+    draft.set_name("start_intake", "Contact")
+    draft.move_node("start_intake", 0, 0)
+    assert draft.undo() and draft.bundle.node("start_intake").position.x != 0
+    assert draft.undo() and draft.document == original
+    assert not draft.undo()
+    assert draft.redo() and draft.bundle.node("start_intake").name == "Contact"
+    draft.add_node("end", 0, 0)
+    assert not draft.can_redo
+
+
+def test_the_history_keeps_the_last_hundred_edits():
+    draft = Draft.new("p", "P")
+    for step in range(HISTORY_LIMIT + 5):
+        draft.move_node("end", step * 20, 80)
+    undone = 0
+    while draft.undo():
+        undone += 1
+    assert undone == HISTORY_LIMIT
+    assert draft.bundle.node("end").position.x == 4 * 20  # the oldest kept: before the 6th move
+
+
+def test_findings_are_computed_once_per_revision():
+    draft = example("move_house")
+    assert draft.findings() is draft.findings()
+    draft.add_node("task", 0, 0)
+    assert any(f.element == "task_1" for f in draft.findings())
+
+
+def test_nodes_without_a_position_are_placed_by_the_layout_and_auto_layout_is_undoable():
+    document = json.loads((EXAMPLES / "move_house.json").read_text())
+    for node in document["nodes"]:
+        node.pop("position", None)
+    draft = Draft(document)
+    assert set(draft.positions) == {n.id for n in draft.bundle.nodes}
+    assert all(n.position is None for n in draft.bundle.nodes)
+    draft.auto_layout()
+    assert all(n.position is not None for n in draft.bundle.nodes)
+    assert draft.undo() and all(n.position is None for n in draft.bundle.nodes)
+
+
+def test_the_draft_folder_saves_after_every_change_and_opens_it_again(tmp_path):
+    folder = DraftFolder(tmp_path / "drafts")
+    published = load_bundle((EXAMPLES / "move_house.json").read_text())
+    draft = folder.open("move_house", published)
+    assert not folder.exists("move_house")
+    draft.add_node("task", 400, 600)
+    assert folder.exists("move_house")
+    assert list((tmp_path / "drafts").iterdir()) == [tmp_path / "drafts" / "move_house.json"]  # no temp files left
+    again = folder.open("move_house", published)
+    assert again.bundle.find_node("task_1") is not None
+    folder.discard("move_house")
+    assert folder.open("move_house", published).document == bundle_document(published)
+
+
+def test_a_broken_draft_file_is_set_aside_and_the_published_version_opens(tmp_path):
+    folder = DraftFolder(tmp_path)
+    published = load_bundle((EXAMPLES / "move_house.json").read_text())
+    folder.path("move_house").write_text(json.dumps({"document": {"key": "move_house"}}))
+    assert folder.open("move_house", published).document == bundle_document(published)
+    assert (tmp_path / "move_house.json.broken").exists()
+
+
+def test_draft_files_are_only_named_by_process_keys(tmp_path):
+    with pytest.raises(EditRejected):
+        DraftFolder(tmp_path).path("../secrets")
+
+
+# The editor page ---------------------------------------------------------------------------
+
+
+async def open_editor(user: User, key: str = "move_house") -> FlowCanvas:
+    await sign_in(user, "ann", "ann-demo", target=f"/design/{key}")
+    await user.should_see(marker="canvas")
+    return user.find(kind=FlowCanvas).elements.pop()
+
+
+def canvas_node_ids(canvas: FlowCanvas) -> set[str]:
+    return {n["id"] for n in canvas.props["nodes"]}
+
+
+def error_elements(canvas: FlowCanvas) -> set[str]:
+    return {f["element"] for f in canvas.props["findings"] if f["severity"] == "error"}
+
+
+def publish_enabled(user: User) -> bool:
+    return user.find(marker="publish").elements.pop().enabled
+
+
+@pytest.mark.anyio
+async def test_the_process_list_offers_to_create_a_new_process(user: User):
+    await sign_in(user, "ann", "ann-demo", "/design")
+    user.find(marker="new-process").click()
+    await user.should_see(marker="new-key")
+
+
+@pytest.mark.anyio
+async def test_the_editor_shows_a_published_process_without_problems(user: User):
+    canvas = await open_editor(user)
+    assert "start_intake" in canvas_node_ids(canvas)
+    await user.should_see("draft of published version 1")
+    await user.should_see(marker="no-problems")
+    assert publish_enabled(user)
+
+
+@pytest.mark.anyio
+async def test_an_unconnected_task_shows_an_error_until_connected_and_blocks_publishing(user: User, data: Path):
+    canvas = await open_editor(user)
+    user.find(marker="canvas").trigger("node_added", {"kind": "task", "x": 400, "y": 600})
+    assert "task_1" in canvas_node_ids(canvas)
+    await user.should_see(marker="problem-task_1")
+    assert "task_1" in error_elements(canvas)
+    assert not publish_enabled(user)
+    await user.should_see("Task")  # the side panel shows the new, selected node
+    user.find(marker="canvas").trigger("edge_added", {"source": "start_intake", "target": "task_1"})
+    end = next(n["id"] for n in canvas.props["nodes"] if n["kind"] == "end")
+    user.find(marker="canvas").trigger("edge_added", {"source": "task_1", "target": end})
+    assert "task_1" not in error_elements(canvas)
+    await user.should_not_see(marker="problem-task_1")
+    user.find(marker="undo").click()
+    assert "task_1" in error_elements(canvas)
+    user.find(marker="redo").click()
+    assert "task_1" not in error_elements(canvas)
+    user.find(marker="canvas").trigger("undo")
+    assert "task_1" in error_elements(canvas)
+    user.find(marker="canvas").trigger("redo")
+    assert "task_1" not in error_elements(canvas)
+
+
+@pytest.mark.anyio
+async def test_a_refused_edit_is_explained_and_changes_nothing(user: User):
+    canvas = await open_editor(user)
+    before = canvas.props["edges"]
+    user.find(marker="canvas").trigger("edge_added", {"source": "start_intake", "target": "start_intake"})
+    await user.should_see("cannot be connected to itself")
+    assert canvas.props["edges"] == before
+
+
+@pytest.mark.anyio
+async def test_clicking_a_problem_selects_its_node_in_the_side_panel(user: User):
+    await open_editor(user)
+    user.find(marker="canvas").trigger("node_added", {"kind": "task", "x": 400, "y": 600})
+    await user.should_see(marker="problem-task_1")
+    user.find(marker="canvas").trigger("selected", {"id": None})
+    await user.should_not_see(marker="selected-id")
+    user.find(marker="problem-task_1").click()
+    await user.should_see("Id: task_1")
+
+
+@pytest.mark.anyio
+async def test_renaming_a_node_in_the_side_panel_changes_the_canvas(user: User):
+    canvas = await open_editor(user)
+    user.find(marker="canvas").trigger("selected", {"id": "start_intake"})
+    await user.should_see("Id: start_intake")
+    user.find(marker="selected-name").clear().type("<b>Contact</b>").trigger("keydown.enter")
+    assert next(n["name"] for n in canvas.props["nodes"] if n["id"] == "start_intake") == "<b>Contact</b>"
+
+
+@pytest.mark.anyio
+async def test_publishing_creates_version_2_listed_on_the_process_list(user: User):
+    await open_editor(user)
+    user.find(marker="canvas").trigger("node_moved", {"id": "start_intake", "x": 40, "y": 260})
+    user.find(marker="publish").click()
+    user.find(marker="publish-note").type("moved the start")
+    user.find(marker="publish-confirm").click()
+    await user.should_see("Published version 2")
+    await user.should_see("draft of published version 2")
+    await user.open("/design")
+    table = next(t for t in user.find(kind=ui.table).elements
+                 if any(r["note"] == "moved the start" for r in t.rows))
+    assert table.rows[0]["number"] == 2 and table.rows[0]["author"] == "ann"
+
+
+@pytest.mark.anyio
+async def test_publish_does_nothing_while_errors_exist(user: User):
+    await open_editor(user)
+    user.find(marker="canvas").trigger("node_added", {"kind": "task", "x": 400, "y": 600})
+    assert not publish_enabled(user)
+    user.find(marker="publish").click()  # a disabled button in the browser; the handler refuses too
+    await user.should_not_see(marker="publish-note")
+
+
+@pytest.mark.anyio
+async def test_the_draft_survives_a_reload_and_discard_returns_to_the_published_version(user: User, data: Path):
+    canvas = await open_editor(user)
+    user.find(marker="canvas").trigger("node_added", {"kind": "task", "x": 400, "y": 600})
+    assert (data / "drafts" / "move_house.json").exists()
+    await user.open("/design/move_house")
+    canvas = user.find(kind=FlowCanvas).elements.pop()
+    assert "task_1" in canvas_node_ids(canvas)
+    user.find(marker="discard").click()
+    assert "task_1" not in canvas_node_ids(canvas)
+    assert not (data / "drafts" / "move_house.json").exists()
+    await user.open("/design/move_house")
+    assert "task_1" not in canvas_node_ids(user.find(kind=FlowCanvas).elements.pop())
+
+
+@pytest.mark.anyio
+async def test_a_new_process_is_created_with_a_valid_key_and_opens_in_the_editor(user: User):
+    await sign_in(user, "ann", "ann-demo", target="/design/new")
+    await user.should_see("New process")
+    user.find(marker="new-key").type("move_house")
+    user.find(marker="new-name").type("Again")
+    user.find(marker="new-create").click()
+    await user.should_see("exists already")
+    user.find(marker="new-key").clear().type("bad key")
+    user.find(marker="new-create").click()
+    await user.should_see("The key may hold letters")
+    user.find(marker="new-key").clear().type("refund")
+    user.find(marker="new-create").click()
+    await user.should_see("new process, not published yet")
+    canvas = user.find(kind=FlowCanvas).elements.pop()
+    assert canvas_node_ids(canvas) == {"start", "end"}
+
+
+@pytest.mark.anyio
+async def test_discarding_the_draft_of_a_never_published_process_returns_to_the_list(user: User, data: Path):
+    await sign_in(user, "ann", "ann-demo", target="/design/new")
+    await user.should_see(marker="new-key")
+    user.find(marker="new-key").type("refund")
+    user.find(marker="new-name").type("Refund")
+    user.find(marker="new-create").click()
+    await user.should_see("new process, not published yet")
+    user.find(marker="discard").click()
+    await user.should_see("Processes")
+    assert not (data / "drafts" / "refund.json").exists()
+
+
+@pytest.mark.anyio
+async def test_auto_layout_places_every_node_and_can_be_undone(user: User):
+    canvas = await open_editor(user)
+    user.find(marker="canvas").trigger("node_moved", {"id": "start_intake", "x": 900, "y": 900})
+    user.find(marker="auto-layout").click()
+    start = next(n for n in canvas.props["nodes"] if n["id"] == "start_intake")
+    assert (start["x"], start["y"]) != (900, 900)
+    user.find(marker="undo").click()
+    start = next(n for n in canvas.props["nodes"] if n["id"] == "start_intake")
+    assert (start["x"], start["y"]) == (900, 900)
+
+
+@pytest.mark.anyio
+async def test_a_task_queue_is_chosen_from_the_process_queues(user: User, data: Path):
+    await open_editor(user)
+    user.find(marker="canvas").trigger("node_added", {"kind": "task", "x": 400, "y": 600})
+    await user.should_see(marker="selected-queue")
+    queue = user.find(marker="selected-queue").elements.pop()
+    assert set(queue.options) == {"customer_service", "energy_back_office", "team_leads"}
+    queue.set_value("team_leads")
+    saved = json.loads((data / "drafts" / "move_house.json").read_text())["document"]
+    assert next(n for n in saved["nodes"] if n["id"] == "task_1")["queue"] == "team_leads"
+
+
+@pytest.mark.anyio
+async def test_an_unknown_process_says_so(user: User):
+    await sign_in(user, "ann", "ann-demo", target="/design/no_such_process")
+    await user.should_see(marker="no-process")
+
+
+@pytest.mark.anyio
+async def test_an_agent_cannot_open_the_editor(user: User):
+    await sign_in(user, "bob", "bob-demo", target="/work")
+    await user.should_see("Open work")
+    await user.open("/design/move_house")
+    await user.should_see(marker="not-allowed")
+    await user.should_not_see(marker="canvas")

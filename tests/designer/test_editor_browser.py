@@ -1,0 +1,160 @@
+"""The process editor in headless Chromium against a real `flowdesk serve`: drawing and publishing a process."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+
+pytestmark = pytest.mark.browser
+
+if not os.environ.get("CI"):
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's /usr/bin/chromium", allow_module_level=True)
+    pytest.importorskip("playwright")
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("editor") / "data"
+    port = free_port()
+    log_path = data.parent / "serve.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "designer.cli", "serve", "--port", str(port), "--data", str(data),
+         "--smtp-port", "1"], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},  # a real server, not a test
+             "NICEGUI_STORAGE_PATH": str(data.parent / "nicegui")})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{url}/login", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("flowdesk serve did not start:\n" + log_path.read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1500, "height": 950})
+        yield page
+        browser.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"editor_{name}.png"))
+
+
+def centre(page: Page, selector: str) -> tuple[float, float]:
+    box = page.locator(selector).first.bounding_box()
+    assert box, selector
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def drag(page: Page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2, steps=5)
+    page.mouse.move(*end, steps=5)
+    page.mouse.up()
+
+
+def node(node_id: str) -> str:
+    return f".fc-node[data-node-id='{node_id}']"
+
+
+def edge_count(page: Page) -> int:
+    return page.locator(".fc-edge").count()
+
+
+def test_a_designer_draws_and_publishes_a_new_process(page: Page, server: str):
+    page.goto(f"{server}/login?redirect_to=/design/new")
+    page.get_by_label("User name").fill("ann")
+    page.get_by_label("Password").fill("ann-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Process key").fill("refund_request")
+    page.get_by_label("Process name").fill("Refund request")
+    page.get_by_role("button", name="Create").click()
+    page.wait_for_selector(node("end"))
+    page.wait_for_timeout(300)  # the first fit to screen
+    expect(page.get_by_text("new process, not published yet")).to_be_visible()
+    screenshot(page, "new")
+
+    start, end = centre(page, f"{node('start')} circle"), centre(page, f"{node('end')} circle")
+    drag(page, centre(page, ".fc-palette-item[data-kind=task]"), ((start[0] + end[0]) / 2, start[1] + 160))
+    page.wait_for_selector(f"{node('task_1')} .fc-finding[data-severity=error]")
+    expect(page.get_by_text("Problems (")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Publish"))).to_be_disabled()
+    screenshot(page, "unconnected_task")
+
+    drag(page, centre(page, f"{node('start')} .fc-handle"), centre(page, f"{node('task_1')} rect"))
+    page.wait_for_function("document.querySelectorAll('.fc-edge').length === 1")
+    drag(page, centre(page, f"{node('task_1')} .fc-handle"), centre(page, f"{node('end')} circle"))
+    page.wait_for_function("document.querySelectorAll('.fc-edge').length === 2")
+    page.wait_for_selector(f"{node('task_1')} .fc-finding", state="detached")
+    expect(page.get_by_text("No problems found.")).to_be_visible()
+    screenshot(page, "connected")
+
+    page.get_by_role("button", name=re.compile("Undo")).click()
+    page.wait_for_function("document.querySelectorAll('.fc-edge').length === 1")
+    page.wait_for_selector(f"{node('end')} .fc-finding[data-severity=error]")
+    page.get_by_role("button", name=re.compile("Redo")).click()
+    page.wait_for_function("document.querySelectorAll('.fc-edge').length === 2")
+    assert page.locator(".fc-finding").count() == 0
+
+    before = page.locator(node("task_1")).get_attribute("transform")
+    page.get_by_role("button", name=re.compile("Auto-layout")).click()
+    page.wait_for_function(f"document.querySelector(\"{node('task_1')}\").getAttribute('transform') !== '{before}'")
+    screenshot(page, "auto_layout")
+
+    publish = page.get_by_role("button", name=re.compile("Publish"))
+    expect(publish).to_be_enabled()
+    publish.click()
+    page.get_by_label("Note: what changed and why").fill("first version, drawn in the browser")
+    page.locator(".q-dialog").get_by_role("button", name=re.compile("Publish")).click()
+    expect(page.get_by_text("Published version 1 of Refund request.")).to_be_visible()
+    expect(page.get_by_text("draft of published version 1")).to_be_visible()
+    page.wait_for_selector(".q-dialog", state="detached")
+    screenshot(page, "published")
+
+    page.goto(f"{server}/design")
+    card = page.get_by_text("Refund request (refund_request)")
+    card.scroll_into_view_if_needed()
+    expect(card).to_be_visible()
+    expect(page.get_by_text("first version, drawn in the browser")).to_be_visible()
+    screenshot(page, "process_list")
