@@ -200,6 +200,7 @@ def publish_enabled(user: User) -> bool:
 @pytest.mark.anyio
 async def test_the_process_list_offers_to_create_a_new_process(user: User):
     await sign_in(user, "ann", "ann-demo", "/design")
+    await user.should_see(marker="new-process")
     user.find(marker="new-process").click()
     await user.should_see(marker="new-key")
 
