@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
 
 from runtime.storage.tinydb_store import TinyDBStore
+from tests.designer.helpers import served
 
 PASSWORDS = {"ann": "ann-demo", "bob": "bob-demo", "sue": "sue-demo", "abe": "abe-demo", "root": "root-demo"}
 PAGES = ("/design", "/work", "/monitor", "/audit")
@@ -30,39 +25,11 @@ API_READS = {"/design": "/api/design/processes", "/work": "/api/work/items", "/m
              "/audit": "/api/audit/verify"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("served") / "data"
-    port = _free_port()
-    log = (data.parent / "serve.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "designer.cli", "serve", "--port", str(port), "--data", str(data),
-         "--smtp-port", "1"], stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2],
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},  # a real server, not a test
-             "NICEGUI_STORAGE_PATH": str(data.parent / "nicegui")})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("flowdesk serve did not start:\n" + (data.parent / "serve.log").read_text())
-            time.sleep(0.3)
+    with served(data) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
     # the app closed its store on shutdown: it opens again, with what the first start made
     with TinyDBStore.open(data, read_only=True) as store:
         assert [u.id for u in store.users()] == sorted(PASSWORDS)

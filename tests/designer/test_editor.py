@@ -13,15 +13,9 @@ from designer.editing import HISTORY_LIMIT, Draft, DraftFolder, EditRejected
 from designer.elements.flow_canvas import FlowCanvas
 from models.checks import Severity
 from models.serialization import bundle_document, load_bundle
+from tests.designer.helpers import sign_in
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-async def sign_in(user: User, name: str, password: str, target: str = "/") -> None:
-    await user.open(f"/login?redirect_to={target}")
-    user.find("User name").type(name)
-    user.find("Password").type(password)
-    user.find(kind=ui.button, content="Sign in").click()
 
 
 def example(key: str) -> Draft:

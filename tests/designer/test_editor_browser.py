@@ -2,74 +2,29 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
 
 pytestmark = pytest.mark.browser
-
-if not os.environ.get("CI"):
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's /usr/bin/chromium", allow_module_level=True)
-    pytest.importorskip("playwright")
+require_browser()
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("editor") / "data"
-    port = free_port()
-    log_path = data.parent / "serve.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "designer.cli", "serve", "--port", str(port), "--data", str(data),
-         "--smtp-port", "1"], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},  # a real server, not a test
-             "NICEGUI_STORAGE_PATH": str(data.parent / "nicegui")})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("flowdesk serve did not start:\n" + log_path.read_text())
-            time.sleep(0.3)
+    with served(tmp_path_factory.mktemp("editor") / "data") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[Page]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"])
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1500, "height": 950})
         yield page
         browser.close()

@@ -6,14 +6,9 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
+from tests.designer.helpers import sign_in
+
 pytestmark = pytest.mark.anyio
-
-
-async def sign_in(user: User, name: str, password: str, target: str = "/") -> None:
-    await user.open(f"/login?redirect_to={target}")
-    user.find("User name").type(name)
-    user.find("Password").type(password)
-    user.find(kind=ui.button, content="Sign in").click()
 
 
 async def test_a_page_without_a_session_shows_the_sign_in_form(user: User):

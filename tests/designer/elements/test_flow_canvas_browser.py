@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -18,25 +17,15 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.designer.helpers import ARTIFACTS, free_port, launch_chromium, require_browser
+
 APP = Path(__file__).with_name("canvas_app.py")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 XSS = "<img src=x onerror=alert(1)>"
 
 pytestmark = pytest.mark.browser
-
-if not os.environ.get("CI"):
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's /usr/bin/chromium", allow_module_level=True)
-    pytest.importorskip("playwright")
+require_browser()
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str) -> dict:
@@ -70,10 +59,7 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 

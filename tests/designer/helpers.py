@@ -1,0 +1,83 @@
+"""What the designer tests share: a real `flowdesk serve` to talk to, Chromium, and signing in."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
+
+
+def require_browser() -> None:
+    """Skip the calling test module where no Chromium exists; in CI never skip (a missing browser fails)."""
+    if os.environ.get("CI"):
+        return
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's /usr/bin/chromium", allow_module_level=True)
+    pytest.importorskip("playwright")
+
+
+def launch_chromium(playwright: Any) -> Any:
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def served(data: Path) -> Iterator[str]:
+    """`flowdesk serve` on a free port with its data in `data`; yields the base URL, stops it afterwards."""
+    port = free_port()
+    log_path = data.parent / "serve.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "designer.cli", "serve", "--port", str(port), "--data", str(data),
+             "--smtp-port", "1"], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},  # a real server
+                 "NICEGUI_STORAGE_PATH": str(data.parent / "nicegui")})
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(url, process, log_path)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(f"{url}/login", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("flowdesk serve did not start:\n" + log_path.read_text())
+        time.sleep(0.3)
+
+
+async def sign_in(user: Any, name: str, password: str, target: str = "/") -> None:
+    """Sign in through the login form of NiceGUI's simulated `user`."""
+    from nicegui import ui
+
+    await user.open(f"/login?redirect_to={target}")
+    user.find("User name").type(name)
+    user.find("Password").type(password)
+    user.find(kind=ui.button, content="Sign in").click()
