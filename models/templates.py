@@ -8,6 +8,7 @@ syntax error with its line.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -25,6 +26,7 @@ class TemplateSyntaxProblem:
     message: str
 
 
+@lru_cache(maxsize=4096)
 def template_problem(source: str) -> TemplateSyntaxProblem | None:
     """The first syntax problem in a template (including unknown filters), or None.
 
@@ -38,7 +40,8 @@ def template_problem(source: str) -> TemplateSyntaxProblem | None:
     return None
 
 
-def placeholders(source: str) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=4096)
+def placeholders(source: str) -> frozenset[tuple[str, ...]]:
     """The data paths a template reads, e.g. {("customer", "name"), ("amount",)}.
 
     Names the template binds itself (loop variables, `set`) are left out.
@@ -58,7 +61,7 @@ def placeholders(source: str) -> set[tuple[str, ...]]:
         path = _path(node)
         if path and path[0] not in bound:
             paths.add(path)
-    return {p for p in paths if not any(q != p and q[: len(p)] == p for q in paths)}
+    return frozenset(p for p in paths if not any(q != p and q[: len(p)] == p for q in paths))
 
 
 def _path(node: nodes.Node) -> tuple[str, ...] | None:

@@ -8,6 +8,7 @@ cases of the same published version.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 import cel
 
@@ -46,6 +47,15 @@ def compile_expression(source: str, names: Mapping[str, ExprType], *,
     """
     if not isinstance(source, str):
         raise ExpressionError("the expression must be text", source=str(source))
+    return _compile_once(source, tuple(sorted(names.items(), key=lambda item: item[0])), expect)
+
+
+@lru_cache(maxsize=8192)
+def _compile_once(source: str, names_key: tuple[tuple[str, ExprType], ...],
+                  expect: ExprType | None) -> CompiledExpression:
+    """Compiled programs are immutable, so the same expression over the same names is compiled once
+    per process: every check after an edit in the designer re-uses all unchanged expressions."""
+    names = dict(names_key)
     checker = Checker(source, names)
     try:
         typed = checker.check_root(parse(source), expect)
