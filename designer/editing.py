@@ -39,6 +39,8 @@ __all__ = [
     "add_edge",
     "add_node",
     "apply_layout",
+    "check_key_and_name",
+    "copy_as",
     "delete",
     "move_node",
     "new_process",
@@ -72,6 +74,27 @@ def new_process(key: str, name: str) -> Document:
             "nodes": [{"id": "start", "kind": "start", "name": "Start", "position": {"x": 80, "y": 80}},
                       {"id": "end", "kind": "end", "name": "End", "position": {"x": 480, "y": 80}}],
             "edges": []}
+
+
+def check_key_and_name(key: str, name: str) -> tuple[str, str]:
+    """`key` and `name` without surrounding spaces, or EditRejected when the key is no valid id or the name empty."""
+    key, name = key.strip(), name.strip()
+    if not _KEY.match(key) or len(key) > 80:
+        raise EditRejected("The key may hold letters, digits, '_', '.' and '-', starts with a letter or "
+                           "digit and is at most 80 characters, e.g. 'refund_request'.")
+    if not name:
+        raise EditRejected("Give the process a name.")
+    return key, name
+
+
+def copy_as(document: Mapping[str, Any], key: str, name: str) -> Document:
+    """A copy of `document` as another process: the same content under a new key and name.
+
+    >>> copy_as(new_process("refund", "Refund"), " refund_b2b ", "Refund B2B")["key"]
+    'refund_b2b'
+    """
+    key, name = check_key_and_name(key, name)
+    return copy.deepcopy(dict(document)) | {"key": key, "name": name}
 
 
 def _ids(document: Mapping[str, Any]) -> set[str]:
@@ -235,12 +258,7 @@ class Draft:
     @classmethod
     def new(cls, key: str, name: str, **options: Any) -> Draft:
         """A draft of a new process with a start and an end."""
-        key, name = key.strip(), name.strip()
-        if not _KEY.match(key) or len(key) > 80:
-            raise EditRejected("The key may hold letters, digits, '_', '.' and '-', starts with a letter or "
-                               "digit and is at most 80 characters, e.g. 'refund_request'.")
-        if not name:
-            raise EditRejected("Give the process a name.")
+        key, name = check_key_and_name(key, name)
         return cls(new_process(key, name), **options)
 
     # What it holds.
@@ -367,6 +385,12 @@ class DraftFolder:
 
     def exists(self, key: str) -> bool:
         return self.path(key).exists()
+
+    def draft_keys(self) -> list[str]:
+        """The keys of every saved draft, sorted (set-aside `.broken` files and temp files not included)."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(p.stem for p in self.folder.glob("*.json") if _KEY.match(p.stem) and len(p.stem) <= 80)
 
     def save(self, draft: Draft) -> None:
         """Write the draft's document: temp file, fsync, then os.replace over the old one."""

@@ -1,0 +1,187 @@
+"""The process list (/design): export, import, duplicate, and drafts of processes never published."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from nicegui import ui
+from nicegui.elements.upload_files import SmallFileUpload
+from nicegui.testing import User
+
+from designer.editing import DraftFolder, EditRejected, copy_as, new_process
+from designer.elements.flow_canvas import FlowCanvas
+from models.serialization import bundle_document, dump_bundle, load_bundle
+from tests.designer.helpers import sign_in
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def published_text(key: str) -> str:
+    """What export must give for a seeded example never republished: `dump_bundle` of that bundle."""
+    return dump_bundle(load_bundle((EXAMPLES / f"{key}.json").read_text()))
+
+
+async def upload(user: User, name: str, data: bytes) -> None:
+    element = user.find(kind=ui.upload).elements.pop()
+    await element.handle_uploads([SmallFileUpload(name, "application/json", data)])
+
+
+def saved_draft(data: Path, key: str) -> dict:
+    return json.loads((data / "drafts" / f"{key}.json").read_text())["document"]
+
+
+# Without a page -------------------------------------------------------------------------------
+
+
+def test_copy_as_changes_only_key_and_name_and_checks_them():
+    original = new_process("refund", "Refund")
+    copy = copy_as(original, "refund_b2b", "Refund B2B")
+    assert copy == original | {"key": "refund_b2b", "name": "Refund B2B"}
+    assert original["key"] == "refund"
+    with pytest.raises(EditRejected):
+        copy_as(original, "two words", "X")
+    with pytest.raises(EditRejected):
+        copy_as(original, "x", " ")
+
+
+def test_the_draft_folder_lists_its_keys_only(tmp_path: Path):
+    folder = DraftFolder(tmp_path / "drafts")
+    assert folder.draft_keys() == []
+    folder.folder.mkdir()
+    (folder.folder / "b.json").write_text("{}")
+    (folder.folder / "a.json").write_text("{}")
+    (folder.folder / "c.json.broken").write_text("{}")
+    (folder.folder / ".a.x1.tmp").write_text("{}")
+    assert folder.draft_keys() == ["a", "b"]
+
+
+# Export ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_export_downloads_the_exact_bundle_text(user: User):
+    await sign_in(user, "ann", "ann-demo", "/design")
+    await user.should_see(marker="export-move_house")
+    user.find(marker="export-move_house").click()
+    response = await user.download.next()
+    assert response.text == published_text("move_house")
+
+
+@pytest.mark.anyio
+async def test_the_bundle_api_returns_the_same_text_and_refuses_agents(user: User):
+    client = user.http_client
+    assert (await client.post("/api/session", json={"user": "ann", "password": "ann-demo"})).status_code == 200
+    response = await client.get("/api/design/processes/move_house/bundle")
+    assert response.status_code == 200
+    assert response.text == published_text("move_house")
+    assert response.headers["content-type"].startswith("application/json")
+    assert (await client.get("/api/design/processes/no_such/bundle")).status_code == 404
+    assert (await client.post("/api/session", json={"user": "bob", "password": "bob-demo"})).status_code == 200
+    assert (await client.get("/api/design/processes/move_house/bundle")).status_code == 403
+
+
+# Import ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_importing_a_broken_file_shows_every_problem_and_creates_nothing(user: User, data: Path):
+    await sign_in(user, "ann", "ann-demo", "/design")
+    await user.should_see(marker="import")
+    document = json.loads((EXAMPLES / "move_house.json").read_text()) | {"key": "imported"}
+    document["nodes"][1]["kind"] = "teleport"
+    document["nodes"][0]["<b>odd</b>"] = 1
+    await upload(user, "imported.json", json.dumps(document).encode())
+    await user.should_see(marker="import-problems")
+    shown = [label.text for label in user.find(marker="import-problem").elements]
+    assert any(s.startswith("nodes[1].kind: 'teleport' is not a kind Flowdesk knows") for s in shown)
+    assert any(s.startswith("nodes[0].<b>odd</b>: is not a setting") for s in shown)  # as text, not HTML
+    assert all(isinstance(label, ui.label) for label in user.find(marker="import-problem").elements)
+    assert not (data / "drafts" / "imported.json").exists()
+    await upload(user, "cut.json", b'{"key": "imported", "nodes": [')
+    await user.should_see("the file seems to be cut off")
+    assert not (data / "drafts").exists() or DraftFolder(data / "drafts").draft_keys() == []
+
+
+@pytest.mark.anyio
+async def test_importing_a_good_file_creates_its_draft_and_opens_the_editor(user: User, data: Path):
+    await sign_in(user, "ann", "ann-demo", "/design")
+    await user.should_see(marker="import")
+    document = json.loads((EXAMPLES / "move_house.json").read_text()) | {"key": "imported", "name": "Imported"}
+    await upload(user, "imported.json", json.dumps(document).encode())
+    await user.should_see("new process, not published yet")
+    assert "start_intake" in {n["id"] for n in user.find(kind=FlowCanvas).elements.pop().props["nodes"]}
+    assert saved_draft(data, "imported")["name"] == "Imported"
+    await user.open("/design")
+    await user.should_see(marker="draft-imported")
+    await upload(user, "imported.json", json.dumps(document | {"name": "Again"}).encode())
+    await user.should_see("There is a draft of 'imported' already")
+    assert saved_draft(data, "imported")["name"] == "Imported"
+
+
+@pytest.mark.anyio
+async def test_importing_a_published_process_makes_a_draft_of_its_next_version(user: User, data: Path):
+    await sign_in(user, "ann", "ann-demo", "/design")
+    await user.should_see(marker="import")
+    document = json.loads((EXAMPLES / "move_house.json").read_text()) | {"name": "Moving house, revised"}
+    await upload(user, "move_house.json", json.dumps(document).encode())
+    await user.should_see("draft of published version 1")
+    assert saved_draft(data, "move_house")["name"] == "Moving house, revised"
+
+
+# Duplicate ------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_duplicate_creates_a_draft_of_the_copy_and_refuses_a_taken_key(user: User, data: Path):
+    await sign_in(user, "ann", "ann-demo", "/design")
+    await user.should_see(marker="duplicate-move_house")
+    user.find(marker="duplicate-move_house").click()
+    await user.should_see(marker="duplicate-key")
+    user.find(marker="duplicate-key").clear().type("billing_complaint")
+    user.find(marker="duplicate-create").click()
+    await user.should_see("exists already")
+    user.find(marker="duplicate-key").clear().type("bad key")
+    user.find(marker="duplicate-create").click()
+    await user.should_see("The key may hold letters")
+    assert DraftFolder(data / "drafts").draft_keys() == []
+    user.find(marker="duplicate-key").clear().type("move_office")
+    user.find(marker="duplicate-name").clear().type("Moving office")
+    user.find(marker="duplicate-create").click()
+    await user.should_see("new process, not published yet")
+    copy = saved_draft(data, "move_office")
+    original = bundle_document(load_bundle((EXAMPLES / "move_house.json").read_text()))
+    assert (copy["key"], copy["name"]) == ("move_office", "Moving office")
+    assert copy["nodes"] == original["nodes"]
+    await user.open("/design")
+    await user.should_see(marker="draft-move_office")
+    user.find(marker="duplicate-move_house").click()
+    user.find(marker="duplicate-key").clear().type("move_office")
+    user.find(marker="duplicate-create").click()
+    await user.should_see("exists already")
+
+
+# Drafts of processes never published ---------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_a_draft_only_process_is_listed_with_its_name_as_text(user: User, data: Path):
+    document = new_process("refund", "<i>Refund</i>")
+    (data / "drafts").mkdir(exist_ok=True)
+    (data / "drafts" / "refund.json").write_text(json.dumps({"document": document}))
+    await sign_in(user, "ann", "ann-demo", "/design")
+    await user.should_see(marker="draft-refund")
+    await user.should_see("<i>Refund</i> (refund)")
+    await user.should_see("draft, not published")
+    user.find(marker="edit-refund").click()
+    await user.should_see("new process, not published yet")
+
+
+@pytest.mark.anyio
+async def test_an_agent_cannot_open_the_process_list(user: User):
+    await sign_in(user, "bob", "bob-demo", target="/work")
+    await user.should_see("Open work")
+    await user.open("/design")
+    await user.should_see(marker="not-allowed")
+    await user.should_not_see(marker="import")
