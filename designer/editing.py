@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from codegen.layout import layout
 from models.bundle import Bundle
 from models.checks import Finding, Severity, check
+from models.expressions import ExprType, names_for
 from models.nodes import NODE_KINDS
 from models.serialization import bundle_document, problems_from_validation
 
@@ -214,6 +215,42 @@ def set_queue(document: Mapping[str, Any], node_id: str, queue: str) -> Document
     return result
 
 
+def set_edge(document: Mapping[str, Any], edge_id: str, *, condition: str, default: bool,
+             label: str) -> Document:
+    """A copy of `document` in which edge `edge_id` has this condition, default mark and label.
+
+    A default way has no condition, so marking it default clears the condition.
+    """
+    result = copy.deepcopy(dict(document))
+    edge = next((e for e in result.get("edges", []) if e.get("id") == edge_id), None)
+    if edge is None:
+        raise EditRejected(f"There is no connection '{edge_id}' in this process.")
+    edge["condition"] = "" if default else condition.strip()
+    edge["default"] = default
+    edge["label"] = label.strip()
+    return result
+
+
+def expression_names(bundle: Bundle) -> list[str]:
+    """Every name a condition in `bundle` may use, for completion: case data, customer fields, today, now.
+
+    >>> expression_names(Bundle(key="k", name="K"))[:3]
+    ['customer.address.city', 'customer.address.country', 'customer.address.house_number']
+    """
+    names: list[str] = []
+
+    def walk(prefix: str, expr_type: ExprType) -> None:
+        if expr_type.kind == "record":
+            for field, field_type in sorted(expr_type.fields.items()):
+                walk(f"{prefix}.{field}", field_type)
+        else:
+            names.append(prefix)
+
+    for name, expr_type in sorted(names_for(bundle.variables).items()):
+        walk(name, expr_type)
+    return names
+
+
 def apply_layout(document: Mapping[str, Any]) -> Document:
     """A copy of `document` with every node placed by `codegen.layout.layout`."""
     result = copy.deepcopy(dict(document))
@@ -330,6 +367,9 @@ class Draft:
 
     def set_queue(self, node_id: str, queue: str) -> None:
         self._commit(set_queue(self._document, node_id, queue))
+
+    def set_edge(self, edge_id: str, *, condition: str, default: bool, label: str) -> None:
+        self._commit(set_edge(self._document, edge_id, condition=condition, default=default, label=label))
 
     def auto_layout(self) -> None:
         self._commit(apply_layout(self._document))

@@ -12,12 +12,12 @@ from typing import Any
 
 from nicegui import APIRouter, ui
 
-from designer.editing import Draft, DraftFolder, EditRejected
+from designer.editing import Draft, DraftFolder, EditRejected, expression_names
 from designer.elements.flow_canvas import PALETTE, FlowCanvas
 from designer.frame import frame, runtime
 from models.bundle import Bundle
 from models.checks import Severity
-from models.nodes import TaskNode
+from models.nodes import Edge, TaskNode
 from runtime.errors import FlowdeskError
 from runtime.service import PublishError
 
@@ -197,8 +197,12 @@ class Editor:
     @ui.refreshable_method
     def side_panel(self) -> None:
         node = self.draft.bundle.find_node(self.selected) if self.selected else None
+        edge = next((e for e in self.draft.bundle.edges if e.id == self.selected), None)
+        if edge is not None:
+            self.edge_panel(edge)
+            return
         if node is None:
-            ui.label("Select a step on the canvas to see its settings.").classes("text-slate-600")
+            ui.label("Select a step or connection on the canvas to see its settings.").classes("text-slate-600")
             return
         ui.label(PALETTE.get(node.kind, node.kind)).classes("text-lg").mark("selected-kind")
         ui.label(f"Id: {node.id}").classes("text-slate-600").mark("selected-id")
@@ -217,6 +221,39 @@ class Editor:
             ui.select(queues, value=node.queue, label="Queue",
                       on_change=lambda e: e.value != node.queue and self.edit(
                           lambda: self.draft.set_queue(node.id, e.value))).classes("w-full").mark("selected-queue")
+
+    def edge_panel(self, edge: Edge) -> None:
+        """A connection's label and, leaving a decision, its condition (with the names it may use) or default."""
+        bundle = self.draft.bundle
+        source, target = bundle.find_node(edge.source), bundle.find_node(edge.target)
+        ui.label("Connection").classes("text-lg").mark("selected-kind")
+        ui.label(f"From '{source.display if source else edge.source}' to "
+                 f"'{target.display if target else edge.target}'").classes("text-slate-600")
+        label = ui.input("Label", value=edge.label).classes("w-full").mark("edge-label")
+        from_decision = source is not None and source.kind == "decision"
+        default = ui.checkbox("Default way (taken when no condition holds)", value=edge.default) \
+            .mark("edge-default")
+        default.set_visibility(from_decision)
+        condition = ui.input("Condition", value=edge.condition, placeholder='e.g. claim_amount > 250',
+                             autocomplete=expression_names(bundle)).classes("w-full font-mono").mark("edge-condition")
+        condition.bind_visibility_from(default, "value", backward=lambda is_default: from_decision and not is_default)
+
+        def save() -> None:
+            if (label.value or "", condition.value or "", bool(default.value)) != (edge.label, edge.condition,
+                                                                                  edge.default):
+                self.edit(lambda: self.draft.set_edge(edge.id, condition=condition.value or "",
+                                                      default=bool(default.value), label=label.value or ""))
+
+        for field in (label, condition):
+            field.on("blur", save)
+            field.on("keydown.enter", save)
+        default.on_value_change(save)
+        if from_decision:
+            ui.label("Names you can use:").classes("text-slate-600 text-sm")
+            with ui.row().classes("gap-1"):
+                for name in expression_names(bundle):
+                    ui.chip(name, on_click=lambda n=name: condition.set_value(f"{condition.value or ''}{n}")) \
+                        .props("dense outline").mark(f"name-{name}")
 
     @ui.refreshable_method
     def problems(self) -> None:

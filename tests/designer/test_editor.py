@@ -368,3 +368,21 @@ async def test_an_agent_cannot_open_the_editor(user: User):
     await user.open("/design/move_house")
     await user.should_see(marker="not-allowed")
     await user.should_not_see(marker="canvas")
+
+
+@pytest.mark.anyio
+async def test_a_condition_is_edited_on_its_connection_and_checked_at_once(user: User, data: Path):
+    canvas = await open_editor(user, "billing_complaint")
+    user.find(marker="canvas").trigger("selected", {"id": "f_justified"})
+    await user.should_see(marker="edge-condition")
+    await user.should_see(marker="name-customer.segment")  # the names a condition may use
+    condition = user.find(marker="edge-condition")
+    condition.clear().type("complaint_justifed").trigger("blur")
+    await user.should_see(marker="problem-f_justified")
+    assert "f_justified" in error_elements(canvas)
+    await user.should_see("did you mean 'complaint_justified'?")
+    user.find(marker="edge-condition").clear().type("complaint_justified && disputed_amount > 0").trigger("blur")
+    await user.should_not_see(marker="problem-f_justified")
+    saved = DraftFolder(data / "drafts").load("billing_complaint")
+    edge = next(e for e in saved["edges"] if e["id"] == "f_justified")
+    assert edge["condition"] == "complaint_justified && disputed_amount > 0"
