@@ -249,8 +249,8 @@ class Editor:
             field.on("keydown.enter", save)
         default.on_value_change(save)
         if from_decision:
-            ui.label("Names you can use:").classes("text-slate-600 text-sm")
-            with ui.row().classes("gap-1"):
+            with ui.expansion("Names you can use", value=True).classes("w-full text-sm").props("dense"), \
+                    ui.row().classes("gap-1 max-h-48 overflow-auto"):
                 for name in expression_names(bundle):
                     ui.chip(name, on_click=lambda n=name: condition.set_value(f"{condition.value or ''}{n}")) \
                         .props("dense outline").mark(f"name-{name}")
