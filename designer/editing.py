@@ -231,6 +231,33 @@ def set_edge(document: Mapping[str, Any], edge_id: str, *, condition: str, defau
     return result
 
 
+def add_variable(document: Mapping[str, Any], name: str, type_: str, options: list[str] | None = None) -> Document:
+    """A copy of `document` with a new case variable; a choice gets its options.
+
+    >>> add_variable(new_process("p", "P"), "reason", "choice", ["move", "other"])["variables"]
+    [{'name': 'reason', 'type': 'choice', 'options': [{'value': 'move'}, {'value': 'other'}]}]
+    """
+    result = copy.deepcopy(dict(document))
+    name = name.strip()
+    if any(v.get("name") == name for v in result.get("variables", [])):
+        raise EditRejected(f"There is already a variable '{name}'.")
+    variable: dict[str, Any] = {"name": name, "type": type_}
+    if options:
+        variable["options"] = [{"value": option.strip()} for option in options if option.strip()]
+    result["variables"] = [*result.get("variables", []), variable]
+    return result
+
+
+def remove_variable(document: Mapping[str, Any], name: str) -> Document:
+    """A copy of `document` without case variable `name` (the checks then show where it is still used)."""
+    result = copy.deepcopy(dict(document))
+    kept = [v for v in result.get("variables", []) if v.get("name") != name]
+    if len(kept) == len(result.get("variables", [])):
+        raise EditRejected(f"There is no variable '{name}'.")
+    result["variables"] = kept
+    return result
+
+
 def expression_names(bundle: Bundle) -> list[str]:
     """Every name a condition in `bundle` may use, for completion: case data, customer fields, today, now.
 
@@ -370,6 +397,12 @@ class Draft:
 
     def set_edge(self, edge_id: str, *, condition: str, default: bool, label: str) -> None:
         self._commit(set_edge(self._document, edge_id, condition=condition, default=default, label=label))
+
+    def add_variable(self, name: str, type_: str, options: list[str] | None = None) -> None:
+        self._commit(add_variable(self._document, name, type_, options))
+
+    def remove_variable(self, name: str) -> None:
+        self._commit(remove_variable(self._document, name))
 
     def auto_layout(self) -> None:
         self._commit(apply_layout(self._document))

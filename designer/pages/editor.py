@@ -17,6 +17,7 @@ from designer.elements.flow_canvas import PALETTE, FlowCanvas
 from designer.frame import frame, runtime
 from models.bundle import Bundle
 from models.checks import Severity
+from models.data import DataType
 from models.nodes import Edge, TaskNode
 from runtime.errors import FlowdeskError
 from runtime.service import PublishError
@@ -116,6 +117,8 @@ class Editor:
                     self.side_panel()
                 with ui.card().classes("w-full"):
                     self.problems()
+                with ui.card().classes("w-full"):
+                    self.case_data()
         self.canvas.on_node_added(lambda e: self.edit(lambda: self.draft.add_node(e.kind, e.x, e.y), select=True))
         self.canvas.on_node_moved(lambda e: self.edit(lambda: self.draft.move_node(e.id, e.x, e.y)))
         self.canvas.on_edge_added(lambda e: self.edit(lambda: self.draft.add_edge(e.source, e.target)))
@@ -180,6 +183,7 @@ class Editor:
         self.canvas.set_model(self.draft.document, self.draft.findings())
         self.problems.refresh()
         self.side_panel.refresh()
+        self.case_data.refresh()
         self.show_status()
 
     def show_status(self) -> None:
@@ -254,6 +258,28 @@ class Editor:
                 for name in expression_names(bundle):
                     ui.chip(name, on_click=lambda n=name: condition.set_value(f"{condition.value or ''}{n}")) \
                         .props("dense outline").mark(f"name-{name}")
+
+    @ui.refreshable_method
+    def case_data(self) -> None:
+        """The process's variables, with adding and removing (records are edited in the bundle file for now)."""
+        variables = self.draft.bundle.variables
+        ui.label(f"Case data ({len(variables)})").classes("text-lg").mark("case-data-title")
+        for variable in variables:
+            with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"variable-{variable.name}"):
+                ui.label(variable.name).classes("font-mono")
+                ui.label(variable.type.value).classes("text-slate-600 grow")
+                ui.button(icon="delete", on_click=lambda n=variable.name: self.edit(
+                    lambda: self.draft.remove_variable(n))).props("flat dense round").mark(
+                    f"remove-variable-{variable.name}").tooltip("Remove")
+        types = [t.value for t in DataType if t is not DataType.RECORDS]
+        with ui.row().classes("w-full items-end no-wrap gap-2"):
+            name = ui.input("New variable", placeholder="e.g. claim_amount").classes("grow").mark("new-variable")
+            kind = ui.select(types, value="text", label="Type").classes("w-28").mark("new-variable-type")
+        options = ui.input("Options (comma separated)").classes("w-full").mark("new-variable-options")
+        options.bind_visibility_from(kind, "value", backward=lambda value: value == "choice")
+        ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_variable(
+            name.value or "", kind.value, (options.value or "").split(",") if kind.value == "choice" else None))) \
+            .props("flat").mark("add-variable")
 
     @ui.refreshable_method
     def problems(self) -> None:

@@ -386,3 +386,32 @@ async def test_a_condition_is_edited_on_its_connection_and_checked_at_once(user:
     saved = DraftFolder(data / "drafts").load("billing_complaint")
     edge = next(e for e in saved["edges"] if e["id"] == "f_justified")
     assert edge["condition"] == "complaint_justified && disputed_amount > 0"
+
+
+def test_case_data_can_be_added_and_removed_and_the_checks_follow():
+    draft = example("billing_complaint")
+    draft.add_variable("goodwill", "money")
+    assert draft.bundle.variable("goodwill").type.value == "money"
+    with pytest.raises(EditRejected, match="already a variable 'goodwill'"):
+        draft.add_variable("goodwill", "text")
+    with pytest.raises(EditRejected, match="not a valid id or name"):
+        draft.add_variable("bad name", "text")
+    with pytest.raises(EditRejected, match="at least one option"):
+        draft.add_variable("reason", "choice", [])
+    assert draft.errors() == []
+    draft.remove_variable("complaint_justified")  # still used by a condition and a form field
+    assert {f.code for f in draft.errors()} >= {"expression-invalid", "variable-mismatch"}
+    draft.undo()
+    assert draft.errors() == []
+
+
+@pytest.mark.anyio
+async def test_the_case_data_panel_adds_a_choice_variable(user: User):
+    await open_editor(user, "billing_complaint")
+    user.find(marker="new-variable").type("contact_reason")
+    user.find(marker="new-variable-type").elements.pop().value = "choice"
+    user.find(marker="new-variable-options").type("move, complaint")
+    user.find(marker="add-variable").click()
+    await user.should_see(marker="variable-contact_reason")
+    user.find(marker="remove-variable-contact_reason").click()
+    await user.should_not_see(marker="variable-contact_reason")
