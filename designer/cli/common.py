@@ -68,3 +68,8 @@ def actor(args: argparse.Namespace) -> str:
 
 def add_actor_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="actor", metavar="USER", help="who does this (default: $USER)")
+
+
+def add_smtp_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--smtp-host", default="localhost", help="SMTP server for e-mail (default localhost)")
+    parser.add_argument("--smtp-port", type=int, default=25, help="SMTP port (default 25)")

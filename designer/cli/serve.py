@@ -6,7 +6,7 @@ import argparse
 import logging
 from typing import TextIO
 
-from designer.cli.common import Command, data_folder
+from designer.cli.common import Command, add_smtp_arguments, data_folder
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
@@ -24,8 +24,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
-    parser.add_argument("--smtp-host", default="localhost", help="SMTP server for e-mail (default localhost)")
-    parser.add_argument("--smtp-port", type=int, default=25, help="SMTP port (default 25)")
+    add_smtp_arguments(parser)
     parser.add_argument("--no-examples", action="store_true",
                         help="do not publish the examples or create the demo users on first start")
 

@@ -8,7 +8,7 @@ import signal
 import threading
 from typing import TextIO
 
-from designer.cli.common import Command, data_folder, open_runtime
+from designer.cli.common import Command, add_smtp_arguments, data_folder, open_runtime
 from runtime.outbox import Deliverer, default_sinks
 from runtime.worker import Worker
 
@@ -40,8 +40,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--once", action="store_true", help="do one pass and stop")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between passes (default 5)")
-    parser.add_argument("--smtp-host", default="localhost", help="SMTP server for e-mail (default localhost)")
-    parser.add_argument("--smtp-port", type=int, default=25, help="SMTP port (default 25)")
+    add_smtp_arguments(parser)
 
 
 COMMAND = Command(run, "run timers, SLA escalations and outbox delivery", _arguments)

@@ -81,3 +81,19 @@ async def sign_in(user: Any, name: str, password: str, target: str = "/") -> Non
     user.find("User name").type(name)
     user.find("Password").type(password)
     user.find(kind=ui.button, content="Sign in").click()
+
+
+def centre(page: Any, selector: str) -> tuple[float, float]:
+    """The middle of the first element matching `selector`, in page coordinates."""
+    box = page.locator(selector).first.bounding_box()
+    assert box, selector
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def drag(page: Any, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """Drag with the mouse in small steps, as a person does."""
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2, steps=5)
+    page.mouse.move(*end, steps=5)
+    page.mouse.up()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.designer.helpers import ARTIFACTS, free_port, launch_chromium, require_browser
+from tests.designer.helpers import ARTIFACTS, centre, drag, free_port, launch_chromium, require_browser
 
 APP = Path(__file__).with_name("canvas_app.py")
 XSS = "<img src=x onerror=alert(1)>"
@@ -89,20 +89,6 @@ def wait_for_event(server: str, name: str, timeout: float = 5) -> dict:
             return found[-1]
         time.sleep(0.05)
     raise AssertionError(f"no {name} event; got {state(server)['events']}")
-
-
-def centre(page: Page, selector: str) -> tuple[float, float]:
-    box = page.locator(selector).bounding_box()
-    assert box, selector
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-
-
-def drag(page: Page, start: tuple[float, float], end: tuple[float, float]) -> None:
-    page.mouse.move(*start)
-    page.mouse.down()
-    page.mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2, steps=5)
-    page.mouse.move(*end, steps=5)
-    page.mouse.up()
 
 
 def node_position(page: Page, node_id: str) -> tuple[float, float]:
