@@ -258,6 +258,32 @@ def remove_variable(document: Mapping[str, Any], name: str) -> Document:
     return result
 
 
+def add_queue(document: Mapping[str, Any], queue_id: str, name: str, role: str) -> Document:
+    """A copy of `document` with a new queue for people with `role` (the role is added if it is new).
+
+    >>> add_queue(new_process("p", "P"), "billing", "Billing", "agent")["queues"]
+    [{'id': 'billing', 'name': 'Billing', 'role': 'agent'}]
+    """
+    result = copy.deepcopy(dict(document))
+    queue_id, role = queue_id.strip(), role.strip()
+    if any(q.get("id") == queue_id for q in result.get("queues", [])):
+        raise EditRejected(f"There is already a queue '{queue_id}'.")
+    if not any(r.get("id") == role for r in result.get("roles", [])):
+        result["roles"] = [*result.get("roles", []), {"id": role}]
+    result["queues"] = [*result.get("queues", []), {"id": queue_id, "name": name.strip(), "role": role}]
+    return result
+
+
+def remove_queue(document: Mapping[str, Any], queue_id: str) -> Document:
+    """A copy of `document` without queue `queue_id` (the checks then show tasks still using it)."""
+    result = copy.deepcopy(dict(document))
+    kept = [q for q in result.get("queues", []) if q.get("id") != queue_id]
+    if len(kept) == len(result.get("queues", [])):
+        raise EditRejected(f"There is no queue '{queue_id}'.")
+    result["queues"] = kept
+    return result
+
+
 def expression_names(bundle: Bundle) -> list[str]:
     """Every name a condition in `bundle` may use, for completion: case data, customer fields, today, now.
 
@@ -403,6 +429,12 @@ class Draft:
 
     def remove_variable(self, name: str) -> None:
         self._commit(remove_variable(self._document, name))
+
+    def add_queue(self, queue_id: str, name: str, role: str) -> None:
+        self._commit(add_queue(self._document, queue_id, name, role))
+
+    def remove_queue(self, queue_id: str) -> None:
+        self._commit(remove_queue(self._document, queue_id))
 
     def auto_layout(self) -> None:
         self._commit(apply_layout(self._document))

@@ -119,6 +119,8 @@ class Editor:
                     self.problems()
                 with ui.card().classes("w-full"):
                     self.case_data()
+                with ui.card().classes("w-full"):
+                    self.queues()
         self.canvas.on_node_added(lambda e: self.edit(lambda: self.draft.add_node(e.kind, e.x, e.y), select=True))
         self.canvas.on_node_moved(lambda e: self.edit(lambda: self.draft.move_node(e.id, e.x, e.y)))
         self.canvas.on_edge_added(lambda e: self.edit(lambda: self.draft.add_edge(e.source, e.target)))
@@ -184,6 +186,7 @@ class Editor:
         self.problems.refresh()
         self.side_panel.refresh()
         self.case_data.refresh()
+        self.queues.refresh()
         self.show_status()
 
     def show_status(self) -> None:
@@ -280,6 +283,25 @@ class Editor:
         ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_variable(
             name.value or "", kind.value, (options.value or "").split(",") if kind.value == "choice" else None))) \
             .props("flat").mark("add-variable")
+
+    @ui.refreshable_method
+    def queues(self) -> None:
+        """The queues tasks go to and the role whose people work each one."""
+        queues = self.draft.bundle.queues
+        ui.label(f"Queues ({len(queues)})").classes("text-lg").mark("queues-title")
+        for queue in queues:
+            with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"queue-{queue.id}"):
+                ui.label(queue.name or queue.id).classes("grow")
+                ui.label(f"role {queue.role}").classes("text-slate-600")
+                ui.button(icon="delete", on_click=lambda q=queue.id: self.edit(
+                    lambda: self.draft.remove_queue(q))).props("flat dense round").mark(
+                    f"remove-queue-{queue.id}").tooltip("Remove")
+        with ui.row().classes("w-full items-end no-wrap gap-2"):
+            queue_id = ui.input("New queue id", placeholder="e.g. billing").classes("grow").mark("new-queue")
+            role = ui.input("Role", placeholder="e.g. agent").classes("w-28").mark("new-queue-role")
+        ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_queue(
+            queue_id.value or "", (queue_id.value or "").replace("_", " ").capitalize(), role.value or ""))) \
+            .props("flat").mark("add-queue")
 
     @ui.refreshable_method
     def problems(self) -> None:

@@ -415,3 +415,26 @@ async def test_the_case_data_panel_adds_a_choice_variable(user: User):
     await user.should_see(marker="variable-contact_reason")
     user.find(marker="remove-variable-contact_reason").click()
     await user.should_not_see(marker="variable-contact_reason")
+
+
+def test_queues_can_be_added_with_their_role_and_removed():
+    draft = example("billing_complaint")
+    draft.add_queue("retention", "Retention", "retention_team")
+    assert {r.id for r in draft.bundle.roles} >= {"retention_team"}
+    with pytest.raises(EditRejected, match="already a queue 'retention'"):
+        draft.add_queue("retention", "Again", "agent")
+    with pytest.raises(EditRejected):
+        draft.add_queue("bad id!", "Bad", "agent")
+    draft.remove_queue("billing")  # the investigation task still uses it
+    assert "reference-missing" in {f.code for f in draft.errors()}
+
+
+@pytest.mark.anyio
+async def test_the_queues_panel_adds_and_removes_a_queue(user: User):
+    await open_editor(user, "billing_complaint")
+    user.find(marker="new-queue").type("retention")
+    user.find(marker="new-queue-role").type("retention_team")
+    user.find(marker="add-queue").click()
+    await user.should_see(marker="queue-retention")
+    user.find(marker="remove-queue-retention").click()
+    await user.should_not_see(marker="queue-retention")
