@@ -258,6 +258,32 @@ def remove_variable(document: Mapping[str, Any], name: str) -> Document:
     return result
 
 
+def set_sla(document: Mapping[str, Any], node_id: str, target: str, warning: str) -> Document:
+    """A copy of `document` in which task `node_id` has this SLA ("5 working days"); an empty target removes it.
+
+    Escalations already set stay as they are.
+
+    >>> doc, task = add_node(new_process("p", "P"), "task", 0, 0)
+    >>> _node(set_sla(doc, task, "5 working days", "4 working days"), task)["sla"]
+    {'target': '5 working days', 'warning': '4 working days'}
+    """
+    result = copy.deepcopy(dict(document))
+    node = _node(result, node_id)
+    if node.get("kind") != "task":
+        raise EditRejected(f"'{node_id}' is not a task; only tasks have a service level.")
+    if not target.strip():
+        node.pop("sla", None)
+        return result
+    sla = dict(node.get("sla") or {})
+    sla["target"] = target.strip()
+    if warning.strip():
+        sla["warning"] = warning.strip()
+    else:
+        sla.pop("warning", None)
+    node["sla"] = sla
+    return result
+
+
 def add_queue(document: Mapping[str, Any], queue_id: str, name: str, role: str) -> Document:
     """A copy of `document` with a new queue for people with `role` (the role is added if it is new).
 
@@ -429,6 +455,9 @@ class Draft:
 
     def remove_variable(self, name: str) -> None:
         self._commit(remove_variable(self._document, name))
+
+    def set_sla(self, node_id: str, target: str, warning: str) -> None:
+        self._commit(set_sla(self._document, node_id, target, warning))
 
     def add_queue(self, queue_id: str, name: str, role: str) -> None:
         self._commit(add_queue(self._document, queue_id, name, role))

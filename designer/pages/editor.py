@@ -228,6 +228,23 @@ class Editor:
             ui.select(queues, value=node.queue, label="Queue",
                       on_change=lambda e: e.value != node.queue and self.edit(
                           lambda: self.draft.set_queue(node.id, e.value))).classes("w-full").mark("selected-queue")
+            self.sla_fields(node)
+
+    def sla_fields(self, node: TaskNode) -> None:
+        """The task's service level, written as people say it ("5 working days")."""
+        target = ui.input("SLA target", value=str(node.sla.target) if node.sla else "",
+                          placeholder="e.g. 5 working days").classes("w-full").mark("sla-target")
+        warning = ui.input("Warn after", value=str(node.sla.warning) if node.sla and node.sla.warning else "",
+                           placeholder="e.g. 4 working days").classes("w-full").mark("sla-warning")
+
+        def save() -> None:
+            before = (str(node.sla.target), str(node.sla.warning or "")) if node.sla else ("", "")
+            if ((target.value or "").strip(), (warning.value or "").strip()) != before:
+                self.edit(lambda: self.draft.set_sla(node.id, target.value or "", warning.value or ""))
+
+        for field in (target, warning):
+            field.on("blur", save)
+            field.on("keydown.enter", save)
 
     def edge_panel(self, edge: Edge) -> None:
         """A connection's label and, leaving a decision, its condition (with the names it may use) or default."""

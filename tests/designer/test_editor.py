@@ -438,3 +438,28 @@ async def test_the_queues_panel_adds_and_removes_a_queue(user: User):
     await user.should_see(marker="queue-retention")
     user.find(marker="remove-queue-retention").click()
     await user.should_not_see(marker="queue-retention")
+
+
+def test_a_tasks_service_level_is_set_as_people_say_it():
+    draft = example("billing_complaint")
+    draft.set_sla("task_investigate", "3 working days", "2 working days")
+    sla = draft.bundle.find_node("task_investigate").sla
+    assert (str(sla.target), str(sla.warning)) == ("3 working days", "2 working days")
+    assert sla.escalations  # the escalations already set stay
+    with pytest.raises(EditRejected, match="is not a duration"):
+        draft.set_sla("task_investigate", "soon", "")
+    draft.set_sla("task_investigate", "2 working days", "3 working days")
+    assert "sla-invalid" in {f.code for f in draft.errors()}
+    draft.set_sla("task_investigate", "", "")
+    assert draft.bundle.find_node("task_investigate").sla is None
+
+
+@pytest.mark.anyio
+async def test_the_side_panel_sets_a_tasks_service_level(user: User, data: Path):
+    await open_editor(user, "billing_complaint")
+    user.find(marker="canvas").trigger("selected", {"id": "task_investigate"})
+    await user.should_see(marker="sla-target")
+    user.find(marker="sla-target").clear().type("2 working days").trigger("blur")
+    saved = DraftFolder(data / "drafts").load("billing_complaint")
+    node = next(n for n in saved["nodes"] if n["id"] == "task_investigate")
+    assert node["sla"]["target"] == "2 working days"
