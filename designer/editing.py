@@ -57,6 +57,10 @@ Document = dict[str, Any]
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
+#: The lists agents choose from, by bundle field, with how people call them.
+CATALOGUES = {"root_causes": "the root causes", "adhoc_task_types": "the ad-hoc task types"}
+
+
 class EditRejected(ValueError):
     """An edit the models refuse, or one that names something that is not there. Nothing changed."""
 
@@ -284,6 +288,33 @@ def set_sla(document: Mapping[str, Any], node_id: str, target: str, warning: str
     return result
 
 
+def add_catalogue_entry(document: Mapping[str, Any], catalogue: str, entry: Mapping[str, str]) -> Document:
+    """A copy of `document` with `entry` added to `root_causes` or `adhoc_task_types` (ids unique).
+
+    >>> doc = add_catalogue_entry(new_process("p", "P"), "root_causes", {"id": "meter", "label": "Meter error"})
+    >>> doc["root_causes"]
+    [{'id': 'meter', 'label': 'Meter error'}]
+    """
+    if catalogue not in CATALOGUES:
+        raise EditRejected(f"'{catalogue}' is not a catalogue of a process.")
+    result = copy.deepcopy(dict(document))
+    entry = {key: value.strip() for key, value in entry.items()}
+    if any(e.get("id") == entry.get("id") for e in result.get(catalogue, [])):
+        raise EditRejected(f"There is already an entry '{entry.get('id')}' in {CATALOGUES[catalogue]}.")
+    result[catalogue] = [*result.get(catalogue, []), entry]
+    return result
+
+
+def remove_catalogue_entry(document: Mapping[str, Any], catalogue: str, entry_id: str) -> Document:
+    """A copy of `document` without entry `entry_id` of `root_causes` or `adhoc_task_types`."""
+    result = copy.deepcopy(dict(document))
+    kept = [e for e in result.get(catalogue, []) if e.get("id") != entry_id]
+    if len(kept) == len(result.get(catalogue, [])):
+        raise EditRejected(f"There is no entry '{entry_id}' in {CATALOGUES.get(catalogue, catalogue)}.")
+    result[catalogue] = kept
+    return result
+
+
 def add_queue(document: Mapping[str, Any], queue_id: str, name: str, role: str) -> Document:
     """A copy of `document` with a new queue for people with `role` (the role is added if it is new).
 
@@ -458,6 +489,12 @@ class Draft:
 
     def set_sla(self, node_id: str, target: str, warning: str) -> None:
         self._commit(set_sla(self._document, node_id, target, warning))
+
+    def add_catalogue_entry(self, catalogue: str, entry: Mapping[str, str]) -> None:
+        self._commit(add_catalogue_entry(self._document, catalogue, entry))
+
+    def remove_catalogue_entry(self, catalogue: str, entry_id: str) -> None:
+        self._commit(remove_catalogue_entry(self._document, catalogue, entry_id))
 
     def add_queue(self, queue_id: str, name: str, role: str) -> None:
         self._commit(add_queue(self._document, queue_id, name, role))

@@ -121,6 +121,8 @@ class Editor:
                     self.case_data()
                 with ui.card().classes("w-full"):
                     self.queues()
+                with ui.card().classes("w-full"):
+                    self.catalogues()
         self.canvas.on_node_added(lambda e: self.edit(lambda: self.draft.add_node(e.kind, e.x, e.y), select=True))
         self.canvas.on_node_moved(lambda e: self.edit(lambda: self.draft.move_node(e.id, e.x, e.y)))
         self.canvas.on_edge_added(lambda e: self.edit(lambda: self.draft.add_edge(e.source, e.target)))
@@ -187,6 +189,7 @@ class Editor:
         self.side_panel.refresh()
         self.case_data.refresh()
         self.queues.refresh()
+        self.catalogues.refresh()
         self.show_status()
 
     def show_status(self) -> None:
@@ -319,6 +322,41 @@ class Editor:
         ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_queue(
             queue_id.value or "", (queue_id.value or "").replace("_", " ").capitalize(), role.value or ""))) \
             .props("flat").mark("add-queue")
+
+    @ui.refreshable_method
+    def catalogues(self) -> None:
+        """Root causes (chosen when a case closes) and ad-hoc task types (tasks agents may add to a case)."""
+        bundle = self.draft.bundle
+        ui.label(f"Root causes ({len(bundle.root_causes)})").classes("text-lg").mark("root-causes-title")
+        for cause in bundle.root_causes:
+            self.catalogue_row("root_causes", cause.id, cause.label)
+        with ui.row().classes("w-full items-end no-wrap gap-2"):
+            cause_id = ui.input("New root cause id", placeholder="e.g. meter_error").classes("grow") \
+                .mark("new-root-cause")
+            cause_label = ui.input("Label").classes("grow").mark("new-root-cause-label")
+        ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_catalogue_entry(
+            "root_causes", {"id": cause_id.value or "", "label": cause_label.value or ""}))).props("flat") \
+            .mark("add-root-cause")
+        ui.label(f"Ad-hoc task types ({len(bundle.adhoc_task_types)})").classes("text-lg mt-2")
+        for task_type in bundle.adhoc_task_types:
+            self.catalogue_row("adhoc_task_types", task_type.id, f"{task_type.name} (queue {task_type.queue})")
+        queues = [q.id for q in bundle.queues]
+        with ui.row().classes("w-full items-end no-wrap gap-2"):
+            type_id = ui.input("New task type id", placeholder="e.g. call_back").classes("grow") \
+                .mark("new-task-type")
+            type_name = ui.input("Name").classes("grow").mark("new-task-type-name")
+            queue = ui.select(queues, value=queues[0] if queues else None, label="Queue").classes("w-28") \
+                .mark("new-task-type-queue")
+        ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_catalogue_entry(
+            "adhoc_task_types", {"id": type_id.value or "", "name": type_name.value or "",
+                                 "queue": queue.value or ""}))).props("flat").mark("add-task-type")
+
+    def catalogue_row(self, catalogue: str, entry_id: str, text: str) -> None:
+        with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"{catalogue}-{entry_id}"):
+            ui.label(text).classes("grow")
+            ui.button(icon="delete", on_click=lambda: self.edit(
+                lambda: self.draft.remove_catalogue_entry(catalogue, entry_id))).props("flat dense round") \
+                .mark(f"remove-{catalogue}-{entry_id}").tooltip("Remove")
 
     @ui.refreshable_method
     def problems(self) -> None:

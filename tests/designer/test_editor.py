@@ -463,3 +463,29 @@ async def test_the_side_panel_sets_a_tasks_service_level(user: User, data: Path)
     saved = DraftFolder(data / "drafts").load("billing_complaint")
     node = next(n for n in saved["nodes"] if n["id"] == "task_investigate")
     assert node["sla"]["target"] == "2 working days"
+
+
+def test_root_causes_and_ad_hoc_task_types_are_added_and_removed():
+    draft = example("billing_complaint")
+    draft.add_catalogue_entry("root_causes", {"id": "wrong_tariff_table", "label": "Wrong tariff table"})
+    assert draft.bundle.root_causes[-1].label == "Wrong tariff table"
+    with pytest.raises(EditRejected, match="already an entry 'wrong_tariff_table' in the root causes"):
+        draft.add_catalogue_entry("root_causes", {"id": "wrong_tariff_table", "label": "Again"})
+    draft.add_catalogue_entry("adhoc_task_types", {"id": "call_back", "name": "Call back", "queue": "nowhere"})
+    assert "reference-missing" in {f.code for f in draft.errors()}  # the queue does not exist
+    draft.remove_catalogue_entry("adhoc_task_types", "call_back")
+    assert draft.errors() == []
+    with pytest.raises(EditRejected, match="no entry 'nope'"):
+        draft.remove_catalogue_entry("root_causes", "nope")
+
+
+@pytest.mark.anyio
+async def test_the_catalogue_panel_adds_a_root_cause(user: User):
+    await open_editor(user, "billing_complaint")
+    user.find(marker="new-root-cause").type("wrong_tariff_table")
+    user.find(marker="new-root-cause-label").type("<b>Wrong</b> tariff table")
+    user.find(marker="add-root-cause").click()
+    await user.should_see(marker="root_causes-wrong_tariff_table")
+    await user.should_see(kind=ui.label, content="<b>Wrong</b> tariff table")  # typed text stays text
+    user.find(marker="remove-root_causes-wrong_tariff_table").click()
+    await user.should_not_see(marker="root_causes-wrong_tariff_table")
