@@ -57,10 +57,6 @@ Document = dict[str, Any]
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-#: The lists agents choose from, by bundle field, with how people call them.
-CATALOGUES = {"root_causes": "the root causes", "adhoc_task_types": "the ad-hoc task types"}
-
-
 class EditRejected(ValueError):
     """An edit the models refuse, or one that names something that is not there. Nothing changed."""
 
@@ -235,30 +231,65 @@ def set_edge(document: Mapping[str, Any], edge_id: str, *, condition: str, defau
     return result
 
 
-def add_variable(document: Mapping[str, Any], name: str, type_: str, options: list[str] | None = None) -> Document:
-    """A copy of `document` with a new case variable; a choice gets its options.
+#: Lists of a bundle edited entry by entry: the field that identifies an entry, and how to name one.
+COLLECTIONS = {
+    "variables": ("name", "variable '{id}'"),
+    "queues": ("id", "queue '{id}'"),
+    "root_causes": ("id", "entry '{id}' in the root causes"),
+    "adhoc_task_types": ("id", "entry '{id}' in the ad-hoc task types"),
+}
 
-    >>> add_variable(new_process("p", "P"), "reason", "choice", ["move", "other"])["variables"]
-    [{'name': 'reason', 'type': 'choice', 'options': [{'value': 'move'}, {'value': 'other'}]}]
+
+def add_entry(document: Mapping[str, Any], collection: str, entry: Mapping[str, Any]) -> Document:
+    """A copy of `document` with `entry` appended to `collection`; its identifying field must be new.
+
+    >>> add_entry(new_process("p", "P"), "root_causes", {"id": "meter", "label": "Meter error"})["root_causes"]
+    [{'id': 'meter', 'label': 'Meter error'}]
     """
+    if collection not in COLLECTIONS:
+        raise EditRejected(f"'{collection}' is not a list of a process that can be edited here.")
+    key, naming = COLLECTIONS[collection]
     result = copy.deepcopy(dict(document))
-    name = name.strip()
-    if any(v.get("name") == name for v in result.get("variables", [])):
-        raise EditRejected(f"There is already a variable '{name}'.")
-    variable: dict[str, Any] = {"name": name, "type": type_}
-    if options:
-        variable["options"] = [{"value": option.strip()} for option in options if option.strip()]
-    result["variables"] = [*result.get("variables", []), variable]
+    entry = {name: value.strip() if isinstance(value, str) else value for name, value in entry.items()}
+    if any(e.get(key) == entry.get(key) for e in result.get(collection, [])):
+        named = naming.format(id=entry.get(key))
+        raise EditRejected(f"There is already {'an' if named[0] in 'aeiou' else 'a'} {named}.")
+    result[collection] = [*result.get(collection, []), entry]
     return result
 
 
-def remove_variable(document: Mapping[str, Any], name: str) -> Document:
-    """A copy of `document` without case variable `name` (the checks then show where it is still used)."""
+def remove_entry(document: Mapping[str, Any], collection: str, entry_id: str) -> Document:
+    """A copy of `document` without that entry of `collection` (the checks then show where it was used)."""
+    key, naming = COLLECTIONS[collection]
     result = copy.deepcopy(dict(document))
-    kept = [v for v in result.get("variables", []) if v.get("name") != name]
-    if len(kept) == len(result.get("variables", [])):
-        raise EditRejected(f"There is no variable '{name}'.")
-    result["variables"] = kept
+    kept = [e for e in result.get(collection, []) if e.get(key) != entry_id]
+    if len(kept) == len(result.get(collection, [])):
+        raise EditRejected(f"There is no {naming.format(id=entry_id)}.")
+    result[collection] = kept
+    return result
+
+
+def variable_entry(name: str, type_: str, options: list[str] | None = None) -> dict[str, Any]:
+    """A case variable as a bundle entry; a choice gets its options.
+
+    >>> variable_entry("reason", "choice", ["move", " other"])
+    {'name': 'reason', 'type': 'choice', 'options': [{'value': 'move'}, {'value': 'other'}]}
+    """
+    variable: dict[str, Any] = {"name": name.strip(), "type": type_}
+    if options:
+        variable["options"] = [{"value": option.strip()} for option in options if option.strip()]
+    return variable
+
+
+def add_queue(document: Mapping[str, Any], queue_id: str, name: str, role: str) -> Document:
+    """A copy of `document` with a new queue for people with `role` (the role is added if it is new).
+
+    >>> add_queue(new_process("p", "P"), "billing", "Billing", "agent")["queues"]
+    [{'id': 'billing', 'name': 'Billing', 'role': 'agent'}]
+    """
+    result = add_entry(document, "queues", {"id": queue_id, "name": name, "role": role})
+    if not any(r.get("id") == role.strip() for r in result.get("roles", [])):
+        result["roles"] = [*result.get("roles", []), {"id": role.strip()}]
     return result
 
 
@@ -285,59 +316,6 @@ def set_sla(document: Mapping[str, Any], node_id: str, target: str, warning: str
     else:
         sla.pop("warning", None)
     node["sla"] = sla
-    return result
-
-
-def add_catalogue_entry(document: Mapping[str, Any], catalogue: str, entry: Mapping[str, str]) -> Document:
-    """A copy of `document` with `entry` added to `root_causes` or `adhoc_task_types` (ids unique).
-
-    >>> doc = add_catalogue_entry(new_process("p", "P"), "root_causes", {"id": "meter", "label": "Meter error"})
-    >>> doc["root_causes"]
-    [{'id': 'meter', 'label': 'Meter error'}]
-    """
-    if catalogue not in CATALOGUES:
-        raise EditRejected(f"'{catalogue}' is not a catalogue of a process.")
-    result = copy.deepcopy(dict(document))
-    entry = {key: value.strip() for key, value in entry.items()}
-    if any(e.get("id") == entry.get("id") for e in result.get(catalogue, [])):
-        raise EditRejected(f"There is already an entry '{entry.get('id')}' in {CATALOGUES[catalogue]}.")
-    result[catalogue] = [*result.get(catalogue, []), entry]
-    return result
-
-
-def remove_catalogue_entry(document: Mapping[str, Any], catalogue: str, entry_id: str) -> Document:
-    """A copy of `document` without entry `entry_id` of `root_causes` or `adhoc_task_types`."""
-    result = copy.deepcopy(dict(document))
-    kept = [e for e in result.get(catalogue, []) if e.get("id") != entry_id]
-    if len(kept) == len(result.get(catalogue, [])):
-        raise EditRejected(f"There is no entry '{entry_id}' in {CATALOGUES.get(catalogue, catalogue)}.")
-    result[catalogue] = kept
-    return result
-
-
-def add_queue(document: Mapping[str, Any], queue_id: str, name: str, role: str) -> Document:
-    """A copy of `document` with a new queue for people with `role` (the role is added if it is new).
-
-    >>> add_queue(new_process("p", "P"), "billing", "Billing", "agent")["queues"]
-    [{'id': 'billing', 'name': 'Billing', 'role': 'agent'}]
-    """
-    result = copy.deepcopy(dict(document))
-    queue_id, role = queue_id.strip(), role.strip()
-    if any(q.get("id") == queue_id for q in result.get("queues", [])):
-        raise EditRejected(f"There is already a queue '{queue_id}'.")
-    if not any(r.get("id") == role for r in result.get("roles", [])):
-        result["roles"] = [*result.get("roles", []), {"id": role}]
-    result["queues"] = [*result.get("queues", []), {"id": queue_id, "name": name.strip(), "role": role}]
-    return result
-
-
-def remove_queue(document: Mapping[str, Any], queue_id: str) -> Document:
-    """A copy of `document` without queue `queue_id` (the checks then show tasks still using it)."""
-    result = copy.deepcopy(dict(document))
-    kept = [q for q in result.get("queues", []) if q.get("id") != queue_id]
-    if len(kept) == len(result.get("queues", [])):
-        raise EditRejected(f"There is no queue '{queue_id}'.")
-    result["queues"] = kept
     return result
 
 
@@ -482,25 +460,19 @@ class Draft:
         self._commit(set_edge(self._document, edge_id, condition=condition, default=default, label=label))
 
     def add_variable(self, name: str, type_: str, options: list[str] | None = None) -> None:
-        self._commit(add_variable(self._document, name, type_, options))
-
-    def remove_variable(self, name: str) -> None:
-        self._commit(remove_variable(self._document, name))
+        self._commit(add_entry(self._document, "variables", variable_entry(name, type_, options)))
 
     def set_sla(self, node_id: str, target: str, warning: str) -> None:
         self._commit(set_sla(self._document, node_id, target, warning))
 
-    def add_catalogue_entry(self, catalogue: str, entry: Mapping[str, str]) -> None:
-        self._commit(add_catalogue_entry(self._document, catalogue, entry))
-
-    def remove_catalogue_entry(self, catalogue: str, entry_id: str) -> None:
-        self._commit(remove_catalogue_entry(self._document, catalogue, entry_id))
-
     def add_queue(self, queue_id: str, name: str, role: str) -> None:
         self._commit(add_queue(self._document, queue_id, name, role))
 
-    def remove_queue(self, queue_id: str) -> None:
-        self._commit(remove_queue(self._document, queue_id))
+    def add_entry(self, collection: str, entry: Mapping[str, Any]) -> None:
+        self._commit(add_entry(self._document, collection, entry))
+
+    def remove_entry(self, collection: str, entry_id: str) -> None:
+        self._commit(remove_entry(self._document, collection, entry_id))
 
     def auto_layout(self) -> None:
         self._commit(apply_layout(self._document))

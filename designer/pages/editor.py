@@ -288,12 +288,8 @@ class Editor:
         variables = self.draft.bundle.variables
         ui.label(f"Case data ({len(variables)})").classes("text-lg").mark("case-data-title")
         for variable in variables:
-            with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"variable-{variable.name}"):
-                ui.label(variable.name).classes("font-mono")
-                ui.label(variable.type.value).classes("text-slate-600 grow")
-                ui.button(icon="delete", on_click=lambda n=variable.name: self.edit(
-                    lambda: self.draft.remove_variable(n))).props("flat dense round").mark(
-                    f"remove-variable-{variable.name}").tooltip("Remove")
+            self.removable_row("variables", variable.name, variable.name, variable.type.value,
+                               marker=f"variable-{variable.name}")
         types = [t.value for t in DataType if t is not DataType.RECORDS]
         with ui.row().classes("w-full items-end no-wrap gap-2"):
             name = ui.input("New variable", placeholder="e.g. claim_amount").classes("grow").mark("new-variable")
@@ -310,12 +306,8 @@ class Editor:
         queues = self.draft.bundle.queues
         ui.label(f"Queues ({len(queues)})").classes("text-lg").mark("queues-title")
         for queue in queues:
-            with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"queue-{queue.id}"):
-                ui.label(queue.name or queue.id).classes("grow")
-                ui.label(f"role {queue.role}").classes("text-slate-600")
-                ui.button(icon="delete", on_click=lambda q=queue.id: self.edit(
-                    lambda: self.draft.remove_queue(q))).props("flat dense round").mark(
-                    f"remove-queue-{queue.id}").tooltip("Remove")
+            self.removable_row("queues", queue.id, queue.name or queue.id, f"role {queue.role}",
+                               marker=f"queue-{queue.id}")
         with ui.row().classes("w-full items-end no-wrap gap-2"):
             queue_id = ui.input("New queue id", placeholder="e.g. billing").classes("grow").mark("new-queue")
             role = ui.input("Role", placeholder="e.g. agent").classes("w-28").mark("new-queue-role")
@@ -329,17 +321,17 @@ class Editor:
         bundle = self.draft.bundle
         ui.label(f"Root causes ({len(bundle.root_causes)})").classes("text-lg").mark("root-causes-title")
         for cause in bundle.root_causes:
-            self.catalogue_row("root_causes", cause.id, cause.label)
+            self.removable_row("root_causes", cause.id, cause.label)
         with ui.row().classes("w-full items-end no-wrap gap-2"):
             cause_id = ui.input("New root cause id", placeholder="e.g. meter_error").classes("grow") \
                 .mark("new-root-cause")
             cause_label = ui.input("Label").classes("grow").mark("new-root-cause-label")
-        ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_catalogue_entry(
+        ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_entry(
             "root_causes", {"id": cause_id.value or "", "label": cause_label.value or ""}))).props("flat") \
             .mark("add-root-cause")
         ui.label(f"Ad-hoc task types ({len(bundle.adhoc_task_types)})").classes("text-lg mt-2")
         for task_type in bundle.adhoc_task_types:
-            self.catalogue_row("adhoc_task_types", task_type.id, f"{task_type.name} (queue {task_type.queue})")
+            self.removable_row("adhoc_task_types", task_type.id, task_type.name, f"queue {task_type.queue}")
         queues = [q.id for q in bundle.queues]
         with ui.row().classes("w-full items-end no-wrap gap-2"):
             type_id = ui.input("New task type id", placeholder="e.g. call_back").classes("grow") \
@@ -347,16 +339,21 @@ class Editor:
             type_name = ui.input("Name").classes("grow").mark("new-task-type-name")
             queue = ui.select(queues, value=queues[0] if queues else None, label="Queue").classes("w-28") \
                 .mark("new-task-type-queue")
-        ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_catalogue_entry(
+        ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_entry(
             "adhoc_task_types", {"id": type_id.value or "", "name": type_name.value or "",
                                  "queue": queue.value or ""}))).props("flat").mark("add-task-type")
 
-    def catalogue_row(self, catalogue: str, entry_id: str, text: str) -> None:
-        with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"{catalogue}-{entry_id}"):
+    def removable_row(self, collection: str, entry_id: str, text: str, detail: str = "",
+                      marker: str = "") -> None:
+        """One entry of a bundle list (variables, queues, catalogues) with a button that removes it."""
+        marker = marker or f"{collection}-{entry_id}"
+        with ui.row().classes("w-full items-center no-wrap gap-2").mark(marker):
             ui.label(text).classes("grow")
+            if detail:
+                ui.label(detail).classes("text-slate-600")
             ui.button(icon="delete", on_click=lambda: self.edit(
-                lambda: self.draft.remove_catalogue_entry(catalogue, entry_id))).props("flat dense round") \
-                .mark(f"remove-{catalogue}-{entry_id}").tooltip("Remove")
+                lambda: self.draft.remove_entry(collection, entry_id))).props("flat dense round") \
+                .mark(f"remove-{marker}").tooltip("Remove")
 
     @ui.refreshable_method
     def problems(self) -> None:

@@ -399,7 +399,7 @@ def test_case_data_can_be_added_and_removed_and_the_checks_follow():
     with pytest.raises(EditRejected, match="at least one option"):
         draft.add_variable("reason", "choice", [])
     assert draft.errors() == []
-    draft.remove_variable("complaint_justified")  # still used by a condition and a form field
+    draft.remove_entry("variables", "complaint_justified")  # still used by a condition and a form field
     assert {f.code for f in draft.errors()} >= {"expression-invalid", "variable-mismatch"}
     draft.undo()
     assert draft.errors() == []
@@ -425,7 +425,7 @@ def test_queues_can_be_added_with_their_role_and_removed():
         draft.add_queue("retention", "Again", "agent")
     with pytest.raises(EditRejected):
         draft.add_queue("bad id!", "Bad", "agent")
-    draft.remove_queue("billing")  # the investigation task still uses it
+    draft.remove_entry("queues", "billing")  # the investigation task still uses it
     assert "reference-missing" in {f.code for f in draft.errors()}
 
 
@@ -467,16 +467,16 @@ async def test_the_side_panel_sets_a_tasks_service_level(user: User, data: Path)
 
 def test_root_causes_and_ad_hoc_task_types_are_added_and_removed():
     draft = example("billing_complaint")
-    draft.add_catalogue_entry("root_causes", {"id": "wrong_tariff_table", "label": "Wrong tariff table"})
+    draft.add_entry("root_causes", {"id": "wrong_tariff_table", "label": "Wrong tariff table"})
     assert draft.bundle.root_causes[-1].label == "Wrong tariff table"
     with pytest.raises(EditRejected, match="already an entry 'wrong_tariff_table' in the root causes"):
-        draft.add_catalogue_entry("root_causes", {"id": "wrong_tariff_table", "label": "Again"})
-    draft.add_catalogue_entry("adhoc_task_types", {"id": "call_back", "name": "Call back", "queue": "nowhere"})
+        draft.add_entry("root_causes", {"id": "wrong_tariff_table", "label": "Again"})
+    draft.add_entry("adhoc_task_types", {"id": "call_back", "name": "Call back", "queue": "nowhere"})
     assert "reference-missing" in {f.code for f in draft.errors()}  # the queue does not exist
-    draft.remove_catalogue_entry("adhoc_task_types", "call_back")
+    draft.remove_entry("adhoc_task_types", "call_back")
     assert draft.errors() == []
     with pytest.raises(EditRejected, match="no entry 'nope'"):
-        draft.remove_catalogue_entry("root_causes", "nope")
+        draft.remove_entry("root_causes", "nope")
 
 
 @pytest.mark.anyio
