@@ -8,7 +8,7 @@ case data, and a form field must fit its variable's type (a money field
 writes a money variable, a choice field a choice variable, and so on).
 """
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from difflib import get_close_matches
 
 from models.checks.context import CheckContext
@@ -80,21 +80,28 @@ def _table_problems(table: DecisionTable, declared: dict[str, Variable]) -> Iter
                 yield Problem(table.id, f"{name} writes '{target}', which is not declared in the case data.",
                               _declare_hint(target, declared))
         return
-    collected = declared.get(table.collect_into)
-    if collected is None:
-        yield Problem(table.id, f"{name} collects into '{table.collect_into}', which is not declared.",
-                      _declare_hint(table.collect_into, declared))
-    elif collected.type is not DataType.RECORDS:
-        yield Problem(table.id, f"{name} collects into '{collected.name}', which is "
-                      f"{collected.type.value}, not a list of records.",
-                      "Collect into a records variable whose fields are the output columns.")
-    else:
+    collected = yield from _records_variable(table.id, f"{name} collects into", table.collect_into, declared,
+                                             "Collect into a records variable whose fields are the output columns.")
+    if collected is not None:
         fields = {f.name for f in collected.fields}
         for output in table.outputs:
             if output.id not in fields:
                 yield Problem(table.id, f"Output '{output.id}' of {name} is not a field of "
                               f"'{collected.name}'.",
                               f"Add a field '{output.id}' to '{collected.name}', or rename the output.")
+
+
+def _records_variable(element: str, what: str, name: str, declared: dict[str, Variable],
+                      hint: str) -> Generator[Problem, None, Variable | None]:
+    """The records variable `name`, after reporting it when it is undeclared or not a list of records."""
+    variable = declared.get(name)
+    if variable is None:
+        yield Problem(element, f"{what} '{name}', which is not declared.", _declare_hint(name, declared))
+    elif variable.type is not DataType.RECORDS:
+        yield Problem(element, f"{what} '{name}', which is {variable.type.value}, not a list of records.", hint)
+    else:
+        return variable
+    return None
 
 
 def _elements_problems(form_id: str, elements: list, declared: dict[str, Variable]) -> Iterator[Problem]:
@@ -109,15 +116,9 @@ def _elements_problems(form_id: str, elements: list, declared: dict[str, Variabl
 
 
 def _group_problems(where: str, group: RepeatingGroup, declared: dict[str, Variable]) -> Iterator[Problem]:
-    variable = declared.get(group.variable)
-    if variable is None:
-        yield Problem(group.id, f"{where} writes '{group.variable}', which is not declared.",
-                      _declare_hint(group.variable, declared))
-    elif variable.type is not DataType.RECORDS:
-        yield Problem(group.id, f"{where} is a repeating group, but '{variable.name}' is "
-                      f"{variable.type.value}, not a list of records.",
-                      "Bind the group to a records variable.")
-    else:
+    variable = yield from _records_variable(group.id, f"{where}, a repeating group, writes", group.variable,
+                                            declared, "Bind the group to a records variable.")
+    if variable is not None:
         fields = {f.name: f for f in variable.fields}
         for field in group.fields:
             yield from _field_problems(f"Field '{field.label}' in group '{group.label}'",
