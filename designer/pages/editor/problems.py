@@ -1,0 +1,30 @@
+"""The problems list: the checks' findings on the draft; clicking one shows the element it is about."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from designer.pages.editor.panel import Panel
+from models.checks import Severity
+
+
+class ProblemsPanel(Panel):
+    @ui.refreshable_method
+    def show(self) -> None:
+        findings = self.draft.findings()
+        ui.label(f"Problems ({len(findings)})").classes("text-lg").mark("problems-title")
+        if not findings:
+            ui.label("No problems found.").mark("no-problems")
+            return
+        with ui.list().props("dense separator").classes("w-full max-h-96 overflow-auto"):
+            for finding in findings:
+                error = finding.severity is Severity.ERROR
+                with ui.item(on_click=lambda f=finding: f.element and self.editor.select(f.element)) \
+                        .mark(f"problem problem-{finding.element or 'process'}"):
+                    with ui.item_section().props("avatar"):
+                        ui.icon("error" if error else "warning", color="negative" if error else "warning") \
+                            .tooltip(finding.severity.value)
+                    with ui.item_section():
+                        ui.label(finding.message)
+                        if finding.hint:
+                            ui.label(finding.hint).classes("text-xs text-slate-600")
