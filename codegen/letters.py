@@ -6,12 +6,20 @@ placeholder is an error, never a blank in a sent letter), HTML autoescaping
 for letters and e-mails, and limits on output size, loop length and render
 time. Case data is passed as data: a customer named `{{7*7}}` is printed as
 typed, because values are never parsed as template code.
+
+On top of the sandbox, a template is vetted when it is compiled: it may read
+data, test it, loop over it and pass it through an allow-list of filters, and
+it may call nothing but `range()` and `loop.cycle()`. Attribute walks into
+Python (`__globals__`, `__subclasses__`), `format`/`format_map`, the `attr`
+filter, includes, imports and macros are refused with a message naming the
+construct. Every loop step and every produced text is counted against the
+budgets, so loop and size bombs stop with a clear message too.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,17 +27,34 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError
+from jinja2 import (
+    StrictUndefined,
+    Template,
+    TemplateError,
+    UndefinedError,
+    nodes,
+    pass_environment,
+    pass_eval_context,
+)
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.filters import FILTERS, do_join, do_replace, do_sum
+from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from codegen.markup import letter_html
 from models.errors import FlowdeskError
 from models.letters import Letter, LetterChannel
-from models.templates import FLOWDESK_FILTERS
+from models.templates import ALLOWED_FILTERS, FLOWDESK_FILTERS, FORMATTING_ATTRIBUTES, construct_problem
 
 MAX_OUTPUT_CHARS = 200_000
 MAX_RENDER_SECONDS = 2.0
 MAX_RANGE = 10_000
-
+#: Loop steps in one render, all loops together.
+MAX_LOOP_STEPS = 100_000
+#: The largest exponent `**` may use (on numbers other than -1, 0 and 1).
+MAX_EXPONENT = 100
+#: Numbers in a template may have at most this many bits (about 300 digits).
+MAX_NUMBER_BITS = 1_000
 
 class LetterRenderError(FlowdeskError):
     """A template could not be rendered; the message says which letter and why."""
@@ -40,46 +65,11 @@ class RenderedLetter:
     channel: LetterChannel
     language: str
     subject: str
+    #: Letters and e-mails: sanitised HTML (see `codegen.markup.letter_html`); SMS: plain text.
     body: str
     text_body: str
-
-
-class _Budget:
-    """Render time left; checked as output is produced and on every loop step of `range`."""
-
-    def __init__(self, seconds: float) -> None:
-        self.deadline = time.monotonic() + seconds
-
-    def check(self) -> None:
-        if time.monotonic() > self.deadline:
-            raise LetterRenderError(f"rendering took longer than {MAX_RENDER_SECONDS:g} seconds")
-
-
-#: The budget of the render running in this thread (or task); `range` in templates checks it.
-_BUDGET: ContextVar[_Budget] = ContextVar("letter_render_budget")
-
-
-def _bounded_range(*args: int) -> Iterator[int]:
-    numbers = range(*args)
-    if len(numbers) > MAX_RANGE:
-        raise LetterRenderError(f"a loop may repeat at most {MAX_RANGE:,} times")
-    budget = _BUDGET.get()
-    for number in numbers:
-        budget.check()
-        yield number
-
-
-def _environment(autoescape: bool) -> ImmutableSandboxedEnvironment:
-    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=autoescape)
-    environment.globals["range"] = _bounded_range
-    environment.filters.update(zip(FLOWDESK_FILTERS, (format_money, format_date), strict=True))
-    return environment
-
-
-@lru_cache(maxsize=512)
-def _template(source: str, html: bool) -> Template:
-    """A template compiled once; the same text is rendered for many cases."""
-    return _environment(html).from_string(source)
+    #: Letters: the lines of the address block (name, street + number, postcode + city); else empty.
+    address: tuple[str, ...] = ()
 
 
 def format_money(value: Any) -> str:
@@ -102,8 +92,147 @@ def format_date(value: Any) -> str:
     return value.strftime("%d-%m-%Y")
 
 
+class _Budget:
+    """Render time and loop steps left; checked as output is produced and on every loop step."""
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.loop_steps = 0
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise LetterRenderError(f"rendering took longer than {MAX_RENDER_SECONDS:g} seconds")
+
+    def step(self) -> None:
+        self.loop_steps += 1
+        if self.loop_steps > MAX_LOOP_STEPS:
+            raise LetterRenderError(f"loops may repeat at most {MAX_LOOP_STEPS:,} times in all")
+        self.check()
+
+
+#: The budget of the render running in this thread (or task); loops in templates check it.
+_BUDGET: ContextVar[_Budget] = ContextVar("letter_render_budget")
+
+
+def _bounded_range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise LetterRenderError(f"a loop may repeat at most {MAX_RANGE:,} times")
+    return numbers
+
+
+def _budgeted_loop(iterable: Iterable[Any]) -> Iterator[Any]:
+    """What every `{% for %}` iterates: the same items, each step counted against the budget."""
+    budget = _BUDGET.get()
+    for item in iterable:
+        budget.step()
+        yield item
+
+
+def _bounded(value: Any) -> Any:
+    """`value`, unless it is a text, list or number too large for a letter."""
+    if isinstance(value, str | list | tuple) and len(value) > MAX_OUTPUT_CHARS:
+        raise LetterRenderError(f"a text or list would be longer than {MAX_OUTPUT_CHARS:,}")
+    if isinstance(value, int) and value.bit_length() > MAX_NUMBER_BITS:
+        raise LetterRenderError("a number would be too large")
+    return value
+
+
+def _refuse_size(estimate: int) -> None:
+    if estimate > MAX_OUTPUT_CHARS:
+        raise LetterRenderError(f"a text or list would be longer than {MAX_OUTPUT_CHARS:,}")
+
+
+@pass_eval_context
+def _checked_replace(eval_ctx: EvalContext, value: Any, old: Any, new: Any, count: int | None = None) -> str:
+    text = str(value)
+    _refuse_size(len(text) + text.count(str(old)) * len(str(new)))
+    return do_replace(eval_ctx, value, old, new, count)
+
+
+@pass_eval_context
+def _checked_join(eval_ctx: EvalContext, value: Iterable[Any], d: str = "", attribute: Any = None) -> str:
+    items = list(value)
+    _refuse_size(sum(len(str(item)) for item in items) + len(str(d)) * len(items))
+    return do_join(eval_ctx, items, d, attribute)
+
+
+@pass_environment
+def _numeric_sum(environment: Any, iterable: Iterable[Any], attribute: Any = None, start: Any = 0) -> Any:
+    """`sum`, of numbers only (adding up lists could build a huge list)."""
+    if not isinstance(start, int | float | Decimal):
+        raise LetterRenderError("the filter 'sum' adds up numbers only")
+    return do_sum(environment, iterable, attribute, start)
+
+
+class _VettingCodeGenerator(CodeGenerator):
+    """Refuses what templates may not do before compiling; bounds loops and `~` joins."""
+
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        problem = construct_problem(node)
+        if problem is not None:
+            raise LetterRenderError(problem.message)
+        for loop in node.find_all(nodes.For):
+            loop.iter = nodes.Call(nodes.EnvironmentAttribute("budgeted_loop"), [loop.iter], [], None, None,
+                                   lineno=loop.lineno)
+            loop.iter.set_environment(self.environment)
+        super().visit_Template(node, frame)
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+class _LetterEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja2's immutable sandbox, with operators that could exhaust memory or time checked first."""
+
+    code_generator_class = _VettingCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self, *, autoescape: bool) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=autoescape)
+        self.globals = {"range": _bounded_range}
+        self.filters = {name: FILTERS[name] for name in ALLOWED_FILTERS}
+        self.filters |= {"replace": _checked_replace, "join": _checked_join, "sum": _numeric_sum}
+        self.filters.update(zip(FLOWDESK_FILTERS, (format_money, format_date), strict=True))
+        self.budgeted_loop = _budgeted_loop
+        self.bounded = _bounded
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return attr not in FORMATTING_ATTRIBUTES and super().is_safe_attribute(obj, attr, value)
+
+    def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
+        if operator_name == "%" and isinstance(left, str):
+            raise SecurityError("'%' formatting of text is not allowed; use placeholders and filters")
+        if operator_name == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT \
+                and not (isinstance(left, int | float) and abs(left) <= 1):
+            raise LetterRenderError(f"a power may have an exponent of at most {MAX_EXPONENT}")
+        if operator_name == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if isinstance(sequence, str | list | tuple) and isinstance(times, int):
+                    _refuse_size(len(sequence) * times)
+        return _bounded(self.binop_table[operator_name](left, right))
+
+
+_ENVIRONMENTS = {html: _LetterEnvironment(autoescape=html) for html in (False, True)}
+
+
+@lru_cache(maxsize=512)
+def _template(source: str, html: bool) -> Template:
+    """A template compiled once; the same text is rendered for many cases."""
+    return _ENVIRONMENTS[html].from_string(source)
+
+
 def render_template(source: str, context: Mapping[str, Any], *, html: bool, what: str = "template") -> str:
-    """Render one template text with the sandbox and limits; errors name `what` and the cause."""
+    """Render one template text with the sandbox and limits; errors name `what` and the cause.
+
+    >>> render_template("Dear {{ name }}", {"name": "{{7*7}}"}, html=False)
+    'Dear {{7*7}}'
+    >>> render_template("{{ ''.__class__ }}", {}, html=False, what="subject")
+    Traceback (most recent call last):
+    codegen.letters.LetterRenderError: cannot render the subject: '__class__' (line 1) is not case data: ...
+    """
     budget = _Budget(MAX_RENDER_SECONDS)
     token = _BUDGET.set(budget)
     try:
@@ -124,15 +253,35 @@ def render_template(source: str, context: Mapping[str, Any], *, html: bool, what
         raise LetterRenderError(f"the {what} tries something templates may not do: {error}") from None
     except TemplateError as error:
         raise LetterRenderError(f"the {what} has an error: {error.message}") from None
-    except (TypeError, ValueError, ArithmeticError) as error:
+    except RecursionError:
+        raise LetterRenderError(f"the {what} is nested too deeply") from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as error:
         raise LetterRenderError(f"the {what} could not be filled in: {error}") from None
     finally:
         _BUDGET.reset(token)
     return "".join(chunks)
 
 
+def address_lines(customer: Mapping[str, Any]) -> tuple[str, ...]:
+    """The address block of a letter: name, street + house number, postcode + city; () without an address.
+
+    >>> address_lines({"name": "Sanne de Vries", "address": {"street": "Oudegracht", "house_number": "1",
+    ...                "postcode": "3511 AA", "city": "Utrecht"}})
+    ('Sanne de Vries', 'Oudegracht 1', '3511 AA Utrecht')
+    """
+    address = customer.get("address") or {}
+    if not address:
+        return ()
+    return (str(customer.get("name", "")), f"{address['street']} {address['house_number']}",
+            f"{address['postcode']} {address['city']}")
+
+
 def render_letter(letter: Letter, language: str | None, context: Mapping[str, Any]) -> RenderedLetter:
-    """The letter in the customer's language (else the default), filled with `context`."""
+    """The letter in the customer's language (else the default), filled with `context`.
+
+    Letters and e-mails get their body as sanitised HTML; a letter also gets the address
+    block of `context["customer"]`.
+    """
     variant = letter.variant(language)
     html = letter.channel is not LetterChannel.SMS
     name = letter.name or letter.id
@@ -140,10 +289,13 @@ def render_letter(letter: Letter, language: str | None, context: Mapping[str, An
     def render(source: str, part: str, as_html: bool) -> str:
         return render_template(source, context, html=as_html, what=f"{part} of '{name}'") if source else ""
 
+    body = render(variant.body, "text", html)
+    is_letter = letter.channel is LetterChannel.LETTER
     return RenderedLetter(
         channel=letter.channel,
         language=variant.language,
         subject=render(variant.subject, "subject", False),
-        body=render(variant.body, "text", html),
+        body=letter_html(body) if html else body,
         text_body=render(variant.text_body, "plain-text part", False),
+        address=address_lines(context.get("customer") or {}) if is_letter else (),
     )

@@ -19,9 +19,10 @@ from pathlib import Path
 from nicegui import app, ui
 from nicegui.storage import Storage
 
+from designer.api import routes as api
 from designer.auth import Guard, hash_password
 from designer.documents import publication_order, read_documents
-from designer.pages import audit, design, editor, monitor, session, work
+from designer.pages import audit, case, design, editor, intake, monitor, sent, session, work
 from runtime.documents import User
 from runtime.outbox import Deliverer, default_sinks
 from runtime.service import PublishError, Runtime
@@ -110,8 +111,9 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
     app.state.runtime = runtime
     Storage.path = (data / "sessions").resolve()
 
-    for group in (session, design, editor, work, monitor, audit):
+    for group in (session, design, editor, work, intake, case, monitor, audit, sent):
         app.include_router(group.routes())
+    app.include_router(api.routes())
     app.add_middleware(Guard, store=store)
 
     stop = threading.Event()
@@ -145,4 +147,4 @@ def run(data: Path, *, host: str = "127.0.0.1", port: int = 8080, smtp_host: str
     """Build the app and serve it until stopped."""
     secret = build(data, smtp_host=smtp_host, smtp_port=smtp_port, examples=examples)
     ui.run(host=host, port=port, title="Flowdesk", storage_secret=secret, reload=False, show=False,
-           show_welcome_message=False, favicon="🗂️")
+           show_welcome_message=False, favicon="🗂️", fastapi_docs=api.OPENAPI)

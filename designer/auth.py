@@ -5,7 +5,9 @@ assets, `OPEN_PREFIXES`) pass; any other route needs a signed-in user, and a
 route under one of `AREAS` needs one of that area's roles. A page request
 without a session is sent to /login with its target kept; a page the user's
 roles do not cover is answered with the "not allowed" page; an API request is
-answered 401/403 as JSON. Pages themselves check nothing.
+answered 401/403 as JSON. Pages themselves check nothing. API requests (and the
+OpenAPI document) may sign in with `Authorization: Bearer <token>` instead of a
+session: a token made by `flowdesk user token`, of which only a hash is stored.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp
 
+from designer.api.tokens import token_user
 from runtime.documents import User
 from runtime.storage.base import NotFound, Store
 
@@ -48,6 +51,8 @@ OPEN_PATHS = frozenset({"/login", "/api/session", "/favicon.ico"})
 OPEN_PREFIXES = ("/_nicegui/", "/_nicegui_ws/")  # the sign-in page needs its socket.io connection too
 
 SESSION_KEY = "user_id"
+#: Routes that take an API token instead of a session (besides everything under /api/).
+TOKEN_PATHS = frozenset({"/openapi.json"})
 
 _hasher = PasswordHasher()
 
@@ -121,7 +126,15 @@ class Guard(BaseHTTPMiddleware):
         if is_open(path):
             return await call_next(request)
         is_api = path == "/api" or path.startswith("/api/")
-        user = signed_in_user(self.store)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and (is_api or path in TOKEN_PATHS):
+            user = token_user(self.store, token)
+            if user is None:
+                return JSONResponse({"detail": "the API token is not valid; make a new one with "
+                                               "'flowdesk user token <user>'"}, status_code=401,
+                                    headers={"WWW-Authenticate": "Bearer"})
+        else:
+            user = signed_in_user(self.store)
         if user is None:
             if is_api:
                 return JSONResponse({"detail": "sign in first"}, status_code=401)

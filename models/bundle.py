@@ -15,6 +15,7 @@ from models.base import ElementId, FlowdeskModel, Label, LongText
 from models.data import Variable
 from models.decision_tables import DecisionTable
 from models.forms import Form
+from models.intake import IntakeRules
 from models.letters import Letter
 from models.nodes import Edge, Node, NodeBase, Sla
 from models.organisation import AdhocTaskType, Queue, Role, RootCause
@@ -51,6 +52,7 @@ class Bundle(FlowdeskModel):
     case_sla: Sla | None = None
     root_causes: list[RootCause] = Field(default_factory=list)
     adhoc_task_types: list[AdhocTaskType] = Field(default_factory=list)
+    intake: IntakeRules | None = None  # which contacts the process is suggested for at intake
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Bundle:

@@ -16,6 +16,19 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 #: Filters letters may use beyond Jinja2's own; codegen.letters implements them.
 FLOWDESK_FILTERS = ("money", "date")
 
+#: Jinja2's own filters a template may use; the others (`attr`, `format`, `center`, `indent`, `safe`, ...)
+#: either reach into Python, mark data as trusted HTML, or can blow text up beyond the budgets.
+ALLOWED_FILTERS = frozenset({
+    "abs", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first", "float", "groupby",
+    "int", "join", "last", "length", "list", "lower", "map", "max", "min", "reject", "rejectattr", "replace",
+    "reverse", "round", "select", "selectattr", "sort", "string", "striptags", "sum", "title", "trim",
+    "truncate", "unique", "upper", "wordcount",
+})
+#: Calls a template may make: `range(...)` and `loop.cycle(...)`.
+ALLOWED_CALLS = (("range",), ("loop", "cycle"))
+#: Attributes that turn data into code (Python string formatting walks attributes of its arguments).
+FORMATTING_ATTRIBUTES = frozenset({"format", "format_map"})
+
 _ENVIRONMENT = ImmutableSandboxedEnvironment()
 _ENVIRONMENT.filters.update(dict.fromkeys(FLOWDESK_FILTERS, str))  # known names, for checking only
 
@@ -28,15 +41,57 @@ class TemplateSyntaxProblem:
 
 @lru_cache(maxsize=4096)
 def template_problem(source: str) -> TemplateSyntaxProblem | None:
-    """The first syntax problem in a template (including unknown filters), or None.
+    """The first problem in a template, or None: a syntax error, or a construct letters may not use.
 
     >>> template_problem("Dear {{ customer.name }")
     TemplateSyntaxProblem(line=1, message="unexpected '}'")
+    >>> template_problem("{{ customer.name|center(80) }}").line
+    1
     """
     try:
-        _ENVIRONMENT.compile(source)
+        tree = _ENVIRONMENT.parse(source)
     except TemplateSyntaxError as error:
         return TemplateSyntaxProblem(error.lineno, error.message or "syntax error")
+    return construct_problem(tree)
+
+
+def _dotted(node: nodes.Node) -> tuple[str, ...]:
+    """`a.b.c` as ("a", "b", "c"); () for anything else."""
+    if isinstance(node, nodes.Name):
+        return (node.name,)
+    if isinstance(node, nodes.Getattr):
+        base = _dotted(node.node)
+        return (*base, node.attr) if base else ()
+    return ()
+
+
+def construct_problem(template: nodes.Template) -> TemplateSyntaxProblem | None:
+    """The first construct a letter template may not use (Python internals, includes, macros, unlisted
+    filters or calls), or None. Checked at design time and again before rendering."""
+    for found in template.find_all((nodes.Getattr, nodes.Getitem)):
+        name = found.attr if isinstance(found, nodes.Getattr) else getattr(found.arg, "value", None)
+        if isinstance(name, str) and name.startswith("_"):
+            return TemplateSyntaxProblem(found.lineno, f"'{name}' (line {found.lineno}) is not case data: names "
+                                         "starting with '_' reach into Python itself")
+        if isinstance(name, str) and name in FORMATTING_ATTRIBUTES:
+            return TemplateSyntaxProblem(found.lineno, f"'.{name}' (line {found.lineno}) is not allowed: it "
+                                         "formats text with Python; use placeholders and filters")
+    for found in template.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        return TemplateSyntaxProblem(found.lineno, f"line {found.lineno}: a letter cannot include, import or "
+                                     "extend other templates or files")
+    for found in template.find_all((nodes.Macro, nodes.CallBlock)):
+        return TemplateSyntaxProblem(found.lineno, f"line {found.lineno}: macros are not allowed in letters")
+    for found in template.find_all(nodes.Filter):
+        if found.name not in ALLOWED_FILTERS and found.name not in FLOWDESK_FILTERS:
+            allowed = ", ".join(sorted(ALLOWED_FILTERS | set(FLOWDESK_FILTERS)))
+            return TemplateSyntaxProblem(found.lineno, f"the filter '{found.name}' (line {found.lineno}) is not "
+                                         f"allowed; letters may use: {allowed}")
+    for found in template.find_all(nodes.Call):
+        called = _dotted(found.node)
+        if called not in ALLOWED_CALLS:
+            what = ".".join(called) if called else "an expression"
+            return TemplateSyntaxProblem(found.lineno, f"calling {what} (line {found.lineno}) is not allowed; "
+                                         "letters may only call range() and loop.cycle()")
     return None
 
 

@@ -14,9 +14,9 @@ from typing import Any
 from models.data import DataType, Variable
 
 CENT = Decimal("0.01")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,19}$")
-_IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{5,19}$")
+IBAN_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
 MAX_TEXT = 10_000
 MAX_RECORDS = 1_000
 
@@ -54,7 +54,7 @@ def iban_is_valid(iban: str) -> bool:
     >>> iban_is_valid("NL91ABNA0417164301")
     False
     """
-    if not _IBAN.match(iban):
+    if not IBAN_PATTERN.match(iban):
         return False
     rearranged = iban[4:] + iban[:4]
     digits = "".join(str(int(ch, 36)) for ch in rearranged)
@@ -91,12 +91,12 @@ def normalise_value(variable: Variable, value: Any) -> Any:
             return text
         case DataType.EMAIL:
             text = _text(value).strip()
-            if not _EMAIL.match(text):
+            if not EMAIL_PATTERN.match(text):
                 raise ValueError(f"'{text}' is not an e-mail address")
             return text
         case DataType.PHONE:
             text = _text(value).strip()
-            if not _PHONE.match(text):
+            if not PHONE_PATTERN.match(text):
                 raise ValueError(f"'{text}' is not a phone number; write e.g. +31 20 123 4567")
             return text
         case DataType.IBAN:

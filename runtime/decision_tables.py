@@ -21,7 +21,17 @@ class DecisionTableError(FlowdeskError):
 
 def evaluate_table(version: ProcessVersion, table: DecisionTable, scope: Mapping[str, Any]) -> dict[str, Any]:
     """Variable name -> new value, from the table's matching rows."""
-    matching = [rule for rule in table.rules if _matches(version, table, rule, scope)]
+    return table_outputs(version, table, matching_rules(version, table, scope), scope)
+
+
+def matching_rules(version: ProcessVersion, table: DecisionTable, scope: Mapping[str, Any]) -> list[TableRule]:
+    """The rows whose every condition holds for `scope`, top to bottom (before the hit policy applies)."""
+    return [rule for rule in table.rules if _matches(version, table, rule, scope)]
+
+
+def table_outputs(version: ProcessVersion, table: DecisionTable, matching: list[TableRule],
+                  scope: Mapping[str, Any]) -> dict[str, Any]:
+    """Variable name -> new value from the `matching` rows, as the table's hit policy says."""
     if table.hit_policy is HitPolicy.COLLECT:
         records = [_outputs(version, table, rule, scope, by_column=True) for rule in matching]
         return {table.collect_into: records}

@@ -1,4 +1,4 @@
-"""What the runtime stores: versions, cases, work items, jobs, outbox entries, audit events, users.
+"""What the runtime stores: versions, cases, work items, jobs, outbox entries, audit events, contacts, users.
 
 These are plain pydantic documents with JSON-ready fields; the engine
 changes them, the store persists them. A case pins its version by number and
@@ -13,6 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from models.nodes import Channel
 
 
 class Document(BaseModel):
@@ -83,6 +85,14 @@ class Case(Document):
     audit_count: int = 0
 
 
+class SlaStatus(StrEnum):
+    """Where a work item stands against its service level (`runtime.casework.sla_status` decides)."""
+
+    ON_TRACK = "on track"
+    AT_RISK = "at risk"
+    BREACHED = "breached"
+
+
 class WorkItemStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
@@ -109,6 +119,8 @@ class WorkItem(Document):
     completed_at: datetime | None = None
     completed_by: str | None = None
     sla_jobs: list[str] = Field(default_factory=list)  # its SLA warning/breach jobs
+    checklist_ticked: list[str] = Field(default_factory=list)  # ids of the node's checklist items ticked
+    adhoc: bool = False  # added by an agent to a running case; the flow does not wait for it
 
 
 class JobKind(StrEnum):
@@ -178,6 +190,39 @@ class AuditEvent(Document):
     details: dict[str, Any] = Field(default_factory=dict)
     previous_hash: str
     hash: str
+
+
+class Attachment(Document):
+    """A file an agent attached to a case; its bytes are kept by the store under `id` (`Store.attachment_content`)."""
+
+    id: str
+    case_id: str
+    filename: str
+    content_type: str = "application/octet-stream"
+    size: int
+    sha256: str
+    added_by: str
+    added_at: datetime
+
+
+class ContactDirection(StrEnum):
+    INBOUND = "in"  # the customer contacted us
+    OUTBOUND = "out"  # we contacted the customer
+
+
+class Contact(Document):
+    """One conversation with a customer, as the agent recorded it at intake; cases started from it link back."""
+
+    id: str
+    customer_id: str | None = None  # None: the caller could not be identified
+    channel: Channel
+    direction: ContactDirection = ContactDirection.INBOUND
+    reason: str
+    note: str = ""
+    agent: str
+    at: datetime
+    case_ids: list[str] = Field(default_factory=list)
+    revision: int = 0  # as with cases: each commit adds one, and a commit of a stale contact is refused
 
 
 class User(Document):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from codegen.form_rules import validate_submission
+from codegen.forms import check_submission
 from models.errors import FlowdeskError
 from models.nodes import Edge, NodeBase
 from models.values import normalise_value, to_json_value
@@ -68,8 +68,9 @@ class CaseRun:
         self.tx.audit(self.case, kind, summary, **kwargs)
 
     def follow(self, token: Token, edge: Edge) -> Token:
-        """Move `token` over `edge`; it is ready at the next node."""
+        """Move `token` over `edge`; it is ready at the next node. The case's next audit event names the edge."""
         token.node, token.edge, token.waiting_for = edge.target, edge.id, None
+        self.tx.took_edge(self.case, edge.id)
         return token
 
     def only_way_out(self, token: Token, *, timeout: bool = False) -> Edge:
@@ -133,7 +134,7 @@ class Engine:
             tokens=[Token(id=new_id("tok"), node=start.id)],
         ))
         run = CaseRun(self, tx, case)
-        check_form(run, start.form, values)
+        values = check_form(run, start.form, values)
         changes = run.set_data(values)
         run.audit("case started", f"Case started on '{version.bundle.name}' version {version.version.number}",
                   node=start.id, changes=changes, details={"customer": customer_id, "contact": contact_id})
@@ -245,14 +246,17 @@ class Engine:
         self.resume(tx, parent, token, run.only_way_out(token))
 
 
-def check_form(run: CaseRun, form_id: str | None, entered: Mapping[str, Any]) -> None:
-    """Refuse values that break the rules of the form they were entered on (DataError per field)."""
+def check_form(run: CaseRun, form_id: str | None, entered: Mapping[str, Any]) -> dict[str, Any]:
+    """The entered values to keep: DataError per field on a broken rule of the form; values of form fields
+    hidden by their visibility condition are dropped, so a value typed before a field was hidden is not saved."""
     form = run.version.bundle.form(form_id) if form_id else None
     if form is None:
-        return
-    errors = validate_submission(form, run.version.variables, entered, run.scope, run.version.expression)
-    if errors:
-        raise DataError(errors)
+        return dict(entered)
+    submission = check_submission(form, run.version.variables, entered, run.scope, run.version.expression)
+    if submission.errors:
+        raise DataError(submission.errors)
+    on_form = {element.variable for element in form.walk() if getattr(element, "variable", None)}
+    return {name: value for name, value in entered.items() if name not in on_form or name in submission.values}
 
 
 def declared_defaults(version: ProcessVersion) -> dict[str, Any]:

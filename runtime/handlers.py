@@ -9,12 +9,12 @@ Raising `CaseStuck` (or any Flowdesk error) turns into an incident at the node.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from codegen.letters import render_letter
+from codegen.letters import address_lines, render_letter
 from models.expressions import ExprType
 from models.letters import LetterChannel
 from models.nodes import (
@@ -37,7 +37,9 @@ from runtime.errors import CaseStuck
 from runtime.transaction import new_id
 
 if TYPE_CHECKING:
+    from runtime.documents import Case
     from runtime.engine import CaseRun
+    from runtime.process_version import ProcessVersion
 
 JOIN = "join"
 #: Subprocesses may nest this deep; deeper is runaway recursion.
@@ -146,6 +148,7 @@ def on_parallel(run: CaseRun, token: Token, node: ParallelNode) -> None:
             if waiting.node == node.id and waiting.waiting_for == JOIN:
                 arrived.setdefault(waiting.edge, waiting)
         if len(arrived) < len(incoming):
+            run.audit("waiting", f"Waiting at '{node.display}' for the other branches", node=node.id)
             return
         survivors = set(id(t) for t in arrived.values())
         run.case.tokens = [t for t in run.case.tokens if id(t) not in survivors or t is token]
@@ -243,21 +246,22 @@ def default_recipient(channel: LetterChannel, customer: dict[str, Any]) -> str:
         return customer.get("email", "")
     if channel is LetterChannel.SMS:
         return customer.get("phone", "")
-    address = customer.get("address") or {}
-    if not address:
-        return ""
-    return "\n".join([customer.get("name", ""), f"{address['street']} {address['house_number']}",
-                      f"{address['postcode']} {address['city']}"])
+    return "\n".join(address_lines(customer))
 
 
 def template_context(run: CaseRun) -> dict[str, Any]:
     """What a letter template sees: case data, the customer, today/now and the case itself."""
-    context = {name: run.scope[name] for name in run.version.variables}
+    return case_template_context(run.version, run.case, run.scope)
+
+
+def case_template_context(version: ProcessVersion, case: Case, scope: Mapping[str, Any]) -> dict[str, Any]:
+    """`template_context` for any case and its scope, e.g. the designer's letter preview with a real case."""
+    context = {name: scope[name] for name in version.variables}
     context |= {
-        "customer": run.scope["customer"] or {},
-        "today": run.scope["today"],
-        "now": run.scope["now"],
-        "case": {"id": run.case.id, "process": run.version.bundle.name, "started": run.case.started_at},
+        "customer": scope["customer"] or {},
+        "today": scope["today"],
+        "now": scope["now"],
+        "case": {"id": case.id, "process": version.bundle.name, "started": case.started_at},
     }
     return context
 

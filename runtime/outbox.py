@@ -7,6 +7,10 @@ an idempotent channel (files named by entry id) simply delivers again, while
 SMTP, which cannot take a message back, marks the entry failed with a
 request to check by hand — so nothing is ever delivered twice. Failures are
 retried with growing pauses, then shown as failed.
+
+What an entry delivers is made by `sent_document` (PDF, .eml, .txt): the
+sinks send it and the case's "sent items" offer it for download, so what a
+person downloads is what went out.
 """
 
 from __future__ import annotations
@@ -17,11 +21,16 @@ import smtplib
 import tempfile
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email import policy
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from typing import Protocol
 
+from codegen.email_message import email_message
+from codegen.letters import LetterRenderError
+from codegen.markup import letter_page
+from codegen.pdf import letter_pdf
+from models.letters import LetterChannel
 from runtime.clock import Clock
 from runtime.documents import OutboxEntry, OutboxStatus
 from runtime.storage.base import Changes, Store
@@ -47,13 +56,67 @@ class Sink(Protocol):
         ...
 
 
+DEFAULT_SENDER = "Flowdesk <noreply@flowdesk.local>"
+
+
+@dataclass(frozen=True)
+class SentDocument:
+    """What an outbox entry delivers, as a file: its name, media type and bytes."""
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
+def email_of(entry: OutboxEntry, sender: str = DEFAULT_SENDER) -> EmailMessage:
+    """The MIME message of an e-mail entry, the same every time it is made (for sending and for download)."""
+    return email_message(sender=sender, recipient=entry.recipient, subject=entry.subject, html_body=entry.body,
+                         text_body=entry.text_body, message_id=entry.id, date=entry.created_at,
+                         headers={"X-Flowdesk-Case": entry.case_id})
+
+
+def letter_page_of(entry: OutboxEntry) -> str:
+    """A letter entry as a whole HTML page: the address block (the entry's recipient), subject, body."""
+    return letter_page(entry.recipient.splitlines(), entry.subject, entry.body, title=entry.subject or entry.id)
+
+
+def sent_document(entry: OutboxEntry, sender: str = DEFAULT_SENDER) -> SentDocument:
+    """The rendered document of an entry: PDF for a letter, .eml for an e-mail, .txt for an SMS, .json for a
+    connector request. Raises LetterRenderError if a letter cannot be laid out as PDF."""
+    if entry.channel == LetterChannel.LETTER:
+        pdf = letter_pdf(entry.recipient.splitlines(), entry.subject, entry.body, title=entry.subject or entry.id)
+        return SentDocument(f"{entry.id}.pdf", "application/pdf", pdf)
+    if entry.channel == LetterChannel.EMAIL:
+        return SentDocument(f"{entry.id}.eml", "message/rfc822",
+                            email_of(entry, sender).as_bytes(policy=policy.SMTP))
+    header = f"To: {entry.recipient}\n" + (f"Subject: {entry.subject}\n" if entry.subject else "")
+    text = f"{header}\n{entry.body}\n".encode()
+    if entry.channel == LetterChannel.SMS:
+        return SentDocument(f"{entry.id}.txt", "text/plain; charset=utf-8", text)
+    return SentDocument(f"{entry.id}.json", "text/plain; charset=utf-8", text)
+
+
+#: The channels of messages to a customer (connector requests go through the outbox too, but to systems).
+CUSTOMER_CHANNELS = frozenset(channel.value for channel in LetterChannel)
+
+
+def sent_to_customer(store: Store, case_id: str) -> list[OutboxEntry]:
+    """The letters, e-mails and SMS of a case, queued or sent, oldest first (the store's order)."""
+    return [entry for entry in store.outbox(case_id=case_id) if entry.channel in CUSTOMER_CHANNELS]
+
+
+def sent_entry(store: Store, case_id: str, entry_id: str) -> OutboxEntry | None:
+    """One letter, e-mail or SMS of a case, or None if the case has no such entry."""
+    return next((entry for entry in sent_to_customer(store, case_id) if entry.id == entry_id), None)
+
+
 @dataclass
 class SmtpSink:
-    """E-mail over SMTP: a MIME message with a plain-text part and, if there is one, an HTML part."""
+    """E-mail over SMTP: a multipart/alternative MIME message with a text and an HTML part."""
 
     host: str = "localhost"
     port: int = 25
-    sender: str = "Flowdesk <noreply@flowdesk.local>"
+    sender: str = DEFAULT_SENDER
     timeout: float = 10.0
     idempotent: bool = False
 
@@ -65,49 +128,50 @@ class SmtpSink:
             raise DeliveryError(f"SMTP server {self.host}:{self.port}: {error}") from error
 
     def message(self, entry: OutboxEntry) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = entry.recipient
-        message["Subject"] = entry.subject
-        message["Message-ID"] = make_msgid(idstring=entry.id, domain="flowdesk.local")
-        message["X-Flowdesk-Case"] = entry.case_id
-        message.set_content(entry.text_body or entry.body)
-        if entry.text_body and entry.body:
-            message.add_alternative(entry.body, subtype="html")
-        return message
+        return email_of(entry, self.sender)
 
 
 @dataclass
 class FileSink:
-    """Entries as files in a folder, one per entry id (letters for the print street, SMS, requests)."""
+    """Entries as files in a folder, named by entry id: letters as PDF (and an HTML copy), SMS, requests."""
 
     folder: Path
-    suffix: str = ".txt"
+    #: Also write a letter as HTML beside its PDF (for a print street that takes HTML).
+    letter_html: bool = False
     idempotent: bool = True
 
     def deliver(self, entry: OutboxEntry) -> None:
         try:
+            document = sent_document(entry)
+        except LetterRenderError as error:
+            raise DeliveryError(str(error)) from error
+        files = [(document.filename, document.content)]
+        if self.letter_html and entry.channel == LetterChannel.LETTER:
+            files.append((f"{entry.id}.html", letter_page_of(entry).encode()))
+        try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            target = self.folder / f"{entry.id}{self.suffix}"
-            content = f"To: {entry.recipient}\nSubject: {entry.subject}\n\n{entry.body}\n" if entry.subject \
-                else f"To: {entry.recipient}\n\n{entry.body}\n"
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(content)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, target)
+            for name, content in files:
+                self._write(self.folder / name, content)
         except OSError as error:
             raise DeliveryError(f"cannot write to {self.folder}: {error.strerror}") from error
 
+    def _write(self, target: Path, content: bytes) -> None:
+        """Write atomically: a reader never sees half a file."""
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+
 
 def default_sinks(outbox_folder: Path, smtp_host: str = "localhost", smtp_port: int = 25) -> dict[str, Sink]:
-    """E-mail by SMTP; letters, SMS and connector requests as files under `outbox_folder`."""
+    """E-mail by SMTP; letters (PDF and HTML), SMS and connector requests as files under `outbox_folder`."""
     return {
         "email": SmtpSink(smtp_host, smtp_port),
-        "letter": FileSink(outbox_folder / "letters", ".html"),
+        "letter": FileSink(outbox_folder / "letters", letter_html=True),
         "sms": FileSink(outbox_folder / "sms"),
-        "connector": FileSink(outbox_folder / "connectors", ".json"),
+        "connector": FileSink(outbox_folder / "connectors"),
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cached_property
 
 from models.bundle import Bundle
@@ -32,6 +33,13 @@ class ProcessVersion:
             self.outgoing[edge.source].append(edge)
             self.incoming[edge.target].append(edge)
         self._compiled: dict[tuple, CompiledExpression] = {}
+
+    @classmethod
+    def of_draft(cls, bundle: Bundle) -> ProcessVersion:
+        """An unpublished bundle made runnable (number 0), for the designer's previews, test bench and test-runs."""
+        version = Version(process_key=bundle.key, number=0, hash="draft", name=bundle.name, author="",
+                          published_at=datetime.now(UTC))
+        return cls(version, bundle)
 
     @property
     def hash(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -122,15 +122,24 @@ class Runtime:
             raise EngineError(f"process '{process_key}' has no published version")
         if customer_id is not None:
             self.store.customer(customer_id)  # NotFound names the customer
-        tx = self._transaction(actor)
+        contact = self.store.contact(contact_id) if contact_id is not None else None  # NotFound names it
+        tx = self.transaction(actor)
         case = self.engine.start(tx, version, data or {}, start_node=start_node, customer_id=customer_id,
                                  contact_id=contact_id)
-        self._commit(tx)
+        changes = tx.changes()
+        if contact is not None:  # the contact lists its cases, written in the case's own commit
+            contact.case_ids.append(case.id)
+            changes.contacts.append(contact)
+        self.store.commit(changes)
         return case  # the store has set its new revision
 
     def complete(self, item_id: str, data: Mapping[str, Any] | None = None, *, actor: str,
-                 idempotency_key: str | None = None) -> Case:
-        """Complete a work item with the data entered, and run the case on."""
+                 idempotency_key: str | None = None, checklist: Iterable[str] = ()) -> Case:
+        """Complete a work item with the data entered, and run the case on.
+
+        Required checklist items must be ticked before (`CaseWork.tick`) or with
+        the completion (`checklist`: the ids ticked now).
+        """
         item = self.store.work_item(item_id)
         case = self.store.case(item.case_id)
         if idempotency_key and case.completions.get(idempotency_key) == item_id:
@@ -138,32 +147,35 @@ class Runtime:
         if item.status is not WorkItemStatus.OPEN:
             who = f" by {item.completed_by}" if item.completed_by else ""
             raise ConflictError(f"task '{item.title}' was already {item.status.value}{who}; nothing was changed")
-        tx = self._transaction(actor)
+        tx = self.transaction(actor)
         case = tx.case(item.case_id)
         run = self.engine.run(tx, case)
         values = validate_data(run.version, data or {}, allowed=_form_variables(run.version, item))
-        check_form(run, item.form, values)
+        values = check_form(run, item.form, values)
         item = tx.work_item(item_id)
         token = next((t for t in case.tokens if t.waiting_for == item.id), None)
-        if item.status is not WorkItemStatus.OPEN or token is None:
+        if item.status is not WorkItemStatus.OPEN or (token is None and not item.adhoc):
             raise ConflictError(f"task '{item.title}' was already completed by someone else just now; "
                                 "nothing was changed")
+        item.checklist_ticked = sorted(set(item.checklist_ticked) | set(checklist))
+        _require_checklist(run.version, item)
         item.status, item.completed_at, item.completed_by = WorkItemStatus.COMPLETED, tx.now, actor
         for job_id in item.sla_jobs:
             run.cancel_job(job_id)
         changes = run.set_data(values)
         if idempotency_key:
             case.completions[idempotency_key] = item.id
-        run.audit("task completed", f"Task '{item.title}' completed", node=item.node, changes=changes,
+        run.audit("task completed", f"Task '{item.title}' completed", node=item.node or None, changes=changes,
                   details={"work_item": item.id})
-        self.engine.resume(tx, case, token, run.only_way_out(token))
-        self._commit(tx)
+        if token is not None:  # an ad-hoc task holds no token: the flow does not wait for it
+            self.engine.resume(tx, case, token, run.only_way_out(token))
+        self.commit(tx)
         return case
 
     def send_message(self, case_id: str, message: str, data: Mapping[str, Any] | None = None, *,
                      actor: str) -> Case:
         """Deliver a message (e.g. a customer's reply) to the case waiting for it."""
-        tx = self._transaction(actor)
+        tx = self.transaction(actor)
         case = tx.case(case_id)
         token = next((t for t in case.tokens if t.waiting_for == message_key(message)), None)
         if token is None:
@@ -174,7 +186,7 @@ class Runtime:
         token.timeout_job = None
         run.audit("message received", f"Message '{message}' received", node=token.node, changes=changes)
         self.engine.resume(tx, case, token, run.only_way_out(token))
-        self._commit(tx)
+        self.commit(tx)
         return case
 
     def migrate(self, case_id: str, to_version: int, node_map: Mapping[str, str] | None = None, *,
@@ -186,7 +198,7 @@ class Runtime:
         its data must still fit the new version's variables. Open work items follow
         their node (queue, form, title of the new version).
         """
-        tx = self._transaction(actor)
+        tx = self.transaction(actor)
         case = tx.case(case_id)
         if case.status is not CaseStatus.ACTIVE:
             raise EngineError(f"case {case_id} is {case.status.value}; only open cases can be migrated")
@@ -208,22 +220,22 @@ class Runtime:
             "case migrated", f"Case moved from version {before} to version {new.version.number}",
             details={"from": before, "to": new.version.number,
                      "nodes": {k: v for k, v in mapping.items() if k != v}})
-        self._commit(tx)
+        self.commit(tx)
         return case
 
     def update_data(self, case_id: str, data: Mapping[str, Any], *, actor: str) -> Case:
         """Correct case data by hand (e.g. before retrying an incident); audited like any step."""
-        tx = self._transaction(actor)
+        tx = self.transaction(actor)
         case = tx.case(case_id)
         run = self.engine.run(tx, case)
         changes = run.set_data(validate_data(run.version, data))
         run.audit("data corrected", "Case data corrected by hand", changes=changes)
-        self._commit(tx)
+        self.commit(tx)
         return case
 
     def retry(self, case_id: str, incident_id: str, *, actor: str) -> Case:
         """Run the node where an incident stopped the case again (after the data was fixed)."""
-        tx = self._transaction(actor)
+        tx = self.transaction(actor)
         case = tx.case(case_id)
         incident = next((i for i in case.incidents if i.id == incident_id), None)
         if incident is None:
@@ -233,7 +245,7 @@ class Runtime:
         self.engine.run(tx, case).audit("incident retried", f"Retrying '{incident.node}' after: {incident.message}",
                                         node=incident.node)
         self.engine.resume(tx, case, token)
-        self._commit(tx)
+        self.commit(tx)
         return case
 
     def fire_due_jobs(self, limit: int = 100) -> int:
@@ -248,14 +260,14 @@ class Runtime:
 
     def fire_job(self, job: Job) -> bool:
         """Fire one job in its own step; False if it turned out to be no longer due or needed."""
-        tx = self._transaction("scheduler")
+        tx = self.transaction("scheduler")
         case = tx.case(job.case_id)  # the case before the job: a job fired meanwhile then shows as done
         job = tx.job(job.id)
         if job.done or job.due_at > tx.now:
             return False
         job.done = True
         if case.status is not CaseStatus.ACTIVE:
-            self._commit(tx)
+            self.commit(tx)
             return False
         run = self.engine.run(tx, case)
         if job.kind in (JobKind.SLA_WARNING, JobKind.SLA_BREACH):
@@ -268,7 +280,7 @@ class Runtime:
                 run.audit("timer fired", "Timeout expired" if timeout else "Waiting time is over", node=token.node,
                           details={"job": job.id})
                 self.engine.resume(tx, case, token, run.only_way_out(token, timeout=timeout))
-        self._commit(tx)
+        self.commit(tx)
         return True
 
     # Reading ----------------------------------------------------------------
@@ -288,10 +300,12 @@ class Runtime:
 
     # Helpers ----------------------------------------------------------------
 
-    def _transaction(self, actor: str) -> Transaction:
+    def transaction(self, actor: str) -> Transaction:
+        """A new step by `actor` at the clock's now (see runtime.casework for steps outside the flow)."""
         return Transaction(self.store, actor, self.clock.now())
 
-    def _commit(self, tx: Transaction) -> None:
+    def commit(self, tx: Transaction) -> None:
+        """Write everything the step changed in one store commit."""
         self.store.commit(tx.changes())
 
     def _customer_values(self, customer_id: str) -> dict[str, Any] | None:
@@ -325,3 +339,12 @@ def _form_variables(version: ProcessVersion, item: WorkItem) -> set[str] | None:
     if form is None:
         return None
     return {element.variable for element in form.walk() if getattr(element, "variable", None)}
+
+
+def _require_checklist(version: ProcessVersion, item: WorkItem) -> None:
+    """Refuse completing a task whose required checklist items are not all ticked."""
+    node = version.nodes.get(item.node)
+    missing = [f"{c.text} (id: {c.id})" for c in getattr(node, "checklist", [])
+               if c.required and c.id not in item.checklist_ticked]
+    if missing:
+        raise EngineError(f"tick the checklist first: {'; '.join(missing)}")

@@ -39,6 +39,7 @@ class Transaction:
         self._outbox: list[OutboxEntry] = []
         self._audit: list[AuditEvent] = []
         self.advancing: set[str] = set()  # cases the engine is running now, so nested calls just mark tokens ready
+        self._edges_taken: dict[str, list[str]] = {}  # case id -> edges followed since its last audit event
 
     # Cases ------------------------------------------------------------------
 
@@ -87,7 +88,12 @@ class Transaction:
         event is sealed over exactly what its JSON form will be, so verifying a
         stored event recomputes the same hash; it is built without re-validation
         because every field is already in its final form (one event per node visit).
+        The edges the case's tokens followed since its previous event go into
+        `details["edges"]`, so the trail tells which way the case went.
         """
+        taken = self._edges_taken.pop(case.id, None)
+        if taken:
+            details = (details or {}) | {"edges": taken}
         content = {
             "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + 1, "at": self._now_json,
             "actor": self.actor, "kind": kind, "node": node, "version_hash": case.version_hash,
@@ -100,6 +106,10 @@ class Transaction:
         case.audit_count = event.seq
         self._audit.append(event)
         return event
+
+    def took_edge(self, case: Case, edge_id: str) -> None:
+        """Note that a token of `case` followed `edge_id`; the case's next audit event records it."""
+        self._edges_taken.setdefault(case.id, []).append(edge_id)
 
     # Commit -----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from designer.cli import audit, cases, check, serve, users, worker
+from designer.cli import audit, cases, check, customers, serve, users, worker
 from designer.cli.common import Command, UserError, add_data_argument
 from models.errors import FlowdeskError
 
@@ -20,6 +20,7 @@ COMMANDS: dict[str, Command] = {
     "check": check.COMMAND,
     "publish": cases.PUBLISH,
     "customers": cases.CUSTOMERS,
+    "find-customer": customers.COMMAND,
     "start": cases.START,
     "tasks": cases.TASKS,
     "complete": cases.COMPLETE,

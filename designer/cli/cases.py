@@ -79,7 +79,7 @@ def complete(args: argparse.Namespace, out: TextIO) -> int:
     """Complete a work item with the data entered, and run the case on."""
     with open_runtime(args) as runtime:
         case = runtime.complete(args.item, json_argument(args.data_json), actor=actor(args),
-                                idempotency_key=args.key)
+                                idempotency_key=args.key, checklist=args.tick)
         print_case(runtime, case, out, timeline=False)
     return 0
 
@@ -186,6 +186,8 @@ def _item_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("item", help="the work item id")
     _data_option(parser)
     parser.add_argument("--key", help="idempotency key: repeating the same request changes nothing")
+    parser.add_argument("--tick", action="append", default=[], metavar="CHECKLIST_ITEM",
+                        help="tick this item of the task's checklist (repeat for each; required ones must be ticked)")
     add_actor_argument(parser)
 
 

@@ -25,7 +25,6 @@ from designer.editing.edits import (
     set_name,
     set_node_fields,
     set_queue,
-    set_sla,
 )
 
 __all__ = [
@@ -50,5 +49,4 @@ __all__ = [
     "set_name",
     "set_node_fields",
     "set_queue",
-    "set_sla",
 ]

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import tempfile
 from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -38,13 +36,13 @@ from designer.editing.edits import (
     set_edge,
     set_name,
     set_queue,
-    set_sla,
     validate,
     variable_entry,
 )
 from models.bundle import Bundle
 from models.checks import Finding, Severity, check
 from models.serialization import bundle_document
+from runtime.storage.files import atomic_write, make_directory
 
 #: Undo steps kept per draft.
 HISTORY_LIMIT = 100
@@ -150,9 +148,6 @@ class Draft:
     def add_variable(self, name: str, type_: str, options: list[str] | None = None) -> None:
         self._commit(add_entry(self._document, "variables", variable_entry(name, type_, options)))
 
-    def set_sla(self, node_id: str, target: str, warning: str) -> None:
-        self._commit(set_sla(self._document, node_id, target, warning))
-
     def add_queue(self, queue_id: str, name: str, role: str) -> None:
         self._commit(add_queue(self._document, queue_id, name, role))
 
@@ -228,28 +223,10 @@ class DraftFolder:
         return sorted(p.stem for p in self.folder.glob("*.json") if KEY_PATTERN.match(p.stem) and len(p.stem) <= 80)
 
     def save(self, draft: Draft) -> None:
-        """Write the draft's document: temp file, fsync, then os.replace over the old one."""
-        path = self.path(draft.key)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"document": draft.document}, indent=1, ensure_ascii=False)
-        fd, temp = tempfile.mkstemp(dir=self.folder, prefix=f".{draft.key}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                file.write(text)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        try:  # make the rename itself durable
-            directory = os.open(self.folder, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
-        except OSError:
-            pass
+        """Write the draft's document atomically (temp file, fsync, rename), so a crash keeps the old or the new."""
+        make_directory(self.folder)
+        atomic_write(self.path(draft.key), json.dumps({"document": draft.document}, indent=1,
+                                                      ensure_ascii=False).encode("utf-8"))
 
     def load(self, key: str) -> Document | None:
         """The saved document of `key`'s draft, or None when there is none (or it cannot be read)."""

@@ -305,32 +305,6 @@ def add_queue(document: Mapping[str, Any], queue_id: str, name: str, role: str) 
     return result
 
 
-def set_sla(document: Mapping[str, Any], node_id: str, target: str, warning: str) -> Document:
-    """A copy of `document` in which task `node_id` has this SLA ("5 working days"); an empty target removes it.
-
-    Escalations already set stay as they are.
-
-    >>> doc, task = add_node(new_process("p", "P"), "task", 0, 0)
-    >>> node_entry(set_sla(doc, task, "5 working days", "4 working days"), task)["sla"]
-    {'target': '5 working days', 'warning': '4 working days'}
-    """
-    result = copy.deepcopy(dict(document))
-    node = node_entry(result, node_id)
-    if node.get("kind") != "task":
-        raise EditRejected(f"'{node_id}' is not a task; only tasks have a service level.")
-    if not target.strip():
-        node.pop("sla", None)
-        return result
-    sla = dict(node.get("sla") or {})
-    sla["target"] = target.strip()
-    if warning.strip():
-        sla["warning"] = warning.strip()
-    else:
-        sla.pop("warning", None)
-    node["sla"] = sla
-    return result
-
-
 def expression_names(bundle: Bundle) -> list[str]:
     """Every name a condition in `bundle` may use, for completion: case data, customer fields, today, now.
 

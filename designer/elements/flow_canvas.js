@@ -1,6 +1,9 @@
 // The flow canvas: draws the flow the server holds as SVG and reports edits as events.
 // It never changes the model itself; only drag state, selection, pan and zoom live here.
 // Every authored text is rendered with {{ }} (a text node) or as a <title>: never as HTML.
+// A read-only canvas (e.g. a test-run's) has no palette and reports no edits; `highlighted` nodes
+// (where a test-run's tokens are) get a green ring. `nodeFills` and `edgeCounts` paint figures on the
+// diagram (the monitor's bottleneck view: nodes coloured by waiting time, how often each edge was taken).
 
 const HALF = {
   start: [22, 22], end: [22, 22], wait: [22, 22],
@@ -21,8 +24,9 @@ export default {
   <div class="fc-root" tabindex="0" @keydown="onKey"
        style="display:flex;width:100%;height:100%;min-height:420px;outline:none;font-family:sans-serif;user-select:none;
               border:1px solid #d0d7de;border-radius:6px;overflow:hidden;background:#fff;position:relative">
-    <div class="fc-palette" style="width:150px;flex:none;border-right:1px solid #d0d7de;background:#f6f8fa;
-                                  padding:6px;overflow-y:auto;user-select:none">
+    <div v-if="!readOnly" class="fc-palette"
+         style="width:150px;flex:none;border-right:1px solid #d0d7de;background:#f6f8fa;
+                padding:6px;overflow-y:auto;user-select:none">
       <div style="font-size:11px;color:#57606a;margin:2px 4px 6px">Drag onto the canvas</div>
       <div v-for="item in palette" :key="item.kind" class="fc-palette-item" :data-kind="item.kind"
            @pointerdown.prevent="startPaletteDrag($event, item)"
@@ -64,6 +68,9 @@ export default {
                   :marker-end="'url(#' + markerId + (edge.id === selected ? '-sel' : '') + ')'" />
             <text v-if="edge.label" class="fc-edge-label" :x="edge.lx" :y="edge.ly - 6" text-anchor="middle" font-size="11"
                   fill="#24292f" stroke="#fff" stroke-width="3" paint-order="stroke">{{ short(edge.label, 28) }}<title>{{ edge.label }}</title></text>
+            <text v-if="edgeCounts[edge.id] !== undefined" class="fc-edge-count" :x="edge.lx" :y="edge.ly + 14"
+                  text-anchor="middle" font-size="12" font-weight="bold" fill="#0969da" stroke="#fff" stroke-width="3"
+                  paint-order="stroke">{{ edgeCounts[edge.id] }}</text>
             <g v-if="marks[edge.id]" class="fc-finding" :data-severity="marks[edge.id].severity">
               <circle :cx="edge.lx" :cy="edge.ly + 8" r="8" :fill="color(marks[edge.id].severity)" />
               <text :x="edge.lx" :y="edge.ly + 12" text-anchor="middle" font-size="11" font-weight="bold"
@@ -73,8 +80,11 @@ export default {
           </g>
           <g v-for="node in drawnNodes" :key="node.id" class="fc-node" :data-node-id="node.id" :data-kind="node.kind"
              :transform="'translate(' + node.x + ',' + node.y + ')'"
-             @pointerdown.stop="onNodeDown($event, node)" style="cursor:move">
+             @pointerdown.stop="onNodeDown($event, node)" :style="readOnly ? 'cursor:pointer' : 'cursor:move'">
             <title>{{ node.name || node.id }}</title>
+            <rect v-if="tokens.has(node.id)" class="fc-token" :x="-node.hw - 9" :y="-node.hh - 9"
+                  :width="2 * node.hw + 18" :height="2 * node.hh + 18" rx="16"
+                  fill="#dafbe1" stroke="#1a7f37" stroke-width="4" />
             <rect v-if="node.id === selected" class="fc-selection" :x="-node.hw - 6" :y="-node.hh - 6"
                   :width="2 * node.hw + 12" :height="2 * node.hh + 12" rx="12"
                   fill="none" stroke="#0969da" stroke-width="2" stroke-dasharray="5 3" />
@@ -104,8 +114,8 @@ export default {
               <rect x="-7" y="14" width="14" height="14" fill="#fff" stroke="#24292f" />
               <path d="M 0 17 L 0 25 M -4 21 L 4 21" stroke="#24292f" stroke-width="1.5" />
             </g>
-            <circle class="fc-handle" :cx="node.hw" cy="0" r="6" fill="#fff" stroke="#0969da" stroke-width="1.5"
-                    style="cursor:crosshair" @pointerdown.stop="startEdgeDrag($event, node)">
+            <circle v-if="!readOnly" class="fc-handle" :cx="node.hw" cy="0" r="6" fill="#fff" stroke="#0969da"
+                    stroke-width="1.5" style="cursor:crosshair" @pointerdown.stop="startEdgeDrag($event, node)">
               <title>Drag to connect</title>
             </circle>
             <g v-if="marks[node.id]" class="fc-finding" :data-severity="marks[node.id].severity"
@@ -137,6 +147,10 @@ export default {
     findings: Array,
     palette: Array,
     grid: { type: Number, default: 20 },
+    readOnly: { type: Boolean, default: false },
+    highlighted: { type: Array, default: () => [] },
+    nodeFills: { type: Object, default: () => ({}) },
+    edgeCounts: { type: Object, default: () => ({}) },
   },
   data() {
     return {
@@ -159,6 +173,9 @@ export default {
         nodes[node.id] = { ...node, x: moved ? moved.x : node.x, y: moved ? moved.y : node.y, hw, hh };
       }
       return nodes;
+    },
+    tokens() {
+      return new Set(this.highlighted || []);
     },
     drawnNodes() {
       return Object.values(this.byId);
@@ -234,6 +251,7 @@ export default {
       return DIAMOND.includes(node.kind);
     },
     fill(node) {
+      if (this.nodeFills[node.id]) return this.nodeFills[node.id];
       if (node.kind === "start") return "#dafbe1";
       if (node.kind === "end") return "#ffebe9";
       if (DIAMOND.includes(node.kind)) return "#fff8c5";
@@ -271,6 +289,7 @@ export default {
       if (event.button !== 0) return;
       this.focus();
       this.setSelected(node.id);
+      if (this.readOnly) return;
       const at = this.toWorld(event);
       this.drag = { type: "node", id: node.id, dx: node.x - at.x, dy: node.y - at.y, x0: node.x, y0: node.y };
     },
@@ -280,12 +299,12 @@ export default {
       this.setSelected(edge.id);
     },
     startEdgeDrag(event, node) {
-      if (event.button !== 0) return;
+      if (event.button !== 0 || this.readOnly) return;
       this.focus();
       this.drag = { type: "edge", source: node.id };
     },
     startPaletteDrag(event, item) {
-      if (event.button !== 0) return;
+      if (event.button !== 0 || this.readOnly) return;
       this.focus();
       this.drag = { type: "palette", kind: item.kind };
       this.ghost = { kind: item.kind, label: item.label, cx: event.clientX, cy: event.clientY };
@@ -343,6 +362,7 @@ export default {
     onKey(event) {
       const key = event.key;
       const ctrl = event.ctrlKey || event.metaKey;
+      if (this.readOnly && (ctrl || key === "Delete" || key === "Backspace")) return;
       if (ctrl && (key === "z" || key === "Z")) {
         event.preventDefault();
         this.$emit(event.shiftKey ? "redo" : "undo", {});

@@ -8,7 +8,7 @@ stored position are placed by `codegen.layout`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,18 +96,39 @@ class FlowCanvas(Element, component="flow_canvas.js"):
 
     :param bundle_document: the bundle as JSON data (as `models.serialization.bundle_document` gives it)
     :param findings: findings as `Finding` objects or their `as_dict()`; shown on their node or edge
+    :param read_only: no palette, no dragging, no edit events (selection, pan and zoom still work)
     """
 
-    def __init__(self, bundle_document: Mapping[str, Any], findings: Sequence[Any] = ()) -> None:
+    def __init__(self, bundle_document: Mapping[str, Any], findings: Sequence[Any] = (), *,
+                 read_only: bool = False) -> None:
         super().__init__()
         self._laid_out: dict[str, tuple[float, float]] = {}
         self._props["palette"] = [{"kind": kind, "label": label} for kind, label in PALETTE.items()]
         self._props["grid"] = GRID
+        self._props["readOnly"] = read_only
+        self._props["highlighted"] = []
+        self._props["nodeFills"] = {}
+        self._props["edgeCounts"] = {}
         self._set_view(bundle_document, findings)
 
     def set_model(self, bundle_document: Mapping[str, Any], findings: Sequence[Any] = ()) -> None:
         """Show this model and these findings; keeps the selection, pan and zoom."""
         self._set_view(bundle_document, findings)
+        self.update()
+
+    def highlight(self, node_ids: Iterable[str]) -> None:
+        """Ring these nodes (e.g. where a test-run's tokens are); an empty list clears the rings."""
+        self._props["highlighted"] = sorted(set(node_ids))
+        self.update()
+
+    @property
+    def highlighted(self) -> list[str]:
+        return list(self._props["highlighted"])
+
+    def paint(self, node_fills: Mapping[str, str], edge_counts: Mapping[str, int]) -> None:
+        """Fill nodes with these colours (others keep their kind's) and show a count on these edges."""
+        self._props["nodeFills"] = dict(node_fills)
+        self._props["edgeCounts"] = dict(edge_counts)
         self.update()
 
     def select(self, element_id: str | None) -> None:

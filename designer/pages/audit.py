@@ -8,6 +8,7 @@ from nicegui import APIRouter, ui
 
 from designer.display import local_time
 from designer.frame import frame, runtime
+from designer.pages.sent import link_cases_to_sent_items
 
 COLUMNS = [
     {"name": name, "label": label, "field": name, "align": "left"}
@@ -38,10 +39,10 @@ def routes() -> APIRouter:
             ui.label(f"{len(cases)} cases")
             ui.button("Verify trails", on_click=lambda: _show_verification(results))
             results = ui.column()
-            ui.table(columns=COLUMNS, row_key="id", rows=[
+            link_cases_to_sent_items(ui.table(columns=COLUMNS, row_key="id", rows=[
                 {"id": c.id, "process": c.process_key, "version": c.version, "status": c.status.value,
                  "started": local_time(c.started_at), "by": c.started_by, "events": c.audit_count}
-                for c in cases]).classes("w-full")
+                for c in cases]).classes("w-full"))
 
     @router.get("/api/audit/verify")
     def verify() -> list[dict[str, Any]]:

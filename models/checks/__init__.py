@@ -22,6 +22,7 @@ from models.checks import (
     decision_default_missing,
     edge_dangling,
     expression_invalid,
+    intake_channel_unserved,
     node_connections,
     node_dead_end,
     node_unreachable,
@@ -61,6 +62,7 @@ STRUCTURE: dict[ModuleType, Severity] = {
     template_invalid: ERROR,
     placeholder_unknown: ERROR,
     sla_invalid: ERROR,
+    intake_channel_unserved: WARNING,
 }
 
 #: Soundness rules (workflow-net sense); run only on a structurally correct flow.

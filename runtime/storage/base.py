@@ -9,14 +9,32 @@ changing them. Every implementation passes tests/storage (the contract).
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from models.customers import Customer
+from models.customers import Customer, SearchField
 from models.errors import FlowdeskError
-from runtime.documents import AuditEvent, Case, Job, OutboxEntry, User, Version, WorkItem, WorkItemStatus
+from runtime.documents import (
+    Attachment,
+    AuditEvent,
+    Case,
+    Contact,
+    Job,
+    OutboxEntry,
+    SlaStatus,
+    User,
+    Version,
+    WorkItem,
+    WorkItemStatus,
+)
+
+#: The largest attachment a store keeps, in bytes.
+ATTACHMENT_LIMIT = 10 * 1024 * 1024
+_ATTACHMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 
 
 class StoreError(FlowdeskError):
@@ -29,6 +47,25 @@ class NotFound(StoreError):
 
 class ConflictError(StoreError):
     """Someone else changed the case first; reload and try again."""
+
+
+class AttachmentTooLarge(StoreError):
+    """A file bigger than `ATTACHMENT_LIMIT`; nothing was kept."""
+
+
+def check_attachment(attachment_id: str, content: bytes) -> None:
+    """Refuse an id that is not a plain file name (letters, digits, - and _) and content over the limit."""
+    if not _ATTACHMENT_ID.fullmatch(attachment_id):
+        raise StoreError(f"'{attachment_id}' cannot name an attachment; use letters, digits, '-' and '_'")
+    if len(content) > ATTACHMENT_LIMIT:
+        raise AttachmentTooLarge(f"the file has {len(content):,} bytes; an attachment may have at most "
+                                 f"{ATTACHMENT_LIMIT // (1024 * 1024)} MB ({ATTACHMENT_LIMIT:,} bytes)")
+
+
+
+def attachment_order(attachment: Attachment) -> tuple[datetime, str]:
+    """Attachments oldest first."""
+    return attachment.added_at, attachment.id
 
 
 @dataclass
@@ -49,15 +86,33 @@ class Changes:
     audit: list[AuditEvent] = field(default_factory=list)
     versions: list[tuple[Version, dict[str, Any]]] = field(default_factory=list)
     customers: list[Customer] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
     users: list[User] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)  # their bytes put before (put_attachment_content)
 
     def is_empty(self) -> bool:
         return not any(vars(self).values())
 
 
+class WorkOrder(StrEnum):
+    """How a worklist is sorted; age (oldest first) decides last in both."""
+
+    DEADLINE = "deadline"  # soonest deadline first (none last), then highest priority
+    PRIORITY = "priority"  # highest priority first, then soonest deadline (none last)
+
+
+#: Where a work item stands against its service level at a moment (as `runtime.casework.sla_status` says).
+SLA_STATUSES = tuple(status.value for status in SlaStatus)
+
+
 @dataclass(frozen=True)
 class WorkQuery:
-    """Which work items to list, in deadline order (no deadline last), then priority, then age."""
+    """Which work items to list, in `order`.
+
+    `unassigned` keeps only items nobody has claimed; `sla` keeps only items with
+    that status (one of `SLA_STATUSES`) at the moment `now`; items without a
+    deadline have no SLA status.
+    """
 
     queues: tuple[str, ...] | None = None
     assignee: str | None = None
@@ -66,10 +121,22 @@ class WorkQuery:
     status: WorkItemStatus = WorkItemStatus.OPEN
     limit: int = 50
     offset: int = 0
+    unassigned: bool = False
+    sla: str | None = None
+    now: datetime | None = None
+    order: WorkOrder = WorkOrder.DEADLINE
+
+    def __post_init__(self) -> None:
+        if self.unassigned and self.assignee is not None:
+            raise ValueError("a work query asks for items of an assignee or for unassigned items, not both")
+        if self.sla is not None and self.sla not in SLA_STATUSES:
+            raise ValueError(f"unknown SLA status '{self.sla}' (choose: {', '.join(SLA_STATUSES)})")
+        if self.sla is not None and self.now is None:
+            raise ValueError("a work query by SLA status needs the moment (`now`) it is judged at")
 
 
 class Store(ABC):
-    """Versions, cases, work items, jobs, outbox, audit events, customers and users.
+    """Versions, cases, work items, jobs, outbox, audit events, customers, contacts and users.
 
     Every read returns fresh objects: a caller may change what it got without
     affecting the store or other readers until it commits.
@@ -89,8 +156,8 @@ class Store(ABC):
         """The bundle JSON of a published version, by content hash."""
 
     def latest_version(self, process_key: str) -> Version | None:
-        versions = self.versions(process_key)
-        return versions[-1] if versions else None
+        """The highest-numbered version (not the last published by the clock, which tests may turn back)."""
+        return max(self.versions(process_key), key=lambda version: version.number, default=None)
 
     def version(self, process_key: str, number: int) -> Version:
         for version in self.versions(process_key):
@@ -108,6 +175,14 @@ class Store(ABC):
               active: bool | None = None) -> list[Case]:
         """Cases matching every given filter, oldest first."""
 
+    @abstractmethod
+    def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
+        """(id, revision) of the cases closed at or after `since` and before `until`, by closing time.
+
+        Served from an index without reading the cases, so a caller can skip the cases it has
+        already seen at that revision (closed cases rarely change).
+        """
+
     # Work items -----------------------------------------------------------
     @abstractmethod
     def work_item(self, item_id: str) -> WorkItem:
@@ -120,6 +195,12 @@ class Store(ABC):
     @abstractmethod
     def count_open_work_items(self) -> dict[str, int]:
         """Open work items per queue."""
+
+    @abstractmethod
+    def worklist_marker(self) -> int:
+        """A number that changes whenever a work item is added or changes what worklists show (status, queue,
+        assignee, deadlines, priority); kept in memory, so it sees this process's commits. Pages compare it to
+        refresh only when something changed."""
 
     # Jobs and outbox --------------------------------------------------------
     @abstractmethod
@@ -153,12 +234,53 @@ class Store(ABC):
         """All customers."""
 
     @abstractmethod
+    def find_customers(self, field: SearchField, key: str, limit: int = 50) -> list[Customer]:
+        """Customers whose `field` matches `key`, by name then id; served from an index, not by reading them all.
+
+        `key` is in the normal form of `models.customers` (`name_key`, `phone_key`, ...). A name
+        matches when every part of `key` starts a part of the customer's name; an address key is
+        a postcode (every house number there) or a postcode and house number; others match exactly.
+        """
+
+    @abstractmethod
+    def contact(self, contact_id: str) -> Contact:
+        """The contact, or NotFound."""
+
+    @abstractmethod
+    def contacts(self, *, customer_id: str | None = None) -> list[Contact]:
+        """Contacts with a customer (or all), oldest first; by customer served from an index."""
+
+    @abstractmethod
     def user(self, user_id: str) -> User:
         """The user, or NotFound."""
 
     @abstractmethod
     def users(self) -> list[User]:
         """All users."""
+
+    # Attachments ------------------------------------------------------------
+    @abstractmethod
+    def put_attachment_content(self, attachment_id: str, content: bytes) -> None:
+        """Keep a file's bytes under a new id, before the commit whose `Changes.attachments` records it.
+
+        Bytes that no committed `Attachment` names are never read back. Refuses what
+        `check_attachment` refuses (`AttachmentTooLarge` over `ATTACHMENT_LIMIT`).
+        """
+
+    @abstractmethod
+    def attachments(self, case_id: str) -> list[Attachment]:
+        """The case's attachments, oldest first."""
+
+    @abstractmethod
+    def attachment_content(self, case_id: str, attachment_id: str) -> bytes:
+        """The bytes of an attachment committed to the case, or NotFound."""
+
+    def attachment(self, case_id: str, attachment_id: str) -> Attachment:
+        """One attachment of the case, or NotFound."""
+        found = next((a for a in self.attachments(case_id) if a.id == attachment_id), None)
+        if found is None:
+            raise NotFound(f"case '{case_id}' has no attachment '{attachment_id}'")
+        return found
 
     @abstractmethod
     def close(self) -> None:

@@ -1,4 +1,4 @@
-"""In-memory indexes shared by every store: worklists, due jobs, pending outbox, cases.
+"""In-memory indexes shared by every store: worklists, due jobs, pending outbox, cases, customers, contacts.
 
 A worklist page over 100,000 open work items must not read 100,000
 documents, so both stores keep small index entries (the fields a query
@@ -22,9 +22,15 @@ Entries are fed documents as mappings: JSON dicts read back from files or
 Sort orders, shared by both stores so that they answer alike:
 
 - work items: deadline (none last), then priority descending (a higher
-  number is more urgent), then created, then id;
+  number is more urgent), then created, then id; in priority order, the
+  lists of each priority (highest first) one after the other;
 - jobs: due time, then id (done jobs are kept only to find their case);
-- outbox entries and cases: created/started, then id.
+- outbox entries and cases: created/started, then id;
+- contacts: time, then id; customers found by a search: name, then id.
+
+Customers are indexed by the normal form of what agents search by
+(`models.customers`: name parts, number, phone, e-mail, postcode + house
+number), so finding one among 100,000 reads only the matches.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import heapq
+import itertools
+from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -40,8 +48,9 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
+from models.customers import SearchField, address_key, email_key, name_key, number_key, phone_key, postcode_key
 from runtime.documents import AWAITING_DELIVERY, AuditEvent, CaseStatus, Job, OutboxEntry, Version, WorkItemStatus
-from runtime.storage.base import WorkQuery
+from runtime.storage.base import WorkOrder, WorkQuery
 from runtime.storage.sorted_keys import SortedKeys
 
 NO_DEADLINE = 2**62  # sorts after every real deadline
@@ -88,11 +97,12 @@ class CaseEntry(NamedTuple):
     customer_id: str | None
     active: bool
     revision: int
+    closed: int | None = None
 
 
 def case_entry(doc: Mapping[str, Any]) -> CaseEntry:
     return CaseEntry(doc["id"], micros(doc["started_at"]), doc["process_key"], doc.get("customer_id"),
-                     doc["status"] == CaseStatus.ACTIVE, doc["revision"])
+                     doc["status"] == CaseStatus.ACTIVE, doc["revision"], _optional_micros(doc.get("closed_at")))
 
 
 def _case_order(entry: CaseEntry) -> tuple[int, str]:
@@ -164,6 +174,12 @@ class CaseIndex:
         return [e.id for e in sorted(found, key=_case_order)]
 
 
+    def closed_between(self, since: int, until: int) -> list[tuple[str, int]]:
+        """(id, revision) of cases closed at or after `since` and before `until` (microseconds), by closing time."""
+        found = [e for e in self.entries.values() if e.closed is not None and since <= e.closed < until]
+        return [(e.id, e.revision) for e in sorted(found, key=lambda e: (e.closed, e.id))]
+
+
 def _case_matches(entry: CaseEntry, process_key: str | None, customer_id: str | None, active: bool | None) -> bool:
     return ((process_key is None or entry.process_key == process_key)
             and (customer_id is None or entry.customer_id == customer_id)
@@ -181,7 +197,8 @@ def _discard(groups: dict[Any, set[str]], group: Any, member: str) -> None:
 # Work items -----------------------------------------------------------------
 
 SortKey = tuple[int, int, int, str]  # deadline, -priority, created, id
-ListName = tuple[str, str, str | None]  # status, field, value
+ListName = tuple[str, str, str | int | None]  # status, field, value
+_work_changes = itertools.count(1)  # one sequence for every work index: a replaced index never repeats a marker
 
 
 class WorkEntry(NamedTuple):
@@ -194,6 +211,7 @@ class WorkEntry(NamedTuple):
     due: int | None
     priority: int
     created: int
+    warning: int | None
 
     @property
     def key(self) -> SortKey:
@@ -203,7 +221,7 @@ class WorkEntry(NamedTuple):
 def work_entry(doc: Mapping[str, Any]) -> WorkEntry:
     return WorkEntry(doc["id"], doc["case_id"], str(doc["status"]), doc["queue"], doc.get("assignee"),
                      doc["process_key"], _optional_micros(doc.get("due_at")), doc["priority"],
-                     micros(doc["created_at"]))
+                     micros(doc["created_at"]), _optional_micros(doc.get("warning_at")))
 
 
 def _list_names(entry: WorkEntry) -> list[ListName]:
@@ -211,22 +229,27 @@ def _list_names(entry: WorkEntry) -> list[ListName]:
         (entry.status, "all", None),
         (entry.status, "queue", entry.queue),
         (entry.status, "process", entry.process_key),
+        (entry.status, "priority", entry.priority),
     ]
-    if entry.assignee is not None:
+    if entry.assignee is None:
+        names.append((entry.status, "unassigned", None))
+    else:
         names.append((entry.status, "assignee", entry.assignee))
     return names
 
 
 class WorkIndex:
-    """Every work item's entry, with sorted lists per status and queue/assignee/process.
+    """Every work item's entry, with sorted lists per status and queue/assignee/process/priority/unassigned.
 
-    Lists of open items are built at load; lists of another status the
-    first time a query asks for that status. Once built, lists are kept
-    up to date, as is the grouping by case.
+    Every list is in deadline order. Lists of open items are built at load;
+    lists of another status the first time a query asks for that status.
+    Once built, lists are kept up to date, as is the grouping by case.
+    `changes` takes a new value whenever an entry is added or changed.
     """
 
     def __init__(self) -> None:
         self.entries: dict[str, WorkEntry] = {}
+        self.changes = next(_work_changes)
         self._by_case: dict[str, set[str]] | None = None
         self._lists: dict[ListName, SortedKeys] = {}
         self._listed: set[str] = {_OPEN}
@@ -239,6 +262,7 @@ class WorkIndex:
         if old is not None:
             self._unlist(old)
         self.entries[entry.id] = entry
+        self.changes = next(_work_changes)
         if self._by_case is not None:
             self._by_case.setdefault(entry.case_id, set()).add(entry.id)
         self._list(entry)
@@ -246,6 +270,7 @@ class WorkIndex:
     def load(self, entries: Iterable[WorkEntry]) -> None:
         """Replace everything by `entries` (a snapshot or a rebuild)."""
         self.entries = {entry.id: entry for entry in entries}
+        self.changes = next(_work_changes)
         self._by_case = None
         self._lists = {}
         self._listed = set()
@@ -262,22 +287,59 @@ class WorkIndex:
 
     def open_counts(self) -> dict[str, int]:
         return {name: len(keys) for (status, field, name), keys in self._lists.items()
-                if status == _OPEN and field == "queue" and name is not None}
+                if status == _OPEN and field == "queue" and isinstance(name, str)}
 
     def page(self, query: WorkQuery) -> list[WorkEntry]:
-        """The entries of one page of `query`, in worklist order."""
-        start = max(query.offset, 0)
+        """The entries of one page of `query`, in its order.
+
+        Deadline order reads one source; priority order reads the source of each
+        priority in turn, highest first (each in deadline order). A source whose
+        keys all match is sliced; otherwise its matches are counted off.
+        """
         if query.limit <= 0 or (query.queues is not None and not query.queues):
             return []
         if query.case_id is not None:
-            return self._case_page(query, start)
-        lists, exact = self._source(query)
-        if exact:  # every key in the list matches: a page is a slice
-            return [self.entries[key[3]] for key in lists[0].slice(start, start + query.limit)]
-        keys = iter(lists[0]) if len(lists) == 1 else heapq.merge(*lists)
+            return self._case_page(query, max(query.offset, 0))
+        status = str(query.status)
+        self._build_lists(status)
+        priorities: list[int | None] = [None]
+        if query.order is WorkOrder.PRIORITY:
+            priorities = sorted((p for s, f, p in self._lists if s == status and f == "priority"),  # type: ignore[misc]
+                                reverse=True)
+        found: list[WorkEntry] = []
+        skip = max(query.offset, 0)
+        for priority in priorities:
+            lists, exact = self._source(query, status, priority)
+            if exact and query.sla is None:
+                if skip >= len(lists[0]):
+                    skip -= len(lists[0])
+                    continue
+                found += [self.entries[key[3]] for key in lists[0].slice(skip, skip + query.limit - len(found))]
+                skip = 0
+            else:
+                for entry in self._matching(lists, query, priority):
+                    if skip:
+                        skip -= 1
+                        continue
+                    found.append(entry)
+                    if len(found) == query.limit:
+                        break
+            if len(found) == query.limit:
+                break
+        return found
+
+    def _matching(self, lists: list[SortedKeys], query: WorkQuery, priority: int | None) -> Iterator[WorkEntry]:
+        """The entries of `lists` (each in deadline order) that match `query` and `priority`, in deadline order."""
+        keys: Iterable[SortKey] = iter(lists[0]) if len(lists) == 1 else heapq.merge(*lists)
+        sla, now = query.sla, 0 if query.now is None else micros(query.now)
+        if sla is not None:
+            keys = _sla_window(keys, sla, now)
         queues = None if query.queues is None else frozenset(query.queues)
-        matching = (e for e in map(self.entries.__getitem__, (k[3] for k in keys)) if _matches(e, query, queues))
-        return list(islice(matching, start, start + query.limit))
+        for key in keys:
+            entry = self.entries[key[3]]
+            if (_matches(entry, query, queues) and (priority is None or entry.priority == priority)
+                    and (sla is None or _sla_matches(entry, sla, now))):
+                yield entry
 
     def _case_page(self, query: WorkQuery, start: int) -> list[WorkEntry]:
         if self._by_case is None:
@@ -286,27 +348,31 @@ class WorkIndex:
                 self._by_case.setdefault(entry.case_id, set()).add(entry.id)
         entries = [self.entries[item_id] for item_id in self._by_case.get(query.case_id, ())]  # type: ignore[arg-type]
         queues = None if query.queues is None else frozenset(query.queues)
-        found = sorted((e for e in entries if e.status == query.status and _matches(e, query, queues)),
-                       key=lambda e: e.key)
-        return found[start:start + query.limit]
+        sla, now = query.sla, 0 if query.now is None else micros(query.now)
+        found = [e for e in entries if e.status == query.status and _matches(e, query, queues)
+                 and (sla is None or _sla_matches(e, sla, now))]
+        order = _priority_order if query.order is WorkOrder.PRIORITY else _deadline_order
+        return sorted(found, key=order)[start:start + query.limit]
 
-    def _source(self, query: WorkQuery) -> tuple[list[SortedKeys], bool]:
+    def _source(self, query: WorkQuery, status: str, priority: int | None) -> tuple[list[SortedKeys], bool]:
         """The smallest set of sorted lists holding every match, and whether all their keys match."""
-        status = str(query.status)
-        self._build_lists(status)
         choices: list[list[SortedKeys]] = [[self._keys(status, "all", None)]]
         if query.queues is not None:
             choices.append([self._keys(status, "queue", queue) for queue in dict.fromkeys(query.queues)])
         if query.assignee is not None:
             choices.append([self._keys(status, "assignee", query.assignee)])
+        if query.unassigned:
+            choices.append([self._keys(status, "unassigned", None)])
         if query.process_key is not None:
             choices.append([self._keys(status, "process", query.process_key)])
+        if priority is not None:
+            choices.append([self._keys(status, "priority", priority)])
         filters = len(choices) - 1
         smallest = min(choices, key=lambda lists: sum(map(len, lists)))
         exact = filters == 0 or (filters == 1 and smallest is not choices[0] and len(smallest) == 1)
         return smallest, exact
 
-    def _keys(self, status: str, field: str, name: str | None) -> SortedKeys:
+    def _keys(self, status: str, field: str, name: str | int | None) -> SortedKeys:
         return self._lists.get((status, field, name)) or _NO_KEYS
 
     def _build_lists(self, status: str) -> None:
@@ -315,13 +381,9 @@ class WorkIndex:
         keyed = [(entry.key, entry) for entry in self.entries.values() if entry.status == status]
         keyed.sort(key=_first)
         lists: defaultdict[ListName, list[SortKey]] = defaultdict(list)
-        everything = lists[(status, "all", None)]
         for key, entry in keyed:
-            everything.append(key)
-            lists[(status, "queue", entry.queue)].append(key)
-            lists[(status, "process", entry.process_key)].append(key)
-            if entry.assignee is not None:
-                lists[(status, "assignee", entry.assignee)].append(key)
+            for name in _list_names(entry):
+                lists[name].append(key)
         self._lists.update((name, SortedKeys(keys)) for name, keys in lists.items() if keys)
         self._listed.add(status)
 
@@ -349,11 +411,39 @@ def _first(pair: tuple[SortKey, WorkEntry]) -> SortKey:
     return pair[0]
 
 
+def _deadline_order(entry: WorkEntry) -> SortKey:
+    return entry.key
+
+
+def _priority_order(entry: WorkEntry) -> tuple[int, SortKey]:
+    return (-entry.priority, entry.key)
+
+
 def _matches(entry: WorkEntry, query: WorkQuery, queues: frozenset[str] | None) -> bool:
     return ((queues is None or entry.queue in queues)
             and (query.assignee is None or entry.assignee == query.assignee)
+            and (not query.unassigned or entry.assignee is None)
             and (query.case_id is None or entry.case_id == query.case_id)
             and (query.process_key is None or entry.process_key == query.process_key))
+
+
+def _sla_matches(entry: WorkEntry, sla: str, now: int) -> bool:
+    """Whether `entry` has SLA status `sla` at `now` (the rules of `runtime.casework.sla_status`)."""
+    if entry.due is None:
+        return False
+    if now >= entry.due:
+        return sla == "breached"
+    if entry.warning is not None and now >= entry.warning:
+        return sla == "at risk"
+    return sla == "on track"
+
+
+def _sla_window(keys: Iterable[SortKey], sla: str, now: int) -> Iterator[SortKey]:
+    """The keys (in deadline order) whose deadline can give status `sla` at `now`: breached ones are a prefix."""
+    if sla == "breached":
+        return itertools.takewhile(lambda key: key[0] <= now, keys)
+    later = itertools.dropwhile(lambda key: key[0] <= now, keys)
+    return itertools.takewhile(lambda key: key[0] != NO_DEADLINE, later)
 
 
 # Jobs and outbox ----------------------------------------------------------------
@@ -445,26 +535,238 @@ class OutboxIndex:
         return sorted(found, key=lambda e: (e.created, e.id))
 
 
+# Customers -------------------------------------------------------------------------
+
+
+class CustomerEntry(NamedTuple):
+    """A customer's search keys, in their normal forms ("" when the customer has none)."""
+
+    id: str
+    number: str
+    name: str  # name parts separated by one space
+    email: str
+    phone: str
+    postcode: str
+    address: str  # postcode and house number
+
+
+def customer_entry(doc: Mapping[str, Any]) -> CustomerEntry:
+    address = doc["address"]
+    phone = doc.get("phone") or ""
+    return CustomerEntry(doc["id"], number_key(doc["number"]), name_key(doc["name"]), email_key(doc.get("email") or ""),
+                         phone_key(phone) if phone else "", postcode_key(address["postcode"]),
+                         address_key(address["postcode"], address["house_number"]))
+
+
+def _by_name(entry: CustomerEntry) -> tuple[str, str]:
+    return (entry.name, entry.id)
+
+
+_EXACT_FIELDS = {SearchField.NUMBER: "number", SearchField.EMAIL: "email", SearchField.PHONE: "phone"}
+
+
+class _CustomerLookup:
+    """Customer ids by each exact key (number, e-mail, phone, postcode, address) and by name part.
+
+    Nearly every key belongs to one customer, so a key maps to that id itself
+    and only shared keys to a set (100,000 customers would need half a million
+    sets otherwise). The distinct name parts are also kept sorted, to find every
+    part starting with what was typed.
+    """
+
+    def __init__(self, entries: Iterable[CustomerEntry]) -> None:
+        self.exact: dict[tuple[str, str], str | set[str]] = {}
+        self.name_parts: dict[str, str | set[str]] = {}
+        with long_lived():
+            for entry in entries:
+                self._put(entry)
+            self.sorted_parts = sorted(self.name_parts)
+
+    @staticmethod
+    def _keys(entry: CustomerEntry) -> list[tuple[str, str]]:
+        keys = [("number", entry.number), ("email", entry.email), ("phone", entry.phone),
+                ("postcode", entry.postcode), ("address", entry.address)]
+        return [key for key in keys if key[1]]
+
+    def _put(self, entry: CustomerEntry) -> None:
+        for key in self._keys(entry):
+            _join(self.exact, key, entry.id)
+        for part in set(entry.name.split()):
+            _join(self.name_parts, part, entry.id)
+
+    def add(self, entry: CustomerEntry) -> None:
+        for part in set(entry.name.split()) - self.name_parts.keys():
+            insort(self.sorted_parts, part)
+        self._put(entry)
+
+    def remove(self, entry: CustomerEntry) -> None:
+        for key in self._keys(entry):
+            _leave(self.exact, key, entry.id)
+        for part in set(entry.name.split()):
+            _leave(self.name_parts, part, entry.id)
+            if part not in self.name_parts:
+                del self.sorted_parts[bisect_left(self.sorted_parts, part)]
+
+    def by_key(self, key: tuple[str, str]) -> Iterable[str]:
+        return _members(self.exact, key)
+
+    def by_name(self, key: str) -> set[str]:
+        """Ids of customers with, for every part of `key`, a name part starting with it."""
+        found: set[str] | None = None
+        for prefix in sorted(set(key.split()), key=len, reverse=True):  # long parts narrow most
+            ids: set[str] = set()
+            at = bisect_left(self.sorted_parts, prefix)
+            while at < len(self.sorted_parts) and self.sorted_parts[at].startswith(prefix):
+                ids.update(_members(self.name_parts, self.sorted_parts[at]))
+                at += 1
+            found = ids if found is None else found & ids
+            if not found:
+                break
+        return found or set()
+
+
+def _join(groups: dict[Any, str | set[str]], group: Any, member: str) -> None:
+    have = groups.get(group)
+    if have is None:
+        groups[group] = member
+    elif isinstance(have, str):
+        if have != member:
+            groups[group] = {have, member}
+    else:
+        have.add(member)
+
+
+def _leave(groups: dict[Any, str | set[str]], group: Any, member: str) -> None:
+    have = groups.get(group)
+    if have == member:
+        del groups[group]
+    elif isinstance(have, set):
+        have.discard(member)
+        if not have:
+            del groups[group]
+
+
+def _members(groups: dict[Any, str | set[str]], group: Any) -> Iterable[str]:
+    """The group's members, not to be changed by the caller."""
+    have = groups.get(group, ())
+    return (have,) if isinstance(have, str) else have
+
+
+class CustomerIndex:
+    """Every customer's search keys; the lookups are built on the first search, then kept up to date."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, CustomerEntry] = {}
+        self._lookup: _CustomerLookup | None = None
+
+    def put(self, doc: Mapping[str, Any]) -> None:
+        entry = customer_entry(doc)
+        old = self.entries.get(entry.id)
+        if old == entry:
+            return
+        self.entries[entry.id] = entry
+        if self._lookup is not None:
+            if old is not None:
+                self._lookup.remove(old)
+            self._lookup.add(entry)
+
+    def load(self, entries: Iterable[CustomerEntry]) -> None:
+        self.entries = {entry.id: entry for entry in entries}
+        self._lookup = None
+
+    def find(self, field: SearchField, key: str, limit: int) -> list[str]:
+        """Ids of the customers matching `key` (see `Store.find_customers`), by name then id."""
+        key = key.strip()
+        if not key or limit <= 0:
+            return []
+        if self._lookup is None:
+            self._lookup = _CustomerLookup(self.entries.values())
+        ids: Iterable[str]
+        if field is SearchField.NAME:
+            ids = self._lookup.by_name(key)
+        elif field is SearchField.ADDRESS:
+            ids = self._lookup.by_key(("address" if " " in key else "postcode", key))
+        else:
+            ids = self._lookup.by_key((_EXACT_FIELDS[field], key))
+        first = heapq.nsmallest(limit, (self.entries[customer_id] for customer_id in ids), key=_by_name)
+        return [entry.id for entry in first]
+
+
+# Contacts ---------------------------------------------------------------------------
+
+
+class ContactEntry(NamedTuple):
+    id: str
+    customer_id: str | None
+    at: int
+    revision: int
+
+
+def contact_entry(doc: Mapping[str, Any]) -> ContactEntry:
+    return ContactEntry(doc["id"], doc.get("customer_id"), micros(doc["at"]), doc["revision"])
+
+
+class ContactIndex:
+    """Every contact's customer and time; the contacts of each customer once asked."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, ContactEntry] = {}
+        self._by_customer: dict[str | None, set[str]] | None = None
+
+    def put(self, doc: Mapping[str, Any]) -> None:
+        entry = contact_entry(doc)
+        old = self.entries.get(entry.id)
+        self.entries[entry.id] = entry
+        if self._by_customer is not None:
+            if old is not None:
+                _discard(self._by_customer, old.customer_id, old.id)
+            self._by_customer.setdefault(entry.customer_id, set()).add(entry.id)
+
+    def load(self, entries: Iterable[ContactEntry]) -> None:
+        self.entries = {entry.id: entry for entry in entries}
+        self._by_customer = None
+
+    def revision(self, contact_id: str) -> int | None:
+        entry = self.entries.get(contact_id)
+        return None if entry is None else entry.revision
+
+    def ids(self, customer_id: str | None) -> list[str]:
+        """Ids of the customer's contacts (all contacts if None), oldest first."""
+        if customer_id is None:
+            found: Iterable[str] = self.entries
+        else:
+            if self._by_customer is None:
+                self._by_customer = {}
+                for entry in self.entries.values():
+                    self._by_customer.setdefault(entry.customer_id, set()).add(entry.id)
+            found = self._by_customer.get(customer_id, ())
+        return sorted(found, key=lambda contact_id: (self.entries[contact_id].at, contact_id))
+
+
 # All of them ------------------------------------------------------------------------
 
 
 class Indexes:
-    """The four indexes of a store, fed by document kind, saved as one snapshot."""
+    """The indexes of a store, fed by document kind, saved as one snapshot."""
 
     def __init__(self) -> None:
         self.cases = CaseIndex()
         self.work = WorkIndex()
         self.jobs = JobIndex()
         self.outbox = OutboxIndex()
+        self.customers = CustomerIndex()
+        self.contacts = ContactIndex()
 
     def put(self, kind: str, doc: Mapping[str, Any]) -> None:
-        """Index one document of `kind` ("case", "work_items", "jobs", "outbox"; others are ignored)."""
+        """Index one document of `kind` ("case", "work_items", "jobs", "outbox", "customers", "contacts";
+        others are ignored)."""
         index = self._by_kind().get(kind)
         if index is not None:
             index.put(doc)
 
-    def _by_kind(self) -> dict[str, CaseIndex | WorkIndex | JobIndex | OutboxIndex]:
-        return {"case": self.cases, "work_items": self.work, "jobs": self.jobs, "outbox": self.outbox}
+    def _by_kind(self) -> dict[str, CaseIndex | WorkIndex | JobIndex | OutboxIndex | CustomerIndex | ContactIndex]:
+        return {"case": self.cases, "work_items": self.work, "jobs": self.jobs, "outbox": self.outbox,
+                "customers": self.customers, "contacts": self.contacts}
 
     def snapshot(self) -> dict[str, list[list[Any]]]:
         """Every entry, JSON-ready as one list per field.
@@ -477,6 +779,8 @@ class Indexes:
             "work_items": _columns(self.work.in_list_order(), WorkEntry),
             "jobs": _columns(self.jobs.in_due_order(), JobEntry),
             "outbox": _columns(self.outbox.in_attempt_order(), OutboxEntryKey),
+            "customers": _columns(list(self.customers.entries.values()), CustomerEntry),
+            "contacts": _columns(list(self.contacts.entries.values()), ContactEntry),
         }
 
     def canonical(self) -> dict[str, list[list[Any]]]:
@@ -493,13 +797,16 @@ class Indexes:
             indexes.work.load(_rows(columns["work_items"], WorkEntry))
             indexes.jobs.load(_rows(columns["jobs"], JobEntry))
             indexes.outbox.load(_rows(columns["outbox"], OutboxEntryKey))
+            indexes.customers.load(_rows(columns["customers"], CustomerEntry))
+            indexes.contacts.load(_rows(columns["contacts"], ContactEntry))
             return indexes
 
     @classmethod
     def from_documents(cls, docs: Iterable[tuple[str, Mapping[str, Any]]]) -> Indexes:
         """Indexes of (kind, document) pairs, as `put` would build them but sorting once (a full rebuild)."""
         with long_lived():
-            found: dict[str, list[Any]] = {"case": [], "work_items": [], "jobs": [], "outbox": []}
+            found: dict[str, list[Any]] = {"case": [], "work_items": [], "jobs": [], "outbox": [], "customers": [],
+                                           "contacts": []}
             for kind, doc in docs:
                 if kind == "case":
                     found[kind].append(case_entry(doc))
@@ -509,11 +816,17 @@ class Indexes:
                     found[kind].append(job_entry(doc))
                 elif kind == "outbox" and doc["status"] in AWAITING_DELIVERY:
                     found[kind].append(outbox_entry(doc))
+                elif kind == "customers":
+                    found[kind].append(customer_entry(doc))
+                elif kind == "contacts":
+                    found[kind].append(contact_entry(doc))
             indexes = cls()
             indexes.cases.load(found["case"])
             indexes.work.load(found["work_items"])
             indexes.jobs.load(found["jobs"])
             indexes.outbox.load(found["outbox"])
+            indexes.customers.load(found["customers"])
+            indexes.contacts.load(found["contacts"])
             return indexes
 
     def __eq__(self, other: object) -> bool:

@@ -22,9 +22,20 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError, from_json, to_json
 
-from models.customers import Customer
-from runtime.documents import AWAITING_DELIVERY, AuditEvent, Case, Job, OutboxEntry, User, Version, WorkItem
-from runtime.storage.base import Changes, NotFound, Store, StoreError, WorkQuery
+from models.customers import Customer, SearchField
+from runtime.documents import (
+    AWAITING_DELIVERY,
+    Attachment,
+    AuditEvent,
+    Case,
+    Contact,
+    Job,
+    OutboxEntry,
+    User,
+    Version,
+    WorkItem,
+)
+from runtime.storage.base import Changes, NotFound, Store, StoreError, WorkQuery, attachment_order, check_attachment
 from runtime.storage.indexes import Indexes, audit_order, job_order, micros, outbox_order, version_order
 from runtime.storage.rules import check_changes, describe
 
@@ -34,7 +45,7 @@ M = TypeVar("M", bound=BaseModel)
 class _CaseDocs:
     """One case and everything that belongs to it, as JSON text by id."""
 
-    __slots__ = ("audit", "case", "jobs", "outbox", "work_items")
+    __slots__ = ("attachments", "audit", "case", "jobs", "outbox", "work_items")
 
     def __init__(self) -> None:
         self.case = b""
@@ -42,6 +53,7 @@ class _CaseDocs:
         self.jobs: dict[str, bytes] = {}
         self.outbox: dict[str, bytes] = {}
         self.audit: dict[str, bytes] = {}
+        self.attachments: dict[str, bytes] = {}
 
 
 class MemoryStore(Store):
@@ -54,7 +66,9 @@ class MemoryStore(Store):
         self._versions: dict[tuple[str, int], bytes] = {}
         self._bundles: dict[str, bytes] = {}
         self._customers: dict[str, bytes] = {}
+        self._contacts: dict[str, bytes] = {}
         self._users: dict[str, bytes] = {}
+        self._attachment_contents: dict[str, bytes] = {}
         self._closed = False
 
     # Writing ------------------------------------------------------------------
@@ -68,12 +82,15 @@ class MemoryStore(Store):
             revisions = check_changes(changes, self._indexes, self)
             cases = [case.model_copy(update={"revision": revision})
                      for (case, _), revision in zip(changes.cases, revisions, strict=True)]
-            texts = _serialise(changes, cases)  # everything that can fail happens before any change
-            self._apply(changes, cases, texts)
+            contacts = [contact.model_copy(update={"revision": contact.revision + 1}) for contact in changes.contacts]
+            texts = _serialise(changes, cases, contacts)  # everything that can fail happens before any change
+            self._apply(changes, cases, contacts, texts)
             for (case, _), revision in zip(changes.cases, revisions, strict=True):
                 case.revision = revision
+            for contact in changes.contacts:
+                contact.revision += 1
 
-    def _apply(self, changes: Changes, cases: list[Case], texts: dict[int, bytes]) -> None:
+    def _apply(self, changes: Changes, cases: list[Case], contacts: list[Contact], texts: dict[int, bytes]) -> None:
         for case in cases:
             self._cases.setdefault(case.id, _CaseDocs()).case = texts[id(case)]
             self._indexes.put("case", vars(case))
@@ -82,11 +99,17 @@ class MemoryStore(Store):
             for doc in docs:
                 getattr(self._cases[doc.case_id], kind)[doc.id] = texts[id(doc)]
                 self._indexes.put(kind, vars(doc))
+        for attachment in changes.attachments:
+            self._cases[attachment.case_id].attachments[attachment.id] = texts[id(attachment)]
         for version, bundle in changes.versions:
             self._versions[(version.process_key, version.number)] = texts[id(version)]
             self._bundles.setdefault(version.hash, texts[id(bundle)])
         for customer in changes.customers:
             self._customers[customer.id] = texts[id(customer)]
+            self._indexes.put("customers", from_json(texts[id(customer)]))
+        for contact in contacts:
+            self._contacts[contact.id] = texts[id(contact)]
+            self._indexes.put("contacts", vars(contact))
         for user in changes.users:
             self._users[user.id] = texts[id(user)]
 
@@ -95,6 +118,9 @@ class MemoryStore(Store):
     def has_audit_event(self, case_id: str, event_id: str) -> bool:
         docs = self._cases.get(case_id)
         return docs is not None and event_id in docs.audit
+
+    def has_attachment_content(self, attachment_id: str) -> bool:
+        return attachment_id in self._attachment_contents
 
     def version_hash(self, process_key: str, number: int) -> str | None:
         text = self._versions.get((process_key, number))
@@ -134,6 +160,11 @@ class MemoryStore(Store):
             ids = self._indexes.cases.ids(process_key, customer_id, active)
             return [Case.model_validate_json(self._cases[case_id].case) for case_id in ids]
 
+    def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
+        with self._lock:
+            self._check_open()
+            return self._indexes.cases.closed_between(micros(since), micros(until))
+
     # Work items ---------------------------------------------------------------
 
     def work_item(self, item_id: str) -> WorkItem:
@@ -154,6 +185,11 @@ class MemoryStore(Store):
         with self._lock:
             self._check_open()
             return self._indexes.work.open_counts()
+
+    def worklist_marker(self) -> int:
+        with self._lock:
+            self._check_open()
+            return self._indexes.work.changes
 
     # Jobs and outbox -------------------------------------------------------------
 
@@ -192,6 +228,25 @@ class MemoryStore(Store):
     def audit_events(self, case_id: str) -> list[AuditEvent]:
         return sorted(self._of_case(case_id, "audit", AuditEvent), key=audit_order)
 
+    # Attachments -----------------------------------------------------------------------
+
+    def put_attachment_content(self, attachment_id: str, content: bytes) -> None:
+        check_attachment(attachment_id, content)
+        with self._lock:
+            self._check_open()
+            self._attachment_contents[attachment_id] = bytes(content)
+
+    def attachments(self, case_id: str) -> list[Attachment]:
+        return sorted(self._of_case(case_id, "attachments", Attachment), key=attachment_order)
+
+    def attachment_content(self, case_id: str, attachment_id: str) -> bytes:
+        with self._lock:
+            self._check_open()
+            docs = self._cases.get(case_id)
+            if docs is None or attachment_id not in docs.attachments:
+                raise NotFound(f"case '{case_id}' has no attachment '{attachment_id}'")
+            return self._attachment_contents[attachment_id]
+
     # Customers and users ----------------------------------------------------------------
 
     def customer(self, customer_id: str) -> Customer:
@@ -199,6 +254,21 @@ class MemoryStore(Store):
 
     def customers(self) -> list[Customer]:
         return self._all(self._customers, Customer)
+
+    def find_customers(self, field: SearchField, key: str, limit: int = 50) -> list[Customer]:
+        with self._lock:
+            self._check_open()
+            return [Customer.model_validate_json(self._customers[customer_id])
+                    for customer_id in self._indexes.customers.find(field, key, limit)]
+
+    def contact(self, contact_id: str) -> Contact:
+        return self._one(self._contacts, contact_id, Contact, "contact")
+
+    def contacts(self, *, customer_id: str | None = None) -> list[Contact]:
+        with self._lock:
+            self._check_open()
+            return [Contact.model_validate_json(self._contacts[contact_id])
+                    for contact_id in self._indexes.contacts.ids(customer_id)]
 
     def user(self, user_id: str) -> User:
         return self._one(self._users, user_id, User, "user")
@@ -237,11 +307,11 @@ class MemoryStore(Store):
             return [model.model_validate_json(texts[doc_id]) for doc_id in sorted(texts)]
 
 
-def _serialise(changes: Changes, cases: list[Case]) -> dict[int, bytes]:
+def _serialise(changes: Changes, cases: list[Case], contacts: list[Contact]) -> dict[int, bytes]:
     """JSON text of every document of the commit, by `id()` of the object."""
     texts: dict[int, bytes] = {}
     docs: list[BaseModel] = [*cases, *changes.work_items, *changes.jobs, *changes.outbox, *changes.audit,
-                             *changes.customers, *changes.users]
+                             *changes.customers, *contacts, *changes.users, *changes.attachments]
     for doc in docs:
         texts[id(doc)] = _to_text(doc.model_dump_json, doc)
     for version, bundle in changes.versions:

@@ -10,6 +10,7 @@ many cases are stored. The other partitions:
     versions.json                  table versions (metadata of every published version)
     versions/<hash>.json           table bundle: one bundle, stored once by content hash
     customers/<2 hex>.json         table customers, 256 buckets by hash of the id
+    contacts/<2 hex>.json          table contacts, 256 buckets by hash of the id
     users.json                     table users
 
 The two hex digits are the start of the SHA-1 of the id, spreading 100,000
@@ -42,6 +43,7 @@ from runtime.storage.base import StoreError
 from runtime.storage.files import read_bytes
 
 CASE_TABLES = ("case", "work_items", "jobs", "outbox", "audit")
+INDEXED_TABLES = (*CASE_TABLES, "customers", "contacts")
 _SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
 Tables = dict[str, dict[str, dict[str, Any]]]
 
@@ -71,6 +73,10 @@ def customer_key(customer_id: str) -> str:
     return f"customers/{_bucket(customer_id)}"
 
 
+def contact_key(contact_id: str) -> str:
+    return f"contacts/{_bucket(contact_id)}"
+
+
 CUSTOMER_KEYS = tuple(f"customers/{number:02x}" for number in range(256))
 VERSIONS_KEY = "versions"
 USERS_KEY = "users"
@@ -83,8 +89,8 @@ def relative_path(key: str) -> str:
         return f"cases/{_bucket(name)}/{_file_name(name)}.json"
     if kind == "bundle":
         return f"versions/{_file_name(name)}.json"
-    if kind == "customers":
-        return f"customers/{name}.json"
+    if kind in ("customers", "contacts"):
+        return f"{kind}/{name}.json"
     if key in (VERSIONS_KEY, USERS_KEY):
         return f"{key}.json"
     raise StoreError(f"unknown partition '{key}' in the journal; was it written by a newer Flowdesk?")
@@ -97,6 +103,13 @@ def case_files(directory: Path) -> Iterator[Path]:
         for folder in sorted(cases.iterdir()):
             if folder.is_dir():
                 yield from sorted(folder.glob("*.json"))
+
+
+def indexed_files(directory: Path) -> Iterator[Path]:
+    """Every partition file whose documents the indexes hold: cases, customers, contacts."""
+    yield from case_files(directory)
+    for kind in ("customers", "contacts"):
+        yield from sorted((directory / kind).glob("*.json"))
 
 
 # Keys of documents ------------------------------------------------------------------

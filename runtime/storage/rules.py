@@ -6,10 +6,13 @@ A commit is refused as a whole, before anything is written, when:
   (`ConflictError`: someone else changed it first; reload and retry), or
   a case read as new already exists;
 - the same case appears twice in one commit;
-- a work item, job, outbox entry or audit event belongs to a case that is
+- a contact was read at a revision that is no longer the stored one, or a
+  new contact (revision 0) already exists (`ConflictError`);
+- a work item, job, outbox entry, audit event or attachment belongs to a case that is
   neither stored nor part of the commit, or a work item or job changes case;
 - an audit event with that id is already stored (the audit log is append-only);
-- a process version number is already published with other content (`ConflictError`).
+- a process version number is already published with other content (`ConflictError`);
+- an attachment's bytes were not put first (`Store.put_attachment_content`).
 
 Other documents given twice in one commit: the last one wins.
 """
@@ -32,20 +35,25 @@ class Stored(Protocol):
 
     def version_hash(self, process_key: str, number: int) -> str | None: ...
 
+    def has_attachment_content(self, attachment_id: str) -> bool: ...
+
 
 def check_changes(changes: Changes, indexes: Indexes, stored: Stored) -> list[int]:
     """Refuse `changes` if they break a rule above; else the new revision of each case, in order."""
     revisions = _new_revisions(changes, indexes)
     cases = {case.id for case, _ in changes.cases}
     for kind, docs in (("work item", changes.work_items), ("job", changes.jobs),
-                       ("outbox entry", changes.outbox), ("audit event", changes.audit)):
+                       ("outbox entry", changes.outbox), ("audit event", changes.audit),
+                       ("attachment", changes.attachments)):
         for doc in docs:
             if doc.case_id not in cases and indexes.cases.revision(doc.case_id) is None:
                 raise StoreError(f"{kind} '{doc.id}' belongs to case '{doc.case_id}', which is not stored; "
                                  "commit the case first or with it")
+    _check_contact_revisions(changes, indexes)
     _check_owners_stay(changes, indexes)
     _check_audit_append_only(changes, stored)
     _check_versions(changes, stored)
+    _check_attachment_contents(changes, stored)
     return revisions
 
 
@@ -72,6 +80,14 @@ def _conflict_message(case_id: str, read_at: int | None, stored: int | None) -> 
             "reload the case and try again")
 
 
+def _check_contact_revisions(changes: Changes, indexes: Indexes) -> None:
+    for contact in changes.contacts:
+        stored = indexes.contacts.revision(contact.id) or 0
+        if stored != contact.revision:
+            raise ConflictError(f"contact '{contact.id}' was changed by someone else (read at revision "
+                                f"{contact.revision}, now {stored}); reload the contact and try again")
+
+
 def _check_owners_stay(changes: Changes, indexes: Indexes) -> None:
     for kind, docs, owner_of in (("work item", changes.work_items, indexes.work.case_of),
                                  ("job", changes.jobs, indexes.jobs.case_of)):
@@ -94,6 +110,13 @@ def _check_versions(changes: Changes, stored: Stored) -> None:
         if existing is not None and existing != version.hash:
             raise ConflictError(f"process '{version.process_key}' version {version.number} is already "
                                 "published with other content; publish again to get the next number")
+
+
+def _check_attachment_contents(changes: Changes, stored: Stored) -> None:
+    for attachment in changes.attachments:
+        if not stored.has_attachment_content(attachment.id):
+            raise StoreError(f"attachment '{attachment.id}' ({attachment.filename}) has no content; put its bytes "
+                             "(put_attachment_content) before committing it")
 
 
 def describe(doc: BaseModel) -> str:

@@ -7,7 +7,8 @@ with the number of cases. The folder holds:
     store.lock      the writer's exclusive flock, with its pid
     journal.jsonl   committed transactions since the last checkpoint, one line each
     index.json      snapshot of the indexes as of the last checkpoint
-    cases/ versions/ versions.json customers/ users.json   partitions (see `partitions`)
+    cases/ versions/ versions.json customers/ contacts/ users.json   partitions (see `partitions`)
+    attachments/<id>   the bytes of each attached file, written whole before the commit that records it
 
 **Commit.** A `Changes` is checked (`rules`), every partition it touches
 is loaded (so a damaged file stops the step before its commit point), and
@@ -40,8 +41,8 @@ applied again. Applying a line is idempotent (it sets documents to their
 committed content), so it does not matter how far the interrupted
 checkpoint got. No partition file is read on a normal open. A writer then
 checkpoints, which also drops the cut-off line. Without a usable snapshot
-the indexes are rebuilt from every case file (`rebuild_indexes`), the
-repair path.
+the indexes are rebuilt from every case, customer and contact file
+(`rebuild_indexes`), the repair path.
 
 **Processes and threads.** The writer holds an exclusive `flock` on
 `store.lock`; a second writer is refused with a message naming the pid. A
@@ -69,9 +70,20 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError, from_json, to_json
 
-from models.customers import Customer
-from runtime.documents import AWAITING_DELIVERY, AuditEvent, Case, Job, OutboxEntry, User, Version, WorkItem
-from runtime.storage.base import Changes, NotFound, Store, StoreError, WorkQuery
+from models.customers import Customer, SearchField
+from runtime.documents import (
+    AWAITING_DELIVERY,
+    Attachment,
+    AuditEvent,
+    Case,
+    Contact,
+    Job,
+    OutboxEntry,
+    User,
+    Version,
+    WorkItem,
+)
+from runtime.storage.base import Changes, NotFound, Store, StoreError, WorkQuery, attachment_order, check_attachment
 from runtime.storage.files import (
     Journal,
     WriterLock,
@@ -93,15 +105,16 @@ from runtime.storage.indexes import (
     version_order,
 )
 from runtime.storage.partitions import (
-    CASE_TABLES,
     CUSTOMER_KEYS,
+    INDEXED_TABLES,
     USERS_KEY,
     VERSIONS_KEY,
     Partition,
     bundle_key,
-    case_files,
     case_key,
+    contact_key,
     customer_key,
+    indexed_files,
     load_partition,
     relative_path,
 )
@@ -223,26 +236,26 @@ class TinyDBStore(Store):
         return int(snapshot["seq"]), indexes
 
     def _indexes_from_files(self) -> Indexes:
-        """Indexes from every case partition, those in memory taking precedence over their files."""
-        return Indexes.from_documents(self._case_documents())
+        """Indexes from every indexed partition, those in memory taking precedence over their files."""
+        return Indexes.from_documents(self._indexed_documents())
 
-    def _case_documents(self) -> Iterator[tuple[str, dict[str, Any]]]:
+    def _indexed_documents(self) -> Iterator[tuple[str, dict[str, Any]]]:
         pending = {partition.path: partition for partition in self._dirty.values()}
-        for path in case_files(self.directory):
+        for path in indexed_files(self.directory):
             partition = pending.pop(path, None) or load_partition(path)
             yield from _documents(partition)
         for partition in pending.values():
             yield from _documents(partition)
 
     def rebuild_indexes(self) -> None:
-        """Repair: rebuild the indexes from every case file (slow: reads them all) and save a snapshot."""
+        """Repair: rebuild the indexes from every case, customer and contact file (slow) and save a snapshot."""
         with self._lock:
             self._check_writable()
             self._indexes = self._indexes_from_files()
             self.checkpoint()
 
     def verify_indexes(self) -> bool:
-        """Whether the indexes agree with a full rebuild from the partitions (reads every case file)."""
+        """Whether the indexes agree with a full rebuild from the partitions (reads every indexed file)."""
         with self._lock:
             self._check_usable()
             return self._indexes_from_files() == self._indexes
@@ -270,6 +283,8 @@ class TinyDBStore(Store):
                                  "in the journal: restart Flowdesk to recover") from error
             for (case, _), revision in zip(changes.cases, revisions, strict=True):
                 case.revision = revision
+            for contact in changes.contacts:
+                contact.revision += 1
             self._maybe_checkpoint()
 
     def _parts(self, changes: Changes, revisions: list[int]) -> dict[str, dict[str, list[Any]]]:
@@ -291,8 +306,12 @@ class TinyDBStore(Store):
                 add(bundle_key(version.hash), "bundle", {"hash": version.hash, "document": bundle})
         for customer in changes.customers:
             add(customer_key(customer.id), "customers", _dump(customer))
+        for contact in changes.contacts:
+            add(contact_key(contact.id), "contacts", _dump(contact) | {"revision": contact.revision + 1})
         for user in changes.users:
             add(USERS_KEY, "users", _dump(user))
+        for attachment in changes.attachments:
+            add(case_key(attachment.case_id), "attachments", _dump(attachment))
         return parts
 
     def _apply(self, record: dict[str, Any]) -> None:
@@ -361,10 +380,14 @@ class TinyDBStore(Store):
         return None if doc is None else _model(model, doc, partition)
 
     def _indexed(self, case_id: str, table: str, doc_key: str, model: type[M]) -> M:
+        """A document of a case that the indexes say exists."""
+        return self._listed(case_key(case_id), table, doc_key, model)
+
+    def _listed(self, key: str, table: str, doc_key: str, model: type[M]) -> M:
         """A document the indexes say exists; its absence means a damaged file."""
-        found = self._doc(case_key(case_id), table, doc_key, model)
+        found = self._doc(key, table, doc_key, model)
         if found is None:
-            path = self.directory / relative_path(case_key(case_id))
+            path = self.directory / relative_path(key)
             raise StoreError(f"{path} lacks {model.__name__} '{doc_key}' although the index lists it; "
                              "restore the file from a backup, or rebuild the indexes (rebuild_indexes)")
         return found
@@ -374,6 +397,9 @@ class TinyDBStore(Store):
         return [_model(model, doc, partition) for doc in partition.all(table)]
 
     # What the rules ask --------------------------------------------------------------------------
+
+    def has_attachment_content(self, attachment_id: str) -> bool:
+        return self._attachment_path(attachment_id).is_file()
 
     def has_audit_event(self, case_id: str, event_id: str) -> bool:
         if self._indexes.cases.revision(case_id) is None:
@@ -419,6 +445,11 @@ class TinyDBStore(Store):
             ids = self._indexes.cases.ids(process_key, customer_id, active)
             return [self._indexed(case_id, "case", case_id, Case) for case_id in ids]
 
+    def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
+        with self._lock:
+            self._check_usable()
+            return self._indexes.cases.closed_between(micros(since), micros(until))
+
     # Work items --------------------------------------------------------------------------------------
 
     def work_item(self, item_id: str) -> WorkItem:
@@ -439,6 +470,11 @@ class TinyDBStore(Store):
         with self._lock:
             self._check_usable()
             return self._indexes.work.open_counts()
+
+    def worklist_marker(self) -> int:
+        with self._lock:
+            self._check_usable()
+            return self._indexes.work.changes
 
     # Jobs and outbox ------------------------------------------------------------------------------------
 
@@ -485,6 +521,38 @@ class TinyDBStore(Store):
             self._check_usable()
             return sorted(self._of_case(case_id, "audit", AuditEvent), key=audit_order)
 
+    # Attachments --------------------------------------------------------------------------------------------
+
+    def put_attachment_content(self, attachment_id: str, content: bytes) -> None:
+        """Write the bytes to attachments/<id> atomically; the commit that records them follows."""
+        check_attachment(attachment_id, content)
+        with self._lock:
+            self._check_writable()
+            path = self._attachment_path(attachment_id)
+            make_directory(path.parent)
+            atomic_write(path, bytes(content))
+
+    def attachments(self, case_id: str) -> list[Attachment]:
+        with self._lock:
+            self._check_usable()
+            return sorted(self._of_case(case_id, "attachments", Attachment), key=attachment_order)
+
+    def attachment_content(self, case_id: str, attachment_id: str) -> bytes:
+        with self._lock:
+            self._check_usable()
+            if self._indexes.cases.revision(case_id) is None or \
+                    not self._partition(case_key(case_id)).has("attachments", attachment_id):
+                raise NotFound(f"case '{case_id}' has no attachment '{attachment_id}'")
+            path = self._attachment_path(attachment_id)
+            content = read_bytes(path)
+        if content is None:
+            raise StoreError(f"{path} is missing although case '{case_id}' lists it; restore it from a backup "
+                             "of the data folder")
+        return content
+
+    def _attachment_path(self, attachment_id: str) -> Path:
+        return self.directory / "attachments" / attachment_id
+
     # Customers and users ------------------------------------------------------------------------------------
 
     def customer(self, customer_id: str) -> Customer:
@@ -500,6 +568,28 @@ class TinyDBStore(Store):
             self._check_usable()
             found = [c for key in CUSTOMER_KEYS for c in self._all(key, "customers", Customer)]
         return sorted(found, key=lambda customer: customer.id)
+
+    def find_customers(self, field: SearchField, key: str, limit: int = 50) -> list[Customer]:
+        with self._lock:
+            self._check_usable()
+            return [self._listed(customer_key(customer_id), "customers", customer_id, Customer)
+                    for customer_id in self._indexes.customers.find(field, key, limit)]
+
+    # Contacts -----------------------------------------------------------------------------------------------
+
+    def contact(self, contact_id: str) -> Contact:
+        with self._lock:
+            self._check_usable()
+            found = self._doc(contact_key(contact_id), "contacts", contact_id, Contact)
+        if found is None:
+            raise NotFound(f"no contact '{contact_id}'")
+        return found
+
+    def contacts(self, *, customer_id: str | None = None) -> list[Contact]:
+        with self._lock:
+            self._check_usable()
+            return [self._listed(contact_key(contact_id), "contacts", contact_id, Contact)
+                    for contact_id in self._indexes.contacts.ids(customer_id)]
 
     def user(self, user_id: str) -> User:
         with self._lock:
@@ -560,7 +650,7 @@ class TinyDBStore(Store):
 
 
 def _documents(partition: Partition) -> Iterator[tuple[str, dict[str, Any]]]:
-    for table in CASE_TABLES:
+    for table in INDEXED_TABLES:
         for doc in partition.all(table):
             yield table, doc
 

@@ -68,5 +68,11 @@ async def user(request: pytest.FixtureRequest, data: Path, tmp_path: Path,
     main_file = Path(marker.args[0]) if marker else APP_MAIN
     monkeypatch.setenv("FLOWDESK_TEST_DATA", str(data))
     monkeypatch.setattr(Storage, "path", tmp_path / "nicegui-storage")
-    async with user_simulation(main_file=main_file) as simulated:
-        yield simulated
+    from nicegui import app
+
+    lifespan = app.router.lifespan_context  # each include_router wraps it once more; NiceGUI's reset keeps it
+    try:
+        async with user_simulation(main_file=main_file) as simulated:
+            yield simulated
+    finally:
+        app.router.lifespan_context = lifespan

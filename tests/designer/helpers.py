@@ -41,14 +41,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(data: Path) -> Iterator[str]:
-    """`flowdesk serve` on a free port with its data in `data`; yields the base URL, stops it afterwards."""
+def served(data: Path, smtp_port: int = 1) -> Iterator[str]:
+    """`flowdesk serve` on a free port with its data in `data`; yields the base URL, stops it afterwards.
+
+    E-mail goes to the SMTP server on 127.0.0.1:`smtp_port`; the default port 1 has none, so e-mail stays queued.
+    """
     port = free_port()
     log_path = data.parent / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "designer.cli", "serve", "--port", str(port), "--data", str(data),
-             "--smtp-port", "1"], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+             "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp_port)],
+            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
             env={**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},  # a real server
                  "NICEGUI_STORAGE_PATH": str(data.parent / "nicegui")})
         url = f"http://127.0.0.1:{port}"
@@ -97,3 +101,16 @@ def drag(page: Any, start: tuple[float, float], end: tuple[float, float]) -> Non
     page.mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2, steps=5)
     page.mouse.move(*end, steps=5)
     page.mouse.up()
+
+
+async def open_editor_tab(user: Any, key: str, tab: str = "flow", shown: str = "canvas") -> None:
+    """Sign in as the designer, open process `key` in the editor and its `tab`; wait until `shown` is there.
+
+    The editor builds many panels, and on a busy machine that takes a while: wait up to about 5 seconds.
+    """
+    await sign_in(user, "ann", "ann-demo", target=f"/design/{key}")
+    await user.should_see(marker="canvas", retries=50)
+    if tab != "flow":
+        user.find(marker=f"tab-{tab}").click()
+    await user.should_see(marker=shown, retries=50)
+

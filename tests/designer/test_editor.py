@@ -10,10 +10,11 @@ from nicegui import ui
 from nicegui.testing import User
 
 from designer.editing import HISTORY_LIMIT, Draft, DraftFolder, EditRejected
+from designer.editing.node_settings import set_sla_times
 from designer.elements.flow_canvas import FlowCanvas
 from models.checks import Severity
 from models.serialization import bundle_document, load_bundle
-from tests.designer.helpers import sign_in
+from tests.designer.helpers import open_editor_tab, sign_in
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -174,8 +175,7 @@ def test_draft_files_are_only_named_by_process_keys(tmp_path):
 
 
 async def open_editor(user: User, key: str = "move_house") -> FlowCanvas:
-    await sign_in(user, "ann", "ann-demo", target=f"/design/{key}")
-    await user.should_see(marker="canvas")
+    await open_editor_tab(user, key)
     return user.find(kind=FlowCanvas).elements.pop()
 
 
@@ -442,15 +442,15 @@ async def test_the_queues_panel_adds_and_removes_a_queue(user: User):
 
 def test_a_tasks_service_level_is_set_as_people_say_it():
     draft = example("billing_complaint")
-    draft.set_sla("task_investigate", "3 working days", "2 working days")
+    draft.apply(set_sla_times, "task_investigate", "3 working days", "2 working days")
     sla = draft.bundle.find_node("task_investigate").sla
     assert (str(sla.target), str(sla.warning)) == ("3 working days", "2 working days")
     assert sla.escalations  # the escalations already set stay
     with pytest.raises(EditRejected, match="is not a duration"):
-        draft.set_sla("task_investigate", "soon", "")
-    draft.set_sla("task_investigate", "2 working days", "3 working days")
+        draft.apply(set_sla_times, "task_investigate", "soon", "")
+    draft.apply(set_sla_times, "task_investigate", "2 working days", "3 working days")
     assert "sla-invalid" in {f.code for f in draft.errors()}
-    draft.set_sla("task_investigate", "", "")
+    draft.apply(set_sla_times, "task_investigate", "", "")
     assert draft.bundle.find_node("task_investigate").sla is None
 
 

@@ -72,13 +72,6 @@ async def test_the_work_page_lists_open_work_with_counts_per_queue(user: User):
     assert table.rows[0]["process"] == "billing_complaint"
 
 
-async def test_the_monitor_page_counts_open_work_per_queue(user: User):
-    await sign_in(user, "sue", "sue-demo", target="/monitor")
-    await user.should_see("1 open work items in 1 queues")
-    table = user.find(kind=ui.table).elements.pop()
-    assert table.rows == [{"queue": "billing", "open": 1}]
-
-
 async def test_the_auditor_verifies_the_trails_of_every_case(user: User):
     await sign_in(user, "abe", "abe-demo", target="/audit")
     await user.should_see("1 cases")

@@ -19,7 +19,7 @@ import pytest
 
 from models import load_bundle
 from models.customers import Customer
-from runtime.documents import CaseStatus, WorkItemStatus
+from runtime.documents import CaseStatus, WorkItem, WorkItemStatus
 from runtime.errors import DataError, EngineError
 from runtime.service import Runtime
 from runtime.storage.base import Changes, WorkQuery
@@ -265,7 +265,7 @@ def drive(harness: Harness, scenario: Scenario) -> str:
         assert now.incidents == [], f"stopped before {step}: {now.incidents[0].message}"
         if isinstance(step, Task):
             item = open_item(rt, case.id, step.node)
-            rt.complete(item.id, step.data, actor=AGENT)
+            rt.complete(item.id, step.data, actor=AGENT, checklist=checklist_of(rt, item))
             assert rt.store.work_item(item.id).status is WorkItemStatus.COMPLETED
         elif isinstance(step, Message):
             rt.send_message(case.id, step.name, step.data, actor="scan-street")
@@ -376,6 +376,28 @@ def test_a_variables_declared_default_is_its_value_until_something_sets_it(runti
     assert case.data == {"count": 0, "sent": False}
 
 
+def checklist_of(rt: Runtime, item: WorkItem) -> list[str]:
+    """Every checklist item of the task's node: the agent ticks them all."""
+    node = rt.process_version(rt.store.case(item.case_id).version_hash).nodes[item.node]
+    return [c.id for c in node.checklist]
+
+
+def test_a_task_with_a_required_checklist_is_not_completed_until_every_required_item_is_ticked(
+        examples: Runtime):
+    rt = examples
+    case = rt.start_case("billing_complaint", COMPLAINT | {"disputed_amount": "80.00"}, actor=AGENT,
+                         customer_id="C-1001")
+    item = open_item(rt, case.id, "task_investigate")
+    data = {"complaint_justified": True, "investigation_findings": "Dubbele afschrijving bevestigd."}
+    required = [c.id for c in rt.process_version(case.version_hash).nodes[item.node].checklist if c.required]
+    assert required, "the example's investigation has a required checklist"
+    with pytest.raises(EngineError, match="tick the checklist first"):
+        rt.complete(item.id, data, actor=AGENT, checklist=required[:-1])
+    assert rt.store.work_item(item.id).status is WorkItemStatus.OPEN
+    rt.complete(item.id, data, actor=AGENT, checklist=required)
+    assert rt.store.work_item(item.id).status is WorkItemStatus.COMPLETED
+
+
 def test_a_completion_that_breaks_the_forms_validation_rules_is_refused(examples: Runtime):
     rt = examples
     case = rt.start_case("billing_complaint", COMPLAINT | {"disputed_amount": "80.00"}, actor=AGENT,
@@ -387,3 +409,16 @@ def test_a_completion_that_breaks_the_forms_validation_rules_is_refused(examples
     assert "rejection_reason" in caught.value.errors
     assert rt.store.work_item(item.id).status is WorkItemStatus.OPEN
     assert [e.letter for e in rt.store.outbox(case_id=case.id)] == ["complaint_received"]
+
+
+def test_a_value_typed_into_a_field_its_condition_hides_is_not_saved(examples: Runtime):
+    rt = examples
+    case = rt.start_case("billing_complaint", COMPLAINT | {"disputed_amount": "80.00"}, actor=AGENT,
+                         customer_id="C-1001")
+    item = open_item(rt, case.id, "task_investigate")
+    rt.complete(item.id, {"complaint_justified": True, "investigation_findings": "Dubbele afschrijving bevestigd.",
+                          "rejection_reason": "Typed before the agent changed their mind."},
+                actor=AGENT, checklist=checklist_of(rt, item))
+    data = rt.store.case(case.id).data
+    assert data["complaint_justified"] is True
+    assert not data.get("rejection_reason")  # the field shows only when the complaint is not justified

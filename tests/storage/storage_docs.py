@@ -14,6 +14,7 @@ from models.customers import Address, Customer
 from runtime.documents import (
     AuditEvent,
     Case,
+    Contact,
     Job,
     JobKind,
     OutboxEntry,
@@ -79,6 +80,13 @@ def bundle(key: str = "complaint") -> dict[str, Any]:
 def customer(customer_id: str = "k1", name: str = "An de Vries") -> Customer:
     return Customer(id=customer_id, number=f"N-{customer_id}", name=name,
                     address=Address(street="Dorpsstraat", house_number="1", postcode="1234 AB", city="Ede"))
+
+
+def contact(contact_id: str = "k1-call", customer_id: str | None = "k1", *, minutes: float = 0,
+            case_ids: list[str] | None = None) -> Contact:
+    return Contact(id=contact_id, customer_id=customer_id, channel="phone", reason="Factuur te hoog",
+                   note="Belt terug na 17:00 — graag 's avonds", agent="agent", at=at(minutes),
+                   case_ids=case_ids or [])
 
 
 def user(user_id: str = "u1") -> User:

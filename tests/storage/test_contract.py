@@ -7,18 +7,32 @@ embedded store prove it kept what it acknowledged.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from runtime.documents import CaseStatus, OutboxStatus, WorkItemStatus
-from runtime.storage.base import Changes, ConflictError, NotFound, Store, StoreError, WorkQuery
+from models.customers import Address, Customer, SearchField, address_key, email_key, name_key, number_key, phone_key
+from runtime.casework import SlaStatus, sla_status
+from runtime.documents import Attachment, CaseStatus, OutboxStatus, WorkItemStatus
+from runtime.storage.base import (
+    ATTACHMENT_LIMIT,
+    AttachmentTooLarge,
+    Changes,
+    ConflictError,
+    NotFound,
+    Store,
+    StoreError,
+    WorkOrder,
+    WorkQuery,
+)
 from tests.storage.conftest import Reopen
 from tests.storage.storage_docs import (
     at,
     audit_event,
     bundle,
     case,
+    contact,
     customer,
     job,
     new_case_changes,
@@ -276,6 +290,72 @@ def test_closing_reassigning_and_reprioritising_move_items_in_the_lists(worklist
     assert worklist.count_open_work_items() == {"billing": 3, "complaints": 3}
 
 
+def test_unassigned_items_and_priority_order(worklist: Store, reopen: Reopen):
+    def query(**filters) -> list[str]:
+        return ids(worklist.work_items(WorkQuery(**filters)))
+
+    assert query(unassigned=True) == ["other-queue", "early", "late-urgent", "late-old", "late-new", "no-deadline"]
+    assert query(unassigned=True, queues=("complaints",)) == ["other-queue"]
+    by_priority = ["late-urgent", "no-deadline", "other-queue", "late-old", "late-new", "mine", "early"]
+    assert query(order=WorkOrder.PRIORITY) == by_priority
+    assert [query(order=WorkOrder.PRIORITY, limit=3, offset=offset) for offset in (0, 3, 6, 9)] == [
+        by_priority[0:3], by_priority[3:6], by_priority[6:], []]
+    assert query(order=WorkOrder.PRIORITY, queues=("billing",), unassigned=True, offset=1, limit=3) == [
+        "no-deadline", "late-old", "late-new"]
+    assert query(order=WorkOrder.PRIORITY, case_id="c2") == ["late-old", "late-new", "mine"]
+    worklist.commit(Changes(work_items=[work_item("early", "c1", due=30, priority=9, assignee="u2")]))
+    worklist = reopen(worklist)
+    assert query(order=WorkOrder.PRIORITY, limit=2) == ["early", "late-urgent"]
+    assert "early" not in query(unassigned=True)
+
+
+def test_worklist_by_sla_status_agrees_with_the_badges(store: Store, reopen: Reopen):
+    store.commit(Changes(cases=[(case("c1"), None)], work_items=[
+        work_item("no-sla", "c1", due=None),
+        work_item("due-10", "c1", due=10, warning_at=at(5)),
+        work_item("due-20-no-warning", "c1", due=20, priority=4),
+        work_item("due-30", "c1", due=30, warning_at=at(10)),
+        work_item("due-40", "c1", due=40, warning_at=at(35), queue="complaints"),
+        work_item("due-50-claimed", "c1", due=50, warning_at=at(5), assignee="u1"),
+    ]))
+    store = reopen(store)
+    everything = store.work_items(WorkQuery(limit=100))
+    for minute in (0, 5, 10, 20, 36, 50, 60):
+        now = at(minute)
+        for status in SlaStatus:
+            expected = [item.id for item in everything if sla_status(item, now) == status]
+            assert ids(store.work_items(WorkQuery(sla=status, now=now, limit=100))) == expected, (minute, status)
+            by_priority = sorted((i for i in everything if sla_status(i, now) == status), key=lambda i: -i.priority)
+            assert ids(store.work_items(WorkQuery(sla=status, now=now, order=WorkOrder.PRIORITY))) == ids(by_priority)
+    assert ids(store.work_items(WorkQuery(sla="at risk", now=at(12), unassigned=True))) == ["due-30"]
+    assert ids(store.work_items(WorkQuery(sla="at risk", now=at(12), offset=1))) == ["due-50-claimed"]
+    assert ids(store.work_items(WorkQuery(sla="breached", now=at(45), queues=("complaints",)))) == ["due-40"]
+    assert ids(store.work_items(WorkQuery(sla="on track", now=at(0), case_id="c1", limit=2))) == [
+        "due-10", "due-20-no-warning"]
+
+
+def test_a_work_query_refuses_filters_that_contradict_or_lack_their_moment():
+    with pytest.raises(ValueError, match="not both"):
+        WorkQuery(assignee="u1", unassigned=True)
+    with pytest.raises(ValueError, match="unknown SLA status 'late'"):
+        WorkQuery(sla="late", now=at(0))
+    with pytest.raises(ValueError, match="needs the moment"):
+        WorkQuery(sla="breached")
+
+
+def test_the_worklist_marker_moves_when_work_items_change_and_only_then(worklist: Store):
+    before = worklist.worklist_marker()
+    worklist.commit(Changes(audit=[audit_event("a1", "c1")]))
+    assert worklist.worklist_marker() == before
+    worklist.commit(Changes(work_items=[work_item("early", "c1", due=30, priority=1, assignee="u1")]))
+    claimed = worklist.worklist_marker()
+    assert claimed != before
+    worklist.commit(Changes(work_items=[work_item("early", "c1", due=30, priority=1, assignee="u1")]))
+    assert worklist.worklist_marker() == claimed  # written again unchanged
+    worklist.commit(Changes(work_items=[work_item("new", "c2", due=5)]))
+    assert worklist.worklist_marker() not in (before, claimed)
+
+
 # Jobs, outbox, audit --------------------------------------------------------------------------
 
 
@@ -356,3 +436,169 @@ def test_customers_and_users_replace_by_id(store: Store, reopen: Reopen):
     assert [(c.id, c.name) for c in store.customers()] == [("k1", "An de Vries"), ("k2", "Bo Jansen")]
     assert ids(store.users()) == ["u1", "u2"]
     assert store.customer("k2").name == "Bo Jansen"
+
+
+# Contacts and customer search ------------------------------------------------------------------
+
+
+def test_contacts_read_back_by_id_and_by_customer_oldest_first(store: Store, reopen: Reopen):
+    store.commit(Changes(contacts=[contact("late", minutes=30), contact("early", minutes=10),
+                                   contact("other", "k2", minutes=20), contact("anonymous", None, minutes=5)]))
+    store = reopen(store)
+    assert store.contact("early") == contact("early", minutes=10).model_copy(update={"revision": 1})
+    assert ids(store.contacts(customer_id="k1")) == ["early", "late"]
+    assert ids(store.contacts(customer_id="k2")) == ["other"]
+    assert ids(store.contacts(customer_id="nobody")) == []
+    assert ids(store.contacts()) == ["anonymous", "early", "other", "late"]
+    with pytest.raises(NotFound, match="no contact 'nope'"):
+        store.contact("nope")
+
+
+def test_a_contact_is_replaced_by_id_and_moves_with_its_customer(store: Store, reopen: Reopen):
+    first = contact("call")
+    store.commit(Changes(contacts=[first]))
+    assert first.revision == 1  # as with cases, the caller's object gets the new revision
+    store.commit(Changes(cases=[(case("c1"), None)], contacts=[first.model_copy(update={"case_ids": ["c1"]})]))
+    store.commit(Changes(contacts=[store.contact("call").model_copy(update={"customer_id": "k2"})]))
+    store = reopen(store)
+    assert (store.contact("call").case_ids, store.contact("call").revision) == (["c1"], 3)
+    assert ids(store.contacts(customer_id="k1")) == []
+    assert ids(store.contacts(customer_id="k2")) == ["call"]
+
+
+def test_two_agents_linking_cases_to_one_contact_one_wins(store: Store, reopen: Reopen):
+    store.commit(Changes(contacts=[contact("call")]))
+    agent_a, agent_b = store.contact("call"), store.contact("call")
+    agent_a.case_ids.append("c1")
+    store.commit(Changes(cases=[(case("c1"), None)], contacts=[agent_a]))
+    agent_b.case_ids.append("c2")
+    with pytest.raises(ConflictError, match=r"contact 'call' was changed by someone else \(read at revision 1, now 2"):
+        store.commit(Changes(cases=[(case("c2"), None)], contacts=[agent_b]))
+    with pytest.raises(ConflictError, match="read at revision 0, now 2"):
+        store.commit(Changes(contacts=[contact("call")]))  # a new contact with a taken id
+    store = reopen(store)
+    assert store.contact("call").case_ids == ["c1"]
+    with pytest.raises(NotFound):
+        store.case("c2")
+
+
+def test_a_refused_step_writes_no_contact(store: Store, reopen: Reopen):
+    store.commit(new_case_changes("c1"))
+    store.commit(step_changes(store.case("c1"), 1))
+    stale = step_changes(store.case("c1").model_copy(update={"revision": 1}), 1)
+    stale.contacts.append(contact("call", case_ids=["c1"]))
+    with pytest.raises(ConflictError):
+        store.commit(stale)
+    store = reopen(store)
+    with pytest.raises(NotFound):
+        store.contact("call")
+    assert store.contacts(customer_id="k1") == []
+
+
+def searchable(customer_id: str, name: str, *, phone: str = "", email: str = "", postcode: str = "1234 AB",
+               house_number: str = "1", number: str = "") -> Customer:
+    return customer(customer_id, name).model_copy(update={
+        "phone": phone, "email": email, "number": number or f"N-{customer_id}",
+        "address": Address(street="Dorpsstraat", house_number=house_number, postcode=postcode, city="Ede")})
+
+
+def test_customers_are_found_by_the_normal_form_of_each_search_key(store: Store, reopen: Reopen):
+    store.commit(Changes(customers=[
+        searchable("k1", "Sanne de Vries", phone="+31 6 1234 5678", email="Sanne.deVries@Example.nl",
+                   postcode="3511 AX", house_number="112", number="301 001 186"),
+        searchable("k2", "Sander Vries", phone="030-2314455", postcode="3511 AX", house_number="57A"),
+        searchable("k3", "Emma Jansen", postcode="2514 EE", house_number="34"),
+    ]))
+    store = reopen(store)
+
+    def found(field: SearchField, key: str, limit: int = 50) -> list[str]:
+        return ids(store.find_customers(field, key, limit))
+
+    assert found(SearchField.NAME, name_key("vries")) == ["k2", "k1"]  # by name: Sander before Sanne
+    assert found(SearchField.NAME, name_key("SANN de")) == ["k1"]  # every part starts a name part
+    assert found(SearchField.NAME, name_key("vries emma")) == []
+    assert found(SearchField.NAME, name_key("vries"), limit=1) == ["k2"]
+    assert found(SearchField.NUMBER, number_key("301001186")) == ["k1"]
+    assert found(SearchField.PHONE, phone_key("06 12345678")) == ["k1"]
+    assert found(SearchField.PHONE, phone_key("+31 30 231 4455")) == ["k2"]
+    assert found(SearchField.EMAIL, email_key("sanne.devries@example.NL")) == ["k1"]
+    assert found(SearchField.ADDRESS, address_key("3511ax", "57 a")) == ["k2"]
+    assert found(SearchField.ADDRESS, address_key("3511 AX")) == ["k2", "k1"]
+    assert found(SearchField.ADDRESS, address_key("3511 AX", "1")) == []
+
+
+def test_a_changed_customer_is_found_by_its_new_keys_only(store: Store, reopen: Reopen):
+    store.commit(Changes(customers=[searchable("k1", "Sanne de Vries", phone="0612345678")]))
+    assert ids(store.find_customers(SearchField.NAME, "vries")) == ["k1"]  # builds the lookups
+    store.commit(Changes(customers=[searchable("k1", "Sanne Bakker", phone="0687654321")]))
+    store = reopen(store)
+    assert store.find_customers(SearchField.NAME, "vries") == []
+    assert store.find_customers(SearchField.PHONE, phone_key("0612345678")) == []
+    assert [c.name for c in store.find_customers(SearchField.NAME, "bakker")] == ["Sanne Bakker"]
+    assert ids(store.find_customers(SearchField.PHONE, phone_key("0687654321"))) == ["k1"]
+
+
+# Attachments ----------------------------------------------------------------------------------
+
+
+def attachment(attachment_id: str = "file-1", case_id: str = "c1", *, minutes: float = 0,
+               content: bytes = b"%PDF-1.4 meter photo") -> Attachment:
+    return Attachment(id=attachment_id, case_id=case_id, filename="meterstand.pdf", content_type="application/pdf",
+                      size=len(content), sha256=hashlib.sha256(content).hexdigest(), added_by="agent",
+                      added_at=at(minutes))
+
+
+def test_an_attachment_reads_back_with_its_bytes_after_its_commit(store: Store, reopen: Reopen):
+    store.commit(new_case_changes("c1"))
+    store.put_attachment_content("file-2", b"second")
+    store.put_attachment_content("file-1", b"%PDF-1.4 meter photo")
+    store.commit(Changes(attachments=[attachment("file-2", minutes=5, content=b"second")]))
+    store.commit(Changes(attachments=[attachment("file-1")]))
+    store = reopen(store)
+    assert ids(store.attachments("c1")) == ["file-1", "file-2"]  # oldest first
+    assert store.attachment("c1", "file-1") == attachment("file-1")
+    assert store.attachment_content("c1", "file-1") == b"%PDF-1.4 meter photo"
+    assert store.attachment_content("c1", "file-2") == b"second"
+    assert store.attachments("nope") == []
+
+
+def test_attachment_bytes_are_read_only_through_a_committed_attachment_of_that_case(store: Store):
+    store.commit(new_case_changes("c1"))
+    store.commit(new_case_changes("c2"))
+    store.put_attachment_content("file-1", b"content")
+    with pytest.raises(NotFound, match="case 'c1' has no attachment 'file-1'"):
+        store.attachment_content("c1", "file-1")  # put, but never committed
+    store.commit(Changes(attachments=[attachment("file-1", content=b"content")]))
+    with pytest.raises(NotFound, match="case 'c2' has no attachment 'file-1'"):
+        store.attachment_content("c2", "file-1")
+    with pytest.raises(NotFound):
+        store.attachment("c2", "file-1")
+
+
+def test_an_attachment_without_bytes_or_case_is_refused(store: Store):
+    store.commit(new_case_changes("c1"))
+    with pytest.raises(StoreError, match=r"attachment 'file-1' \(meterstand.pdf\) has no content"):
+        store.commit(Changes(attachments=[attachment("file-1")]))
+    store.put_attachment_content("file-1", b"x")
+    with pytest.raises(StoreError, match="attachment 'file-1' belongs to case 'c9', which is not stored"):
+        store.commit(Changes(attachments=[attachment("file-1", "c9")]))
+    assert store.attachments("c1") == []
+
+
+def test_too_big_attachments_and_ids_that_are_no_plain_name_are_refused(store: Store):
+    store.commit(new_case_changes("c1"))
+    with pytest.raises(AttachmentTooLarge, match=f"at most 10 MB \\({ATTACHMENT_LIMIT:,} bytes\\)"):
+        store.put_attachment_content("file-1", b"x" * (ATTACHMENT_LIMIT + 1))
+    for bad in ("../store", "a/b", "", ".hidden"):
+        with pytest.raises(StoreError, match="cannot name an attachment"):
+            store.put_attachment_content(bad, b"x")
+    store.put_attachment_content("file-2", b"x" * ATTACHMENT_LIMIT)  # exactly the limit is fine
+    store.commit(Changes(attachments=[attachment("file-2", content=b"x" * ATTACHMENT_LIMIT)]))
+    assert len(store.attachment_content("c1", "file-2")) == ATTACHMENT_LIMIT
+
+
+def test_the_latest_version_is_the_highest_number_even_when_the_clock_was_turned_back(store: Store):
+    later_number_earlier_time = version("complaint", 2, "h2").model_copy(update={"published_at": at(0)})
+    store.commit(Changes(versions=[(version("complaint", 1, "h1"), bundle()),
+                                   (later_number_earlier_time, bundle())]))
+    assert store.latest_version("complaint").number == 2

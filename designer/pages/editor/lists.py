@@ -2,31 +2,119 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from nicegui import ui
 
+from designer.editing import add_entry
+from designer.editing.node_settings import records_variable_entry, set_variable_details
 from designer.pages.editor.panel import Panel, removable_row
+from designer.pages.editor.setting_fields import heading, text_setting
 from models.data import DataType
+
+if TYPE_CHECKING:
+    from designer.pages.editor.shell import Editor
 
 
 class CaseDataPanel(Panel):
-    """The process's variables, with adding and removing."""
+    """The process's variables: adding (a list of records with its fields), details, removing."""
+
+    def __init__(self, editor: Editor) -> None:
+        self.new_fields: list[tuple[str, str]] = []  # fields of a records variable still being added
+        self.detailed: str | None = None  # the variable whose details are shown
+        super().__init__(editor)
 
     @ui.refreshable_method
     def show(self) -> None:
         variables = self.draft.bundle.variables
         ui.label(f"Case data ({len(variables)})").classes("text-lg").mark("case-data-title")
         for variable in variables:
-            removable_row(self, "variables", variable.name, variable.name, variable.type.value,
-                          marker=f"variable-{variable.name}")
-        types = [t.value for t in DataType if t is not DataType.RECORDS]
+            detail = variable.type.value
+            if variable.type is DataType.RECORDS:
+                detail = "records: " + ", ".join(f"{f.name} ({f.type.value})" for f in variable.fields)
+            removable_row(self, "variables", variable.name, variable.name, detail, marker=f"variable-{variable.name}")
+        self.variable_details()
+        self.new_variable()
+
+    def variable_details(self) -> None:
+        """The label, description and personal-data mark of one chosen variable."""
+        names = [v.name for v in self.draft.bundle.variables]
+        if self.detailed not in names:
+            self.detailed = None
+        heading("Details of a variable")
+        ui.select(names, value=self.detailed, label="Variable", with_input=True,
+                  on_change=lambda e: self.show_details(e.value)) \
+            .classes("w-full").props("dense").mark("variable-details")
+        variable = self.draft.bundle.variable(self.detailed) if self.detailed else None
+        if variable is None:
+            return
+        details = {"label": variable.label, "description": variable.description, "personal": variable.personal}
+
+        def apply(setting: str, value: str | bool) -> None:
+            self.edit(lambda: self.draft.apply(set_variable_details, variable.name, **(details | {setting: value})))
+
+        text_setting("Label people see", variable.label, lambda value: apply("label", value),
+                     marker="variable-label", placeholder=variable.display)
+        text_setting("Description", variable.description, lambda value: apply("description", value),
+                     marker="variable-description", multiline=True)
+        ui.checkbox("Personal data", value=variable.personal,
+                    on_change=lambda e: apply("personal", bool(e.value))).mark("variable-personal")
+
+    def show_details(self, name: str | None) -> None:
+        self.detailed = name
+        self.refresh()
+
+    def new_variable(self) -> None:
+        """Fields to add a variable: a choice with its options, a list of records with its fields."""
+        heading("New variable")
         with ui.row().classes("w-full items-end no-wrap gap-2"):
             name = ui.input("New variable", placeholder="e.g. claim_amount").classes("grow").mark("new-variable")
-            kind = ui.select(types, value="text", label="Type").classes("w-28").mark("new-variable-type")
+            kind = ui.select([t.value for t in DataType], value="records" if self.new_fields else "text",
+                             label="Type").classes("w-28").mark("new-variable-type")
         options = ui.input("Options (comma separated)").classes("w-full").mark("new-variable-options")
-        options.bind_visibility_from(kind, "value", backward=lambda value: value == "choice")
-        ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_variable(
-            name.value or "", kind.value, (options.value or "").split(",") if kind.value == "choice" else None))) \
-            .props("flat").mark("add-variable")
+        options.bind_visibility_from(kind, "value", backward=lambda value: value == DataType.CHOICE.value)
+        with ui.column().classes("w-full gap-1") as fields:
+            fields.bind_visibility_from(kind, "value", backward=lambda value: value == DataType.RECORDS.value)
+            ui.label("Fields of each record").classes("text-xs text-slate-600")
+            self.pending_fields()
+            with ui.row().classes("w-full items-end no-wrap gap-2"):
+                field_name = ui.input("Field", placeholder="e.g. amount").classes("grow").mark("new-field-name")
+                field_type = ui.select([t.value for t in DataType if t is not DataType.RECORDS], value="text",
+                                       label="Type").classes("w-28").mark("new-field-type")
+                ui.button(icon="add", on_click=lambda: self.add_field(field_name, field_type.value)) \
+                    .props("flat dense round").mark("add-field").tooltip("Add field")
+
+        def add_records() -> None:
+            self.draft.apply(add_entry, "variables", records_variable_entry(name.value or "", self.new_fields))
+            self.new_fields = []
+
+        def add() -> None:
+            if kind.value == DataType.RECORDS.value:
+                self.edit(add_records)
+            else:
+                self.edit(lambda: self.draft.add_variable(
+                    name.value or "", kind.value,
+                    (options.value or "").split(",") if kind.value == DataType.CHOICE.value else None))
+
+        ui.button("Add", icon="add", on_click=add).props("flat").mark("add-variable")
+
+    @ui.refreshable_method
+    def pending_fields(self) -> None:
+        """The fields given so far for the records variable being added, each removable."""
+        for number, (field_name, field_type) in enumerate(self.new_fields):
+            with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"new-field-{field_name}"):
+                ui.label(f"{field_name} ({field_type})").classes("grow text-sm")
+                ui.button(icon="delete", on_click=lambda n=number: self.drop_field(n)) \
+                    .props("flat dense round").tooltip("Remove")
+
+    def add_field(self, name: ui.input, type_: str) -> None:
+        self.new_fields.append(((name.value or "").strip(), type_))
+        name.set_value("")
+        self.pending_fields.refresh()
+
+    def drop_field(self, number: int) -> None:
+        del self.new_fields[number]
+        self.pending_fields.refresh()
 
 
 class QueuesPanel(Panel):

@@ -1,4 +1,7 @@
-"""The flow tab's side panel: the settings of the step or connection selected on the canvas."""
+"""The flow tab's side panel: the settings of the step or connection selected on the canvas.
+
+A step's settings are shown by `step_settings` (one function per kind); a connection's here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from nicegui import ui
 from designer.editing import expression_names
 from designer.elements.flow_canvas import PALETTE
 from designer.pages.editor.panel import Panel
-from models.nodes import Edge, NodeBase, TaskNode
+from designer.pages.editor.step_settings import step_settings
+from models.nodes import Edge, NodeBase
 
 
 class SelectionPanel(Panel):
@@ -29,38 +33,7 @@ class SelectionPanel(Panel):
     def node_settings(self, node: NodeBase) -> None:
         ui.label(PALETTE.get(node.kind, node.kind)).classes("text-lg").mark("selected-kind")
         ui.label(f"Id: {node.id}").classes("text-slate-600").mark("selected-id")
-        name = ui.input("Name", value=node.name).classes("w-full").mark("selected-name")
-
-        def rename() -> None:
-            if (name.value or "") != node.name:
-                self.edit(lambda: self.draft.set_name(node.id, name.value or ""))
-
-        name.on("blur", rename)
-        name.on("keydown.enter", rename)
-        if isinstance(node, TaskNode):
-            queues = {q.id: q.name or q.id for q in self.draft.bundle.queues}
-            if node.queue not in queues:
-                queues[node.queue] = f"{node.queue} (missing)"
-            ui.select(queues, value=node.queue, label="Queue",
-                      on_change=lambda e: e.value != node.queue and self.edit(
-                          lambda: self.draft.set_queue(node.id, e.value))).classes("w-full").mark("selected-queue")
-            self.sla_fields(node)
-
-    def sla_fields(self, node: TaskNode) -> None:
-        """The task's service level, written as people say it ("5 working days")."""
-        target = ui.input("SLA target", value=str(node.sla.target) if node.sla else "",
-                          placeholder="e.g. 5 working days").classes("w-full").mark("sla-target")
-        warning = ui.input("Warn after", value=str(node.sla.warning) if node.sla and node.sla.warning else "",
-                           placeholder="e.g. 4 working days").classes("w-full").mark("sla-warning")
-
-        def save() -> None:
-            before = (str(node.sla.target), str(node.sla.warning or "")) if node.sla else ("", "")
-            if ((target.value or "").strip(), (warning.value or "").strip()) != before:
-                self.edit(lambda: self.draft.set_sla(node.id, target.value or "", warning.value or ""))
-
-        for field in (target, warning):
-            field.on("blur", save)
-            field.on("keydown.enter", save)
+        step_settings(self, node)
 
     def edge_settings(self, edge: Edge) -> None:
         """A connection's label and, leaving a decision, its condition (with the names it may use) or default."""

@@ -15,17 +15,26 @@ from nicegui import ui
 from designer.editing import Draft, EditRejected
 from designer.elements.flow_canvas import FlowCanvas
 from designer.frame import runtime
+from designer.pages.editor.decision_tables import DecisionTablesPanel
 from designer.pages.editor.drafts import draft_folder, open_draft, published_number
+from designer.pages.editor.forms import FormsPanel
+from designer.pages.editor.letters import LettersPanel
 from designer.pages.editor.lists import CaseDataPanel, CataloguesPanel, QueuesPanel
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.problems import ProblemsPanel
+from designer.pages.editor.process_settings import ProcessSettingsPanel
+from designer.pages.editor.sandbox_run import SandboxRunPanel
 from designer.pages.editor.selection import SelectionPanel
 from runtime.errors import FlowdeskError
 from runtime.service import PublishError
 
 #: The tabs after the flow: name, label, icon and the panels each shows.
 TABS: list[tuple[str, str, str, list[type[Panel]]]] = [
-    ("data", "Case data & queues", "dataset", [CaseDataPanel, QueuesPanel, CataloguesPanel]),
+    ("data", "Case data & queues", "dataset", [ProcessSettingsPanel, CaseDataPanel, QueuesPanel, CataloguesPanel]),
+    ("forms", "Forms", "dynamic_form", [FormsPanel]),
+    ("letters", "Letters", "mail", [LettersPanel]),
+    ("tables", "Decision tables", "table_chart", [DecisionTablesPanel]),
+    ("test", "Test-run", "play_circle", [SandboxRunPanel]),
 ]
 
 FLOW_TAB = "flow"
@@ -52,7 +61,8 @@ class Editor:
                     self.panels[FLOW_TAB] = [self.card(SelectionPanel), self.card(ProblemsPanel)]
             for name, _, _, panel_types in TABS:
                 with ui.tab_panel(name).classes("p-0"), ui.row().classes("w-full items-start gap-4"):
-                    self.panels[name] = [self.card(panel_type, "w-96") for panel_type in panel_types]
+                    width = "w-full" if len(panel_types) == 1 else "w-96"  # a tab of its own gets the width
+                    self.panels[name] = [self.card(panel_type, width) for panel_type in panel_types]
         self.canvas.on_node_added(lambda e: self.edit(lambda: self.draft.add_node(e.kind, e.x, e.y), select=True))
         self.canvas.on_node_moved(lambda e: self.edit(lambda: self.draft.move_node(e.id, e.x, e.y)))
         self.canvas.on_edge_added(lambda e: self.edit(lambda: self.draft.add_edge(e.source, e.target)))

@@ -1,0 +1,123 @@
+"""How long the API takes to answer the first page of a worklist with 100,000 open work items.
+
+Run: `.venv/bin/python bench/bench_api.py [--items 100000] [--repeat 200] [--folder DIR]`
+
+A TinyDB store is filled with that many open work items (each with its case,
+spread over 20 queues, random deadlines and priorities; committed 1,000 cases
+per `Changes`, which is not measured), plus two users with API tokens: an
+agent who works all 20 queues and a supervisor (who sees every queue). Then
+`flowdesk serve` runs on it and GET /api/v1/work-items (first page, 50 items,
+soonest deadline first) is timed over HTTP on localhost, token check included:
+for the agent, the supervisor, and the agent asking for one queue. Printed:
+the median and 95th percentile per request, and the median's ratio to the
+100 ms target. With `--folder` the filled store is kept and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "storage")]
+
+from storage_docs import case, work_item  # noqa: E402
+
+from designer.api.tokens import new_api_token  # noqa: E402
+from runtime.documents import User  # noqa: E402
+from runtime.storage.base import Changes  # noqa: E402
+from runtime.storage.tinydb_store import TinyDBStore  # noqa: E402
+from tests.designer.helpers import served  # noqa: E402
+
+QUEUES = [f"q{n:02}" for n in range(20)]
+BATCH = 1_000
+TARGET_MS = 100.0
+PAGE = "/api/v1/work-items"
+
+
+def fill(folder: Path, items: int) -> dict[str, str]:
+    """A store with `items` open work items and the two bench users; their tokens by user id."""
+    rng = random.Random(items)
+    tokens = {}
+    with TinyDBStore.open(folder) as store:
+        for start in range(0, items, BATCH):
+            batch = Changes()
+            for number in range(start, min(start + BATCH, items)):
+                case_id = f"case-{number:06}"
+                created = rng.uniform(-600, 0)
+                item = work_item(f"{case_id}-w1", case_id, queue=rng.choice(QUEUES), due=rng.uniform(0, 14_400),
+                                 created=created)
+                item.priority = rng.randint(1, 5)
+                batch.cases.append((case(case_id, started=created), None))
+                batch.work_items.append(item)
+            store.commit(batch)
+            if (start // BATCH) % 10 == 9:
+                store.checkpoint()
+        users = []
+        for user_id, roles, queues in (("bench-agent", ["agent"], QUEUES), ("bench-supervisor", ["supervisor"], [])):
+            token, digest = new_api_token(user_id)
+            tokens[user_id] = token
+            users.append(User(id=user_id, name=user_id, roles=roles, queues=queues, api_token_hash=digest))
+        store.commit(Changes(users=users))
+        store.checkpoint()
+    return tokens
+
+
+def timed(client: httpx.Client, params: dict[str, str], repeat: int) -> list[float]:
+    """Milliseconds per request, after a few warm-up requests."""
+    for _ in range(5):
+        assert client.get(PAGE, params=params).status_code == 200
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(PAGE, params=params)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200 and len(response.json()["items"]) == 50, response.text
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--folder", type=Path, help="keep the filled store here and reuse it")
+    args = parser.parse_args()
+    base = args.folder or Path(tempfile.mkdtemp(prefix="bench-api-"))
+    data = base / "data"
+    tokens_file = base / "tokens"
+    if not tokens_file.exists():
+        shutil.rmtree(data, ignore_errors=True)
+        data.mkdir(parents=True)
+        started = time.perf_counter()
+        tokens = fill(data, args.items)
+        tokens_file.write_text("\n".join(f"{user} {token}" for user, token in tokens.items()))
+        print(f"filled {args.items:,} open work items in {time.perf_counter() - started:.0f} s")
+    tokens = dict(line.split(" ", 1) for line in tokens_file.read_text().splitlines())
+    try:
+        with served(data) as url:
+            print(f"GET {PAGE} (first page of 50, soonest deadline first), {args.repeat} requests each:")
+            for label, user, params in (("agent, all 20 queues", "bench-agent", {}),
+                                        ("supervisor, every queue", "bench-supervisor", {}),
+                                        ("agent, one queue", "bench-agent", {"queue": "q07"})):
+                with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {tokens[user]}"},
+                                  timeout=30) as client:
+                    times = timed(client, params, args.repeat)
+                median = statistics.median(times)
+                p95 = statistics.quantiles(times, n=20)[-1]
+                print(f"  {label:<26} median {median:6.1f} ms   p95 {p95:6.1f} ms   "
+                      f"median / {TARGET_MS:.0f} ms target = {median / TARGET_MS:.2f}")
+    finally:
+        if args.folder is None:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,419 @@
+"""The case view: one case beside its customer's data sheet, where an agent works the case's current task.
+
+Left: the case (process and version, status, data, attachments, the timeline
+newest first), the current work item (instructions, compliance checklist, the
+generated form, Complete) and ad-hoc actions (note, attach a file, add a task,
+close with a root cause). Right: `customer_sheet` and what was sent
+(`sent_items`, redrawn when the worker has sent something since). Every change is one call to `Runtime` or `CaseWork`; the page
+decides nothing itself. When someone else was faster (a `ConflictError`), the
+page says who did what and shows the case as it is now; nothing typed is
+silently dropped without saying so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from nicegui import APIRouter, events, ui
+from starlette.responses import JSONResponse, Response
+
+from codegen.forms.view import FormView
+from designer.display import local_time
+from designer.frame import frame, runtime
+from designer.pages.customer_sheet import case_url, customer_sheet
+from designer.pages.sent import sent_items
+from designer.pages.work import visible_queues
+from models.bundle import Bundle
+from models.data import Variable
+from models.errors import FlowdeskError
+from models.values import to_json_value
+from runtime.case_values import Scope
+from runtime.casework import CaseWork, sla_status
+from runtime.documents import Case, CaseStatus, OutboxStatus, User, WorkItem, WorkItemStatus
+from runtime.outbox import sent_to_customer
+from runtime.process_version import ProcessVersion
+from runtime.storage.base import ATTACHMENT_LIMIT, ConflictError, NotFound, WorkQuery
+
+LIMIT_MB = ATTACHMENT_LIMIT // (1024 * 1024)
+#: How often an open case page looks whether the worker has sent something since it was drawn, in seconds.
+SENT_CHECK_SECONDS = 3
+
+
+def attachment_url(case_id: str, attachment_id: str) -> str:
+    return f"/api/work/cases/{quote(case_id, safe='')}/attachments/{quote(attachment_id, safe='')}"
+
+
+def value_text(value: Any, variable: Variable | None = None) -> str:
+    """A case value as plain text: yes/no, a choice's label, records one per line, else its JSON value."""
+    options = {o.value: o.display for o in variable.options} if variable is not None else {}
+    if isinstance(value, str) and value in options:
+        return options[value]
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return "\n".join(", ".join(f"{k}: {value_text(v)}" for k, v in row.items()) if isinstance(row, dict)
+                         else value_text(row) for row in value)
+    return str(to_json_value(value))
+
+
+def mine(item: WorkItem, user: User) -> bool:
+    """Whether `user` may work `item`: in one of their queues, and not claimed by someone else."""
+    queues = visible_queues(user)
+    return (queues is None or item.queue in queues) and item.assignee in (None, user.id)
+
+
+class CaseView:
+    """The case page of one signed-in user; `show` draws it, the action methods change the case."""
+
+    def __init__(self, case_id: str, item_id: str | None, user: User) -> None:
+        self.case_id = case_id
+        self.item_id = item_id
+        self.user = user
+        self.work = CaseWork(runtime())
+        self.names = {u.id: u.name for u in runtime().store.users()}
+        self.notice = ""  # what the last refused action means, kept across redraws
+        self.form: FormView | None = None
+        self.sent_shown: list[tuple[str, OutboxStatus]] = []  # the sent items as drawn: (entry, status)
+
+    # Drawing ------------------------------------------------------------------------------------
+
+    @ui.refreshable_method
+    def show(self) -> None:
+        store = runtime().store
+        try:
+            case = store.case(self.case_id)
+        except NotFound:
+            ui.label(f"There is no case {self.case_id}.").mark("no-case")
+            return
+        version = runtime().process_version(case.version_hash)
+        if self.notice:
+            with ui.card().classes("w-full bg-amber-50 border-amber-400").mark("notice"):
+                ui.label(self.notice).classes("whitespace-pre-line")
+        with ui.row().classes("w-full gap-6 items-start no-wrap"):
+            with ui.column().classes("grow basis-2/3 gap-4 min-w-0"):
+                self._case_block(case, version)
+                self._work_block(case, version)
+                self._actions(case, version)
+                self._timeline()
+            with ui.column().classes("basis-1/3 gap-4 min-w-0"):
+                customer_sheet(case.customer_id, case.id)
+                self._sent()
+
+    @ui.refreshable_method
+    def _sent(self) -> None:
+        self.sent_shown = self._sent_state()
+        sent_items(self.case_id)
+
+    def _sent_state(self) -> list[tuple[str, OutboxStatus]]:
+        return [(entry.id, entry.status) for entry in sent_to_customer(runtime().store, self.case_id)]
+
+    def redraw_sent_if_changed(self) -> None:
+        """Show what the worker sent (or failed to send) since the page drew it, so 'queued' does not linger."""
+        if self._sent_state() != self.sent_shown:
+            self._sent.refresh()
+
+    def _case_block(self, case: Case, version: ProcessVersion) -> None:
+        with ui.column().classes("w-full gap-1").mark("case"):
+            ui.label(f"{version.bundle.name} — version {case.version}").classes("text-lg").mark("case-process")
+            status = f"open since {local_time(case.started_at)}"
+            if case.status is not CaseStatus.ACTIVE:
+                when = f" {local_time(case.closed_at)}" if case.closed_at else ""
+                status = f"closed{when}: {case.outcome or 'done'}"
+            if case.root_cause:
+                cause = next((c.label for c in version.bundle.root_causes if c.id == case.root_cause), case.root_cause)
+                status += f"; root cause: {cause}"
+            ui.label(status).mark("case-status")
+            for incident in case.incidents:
+                ui.label(f"Stopped at '{incident.node}': {incident.message}").classes("text-red-700")
+            with ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1").mark("case-data"):
+                for variable in version.bundle.variables:
+                    if variable.name in case.data:
+                        ui.label(variable.label or variable.name).classes("text-sm text-gray-600")
+                        ui.label(value_text(case.data[variable.name], variable)).classes("whitespace-pre-line")
+            self._attachments()
+
+    @ui.refreshable_method
+    def _attachments(self) -> None:
+        attachments = runtime().store.attachments(self.case_id)
+        if attachments:
+            ui.label("Attachments").classes("text-sm text-gray-600")
+        for attachment in attachments:
+            ui.link(f"{attachment.filename} ({attachment.size:,} bytes, {self._who(attachment.added_by)}, "
+                    f"{local_time(attachment.added_at)})", attachment_url(self.case_id, attachment.id)) \
+                .mark(f"attachment-{attachment.filename}")
+
+    def _work_block(self, case: Case, version: ProcessVersion) -> None:
+        self.form = None
+        open_items = runtime().store.work_items(WorkQuery(case_id=case.id, limit=100))
+        item = self._current_item(open_items)
+        self.item_id = item.id if item is not None else self.item_id  # redraws keep to this item
+        with ui.column().classes("w-full gap-2").mark("work"):
+            self._other_tasks()
+            if item is None:
+                if not open_items:
+                    ui.label(self._no_work_text(case, version.bundle)).mark("no-work")
+                return
+            if item.status is not WorkItemStatus.OPEN:
+                by = f" by {self._who(item.completed_by)}" if item.completed_by else ""
+                when = f" at {local_time(item.completed_at)}" if item.completed_at else ""
+                ui.label(f"Task '{item.title}' was {item.status.value}{by}{when}.").mark("item-done")
+                return
+            self._item(case, version, item)
+
+    @staticmethod
+    def _no_work_text(case: Case, bundle: Bundle) -> str:
+        if case.status is CaseStatus.ACTIVE:
+            return "No open tasks."
+        if case.root_cause is None and bundle.root_causes:
+            return "The case is closed. It has no root cause yet: record it under 'close the case' below."
+        return "The case is closed."
+
+    @ui.refreshable_method
+    def _other_tasks(self) -> None:
+        """Links to the case's open tasks besides the one being worked."""
+        others = [i for i in runtime().store.work_items(WorkQuery(case_id=self.case_id, limit=100))
+                  if i.id != self.item_id]
+        if others:
+            ui.label("Open tasks").classes("text-sm text-gray-600")
+        for other in others:
+            who = f", claimed by {self._who(other.assignee)}" if other.assignee else ""
+            ui.link(f"{other.title} (queue {other.queue}{who})",
+                    f"{case_url(self.case_id)}?item={quote(other.id, safe='')}").mark(f"open-item-{other.id}")
+
+    def _current_item(self, open_items: list[WorkItem]) -> WorkItem | None:
+        """The item asked for (?item=), else the case's one open item for this user."""
+        if self.item_id is not None:
+            try:
+                item = runtime().store.work_item(self.item_id)
+            except NotFound:
+                return None
+            return item if item.case_id == self.case_id else None
+        for_me = [i for i in open_items if mine(i, self.user)]
+        return for_me[0] if len(for_me) == 1 else None
+
+    def _item(self, case: Case, version: ProcessVersion, item: WorkItem) -> None:
+        node = version.nodes.get(item.node)
+        ui.label(item.title).classes("text-xl").mark("item-title")
+        sla = sla_status(item, runtime().now())
+        due = f", due {local_time(item.due_at)} ({sla.value})" if item.due_at and sla else ""
+        who = f", claimed by {self._who(item.assignee)}" if item.assignee else ""
+        ui.label(f"Queue {item.queue}{who}{due}").classes("text-sm text-gray-600")
+        if not mine(item, self.user):
+            ui.label("This task is not in your queues or is claimed by someone else; you can read it only.") \
+                .mark("item-not-mine")
+            return
+        instructions = getattr(node, "instructions", "")
+        if instructions:
+            ui.label(instructions).classes("whitespace-pre-line bg-slate-50 p-2 rounded").mark("instructions")
+        checklist = getattr(node, "checklist", [])
+        ticked = set(item.checklist_ticked)
+        if checklist:
+            ui.label("Checklist").classes("text-sm text-gray-600")
+        for entry in checklist:
+            text = entry.text if entry.required else f"{entry.text} (optional)"
+            ui.checkbox(text, value=entry.id in ticked,
+                        on_change=lambda e, c=entry.id: self._tick(item, c, e.value, ticked, update)) \
+                .mark(f"check-{entry.id}")
+        form = version.bundle.form(item.form) if item.form else None
+        if form is not None:
+            customer = runtime().engine.services.customer  # the values expressions see as `customer`
+            scope = Scope(version, case, runtime().now(), lambda: customer(case.customer_id) if case.customer_id
+                          else None)
+            try:
+                self.form = FormView(form, version.variables, scope, version.expression)
+            except FlowdeskError as error:
+                ui.label(f"The form '{form.name or form.id}' cannot be shown: {error}. Ask the process owner to "
+                         "fix it; the task cannot be completed until then.").classes("text-red-700") \
+                    .mark("form-broken")
+                return
+        key = f"page-{os.urandom(8).hex()}"  # a second click on Complete replays, it does not complete twice
+        with ui.row().classes("items-center gap-4"):
+            button = ui.button("Complete", icon="check", on_click=lambda: self._complete(item, key)) \
+                .mark("complete")
+            reason = ui.label().classes("text-sm text-orange-800").mark("complete-reason")
+
+        def update() -> None:
+            missing = [c.text for c in checklist if c.required and c.id not in ticked]
+            button.set_enabled(not missing)
+            reason.set_text(f"Tick the checklist first: {'; '.join(missing)}" if missing else "")
+            reason.set_visibility(bool(missing))
+
+        update()
+
+    @ui.refreshable_method
+    def _timeline(self) -> None:
+        case = runtime().store.case(self.case_id)
+        version = runtime().process_version(case.version_hash)
+        events = runtime().store.audit_events(case.id)
+        with ui.column().classes("w-full gap-1").mark("timeline"):
+            ui.label("Timeline").classes("text-lg")
+            for event in reversed(events):
+                with ui.column().classes("gap-0 border-b pb-1 w-full").mark("timeline-entry"):
+                    ui.label(f"{local_time(event.at)} · {self._who(event.actor)}").classes("text-sm text-gray-600")
+                    ui.label(event.summary)
+                    if event.kind == "note added":
+                        ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
+                    for name, (before, after) in event.changes.items():
+                        if before is None and after in (None, "", False, []):
+                            continue  # a variable starting empty is no news
+                        variable = version.variables.get(name)
+                        label = variable.label or name if variable is not None else name
+                        ui.label(f"{label}: {value_text(before, variable)} → {value_text(after, variable)}") \
+                            .classes("text-sm whitespace-pre-line")
+
+    def _actions(self, case: Case, version: ProcessVersion) -> None:
+        bundle = version.bundle
+        with ui.expansion("Add a note, a file or a task; close the case", icon="more_horiz") \
+                .classes("w-full border rounded").mark("actions"):
+            note = ui.textarea("Note").classes("w-full").mark("note-text")
+            ui.button("Add note", on_click=lambda: self._add_note(note)).props("flat").mark("add-note")
+            ui.label(f"Attach a file (at most {LIMIT_MB} MB)").classes("text-sm text-gray-600")
+            ui.upload(auto_upload=True, max_file_size=ATTACHMENT_LIMIT, on_upload=self._attach,
+                      on_rejected=lambda: ui.notify(f"The file is bigger than {LIMIT_MB} MB and was not attached.",
+                                                    type="warning")).classes("w-full").mark("upload")
+            if case.status is CaseStatus.ACTIVE:
+                self._add_task_form(bundle)
+            if case.root_cause is None and bundle.root_causes:
+                active = case.status is CaseStatus.ACTIVE
+                ui.button("Close case…" if active else "Record the root cause…", icon="task_alt",
+                          on_click=lambda: self._close_dialog(bundle, active)).props("outline").mark("close-case")
+
+    def _add_task_form(self, bundle: Bundle) -> None:
+        ui.label("Add a task").classes("text-sm text-gray-600")
+        free = "__free__"
+        kinds = {t.id: f"{t.name} (queue {t.queue})" for t in bundle.adhoc_task_types} | {free: "Free task…"}
+        with ui.row().classes("w-full items-end gap-2"):
+            kind = ui.select(kinds, label="Task", value=next(iter(kinds))).classes("w-72").mark("task-type")
+            title = ui.input("Title").classes("w-64").mark("task-title")
+            queue = ui.select({q.id: q.name for q in bundle.queues}, label="Queue").classes("w-56").mark("task-queue")
+            title.bind_visibility_from(kind, "value", value=free)
+            queue.bind_visibility_from(kind, "value", value=free)
+            ui.button("Add task", on_click=lambda: self._add_task(
+                None if kind.value == free else kind.value, title.value or "", queue.value)) \
+                .props("flat").mark("add-task")
+
+    def _close_dialog(self, bundle: Bundle, active: bool) -> None:
+        """Close an open case, or give a case its flow completed the root cause it still lacks."""
+        with ui.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full").mark("close-dialog"):
+            ui.label("Close the case" if active else "Record the root cause").classes("text-lg")
+            ui.label("Open tasks are cancelled. Choose what caused the customer's problem." if active else
+                     "The case's flow has ended. Choose what caused the customer's problem.").mark("close-explained")
+            cause = ui.select({c.id: c.label for c in bundle.root_causes}, label="Root cause") \
+                .classes("w-full").mark("root-cause")
+            note = ui.input("Note (optional)").classes("w-full").mark("close-note")
+            with ui.row():
+                ui.button("Close case" if active else "Record root cause",
+                          on_click=lambda: self._close(dialog, cause.value, note.value or "", active)) \
+                    .mark("confirm-close")
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+        dialog.open()
+
+    # Acting -------------------------------------------------------------------------------------
+
+    def _tick(self, item: WorkItem, checklist_item: str, done: bool, ticked: set[str],
+              update: Callable[[], None]) -> None:
+        if self._run(lambda: self.work.tick(item.id, checklist_item, done, actor=self.user.id)):
+            if done:
+                ticked.add(checklist_item)
+            else:
+                ticked.discard(checklist_item)
+            update()
+
+    def _complete(self, item: WorkItem, key: str) -> None:
+        if self.form is not None and self.form.validate():
+            ui.notify("Correct the marked fields; nothing was saved.", type="warning")
+            return
+        values = self.form.values() if self.form is not None else {}
+        if self._run(lambda: runtime().complete(item.id, values, actor=self.user.id, idempotency_key=key)):
+            ui.notify(f"Task '{item.title}' completed.", type="positive")
+            self.item_id = None
+            self.notice = ""
+            self.show.refresh()
+
+    def _add_note(self, note: ui.textarea) -> None:
+        if self._run(lambda: self.work.add_note(self.case_id, note.value or "", actor=self.user.id)):
+            ui.notify("Note added.", type="positive")
+            note.value = ""
+            self._timeline.refresh()  # not the whole page: what is typed in the form stays
+
+    async def _attach(self, event: events.UploadEventArguments) -> None:
+        upload = event.file
+        if upload.size() > ATTACHMENT_LIMIT:
+            ui.notify(f"'{upload.name}' has {upload.size():,} bytes; attachments may have at most {LIMIT_MB} MB. "
+                      "It was not attached.", type="warning")
+            return
+        content = await upload.read()
+        if self._run(lambda: self.work.attach(self.case_id, upload.name, content, upload.content_type,
+                                              actor=self.user.id)):
+            ui.notify(f"'{upload.name}' attached.", type="positive")
+            self._attachments.refresh()
+            self._timeline.refresh()
+
+    def _add_task(self, task_type: str | None, title: str, queue: str | None) -> None:
+        if self._run(lambda: self.work.add_task(self.case_id, actor=self.user.id, task_type=task_type, title=title,
+                                                queue=queue)):
+            ui.notify("Task added.", type="positive")
+            self._other_tasks.refresh()
+            self._timeline.refresh()
+
+    def _close(self, dialog: ui.dialog, root_cause: str | None, note: str, active: bool) -> None:
+        if root_cause is None:
+            ui.notify("Choose a root cause.", type="warning")
+            return
+        dialog.close()
+        if self._run(lambda: self.work.close(self.case_id, root_cause, actor=self.user.id, note=note)):
+            ui.notify("Case closed." if active else "Root cause recorded.", type="positive")
+            self.item_id = None
+            self.show.refresh()
+
+    def _run(self, action: Callable[[], object]) -> bool:
+        """Do `action`; explain a refusal (and redraw the case as it is now after a conflict). True if it worked."""
+        try:
+            action()
+        except ConflictError as error:
+            self.notice = (f"Someone else changed this case while you had it open: {error}.\n"
+                           "Nothing you entered for this step was saved. Below is the case as it is now.")
+            self.item_id = None
+            self.show.refresh()
+            return False
+        except FlowdeskError as error:
+            ui.notify(f"Not saved: {error}", type="negative", multi_line=True)
+            return False
+        return True
+
+    # Helpers ------------------------------------------------------------------------------------
+
+    def _who(self, user_id: str | None) -> str:
+        return self.names.get(user_id or "", user_id or "")
+
+
+def routes() -> APIRouter:
+    router = APIRouter()
+
+    @router.page("/work/case/{case_id}", title="Flowdesk — case")
+    def case_page(case_id: str, item: str | None = None) -> None:
+        with frame(f"Case {case_id}") as user:
+            view = CaseView(case_id, item, user)
+            view.show()
+            ui.timer(SENT_CHECK_SECONDS, view.redraw_sent_if_changed)
+
+    @router.get("/api/work/cases/{case_id}/attachments/{attachment_id}")
+    def download_attachment(case_id: str, attachment_id: str) -> Response:
+        """The bytes of a file attached to the case, as a download (never shown inline)."""
+        store = runtime().store
+        try:
+            attachment = store.attachment(case_id, attachment_id)
+            content = store.attachment_content(case_id, attachment_id)
+        except NotFound as error:
+            return JSONResponse({"detail": str(error)}, status_code=404)
+        return Response(content, media_type=attachment.content_type,
+                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
+                                 "X-Content-Type-Options": "nosniff",
+                                 "Content-Security-Policy": "sandbox; default-src 'none'"})
+
+    return router

@@ -1,0 +1,126 @@
+"""The fields every settings panel is built from, so each setting is edited and saved the same way.
+
+A text field applies its value on blur or enter (a text area on blur), a
+choice when it is chosen; nothing is sent when the value did not change. Each
+turns into a draft edit through the panel, so a refused value is explained by
+the editor and the panel shows the draft as it was. `sla_settings` is the one
+widget for a service level, used for tasks and for the whole case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from nicegui import ui
+
+from designer.editing import expression_names
+from designer.editing.node_settings import SlaOwner, add_escalation, remove_escalation, set_sla_times
+from designer.pages.editor.panel import Panel
+from models.nodes import EscalationAction, EscalationMoment, Sla
+
+#: The choice that stands for "no form / no table": a select cannot hold None as an option.
+NONE = ""
+
+
+def heading(text: str) -> None:
+    """A small heading above a group of settings."""
+    ui.label(text).classes("text-sm font-semibold text-slate-700 mt-2")
+
+
+def text_setting(label: str, value: str, apply: Callable[[str], Any], *, marker: str, placeholder: str = "",
+                 multiline: bool = False, names: list[str] | None = None) -> ui.input:
+    """A text setting; `names` turns it into an expression field completing those names."""
+    if multiline:
+        field: ui.input = ui.textarea(label, value=value, placeholder=placeholder)
+    else:
+        field = ui.input(label, value=value, placeholder=placeholder, autocomplete=names)
+    field.classes("w-full" + (" font-mono" if names is not None else "")).props("dense").mark(marker)
+
+    def save() -> None:
+        if (field.value or "") != value:
+            apply(field.value or "")
+
+    field.on("blur", save)
+    if not multiline:
+        field.on("keydown.enter", save)
+    return field
+
+
+def choice_setting(label: str, options: Mapping[Any, str], value: Any, apply: Callable[[Any], Any], *,
+                   marker: str, none: str | None = None) -> ui.select:
+    """A choice among `options` (value -> text); `none` adds a choice of nothing (applied as None).
+
+    A value no longer among the options (e.g. a removed form) is shown as missing, not dropped.
+    """
+    choices = ({NONE: none} if none is not None else {}) | dict(options)
+    current = NONE if value is None else value
+    if current not in choices:
+        choices[current] = f"{current} (missing)"
+
+    def chosen(new: Any) -> None:
+        if new != current:
+            apply(None if new == NONE else new)
+
+    return ui.select(choices, value=current, label=label, on_change=lambda e: chosen(e.value)) \
+        .classes("w-full").props("dense").mark(marker)
+
+
+ESCALATION_MOMENTS = {EscalationMoment.WARNING.value: "At the warning", EscalationMoment.BREACH.value: "At the breach"}
+ESCALATION_ACTIONS = {EscalationAction.NOTIFY.value: "Notify", EscalationAction.REASSIGN.value: "Reassign to a queue",
+                      EscalationAction.RAISE_PRIORITY.value: "Raise the priority"}
+
+
+def sla_settings(panel: Panel, owner: SlaOwner, sla: Sla | None, marker: str = "sla") -> None:
+    """A service level: target and warning as people say them ("5 working days") and its escalations.
+
+    `owner` is the task's node id, or None for the case; `marker` prefixes the fields' markers.
+    """
+    draft = panel.draft
+    target = ui.input("SLA target", value=str(sla.target) if sla else "", placeholder="e.g. 5 working days") \
+        .classes("w-full").props("dense").mark(f"{marker}-target")
+    warning = ui.input("Warn after", value=str(sla.warning) if sla and sla.warning else "",
+                       placeholder="e.g. 4 working days").classes("w-full").props("dense").mark(f"{marker}-warning")
+
+    def save_times() -> None:
+        before = (str(sla.target), str(sla.warning or "")) if sla else ("", "")
+        if ((target.value or "").strip(), (warning.value or "").strip()) != before:
+            panel.edit(lambda: draft.apply(set_sla_times, owner, target.value or "", warning.value or ""))
+
+    for field in (target, warning):
+        field.on("blur", save_times)
+        field.on("keydown.enter", save_times)
+    if sla is None:
+        return
+    ui.label("Escalations").classes("text-xs text-slate-600 mt-1")
+    for number, escalation in enumerate(sla.escalations):
+        whom = " ".join(filter(None, [f"queue {escalation.queue}" if escalation.queue else "",
+                                      escalation.notify]))
+        with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"{marker}-escalation-{number}"):
+            ui.label(f"{ESCALATION_MOMENTS[escalation.when.value]}: {ESCALATION_ACTIONS[escalation.action.value]}"
+                     + (f" ({whom})" if whom else "")).classes("grow text-sm")
+            ui.button(icon="delete", on_click=lambda n=number: panel.edit(
+                lambda: draft.apply(remove_escalation, owner, n))).props("flat dense round") \
+                .mark(f"remove-{marker}-escalation-{number}").tooltip("Remove")
+    queues = {q.id: q.name or q.id for q in draft.bundle.queues}
+    with ui.row().classes("w-full no-wrap gap-2"):
+        when = ui.select(ESCALATION_MOMENTS, value=EscalationMoment.BREACH.value, label="When") \
+            .classes("w-1/2").props("dense").mark(f"{marker}-escalation-when")
+        action = ui.select(ESCALATION_ACTIONS, value=EscalationAction.NOTIFY.value, label="Action") \
+            .classes("w-1/2").props("dense").mark(f"{marker}-escalation-action")
+    queue = ui.select({NONE: "No queue"} | queues, value=NONE, label="Queue (to reassign to or notify)") \
+        .classes("w-full").props("dense").mark(f"{marker}-escalation-queue")
+    queue.bind_visibility_from(action, "value", backward=lambda a: a != EscalationAction.RAISE_PRIORITY.value)
+    notify = ui.input("Or notify (e-mail expression)", placeholder="e.g. customer.email",
+                      autocomplete=expression_names(draft.bundle)).classes("w-full font-mono").props("dense") \
+        .mark(f"{marker}-escalation-notify")
+    notify.bind_visibility_from(action, "value", value=EscalationAction.NOTIFY.value)
+
+    def add() -> None:
+        """Add the escalation with only the settings its action uses (the model says what is missing)."""
+        chosen = action.value
+        whom = queue.value if chosen != EscalationAction.RAISE_PRIORITY.value else ""
+        address = (notify.value or "") if chosen == EscalationAction.NOTIFY.value else ""
+        panel.edit(lambda: draft.apply(add_escalation, owner, when.value, chosen, whom, address))
+
+    ui.button("Add escalation", icon="add", on_click=add).props("flat dense").mark(f"add-{marker}-escalation")

@@ -1,0 +1,253 @@
+"""The settings of each kind of step, as the side panel shows them: one function per kind (`KIND_SETTINGS`).
+
+Each function shows the selected step's kind-specific settings in groups with
+small headings and turns changes into draft edits (`designer.editing`):
+`set_node_fields` for independent fields, `node_settings` for settings that
+belong together and for lists inside a step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from nicegui import ui
+
+from designer.editing import expression_names, set_node_fields
+from designer.editing.node_settings import (
+    add_checklist_item,
+    add_to_node_list,
+    remove_from_node_list,
+    set_start_trigger,
+    set_wait,
+)
+from designer.pages.editor.panel import Panel
+from designer.pages.editor.setting_fields import choice_setting, heading, sla_settings, text_setting
+from models.nodes import (
+    AutomaticNode,
+    Channel,
+    EndNode,
+    NodeBase,
+    SendNode,
+    StartNode,
+    StartTrigger,
+    SubprocessNode,
+    TaskNode,
+    WaitFor,
+    WaitNode,
+)
+
+TRIGGERS = {StartTrigger.MANUAL.value: "An agent, by hand", StartTrigger.INTAKE.value: "Intake on a channel",
+            StartTrigger.MESSAGE.value: "A message (API call)"}
+PRIORITIES = {1: "1 (lowest)", 2: "2", 3: "3 (normal)", 4: "4", 5: "5 (most urgent)"}
+#: How a wait waits, as the owner picks it: the model's timer splits into a duration and a date.
+WAIT_MODES = {"duration": "For a time, e.g. 3 working days", "until": "Until a date", "message": "For a message"}
+
+
+def set_fields(panel: Panel, node_id: str, **fields: Any) -> None:
+    panel.edit(lambda: panel.draft.apply(set_node_fields, node_id, fields))
+
+
+def pair_rows(panel: Panel, node_id: str, setting: str, pairs: list[tuple[str, str]], arrow: str) -> None:
+    """The entries of a list of (variable, expression) settings, each with a button that removes it."""
+    for number, (variable, expression) in enumerate(pairs):
+        with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"{setting}-{number}"):
+            ui.label(variable).classes("font-mono text-sm")
+            ui.label(arrow).classes("text-slate-500")
+            ui.label(expression).classes("grow font-mono text-sm break-all")
+            ui.button(icon="delete", on_click=lambda n=number: panel.edit(
+                lambda: panel.draft.apply(remove_from_node_list, node_id, setting, n))) \
+                .props("flat dense round").mark(f"remove-{setting}-{number}").tooltip("Remove")
+
+
+def add_pair_row(panel: Panel, node_id: str, setting: str, targets: list[str], names: list[str],
+                 keys: tuple[str, str]) -> None:
+    """Fields to add a (variable, expression) entry: the variable chosen from `targets`, the expression
+    completing `names`; `keys` are the entry's two setting names."""
+    with ui.row().classes("w-full items-end no-wrap gap-2"):
+        target = ui.select(targets, value=targets[0] if targets else None, label="Variable", with_input=True) \
+            .classes("w-2/5").props("dense").mark(f"new-{setting}-variable")
+        expression = ui.input("Expression", autocomplete=names).classes("grow font-mono").props("dense") \
+            .mark(f"new-{setting}-expression")
+    ui.button("Add", icon="add", on_click=lambda: panel.edit(lambda: panel.draft.apply(
+        add_to_node_list, node_id, setting, {keys[0]: target.value or "", keys[1]: expression.value or ""}))) \
+        .props("flat dense").mark(f"add-{setting}")
+
+
+def start_settings(panel: Panel, node: StartNode) -> None:
+    """Trigger (with its channels or message name) and the form that starts the case."""
+    heading("How a case starts")
+    trigger = ui.select(TRIGGERS, value=node.trigger.value, label="Started by").classes("w-full").props("dense") \
+        .mark("start-trigger")
+    channels = ui.select([c.value for c in Channel], multiple=True, value=[c.value for c in node.channels],
+                         label="Intake channels (at least one)").classes("w-full").props("dense use-chips") \
+        .mark("start-channels")
+    channels.bind_visibility_from(trigger, "value", value=StartTrigger.INTAKE.value)
+    message = ui.input("Message name", value=node.message, placeholder="e.g. card_activation_requested") \
+        .classes("w-full").props("dense").mark("start-message")
+    message.bind_visibility_from(trigger, "value", value=StartTrigger.MESSAGE.value)
+
+    def save() -> None:
+        chosen, wanted_channels, name = trigger.value, list(channels.value or []), (message.value or "").strip()
+        if (chosen, wanted_channels, name) == (node.trigger.value, [c.value for c in node.channels], node.message):
+            return
+        detail_missing = (chosen == StartTrigger.INTAKE.value and not wanted_channels) or (
+            chosen == StartTrigger.MESSAGE.value and not name)
+        if chosen != node.trigger.value and detail_missing:
+            return  # a newly chosen trigger is saved once its channels or message name are given
+        panel.edit(lambda: panel.draft.apply(set_start_trigger, node.id, chosen, wanted_channels, name))
+
+    trigger.on_value_change(save)
+    channels.on_value_change(save)
+    message.on("blur", save)
+    message.on("keydown.enter", save)
+    heading("Start form")
+    choice_setting("Form", forms_of(panel), node.form, lambda form: set_fields(panel, node.id, form=form),
+                   marker="start-form", none="No form")
+
+
+def task_settings(panel: Panel, node: TaskNode) -> None:
+    """Queue, form, priority, instructions, checklist and service level of a task."""
+    heading("Work")
+    choice_setting("Queue", {q.id: q.name or q.id for q in panel.draft.bundle.queues}, node.queue,
+                   lambda queue: panel.edit(lambda: panel.draft.set_queue(node.id, queue)), marker="selected-queue")
+    choice_setting("Form", forms_of(panel), node.form, lambda form: set_fields(panel, node.id, form=form),
+                   marker="task-form", none="No form")
+    choice_setting("Priority", PRIORITIES, node.priority, lambda p: set_fields(panel, node.id, priority=p),
+                   marker="task-priority")
+    text_setting("Instructions for the agent", node.instructions,
+                 lambda text: set_fields(panel, node.id, instructions=text), marker="task-instructions",
+                 multiline=True)
+    heading("Checklist")
+    for number, item in enumerate(node.checklist):
+        with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"checklist-{item.id}"):
+            ui.label(item.text).classes("grow text-sm")
+            ui.label("required" if item.required else "optional").classes("text-xs text-slate-600")
+            ui.button(icon="delete", on_click=lambda n=number: panel.edit(
+                lambda: panel.draft.apply(remove_from_node_list, node.id, "checklist", n))) \
+                .props("flat dense round").mark(f"remove-checklist-{item.id}").tooltip("Remove")
+    with ui.row().classes("w-full items-end no-wrap gap-2"):
+        text = ui.input("New item", placeholder="e.g. Meter reading checked").classes("grow").props("dense") \
+            .mark("new-checklist-text")
+        required = ui.checkbox("Required", value=True).mark("new-checklist-required")
+    ui.button("Add", icon="add", on_click=lambda: panel.edit(lambda: panel.draft.apply(
+        add_checklist_item, node.id, text.value or "", bool(required.value)))).props("flat dense") \
+        .mark("add-checklist")
+    heading("Service level")
+    sla_settings(panel, node.id, node.sla)
+
+
+def automatic_settings(panel: Panel, node: AutomaticNode) -> None:
+    """Assignments, decision table and connector, in the order they run."""
+    bundle = panel.draft.bundle
+    heading("1. Set variables")
+    pair_rows(panel, node.id, "assignments", [(a.variable, a.expression) for a in node.assignments], "=")
+    add_pair_row(panel, node.id, "assignments", [v.name for v in bundle.variables], expression_names(bundle),
+                 ("variable", "expression"))
+    heading("2. Decision table")
+    choice_setting("Decision table", {t.id: t.name or t.id for t in bundle.decision_tables}, node.decision_table,
+                   lambda table: set_fields(panel, node.id, decision_table=table), marker="automatic-table",
+                   none="No decision table")
+    heading("3. Connector")
+    text_setting("Connector", node.connector, lambda connector: set_fields(panel, node.id, connector=connector),
+                 marker="automatic-connector", placeholder="e.g. billing.book_credit_note")
+
+
+def send_settings(panel: Panel, node: SendNode) -> None:
+    """The letter (or e-mail / SMS template) sent and to whom."""
+    bundle = panel.draft.bundle
+    heading("What is sent")
+    choice_setting("Letter", {lt.id: lt.name or lt.id for lt in bundle.letters}, node.letter,
+                   lambda letter: set_fields(panel, node.id, letter=letter), marker="send-letter")
+    text_setting("Recipient (empty: the customer)", node.recipient,
+                 lambda recipient: set_fields(panel, node.id, recipient=recipient), marker="send-recipient",
+                 placeholder="e.g. customer.email", names=expression_names(bundle))
+
+
+def wait_settings(panel: Panel, node: WaitNode) -> None:
+    """What the step waits for: a time, a date or a message (with an optional timeout)."""
+    heading("Wait")
+    current = "message" if node.wait_for is WaitFor.MESSAGE else "until" if node.until else "duration"
+    mode = ui.select(WAIT_MODES, value=current, label="Wait").classes("w-full").props("dense").mark("wait-mode")
+    details = {
+        "duration": ui.input("Duration", value=str(node.duration or ""), placeholder="e.g. 3 working days")
+        .mark("wait-duration"),
+        "until": ui.input("Until (a date expression)", value=node.until, placeholder="e.g. move_date",
+                          autocomplete=expression_names(panel.draft.bundle)).classes("font-mono").mark("wait-until"),
+        "message": ui.input("Message name", value=node.message, placeholder="e.g. signed_mandate_received")
+        .mark("wait-message"),
+    }
+    timeout = ui.input("Timeout (optional)", value=str(node.timeout or ""), placeholder="e.g. 10 days") \
+        .mark("wait-timeout")
+    for name, field in [*details.items(), ("message", timeout)]:
+        field.classes("w-full").props("dense").bind_visibility_from(mode, "value", value=name)
+
+    def save() -> None:
+        values = {name: (field.value or "").strip() for name, field in details.items()}
+        wanted = (mode.value, values[mode.value], (timeout.value or "").strip())
+        before = {"duration": str(node.duration or ""), "until": node.until, "message": node.message}
+        if wanted == (current, before[current], str(node.timeout or "")):
+            return
+        if mode.value != current and not values[mode.value]:
+            return  # a newly chosen way of waiting is saved once its duration, date or message is given
+        wait_for = WaitFor.MESSAGE.value if mode.value == "message" else WaitFor.TIMER.value
+        panel.edit(lambda: panel.draft.apply(set_wait, node.id, wait_for, **{mode.value: values[mode.value]},
+                                             timeout=wanted[2] if mode.value == "message" else ""))
+
+    mode.on_value_change(save)
+    for field in [*details.values(), timeout]:
+        field.on("blur", save)
+        field.on("keydown.enter", save)
+
+
+def subprocess_settings(panel: Panel, node: SubprocessNode) -> None:
+    """The called process and the data passed to it (inputs) and taken back from it (outputs)."""
+    bundle = panel.draft.bundle
+    known = {key: called for key, called in (panel.draft.known_processes or {}).items() if key != bundle.key}
+    heading("Process to run")
+    choice_setting("Process", {key: called.name for key, called in known.items()}, node.process,
+                   lambda process: set_fields(panel, node.id, process=process), marker="subprocess-process")
+    called = known.get(node.process)
+    heading("Passed to it")
+    ui.label("Its variable = an expression over this case's data").classes("text-xs text-slate-600")
+    pair_rows(panel, node.id, "inputs", [(m.target, m.expression) for m in node.inputs], "=")
+    add_pair_row(panel, node.id, "inputs", [v.name for v in called.variables] if called else [],
+                 expression_names(bundle), ("target", "expression"))
+    heading("Taken back")
+    ui.label("This case's variable = an expression over its data").classes("text-xs text-slate-600")
+    pair_rows(panel, node.id, "outputs", [(m.target, m.expression) for m in node.outputs], "=")
+    add_pair_row(panel, node.id, "outputs", [v.name for v in bundle.variables],
+                 expression_names(called) if called else [], ("target", "expression"))
+
+
+def end_settings(panel: Panel, node: EndNode) -> None:
+    heading("Outcome")
+    text_setting("Outcome recorded on the case", node.outcome, lambda outcome: set_fields(panel, node.id,
+                 outcome=outcome), marker="end-outcome", placeholder="e.g. Complaint rejected")
+
+
+def forms_of(panel: Panel) -> Mapping[str, str]:
+    return {f.id: f.name or f.id for f in panel.draft.bundle.forms}
+
+
+#: Node kind -> the function showing its own settings; decisions and parallel gateways have none.
+KIND_SETTINGS: dict[str, Callable[[Panel, Any], None]] = {
+    "start": start_settings,
+    "task": task_settings,
+    "automatic": automatic_settings,
+    "send": send_settings,
+    "wait": wait_settings,
+    "subprocess": subprocess_settings,
+    "end": end_settings,
+}
+
+
+def step_settings(panel: Panel, node: NodeBase) -> None:
+    """The settings every step has (name, description), then those of its kind."""
+    text_setting("Name", node.name, lambda name: panel.edit(lambda: panel.draft.set_name(node.id, name)),
+                 marker="selected-name")
+    text_setting("Description", node.description, lambda text: set_fields(panel, node.id, description=text),
+                 marker="selected-description", multiline=True)
+    kind_settings = KIND_SETTINGS.get(node.kind)
+    if kind_settings is not None:
+        kind_settings(panel, node)

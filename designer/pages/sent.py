@@ -1,0 +1,153 @@
+"""What was sent for a case: letters, e-mails and SMS with when, channel, recipient, subject and status.
+
+`sent_items(case_id)` is a block any case page places; each message can be
+viewed (text as text, HTML only inside an iframe with `sandbox=""`, served with
+a `Content-Security-Policy: sandbox` header, never with `ui.html`) and
+downloaded as what went out: PDF, .eml or .txt (`runtime.outbox.sent_document`).
+The document route is for whoever works, monitors or audits cases; the role
+is checked here, on the server, because /api/cases is in no area of the guard.
+Until a case view exists, /audit/cases/{id}/sent shows the block to auditors.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from nicegui import APIRouter, ui
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from codegen.letters import LetterRenderError
+from codegen.markup import html_to_text
+from codegen.sms import segments
+from designer.auth import AREAS
+from designer.display import local_time
+from designer.elements.sandboxed_frame import sandboxed_frame
+from designer.frame import frame, runtime
+from runtime.documents import OutboxEntry, OutboxStatus
+from runtime.outbox import email_of, letter_page_of, sent_document, sent_entry, sent_to_customer
+
+#: Who may read what was sent: the roles of the work, monitor and audit areas (not designers).
+CASE_READERS = frozenset().union(*(area.roles for area in AREAS if area.path in ("/work", "/monitor", "/audit")))
+
+CHANNEL_LABELS = {"letter": "Letter", "email": "E-mail", "sms": "SMS"}
+STATUS_LABELS = {OutboxStatus.PENDING: "queued", OutboxStatus.SENDING: "sending", OutboxStatus.SENT: "sent",
+                 OutboxStatus.FAILED: "failed"}
+
+
+def document_url(entry: OutboxEntry, *, view: bool = False) -> str:
+    """Where the entry's document is downloaded (or, with `view`, shown as a sandboxed page)."""
+    url = f"/api/cases/{quote(entry.case_id, safe='')}/sent/{quote(entry.id, safe='')}/document"
+    return url + "?view=html" if view else url
+
+
+def _addressee(entry: OutboxEntry) -> str:
+    """The first line of the recipient: the e-mail address, phone number or name on the letter."""
+    return next(iter(entry.recipient.splitlines()), "")
+
+
+def _summary(entry: OutboxEntry) -> str:
+    """The subject, else the start of the text (of an HTML body, its readable text)."""
+    text = entry.body if entry.channel == "sms" else html_to_text(entry.body)
+    return entry.subject or text[:60]
+
+
+def _when(entry: OutboxEntry) -> str:
+    if entry.sent_at is not None:
+        return local_time(entry.sent_at)
+    return f"queued {local_time(entry.created_at)}"
+
+
+def _show(entry: OutboxEntry) -> None:
+    """A dialog with the message as the customer gets it."""
+    with ui.dialog() as dialog, ui.card().classes("w-[48rem] max-w-full"):
+        ui.label(f"{CHANNEL_LABELS[entry.channel]} to {_addressee(entry)}").classes("text-lg")
+        if entry.subject:
+            ui.label(f"Subject: {entry.subject}").mark("view-subject")
+        if entry.channel == "sms":
+            ui.label(entry.body).classes("whitespace-pre-wrap border rounded p-2").mark("view-text")
+            chars, parts = segments(entry.body)
+            ui.label(f"{chars} characters, {parts} SMS").classes("text-sm text-gray-600")
+        else:
+            if entry.channel == "email":
+                text = email_of(entry).get_body(("plain",)).get_content()
+                ui.label(text).classes("whitespace-pre-wrap border rounded p-2").mark("view-text")
+            sandboxed_frame(src=document_url(entry, view=True), height="32rem").mark("view-html")
+        with ui.row():
+            ui.link("Download", document_url(entry)).mark("view-download")
+            ui.button("Close", on_click=dialog.close).props("flat")
+    dialog.open()
+
+
+def sent_items(case_id: str) -> None:
+    """The block listing what was sent for `case_id`, with view and download per message."""
+    entries = sent_to_customer(runtime().store, case_id)
+    with ui.column().classes("w-full gap-1").mark("sent-items"):
+        ui.label("Sent to the customer").classes("text-lg")
+        if not entries:
+            ui.label("Nothing has been sent for this case.").mark("sent-none")
+            return
+        for entry in entries:
+            with ui.row().classes("items-center gap-4 w-full").mark(f"sent-{entry.id}"):
+                ui.label(_when(entry)).classes("w-40")
+                ui.label(CHANNEL_LABELS[entry.channel]).classes("w-16")
+                ui.label(_addressee(entry)).classes("w-56")
+                ui.label(_summary(entry)).classes("grow")
+                status = STATUS_LABELS[entry.status]
+                ui.label(f"{status}: {entry.last_error}" if entry.last_error else status) \
+                    .classes("text-red-700" if entry.status is OutboxStatus.FAILED else "")
+                ui.button("View", on_click=lambda e=entry: _show(e)).props("flat dense").mark(f"view-{entry.id}")
+                ui.link("Download", document_url(entry)).mark(f"download-{entry.id}")
+
+
+def link_cases_to_sent_items(table: ui.table, column: str = "id") -> ui.table:
+    """Make each case id in `table`'s `column` a link to what was sent for that case (Vue prints it as text)."""
+    table.add_slot(f"body-cell-{column}", '<q-td :props="props"><a :href="`/audit/cases/${encodeURIComponent('
+                   'props.value)}/sent`">{{ props.value }}</a></q-td>')
+    return table
+
+
+def routes() -> APIRouter:
+    router = APIRouter()
+
+    @router.page("/audit/cases/{case_id}/sent", title="Flowdesk — sent for a case")
+    def sent_page(case_id: str) -> None:
+        """What was sent for one case (until the case view shows `sent_items` itself)."""
+        with frame(f"What was sent for case {case_id}"):
+            sent_items(case_id)
+
+    @router.get("/api/cases/{case_id}/sent/{entry_id}/document")
+    def document(case_id: str, entry_id: str, request: Request, view: str = "") -> Response:
+        """The document of a letter, e-mail or SMS of the case: a download, or with view=html a sandboxed page."""
+        user = request.state.user
+        if not CASE_READERS & set(user.roles):
+            return JSONResponse({"detail": "not allowed: what was sent for a case needs one of the roles "
+                                           f"{', '.join(sorted(CASE_READERS))}"}, status_code=403)
+        entry = sent_entry(runtime().store, case_id, entry_id)
+        if entry is None:
+            return JSONResponse({"detail": f"case {case_id} has no sent message {entry_id}"}, status_code=404)
+        if view == "html":
+            return _sandboxed_page(entry)
+        try:
+            sent = sent_document(entry)
+        except LetterRenderError as error:
+            return JSONResponse({"detail": str(error)}, status_code=422)
+        return Response(sent.content, media_type=sent.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{sent.filename}"',
+                                 "X-Content-Type-Options": "nosniff"})
+
+    return router
+
+
+def _sandboxed_page(entry: OutboxEntry) -> Response:
+    """The HTML of a letter or e-mail, which the browser must show without scripts, forms or same origin."""
+    if entry.channel == "letter":
+        page = letter_page_of(entry)
+    elif entry.channel == "email":
+        page = email_of(entry).get_body(("html",)).get_content()
+    else:
+        return Response(entry.body, media_type="text/plain; charset=utf-8",
+                        headers={"X-Content-Type-Options": "nosniff"})
+    return Response(page, media_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'",
+                             "X-Content-Type-Options": "nosniff"})

@@ -1,0 +1,232 @@
+"""The agent's worklist on the /work page: "My work" and "My queues", filters, sort, paging and row actions.
+
+The panel holds only what the agent chose (`WorklistView`) and the widgets;
+which items and what each row says come from `worklist_rows`, and claim,
+release and reassign are `runtime.casework.CaseWork` steps. A timer compares
+the store's worklist marker (and the next moment a shown SLA badge changes
+colour) and redraws only when something changed, so a colleague's claim or a
+new case shows up without a reload. Every failure of an action, such as
+someone else claiming the item first, becomes a notification and a redraw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from nicegui import events, ui
+
+from designer.frame import runtime
+from designer.pages.worklist_rows import (
+    Tab,
+    WorklistView,
+    agents,
+    check_may_act,
+    has_claimed_work,
+    process_names,
+    queue_counts,
+    visible_queues,
+    worklist_page,
+)
+from models.errors import FlowdeskError
+from runtime.casework import CaseWork
+from runtime.documents import User, WorkItem
+from runtime.storage.base import SLA_STATUSES, ConflictError, NotFound, WorkOrder
+
+#: Seconds between the checks for changed work items.
+REFRESH_SECONDS = 2.0
+
+ANY = ""  # the filter option that does not filter
+
+SLA_COLOURS = {"on track": "positive", "at risk": "warning", "breached": "negative"}
+
+COLUMNS = [
+    {"name": name, "label": label, "field": field, "align": "left"}
+    for name, label, field in [("title", "Task", "title"), ("case", "Case", "case"),
+                               ("customer", "Customer", "customer"), ("process", "Process", "process_name"),
+                               ("queue", "Queue", "queue"), ("assignee", "Assignee", "assignee_name"),
+                               ("priority", "Priority", "priority"), ("due", "Due", "due"), ("sla", "SLA", "sla"),
+                               ("actions", "", "id")]
+]
+
+# Vue templates of the table's cells: values are shown with {{ }} (as text, never HTML).
+TITLE_CELL = """<q-td :props="props">
+  <a :href="'/work/case/' + encodeURIComponent(props.row.case) + '?item=' + encodeURIComponent(props.row.id)"
+     class="text-primary">{{ props.value }}</a>
+</q-td>"""
+SLA_CELL = f"""<q-td :props="props">
+  <q-badge v-if="props.value" :color="({SLA_COLOURS})[props.value]" :label="props.value" />
+</q-td>"""
+ACTIONS_CELL = """<q-td :props="props" class="whitespace-nowrap">
+  <q-btn v-if="!props.row.assignee" dense flat color="primary" label="Claim"
+         @click="() => $parent.$emit('claim', props.row.id)" />
+  <q-btn v-else dense flat color="primary" label="Release" @click="() => $parent.$emit('release', props.row.id)" />
+  <q-btn dense flat color="primary" label="Reassign" @click="() => $parent.$emit('reassign', props.row.id)" />
+</q-td>"""
+
+
+class WorklistPanel:
+    """The worklist of one signed-in user on one open page."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.view = WorklistView()
+        self.marker = -1  # the store's worklist marker when the rows were drawn
+        self.next_sla_change: datetime | None = None
+
+    def build(self) -> None:
+        self.counts = ui.row().classes("gap-2 items-center").mark("queue-counts")
+        queues = self._queue_options()
+        with ui.row().classes("w-full items-end gap-4"):
+            with ui.tabs(on_change=lambda e: self._change(tab=Tab(e.value))).mark("tabs") as self.tabs:
+                ui.tab(Tab.MINE, label="My work").mark("tab-mine")
+                ui.tab(Tab.QUEUES, label="My queues").mark("tab-queues")
+            ui.select({ANY: "All queues"} | queues, value=ANY, label="Queue",
+                      on_change=lambda e: self._change(queue=e.value or None)).classes("w-48").mark("filter-queue")
+            ui.select({ANY: "All processes"} | process_names(runtime()), value=ANY, label="Process",
+                      on_change=lambda e: self._change(process=e.value or None)).classes("w-56").mark(
+                          "filter-process")
+            ui.select({ANY: "Any SLA status"} | {s: s.capitalize() for s in SLA_STATUSES}, value=ANY, label="SLA",
+                      on_change=lambda e: self._change(sla=e.value or None)).classes("w-40").mark("filter-sla")
+            ui.toggle({WorkOrder.DEADLINE: "Deadline", WorkOrder.PRIORITY: "Priority"}, value=WorkOrder.DEADLINE,
+                      on_change=lambda e: self._change(order=WorkOrder(e.value))).mark("sort")
+        self.empty = ui.label("").mark("worklist-empty")
+        self.table = ui.table(columns=COLUMNS, rows=[], row_key="id").classes("w-full").mark("worklist")
+        self.table.add_slot("body-cell-title", TITLE_CELL)
+        self.table.add_slot("body-cell-sla", SLA_CELL)
+        self.table.add_slot("body-cell-actions", ACTIONS_CELL)
+        self.table.on("claim", lambda e: self._act(self._claim, e))
+        self.table.on("release", lambda e: self._act(self._release, e))
+        self.table.on("reassign", lambda e: self._reassign_dialog(str(e.args)))
+        with ui.row().classes("items-center gap-2"):
+            self.previous = ui.button("Previous", on_click=lambda: self._page(-1)).props("flat").mark("page-previous")
+            self.page_label = ui.label("").mark("page-number")
+            self.next = ui.button("Next", on_click=lambda: self._page(1)).props("flat").mark("page-next")
+        self.dialog = ui.dialog()  # filled for the item to reassign
+        self._start_tab()
+        ui.timer(REFRESH_SECONDS, self.refresh_if_changed)
+
+    # Showing ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Redraw counts and rows from the store."""
+        self.marker = runtime().store.worklist_marker()
+        self._show_counts()
+        page = worklist_page(runtime(), self.user, self.view)
+        self.table.rows = page.rows
+        self.next_sla_change = page.next_sla_change
+        self.empty.set_text("" if page.rows else self._empty_text())
+        self.previous.set_enabled(self.view.page > 0)
+        self.next.set_enabled(page.has_next)
+        self.page_label.set_text(f"Page {self.view.page + 1}")
+
+    def refresh_if_changed(self) -> None:
+        """Redraw when work items changed or a shown SLA badge is due to change colour."""
+        moved = runtime().store.worklist_marker() != self.marker
+        if moved or (self.next_sla_change is not None and runtime().now() >= self.next_sla_change):
+            self.refresh()
+
+    def _show_counts(self) -> None:
+        counts = queue_counts(runtime(), self.user)
+        self.counts.clear()
+        with self.counts:
+            ui.chip(f"All my queues: {sum(counts.values())}", on_click=lambda: self._change(queue=None)).props(
+                "outline").mark("queue-total")
+            for queue, count in counts.items():
+                ui.chip(f"{queue}: {count}", on_click=lambda q=queue: self._change(queue=q)).props(
+                    "outline").mark(f"queue-{queue}")
+
+    def _empty_text(self) -> str:
+        if self.view.page > 0:
+            return "No more items."
+        if self.view.tab is Tab.MINE:
+            return "Nothing is assigned to you. Claim an item under \"My queues\"."
+        return "No unclaimed items in your queues match."
+
+    def _start_tab(self) -> None:
+        """Open on "My work" when the user has claimed items, else on "My queues"."""
+        self.view = self.view.but(tab=Tab.MINE if has_claimed_work(runtime(), self.user) else Tab.QUEUES)
+        self.tabs.set_value(self.view.tab)
+        self.refresh()
+
+    def _change(self, **changes: Any) -> None:
+        view = self.view.but(**changes)
+        if view != self.view:
+            self.view = view
+            self.refresh()
+
+    def _page(self, step: int) -> None:
+        self.view = self.view.but(page=max(self.view.page + step, 0))
+        self.refresh()
+
+    def _queue_options(self) -> dict[str, str]:
+        queues = visible_queues(self.user)
+        if queues is None:
+            queues = tuple(sorted({q.id for v in runtime().store.versions() for q in runtime().bundle(v).queues}))
+        return {q: q for q in queues}
+
+    # Acting ---------------------------------------------------------------------------------
+
+    def _act(self, action: Callable[[str], str], event: events.GenericEventArguments) -> None:
+        try:
+            ui.notify(action(str(event.args)), type="positive")
+        except (FlowdeskError, PermissionError) as error:
+            ui.notify(str(error), type="negative", multi_line=True)
+        self.refresh()
+
+    def _item(self, item_id: str) -> WorkItem:
+        item = runtime().store.work_item(item_id)
+        check_may_act(self.user, item)
+        return item
+
+    def _claim(self, item_id: str) -> str:
+        item = CaseWork(runtime()).claim(self._item(item_id).id, actor=self.user.id)
+        return f"'{item.title}' is yours now"
+
+    def _release(self, item_id: str) -> str:
+        item = CaseWork(runtime()).release(self._item(item_id).id, actor=self.user.id)
+        return f"'{item.title}' is back in queue {item.queue}"
+
+    def _reassign_dialog(self, item_id: str) -> None:
+        try:
+            item = self._item(item_id)
+            bundle = runtime().process_version(runtime().store.case(item.case_id).version_hash).bundle
+        except (FlowdeskError, PermissionError) as error:
+            ui.notify(str(error), type="negative")
+            self.refresh()
+            return
+        targets = {f"user:{uid}": name for uid, name in agents(runtime()).items() if uid != item.assignee}
+        targets |= {f"queue:{q.id}": f"Queue {q.name or q.id} ({q.id})" for q in bundle.queues if q.id != item.queue}
+        dialog = self.dialog
+        dialog.clear()
+        with dialog, ui.card().classes("w-96").mark("reassign-dialog"):
+            ui.label(f"Reassign '{item.title}'").classes("text-lg")
+            target = ui.select(targets, label="To a person or queue").classes("w-full").mark("reassign-to")
+            reason = ui.textarea("Reason (goes into the case's trail)").classes("w-full").mark("reassign-reason")
+            with ui.row():
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button("Reassign", on_click=lambda: self._reassign(dialog, item_id, target.value,
+                                                                      reason.value)).mark("reassign-confirm")
+        dialog.open()
+
+    def _reassign(self, dialog: ui.dialog, item_id: str, target: str | None, reason: str | None) -> None:
+        if not target:
+            ui.notify("Choose the person or queue to hand the task to", type="warning")
+            return
+        kind, _, to = target.partition(":")
+        try:
+            item = CaseWork(runtime()).reassign(item_id, actor=self.user.id, reason=reason or "",
+                                                to_user=to if kind == "user" else None,
+                                                to_queue=to if kind == "queue" else None)
+        except (ConflictError, NotFound) as error:  # taken or finished by someone else meanwhile
+            dialog.close()
+            ui.notify(str(error), type="negative", multi_line=True)
+            self.refresh()
+            return
+        except FlowdeskError as error:  # e.g. no reason given: the agent can fix it in the dialog
+            ui.notify(str(error), type="negative", multi_line=True)
+            return
+        dialog.close()
+        ui.notify(f"'{item.title}' reassigned to {item.assignee or 'queue ' + item.queue}", type="positive")
+        self.refresh()

@@ -1,0 +1,163 @@
+"""The supervisor's figures, computed from stored cases, work items and audit events of known cases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from runtime.casework import CaseWork
+from runtime.metrics import FactsCache, Spread, closed_case_figures, open_work, spread
+from runtime.service import Runtime
+from runtime.storage.base import WorkQuery
+from tests.runtime.builders import end, parallel, process, start, task, timer
+from tests.runtime.conftest import MONDAY_9_AMSTERDAM, Harness
+
+HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
+CAUSES = [{"id": "meter", "label": "Meter error"}, {"id": "tariff", "label": "Wrong tariff"}]
+
+
+@pytest.fixture
+def repair(runtime: Runtime) -> Runtime:
+    """A check task (SLA 2 hours) that goes back to itself while `ok` is false; the case SLA is 1 day."""
+    runtime.publish(process(
+        "repair", variables={"ok": "boolean"},
+        nodes=[start(), task("check", sla={"target": "2 hours"}), {"id": "d", "kind": "decision"}, end()],
+        flow="s>check\ncheck>d\nd>check: ok == false\nd>e: default",
+        case_sla={"target": "1 days"}, root_causes=CAUSES), author="t")
+    return runtime
+
+
+def open_item(runtime: Runtime, case_id: str) -> str:
+    return runtime.store.work_items(WorkQuery(case_id=case_id))[0].id
+
+
+def wait(harness: Harness, delta: timedelta) -> None:
+    harness.clock.advance(delta)
+
+
+def three_closed_cases(harness: Harness) -> None:
+    """A: claimed after 10 min, done after 1 h. B: done wrong after 30 min, redone 3 h later (late).
+    C: done after exactly 2 hours (on time). A and C: meter; B: tariff."""
+    runtime, work = harness.runtime, CaseWork(harness.runtime)
+    a = runtime.start_case("repair", actor="ann")
+    wait(harness, 10 * MINUTE)
+    work.claim(open_item(runtime, a.id), actor="bob")
+    wait(harness, 50 * MINUTE)
+    runtime.complete(open_item(runtime, a.id), {"ok": True}, actor="bob")
+    work.close(a.id, "meter", actor="bob")
+
+    b = runtime.start_case("repair", actor="ann")
+    wait(harness, 30 * MINUTE)
+    runtime.complete(open_item(runtime, b.id), {"ok": False}, actor="bob")
+    wait(harness, 3 * HOUR)
+    runtime.complete(open_item(runtime, b.id), {"ok": True}, actor="bob")
+    work.close(b.id, "tariff", actor="bob")
+
+    c = runtime.start_case("repair", actor="ann")
+    wait(harness, 2 * HOUR)
+    runtime.complete(open_item(runtime, c.id), {"ok": True}, actor="bob")
+    work.close(c.id, "meter", actor="bob")
+
+
+def test_times_first_time_right_sla_and_root_causes_of_closed_cases(harness: Harness, repair: Runtime):
+    three_closed_cases(harness)
+    repair.start_case("repair", actor="ann")  # still open: not in the closed figures
+    figures = closed_case_figures(repair, MONDAY_9_AMSTERDAM, repair.now() + MINUTE)
+
+    assert figures.cases == 3
+    assert figures.resolution == Spread(3, median=7200, p90=12600)  # 1 h, 3.5 h, 2 h
+    assert figures.first_response == Spread(3, median=1800, p90=7200)  # claim 10 min, completion 30 min, 2 h
+    assert figures.first_time_right == pytest.approx(2 / 3)  # B went round the loop
+    assert figures.task_sla_compliance == 0.75  # of four completed checks, B's second was an hour late
+    assert figures.case_sla_compliance == 1.0
+    assert figures.root_causes == {"Meter error": 2, "Wrong tariff": 1}
+    assert [(day.day.isoformat(), day.closed, day.median_resolution) for day in figures.per_day] == [
+        ("2026-03-02", 3, 7200)]
+
+
+def test_the_bottleneck_view_has_the_average_wait_per_task_and_how_often_each_edge_was_taken(
+        harness: Harness, repair: Runtime):
+    three_closed_cases(harness)
+    flow = closed_case_figures(repair, MONDAY_9_AMSTERDAM, repair.now() + MINUTE).flows["repair"]
+    assert flow.average_wait == {"check": (3600 + 1800 + 10800 + 7200) / 4}
+    # f1 s>check, f2 check>d, f3 d>check (B's loop), f4 d>e
+    assert flow.edge_counts == {"f1": 3, "f2": 4, "f3": 1, "f4": 3}
+
+
+def test_only_cases_closed_in_the_range_and_of_the_chosen_process_count(harness: Harness, repair: Runtime):
+    three_closed_cases(harness)
+    closed = [c.closed_at for c in repair.store.cases(active=False)]
+    between = closed_case_figures(repair, closed[1], closed[2])  # `until` itself is outside the range
+    assert between.cases == 1 and between.resolution == Spread(1, 12600, 12600)
+    assert closed_case_figures(repair, closed[2] + MINUTE, closed[2] + HOUR).cases == 0
+    assert closed_case_figures(repair, closed[0], closed[2] + MINUTE, process_key="other").cases == 0
+    empty = closed_case_figures(repair, closed[2] + MINUTE, closed[2] + HOUR)
+    assert (empty.resolution, empty.first_time_right, empty.task_sla_compliance) == (None, None, None)
+
+
+def test_waits_at_wait_nodes_and_branches_of_a_parallel_split_count(harness: Harness, runtime: Runtime):
+    runtime.publish(process("cool", nodes=[start(), timer("w", duration="1 hours"), parallel("p1"), task("a"),
+                                           task("b"), parallel("p2"), end()],
+                            flow="s>w w>p1 p1>a p1>b a>p2 b>p2 p2>e"), author="t")
+    case = runtime.start_case("cool", actor="ann")
+    wait(harness, HOUR)
+    runtime.fire_due_jobs()
+    for _ in range(2):
+        wait(harness, HOUR)
+        runtime.complete(open_item(runtime, case.id), actor="bob")
+    flow = closed_case_figures(runtime, MONDAY_9_AMSTERDAM, runtime.now() + MINUTE).flows["cool"]
+    assert flow.average_wait["w"] == 3600
+    assert sorted([flow.average_wait["a"], flow.average_wait["b"]]) == [3600, 7200]  # one done an hour later
+    assert flow.edge_counts == {f"f{n}": 1 for n in range(1, 8)}  # both branches reached the join
+
+
+def test_open_work_per_queue_and_process_with_sla_status_and_the_oldest_item(harness: Harness, runtime: Runtime):
+    runtime.publish(process("triage", nodes=[start(), task("t", sla={"target": "2 hours", "warning": "1 hours"}),
+                                             end()], flow="s>t t>e"), author="t")
+    runtime.publish(process("post", nodes=[start(), task("sort", queue="q2"), end()], flow="s>sort sort>e"),
+                    author="t")
+    first = runtime.start_case("triage", actor="ann")  # due in 2 h: breached 2.5 h later
+    wait(harness, HOUR)
+    runtime.start_case("triage", actor="ann")  # warned after 1 h: at risk
+    wait(harness, HOUR)
+    runtime.start_case("triage", actor="ann")  # on track
+    runtime.start_case("post", actor="ann")  # no SLA
+    wait(harness, 30 * MINUTE)
+
+    figures = open_work(runtime.store, runtime.now())
+    [q, q2] = figures.per_queue
+    assert (q.name, q.pending, q.on_track, q.at_risk, q.breached) == ("q", 3, 1, 1, 1)
+    assert q.oldest == first.started_at
+    assert (q2.name, q2.pending, q2.on_track, q2.at_risk, q2.breached) == ("q2", 1, 0, 0, 0)
+    assert [(p.name, p.pending) for p in figures.per_process] == [("post", 1), ("triage", 3)]
+
+
+def test_a_closed_case_is_derived_once_and_again_when_its_revision_moves(harness: Harness, repair: Runtime):
+    three_closed_cases(harness)
+    cache = FactsCache()
+    [case, *_] = repair.store.cases(active=False)
+    first = cache.facts(repair.store, case.id, case.revision)
+    assert cache.facts(repair.store, case.id, case.revision) is first
+    CaseWork(repair).add_note(case.id, "customer called back", actor="bob")  # a change moves the revision
+    again = cache.facts(repair.store, case.id, case.revision + 1)
+    assert again is not first and again == first
+
+
+def test_spread_is_the_median_and_the_nearest_rank_90th_percentile():
+    assert spread([]) is None
+    assert spread([5]) == Spread(1, 5, 5)
+    assert spread([4, 1, 3, 2]) == Spread(4, 2.5, 4)
+    assert spread(range(1, 21)) == Spread(20, 10.5, 18)
+
+
+def test_the_closed_cases_index_answers_alike_after_a_restart(harness: Harness, repair: Runtime):
+    three_closed_cases(harness)
+    since, until = MONDAY_9_AMSTERDAM, repair.now() + MINUTE
+    before = repair.store.closed_case_revisions(since, until)
+    assert [case_id for case_id, _ in before] == [c.id for c in repair.store.cases(active=False)]
+    figures = closed_case_figures(repair, since, until)
+    restarted = harness.restart()
+    assert restarted.store.closed_case_revisions(since, until) == before
+    assert closed_case_figures(restarted, since, until) == figures
