@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -73,3 +74,11 @@ def add_actor_argument(parser: argparse.ArgumentParser) -> None:
 def add_smtp_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--smtp-host", default="localhost", help="SMTP server for e-mail (default localhost)")
     parser.add_argument("--smtp-port", type=int, default=25, help="SMTP port (default 25)")
+
+
+def log_progress() -> None:
+    """Log what the long-running commands (serve, worker) do, at INFO; libraries only when something is wrong
+    (fontTools would log dozens of lines for every PDF letter)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from typing import TextIO
 
-from designer.cli.common import Command, add_smtp_arguments, data_folder
+from designer.cli.common import Command, add_smtp_arguments, data_folder, log_progress
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Serve the web app on the data folder; an empty store gets the examples and the demo users first."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    log_progress()
     from designer.app import run as run_app  # NiceGUI is imported only when serving
 
     folder = data_folder(args)

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import threading
 from typing import TextIO
 
-from designer.cli.common import Command, add_smtp_arguments, data_folder, open_runtime
+from designer.cli.common import Command, add_smtp_arguments, data_folder, log_progress, open_runtime
 from runtime.outbox import Deliverer, default_sinks
 from runtime.worker import Worker
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Fire due jobs and deliver the outbox, every few seconds until stopped (Ctrl+C), or once with --once."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    log_progress()
     outbox_folder = data_folder(args) / "outbox"
     with open_runtime(args) as runtime:
         deliverer = Deliverer(runtime.store, default_sinks(outbox_folder, args.smtp_host, args.smtp_port),

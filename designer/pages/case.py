@@ -4,10 +4,11 @@ Left: the case (process and version, status, data, attachments, the timeline
 newest first), the current work item (instructions, compliance checklist, the
 generated form, Complete) and ad-hoc actions (note, attach a file, add a task,
 close with a root cause). Right: `customer_sheet` and what was sent
-(`sent_items`, redrawn when the worker has sent something since). Every change is one call to `Runtime` or `CaseWork`; the page
-decides nothing itself. When someone else was faster (a `ConflictError`), the
-page says who did what and shows the case as it is now; nothing typed is
-silently dropped without saying so.
+(`sent_items`, redrawn when the worker has sent something since). Every
+change is one call to `Runtime` or `CaseWork`; the page decides nothing
+itself. When someone else was faster (a `ConflictError`), the page says who
+did what and shows the case as it is now; nothing typed is silently dropped
+without saying so.
 """
 
 from __future__ import annotations

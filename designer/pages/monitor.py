@@ -198,7 +198,8 @@ class MonitorView:
     def _show_closed(self, figures: ClosedCaseFigures) -> None:
         self.closed_section.clear()
         with self.closed_section:
-            ui.label(f"{figures.cases} cases closed in this period").classes("text-lg").mark("closed-count")
+            closed = f"{figures.cases} {'case' if figures.cases == 1 else 'cases'} closed in this period"
+            ui.label(closed).classes("text-lg").mark("closed-count")
             with ui.row().classes("gap-4"):
                 self._card("Time to first response", spread_text(figures.first_response), "kpi-ttfr")
                 self._card("Time to resolution", spread_text(figures.resolution), "kpi-ttr")

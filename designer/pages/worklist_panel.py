@@ -26,6 +26,7 @@ from designer.pages.worklist_rows import (
     has_claimed_work,
     process_names,
     queue_counts,
+    queue_names,
     visible_queues,
     worklist_page,
 )
@@ -45,7 +46,7 @@ COLUMNS = [
     {"name": name, "label": label, "field": field, "align": "left"}
     for name, label, field in [("title", "Task", "title"), ("case", "Case", "case"),
                                ("customer", "Customer", "customer"), ("process", "Process", "process_name"),
-                               ("queue", "Queue", "queue"), ("assignee", "Assignee", "assignee_name"),
+                               ("queue", "Queue", "queue_name"), ("assignee", "Assignee", "assignee_name"),
                                ("priority", "Priority", "priority"), ("due", "Due", "due"), ("sla", "SLA", "sla"),
                                ("actions", "", "id")]
 ]
@@ -129,12 +130,13 @@ class WorklistPanel:
 
     def _show_counts(self) -> None:
         counts = queue_counts(runtime(), self.user)
+        names = queue_names(runtime())
         self.counts.clear()
         with self.counts:
             ui.chip(f"All my queues: {sum(counts.values())}", on_click=lambda: self._change(queue=None)).props(
                 "outline").mark("queue-total")
             for queue, count in counts.items():
-                ui.chip(f"{queue}: {count}", on_click=lambda q=queue: self._change(queue=q)).props(
+                ui.chip(f"{names.get(queue, queue)}: {count}", on_click=lambda q=queue: self._change(queue=q)).props(
                     "outline").mark(f"queue-{queue}")
 
     def _empty_text(self) -> str:
@@ -161,10 +163,9 @@ class WorklistPanel:
         self.refresh()
 
     def _queue_options(self) -> dict[str, str]:
+        names = queue_names(runtime())
         queues = visible_queues(self.user)
-        if queues is None:
-            queues = tuple(sorted({q.id for v in runtime().store.versions() for q in runtime().bundle(v).queues}))
-        return {q: q for q in queues}
+        return {q: names.get(q, q) for q in (sorted(names) if queues is None else queues)}
 
     # Acting ---------------------------------------------------------------------------------
 

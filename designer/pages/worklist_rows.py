@@ -87,7 +87,8 @@ def item_row(item: WorkItem, now: datetime, names: _Names) -> dict[str, Any]:
     status = sla_status(item, now)
     return {"id": item.id, "title": item.title, "case": item.case_id, "customer": names.customer_of(item.case_id),
             "process": item.process_key, "process_name": names.process(item.process_key), "queue": item.queue,
-            "assignee": item.assignee or "", "assignee_name": names.user(item.assignee) if item.assignee else "",
+            "queue_name": names.queue(item.queue), "assignee": item.assignee or "",
+            "assignee_name": names.user(item.assignee) if item.assignee else "",
             "priority": item.priority, "due": local_time(item.due_at) if item.due_at else "",
             "sla": status.value if status else ""}
 
@@ -116,6 +117,11 @@ def process_names(runtime: Runtime) -> dict[str, str]:
     return {v.process_key: v.name for v in runtime.store.versions()}
 
 
+def queue_names(runtime: Runtime) -> dict[str, str]:
+    """Every queue of the published processes by id, with its name in the newest version that has it."""
+    return {q.id: q.name or q.id for v in runtime.store.versions() for q in runtime.bundle(v).queues}
+
+
 def agents(runtime: Runtime) -> dict[str, str]:
     """People an item can be handed to (users with the agent role), by id."""
     return {u.id: u.name for u in runtime.store.users() if "agent" in u.roles}
@@ -127,6 +133,7 @@ class _Names:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
         self._processes: dict[str, str] | None = None
+        self._queues: dict[str, str] | None = None
         self._users: dict[str, str] | None = None
         self._customers: dict[str | None, str] = {None: ""}
         self._case_customers: dict[str, str | None] = {}
@@ -135,6 +142,11 @@ class _Names:
         if self._processes is None:
             self._processes = process_names(self._runtime)
         return self._processes.get(key, key)
+
+    def queue(self, queue_id: str) -> str:
+        if self._queues is None:
+            self._queues = queue_names(self._runtime)
+        return self._queues.get(queue_id, queue_id)
 
     def user(self, user_id: str) -> str:
         if self._users is None:

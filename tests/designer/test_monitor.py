@@ -63,7 +63,7 @@ async def test_closing_a_case_shows_in_the_kpis_the_root_cause_chart_and_the_bot
     close_the_complaint("double_billing")
     await user.open("/monitor")
     await user.should_see("0 open work items in 0 queues")
-    await user.should_see("1 cases closed in this period")
+    await user.should_see("1 case closed in this period")
     [case] = app_runtime().store.cases(active=False)
     took = duration_text((case.closed_at - case.started_at).total_seconds())  # the seeded case is as old as the run
     assert f"median {took}" in card(user, "kpi-ttr")
@@ -88,7 +88,7 @@ async def test_the_page_refreshes_itself_when_a_case_closes(user: User):
     [timer] = user.find(kind=ui.timer).elements
     assert timer.interval == 10
     await timer.callback()
-    await user.should_see("1 cases closed in this period")
+    await user.should_see("1 case closed in this period")
     await user.should_see("0 open work items in 0 queues")
 
 
@@ -97,7 +97,7 @@ async def test_a_range_without_the_closing_day_leaves_it_out_and_a_reversed_rang
     await user.should_see("0 cases closed in this period")
     close_the_complaint("tariff_error")
     await user.find(kind=ui.timer).elements.pop().callback()
-    await user.should_see("1 cases closed in this period")
+    await user.should_see("1 case closed in this period")
     user.find(marker="from").clear().type("2020-01-01")
     user.find(marker="to").clear().type("2020-01-31")
     await user.should_see("0 cases closed in this period")

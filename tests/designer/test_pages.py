@@ -66,7 +66,7 @@ async def test_an_agent_opening_the_design_pages_is_told_it_is_not_allowed(user:
 
 async def test_the_work_page_lists_open_work_with_counts_per_queue(user: User):
     await sign_in(user, "bob", "bob-demo", target="/work")
-    await user.should_see("billing: 1")
+    await user.should_see("Facturatie: 1")
     table = user.find(kind=ui.table).elements.pop()
     assert [row["queue"] for row in table.rows] == ["billing"]
     assert table.rows[0]["process"] == "billing_complaint"

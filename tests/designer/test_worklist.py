@@ -91,7 +91,7 @@ async def eventually(condition: Callable[[], bool], seconds: float = 3.0) -> Non
 
 async def test_bob_sees_the_unclaimed_items_of_his_queues_with_customer_due_time_and_sla_badge(user: User):
     await open_worklist(user)
-    await user.should_see("billing: 1")
+    await user.should_see("Facturatie: 1")
     await user.should_see("All my queues: 1")
     assert user.find(marker="tabs").elements.pop().value == "queues"  # nothing claimed yet: his queues first
     [row] = rows(user)
@@ -112,7 +112,7 @@ async def test_claiming_moves_the_item_to_my_work_and_releasing_brings_it_back(u
     user.find(marker="tab-mine").click()
     await eventually(lambda: row_ids(user) == [item.id])
     assert rows(user)[0]["assignee_name"] == "Bob Agent"
-    await user.should_see("billing: 1")  # counted while claimed: it is still open work of the queue
+    await user.should_see("Facturatie: 1")  # counted while claimed: it is still open work of the queue
 
     act(user, "release", item.id)
     await user.should_see("'Klacht onderzoeken' is back in queue billing")
@@ -158,7 +158,7 @@ async def test_reassigning_needs_a_reason_and_hands_the_item_to_a_queue_or_a_per
     assert runtime().store.work_item(item.id).queue == "collections"
     trail = runtime().store.audit_events(item.case_id)
     assert trail[-1].details["reason"] == "Betalingsregeling gevraagd"
-    await user.should_see("collections: 1")
+    await user.should_see("Debiteurenbeheer: 1")
 
     act(user, "reassign", item.id)
     choose(user, "reassign-to", "user:bob")
@@ -195,7 +195,7 @@ async def test_filters_by_sla_status_queue_and_process_and_sorting_by_deadline_o
     assert rows(user) == []
     choose(user, "filter-process", "billing_complaint")
     assert len(rows(user)) == 4
-    await user.should_see("billing: 4")
+    await user.should_see("Facturatie: 4")
 
 
 async def test_pages_of_items(user: User, monkeypatch: pytest.MonkeyPatch):
@@ -215,10 +215,10 @@ async def test_pages_of_items(user: User, monkeypatch: pytest.MonkeyPatch):
 async def test_work_changed_elsewhere_shows_up_without_a_reload(user: User, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(worklist_panel, "REFRESH_SECONDS", 0.05)
     await open_worklist(user)
-    await user.should_see("billing: 1")
+    await user.should_see("Facturatie: 1")
     new = start_complaint("C-1005")  # an intake by a colleague
     await eventually(lambda: new.id in row_ids(user))
-    await user.should_see("billing: 2")
+    await user.should_see("Facturatie: 2")
     CaseWork(runtime()).claim(new.id, actor="sue")
     await eventually(lambda: new.id not in row_ids(user))
 

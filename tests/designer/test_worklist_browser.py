@@ -53,4 +53,4 @@ def test_an_agent_claims_from_the_table_and_finds_the_item_under_my_work(page: t
     dialog.get_by_label("Reason (goes into the case's trail)").fill("Betalingsregeling gevraagd")
     dialog.get_by_role("button", name="Reassign").click()
     expect(page.get_by_text("reassigned to queue collections")).to_be_visible()
-    expect(page.get_by_text("collections: 1")).to_be_visible()
+    expect(page.get_by_text("Debiteurenbeheer: 1")).to_be_visible()
