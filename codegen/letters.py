@@ -263,13 +263,14 @@ def render_template(source: str, context: Mapping[str, Any], *, html: bool, what
 
 
 def address_lines(customer: Mapping[str, Any]) -> tuple[str, ...]:
-    """The address block of a letter: name, street + house number, postcode + city; () without an address.
+    """The address block of a letter: name, street + house number, postcode + city, of the postal address if the
+    customer has one, else of the address; () without an address.
 
     >>> address_lines({"name": "Sanne de Vries", "address": {"street": "Oudegracht", "house_number": "1",
     ...                "postcode": "3511 AA", "city": "Utrecht"}})
     ('Sanne de Vries', 'Oudegracht 1', '3511 AA Utrecht')
     """
-    address = customer.get("address") or {}
+    address = customer.get("postal_address") or customer.get("address") or {}
     if not address:
         return ()
     return (str(customer.get("name", "")), f"{address['street']} {address['house_number']}",

@@ -70,6 +70,8 @@ class Customer(FlowdeskModel):
     language: Label = "nl"
     segment: Segment = Segment.CONSUMER
     address: Address
+    #: Where letters go when not to `address` (e.g. a PO box, or a business's office); None: to `address`.
+    postal_address: Address | None = None
     products: list[Product] = Field(default_factory=list)
     payment_method: PaymentMethod = PaymentMethod.INVOICE
     iban: Label = ""

@@ -15,7 +15,7 @@ from nicegui import ui
 
 from designer.display import local_time
 from designer.frame import runtime
-from models.customers import Customer
+from models.customers import Address, Customer
 from runtime.storage.base import NotFound
 
 SEGMENT_LABELS = {"consumer": "Consumer", "small_business": "Small business", "premium": "Premium"}
@@ -47,10 +47,10 @@ def customer_sheet(customer_id: str | None, case_id: str) -> None:
 
 def _details(customer: Customer) -> None:
     ui.label(customer.name).classes("text-xl font-medium").mark("customer-name")
-    address = customer.address
     rows = [
         ("Customer number", customer.number),
-        ("Address", f"{address.street} {address.house_number}\n{address.postcode} {address.city}\n{address.country}"),
+        ("Address", _address_text(customer.address)),
+        *([("Postal address", _address_text(customer.postal_address))] if customer.postal_address else []),
         ("E-mail", customer.email or "—"),
         ("Phone", customer.phone or "—"),
         ("Language", customer.language),
@@ -69,6 +69,10 @@ def _details(customer: Customer) -> None:
             ui.label("none")
         for product in customer.products:
             ui.label(f"{product.name} — {product.status}")
+
+
+def _address_text(address: Address) -> str:
+    return f"{address.street} {address.house_number}\n{address.postcode} {address.city}\n{address.country}"
 
 
 def _consents(customer: Customer) -> str:

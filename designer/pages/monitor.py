@@ -49,14 +49,14 @@ def open_work_per_queue() -> dict[str, int]:
 
 
 def duration_text(seconds: float) -> str:
-    """A duration as people say it: '45 min', '3 h 20 min', '2.5 days'.
+    """A duration as people say it: '45 min', '3 h 20 min', '2.5 days'; seconds under a minute.
 
     >>> duration_text(2700), duration_text(12000), duration_text(216000), duration_text(20)
-    ('45 min', '3 h 20 min', '2.5 days', 'under 1 min')
+    ('45 min', '3 h 20 min', '2.5 days', '20 s')
     """
     minutes = round(seconds / 60)
     if minutes < 1:
-        return "under 1 min"
+        return f"{max(0, round(seconds))} s"
     if minutes < 60:
         return f"{minutes} min"
     if minutes < 48 * 60:

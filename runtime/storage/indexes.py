@@ -548,14 +548,18 @@ class CustomerEntry(NamedTuple):
     phone: str
     postcode: str
     address: str  # postcode and house number
+    postal_postcode: str  # the same of the postal address, when letters go elsewhere
+    postal_address: str
 
 
 def customer_entry(doc: Mapping[str, Any]) -> CustomerEntry:
-    address = doc["address"]
+    address, postal = doc["address"], doc.get("postal_address") or {}
     phone = doc.get("phone") or ""
     return CustomerEntry(doc["id"], number_key(doc["number"]), name_key(doc["name"]), email_key(doc.get("email") or ""),
                          phone_key(phone) if phone else "", postcode_key(address["postcode"]),
-                         address_key(address["postcode"], address["house_number"]))
+                         address_key(address["postcode"], address["house_number"]),
+                         postcode_key(postal["postcode"]) if postal else "",
+                         address_key(postal["postcode"], postal["house_number"]) if postal else "")
 
 
 def _by_name(entry: CustomerEntry) -> tuple[str, str]:
@@ -585,8 +589,9 @@ class _CustomerLookup:
     @staticmethod
     def _keys(entry: CustomerEntry) -> list[tuple[str, str]]:
         keys = [("number", entry.number), ("email", entry.email), ("phone", entry.phone),
-                ("postcode", entry.postcode), ("address", entry.address)]
-        return [key for key in keys if key[1]]
+                ("postcode", entry.postcode), ("address", entry.address),
+                ("postcode", entry.postal_postcode), ("address", entry.postal_address)]
+        return list(dict.fromkeys(key for key in keys if key[1]))  # a postal address may be the same
 
     def _put(self, entry: CustomerEntry) -> None:
         for key in self._keys(entry):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from codegen.letters import LetterRenderError, render_letter, render_template
+from codegen.letters import LetterRenderError, address_lines, render_letter, render_template
 from codegen.markup import html_to_text, letter_html, letter_page
 from codegen.pdf import letter_pdf
 from codegen.sms import segments
@@ -189,3 +189,13 @@ def test_an_sms_is_plain_text():
 
 def test_render_template_can_be_used_for_a_single_text():
     assert render_template("{{ a }} & {{ b }}", {"a": "<x>", "b": 1}, html=True) == "&lt;x&gt; & 1"
+
+
+def test_a_letter_goes_to_the_postal_address_when_the_customer_has_one():
+    customer = {"name": "Installatiebedrijf Smit B.V.",
+                "address": {"street": "Hurksestraat", "house_number": "101", "postcode": "5642 JA",
+                            "city": "Eindhoven"},
+                "postal_address": {"street": "Postbus", "house_number": "2210", "postcode": "5600 CE",
+                                   "city": "Eindhoven"}}
+    assert address_lines(customer) == ("Installatiebedrijf Smit B.V.", "Postbus 2210", "5600 CE Eindhoven")
+

@@ -277,7 +277,7 @@ async def test_a_bad_cell_is_marked_listed_as_a_problem_and_clicking_it_opens_th
     assert "cell-problem" in cell._markers and "unknown name 'fifty'" in cell.props["error-message"]
     await click(user, "tab-flow")
     await click(user, "problem-credit_handling")
-    tabs = user.find(kind=ui.tabs).elements.pop()
+    tabs = user.find(marker="editor-tabs").elements.pop()
     assert tabs.value == "tables"
 
 

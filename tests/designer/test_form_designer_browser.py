@@ -14,7 +14,7 @@ from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, 
 pytestmark = pytest.mark.browser
 require_browser()
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Locator, Page, expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +45,19 @@ def draft_fields(data: Path, form_id: str, container: str | None = None) -> list
     return [e.id for e in holder.fields]
 
 
+def drag_until(source: Locator, target: Locator, result: Locator, attempts: int = 3) -> None:
+    """Drag `source` onto `target` until `result` shows: a drag made while the page's connection to the server
+    is still being set up (a busy machine) reaches nobody, as a user would find and simply do again."""
+    for attempt in range(attempts):
+        source.drag_to(target)
+        try:
+            expect(result).to_be_visible(timeout=5000)
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
+
+
 def test_fields_are_dragged_from_the_palette_and_reordered_with_the_mouse(page: Page, server: str, data: Path):
     page.goto(f"{server}/login?redirect_to=/design/billing_complaint")
     page.get_by_label("User name").fill("ann")
@@ -54,14 +67,14 @@ def test_fields_are_dragged_from_the_palette_and_reordered_with_the_mouse(page: 
     on_form = page.locator("[draggable=true]", has_text="Factuurdatum")
     expect(on_form).to_be_visible()
 
-    page.locator(".q-item", has_text="Bank account (IBAN)").drag_to(on_form)
-    expect(page.get_by_text("Bank account (IBAN) · id iban_1")).to_be_visible()
+    drag_until(page.locator(".q-item", has_text="Bank account (IBAN)"), on_form,
+               page.get_by_text("Bank account (IBAN) · id iban_1"))
     assert draft_fields(data, "complaint_intake", "sec_invoice") == [
         "invoice_number", "iban_1", "invoice_date", "disputed_amount"]
 
-    page.locator("[draggable=true]", has_text="Factuurnummer").drag_to(
-        page.get_by_text("Drop a field here to put it at the end of the form"))
-    expect(page.locator("[draggable=true]").last).to_contain_text("Factuurnummer")  # now the form's last field
+    drag_until(page.locator("[draggable=true]", has_text="Factuurnummer"),
+               page.get_by_text("Drop a field here to put it at the end of the form"),
+               page.locator("[draggable=true]").last.filter(has_text="Factuurnummer"))  # now the form's last field
     expect(page.get_by_text("Text · id invoice_number")).to_be_visible()
     assert draft_fields(data, "complaint_intake") == ["sec_invoice", "sec_complaint", "invoice_number"]
     ARTIFACTS.mkdir(exist_ok=True)

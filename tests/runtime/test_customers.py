@@ -185,3 +185,11 @@ def test_a_search_without_a_template_says_which_is_missing():
     with pytest.raises(CustomerError, match="no URL template for registering customers"):
         directory.register(NEW_CUSTOMER)
     directory.close()
+
+
+def test_a_customer_is_found_by_the_postal_address_too_and_after_a_restart(directory: StoreCustomers,
+                                                                          harness: Harness):
+    for _ in range(2):
+        assert names(directory.find(SearchField.ADDRESS, "5600ce", "2210")) == ["Installatiebedrijf Smit B.V."]
+        assert names(directory.find(SearchField.ADDRESS, "5642 JA 101")) == ["Installatiebedrijf Smit B.V."]
+        directory = StoreCustomers(harness.restart().store)

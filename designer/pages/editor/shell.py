@@ -49,7 +49,7 @@ class Editor:
         self.selected: str | None = None
         self.panels: dict[str, list[Panel]] = {}
         self.toolbar()
-        with ui.tabs().classes("w-full").props("align=left dense") as self.tabs:
+        with ui.tabs().classes("w-full").props("align=left dense").mark("editor-tabs") as self.tabs:
             ui.tab(FLOW_TAB, "Flow", icon="account_tree").mark("tab-flow")
             for name, label, icon, _ in TABS:
                 ui.tab(name, label, icon=icon).mark(f"tab-{name}")
