@@ -284,8 +284,8 @@ def expected_recipient(customer: Customer, channel: str, name: str) -> str:
         return customer.email
     if channel == "sms":
         return customer.phone
-    if channel == "letter":
-        a = customer.address
+    if channel == "letter":  # to the postal address when the customer has one (C-1009 has a PO box)
+        a = customer.postal_address or customer.address
         return f"{customer.name}\n{a.street} {a.house_number}\n{a.postcode} {a.city}"
     return name  # a connector request goes to the connector
 
