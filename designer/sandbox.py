@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from designer.editing.edits import KEY_PATTERN
+from designer.editing.edits import is_key
 from models.bundle import Bundle
 from models.customers import Customer
 from models.errors import FlowdeskError
@@ -404,7 +404,7 @@ class ScenarioFolder:
         self.folder = Path(folder)
 
     def path(self, key: str) -> Path:
-        if not KEY_PATTERN.match(key) or len(key) > 80:
+        if not is_key(key):
             raise TestRunError(f"'{key}' is not a process key")
         return self.folder / f"{key}.json"
 

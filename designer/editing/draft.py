@@ -20,7 +20,6 @@ from typing import Any
 
 from codegen.layout import layout
 from designer.editing.edits import (
-    KEY_PATTERN,
     Document,
     EditRejected,
     add_edge,
@@ -30,6 +29,7 @@ from designer.editing.edits import (
     apply_layout,
     check_key_and_name,
     delete,
+    is_key,
     move_node,
     new_process,
     remove_entry,
@@ -209,7 +209,7 @@ class DraftFolder:
         self.folder = Path(folder)
 
     def path(self, key: str) -> Path:
-        if not KEY_PATTERN.match(key) or len(key) > 80:
+        if not is_key(key):
             raise EditRejected(f"'{key}' is not a process key.")
         return self.folder / f"{key}.json"
 
@@ -220,7 +220,7 @@ class DraftFolder:
         """The keys of every saved draft, sorted (set-aside `.broken` files and temp files not included)."""
         if not self.folder.is_dir():
             return []
-        return sorted(p.stem for p in self.folder.glob("*.json") if KEY_PATTERN.match(p.stem) and len(p.stem) <= 80)
+        return sorted(p.stem for p in self.folder.glob("*.json") if is_key(p.stem))
 
     def save(self, draft: Draft) -> None:
         """Write the draft's document atomically (temp file, fsync, rename), so a crash keeps the old or the new."""

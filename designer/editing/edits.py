@@ -23,7 +23,18 @@ from models.serialization import problems_from_validation
 
 Document = dict[str, Any]
 
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: The longest process key (or form id) the designer accepts.
+KEY_LIMIT = 80
+
+
+def is_key(text: str) -> bool:
+    """Whether `text` may be a process key or form id: letters, digits, '_', '.', '-', at most `KEY_LIMIT` long.
+
+    >>> is_key("refund_request"), is_key("two words"), is_key("-x")
+    (True, False, False)
+    """
+    return bool(_KEY_PATTERN.match(text)) and len(text) <= KEY_LIMIT
 
 
 class EditRejected(ValueError):
@@ -47,7 +58,7 @@ def new_process(key: str, name: str) -> Document:
 def check_key_and_name(key: str, name: str) -> tuple[str, str]:
     """`key` and `name` without surrounding spaces, or EditRejected when the key is no valid id or the name empty."""
     key, name = key.strip(), name.strip()
-    if not KEY_PATTERN.match(key) or len(key) > 80:
+    if not is_key(key):
         raise EditRejected("The key may hold letters, digits, '_', '.' and '-', starts with a letter or "
                            "digit and is at most 80 characters, e.g. 'refund_request'.")
     if not name:

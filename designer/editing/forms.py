@@ -19,11 +19,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from designer.editing.edits import (
-    KEY_PATTERN,
     Document,
     EditRejected,
     add_entry,
     fresh_id,
+    is_key,
     remove_entry,
     replace_entry,
     variable_entry,
@@ -68,7 +68,7 @@ def add_form(document: Mapping[str, Any], form_id: str, name: str) -> Document:
     designer.editing.edits.EditRejected: A form id may hold letters, digits, '_', '.' and '-' and starts with ...
     """
     form_id = form_id.strip()
-    if not KEY_PATTERN.match(form_id) or len(form_id) > 80:
+    if not is_key(form_id):
         raise EditRejected("A form id may hold letters, digits, '_', '.' and '-' and starts with a letter or digit, "
                            "e.g. 'intake'.")
     return add_entry(document, "forms", {"id": form_id, "name": name.strip(), "fields": []})
