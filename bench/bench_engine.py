@@ -269,9 +269,11 @@ class FlowdeskEngine:
         case = rt.start_case(scenario.key, scenario.start_data(number), actor=ACTOR,
                              customer_id=scenario.customer(number))
         steps = 1
+        checklists = {node.id: [c.id for c in node.checklist] for node in scenario.bundle.nodes if node.kind == "task"}
         while case.status is CaseStatus.ACTIVE:
             [item] = rt.store.work_items(WorkQuery(case_id=case.id))
-            case = rt.complete(item.id, scenario.task_data.get(item.node, {}), actor=ACTOR)
+            case = rt.complete(item.id, scenario.task_data.get(item.node, {}), actor=ACTOR,
+                               checklist=checklists[item.node])  # the agent ticks the whole checklist
             steps += 1
         if check:
             scenario.check_flowdesk(rt, case)
