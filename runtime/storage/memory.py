@@ -35,7 +35,8 @@ from runtime.documents import (
     Version,
     WorkItem,
 )
-from runtime.storage.base import Changes, NotFound, Store, StoreError, WorkQuery, attachment_order, check_attachment
+from runtime.storage.base import Changes, NotFound, StoreError, WorkQuery, attachment_order, check_attachment
+from runtime.storage.indexed_store import IndexedStore
 from runtime.storage.indexes import Indexes, audit_order, job_order, micros, outbox_order, version_order
 from runtime.storage.rules import check_changes, describe
 
@@ -56,7 +57,7 @@ class _CaseDocs:
         self.attachments: dict[str, bytes] = {}
 
 
-class MemoryStore(Store):
+class MemoryStore(IndexedStore):
     """Everything in dicts; lost when the process ends."""
 
     def __init__(self) -> None:
@@ -76,7 +77,7 @@ class MemoryStore(Store):
     def commit(self, changes: Changes) -> None:
         """Apply `changes` as one step; each committed `Case` object gets its new revision."""
         with self._lock:
-            self._check_open()
+            self._check_ready()
             if changes.is_empty():
                 return
             revisions = check_changes(changes, self._indexes, self)
@@ -130,14 +131,14 @@ class MemoryStore(Store):
 
     def versions(self, process_key: str | None = None) -> list[Version]:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             found = [Version.model_validate_json(text) for (key, _), text in self._versions.items()
                      if process_key is None or key == process_key]
         return sorted(found, key=version_order)
 
     def bundle_document(self, version_hash: str) -> dict[str, Any]:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             text = self._bundles.get(version_hash)
         if text is None:
             raise NotFound(f"no published version has the hash '{version_hash}'")
@@ -147,7 +148,7 @@ class MemoryStore(Store):
 
     def case(self, case_id: str) -> Case:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             docs = self._cases.get(case_id)
             if docs is None:
                 raise NotFound(f"no case '{case_id}'")
@@ -156,20 +157,16 @@ class MemoryStore(Store):
     def cases(self, *, process_key: str | None = None, customer_id: str | None = None,
               active: bool | None = None) -> list[Case]:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             ids = self._indexes.cases.ids(process_key, customer_id, active)
             return [Case.model_validate_json(self._cases[case_id].case) for case_id in ids]
 
-    def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
-        with self._lock:
-            self._check_open()
-            return self._indexes.cases.closed_between(micros(since), micros(until))
 
     # Work items ---------------------------------------------------------------
 
     def work_item(self, item_id: str) -> WorkItem:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             case_id = self._indexes.work.case_of(item_id)
             if case_id is None:
                 raise NotFound(f"no work item '{item_id}'")
@@ -177,31 +174,21 @@ class MemoryStore(Store):
 
     def work_items(self, query: WorkQuery) -> list[WorkItem]:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             page = self._indexes.work.page(query)
             return [WorkItem.model_validate_json(self._cases[e.case_id].work_items[e.id]) for e in page]
-
-    def count_open_work_items(self) -> dict[str, int]:
-        with self._lock:
-            self._check_open()
-            return self._indexes.work.open_counts()
-
-    def worklist_marker(self) -> int:
-        with self._lock:
-            self._check_open()
-            return self._indexes.work.changes
 
     # Jobs and outbox -------------------------------------------------------------
 
     def due_jobs(self, now: datetime, limit: int = 100) -> list[Job]:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             return [Job.model_validate_json(self._cases[e.case_id].jobs[e.id])
                     for e in self._indexes.jobs.due(now, limit)]
 
     def job(self, job_id: str) -> Job:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             case_id = self._indexes.jobs.case_of(job_id)
             if case_id is None:
                 raise NotFound(f"no job '{job_id}'")
@@ -219,7 +206,7 @@ class MemoryStore(Store):
                 found = [e for e in found if e.status in AWAITING_DELIVERY and micros(e.next_attempt_at) <= due]
             return sorted(found, key=outbox_order)
         with self._lock:
-            self._check_open()
+            self._check_ready()
             return [OutboxEntry.model_validate_json(self._cases[e.case_id].outbox[e.id])
                     for e in self._indexes.outbox.pending(due_before)]
 
@@ -233,7 +220,7 @@ class MemoryStore(Store):
     def put_attachment_content(self, attachment_id: str, content: bytes) -> None:
         check_attachment(attachment_id, content)
         with self._lock:
-            self._check_open()
+            self._check_ready()
             self._attachment_contents[attachment_id] = bytes(content)
 
     def attachments(self, case_id: str) -> list[Attachment]:
@@ -241,7 +228,7 @@ class MemoryStore(Store):
 
     def attachment_content(self, case_id: str, attachment_id: str) -> bytes:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             docs = self._cases.get(case_id)
             if docs is None or attachment_id not in docs.attachments:
                 raise NotFound(f"case '{case_id}' has no attachment '{attachment_id}'")
@@ -257,7 +244,7 @@ class MemoryStore(Store):
 
     def find_customers(self, field: SearchField, key: str, limit: int = 50) -> list[Customer]:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             return [Customer.model_validate_json(self._customers[customer_id])
                     for customer_id in self._indexes.customers.find(field, key, limit)]
 
@@ -266,7 +253,7 @@ class MemoryStore(Store):
 
     def contacts(self, *, customer_id: str | None = None) -> list[Contact]:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             return [Contact.model_validate_json(self._contacts[contact_id])
                     for contact_id in self._indexes.contacts.ids(customer_id)]
 
@@ -282,20 +269,20 @@ class MemoryStore(Store):
 
     # Helpers -------------------------------------------------------------------------
 
-    def _check_open(self) -> None:
+    def _check_ready(self) -> None:
         if self._closed:
             raise StoreError("the store is closed")
 
     def _of_case(self, case_id: str, kind: str, model: type[M]) -> list[M]:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             docs = self._cases.get(case_id)
             texts: Iterable[bytes] = getattr(docs, kind).values() if docs is not None else ()
             return [model.model_validate_json(text) for text in texts]
 
     def _one(self, texts: dict[str, bytes], doc_id: str, model: type[M], kind: str) -> M:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             text = texts.get(doc_id)
         if text is None:
             raise NotFound(f"no {kind} '{doc_id}'")
@@ -303,7 +290,7 @@ class MemoryStore(Store):
 
     def _all(self, texts: dict[str, bytes], model: type[M]) -> list[M]:
         with self._lock:
-            self._check_open()
+            self._check_ready()
             return [model.model_validate_json(texts[doc_id]) for doc_id in sorted(texts)]
 
 

@@ -83,7 +83,7 @@ from runtime.documents import (
     Version,
     WorkItem,
 )
-from runtime.storage.base import Changes, NotFound, Store, StoreError, WorkQuery, attachment_order, check_attachment
+from runtime.storage.base import Changes, NotFound, StoreError, WorkQuery, attachment_order, check_attachment
 from runtime.storage.files import (
     Journal,
     WriterLock,
@@ -95,6 +95,7 @@ from runtime.storage.files import (
     read_journal,
     replace_files,
 )
+from runtime.storage.indexed_store import IndexedStore
 from runtime.storage.indexes import (
     Indexes,
     audit_order,
@@ -127,7 +128,7 @@ FORMAT = 1
 _MiB = 1024 * 1024
 
 
-class TinyDBStore(Store):
+class TinyDBStore(IndexedStore):
     """The embedded default store in one data folder; use `TinyDBStore.open`."""
 
     def __init__(self, directory: Path, read_only: bool, *, cache_size: int, checkpoint_bytes: int,
@@ -257,7 +258,7 @@ class TinyDBStore(Store):
     def verify_indexes(self) -> bool:
         """Whether the indexes agree with a full rebuild from the partitions (reads every indexed file)."""
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             return self._indexes_from_files() == self._indexes
 
     # Committing ----------------------------------------------------------------------------
@@ -417,13 +418,13 @@ class TinyDBStore(Store):
 
     def versions(self, process_key: str | None = None) -> list[Version]:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             found = self._all(VERSIONS_KEY, "versions", Version)
         return sorted((v for v in found if process_key in (None, v.process_key)), key=version_order)
 
     def bundle_document(self, version_hash: str) -> dict[str, Any]:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             doc = self._partition(bundle_key(version_hash)).get("bundle", version_hash)
             if doc is None:
                 raise NotFound(f"no published version has the hash '{version_hash}'")
@@ -433,7 +434,7 @@ class TinyDBStore(Store):
 
     def case(self, case_id: str) -> Case:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             if self._indexes.cases.revision(case_id) is None:
                 raise NotFound(f"no case '{case_id}'")
             return self._indexed(case_id, "case", case_id, Case)
@@ -441,20 +442,16 @@ class TinyDBStore(Store):
     def cases(self, *, process_key: str | None = None, customer_id: str | None = None,
               active: bool | None = None) -> list[Case]:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             ids = self._indexes.cases.ids(process_key, customer_id, active)
             return [self._indexed(case_id, "case", case_id, Case) for case_id in ids]
 
-    def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
-        with self._lock:
-            self._check_usable()
-            return self._indexes.cases.closed_between(micros(since), micros(until))
 
     # Work items --------------------------------------------------------------------------------------
 
     def work_item(self, item_id: str) -> WorkItem:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             case_id = self._indexes.work.case_of(item_id)
             if case_id is None:
                 raise NotFound(f"no work item '{item_id}'")
@@ -462,30 +459,20 @@ class TinyDBStore(Store):
 
     def work_items(self, query: WorkQuery) -> list[WorkItem]:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             page = self._indexes.work.page(query)
             return [self._indexed(entry.case_id, "work_items", entry.id, WorkItem) for entry in page]
-
-    def count_open_work_items(self) -> dict[str, int]:
-        with self._lock:
-            self._check_usable()
-            return self._indexes.work.open_counts()
-
-    def worklist_marker(self) -> int:
-        with self._lock:
-            self._check_usable()
-            return self._indexes.work.changes
 
     # Jobs and outbox ------------------------------------------------------------------------------------
 
     def due_jobs(self, now: datetime, limit: int = 100) -> list[Job]:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             return [self._indexed(e.case_id, "jobs", e.id, Job) for e in self._indexes.jobs.due(now, limit)]
 
     def job(self, job_id: str) -> Job:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             case_id = self._indexes.jobs.case_of(job_id)
             if case_id is None:
                 raise NotFound(f"no job '{job_id}'")
@@ -493,13 +480,13 @@ class TinyDBStore(Store):
 
     def case_jobs(self, case_id: str) -> list[Job]:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             return sorted(self._of_case(case_id, "jobs", Job), key=job_order)
 
     def outbox(self, *, case_id: str | None = None, due_before: datetime | None = None) -> list[OutboxEntry]:
         """Entries of a case (every status), or pending ones due by `due_before`; with neither, all pending."""
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             if case_id is None:
                 pending = self._indexes.outbox.pending(due_before)
                 return [self._indexed(e.case_id, "outbox", e.id, OutboxEntry) for e in pending]
@@ -518,7 +505,7 @@ class TinyDBStore(Store):
 
     def audit_events(self, case_id: str) -> list[AuditEvent]:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             return sorted(self._of_case(case_id, "audit", AuditEvent), key=audit_order)
 
     # Attachments --------------------------------------------------------------------------------------------
@@ -534,12 +521,12 @@ class TinyDBStore(Store):
 
     def attachments(self, case_id: str) -> list[Attachment]:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             return sorted(self._of_case(case_id, "attachments", Attachment), key=attachment_order)
 
     def attachment_content(self, case_id: str, attachment_id: str) -> bytes:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             if self._indexes.cases.revision(case_id) is None or \
                     not self._partition(case_key(case_id)).has("attachments", attachment_id):
                 raise NotFound(f"case '{case_id}' has no attachment '{attachment_id}'")
@@ -557,7 +544,7 @@ class TinyDBStore(Store):
 
     def customer(self, customer_id: str) -> Customer:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             found = self._doc(customer_key(customer_id), "customers", customer_id, Customer)
         if found is None:
             raise NotFound(f"no customer '{customer_id}'")
@@ -565,13 +552,13 @@ class TinyDBStore(Store):
 
     def customers(self) -> list[Customer]:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             found = [c for key in CUSTOMER_KEYS for c in self._all(key, "customers", Customer)]
         return sorted(found, key=lambda customer: customer.id)
 
     def find_customers(self, field: SearchField, key: str, limit: int = 50) -> list[Customer]:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             return [self._listed(customer_key(customer_id), "customers", customer_id, Customer)
                     for customer_id in self._indexes.customers.find(field, key, limit)]
 
@@ -579,7 +566,7 @@ class TinyDBStore(Store):
 
     def contact(self, contact_id: str) -> Contact:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             found = self._doc(contact_key(contact_id), "contacts", contact_id, Contact)
         if found is None:
             raise NotFound(f"no contact '{contact_id}'")
@@ -587,13 +574,13 @@ class TinyDBStore(Store):
 
     def contacts(self, *, customer_id: str | None = None) -> list[Contact]:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             return [self._listed(contact_key(contact_id), "contacts", contact_id, Contact)
                     for contact_id in self._indexes.contacts.ids(customer_id)]
 
     def user(self, user_id: str) -> User:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             found = self._doc(USERS_KEY, "users", user_id, User)
         if found is None:
             raise NotFound(f"no user '{user_id}'")
@@ -601,7 +588,7 @@ class TinyDBStore(Store):
 
     def users(self) -> list[User]:
         with self._lock:
-            self._check_usable()
+            self._check_ready()
             found = self._all(USERS_KEY, "users", User)
         return sorted(found, key=lambda user: user.id)
 
@@ -635,7 +622,7 @@ class TinyDBStore(Store):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _check_usable(self) -> None:
+    def _check_ready(self) -> None:
         if self._closed:
             raise StoreError(f"the store in {self.directory} is closed")
         if self._broken:
@@ -643,7 +630,7 @@ class TinyDBStore(Store):
                              "restart Flowdesk to recover from the journal")
 
     def _check_writable(self) -> None:
-        self._check_usable()
+        self._check_ready()
         if self.read_only:
             raise StoreError(f"the store in {self.directory} was opened read-only; open it without read_only "
                              "to change it")
