@@ -17,11 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
-from tests.designer.helpers import ARTIFACTS, free_port, launch_chromium, require_browser, served
-from tests.runtime.test_outbox import Inbox
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.local_servers import Inbox
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -38,16 +37,6 @@ CHECKLIST = ("Factuur en verbruikshistorie bekeken", "Meterstand gecontroleerd (
 DELIVERY_SECONDS = 30
 ACKNOWLEDGEMENT = "We hebben uw klacht over factuur F2026-104233 ontvangen"
 REJECTION = "Uw klacht over factuur F2026-104233"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    """A real SMTP server on localhost and what it received."""
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 @pytest.fixture

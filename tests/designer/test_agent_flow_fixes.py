@@ -5,11 +5,9 @@ that fit a closed case, and an open case shows what the worker sent meanwhile wi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from nicegui import app, ui
 from nicegui.testing import User
 
@@ -18,8 +16,8 @@ from runtime.documents import CaseStatus
 from runtime.outbox import Deliverer, default_sinks, sent_to_customer
 from runtime.service import Runtime
 from runtime.storage.base import WorkQuery
-from tests.designer.helpers import free_port, sign_in
-from tests.runtime.test_outbox import Inbox
+from tests.designer.helpers import sign_in
+from tests.local_servers import Inbox
 
 pytestmark = pytest.mark.anyio
 
@@ -65,16 +63,7 @@ async def test_a_case_its_flow_completed_asks_for_the_root_cause_without_talking
     await user.should_not_see(marker="close-case")
 
 
-@pytest.fixture
-def smtp_port() -> Iterator[int]:
-    port = free_port()
-    controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port
-    controller.stop()
-
-
-async def test_the_sent_items_show_what_the_worker_sent_while_the_case_is_open(user: User, smtp_port: int,
+async def test_the_sent_items_show_what_the_worker_sent_while_the_case_is_open(user: User, smtp: tuple[Inbox, int],
                                                                                tmp_path: Path):
     [case] = runtime().store.cases()
     [email] = sent_to_customer(runtime().store, case.id)  # the acknowledgement, queued: no worker runs here
@@ -82,7 +71,7 @@ async def test_the_sent_items_show_what_the_worker_sent_while_the_case_is_open(u
     await user.should_see(marker=f"sent-{email.id}")
     assert texts(user, f"sent-{email.id}")[-1] == "queued"
 
-    deliverer = Deliverer(runtime().store, default_sinks(tmp_path / "outbox", "127.0.0.1", smtp_port),
+    deliverer = Deliverer(runtime().store, default_sinks(tmp_path / "outbox", "127.0.0.1", smtp[1]),
                           runtime().clock)
     assert deliverer.deliver_due().sent == 1  # what the app's worker does every few seconds
     for _ in range(int(SENT_CHECK_SECONDS * 10) + 20):

@@ -5,7 +5,6 @@ Headless Chromium against a real `flowdesk serve` on a copy of the seeded data (
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,13 +24,6 @@ CHECKLIST = ("Factuur en verbruikshistorie bekeken", "Meterstand gecontroleerd (
              "Tarief vergeleken met het contract op de factuurdatum",
              "Betalingen en incasso's van de laatste drie maanden bekeken",
              "Incasso van het betwiste bedrag gepauzeerd")
-
-
-@pytest.fixture
-def data(seeded_data: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    shutil.copytree(seeded_data, folder)
-    return folder
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,13 +26,12 @@ from collections import Counter
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from aiosmtpd.controller import Controller
-
 from runtime.clock import SystemClock
 from runtime.documents import CaseStatus, OutboxStatus, WorkItemStatus
 from runtime.outbox import Deliverer, SmtpSink
 from runtime.service import Runtime
 from runtime.storage.tinydb_store import TinyDBStore
+from tests.local_servers import smtp_server
 
 REPO = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("crash_worker.py")
@@ -66,12 +64,6 @@ class Inbox:
         else:
             await asyncio.sleep(0.01)  # a little slow, so kills land mid-send now and then
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Worker:
@@ -110,10 +102,8 @@ class Worker:
 
 def test_killed_at_random_moments_no_acknowledged_step_is_lost_and_no_email_goes_twice(tmp_path: Path):
     folder = tmp_path / "data"
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
         chance = random.Random(20260302)
         acknowledged: list[str] = []
         for round_number in range(RANDOM_ROUNDS + 1):
@@ -142,8 +132,6 @@ def test_killed_at_random_moments_no_acknowledged_step_is_lost_and_no_email_goes
             check_each_email_sent_once(rt, inbox, held)
         finally:
             store.close()
-    finally:
-        controller.stop()
 
 
 def check_acknowledged_steps(rt: Runtime, lines: list[str]) -> None:

@@ -7,20 +7,18 @@ connector requests become files.
 from __future__ import annotations
 
 import io
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
 from models.customers import Customer
 from runtime.documents import OutboxEntry, OutboxStatus
 from runtime.outbox import Deliverer, DeliveryError, FileSink, SmtpSink, default_sinks, sent_document, sent_to_customer
 from runtime.storage.base import Changes
+from tests.local_servers import Inbox, free_port
 from tests.runtime.builders import auto, end, process, send, start
 from tests.runtime.conftest import Harness
 
@@ -41,32 +39,6 @@ LETTERS = [
     {"id": "text", "name": "SMS", "channel": "sms",
      "variants": [{"language": "nl", "body": "Hoi {{ customer.name }}"}]},
 ]
-
-
-class Inbox:
-    """What a real local SMTP server received."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def customer(language: str = "nl", name: str = "Sanne de Vries") -> Customer:
