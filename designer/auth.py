@@ -25,7 +25,8 @@ from starlette.types import ASGIApp
 
 from designer.api.tokens import token_user
 from runtime.documents import User
-from runtime.storage.base import NotFound, Store
+from runtime.errors import NotFound
+from runtime.storage.base import Store
 
 ROLES = ("designer", "agent", "supervisor", "auditor", "admin")
 

@@ -14,9 +14,9 @@ import hashlib
 from datetime import datetime
 
 from runtime.documents import Attachment, Case, CaseStatus, SlaStatus, WorkItem, WorkItemStatus
-from runtime.errors import EngineError
+from runtime.errors import ConflictError, EngineError
 from runtime.service import Runtime
-from runtime.storage.base import ConflictError, WorkQuery
+from runtime.storage.base import WorkQuery
 from runtime.transaction import Transaction, new_id
 
 #: Longest note an agent may add, in characters.

@@ -28,7 +28,8 @@ from pydantic import ValidationError
 from models.customers import Customer, SearchField, house_number_key, postcode_key, search_key
 from models.errors import FlowdeskError
 from models.serialization import problems_from_validation
-from runtime.storage.base import Changes, NotFound, Store
+from runtime.errors import NotFound
+from runtime.storage.base import Changes, Store
 from runtime.transaction import new_id
 
 _POSTCODE = re.compile(r"\s*(\d{4}\s?[A-Za-z]{2})\s*(\S*)\s*")

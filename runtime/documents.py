@@ -1,4 +1,4 @@
-"""What the runtime stores: versions, cases, work items, jobs, outbox entries, audit events, contacts, users.
+"""What the runtime stores: versions, cases, work items, jobs, outbox entries, audit events, contacts, users, records.
 
 These are plain pydantic documents with JSON-ready fields; the engine
 changes them, the store persists them. A case pins its version by number and
@@ -116,6 +116,7 @@ class WorkItem(Document):
     created_at: datetime
     warning_at: datetime | None = None
     due_at: datetime | None = None
+    claimed_at: datetime | None = None  # when `assignee` took it (claimed or was handed it)
     completed_at: datetime | None = None
     completed_by: str | None = None
     sla_jobs: list[str] = Field(default_factory=list)  # its SLA warning/breach jobs
@@ -233,3 +234,21 @@ class User(Document):
     queues: list[str] = Field(default_factory=list)
     password_hash: str = ""
     api_token_hash: str = ""
+
+
+class Record(Document):
+    """A document of a kind kept beside the cases, found by `kind` and `key`: a process's draft, its saved
+    test-run scenarios, an answered request (for idempotency), an installation setting.
+
+    `revision` works as a case's: a record is committed as read (0 for a new one), the store refuses it when the
+    stored revision moved meanwhile (`ConflictError`) and stores it with revision + 1. `removed` marks a removed
+    record, kept so its revision keeps counting; stores never hand one out.
+    """
+
+    kind: str
+    key: str
+    revision: int = 0
+    data: dict[str, Any] = Field(default_factory=dict)
+    updated_by: str = ""
+    updated_at: datetime | None = None
+    removed: bool = False

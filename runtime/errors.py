@@ -1,4 +1,10 @@
-"""Errors of the runtime, from the one Flowdesk exception tree."""
+"""Errors of the runtime, from the one Flowdesk exception tree.
+
+Every door (pages, REST API, CLI, test-run) turns these into the same answer:
+`AccessDenied` is "not allowed" (403), `NotFound` an unknown id (404),
+`ConflictError` someone else was faster (409), `DataError` names each field
+that is wrong (422), any other `FlowdeskError` is a refused request (422).
+"""
 
 from __future__ import annotations
 
@@ -19,3 +25,23 @@ class DataError(EngineError):
 
 class CaseStuck(FlowdeskError):
     """Raised by a node handler when the case cannot go on at this node; becomes an incident."""
+
+
+class AccessDenied(FlowdeskError):
+    """The acting user may not do this (`runtime.access` decides); nothing was changed."""
+
+
+class StoreError(FlowdeskError):
+    """The store cannot do what was asked (locked, unreadable, full)."""
+
+
+class NotFound(StoreError):
+    """No document with that id."""
+
+
+class ConflictError(StoreError):
+    """Someone else changed it first; the message says who and what. Reload and try again."""
+
+
+class AttachmentTooLarge(StoreError):
+    """A file bigger than the store's attachment limit; nothing was kept."""

@@ -25,11 +25,11 @@ from runtime.business_calendar import BusinessCalendar
 from runtime.clock import Clock, SystemClock
 from runtime.documents import Case, CaseStatus, Job, JobKind, Version, WorkItem, WorkItemStatus
 from runtime.engine import Engine, Services, check_form, validate_data
-from runtime.errors import EngineError
+from runtime.errors import ConflictError, EngineError, NotFound
 from runtime.escalations import escalate
 from runtime.handlers import message_key
 from runtime.process_version import ProcessVersion
-from runtime.storage.base import Changes, ConflictError, NotFound, Store, WorkQuery
+from runtime.storage.base import Changes, Store, WorkQuery
 from runtime.transaction import Transaction
 
 

@@ -45,10 +45,10 @@ from models.errors import FlowdeskError
 from models.forms import Form, InputField, RepeatingGroup
 from runtime.customers import CustomerDirectory, CustomerError
 from runtime.documents import Case, Contact, User, WorkItem
-from runtime.errors import DataError
+from runtime.errors import ConflictError, DataError, NotFound
 from runtime.intake import Intake, IntakeError, intake_start
 from runtime.process_version import ProcessVersion
-from runtime.storage.base import ConflictError, NotFound, WorkQuery
+from runtime.storage.base import WorkQuery
 
 #: What `ui.run(fastapi_docs=...)` puts at the head of /docs and /openapi.json.
 OPENAPI = {

@@ -12,7 +12,8 @@ import hmac
 import secrets
 
 from runtime.documents import User
-from runtime.storage.base import NotFound, Store
+from runtime.errors import NotFound
+from runtime.storage.base import Store
 
 
 def new_api_token(user_id: str) -> tuple[str, str]:

@@ -11,7 +11,8 @@ from typing import TextIO
 from designer.api.tokens import new_api_token
 from designer.cli.common import Command, UserError, add_data_argument, open_runtime
 from runtime.documents import User
-from runtime.storage.base import Changes, NotFound
+from runtime.errors import NotFound
+from runtime.storage.base import Changes
 
 ROLES = ("designer", "agent", "supervisor", "auditor", "admin")  # designer.auth.ROLES, without importing NiceGUI
 

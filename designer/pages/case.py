@@ -34,9 +34,10 @@ from models.values import to_json_value
 from runtime.case_values import Scope
 from runtime.casework import CaseWork, sla_status
 from runtime.documents import Case, CaseStatus, OutboxStatus, User, WorkItem, WorkItemStatus
+from runtime.errors import ConflictError, NotFound
 from runtime.outbox import sent_to_customer
 from runtime.process_version import ProcessVersion
-from runtime.storage.base import ATTACHMENT_LIMIT, ConflictError, NotFound, WorkQuery
+from runtime.storage.base import ATTACHMENT_LIMIT, WorkQuery
 
 LIMIT_MB = ATTACHMENT_LIMIT // (1024 * 1024)
 #: How often an open case page looks whether the worker has sent something since it was drawn, in seconds.

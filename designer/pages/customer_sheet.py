@@ -16,7 +16,7 @@ from nicegui import ui
 from designer.display import local_time
 from designer.frame import runtime
 from models.customers import Address, Customer
-from runtime.storage.base import NotFound
+from runtime.errors import NotFound
 
 SEGMENT_LABELS = {"consumer": "Consumer", "small_business": "Small business", "premium": "Premium"}
 PAYMENT_LABELS = {"direct_debit": "Direct debit", "invoice": "Invoice"}

@@ -33,7 +33,8 @@ from designer.pages.worklist_rows import (
 from models.errors import FlowdeskError
 from runtime.casework import CaseWork
 from runtime.documents import User, WorkItem
-from runtime.storage.base import SLA_STATUSES, ConflictError, NotFound, WorkOrder
+from runtime.errors import ConflictError, NotFound
+from runtime.storage.base import SLA_STATUSES, WorkOrder
 
 #: Seconds between the checks for changed work items.
 REFRESH_SECONDS = 2.0

@@ -16,8 +16,9 @@ from typing import Any
 from designer.display import local_time
 from runtime.casework import sla_status
 from runtime.documents import User, WorkItem
+from runtime.errors import NotFound
 from runtime.service import Runtime
-from runtime.storage.base import SLA_STATUSES, NotFound, WorkOrder, WorkQuery
+from runtime.storage.base import SLA_STATUSES, WorkOrder, WorkQuery
 
 #: Roles that see every queue; other users see their own queues (all when they have none).
 SEES_ALL_QUEUES = frozenset({"supervisor", "admin"})

@@ -17,7 +17,6 @@ from enum import StrEnum
 from typing import Any
 
 from models.customers import Customer, SearchField
-from models.errors import FlowdeskError
 from runtime.documents import (
     Attachment,
     AuditEvent,
@@ -25,32 +24,19 @@ from runtime.documents import (
     Contact,
     Job,
     OutboxEntry,
+    Record,
     SlaStatus,
     User,
     Version,
     WorkItem,
     WorkItemStatus,
 )
+from runtime.errors import AttachmentTooLarge, NotFound, StoreError
 
 #: The largest attachment a store keeps, in bytes.
 ATTACHMENT_LIMIT = 10 * 1024 * 1024
 _ATTACHMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
-
-
-class StoreError(FlowdeskError):
-    """The store cannot do what was asked (locked, unreadable, full)."""
-
-
-class NotFound(StoreError):
-    """No document with that id."""
-
-
-class ConflictError(StoreError):
-    """Someone else changed the case first; reload and try again."""
-
-
-class AttachmentTooLarge(StoreError):
-    """A file bigger than `ATTACHMENT_LIMIT`; nothing was kept."""
+_RECORD_KIND = re.compile(r"[a-z][a-z_]{0,39}")
 
 
 def check_attachment(attachment_id: str, content: bytes) -> None:
@@ -61,6 +47,12 @@ def check_attachment(attachment_id: str, content: bytes) -> None:
         raise AttachmentTooLarge(f"the file has {len(content):,} bytes; an attachment may have at most "
                                  f"{ATTACHMENT_LIMIT // (1024 * 1024)} MB ({ATTACHMENT_LIMIT:,} bytes)")
 
+
+
+def check_record_kind(kind: str) -> None:
+    """Refuse a kind of record that is not a plain lowercase name (stores may use it in file names)."""
+    if not _RECORD_KIND.fullmatch(kind):
+        raise StoreError(f"'{kind}' cannot name a kind of record; use lowercase letters and '_'")
 
 
 def attachment_order(attachment: Attachment) -> tuple[datetime, str]:
@@ -89,6 +81,7 @@ class Changes:
     contacts: list[Contact] = field(default_factory=list)
     users: list[User] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)  # their bytes put before (put_attachment_content)
+    records: list[Record] = field(default_factory=list)  # each as read (revision), or new (revision 0)
 
     def is_empty(self) -> bool:
         return not any(vars(self).values())
@@ -257,6 +250,15 @@ class Store(ABC):
     @abstractmethod
     def users(self) -> list[User]:
         """All users."""
+
+    # Records ----------------------------------------------------------------
+    @abstractmethod
+    def record(self, kind: str, key: str) -> Record:
+        """The record of `kind` with `key`, or NotFound (also when it was removed)."""
+
+    @abstractmethod
+    def records(self, kind: str) -> list[Record]:
+        """Every record of `kind` (removed ones not), by key."""
 
     # Attachments ------------------------------------------------------------
     @abstractmethod

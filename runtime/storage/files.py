@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic_core import from_json, to_json
 
-from runtime.storage.base import StoreError
+from runtime.errors import StoreError
 
 _sync_data = getattr(os, "fdatasync", os.fsync)
 _SYNC_WAITS = sys.platform == "linux"  # Linux's sync() returns once everything is on disk (sync(2))

@@ -31,11 +31,13 @@ from runtime.documents import (
     Contact,
     Job,
     OutboxEntry,
+    Record,
     User,
     Version,
     WorkItem,
 )
-from runtime.storage.base import Changes, NotFound, StoreError, WorkQuery, attachment_order, check_attachment
+from runtime.errors import NotFound, StoreError
+from runtime.storage.base import Changes, WorkQuery, attachment_order, check_attachment
 from runtime.storage.indexed_store import IndexedStore
 from runtime.storage.indexes import Indexes, audit_order, job_order, micros, outbox_order, version_order
 from runtime.storage.rules import check_changes, describe
@@ -70,6 +72,7 @@ class MemoryStore(IndexedStore):
         self._contacts: dict[str, bytes] = {}
         self._users: dict[str, bytes] = {}
         self._attachment_contents: dict[str, bytes] = {}
+        self._records: dict[tuple[str, str], bytes] = {}
         self._closed = False
 
     # Writing ------------------------------------------------------------------
@@ -84,12 +87,17 @@ class MemoryStore(IndexedStore):
             cases = [case.model_copy(update={"revision": revision})
                      for (case, _), revision in zip(changes.cases, revisions, strict=True)]
             contacts = [contact.model_copy(update={"revision": contact.revision + 1}) for contact in changes.contacts]
-            texts = _serialise(changes, cases, contacts)  # everything that can fail happens before any change
+            records = [record.model_copy(update={"revision": record.revision + 1}) for record in changes.records]
+            texts = _serialise(changes, cases, contacts, records)  # everything that can fail happens before any change
             self._apply(changes, cases, contacts, texts)
+            for record in records:
+                self._records[(record.kind, record.key)] = texts[id(record)]
             for (case, _), revision in zip(changes.cases, revisions, strict=True):
                 case.revision = revision
             for contact in changes.contacts:
                 contact.revision += 1
+            for record in changes.records:
+                record.revision += 1
 
     def _apply(self, changes: Changes, cases: list[Case], contacts: list[Contact], texts: dict[int, bytes]) -> None:
         for case in cases:
@@ -122,6 +130,10 @@ class MemoryStore(IndexedStore):
 
     def has_attachment_content(self, attachment_id: str) -> bool:
         return attachment_id in self._attachment_contents
+
+    def record_revision(self, kind: str, key: str) -> int:
+        text = self._records.get((kind, key))
+        return 0 if text is None else Record.model_validate_json(text).revision
 
     def version_hash(self, process_key: str, number: int) -> str | None:
         text = self._versions.get((process_key, number))
@@ -263,6 +275,21 @@ class MemoryStore(IndexedStore):
     def users(self) -> list[User]:
         return self._all(self._users, User)
 
+    def record(self, kind: str, key: str) -> Record:
+        with self._lock:
+            self._check_ready()
+            text = self._records.get((kind, key))
+        found = None if text is None else Record.model_validate_json(text)
+        if found is None or found.removed:
+            raise NotFound(f"no {kind} '{key}'")
+        return found
+
+    def records(self, kind: str) -> list[Record]:
+        with self._lock:
+            self._check_ready()
+            texts = [text for (k, _), text in sorted(self._records.items()) if k == kind]
+        return [record for record in map(Record.model_validate_json, texts) if not record.removed]
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
@@ -294,11 +321,12 @@ class MemoryStore(IndexedStore):
             return [model.model_validate_json(texts[doc_id]) for doc_id in sorted(texts)]
 
 
-def _serialise(changes: Changes, cases: list[Case], contacts: list[Contact]) -> dict[int, bytes]:
+def _serialise(changes: Changes, cases: list[Case], contacts: list[Contact],
+               records: list[Record]) -> dict[int, bytes]:
     """JSON text of every document of the commit, by `id()` of the object."""
     texts: dict[int, bytes] = {}
     docs: list[BaseModel] = [*cases, *changes.work_items, *changes.jobs, *changes.outbox, *changes.audit,
-                             *changes.customers, *contacts, *changes.users, *changes.attachments]
+                             *changes.customers, *contacts, *changes.users, *changes.attachments, *records]
     for doc in docs:
         texts[id(doc)] = _to_text(doc.model_dump_json, doc)
     for version, bundle in changes.versions:

@@ -12,6 +12,7 @@ many cases are stored. The other partitions:
     customers/<2 hex>.json         table customers, 256 buckets by hash of the id
     contacts/<2 hex>.json          table contacts, 256 buckets by hash of the id
     users.json                     table users
+    records/<kind>/<1 hex>.json    table records: drafts, scenarios, answered requests, settings; 16 buckets a kind
 
 The two hex digits are the start of the SHA-1 of the id, spreading 100,000
 cases over 256 folders. A file name is the id itself when it is a safe
@@ -39,7 +40,8 @@ from pydantic_core import from_json, to_json
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from runtime.storage.base import StoreError
+from runtime.errors import StoreError
+from runtime.storage.base import check_record_kind
 from runtime.storage.files import read_bytes
 
 CASE_TABLES = ("case", "work_items", "jobs", "outbox", "audit")
@@ -77,6 +79,19 @@ def contact_key(contact_id: str) -> str:
     return f"contacts/{_bucket(contact_id)}"
 
 
+def record_key(kind: str, key: str) -> str:
+    """The partition of a record: one of its kind's `RECORD_BUCKETS` buckets."""
+    check_record_kind(kind)
+    return f"record/{kind}/{_bucket(key)[0]}"
+
+
+def record_keys(kind: str) -> list[str]:
+    """Every partition a record of `kind` may be in."""
+    prefix = record_key(kind, "").rsplit("/", 1)[0]
+    return [f"{prefix}/{number:x}" for number in range(RECORD_BUCKETS)]
+
+
+RECORD_BUCKETS = 16
 CUSTOMER_KEYS = tuple(f"customers/{number:02x}" for number in range(256))
 VERSIONS_KEY = "versions"
 USERS_KEY = "users"
@@ -91,6 +106,8 @@ def relative_path(key: str) -> str:
         return f"versions/{_file_name(name)}.json"
     if kind in ("customers", "contacts"):
         return f"{kind}/{name}.json"
+    if kind == "record":
+        return f"records/{name}.json"
     if key in (VERSIONS_KEY, USERS_KEY):
         return f"{key}.json"
     raise StoreError(f"unknown partition '{key}' in the journal; was it written by a newer Flowdesk?")
@@ -122,6 +139,7 @@ def _version_key(doc: Mapping[str, Any]) -> str:
 _DOC_KEYS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "versions": _version_key,
     "bundle": lambda doc: doc["hash"],
+    "records": lambda doc: doc["key"],
 }
 
 

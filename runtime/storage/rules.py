@@ -12,7 +12,9 @@ A commit is refused as a whole, before anything is written, when:
   neither stored nor part of the commit, or a work item or job changes case;
 - an audit event with that id is already stored (the audit log is append-only);
 - a process version number is already published with other content (`ConflictError`);
-- an attachment's bytes were not put first (`Store.put_attachment_content`).
+- an attachment's bytes were not put first (`Store.put_attachment_content`);
+- a record was read at a revision that is no longer the stored one, or a new
+  record (revision 0) already exists, or one record appears twice (`ConflictError`).
 
 Other documents given twice in one commit: the last one wins.
 """
@@ -24,7 +26,8 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from runtime.documents import Version
-from runtime.storage.base import Changes, ConflictError, StoreError
+from runtime.errors import ConflictError, StoreError
+from runtime.storage.base import Changes, check_record_kind
 from runtime.storage.indexes import Indexes
 
 
@@ -36,6 +39,10 @@ class Stored(Protocol):
     def version_hash(self, process_key: str, number: int) -> str | None: ...
 
     def has_attachment_content(self, attachment_id: str) -> bool: ...
+
+    def record_revision(self, kind: str, key: str) -> int:
+        """The stored revision of a record (also of a removed one), 0 when there never was one."""
+        ...
 
 
 def check_changes(changes: Changes, indexes: Indexes, stored: Stored) -> list[int]:
@@ -54,6 +61,7 @@ def check_changes(changes: Changes, indexes: Indexes, stored: Stored) -> list[in
     _check_audit_append_only(changes, stored)
     _check_versions(changes, stored)
     _check_attachment_contents(changes, stored)
+    _check_record_revisions(changes, stored)
     return revisions
 
 
@@ -117,6 +125,19 @@ def _check_attachment_contents(changes: Changes, stored: Stored) -> None:
         if not stored.has_attachment_content(attachment.id):
             raise StoreError(f"attachment '{attachment.id}' ({attachment.filename}) has no content; put its bytes "
                              "(put_attachment_content) before committing it")
+
+
+def _check_record_revisions(changes: Changes, stored: Stored) -> None:
+    seen: set[tuple[str, str]] = set()
+    for record in changes.records:
+        check_record_kind(record.kind)
+        if (record.kind, record.key) in seen:
+            raise StoreError(f"{record.kind} '{record.key}' appears twice in one commit")
+        seen.add((record.kind, record.key))
+        now = stored.record_revision(record.kind, record.key)
+        if now != record.revision:
+            raise ConflictError(f"{record.kind} '{record.key}' was changed by someone else (read at revision "
+                                f"{record.revision}, now {now}); reload it and try again")
 
 
 def describe(doc: BaseModel) -> str:

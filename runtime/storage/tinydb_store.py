@@ -79,11 +79,13 @@ from runtime.documents import (
     Contact,
     Job,
     OutboxEntry,
+    Record,
     User,
     Version,
     WorkItem,
 )
-from runtime.storage.base import Changes, NotFound, StoreError, WorkQuery, attachment_order, check_attachment
+from runtime.errors import NotFound, StoreError
+from runtime.storage.base import Changes, WorkQuery, attachment_order, check_attachment
 from runtime.storage.files import (
     Journal,
     WriterLock,
@@ -117,6 +119,8 @@ from runtime.storage.partitions import (
     customer_key,
     indexed_files,
     load_partition,
+    record_key,
+    record_keys,
     relative_path,
 )
 from runtime.storage.rules import check_changes, describe
@@ -286,6 +290,8 @@ class TinyDBStore(IndexedStore):
                 case.revision = revision
             for contact in changes.contacts:
                 contact.revision += 1
+            for record in changes.records:
+                record.revision += 1
             self._maybe_checkpoint()
 
     def _parts(self, changes: Changes, revisions: list[int]) -> dict[str, dict[str, list[Any]]]:
@@ -313,6 +319,8 @@ class TinyDBStore(IndexedStore):
             add(USERS_KEY, "users", _dump(user))
         for attachment in changes.attachments:
             add(case_key(attachment.case_id), "attachments", _dump(attachment))
+        for record in changes.records:
+            add(record_key(record.kind, record.key), "records", _dump(record) | {"revision": record.revision + 1})
         return parts
 
     def _apply(self, record: dict[str, Any]) -> None:
@@ -401,6 +409,10 @@ class TinyDBStore(IndexedStore):
 
     def has_attachment_content(self, attachment_id: str) -> bool:
         return self._attachment_path(attachment_id).is_file()
+
+    def record_revision(self, kind: str, key: str) -> int:
+        doc = self._partition(record_key(kind, key)).get("records", key)
+        return 0 if doc is None else int(doc["revision"])
 
     def has_audit_event(self, case_id: str, event_id: str) -> bool:
         if self._indexes.cases.revision(case_id) is None:
@@ -591,6 +603,22 @@ class TinyDBStore(IndexedStore):
             self._check_ready()
             found = self._all(USERS_KEY, "users", User)
         return sorted(found, key=lambda user: user.id)
+
+    # Records ------------------------------------------------------------------------------------------------
+
+    def record(self, kind: str, key: str) -> Record:
+        with self._lock:
+            self._check_ready()
+            found = self._doc(record_key(kind, key), "records", key, Record)
+        if found is None or found.removed:
+            raise NotFound(f"no {kind} '{key}'")
+        return found
+
+    def records(self, kind: str) -> list[Record]:
+        with self._lock:
+            self._check_ready()
+            found = [record for part in record_keys(kind) for record in self._all(part, "records", Record)]
+        return sorted((record for record in found if not record.removed), key=lambda record: record.key)
 
     # Closing ------------------------------------------------------------------------------------------------
 

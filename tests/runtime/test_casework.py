@@ -9,9 +9,9 @@ import pytest
 
 from runtime.casework import CaseWork, SlaStatus, sla_status
 from runtime.documents import CaseStatus, User, WorkItemStatus
-from runtime.errors import EngineError
+from runtime.errors import AttachmentTooLarge, ConflictError, EngineError, NotFound
 from runtime.service import Runtime
-from runtime.storage.base import ATTACHMENT_LIMIT, AttachmentTooLarge, Changes, ConflictError, NotFound, WorkQuery
+from runtime.storage.base import ATTACHMENT_LIMIT, Changes, WorkQuery
 from tests.runtime.builders import end, process, start, task
 from tests.runtime.conftest import Harness
 

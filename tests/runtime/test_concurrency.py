@@ -17,8 +17,9 @@ from pathlib import Path
 
 from runtime.clock import ManualClock
 from runtime.documents import WorkItemStatus
+from runtime.errors import ConflictError
 from runtime.service import Runtime
-from runtime.storage.base import ConflictError, WorkQuery
+from runtime.storage.base import WorkQuery
 from runtime.storage.memory import MemoryStore
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.runtime.builders import end, process, send, start, task, timer
@@ -167,7 +168,7 @@ def test_an_agent_who_loses_the_race_between_the_check_and_the_step_gets_a_confl
 
 OPEN_FOR_WRITING = """
 import sys
-from runtime.storage.base import StoreError
+from runtime.errors import StoreError
 from runtime.storage.tinydb_store import TinyDBStore
 try:
     TinyDBStore.open(sys.argv[1])

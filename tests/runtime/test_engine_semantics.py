@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from runtime.documents import CaseStatus
-from runtime.errors import DataError, EngineError
+from runtime.errors import ConflictError, DataError, EngineError
 from runtime.service import PublishError, Runtime
-from runtime.storage.base import ConflictError, WorkQuery
+from runtime.storage.base import WorkQuery
 from tests.runtime.builders import (
     auto,
     decision,

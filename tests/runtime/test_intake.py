@@ -13,8 +13,9 @@ from models.customers import Customer, Segment
 from models.nodes import Channel
 from runtime.customers import CustomerNotFound, HttpCustomers
 from runtime.documents import Contact
+from runtime.errors import NotFound
 from runtime.intake import CaseRequest, Intake, IntakeError, suggest_processes
-from runtime.storage.base import Changes, NotFound
+from runtime.storage.base import Changes
 from tests.runtime import back_office
 from tests.runtime.builders import end, process, start, task
 from tests.runtime.conftest import Harness

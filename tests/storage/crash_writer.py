@@ -14,7 +14,8 @@ from __future__ import annotations
 import sys
 
 from runtime.documents import WorkItemStatus
-from runtime.storage.base import Changes, NotFound
+from runtime.errors import NotFound
+from runtime.storage.base import Changes
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.storage.storage_docs import audit_event, case, job, new_case_changes, outbox_entry, work_item
 

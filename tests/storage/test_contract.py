@@ -14,18 +14,9 @@ import pytest
 
 from models.customers import Address, Customer, SearchField, address_key, email_key, name_key, number_key, phone_key
 from runtime.casework import SlaStatus, sla_status
-from runtime.documents import Attachment, CaseStatus, OutboxStatus, WorkItemStatus
-from runtime.storage.base import (
-    ATTACHMENT_LIMIT,
-    AttachmentTooLarge,
-    Changes,
-    ConflictError,
-    NotFound,
-    Store,
-    StoreError,
-    WorkOrder,
-    WorkQuery,
-)
+from runtime.documents import Attachment, CaseStatus, OutboxStatus, Record, WorkItemStatus
+from runtime.errors import AttachmentTooLarge, ConflictError, NotFound, StoreError
+from runtime.storage.base import ATTACHMENT_LIMIT, Changes, Store, WorkOrder, WorkQuery
 from tests.storage.conftest import Reopen
 from tests.storage.storage_docs import (
     at,
@@ -602,3 +593,57 @@ def test_the_latest_version_is_the_highest_number_even_when_the_clock_was_turned
     store.commit(Changes(versions=[(version("complaint", 1, "h1"), bundle()),
                                    (later_number_earlier_time, bundle())]))
     assert store.latest_version("complaint").number == 2
+
+
+# Records -------------------------------------------------------------------------------
+
+def record(kind: str = "draft", key: str = "billing", revision: int = 0, **data: object) -> Record:
+    return Record(kind=kind, key=key, revision=revision, data=dict(data), updated_by="ann", updated_at=at(0))
+
+
+def test_records_read_back_by_kind_and_key_and_list_by_key(store: Store, reopen: Reopen):
+    store.commit(Changes(records=[record(key="b", n=1), record(key="a", n=2), record(kind="setting", key="a")]))
+    store = reopen(store)
+    assert store.record("draft", "a").data == {"n": 2}
+    assert [r.key for r in store.records("draft")] == ["a", "b"]
+    assert [r.revision for r in store.records("draft")] == [1, 1]
+    assert [r.key for r in store.records("setting")] == ["a"]
+    assert store.records("scenarios") == []
+    with pytest.raises(NotFound, match="no draft 'c'"):
+        store.record("draft", "c")
+
+
+def test_a_record_changed_by_someone_else_is_a_conflict_and_its_revision_counts(store: Store, reopen: Reopen):
+    first = record(n=1)
+    store.commit(Changes(records=[first]))
+    assert first.revision == 1  # set on the caller's object, as for cases
+    mine, theirs = store.record("draft", "billing"), store.record("draft", "billing")
+    theirs.data = {"n": "theirs"}
+    store.commit(Changes(records=[theirs]))
+    mine.data = {"n": "mine"}
+    with pytest.raises(ConflictError, match="draft 'billing' was changed by someone else"):
+        store.commit(Changes(records=[mine]))
+    with pytest.raises(ConflictError):
+        store.commit(Changes(records=[record(n="new again")]))  # a new record whose key exists
+    store = reopen(store)
+    assert store.record("draft", "billing").data == {"n": "theirs"}
+    assert store.record("draft", "billing").revision == 2
+
+
+def test_a_removed_record_is_gone_but_its_revision_keeps_counting(store: Store, reopen: Reopen):
+    store.commit(Changes(records=[record(n=1)]))
+    gone = store.record("draft", "billing").model_copy(update={"removed": True})
+    store.commit(Changes(records=[gone]))
+    store = reopen(store)
+    with pytest.raises(NotFound):
+        store.record("draft", "billing")
+    assert store.records("draft") == []
+    with pytest.raises(ConflictError):
+        store.commit(Changes(records=[record(n="from a stale editor")]))
+    store.commit(Changes(records=[record(revision=2, n="again")]))
+    assert store.record("draft", "billing").revision == 3
+
+
+def test_a_record_kind_must_be_a_plain_name(store: Store):
+    with pytest.raises(StoreError):
+        store.commit(Changes(records=[record(kind="../x")]))

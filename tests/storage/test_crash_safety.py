@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from runtime.documents import WorkItemStatus
-from runtime.storage.base import NotFound
+from runtime.errors import NotFound
 from runtime.storage.tinydb_store import TinyDBStore
 
 HERE = Path(__file__).resolve().parent

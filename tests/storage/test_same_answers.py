@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from runtime.documents import CaseStatus, OutboxStatus, WorkItemStatus
-from runtime.storage.base import Changes, Store, StoreError, WorkQuery
+from runtime.errors import StoreError
+from runtime.storage.base import Changes, Store, WorkQuery
 from runtime.storage.memory import MemoryStore
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.storage.storage_docs import at, audit_event, case, customer, job, outbox_entry, user, work_item

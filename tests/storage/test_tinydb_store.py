@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
+from runtime.errors import NotFound, StoreError
 from runtime.storage import files, tinydb_store
-from runtime.storage.base import Changes, NotFound, StoreError, WorkQuery
+from runtime.storage.base import Changes, WorkQuery
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.storage.storage_docs import bundle, case, new_case_changes, step_changes, user, version
 

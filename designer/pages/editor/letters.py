@@ -38,8 +38,8 @@ from designer.pages.editor.panel import Panel
 from models.letters import Letter, LetterChannel
 from models.serialization import problems_from_validation
 from runtime.case_values import Scope
+from runtime.errors import NotFound
 from runtime.handlers import case_template_context
-from runtime.storage.base import NotFound
 
 if TYPE_CHECKING:
     from designer.pages.editor.shell import Editor

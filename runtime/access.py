@@ -1,0 +1,203 @@
+"""Who may do what: the one place that decides access.
+
+Every use case of the runtime asks this module, inside its step and on the
+documents it just read: `require(user, USE)` for what a role may do at all,
+`require_work` for acting on one work item (its queue and its claim),
+`require_release`/`require_reassign` for handing one back or on. Doors
+(pages, REST API, CLI, test-run) never decide access themselves; a page may
+ask `may(...)` only to hide a button the runtime would refuse anyway.
+
+Roles give capabilities, and each use case needs one of a few capabilities:
+
+    designer    design       drafts, test-runs, publish, migrate open cases
+    agent       work         worklist, intake, start and work cases
+    supervisor  work, supervise   + monitor, release or reassign anyone's task, correct data, retry
+    auditor     audit        read every version, case and trail, verify and export; changes nothing
+    admin       everything   + users, roles, queues and API tokens
+
+The scheduler and the test-run's sandbox act as `SYSTEM` users, which may do
+everything. A user's queues are the queues they work; a user with the work
+capability but no queues works every queue, and supervising users see every
+queue. A task claimed by someone else is refused to everyone (supervisors
+too) until it is released or reassigned, so two people never work one task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+
+from runtime.documents import User, WorkItem
+from runtime.errors import AccessDenied
+
+
+class Capability(StrEnum):
+    DESIGN = "design"
+    WORK = "work"
+    SUPERVISE = "supervise"
+    AUDIT = "audit"
+    ADMINISTER = "administer"
+
+
+#: The roles a user can have, with what each one allows.
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    "designer": frozenset({Capability.DESIGN}),
+    "agent": frozenset({Capability.WORK}),
+    "supervisor": frozenset({Capability.WORK, Capability.SUPERVISE}),
+    "auditor": frozenset({Capability.AUDIT}),
+    "admin": frozenset(Capability),
+}
+ROLES = tuple(ROLE_CAPABILITIES)
+#: The role of the installation's own actors (scheduler, test-run sandbox); never given to a person.
+SYSTEM_ROLE = "system"
+
+
+def system_user(name: str) -> User:
+    """An actor of the installation itself (e.g. "scheduler"), allowed everything; its id is `name`."""
+    return User(id=name, name=name, roles=[SYSTEM_ROLE])
+
+
+class UseCase(StrEnum):
+    """Everything a user can ask the runtime to do or show; the value is how messages name it."""
+
+    START_CASE = "start a case"
+    SEE_WORK = "see work items"
+    CLAIM = "claim a task"
+    RELEASE = "release a task"
+    REASSIGN = "reassign a task"
+    TICK = "tick a checklist item"
+    COMPLETE = "complete a task"
+    ADD_NOTE = "add a note to a case"
+    ATTACH = "attach a file to a case"
+    ADD_TASK = "add a task to a case"
+    CLOSE_CASE = "close a case"
+    DELIVER_MESSAGE = "deliver a message to a case"
+    READ_CASE = "read a case"
+    CORRECT_DATA = "correct a case's data"
+    RETRY = "retry a stopped case"
+    MIGRATE = "move open cases to a newer version"
+    RECORD_CONTACT = "record a customer contact"
+    FIND_CUSTOMER = "find a customer"
+    REGISTER_CUSTOMER = "register a customer"
+    READ_PROCESSES = "read processes and their versions"
+    EDIT_DRAFT = "edit a draft"
+    TEST_RUN = "test-run a draft"
+    PUBLISH = "publish a version"
+    MONITOR = "see the monitor"
+    READ_AUDIT = "read audit trails"
+    ADMINISTER = "manage users and API tokens"
+
+
+_W, _S, _D, _A, _ADMIN = (Capability.WORK, Capability.SUPERVISE, Capability.DESIGN, Capability.AUDIT,
+                          Capability.ADMINISTER)
+
+#: Which capabilities allow each use case (any one of them suffices).
+RULES: dict[UseCase, frozenset[Capability]] = {
+    UseCase.START_CASE: frozenset({_W}),
+    UseCase.SEE_WORK: frozenset({_W}),
+    UseCase.CLAIM: frozenset({_W}),
+    UseCase.RELEASE: frozenset({_W}),
+    UseCase.REASSIGN: frozenset({_W}),
+    UseCase.TICK: frozenset({_W}),
+    UseCase.COMPLETE: frozenset({_W}),
+    UseCase.ADD_NOTE: frozenset({_W}),
+    UseCase.ATTACH: frozenset({_W}),
+    UseCase.ADD_TASK: frozenset({_W}),
+    UseCase.CLOSE_CASE: frozenset({_W}),
+    UseCase.DELIVER_MESSAGE: frozenset({_W}),
+    UseCase.READ_CASE: frozenset({_W, _A}),
+    UseCase.CORRECT_DATA: frozenset({_S}),
+    UseCase.RETRY: frozenset({_S}),
+    UseCase.MIGRATE: frozenset({_D}),
+    UseCase.RECORD_CONTACT: frozenset({_W}),
+    UseCase.FIND_CUSTOMER: frozenset({_W}),
+    UseCase.REGISTER_CUSTOMER: frozenset({_W}),
+    UseCase.READ_PROCESSES: frozenset({_D, _W, _A}),
+    UseCase.EDIT_DRAFT: frozenset({_D}),
+    UseCase.TEST_RUN: frozenset({_D}),
+    UseCase.PUBLISH: frozenset({_D}),
+    UseCase.MONITOR: frozenset({_S}),
+    UseCase.READ_AUDIT: frozenset({_A}),
+    UseCase.ADMINISTER: frozenset({_ADMIN}),
+}
+
+
+def capabilities(user: User) -> frozenset[Capability]:
+    """What `user`'s roles allow together (a system user: everything)."""
+    if SYSTEM_ROLE in user.roles:
+        return frozenset(Capability)
+    return frozenset().union(*(ROLE_CAPABILITIES.get(role, frozenset()) for role in user.roles))
+
+
+def may(user: User, use_case: UseCase) -> bool:
+    """Whether `user`'s roles allow `use_case` at all (the item-level rules come on top)."""
+    return bool(RULES[use_case] & capabilities(user))
+
+
+def roles_allowed(use_case: UseCase) -> list[str]:
+    """The roles that allow `use_case`, for messages and documentation."""
+    return [role for role, caps in ROLE_CAPABILITIES.items() if caps & RULES[use_case]]
+
+
+def require(user: User, use_case: UseCase) -> None:
+    """Refuse (`AccessDenied`) unless `user`'s roles allow `use_case`."""
+    if not may(user, use_case):
+        raise AccessDenied(f"not allowed: to {use_case.value} you need one of the roles "
+                           f"{', '.join(roles_allowed(use_case))}; {user.name or user.id} has "
+                           f"{', '.join(user.roles) or 'none'}")
+
+
+def visible_queues(user: User) -> tuple[str, ...] | None:
+    """The queues whose work `user` sees and works, or None for every queue."""
+    if Capability.SUPERVISE in capabilities(user) or not user.queues:
+        return None
+    return tuple(user.queues)
+
+
+def works_queue(user: User, queue: str) -> bool:
+    queues = visible_queues(user)
+    return queues is None or queue in queues
+
+
+class ClaimedByOther(AccessDenied):
+    """The task is someone else's until they or a supervisor release or reassign it."""
+
+
+def claim_text(item: WorkItem, name_of: Callable[[str], str]) -> str:
+    """ "claimed by Amy since 10:12" (the date too when it was not today), in the server's local time."""
+    who = name_of(item.assignee or "")
+    if item.claimed_at is None:
+        return f"claimed by {who}"
+    at = item.claimed_at.astimezone()
+    today = datetime.now(at.tzinfo).date()
+    when = at.strftime("%H:%M") if at.date() == today else at.strftime("%d-%m-%Y %H:%M")
+    return f"claimed by {who} since {when}"
+
+
+def require_work(user: User, item: WorkItem, use_case: UseCase, name_of: Callable[[str], str]) -> None:
+    """Refuse unless `user` may `use_case` (claim, tick, complete, reassign) this item: its queue is one of theirs
+    (or it was handed to them) and nobody else has claimed it. `name_of` gives a user's display name."""
+    require(user, use_case)
+    if item.assignee not in (None, user.id):
+        raise ClaimedByOther(f"task '{item.title}' is {claim_text(item, name_of)}; ask them or a supervisor to "
+                             "release or reassign it")
+    if item.assignee != user.id and not works_queue(user, item.queue):
+        raise AccessDenied(f"not allowed: task '{item.title}' is in queue '{item.queue}', which is not one of "
+                           f"yours ({', '.join(user.queues)})")
+
+
+def require_release(user: User, item: WorkItem, name_of: Callable[[str], str]) -> None:
+    """Refuse unless the task is `user`'s own, or `user` supervises (and may hand anyone's task back)."""
+    require(user, UseCase.RELEASE)
+    if item.assignee not in (None, user.id) and Capability.SUPERVISE not in capabilities(user):
+        raise ClaimedByOther(f"task '{item.title}' is {claim_text(item, name_of)}; only they or a supervisor can "
+                             "release it")
+
+
+def require_reassign(user: User, item: WorkItem, name_of: Callable[[str], str]) -> None:
+    """A supervisor may hand on any task; an agent one they may work (their queue, not someone else's claim)."""
+    if Capability.SUPERVISE in capabilities(user):
+        require(user, UseCase.REASSIGN)
+        return
+    require_work(user, item, UseCase.REASSIGN, name_of)
