@@ -99,6 +99,7 @@ from runtime.service import Runtime  # noqa: E402
 from runtime.storage.base import Changes, Store, WorkQuery  # noqa: E402
 from runtime.storage.memory import MemoryStore  # noqa: E402
 from runtime.storage.tinydb_store import TinyDBStore  # noqa: E402
+from tests.people import person  # noqa: E402
 from tests.runtime.builders import auto, decision, end, parallel, process, start, task  # noqa: E402
 
 try:
@@ -259,20 +260,20 @@ class FlowdeskEngine:
         self.runtime = Runtime(store)
         store.commit(Changes(customers=[Customer.model_validate(c) for c in customers]))
         for scenario in scenarios:
-            self.runtime.publish(scenario.bundle, author="bench")
+            self.runtime.publish(person("bench"), scenario.bundle)
         self.started = 0
 
     def run_case(self, scenario: Scenario, check: bool = False) -> tuple[int, Case]:
         """Start a case and complete its tasks until it ends; the number of steps (transactions)."""
         rt, number = self.runtime, self.started
         self.started += 1
-        case = rt.start_case(scenario.key, scenario.start_data(number), actor=ACTOR,
+        case = rt.start_case(person(ACTOR), scenario.key, scenario.start_data(number),
                              customer_id=scenario.customer(number))
         steps = 1
         checklists = {node.id: [c.id for c in node.checklist] for node in scenario.bundle.nodes if node.kind == "task"}
         while case.status is CaseStatus.ACTIVE:
             [item] = rt.store.work_items(WorkQuery(case_id=case.id))
-            case = rt.complete(item.id, scenario.task_data.get(item.node, {}), actor=ACTOR,
+            case = rt.complete(person(ACTOR), item.id, scenario.task_data.get(item.node, {}),
                                checklist=checklists[item.node])  # the agent ticks the whole checklist
             steps += 1
         if check:
@@ -517,8 +518,8 @@ def fill_store(folder: Path, cases: int) -> tuple[list[str], float]:
     items = []
     with TinyDBStore.open(folder) as store:
         rt = Runtime(store)
-        rt.publish(two_tasks(), author="bench")
-        template = rt.start_case("two_tasks", actor=ACTOR)
+        rt.publish(person("bench"), two_tasks())
+        template = rt.start_case(person(ACTOR), "two_tasks")
         template_items = store.work_items(WorkQuery(case_id=template.id))
         template_events = store.audit_events(template.id)
         items.append(template_items[0].id)
@@ -578,7 +579,7 @@ class StepStore:
         item_id = self.queue.pop()
         gc.collect(0)
         started, cpu = time.perf_counter(), time.process_time()
-        self.runtime.complete(item_id, {}, actor=ACTOR)
+        self.runtime.complete(person(ACTOR), item_id, {})
         self.times.append(time.perf_counter() - started)
         self.cpu.append(time.process_time() - cpu)
         self.used.append(item_id)

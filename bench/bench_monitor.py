@@ -42,6 +42,7 @@ from runtime.metrics import FactsCache, closed_case_figures, open_work  # noqa: 
 from runtime.service import Runtime  # noqa: E402
 from runtime.storage.base import Changes  # noqa: E402
 from runtime.storage.tinydb_store import TinyDBStore  # noqa: E402
+from tests.people import person  # noqa: E402
 
 BATCH = 1_000
 OPEN_ITEMS = 1_000
@@ -114,7 +115,7 @@ def open_case(number: int, version_hash: str, rng: random.Random) -> Changes:
 
 def fill(store: TinyDBStore, cases: int, days: int) -> None:
     runtime = Runtime(store, ManualClock(NOW - timedelta(days=days + 1)))
-    version = runtime.publish(Bundle.model_validate(PROCESS), author="bench")
+    version = runtime.publish(person("bench"), Bundle.model_validate(PROCESS))
     rng = random.Random(cases)
     span = timedelta(days=days) / cases
     for start in range(0, cases + OPEN_ITEMS, BATCH):

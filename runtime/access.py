@@ -175,16 +175,27 @@ def claim_text(item: WorkItem, name_of: Callable[[str], str]) -> str:
     return f"claimed by {who} since {when}"
 
 
-def require_work(user: User, item: WorkItem, use_case: UseCase, name_of: Callable[[str], str]) -> None:
-    """Refuse unless `user` may `use_case` (claim, tick, complete, reassign) this item: its queue is one of theirs
-    (or it was handed to them) and nobody else has claimed it. `name_of` gives a user's display name."""
-    require(user, use_case)
+def work_refusal(user: User, item: WorkItem, use_case: UseCase, name_of: Callable[[str], str]) -> AccessDenied | None:
+    """Why `user` may not `use_case` (claim, tick, complete, reassign) this item, or None when they may: its queue
+    must be one of theirs (or it was handed to them) and nobody else may have claimed it. `name_of` gives a user's
+    display name for the message."""
+    if not may(user, use_case):
+        return AccessDenied(f"not allowed: to {use_case.value} you need one of the roles "
+                            f"{', '.join(roles_allowed(use_case))}")
     if item.assignee not in (None, user.id):
-        raise ClaimedByOther(f"task '{item.title}' is {claim_text(item, name_of)}; ask them or a supervisor to "
-                             "release or reassign it")
+        return ClaimedByOther(f"task '{item.title}' is {claim_text(item, name_of)}; ask them or a supervisor to "
+                              "release or reassign it")
     if item.assignee != user.id and not works_queue(user, item.queue):
-        raise AccessDenied(f"not allowed: task '{item.title}' is in queue '{item.queue}', which is not one of "
-                           f"yours ({', '.join(user.queues)})")
+        return AccessDenied(f"not allowed: task '{item.title}' is in queue '{item.queue}', which is not one of "
+                            f"yours ({', '.join(user.queues)})")
+    return None
+
+
+def require_work(user: User, item: WorkItem, use_case: UseCase, name_of: Callable[[str], str]) -> None:
+    """Refuse what `work_refusal` refuses."""
+    refusal = work_refusal(user, item, use_case, name_of)
+    if refusal is not None:
+        raise refusal
 
 
 def require_release(user: User, item: WorkItem, name_of: Callable[[str], str]) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.nodes import Channel
+
+Moment = TypeVar("Moment", datetime, int)
 
 
 class Document(BaseModel):
@@ -80,17 +82,41 @@ class Case(Document):
     root_cause: str | None = None
     due_at: datetime | None = None  # the case SLA's target, if the process has one
     sla_jobs: list[str] = Field(default_factory=list)  # case-level SLA jobs still pending
-    completions: dict[str, str] = Field(default_factory=dict)  # idempotency key -> work item id
     audit_head: str = ""  # hash of the newest audit event of this case
     audit_count: int = 0
 
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_completion_keys(cls, stored: Any) -> Any:
+        """Cases stored before answered requests became records kept their completions' keys here."""
+        if isinstance(stored, dict) and "completions" in stored:
+            stored = {k: v for k, v in stored.items() if k != "completions"}
+        return stored
+
 
 class SlaStatus(StrEnum):
-    """Where a work item stands against its service level (`runtime.casework.sla_status` decides)."""
+    """Where a work item stands against its service level; `at` is the one rule that decides it."""
 
     ON_TRACK = "on track"
     AT_RISK = "at risk"
     BREACHED = "breached"
+
+    @classmethod
+    def at(cls, now: Moment, due: Moment | None, warning: Moment | None = None) -> SlaStatus | None:
+        """Breached from the due time on, at risk from the warning time on, else on track; None without a due
+        time. Times may be datetimes or the stores' microsecond numbers, as long as all three are alike."""
+        if due is None:
+            return None
+        if now >= due:
+            return cls.BREACHED
+        if warning is not None and now >= warning:
+            return cls.AT_RISK
+        return cls.ON_TRACK
+
+    @classmethod
+    def of(cls, item: WorkItem, now: datetime) -> SlaStatus | None:
+        """Where `item` stands at `now`."""
+        return cls.at(now, item.due_at, item.warning_at)
 
 
 class WorkItemStatus(StrEnum):

@@ -12,17 +12,16 @@ from typing import TYPE_CHECKING
 from models.expressions import ExprType
 from models.nodes import EscalationAction, EscalationMoment, Sla
 from runtime.documents import Job, JobKind, OutboxEntry, WorkItem, WorkItemStatus
-from runtime.storage.base import WorkQuery
+from runtime.storage.base import Store, WorkQuery
 from runtime.transaction import Transaction, new_id
 
 if TYPE_CHECKING:
     from runtime.engine import CaseRun
-    from runtime.service import Runtime
 
 MOST_URGENT = 5
 
 
-def escalate(runtime: Runtime, tx: Transaction, run: CaseRun, job: Job) -> None:
+def escalate(store: Store, tx: Transaction, run: CaseRun, job: Job) -> None:
     """Run the escalations of the SLA behind `job` on the open work items concerned."""
     moment = EscalationMoment.WARNING if job.kind is JobKind.SLA_WARNING else EscalationMoment.BREACH
     if job.work_item:
@@ -31,7 +30,7 @@ def escalate(runtime: Runtime, tx: Transaction, run: CaseRun, job: Job) -> None:
         sla = run.version.nodes[item.node].sla
         subject = f"Task '{item.title}'"
     else:
-        open_items = runtime.store.work_items(WorkQuery(case_id=run.case.id, limit=1000))
+        open_items = store.work_items(WorkQuery(case_id=run.case.id, limit=1000))
         items = [tx.work_item(i.id) for i in open_items]
         sla = run.version.bundle.case_sla
         subject = f"Case {run.case.id}"
@@ -39,10 +38,10 @@ def escalate(runtime: Runtime, tx: Transaction, run: CaseRun, job: Job) -> None:
         return
     for escalation in (e for e in sla.escalations if e.when is moment):
         for item in items:
-            _apply(runtime, tx, run, sla, escalation, item, subject)
+            _apply(store, tx, run, sla, escalation, item, subject)
 
 
-def _apply(runtime: Runtime, tx: Transaction, run: CaseRun, sla: Sla, escalation, item: WorkItem,
+def _apply(store: Store, tx: Transaction, run: CaseRun, sla: Sla, escalation, item: WorkItem,
            subject: str) -> None:
     reached = "is at risk of missing" if escalation.when is EscalationMoment.WARNING else "has missed"
     text = f"{subject} {reached} its service level of {sla.target}."
@@ -53,7 +52,7 @@ def _apply(runtime: Runtime, tx: Transaction, run: CaseRun, sla: Sla, escalation
         item.priority = min(MOST_URGENT, item.priority + 1)
         detail = f"priority raised to {item.priority}"
     else:
-        recipients = _recipients(runtime, run, escalation)
+        recipients = _recipients(store, run, escalation)
         for recipient in recipients:
             tx.add_outbox(OutboxEntry(
                 id=new_id("out"), case_id=run.case.id, node=item.node, channel="email", language="en",
@@ -65,12 +64,12 @@ def _apply(runtime: Runtime, tx: Transaction, run: CaseRun, sla: Sla, escalation
               details={"work_item": item.id, "action": escalation.action.value, "moment": escalation.when.value})
 
 
-def _recipients(runtime: Runtime, run: CaseRun, escalation) -> list[str]:
+def _recipients(store: Store, run: CaseRun, escalation) -> list[str]:
     recipients = []
     if escalation.notify:
         address = run.version.expression(escalation.notify, ExprType.TEXT).evaluate(run.scope)
         if address:
             recipients.append(address)
     if escalation.queue:
-        recipients += [u.email for u in runtime.store.users() if escalation.queue in u.queues and u.email]
+        recipients += [u.email for u in store.users() if escalation.queue in u.queues and u.email]
     return recipients

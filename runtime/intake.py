@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models import Bundle
-from models.customers import Customer, plain_words
+from models.customers import Customer, SearchField, plain_words
 from models.errors import FlowdeskError
 from models.forms import Form
 from models.intake import IntakeRules
 from models.nodes import Channel, StartNode, StartTrigger
+from runtime.access import UseCase, require
 from runtime.case_values import Scope
 from runtime.customers import CustomerDirectory, StoreCustomers
-from runtime.documents import Case, Contact, ContactDirection
+from runtime.documents import Case, Contact, ContactDirection, User
 from runtime.process_version import ProcessVersion
-from runtime.service import Runtime
-from runtime.storage.base import Changes
-from runtime.transaction import new_id
+from runtime.service import Request, Runtime
+from runtime.transaction import Transaction, new_id
 
 #: How much one matching reason keyword weighs against a matching channel or segment.
 KEYWORD_WEIGHT = 3
@@ -124,19 +124,47 @@ def _rules_from_starts(bundle: Bundle) -> IntakeRules | None:
 
 
 class Intake:
-    """The intake desk on one runtime: contacts, suggestions and cases started from contacts."""
+    """The intake desk on one runtime: customers, contacts, suggestions and cases started from contacts.
+
+    Every method takes the acting user and asks `runtime.access` first, like every use case.
+    """
 
     def __init__(self, runtime: Runtime, customers: CustomerDirectory | None = None) -> None:
         self.runtime = runtime
-        self.customers = customers or StoreCustomers(runtime.store)
+        self._customers = customers or StoreCustomers(runtime.store)
 
-    def record_contact(self, *, customer_id: str | None, channel: Channel | str, reason: str, note: str = "",
-                       direction: ContactDirection | str = ContactDirection.INBOUND, actor: str) -> Contact:
+    # Customers ----------------------------------------------------------------------
+
+    def find_customers(self, user: User, field: SearchField, text: str, house_number: str = "") -> list[Customer]:
+        """Customers whose `field` matches what the agent typed (see `CustomerDirectory.find`)."""
+        require(user, UseCase.FIND_CUSTOMER)
+        return self._customers.find(field, text, house_number)
+
+    def search_customers(self, user: User, text: str) -> list[Customer]:
+        """Customers matching one search box, its kind guessed (see `CustomerDirectory.search`)."""
+        require(user, UseCase.FIND_CUSTOMER)
+        return self._customers.search(text)
+
+    def customer(self, user: User, customer_id: str) -> Customer:
+        require(user, UseCase.FIND_CUSTOMER)
+        return self._customers.get(customer_id)
+
+    def register_customer(self, user: User, details: Mapping[str, Any]) -> Customer:
+        """Register a new customer from what the agent entered; CustomerError naming every wrong field."""
+        require(user, UseCase.REGISTER_CUSTOMER)
+        return self._customers.register(details)
+
+    # Contacts -----------------------------------------------------------------------
+
+    def record_contact(self, user: User, *, customer_id: str | None, channel: Channel | str, reason: str,
+                       note: str = "", direction: ContactDirection | str = ContactDirection.INBOUND,
+                       request: Request | None = None) -> Contact:
         """Store a contact with an identified customer (or None for an anonymous caller).
 
         A customer from a back-office system is copied into the store with it, so its
         cases can read `customer.*`.
         """
+        require(user, UseCase.RECORD_CONTACT)
         if not reason.strip():
             raise IntakeError("say why the customer got in touch: the reason is empty")
         for name, text, limit in (("reason", reason, MAX_REASON), ("note", note, MAX_NOTE)):
@@ -147,26 +175,38 @@ class Intake:
         except ValueError as error:
             raise IntakeError(f"{error}; use a channel of {', '.join(Channel)} and a direction of "
                               f"{', '.join(ContactDirection)}") from None
-        customer = self.customers.get(customer_id) if customer_id is not None else None
-        contact = Contact(id=new_id("contact"), customer_id=customer_id, channel=channel, direction=direction,
-                          reason=reason.strip(), note=note.strip(), agent=actor, at=self.runtime.now())
-        copies = [customer] if customer is not None and not self.customers.stored_locally else []
-        self.runtime.store.commit(Changes(contacts=[contact], customers=copies))
-        return contact
+        customer = self._customers.get(customer_id) if customer_id is not None else None
 
-    def suggestions(self, contact: Contact) -> list[Suggestion]:
+        def record(tx: Transaction) -> Contact:
+            contact = tx.put_contact(Contact(id=new_id("contact"), customer_id=customer_id, channel=channel,
+                                             direction=direction, reason=reason.strip(), note=note.strip(),
+                                             agent=tx.actor, at=tx.now))
+            if customer is not None and not self._customers.stored_locally:
+                tx.put_customer(customer)
+            return contact
+
+        return self.runtime.step(user, record, request=request)
+
+    def contact(self, user: User, contact_id: str) -> Contact:
+        require(user, UseCase.RECORD_CONTACT)
+        return self.runtime.store.contact(contact_id)
+
+    def suggestions(self, user: User, contact: Contact) -> list[Suggestion]:
         """The newest published processes that fit the contact, best first."""
-        customer = self.customers.get(contact.customer_id) if contact.customer_id else None
+        require(user, UseCase.RECORD_CONTACT)
+        customer = self._customers.get(contact.customer_id) if contact.customer_id else None
         return suggest_processes(contact, customer, self._published())
 
-    def startable(self) -> list[Bundle]:
+    def startable(self, user: User) -> list[Bundle]:
         """The newest version of every process an agent can start at intake (one with an intake or manual start)."""
+        require(user, UseCase.START_CASE)
         return sorted((bundle for bundle in self._published() if any(
             isinstance(node, StartNode) and node.trigger in (StartTrigger.INTAKE, StartTrigger.MANUAL)
             for node in bundle.nodes)), key=lambda bundle: (bundle.name, bundle.key))
 
-    def start_form(self, process_key: str, channel: Channel, customer_id: str | None) -> StartForm | None:
+    def start_form(self, user: User, process_key: str, channel: Channel, customer_id: str | None) -> StartForm | None:
         """The form of the start a case of `process_key` takes from a contact on `channel`; None without one."""
+        require(user, UseCase.START_CASE)
         version = self.runtime.latest_process_version(process_key)
         if version is None:
             return None
@@ -182,22 +222,23 @@ class Intake:
                          started_at=self.runtime.now(), started_by="")
 
         def customer() -> dict[str, Any] | None:
-            return self.customers.get(customer_id).model_dump(mode="json") if customer_id else None
+            return self._customers.get(customer_id).model_dump(mode="json") if customer_id else None
 
         return StartForm(version, form, Scope(version, unstarted, self.runtime.now(), customer))
 
-    def start_cases(self, contact_id: str, requests: Sequence[CaseRequest], *, actor: str) -> list[Case]:
+    def start_cases(self, user: User, contact_id: str, requests: Sequence[CaseRequest]) -> list[Case]:
         """Start a case per request, each in its own step that also links it to the contact.
 
         If one cannot start, the cases before it stay started; the IntakeError names them.
         """
+        require(user, UseCase.START_CASE)
         contact = self.runtime.store.contact(contact_id)
         started: list[Case] = []
         for request in requests:
             version = self.runtime.latest_process_version(request.process_key)
             start = intake_start(version.bundle, contact.channel) if version is not None else None
             try:
-                started.append(self.runtime.start_case(request.process_key, request.data, actor=actor,
+                started.append(self.runtime.start_case(user, request.process_key, request.data,
                                                        customer_id=contact.customer_id, contact_id=contact.id,
                                                        start_node=start))
             except FlowdeskError as error:
@@ -208,9 +249,4 @@ class Intake:
 
     def _published(self) -> list[Bundle]:
         """The newest version of every published process."""
-        bundles = []
-        for key in dict.fromkeys(version.process_key for version in self.runtime.store.versions()):
-            latest = self.runtime.latest_process_version(key)
-            if latest is not None:
-                bundles.append(latest.bundle)
-        return bundles
+        return [self.runtime.bundle(version) for version in self.runtime.latest_versions()]

@@ -3,7 +3,7 @@
 Two kinds of figures:
 
 - **open work** (`open_work`): per queue and per process, the open work items, how many are
-  on track / at risk / breached (`casework.sla_status`) and how old the oldest is;
+  on track / at risk / breached (`SlaStatus.of`) and how old the oldest is;
 - **closed cases** (`closed_case_figures`): over the cases closed in a date range,
 
   - *time to first response*: case start -> the first moment a person claimed or completed one
@@ -40,8 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from runtime.casework import SlaStatus, sla_status
-from runtime.documents import AuditEvent, Case, WorkItem, WorkItemStatus
+from runtime.documents import AuditEvent, Case, SlaStatus, WorkItem, WorkItemStatus
 from runtime.service import Runtime
 from runtime.storage.base import Store, WorkQuery
 
@@ -259,7 +258,7 @@ class OpenWork:
 
     def add(self, item: WorkItem, now: datetime) -> None:
         self.pending += 1
-        status = sla_status(item, now)
+        status = SlaStatus.of(item, now)
         if status is SlaStatus.ON_TRACK:
             self.on_track += 1
         elif status is SlaStatus.AT_RISK:

@@ -1,10 +1,21 @@
-"""`Runtime`: the Python API to run published processes (the CLI and web app call this).
+"""`Runtime`: the one door to Flowdesk's cases and versions.
 
-Every public method that changes something is one step: it opens a
-`Transaction`, lets the engine work, and commits everything with one
-`Store.commit` — or nothing, if anything fails. A stale case revision raises
-`ConflictError` (someone else was faster); completions carry an idempotency
-key so a replayed request changes nothing and sends nothing twice.
+Every use case is a method taking the acting `User` first, and is one step
+(`Runtime.step`): a new transaction reads the documents the use case decides
+on, `runtime.access` says whether the user may do it to them, the engine
+works, and everything is committed with one `Store.commit`, or nothing if
+anything fails. Pages, the REST API, the CLI and the test-run all call these
+methods, so a request gets the same answer through each of them.
+
+When the commit finds that only the case's revision moved meanwhile (someone
+else's step on the same case, such as the other branch of a parallel split),
+the step runs again on fresh documents: a user sees a `ConflictError` only
+when what they acted on really changed (completed, claimed, reassigned).
+
+A door may pass a `Request`: the caller's idempotency key and a fingerprint of
+what was asked. The answer is recorded in the step's own commit; the same key
+again with the same fingerprint gets that answer without doing anything, and
+with another fingerprint is refused (`RequestReused`).
 """
 
 from __future__ import annotations
@@ -12,25 +23,45 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from models import Bundle, load_bundle
 from models.checks import Severity, check
 from models.errors import FlowdeskError
 from models.serialization import bundle_document
+from runtime.access import UseCase, require, require_work, system_user
 from runtime.audit import TrailProblem, verify_trail
 from runtime.business_calendar import BusinessCalendar
 from runtime.clock import Clock, SystemClock
-from runtime.documents import Case, CaseStatus, Job, JobKind, Version, WorkItem, WorkItemStatus
+from runtime.documents import (
+    Attachment,
+    Case,
+    CaseStatus,
+    Contact,
+    Job,
+    JobKind,
+    User,
+    Version,
+    WorkItem,
+    WorkItemStatus,
+)
 from runtime.engine import Engine, Services, check_form, validate_data
 from runtime.errors import ConflictError, EngineError, NotFound
 from runtime.escalations import escalate
 from runtime.handlers import message_key
 from runtime.process_version import ProcessVersion
-from runtime.storage.base import Changes, Store, WorkQuery
+from runtime.storage.base import Store, WorkQuery
 from runtime.transaction import Transaction
+
+T = TypeVar("T")
+
+#: How often a step runs again when its commit found the case changed by someone else's step.
+STEP_ATTEMPTS = 8
+#: Who fires due timers and SLA jobs.
+SCHEDULER = system_user("scheduler")
 
 
 class PublishError(FlowdeskError):
@@ -40,6 +71,26 @@ class PublishError(FlowdeskError):
         self.findings = findings
         lines = "\n".join(f"  - {f.code} [{f.element}]: {f.message}" for f in findings)
         super().__init__(f"cannot publish: the process has {len(findings)} error(s)\n{lines}")
+
+
+class RequestReused(EngineError):
+    """An idempotency key already answered another request; nothing was done."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """A caller's idempotency key and a fingerprint of what it asked (made by the door, e.g. a body digest)."""
+
+    key: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, key: str | None, *asked: Any) -> Request | None:
+        """A request keyed `key` (None without a key) whose fingerprint is the digest of `asked` as JSON."""
+        if not key:
+            return None
+        text = json.dumps(asked, sort_keys=True, default=str, separators=(",", ":"))
+        return cls(key, hashlib.sha256(text.encode()).hexdigest())
 
 
 def content_hash(document: Mapping[str, Any]) -> str:
@@ -65,11 +116,53 @@ class Runtime:
             calendar=self.calendar,
         ))
 
+    # Steps ------------------------------------------------------------------
+
+    def step(self, user: User, body: Callable[[Transaction], T], *, request: Request | None = None) -> T:
+        """Run `body` in a new transaction by `user` and commit what it changed; see the module docstring for
+        the re-runs after a conflict and for `request`."""
+        for attempt in range(STEP_ATTEMPTS):
+            tx = self.transaction(user)
+            key = f"{user.id}:{request.key}" if request is not None else ""
+            answered = tx.record("request", key) if request is not None else None
+            if answered is not None and request is not None:
+                if answered.data["fingerprint"] != request.fingerprint:
+                    raise RequestReused(f"the idempotency key '{request.key}' was used for another request "
+                                        f"on {answered.updated_at:%Y-%m-%d %H:%M}; use a new key for a new request")
+                return self._recall(answered.data["result"])
+            result = body(tx)
+            if request is not None:
+                tx.new_record("request", key, {"fingerprint": request.fingerprint, "result": _remember(result)})
+            try:
+                self.store.commit(tx.changes())
+            except ConflictError:
+                if attempt == STEP_ATTEMPTS - 1:
+                    raise
+                continue
+            return result
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def transaction(self, user: User) -> Transaction:
+        """A new step by `user` at the clock's now."""
+        return Transaction(self.store, user, self.clock.now())
+
+    def display_name(self, user_id: str) -> str:
+        """How messages name a user: their name, else their id."""
+        try:
+            return self.store.user(user_id).name or user_id
+        except NotFound:
+            return user_id
+
     # Publishing -------------------------------------------------------------
 
-    def publish(self, bundle: Bundle, author: str, note: str = "") -> Version:
+    def publish(self, user: User, bundle: Bundle, note: str = "") -> Version:
         """Check the bundle, refuse errors, and store it as the process's next immutable version."""
-        published = {v.process_key: self.bundle(v) for v in self._latest_versions()}
+        require(user, UseCase.PUBLISH)
+        return self.step(user, lambda tx: self.publish_in(tx, bundle, note))
+
+    def publish_in(self, tx: Transaction, bundle: Bundle, note: str) -> Version:
+        """Publish `bundle` as part of the step `tx` (the caller checked access)."""
+        published = {v.process_key: self.bundle(v) for v in self.latest_versions()}
         published[bundle.key] = bundle
         errors = [f for f in check(bundle, known_processes=published) if f.severity is Severity.ERROR]
         if errors:
@@ -80,8 +173,8 @@ class Runtime:
         if latest is not None and latest.hash == digest:
             raise EngineError(f"version {latest.number} of '{bundle.key}' is already exactly this; nothing to publish")
         version = Version(process_key=bundle.key, number=(latest.number + 1) if latest else 1, hash=digest,
-                          name=bundle.name, author=author, published_at=self.clock.now(), note=note)
-        self.store.commit(Changes(versions=[(version, document)]))
+                          name=bundle.name, author=tx.actor, published_at=tx.now, note=note)
+        tx.add_version(version, document)
         return version
 
     def bundle(self, version: Version) -> Bundle:
@@ -105,92 +198,91 @@ class Runtime:
         latest = self.store.latest_version(process_key)
         return self.process_version(latest.hash) if latest else None
 
-    def _latest_versions(self) -> list[Version]:
+    def latest_versions(self) -> list[Version]:
+        """The newest version of every published process."""
         latest: dict[str, Version] = {}
         for version in self.store.versions():
-            latest[version.process_key] = version
+            if version.process_key not in latest or version.number > latest[version.process_key].number:
+                latest[version.process_key] = version
         return list(latest.values())
 
-    # Steps ------------------------------------------------------------------
+    # Cases ------------------------------------------------------------------
 
-    def start_case(self, process_key: str, data: Mapping[str, Any] | None = None, *, actor: str,
-                   customer_id: str | None = None, contact_id: str | None = None,
-                   start_node: str | None = None) -> Case:
-        """Start a case on the newest published version of `process_key`."""
-        version = self.latest_process_version(process_key)
-        if version is None:
-            raise EngineError(f"process '{process_key}' has no published version")
-        if customer_id is not None:
-            self.store.customer(customer_id)  # NotFound names the customer
-        contact = self.store.contact(contact_id) if contact_id is not None else None  # NotFound names it
-        tx = self.transaction(actor)
-        case = self.engine.start(tx, version, data or {}, start_node=start_node, customer_id=customer_id,
-                                 contact_id=contact_id)
-        changes = tx.changes()
-        if contact is not None:  # the contact lists its cases, written in the case's own commit
-            contact.case_ids.append(case.id)
-            changes.contacts.append(contact)
-        self.store.commit(changes)
-        return case  # the store has set its new revision
+    def start_case(self, user: User, process_key: str, data: Mapping[str, Any] | None = None, *,
+                   customer_id: str | None = None, contact_id: str | None = None, start_node: str | None = None,
+                   request: Request | None = None) -> Case:
+        """Start a case on the newest published version of `process_key` (linked to its contact, if any)."""
+        require(user, UseCase.START_CASE)
 
-    def complete(self, item_id: str, data: Mapping[str, Any] | None = None, *, actor: str,
-                 idempotency_key: str | None = None, checklist: Iterable[str] = ()) -> Case:
+        def start(tx: Transaction) -> Case:
+            version = self.latest_process_version(process_key)
+            if version is None:
+                raise EngineError(f"process '{process_key}' has no published version")
+            if customer_id is not None:
+                self.store.customer(customer_id)  # NotFound names the customer
+            contact = tx.contact(contact_id) if contact_id is not None else None  # NotFound names it
+            case = self.engine.start(tx, version, data or {}, start_node=start_node, customer_id=customer_id,
+                                     contact_id=contact_id)
+            if contact is not None:  # the contact lists its cases, written in the case's own commit
+                contact.case_ids.append(case.id)
+            return case
+
+        return self.step(user, start, request=request)
+
+    def complete(self, user: User, item_id: str, data: Mapping[str, Any] | None = None, *,
+                 checklist: Iterable[str] = (), request: Request | None = None) -> Case:
         """Complete a work item with the data entered, and run the case on.
 
         Required checklist items must be ticked before (`CaseWork.tick`) or with
         the completion (`checklist`: the ids ticked now).
         """
-        item = self.store.work_item(item_id)
-        case = self.store.case(item.case_id)
-        if idempotency_key and case.completions.get(idempotency_key) == item_id:
-            return case  # a replay of a completion that already happened: change nothing
-        if item.status is not WorkItemStatus.OPEN:
-            who = f" by {item.completed_by}" if item.completed_by else ""
-            raise ConflictError(f"task '{item.title}' was already {item.status.value}{who}; nothing was changed")
-        tx = self.transaction(actor)
-        case = tx.case(item.case_id)
-        run = self.engine.run(tx, case)
-        values = validate_data(run.version, data or {}, allowed=_form_variables(run.version, item))
-        values = check_form(run, item.form, values)
-        item = tx.work_item(item_id)
-        token = next((t for t in case.tokens if t.waiting_for == item.id), None)
-        if item.status is not WorkItemStatus.OPEN or (token is None and not item.adhoc):
-            raise ConflictError(f"task '{item.title}' was already completed by someone else just now; "
-                                "nothing was changed")
-        item.checklist_ticked = sorted(set(item.checklist_ticked) | set(checklist))
-        _require_checklist(run.version, item)
-        item.status, item.completed_at, item.completed_by = WorkItemStatus.COMPLETED, tx.now, actor
-        for job_id in item.sla_jobs:
-            run.cancel_job(job_id)
-        changes = run.set_data(values)
-        if idempotency_key:
-            case.completions[idempotency_key] = item.id
-        run.audit("task completed", f"Task '{item.title}' completed", node=item.node or None, changes=changes,
-                  details={"work_item": item.id})
-        if token is not None:  # an ad-hoc task holds no token: the flow does not wait for it
-            self.engine.resume(tx, case, token, run.only_way_out(token))
-        self.commit(tx)
-        return case
+        require(user, UseCase.COMPLETE)
 
-    def send_message(self, case_id: str, message: str, data: Mapping[str, Any] | None = None, *,
-                     actor: str) -> Case:
+        def complete(tx: Transaction) -> Case:
+            item, case = tx.item_and_case(item_id)
+            token = next((t for t in case.tokens if t.waiting_for == item.id), None)
+            require_open(item, self.display_name)
+            if token is None and not item.adhoc:
+                raise ConflictError(f"task '{item.title}' is no longer waited for; nothing was changed")
+            require_work(user, item, UseCase.COMPLETE, self.display_name)
+            run = self.engine.run(tx, case)
+            values = validate_data(run.version, data or {}, allowed=_form_variables(run.version, item))
+            values = check_form(run, item.form, values)
+            item.checklist_ticked = sorted(set(item.checklist_ticked) | set(checklist))
+            _require_checklist(run.version, item)
+            item.status, item.completed_at, item.completed_by = WorkItemStatus.COMPLETED, tx.now, tx.actor
+            for job_id in item.sla_jobs:
+                run.cancel_job(job_id)
+            changes = run.set_data(values)
+            run.audit("task completed", f"Task '{item.title}' completed", node=item.node or None, changes=changes,
+                      details={"work_item": item.id})
+            if token is not None:  # an ad-hoc task holds no token: the flow does not wait for it
+                self.engine.resume(tx, case, token, run.only_way_out(token))
+            return case
+
+        return self.step(user, complete, request=request)
+
+    def send_message(self, user: User, case_id: str, message: str, data: Mapping[str, Any] | None = None, *,
+                     request: Request | None = None) -> Case:
         """Deliver a message (e.g. a customer's reply) to the case waiting for it."""
-        tx = self.transaction(actor)
-        case = tx.case(case_id)
-        token = next((t for t in case.tokens if t.waiting_for == message_key(message)), None)
-        if token is None:
-            raise EngineError(f"case {case_id} is not waiting for message '{message}'")
-        run = self.engine.run(tx, case)
-        changes = run.set_data(validate_data(run.version, data or {}))
-        run.cancel_job(token.timeout_job)
-        token.timeout_job = None
-        run.audit("message received", f"Message '{message}' received", node=token.node, changes=changes)
-        self.engine.resume(tx, case, token, run.only_way_out(token))
-        self.commit(tx)
-        return case
+        require(user, UseCase.DELIVER_MESSAGE)
 
-    def migrate(self, case_id: str, to_version: int, node_map: Mapping[str, str] | None = None, *,
-                actor: str) -> Case:
+        def deliver(tx: Transaction) -> Case:
+            case = tx.case(case_id)
+            token = next((t for t in case.tokens if t.waiting_for == message_key(message)), None)
+            if token is None:
+                raise EngineError(f"case {case_id} is not waiting for message '{message}'")
+            run = self.engine.run(tx, case)
+            changes = run.set_data(validate_data(run.version, data or {}))
+            run.cancel_job(token.timeout_job)
+            token.timeout_job = None
+            run.audit("message received", f"Message '{message}' received", node=token.node, changes=changes)
+            self.engine.resume(tx, case, token, run.only_way_out(token))
+            return case
+
+        return self.step(user, deliver, request=request)
+
+    def migrate(self, user: User, case_id: str, to_version: int, node_map: Mapping[str, str] | None = None) -> Case:
         """Move an open case to a newer version of its process.
 
         Every node the case waits at must exist in the new version, or be mapped by
@@ -198,55 +290,67 @@ class Runtime:
         its data must still fit the new version's variables. Open work items follow
         their node (queue, form, title of the new version).
         """
-        tx = self.transaction(actor)
-        case = tx.case(case_id)
-        if case.status is not CaseStatus.ACTIVE:
-            raise EngineError(f"case {case_id} is {case.status.value}; only open cases can be migrated")
-        if to_version <= case.version:
-            raise EngineError(f"case {case_id} is on version {case.version}; migrate it to a newer one")
-        old = self.process_version(case.version_hash)
-        new = self.process_version(self.store.version(case.process_key, to_version).hash)
-        mapping = _node_mapping(old, new, {t.node for t in case.tokens}, dict(node_map or {}))
-        validate_data(new, {k: v for k, v in case.data.items() if k in new.variables})
-        for token in case.tokens:
-            token.node = mapping[token.node]
-        for item in self.store.work_items(WorkQuery(case_id=case_id, limit=1000)):
-            item = tx.work_item(item.id)
-            node = new.nodes[mapping[item.node]]
-            item.node, item.title, item.queue, item.form = node.id, node.display, node.queue, node.form
-        before = case.version
-        case.version, case.version_hash = new.version.number, new.hash
-        self.engine.run(tx, case).audit(
-            "case migrated", f"Case moved from version {before} to version {new.version.number}",
-            details={"from": before, "to": new.version.number,
-                     "nodes": {k: v for k, v in mapping.items() if k != v}})
-        self.commit(tx)
-        return case
+        require(user, UseCase.MIGRATE)
 
-    def update_data(self, case_id: str, data: Mapping[str, Any], *, actor: str) -> Case:
+        def migrate(tx: Transaction) -> Case:
+            case = tx.case(case_id)
+            if case.status is not CaseStatus.ACTIVE:
+                raise EngineError(f"case {case_id} is {case.status.value}; only open cases can be migrated")
+            if to_version <= case.version:
+                raise EngineError(f"case {case_id} is on version {case.version}; migrate it to a newer one")
+            old = self.process_version(case.version_hash)
+            new = self.process_version(self.store.version(case.process_key, to_version).hash)
+            mapping = _node_mapping(old, new, {t.node for t in case.tokens}, dict(node_map or {}))
+            validate_data(new, {k: v for k, v in case.data.items() if k in new.variables})
+            for token in case.tokens:
+                token.node = mapping[token.node]
+            for item in self.store.work_items(WorkQuery(case_id=case_id, limit=1000)):
+                item = tx.work_item(item.id)
+                node = new.nodes[mapping[item.node]]
+                item.node, item.title, item.queue, item.form = node.id, node.display, node.queue, node.form
+            before = case.version
+            case.version, case.version_hash = new.version.number, new.hash
+            self.engine.run(tx, case).audit(
+                "case migrated", f"Case moved from version {before} to version {new.version.number}",
+                details={"from": before, "to": new.version.number,
+                         "nodes": {k: v for k, v in mapping.items() if k != v}})
+            return case
+
+        return self.step(user, migrate)
+
+    def correct_data(self, user: User, case_id: str, data: Mapping[str, Any]) -> Case:
         """Correct case data by hand (e.g. before retrying an incident); audited like any step."""
-        tx = self.transaction(actor)
-        case = tx.case(case_id)
-        run = self.engine.run(tx, case)
-        changes = run.set_data(validate_data(run.version, data))
-        run.audit("data corrected", "Case data corrected by hand", changes=changes)
-        self.commit(tx)
-        return case
+        require(user, UseCase.CORRECT_DATA)
 
-    def retry(self, case_id: str, incident_id: str, *, actor: str) -> Case:
+        def correct(tx: Transaction) -> Case:
+            case = tx.case(case_id)
+            run = self.engine.run(tx, case)
+            changes = run.set_data(validate_data(run.version, data))
+            run.audit("data corrected", "Case data corrected by hand", changes=changes)
+            return case
+
+        return self.step(user, correct)
+
+    def retry(self, user: User, case_id: str, incident_id: str) -> Case:
         """Run the node where an incident stopped the case again (after the data was fixed)."""
-        tx = self.transaction(actor)
-        case = tx.case(case_id)
-        incident = next((i for i in case.incidents if i.id == incident_id), None)
-        if incident is None:
-            raise EngineError(f"case {case_id} has no open incident {incident_id}")
-        case.incidents.remove(incident)
-        token = next(t for t in case.tokens if t.waiting_for == incident.id)
-        self.engine.run(tx, case).audit("incident retried", f"Retrying '{incident.node}' after: {incident.message}",
-                                        node=incident.node)
-        self.engine.resume(tx, case, token)
-        self.commit(tx)
-        return case
+        require(user, UseCase.RETRY)
+
+        def retry(tx: Transaction) -> Case:
+            case = tx.case(case_id)
+            incident = next((i for i in case.incidents if i.id == incident_id), None)
+            if incident is None:
+                raise EngineError(f"case {case_id} has no open incident {incident_id}")
+            case.incidents.remove(incident)
+            token = next(t for t in case.tokens if t.waiting_for == incident.id)
+            self.engine.run(tx, case).audit("incident retried",
+                                            f"Retrying '{incident.node}' after: {incident.message}",
+                                            node=incident.node)
+            self.engine.resume(tx, case, token)
+            return case
+
+        return self.step(user, retry)
+
+    # The scheduler ----------------------------------------------------------
 
     def fire_due_jobs(self, limit: int = 100) -> int:
         """Fire every due job once; returns how many fired. Safe to run in several places at once."""
@@ -255,23 +359,24 @@ class Runtime:
             try:
                 fired += self.fire_job(job)
             except ConflictError:
-                continue  # the case changed meanwhile (or another worker fired it); it is picked up again
+                continue  # another worker fired it meanwhile; it shows as done on the next look
         return fired
 
     def fire_job(self, job: Job) -> bool:
         """Fire one job in its own step; False if it turned out to be no longer due or needed."""
-        tx = self.transaction("scheduler")
-        case = tx.case(job.case_id)  # the case before the job: a job fired meanwhile then shows as done
-        job = tx.job(job.id)
+        return self.step(SCHEDULER, lambda tx: self._fire(tx, job))
+
+    def _fire(self, tx: Transaction, due: Job) -> bool:
+        case = tx.case(due.case_id)  # the case before the job: a job fired meanwhile then shows as done
+        job = tx.job(due.id)
         if job.done or job.due_at > tx.now:
             return False
         job.done = True
         if case.status is not CaseStatus.ACTIVE:
-            self.commit(tx)
             return False
         run = self.engine.run(tx, case)
         if job.kind in (JobKind.SLA_WARNING, JobKind.SLA_BREACH):
-            escalate(self, tx, run, job)
+            escalate(self.store, tx, run, job)
         else:
             token = next((t for t in case.tokens if job.id in (t.waiting_for, t.timeout_job)), None)
             if token is not None:
@@ -280,13 +385,13 @@ class Runtime:
                 run.audit("timer fired", "Timeout expired" if timeout else "Waiting time is over", node=token.node,
                           details={"job": job.id})
                 self.engine.resume(tx, case, token, run.only_way_out(token, timeout=timeout))
-        self.commit(tx)
         return True
 
     # Reading ----------------------------------------------------------------
 
-    def verify_audit(self, case_id: str | None = None) -> list[TrailProblem]:
+    def verify_audit(self, user: User, case_id: str | None = None) -> list[TrailProblem]:
         """Problems in the audit trails of one case or of all; empty when every trail is intact."""
+        require(user, UseCase.READ_AUDIT)
         cases = [self.store.case(case_id)] if case_id else self.store.cases()
         problems = []
         for case in cases:
@@ -300,19 +405,40 @@ class Runtime:
 
     # Helpers ----------------------------------------------------------------
 
-    def transaction(self, actor: str) -> Transaction:
-        """A new step by `actor` at the clock's now (see runtime.casework for steps outside the flow)."""
-        return Transaction(self.store, actor, self.clock.now())
-
-    def commit(self, tx: Transaction) -> None:
-        """Write everything the step changed in one store commit."""
-        self.store.commit(tx.changes())
-
     def _customer_values(self, customer_id: str) -> dict[str, Any] | None:
         try:
             return self.store.customer(customer_id).model_dump(mode="json")
         except NotFound:
             return None
+
+    def _recall(self, result: Mapping[str, str]) -> Any:
+        """The document a recorded answer names, as it is now."""
+        readers: dict[str, Callable[[], Any]] = {
+            "Case": lambda: self.store.case(result["id"]),
+            "WorkItem": lambda: self.store.work_item(result["id"]),
+            "Contact": lambda: self.store.contact(result["id"]),
+            "Attachment": lambda: self.store.attachment(result["case_id"], result["id"]),
+            "Version": lambda: self.store.version(result["process_key"], int(result["number"])),
+        }
+        return readers[result["kind"]]()
+
+
+def require_open(item: WorkItem, name_of: Callable[[str], str]) -> None:
+    """Refuse (`ConflictError`) acting on a task that is no longer open, saying who finished it."""
+    if item.status is not WorkItemStatus.OPEN:
+        who = f" by {name_of(item.completed_by)}" if item.completed_by else ""
+        raise ConflictError(f"task '{item.title}' was already {item.status.value}{who}; nothing was changed")
+
+
+def _remember(result: Any) -> dict[str, str]:
+    """What an answered request records of its result, for `Runtime._recall`."""
+    if isinstance(result, Version):
+        return {"kind": "Version", "process_key": result.process_key, "number": str(result.number)}
+    if isinstance(result, Attachment):
+        return {"kind": "Attachment", "id": result.id, "case_id": result.case_id}
+    if isinstance(result, (Case, WorkItem, Contact)):
+        return {"kind": type(result).__name__, "id": result.id}
+    raise TypeError(f"a step answering {type(result).__name__} cannot be repeated by key")
 
 
 def _node_mapping(old: ProcessVersion, new: ProcessVersion, waiting_at: set[str],

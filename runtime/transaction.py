@@ -1,8 +1,10 @@
-"""One step's unit of work: the cases it changes and everything it writes.
+"""One step's unit of work: who acts, the documents it read and changes, and everything it writes.
 
-Engine code changes working copies of cases and records new work items,
-jobs, outbox entries and audit events here; `Runtime` commits it all with
-one `Store.commit`, or nothing at all when anything fails.
+A use case reads every document it decides on through its transaction (so it
+checks status and access on what it will commit), engine code changes the
+working copies of cases and records new work items, jobs, outbox entries and
+audit events here, and `Runtime.step` commits it all with one `Store.commit`,
+or nothing at all when anything fails.
 """
 
 from __future__ import annotations
@@ -13,8 +15,21 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from models.customers import Customer
 from runtime.audit import GENESIS, seal
-from runtime.documents import AuditEvent, Case, Job, OutboxEntry, WorkItem
+from runtime.documents import (
+    Attachment,
+    AuditEvent,
+    Case,
+    Contact,
+    Job,
+    OutboxEntry,
+    Record,
+    User,
+    Version,
+    WorkItem,
+)
+from runtime.errors import NotFound
 from runtime.storage.base import Changes, Store
 
 _MOMENT = TypeAdapter(datetime)
@@ -26,11 +41,12 @@ def new_id(prefix: str) -> str:
 
 
 class Transaction:
-    """The working state of one step; reads go to the store once per case."""
+    """The working state of one step by `user`; reads go to the store once per document."""
 
-    def __init__(self, store: Store, actor: str, now: datetime) -> None:
+    def __init__(self, store: Store, user: User, now: datetime) -> None:
         self.store = store
-        self.actor = actor
+        self.user = user
+        self.actor = user.id
         self.now = now
         self._now_json = _MOMENT.dump_python(now, mode="json")
         self._cases: dict[str, tuple[Case, int | None]] = {}
@@ -38,6 +54,11 @@ class Transaction:
         self._jobs: dict[str, Job] = {}
         self._outbox: list[OutboxEntry] = []
         self._audit: list[AuditEvent] = []
+        self._contacts: dict[str, Contact] = {}
+        self._records: dict[tuple[str, str], Record] = {}
+        self._attachments: list[Attachment] = []
+        self._customers: list[Customer] = []
+        self._versions: list[tuple[Version, dict[str, Any]]] = []
         self.advancing: set[str] = set()  # cases the engine is running now, so nested calls just mark tokens ready
         self._edges_taken: dict[str, list[str]] = {}  # case id -> edges followed since its last audit event
 
@@ -56,7 +77,14 @@ class Transaction:
 
     # Work items and jobs ----------------------------------------------------
 
+    def item_and_case(self, item_id: str) -> tuple[WorkItem, Case]:
+        """A work item and its case, the case read first: every change to an item changes its case's revision,
+        so the commit's check of that revision also covers the item."""
+        case = self.case(self.store.work_item_case(item_id))
+        return self.work_item(item_id), case
+
     def work_item(self, item_id: str) -> WorkItem:
+        """A work item of a case this step already read (see `item_and_case`)."""
         if item_id not in self._work_items:
             self._work_items[item_id] = self.store.work_item(item_id)
         return self._work_items[item_id]
@@ -76,6 +104,46 @@ class Transaction:
 
     def add_outbox(self, entry: OutboxEntry) -> None:
         self._outbox.append(entry)
+
+    # Contacts, records and attachments --------------------------------------
+
+    def contact(self, contact_id: str) -> Contact:
+        """The working copy of a contact, loaded on first use; committed with the step."""
+        if contact_id not in self._contacts:
+            self._contacts[contact_id] = self.store.contact(contact_id)
+        return self._contacts[contact_id]
+
+    def put_contact(self, contact: Contact) -> Contact:
+        self._contacts[contact.id] = contact
+        return contact
+
+    def record(self, kind: str, key: str) -> Record | None:
+        """The working copy of a record (None when there is none); put it back with `put_record` to change it."""
+        if (kind, key) in self._records:
+            return self._records[(kind, key)]
+        try:
+            return self.store.record(kind, key)
+        except NotFound:
+            return None
+
+    def new_record(self, kind: str, key: str, data: dict[str, Any]) -> Record:
+        """A record to create (or to write over a removed one), stamped with who and when."""
+        return self.put_record(Record(kind=kind, key=key, revision=self.store.record_revision(kind, key), data=data,
+                                      updated_by=self.actor, updated_at=self.now))
+
+    def put_record(self, record: Record) -> Record:
+        """Write `record` with the step (as read, or new with revision 0: the store checks it is still so)."""
+        self._records[(record.kind, record.key)] = record
+        return record
+
+    def put_customer(self, customer: Customer) -> None:
+        self._customers.append(customer)
+
+    def add_attachment(self, attachment: Attachment) -> None:
+        self._attachments.append(attachment)
+
+    def add_version(self, version: Version, document: dict[str, Any]) -> None:
+        self._versions.append((version, document))
 
     # Audit ------------------------------------------------------------------
 
@@ -120,4 +188,9 @@ class Transaction:
             jobs=list(self._jobs.values()),
             outbox=list(self._outbox),
             audit=list(self._audit),
+            contacts=list(self._contacts.values()),
+            records=list(self._records.values()),
+            attachments=list(self._attachments),
+            versions=list(self._versions),
+            customers=list(self._customers),
         )

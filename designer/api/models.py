@@ -16,8 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.customers import Customer
 from models.nodes import Channel
-from runtime.casework import SlaStatus, sla_status
-from runtime.documents import AuditEvent, Case, CaseStatus, ContactDirection, WorkItem
+from runtime.documents import AuditEvent, Case, CaseStatus, ContactDirection, SlaStatus, WorkItem
 from runtime.intake import Suggestion
 
 
@@ -81,7 +80,7 @@ class WorkItemOut(BaseModel):
 
     @classmethod
     def of(cls, item: WorkItem, now: datetime) -> WorkItemOut:
-        return cls(**item.model_dump(include=set(cls.model_fields) - {"sla"}), sla=sla_status(item, now))
+        return cls(**item.model_dump(include=set(cls.model_fields) - {"sla"}), sla=SlaStatus.of(item, now))
 
 
 class WorkItemPage(BaseModel):

@@ -32,8 +32,8 @@ from models.data import Variable
 from models.errors import FlowdeskError
 from models.values import to_json_value
 from runtime.case_values import Scope
-from runtime.casework import CaseWork, sla_status
-from runtime.documents import Case, CaseStatus, OutboxStatus, User, WorkItem, WorkItemStatus
+from runtime.casework import CaseWork
+from runtime.documents import Case, CaseStatus, OutboxStatus, SlaStatus, User, WorkItem, WorkItemStatus
 from runtime.errors import ConflictError, NotFound
 from runtime.outbox import sent_to_customer
 from runtime.process_version import ProcessVersion
@@ -201,7 +201,7 @@ class CaseView:
     def _item(self, case: Case, version: ProcessVersion, item: WorkItem) -> None:
         node = version.nodes.get(item.node)
         ui.label(item.title).classes("text-xl").mark("item-title")
-        sla = sla_status(item, runtime().now())
+        sla = SlaStatus.of(item, runtime().now())
         due = f", due {local_time(item.due_at)} ({sla.value})" if item.due_at and sla else ""
         who = f", claimed by {self._who(item.assignee)}" if item.assignee else ""
         ui.label(f"Queue {item.queue}{who}{due}").classes("text-sm text-gray-600")

@@ -3,7 +3,7 @@
 Kept apart from the page's widgets so the page stays thin and a benchmark can
 time exactly what a page render does (store query plus rows). A row holds only
 values the page shows as text: the SLA badge comes from
-`runtime.casework.sla_status` at the runtime clock's now, due times are local.
+`SlaStatus.of` at the runtime clock's now, due times are local.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from designer.display import local_time
-from runtime.casework import sla_status
-from runtime.documents import User, WorkItem
+from runtime.documents import SlaStatus, User, WorkItem
 from runtime.errors import NotFound
 from runtime.service import Runtime
 from runtime.storage.base import SLA_STATUSES, WorkOrder, WorkQuery
@@ -85,7 +84,7 @@ def worklist_page(runtime: Runtime, user: User, view: WorklistView) -> WorklistP
 
 
 def item_row(item: WorkItem, now: datetime, names: _Names) -> dict[str, Any]:
-    status = sla_status(item, now)
+    status = SlaStatus.of(item, now)
     return {"id": item.id, "title": item.title, "case": item.case_id, "customer": names.customer_of(item.case_id),
             "process": item.process_key, "process_name": names.process(item.process_key), "queue": item.queue,
             "queue_name": names.queue(item.queue), "assignee": item.assignee or "",

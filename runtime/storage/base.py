@@ -94,7 +94,7 @@ class WorkOrder(StrEnum):
     PRIORITY = "priority"  # highest priority first, then soonest deadline (none last)
 
 
-#: Where a work item stands against its service level at a moment (as `runtime.casework.sla_status` says).
+#: Where a work item stands against its service level at a moment (as `SlaStatus.at` decides).
 SLA_STATUSES = tuple(status.value for status in SlaStatus)
 
 
@@ -169,6 +169,12 @@ class Store(ABC):
         """Cases matching every given filter, oldest first."""
 
     @abstractmethod
+    def case_ids(self, *, process_key: str | None = None, customer_id: str | None = None, active: bool | None = None,
+                 started_since: datetime | None = None, started_until: datetime | None = None) -> list[str]:
+        """Ids of the cases matching every given filter (started at or after `started_since`, before
+        `started_until`), oldest first; from an index, without reading the cases."""
+
+    @abstractmethod
     def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
         """(id, revision) of the cases closed at or after `since` and before `until`, by closing time.
 
@@ -182,8 +188,17 @@ class Store(ABC):
         """The work item, or NotFound."""
 
     @abstractmethod
+    def work_item_case(self, item_id: str) -> str:
+        """The id of the case a work item belongs to, or NotFound; from an index, without reading the item (a step
+        reads the case before its items, so a commit that finds the case unchanged finds its items unchanged)."""
+
+    @abstractmethod
     def work_items(self, query: WorkQuery) -> list[WorkItem]:
         """A page of work items; served from an index, not by scanning every item."""
+
+    @abstractmethod
+    def count_work_items(self, query: WorkQuery) -> int:
+        """How many work items match `query` (its offset and limit aside); from an index, without reading them."""
 
     @abstractmethod
     def count_open_work_items(self) -> dict[str, int]:
@@ -259,6 +274,11 @@ class Store(ABC):
     @abstractmethod
     def records(self, kind: str) -> list[Record]:
         """Every record of `kind` (removed ones not), by key."""
+
+    @abstractmethod
+    def record_revision(self, kind: str, key: str) -> int:
+        """The stored revision of a record, also of a removed one (0: there never was one); a new record with
+        this key is committed at this revision."""
 
     # Attachments ------------------------------------------------------------
     @abstractmethod

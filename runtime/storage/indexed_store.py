@@ -12,7 +12,8 @@ import threading
 from abc import abstractmethod
 from datetime import datetime
 
-from runtime.storage.base import Store
+from runtime.errors import NotFound
+from runtime.storage.base import Store, WorkQuery
 from runtime.storage.indexes import Indexes, micros
 
 
@@ -26,10 +27,31 @@ class IndexedStore(Store):
     def _check_ready(self) -> None:
         """Raise StoreError when the store is closed (or otherwise unusable)."""
 
+    def case_ids(self, *, process_key: str | None = None, customer_id: str | None = None, active: bool | None = None,
+                 started_since: datetime | None = None, started_until: datetime | None = None) -> list[str]:
+        since = None if started_since is None else micros(started_since)
+        until = None if started_until is None else micros(started_until)
+        with self._lock:
+            self._check_ready()
+            return self._indexes.cases.ids(process_key, customer_id, active, since, until)
+
     def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
         with self._lock:
             self._check_ready()
             return self._indexes.cases.closed_between(micros(since), micros(until))
+
+    def work_item_case(self, item_id: str) -> str:
+        with self._lock:
+            self._check_ready()
+            case_id = self._indexes.work.case_of(item_id)
+        if case_id is None:
+            raise NotFound(f"no work item '{item_id}'")
+        return case_id
+
+    def count_work_items(self, query: WorkQuery) -> int:
+        with self._lock:
+            self._check_ready()
+            return self._indexes.work.count(query)
 
     def count_open_work_items(self) -> dict[str, int]:
         with self._lock:

@@ -42,6 +42,7 @@ import itertools
 from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import islice
@@ -49,7 +50,16 @@ from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from models.customers import SearchField, address_key, email_key, name_key, number_key, phone_key, postcode_key
-from runtime.documents import AWAITING_DELIVERY, AuditEvent, CaseStatus, Job, OutboxEntry, Version, WorkItemStatus
+from runtime.documents import (
+    AWAITING_DELIVERY,
+    AuditEvent,
+    CaseStatus,
+    Job,
+    OutboxEntry,
+    SlaStatus,
+    Version,
+    WorkItemStatus,
+)
 from runtime.storage.base import WorkOrder, WorkQuery
 from runtime.storage.sorted_keys import SortedKeys
 
@@ -156,8 +166,10 @@ class CaseIndex:
         entry = self.entries.get(case_id)
         return None if entry is None else entry.revision
 
-    def ids(self, process_key: str | None, customer_id: str | None, active: bool | None) -> list[str]:
-        """Ids of cases matching every given filter, oldest first."""
+    def ids(self, process_key: str | None, customer_id: str | None, active: bool | None,
+            started_since: int | None = None, started_until: int | None = None) -> list[str]:
+        """Ids of cases matching every given filter (start times in microseconds, the upper bound excluded),
+        oldest first."""
         candidates: list[Iterable[str]] = [self.entries]
         if process_key is not None or customer_id is not None or active:
             if self._groups is None:
@@ -170,7 +182,9 @@ class CaseIndex:
                 candidates.append(self._groups.active)
         source = min(candidates, key=len)  # type: ignore[arg-type]
         found = [self.entries[case_id] for case_id in source]
-        found = [e for e in found if _case_matches(e, process_key, customer_id, active)]
+        found = [e for e in found if _case_matches(e, process_key, customer_id, active)
+                 and (started_since is None or e.started >= started_since)
+                 and (started_until is None or e.started < started_until)]
         return [e.id for e in sorted(found, key=_case_order)]
 
 
@@ -328,6 +342,19 @@ class WorkIndex:
                 break
         return found
 
+    def count(self, query: WorkQuery) -> int:
+        """How many entries match `query`, whatever its offset and limit."""
+        if query.queues is not None and not query.queues:
+            return 0
+        if query.case_id is not None:
+            return len(self._case_page(replace(query, limit=len(self.entries)), 0))
+        status = str(query.status)
+        self._build_lists(status)
+        lists, exact = self._source(query, status, None)
+        if exact and query.sla is None and len(lists) == 1:
+            return len(lists[0])
+        return sum(1 for _ in self._matching(lists, query, None))
+
     def _matching(self, lists: list[SortedKeys], query: WorkQuery, priority: int | None) -> Iterator[WorkEntry]:
         """The entries of `lists` (each in deadline order) that match `query` and `priority`, in deadline order."""
         keys: Iterable[SortKey] = iter(lists[0]) if len(lists) == 1 else heapq.merge(*lists)
@@ -428,14 +455,8 @@ def _matches(entry: WorkEntry, query: WorkQuery, queues: frozenset[str] | None) 
 
 
 def _sla_matches(entry: WorkEntry, sla: str, now: int) -> bool:
-    """Whether `entry` has SLA status `sla` at `now` (the rules of `runtime.casework.sla_status`)."""
-    if entry.due is None:
-        return False
-    if now >= entry.due:
-        return sla == "breached"
-    if entry.warning is not None and now >= entry.warning:
-        return sla == "at risk"
-    return sla == "on track"
+    """Whether `entry` has SLA status `sla` at `now`."""
+    return SlaStatus.at(now, entry.due, entry.warning) == sla
 
 
 def _sla_window(keys: Iterable[SortKey], sla: str, now: int) -> Iterator[SortKey]:

@@ -17,6 +17,7 @@ import pytest
 
 from runtime.service import Runtime
 from runtime.storage.tinydb_store import TinyDBStore
+from tests.people import person
 
 if TYPE_CHECKING:
     from nicegui.testing import User
@@ -46,7 +47,7 @@ def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
         runtime = Runtime(store)
         publish_examples(runtime)
         create_demo_users(runtime)
-        runtime.start_case("billing_complaint", COMPLAINT, actor="bob", customer_id="C-1001")
+        runtime.start_case(person("bob"), "billing_complaint", COMPLAINT, customer_id="C-1001")
     return folder
 
 

@@ -18,6 +18,7 @@ from runtime.service import Runtime
 from runtime.storage.base import WorkQuery
 from tests.designer.helpers import sign_in
 from tests.local_servers import Inbox
+from tests.people import person
 
 pytestmark = pytest.mark.anyio
 
@@ -46,7 +47,7 @@ async def test_a_choice_the_task_form_shows_reads_as_its_label_not_its_value(use
 async def test_a_case_its_flow_completed_asks_for_the_root_cause_without_talking_of_open_tasks(user: User):
     [case] = runtime().store.cases()
     [item] = runtime().store.work_items(WorkQuery(case_id=case.id))
-    runtime().complete(item.id, REJECTION, actor="bob", checklist=list(CHECKLIST))
+    runtime().complete(person("bob"), item.id, REJECTION, checklist=list(CHECKLIST))
     assert runtime().store.case(case.id).status is CaseStatus.COMPLETED  # rejected: letter, end
     await sign_in(user, "bob", "bob-demo", target=f"/work/case/{case.id}")
     await user.should_see(marker="no-work", content="The case is closed. It has no root cause yet")

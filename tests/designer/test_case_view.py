@@ -18,6 +18,7 @@ from runtime.storage.base import ATTACHMENT_LIMIT, Changes, WorkQuery
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.designer.conftest import COMPLAINT
 from tests.designer.helpers import sign_in
+from tests.people import person
 
 pytestmark = pytest.mark.anyio
 
@@ -30,7 +31,7 @@ def data(data: Path) -> Path:
     with TinyDBStore.open(data) as store:
         [complaint] = store.cases()
         runtime = Runtime(store)
-        other = runtime.start_case("billing_complaint", COMPLAINT | {"invoice_number": "F2026-200001"}, actor="bob",
+        other = runtime.start_case(person("bob"), "billing_complaint", COMPLAINT | {"invoice_number": "F2026-200001"},
                                    customer_id="C-1001")
         store.commit(Changes(contacts=[Contact(id="contact-1", customer_id="C-1001", channel="phone",
                                                reason="Klacht over dubbele afschrijving <b>", agent="bob",
@@ -232,9 +233,9 @@ async def test_a_task_completed_meanwhile_by_someone_else_is_explained_and_nothi
     for check in REQUIRED:
         user.find(marker=f"check-{check}").click()
     user.find(marker="field-findings").type("Mijn bevindingen")
-    runtime().complete(item.id, {"investigation_findings": "Sue was eerder", "complaint_justified": False,
-                                 "rejection_reason": "De factuur klopt, het verbruik was hoger."},
-                       actor="sue", checklist=REQUIRED)
+    runtime().complete(person("sue"), item.id, {"investigation_findings": "Sue was eerder",
+                                                "complaint_justified": False,
+                                 "rejection_reason": "De factuur klopt, het verbruik was hoger."}, checklist=REQUIRED)
     user.find(marker="complete").click()
     await user.should_see(marker="notice")
     with user.scope(marker="notice"):

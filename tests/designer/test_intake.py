@@ -14,6 +14,7 @@ from models import load_bundle
 from models.customers import SearchField
 from runtime.service import Runtime
 from tests.designer.helpers import sign_in
+from tests.people import person
 
 pytestmark = pytest.mark.anyio
 
@@ -212,7 +213,7 @@ def publish_address_change_asking_the_previous_address() -> None:
     form = next(form for form in document["forms"] if form["id"] == "new_address")
     form["fields"].append({"id": "previous", "kind": "text", "label": "Vorig adres", "variable": "previous_address",
                            "required": True})
-    runtime().publish(load_bundle(json.dumps(document)), author="ann", note="ask the previous address")
+    runtime().publish(person("ann"), load_bundle(json.dumps(document)), note="ask the previous address")
 
 
 async def test_starting_needs_a_ticked_process_and_an_identified_or_anonymous_caller(user: User):

@@ -14,6 +14,7 @@ from runtime.casework import CaseWork
 from runtime.service import Runtime
 from runtime.storage.base import WorkQuery
 from tests.designer.helpers import sign_in
+from tests.people import person
 
 pytestmark = pytest.mark.anyio
 
@@ -38,8 +39,8 @@ def close_the_complaint(root_cause: str) -> None:
     [case] = rt.store.cases(active=True)
     [item] = rt.store.work_items(WorkQuery(case_id=case.id))
     work = CaseWork(rt)
-    work.claim(item.id, actor="bob")
-    work.close(case.id, root_cause, actor="bob")
+    work.claim(person("bob"), item.id)
+    work.close(person("bob"), case.id, root_cause)
 
 
 async def test_the_supervisor_sees_open_work_per_queue_and_process_with_sla_status(user: User):

@@ -29,6 +29,7 @@ from runtime.service import Runtime
 from runtime.storage.base import Changes, WorkQuery
 from tests.designer.conftest import COMPLAINT
 from tests.designer.helpers import sign_in
+from tests.people import person
 
 pytestmark = pytest.mark.anyio
 
@@ -42,7 +43,7 @@ def runtime() -> Runtime:
 
 def start_complaint(customer_id: str) -> WorkItem:
     """A new billing complaint of the customer; returns its open investigation task."""
-    case = runtime().start_case("billing_complaint", COMPLAINT, actor="bob", customer_id=customer_id)
+    case = runtime().start_case(person("bob"), "billing_complaint", COMPLAINT, customer_id=customer_id)
     [item] = runtime().store.work_items(WorkQuery(case_id=case.id))
     return item
 
@@ -123,7 +124,7 @@ async def test_claiming_moves_the_item_to_my_work_and_releasing_brings_it_back(u
 
 
 async def test_an_agent_with_claimed_work_starts_on_my_work(user: User):
-    CaseWork(runtime()).claim(seeded_item().id, actor="bob")
+    CaseWork(runtime()).claim(person("bob"), seeded_item().id)
     await open_worklist(user)
     await user.should_see(marker="worklist", retries=30)  # signing in redirects; slower on a busy machine
     assert user.find(marker="tabs").elements.pop().value == "mine"
@@ -133,7 +134,7 @@ async def test_an_agent_with_claimed_work_starts_on_my_work(user: User):
 async def test_claiming_what_a_colleague_took_first_is_a_clear_notification(user: User):
     await open_worklist(user)
     item = seeded_item()
-    CaseWork(runtime()).claim(item.id, actor="sue")  # in another browser, before bob's click arrives
+    CaseWork(runtime()).claim(person("sue"), item.id)  # in another browser, before bob's click arrives
     act(user, "claim", item.id)
     await user.should_see("was claimed by sue already")
     assert rows(user) == []  # redrawn: it is no longer unclaimed
@@ -176,7 +177,7 @@ async def test_filters_by_sla_status_queue_and_process_and_sorting_by_deadline_o
     late = start_complaint("C-1002")
     clock.advance(timedelta(days=14))  # both complaints are past their 5 working days now
     fresh = start_complaint("C-1003")
-    callback = CaseWork(runtime()).add_task(fresh.case_id, actor="bob", title="Klant terugbellen", queue="billing")
+    callback = CaseWork(runtime()).add_task(person("bob"), fresh.case_id, title="Klant terugbellen", queue="billing")
     await user.open("/work")
     assert row_ids(user) == [seeded.id, late.id, fresh.id, callback.id]  # soonest deadline first, none last
     assert [r["sla"] for r in rows(user)] == ["breached", "breached", "on track", ""]
@@ -219,7 +220,7 @@ async def test_work_changed_elsewhere_shows_up_without_a_reload(user: User, monk
     new = start_complaint("C-1005")  # an intake by a colleague
     await eventually(lambda: new.id in row_ids(user))
     await user.should_see("Facturatie: 2")
-    CaseWork(runtime()).claim(new.id, actor="sue")
+    CaseWork(runtime()).claim(person("sue"), new.id)
     await eventually(lambda: new.id not in row_ids(user))
 
 
@@ -229,7 +230,7 @@ def one_day_complaints() -> None:
     document = json.loads((EXAMPLES / "billing_complaint.json").read_text())
     node = next(n for n in document["nodes"] if n["id"] == "task_investigate")
     node["sla"] = {"target": "1 working days", "warning": "7 working hours"}
-    runtime().publish(load_bundle(json.dumps(document)), author="ann", note="faster service")
+    runtime().publish(person("ann"), load_bundle(json.dumps(document)), note="faster service")
 
 
 async def test_sla_badges_across_a_weekend(user: User, monkeypatch: pytest.MonkeyPatch):

@@ -20,6 +20,8 @@ import random
 import sys
 from pathlib import Path
 
+from tests.people import person
+
 
 def bundle():
     from models import Bundle
@@ -51,7 +53,7 @@ def main(folder: Path, port: int, seed: int, checkpoint_bytes: int) -> None:
     runtime = Runtime(store, clock)
     deliverer = Deliverer(store, {"email": SmtpSink("127.0.0.1", port, timeout=30)}, clock)
     if store.latest_version("crash") is None:
-        runtime.publish(bundle(), "crash-test")
+        runtime.publish(person("crash-test"), bundle())
     print("ready", flush=True)
     chance = random.Random(seed)
     ticket = seed * 100_000
@@ -59,13 +61,13 @@ def main(folder: Path, port: int, seed: int, checkpoint_bytes: int) -> None:
         roll = chance.random()
         if roll < 0.4:
             ticket += 1
-            case = runtime.start_case("crash", {"ticket": ticket}, actor="worker")
+            case = runtime.start_case(person("worker"), "crash", {"ticket": ticket})
             print(f"started {case.id}", flush=True)
         elif roll < 0.8:
             items = store.work_items(WorkQuery(limit=5))
             if items:
                 item = chance.choice(items)
-                runtime.complete(item.id, {"answer": f"answer to {item.case_id}"}, actor="worker")
+                runtime.complete(person("worker"), item.id, {"answer": f"answer to {item.case_id}"})
                 print(f"completed {item.id} {item.case_id}", flush=True)
         else:
             report = deliverer.deliver_due()

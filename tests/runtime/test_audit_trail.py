@@ -21,6 +21,7 @@ import pytest
 
 from runtime.service import Runtime
 from runtime.storage.base import WorkQuery
+from tests.people import AUDITOR, person
 from tests.runtime.builders import end, process, send, start, task
 from tests.runtime.conftest import Harness
 
@@ -30,21 +31,20 @@ Events = list[dict[str, Any]]
 
 def make_cases(rt: Runtime) -> tuple[str, str]:
     """Two cases with a trail of five events each: started, task created, completed, mail queued, task created."""
-    rt.publish(process("p", variables={"amount": "money"},
+    rt.publish(person("owner"), process("p", variables={"amount": "money"},
                        nodes=[start(), task("check"), send("mail", "m", recipient='"ann@example.nl"'), task("pay"),
                               end()],
                        flow="s>check check>mail mail>pay pay>e",
-                       letters=[{"id": "m", "channel": "email", "variants": [{"subject": "S", "body": "B"}]}]),
-               "owner")
+                       letters=[{"id": "m", "channel": "email", "variants": [{"subject": "S", "body": "B"}]}]))
     ids = []
     for amount in ("10.00", "20.00"):
-        case = rt.start_case("p", {"amount": amount}, actor="agent")
+        case = rt.start_case(person("agent"), "p", {"amount": amount})
         [item] = rt.store.work_items(WorkQuery(case_id=case.id))
-        rt.complete(item.id, {"amount": "12.50"}, actor="agent")
+        rt.complete(person("agent"), item.id, {"amount": "12.50"})
         ids.append(case.id)
     assert [e.kind for e in rt.store.audit_events(ids[0])] == [
         "case started", "task created", "task completed", "message queued", "task created"]
-    assert rt.verify_audit() == []
+    assert rt.verify_audit(AUDITOR) == []
     return ids[0], ids[1]
 
 
@@ -133,19 +133,19 @@ def test_tampering_is_detected_at_the_first_broken_event(harness: Harness, edit,
     original = harness.store.audit_events(tampered)
     rt = tamper(harness, tampered, edit)
 
-    [problem] = rt.verify_audit()
+    [problem] = rt.verify_audit(AUDITOR)
     assert problem.case_id == tampered
     assert problem.seq == seq
     assert problem.event_id == (None if named is None else original[named].id)
     assert message in problem.message
-    assert rt.verify_audit(intact) == []
-    assert [p.case_id for p in rt.verify_audit(tampered)] == [tampered]
+    assert rt.verify_audit(AUDITOR, intact) == []
+    assert [p.case_id for p in rt.verify_audit(AUDITOR, tampered)] == [tampered]
 
 
 def test_an_event_added_after_the_last_one_is_named_as_the_broken_one(harness: Harness):
     tampered, _ = make_cases(harness.runtime)
     rt = tamper(harness, tampered, append_forged)
-    [problem] = rt.verify_audit()
+    [problem] = rt.verify_audit(AUDITOR)
     assert problem.case_id == tampered
     assert (problem.seq, problem.event_id) == (6, "ev-forged")
     assert "removed" not in problem.message

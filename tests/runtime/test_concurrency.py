@@ -12,17 +12,19 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 from runtime.clock import ManualClock
-from runtime.documents import WorkItemStatus
+from runtime.documents import CaseStatus, WorkItemStatus
 from runtime.errors import ConflictError
 from runtime.service import Runtime
-from runtime.storage.base import WorkQuery
+from runtime.storage.base import Changes, WorkQuery
 from runtime.storage.memory import MemoryStore
 from runtime.storage.tinydb_store import TinyDBStore
-from tests.runtime.builders import end, process, send, start, task, timer
+from tests.people import AUDITOR, person
+from tests.runtime.builders import end, parallel, process, send, start, task, timer
 from tests.runtime.conftest import MONDAY_9_AMSTERDAM, Harness
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,7 +51,7 @@ def race(runtimes: list[Runtime], item_id: str) -> tuple[list[str], list[Excepti
         actor = f"agent-{number}"
         barrier.wait()
         try:
-            rt.complete(item_id, {"note": f"by {actor}"}, actor=actor)
+            rt.complete(person(actor), item_id, {"note": f"by {actor}"})
         except Exception as error:  # the test sorts what came out
             with lock:
                 errors.append(error)
@@ -81,7 +83,7 @@ def assert_completed_once(rt: Runtime, case_id: str, item_id: str, revision_befo
     assert [i.node for i in rt.store.work_items(WorkQuery(case_id=case_id))] == ["second"]
     assert len(rt.store.outbox(case_id=case_id)) == 1
     assert [t.node for t in case.tokens] == ["second"]
-    assert rt.verify_audit() == []
+    assert rt.verify_audit(AUDITOR) == []
     unclear = [e for e in errors if not isinstance(e, ConflictError)]
     assert unclear == [], [f"{type(e).__name__}: {e}" for e in unclear]
     for error in errors:  # a message an agent understands
@@ -90,9 +92,9 @@ def assert_completed_once(rt: Runtime, case_id: str, item_id: str, revision_befo
 
 def test_agents_completing_one_task_at_once_on_one_runtime(harness: Harness):
     rt = harness.runtime
-    rt.publish(two_tasks_and_a_mail(), "owner")
+    rt.publish(person("owner"), two_tasks_and_a_mail())
     for _ in range(3):  # several rounds: the race lands differently each time
-        case = rt.start_case("p", actor="intake")
+        case = rt.start_case(person("intake"), "p")
         [item] = rt.store.work_items(WorkQuery(case_id=case.id))
         winners, errors = race([rt], item.id)
         assert_completed_once(rt, case.id, item.id, case.revision, winners, errors)
@@ -102,52 +104,43 @@ def test_agents_on_two_runtimes_sharing_one_store():
     store = MemoryStore()
     clock = ManualClock(MONDAY_9_AMSTERDAM)
     first, second = Runtime(store, clock), Runtime(store, clock)
-    first.publish(two_tasks_and_a_mail(), "owner")
+    first.publish(person("owner"), two_tasks_and_a_mail())
     for _ in range(3):
-        case = second.start_case("p", actor="intake")
+        case = second.start_case(person("intake"), "p")
         [item] = first.store.work_items(WorkQuery(case_id=case.id))
         winners, errors = race([first, second], item.id)
         assert_completed_once(first, case.id, item.id, case.revision, winners, errors)
 
 
 class PausingStore(MemoryStore):
-    """A MemoryStore that holds one thread's n-th read of a case until told to go on.
+    """A MemoryStore that holds one thread's first commit until told to go on.
 
-    This forces an exact interleaving: B has read what it checks (the task is
-    still open, the job is not done yet), then A does the same step, then B
-    loads the case for its step.
+    This forces an exact interleaving: B's step has read the case and its task and
+    is about to commit, then A does its step on the same case, then B commits.
     """
 
-    def __init__(self, pause_at: int = 2) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.pause_at = pause_at
         self.paused_thread: int | None = None
         self.reached = threading.Event()
         self.resume = threading.Event()
-        self._reads: Counter[int] = Counter()
 
-    def case(self, case_id: str):
-        me = threading.get_ident()
-        if me == self.paused_thread:
-            self._reads[me] += 1
-            if self._reads[me] == self.pause_at:
-                self.reached.set()
-                assert self.resume.wait(10)
-        return super().case(case_id)
+    def commit(self, changes: Changes) -> None:
+        if threading.get_ident() == self.paused_thread and not self.reached.is_set():
+            self.reached.set()
+            assert self.resume.wait(10)
+        super().commit(changes)
 
 
-def test_an_agent_who_loses_the_race_between_the_check_and_the_step_gets_a_conflict():
-    store = PausingStore(pause_at=2)  # complete(): the 1st read checks idempotency, the 2nd starts the step
-    rt = Runtime(store, ManualClock(MONDAY_9_AMSTERDAM))
-    rt.publish(two_tasks_and_a_mail(), "owner")
-    case = rt.start_case("p", actor="intake")
-    [item] = store.work_items(WorkQuery(case_id=case.id))
+def race_past_a_paused_commit(store: PausingStore, slow: Callable[[], object],
+                              fast: Callable[[], object]) -> BaseException | str:
+    """Run `slow` until its commit, then `fast` to the end, then let `slow` go on; what `slow` came to."""
     outcome: list[BaseException | str] = []
 
     def slow_agent() -> None:
         store.paused_thread = threading.get_ident()
         try:
-            rt.complete(item.id, {"note": "by b"}, actor="agent-b")
+            slow()
             outcome.append("completed")
         except BaseException as error:
             outcome.append(error)
@@ -155,13 +148,41 @@ def test_an_agent_who_loses_the_race_between_the_check_and_the_step_gets_a_confl
     thread = threading.Thread(target=slow_agent)
     thread.start()
     assert store.reached.wait(10)
-    rt.complete(item.id, {"note": "by a"}, actor="agent-a")  # agent A is faster
+    fast()
     store.resume.set()
     thread.join(10)
     [result] = outcome
+    return result
+
+
+def test_an_agent_whose_task_was_completed_while_they_worked_gets_a_conflict_naming_who():
+    store = PausingStore()
+    rt = Runtime(store, ManualClock(MONDAY_9_AMSTERDAM))
+    rt.publish(person("owner"), two_tasks_and_a_mail())
+    case = rt.start_case(person("intake"), "p")
+    [item] = store.work_items(WorkQuery(case_id=case.id))
+    result = race_past_a_paused_commit(store, lambda: rt.complete(person("agent-b"), item.id, {"note": "by b"}),
+                                       lambda: rt.complete(person("agent-a"), item.id, {"note": "by a"}))
     assert isinstance(result, ConflictError), f"agent B got {type(result).__name__}: {result}"
+    assert "was already completed by agent-a" in str(result)
     assert store.work_item(item.id).completed_by == "agent-a"
     assert Counter(e.kind for e in store.audit_events(case.id))["task completed"] == 1
+
+
+def test_the_two_branches_of_a_parallel_split_completed_at_once_both_succeed():
+    store = PausingStore()
+    rt = Runtime(store, ManualClock(MONDAY_9_AMSTERDAM))
+    rt.publish(person("owner"), process("par", nodes=[start(), parallel("split"), task("a"), task("b"),
+                                                      parallel("join"), end()],
+                                        flow="s>split split>a split>b a>join b>join join>e"))
+    case = rt.start_case(person("intake"), "par")
+    first, second = store.work_items(WorkQuery(case_id=case.id))
+    result = race_past_a_paused_commit(store, lambda: rt.complete(person("agent-b"), first.id),
+                                       lambda: rt.complete(person("agent-a"), second.id))
+    assert result == "completed"
+    done = store.case(case.id)
+    assert done.status is CaseStatus.COMPLETED
+    assert Counter(e.kind for e in store.audit_events(case.id))["task completed"] == 2
 
 
 # Processes --------------------------------------------------------------------------------------
@@ -197,8 +218,8 @@ def test_a_second_process_cannot_open_a_data_folder_in_use_for_writing(tmp_path:
     store = TinyDBStore.open(folder)
     try:
         rt = Runtime(store, ManualClock(MONDAY_9_AMSTERDAM))
-        rt.publish(two_tasks_and_a_mail(), "owner")
-        case = rt.start_case("p", actor="intake")
+        rt.publish(person("owner"), two_tasks_and_a_mail())
+        case = rt.start_case(person("intake"), "p")
 
         refused = run_python(OPEN_FOR_WRITING, str(folder))
         assert refused.returncode == 3, refused.stdout + refused.stderr
@@ -217,9 +238,9 @@ def test_a_second_process_cannot_open_a_data_folder_in_use_for_writing(tmp_path:
 
 def test_two_schedulers_firing_the_same_backlog_fire_each_timer_once(harness: Harness):
     rt = harness.runtime
-    rt.publish(process("t", nodes=[start(), timer("w", duration="1 hours"), task("after"), end()],
-                       flow="s>w w>after after>e"), "owner")
-    cases = [rt.start_case("t", actor="intake").id for _ in range(40)]
+    rt.publish(person("owner"), process("t", nodes=[start(), timer("w", duration="1 hours"), task("after"), end()],
+                       flow="s>w w>after after>e"))
+    cases = [rt.start_case(person("intake"), "t").id for _ in range(40)]
     harness.clock.advance(timedelta(hours=2))
     schedulers = [Runtime(harness.store, harness.clock) for _ in range(2)]
     barrier = threading.Barrier(len(schedulers))
@@ -244,39 +265,25 @@ def test_two_schedulers_firing_the_same_backlog_fire_each_timer_once(harness: Ha
     for case_id in cases:
         assert Counter(e.kind for e in rt.store.audit_events(case_id))["timer fired"] == 1
         assert [i.node for i in rt.store.work_items(WorkQuery(case_id=case_id))] == ["after"]
-    assert rt.verify_audit() == []
+    assert rt.verify_audit(AUDITOR) == []
     assert sum(fired) == len(cases)
 
 
 def test_a_scheduler_that_read_a_job_before_another_fired_it_does_not_fire_it_again():
-    store = PausingStore(pause_at=1)  # fire_job(): the job is read, then the case
+    store = PausingStore()
     clock = ManualClock(MONDAY_9_AMSTERDAM)
     first, second = Runtime(store, clock), Runtime(store, clock)
     sla = {"target": "1 days", "escalations": [
         {"when": "breach", "action": "notify", "notify": '"lead@example.nl"'},
         {"when": "breach", "action": "raise priority"}]}
-    first.publish(process("s", nodes=[start(), task("t", sla=sla), end()], flow="s>t t>e"), "owner")
-    case = first.start_case("s", actor="intake")
+    first.publish(person("owner"), process("s", nodes=[start(), task("t", sla=sla), end()], flow="s>t t>e"))
+    case = first.start_case(person("intake"), "s")
     clock.advance(timedelta(days=2))
     [job] = store.due_jobs(clock.now())
-    outcome: list[object] = []
-
-    def slow_scheduler() -> None:
-        store.paused_thread = threading.get_ident()
-        try:
-            outcome.append(second.fire_job(job))
-        except BaseException as error:
-            outcome.append(error)
-
-    thread = threading.Thread(target=slow_scheduler)
-    thread.start()
-    assert store.reached.wait(10)
-    assert first.fire_due_jobs() == 1  # the faster scheduler fires the breach
-    store.resume.set()
-    thread.join(10)
+    result = race_past_a_paused_commit(store, lambda: second.fire_job(job),
+                                       lambda: first.fire_due_jobs())  # the faster scheduler fires the breach
     [item] = store.work_items(WorkQuery(case_id=case.id))
     assert [e.recipient for e in store.outbox(case_id=case.id)] == ["lead@example.nl"], "notified twice"
     assert item.priority == 4, "the priority was raised twice"
     assert Counter(e.kind for e in store.audit_events(case.id))["escalation"] == 2
-    [result] = outcome
-    assert result is False or isinstance(result, ConflictError), result
+    assert result == "completed"  # its step ran again, found the job done and did nothing

@@ -32,6 +32,7 @@ from runtime.outbox import Deliverer, SmtpSink
 from runtime.service import Runtime
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.local_servers import smtp_server
+from tests.people import AUDITOR
 
 REPO = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("crash_worker.py")
@@ -125,7 +126,7 @@ def test_killed_at_random_moments_no_acknowledged_step_is_lost_and_no_email_goes
         try:
             rt = Runtime(store, SystemClock())
             check_acknowledged_steps(rt, acknowledged)
-            assert rt.verify_audit() == []
+            assert rt.verify_audit(AUDITOR) == []
             check_nothing_half_written(rt)
 
             Deliverer(store, {"email": SmtpSink("127.0.0.1", port)}, SystemClock()).deliver_due(limit=100_000)

@@ -8,8 +8,9 @@ import pytest
 
 from runtime.documents import CaseStatus
 from runtime.errors import ConflictError, DataError, EngineError
-from runtime.service import PublishError, Runtime
+from runtime.service import PublishError, Request, Runtime
 from runtime.storage.base import WorkQuery
+from tests.people import person
 from tests.runtime.builders import (
     auto,
     decision,
@@ -38,12 +39,12 @@ def titles(rt: Runtime, case_id: str) -> list[str]:
 
 def complete_node(rt: Runtime, case_id: str, node: str, data: dict | None = None):
     item = next(i for i in open_items(rt, case_id) if i.node == node)
-    return rt.complete(item.id, data or {}, actor=AGENT)
+    return rt.complete(person(AGENT), item.id, data or {})
 
 
 def test_a_case_runs_from_start_through_a_task_to_its_end(runtime: Runtime):
-    runtime.publish(process("p", nodes=[start(), task("t"), end(outcome="handled")], flow="s>t t>e"), "ann")
-    case = runtime.start_case("p", actor=AGENT)
+    runtime.publish(person("ann"), process("p", nodes=[start(), task("t"), end(outcome="handled")], flow="s>t t>e"))
+    case = runtime.start_case(person(AGENT), "p")
     assert case.status is CaseStatus.ACTIVE
     assert titles(runtime, case.id) == ["t"]
     case = complete_node(runtime, case.id, "t")
@@ -56,20 +57,21 @@ def test_a_case_runs_from_start_through_a_task_to_its_end(runtime: Runtime):
 def test_publishing_refuses_a_model_with_errors_and_numbers_versions(runtime: Runtime):
     broken = process("p", nodes=[start(), task("t"), end()], flow="s>t")
     with pytest.raises(PublishError, match="node-dead-end"):
-        runtime.publish(broken, "ann")
-    first = runtime.publish(process("p", nodes=[start(), end()], flow="s>e"), "ann", note="first")
-    second = runtime.publish(process("p", nodes=[start(), task("t"), end()], flow="s>t t>e"), "bob", note="task")
+        runtime.publish(person("ann"), broken)
+    first = runtime.publish(person("ann"), process("p", nodes=[start(), end()], flow="s>e"), note="first")
+    second = runtime.publish(person("bob"), process("p", nodes=[start(), task("t"), end()], flow="s>t t>e"),
+                             note="task")
     assert (first.number, second.number) == (1, 2)
     assert first.hash != second.hash and second.author == "bob" and second.note == "task"
     with pytest.raises(EngineError, match="already exactly this"):
-        runtime.publish(process("p", nodes=[start(), task("t"), end()], flow="s>t t>e"), "bob")
+        runtime.publish(person("bob"), process("p", nodes=[start(), task("t"), end()], flow="s>t t>e"))
 
 
 def test_running_cases_stay_on_their_version_and_new_cases_take_the_newest(runtime: Runtime):
-    runtime.publish(process("p", nodes=[start(), task("old"), end()], flow="s>old old>e"), "ann")
-    running = runtime.start_case("p", actor=AGENT)
-    runtime.publish(process("p", nodes=[start(), task("new"), end()], flow="s>new new>e"), "ann")
-    newer = runtime.start_case("p", actor=AGENT)
+    runtime.publish(person("ann"), process("p", nodes=[start(), task("old"), end()], flow="s>old old>e"))
+    running = runtime.start_case(person(AGENT), "p")
+    runtime.publish(person("ann"), process("p", nodes=[start(), task("new"), end()], flow="s>new new>e"))
+    newer = runtime.start_case(person(AGENT), "p")
     assert (running.version, newer.version) == (1, 2)
     assert titles(runtime, running.id) == ["old"] and titles(runtime, newer.id) == ["new"]
     assert complete_node(runtime, running.id, "old").status is CaseStatus.COMPLETED
@@ -79,8 +81,8 @@ def test_assignments_compute_exact_money(runtime: Runtime):
     bundle = process("p", variables={"amount": "money", "vat": "money", "total": "money"},
                      nodes=[start(), auto("calc", vat="amount * 0.21", total="amount + amount * 0.21"), end()],
                      flow="s>calc calc>e")
-    runtime.publish(bundle, "ann")
-    case = runtime.start_case("p", {"amount": "10.10"}, actor=AGENT)
+    runtime.publish(person("ann"), bundle)
+    case = runtime.start_case(person(AGENT), "p", {"amount": "10.10"})
     assert case.data == {"amount": "10.10", "vat": "2.12", "total": "12.22"}
 
 
@@ -94,9 +96,9 @@ def test_a_decision_takes_the_first_true_condition_in_model_order(runtime: Runti
                              big>e
                              bigger>e
                              small>e""")
-    runtime.publish(bundle, "ann")
-    assert titles(runtime, runtime.start_case("p", {"amount": 5000}, actor=AGENT).id) == ["big"]
-    assert titles(runtime, runtime.start_case("p", {"amount": 100}, actor=AGENT).id) == ["small"]
+    runtime.publish(person("ann"), bundle)
+    assert titles(runtime, runtime.start_case(person(AGENT), "p", {"amount": 5000}).id) == ["big"]
+    assert titles(runtime, runtime.start_case(person(AGENT), "p", {"amount": 100}).id) == ["small"]
 
 
 def test_a_decision_with_no_true_condition_and_no_default_is_an_incident_that_can_be_retried(runtime: Runtime):
@@ -107,25 +109,25 @@ def test_a_decision_with_no_true_condition_and_no_default_is_an_incident_that_ca
                              d>small: amount < 10
                              big>e
                              small>e""")
-    runtime.publish(bundle, "ann")
-    case = runtime.start_case("p", {"amount": 50}, actor=AGENT)
+    runtime.publish(person("ann"), bundle)
+    case = runtime.start_case(person(AGENT), "p", {"amount": 50})
     [incident] = case.incidents
     assert incident.node == "d" and "none of the conditions" in incident.message
     assert case.status is CaseStatus.ACTIVE and open_items(runtime, case.id) == []
-    runtime.update_data(case.id, {"amount": 500}, actor="operator")
-    case = runtime.retry(case.id, incident.id, actor="operator")
+    runtime.correct_data(person("operator"), case.id, {"amount": 500})
+    case = runtime.retry(person("operator"), case.id, incident.id)
     assert case.incidents == [] and titles(runtime, case.id) == ["big"]
 
 
 def test_an_expression_error_at_run_time_is_an_incident_naming_the_node(runtime: Runtime):
     bundle = process("p", variables={"amount": "money", "share": "money", "parts": "number"},
                      nodes=[start(), auto("split", share="amount / parts"), end()], flow="s>split split>e")
-    runtime.publish(bundle, "ann")
-    case = runtime.start_case("p", {"amount": 100, "parts": 0}, actor=AGENT)
+    runtime.publish(person("ann"), bundle)
+    case = runtime.start_case(person(AGENT), "p", {"amount": 100, "parts": 0})
     [incident] = case.incidents
     assert incident.node == "split"
-    runtime.update_data(case.id, {"parts": 4}, actor="operator")
-    case = runtime.retry(case.id, incident.id, actor="operator")
+    runtime.correct_data(person("operator"), case.id, {"parts": 4})
+    case = runtime.retry(person("operator"), case.id, incident.id)
     assert case.status is CaseStatus.COMPLETED and case.data["share"] == "25.00"
 
 
@@ -137,8 +139,8 @@ def test_nested_parallel_blocks_of_any_width_join_before_going_on(runtime: Runti
                      "after>e"])
     bundle = process("p", nodes=[start(), parallel("split"), parallel("inner_split"), *inner, *outer,
                                  parallel("inner_join"), parallel("join"), task("after"), end()], flow=flow)
-    runtime.publish(bundle, "ann")
-    case = runtime.start_case("p", actor=AGENT)
+    runtime.publish(person("ann"), bundle)
+    case = runtime.start_case(person(AGENT), "p")
     assert titles(runtime, case.id) == ["i0", "i1", "i2", "o0", "o1", "o2", "o3"]
     for node in ["o0", "i0", "o1", "i1", "o2", "o3"]:
         complete_node(runtime, case.id, node)
@@ -155,8 +157,8 @@ def test_a_loop_of_ten_thousand_iterations_runs_to_the_end(runtime: Runtime):
                              count>again
                              again>count: i < 10000
                              again>e: default""")
-    runtime.publish(bundle, "ann")
-    case = runtime.start_case("p", {"i": 0, "total": 0}, actor=AGENT)
+    runtime.publish(person("ann"), bundle)
+    case = runtime.start_case(person(AGENT), "p", {"i": 0, "total": 0})
     assert case.status is CaseStatus.COMPLETED
     assert case.data == {"i": 10000, "total": "1000.00"}
     assert case.audit_count == 2 * 10000 + 3  # started, every step and decision, end, completed
@@ -169,18 +171,18 @@ def test_an_endless_automatic_loop_becomes_an_incident(runtime: Runtime):
                              count>again
                              again>count: i > 0
                              again>e: default""")
-    runtime.publish(bundle, "ann")
+    runtime.publish(person("ann"), bundle)
     runtime.engine.max_visits = 1_000
-    case = runtime.start_case("p", {"i": 0}, actor=AGENT)
+    case = runtime.start_case(person(AGENT), "p", {"i": 0})
     [incident] = case.incidents
     assert "1,000 steps without waiting" in incident.message and "loop" in incident.message
 
 
 def test_a_timer_waits_for_its_duration(harness: Harness):
     rt = harness.runtime
-    rt.publish(process("p", nodes=[start(), timer("w", duration="2 days"), task("t"), end()],
-                       flow="s>w w>t t>e"), "ann")
-    case = rt.start_case("p", actor=AGENT)
+    rt.publish(person("ann"), process("p", nodes=[start(), timer("w", duration="2 days"), task("t"), end()],
+                       flow="s>w w>t t>e"))
+    case = rt.start_case(person(AGENT), "p")
     assert rt.fire_due_jobs() == 0 and titles(rt, case.id) == []
     harness.clock.advance(timedelta(days=2))
     assert rt.fire_due_jobs() == 1
@@ -190,9 +192,9 @@ def test_a_timer_waits_for_its_duration(harness: Harness):
 
 def test_a_timer_can_wait_until_a_date_from_the_case_data(harness: Harness):
     rt = harness.runtime
-    rt.publish(process("p", variables={"moving_on": "date"},
-                       nodes=[start(), timer("w", until="moving_on"), task("t"), end()], flow="s>w w>t t>e"), "ann")
-    case = rt.start_case("p", {"moving_on": "2026-03-05"}, actor=AGENT)
+    rt.publish(person("ann"), process("p", variables={"moving_on": "date"},
+                       nodes=[start(), timer("w", until="moving_on"), task("t"), end()], flow="s>w w>t t>e"))
+    case = rt.start_case(person(AGENT), "p", {"moving_on": "2026-03-05"})
     harness.clock.advance(timedelta(days=2))
     assert rt.fire_due_jobs() == 0
     harness.clock.advance(timedelta(days=1))
@@ -201,19 +203,19 @@ def test_a_timer_can_wait_until_a_date_from_the_case_data(harness: Harness):
 
 def test_a_message_is_correlated_to_its_case_and_cancels_the_timeout(harness: Harness):
     rt = harness.runtime
-    rt.publish(process("p", variables={"signed": "boolean"},
+    rt.publish(person("ann"), process("p", variables={"signed": "boolean"},
                        nodes=[start(), message("w", "mandate signed", timeout="10 days"), task("verify"),
                               task("remind"), end()],
                        flow="""s>w
                                w>verify
                                w>remind: timeout
                                remind>w
-                               verify>e"""), "ann")
-    first = rt.start_case("p", actor=AGENT)
-    second = rt.start_case("p", actor=AGENT)
+                               verify>e"""))
+    first = rt.start_case(person(AGENT), "p")
+    second = rt.start_case(person(AGENT), "p")
     with pytest.raises(EngineError, match="not waiting for message 'other'"):
-        rt.send_message(first.id, "other", actor="api")
-    rt.send_message(first.id, "mandate signed", {"signed": True}, actor="api")
+        rt.send_message(person("api"), first.id, "other")
+    rt.send_message(person("api"), first.id, "mandate signed", {"signed": True})
     assert titles(rt, first.id) == ["verify"] and titles(rt, second.id) == []
     harness.clock.advance(timedelta(days=10))
     assert rt.fire_due_jobs() == 1  # only the second case's timeout; the first one's was cancelled
@@ -221,14 +223,14 @@ def test_a_message_is_correlated_to_its_case_and_cancels_the_timeout(harness: Ha
 
 
 def test_a_subprocess_gets_data_in_and_gives_results_back(runtime: Runtime):
-    runtime.publish(process("child", variables={"amount": "money", "doubled": "money"},
+    runtime.publish(person("ann"), process("child", variables={"amount": "money", "doubled": "money"},
                             nodes=[start(), task("check"), auto("calc", doubled="amount * 2"), end()],
-                            flow="s>check check>calc calc>e"), "ann")
-    runtime.publish(process("parent", variables={"claim": "money", "result": "money"},
+                            flow="s>check check>calc calc>e"))
+    runtime.publish(person("ann"), process("parent", variables={"claim": "money", "result": "money"},
                             nodes=[start(), subprocess("call", "child", {"amount": "claim"}, {"result": "doubled"}),
                                    task("after"), end()],
-                            flow="s>call call>after after>e"), "ann")
-    parent = runtime.start_case("parent", {"claim": "12.25"}, actor=AGENT)
+                            flow="s>call call>after after>e"))
+    parent = runtime.start_case(person(AGENT), "parent", {"claim": "12.25"})
     [child] = [c for c in runtime.store.cases(process_key="child")]
     assert child.parent_case == parent.id and child.data["amount"] == "12.25"
     complete_node(runtime, child.id, "check")
@@ -238,10 +240,10 @@ def test_a_subprocess_gets_data_in_and_gives_results_back(runtime: Runtime):
 
 
 def test_a_process_calling_itself_stops_at_the_depth_cap(runtime: Runtime):
-    runtime.publish(process("loop", nodes=[start(), end()], flow="s>e"), "ann")
-    runtime.publish(process("loop", nodes=[start(), subprocess("again", "loop"), end()], flow="s>again again>e"),
-                    "ann")
-    case = runtime.start_case("loop", actor=AGENT)
+    runtime.publish(person("ann"), process("loop", nodes=[start(), end()], flow="s>e"))
+    runtime.publish(person("ann"), process("loop", nodes=[start(), subprocess("again", "loop"), end()],
+                                           flow="s>again again>e"))
+    case = runtime.start_case(person(AGENT), "loop")
     deepest = max(runtime.store.cases(process_key="loop"), key=lambda c: c.depth)
     assert deepest.depth == 10
     [incident] = deepest.incidents
@@ -257,46 +259,46 @@ def test_decision_tables_first_unique_and_collect(runtime: Runtime):
     bundle = process("p", variables={"amount": "money", "route": "text"},
                      nodes=[start(), auto("decide", table="route"), end()], flow="s>decide decide>e",
                      decision_tables=[table])
-    runtime.publish(bundle, "ann")
-    assert runtime.start_case("p", {"amount": 10}, actor=AGENT).data["route"] == "auto"
-    assert runtime.start_case("p", {"amount": 100}, actor=AGENT).data["route"] == "agent"
+    runtime.publish(person("ann"), bundle)
+    assert runtime.start_case(person(AGENT), "p", {"amount": 10}).data["route"] == "auto"
+    assert runtime.start_case(person(AGENT), "p", {"amount": 100}).data["route"] == "agent"
     unique = process("u", variables={"amount": "money", "route": "text"},
                      nodes=[start(), auto("decide", table="route"), end()], flow="s>decide decide>e",
                      decision_tables=[table | {"hit_policy": "UNIQUE"}])
-    runtime.publish(unique, "ann")
-    [incident] = runtime.start_case("u", {"amount": 10}, actor=AGENT).incidents
+    runtime.publish(person("ann"), unique)
+    [incident] = runtime.start_case(person(AGENT), "u", {"amount": 10}).incidents
     assert "rows r1, r2, r3 all match" in incident.message
     collect = process("c", nodes=[start(), auto("decide", table="route"), end()], flow="s>decide decide>e",
                       variables={"amount": "money"},
                       decision_tables=[table | {"hit_policy": "COLLECT", "collect_into": "routes"}])
     collect.variables.append(collect.variables[0].model_validate(
         {"name": "routes", "type": "records", "fields": [{"name": "route", "type": "text"}]}))
-    runtime.publish(collect, "ann")
-    assert runtime.start_case("c", {"amount": 100}, actor=AGENT).data["routes"] == [
+    runtime.publish(person("ann"), collect)
+    assert runtime.start_case(person(AGENT), "c", {"amount": 100}).data["routes"] == [
         {"route": "agent"}, {"route": "supervisor"}]
 
 
 def test_completion_data_is_checked_against_the_case_data(runtime: Runtime):
-    runtime.publish(process("p", variables={"amount": "money"}, nodes=[start(), task("t"), end()], flow="s>t t>e"),
-                    "ann")
-    case = runtime.start_case("p", actor=AGENT)
+    runtime.publish(person("ann"), process("p", variables={"amount": "money"}, nodes=[start(), task("t"), end()],
+                                           flow="s>t t>e"))
+    case = runtime.start_case(person(AGENT), "p")
     [item] = open_items(runtime, case.id)
     with pytest.raises(DataError) as caught:
-        runtime.complete(item.id, {"amount": "12.345", "colour": "red"}, actor=AGENT)
+        runtime.complete(person(AGENT), item.id, {"amount": "12.345", "colour": "red"})
     assert set(caught.value.errors) == {"amount", "colour"}
     assert runtime.store.work_item(item.id).status.value == "open"  # nothing was saved
 
 
 def test_a_replayed_completion_changes_nothing_and_a_second_one_conflicts(runtime: Runtime):
     mail = send("mail", "m", recipient='"ann@example.nl"')
-    runtime.publish(process("p", nodes=[start(), task("t"), mail, end()], flow="s>t t>mail mail>e",
+    runtime.publish(person("ann"), process("p", nodes=[start(), task("t"), mail, end()], flow="s>t t>mail mail>e",
                             letters=[{"id": "m", "channel": "email", "variants": [
-                                {"subject": "Hi", "body": "Done"}]}]), "ann")
-    case = runtime.start_case("p", actor=AGENT)
+                                {"subject": "Hi", "body": "Done"}]}]))
+    case = runtime.start_case(person(AGENT), "p")
     [item] = open_items(runtime, case.id)
-    first = runtime.complete(item.id, {}, actor=AGENT, idempotency_key="req-1")
-    replay = runtime.complete(item.id, {}, actor=AGENT, idempotency_key="req-1")
+    first = runtime.complete(person(AGENT), item.id, {}, request=Request.of("req-1"))
+    replay = runtime.complete(person(AGENT), item.id, {}, request=Request.of("req-1"))
     assert replay.revision == first.revision
     with pytest.raises(ConflictError, match="already completed by agent-1"):
-        runtime.complete(item.id, {}, actor="agent-2", idempotency_key="req-2")
+        runtime.complete(person("agent-2"), item.id, {}, request=Request.of("req-2"))
     assert len([e for e in runtime.store.audit_events(case.id) if e.kind == "task completed"]) == 1

@@ -23,6 +23,7 @@ from runtime.documents import CaseStatus, WorkItem, WorkItemStatus
 from runtime.errors import DataError, EngineError
 from runtime.service import Runtime
 from runtime.storage.base import Changes, WorkQuery
+from tests.people import AUDITOR, person
 from tests.runtime.builders import decision, end, process, start, task
 from tests.runtime.conftest import Harness
 
@@ -235,7 +236,7 @@ def sample_customers() -> dict[str, Customer]:
 def examples(harness: Harness) -> Runtime:
     rt = harness.runtime
     for key in PUBLISH_ORDER:
-        rt.publish(bundle(key), "owner", note="example")
+        rt.publish(person("owner"), bundle(key), note="example")
     rt.store.commit(Changes(customers=list(sample_customers().values())))
     return rt
 
@@ -258,17 +259,17 @@ def open_item(rt: Runtime, case_id: str, node: str):
 
 def drive(harness: Harness, scenario: Scenario) -> str:
     rt = harness.runtime
-    case = rt.start_case(scenario.process, scenario.start, actor=AGENT, customer_id=scenario.customer)
+    case = rt.start_case(person(AGENT), scenario.process, scenario.start, customer_id=scenario.customer)
     for step in scenario.steps:
         now = rt.store.case(case.id)
         assert now.status is CaseStatus.ACTIVE, f"ended before {step}"
         assert now.incidents == [], f"stopped before {step}: {now.incidents[0].message}"
         if isinstance(step, Task):
             item = open_item(rt, case.id, step.node)
-            rt.complete(item.id, step.data, actor=AGENT, checklist=checklist_of(rt, item))
+            rt.complete(person(AGENT), item.id, step.data, checklist=checklist_of(rt, item))
             assert rt.store.work_item(item.id).status is WorkItemStatus.COMPLETED
         elif isinstance(step, Message):
-            rt.send_message(case.id, step.name, step.data, actor="scan-street")
+            rt.send_message(person("scan-street"), case.id, step.name, step.data)
         else:
             harness.clock.advance(timedelta(days=step.days))
             assert rt.fire_due_jobs() == step.fires, f"after {step.days} more days"
@@ -327,7 +328,7 @@ def test_an_example_reaches_its_outcome_with_its_letters(examples: Runtime, harn
     for text in scenario.body_contains:
         assert text in bodies
 
-    assert rt.verify_audit() == []
+    assert rt.verify_audit(AUDITOR) == []
 
 
 def test_the_scenarios_reach_every_end_of_every_example():
@@ -341,7 +342,7 @@ def test_the_scenarios_reach_every_end_of_every_example():
 def test_the_direct_debit_reminders_go_out_ten_days_apart_and_the_case_gives_up_after_the_second(
         examples: Runtime, harness: Harness):
     rt = examples
-    case = rt.start_case("direct_debit_switch", MANDATE, actor=AGENT, customer_id="C-1003")
+    case = rt.start_case(person(AGENT), "direct_debit_switch", MANDATE, customer_id="C-1003")
     started = harness.clock.now()
     for day in range(1, 31):
         harness.clock.advance(timedelta(days=1))
@@ -355,8 +356,8 @@ def test_the_direct_debit_reminders_go_out_ten_days_apart_and_the_case_gives_up_
     assert rt.store.case(case.id).status is CaseStatus.COMPLETED
     # a mandate arriving after the case gave up has nothing to wait for it
     with pytest.raises(EngineError, match="not waiting for message 'signed_mandate_received'"):
-        rt.send_message(case.id, "signed_mandate_received", actor="scan-street")
-    assert rt.verify_audit() == []
+        rt.send_message(person("scan-street"), case.id, "signed_mandate_received")
+    assert rt.verify_audit(AUDITOR) == []
 
 
 def test_a_variables_declared_default_is_its_value_until_something_sets_it(runtime: Runtime):
@@ -369,8 +370,8 @@ def test_a_variables_declared_default_is_its_value_until_something_sets_it(runti
                                many>e""").model_dump(mode="json")
     document["variables"][0]["default"] = 0
     document["variables"][1]["default"] = False
-    runtime.publish(load_bundle(json.dumps(document)), "owner")
-    case = runtime.start_case("p", actor=AGENT)
+    runtime.publish(person("owner"), load_bundle(json.dumps(document)))
+    case = runtime.start_case(person(AGENT), "p")
     assert case.incidents == []
     assert [i.node for i in runtime.store.work_items(WorkQuery(case_id=case.id))] == ["few"]
     assert case.data == {"count": 0, "sent": False}
@@ -385,27 +386,27 @@ def checklist_of(rt: Runtime, item: WorkItem) -> list[str]:
 def test_a_task_with_a_required_checklist_is_not_completed_until_every_required_item_is_ticked(
         examples: Runtime):
     rt = examples
-    case = rt.start_case("billing_complaint", COMPLAINT | {"disputed_amount": "80.00"}, actor=AGENT,
+    case = rt.start_case(person(AGENT), "billing_complaint", COMPLAINT | {"disputed_amount": "80.00"},
                          customer_id="C-1001")
     item = open_item(rt, case.id, "task_investigate")
     data = {"complaint_justified": True, "investigation_findings": "Dubbele afschrijving bevestigd."}
     required = [c.id for c in rt.process_version(case.version_hash).nodes[item.node].checklist if c.required]
     assert required, "the example's investigation has a required checklist"
     with pytest.raises(EngineError, match="tick the checklist first"):
-        rt.complete(item.id, data, actor=AGENT, checklist=required[:-1])
+        rt.complete(person(AGENT), item.id, data, checklist=required[:-1])
     assert rt.store.work_item(item.id).status is WorkItemStatus.OPEN
-    rt.complete(item.id, data, actor=AGENT, checklist=required)
+    rt.complete(person(AGENT), item.id, data, checklist=required)
     assert rt.store.work_item(item.id).status is WorkItemStatus.COMPLETED
 
 
 def test_a_completion_that_breaks_the_forms_validation_rules_is_refused(examples: Runtime):
     rt = examples
-    case = rt.start_case("billing_complaint", COMPLAINT | {"disputed_amount": "80.00"}, actor=AGENT,
+    case = rt.start_case(person(AGENT), "billing_complaint", COMPLAINT | {"disputed_amount": "80.00"},
                          customer_id="C-1001")
     item = open_item(rt, case.id, "task_investigate")
     with pytest.raises(DataError) as caught:
-        rt.complete(item.id, {"complaint_justified": False, "investigation_findings": "Klopt.",
-                              "rejection_reason": "Nee."}, actor=AGENT)  # the form asks for 20 characters or more
+        rt.complete(person(AGENT), item.id, {"complaint_justified": False, "investigation_findings": "Klopt.",
+                              "rejection_reason": "Nee."})  # the form asks for 20 characters or more
     assert "rejection_reason" in caught.value.errors
     assert rt.store.work_item(item.id).status is WorkItemStatus.OPEN
     assert [e.letter for e in rt.store.outbox(case_id=case.id)] == ["complaint_received"]
@@ -413,12 +414,13 @@ def test_a_completion_that_breaks_the_forms_validation_rules_is_refused(examples
 
 def test_a_value_typed_into_a_field_its_condition_hides_is_not_saved(examples: Runtime):
     rt = examples
-    case = rt.start_case("billing_complaint", COMPLAINT | {"disputed_amount": "80.00"}, actor=AGENT,
+    case = rt.start_case(person(AGENT), "billing_complaint", COMPLAINT | {"disputed_amount": "80.00"},
                          customer_id="C-1001")
     item = open_item(rt, case.id, "task_investigate")
-    rt.complete(item.id, {"complaint_justified": True, "investigation_findings": "Dubbele afschrijving bevestigd.",
-                          "rejection_reason": "Typed before the agent changed their mind."},
-                actor=AGENT, checklist=checklist_of(rt, item))
+    rt.complete(person(AGENT), item.id, {"complaint_justified": True,
+                                         "investigation_findings": "Dubbele afschrijving bevestigd.",
+                                         "rejection_reason": "Typed before the agent changed their mind."},
+                checklist=checklist_of(rt, item))
     data = rt.store.case(case.id).data
     assert data["complaint_justified"] is True
     assert not data.get("rejection_reason")  # the field shows only when the complaint is not justified

@@ -16,6 +16,7 @@ from runtime.documents import Contact
 from runtime.errors import NotFound
 from runtime.intake import CaseRequest, Intake, IntakeError, suggest_processes
 from runtime.storage.base import Changes
+from tests.people import person
 from tests.runtime import back_office
 from tests.runtime.builders import end, process, start, task
 from tests.runtime.conftest import Harness
@@ -92,22 +93,24 @@ def test_a_process_without_intake_rules_is_suggested_on_its_intake_channels_only
 def two_processes(harness: Harness) -> Intake:
     runtime = harness.runtime
     runtime.store.commit(Changes(customers=[Customer.model_validate(c) for c in SAMPLES]))
-    runtime.publish(process("complaint", nodes=[start("s", trigger="intake", channels=["phone", "email"]),
+    runtime.publish(person("owner"), process("complaint", nodes=[start("s", trigger="intake", channels=["phone",
+                                                                                                        "email"]),
                                                 task("review"), end()], flow="s>review review>e",
                             variables={"amount": "money"},
-                            intake={"keywords": ["klacht"]}), author="owner")
-    runtime.publish(process("payment_plan", nodes=[start("s"), task("arrange"), end()], flow="s>arrange arrange>e",
-                            intake={"keywords": ["betalingsregeling"]}), author="owner")
+                            intake={"keywords": ["klacht"]}))
+    runtime.publish(person("owner"), process("payment_plan", nodes=[start("s"), task("arrange"), end()],
+                                             flow="s>arrange arrange>e",
+                            intake={"keywords": ["betalingsregeling"]}))
     return Intake(runtime)
 
 
 def test_two_cases_started_from_one_contact_link_both_ways(harness: Harness):
     intake = two_processes(harness)
-    contact = intake.record_contact(customer_id="C-1001", channel="phone", direction="in", actor="ann",
+    contact = intake.record_contact(person("ann"), customer_id="C-1001", channel="phone", direction="in",
                                     reason="Klacht over de factuur", note="Wil ook een betalingsregeling")
-    assert [s.process_key for s in intake.suggestions(contact)] == ["complaint", "payment_plan"]
-    cases = intake.start_cases(contact.id, [CaseRequest("complaint", {"amount": "120.50"}),
-                                            CaseRequest("payment_plan")], actor="ann")
+    assert [s.process_key for s in intake.suggestions(person("ann"), contact)] == ["complaint", "payment_plan"]
+    cases = intake.start_cases(person("ann"), contact.id, [CaseRequest("complaint", {"amount": "120.50"}),
+                                            CaseRequest("payment_plan")])
     store = harness.restart().store
     stored = store.contact(contact.id)
     assert stored.case_ids == [case.id for case in cases]
@@ -121,32 +124,32 @@ def test_two_cases_started_from_one_contact_link_both_ways(harness: Harness):
 
 def test_a_case_that_cannot_start_leaves_the_ones_before_it_and_says_so(harness: Harness):
     intake = two_processes(harness)
-    contact = intake.record_contact(customer_id="C-1002", channel="email", reason="Klacht", actor="ann")
+    contact = intake.record_contact(person("ann"), customer_id="C-1002", channel="email", reason="Klacht")
     with pytest.raises(IntakeError, match=r"cannot start 'nope' from contact .*no published version "
                                           r"\(already started: case-"):
-        intake.start_cases(contact.id, [CaseRequest("complaint"), CaseRequest("nope")], actor="ann")
+        intake.start_cases(person("ann"), contact.id, [CaseRequest("complaint"), CaseRequest("nope")])
     assert len(harness.store.contact(contact.id).case_ids) == 1
 
 
 def test_a_contact_needs_a_reason_a_known_channel_and_a_known_customer(harness: Harness):
     intake = two_processes(harness)
     with pytest.raises(IntakeError, match="the reason is empty"):
-        intake.record_contact(customer_id="C-1001", channel="phone", reason="  ", actor="ann")
+        intake.record_contact(person("ann"), customer_id="C-1001", channel="phone", reason="  ")
     with pytest.raises(IntakeError, match="'fax' is not a valid Channel; use a channel of phone, email"):
-        intake.record_contact(customer_id="C-1001", channel="fax", reason="Klacht", actor="ann")
+        intake.record_contact(person("ann"), customer_id="C-1001", channel="fax", reason="Klacht")
     with pytest.raises(IntakeError, match="the note has 20,001 characters; keep it to 20,000"):
-        intake.record_contact(customer_id="C-1001", channel="phone", reason="Klacht", note="x" * 20_001, actor="ann")
+        intake.record_contact(person("ann"), customer_id="C-1001", channel="phone", reason="Klacht", note="x" * 20_001)
     with pytest.raises(CustomerNotFound, match="C-9999"):
-        intake.record_contact(customer_id="C-9999", channel="phone", reason="Klacht", actor="ann")
+        intake.record_contact(person("ann"), customer_id="C-9999", channel="phone", reason="Klacht")
     assert harness.store.contacts() == []
     with pytest.raises(NotFound, match="no contact 'contact-x'"):
-        intake.start_cases("contact-x", [CaseRequest("complaint")], actor="ann")
+        intake.start_cases(person("ann"), "contact-x", [CaseRequest("complaint")])
 
 
 def test_a_caller_who_stays_anonymous_can_still_get_a_case(harness: Harness):
     intake = two_processes(harness)
-    contact = intake.record_contact(customer_id=None, channel="phone", reason="Klacht", actor="ann")
-    (case,) = intake.start_cases(contact.id, [CaseRequest("complaint")], actor="ann")
+    contact = intake.record_contact(person("ann"), customer_id=None, channel="phone", reason="Klacht")
+    (case,) = intake.start_cases(person("ann"), contact.id, [CaseRequest("complaint")])
     assert case.customer_id is None and harness.store.contact(contact.id).case_ids == [case.id]
 
 
@@ -157,8 +160,8 @@ def test_a_back_office_customer_is_copied_so_the_case_can_read_it(harness: Harne
     with back_office.serve([SAMPLES[3] | {"id": "CRM-77"}]) as url:
         directory = HttpCustomers({"get": f"{url}/customers/{{id}}"}, timeout=2)
         intake = Intake(intake.runtime, directory)
-        contact = intake.record_contact(customer_id="CRM-77", channel="phone", reason="Klacht", actor="ann")
-        (case,) = intake.start_cases(contact.id, [CaseRequest("complaint")], actor="ann")
+        contact = intake.record_contact(person("ann"), customer_id="CRM-77", channel="phone", reason="Klacht")
+        (case,) = intake.start_cases(person("ann"), contact.id, [CaseRequest("complaint")])
         directory.close()
     assert harness.store.customer("CRM-77").segment is Segment.SMALL_BUSINESS
     assert case.customer_id == "CRM-77"
@@ -172,13 +175,13 @@ def test_the_start_form_is_the_channels_start_form_reading_declared_defaults_and
     runtime.store.commit(Changes(customers=[Customer.model_validate(c) for c in SAMPLES]))
     billing, activation = PROCESSES[0], PROCESSES[1]
     for bundle in (billing, activation):
-        runtime.publish(bundle, author="owner")
+        runtime.publish(person("owner"), bundle)
     intake = Intake(runtime)
-    assert [bundle.key for bundle in intake.startable()] == ["billing_complaint"]  # card activation: by message
-    start_form = intake.start_form("billing_complaint", Channel.PHONE, "C-1001")
+    assert [bundle.key for bundle in intake.startable(person("ann"))] == ["billing_complaint"]  # card activation: by message
+    start_form = intake.start_form(person("ann"), "billing_complaint", Channel.PHONE, "C-1001")
     assert start_form is not None and start_form.form.id == "complaint_intake"
     assert start_form.values["complaint_justified"] is False  # the declared default
     assert start_form.values["customer"]["name"] == "Sanne de Vries"
     assert start_form.version.version.process_key == "billing_complaint"
-    assert intake.start_form("card_activation", Channel.PHONE, None) is None  # its start has no form
-    assert intake.start_form("nope", Channel.PHONE, None) is None
+    assert intake.start_form(person("ann"), "card_activation", Channel.PHONE, None) is None  # its start has no form
+    assert intake.start_form(person("ann"), "nope", Channel.PHONE, None) is None

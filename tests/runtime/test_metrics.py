@@ -10,6 +10,7 @@ from runtime.casework import CaseWork
 from runtime.metrics import FactsCache, Spread, closed_case_figures, open_work, spread
 from runtime.service import Runtime
 from runtime.storage.base import WorkQuery
+from tests.people import person
 from tests.runtime.builders import end, parallel, process, start, task, timer
 from tests.runtime.conftest import MONDAY_9_AMSTERDAM, Harness
 
@@ -21,11 +22,11 @@ CAUSES = [{"id": "meter", "label": "Meter error"}, {"id": "tariff", "label": "Wr
 @pytest.fixture
 def repair(runtime: Runtime) -> Runtime:
     """A check task (SLA 2 hours) that goes back to itself while `ok` is false; the case SLA is 1 day."""
-    runtime.publish(process(
+    runtime.publish(person("t"), process(
         "repair", variables={"ok": "boolean"},
         nodes=[start(), task("check", sla={"target": "2 hours"}), {"id": "d", "kind": "decision"}, end()],
         flow="s>check\ncheck>d\nd>check: ok == false\nd>e: default",
-        case_sla={"target": "1 days"}, root_causes=CAUSES), author="t")
+        case_sla={"target": "1 days"}, root_causes=CAUSES))
     return runtime
 
 
@@ -41,29 +42,29 @@ def three_closed_cases(harness: Harness) -> None:
     """A: claimed after 10 min, done after 1 h. B: done wrong after 30 min, redone 3 h later (late).
     C: done after exactly 2 hours (on time). A and C: meter; B: tariff."""
     runtime, work = harness.runtime, CaseWork(harness.runtime)
-    a = runtime.start_case("repair", actor="ann")
+    a = runtime.start_case(person("ann"), "repair")
     wait(harness, 10 * MINUTE)
-    work.claim(open_item(runtime, a.id), actor="bob")
+    work.claim(person("bob"), open_item(runtime, a.id))
     wait(harness, 50 * MINUTE)
-    runtime.complete(open_item(runtime, a.id), {"ok": True}, actor="bob")
-    work.close(a.id, "meter", actor="bob")
+    runtime.complete(person("bob"), open_item(runtime, a.id), {"ok": True})
+    work.close(person("bob"), a.id, "meter")
 
-    b = runtime.start_case("repair", actor="ann")
+    b = runtime.start_case(person("ann"), "repair")
     wait(harness, 30 * MINUTE)
-    runtime.complete(open_item(runtime, b.id), {"ok": False}, actor="bob")
+    runtime.complete(person("bob"), open_item(runtime, b.id), {"ok": False})
     wait(harness, 3 * HOUR)
-    runtime.complete(open_item(runtime, b.id), {"ok": True}, actor="bob")
-    work.close(b.id, "tariff", actor="bob")
+    runtime.complete(person("bob"), open_item(runtime, b.id), {"ok": True})
+    work.close(person("bob"), b.id, "tariff")
 
-    c = runtime.start_case("repair", actor="ann")
+    c = runtime.start_case(person("ann"), "repair")
     wait(harness, 2 * HOUR)
-    runtime.complete(open_item(runtime, c.id), {"ok": True}, actor="bob")
-    work.close(c.id, "meter", actor="bob")
+    runtime.complete(person("bob"), open_item(runtime, c.id), {"ok": True})
+    work.close(person("bob"), c.id, "meter")
 
 
 def test_times_first_time_right_sla_and_root_causes_of_closed_cases(harness: Harness, repair: Runtime):
     three_closed_cases(harness)
-    repair.start_case("repair", actor="ann")  # still open: not in the closed figures
+    repair.start_case(person("ann"), "repair")  # still open: not in the closed figures
     figures = closed_case_figures(repair, MONDAY_9_AMSTERDAM, repair.now() + MINUTE)
 
     assert figures.cases == 3
@@ -98,15 +99,16 @@ def test_only_cases_closed_in_the_range_and_of_the_chosen_process_count(harness:
 
 
 def test_waits_at_wait_nodes_and_branches_of_a_parallel_split_count(harness: Harness, runtime: Runtime):
-    runtime.publish(process("cool", nodes=[start(), timer("w", duration="1 hours"), parallel("p1"), task("a"),
+    runtime.publish(person("t"), process("cool", nodes=[start(), timer("w", duration="1 hours"), parallel("p1"),
+                                                        task("a"),
                                            task("b"), parallel("p2"), end()],
-                            flow="s>w w>p1 p1>a p1>b a>p2 b>p2 p2>e"), author="t")
-    case = runtime.start_case("cool", actor="ann")
+                            flow="s>w w>p1 p1>a p1>b a>p2 b>p2 p2>e"))
+    case = runtime.start_case(person("ann"), "cool")
     wait(harness, HOUR)
     runtime.fire_due_jobs()
     for _ in range(2):
         wait(harness, HOUR)
-        runtime.complete(open_item(runtime, case.id), actor="bob")
+        runtime.complete(person("bob"), open_item(runtime, case.id))
     flow = closed_case_figures(runtime, MONDAY_9_AMSTERDAM, runtime.now() + MINUTE).flows["cool"]
     assert flow.average_wait["w"] == 3600
     assert sorted([flow.average_wait["a"], flow.average_wait["b"]]) == [3600, 7200]  # one done an hour later
@@ -114,16 +116,17 @@ def test_waits_at_wait_nodes_and_branches_of_a_parallel_split_count(harness: Har
 
 
 def test_open_work_per_queue_and_process_with_sla_status_and_the_oldest_item(harness: Harness, runtime: Runtime):
-    runtime.publish(process("triage", nodes=[start(), task("t", sla={"target": "2 hours", "warning": "1 hours"}),
-                                             end()], flow="s>t t>e"), author="t")
-    runtime.publish(process("post", nodes=[start(), task("sort", queue="q2"), end()], flow="s>sort sort>e"),
-                    author="t")
-    first = runtime.start_case("triage", actor="ann")  # due in 2 h: breached 2.5 h later
+    runtime.publish(person("t"), process("triage", nodes=[start(), task("t", sla={"target": "2 hours",
+                                                                                  "warning": "1 hours"}),
+                                             end()], flow="s>t t>e"))
+    runtime.publish(person("t"), process("post", nodes=[start(), task("sort", queue="q2"), end()],
+                                         flow="s>sort sort>e"))
+    first = runtime.start_case(person("ann"), "triage")  # due in 2 h: breached 2.5 h later
     wait(harness, HOUR)
-    runtime.start_case("triage", actor="ann")  # warned after 1 h: at risk
+    runtime.start_case(person("ann"), "triage")  # warned after 1 h: at risk
     wait(harness, HOUR)
-    runtime.start_case("triage", actor="ann")  # on track
-    runtime.start_case("post", actor="ann")  # no SLA
+    runtime.start_case(person("ann"), "triage")  # on track
+    runtime.start_case(person("ann"), "post")  # no SLA
     wait(harness, 30 * MINUTE)
 
     figures = open_work(runtime.store, runtime.now())
@@ -140,7 +143,7 @@ def test_a_closed_case_is_derived_once_and_again_when_its_revision_moves(harness
     [case, *_] = repair.store.cases(active=False)
     first = cache.facts(repair.store, case.id, case.revision)
     assert cache.facts(repair.store, case.id, case.revision) is first
-    CaseWork(repair).add_note(case.id, "customer called back", actor="bob")  # a change moves the revision
+    CaseWork(repair).add_note(person("bob"), case.id, "customer called back")  # a change moves the revision
     again = cache.facts(repair.store, case.id, case.revision + 1)
     assert again is not first and again == first
 

@@ -19,6 +19,7 @@ from runtime.documents import OutboxEntry, OutboxStatus
 from runtime.outbox import Deliverer, DeliveryError, FileSink, SmtpSink, default_sinks, sent_document, sent_to_customer
 from runtime.storage.base import Changes
 from tests.local_servers import Inbox, free_port
+from tests.people import person
 from tests.runtime.builders import auto, end, process, send, start
 from tests.runtime.conftest import Harness
 
@@ -54,8 +55,8 @@ def setup_case(harness: Harness, letters: list[str], who: Customer | None = None
     nodes = [start(), *(send(f"send_{name}", name) for name in letters), end()]
     flow = " ".join(f"{a}>{b}" for a, b in zip(["s", *(f"send_{n}" for n in letters)],
                                                  [*(f"send_{n}" for n in letters), "e"], strict=True))
-    rt.publish(process("p", variables={"amount": "money"}, nodes=nodes, flow=flow, letters=LETTERS), "ann")
-    return rt.start_case("p", {"amount": "1234.50"}, actor="agent", customer_id="C-1").id
+    rt.publish(person("ann"), process("p", variables={"amount": "money"}, nodes=nodes, flow=flow, letters=LETTERS))
+    return rt.start_case(person("agent"), "p", {"amount": "1234.50"}, customer_id="C-1").id
 
 
 def deliverer(harness: Harness, port: int, folder: Path) -> Deliverer:
@@ -127,9 +128,10 @@ def test_letters_become_pdf_and_html_files_and_sms_text_files(harness: Harness, 
 
 def test_connector_requests_go_through_the_outbox_too(harness: Harness, tmp_path: Path):
     rt = harness.runtime
-    rt.publish(process("p", variables={"done": "boolean"}, nodes=[start(), auto("book", connector="billing.book",
-               done="true"), end()], flow="s>book book>e"), "ann")
-    case = rt.start_case("p", actor="agent")
+    rt.publish(person("ann"), process("p", variables={"done": "boolean"}, nodes=[start(), auto("book",
+                                                                                               connector="billing.book",
+               done="true"), end()], flow="s>book book>e"))
+    case = rt.start_case(person("agent"), "p")
     assert deliverer(harness, free_port(), tmp_path).deliver_due().sent == 1
     [request] = (tmp_path / "connectors").glob("*.json")
     assert "To: billing.book" in request.read_text() and case.id in request.read_text()
@@ -199,11 +201,11 @@ def test_each_entry_gives_the_document_that_went_out(harness: Harness, smtp: tup
 def test_sent_to_customer_lists_letters_emails_and_sms_not_connector_requests(harness: Harness):
     rt = harness.runtime
     rt.store.commit(Changes(customers=[customer()]))
-    rt.publish(process("p", variables={"amount": "money", "done": "boolean"}, nodes=[
+    rt.publish(person("ann"), process("p", variables={"amount": "money", "done": "boolean"}, nodes=[
         start(), send("send_text", "text"), auto("book", connector="billing.book", done="true"),
         send("send_paper", "paper"), end()], flow="s>send_text send_text>book book>send_paper send_paper>e",
-        letters=LETTERS), "ann")
-    case_id = rt.start_case("p", {"amount": "5"}, actor="agent", customer_id="C-1").id
+        letters=LETTERS))
+    case_id = rt.start_case(person("agent"), "p", {"amount": "5"}, customer_id="C-1").id
     assert sorted(e.channel for e in sent_to_customer(harness.store, case_id)) == ["letter", "sms"]
     assert len(harness.store.outbox(case_id=case_id)) == 3
 

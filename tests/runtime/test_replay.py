@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from models import Bundle
 from runtime.documents import CaseStatus
 from runtime.storage.base import WorkQuery
+from tests.people import AUDITOR, person
 from tests.runtime.builders import auto, decision, end, parallel, process, send, start, task, timer
 from tests.runtime.conftest import Harness
 
@@ -173,8 +174,8 @@ def run(bundle: Bundle, seed: int, start_data: dict[str, Any], *, kind: str, res
     with tempfile.TemporaryDirectory() as folder:
         harness = Harness(kind, Path(folder) / "data")
         try:
-            harness.runtime.publish(bundle, "owner")
-            case_id = harness.runtime.start_case("r", start_data, actor="intake").id
+            harness.runtime.publish(person("owner"), bundle)
+            case_id = harness.runtime.start_case(person("intake"), "r", start_data).id
             if restart:
                 harness.restart()
             choices = random.Random(seed)
@@ -195,13 +196,13 @@ def run(bundle: Bundle, seed: int, start_data: dict[str, Any], *, kind: str, res
                 else:
                     entered = {name: (choices.random() < 0.5 if kind_ == "boolean" else choices.randint(-3, 6))
                                for name, kind_ in FREE.items() if choices.random() < 0.6}
-                    rt.complete(action, entered, actor="agent")
+                    rt.complete(person("agent"), action, entered)
                 if restart:
                     harness.restart()
             rt = harness.runtime
             case = rt.store.case(case_id)
             events = rt.store.audit_events(case_id)
-            assert rt.verify_audit() == []
+            assert rt.verify_audit(AUDITOR) == []
             return EndState(
                 status=case.status, outcome=case.outcome, data=case.data,
                 audit_kinds=Counter(e.kind for e in events),

@@ -17,6 +17,7 @@ from runtime.outbox import Deliverer
 from runtime.service import Runtime
 from runtime.storage.base import Changes, WorkQuery
 from runtime.worker import Worker
+from tests.people import AUDITOR, person
 from tests.runtime.builders import end, parallel, process, start, task, timer
 from tests.runtime.conftest import Harness
 
@@ -54,8 +55,8 @@ def three_timers():
 
 
 def test_timers_that_became_overdue_while_stopped_fire_once_after_the_restart(harness: Harness):
-    harness.runtime.publish(three_timers(), "owner")
-    cases = [harness.runtime.start_case("p", actor=AGENT).id for _ in range(3)]
+    harness.runtime.publish(person("owner"), three_timers())
+    cases = [harness.runtime.start_case(person(AGENT), "p").id for _ in range(3)]
     assert harness.runtime.fire_due_jobs() == 0
 
     if harness.kind == "tinydb":
@@ -78,14 +79,14 @@ def test_timers_that_became_overdue_while_stopped_fire_once_after_the_restart(ha
     for case_id in cases:
         assert open_nodes(rt, case_id) == ["after_3days", "after_day", "after_hour"]
         assert Counter(e.kind for e in rt.store.audit_events(case_id))["timer fired"] == 3
-    assert rt.verify_audit() == []
+    assert rt.verify_audit(AUDITOR) == []
 
 
 def test_the_worker_fires_a_backlog_larger_than_one_batch_once(harness: Harness):
     rt = harness.runtime
-    rt.publish(process("p", nodes=[start(), timer("w", duration="1 hours"), task("t"), end()],
-                       flow="s>w w>t t>e"), "owner")
-    cases = [rt.start_case("p", actor=AGENT).id for _ in range(130)]  # more than fire_due_jobs' batch of 100
+    rt.publish(person("owner"), process("p", nodes=[start(), timer("w", duration="1 hours"), task("t"), end()],
+                       flow="s>w w>t t>e"))
+    cases = [rt.start_case(person(AGENT), "p").id for _ in range(130)]  # more than fire_due_jobs' batch of 100
     harness.clock.advance(timedelta(hours=5))
     rt = harness.restart()
     worker = Worker(rt, Deliverer(rt.store, {}, harness.clock))
@@ -114,8 +115,8 @@ def test_the_worker_fires_a_backlog_larger_than_one_batch_once(harness: Harness)
 def test_a_task_deadline_counts_working_time(harness: Harness, created: datetime, target: str, due: datetime):
     harness.clock.set(created)
     rt = harness.runtime
-    rt.publish(process("p", nodes=[start(), task("t", sla={"target": target}), end()], flow="s>t t>e"), "owner")
-    case = rt.start_case("p", actor=AGENT)
+    rt.publish(person("owner"), process("p", nodes=[start(), task("t", sla={"target": target}), end()], flow="s>t t>e"))
+    case = rt.start_case(person(AGENT), "p")
     [item] = rt.store.work_items(WorkQuery(case_id=case.id))
     assert item.due_at.astimezone(AMSTERDAM) == due
     assert item.due_at == due  # the same moment, whichever zone it is stored in
@@ -142,8 +143,8 @@ def test_warning_notifies_and_breach_reassigns_and_raises_priority_each_once(har
     rt.store.commit(Changes(users=[
         User(id="lead", name="Lead", email="lead@example.nl", queues=["q2"]),
         User(id="other", name="Other", email="other@example.nl", queues=["q"])]))
-    rt.publish(escalating_process(), "owner")
-    case = rt.start_case("p", {"supervisor": "boss@example.nl"}, actor=AGENT)
+    rt.publish(person("owner"), escalating_process())
+    case = rt.start_case(person(AGENT), "p", {"supervisor": "boss@example.nl"})
     [item] = rt.store.work_items(WorkQuery(case_id=case.id))
     assert item.warning_at == local(2026, 4, 7, 16, 0) and item.due_at == local(2026, 4, 8, 16, 0)
     assert (item.queue, item.priority) == ("q", 3)
@@ -169,20 +170,20 @@ def test_warning_notifies_and_breach_reassigns_and_raises_priority_each_once(har
                    if e.kind == "escalation"]
     assert escalations == [(local(2026, 4, 7, 16, 0), "notify"), (local(2026, 4, 8, 16, 0), "reassign"),
                            (local(2026, 4, 8, 16, 0), "raise priority")]
-    assert rt.verify_audit() == []
+    assert rt.verify_audit(AUDITOR) == []
 
-    rt.complete(item.id, {}, actor="lead")  # the supervisor's queue handles it
+    rt.complete(person("lead"), item.id, {})  # the supervisor's queue handles it
     assert rt.store.case(case.id).outcome == "done"
 
 
 def test_the_sla_jobs_of_a_task_completed_in_time_never_fire(harness: Harness):
     rt = harness.runtime
-    rt.publish(escalating_process(), "owner")
-    case = rt.start_case("p", {"supervisor": "boss@example.nl"}, actor=AGENT)
+    rt.publish(person("owner"), escalating_process())
+    case = rt.start_case(person(AGENT), "p", {"supervisor": "boss@example.nl"})
     [item] = rt.store.work_items(WorkQuery(case_id=case.id))
     assert {j.kind for j in rt.store.case_jobs(case.id)} == {JobKind.SLA_WARNING, JobKind.SLA_BREACH}
     harness.clock.advance(timedelta(hours=3))
-    rt.complete(item.id, {}, actor=AGENT)
+    rt.complete(person(AGENT), item.id, {})
     rt = harness.restart()
     for _ in range(10):
         harness.clock.advance(timedelta(days=1))
@@ -196,8 +197,8 @@ def test_the_sla_jobs_of_a_task_completed_in_time_never_fire(harness: Harness):
 
 def test_an_sla_breach_that_fell_due_while_stopped_escalates_once(harness: Harness):
     rt = harness.runtime
-    rt.publish(escalating_process(), "owner")
-    case = rt.start_case("p", {"supervisor": "boss@example.nl"}, actor=AGENT)
+    rt.publish(person("owner"), escalating_process())
+    case = rt.start_case(person(AGENT), "p", {"supervisor": "boss@example.nl"})
     harness.clock.advance(timedelta(days=7))  # warning and breach are both overdue by now
     rt = harness.restart()
     assert rt.fire_due_jobs() == 2
@@ -212,15 +213,16 @@ def test_an_sla_breach_that_fell_due_while_stopped_escalates_once(harness: Harne
 def test_a_case_sla_escalates_every_open_task_and_stops_when_the_case_ends(harness: Harness):
     rt = harness.runtime
     case_sla = {"target": "3 working days", "escalations": [{"when": "breach", "action": "raise priority"}]}
-    rt.publish(process("p", nodes=[start(), parallel("split"), task("a"), task("b"), parallel("join"), task("c"),
+    rt.publish(person("owner"), process("p", nodes=[start(), parallel("split"), task("a"), task("b"),
+                                                    parallel("join"), task("c"),
                                    end()],
-                       flow="s>split split>a split>b a>join b>join join>c c>e", case_sla=case_sla), "owner")
-    late = rt.start_case("p", actor=AGENT)
-    early = rt.start_case("p", actor=AGENT)
+                       flow="s>split split>a split>b a>join b>join join>c c>e", case_sla=case_sla))
+    late = rt.start_case(person(AGENT), "p")
+    early = rt.start_case(person(AGENT), "p")
     for item in rt.store.work_items(WorkQuery(case_id=early.id)):
-        rt.complete(item.id, {}, actor=AGENT)
+        rt.complete(person(AGENT), item.id, {})
     [last] = rt.store.work_items(WorkQuery(case_id=early.id))
-    rt.complete(last.id, {}, actor=AGENT)
+    rt.complete(person(AGENT), last.id, {})
     harness.clock.advance(timedelta(days=3))  # Monday 9:00 + 3 working days = Thursday 9:00
     assert rt.fire_due_jobs() == 1
     assert rt.fire_due_jobs() == 0

@@ -13,8 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from models.customers import Address, Customer, SearchField, address_key, email_key, name_key, number_key, phone_key
-from runtime.casework import SlaStatus, sla_status
-from runtime.documents import Attachment, CaseStatus, OutboxStatus, Record, WorkItemStatus
+from runtime.documents import Attachment, CaseStatus, OutboxStatus, Record, SlaStatus, WorkItemStatus
 from runtime.errors import AttachmentTooLarge, ConflictError, NotFound, StoreError
 from runtime.storage.base import ATTACHMENT_LIMIT, Changes, Store, WorkOrder, WorkQuery
 from tests.storage.conftest import Reopen
@@ -269,6 +268,22 @@ def test_worklist_filters(worklist: Store):
     assert worklist.count_open_work_items() == {"billing": 5, "complaints": 2}
 
 
+@pytest.mark.parametrize("filters", [
+    {}, {"queues": ("complaints", "billing")}, {"queues": ()}, {"assignee": "u1"}, {"case_id": "c2"},
+    {"process_key": "move", "queues": ("billing",)}, {"status": WorkItemStatus.COMPLETED}, {"unassigned": True},
+    {"sla": "breached", "now": at(40)}, {"sla": "on track", "now": at(40), "queues": ("billing",)},
+    {"order": WorkOrder.PRIORITY, "queues": ("billing",)}])
+def test_counting_work_items_agrees_with_listing_them_whatever_the_page(worklist: Store, filters: dict):
+    everything = worklist.work_items(WorkQuery(limit=1000, **filters))
+    assert worklist.count_work_items(WorkQuery(limit=2, offset=1, **filters)) == len(everything)
+
+
+def test_the_case_of_a_work_item_is_known_without_reading_it(worklist: Store):
+    assert worklist.work_item_case("late-old") == "c2"
+    with pytest.raises(NotFound, match="no work item 'nope'"):
+        worklist.work_item_case("nope")
+
+
 def test_closing_reassigning_and_reprioritising_move_items_in_the_lists(worklist: Store, reopen: Reopen):
     worklist.commit(Changes(work_items=[
         work_item("early", "c1", due=30, priority=1, status=WorkItemStatus.COMPLETED),
@@ -314,9 +329,9 @@ def test_worklist_by_sla_status_agrees_with_the_badges(store: Store, reopen: Reo
     for minute in (0, 5, 10, 20, 36, 50, 60):
         now = at(minute)
         for status in SlaStatus:
-            expected = [item.id for item in everything if sla_status(item, now) == status]
+            expected = [item.id for item in everything if SlaStatus.of(item, now) == status]
             assert ids(store.work_items(WorkQuery(sla=status, now=now, limit=100))) == expected, (minute, status)
-            by_priority = sorted((i for i in everything if sla_status(i, now) == status), key=lambda i: -i.priority)
+            by_priority = sorted((i for i in everything if SlaStatus.of(i, now) == status), key=lambda i: -i.priority)
             assert ids(store.work_items(WorkQuery(sla=status, now=now, order=WorkOrder.PRIORITY))) == ids(by_priority)
     assert ids(store.work_items(WorkQuery(sla="at risk", now=at(12), unassigned=True))) == ["due-30"]
     assert ids(store.work_items(WorkQuery(sla="at risk", now=at(12), offset=1))) == ["due-50-claimed"]
@@ -406,6 +421,18 @@ def test_cases_by_process_customer_and_activity_oldest_first(store: Store, reope
     store.commit(Changes(cases=[(case("old", started=10, customer_id="k1", process_key="move"), 1)]))
     assert ids(store.cases(customer_id="k2")) == []
     assert ids(store.cases(process_key="move")) == ["other", "old"]
+
+
+def test_case_ids_by_the_same_filters_and_by_start_time_without_reading_cases(store: Store, reopen: Reopen):
+    store.commit(Changes(cases=[(case("a", started=0, customer_id=None), None),
+                                (case("b", started=10, customer_id="C-1"), None),
+                                (case("c", started=20, customer_id=None, status=CaseStatus.COMPLETED), None)]))
+    store = reopen(store)
+    assert store.case_ids() == ["a", "b", "c"]
+    assert store.case_ids(active=True) == ["a", "b"]
+    assert store.case_ids(customer_id="C-1") == ["b"]
+    assert store.case_ids(started_since=at(10)) == ["b", "c"]
+    assert store.case_ids(started_since=at(5), started_until=at(20)) == ["b"]
 
 
 def test_versions_oldest_first_and_bundles_stored_once(store: Store, reopen: Reopen):
