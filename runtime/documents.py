@@ -125,6 +125,13 @@ class WorkItemStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class WorkOrder(StrEnum):
+    """How a worklist is sorted; age (oldest first) decides last in both."""
+
+    DEADLINE = "deadline"  # soonest deadline first (none last), then highest priority
+    PRIORITY = "priority"  # highest priority first, then soonest deadline (none last)
+
+
 class WorkItem(Document):
     """A task for a person: in a queue, maybe claimed, with its SLA times."""
 
@@ -217,6 +224,10 @@ class AuditEvent(Document):
     details: dict[str, Any] = Field(default_factory=dict)
     previous_hash: str
     hash: str
+
+
+#: The largest attachment a store keeps, in bytes.
+ATTACHMENT_LIMIT = 10 * 1024 * 1024
 
 
 class Attachment(Document):

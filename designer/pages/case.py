@@ -19,25 +19,23 @@ from typing import Any
 from urllib.parse import quote
 
 from nicegui import APIRouter, events, ui
-from starlette.responses import JSONResponse, Response
 
 from codegen.forms.view import FormView
 from designer.display import local_time
 from designer.frame import frame, runtime
 from designer.pages.customer_sheet import case_url, customer_sheet
 from designer.pages.sent import sent_items
-from designer.pages.work import visible_queues
 from models.bundle import Bundle
 from models.data import Variable
 from models.errors import FlowdeskError
 from models.values import to_json_value
-from runtime.case_values import Scope
 from runtime.casework import CaseWork
-from runtime.documents import Case, CaseStatus, OutboxStatus, SlaStatus, User, WorkItem, WorkItemStatus
-from runtime.errors import ConflictError, NotFound
-from runtime.outbox import sent_to_customer
-from runtime.process_version import ProcessVersion
-from runtime.storage.base import ATTACHMENT_LIMIT, WorkQuery
+from runtime.documents import ATTACHMENT_LIMIT, CaseStatus, OutboxStatus, SlaStatus, User, WorkItemStatus
+from runtime.errors import AccessDenied, ConflictError, NotFound
+from runtime.service import Request
+from runtime.views.cases import CaseView as CaseRead
+from runtime.views.cases import OpenTask, TaskView, case_view, task_view
+from runtime.views.cases import sent_items as sent_list
 
 LIMIT_MB = ATTACHMENT_LIMIT // (1024 * 1024)
 #: How often an open case page looks whether the worker has sent something since it was drawn, in seconds.
@@ -45,7 +43,7 @@ SENT_CHECK_SECONDS = 3
 
 
 def attachment_url(case_id: str, attachment_id: str) -> str:
-    return f"/api/work/cases/{quote(case_id, safe='')}/attachments/{quote(attachment_id, safe='')}"
+    return f"/api/v1/cases/{quote(case_id, safe='')}/attachments/{quote(attachment_id, safe='')}"
 
 
 def value_text(value: Any, variable: Variable | None = None) -> str:
@@ -63,12 +61,6 @@ def value_text(value: Any, variable: Variable | None = None) -> str:
     return str(to_json_value(value))
 
 
-def mine(item: WorkItem, user: User) -> bool:
-    """Whether `user` may work `item`: in one of their queues, and not claimed by someone else."""
-    queues = visible_queues(user)
-    return (queues is None or item.queue in queues) and item.assignee in (None, user.id)
-
-
 class CaseView:
     """The case page of one signed-in user; `show` draws it, the action methods change the case."""
 
@@ -77,7 +69,6 @@ class CaseView:
         self.item_id = item_id
         self.user = user
         self.work = CaseWork(runtime())
-        self.names = {u.id: u.name for u in runtime().store.users()}
         self.notice = ""  # what the last refused action means, kept across redraws
         self.form: FormView | None = None
         self.sent_shown: list[tuple[str, OutboxStatus]] = []  # the sent items as drawn: (entry, status)
@@ -86,156 +77,141 @@ class CaseView:
 
     @ui.refreshable_method
     def show(self) -> None:
-        store = runtime().store
         try:
-            case = store.case(self.case_id)
+            read = case_view(runtime(), self.user, self.case_id)
         except NotFound:
             ui.label(f"There is no case {self.case_id}.").mark("no-case")
             return
-        version = runtime().process_version(case.version_hash)
         if self.notice:
             with ui.card().classes("w-full bg-amber-50 border-amber-400").mark("notice"):
                 ui.label(self.notice).classes("whitespace-pre-line")
         with ui.row().classes("w-full gap-6 items-start no-wrap"):
             with ui.column().classes("grow basis-2/3 gap-4 min-w-0"):
-                self._case_block(case, version)
-                self._work_block(case, version)
-                self._actions(case, version)
-                self._timeline()
+                self._case_block(read)
+                self._work_block(read)
+                self._actions(read)
+                self._timeline(read)
             with ui.column().classes("basis-1/3 gap-4 min-w-0"):
-                customer_sheet(case.customer_id, case.id)
+                customer_sheet(self.user, read.case)
                 self._sent()
 
     @ui.refreshable_method
     def _sent(self) -> None:
         self.sent_shown = self._sent_state()
-        sent_items(self.case_id)
+        sent_items(self.user, self.case_id)
 
     def _sent_state(self) -> list[tuple[str, OutboxStatus]]:
-        return [(entry.id, entry.status) for entry in sent_to_customer(runtime().store, self.case_id)]
+        return [(entry.id, entry.status) for entry in sent_list(runtime(), self.user, self.case_id)]
 
     def redraw_sent_if_changed(self) -> None:
         """Show what the worker sent (or failed to send) since the page drew it, so 'queued' does not linger."""
         if self._sent_state() != self.sent_shown:
             self._sent.refresh()
 
-    def _case_block(self, case: Case, version: ProcessVersion) -> None:
+    def _case_block(self, read: CaseRead) -> None:
+        case, bundle = read.case, read.version.bundle
         with ui.column().classes("w-full gap-1").mark("case"):
-            ui.label(f"{version.bundle.name} — version {case.version}").classes("text-lg").mark("case-process")
+            ui.label(f"{read.process_name} — version {case.version}").classes("text-lg").mark("case-process")
             status = f"open since {local_time(case.started_at)}"
             if case.status is not CaseStatus.ACTIVE:
                 when = f" {local_time(case.closed_at)}" if case.closed_at else ""
                 status = f"closed{when}: {case.outcome or 'done'}"
             if case.root_cause:
-                cause = next((c.label for c in version.bundle.root_causes if c.id == case.root_cause), case.root_cause)
+                cause = next((c.label for c in bundle.root_causes if c.id == case.root_cause), case.root_cause)
                 status += f"; root cause: {cause}"
             ui.label(status).mark("case-status")
             for incident in case.incidents:
                 ui.label(f"Stopped at '{incident.node}': {incident.message}").classes("text-red-700")
             with ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1").mark("case-data"):
-                for variable in version.bundle.variables:
+                for variable in bundle.variables:
                     if variable.name in case.data:
                         ui.label(variable.label or variable.name).classes("text-sm text-gray-600")
                         ui.label(value_text(case.data[variable.name], variable)).classes("whitespace-pre-line")
-            self._attachments()
+            if read.attachments:
+                ui.label("Attachments").classes("text-sm text-gray-600")
+            for attachment in read.attachments:
+                ui.link(f"{attachment.filename} ({attachment.size:,} bytes, {read.names.user(attachment.added_by)}, "
+                        f"{local_time(attachment.added_at)})", attachment_url(self.case_id, attachment.id)) \
+                    .mark(f"attachment-{attachment.filename}")
 
-    @ui.refreshable_method
-    def _attachments(self) -> None:
-        attachments = runtime().store.attachments(self.case_id)
-        if attachments:
-            ui.label("Attachments").classes("text-sm text-gray-600")
-        for attachment in attachments:
-            ui.link(f"{attachment.filename} ({attachment.size:,} bytes, {self._who(attachment.added_by)}, "
-                    f"{local_time(attachment.added_at)})", attachment_url(self.case_id, attachment.id)) \
-                .mark(f"attachment-{attachment.filename}")
-
-    def _work_block(self, case: Case, version: ProcessVersion) -> None:
+    def _work_block(self, read: CaseRead) -> None:
         self.form = None
-        open_items = runtime().store.work_items(WorkQuery(case_id=case.id, limit=100))
-        item = self._current_item(open_items)
-        self.item_id = item.id if item is not None else self.item_id  # redraws keep to this item
+        current = self._current_task(read.open_tasks)
+        self.item_id = current if current is not None else self.item_id  # redraws keep to this item
         with ui.column().classes("w-full gap-2").mark("work"):
-            self._other_tasks()
-            if item is None:
-                if not open_items:
-                    ui.label(self._no_work_text(case, version.bundle)).mark("no-work")
+            others = [task for task in read.open_tasks if task.row.item.id != self.item_id]
+            if others:
+                ui.label("Open tasks").classes("text-sm text-gray-600")
+            for other in others:
+                who = f", claimed by {other.row.assignee_name}" if other.row.item.assignee else ""
+                ui.link(f"{other.row.item.title} (queue {other.row.queue_name}{who})",
+                        f"{case_url(self.case_id)}?item={quote(other.row.item.id, safe='')}") \
+                    .mark(f"open-item-{other.row.item.id}")
+            if self.item_id is None:
+                if not read.open_tasks:
+                    ui.label(self._no_work_text(read)).mark("no-work")
                 return
-            if item.status is not WorkItemStatus.OPEN:
-                by = f" by {self._who(item.completed_by)}" if item.completed_by else ""
-                when = f" at {local_time(item.completed_at)}" if item.completed_at else ""
-                ui.label(f"Task '{item.title}' was {item.status.value}{by}{when}.").mark("item-done")
+            try:
+                task = task_view(runtime(), self.user, self.item_id)
+            except NotFound:
                 return
-            self._item(case, version, item)
+            if task.case.id != self.case_id:
+                return
+            if task.item.status is not WorkItemStatus.OPEN:
+                by = f" by {task.completed_by_name}" if task.completed_by_name else ""
+                when = f" at {local_time(task.item.completed_at)}" if task.item.completed_at else ""
+                ui.label(f"Task '{task.item.title}' was {task.item.status.value}{by}{when}.").mark("item-done")
+                return
+            self._task(task, read)
 
     @staticmethod
-    def _no_work_text(case: Case, bundle: Bundle) -> str:
-        if case.status is CaseStatus.ACTIVE:
+    def _no_work_text(read: CaseRead) -> str:
+        if read.case.status is CaseStatus.ACTIVE:
             return "No open tasks."
-        if case.root_cause is None and bundle.root_causes:
+        if read.case.root_cause is None and read.version.bundle.root_causes:
             return "The case is closed. It has no root cause yet: record it under 'close the case' below."
         return "The case is closed."
 
-    @ui.refreshable_method
-    def _other_tasks(self) -> None:
-        """Links to the case's open tasks besides the one being worked."""
-        others = [i for i in runtime().store.work_items(WorkQuery(case_id=self.case_id, limit=100))
-                  if i.id != self.item_id]
-        if others:
-            ui.label("Open tasks").classes("text-sm text-gray-600")
-        for other in others:
-            who = f", claimed by {self._who(other.assignee)}" if other.assignee else ""
-            ui.link(f"{other.title} (queue {other.queue}{who})",
-                    f"{case_url(self.case_id)}?item={quote(other.id, safe='')}").mark(f"open-item-{other.id}")
-
-    def _current_item(self, open_items: list[WorkItem]) -> WorkItem | None:
-        """The item asked for (?item=), else the case's one open item for this user."""
+    def _current_task(self, open_tasks: list[OpenTask]) -> str | None:
+        """The item asked for (?item=), else the case's one open task this user may work."""
         if self.item_id is not None:
-            try:
-                item = runtime().store.work_item(self.item_id)
-            except NotFound:
-                return None
-            return item if item.case_id == self.case_id else None
-        for_me = [i for i in open_items if mine(i, self.user)]
+            return self.item_id
+        for_me = [task.row.item.id for task in open_tasks if task.refusal is None]
         return for_me[0] if len(for_me) == 1 else None
 
-    def _item(self, case: Case, version: ProcessVersion, item: WorkItem) -> None:
-        node = version.nodes.get(item.node)
+    def _task(self, task: TaskView, read: CaseRead) -> None:
+        item = task.item
         ui.label(item.title).classes("text-xl").mark("item-title")
         sla = SlaStatus.of(item, runtime().now())
         due = f", due {local_time(item.due_at)} ({sla.value})" if item.due_at and sla else ""
-        who = f", claimed by {self._who(item.assignee)}" if item.assignee else ""
-        ui.label(f"Queue {item.queue}{who}{due}").classes("text-sm text-gray-600")
-        if not mine(item, self.user):
-            ui.label("This task is not in your queues or is claimed by someone else; you can read it only.") \
-                .mark("item-not-mine")
+        who = f", claimed by {read.names.user(item.assignee)}" if item.assignee else ""
+        ui.label(f"Queue {read.names.queue(item.queue)}{who}{due}").classes("text-sm text-gray-600")
+        if task.refusal is not None:
+            ui.label(f"You can read this task but not work it: {task.refusal}.").mark("item-not-mine")
             return
-        instructions = getattr(node, "instructions", "")
+        instructions = getattr(task.node, "instructions", "")
         if instructions:
             ui.label(instructions).classes("whitespace-pre-line bg-slate-50 p-2 rounded").mark("instructions")
-        checklist = getattr(node, "checklist", [])
+        checklist = getattr(task.node, "checklist", [])
         ticked = set(item.checklist_ticked)
         if checklist:
             ui.label("Checklist").classes("text-sm text-gray-600")
         for entry in checklist:
             text = entry.text if entry.required else f"{entry.text} (optional)"
             ui.checkbox(text, value=entry.id in ticked,
-                        on_change=lambda e, c=entry.id: self._tick(item, c, e.value, ticked, update)) \
+                        on_change=lambda e, c=entry.id: self._tick(item.id, c, e.value, ticked, update)) \
                 .mark(f"check-{entry.id}")
-        form = version.bundle.form(item.form) if item.form else None
-        if form is not None:
-            customer = runtime().engine.services.customer  # the values expressions see as `customer`
-            scope = Scope(version, case, runtime().now(), lambda: customer(case.customer_id) if case.customer_id
-                          else None)
+        if task.form is not None:
             try:
-                self.form = FormView(form, version.variables, scope, version.expression)
+                self.form = FormView(task.form, task.version.variables, task.values, task.version.expression)
             except FlowdeskError as error:
-                ui.label(f"The form '{form.name or form.id}' cannot be shown: {error}. Ask the process owner to "
-                         "fix it; the task cannot be completed until then.").classes("text-red-700") \
+                ui.label(f"The form '{task.form.name or task.form.id}' cannot be shown: {error}. Ask the process "
+                         "owner to fix it; the task cannot be completed until then.").classes("text-red-700") \
                     .mark("form-broken")
                 return
         key = f"page-{os.urandom(8).hex()}"  # a second click on Complete replays, it does not complete twice
         with ui.row().classes("items-center gap-4"):
-            button = ui.button("Complete", icon="check", on_click=lambda: self._complete(item, key)) \
+            button = ui.button("Complete", icon="check", on_click=lambda: self._complete(item.id, item.title, key)) \
                 .mark("complete")
             reason = ui.label().classes("text-sm text-orange-800").mark("complete-reason")
 
@@ -248,28 +224,27 @@ class CaseView:
         update()
 
     @ui.refreshable_method
-    def _timeline(self) -> None:
-        case = runtime().store.case(self.case_id)
-        version = runtime().process_version(case.version_hash)
-        events = runtime().store.audit_events(case.id)
+    def _timeline(self, read: CaseRead) -> None:
+        variables = read.version.variables
         with ui.column().classes("w-full gap-1").mark("timeline"):
             ui.label("Timeline").classes("text-lg")
-            for event in reversed(events):
+            for event in reversed(read.events):
                 with ui.column().classes("gap-0 border-b pb-1 w-full").mark("timeline-entry"):
-                    ui.label(f"{local_time(event.at)} · {self._who(event.actor)}").classes("text-sm text-gray-600")
+                    ui.label(f"{local_time(event.at)} · {read.names.user(event.actor)}") \
+                        .classes("text-sm text-gray-600")
                     ui.label(event.summary)
                     if event.kind == "note added":
                         ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
                     for name, (before, after) in event.changes.items():
                         if before is None and after in (None, "", False, []):
                             continue  # a variable starting empty is no news
-                        variable = version.variables.get(name)
+                        variable = variables.get(name)
                         label = variable.label or name if variable is not None else name
                         ui.label(f"{label}: {value_text(before, variable)} → {value_text(after, variable)}") \
                             .classes("text-sm whitespace-pre-line")
 
-    def _actions(self, case: Case, version: ProcessVersion) -> None:
-        bundle = version.bundle
+    def _actions(self, read: CaseRead) -> None:
+        case, bundle = read.case, read.version.bundle
         with ui.expansion("Add a note, a file or a task; close the case", icon="more_horiz") \
                 .classes("w-full border rounded").mark("actions"):
             note = ui.textarea("Note").classes("w-full").mark("note-text")
@@ -317,31 +292,32 @@ class CaseView:
 
     # Acting -------------------------------------------------------------------------------------
 
-    def _tick(self, item: WorkItem, checklist_item: str, done: bool, ticked: set[str],
+    def _tick(self, item_id: str, checklist_item: str, done: bool, ticked: set[str],
               update: Callable[[], None]) -> None:
-        if self._run(lambda: self.work.tick(item.id, checklist_item, done, actor=self.user.id)):
+        if self._run(lambda: self.work.tick(self.user, item_id, checklist_item, done)):
             if done:
                 ticked.add(checklist_item)
             else:
                 ticked.discard(checklist_item)
             update()
 
-    def _complete(self, item: WorkItem, key: str) -> None:
+    def _complete(self, item_id: str, title: str, key: str) -> None:
         if self.form is not None and self.form.validate():
             ui.notify("Correct the marked fields; nothing was saved.", type="warning")
             return
         values = self.form.values() if self.form is not None else {}
-        if self._run(lambda: runtime().complete(item.id, values, actor=self.user.id, idempotency_key=key)):
-            ui.notify(f"Task '{item.title}' completed.", type="positive")
+        if self._run(lambda: runtime().complete(self.user, item_id, values,
+                                                request=Request.of(key, item_id, values))):
+            ui.notify(f"Task '{title}' completed.", type="positive")
             self.item_id = None
             self.notice = ""
             self.show.refresh()
 
     def _add_note(self, note: ui.textarea) -> None:
-        if self._run(lambda: self.work.add_note(self.case_id, note.value or "", actor=self.user.id)):
+        if self._run(lambda: self.work.add_note(self.user, self.case_id, note.value or "")):
             ui.notify("Note added.", type="positive")
             note.value = ""
-            self._timeline.refresh()  # not the whole page: what is typed in the form stays
+            self.show.refresh()
 
     async def _attach(self, event: events.UploadEventArguments) -> None:
         upload = event.file
@@ -350,25 +326,22 @@ class CaseView:
                       "It was not attached.", type="warning")
             return
         content = await upload.read()
-        if self._run(lambda: self.work.attach(self.case_id, upload.name, content, upload.content_type,
-                                              actor=self.user.id)):
+        if self._run(lambda: self.work.attach(self.user, self.case_id, upload.name, content, upload.content_type)):
             ui.notify(f"'{upload.name}' attached.", type="positive")
-            self._attachments.refresh()
-            self._timeline.refresh()
+            self.show.refresh()
 
     def _add_task(self, task_type: str | None, title: str, queue: str | None) -> None:
-        if self._run(lambda: self.work.add_task(self.case_id, actor=self.user.id, task_type=task_type, title=title,
+        if self._run(lambda: self.work.add_task(self.user, self.case_id, task_type=task_type, title=title,
                                                 queue=queue)):
             ui.notify("Task added.", type="positive")
-            self._other_tasks.refresh()
-            self._timeline.refresh()
+            self.show.refresh()
 
     def _close(self, dialog: ui.dialog, root_cause: str | None, note: str, active: bool) -> None:
         if root_cause is None:
             ui.notify("Choose a root cause.", type="warning")
             return
         dialog.close()
-        if self._run(lambda: self.work.close(self.case_id, root_cause, actor=self.user.id, note=note)):
+        if self._run(lambda: self.work.close(self.user, self.case_id, root_cause, note=note)):
             ui.notify("Case closed." if active else "Root cause recorded.", type="positive")
             self.item_id = None
             self.show.refresh()
@@ -377,9 +350,9 @@ class CaseView:
         """Do `action`; explain a refusal (and redraw the case as it is now after a conflict). True if it worked."""
         try:
             action()
-        except ConflictError as error:
-            self.notice = (f"Someone else changed this case while you had it open: {error}.\n"
-                           "Nothing you entered for this step was saved. Below is the case as it is now.")
+        except (ConflictError, AccessDenied) as error:
+            self.notice = (f"This was not saved: {error}.\n"
+                           "Someone else acted on this case while you had it open. Below is the case as it is now.")
             self.item_id = None
             self.show.refresh()
             return False
@@ -387,11 +360,6 @@ class CaseView:
             ui.notify(f"Not saved: {error}", type="negative", multi_line=True)
             return False
         return True
-
-    # Helpers ------------------------------------------------------------------------------------
-
-    def _who(self, user_id: str | None) -> str:
-        return self.names.get(user_id or "", user_id or "")
 
 
 def routes() -> APIRouter:
@@ -403,19 +371,5 @@ def routes() -> APIRouter:
             view = CaseView(case_id, item, user)
             view.show()
             ui.timer(SENT_CHECK_SECONDS, view.redraw_sent_if_changed)
-
-    @router.get("/api/work/cases/{case_id}/attachments/{attachment_id}")
-    def download_attachment(case_id: str, attachment_id: str) -> Response:
-        """The bytes of a file attached to the case, as a download (never shown inline)."""
-        store = runtime().store
-        try:
-            attachment = store.attachment(case_id, attachment_id)
-            content = store.attachment_content(case_id, attachment_id)
-        except NotFound as error:
-            return JSONResponse({"detail": str(error)}, status_code=404)
-        return Response(content, media_type=attachment.content_type,
-                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
-                                 "X-Content-Type-Options": "nosniff",
-                                 "Content-Security-Policy": "sandbox; default-src 'none'"})
 
     return router

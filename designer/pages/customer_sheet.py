@@ -4,7 +4,7 @@ An agent working a case should not have to look the customer up elsewhere:
 `customer_sheet` shows the customer's details (name, number, address, e-mail,
 phone, language, segment, products, payment method, consents), links to
 the customer's other open cases and every recorded contact, newest first.
-Everything is read from the store and shown as text.
+Everything comes from the runtime's read model (`runtime.views.cases.customer_sheet`) and is shown as text.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from nicegui import ui
 from designer.display import local_time
 from designer.frame import runtime
 from models.customers import Address, Customer
-from runtime.errors import NotFound
+from runtime.documents import Case, Contact, User
+from runtime.views.cases import customer_sheet as read_customer_sheet
 
 SEGMENT_LABELS = {"consumer": "Consumer", "small_business": "Small business", "premium": "Premium"}
 PAYMENT_LABELS = {"direct_debit": "Direct debit", "invoice": "Invoice"}
@@ -27,22 +28,21 @@ def case_url(case_id: str) -> str:
     return f"/work/case/{quote(case_id, safe='')}"
 
 
-def customer_sheet(customer_id: str | None, case_id: str) -> None:
+def customer_sheet(user: User, case: Case) -> None:
     """The data sheet of the case's customer, their other open cases and contact history."""
+    sheet = read_customer_sheet(runtime(), user, case)
     with ui.column().classes("w-full gap-1").mark("customer-sheet"):
         ui.label("Customer").classes("text-lg")
-        if customer_id is None:
+        if sheet.customer_id is None:
             ui.label("This case has no customer.").mark("no-customer")
             return
-        try:
-            customer = runtime().store.customer(customer_id)
-        except NotFound:
-            ui.label(f"Customer {customer_id} is not in the customer directory.").classes("text-orange-800") \
+        if sheet.customer is None:
+            ui.label(f"Customer {sheet.customer_id} is not in the customer directory.").classes("text-orange-800") \
                 .mark("no-customer")
             return
-        _details(customer)
-    _other_open_cases(customer.id, case_id)
-    _contact_history(customer.id)
+        _details(sheet.customer)
+    _other_open_cases(sheet.other_cases)
+    _contact_history(sheet.contacts)
 
 
 def _details(customer: Customer) -> None:
@@ -81,20 +81,17 @@ def _consents(customer: Customer) -> str:
     return ", ".join(given) if given else "none"
 
 
-def _other_open_cases(customer_id: str, case_id: str) -> None:
-    others = [c for c in runtime().store.cases(customer_id=customer_id, active=True) if c.id != case_id]
+def _other_open_cases(others: list[tuple[Case, str]]) -> None:
     with ui.column().classes("w-full gap-1").mark("other-cases"):
         ui.label("Other open cases").classes("text-lg")
         if not others:
             ui.label("No other open cases.")
-        for other in others:
-            name = runtime().process_version(other.version_hash).bundle.name
-            ui.link(f"{name} — started {local_time(other.started_at)}", case_url(other.id)) \
+        for other, process_name in others:
+            ui.link(f"{process_name} — started {local_time(other.started_at)}", case_url(other.id)) \
                 .mark(f"other-case-{other.id}")
 
 
-def _contact_history(customer_id: str) -> None:
-    contacts = sorted(runtime().store.contacts(customer_id=customer_id), key=lambda c: c.at, reverse=True)
+def _contact_history(contacts: list[Contact]) -> None:
     with ui.column().classes("w-full gap-1").mark("contacts"):
         ui.label("Contact history").classes("text-lg")
         if not contacts:

@@ -112,8 +112,8 @@ class IntakePage:
                     .classes("text-orange-800").mark("search-problem")
                 return
             try:
-                found = self.intake.customers.search(text) if by == GUESS else \
-                    self.intake.customers.find(SearchField(by), text, self.house_number.value or "")
+                found = self.intake.search_customers(self.user, text) if by == GUESS else \
+                    self.intake.find_customers(self.user, SearchField(by), text, self.house_number.value or "")
             except CustomerError as error:
                 ui.label(f"The search failed: {error}").classes("text-negative").mark("search-problem")
                 return
@@ -184,7 +184,7 @@ class IntakePage:
             where = details["address"] if path.startswith("address.") else details
             where[path.removeprefix("address.")] = (field.value or "").strip()
         try:
-            customer = self.intake.customers.register(details)
+            customer = self.intake.register_customer(self.user, details)
         except CustomerError as error:
             for path, label in self.new_errors.items():
                 label.set_text(error.fields.get(path, ""))
@@ -244,7 +244,7 @@ class IntakePage:
         ui.label("Other processes").classes("text-sm text-gray-600")
         self.other_area = ui.column().classes("w-full gap-2").mark("others")
         with self.other_area:
-            for bundle in self.intake.startable():
+            for bundle in self.intake.startable(self.user):
                 self.choices[bundle.key] = self._choice(bundle)
         if not self.choices:
             ui.label("No published process can be started at intake.").mark("no-processes")
@@ -291,7 +291,7 @@ class IntakePage:
         choice.form_area.set_visibility(choice.tick.value)
         if not choice.tick.value:
             return
-        start: StartForm | None = self.intake.start_form(choice.bundle.key, Channel(self.channel.value),
+        start: StartForm | None = self.intake.start_form(self.user, choice.bundle.key, Channel(self.channel.value),
                                                          self.customer.id if self.customer else None)
         form_key = (start.version.hash, start.form.id) if start else None
         if choice.built and form_key == choice.form_key:
@@ -329,8 +329,8 @@ class IntakePage:
         for choice in picked:
             values = choice.form.values() if choice.form is not None else {}
             try:
-                (case,) = self.intake.start_cases(self.contact.id, [CaseRequest(choice.bundle.key, values)],
-                                                  actor=self.user.id)
+                (case,) = self.intake.start_cases(self.user, self.contact.id,
+                                                  [CaseRequest(choice.bundle.key, values)])
             except FlowdeskError as error:
                 self._problem(choice, str(error))
                 refused.append(choice.bundle.name)
@@ -347,9 +347,8 @@ class IntakePage:
     def _record_contact(self) -> bool:
         try:
             self.contact = self.intake.record_contact(
-                customer_id=self.customer.id if self.customer else None, channel=self.channel.value,
-                direction=self.direction.value, reason=self.reason.value or "", note=self.note.value or "",
-                actor=self.user.id)
+                self.user, customer_id=self.customer.id if self.customer else None, channel=self.channel.value,
+                direction=self.direction.value, reason=self.reason.value or "", note=self.note.value or "")
         except FlowdeskError as error:
             self.contact_problem.set_text(f"The contact cannot be recorded: {error}")
             self.contact_problem.set_visibility(True)
@@ -371,7 +370,7 @@ class IntakePage:
 
     def _show_outcome(self) -> None:
         assert self.contact is not None
-        contact = runtime().store.contact(self.contact.id)
+        contact = self.intake.contact(self.user, self.contact.id)
         self.outcome.clear()
         with self.outcome:
             who = self.customer.name if self.customer else "an unidentified caller"

@@ -8,7 +8,6 @@ read-only) with nodes coloured by their average wait and a count on each edge.
 
 from __future__ import annotations
 
-import weakref
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,16 +16,9 @@ from nicegui import APIRouter, run, ui
 
 from designer.elements.flow_canvas import FlowCanvas
 from designer.frame import frame, runtime
-from runtime.metrics import (
-    ClosedCaseFigures,
-    FactsCache,
-    OpenWork,
-    OpenWorkFigures,
-    Spread,
-    closed_case_figures,
-    open_work,
-)
-from runtime.service import Runtime
+from runtime.documents import User
+from runtime.metrics import ClosedCaseFigures, OpenWork, OpenWorkFigures, Spread
+from runtime.views.monitor import closed_figures, diagram, monitored_processes, open_work_figures
 
 #: How often the page reads the figures again, in seconds.
 REFRESH_SECONDS = 10
@@ -35,18 +27,6 @@ DEFAULT_DAYS = 30
 #: Node fills from short to long average wait (the diagram's legend has one entry each).
 WAIT_COLOURS = ("#bfdbfe", "#fde68a", "#fdba74", "#f87171")
 ALL_PROCESSES = ""
-
-_caches: weakref.WeakKeyDictionary[Runtime, FactsCache] = weakref.WeakKeyDictionary()
-
-
-def facts_cache(rt: Runtime) -> FactsCache:
-    """One cache of closed cases' facts per runtime, shared by every open monitor page."""
-    return _caches.setdefault(rt, FactsCache())
-
-
-def open_work_per_queue() -> dict[str, int]:
-    return dict(sorted(runtime().store.count_open_work_items().items()))
-
 
 def duration_text(seconds: float) -> str:
     """A duration as people say it: '45 min', '3 h 20 min', '2.5 days'; seconds under a minute.
@@ -113,12 +93,11 @@ class MonitorView:
     large range derives the facts of thousands of closed cases.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, user: User) -> None:
         self.rt = runtime()
+        self.user = user
         today = datetime.now(ZoneInfo(self.rt.calendar.timezone)).date()
-        self.names = {key: self.rt.bundle(version).name
-                      for key in sorted({v.process_key for v in self.rt.store.versions()})
-                      if (version := self.rt.store.latest_version(key)) is not None}
+        self.names = monitored_processes(self.rt, user)
         with ui.row().classes("items-end gap-4"):
             self.first = ui.input("From", value=(today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
                                   on_change=self.refresh).props("type=date").mark("from")
@@ -156,14 +135,13 @@ class MonitorView:
     async def _read(self) -> None:
         chosen = self._chosen_range()
         now = self.rt.now()
-        work = await run.io_bound(open_work, self.rt.store, now)
+        work = await run.io_bound(open_work_figures, self.rt, self.user)
         if work is None or self.status.is_deleted:
             return
         self._show_open_work(work, now)
         if chosen is None:
             return
-        figures = await run.io_bound(closed_case_figures, self.rt, *chosen, process_key=self.process.value or None,
-                                     cache=facts_cache(self.rt))
+        figures = await run.io_bound(closed_figures, self.rt, self.user, *chosen, self.process.value or None)
         if figures is None or self.status.is_deleted:
             return
         self._show_closed(figures)
@@ -246,11 +224,10 @@ class MonitorView:
         self.flow_title.set_text(f"Bottlenecks of '{self.names.get(process_key, process_key)}': nodes coloured by "
                                  "average wait, edges with how often cases took them")
         if self.canvas is None or self.canvas_process != process_key:
-            version = self.rt.store.latest_version(process_key)
             self.canvas_box.clear()
             with self.canvas_box:
-                self.canvas = FlowCanvas(self.rt.store.bundle_document(version.hash) if version else {},
-                                         read_only=True).classes("w-full h-full").mark("bottlenecks")
+                self.canvas = FlowCanvas(diagram(self.rt, self.user, process_key), read_only=True) \
+                    .classes("w-full h-full").mark("bottlenecks")
             self.canvas_process = process_key
         flow = figures.flows.get(process_key)
         fills, legend = wait_colours(flow.average_wait if flow else {})
@@ -268,15 +245,10 @@ def routes() -> APIRouter:
 
     @router.page("/monitor", title="Flowdesk — monitor")
     async def monitor_page() -> None:
-        with frame("Supervisor monitor"):
-            view = MonitorView()
+        with frame("Supervisor monitor") as user:
+            view = MonitorView(user)
             ui.timer(REFRESH_SECONDS, view.refresh)
         await ui.context.client.connected()
         await view.refresh()
-
-    @router.get("/api/monitor/queues")
-    def queues() -> dict[str, int]:
-        """Open work items per queue."""
-        return open_work_per_queue()
 
     return router

@@ -4,8 +4,7 @@
 viewed (text as text, HTML only inside an iframe with `sandbox=""`, served with
 a `Content-Security-Policy: sandbox` header, never with `ui.html`) and
 downloaded as what went out: PDF, .eml or .txt (`runtime.outbox.sent_document`).
-The document route is for whoever works, monitors or audits cases; the role
-is checked here, on the server, because /api/cases is in no area of the guard.
+The document route is for whoever may read the case (`runtime.access`).
 Until a case view exists, /audit/cases/{id}/sent shows the block to auditors.
 """
 
@@ -20,15 +19,14 @@ from starlette.responses import JSONResponse, Response
 from codegen.letters import LetterRenderError
 from codegen.markup import html_to_text
 from codegen.sms import segments
-from designer.auth import AREAS
 from designer.display import local_time
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import frame, runtime
-from runtime.documents import OutboxEntry, OutboxStatus
-from runtime.outbox import email_of, letter_page_of, sent_document, sent_entry, sent_to_customer
-
-#: Who may read what was sent: the roles of the work, monitor and audit areas (not designers).
-CASE_READERS = frozenset().union(*(area.roles for area in AREAS if area.path in ("/work", "/monitor", "/audit")))
+from runtime.documents import OutboxEntry, OutboxStatus, User
+from runtime.errors import AccessDenied, NotFound
+from runtime.outbox import email_of, letter_page_of, sent_document
+from runtime.views.cases import sent_entry as read_sent_entry
+from runtime.views.cases import sent_items as read_sent_items
 
 CHANNEL_LABELS = {"letter": "Letter", "email": "E-mail", "sms": "SMS"}
 STATUS_LABELS = {OutboxStatus.PENDING: "queued", OutboxStatus.SENDING: "sending", OutboxStatus.SENT: "sent",
@@ -79,9 +77,9 @@ def _show(entry: OutboxEntry) -> None:
     dialog.open()
 
 
-def sent_items(case_id: str) -> None:
+def sent_items(user: User, case_id: str) -> None:
     """The block listing what was sent for `case_id`, with view and download per message."""
-    entries = sent_to_customer(runtime().store, case_id)
+    entries = read_sent_items(runtime(), user, case_id)
     with ui.column().classes("w-full gap-1").mark("sent-items"):
         ui.label("Sent to the customer").classes("text-lg")
         if not entries:
@@ -113,19 +111,18 @@ def routes() -> APIRouter:
     @router.page("/audit/cases/{case_id}/sent", title="Flowdesk — sent for a case")
     def sent_page(case_id: str) -> None:
         """What was sent for one case (until the case view shows `sent_items` itself)."""
-        with frame(f"What was sent for case {case_id}"):
-            sent_items(case_id)
+        with frame(f"What was sent for case {case_id}") as user:
+            sent_items(user, case_id)
 
     @router.get("/api/cases/{case_id}/sent/{entry_id}/document")
     def document(case_id: str, entry_id: str, request: Request, view: str = "") -> Response:
         """The document of a letter, e-mail or SMS of the case: a download, or with view=html a sandboxed page."""
-        user = request.state.user
-        if not CASE_READERS & set(user.roles):
-            return JSONResponse({"detail": "not allowed: what was sent for a case needs one of the roles "
-                                           f"{', '.join(sorted(CASE_READERS))}"}, status_code=403)
-        entry = sent_entry(runtime().store, case_id, entry_id)
-        if entry is None:
-            return JSONResponse({"detail": f"case {case_id} has no sent message {entry_id}"}, status_code=404)
+        try:
+            entry = read_sent_entry(runtime(), request.state.user, case_id, entry_id)
+        except AccessDenied as error:
+            return JSONResponse({"detail": str(error)}, status_code=403)
+        except NotFound as error:
+            return JSONResponse({"detail": str(error)}, status_code=404)
         if view == "html":
             return _sandboxed_page(entry)
         try:

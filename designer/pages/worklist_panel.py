@@ -1,40 +1,41 @@
 """The agent's worklist on the /work page: "My work" and "My queues", filters, sort, paging and row actions.
 
-The panel holds only what the agent chose (`WorklistView`) and the widgets;
-which items and what each row says come from `worklist_rows`, and claim,
-release and reassign are `runtime.casework.CaseWork` steps. A timer compares
-the store's worklist marker (and the next moment a shown SLA badge changes
-colour) and redraws only when something changed, so a colleague's claim or a
-new case shows up without a reload. Every failure of an action, such as
-someone else claiming the item first, becomes a notification and a redraw.
+The panel holds only what the agent chose (a `WorkFilter`) and the widgets;
+which items and what each row says come from the runtime's read model
+(`runtime.views.work`), and claim, release and reassign are `CaseWork` use
+cases. A timer compares the worklist marker (and the next moment a shown SLA
+badge changes colour) and redraws only when something changed, so a
+colleague's claim or a new case shows up without a reload. Every refusal of
+an action, such as someone else claiming the item first, becomes a
+notification and a redraw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from nicegui import events, ui
 
+from designer.display import local_time
 from designer.frame import runtime
-from designer.pages.worklist_rows import (
-    Tab,
-    WorklistView,
-    agents,
-    check_may_act,
-    has_claimed_work,
-    process_names,
-    queue_counts,
-    queue_names,
-    visible_queues,
-    worklist_page,
-)
 from models.errors import FlowdeskError
 from runtime.casework import CaseWork
-from runtime.documents import User, WorkItem
-from runtime.errors import ConflictError, NotFound
-from runtime.storage.base import SLA_STATUSES, WorkOrder
+from runtime.documents import SlaStatus, User, WorkOrder
+from runtime.errors import AccessDenied, ConflictError, NotFound
+from runtime.views.work import (
+    Tab,
+    WorkFilter,
+    WorkRow,
+    handover,
+    has_claimed_work,
+    queue_counts,
+    work_choices,
+    work_page,
+    worklist_marker,
+)
 
 #: Seconds between the checks for changed work items.
 REFRESH_SECONDS = 2.0
@@ -68,29 +69,46 @@ ACTIONS_CELL = """<q-td :props="props" class="whitespace-nowrap">
 </q-td>"""
 
 
+#: Items per worklist page.
+PAGE_SIZE = 50
+
+
+def row_of(row: WorkRow) -> dict[str, Any]:
+    """A table row: only values the page shows as text (due times local)."""
+    item = row.item
+    return {"id": item.id, "title": item.title, "case": item.case_id, "customer": row.customer,
+            "process": item.process_key, "process_name": row.process_name, "queue": item.queue,
+            "queue_name": row.queue_name, "assignee": item.assignee or "", "assignee_name": row.assignee_name,
+            "priority": item.priority, "due": local_time(item.due_at) if item.due_at else "",
+            "sla": row.sla.value if row.sla else ""}
+
+
 class WorklistPanel:
     """The worklist of one signed-in user on one open page."""
 
     def __init__(self, user: User) -> None:
         self.user = user
-        self.view = WorklistView()
-        self.marker = -1  # the store's worklist marker when the rows were drawn
+        self.wanted = WorkFilter(tab=Tab.MINE, limit=PAGE_SIZE)
+        self.marker = -1  # the worklist marker when the rows were drawn
         self.next_sla_change: datetime | None = None
 
     def build(self) -> None:
+        choices = work_choices(runtime(), self.user)
+        self.queue_names = choices.queues
         self.counts = ui.row().classes("gap-2 items-center").mark("queue-counts")
-        queues = self._queue_options()
         with ui.row().classes("w-full items-end gap-4"):
             with ui.tabs(on_change=lambda e: self._change(tab=Tab(e.value))).mark("tabs") as self.tabs:
                 ui.tab(Tab.MINE, label="My work").mark("tab-mine")
                 ui.tab(Tab.QUEUES, label="My queues").mark("tab-queues")
-            ui.select({ANY: "All queues"} | queues, value=ANY, label="Queue",
-                      on_change=lambda e: self._change(queue=e.value or None)).classes("w-48").mark("filter-queue")
-            ui.select({ANY: "All processes"} | process_names(runtime()), value=ANY, label="Process",
+            ui.select({ANY: "All queues"} | choices.queues, value=ANY, label="Queue",
+                      on_change=lambda e: self._change(queues=(e.value,) if e.value else None)) \
+                .classes("w-48").mark("filter-queue")
+            ui.select({ANY: "All processes"} | choices.processes, value=ANY, label="Process",
                       on_change=lambda e: self._change(process=e.value or None)).classes("w-56").mark(
                           "filter-process")
-            ui.select({ANY: "Any SLA status"} | {s: s.capitalize() for s in SLA_STATUSES}, value=ANY, label="SLA",
-                      on_change=lambda e: self._change(sla=e.value or None)).classes("w-40").mark("filter-sla")
+            ui.select({ANY: "Any SLA status"} | {s.value: s.value.capitalize() for s in SlaStatus}, value=ANY,
+                      label="SLA", on_change=lambda e: self._change(sla=SlaStatus(e.value) if e.value else None)) \
+                .classes("w-40").mark("filter-sla")
             ui.toggle({WorkOrder.DEADLINE: "Deadline", WorkOrder.PRIORITY: "Priority"}, value=WorkOrder.DEADLINE,
                       on_change=lambda e: self._change(order=WorkOrder(e.value))).mark("sort")
         self.empty = ui.label("").mark("worklist-empty")
@@ -112,99 +130,90 @@ class WorklistPanel:
     # Showing ----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Redraw counts and rows from the store."""
-        self.marker = runtime().store.worklist_marker()
+        """Redraw counts and rows."""
+        self.marker = worklist_marker(runtime(), self.user)
         self._show_counts()
-        page = worklist_page(runtime(), self.user, self.view)
-        self.table.rows = page.rows
+        page = work_page(runtime(), self.user, self.wanted)
+        self.table.rows = [row_of(row) for row in page.rows]
         self.next_sla_change = page.next_sla_change
         self.empty.set_text("" if page.rows else self._empty_text())
-        self.previous.set_enabled(self.view.page > 0)
+        self.previous.set_enabled(self.wanted.offset > 0)
         self.next.set_enabled(page.has_next)
-        self.page_label.set_text(f"Page {self.view.page + 1}")
+        self.page_label.set_text(f"Page {self.wanted.offset // PAGE_SIZE + 1} of {max(-(-page.total // PAGE_SIZE), 1)}")
 
     def refresh_if_changed(self) -> None:
         """Redraw when work items changed or a shown SLA badge is due to change colour."""
-        moved = runtime().store.worklist_marker() != self.marker
+        moved = worklist_marker(runtime(), self.user) != self.marker
         if moved or (self.next_sla_change is not None and runtime().now() >= self.next_sla_change):
             self.refresh()
 
     def _show_counts(self) -> None:
         counts = queue_counts(runtime(), self.user)
-        names = queue_names(runtime())
         self.counts.clear()
         with self.counts:
-            ui.chip(f"All my queues: {sum(counts.values())}", on_click=lambda: self._change(queue=None)).props(
+            ui.chip(f"All my queues: {sum(counts.values())}", on_click=lambda: self._change(queues=None)).props(
                 "outline").mark("queue-total")
             for queue, count in counts.items():
-                ui.chip(f"{names.get(queue, queue)}: {count}", on_click=lambda q=queue: self._change(queue=q)).props(
-                    "outline").mark(f"queue-{queue}")
+                ui.chip(f"{self.queue_names.get(queue, queue)}: {count}",
+                        on_click=lambda q=queue: self._change(queues=(q,))).props("outline").mark(f"queue-{queue}")
 
     def _empty_text(self) -> str:
-        if self.view.page > 0:
+        if self.wanted.offset > 0:
             return "No more items."
-        if self.view.tab is Tab.MINE:
+        if self.wanted.tab is Tab.MINE:
             return "Nothing is assigned to you. Claim an item under \"My queues\"."
         return "No unclaimed items in your queues match."
 
     def _start_tab(self) -> None:
         """Open on "My work" when the user has claimed items, else on "My queues"."""
-        self.view = self.view.but(tab=Tab.MINE if has_claimed_work(runtime(), self.user) else Tab.QUEUES)
-        self.tabs.set_value(self.view.tab)
+        tab = Tab.MINE if has_claimed_work(runtime(), self.user) else Tab.QUEUES
+        self.wanted = replace(self.wanted, tab=tab)
+        self.tabs.set_value(tab)
         self.refresh()
 
     def _change(self, **changes: Any) -> None:
-        view = self.view.but(**changes)
-        if view != self.view:
-            self.view = view
+        """Show the list with `changes`; any change but the page goes back to the first page."""
+        wanted = replace(self.wanted, offset=0, **changes)
+        if wanted != self.wanted:
+            self.wanted = wanted
             self.refresh()
 
     def _page(self, step: int) -> None:
-        self.view = self.view.but(page=max(self.view.page + step, 0))
+        self.wanted = replace(self.wanted, offset=max(self.wanted.offset + step * PAGE_SIZE, 0))
         self.refresh()
-
-    def _queue_options(self) -> dict[str, str]:
-        names = queue_names(runtime())
-        queues = visible_queues(self.user)
-        return {q: names.get(q, q) for q in (sorted(names) if queues is None else queues)}
 
     # Acting ---------------------------------------------------------------------------------
 
     def _act(self, action: Callable[[str], str], event: events.GenericEventArguments) -> None:
         try:
             ui.notify(action(str(event.args)), type="positive")
-        except (FlowdeskError, PermissionError) as error:
+        except FlowdeskError as error:
             ui.notify(str(error), type="negative", multi_line=True)
         self.refresh()
 
-    def _item(self, item_id: str) -> WorkItem:
-        item = runtime().store.work_item(item_id)
-        check_may_act(self.user, item)
-        return item
-
     def _claim(self, item_id: str) -> str:
-        item = CaseWork(runtime()).claim(self._item(item_id).id, actor=self.user.id)
+        item = CaseWork(runtime()).claim(self.user, item_id)
         return f"'{item.title}' is yours now"
 
     def _release(self, item_id: str) -> str:
-        item = CaseWork(runtime()).release(self._item(item_id).id, actor=self.user.id)
-        return f"'{item.title}' is back in queue {item.queue}"
+        item = CaseWork(runtime()).release(self.user, item_id)
+        return f"'{item.title}' is back in queue {self.queue_names.get(item.queue, item.queue)}"
 
     def _reassign_dialog(self, item_id: str) -> None:
         try:
-            item = self._item(item_id)
-            bundle = runtime().process_version(runtime().store.case(item.case_id).version_hash).bundle
-        except (FlowdeskError, PermissionError) as error:
+            targets = handover(runtime(), self.user, item_id)
+        except FlowdeskError as error:
             ui.notify(str(error), type="negative")
             self.refresh()
             return
-        targets = {f"user:{uid}": name for uid, name in agents(runtime()).items() if uid != item.assignee}
-        targets |= {f"queue:{q.id}": f"Queue {q.name or q.id} ({q.id})" for q in bundle.queues if q.id != item.queue}
+        item = targets.item
+        choices = {f"user:{uid}": name for uid, name in targets.people.items()}
+        choices |= {f"queue:{qid}": f"Queue {name} ({qid})" for qid, name in targets.queues.items()}
         dialog = self.dialog
         dialog.clear()
         with dialog, ui.card().classes("w-96").mark("reassign-dialog"):
             ui.label(f"Reassign '{item.title}'").classes("text-lg")
-            target = ui.select(targets, label="To a person or queue").classes("w-full").mark("reassign-to")
+            target = ui.select(choices, label="To a person or queue").classes("w-full").mark("reassign-to")
             reason = ui.textarea("Reason (goes into the case's trail)").classes("w-full").mark("reassign-reason")
             with ui.row():
                 ui.button("Cancel", on_click=dialog.close).props("flat")
@@ -218,10 +227,10 @@ class WorklistPanel:
             return
         kind, _, to = target.partition(":")
         try:
-            item = CaseWork(runtime()).reassign(item_id, actor=self.user.id, reason=reason or "",
+            item = CaseWork(runtime()).reassign(self.user, item_id, reason=reason or "",
                                                 to_user=to if kind == "user" else None,
                                                 to_queue=to if kind == "queue" else None)
-        except (ConflictError, NotFound) as error:  # taken or finished by someone else meanwhile
+        except (ConflictError, NotFound, AccessDenied) as error:  # taken or finished by someone else meanwhile
             dialog.close()
             ui.notify(str(error), type="negative", multi_line=True)
             self.refresh()

@@ -13,11 +13,11 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from models.customers import Customer, SearchField
 from runtime.documents import (
+    ATTACHMENT_LIMIT,
     Attachment,
     AuditEvent,
     Case,
@@ -30,11 +30,10 @@ from runtime.documents import (
     Version,
     WorkItem,
     WorkItemStatus,
+    WorkOrder,
 )
 from runtime.errors import AttachmentTooLarge, NotFound, StoreError
 
-#: The largest attachment a store keeps, in bytes.
-ATTACHMENT_LIMIT = 10 * 1024 * 1024
 _ATTACHMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 _RECORD_KIND = re.compile(r"[a-z][a-z_]{0,39}")
 
@@ -85,13 +84,6 @@ class Changes:
 
     def is_empty(self) -> bool:
         return not any(vars(self).values())
-
-
-class WorkOrder(StrEnum):
-    """How a worklist is sorted; age (oldest first) decides last in both."""
-
-    DEADLINE = "deadline"  # soonest deadline first (none last), then highest priority
-    PRIORITY = "priority"  # highest priority first, then soonest deadline (none last)
 
 
 #: Where a work item stands against its service level at a moment (as `SlaStatus.at` decides).

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from models.customers import Customer
 from models.forms import Form
 from models.nodes import NodeBase
 from runtime.access import UseCase, require, work_refusal
 from runtime.case_values import Scope
-from runtime.documents import Attachment, AuditEvent, Case, CaseStatus, OutboxEntry, User, WorkItem
+from runtime.documents import Attachment, AuditEvent, Case, CaseStatus, Contact, OutboxEntry, User, WorkItem
 from runtime.errors import NotFound
 from runtime.outbox import sent_to_customer
 from runtime.process_version import ProcessVersion
@@ -104,9 +105,9 @@ class CustomerSheet:
     """The case's customer beside it: details, other open cases (with their process names), contacts newest first."""
 
     customer_id: str | None
-    customer: Any | None  # models.customers.Customer, None when gone from the directory
+    customer: Customer | None  # None when gone from the directory
     other_cases: list[tuple[Case, str]]
-    contacts: list[Any]
+    contacts: list[Contact]
 
 
 def customer_sheet(runtime: Runtime, user: User, case: Case) -> CustomerSheet:

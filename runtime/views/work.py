@@ -14,9 +14,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from runtime.access import UseCase, may, require, visible_queues
-from runtime.documents import SlaStatus, User, WorkItem
+from runtime.documents import SlaStatus, User, WorkItem, WorkOrder
 from runtime.errors import AccessDenied
-from runtime.storage.base import WorkOrder, WorkQuery
+from runtime.storage.base import WorkQuery
 from runtime.views.names import Names, process_names, queue_names
 
 if TYPE_CHECKING:
