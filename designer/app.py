@@ -23,7 +23,9 @@ from designer.api import routes as api
 from designer.auth import Guard, hash_password
 from designer.documents import publication_order, read_documents
 from designer.pages import audit, case, design, editor, intake, monitor, sent, session, work
+from runtime.access import system_user
 from runtime.documents import User
+from runtime.intake import Intake
 from runtime.outbox import Deliverer, default_sinks
 from runtime.service import PublishError, Runtime
 from runtime.storage.base import Changes
@@ -33,6 +35,8 @@ from runtime.worker import Worker
 log = logging.getLogger(__name__)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+#: Who publishes the examples and loads the sample customers on a first start.
+INSTALLER = system_user("flowdesk")
 SECRET_FILE = "session_secret"
 
 
@@ -66,7 +70,8 @@ def storage_secret(data: Path) -> str:
 
 
 def publish_examples(runtime: Runtime, folder: Path = EXAMPLES) -> list[str]:
-    """Publish every example process (called processes first) and load the sample customers.
+    """Publish every example process (called processes first) and load the sample customers, as the installation
+    itself (`INSTALLER`).
 
     Returns what was done, one line each; an example that does not publish is reported, not fatal.
     """
@@ -74,12 +79,12 @@ def publish_examples(runtime: Runtime, folder: Path = EXAMPLES) -> list[str]:
     documents = read_documents(sorted(folder.glob("*.json")))
     for document in documents:
         if document.customers is not None:
-            runtime.store.commit(Changes(customers=document.customers))
+            Intake(runtime).load_customers(INSTALLER, document.customers)
             done.append(f"{document.path.name}: {len(document.customers)} customers loaded")
     bundles = {d.bundle.key: d.bundle for d in documents if d.bundle is not None and not d.load_problems}
     for key in publication_order(bundles):
         try:
-            version = runtime.publish(bundles[key], author="flowdesk", note="example, published on first start")
+            version = runtime.publish(INSTALLER, bundles[key], note="example, published on first start")
             done.append(f"{key}: published version {version.number}")
         except PublishError as error:
             done.append(f"{key}: not published — {error}")

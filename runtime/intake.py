@@ -149,6 +149,12 @@ class Intake:
         require(user, UseCase.FIND_CUSTOMER)
         return self._customers.get(customer_id)
 
+    def load_customers(self, user: User, customers: Sequence[Customer]) -> None:
+        """Load customers (e.g. sample customers, an export of the customer system) into the store, replacing
+        those with the same id."""
+        require(user, UseCase.ADMINISTER)
+        self.runtime.step(user, lambda tx: [tx.put_customer(customer) for customer in customers])
+
     def register_customer(self, user: User, details: Mapping[str, Any]) -> Customer:
         """Register a new customer from what the agent entered; CustomerError naming every wrong field."""
         require(user, UseCase.REGISTER_CUSTOMER)

@@ -39,7 +39,7 @@ from designer.api.models import (
 )
 from designer.auth import AREAS, Area
 from designer.frame import runtime
-from designer.pages.worklist_rows import visible_queues
+from runtime.access import visible_queues
 from models.customers import Customer, SearchField
 from models.errors import FlowdeskError
 from models.forms import Form, InputField, RepeatingGroup

@@ -78,7 +78,7 @@ class CaseView:
     @ui.refreshable_method
     def show(self) -> None:
         try:
-            read = case_view(runtime(), self.user, self.case_id)
+            read = self._read()
         except NotFound:
             ui.label(f"There is no case {self.case_id}.").mark("no-case")
             return
@@ -127,26 +127,23 @@ class CaseView:
                     if variable.name in case.data:
                         ui.label(variable.label or variable.name).classes("text-sm text-gray-600")
                         ui.label(value_text(case.data[variable.name], variable)).classes("whitespace-pre-line")
-            if read.attachments:
-                ui.label("Attachments").classes("text-sm text-gray-600")
-            for attachment in read.attachments:
-                ui.link(f"{attachment.filename} ({attachment.size:,} bytes, {read.names.user(attachment.added_by)}, "
-                        f"{local_time(attachment.added_at)})", attachment_url(self.case_id, attachment.id)) \
-                    .mark(f"attachment-{attachment.filename}")
+            self._attachments(read)
+
+    @ui.refreshable_method
+    def _attachments(self, read: CaseRead) -> None:
+        if read.attachments:
+            ui.label("Attachments").classes("text-sm text-gray-600")
+        for attachment in read.attachments:
+            ui.link(f"{attachment.filename} ({attachment.size:,} bytes, {read.names.user(attachment.added_by)}, "
+                    f"{local_time(attachment.added_at)})", attachment_url(self.case_id, attachment.id)) \
+                .mark(f"attachment-{attachment.filename}")
 
     def _work_block(self, read: CaseRead) -> None:
         self.form = None
         current = self._current_task(read.open_tasks)
         self.item_id = current if current is not None else self.item_id  # redraws keep to this item
         with ui.column().classes("w-full gap-2").mark("work"):
-            others = [task for task in read.open_tasks if task.row.item.id != self.item_id]
-            if others:
-                ui.label("Open tasks").classes("text-sm text-gray-600")
-            for other in others:
-                who = f", claimed by {other.row.assignee_name}" if other.row.item.assignee else ""
-                ui.link(f"{other.row.item.title} (queue {other.row.queue_name}{who})",
-                        f"{case_url(self.case_id)}?item={quote(other.row.item.id, safe='')}") \
-                    .mark(f"open-item-{other.row.item.id}")
+            self._other_tasks(read)
             if self.item_id is None:
                 if not read.open_tasks:
                     ui.label(self._no_work_text(read)).mark("no-work")
@@ -163,6 +160,18 @@ class CaseView:
                 ui.label(f"Task '{task.item.title}' was {task.item.status.value}{by}{when}.").mark("item-done")
                 return
             self._task(task, read)
+
+    @ui.refreshable_method
+    def _other_tasks(self, read: CaseRead) -> None:
+        """Links to the case's open tasks besides the one being worked."""
+        others = [task for task in read.open_tasks if task.row.item.id != self.item_id]
+        if others:
+            ui.label("Open tasks").classes("text-sm text-gray-600")
+        for other in others:
+            who = f", claimed by {other.row.assignee_name}" if other.row.item.assignee else ""
+            ui.link(f"{other.row.item.title} (queue {other.row.queue_name}{who})",
+                    f"{case_url(self.case_id)}?item={quote(other.row.item.id, safe='')}") \
+                .mark(f"open-item-{other.row.item.id}")
 
     @staticmethod
     def _no_work_text(read: CaseRead) -> str:
@@ -317,7 +326,7 @@ class CaseView:
         if self._run(lambda: self.work.add_note(self.user, self.case_id, note.value or "")):
             ui.notify("Note added.", type="positive")
             note.value = ""
-            self.show.refresh()
+            self._timeline.refresh(self._read())  # not the whole page: what is typed in the form stays
 
     async def _attach(self, event: events.UploadEventArguments) -> None:
         upload = event.file
@@ -328,13 +337,17 @@ class CaseView:
         content = await upload.read()
         if self._run(lambda: self.work.attach(self.user, self.case_id, upload.name, content, upload.content_type)):
             ui.notify(f"'{upload.name}' attached.", type="positive")
-            self.show.refresh()
+            read = self._read()
+            self._attachments.refresh(read)
+            self._timeline.refresh(read)
 
     def _add_task(self, task_type: str | None, title: str, queue: str | None) -> None:
         if self._run(lambda: self.work.add_task(self.user, self.case_id, task_type=task_type, title=title,
                                                 queue=queue)):
             ui.notify("Task added.", type="positive")
-            self.show.refresh()
+            read = self._read()
+            self._other_tasks.refresh(read)
+            self._timeline.refresh(read)
 
     def _close(self, dialog: ui.dialog, root_cause: str | None, note: str, active: bool) -> None:
         if root_cause is None:
@@ -346,13 +359,16 @@ class CaseView:
             self.item_id = None
             self.show.refresh()
 
+    def _read(self) -> CaseRead:
+        return case_view(runtime(), self.user, self.case_id)
+
     def _run(self, action: Callable[[], object]) -> bool:
         """Do `action`; explain a refusal (and redraw the case as it is now after a conflict). True if it worked."""
         try:
             action()
         except (ConflictError, AccessDenied) as error:
-            self.notice = (f"This was not saved: {error}.\n"
-                           "Someone else acted on this case while you had it open. Below is the case as it is now.")
+            self.notice = (f"Someone else changed this case while you had it open: {error}.\n"
+                           "Nothing you entered for this step was saved. Below is the case as it is now.")
             self.item_id = None
             self.show.refresh()
             return False

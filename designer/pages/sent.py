@@ -79,9 +79,13 @@ def _show(entry: OutboxEntry) -> None:
 
 def sent_items(user: User, case_id: str) -> None:
     """The block listing what was sent for `case_id`, with view and download per message."""
-    entries = read_sent_items(runtime(), user, case_id)
     with ui.column().classes("w-full gap-1").mark("sent-items"):
         ui.label("Sent to the customer").classes("text-lg")
+        try:
+            entries = read_sent_items(runtime(), user, case_id)
+        except NotFound:
+            ui.label(f"There is no case {case_id}.").mark("no-case")
+            return
         if not entries:
             ui.label("Nothing has been sent for this case.").mark("sent-none")
             return

@@ -191,13 +191,14 @@ async def test_ad_hoc_tasks_come_from_the_catalogue_or_are_free_tasks_for_a_queu
     user.find("Free task…").click()
     user.find(marker="task-title").type("Terugbellen over termijnbedrag")
     user.find(marker="task-queue").click()
-    user.find("Facturatie").click()
+    with user.scope(marker="actions"):  # the task beside it names its queue too
+        user.find("Facturatie").click()
     user.find(marker="add-task").click()
     await redrawn(user, case_id)
     added = {(i.title, i.queue) for i in open_items(case_id) if i.adhoc}
     assert added == {("Incasso pauzeren", "collections"), ("Terugbellen over termijnbedrag", "billing")}
     with user.scope(marker="timeline"):
-        await user.should_see("Ad-hoc task 'Terugbellen over termijnbedrag' added to queue 'billing' by bob")
+        await user.should_see("Ad-hoc task 'Terugbellen over termijnbedrag' added to queue 'billing' by Bob Agent")
 
 
 async def test_a_free_task_without_a_title_is_refused_with_the_reason(user: User):
@@ -239,7 +240,7 @@ async def test_a_task_completed_meanwhile_by_someone_else_is_explained_and_nothi
     user.find(marker="complete").click()
     await user.should_see(marker="notice")
     with user.scope(marker="notice"):
-        await user.should_see("was already completed by sue")
+        await user.should_see("was already completed by Sue Supervisor")
         await user.should_see("Nothing you entered for this step was saved")
     assert runtime().store.case(case_id).data["investigation_findings"] == "Sue was eerder"
     await user.should_see(runtime().store.case(case_id).outcome or open_items(case_id)[0].title)

@@ -149,10 +149,15 @@ async def test_an_unknown_or_other_cases_message_is_not_found(user: User):
     assert other_case.status_code == 404
 
 
-async def test_a_case_without_messages_says_so(user: User):
+async def test_a_case_without_messages_says_so_and_an_unknown_case_that_there_is_none(user: User):
+    store = app.state.runtime.store
+    quiet = store.case(case_id()).model_copy(update={"id": "case-without-messages"})
+    store.commit(Changes(cases=[(quiet, None)]))
     await sign_in(user, "root", "root-demo", target="/audit")
     await user.open("/audit/cases/case-without-messages/sent")
     await user.should_see("Nothing has been sent for this case.")
+    await user.open("/audit/cases/case-nobody-started/sent")
+    await user.should_see("There is no case case-nobody-started.")
 
 
 async def test_the_audit_case_list_links_each_case_to_what_was_sent(user: User):

@@ -19,7 +19,7 @@ from nicegui import app, ui
 from nicegui.testing import User
 
 from designer.auth import hash_password
-from designer.pages import worklist_panel, worklist_rows
+from designer.pages import worklist_panel
 from models import load_bundle
 from runtime.casework import CaseWork
 from runtime.clock import ManualClock
@@ -116,7 +116,7 @@ async def test_claiming_moves_the_item_to_my_work_and_releasing_brings_it_back(u
     await user.should_see("Facturatie: 1")  # counted while claimed: it is still open work of the queue
 
     act(user, "release", item.id)
-    await user.should_see("'Klacht onderzoeken' is back in queue billing")
+    await user.should_see("'Klacht onderzoeken' is back in queue Facturatie")
     assert rows(user) == []
     user.find(marker="tab-queues").click()
     await eventually(lambda: row_ids(user) == [item.id])
@@ -136,7 +136,7 @@ async def test_claiming_what_a_colleague_took_first_is_a_clear_notification(user
     item = seeded_item()
     CaseWork(runtime()).claim(person("sue"), item.id)  # in another browser, before bob's click arrives
     act(user, "claim", item.id)
-    await user.should_see("was claimed by sue already")
+    await user.should_see("is claimed by Sue Supervisor since")
     assert rows(user) == []  # redrawn: it is no longer unclaimed
     assert runtime().store.work_item(item.id).assignee == "sue"
 
@@ -200,7 +200,7 @@ async def test_filters_by_sla_status_queue_and_process_and_sorting_by_deadline_o
 
 
 async def test_pages_of_items(user: User, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(worklist_rows, "PAGE_SIZE", 2)
+    monkeypatch.setattr(worklist_panel, "PAGE_SIZE", 2)
     others = [start_complaint(customer).id for customer in ("C-1002", "C-1003")]
     await open_worklist(user)
     assert row_ids(user) == [seeded_item().id, others[0]]
@@ -266,5 +266,5 @@ async def test_an_agent_cannot_act_on_items_outside_their_queues(user: User):
     await user.should_see(marker="worklist", retries=30)  # signing in redirects; slower on a busy machine
     assert rows(user) == []  # the billing complaint is not in his queue
     act(user, "claim", seeded_item().id)  # a forged click on an item he was never shown
-    await user.should_see("is in queue 'billing', not one of yours")
+    await user.should_see("is in queue 'billing', which is not one of yours")
     assert runtime().store.work_item(seeded_item().id).assignee is None
