@@ -28,12 +28,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from models import Bundle, load_bundle
 from models.checks import Severity, check
 from models.errors import FlowdeskError
 from models.serialization import bundle_document
 from runtime.access import UseCase, require, require_work, system_user
-from runtime.audit import TrailProblem, verify_trail
+from runtime.anchors import Anchoring, Checkpoint, SigningKey, Verdict, verify_store
 from runtime.business_calendar import BusinessCalendar
 from runtime.clock import Clock, SystemClock
 from runtime.documents import (
@@ -103,8 +105,9 @@ class Runtime:
     """Publishes versions and runs cases on one store, with an injectable clock."""
 
     def __init__(self, store: Store, clock: Clock | None = None, calendar: BusinessCalendar | None = None,
-                 cache_size: int = 64) -> None:
+                 cache_size: int = 64, signing_key: SigningKey | None = None) -> None:
         self.store = store
+        self.anchoring = Anchoring(store, signing_key)
         self.clock = clock or SystemClock()
         self.calendar = calendar or BusinessCalendar()
         self._versions: OrderedDict[str, ProcessVersion] = OrderedDict()
@@ -389,16 +392,18 @@ class Runtime:
 
     # Reading ----------------------------------------------------------------
 
-    def verify_audit(self, user: User, case_id: str | None = None) -> list[TrailProblem]:
-        """Problems in the audit trails of one case or of all; empty when every trail is intact."""
+    def checkpoint(self) -> Checkpoint | None:
+        """Anchor every audit trail that grew since the newest checkpoint (`runtime.anchors`); the worker calls this."""
+        return self.anchoring.checkpoint(self.clock.now())
+
+    def verify_audit(self, user: User, case_id: str | None = None, *, public: Ed25519PublicKey | None = None,
+                     anchors: list[dict[str, Any]] | None = None) -> Verdict:
+        """Verify every case's trail (or one case's) against its hash chain and the signed checkpoints; `public`
+        is the installation's trusted key (by default the signing key's own), `anchors` an auditor's anchor file."""
         require(user, UseCase.READ_AUDIT)
-        cases = [self.store.case(case_id)] if case_id else self.store.cases()
-        problems = []
-        for case in cases:
-            problem = verify_trail(case, self.store.audit_events(case.id))
-            if problem:
-                problems.append(problem)
-        return problems
+        key = self.anchoring.key
+        return verify_store(self.store, public=public or (key.public if key else None), anchors=anchors,
+                            only=case_id)
 
     def now(self) -> datetime:
         return self.clock.now()

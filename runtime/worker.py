@@ -1,4 +1,4 @@
-"""The background worker: fires due jobs (timers, SLA escalations) and delivers the outbox.
+"""The background worker: fires due jobs (timers, SLA escalations), delivers the outbox, anchors the audit trails.
 
 `flowdesk worker` runs it on its own; the web app runs the same loop in a
 thread. Every pass is safe to repeat: a job fires in the step that marks it
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from runtime.outbox import Deliverer, DeliveryReport
@@ -23,18 +24,29 @@ class PassReport:
     delivery: DeliveryReport
 
 
+#: Seconds between checkpoints of the audit trails (`runtime.anchors`).
+CHECKPOINT_EVERY = 300.0
+
+
 class Worker:
-    def __init__(self, runtime: Runtime, deliverer: Deliverer, interval: float = 5.0) -> None:
+    def __init__(self, runtime: Runtime, deliverer: Deliverer, interval: float = 5.0,
+                 checkpoint_every: float = CHECKPOINT_EVERY) -> None:
         self.runtime = runtime
         self.deliverer = deliverer
         self.interval = interval
+        self.checkpoint_every = checkpoint_every
+        self._last_checkpoint = float("-inf")
 
     def run_once(self) -> PassReport:
-        """Fire what is due now, then deliver what is due now."""
+        """Fire what is due now, deliver what is due now, and anchor the trails when a checkpoint is due."""
         fired = 0
         while batch := self.runtime.fire_due_jobs():
             fired += batch
-        return PassReport(fired, self.deliverer.deliver_due())
+        report = PassReport(fired, self.deliverer.deliver_due())
+        if time.monotonic() - self._last_checkpoint >= self.checkpoint_every:
+            self.runtime.checkpoint()
+            self._last_checkpoint = time.monotonic()
+        return report
 
     def run_forever(self, stop: threading.Event) -> None:
         """Repeat passes every `interval` seconds until `stop` is set; a failing pass is logged, not fatal."""

@@ -167,6 +167,11 @@ class Store(ABC):
         `started_until`), oldest first; from an index, without reading the cases."""
 
     @abstractmethod
+    def audit_heads(self) -> dict[str, tuple[int, str]]:
+        """Every case's audit trail as (number of events, hash of the newest); from an index, without reading the
+        cases. Anchoring (`runtime.anchors`) checkpoints these."""
+
+    @abstractmethod
     def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
         """(id, revision) of the cases closed at or after `since` and before `until`, by closing time.
 

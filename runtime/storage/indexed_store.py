@@ -35,6 +35,11 @@ class IndexedStore(Store):
             self._check_ready()
             return self._indexes.cases.ids(process_key, customer_id, active, since, until)
 
+    def audit_heads(self) -> dict[str, tuple[int, str]]:
+        with self._lock:
+            self._check_ready()
+            return self._indexes.cases.audit_heads()
+
     def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
         with self._lock:
             self._check_ready()

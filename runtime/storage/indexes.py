@@ -108,11 +108,14 @@ class CaseEntry(NamedTuple):
     active: bool
     revision: int
     closed: int | None = None
+    audit_count: int = 0  # how many events the case's trail has, and the newest one's hash
+    audit_head: str = ""
 
 
 def case_entry(doc: Mapping[str, Any]) -> CaseEntry:
     return CaseEntry(doc["id"], micros(doc["started_at"]), doc["process_key"], doc.get("customer_id"),
-                     doc["status"] == CaseStatus.ACTIVE, doc["revision"], _optional_micros(doc.get("closed_at")))
+                     doc["status"] == CaseStatus.ACTIVE, doc["revision"], _optional_micros(doc.get("closed_at")),
+                     doc.get("audit_count", 0), doc.get("audit_head", ""))
 
 
 def _case_order(entry: CaseEntry) -> tuple[int, str]:
@@ -187,6 +190,9 @@ class CaseIndex:
                  and (started_until is None or e.started < started_until)]
         return [e.id for e in sorted(found, key=_case_order)]
 
+
+    def audit_heads(self) -> dict[str, tuple[int, str]]:
+        return {e.id: (e.audit_count, e.audit_head) for e in self.entries.values()}
 
     def closed_between(self, since: int, until: int) -> list[tuple[str, int]]:
         """(id, revision) of cases closed at or after `since` and before `until` (microseconds), by closing time."""

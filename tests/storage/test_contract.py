@@ -435,6 +435,14 @@ def test_case_ids_by_the_same_filters_and_by_start_time_without_reading_cases(st
     assert store.case_ids(started_since=at(5), started_until=at(20)) == ["b"]
 
 
+def test_every_cases_audit_head_is_known_without_reading_the_cases(store: Store, reopen: Reopen):
+    store.commit(Changes(cases=[(case("a", audit_count=2, audit_head="h2"), None), (case("b"), None)]))
+    changed = store.case("a").model_copy(update={"audit_count": 3, "audit_head": "h3"})
+    store.commit(Changes(cases=[(changed, 1)]))
+    store = reopen(store)
+    assert store.audit_heads() == {"a": (3, "h3"), "b": (0, "")}
+
+
 def test_versions_oldest_first_and_bundles_stored_once(store: Store, reopen: Reopen):
     store.commit(Changes(versions=[(version("move", 1, "m1"), bundle("move")), (version("complaint", 2, "h2"),
                                                                                bundle())]))
