@@ -33,7 +33,7 @@ def _unicode_font_folder() -> Path | None:
     return None
 
 
-def _new_document(title: str) -> tuple[FPDF, str]:
+def new_document(title: str) -> tuple[FPDF, str]:
     """A blank A4 document and the font family to write in."""
     document = FPDF(format="A4", unit="mm")
     document.set_title(title)
@@ -48,26 +48,26 @@ def _new_document(title: str) -> tuple[FPDF, str]:
     return document, "dejavu"
 
 
-def _printable(text: str, family: str) -> str:
+def printable(text: str, family: str) -> str:
     return text if family != _FALLBACK_FONT else text.encode("latin-1", "replace").decode("latin-1")
 
 
 def letter_pdf(address: Sequence[str], subject: str, body_html: str, *, title: str = "Letter") -> bytes:
     """The letter as PDF bytes; a body fpdf2 cannot lay out raises LetterRenderError saying why."""
-    document, family = _new_document(title)
+    document, family = new_document(title)
     document.add_page()
     document.set_font(family, size=11)
     document.set_y(_ADDRESS_TOP)
     for line in address:
-        document.cell(0, 5, _printable(line, family), new_x="LMARGIN", new_y="NEXT")
+        document.cell(0, 5, printable(line, family), new_x="LMARGIN", new_y="NEXT")
     document.ln(15)
     if subject:
         document.set_font(family, "B", 11)
-        document.multi_cell(0, 5, _printable(subject, family), new_x="LMARGIN", new_y="NEXT")
+        document.multi_cell(0, 5, printable(subject, family), new_x="LMARGIN", new_y="NEXT")
         document.set_font(family, size=11)
         document.ln(5)
     try:
-        document.write_html(_printable(clean_html(body_html), family), font_family=family,
+        document.write_html(printable(clean_html(body_html), family), font_family=family,
                             warn_on_tags_not_matching=False)
         return bytes(document.output())
     except (FPDFException, ValueError, AssertionError) as error:  # fpdf2 asserts on e.g. a table in a table
