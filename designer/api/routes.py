@@ -39,10 +39,10 @@ from designer.api.models import (
 )
 from designer.auth import AREAS, Area
 from designer.frame import runtime
-from runtime.access import visible_queues
 from models.customers import Customer, SearchField
 from models.errors import FlowdeskError
 from models.forms import Form, InputField, RepeatingGroup
+from runtime.access import visible_queues
 from runtime.customers import CustomerDirectory, CustomerError
 from runtime.documents import Case, Contact, User, WorkItem
 from runtime.errors import ConflictError, DataError, NotFound

@@ -84,7 +84,8 @@ def test_unsigned_or_foreign_keys_and_damaged_files_are_named(keys: Path, tmp_pa
     other.mkdir()
     SigningKey.generate(other / "k.pem", other / "k.pub")
     signed, signed_case = installation(SigningKey.load(keys / "anchor.pem"))
-    foreign = verify_export(export_bytes(export_cases(signed, AUDITOR, [signed_case])), load_public_key(other / "k.pub"))
+    foreign = verify_export(export_bytes(export_cases(signed, AUDITOR, [signed_case])),
+                            load_public_key(other / "k.pub"))
     assert any("not the trusted key" in p for p in foreign.problems)
     assert not verify_export(b"{not json").intact
     assert "cannot be read as a case export" in verify_export(b"[]").problems[0]
