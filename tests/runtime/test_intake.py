@@ -177,7 +177,8 @@ def test_the_start_form_is_the_channels_start_form_reading_declared_defaults_and
     for bundle in (billing, activation):
         runtime.publish(person("owner"), bundle)
     intake = Intake(runtime)
-    assert [bundle.key for bundle in intake.startable(person("ann"))] == ["billing_complaint"]  # card activation: by message
+    startable = intake.startable(person("ann"))
+    assert [bundle.key for bundle in startable] == ["billing_complaint"]  # card activation: by message
     start_form = intake.start_form(person("ann"), "billing_complaint", Channel.PHONE, "C-1001")
     assert start_form is not None and start_form.form.id == "complaint_intake"
     assert start_form.values["complaint_justified"] is False  # the declared default
