@@ -134,6 +134,8 @@ class TaskNode(NodeBase):
     checklist: list[ChecklistItem] = Field(default_factory=list)
     sla: Sla | None = None
     priority: int = Field(default=3, ge=1, le=5)
+    #: Tasks whose performer may not do this one (four eyes: whoever investigated a credit does not approve it).
+    separate_from: list[ElementId] = Field(default_factory=list)
 
 
 class AutomaticNode(NodeBase):

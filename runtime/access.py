@@ -24,7 +24,7 @@ too) until it is released or reassigned, so two people never work one task.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import StrEnum
 
@@ -175,10 +175,16 @@ def claim_text(item: WorkItem, name_of: Callable[[str], str]) -> str:
     return f"claimed by {who} since {when}"
 
 
-def work_refusal(user: User, item: WorkItem, use_case: UseCase, name_of: Callable[[str], str]) -> AccessDenied | None:
+#: Who did which tasks of one case: task node id -> (its title, the users who completed it).
+DoneBy = Mapping[str, tuple[str, set[str]]]
+
+
+def work_refusal(user: User, item: WorkItem, use_case: UseCase, name_of: Callable[[str], str],
+                 kept_apart: DoneBy | None = None) -> AccessDenied | None:
     """Why `user` may not `use_case` (claim, tick, complete, reassign) this item, or None when they may: its queue
-    must be one of theirs (or it was handed to them) and nobody else may have claimed it. `name_of` gives a user's
-    display name for the message."""
+    must be one of theirs (or it was handed to them), nobody else may have claimed it, and they may not have done
+    a task this one is kept apart from (`kept_apart`: those tasks of the case and who did them; four eyes).
+    `name_of` gives a user's display name for the message."""
     if not may(user, use_case):
         return AccessDenied(f"not allowed: to {use_case.value} you need one of the roles "
                             f"{', '.join(roles_allowed(use_case))}")
@@ -188,12 +194,17 @@ def work_refusal(user: User, item: WorkItem, use_case: UseCase, name_of: Callabl
     if item.assignee != user.id and not works_queue(user, item.queue):
         return AccessDenied(f"not allowed: task '{item.title}' is in queue '{item.queue}', which is not one of "
                             f"yours ({', '.join(user.queues)})")
+    for title, performers in (kept_apart or {}).values():
+        if user.id in performers and SYSTEM_ROLE not in user.roles:  # the test-run's sandbox plays every part
+            return AccessDenied(f"not allowed: you did '{title}' on this case, so someone else must do "
+                                f"'{item.title}' (four eyes)")
     return None
 
 
-def require_work(user: User, item: WorkItem, use_case: UseCase, name_of: Callable[[str], str]) -> None:
+def require_work(user: User, item: WorkItem, use_case: UseCase, name_of: Callable[[str], str],
+                 kept_apart: DoneBy | None = None) -> None:
     """Refuse what `work_refusal` refuses."""
-    refusal = work_refusal(user, item, use_case, name_of)
+    refusal = work_refusal(user, item, use_case, name_of, kept_apart)
     if refusal is not None:
         raise refusal
 

@@ -40,7 +40,8 @@ class CaseWork:
 
         def claim(tx: Transaction) -> WorkItem:
             item, case = self._open_item(tx, item_id)
-            require_work(user, item, UseCase.CLAIM, self.runtime.display_name)
+            version = self.runtime.process_version(case.version_hash)
+            require_work(user, item, UseCase.CLAIM, self.runtime.display_name, self.runtime.kept_apart(version, item))
             if item.assignee == user.id:
                 return item
             item.assignee, item.claimed_at = user.id, tx.now
@@ -100,8 +101,9 @@ class CaseWork:
 
         def tick(tx: Transaction) -> WorkItem:
             item, case = self._open_item(tx, item_id)
-            require_work(user, item, UseCase.TICK, self.runtime.display_name)
-            node = self.runtime.process_version(case.version_hash).nodes.get(item.node)
+            version = self.runtime.process_version(case.version_hash)
+            require_work(user, item, UseCase.TICK, self.runtime.display_name, self.runtime.kept_apart(version, item))
+            node = version.nodes.get(item.node)
             entry = next((c for c in getattr(node, "checklist", []) if c.id == checklist_item), None)
             if entry is None:
                 raise EngineError(f"task '{item.title}' has no checklist item '{checklist_item}'")

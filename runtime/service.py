@@ -34,7 +34,7 @@ from models import Bundle, load_bundle
 from models.checks import Severity, check
 from models.errors import FlowdeskError
 from models.serialization import bundle_document
-from runtime.access import UseCase, require, require_work, system_user
+from runtime.access import DoneBy, UseCase, require, require_work, system_user
 from runtime.anchors import Anchoring, Checkpoint, SigningKey, Verdict, verify_store
 from runtime.business_calendar import BusinessCalendar
 from runtime.clock import Clock, SystemClock
@@ -149,6 +149,18 @@ class Runtime:
         """A new step by `user` at the clock's now."""
         return Transaction(self.store, user, self.clock.now())
 
+    def kept_apart(self, version: ProcessVersion, item: WorkItem) -> DoneBy:
+        """The tasks `item` is kept apart from (four eyes) and who completed them in its case."""
+        others = getattr(version.nodes.get(item.node), "separate_from", [])
+        if not others:
+            return {}
+        done: dict[str, tuple[str, set[str]]] = {node: (version.nodes[node].display, set()) for node in others}
+        for earlier in self.store.work_items(WorkQuery(case_id=item.case_id, status=WorkItemStatus.COMPLETED,
+                                                       limit=10_000)):
+            if earlier.node in done and earlier.completed_by:
+                done[earlier.node][1].add(earlier.completed_by)
+        return done
+
     def display_name(self, user_id: str) -> str:
         """How messages name a user: their name, else their id."""
         try:
@@ -247,8 +259,8 @@ class Runtime:
             require_open(item, self.display_name)
             if token is None and not item.adhoc:
                 raise ConflictError(f"task '{item.title}' is no longer waited for; nothing was changed")
-            require_work(user, item, UseCase.COMPLETE, self.display_name)
             run = self.engine.run(tx, case)
+            require_work(user, item, UseCase.COMPLETE, self.display_name, self.kept_apart(run.version, item))
             values = validate_data(run.version, data or {}, allowed=_form_variables(run.version, item))
             values = check_form(run, item.form, values)
             item.checklist_ticked = sorted(set(item.checklist_ticked) | set(checklist))

@@ -29,6 +29,7 @@ from models.checks import (
     parallel_shape,
     placeholder_unknown,
     reference_missing,
+    separation_invalid,
     sla_invalid,
     soundness_deadlock,
     soundness_lack_of_sync,
@@ -63,6 +64,7 @@ STRUCTURE: dict[ModuleType, Severity] = {
     placeholder_unknown: ERROR,
     sla_invalid: ERROR,
     intake_channel_unserved: WARNING,
+    separation_invalid: ERROR,
 }
 
 #: Soundness rules (workflow-net sense); run only on a structurally correct flow.

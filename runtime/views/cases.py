@@ -64,8 +64,9 @@ def case_view(runtime: Runtime, user: User, case_id: str) -> CaseView:
     names = Names(runtime)
     now = runtime.now()
     items = runtime.store.work_items(WorkQuery(case_id=case_id, limit=OPEN_TASK_LIMIT))
-    open_tasks = [OpenTask(row(item, now, names), _refusal(runtime, user, item)) for item in items]
-    return CaseView(case, runtime.process_version(case.version_hash), open_tasks, runtime.store.audit_events(case_id),
+    version = runtime.process_version(case.version_hash)
+    open_tasks = [OpenTask(row(item, now, names), _refusal(runtime, user, item, version)) for item in items]
+    return CaseView(case, version, open_tasks, runtime.store.audit_events(case_id),
                     runtime.store.attachments(case_id), sent_to_customer(runtime.store, case_id), names)
 
 
@@ -91,12 +92,12 @@ def task_view(runtime: Runtime, user: User, item_id: str) -> TaskView:
     customer = runtime.engine.services.customer
     values = Scope(version, case, runtime.now(), lambda: customer(case.customer_id) if case.customer_id else None)
     return TaskView(item, case, version, version.nodes.get(item.node), version.bundle.form(item.form)
-                    if item.form else None, values, _refusal(runtime, user, item),
+                    if item.form else None, values, _refusal(runtime, user, item, version),
                     runtime.display_name(item.completed_by) if item.completed_by else "")
 
 
-def _refusal(runtime: Runtime, user: User, item: WorkItem) -> str | None:
-    refusal = work_refusal(user, item, UseCase.COMPLETE, runtime.display_name)
+def _refusal(runtime: Runtime, user: User, item: WorkItem, version: ProcessVersion) -> str | None:
+    refusal = work_refusal(user, item, UseCase.COMPLETE, runtime.display_name, runtime.kept_apart(version, item))
     return None if refusal is None else str(refusal)
 
 
