@@ -306,32 +306,33 @@ class Runtime:
         their node (queue, form, title of the new version).
         """
         require(user, UseCase.MIGRATE)
+        return self.step(user, lambda tx: self.migrate_in(tx, case_id, to_version, node_map or {}))
 
-        def migrate(tx: Transaction) -> Case:
-            case = tx.case(case_id)
-            if case.status is not CaseStatus.ACTIVE:
-                raise EngineError(f"case {case_id} is {case.status.value}; only open cases can be migrated")
-            if to_version <= case.version:
-                raise EngineError(f"case {case_id} is on version {case.version}; migrate it to a newer one")
-            old = self.process_version(case.version_hash)
-            new = self.process_version(self.store.version(case.process_key, to_version).hash)
-            mapping = _node_mapping(old, new, {t.node for t in case.tokens}, dict(node_map or {}))
-            validate_data(new, {k: v for k, v in case.data.items() if k in new.variables})
-            for token in case.tokens:
-                token.node = mapping[token.node]
-            for item in self.store.work_items(WorkQuery(case_id=case_id, limit=1000)):
-                item = tx.work_item(item.id)
-                node = new.nodes[mapping[item.node]]
-                item.node, item.title, item.queue, item.form = node.id, node.display, node.queue, node.form
-            before = case.version
-            case.version, case.version_hash = new.version.number, new.hash
-            self.engine.run(tx, case).audit(
-                "case migrated", f"Case moved from version {before} to version {new.version.number}",
-                details={"from": before, "to": new.version.number,
-                         "nodes": {k: v for k, v in mapping.items() if k != v}})
-            return case
-
-        return self.step(user, migrate)
+    def migrate_in(self, tx: Transaction, case_id: str, to_version: int, node_map: Mapping[str, str]) -> Case:
+        """Migrate a case within the step `tx` (the caller checked access); a dry run does this without
+        committing."""
+        case = tx.case(case_id)
+        if case.status is not CaseStatus.ACTIVE:
+            raise EngineError(f"case {case_id} is {case.status.value}; only open cases can be migrated")
+        if to_version <= case.version:
+            raise EngineError(f"case {case_id} is on version {case.version}; migrate it to a newer one")
+        old = self.process_version(case.version_hash)
+        new = self.process_version(self.store.version(case.process_key, to_version).hash)
+        mapping = _node_mapping(old, new, {t.node for t in case.tokens}, dict(node_map))
+        validate_data(new, {k: v for k, v in case.data.items() if k in new.variables})
+        for token in case.tokens:
+            token.node = mapping[token.node]
+        for item in self.store.work_items(WorkQuery(case_id=case_id, limit=1000)):
+            item = tx.work_item(item.id)
+            node = new.nodes[mapping[item.node]]
+            item.node, item.title, item.queue, item.form = node.id, node.display, node.queue, node.form
+        before = case.version
+        case.version, case.version_hash = new.version.number, new.hash
+        self.engine.run(tx, case).audit(
+            "case migrated", f"Case moved from version {before} to version {new.version.number}",
+            details={"from": before, "to": new.version.number,
+                     "nodes": {k: v for k, v in mapping.items() if k != v}})
+        return case
 
     def correct_data(self, user: User, case_id: str, data: Mapping[str, Any]) -> Case:
         """Correct case data by hand (e.g. before retrying an incident); audited like any step."""

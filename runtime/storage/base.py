@@ -167,6 +167,11 @@ class Store(ABC):
         `started_until`), oldest first; from an index, without reading the cases."""
 
     @abstractmethod
+    def version_case_counts(self, process_key: str) -> dict[int, tuple[int, int]]:
+        """Per version number of a process: (cases started on it, those still open); from an index (cases moved
+        to another version count there)."""
+
+    @abstractmethod
     def audit_heads(self) -> dict[str, tuple[int, str]]:
         """Every case's audit trail as (number of events, hash of the newest); from an index, without reading the
         cases. Anchoring (`runtime.anchors`) checkpoints these."""

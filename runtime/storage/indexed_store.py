@@ -35,6 +35,11 @@ class IndexedStore(Store):
             self._check_ready()
             return self._indexes.cases.ids(process_key, customer_id, active, since, until)
 
+    def version_case_counts(self, process_key: str) -> dict[int, tuple[int, int]]:
+        with self._lock:
+            self._check_ready()
+            return self._indexes.cases.version_counts(process_key)
+
     def audit_heads(self) -> dict[str, tuple[int, str]]:
         with self._lock:
             self._check_ready()

@@ -110,12 +110,13 @@ class CaseEntry(NamedTuple):
     closed: int | None = None
     audit_count: int = 0  # how many events the case's trail has, and the newest one's hash
     audit_head: str = ""
+    version: int = 0  # the number of the process version it runs on
 
 
 def case_entry(doc: Mapping[str, Any]) -> CaseEntry:
     return CaseEntry(doc["id"], micros(doc["started_at"]), doc["process_key"], doc.get("customer_id"),
                      doc["status"] == CaseStatus.ACTIVE, doc["revision"], _optional_micros(doc.get("closed_at")),
-                     doc.get("audit_count", 0), doc.get("audit_head", ""))
+                     doc.get("audit_count", 0), doc.get("audit_head", ""), doc.get("version", 0))
 
 
 def _case_order(entry: CaseEntry) -> tuple[int, str]:
@@ -190,6 +191,15 @@ class CaseIndex:
                  and (started_until is None or e.started < started_until)]
         return [e.id for e in sorted(found, key=_case_order)]
 
+
+    def version_counts(self, process_key: str) -> dict[int, tuple[int, int]]:
+        counts: dict[int, list[int]] = {}
+        for entry in self.entries.values():
+            if entry.process_key == process_key:
+                count = counts.setdefault(entry.version, [0, 0])
+                count[0] += 1
+                count[1] += entry.active
+        return {version: (started, active) for version, (started, active) in counts.items()}
 
     def audit_heads(self) -> dict[str, tuple[int, str]]:
         return {e.id: (e.audit_count, e.audit_head) for e in self.entries.values()}

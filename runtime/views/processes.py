@@ -55,3 +55,19 @@ def process_version(runtime: Runtime, user: User, process_key: str, number: int 
             raise NotFound(f"process '{process_key}' has no published version")
         return latest
     return runtime.process_version(runtime.store.version(process_key, number).hash)
+
+
+@dataclass(frozen=True)
+class VersionHistory:
+    """One published version with how many cases started on it and how many of those are still open."""
+
+    version: Version
+    cases_started: int
+    cases_open: int
+
+
+def version_history(runtime: Runtime, user: User, process_key: str) -> list[VersionHistory]:
+    """Every version of a process, newest first, with who published it, when, why, its content hash and cases."""
+    found = versions(runtime, user, process_key)
+    counts = runtime.store.version_case_counts(process_key)
+    return [VersionHistory(version, *counts.get(version.number, (0, 0))) for version in reversed(found)]

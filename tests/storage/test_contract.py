@@ -443,6 +443,15 @@ def test_every_cases_audit_head_is_known_without_reading_the_cases(store: Store,
     assert store.audit_heads() == {"a": (3, "h3"), "b": (0, "")}
 
 
+def test_cases_per_version_counted_without_reading_them(store: Store, reopen: Reopen):
+    store.commit(Changes(cases=[(case("a"), None), (case("b", version=2), None),
+                                (case("c", version=2, status=CaseStatus.COMPLETED), None),
+                                (case("d", process_key="move"), None)]))
+    store = reopen(store)
+    assert store.version_case_counts("complaint") == {1: (1, 1), 2: (2, 1)}
+    assert store.version_case_counts("nothing") == {}
+
+
 def test_versions_oldest_first_and_bundles_stored_once(store: Store, reopen: Reopen):
     store.commit(Changes(versions=[(version("move", 1, "m1"), bundle("move")), (version("complaint", 2, "h2"),
                                                                                bundle())]))
