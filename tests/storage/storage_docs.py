@@ -39,7 +39,8 @@ def case(case_id: str = "c1", *, process_key: str = "complaint", customer_id: st
          started: float = 0, data: dict[str, Any] | None = None, version: int = 1, **fields: Any) -> Case:
     if data is None:
         data = {"amount": 12.5, "lines": [{"text": "meter", "qty": 2}], "note": "café ✓"}
-    return Case(id=case_id, process_key=process_key, version=version, version_hash=f"h{version}", started_at=at(started),
+    return Case(id=case_id, process_key=process_key, version=version, version_hash=f"h{version}",
+                started_at=at(started),
                 started_by="agent", customer_id=customer_id, data=data,
                 tokens=[Token(id="t1", node="review", waiting_for=f"{case_id}-w1")], **fields)
 
