@@ -1,34 +1,268 @@
-"""Audit area: cases and verifying their audit trails. Read only."""
+"""The auditor's workspace: find cases, read a case's trail on its diagram, verify the store, export, review versions.
+
+/audit finds cases (by id, customer, process, status, start date), verifies
+every trail against the signed checkpoints, shows the newest checkpoint for
+the auditor's own anchor file, and exports the selected cases as a file that
+verifies offline (with a readable PDF). /audit/case/{id} is one case's trail:
+the diagram of the version it ran on with the way it went and where it is,
+every event in plain words, the version's content hash, what was sent, and
+whether the chain still verifies. /audit/process/{key} lists every version.
+Everything comes from runtime read models; auditors change nothing (their
+exports are recorded on the trail by the runtime).
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
 from nicegui import APIRouter, ui
 
+from codegen.trail_report import trail_report_pdf
 from designer.display import local_time
+from designer.elements.flow_canvas import FlowCanvas
 from designer.frame import frame, runtime
-from designer.pages.sent import link_cases_to_sent_items
-from runtime.documents import User
+from designer.pages.case import value_text
+from designer.pages.sent import sent_items
+from models.errors import FlowdeskError
+from models.serialization import bundle_document
+from runtime.anchors import anchor_line
+from runtime.documents import CaseStatus, User
+from runtime.errors import NotFound
+from runtime.exports import export_bytes, export_cases, export_summary
+from runtime.views.audit import CaseTrail, case_trail, newest_checkpoint
 from runtime.views.cases import CaseFilter, find_cases
+from runtime.views.processes import processes, version_history
 
 COLUMNS = [
     {"name": name, "label": label, "field": name, "align": "left"}
     for name, label in [("id", "Case"), ("process", "Process"), ("version", "Version"), ("status", "Status"),
                         ("started", "Started"), ("by", "Started by"), ("events", "Audit events")]
 ]
-#: Cases listed on the page, newest first.
-SHOWN = 200
+#: Cases listed per page of the search.
+PAGE = 50
+#: Colours on a trail's diagram: steps the case passed, and where it waits now.
+PASSED, WAITING = "#bbf7d0", "#fde68a"
+ANY = ""
 
 
-def _show_verification(user: User, results: ui.column) -> None:
-    problems = runtime().verify_audit(user)
+def trail_url(case_id: str) -> str:
+    return f"/audit/case/{quote(case_id, safe='')}"
+
+
+class CaseSearch:
+    """The case finder of the /audit page, with the selection to export."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.offset = 0
+        names = {p.key: p.name for p in processes(runtime(), user)}
+        with ui.row().classes("items-end gap-3"):
+            self.case_id = ui.input("Case id").classes("w-64").mark("find-case-id")
+            self.customer = ui.input("Customer id").classes("w-40").mark("find-customer")
+            self.process = ui.select({ANY: "All processes"} | names, value=ANY, label="Process") \
+                .classes("w-56").mark("find-process")
+            self.status = ui.select({ANY: "Open or closed", CaseStatus.ACTIVE.value: "Open",
+                                     CaseStatus.COMPLETED.value: "Closed"}, value=ANY, label="Status") \
+                .classes("w-40").mark("find-status")
+            self.since = ui.input("Started from").props("type=date").mark("find-from")
+            self.until = ui.input("Started until").props("type=date").mark("find-until")
+            ui.button("Find", icon="search", on_click=self.find).mark("find")
+        self.summary = ui.label().mark("found")
+        self.table = ui.table(columns=COLUMNS, rows=[], row_key="id", selection="multiple").classes("w-full") \
+            .mark("cases")
+        self.table.add_slot("body-cell-id", '<q-td :props="props"><a :href="`/audit/case/${encodeURIComponent('
+                                            'props.value)}`">{{ props.value }}</a></q-td>')
+        with ui.row().classes("items-center gap-2"):
+            self.previous = ui.button("Previous", on_click=lambda: self.page(-1)).props("flat").mark("previous")
+            self.next = ui.button("Next", on_click=lambda: self.page(1)).props("flat").mark("next")
+            ui.space()
+            ui.button("Export selected (file that verifies)", icon="download",
+                      on_click=lambda: self.export("json")).props("outline").mark("export-json")
+            ui.button("Export selected (PDF report)", icon="picture_as_pdf",
+                      on_click=lambda: self.export("pdf")).props("outline").mark("export-pdf")
+        self.find()
+
+    def find(self) -> None:
+        self.offset = 0
+        self.show()
+
+    def page(self, step: int) -> None:
+        self.offset = max(self.offset + step * PAGE, 0)
+        self.show()
+
+    def show(self) -> None:
+        cases, total = self._search()
+        self.table.rows = [{"id": c.id, "process": c.process_key, "version": c.version, "status": c.status.value,
+                            "started": local_time(c.started_at), "by": c.started_by, "events": c.audit_count}
+                           for c in cases]
+        self.table.selected = []
+        self.summary.set_text(f"{total} case{'s' if total != 1 else ''} found" +
+                              (f", {self.offset + 1}–{self.offset + len(cases)} shown" if total > len(cases) else ""))
+        self.previous.set_enabled(self.offset > 0)
+        self.next.set_enabled(self.offset + len(cases) < total)
+
+    def _search(self) -> tuple[list[Any], int]:
+        zone = ZoneInfo(runtime().calendar.timezone)
+        since = _day(self.since.value, zone)
+        until = _day(self.until.value, zone)
+        page = find_cases(runtime(), self.user, CaseFilter(
+            process=self.process.value or None, customer=(self.customer.value or "").strip() or None,
+            status=CaseStatus(self.status.value) if self.status.value else None, started_since=since,
+            started_until=until + timedelta(days=1) if until else None, offset=self.offset, limit=PAGE,
+            case_id=(self.case_id.value or "").strip() or None))
+        return page.cases, page.total
+
+    def export(self, kind: str) -> None:
+        chosen = [row["id"] for row in self.table.selected]
+        if not chosen:
+            ui.notify("Tick the cases to export first.", type="warning")
+            return
+        try:
+            export = export_cases(runtime(), self.user, chosen)
+        except FlowdeskError as error:
+            ui.notify(str(error), type="negative", multi_line=True)
+            return
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        if kind == "json":
+            ui.download.content(export_bytes(export), f"flowdesk-cases-{stamp}.json", "application/json")
+        else:
+            verdict = [f"Exported {local_time(datetime.fromisoformat(export['exported_at']))} by {self.user.name}. "
+                       "Check the file with 'flowdesk audit verify-export FILE --public-key KEY'."]
+            pdf = trail_report_pdf(export_summary(json.loads(export_bytes(export))), verdict,
+                                   title="Flowdesk audit trail report")
+            ui.download.content(pdf, f"flowdesk-cases-{stamp}.pdf", "application/pdf")
+        ui.notify(f"{len(chosen)} case(s) exported; the export is recorded on each case's trail.", type="positive")
+
+
+def _day(text: str | None, zone: ZoneInfo) -> datetime | None:
+    try:
+        return datetime.combine(date.fromisoformat(text or ""), time(0), zone)
+    except ValueError:
+        return None
+
+
+def _verify(user: User, results: ui.column) -> None:
+    verdict = runtime().verify_audit(user)
     results.clear()
     with results:
-        if not problems:
-            ui.label("Every case trail is intact.").mark("verdict")
+        if verdict.intact:
+            ui.label(f"All {verdict.cases} case trails are intact and match {verdict.checkpoints} checkpoint(s)"
+                     + ("" if verdict.signed else "; the checkpoints are not signed (configure a signing key)")
+                     + (f"; {verdict.unanchored} case(s) have events newer than the last checkpoint"
+                        if verdict.unanchored else "") + ".").mark("verdict")
             return
-        ui.label(f"{len(problems)} case trail(s) are broken:").classes("text-red-700").mark("verdict")
-        for problem in problems:
-            ui.label(f"case {problem.case_id}: {problem.message}")
+        ui.label(f"{len(verdict.problems)} problem(s) found:").classes("text-red-700").mark("verdict")
+        for problem in verdict.problems:
+            where = f" at event {problem.seq}" if problem.seq else ""
+            ui.label(f"{problem.case_id}{where}: {problem.message}").classes("text-red-700")
+
+
+def _anchor(user: User) -> None:
+    checkpoint = newest_checkpoint(runtime(), user)
+    with ui.column().classes("gap-1").mark("anchor"):
+        ui.label("Newest checkpoint").classes("text-lg")
+        if checkpoint is None:
+            ui.label("No checkpoint yet: the worker makes one every few minutes once cases have events.")
+            return
+        ui.label(f"Checkpoint {checkpoint.seq}, {local_time(checkpoint.at)}, {checkpoint.cases} cases; "
+                 + (f"signed by key {checkpoint.key_id}" if checkpoint.signature else "not signed"))
+        ui.label(f"Hash {checkpoint.hash}").classes("font-mono text-sm").mark("anchor-hash")
+        ui.label("Keep these lines in an anchor file of your own: 'flowdesk audit verify --anchors FILE' then "
+                 "finds a store rolled back behind them.").classes("text-sm text-gray-600")
+        ui.button("Download anchor line", on_click=lambda: ui.download.content(
+            (anchor_line(checkpoint) + "\n").encode(), f"flowdesk-anchor-{checkpoint.seq}.jsonl")).props("flat")
+
+
+def _trail_page(user: User, case_id: str) -> None:
+    try:
+        trail = case_trail(runtime(), user, case_id)
+    except NotFound:
+        ui.label(f"There is no case {case_id}.").mark("no-case")
+        return
+    case, version = trail.case, trail.version
+    with ui.column().classes("w-full gap-1").mark("trail-head"):
+        ui.label(f"{version.name} — version {version.number}, content hash {version.hash}").classes("text-lg") \
+            .mark("trail-version")
+        ui.link("Read this version (flow, forms, letters, tables)",
+                f"/audit/process/{quote(case.process_key, safe='')}?version={version.number}").mark("version-link")
+        status = "open" if case.status is CaseStatus.ACTIVE else f"closed: {case.outcome or 'done'}"
+        ui.label(f"Started {local_time(case.started_at)} by {case.started_by}; {status}")
+        verdict = trail.verdict
+        if verdict.intact:
+            anchored = "anchored by the checkpoints" if not verdict.unanchored else \
+                "its newest events are not in a checkpoint yet"
+            ui.label(f"The trail verifies: {case.audit_count} events, chain intact, {anchored}.") \
+                .classes("text-green-800").mark("trail-verdict")
+        else:
+            for problem in verdict.problems:
+                ui.label(f"Broken: {problem.message}").classes("text-red-700").mark("trail-verdict")
+    _trail_diagram(trail)
+    with ui.column().classes("w-full gap-1").mark("trail"):
+        ui.label("Every event").classes("text-lg")
+        for entry in trail.entries:
+            event = entry.event
+            with ui.column().classes("gap-0 border-b pb-1 w-full").mark("trail-entry"):
+                ui.label(f"{event.seq}. {local_time(event.at)} · {entry.actor} · {event.kind}") \
+                    .classes("text-sm text-gray-600")
+                ui.label(event.summary)
+                if event.kind == "note added":
+                    ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
+                for change in entry.changes:
+                    variable = trail.process.variables.get(change.variable)
+                    ui.label(f"{change.label}: {value_text(change.before, variable)} → "
+                             f"{value_text(change.after, variable)}").classes("text-sm whitespace-pre-line")
+                ui.label(f"hash {event.hash[:16]}…").classes("text-xs font-mono text-gray-500")
+    sent_items(user, case_id)
+
+
+def _trail_diagram(trail: CaseTrail) -> None:
+    ui.label("The way the case went: green steps it passed, yellow where it waits; counts on the connections")
+    fills = {node: PASSED for node in trail.visited} | {node: WAITING for node in trail.waiting_at}
+    canvas = FlowCanvas(bundle_document(trail.process.bundle), read_only=True).classes("w-full h-[380px]") \
+        .mark("trail-diagram")
+    canvas.paint(fills, trail.edges_taken)
+
+
+def _process_page(user: User, key: str, shown: int | None) -> None:
+    try:
+        history = version_history(runtime(), user, key)
+    except NotFound as error:
+        ui.label(str(error)).mark("no-process")
+        return
+    columns = [{"name": n, "label": label, "field": n, "align": "left"} for n, label in (
+        ("number", "Version"), ("published", "Published"), ("author", "By"), ("note", "Note"), ("hash", "Content hash"),
+        ("started", "Cases started"), ("open", "Still open"))]
+    ui.table(columns=columns, row_key="number", rows=[
+        {"number": h.version.number, "published": local_time(h.version.published_at), "author": h.version.author,
+         "note": h.version.note, "hash": h.version.hash[:16] + "…", "started": h.cases_started, "open": h.cases_open}
+        for h in history]).classes("w-full").mark("versions")
+    number = shown if shown is not None else history[0].version.number
+    version = next((h.version for h in history if h.version.number == number), None)
+    if version is None:
+        ui.label(f"There is no version {number}.")
+        return
+    bundle = runtime().process_version(version.hash).bundle
+    ui.label(f"Version {version.number}: {bundle.name}").classes("text-lg").mark("shown-version")
+    FlowCanvas(bundle_document(bundle), read_only=True).classes("w-full h-[380px]").mark("version-diagram")
+    with ui.row().classes("gap-8 items-start"):
+        with ui.column().mark("version-forms"):
+            ui.label("Forms").classes("font-medium")
+            for form in bundle.forms:
+                ui.label(f"{form.name or form.id}: " + ", ".join(
+                    getattr(element, "label", "") or element.id for element in form.walk()))
+        with ui.column().mark("version-letters"):
+            ui.label("Letters").classes("font-medium")
+            for letter in bundle.letters:
+                ui.label(f"{letter.name or letter.id} ({letter.channel}, "
+                         f"{', '.join(v.language for v in letter.variants)})")
+        with ui.column().mark("version-tables"):
+            ui.label("Decision tables").classes("font-medium")
+            for table in bundle.decision_tables:
+                ui.label(f"{table.name or table.id}: {len(table.rules)} rules, {table.hit_policy}")
 
 
 def routes() -> APIRouter:
@@ -36,14 +270,26 @@ def routes() -> APIRouter:
 
     @router.page("/audit", title="Flowdesk — audit")
     def audit_page() -> None:
-        with frame("Cases and their audit trails") as user:
-            page = find_cases(runtime(), user, CaseFilter(limit=SHOWN))
-            ui.label(f"{page.total} cases" + (f", the newest {SHOWN} shown" if page.has_next else ""))
-            ui.button("Verify trails", on_click=lambda: _show_verification(user, results))
+        with frame("Audit: cases, trails and versions") as user:
+            with ui.row().classes("items-center gap-4"):
+                ui.button("Verify every trail", icon="verified", on_click=lambda: _verify(user, results)) \
+                    .mark("verify")
+                for summary in processes(runtime(), user):
+                    ui.link(f"{summary.name}: {summary.version_count} version(s)",
+                            f"/audit/process/{quote(summary.key, safe='')}").mark(f"process-{summary.key}")
             results = ui.column()
-            link_cases_to_sent_items(ui.table(columns=COLUMNS, row_key="id", rows=[
-                {"id": c.id, "process": c.process_key, "version": c.version, "status": c.status.value,
-                 "started": local_time(c.started_at), "by": c.started_by, "events": c.audit_count}
-                for c in page.cases]).classes("w-full"))
+            _anchor(user)
+            ui.label("Find cases").classes("text-lg")
+            CaseSearch(user)
+
+    @router.page("/audit/case/{case_id}", title="Flowdesk — case trail")
+    def trail_page(case_id: str) -> None:
+        with frame(f"Audit trail of case {case_id}") as user:
+            _trail_page(user, case_id)
+
+    @router.page("/audit/process/{key}", title="Flowdesk — process versions")
+    def process_page(key: str, version: int | None = None) -> None:
+        with frame(f"Versions of '{key}'") as user:
+            _process_page(user, key, version)
 
     return router

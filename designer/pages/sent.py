@@ -5,7 +5,6 @@ viewed (text as text, HTML only inside an iframe with `sandbox=""`, served with
 a `Content-Security-Policy: sandbox` header, never with `ui.html`) and
 downloaded as what went out: PDF, .eml or .txt (`runtime.outbox.sent_document`).
 The document route is for whoever may read the case (`runtime.access`).
-Until a case view exists, /audit/cases/{id}/sent shows the block to auditors.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from codegen.markup import html_to_text
 from codegen.sms import segments
 from designer.display import local_time
 from designer.elements.sandboxed_frame import sandboxed_frame
-from designer.frame import frame, runtime
+from designer.frame import runtime
 from runtime.documents import OutboxEntry, OutboxStatus, User
 from runtime.errors import AccessDenied, NotFound
 from runtime.outbox import email_of, letter_page_of, sent_document
@@ -102,21 +101,8 @@ def sent_items(user: User, case_id: str) -> None:
                 ui.link("Download", document_url(entry)).mark(f"download-{entry.id}")
 
 
-def link_cases_to_sent_items(table: ui.table, column: str = "id") -> ui.table:
-    """Make each case id in `table`'s `column` a link to what was sent for that case (Vue prints it as text)."""
-    table.add_slot(f"body-cell-{column}", '<q-td :props="props"><a :href="`/audit/cases/${encodeURIComponent('
-                   'props.value)}/sent`">{{ props.value }}</a></q-td>')
-    return table
-
-
 def routes() -> APIRouter:
     router = APIRouter()
-
-    @router.page("/audit/cases/{case_id}/sent", title="Flowdesk — sent for a case")
-    def sent_page(case_id: str) -> None:
-        """What was sent for one case (until the case view shows `sent_items` itself)."""
-        with frame(f"What was sent for case {case_id}") as user:
-            sent_items(user, case_id)
 
     @router.get("/api/cases/{case_id}/sent/{entry_id}/document")
     def document(case_id: str, entry_id: str, request: Request, view: str = "") -> Response:

@@ -149,8 +149,9 @@ def attachment_file(runtime: Runtime, user: User, case_id: str, attachment_id: s
 
 @dataclass(frozen=True)
 class CaseFilter:
-    """Which cases to list, newest first: by process, customer, status and start date."""
+    """Which cases to list, newest first: by id, process, customer, status and start date."""
 
+    case_id: str | None = None
     process: str | None = None
     customer: str | None = None
     status: CaseStatus | None = None
@@ -178,5 +179,7 @@ def find_cases(runtime: Runtime, user: User, wanted: CaseFilter) -> CasePage:
     active = None if wanted.status is None else wanted.status is CaseStatus.ACTIVE
     ids = runtime.store.case_ids(process_key=wanted.process, customer_id=wanted.customer, active=active,
                                  started_since=wanted.started_since, started_until=wanted.started_until)
+    if wanted.case_id is not None:
+        ids = [case_id for case_id in ids if case_id == wanted.case_id]
     newest_first = ids[::-1][wanted.offset:wanted.offset + wanted.limit]
     return CasePage([runtime.store.case(case_id) for case_id in newest_first], len(ids), wanted.offset, wanted.limit)
