@@ -51,6 +51,24 @@ class ChangeKind(StrEnum):
     REORDERED = "reordered"
 
 
+#: The heading of each part in a list of changes.
+TITLES: dict[Part, str] = {
+    Part.PROCESS: "Process",
+    Part.INTAKE: "Intake rules",
+    Part.VARIABLES: "Case data",
+    Part.NODES: "Steps",
+    Part.EDGES: "Connections",
+    Part.CASE_SLA: "Case SLA",
+    Part.TASK_SLAS: "Step SLAs",
+    Part.FORMS: "Forms",
+    Part.LETTERS: "Letters, e-mails and SMS",
+    Part.DECISION_TABLES: "Decision tables",
+    Part.ROLES: "Roles",
+    Part.QUEUES: "Queues",
+    Part.ROOT_CAUSES: "Root causes",
+    Part.ADHOC_TASK_TYPES: "Ad-hoc task types",
+}
+
 #: How each part names its element in a sentence; `{label}` is the element's label.
 NOUNS: dict[Part, str] = {
     Part.PROCESS: "Process '{label}'",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from codegen.diff import DIFFERS, BundleDiff, ChangeKind, Part, diff_bundles
-from codegen.diff.changes import ITEM_NOUNS, NOUNS
+from codegen.diff.changes import ITEM_NOUNS, NOUNS, TITLES
 from models import Bundle
 from models.serialization import bundle_document
 from tests.runtime.builders import auto, end, process, send, start, task
@@ -340,7 +340,7 @@ def test_intake_rules_and_process_settings():
 
 
 def test_every_part_has_a_differ_and_a_noun():
-    assert list(DIFFERS) == list(Part) == list(NOUNS)
+    assert list(DIFFERS) == list(Part) == list(NOUNS) == list(TITLES)
     assert set(ITEM_NOUNS) >= {"field", "section", "group", "language", "rule", "input", "output"}
 
 
