@@ -28,6 +28,11 @@ class Matched(Generic[T]):
     kept: list[tuple[T, T]]
     added: list[T]
 
+    @property
+    def changed(self) -> list[tuple[T, T]]:
+        """The kept pairs that differ at all: comparing models is cheaper than comparing their settings."""
+        return [(before, after) for before, after in self.kept if before != after]
+
 
 def match(old: Sequence[T], new: Sequence[T], key: Callable[[T], Hashable]) -> Matched[T]:
     """Match the elements of two versions of a list by `key`.
@@ -168,7 +173,7 @@ def list_changes(part: Part, old: Sequence[BaseModel], new: Sequence[BaseModel],
     matched = match(old, new, key)
     for element in matched.removed:
         yield Change(part, ChangeKind.REMOVED, key(element), label(element), before=authored(element))
-    for before, after in matched.kept:
+    for before, after in matched.changed:
         yield from changed_settings(part, key(after), label(after), settings(before), settings(after), skip)
     for element in matched.added:
         yield Change(part, ChangeKind.ADDED, key(element), label(element), after=authored(element))

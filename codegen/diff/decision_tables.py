@@ -25,7 +25,7 @@ def diff_decision_tables(old: Bundle, new: Bundle) -> Iterator[Change]:
     matched = match(old.decision_tables, new.decision_tables, key=_table_id)
     for table in matched.removed:
         yield Change(Part.DECISION_TABLES, ChangeKind.REMOVED, table.id, _label(table), before=authored(table))
-    for before, after in matched.kept:
+    for before, after in matched.changed:
         yield from changed_settings(Part.DECISION_TABLES, after.id, _label(after), settings(before), settings(after),
                                     skip=("inputs", "outputs", "rules"))
         yield from _item_changes(before, after, "input", before.inputs, after.inputs, skip=())
@@ -48,7 +48,7 @@ def _item_changes(old: DecisionTable, new: DecisionTable, kind: Literal["input",
     for element in matched.removed:
         yield Change(Part.DECISION_TABLES, ChangeKind.REMOVED, new.id, label, before=authored(element),
                      **item(element))
-    for before, after in matched.kept:
+    for before, after in matched.changed:
         yield from changed_settings(Part.DECISION_TABLES, new.id, label, settings(before), settings(after), skip,
                                     **item(after))
     old_places = {element.id: index for index, element in enumerate(old_items)}
@@ -65,7 +65,7 @@ def _item_changes(old: DecisionTable, new: DecisionTable, kind: Literal["input",
 def _cell_changes(old: DecisionTable, new: DecisionTable) -> Iterator[Change]:
     """Per rule in both versions, each cell of a column in both versions whose text changed."""
     columns = [("when", _places(old.inputs), _places(new.inputs)), ("then", _places(old.outputs), _places(new.outputs))]
-    for before, after in match(old.rules, new.rules, key=_item_id).kept:
+    for before, after in match(old.rules, new.rules, key=_item_id).changed:
         for side, old_places, new_places in columns:
             old_cells, new_cells = getattr(before, side), getattr(after, side)
             for column, new_place in new_places.items():

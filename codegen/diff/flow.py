@@ -25,7 +25,7 @@ def diff_nodes(old: Bundle, new: Bundle) -> Iterator[Change]:
     matched = match(old.nodes, new.nodes, key=_node_id)
     for node in matched.removed:
         yield Change(Part.NODES, ChangeKind.REMOVED, node.id, node.display, before=authored(node))
-    for before, after in matched.kept:
+    for before, after in matched.changed:
         old_settings, new_settings = settings(before), settings(after)
         changes = list(changed_settings(Part.NODES, after.id, after.display, old_settings, new_settings,
                                         skip=_NOT_SETTINGS))
@@ -43,7 +43,7 @@ def diff_edges(old: Bundle, new: Bundle) -> Iterator[Change]:
     old_names, new_names = node_names(old), node_names(new)
     for edge in matched.removed:
         yield Change(Part.EDGES, ChangeKind.REMOVED, edge.id, edge_label(old_names, edge), before=authored(edge))
-    for before, after in matched.kept:
+    for before, after in matched.changed:
         yield from changed_settings(Part.EDGES, after.id, edge_label(new_names, after), settings(before),
                                     settings(after))
     for edge in matched.added:

@@ -34,7 +34,7 @@ def diff_forms(old: Bundle, new: Bundle) -> Iterator[Change]:
     matched = match(old.forms, new.forms, key=_form_id)
     for form in matched.removed:
         yield Change(Part.FORMS, ChangeKind.REMOVED, form.id, _form_label(form), before=authored(form))
-    for before, after in matched.kept:
+    for before, after in matched.changed:
         yield from changed_settings(Part.FORMS, after.id, _form_label(after), settings(before), settings(after),
                                     skip=("fields",))
         yield from _field_changes(before, after)
@@ -59,8 +59,9 @@ def _field_changes(old_form: Form, new_form: Form) -> Iterator[Change]:
         if element_id in came:
             continue
         before = old[element_id]
-        yield from changed_settings(Part.FORMS, form_id, label, settings(before.element), settings(placed.element),
-                                    skip=("fields",), **item(placed))
+        if before.element != placed.element:
+            yield from changed_settings(Part.FORMS, form_id, label, settings(before.element), settings(placed.element),
+                                        skip=("fields",), **item(placed))
         if before.container != placed.container:
             yield Change(Part.FORMS, ChangeKind.REORDERED, form_id, label, "section", before.container,
                          placed.container, **item(placed))

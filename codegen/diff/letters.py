@@ -24,7 +24,7 @@ def diff_letters(old: Bundle, new: Bundle) -> Iterator[Change]:
     matched = match(old.letters, new.letters, key=_letter_id)
     for letter in matched.removed:
         yield Change(Part.LETTERS, ChangeKind.REMOVED, letter.id, _label(letter), before=authored(letter))
-    for before, after in matched.kept:
+    for before, after in matched.changed:
         yield from changed_settings(Part.LETTERS, after.id, _label(after), settings(before), settings(after),
                                     skip=("variants",))
         yield from _variant_changes(before, after)
@@ -38,7 +38,7 @@ def _variant_changes(old: Letter, new: Letter) -> Iterator[Change]:
     for variant in matched.removed:
         yield Change(Part.LETTERS, ChangeKind.REMOVED, new.id, label, before=authored(variant),
                      **_item(variant))
-    for before, after in matched.kept:
+    for before, after in matched.changed:
         for text in TEXTS:
             was, now = getattr(before, text), getattr(after, text)
             if was != now:

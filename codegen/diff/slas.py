@@ -22,7 +22,7 @@ def diff_case_sla(old: Bundle, new: Bundle) -> Iterator[Change]:
 
 def diff_task_slas(old: Bundle, new: Bundle) -> Iterator[Change]:
     """Per step kept in both versions: its SLA added, removed, or changed."""
-    for before, after in match(old.nodes, new.nodes, key=_node_id).kept:
+    for before, after in match(old.nodes, new.nodes, key=_node_id).changed:
         yield from _sla_changes(Part.TASK_SLAS, after.id, after.display, _sla(before), _sla(after))
 
 

@@ -40,15 +40,24 @@ def word_diff(before: str, after: str) -> tuple[TextSegment, ...]:
     [('equal', 'reply within '), ('delete', '5 working'), ('insert', '10'), ('equal', ' days')]
     """
     old, new = _TOKENS.findall(before), _TOKENS.findall(after)
-    raw: list[TextSegment] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    # An edit is usually in one place: match the unchanged start and end directly, the rest with difflib.
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    middle_old, middle_new = old[start:len(old) - end], new[start:len(new) - end]
+    raw = [TextSegment("equal", "".join(old[:start]))]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, middle_old, middle_new, autojunk=False).get_opcodes():
         if op in ("delete", "replace"):
-            raw.append(TextSegment("delete", "".join(old[i1:i2])))
+            raw.append(TextSegment("delete", "".join(middle_old[i1:i2])))
         if op in ("insert", "replace"):
-            raw.append(TextSegment("insert", "".join(new[j1:j2])))
+            raw.append(TextSegment("insert", "".join(middle_new[j1:j2])))
         if op == "equal":
-            raw.append(TextSegment("equal", "".join(old[i1:i2])))
-    return _merge(raw)
+            raw.append(TextSegment("equal", "".join(middle_old[i1:i2])))
+    raw.append(TextSegment("equal", "".join(old[len(old) - end:])))
+    return _merge([segment for segment in raw if segment.text])
 
 
 def _merge(raw: list[TextSegment]) -> tuple[TextSegment, ...]:
