@@ -166,6 +166,10 @@ class Change:
         if self.kind is ChangeKind.MOVED:
             return f"{where} moved on the canvas"
         setting = field_words(self.field)
+        if self.before is None and isinstance(self.after, dict):  # an entry added to a list setting
+            return f"{where}: {setting} added: {show(self.after)}"
+        if self.after is None and isinstance(self.before, dict):
+            return f"{where}: {setting} removed: {show(self.before)}"
         if self.segments and _long(self.before, self.after):
             return f"{where}: {setting} {snippet(self.segments)}"
         return f"{where}: {setting} {show(self.before)} → {show(self.after)}"

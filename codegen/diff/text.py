@@ -20,6 +20,8 @@ _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 
 #: Words of unchanged text a one-line snippet keeps on each side of a change.
 CONTEXT_WORDS = 4
+#: Characters of a deleted or inserted run a one-line snippet shows before it cuts with "…".
+CHANGED_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ def snippet(segments: tuple[TextSegment, ...]) -> str:
     parts: list[str] = []
     for index, segment in enumerate(segments):
         text = " ".join(segment.text.split())
+        if segment.op != "equal" and len(text) > CHANGED_LENGTH:
+            text = text[:CHANGED_LENGTH - 1] + "…"
         if segment.op == "delete":
             parts.append(f"[-{text}-]")
         elif segment.op == "insert":

@@ -149,6 +149,9 @@ def test_a_checklist_item_is_compared_by_its_id():
     assert changes(lambda d: node(d, "check")["checklist"].append({"id": "called", "text": "Customer called"})) == [
         (Part.NODES, CHANGED, "check", "", "checklist.called", None,
          {"id": "called", "text": "Customer called", "required": True})]
+    [added] = diff_of(lambda d: node(d, "check")["checklist"].append({"id": "called", "text": "Customer called"}))
+    assert added.describe() == "Step 'Check invoice': checklist called added: id called, text 'Customer called', " \
+                               "required yes"
     assert changes(lambda d: node(d, "check")["checklist"][0].update(text="Invoice read")) == [
         (Part.NODES, CHANGED, "check", "", "checklist.opened.text", "Invoice opened", "Invoice read")]
 
@@ -254,6 +257,15 @@ def test_a_long_text_is_described_by_its_changed_words_only():
     [change] = diff_bundles(Bundle.model_validate(old), Bundle.model_validate(new))
     assert change.describe() == ("Letter 'Our answer', language 'en': body …line. We reply within "
                                  "[-5-]{+10 working+} days.")
+
+
+def test_a_rewritten_text_is_described_briefly_and_kept_whole_in_the_change():
+    rewritten = "Thank you for your message. " * 10
+    [change] = diff_of(lambda d: d["letters"][0]["variants"][1].update(body=rewritten))
+    assert change.after == rewritten
+    assert len(change.describe()) < 250
+    assert "[-Dear customer, we reply within 5 working days-]" in change.describe()
+    assert change.describe().endswith("…+}")
 
 
 def test_subject_and_language_variants():
