@@ -1,7 +1,8 @@
 """Word-level differences of two texts (letters, instructions), as segments a page can highlight.
 
 The texts are cut into words, whitespace and punctuation marks, and compared
-with `difflib.SequenceMatcher`; a run of changed words with only spaces between
+with `difflib.SequenceMatcher` (a long text rewritten throughout line by line
+first, so the time stays bounded); a run of changed words with only spaces between
 them becomes one deletion and one insertion, as people read it. Joining the
 segments that are not inserted gives the old text back, joining those not
 deleted the new one.
@@ -20,6 +21,10 @@ _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 
 #: Words of unchanged text a one-line snippet keeps on each side of a change.
 CONTEXT_WORDS = 4
+#: Most pairs of words compared at once (difflib's time grows with it): a rewrite beyond goes line by line.
+WORD_BUDGET = 200_000
+#: Most pairs of lines compared at once; a text rewritten beyond is one deletion and one insertion.
+LINE_BUDGET = 1_000_000
 #: Characters of a deleted or inserted run a one-line snippet shows before it cuts with "…".
 CHANGED_LENGTH = 60
 
@@ -50,16 +55,43 @@ def word_diff(before: str, after: str) -> tuple[TextSegment, ...]:
     while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
         end += 1
     middle_old, middle_new = old[start:len(old) - end], new[start:len(new) - end]
-    raw = [TextSegment("equal", "".join(old[:start]))]
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, middle_old, middle_new, autojunk=False).get_opcodes():
-        if op in ("delete", "replace"):
-            raw.append(TextSegment("delete", "".join(middle_old[i1:i2])))
-        if op in ("insert", "replace"):
-            raw.append(TextSegment("insert", "".join(middle_new[j1:j2])))
-        if op == "equal":
-            raw.append(TextSegment("equal", "".join(middle_old[i1:i2])))
-    raw.append(TextSegment("equal", "".join(old[len(old) - end:])))
+    if len(middle_old) * len(middle_new) <= WORD_BUDGET:
+        middle = _compare_words(middle_old, middle_new)
+    else:
+        middle = _compare_lines("".join(middle_old), "".join(middle_new))
+    raw = [TextSegment("equal", "".join(old[:start])), *middle, TextSegment("equal", "".join(old[len(old) - end:]))]
     return _merge([segment for segment in raw if segment.text])
+
+
+def _compare_words(old: list[str], new: list[str]) -> list[TextSegment]:
+    segments = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            segments.append(TextSegment("delete", "".join(old[i1:i2])))
+        if op in ("insert", "replace"):
+            segments.append(TextSegment("insert", "".join(new[j1:j2])))
+        if op == "equal":
+            segments.append(TextSegment("equal", "".join(old[i1:i2])))
+    return segments
+
+
+def _compare_lines(before: str, after: str) -> list[TextSegment]:
+    """A large rewrite: line by line first, word by word only within changed lines small enough for it."""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    if len(old) * len(new) > LINE_BUDGET:
+        return [TextSegment("delete", before), TextSegment("insert", after)]
+    segments = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        was, now = "".join(old[i1:i2]), "".join(new[j1:j2])
+        if op == "equal":
+            segments.append(TextSegment("equal", was))
+            continue
+        old_words, new_words = _TOKENS.findall(was), _TOKENS.findall(now)
+        if len(old_words) * len(new_words) <= WORD_BUDGET:
+            segments.extend(_compare_words(old_words, new_words))
+        else:
+            segments += [TextSegment("delete", was), TextSegment("insert", now)]
+    return segments
 
 
 def _merge(raw: list[TextSegment]) -> tuple[TextSegment, ...]:
