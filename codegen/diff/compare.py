@@ -73,6 +73,8 @@ def setting_changes(before: Mapping[str, Any], after: Mapping[str, Any], skip: C
     [('queue', 'a', 'b'), ('sla.target', '1 days', '2 days')]
     >>> list(setting_changes({"checklist": [{"id": "x", "text": "old"}]}, {"checklist": [{"id": "x", "text": "new"}]}))
     [('checklist.x.text', 'old', 'new')]
+    >>> list(setting_changes({"checklist": [{"id": "a"}, {"id": "b"}]}, {"checklist": [{"id": "b"}, {"id": "a"}]}))
+    [('checklist.order', ['a', 'b'], ['b', 'a'])]
     """
     for name in [*before, *(name for name in after if name not in before)]:
         if name in skip:
@@ -108,7 +110,8 @@ def _entry_changes(old: list[dict[str, Any]], new: list[dict[str, Any]], key: st
     for entry in matched.added:
         yield f"{path}.{entry[key]}", None, entry
     old_order = [before[key] for before, _ in matched.kept]
-    new_order = [entry[key] for entry in new if entry[key] in set(old_order)]
+    kept = set(old_order)
+    new_order = [entry[key] for entry in new if entry[key] in kept]
     if old_order != new_order:
         yield f"{path}.order", old_order, new_order
 
