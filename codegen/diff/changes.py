@@ -9,7 +9,7 @@ business owner reads; `as_dict()` is the JSON form the pages and the CLI share.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -218,20 +218,31 @@ class BundleDiff:
     def status(self, part: Part) -> dict[str, ChangeKind]:
         """Element id -> its strongest change in `part`, e.g. to colour the nodes of a diagram.
 
-        An element with any changed setting or item is CHANGED even if it also moved.
+        An element with an item added, removed or reordered inside (a form field) is CHANGED.
         """
-        status: dict[str, ChangeKind] = {}
-        for change in self.of(part):
-            kind = ChangeKind.CHANGED if change.item and change.kind is not ChangeKind.MOVED else change.kind
-            known = status.get(change.element_id)
-            if known is None or _STRENGTH.index(kind) < _STRENGTH.index(known):
-                status[change.element_id] = kind
-        return status
+        return _strongest((change.element_id, ChangeKind.CHANGED if change.item else change.kind)
+                          for change in self.of(part))
+
+    def item_status(self, part: Part, element_id: str) -> dict[str, ChangeKind]:
+        """Item id -> its strongest change inside one element: the fields of a form, the languages of a
+        letter, the rules and columns of a table, e.g. to highlight them side by side."""
+        return _strongest((change.item, change.kind) for change in self.of(part)
+                          if change.element_id == element_id and change.item)
 
     def as_dict(self) -> dict[str, Any]:
         """The diff as JSON data: the number of changes per part, and every change."""
         return {"counts": {part.value: len(changes) for part, changes in self.by_part().items()},
                 "changes": [change.as_dict() for change in self.changes]}
+
+
+def _strongest(changes: Iterable[tuple[str, ChangeKind]]) -> dict[str, ChangeKind]:
+    """Per id, the strongest of its kinds of change (`_STRENGTH`)."""
+    status: dict[str, ChangeKind] = {}
+    for identifier, kind in changes:
+        known = status.get(identifier)
+        if known is None or _STRENGTH.index(kind) < _STRENGTH.index(known):
+            status[identifier] = kind
+    return status
 
 
 def _long(*texts: Any) -> bool:

@@ -366,6 +366,7 @@ def test_status_colours_each_element_by_its_strongest_change():
     diff = diff_of(several)
     assert diff.status(Part.NODES) == {"check": MOVED, "route": CHANGED, "call": ADDED}
     assert diff.status(Part.FORMS) == {"intake": CHANGED}
+    assert diff.item_status(Part.FORMS, "intake") == {"amount": REMOVED}  # the others kept their order
     assert list(diff.by_part()) == [Part.NODES, Part.FORMS]
 
 
