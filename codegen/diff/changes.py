@@ -10,7 +10,7 @@ business owner reads; `as_dict()` is the JSON form the pages and the CLI share.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -109,10 +109,7 @@ FIELD_WORDS: dict[str, str] = {
     "visible_when": "visible when",
     "min_items": "fewest rows",
     "max_items": "most rows",
-    "adhoc_task_types": "ad-hoc task types",
     "when": "if",
-    "then": "then",
-    "place": "place",
 }
 
 #: Longest value a description shows before it is cut with "…".
@@ -193,7 +190,7 @@ _STRENGTH = [ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.CHANGED, ChangeKin
 class BundleDiff:
     """Every change between two bundles, parts in `Part` order, each part in model order."""
 
-    changes: tuple[Change, ...] = field(default_factory=tuple)
+    changes: tuple[Change, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.changes)
