@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from designer.cli import audit, cases, check, customers, serve, users, worker
+from designer.cli import audit, cases, check, customers, diff, serve, users, worker
 from designer.cli.common import Command, UserError, add_data_argument
 from models.errors import FlowdeskError
 
@@ -31,6 +31,7 @@ COMMANDS: dict[str, Command] = {
     "migrate": cases.MIGRATE,
     "worker": worker.COMMAND,
     "audit": audit.COMMAND,
+    "diff": diff.COMMAND,
     "serve": serve.COMMAND,
     "user": users.COMMAND,
 }
