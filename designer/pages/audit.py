@@ -26,6 +26,7 @@ from designer.display import local_time
 from designer.elements.flow_canvas import FlowCanvas
 from designer.frame import frame, runtime
 from designer.pages.case import value_text
+from designer.pages.diff_view import diff_view
 from designer.pages.sent import sent_items
 from models.errors import FlowdeskError
 from models.serialization import bundle_document
@@ -35,7 +36,7 @@ from runtime.errors import NotFound
 from runtime.exports import export_bytes, export_cases, export_summary
 from runtime.views.audit import CaseTrail, case_trail, newest_checkpoint
 from runtime.views.cases import CaseFilter, find_cases
-from runtime.views.processes import processes, version_history
+from runtime.views.processes import compare_versions, processes, version_history
 
 COLUMNS = [
     {"name": name, "label": label, "field": name, "align": "left"}
@@ -240,6 +241,8 @@ def _process_page(user: User, key: str, shown: int | None) -> None:
         {"number": h.version.number, "published": local_time(h.version.published_at), "author": h.version.author,
          "note": h.version.note, "hash": h.version.hash[:16] + "…", "started": h.cases_started, "open": h.cases_open}
         for h in history]).classes("w-full").mark("versions")
+    if len(history) > 1:
+        _comparison(user, key, [h.version.number for h in history])
     number = shown if shown is not None else history[0].version.number
     version = next((h.version for h in history if h.version.number == number), None)
     if version is None:
@@ -263,6 +266,27 @@ def _process_page(user: User, key: str, shown: int | None) -> None:
             ui.label("Decision tables").classes("font-medium")
             for table in bundle.decision_tables:
                 ui.label(f"{table.name or table.id}: {len(table.rules)} rules, {table.hit_policy}")
+
+
+def _comparison(user: User, key: str, numbers: list[int]) -> None:
+    """Pick two versions and see what changed between them."""
+    options = {n: f"version {n}" for n in sorted(numbers)}
+    with ui.row().classes("items-end gap-3"):
+        old = ui.select(options, value=numbers[1], label="Compare").classes("w-40").mark("compare-old")
+        new = ui.select(options, value=numbers[0], label="with").classes("w-40").mark("compare-new")
+        ui.button("Show the changes", icon="compare_arrows", on_click=lambda: show()).mark("compare")
+    area = ui.column().classes("w-full")
+
+    def show() -> None:
+        area.clear()
+        with area:
+            try:
+                comparison = compare_versions(runtime(), user, key, old.value, new.value)
+            except FlowdeskError as error:
+                ui.label(str(error)).classes("text-red-700")
+                return
+            diff_view(comparison.old.bundle, comparison.new.bundle, comparison.diff,
+                      old_title=f"Version {old.value}", new_title=f"Version {new.value}")
 
 
 def routes() -> APIRouter:

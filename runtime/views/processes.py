@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from codegen.diff import BundleDiff, diff_bundles
 from runtime.access import UseCase, require
 from runtime.documents import User, Version
 from runtime.errors import NotFound
@@ -71,3 +72,19 @@ def version_history(runtime: Runtime, user: User, process_key: str) -> list[Vers
     found = versions(runtime, user, process_key)
     counts = runtime.store.version_case_counts(process_key)
     return [VersionHistory(version, *counts.get(version.number, (0, 0))) for version in reversed(found)]
+
+
+@dataclass(frozen=True)
+class VersionComparison:
+    """Two versions of a process and every change from the first to the second."""
+
+    old: ProcessVersion
+    new: ProcessVersion
+    diff: BundleDiff
+
+
+def compare_versions(runtime: Runtime, user: User, process_key: str, old: int, new: int) -> VersionComparison:
+    """What changed from version `old` to version `new` of a process (`codegen.diff`)."""
+    before = process_version(runtime, user, process_key, old)
+    after = process_version(runtime, user, process_key, new)
+    return VersionComparison(before, after, diff_bundles(before.bundle, after.bundle))

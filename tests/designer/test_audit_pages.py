@@ -66,3 +66,23 @@ async def test_agents_do_not_enter_the_audit_area(user: User):
     await sign_in(user, "bob", "bob-demo", target="/audit")
     await user.should_see(marker="not-allowed", retries=30)
     await user.should_not_see(marker="cases")
+
+
+async def test_the_auditor_compares_two_versions_changes_highlighted(user: User):
+    import json
+    from pathlib import Path
+
+    from models import load_bundle
+    from tests.people import person
+
+    document = json.loads((Path(__file__).resolve().parents[2] / "examples" / "billing_complaint.json").read_text())
+    letter = next(letter for letter in document["letters"] if letter["channel"] == "email")
+    letter["variants"][0]["subject"] = letter["variants"][0]["subject"] + " (herzien)"
+    runtime().publish(person("ann", "designer"), load_bundle(json.dumps(document)), note="subject")
+    await sign_in(user, "abe", "abe-demo", target="/audit/process/billing_complaint")
+    await user.should_see(marker="compare", retries=30)
+    user.find(marker="compare").click()
+    await user.should_see(marker="diff-letters")
+    with user.scope(marker="diff-letters"):
+        await user.should_see("herzien")
+    assert [e.text for e in user.find(marker="segment-insert").elements] != []
