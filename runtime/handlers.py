@@ -181,8 +181,8 @@ def on_subprocess(run: CaseRun, token: Token, node: SubprocessNode) -> None:
     if called is None:
         raise CaseStuck(f"process '{node.process}' is not published")
     if run.case.depth + 1 > MAX_SUBPROCESS_DEPTH:
-        raise CaseStuck(f"subprocesses are nested more than {MAX_SUBPROCESS_DEPTH} deep "
-                        "(a process calling itself?)")
+        run.engine.stop_call_chain(run, f"subprocesses are nested more than {MAX_SUBPROCESS_DEPTH} deep")
+        return
     data = {}
     for mapping in node.inputs:
         expected = called.variable_type(mapping.target)

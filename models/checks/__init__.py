@@ -35,6 +35,7 @@ from models.checks import (
     soundness_no_completion,
     start_ambiguous,
     start_missing,
+    subprocess_cycle,
     template_invalid,
     variable_mismatch,
 )
@@ -63,6 +64,7 @@ STRUCTURE: dict[ModuleType, Severity] = {
     placeholder_unknown: ERROR,
     sla_invalid: ERROR,
     intake_channel_unserved: WARNING,
+    subprocess_cycle: ERROR,
 }
 
 #: Soundness rules (workflow-net sense); run only on a structurally correct flow.

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from runtime.documents import CaseStatus
+from models.serialization import bundle_document
+from runtime.documents import CaseStatus, Version
 from runtime.errors import DataError, EngineError
-from runtime.service import PublishError, Runtime
-from runtime.storage.base import ConflictError, WorkQuery
+from runtime.service import PublishError, Runtime, content_hash
+from runtime.storage.base import Changes, ConflictError, WorkQuery
 from tests.runtime.builders import (
     auto,
     decision,
@@ -237,16 +238,48 @@ def test_a_subprocess_gets_data_in_and_gives_results_back(runtime: Runtime):
     assert titles(runtime, parent.id) == ["after"]
 
 
-def test_a_process_calling_itself_stops_at_the_depth_cap(runtime: Runtime):
-    runtime.publish(process("loop", nodes=[start(), end()], flow="s>e"), "ann")
-    runtime.publish(process("loop", nodes=[start(), subprocess("again", "loop"), end()], flow="s>again again>e"),
-                    "ann")
-    case = runtime.start_case("loop", actor=AGENT)
-    deepest = max(runtime.store.cases(process_key="loop"), key=lambda c: c.depth)
-    assert deepest.depth == 10
-    [incident] = deepest.incidents
-    assert "nested more than 10 deep" in incident.message
-    assert runtime.store.case(case.id).status is CaseStatus.ACTIVE
+def test_publishing_refuses_a_process_that_calls_itself_through_another(runtime: Runtime):
+    runtime.publish(process("b", nodes=[start(), end()], flow="s>e"), "ann")
+    runtime.publish(process("a", nodes=[start(), subprocess("call_b", "b"), end()], flow="s>call_b call_b>e"), "ann")
+    with pytest.raises(PublishError, match="subprocess-cycle") as refused:
+        runtime.publish(process("b", nodes=[start(), subprocess("call_a", "a"), end()], flow="s>call_a call_a>e"),
+                        "ann")
+    assert "b → a → b" in str(refused.value)
+    assert runtime.store.latest_version("b").number == 1
+
+
+def publish_unchecked(runtime: Runtime, bundle) -> None:
+    """Store a version without the checks, as a Flowdesk from before the subprocess-cycle check could have."""
+    document = bundle_document(bundle)
+    latest = runtime.store.latest_version(bundle.key)
+    version = Version(process_key=bundle.key, number=latest.number + 1 if latest else 1,
+                      hash=content_hash(document), name=bundle.name, author="ann", published_at=runtime.now())
+    runtime.store.commit(Changes(versions=[(version, document)]))
+
+
+def test_a_live_circle_of_subprocesses_ends_with_one_incident_on_the_top_case(runtime: Runtime):
+    publish_unchecked(runtime, process("a", nodes=[start(), subprocess("call_b", "b"), end()], flow="s>call_b call_b>e"))
+    publish_unchecked(runtime, process("b", nodes=[start(), subprocess("call_a", "a"), end()], flow="s>call_a call_a>e"))
+    top = runtime.start_case("a", actor=AGENT)
+    top = runtime.store.case(top.id)
+    [incident] = top.incidents
+    assert incident.node == "call_b"
+    assert "nested more than 10 deep" in incident.message and "a → b → a" in incident.message
+    nested = [c for c in runtime.store.cases() if c.id != top.id]
+    assert len(nested) == 10
+    assert all(c.status is CaseStatus.COMPLETED and not c.tokens and not c.incidents for c in nested)
+    assert all(c.outcome.startswith("stopped: subprocesses nested too deep") for c in nested)
+    assert runtime.verify_audit() == []
+
+
+def test_a_circle_that_waits_for_people_is_stopped_with_their_tasks_cancelled(runtime: Runtime):
+    publish_unchecked(runtime, process("loop", nodes=[start(), parallel("split"), task("check"),
+                                                      subprocess("again", "loop"), parallel("join"), end()],
+                                       flow="s>split split>check split>again check>join again>join join>e"))
+    top = runtime.start_case("loop", actor=AGENT)
+    [incident] = runtime.store.case(top.id).incidents
+    assert incident.node == "again"
+    assert [item.case_id for item in open_items(runtime, None)] == [top.id]
 
 
 def test_decision_tables_first_unique_and_collect(runtime: Runtime):
