@@ -17,8 +17,8 @@ from models import Bundle, BundleLoadError, LoadProblem
 from models.checks import Finding, Severity
 from models.customers import Customer
 from models.json_input import JsonInputError, read_json, too_large
-from models.subprocess_calls import SubprocessCycleError, call_graph
 from models.serialization import MAX_BUNDLE_BYTES, bundle_from_document, problems_from_validation
+from models.subprocess_calls import SubprocessCycleError, call_graph
 from models.values import iban_is_valid
 
 _CUSTOMERS = TypeAdapter(list[Customer])

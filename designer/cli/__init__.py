@@ -8,6 +8,7 @@ only parses and dispatches.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -52,14 +53,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The exit code of a command whose reader went away (`flowdesk tasks | head`), as for Unix tools
+#: ended by SIGPIPE (128 + 13).
+EXIT_READER_GONE = 141
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = out or sys.stdout
     try:
-        return args.command.run(args, out)
+        code = args.command.run(args, out)
+        out.flush()  # a closed pipe shows here, not at exit
+        return code
     except (UserError, FlowdeskError) as error:
         print(f"flowdesk: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader has all it wanted; end quietly. Python flushes stdout once more at exit,
+        # so point it at /dev/null first, or that flush would complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_READER_GONE
 
 
 if __name__ == "__main__":
