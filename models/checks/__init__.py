@@ -27,6 +27,7 @@ from models.checks import (
     node_dead_end,
     node_unreachable,
     parallel_shape,
+    placeholder_maybe_empty,
     placeholder_unknown,
     reference_missing,
     sla_invalid,
@@ -65,6 +66,7 @@ STRUCTURE: dict[ModuleType, Severity] = {
     sla_invalid: ERROR,
     intake_channel_unserved: WARNING,
     subprocess_cycle: ERROR,
+    placeholder_maybe_empty: WARNING,
 }
 
 #: Soundness rules (workflow-net sense); run only on a structurally correct flow.
