@@ -27,6 +27,10 @@ MAX_NESTING = 40
 #: The longest number literal read; no amount or number Flowdesk keeps needs more.
 MAX_NUMBER_CHARS = 100
 
+#: Keys longer than this are shortened in paths.
+MAX_KEY_SHOWN = 40
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
 #: A \\u escape of a UTF-16 surrogate: the only way JSON text can spell an unpaired one.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
@@ -68,7 +72,7 @@ def read_json(text: str | bytes, *, source: str = "", max_bytes: int = MAX_JSON_
     if text.count("[") + text.count("{") > MAX_NESTING:  # else it cannot be nested too deeply
         depth, _ = _nesting(text)
         if depth > MAX_NESTING:
-            raise JsonInputError(f"the JSON is nested {depth} levels deep; at most {MAX_NESTING} are allowed",
+            raise JsonInputError(f"the JSON is nested {depth:,} levels deep; at most {MAX_NESTING} are allowed",
                                  source=source)
     numbers = _NumberReader()
     try:
@@ -93,12 +97,23 @@ def too_large(size: int, limit: int = MAX_JSON_BYTES) -> str:
 def format_path(parts: tuple[int | str, ...]) -> str:
     """Keys and list indexes as a JSON path people read: `nodes[3].task`.
 
+    A key that is not a plain name is quoted as JSON (so a path is one line of
+    printable text, whatever the input), and shortened when long.
+
     >>> format_path(("customers", 2, "address", "city"))
     'customers[2].address.city'
+    >>> format_path(("data", "two words\\n"))
+    'data["two words\\\\n"]'
     """
     path = ""
     for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _PLAIN_KEY.fullmatch(part):
+            path += f".{part}" if path else part
+        else:
+            shown = part if len(part) <= MAX_KEY_SHOWN else part[:MAX_KEY_SHOWN] + "…"
+            path += f"[{json.dumps(shown)}]"
     return path
 
 

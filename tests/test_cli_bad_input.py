@@ -57,7 +57,7 @@ def start(data: Path, *values: str | bytes) -> subprocess.CompletedProcess[str]:
 
 def test_start_refuses_data_nested_too_deep(data: Path):
     line = refused(start(data, "-d", "[" * 60_000 + "]" * 60_000))
-    assert line.startswith("flowdesk: --data-json: the JSON is nested 60000 levels deep; at most 40 are allowed")
+    assert line.startswith("flowdesk: --data-json: the JSON is nested 60,000 levels deep; at most 40 are allowed")
 
 
 @pytest.mark.parametrize("amount", ['"1e309"', '"1e999999999"', "1e309", "1e999999999"])
@@ -83,7 +83,7 @@ def test_file_commands_refuse_files_nested_too_deep(tmp_path: Path, command: str
     result = flowdesk(command, str(path), *extra)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
-    assert f"nested {DEEP + 1} levels deep; at most 40 are allowed" in result.stdout
+    assert f"nested {DEEP + 1:,} levels deep; at most 40 are allowed" in result.stdout
 
 
 def test_a_customers_file_with_a_huge_number_names_where(tmp_path: Path):
