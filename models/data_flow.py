@@ -22,6 +22,7 @@ Message waits set nothing for sure: what a message carries is not declared.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterator
 
 import networkx as nx
@@ -53,31 +54,35 @@ def surely_set(bundle: Bundle, graph: nx.MultiDiGraph | None = None) -> dict[str
     defaults = frozenset(v.name for v in bundle.variables if v.default is not None)
     sets = {node.id: SETS.get(node.kind, _nothing)(bundle, node) for node in bundle.nodes}
     arriving = {node: everything for node in graph}
-    order = _order(graph, bundle)
+    order = _reverse_postorder(graph, [node.id for node in bundle.nodes if isinstance(node, StartNode)])
+    rank = {node: index for index, node in enumerate(order)}
+    sources = {node: [source for source, _ in graph.in_edges(node)] for node in order}
+    pending = []
     for node in order:
         if graph.nodes[node]["kind"] == "start":
             arriving[node] = defaults
-    changed = True
-    while changed:  # values only shrink, so this ends after at most (variables x nodes) rounds
-        changed = False
-        for node in order:
-            if graph.nodes[node]["kind"] == "start":
-                continue
-            leaving = [arriving[source] | sets[source] for source, _ in graph.in_edges(node)]
-            joined = frozenset.union(*leaving) if _is_join(graph, node) else frozenset.intersection(*leaving)
-            if joined != arriving[node]:
-                arriving[node], changed = joined, True
+        else:
+            heapq.heappush(pending, rank[node])
+    while pending:  # a worklist in reverse postorder: values only shrink, so it ends
+        node = order[heapq.heappop(pending)]
+        leaving = [arriving[source] | sets[source] for source in sources[node]]
+        joined = frozenset.union(*leaving) if _is_join(graph, node) else frozenset.intersection(*leaving)
+        if joined != arriving[node]:
+            arriving[node] = joined
+            for target in set(graph.successors(node)):
+                if target in rank and graph.nodes[target]["kind"] != "start":
+                    heapq.heappush(pending, rank[target])
     return arriving
 
 
-def _order(graph: nx.MultiDiGraph, bundle: Bundle) -> list[str]:
-    """The nodes a start reaches, each after its predecessors where loops allow (fewer rounds)."""
-    starts = [node.id for node in bundle.nodes if isinstance(node, StartNode)]
-    reached = dict.fromkeys(n for start in starts for n in nx.dfs_preorder_nodes(graph, start))
-    condensed = nx.condensation(graph.subgraph(reached))
-    members = condensed.graph["mapping"]
-    rank = {component: index for index, component in enumerate(nx.topological_sort(condensed))}
-    return sorted(reached, key=lambda node: rank[members[node]])
+def _reverse_postorder(graph: nx.MultiDiGraph, starts: list[str]) -> list[str]:
+    """The nodes the starts reach, each before its successors except along loops (few updates for the worklist)."""
+    walk = nx.DiGraph(graph.edges())
+    walk.add_edges_from((_ROOT, start) for start in starts)
+    return [node for node in reversed(list(nx.dfs_postorder_nodes(walk, _ROOT))) if node != _ROOT]
+
+
+_ROOT = object()
 
 
 def _is_join(graph: nx.MultiDiGraph, node: str) -> bool:
