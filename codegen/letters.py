@@ -2,7 +2,9 @@
 
 Templates are authored by business staff and filled with customer data, so
 they run in Jinja2's immutable sandbox with `StrictUndefined` (a missing
-placeholder is an error, never a blank in a sent letter), HTML autoescaping
+placeholder is an error, never a blank in a sent letter; a value that is
+empty in this case is an error too, never the word "None", though
+`{% if note %}` and `note|default("...")` may test it), HTML autoescaping
 for letters and e-mails, and limits on output size, loop length and render
 time. Case data is passed as data: a customer named `{{7*7}}` is printed as
 typed, because values are never parsed as template code.
@@ -58,6 +60,31 @@ MAX_NUMBER_BITS = 1_000
 
 class LetterRenderError(FlowdeskError):
     """A template could not be rendered; the message says which letter and why."""
+
+
+class _NoValue(StrictUndefined):
+    """What a template sees for data that is empty (None) in this case.
+
+    Like a missing name it cannot be printed, computed with or looped over, so a
+    letter never says "None"; unlike one it is simply false in `{% if %}`, and
+    `default` replaces it, the two ways a letter shows a value only when there is one.
+    """
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def _empty_as_no_value(value: Any, path: str) -> Any:
+    """`value` with every None in it (also inside records and the customer) replaced by `_NoValue`."""
+    if value is None:
+        return _NoValue(hint=f"{{{{ {path} }}}} is empty in this case", name=path)
+    if isinstance(value, Mapping):
+        return {key: _empty_as_no_value(item, f"{path}.{key}") for key, item in value.items()}
+    if isinstance(value, list):
+        return [_empty_as_no_value(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    return value
 
 
 @dataclass(frozen=True)
@@ -239,7 +266,7 @@ def render_template(source: str, context: Mapping[str, Any], *, html: bool, what
         template = _template(source, html)
         chunks: list[str] = []
         size = 0
-        for chunk in template.generate(**context):
+        for chunk in template.generate(**{name: _empty_as_no_value(value, name) for name, value in context.items()}):
             size += len(chunk)
             if size > MAX_OUTPUT_CHARS:
                 raise LetterRenderError(f"the {what} would be longer than {MAX_OUTPUT_CHARS:,} characters")

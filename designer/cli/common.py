@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from models.json_input import read_json
 from runtime.service import Runtime
 from runtime.storage.tinydb_store import TinyDBStore
 
@@ -49,17 +49,13 @@ def open_runtime(args: argparse.Namespace, read_only: bool = False) -> Iterator[
         store.close()
 
 
-def json_argument(text: str | None, what: str = "--data") -> dict[str, Any]:
-    """A JSON object given on the command line, or an error saying what is wrong with it."""
+def json_argument(text: str | None, what: str = "--data-json") -> dict[str, Any]:
+    """A JSON object given on the command line, or an error saying what is wrong with it (and where)."""
     if not text:
         return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UserError(f"{what} is not valid JSON ({error.msg} at column {error.colno}); "
-                        """write e.g. '{"amount": "12.50"}'""") from None
+    value = read_json(text, source=what)  # JsonInputError names `what`, and the JSON path where it can
     if not isinstance(value, dict):
-        raise UserError(f"{what} must be a JSON object of names and values")
+        raise UserError(f"{what} must be a JSON object of names and values, e.g. " """'{"amount": "12.50"}'""")
     return value
 
 

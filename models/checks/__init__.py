@@ -27,6 +27,7 @@ from models.checks import (
     node_dead_end,
     node_unreachable,
     parallel_shape,
+    placeholder_maybe_empty,
     placeholder_unknown,
     reference_missing,
     separation_invalid,
@@ -36,6 +37,7 @@ from models.checks import (
     soundness_no_completion,
     start_ambiguous,
     start_missing,
+    subprocess_cycle,
     template_invalid,
     variable_mismatch,
 )
@@ -65,6 +67,8 @@ STRUCTURE: dict[ModuleType, Severity] = {
     sla_invalid: ERROR,
     intake_channel_unserved: WARNING,
     separation_invalid: ERROR,
+    subprocess_cycle: ERROR,
+    placeholder_maybe_empty: WARNING,
 }
 
 #: Soundness rules (workflow-net sense); run only on a structurally correct flow.

@@ -96,7 +96,7 @@ async def test_importing_a_broken_file_shows_every_problem_and_creates_nothing(u
     await user.should_see(marker="import-problems")
     shown = [label.text for label in user.find(marker="import-problem").elements]
     assert any(s.startswith("nodes[1].kind: 'teleport' is not a kind Flowdesk knows") for s in shown)
-    assert any(s.startswith("nodes[0].<b>odd</b>: is not a setting") for s in shown)  # as text, not HTML
+    assert any(s.startswith('nodes[0]["<b>odd</b>"]: is not a setting') for s in shown)  # as text, not HTML
     assert all(isinstance(label, ui.label) for label in user.find(marker="import-problem").elements)
     assert not (data / "drafts" / "imported.json").exists()
     await upload(user, "cut.json", b'{"key": "imported", "nodes": [')
