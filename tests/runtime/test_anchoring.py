@@ -78,7 +78,7 @@ def installation(tmp_path: Path, key: SigningKey) -> Installation:
         [item] = rt.store.work_items(WorkQuery(case_id=case_id))
         rt.complete(person("agent"), item.id, {"note": "done"})
     assert rt.checkpoint().seq == 2
-    assert rt.verify_audit(AUDITOR, AUDITOR).intact
+    assert rt.verify_audit(AUDITOR).intact
     return setup
 
 
@@ -136,7 +136,7 @@ ATTACKS = [
 def test_a_resealed_trail_is_caught_by_its_checkpoint(installation: Installation, attack, message: str):
     victim = installation.runtime.store.case_ids()[1]
     rt = installation.tamper(victim, attack)
-    verdict = rt.verify_audit(AUDITOR, AUDITOR)
+    verdict = rt.verify_audit(AUDITOR)
     [problem] = verdict.problems
     assert problem.case_id == victim
     assert message in problem.message
@@ -151,7 +151,7 @@ def test_a_change_is_placed_after_the_events_an_older_checkpoint_still_vouches_f
         reseal(tables, events)
 
     anchored_first = len(installation.runtime.store.audit_events(victim)) - 3  # completing 'b' added three events
-    [problem] = installation.tamper(victim, forge_last).verify_audit(AUDITOR, AUDITOR).problems
+    [problem] = installation.tamper(victim, forge_last).verify_audit(AUDITOR).problems
     assert f"events 1–{anchored_first} match earlier checkpoints" in problem.message
     assert problem.seq == anchored_first + 1
 
@@ -162,7 +162,7 @@ def test_a_removed_case_is_caught(installation: Installation):
     [path] = installation.folder.rglob(f"{victim}.json")
     path.unlink()
     (installation.folder / "index.json").unlink()
-    [problem] = installation.open().verify_audit(AUDITOR, AUDITOR).problems
+    [problem] = installation.open().verify_audit(AUDITOR).problems
     assert problem.case_id == victim
     assert "the case was removed" in problem.message
 
@@ -175,7 +175,7 @@ def test_checkpoints_made_again_without_the_key_fail_their_signature(installatio
     forger = Runtime(TinyDBStore.open(installation.folder))  # and anchors the forged trails anew, without the key
     forger.checkpoint()
     forger.store.close()
-    verdict = installation.open().verify_audit(AUDITOR, AUDITOR)
+    verdict = installation.open().verify_audit(AUDITOR)
     assert not verdict.intact
     assert any("is not signed by the installation's key" in p.message for p in verdict.problems)
 
@@ -191,7 +191,7 @@ def test_a_rolled_back_store_is_caught_by_the_auditors_anchor_file(installation:
     rt.store.close()
     shutil.rmtree(installation.folder)
     shutil.copytree(backup, installation.folder)  # the store as it was before: the new case is gone
-    verdict = installation.open().verify_audit(AUDITOR, AUDITOR, anchors=read_anchor_file(anchors))
+    verdict = installation.open().verify_audit(AUDITOR, anchors=read_anchor_file(anchors))
     [problem] = verdict.problems
     assert "checkpoint 3, which the anchor file holds, is missing" in problem.message
 
@@ -199,7 +199,7 @@ def test_a_rolled_back_store_is_caught_by_the_auditors_anchor_file(installation:
 def test_verifying_needs_the_auditor_role_and_the_key_must_not_live_in_the_data_folder(installation: Installation,
                                                                                           tmp_path: Path):
     with pytest.raises(AccessDenied):
-        installation.runtime.verify_audit(AUDITOR, person("bob", "agent"))
+        installation.runtime.verify_audit(person("bob", "agent"))
     inside = installation.folder / "anchor.pem"
     SigningKey.generate(inside, installation.folder / "anchor.pub")
     with pytest.raises(AnchorError, match="lies in the data folder"):

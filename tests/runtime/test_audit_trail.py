@@ -44,7 +44,7 @@ def make_cases(rt: Runtime) -> tuple[str, str]:
         ids.append(case.id)
     assert [e.kind for e in rt.store.audit_events(ids[0])] == [
         "case started", "task created", "task completed", "message queued", "task created"]
-    assert rt.verify_audit(AUDITOR, AUDITOR).intact
+    assert rt.verify_audit(AUDITOR).intact
     return ids[0], ids[1]
 
 
@@ -133,19 +133,19 @@ def test_tampering_is_detected_at_the_first_broken_event(harness: Harness, edit,
     original = harness.store.audit_events(tampered)
     rt = tamper(harness, tampered, edit)
 
-    [problem] = rt.verify_audit(AUDITOR, AUDITOR).problems
+    [problem] = rt.verify_audit(AUDITOR).problems
     assert problem.case_id == tampered
     assert problem.seq == seq
     assert problem.event_id == (None if named is None else original[named].id)
     assert message in problem.message
-    assert rt.verify_audit(AUDITOR, AUDITOR, intact).intact
-    assert [p.case_id for p in rt.verify_audit(AUDITOR, AUDITOR, tampered).problems] == [tampered]
+    assert rt.verify_audit(AUDITOR, intact).intact
+    assert [p.case_id for p in rt.verify_audit(AUDITOR, tampered).problems] == [tampered]
 
 
 def test_an_event_added_after_the_last_one_is_named_as_the_broken_one(harness: Harness):
     tampered, _ = make_cases(harness.runtime)
     rt = tamper(harness, tampered, append_forged)
-    [problem] = rt.verify_audit(AUDITOR, AUDITOR).problems
+    [problem] = rt.verify_audit(AUDITOR).problems
     assert problem.case_id == tampered
     assert (problem.seq, problem.event_id) == (6, "ev-forged")
     assert "removed" not in problem.message

@@ -91,7 +91,7 @@ def test_a_note_goes_on_the_trail_and_an_empty_or_huge_one_is_refused(work: Case
         work.add_note(person("ann"), case.id, "   ")
     with pytest.raises(EngineError, match="at most"):
         work.add_note(person("ann"), case.id, "x" * 10_001)
-    assert runtime.verify_audit(AUDITOR, AUDITOR, case.id).intact
+    assert runtime.verify_audit(AUDITOR, case.id).intact
 
 
 
@@ -109,7 +109,7 @@ def test_an_attached_file_is_kept_with_its_event_and_empty_or_too_big_files_are_
     with pytest.raises(AttachmentTooLarge, match="at most 10 MB"):
         work.attach(person("ann"), case.id, "huge.bin", b"x" * (ATTACHMENT_LIMIT + 1))
     assert len(runtime.store.attachments(case.id)) == 1
-    assert runtime.verify_audit(AUDITOR, AUDITOR, case.id).intact
+    assert runtime.verify_audit(AUDITOR, case.id).intact
 
 
 def test_ad_hoc_tasks_come_from_the_catalogue_or_are_free_and_completing_one_leaves_the_flow_waiting(

@@ -83,7 +83,7 @@ def assert_completed_once(rt: Runtime, case_id: str, item_id: str, revision_befo
     assert [i.node for i in rt.store.work_items(WorkQuery(case_id=case_id))] == ["second"]
     assert len(rt.store.outbox(case_id=case_id)) == 1
     assert [t.node for t in case.tokens] == ["second"]
-    assert rt.verify_audit(AUDITOR, AUDITOR).intact
+    assert rt.verify_audit(AUDITOR).intact
     unclear = [e for e in errors if not isinstance(e, ConflictError)]
     assert unclear == [], [f"{type(e).__name__}: {e}" for e in unclear]
     for error in errors:  # a message an agent understands
@@ -265,7 +265,7 @@ def test_two_schedulers_firing_the_same_backlog_fire_each_timer_once(harness: Ha
     for case_id in cases:
         assert Counter(e.kind for e in rt.store.audit_events(case_id))["timer fired"] == 1
         assert [i.node for i in rt.store.work_items(WorkQuery(case_id=case_id))] == ["after"]
-    assert rt.verify_audit(AUDITOR, AUDITOR).intact
+    assert rt.verify_audit(AUDITOR).intact
     assert sum(fired) == len(cases)
 
 

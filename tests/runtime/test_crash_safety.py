@@ -126,7 +126,7 @@ def test_killed_at_random_moments_no_acknowledged_step_is_lost_and_no_email_goes
         try:
             rt = Runtime(store, SystemClock())
             check_acknowledged_steps(rt, acknowledged)
-            assert rt.verify_audit(AUDITOR, AUDITOR).intact
+            assert rt.verify_audit(AUDITOR).intact
             check_nothing_half_written(rt)
 
             Deliverer(store, {"email": SmtpSink("127.0.0.1", port)}, SystemClock()).deliver_due(limit=100_000)

@@ -273,7 +273,7 @@ def test_a_live_circle_of_subprocesses_ends_with_one_incident_on_the_top_case(ru
     assert len(nested) == 10
     assert all(c.status is CaseStatus.COMPLETED and not c.tokens and not c.incidents for c in nested)
     assert all(c.outcome.startswith("stopped: subprocesses nested too deep") for c in nested)
-    assert runtime.verify_audit(AUDITOR, AUDITOR).intact
+    assert runtime.verify_audit(AUDITOR).intact
 
 
 def test_a_circle_that_waits_for_people_is_stopped_with_their_tasks_cancelled(runtime: Runtime):

@@ -328,7 +328,7 @@ def test_an_example_reaches_its_outcome_with_its_letters(examples: Runtime, harn
     for text in scenario.body_contains:
         assert text in bodies
 
-    assert rt.verify_audit(AUDITOR, AUDITOR).intact
+    assert rt.verify_audit(AUDITOR).intact
 
 
 def test_the_scenarios_reach_every_end_of_every_example():
@@ -357,7 +357,7 @@ def test_the_direct_debit_reminders_go_out_ten_days_apart_and_the_case_gives_up_
     # a mandate arriving after the case gave up has nothing to wait for it
     with pytest.raises(EngineError, match="not waiting for message 'signed_mandate_received'"):
         rt.send_message(person("scan-street"), case.id, "signed_mandate_received")
-    assert rt.verify_audit(AUDITOR, AUDITOR).intact
+    assert rt.verify_audit(AUDITOR).intact
 
 
 def test_a_variables_declared_default_is_its_value_until_something_sets_it(runtime: Runtime):

@@ -29,7 +29,7 @@ def test_an_open_case_moves_to_the_new_version_with_its_work_item(runtime: Runti
     assert [i.node for i in runtime.store.work_items(WorkQuery(case_id=case.id))] == ["pay"]
     last = runtime.store.audit_events(case.id)[-3]
     assert last.kind == "case migrated" and last.details["nodes"] == {"check": "review"}
-    assert runtime.verify_audit(AUDITOR, AUDITOR).intact
+    assert runtime.verify_audit(AUDITOR).intact
 
 
 def test_an_unmapped_missing_node_is_refused_and_nothing_changes(runtime: Runtime):

@@ -202,7 +202,7 @@ def run(bundle: Bundle, seed: int, start_data: dict[str, Any], *, kind: str, res
             rt = harness.runtime
             case = rt.store.case(case_id)
             events = rt.store.audit_events(case_id)
-            assert rt.verify_audit(AUDITOR, AUDITOR).intact
+            assert rt.verify_audit(AUDITOR).intact
             return EndState(
                 status=case.status, outcome=case.outcome, data=case.data,
                 audit_kinds=Counter(e.kind for e in events),
