@@ -135,15 +135,16 @@ class Intake:
 
     # Customers ----------------------------------------------------------------------
 
-    def find_customers(self, user: User, field: SearchField, text: str, house_number: str = "") -> list[Customer]:
+    def find_customers(self, user: User, field: SearchField, text: str, house_number: str = "",
+                       limit: int = 20) -> list[Customer]:
         """Customers whose `field` matches what the agent typed (see `CustomerDirectory.find`)."""
         require(user, UseCase.FIND_CUSTOMER)
-        return self._customers.find(field, text, house_number)
+        return self._customers.find(field, text, house_number, limit=limit)
 
-    def search_customers(self, user: User, text: str) -> list[Customer]:
+    def search_customers(self, user: User, text: str, limit: int = 20) -> list[Customer]:
         """Customers matching one search box, its kind guessed (see `CustomerDirectory.search`)."""
         require(user, UseCase.FIND_CUSTOMER)
-        return self._customers.search(text)
+        return self._customers.search(text, limit=limit)
 
     def customer(self, user: User, customer_id: str) -> Customer:
         require(user, UseCase.FIND_CUSTOMER)
@@ -153,6 +154,20 @@ class Intake:
         """Register a new customer from what the agent entered; CustomerError naming every wrong field."""
         require(user, UseCase.REGISTER_CUSTOMER)
         return self._customers.register(details)
+
+    def load_customers(self, user: User, customers: Sequence[Customer]) -> int:
+        """Load customers (e.g. the sample customers) into the store in one step, replacing those with the same
+        id; an administrator's task. Returns how many were loaded."""
+        require(user, UseCase.ADMINISTER)
+        if not self._customers.stored_locally:
+            raise IntakeError("customers live in the back-office system here; load them there")
+
+        def load(tx: Transaction) -> int:
+            for customer in customers:
+                tx.put_customer(customer)
+            return len(customers)
+
+        return self.runtime.step(user, load)
 
     # Contacts -----------------------------------------------------------------------
 
