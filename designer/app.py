@@ -20,9 +20,11 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 from designer.api import routes as api
-from designer.auth import Guard, hash_password
+from designer.auth import Guard
 from designer.documents import publication_order, read_documents
 from designer.pages import audit, case, design, editor, intake, monitor, sent, session, work
+from runtime.access import system_user
+from runtime.accounts import Accounts
 from runtime.documents import User
 from runtime.outbox import Deliverer, default_sinks
 from runtime.service import PublishError, Runtime
@@ -87,12 +89,11 @@ def publish_examples(runtime: Runtime, folder: Path = EXAMPLES) -> list[str]:
 
 
 def create_demo_users(runtime: Runtime) -> list[User]:
-    """The demo users; the agent works every queue the published processes use."""
-    queues = sorted({q.id for v in runtime.store.versions() for q in runtime.bundle(v).queues})
-    users = [User(id=d.id, name=d.name, roles=list(d.roles), queues=queues if "agent" in d.roles else [],
-                  password_hash=hash_password(d.password)) for d in DEMO_USERS]
-    runtime.store.commit(Changes(users=users))
-    return users
+    """The demo users, added by the installation itself; the agent works every queue the published processes use."""
+    queues = sorted({q.id for v in runtime.latest_versions() for q in runtime.bundle(v).queues})
+    accounts, installer = Accounts(runtime), system_user("flowdesk")
+    return [accounts.add_user(installer, d.id, d.password, roles=d.roles, name=d.name,
+                              queues=queues if "agent" in d.roles else [])[0] for d in DEMO_USERS]
 
 
 def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, worker: bool = True,
@@ -114,7 +115,7 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
     for group in (session, design, editor, work, intake, case, monitor, audit, sent):
         app.include_router(group.routes())
     app.include_router(api.routes())
-    app.add_middleware(Guard, store=store)
+    app.add_middleware(Guard, runtime=runtime)
 
     stop = threading.Event()
     thread = threading.Thread(target=_work, name="flowdesk-worker", daemon=True,

@@ -263,8 +263,8 @@ class Accounts:
                            f"for {minutes} minutes after {state.failures} failed attempts")
             if locked:
                 return _locked(max(locked))
-            if waits:
-                return _waiting(max(waits), tx.now)
+            if waits:  # hurrying counted as failing: say how long to wait from now
+                return _waiting(max(moment for state in failed if (moment := state.next_attempt())), tx.now)
             return SignInRefused(WRONG_PASSWORD)
 
         outcome = self.runtime.step(GATEKEEPER, attempt)
@@ -484,8 +484,10 @@ def _user_problems(user_id: str, roles: Sequence[str]) -> dict[str, str]:
 
 
 def _password_problems(password: str) -> dict[str, str]:
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        return {"password": f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters, this one {len(password)}"}
+    if len(password) < MIN_PASSWORD:
+        return {"password": f"a password needs at least {MIN_PASSWORD} characters, this one has {len(password)}"}
+    if len(password) > MAX_PASSWORD:
+        return {"password": f"a password may have at most {MAX_PASSWORD} characters, this one has {len(password)}"}
     return {}
 
 
