@@ -296,7 +296,7 @@ class Accounts:
         """The stored user `user_id`, for a door that already knows who acts (a session, the CLI's --as)."""
         user = self._stored(user_id)
         if user is None:
-            raise NotFound(f"there is no user '{user_id}'")
+            raise no_such_user(user_id)
         return user
 
     def session_user(self, user_id: str) -> User | None:
@@ -456,10 +456,14 @@ class Accounts:
         return None
 
 
+def no_such_user(user_id: str) -> NotFound:
+    return NotFound(f"there is no user '{user_id}'")
+
+
 def _holder(tx: Transaction, user_id: str) -> User:
     user = tx.stored_user(user_id)
     if user is None:
-        raise NotFound(f"there is no user '{user_id}'")
+        raise no_such_user(user_id)
     return user
 
 

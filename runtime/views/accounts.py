@@ -9,9 +9,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from runtime.access import UseCase, require, require_tokens_of
-from runtime.accounts import EVENT_KIND, SIGN_IN_KIND, TOKEN_KIND, AccountEvent, ApiToken, SignInState, held_tokens
+from runtime.accounts import (
+    EVENT_KIND,
+    SIGN_IN_KIND,
+    TOKEN_KIND,
+    AccountEvent,
+    Accounts,
+    ApiToken,
+    SignInState,
+    held_tokens,
+)
 from runtime.documents import User
-from runtime.errors import NotFound
 
 if TYPE_CHECKING:
     from runtime.service import Runtime
@@ -50,10 +58,7 @@ def accounts(runtime: Runtime, user: User) -> list[Account]:
 def api_tokens(runtime: Runtime, user: User, holder_id: str) -> list[ApiToken]:
     """The API tokens `holder_id` holds, by name; users may see their own."""
     require_tokens_of(user, holder_id)
-    try:
-        holder = runtime.store.user(holder_id)
-    except NotFound:
-        raise NotFound(f"there is no user '{holder_id}'") from None
+    holder = Accounts(runtime).known_user(holder_id)
     return _by_name(held_tokens(runtime.store.records(TOKEN_KIND), holder).values())
 
 
