@@ -150,24 +150,16 @@ class Intake:
         require(user, UseCase.FIND_CUSTOMER)
         return self._customers.get(customer_id)
 
+    def load_customers(self, user: User, customers: Sequence[Customer]) -> None:
+        """Load customers (e.g. sample customers, an export of the customer system) into the store, replacing
+        those with the same id."""
+        require(user, UseCase.ADMINISTER)
+        self.runtime.step(user, lambda tx: [tx.put_customer(customer) for customer in customers])
+
     def register_customer(self, user: User, details: Mapping[str, Any]) -> Customer:
         """Register a new customer from what the agent entered; CustomerError naming every wrong field."""
         require(user, UseCase.REGISTER_CUSTOMER)
         return self._customers.register(details)
-
-    def load_customers(self, user: User, customers: Sequence[Customer]) -> int:
-        """Load customers (e.g. the sample customers) into the store in one step, replacing those with the same
-        id; an administrator's task. Returns how many were loaded."""
-        require(user, UseCase.ADMINISTER)
-        if not self._customers.stored_locally:
-            raise IntakeError("customers live in the back-office system here; load them there")
-
-        def load(tx: Transaction) -> int:
-            for customer in customers:
-                tx.put_customer(customer)
-            return len(customers)
-
-        return self.runtime.step(user, load)
 
     # Contacts -----------------------------------------------------------------------
 
