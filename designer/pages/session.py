@@ -11,7 +11,7 @@ import math
 
 from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse
-from nicegui import APIRouter, app, run, ui
+from nicegui import APIRouter, app, ui
 from pydantic import BaseModel
 
 from designer.auth import AREAS, SESSION_KEY, area_of, areas_for
@@ -39,9 +39,9 @@ def routes() -> APIRouter:
     def login_page(request: Request, redirect_to: str = "/") -> None:
         address = request.client.host if request.client else ""
 
-        async def try_sign_in() -> None:
-            try:  # argon2 takes a while: not on the event loop, which serves every open page
-                user = await run.io_bound(Accounts(runtime()).sign_in, name.value or "", password.value or "", address)
+        def try_sign_in() -> None:
+            try:
+                user = Accounts(runtime()).sign_in(name.value or "", password.value or "", address)
             except SignInRefused as refused:
                 text = str(refused)
                 problem.set_text(f"{text[:1].upper()}{text[1:]}.")
