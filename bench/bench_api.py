@@ -29,10 +29,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "storage")]
 
+from argon2 import PasswordHasher  # noqa: E402
 from storage_docs import case, work_item  # noqa: E402
 
-from designer.api.tokens import new_api_token  # noqa: E402
-from runtime.documents import User  # noqa: E402
+from runtime.access import system_user  # noqa: E402
+from runtime.accounts import Accounts  # noqa: E402
+from runtime.service import Runtime  # noqa: E402
 from runtime.storage.base import Changes  # noqa: E402
 from runtime.storage.tinydb_store import TinyDBStore  # noqa: E402
 from tests.designer.helpers import served  # noqa: E402
@@ -61,12 +63,10 @@ def fill(folder: Path, items: int) -> dict[str, str]:
             store.commit(batch)
             if (start // BATCH) % 10 == 9:
                 store.checkpoint()
-        users = []
+        accounts, bench = Accounts(Runtime(store), PasswordHasher(time_cost=1, memory_cost=1024)), system_user("bench")
         for user_id, roles, queues in (("bench-agent", ["agent"], QUEUES), ("bench-supervisor", ["supervisor"], [])):
-            token, digest = new_api_token(user_id)
-            tokens[user_id] = token
-            users.append(User(id=user_id, name=user_id, roles=roles, queues=queues, api_token_hash=digest))
-        store.commit(Changes(users=users))
+            accounts.add_user(bench, user_id, "bench-password", roles=roles, queues=queues)
+            tokens[user_id] = accounts.make_token(bench, user_id).text
         store.checkpoint()
     return tokens
 

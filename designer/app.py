@@ -20,17 +20,16 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 from designer.api import routes as api
-from designer.auth import Guard, hash_password
+from designer.auth import Guard
 from designer.documents import publication_order, read_documents
 from designer.pages import audit, case, design, editor, intake, monitor, sent, session, work
 from runtime.access import system_user
+from runtime.accounts import Accounts
 from runtime.documents import User
+from runtime.installation import data_worker, open_store, outbox_folder
 from runtime.intake import Intake
-from runtime.outbox import Deliverer, default_sinks
 from runtime.service import PublishError, Runtime
-from runtime.storage.base import Changes
-from runtime.storage.tinydb_store import TinyDBStore
-from runtime.worker import Worker
+from runtime.views.accounts import accounts
 
 log = logging.getLogger(__name__)
 
@@ -92,24 +91,23 @@ def publish_examples(runtime: Runtime, folder: Path = EXAMPLES) -> list[str]:
 
 
 def create_demo_users(runtime: Runtime) -> list[User]:
-    """The demo users; the agent works every queue the published processes use."""
-    queues = sorted({q.id for v in runtime.store.versions() for q in runtime.bundle(v).queues})
-    users = [User(id=d.id, name=d.name, roles=list(d.roles), queues=queues if "agent" in d.roles else [],
-                  password_hash=hash_password(d.password)) for d in DEMO_USERS]
-    runtime.store.commit(Changes(users=users))
-    return users
+    """The demo users, added by the installation itself; the agent works every queue the published processes use."""
+    queues = sorted({q.id for v in runtime.latest_versions() for q in runtime.bundle(v).queues})
+    users = Accounts(runtime)
+    return [users.add_user(INSTALLER, d.id, d.password, roles=d.roles, name=d.name,
+                           queues=queues if "agent" in d.roles else [])[0] for d in DEMO_USERS]
 
 
 def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, worker: bool = True,
           examples: bool = True, worker_interval: float = 5.0) -> str:
     """Set up the app on the data folder's store; returns the storage secret to pass to `ui.run`."""
     data = Path(data)
-    store = TinyDBStore.open(data)
+    store = open_store(data)
     runtime = Runtime(store)
-    if examples and not store.versions():
+    if examples and not runtime.latest_versions():
         for line in publish_examples(runtime):
             log.info("first start: %s", line)
-    if examples and not store.users():
+    if examples and not accounts(runtime, INSTALLER):
         create_demo_users(runtime)
         log.warning("first start: demo users %s created with the passwords in the README; change them "
                     "before real use", ", ".join(d.id for d in DEMO_USERS))
@@ -119,14 +117,16 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
     for group in (session, design, editor, work, intake, case, monitor, audit, sent):
         app.include_router(group.routes())
     app.include_router(api.routes())
-    app.add_middleware(Guard, store=store)
+    app.add_middleware(Guard, runtime=runtime)
 
     stop = threading.Event()
-    thread = threading.Thread(target=_work, name="flowdesk-worker", daemon=True,
-                              args=(runtime, data / "outbox", smtp_host, smtp_port, worker_interval, stop))
+    thread = threading.Thread(target=data_worker(runtime, data, smtp_host=smtp_host, smtp_port=smtp_port,
+                                                 interval=worker_interval).run_forever,
+                              name="flowdesk-worker", daemon=True, args=(stop,))
 
     def start() -> None:
         if worker:
+            log.info("worker running (letters and SMS in %s)", outbox_folder(data))
             thread.start()
 
     def shut_down() -> None:
@@ -138,13 +138,6 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
     app.on_startup(start)
     app.on_shutdown(shut_down)
     return storage_secret(data)
-
-
-def _work(runtime: Runtime, outbox: Path, smtp_host: str, smtp_port: int, interval: float,
-          stop: threading.Event) -> None:
-    deliverer = Deliverer(runtime.store, default_sinks(outbox, smtp_host, smtp_port), runtime.clock)
-    log.info("worker running (letters and SMS in %s)", outbox)
-    Worker(runtime, deliverer, interval=interval).run_forever(stop)
 
 
 def run(data: Path, *, host: str = "127.0.0.1", port: int = 8080, smtp_host: str = "localhost",

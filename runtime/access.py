@@ -16,7 +16,10 @@ Roles give capabilities, and each use case needs one of a few capabilities:
     admin       everything   + users, roles, queues and API tokens
 
 The scheduler and the test-run's sandbox act as `SYSTEM` users, which may do
-everything. A user's queues are the queues they work; a user with the work
+everything; someone at the server's command line acts as the `console_user`, an
+administrator (they have the data folder open, so they could change it anyway).
+Every user may see and revoke their own API tokens; anyone else's, and making
+tokens at all, is administration. A user's queues are the queues they work; a user with the work
 capability but no queues works every queue, and supervising users see every
 queue. A task claimed by someone else is refused to everyone (supervisors
 too) until it is released or reassigned, so two people never work one task.
@@ -58,6 +61,13 @@ def system_user(name: str) -> User:
     return User(id=name, name=name, roles=[SYSTEM_ROLE])
 
 
+def console_user(name: str) -> User:
+    """Someone at the server's command line with the data folder open, named after their OS account `name`: they
+    can read and write the data anyway, so they act with the admin role (not stored; `--as USER` acts as a stored
+    user instead)."""
+    return User(id=name, name=name, roles=["admin"])
+
+
 class UseCase(StrEnum):
     """Everything a user can ask the runtime to do or show; the value is how messages name it."""
 
@@ -87,6 +97,7 @@ class UseCase(StrEnum):
     MONITOR = "see the monitor"
     READ_AUDIT = "read audit trails"
     ADMINISTER = "manage users and API tokens"
+    OWN_TOKENS = "see and revoke one's own API tokens"
 
 
 _W, _S, _D, _A, _ADMIN = (Capability.WORK, Capability.SUPERVISE, Capability.DESIGN, Capability.AUDIT,
@@ -120,6 +131,7 @@ RULES: dict[UseCase, frozenset[Capability]] = {
     UseCase.MONITOR: frozenset({_S}),
     UseCase.READ_AUDIT: frozenset({_A}),
     UseCase.ADMINISTER: frozenset({_ADMIN}),
+    UseCase.OWN_TOKENS: frozenset(Capability),
 }
 
 
@@ -160,8 +172,20 @@ def works_queue(user: User, queue: str) -> bool:
     return queues is None or queue in queues
 
 
+def require_tokens_of(user: User, holder_id: str) -> None:
+    """Refuse unless `user` may see and revoke the API tokens of `holder_id`: their own, or anyone's as admin."""
+    require(user, UseCase.OWN_TOKENS if holder_id == user.id else UseCase.ADMINISTER)
+
+
 class ClaimedByOther(AccessDenied):
     """The task is someone else's until they or a supervisor release or reassign it."""
+
+
+def moment_text(at: datetime) -> str:
+    """A moment as messages say it, in the server's local time: "10:12" today, else "02-03-2026 10:12"."""
+    local = at.astimezone()
+    today = datetime.now(local.tzinfo).date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%d-%m-%Y %H:%M")
 
 
 def claim_text(item: WorkItem, name_of: Callable[[str], str]) -> str:
@@ -169,10 +193,7 @@ def claim_text(item: WorkItem, name_of: Callable[[str], str]) -> str:
     who = name_of(item.assignee or "")
     if item.claimed_at is None:
         return f"claimed by {who}"
-    at = item.claimed_at.astimezone()
-    today = datetime.now(at.tzinfo).date()
-    when = at.strftime("%H:%M") if at.date() == today else at.strftime("%d-%m-%Y %H:%M")
-    return f"claimed by {who} since {when}"
+    return f"claimed by {who} since {moment_text(item.claimed_at)}"
 
 
 #: Who did which tasks of one case: task node id -> (its title, the users who completed it).

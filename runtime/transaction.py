@@ -58,6 +58,7 @@ class Transaction:
         self._records: dict[tuple[str, str], Record] = {}
         self._attachments: list[Attachment] = []
         self._customers: list[Customer] = []
+        self._users: dict[str, User] = {}
         self._versions: list[tuple[Version, dict[str, Any]]] = []
         self.advancing: set[str] = set()  # cases the engine is running now, so nested calls just mark tokens ready
         self._edges_taken: dict[str, list[str]] = {}  # case id -> edges followed since its last audit event
@@ -136,6 +137,20 @@ class Transaction:
         self._records[(record.kind, record.key)] = record
         return record
 
+    def stored_user(self, user_id: str) -> User | None:
+        """A stored user as this step sees it (None when there is none); change it through `put_user`."""
+        if user_id in self._users:
+            return self._users[user_id]
+        try:
+            return self.store.user(user_id)
+        except NotFound:
+            return None
+
+    def put_user(self, user: User) -> User:
+        """Write `user` (new, or replacing the stored one) with the step."""
+        self._users[user.id] = user
+        return user
+
     def put_customer(self, customer: Customer) -> None:
         self._customers.append(customer)
 
@@ -193,4 +208,5 @@ class Transaction:
             attachments=list(self._attachments),
             versions=list(self._versions),
             customers=list(self._customers),
+            users=list(self._users.values()),
         )

@@ -1,8 +1,9 @@
-"""What the command-line commands share: the data folder, JSON arguments, opening the runtime."""
+"""What the command-line commands share: the data folder, JSON arguments, opening the runtime, who acts."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -12,8 +13,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from models.json_input import read_json
+from runtime import installation
+from runtime.access import console_user
+from runtime.accounts import Accounts
+from runtime.documents import User
 from runtime.service import Runtime
-from runtime.storage.tinydb_store import TinyDBStore
 
 DEFAULT_DATA = ".flowdesk"
 
@@ -41,12 +45,26 @@ def data_folder(args: argparse.Namespace) -> Path:
 
 @contextmanager
 def open_runtime(args: argparse.Namespace, read_only: bool = False) -> Iterator[Runtime]:
-    """A runtime on the data folder's embedded store, closed afterwards."""
-    store = TinyDBStore.open(data_folder(args), read_only=read_only)
+    """A runtime on the data folder's store, closed afterwards."""
+    with installation.open_runtime(data_folder(args), read_only=read_only) as runtime:
+        yield runtime
+
+
+@contextmanager
+def acting(args: argparse.Namespace, read_only: bool = False) -> Iterator[tuple[Runtime, User]]:
+    """A runtime on the data folder's store and who acts in it: the stored user `--as` names (their roles apply;
+    NotFound when there is none), else the console operator (`runtime.access.console_user`)."""
+    with open_runtime(args, read_only=read_only) as runtime:
+        name = getattr(args, "actor", None)
+        yield runtime, Accounts(runtime).known_user(name) if name else console_user(os_account())
+
+
+def os_account() -> str:
+    """The name of the operating-system account running the command."""
     try:
-        yield Runtime(store)
-    finally:
-        store.close()
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no password-database entry (a bare container)
+        return "console"
 
 
 def json_argument(text: str | None, what: str = "--data-json") -> dict[str, Any]:
@@ -59,12 +77,10 @@ def json_argument(text: str | None, what: str = "--data-json") -> dict[str, Any]
     return value
 
 
-def actor(args: argparse.Namespace) -> str:
-    return getattr(args, "actor", None) or os.environ.get("USER") or "cli"
-
-
 def add_actor_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as", dest="actor", metavar="USER", help="who does this (default: $USER)")
+    parser.add_argument("--as", dest="actor", metavar="USER",
+                        help="act as this stored user, with their roles (default: you, as the console operator, with "
+                             "the admin role)")
 
 
 def add_smtp_arguments(parser: argparse.ArgumentParser) -> None:

@@ -8,18 +8,15 @@ import threading
 from typing import TextIO
 
 from designer.cli.common import Command, add_smtp_arguments, data_folder, log_progress, open_runtime
-from runtime.outbox import Deliverer, default_sinks
-from runtime.worker import Worker
+from runtime.installation import data_worker, outbox_folder
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Fire due jobs and deliver the outbox, every few seconds until stopped (Ctrl+C), or once with --once."""
     log_progress()
-    outbox_folder = data_folder(args) / "outbox"
     with open_runtime(args) as runtime:
-        deliverer = Deliverer(runtime.store, default_sinks(outbox_folder, args.smtp_host, args.smtp_port),
-                              runtime.clock)
-        worker = Worker(runtime, deliverer, interval=args.interval)
+        worker = data_worker(runtime, data_folder(args), smtp_host=args.smtp_host, smtp_port=args.smtp_port,
+                             interval=args.interval)
         if args.once:
             report = worker.run_once()
             print(f"{report.jobs_fired} jobs fired; {report.delivery.sent} sent, {report.delivery.retrying} "
@@ -30,8 +27,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         stop = threading.Event()
         for signal_number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signal_number, lambda *_: stop.set())
-        print(f"worker running on {data_folder(args)} (letters and SMS in {outbox_folder}); Ctrl+C stops",
-              file=out)
+        print(f"worker running on {data_folder(args)} (letters and SMS in {outbox_folder(data_folder(args))}); "
+              "Ctrl+C stops", file=out)
         worker.run_forever(stop)
     return 0
 

@@ -6,10 +6,12 @@ import io
 from pathlib import Path
 
 import httpx
+import pytest
 
-from designer.api.tokens import token_user
 from designer.cli import main as flowdesk
+from runtime.accounts import Accounts, TokenRefused
 from runtime.documents import User
+from runtime.installation import open_runtime
 from runtime.storage.base import Changes
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.api.conftest import AGENT, Api
@@ -63,11 +65,12 @@ def test_a_token_is_printed_once_only_its_hash_is_kept_and_a_new_one_replaces_it
     assert old.startswith("gateway.") and new != old
     stored = "".join(path.read_text(errors="replace") for path in tmp_path.rglob("*") if path.is_file())
     assert old not in stored and new not in stored
-    with TinyDBStore.open(tmp_path, read_only=True) as store:
-        assert token_user(store, new).id == "gateway"
-        assert token_user(store, old) is None
-        assert token_user(store, new[:-1]) is None
-        assert token_user(store, "gateway") is None
+    with open_runtime(tmp_path, read_only=True) as runtime:
+        accounts = Accounts(runtime)
+        assert accounts.token_user(new).id == "gateway"
+        for refused in (old, new[:-1], "gateway"):
+            with pytest.raises(TokenRefused):
+                accounts.token_user(refused)
 
 
 def test_a_token_for_an_unknown_user_is_refused(tmp_path: Path, capsys):

@@ -91,12 +91,10 @@ async def test_signing_out_ends_the_session(user: User):
 async def test_names_people_typed_are_shown_as_text_not_html(user: User):
     from nicegui import app
 
-    from designer.auth import hash_password
-    from runtime.documents import User as Account
-    from runtime.storage.base import Changes
+    from runtime.accounts import Accounts
+    from tests.people import person
 
-    app.state.runtime.store.commit(Changes(users=[Account(id="eve", name="<b>Eve</b>", roles=["auditor"],
-                                                          password_hash=hash_password("eve-secret"))]))
+    Accounts(app.state.runtime).add_user(person("root"), "eve", "eve-secret", roles=["auditor"], name="<b>Eve</b>")
     await sign_in(user, "eve", "eve-secret", target="/audit")
     await user.should_see("<b>Eve</b> (auditor)")
     assert all(type(e) is ui.label for e in user.find(marker="who").elements)
