@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_checks import block_structured  # noqa: E402
 
-from designer.editing import Draft, DraftFolder  # noqa: E402
+from models.editing import Draft, DraftFolder  # noqa: E402
 from models.serialization import bundle_document  # noqa: E402
 
 

@@ -23,7 +23,9 @@ from designer.api import routes as api
 from designer.auth import Guard, hash_password
 from designer.documents import publication_order, read_documents
 from designer.pages import audit, case, design, editor, intake, monitor, sent, session, work
+from runtime.access import system_user
 from runtime.documents import User
+from runtime.drafts import take_over_files
 from runtime.outbox import Deliverer, default_sinks
 from runtime.service import PublishError, Runtime
 from runtime.storage.base import Changes
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SECRET_FILE = "session_secret"
+#: Who publishes the examples on first start.
+EXAMPLES_PUBLISHER = system_user("flowdesk")
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ def publish_examples(runtime: Runtime, folder: Path = EXAMPLES) -> list[str]:
     bundles = {d.bundle.key: d.bundle for d in documents if d.bundle is not None and not d.load_problems}
     for key in publication_order(bundles):
         try:
-            version = runtime.publish(bundles[key], author="flowdesk", note="example, published on first start")
+            version = runtime.publish(EXAMPLES_PUBLISHER, bundles[key], note="example, published on first start")
             done.append(f"{key}: published version {version.number}")
         except PublishError as error:
             done.append(f"{key}: not published — {error}")
@@ -108,6 +112,8 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
         create_demo_users(runtime)
         log.warning("first start: demo users %s created with the passwords in the README; change them "
                     "before real use", ", ".join(d.id for d in DEMO_USERS))
+    for line in take_over_files(runtime, data):
+        log.info("drafts and scenarios of an older version: %s", line)
     app.state.runtime = runtime
     Storage.path = (data / "sessions").resolve()
 

@@ -83,6 +83,7 @@ class UseCase(StrEnum):
     READ_PROCESSES = "read processes and their versions"
     EDIT_DRAFT = "edit a draft"
     TEST_RUN = "test-run a draft"
+    SAMPLE_REAL_DATA = "preview a draft with real customers and cases"
     PUBLISH = "publish a version"
     MONITOR = "see the monitor"
     READ_AUDIT = "read audit trails"
@@ -116,6 +117,7 @@ RULES: dict[UseCase, frozenset[Capability]] = {
     UseCase.READ_PROCESSES: frozenset({_D, _W, _A}),
     UseCase.EDIT_DRAFT: frozenset({_D}),
     UseCase.TEST_RUN: frozenset({_D}),
+    UseCase.SAMPLE_REAL_DATA: frozenset({_D}),
     UseCase.PUBLISH: frozenset({_D}),
     UseCase.MONITOR: frozenset({_S}),
     UseCase.READ_AUDIT: frozenset({_A}),
@@ -164,15 +166,19 @@ class ClaimedByOther(AccessDenied):
     """The task is someone else's until they or a supervisor release or reassign it."""
 
 
+def moment_text(moment: datetime) -> str:
+    """ "10:12" for a moment today, else "05-03-2026 10:12", in the server's local time (for messages)."""
+    at = moment.astimezone()
+    today = datetime.now(at.tzinfo).date()
+    return at.strftime("%H:%M") if at.date() == today else at.strftime("%d-%m-%Y %H:%M")
+
+
 def claim_text(item: WorkItem, name_of: Callable[[str], str]) -> str:
     """ "claimed by Amy since 10:12" (the date too when it was not today), in the server's local time."""
     who = name_of(item.assignee or "")
     if item.claimed_at is None:
         return f"claimed by {who}"
-    at = item.claimed_at.astimezone()
-    today = datetime.now(at.tzinfo).date()
-    when = at.strftime("%H:%M") if at.date() == today else at.strftime("%d-%m-%Y %H:%M")
-    return f"claimed by {who} since {when}"
+    return f"claimed by {who} since {moment_text(item.claimed_at)}"
 
 
 def work_refusal(user: User, item: WorkItem, use_case: UseCase, name_of: Callable[[str], str]) -> AccessDenied | None:

@@ -109,3 +109,13 @@ async def open_editor_tab(user: Any, key: str, tab: str = "flow", shown: str = "
         user.find(marker=f"tab-{tab}").click()
     await user.should_see(marker=shown, retries=50)
 
+
+
+def saved_draft(key: str) -> dict[str, Any] | None:
+    """The document of `key`'s saved draft in the running app (NiceGUI's user simulation); None when none is saved."""
+    from designer.frame import runtime
+    from runtime.drafts import Drafts
+    from tests.people import person
+
+    stored = Drafts(runtime()).open(person("ann"), key)
+    return stored.document if stored.saved else None

@@ -11,8 +11,8 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from designer.editing import Draft, DraftFolder, EditRejected
-from designer.editing.decision_tables import (
+from models.editing import Draft, DraftFolder, EditRejected
+from models.editing.decision_tables import (
     add_input,
     add_output,
     add_rule,
@@ -27,7 +27,7 @@ from designer.editing.decision_tables import (
     set_output,
     set_table_name,
 )
-from designer.editing.table_bench import run_bench, sample_fields
+from runtime.table_bench import run_bench, sample_fields
 from models.checks import Severity
 from tests.designer.helpers import sign_in
 

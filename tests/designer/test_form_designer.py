@@ -10,8 +10,8 @@ import pytest
 from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
-from designer.editing import Draft, DraftFolder, EditRejected
-from designer.editing.forms import (
+from models.editing import Draft, DraftFolder, EditRejected
+from models.editing.forms import (
     ELEMENT_KINDS,
     add_field,
     add_form,

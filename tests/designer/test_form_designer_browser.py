@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from designer.editing import Draft, DraftFolder
+from models.editing import Draft, DraftFolder
 from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
 
 pytestmark = pytest.mark.browser

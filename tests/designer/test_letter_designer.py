@@ -13,8 +13,8 @@ from nicegui.testing import User
 from codegen.letter_samples import SAMPLE_CUSTOMER, sample_context
 from codegen.letter_snippets import if_snippet, loop_snippet, picker_entries, value_snippet
 from codegen.letters import render_template
-from designer.editing import Draft, DraftFolder, EditRejected
-from designer.editing import letters as letter_edits
+from models.editing import Draft, DraftFolder, EditRejected
+from models.editing import letters as letter_edits
 from models.customers import Address, Customer
 from models.data import Variable
 from models.templates import placeholders, template_problem

@@ -10,9 +10,9 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from designer.editing import Draft, DraftFolder, EditRejected, set_node_fields
-from designer.editing.edits import add_entry
-from designer.editing.node_settings import (
+from models.editing import Draft, DraftFolder, EditRejected, set_node_fields
+from models.editing.edits import add_entry
+from models.editing.node_settings import (
     add_checklist_item,
     add_escalation,
     add_to_node_list,

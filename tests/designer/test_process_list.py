@@ -10,7 +10,7 @@ from nicegui import ui
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
 
-from designer.editing import DraftFolder, EditRejected, copy_as, new_process
+from models.editing import DraftFolder, EditRejected, copy_as, new_process
 from designer.elements.flow_canvas import FlowCanvas
 from models.serialization import bundle_document, dump_bundle, load_bundle
 from tests.designer.helpers import sign_in

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from designer.editing import Draft
+from models.editing import Draft
 from designer.sandbox import ScenarioFolder, TestRun, TestRunError, replay
 from models.bundle import Bundle
 from models.customers import Customer
