@@ -442,7 +442,8 @@ def _checked(document: Document, key: str) -> Document:
     _check_key(key)
     size = len(json.dumps(document, ensure_ascii=False).encode())
     if size > MAX_BUNDLE_BYTES:
-        raise EditRejected(too_large(size))
+        raise EditRejected(f"the process is {size:,} bytes as JSON; a process may be at most {MAX_BUNDLE_BYTES:,} "
+                           "bytes")
     bundle = validate(document)
     if bundle.key != key:
         raise EditRejected(f"the document is of process '{bundle.key}', not of '{key}'")
