@@ -386,10 +386,13 @@ class Drafts:
         def create(tx: Transaction) -> Record:
             record = tx.record(DRAFT, key)
             if record is not None and "document" in record.data:
-                raise ConflictError(f"there is a draft of '{key}' already (saved by "
-                                    f"{self.runtime.display_name(record.updated_by)} at "
-                                    f"{moment_text(record.updated_at or tx.now)}): open it and publish or discard "
-                                    "it first; nothing was changed")
+                saved = (f"saved by {self.runtime.display_name(record.updated_by)} at "
+                         f"{moment_text(record.updated_at or tx.now)}")
+                if fresh:
+                    raise ConflictError(f"a process '{key}' exists already (a draft, {saved}): open it from the "
+                                        "process list or choose another key")
+                raise ConflictError(f"there is a draft of '{key}' already ({saved}): open it and publish or "
+                                    "discard it first; nothing was changed")
             if fresh and self.store.latest_version(key) is not None:
                 raise ConflictError(f"a process '{key}' exists already: open it from the process list or choose "
                                     "another key")
