@@ -81,6 +81,8 @@ Element = InputField | Section | RepeatingGroup
 class FormsPanel(Panel):
     """Forms list and palette, the form's layout, the selected element's settings."""
 
+    keeps_refused_text = True
+
     def __init__(self, editor: Editor) -> None:
         self.form_id: str | None = None
         self.element_id: str | None = None

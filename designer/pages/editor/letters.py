@@ -54,6 +54,8 @@ CURSOR = "(e) => emit(e.target.selectionStart)"
 class LettersPanel(Panel):
     """The process's letters: the list, the chosen letter's language versions, its texts and their preview."""
 
+    keeps_refused_text = True
+
     def __init__(self, editor: Editor) -> None:
         self.letter_id: str | None = None
         self.language: str | None = None

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 class Panel:
     """Base of the editor's panels: subclasses define `show` as a `ui.refreshable_method`."""
 
+    #: Whether a typed text the draft refuses stays in its field to be corrected (the panel then shows only what
+    #: depends on it again, as after typing), rather than the panel showing the draft as it is.
+    keeps_refused_text = False
+
     def __init__(self, editor: Editor) -> None:
         self.editor = editor
         self.show()

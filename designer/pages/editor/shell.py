@@ -135,17 +135,16 @@ class Editor:
     def edit(self, operation: Callable[[], Any], select: bool = False) -> None:
         """Apply a draft edit and save it; a refused one is explained and the draft is shown as it was.
 
-        While a typed text is saved (`typed_in`), its panel is not drawn again, and a refusal is explained only
-        once the field is left.
+        While a typed text is saved (`typed_in`), its panel is not drawn again under the cursor; a refusal is
+        explained only once the field is left.
         """
         typed_in, revision = self.typed_in, self.draft.revision
         try:
             result = operation()
         except EditRejected as error:
-            if typed_in is None or typed_in[1]:
+            if typed_in is None or typed_in[1]:  # explained, and the draft shown as it is
                 ui.notify(str(error), type="warning")
-            if typed_in is None:
-                self.refresh()
+                self.refresh(keep=typed_in[0] if typed_in and typed_in[0].keeps_refused_text else None)
             return
         if select and isinstance(result, str):
             self.selected = result
