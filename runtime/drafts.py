@@ -175,7 +175,7 @@ class Drafts:
             record = self._current(tx, user, key, base_revision, "your change")
             return self._write(tx, record, key, {"document": checked})
 
-        return self._stored(user, key, self.runtime.step(user, save), None)
+        return self._stored(user, key, self.runtime.step(user, save), None, checked)
 
     def create(self, user: User, key: str, name: str) -> StoredDraft:
         """The draft of a new process (a start and an end) under a free key."""
@@ -322,12 +322,14 @@ class Drafts:
         except NotFound:
             return None
 
-    def _stored(self, user: User, key: str, record: Record | None, revision: int | None) -> StoredDraft:
-        """The draft `record` holds (revision: its own), else the newest published version (at `revision`)."""
+    def _stored(self, user: User, key: str, record: Record | None, revision: int | None,
+                checked: Document | None = None) -> StoredDraft:
+        """The draft `record` holds (revision: its own; `checked`: its document, when the caller just checked it),
+        else the newest published version (at `revision`)."""
         latest = self.store.latest_version(key)
         number = latest.number if latest else None
         if record is not None and "document" in record.data:
-            document = bundle_document(self._bundle(key, record))
+            document = checked if checked is not None else bundle_document(self._bundle(key, record))
             return StoredDraft(key, document, record.revision, True, self.runtime.display_name(record.updated_by),
                                record.updated_at, number, change=self._change(user, record))
         if latest is None:
@@ -398,7 +400,7 @@ class Drafts:
                                     "another key")
             return self._write(tx, record, key, {"document": checked})
 
-        return self._stored(user, key, self.runtime.step(user, create), None)
+        return self._stored(user, key, self.runtime.step(user, create), None, checked)
 
     def _change_scenarios(self, user: User, key: str, base_revision: int,
                           change: Callable[[list[Scenario]], list[Scenario]]) -> SavedScenarios:
