@@ -80,7 +80,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -94,11 +94,12 @@ from models import Bundle, load_bundle  # noqa: E402
 from models.customers import Customer  # noqa: E402
 from runtime import handlers  # noqa: E402
 from runtime.audit import GENESIS, seal  # noqa: E402
-from runtime.documents import AuditEvent, Case, CaseStatus, WorkItem  # noqa: E402
+from runtime.documents import AuditEvent, Case, WorkItem  # noqa: E402
 from runtime.service import Runtime  # noqa: E402
 from runtime.storage.base import Changes, Store, WorkQuery  # noqa: E402
 from runtime.storage.memory import MemoryStore  # noqa: E402
 from runtime.storage.tinydb_store import TinyDBStore  # noqa: E402
+from runtime.test_run import Action, Outcome, Scenario, ScenarioRun  # noqa: E402
 from tests.people import person  # noqa: E402
 from tests.runtime.builders import auto, decision, end, parallel, process, start, task  # noqa: E402
 
@@ -123,23 +124,39 @@ TARGET_GROWTH = 2.0
 FLOOR = "fdatasync floor"
 
 
-# Scenarios -------------------------------------------------------------------------------------------
+# Workloads -------------------------------------------------------------------------------------------
 
 
 @dataclass
-class Scenario:
-    """One process for both engines, the data to start it with and the data each task is completed with."""
+class Workload:
+    """One process for both engines: Flowdesk plays `scenarios` (the runtime's one scenario type, case number n
+    taking `scenarios[n % len]`); Spiff runs the BPMN twin with the same start data and task data."""
 
     name: str
-    key: str
     bundle: Bundle
-    bpmn: str  # file in bench/bpmn/, process id = key
-    start_data: Callable[[int], dict[str, Any]]  # Flowdesk start data of case number n
-    spiff_data: Callable[[int], dict[str, Any]]  # Spiff start data of case number n
-    task_data: dict[str, dict[str, Any]] = field(default_factory=dict)  # node id -> values entered
-    customer: Callable[[int], str | None] = lambda n: None
+    bpmn: str  # file in bench/bpmn/, process id = the bundle's key
+    scenarios: list[Workload]
+    spiff_data: Callable[[Scenario], dict[str, Any]] = lambda s: dict(s.actions[0].data)  # Spiff's start data
     check_flowdesk: Callable[[Runtime, Case], None] = lambda rt, case: None
     check_spiff: Callable[[Any], None] = lambda wf: None
+
+    @property
+    def key(self) -> str:
+        return self.bundle.key
+
+    def scenario(self, number: int) -> Scenario:
+        return self.scenarios[number % len(self.scenarios)]
+
+
+def played(bundle: Bundle, start: dict[str, Any], tasks: dict[str, dict[str, Any]] | None = None,
+           customer: dict[str, Any] | None = None, end: str = "e") -> Scenario:
+    """A scenario of `bundle`: start with `start`, then complete each task in `tasks` (node id -> the data entered,
+    in order), the agent ticking the task's whole checklist; it must end at `end`."""
+    checklists = {node.id: [c.id for c in node.checklist] for node in bundle.nodes if node.kind == "task"}
+    actions = [Action(kind="start", process=bundle.key, data=start)]
+    actions += [Action(kind="complete", process=bundle.key, node=node, data=data, checklist=checklists[node])
+                for node, data in (tasks or {}).items()]
+    return Scenario(name=bundle.key, customer=customer, actions=actions, expected=Outcome(status="ended", end=end))
 
 
 def _expect(condition: bool, message: str) -> None:
@@ -147,35 +164,33 @@ def _expect(condition: bool, message: str) -> None:
         raise AssertionError(message)
 
 
-def sequence_scenario() -> Scenario:
+def sequence_workload() -> Workload:
     steps = [f"a{n:02}" for n in range(1, 21)]
     bundle = process("sequence20", variables={"n": "number"}, nodes=[start(), *(auto(s, n="n + 1") for s in steps),
                                                                        end()],
                      flow=" ".join(f"{a}>{b}" for a, b in zip(["s", *steps], [*steps, "e"], strict=True)))
-    return Scenario(
-        "20-step sequence", "sequence20", bundle, "sequence20.bpmn",
-        start_data=lambda n: {"n": 0}, spiff_data=lambda n: {"n": 0},
+    return Workload(
+        "20-step sequence", bundle, "sequence20.bpmn", [played(bundle, {"n": 0})],
         check_flowdesk=lambda rt, case: _expect(case.data["n"] == 20, f"n = {case.data['n']}"),
         check_spiff=lambda wf: _expect(wf.data["n"] == 20, f"n = {wf.data['n']}"),
     )
 
 
-def loop_scenario() -> Scenario:
+def loop_workload() -> Workload:
     bundle = process("loop50", variables={"i": "number"},
                      nodes=[start(), auto("count", i="i + 1"), decision("again"), end()],
                      flow="""s>count
                              count>again
                              again>count: i < 50
                              again>e: default""")
-    return Scenario(
-        "50-iteration loop", "loop50", bundle, "loop50.bpmn",
-        start_data=lambda n: {"i": 0}, spiff_data=lambda n: {"i": 0},
+    return Workload(
+        "50-iteration loop", bundle, "loop50.bpmn", [played(bundle, {"i": 0})],
         check_flowdesk=lambda rt, case: _expect(case.data["i"] == 50, f"i = {case.data['i']}"),
         check_spiff=lambda wf: _expect(wf.data["i"] == 50, f"i = {wf.data['i']}"),
     )
 
 
-def parallel_scenario() -> Scenario:
+def parallel_workload() -> Workload:
     branches = {b: [f"b{b}_{k}" for k in range(1, 4)] for b in range(1, 5)}
     nodes = [start(), parallel("split"), parallel("join"), end()]
     flow = ["s>split", "join>e"]
@@ -185,32 +200,30 @@ def parallel_scenario() -> Scenario:
         flow += [f"split>{steps[0]}", f"{steps[0]}>{steps[1]}", f"{steps[1]}>{steps[2]}", f"{steps[2]}>join"]
     bundle = process("parallel4x3", variables={f"b{b}": "number" for b in branches}, nodes=nodes, flow=" ".join(flow))
     names = [f"b{b}" for b in branches]
-    return Scenario(
-        "4x3 parallel split/join", "parallel4x3", bundle, "parallel4x3.bpmn",
-        start_data=lambda n: {}, spiff_data=lambda n: {},
+    return Workload(
+        "4x3 parallel split/join", bundle, "parallel4x3.bpmn", [played(bundle, {})],
         check_flowdesk=lambda rt, case: _expect(all(case.data[v] == 3 for v in names), str(case.data)),
         check_spiff=lambda wf: _expect(all(wf.data[v] == 3 for v in names), str(wf.data)),
     )
 
 
-def human_scenario() -> Scenario:
+def human_workload() -> Workload:
     bundle = process("human3", variables={"note1": "text", "note2": "text", "note3": "text"},
                      nodes=[start(), task("t1"), task("t2"), task("t3"), end()], flow="s>t1 t1>t2 t2>t3 t3>e")
     data = {f"t{k}": {f"note{k}": f"step {k} checked, nothing unusual"} for k in (1, 2, 3)}
-    return Scenario(
-        "3 human tasks", "human3", bundle, "human3.bpmn",
-        start_data=lambda n: {}, spiff_data=lambda n: {}, task_data=data,
+    return Workload(
+        "3 human tasks", bundle, "human3.bpmn", [played(bundle, {}, data)],
         check_flowdesk=lambda rt, case: _expect(case.data.get("note3", "").startswith("step 3"), str(case.data)),
         check_spiff=lambda wf: _expect(wf.data.get("note3", "").startswith("step 3"), str(wf.data)),
     )
 
 
-def billing_scenario(customers: list[dict[str, Any]]) -> Scenario:
+def billing_workload(customers: list[dict[str, Any]]) -> Workload:
     bundle = load_bundle((EXAMPLES / "billing_complaint.json").read_bytes(), "billing_complaint.json")
     amount = 312.40  # above every segment's limit in the decision table: a supervisor has to approve
 
     def intake(n: int) -> dict[str, Any]:
-        return {"invoice_number": f"F2026-{100_000 + n % 900_000:06}", "invoice_date": "2026-02-14",
+        return {"invoice_number": f"F2026-{100_000 + n:06}", "invoice_date": "2026-02-14",
                 "disputed_amount": amount, "complaint_category": "meter_reading",
                 "complaint_description": "De meterstand op de jaarafrekening is geschat en veel te hoog; "
                                          "de klant heeft een foto van de meter met een lagere stand."}
@@ -235,11 +248,10 @@ def billing_scenario(customers: list[dict[str, Any]]) -> Scenario:
         kinds = sorted(entry["channel"] for entry in wf.data["outbox"])
         _expect(kinds == ["connector", "email", "letter"], f"outbox {kinds}")
 
-    return Scenario(
-        "billing complaint (supervisor path)", "billing_complaint", bundle, "billing_complaint.bpmn",
-        start_data=intake,
-        spiff_data=lambda n: intake(n) | defaults | {"customer": customers[n % len(customers)], "outbox": []},
-        task_data=tasks, customer=lambda n: customers[n % len(customers)]["id"],
+    return Workload(
+        "billing complaint (supervisor path)", bundle, "billing_complaint.bpmn",
+        [played(bundle, intake(n), tasks, customer, "end_credited") for n, customer in enumerate(customers)],
+        spiff_data=lambda s: dict(s.actions[0].data) | defaults | {"customer": s.customer, "outbox": []},
         check_flowdesk=check_flowdesk, check_spiff=check_spiff,
     )
 
@@ -252,35 +264,33 @@ def sample_customers() -> list[dict[str, Any]]:
 
 
 class FlowdeskEngine:
-    """Runs whole cases through `Runtime` on one store."""
+    """Runs whole cases through `Runtime` on one store, playing each workload's scenario."""
 
-    def __init__(self, label: str, store: Store, scenarios: list[Scenario], customers: list[dict[str, Any]]) -> None:
+    def __init__(self, label: str, store: Store, workloads: list[Workload], customers: list[dict[str, Any]]) -> None:
         self.label = label
         self.store = store
         self.runtime = Runtime(store)
         store.commit(Changes(customers=[Customer.model_validate(c) for c in customers]))
-        for scenario in scenarios:
-            self.runtime.publish(person("bench"), scenario.bundle)
+        for workload in workloads:
+            self.runtime.publish(person("bench"), workload.bundle)
         self.started = 0
 
-    def run_case(self, scenario: Scenario, check: bool = False) -> tuple[int, Case]:
-        """Start a case and complete its tasks until it ends; the number of steps (transactions)."""
-        rt, number = self.runtime, self.started
+    def run_case(self, workload: Workload, check: bool = False) -> tuple[int, Case]:
+        """Play one case's scenario (start, then complete its tasks until it ends); the number of steps
+        (transactions)."""
+        scenario = workload.scenario(self.started)
         self.started += 1
-        case = rt.start_case(person(ACTOR), scenario.key, scenario.start_data(number),
-                             customer_id=scenario.customer(number))
-        steps = 1
-        checklists = {node.id: [c.id for c in node.checklist] for node in scenario.bundle.nodes if node.kind == "task"}
-        while case.status is CaseStatus.ACTIVE:
-            [item] = rt.store.work_items(WorkQuery(case_id=case.id))
-            case = rt.complete(person(ACTOR), item.id, scenario.task_data.get(item.node, {}),
-                               checklist=checklists[item.node])  # the agent ticks the whole checklist
-            steps += 1
+        run = ScenarioRun(self.runtime, person(ACTOR))
+        for action in scenario.actions:
+            run.apply(action, scenario.customer_id)
+        case = self.runtime.store.case(run.case_id or "")
         if check:
-            scenario.check_flowdesk(rt, case)
-        return steps, case
+            outcome = run.outcome()
+            _expect(outcome.same_as(scenario.expected), outcome.describe())
+            workload.check_flowdesk(self.runtime, case)
+        return len(scenario.actions), case
 
-    def nodes_per_case(self, scenario: Scenario) -> int:
+    def nodes_per_case(self, scenario: Workload) -> int:
         """Node executions of one case, counted by wrapping the engine's handlers for one run."""
         visits: Counter[str] = Counter()
         original = dict(handlers.HANDLERS)
@@ -328,13 +338,13 @@ def spiff_serializer(specs: dict[str, Any]) -> Any:
 class SpiffEngine:
     """Runs whole cases through SpiffWorkflow; durable: serialise + journal append + fdatasync every step."""
 
-    def __init__(self, label: str, scenarios: list[Scenario], folder: Path | None) -> None:
+    def __init__(self, label: str, workloads: list[Workload], folder: Path | None) -> None:
         self.label = label
         self.specs = {}
-        for scenario in scenarios:
+        for workload in workloads:
             parser = BpmnParser()
-            parser.add_bpmn_file(str(BPMN / scenario.bpmn))
-            self.specs[scenario.key] = parser.get_spec(scenario.key)
+            parser.add_bpmn_file(str(BPMN / workload.bpmn))
+            self.specs[workload.key] = parser.get_spec(workload.key)
         self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment({"date": date, "json": json}))
         self.durable = folder is not None
         self.serializer = spiff_serializer({spec.name: spec for spec in self.specs.values()})
@@ -354,12 +364,13 @@ class SpiffEngine:
         workflow.script_engine = self.script_engine
         return workflow
 
-    def run_case(self, scenario: Scenario, check: bool = False) -> tuple[int, Any]:
-        number = self.started
+    def run_case(self, workload: Workload, check: bool = False) -> tuple[int, Any]:
+        scenario = workload.scenario(self.started)
         self.started += 1
+        task_data = {action.node: action.data for action in scenario.actions if action.kind == "complete"}
         case_id = uuid.uuid4().hex
-        workflow = BpmnWorkflow(self.specs[scenario.key], script_engine=self.script_engine)
-        workflow.get_next_task(state=TaskState.READY).data.update(scenario.spiff_data(number))
+        workflow = BpmnWorkflow(self.specs[workload.key], script_engine=self.script_engine)
+        workflow.get_next_task(state=TaskState.READY).data.update(workload.spiff_data(scenario))
         workflow.do_engine_steps()
         steps = 1
         if self.durable:
@@ -368,7 +379,7 @@ class SpiffEngine:
             if self.durable:
                 workflow = self._restore(case_id)
             user_task = workflow.get_next_task(state=TaskState.READY, manual=True)
-            user_task.data.update(scenario.task_data.get(user_task.task_spec.bpmn_id, {}))
+            user_task.data.update(task_data.get(user_task.task_spec.bpmn_id, {}))
             user_task.run()
             workflow.do_engine_steps()
             steps += 1
@@ -377,10 +388,10 @@ class SpiffEngine:
         if self.durable:
             del self.states[case_id]  # ended: keep the dict small, the journal has it
         if check:
-            scenario.check_spiff(workflow)
+            workload.check_spiff(workflow)
         return steps, workflow
 
-    def nodes_per_case(self, scenario: Scenario) -> int:
+    def nodes_per_case(self, scenario: Workload) -> int:
         _, workflow = self.run_case(scenario, check=True)
         done = workflow.get_tasks(state=TaskState.COMPLETED)
         return sum(1 for t in done if t.task_spec.bpmn_id is not None)
@@ -397,14 +408,14 @@ class FsyncFloor:
         self.label = label
         self._journal = os.open(folder / "floor-journal.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
-    def run_case(self, scenario: Scenario, check: bool = False) -> tuple[int, None]:
-        steps = 1 + len(scenario.task_data)  # start_case, then one completion per task
+    def run_case(self, workload: Workload, check: bool = False) -> tuple[int, None]:
+        steps = len(workload.scenario(0).actions)  # start_case, then one completion per task
         for _ in range(steps):
             os.write(self._journal, b"x" * 2047 + b"\n")
             os.fdatasync(self._journal)
         return steps, None
 
-    def nodes_per_case(self, scenario: Scenario) -> int:
+    def nodes_per_case(self, scenario: Workload) -> int:
         return 0
 
     def close(self) -> None:
@@ -430,7 +441,7 @@ class Result:
         return 1.0 / self.median
 
 
-def measure(scenario: Scenario, engines: list[Any], repeats: int, batch_seconds: float) -> list[Result]:
+def measure(scenario: Workload, engines: list[Any], repeats: int, batch_seconds: float) -> list[Result]:
     """Warm up each engine, size its batch to about `batch_seconds`, then time interleaved batches."""
     info, batch = {}, {}
     for engine in engines:
@@ -456,7 +467,7 @@ def measure(scenario: Scenario, engines: list[Any], repeats: int, batch_seconds:
     return [Result(engine.label, *info[engine.label], samples[engine.label]) for engine in engines]
 
 
-def engine_table(scenarios: list[Scenario], customers: list[dict[str, Any]], folder: Path, repeats: int,
+def engine_table(scenarios: list[Workload], customers: list[dict[str, Any]], folder: Path, repeats: int,
                  batch_seconds: float) -> dict[str, list[Result]]:
     folder.mkdir(parents=True, exist_ok=True)
     engines: list[Any] = [FlowdeskEngine("Flowdesk memory", MemoryStore(), scenarios, customers),
@@ -628,7 +639,7 @@ def step_cost(sizes: list[int], samples: int, folder: Path, keep: bool) -> list[
 # Profiling ------------------------------------------------------------------------------------------
 
 
-def profile(scenario: Scenario, customers: list[dict[str, Any]], cases: int) -> None:
+def profile(scenario: Workload, customers: list[dict[str, Any]], cases: int) -> None:
     """cProfile Flowdesk in memory on `cases` cases: the top functions overall, then those in our code."""
     engine = FlowdeskEngine("Flowdesk memory", MemoryStore(), [scenario], customers)
     for _ in range(5):
@@ -725,8 +736,8 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [100, 10_000] + ([] if args.quick else
                                                                                           [100_000])
     customers = sample_customers()
-    scenarios = [sequence_scenario(), loop_scenario(), parallel_scenario(), human_scenario(),
-                 billing_scenario(customers)]
+    scenarios = [sequence_workload(), loop_workload(), parallel_workload(), human_workload(),
+                 billing_workload(customers)]
     if args.profile:
         [scenario] = [s for s in scenarios if args.profile in (s.key, s.name)]
         profile(scenario, customers, cases=200)

@@ -26,6 +26,7 @@ from designer.pages import audit, case, design, editor, intake, monitor, sent, s
 from runtime.access import system_user
 from runtime.accounts import Accounts
 from runtime.documents import User
+from runtime.drafts import take_over_files
 from runtime.installation import data_worker, open_store, outbox_folder
 from runtime.intake import Intake
 from runtime.service import PublishError, Runtime
@@ -111,6 +112,8 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
         create_demo_users(runtime)
         log.warning("first start: demo users %s created with the passwords in the README; change them "
                     "before real use", ", ".join(d.id for d in DEMO_USERS))
+    for line in take_over_files(runtime, data):
+        log.info("drafts and scenarios of an older version: %s", line)
     app.state.runtime = runtime
     Storage.path = (data / "sessions").resolve()
 

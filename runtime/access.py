@@ -93,6 +93,7 @@ class UseCase(StrEnum):
     READ_PROCESSES = "read processes and their versions"
     EDIT_DRAFT = "edit a draft"
     TEST_RUN = "test-run a draft"
+    SAMPLE_REAL_DATA = "preview a draft with real customers and cases"
     PUBLISH = "publish a version"
     MONITOR = "see the monitor"
     READ_AUDIT = "read audit trails"
@@ -127,6 +128,7 @@ RULES: dict[UseCase, frozenset[Capability]] = {
     UseCase.READ_PROCESSES: frozenset({_D, _W, _A}),
     UseCase.EDIT_DRAFT: frozenset({_D}),
     UseCase.TEST_RUN: frozenset({_D}),
+    UseCase.SAMPLE_REAL_DATA: frozenset({_D}),
     UseCase.PUBLISH: frozenset({_D}),
     UseCase.MONITOR: frozenset({_S}),
     UseCase.READ_AUDIT: frozenset({_A}),

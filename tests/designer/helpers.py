@@ -109,3 +109,21 @@ async def open_editor_tab(user: Any, key: str, tab: str = "flow", shown: str = "
         user.find(marker=f"tab-{tab}").click()
     await user.should_see(marker=shown, retries=50)
 
+
+
+def saved_draft(key: str, data: Path | None = None) -> dict[str, Any] | None:
+    """The document of `key`'s saved draft (None when none is saved): in the running app of NiceGUI's user
+    simulation, or, given `data`, in the data folder of a served app (read only, while it runs)."""
+    from runtime.drafts import Drafts
+    from runtime.service import Runtime
+    from runtime.storage.tinydb_store import TinyDBStore
+    from tests.people import person
+
+    if data is None:
+        from designer.frame import runtime
+
+        stored = Drafts(runtime()).open(person("ann"), key)
+    else:
+        with TinyDBStore.open(data, read_only=True) as store:
+            stored = Drafts(Runtime(store)).open(person("ann"), key)
+    return stored.document if stored.saved else None

@@ -13,12 +13,14 @@ from nicegui.testing import User
 from codegen.letter_samples import SAMPLE_CUSTOMER, sample_context
 from codegen.letter_snippets import if_snippet, loop_snippet, picker_entries, value_snippet
 from codegen.letters import render_template
-from designer.editing import Draft, DraftFolder, EditRejected
-from designer.editing import letters as letter_edits
 from models.customers import Address, Customer
 from models.data import Variable
+from models.editing import Draft, EditRejected
+from models.editing import letters as letter_edits
 from models.templates import placeholders, template_problem
-from tests.designer.helpers import open_editor_tab
+from runtime.drafts import Drafts
+from tests.designer.helpers import open_editor_tab, saved_draft
+from tests.people import person
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 INVOICE_LINES = Variable(name="invoice_lines", type="records", fields=[
@@ -141,14 +143,14 @@ async def preview_page(user: User, containing: str) -> str:
     raise AssertionError(f"the preview never showed {containing!r}; it shows: {page}")
 
 
-def saved_letter(data: Path, key: str, letter_id: str) -> dict:
-    document = DraftFolder(data / "drafts").load(key)
+def saved_letter(key: str, letter_id: str) -> dict:
+    document = saved_draft(key)
     return next(entry for entry in document["letters"] if entry["id"] == letter_id)
 
 
 @pytest.mark.anyio
 async def test_an_email_in_english_gets_a_value_and_a_condition_from_the_picker_and_previews_them(
-        user: User, data: Path):
+        user: User):
     await open_letters(user)
     add_letter(user, "payment_reminder", "Payment reminder", "email")
     await user.should_see("E-mail: Payment reminder")
@@ -163,7 +165,7 @@ async def test_an_email_in_english_gets_a_value_and_a_condition_from_the_picker_
     await preview_page(user, "125,50")  # the sample amount, formatted
     await preview_page(user, "Text shown only when complaint_justified is yes.")
     assert user.find(marker="letter-preview-html").elements.pop().props["sandbox"] == ""
-    variants = {v.get("language", "nl"): v for v in saved_letter(data, "billing_complaint", "payment_reminder")
+    variants = {v.get("language", "nl"): v for v in saved_letter("billing_complaint", "payment_reminder")
                 ["variants"]}
     assert "{{ disputed_amount|money }}" in variants["en"]["body"]
     assert "disputed_amount" not in variants["nl"]["body"]
@@ -265,7 +267,7 @@ async def test_an_sms_counts_its_characters_and_messages_as_you_type(user: User)
 
 
 @pytest.mark.anyio
-async def test_language_versions_are_sub_tabs_and_the_default_can_move_to_another_language(user: User, data: Path):
+async def test_language_versions_are_sub_tabs_and_the_default_can_move_to_another_language(user: User):
     await open_letters(user)
     await user.should_see("Beste {{ customer.name }}", marker="letter-body")
     user.find(marker="language-en").click()
@@ -277,15 +279,17 @@ async def test_language_versions_are_sub_tabs_and_the_default_can_move_to_anothe
     await user.should_see(marker="remove-language")
     user.find(marker="remove-language").click()
     await user.should_not_see(marker="language-nl")
-    letter = saved_letter(data, "billing_complaint", "complaint_received")
+    letter = saved_letter("billing_complaint", "complaint_received")
     assert letter["default_language"] == "en" and [v["language"] for v in letter["variants"]] == ["en"]
 
 
 @pytest.mark.anyio
-async def test_a_loop_over_a_list_of_records_is_offered_and_previewed_as_a_table(user: User, data: Path):
+async def test_a_loop_over_a_list_of_records_is_offered_and_previewed_as_a_table(user: User):
     draft = example("billing_complaint")
     draft.add_entry("variables", INVOICE_LINES.model_dump(mode="json", exclude_defaults=True))
-    DraftFolder(data / "drafts").save(draft)
+    from designer.frame import runtime
+
+    Drafts(runtime()).create_from(person("ann"), draft.document)
     await open_letters(user)
     await user.should_see(marker="letter-body")
     await user.should_not_see(marker="letter-insert-loop")  # only a list of records can be repeated
@@ -332,10 +336,10 @@ async def test_the_toolbar_adds_a_heading_and_the_address_block_keeping_a_plain_
 
 
 @pytest.mark.anyio
-async def test_an_email_without_a_subject_is_refused_with_a_reason_and_nothing_is_saved(user: User, data: Path):
+async def test_an_email_without_a_subject_is_refused_with_a_reason_and_nothing_is_saved(user: User):
     await open_letters(user)
     await user.should_see(marker="letter-subject")
     user.find(marker="letter-subject").clear().trigger("blur")
     await user.should_see("needs a subject")
     await user.should_see(marker="letter-preview-error")  # the preview says so too
-    assert not (data / "drafts" / "billing_complaint.json").exists()  # nothing was saved
+    assert saved_draft("billing_complaint") is None  # nothing was saved

@@ -1,6 +1,6 @@
 """Pure edits of a bundle document: each takes a document and returns a changed copy.
 
-The draft (`designer.editing.draft.Draft`) commits an edit only when the
+The draft (`models.editing.draft.Draft`) commits an edit only when the
 pydantic models accept the result; an edit that names something missing, or
 that the models refuse, raises `EditRejected` and nothing changes. Edits of
 one topic beyond the flow itself live in their own module of this package.
@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from codegen.layout import layout
 from models.bundle import Bundle
+from models.errors import FlowdeskError
 from models.expressions import ExprType, names_for
-from models.nodes import NODE_KINDS
+from models.nodes import NODE_KINDS, Position
 from models.serialization import problems_from_validation
 
 Document = dict[str, Any]
@@ -37,7 +37,7 @@ def is_key(text: str) -> bool:
     return bool(_KEY_PATTERN.match(text)) and len(text) <= KEY_LIMIT
 
 
-class EditRejected(ValueError):
+class EditRejected(FlowdeskError, ValueError):
     """An edit the models refuse, or one that names something that is not there. Nothing changed."""
 
 
@@ -193,19 +193,29 @@ def set_queue(document: Mapping[str, Any], node_id: str, queue: str) -> Document
     return result
 
 
-def set_edge(document: Mapping[str, Any], edge_id: str, *, condition: str, default: bool,
-             label: str) -> Document:
-    """A copy of `document` in which edge `edge_id` has this condition, default mark and label.
+def set_edge(document: Mapping[str, Any], edge_id: str, *, condition: str | None = None,
+             default: bool | None = None, label: str | None = None) -> Document:
+    """A copy of `document` in which edge `edge_id` has the condition, default mark and label given (None: as is).
 
     A default way has no condition, so marking it default clears the condition.
+
+    >>> doc, flow = add_edge(new_process("p", "P"), "start", "end")
+    >>> edge = set_edge(set_edge(doc, flow, label="Yes"), flow, condition="true")["edges"][0]
+    >>> edge["label"], edge["condition"]
+    ('Yes', 'true')
     """
     result = copy.deepcopy(dict(document))
     edge = next((e for e in result.get("edges", []) if e.get("id") == edge_id), None)
     if edge is None:
         raise EditRejected(f"There is no connection '{edge_id}' in this process.")
-    edge["condition"] = "" if default else condition.strip()
-    edge["default"] = default
-    edge["label"] = label.strip()
+    if default is not None:
+        edge["default"] = default
+    if condition is not None:
+        edge["condition"] = condition.strip()
+    if edge.get("default"):
+        edge["condition"] = ""
+    if label is not None:
+        edge["label"] = label.strip()
     return result
 
 
@@ -336,13 +346,19 @@ def expression_names(bundle: Bundle) -> list[str]:
     return names
 
 
-def apply_layout(document: Mapping[str, Any]) -> Document:
-    """A copy of `document` with every node placed by `codegen.layout.layout`."""
+def place_nodes(document: Mapping[str, Any], positions: Mapping[str, Position]) -> Document:
+    """A copy of `document` with each node named in `positions` centred there (e.g. by `codegen.layout`);
+    nodes not named keep their place, names of nodes no longer there are passed over.
+
+    >>> doc = place_nodes(new_process("p", "P"), {"end": Position(x=300, y=80), "gone": Position(x=0, y=0)})
+    >>> [n["position"] for n in doc["nodes"]]
+    [{'x': 80, 'y': 80}, {'x': 300.0, 'y': 80.0}]
+    """
     result = copy.deepcopy(dict(document))
-    positions = layout(validate(result))
     for node in result.get("nodes", []):
-        position = positions[node["id"]]
-        node["position"] = {"x": position.x, "y": position.y}
+        position = positions.get(node.get("id"))
+        if position is not None:
+            node["position"] = {"x": float(position.x), "y": float(position.y)}
     return result
 
 

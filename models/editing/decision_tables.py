@@ -13,8 +13,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from designer.editing.edits import Document, EditRejected, add_entry, fresh_id
 from models.decision_tables import HitPolicy
+from models.editing.edits import Document, EditRejected, add_entry, fresh_id
 
 #: The two sides of a row: conditions on the input columns, values for the output columns.
 Side = Literal["when", "then"]

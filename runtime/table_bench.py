@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from designer.editing.edits import expression_names
 from models.bundle import Bundle
 from models.customers import CUSTOMER_FIELDS
 from models.data import DataType
 from models.decision_tables import DecisionTable, HitPolicy
+from models.editing.edits import expression_names
 from models.errors import FlowdeskError
 from models.expression_sites import expression_sites
 from models.expressions import ExpressionError, compile_expression

@@ -18,7 +18,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from designer.editing.edits import (
+from models.bundle import Bundle
+from models.checks.variable_mismatch import FIELD_TYPES
+from models.data import DataType
+from models.editing.edits import (
     Document,
     EditRejected,
     add_entry,
@@ -28,9 +31,6 @@ from designer.editing.edits import (
     replace_entry,
     variable_entry,
 )
-from models.bundle import Bundle
-from models.checks.variable_mismatch import FIELD_TYPES
-from models.data import DataType
 from models.expressions import ExpressionError, ExprType, compile_expression
 from models.forms import FieldKind, InputField, RepeatingGroup, Section
 
@@ -65,7 +65,7 @@ def add_form(document: Mapping[str, Any], form_id: str, name: str) -> Document:
     ['intake']
     >>> add_form({"key": "p", "name": "P"}, "two words", "Intake")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    designer.editing.edits.EditRejected: A form id may hold letters, digits, '_', '.' and '-' and starts with ...
+    models.editing.edits.EditRejected: A form id may hold letters, digits, '_', '.' and '-' and starts with ...
     """
     form_id = form_id.strip()
     if not is_key(form_id):

@@ -1,4 +1,4 @@
-"""Test-runs of drafts in a sandbox, and scenarios replayed after edits (designer.sandbox, no page)."""
+"""Test-runs of drafts in a sandbox, and scenarios replayed after edits (runtime.test_run, no page)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from designer.editing import Draft
-from designer.sandbox import ScenarioFolder, TestRun, TestRunError, replay
 from models.bundle import Bundle
 from models.customers import Customer
+from models.editing import Draft
 from models.serialization import load_bundle
-from runtime.errors import DataError
+from runtime.errors import AccessDenied, DataError
+from runtime.service import Runtime
+from runtime.storage.base import Changes
+from runtime.test_run import TestRun, TestRunError, TestRuns, replay
+from tests.people import person
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -36,12 +39,12 @@ def customer(customer_id: str = "C-1001") -> Customer:
 
 def address_run(draft_bundle: Bundle | None = None) -> TestRun:
     run = TestRun(draft_bundle or bundle("change_of_address"), {}, customer(), MONDAY)
-    run.start(ADDRESS)
+    run.begin(ADDRESS)
     return run
 
 
 def identity_task(run: TestRun) -> str:
-    return next(i.id for i in run.state().open_tasks if i.node == "task_verify_identity")
+    return next(t.item.id for t in run.state().open_tasks if t.item.node == "task_verify_identity")
 
 
 # Running a draft ----------------------------------------------------------------------------
@@ -49,10 +52,10 @@ def identity_task(run: TestRun) -> str:
 
 def test_a_billing_complaint_runs_end_to_end_with_letters_decisions_and_a_skipped_timer():
     run = TestRun(bundle("billing_complaint"), {}, customer(), MONDAY)
-    run.start(COMPLAINT)
+    run.begin(COMPLAINT)
     state = run.state()
     assert state.token_nodes == ["task_investigate"]
-    assert [i.title for i in state.open_tasks] == ["Klacht onderzoeken"]
+    assert [t.item.title for t in state.open_tasks] == ["Klacht onderzoeken"]
     assert [(e.channel, e.recipient) for e in state.letters] == [("email", "sanne.devries@example.nl")]
     assert "F2026-104233" in state.letters[0].subject
     assert state.timers[0].what == "SLA warning at 'Klacht onderzoeken'"
@@ -62,7 +65,7 @@ def test_a_billing_complaint_runs_end_to_end_with_letters_decisions_and_a_skippe
     assert skipped.due_at not in [t.due_at for t in run.state().timers]
 
     checklist = [c.id for c in run.bundle.node("task_investigate").checklist]
-    run.complete(run.state().open_tasks[0].id, {"complaint_justified": True, "disputed_amount": "40.00",
+    run.complete(run.state().open_tasks[0].item.id, {"complaint_justified": True, "disputed_amount": "40.00",
                                                 "investigation_findings": "Dubbele incasso gevonden."}, checklist)
     state = run.state()
     assert state.outcome.describe() == "ended at 'Gecrediteerd'"
@@ -87,7 +90,7 @@ def test_refused_input_is_explained_and_not_recorded():
 
 def test_a_message_wait_times_out_when_skipped_and_goes_on_when_the_message_arrives():
     run = TestRun(bundle("direct_debit_switch"), {}, customer(), MONDAY)
-    run.start({"iban": "NL91ABNA0417164300", "account_holder": "S. de Vries", "collection_day": "1",
+    run.begin({"iban": "NL91ABNA0417164300", "account_holder": "S. de Vries", "collection_day": "1",
                "verbal_consent": True})
     state = run.state()
     assert state.waiting_messages == ["signed_mandate_received"]
@@ -105,12 +108,14 @@ def test_a_message_wait_times_out_when_skipped_and_goes_on_when_the_message_arri
 
 def test_a_called_process_runs_as_a_subprocess_whose_tasks_can_be_completed():
     run = TestRun(bundle("move_house"), {"change_of_address": bundle("change_of_address")}, customer(), MONDAY)
-    run.start(ADDRESS | {"has_gas": False, "dwelling_type": "apartment", "household_size": 2,
+    run.begin(ADDRESS | {"has_gas": False, "dwelling_type": "apartment", "household_size": 2,
                          "reading_old_normal": 12345})
     state = run.state()
     assert state.token_nodes == ["sub_change_address"]
-    assert [(i.process_key, i.node) for i in state.open_tasks] == [("change_of_address", "task_verify_identity")]
-    run.complete(state.open_tasks[0].id, IDENTITY_OK, IDENTITY_CHECKS)
+    assert [(t.item.process_key, t.item.node) for t in state.open_tasks] == [
+        ("change_of_address", "task_verify_identity")]
+    assert state.open_tasks[0].version.bundle.key == "change_of_address"  # what the task's form is built from
+    run.complete(state.open_tasks[0].item.id, IDENTITY_OK, IDENTITY_CHECKS)
     assert run.state().token_nodes == ["par_join", "task_new_connection"]  # one branch waits at the join
 
 
@@ -132,25 +137,13 @@ def verified_scenario(name: str = "identity verified"):
     return run.scenario(name)
 
 
-def test_a_scenario_is_saved_loaded_and_replayed_to_the_same_outcome(tmp_path: Path):
-    folder = ScenarioFolder(tmp_path / "scenarios")
+def test_a_scenario_replays_to_the_same_outcome_also_after_a_round_trip_through_json():
     scenario = verified_scenario()
     assert scenario.expected.describe() == "ended at 'Adres gewijzigd'"
-    folder.save("change_of_address", scenario)
-    assert folder.load("change_of_address") == [scenario]
-    result = replay(folder.load("change_of_address")[0], bundle("change_of_address"), {})
+    again = type(scenario).model_validate_json(scenario.model_dump_json())
+    assert again == scenario
+    result = replay(again, bundle("change_of_address"), {})
     assert (result.passed, result.reason) == (True, "ended at 'Adres gewijzigd'")
-
-
-def test_saving_a_scenario_under_the_same_name_replaces_it_and_delete_removes_it(tmp_path: Path):
-    folder = ScenarioFolder(tmp_path)
-    folder.save("change_of_address", verified_scenario("a"))
-    folder.save("change_of_address", verified_scenario("b"))
-    folder.save("change_of_address", verified_scenario("a"))
-    assert [s.name for s in folder.load("change_of_address")] == ["b", "a"]
-    folder.delete("change_of_address", "b")
-    assert [s.name for s in folder.load("change_of_address")] == ["a"]
-    assert folder.load("billing_complaint") == []
 
 
 def test_after_an_edit_that_changes_the_outcome_the_scenario_fails_saying_where_it_ended():
@@ -194,23 +187,11 @@ def test_a_scenario_against_a_draft_with_errors_fails_saying_so():
     assert not result.passed and result.reason.startswith("cannot run: the draft has errors")
 
 
-def test_an_unreadable_scenario_file_is_reported_and_never_overwritten(tmp_path: Path):
-    folder = ScenarioFolder(tmp_path)
-    folder.path("change_of_address").write_text("{not json")
-    with pytest.raises(TestRunError, match=r"cannot read the scenarios in .*change_of_address\.json"):
-        folder.load("change_of_address")
-    with pytest.raises(TestRunError):
-        folder.save("change_of_address", verified_scenario())
-    assert folder.path("change_of_address").read_text() == "{not json"
-    with pytest.raises(TestRunError, match="is not a process key"):
-        folder.path("../secrets")
-
-
 def test_a_scenario_needs_a_name_and_a_started_run():
     run = TestRun(bundle("change_of_address"), {}, customer(), MONDAY)
     with pytest.raises(TestRunError, match="start the test-run first"):
         run.scenario("x")
-    run.start(ADDRESS)
+    run.begin(ADDRESS)
     with pytest.raises(TestRunError, match="give the scenario a name"):
         run.scenario("  ")
     with pytest.raises(TestRunError, match="at most 120 characters"):
@@ -220,7 +201,7 @@ def test_a_scenario_needs_a_name_and_a_started_run():
 def test_a_scenario_of_a_process_calling_another_replays_its_subprocess_tasks():
     called = {"change_of_address": bundle("change_of_address")}
     run = TestRun(bundle("move_house"), called, customer(), MONDAY)
-    run.start(ADDRESS | {"has_gas": False, "dwelling_type": "apartment", "household_size": 2,
+    run.begin(ADDRESS | {"has_gas": False, "dwelling_type": "apartment", "household_size": 2,
                          "reading_old_normal": 12345})
     run.complete(identity_task(run), {"identity_method": "not_possible", "identity_verified": False,
                                       "identity_notes": "Controlevragen fout beantwoord."}, IDENTITY_CHECKS)
@@ -231,10 +212,36 @@ def test_a_scenario_of_a_process_calling_another_replays_its_subprocess_tasks():
 
 def test_a_case_stopped_by_an_incident_says_where_and_why():
     run = TestRun(bundle("change_of_address"), {}, None, MONDAY)  # no customer: no address to read or write to
-    run.start(ADDRESS)
+    run.begin(ADDRESS)
     run.complete(identity_task(run), IDENTITY_OK, IDENTITY_CHECKS)
     state = run.state()
     assert state.outcome.status == "stopped"
     assert state.outcome.describe().startswith("stopped at 'Adres wijzigen in klantsysteem': ")
     assert state.incidents and state.incidents[0].startswith("'Adres wijzigen in klantsysteem': ")
     assert state.token_nodes == ["auto_update_address"]
+
+
+# The use cases ------------------------------------------------------------------------------
+
+
+def test_a_test_run_is_started_by_a_designer_with_the_runtimes_customers_and_called_processes(runtime: Runtime):
+    runtime.publish(person("owner"), bundle("change_of_address"))
+    runtime.store.commit(Changes(customers=[customer()]))
+    runs = TestRuns(runtime)
+    designer = person("ann", "designer")
+    run = runs.start(designer, bundle("move_house"), ADDRESS | {"has_gas": False, "dwelling_type": "apartment",
+                                                                "household_size": 2, "reading_old_normal": 12345},
+                     customer_id="C-1001")
+    assert run.state().token_nodes == ["sub_change_address"]
+    assert runtime.store.cases() == []  # the sandbox is its own store
+    with pytest.raises(AccessDenied, match="test-run a draft"):
+        runs.start(person("bob", "agent"), bundle("change_of_address"), ADDRESS)
+    with pytest.raises(TestRunError, match="no customer 'C-404'"):
+        runs.start(designer, bundle("change_of_address"), ADDRESS, customer_id="C-404")
+    [result] = runs.replay(designer, bundle("move_house"), [run.scenario("waiting")])
+    assert result.passed
+
+
+def test_the_sandbox_acts_as_the_test_run_system_user():
+    run = address_run()
+    assert {e.actor for e in run.runtime.store.audit_events(run.case_id)} == {"test-run"}

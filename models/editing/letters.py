@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from designer.editing.edits import Document, EditRejected, add_entry, replace_entry
+from models.editing.edits import Document, EditRejected, add_entry, replace_entry
 from models.letters import Letter, LetterChannel
 
 #: A language code as customers' records hold it: "nl", "en", "pt-BR".
@@ -34,7 +34,7 @@ def add_letter(document: Mapping[str, Any], letter_id: str, name: str, channel: 
                language: str = "nl") -> Document:
     """A copy of `document` with a new letter, e-mail or SMS in one language.
 
-    >>> from designer.editing.edits import new_process
+    >>> from models.editing.edits import new_process
     >>> doc = add_letter(new_process("p", "P"), "welcome", "Welcome", "email")
     >>> doc["letters"][0]["variants"][0]["subject"]
     'Welcome'
@@ -55,7 +55,7 @@ def add_letter(document: Mapping[str, Any], letter_id: str, name: str, channel: 
 def add_variant(document: Mapping[str, Any], letter_id: str, language: str) -> Document:
     """A copy of `document` in which the letter also has `language`, starting from the default language's texts.
 
-    >>> from designer.editing.edits import new_process
+    >>> from models.editing.edits import new_process
     >>> doc = add_variant(add_letter(new_process("p", "P"), "sms", "SMS", "sms"), "sms", "en")
     >>> [(v["language"], v["body"]) for v in doc["letters"][0]["variants"]]
     [('nl', 'Dear {{ customer.name }}, '), ('en', 'Dear {{ customer.name }}, ')]
@@ -85,7 +85,7 @@ def remove_variant(document: Mapping[str, Any], letter_id: str, language: str) -
 def set_text(document: Mapping[str, Any], letter_id: str, language: str, part: str, text: str) -> Document:
     """A copy of `document` in which one text (`subject`, `body` or `text_body`) of one language version is `text`.
 
-    >>> from designer.editing.edits import new_process
+    >>> from models.editing.edits import new_process
     >>> doc = add_letter(new_process("p", "P"), "sms", "SMS", "sms")
     >>> set_text(doc, "sms", "nl", "body", "Hoi {{ customer.name }}")["letters"][0]["variants"][0]["body"]
     'Hoi {{ customer.name }}'

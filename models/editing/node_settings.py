@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from designer.editing.edits import COLLECTIONS, Document, EditRejected, check_key_and_name, node_entry, replace_entry
+from models.editing.edits import COLLECTIONS, Document, EditRejected, check_key_and_name, node_entry, replace_entry
 
 #: Whose service level an SLA edit changes: a task's node id, or None for the whole case.
 SlaOwner = str | None
@@ -40,7 +40,7 @@ def set_start_trigger(document: Mapping[str, Any], node_id: str, trigger: str, c
                       message: str = "") -> Document:
     """A copy of `document` in which start `node_id` is started this way; settings of other triggers go.
 
-    >>> from designer.editing.edits import new_process
+    >>> from models.editing.edits import new_process
     >>> doc = set_start_trigger(new_process("p", "P"), "start", "intake", ["phone", "web"], "ignored")
     >>> {k: v for k, v in doc["nodes"][0].items() if k in ("trigger", "channels", "message")}
     {'trigger': 'intake', 'channels': ['phone', 'web']}
@@ -57,7 +57,7 @@ def set_wait(document: Mapping[str, Any], node_id: str, wait_for: str, *, durati
              message: str = "", timeout: str = "") -> Document:
     """A copy of `document` in which wait `node_id` waits for a timer or a message; settings of the other go.
 
-    >>> from designer.editing.edits import add_node, new_process
+    >>> from models.editing.edits import add_node, new_process
     >>> doc, wait = add_node(new_process("p", "P"), "wait", 0, 0)
     >>> node = node_entry(set_wait(doc, wait, "message", duration="2 days", message="reply", timeout="10 days"), wait)
     >>> {k: node.get(k) for k in ("wait_for", "duration", "message", "timeout")}
@@ -94,7 +94,7 @@ def _node_list(document: Document, node_id: str, setting: str) -> list[Any]:
 def add_to_node_list(document: Mapping[str, Any], node_id: str, setting: str, item: Mapping[str, Any]) -> Document:
     """A copy of `document` with `item` appended to the list `setting` of step `node_id` (texts stripped).
 
-    >>> from designer.editing.edits import add_node, new_process
+    >>> from models.editing.edits import add_node, new_process
     >>> doc, auto = add_node(new_process("p", "P"), "automatic", 0, 0)
     >>> add_to_node_list(doc, auto, "assignments", {"variable": "x", "expression": " 1 "})["nodes"][-1]["assignments"]
     [{'variable': 'x', 'expression': '1'}]
@@ -108,7 +108,7 @@ def add_to_node_list(document: Mapping[str, Any], node_id: str, setting: str, it
 def remove_from_node_list(document: Mapping[str, Any], node_id: str, setting: str, index: int) -> Document:
     """A copy of `document` without item number `index` (from 0) of the list `setting` of step `node_id`.
 
-    >>> from designer.editing.edits import add_node, new_process
+    >>> from models.editing.edits import add_node, new_process
     >>> doc, auto = add_node(new_process("p", "P"), "automatic", 0, 0)
     >>> doc = add_to_node_list(doc, auto, "assignments", {"variable": "x", "expression": "1"})
     >>> remove_from_node_list(doc, auto, "assignments", 0)["nodes"][-1]["assignments"]
@@ -125,7 +125,7 @@ def remove_from_node_list(document: Mapping[str, Any], node_id: str, setting: st
 def add_checklist_item(document: Mapping[str, Any], node_id: str, text: str, required: bool = True) -> Document:
     """A copy of `document` with a checklist item on task `node_id`; its id is made from the text.
 
-    >>> from designer.editing.edits import add_node, new_process
+    >>> from models.editing.edits import add_node, new_process
     >>> doc, task = add_node(new_process("p", "P"), "task", 0, 0)
     >>> doc = add_checklist_item(doc, task, "Meter read?")
     >>> add_checklist_item(doc, task, "Meter read!", required=False)["nodes"][-1]["checklist"]
@@ -158,7 +158,7 @@ def set_sla_times(document: Mapping[str, Any], owner: SlaOwner, target: str, war
 
     An empty target removes the service level; escalations already set stay with a target.
 
-    >>> from designer.editing.edits import new_process
+    >>> from models.editing.edits import new_process
     >>> set_sla_times(new_process("p", "P"), None, "10 days", "")["case_sla"]
     {'target': '10 days'}
     """
@@ -178,7 +178,7 @@ def add_escalation(document: Mapping[str, Any], owner: SlaOwner, when: str, acti
                    notify: str = "") -> Document:
     """A copy of `document` with an escalation on the service level of task `owner` or, with None, the case.
 
-    >>> from designer.editing.edits import new_process
+    >>> from models.editing.edits import new_process
     >>> doc = set_sla_times(new_process("p", "P"), None, "10 days", "")
     >>> add_escalation(doc, None, "breach", "notify", notify="'lead@example.org'")["case_sla"]["escalations"]
     [{'when': 'breach', 'action': 'notify', 'notify': "'lead@example.org'"}]
@@ -197,7 +197,7 @@ def add_escalation(document: Mapping[str, Any], owner: SlaOwner, when: str, acti
 def remove_escalation(document: Mapping[str, Any], owner: SlaOwner, index: int) -> Document:
     """A copy of `document` without escalation number `index` (from 0) of that service level.
 
-    >>> from designer.editing.edits import new_process
+    >>> from models.editing.edits import new_process
     >>> doc = add_escalation(set_sla_times(new_process("p", "P"), None, "1 day", ""), None, "breach", "raise priority")
     >>> remove_escalation(doc, None, 0)["case_sla"]
     {'target': '1 day', 'escalations': []}
@@ -214,23 +214,27 @@ def remove_escalation(document: Mapping[str, Any], owner: SlaOwner, index: int) 
 # The process itself and its case data. ---------------------------------------------------------
 
 
-def set_process_settings(document: Mapping[str, Any], *, name: str, owner: str, description: str,
-                         language: str) -> Document:
-    """A copy of `document` with these process settings; the key stays, the name may not be empty.
+def set_process_settings(document: Mapping[str, Any], *, name: str | None = None, owner: str | None = None,
+                         description: str | None = None, language: str | None = None) -> Document:
+    """A copy of `document` with the process settings given (None: as is); the key stays, the name and the
+    language may not be empty. Only what is given changes, so the edit can be repeated on a newer draft.
 
-    >>> from designer.editing.edits import new_process
-    >>> doc = set_process_settings(new_process("p", "P"), name=" Refund ", owner="Billing", description="",
-    ...                            language="en")
+    >>> from models.editing.edits import new_process
+    >>> doc = set_process_settings(new_process("p", "P"), name=" Refund ", owner="Billing", language="en")
     >>> doc["name"], doc["owner"], doc["language"], "description" in doc
     ('Refund', 'Billing', 'en', False)
     """
     result = copy.deepcopy(dict(document))
-    _, result["name"] = check_key_and_name(str(result.get("key", "")), name)
-    _put(result, "owner", owner.strip())
-    _put(result, "description", description.strip())
-    if not language.strip():
-        raise EditRejected("Give the language of the process's texts, e.g. 'nl' or 'en'.")
-    result["language"] = language.strip()
+    if name is not None:
+        _, result["name"] = check_key_and_name(str(result.get("key", "")), name)
+    if owner is not None:
+        _put(result, "owner", owner.strip())
+    if description is not None:
+        _put(result, "description", description.strip())
+    if language is not None:
+        if not language.strip():
+            raise EditRejected("Give the language of the process's texts, e.g. 'nl' or 'en'.")
+        result["language"] = language.strip()
     return result
 
 
@@ -245,20 +249,24 @@ def records_variable_entry(name: str, fields: Sequence[tuple[str, str]]) -> dict
             "fields": [{"name": field.strip(), "type": type_} for field, type_ in fields]}
 
 
-def set_variable_details(document: Mapping[str, Any], name: str, *, label: str, description: str,
-                         personal: bool) -> Document:
-    """A copy of `document` in which variable `name` has this label, description and personal-data mark.
+def set_variable_details(document: Mapping[str, Any], name: str, *, label: str | None = None,
+                         description: str | None = None, personal: bool | None = None) -> Document:
+    """A copy of `document` in which variable `name` has the label, description and personal-data mark given
+    (None: as is).
 
-    >>> from designer.editing.edits import add_entry, new_process
+    >>> from models.editing.edits import add_entry, new_process
     >>> doc = add_entry(new_process("p", "P"), "variables", {"name": "iban", "type": "iban"})
-    >>> set_variable_details(doc, "iban", label="IBAN", description="", personal=True)["variables"]
+    >>> set_variable_details(doc, "iban", label="IBAN", personal=True)["variables"]
     [{'name': 'iban', 'type': 'iban', 'label': 'IBAN', 'personal': True}]
     """
     key, naming = COLLECTIONS["variables"]
     entry = next((dict(v) for v in document.get("variables", []) if v.get(key) == name), None)
     if entry is None:
         raise EditRejected(f"There is no {naming.format(id=name)}.")
-    _put(entry, "label", label.strip())
-    _put(entry, "description", description.strip())
-    _put(entry, "personal", personal or None)
+    if label is not None:
+        _put(entry, "label", label.strip())
+    if description is not None:
+        _put(entry, "description", description.strip())
+    if personal is not None:
+        _put(entry, "personal", personal or None)
     return replace_entry(document, "variables", name, entry)
