@@ -35,7 +35,8 @@ from pydantic import ValidationError
 from models.bundle import Bundle
 from models.editing import Document, EditRejected, check_key_and_name, copy_as, is_key, new_process, validate
 from models.errors import BundleLoadError, FlowdeskError
-from models.serialization import MAX_BUNDLE_BYTES, bundle_document, load_bundle, too_large
+from models.json_input import read_json
+from models.serialization import MAX_BUNDLE_BYTES, bundle_document, bundle_from_document, load_bundle
 from runtime.access import UseCase, moment_text, require, system_user
 from runtime.documents import Record, User, Version
 from runtime.errors import ConflictError, EngineError, NotFound
@@ -497,17 +498,13 @@ def take_over_files(runtime: Runtime, folder: Path) -> list[str]:
 
 
 def _draft_file(path: Path) -> dict[str, Any]:
-    if path.stat().st_size > MAX_BUNDLE_BYTES:
-        raise ValueError(too_large(path.stat().st_size))
-    document = json.loads(path.read_text(encoding="utf-8"))["document"]
-    bundle = load_bundle(json.dumps(document), str(path))
+    document = read_json(path.read_bytes(), source=str(path), max_bytes=MAX_BUNDLE_BYTES)["document"]
+    bundle = bundle_from_document(document, str(path))
     if bundle.key != path.stem:
         raise ValueError(f"it holds process '{bundle.key}'")
     return {"document": bundle_document(bundle)}
 
 
 def _scenarios_file(path: Path) -> dict[str, Any]:
-    if path.stat().st_size > MAX_BUNDLE_BYTES:
-        raise ValueError(too_large(path.stat().st_size))
-    scenarios = json.loads(path.read_text(encoding="utf-8"))["scenarios"]
+    scenarios = read_json(path.read_bytes(), source=str(path), max_bytes=MAX_BUNDLE_BYTES)["scenarios"]
     return {"scenarios": [Scenario.model_validate(s).model_dump(mode="json") for s in scenarios]}
