@@ -23,6 +23,7 @@ from designer.api import routes as api
 from designer.auth import Guard, hash_password
 from designer.documents import publication_order, read_documents
 from designer.pages import audit, case, design, editor, intake, monitor, sent, session, work
+from runtime.access import system_user
 from runtime.documents import User
 from runtime.outbox import Deliverer, default_sinks
 from runtime.service import PublishError, Runtime
@@ -79,7 +80,7 @@ def publish_examples(runtime: Runtime, folder: Path = EXAMPLES) -> list[str]:
     bundles = {d.bundle.key: d.bundle for d in documents if d.bundle is not None and not d.load_problems}
     for key in publication_order(bundles):
         try:
-            version = runtime.publish(bundles[key], author="flowdesk", note="example, published on first start")
+            version = runtime.publish(system_user("flowdesk"), bundles[key], note="example, published on first start")
             done.append(f"{key}: published version {version.number}")
         except PublishError as error:
             done.append(f"{key}: not published — {error}")
