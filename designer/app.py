@@ -97,7 +97,7 @@ def create_demo_users(runtime: Runtime) -> list[User]:
 
 
 def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, worker: bool = True,
-          examples: bool = True, worker_interval: float = 5.0) -> str:
+          examples: bool = True, worker_interval: float = 5.0, max_request_mb: float | None = None) -> str:
     """Set up the app on the data folder's store; returns the storage secret to pass to `ui.run`."""
     data = Path(data)
     store = TinyDBStore.open(data)
@@ -114,8 +114,8 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
 
     for group in (session, design, editor, work, intake, case, monitor, audit, sent):
         app.include_router(group.routes())
-    app.include_router(api.routes())
     app.add_middleware(Guard, store=store)
+    api.install(app, max_request_mb)  # after the guard: its size limits come before it
 
     stop = threading.Event()
     thread = threading.Thread(target=_work, name="flowdesk-worker", daemon=True,
@@ -144,8 +144,8 @@ def _work(runtime: Runtime, outbox: Path, smtp_host: str, smtp_port: int, interv
 
 
 def run(data: Path, *, host: str = "127.0.0.1", port: int = 8080, smtp_host: str = "localhost",
-        smtp_port: int = 25, examples: bool = True) -> None:
+        smtp_port: int = 25, examples: bool = True, max_request_mb: float | None = None) -> None:
     """Build the app and serve it until stopped."""
-    secret = build(data, smtp_host=smtp_host, smtp_port=smtp_port, examples=examples)
+    secret = build(data, smtp_host=smtp_host, smtp_port=smtp_port, examples=examples, max_request_mb=max_request_mb)
     ui.run(host=host, port=port, title="Flowdesk", storage_secret=secret, reload=False, show=False,
            show_welcome_message=False, favicon="🗂️", fastapi_docs=api.OPENAPI)

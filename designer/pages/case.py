@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import quote
 
 from nicegui import APIRouter, events, ui
-from starlette.responses import JSONResponse, Response
 
 from codegen.forms.view import FormView
 from designer.display import local_time
@@ -403,19 +402,5 @@ def routes() -> APIRouter:
             view = CaseView(case_id, item, user)
             view.show()
             ui.timer(SENT_CHECK_SECONDS, view.redraw_sent_if_changed)
-
-    @router.get("/api/work/cases/{case_id}/attachments/{attachment_id}")
-    def download_attachment(case_id: str, attachment_id: str) -> Response:
-        """The bytes of a file attached to the case, as a download (never shown inline)."""
-        store = runtime().store
-        try:
-            attachment = store.attachment(case_id, attachment_id)
-            content = store.attachment_content(case_id, attachment_id)
-        except NotFound as error:
-            return JSONResponse({"detail": str(error)}, status_code=404)
-        return Response(content, media_type=attachment.content_type,
-                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
-                                 "X-Content-Type-Options": "nosniff",
-                                 "Content-Security-Policy": "sandbox; default-src 'none'"})
 
     return router

@@ -4,8 +4,6 @@
 viewed (text as text, HTML only inside an iframe with `sandbox=""`, served with
 a `Content-Security-Policy: sandbox` header, never with `ui.html`) and
 downloaded as what went out: PDF, .eml or .txt (`runtime.outbox.sent_document`).
-The document route is for whoever works, monitors or audits cases; the role
-is checked here, on the server, because /api/cases is in no area of the guard.
 Until a case view exists, /audit/cases/{id}/sent shows the block to auditors.
 """
 
@@ -14,21 +12,14 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from nicegui import APIRouter, ui
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 
-from codegen.letters import LetterRenderError
 from codegen.markup import html_to_text
 from codegen.sms import segments
-from designer.auth import AREAS
 from designer.display import local_time
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import frame, runtime
 from runtime.documents import OutboxEntry, OutboxStatus
-from runtime.outbox import email_of, letter_page_of, sent_document, sent_entry, sent_to_customer
-
-#: Who may read what was sent: the roles of the work, monitor and audit areas (not designers).
-CASE_READERS = frozenset().union(*(area.roles for area in AREAS if area.path in ("/work", "/monitor", "/audit")))
+from runtime.outbox import email_of, sent_to_customer
 
 CHANNEL_LABELS = {"letter": "Letter", "email": "E-mail", "sms": "SMS"}
 STATUS_LABELS = {OutboxStatus.PENDING: "queued", OutboxStatus.SENDING: "sending", OutboxStatus.SENT: "sent",
@@ -116,38 +107,5 @@ def routes() -> APIRouter:
         with frame(f"What was sent for case {case_id}"):
             sent_items(case_id)
 
-    @router.get("/api/cases/{case_id}/sent/{entry_id}/document")
-    def document(case_id: str, entry_id: str, request: Request, view: str = "") -> Response:
-        """The document of a letter, e-mail or SMS of the case: a download, or with view=html a sandboxed page."""
-        user = request.state.user
-        if not CASE_READERS & set(user.roles):
-            return JSONResponse({"detail": "not allowed: what was sent for a case needs one of the roles "
-                                           f"{', '.join(sorted(CASE_READERS))}"}, status_code=403)
-        entry = sent_entry(runtime().store, case_id, entry_id)
-        if entry is None:
-            return JSONResponse({"detail": f"case {case_id} has no sent message {entry_id}"}, status_code=404)
-        if view == "html":
-            return _sandboxed_page(entry)
-        try:
-            sent = sent_document(entry)
-        except LetterRenderError as error:
-            return JSONResponse({"detail": str(error)}, status_code=422)
-        return Response(sent.content, media_type=sent.media_type,
-                        headers={"Content-Disposition": f'attachment; filename="{sent.filename}"',
-                                 "X-Content-Type-Options": "nosniff"})
-
     return router
 
-
-def _sandboxed_page(entry: OutboxEntry) -> Response:
-    """The HTML of a letter or e-mail, which the browser must show without scripts, forms or same origin."""
-    if entry.channel == "letter":
-        page = letter_page_of(entry)
-    elif entry.channel == "email":
-        page = email_of(entry).get_body(("html",)).get_content()
-    else:
-        return Response(entry.body, media_type="text/plain; charset=utf-8",
-                        headers={"X-Content-Type-Options": "nosniff"})
-    return Response(page, media_type="text/html; charset=utf-8",
-                    headers={"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'",
-                             "X-Content-Type-Options": "nosniff"})
