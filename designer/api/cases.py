@@ -147,8 +147,9 @@ def routes() -> APIRouter:
     def download_attachment(case_id: str, attachment_id: str, user: Caller, flowdesk: Flowdesk) -> Response:
         """The bytes of a file attached to the case, as a download."""
         attachment, content = attachment_file(flowdesk, user, case_id, attachment_id)
+        saved_as = f"attachment; filename*=UTF-8''{quote(attachment.filename)}"  # any name, as it was
         return Response(content, media_type=attachment.content_type,
-                        headers=DOWNLOAD_HEADERS | {"Content-Disposition": _download_as(attachment.filename)})
+                        headers=DOWNLOAD_HEADERS | {"Content-Disposition": saved_as})
 
     @router.get("/cases/{case_id}/sent/{entry_id}/document", response_class=Response,
                 responses={200: {"content": {"application/pdf": {}, "message/rfc822": {}, "text/plain": {}}},
@@ -161,9 +162,9 @@ def routes() -> APIRouter:
         entry = sent_entry(flowdesk, user, case_id, entry_id)
         if view == "html":
             return _sandboxed_page(entry)
-        sent = sent_document(entry)
+        sent = sent_document(entry)  # named by its entry's id
         return Response(sent.content, media_type=sent.media_type,
-                        headers=DOWNLOAD_HEADERS | {"Content-Disposition": _download_as(sent.filename)})
+                        headers=DOWNLOAD_HEADERS | {"Content-Disposition": f'attachment; filename="{sent.filename}"'})
 
     @router.post("/cases/{case_id}/close", responses=CHANGE_RESPONSES)
     def close(case_id: str, body: CloseCase, http: HttpRequest, response: Response, user: Caller,
@@ -174,10 +175,6 @@ def routes() -> APIRouter:
         return case_detail(flowdesk, user, case.id, response)
 
     return router
-
-
-def _download_as(filename: str) -> str:
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
 def _sandboxed_page(entry: OutboxEntry) -> Response:
