@@ -19,7 +19,18 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 from starlette.requests import Request as HttpRequest
 
 from designer.api.bodies import CheckedRoute
-from designer.api.common import Caller, Flowdesk, IdempotencyKey, IfMatch, path, step_request, tag_case
+from designer.api.common import (
+    CASE_CREATED,
+    CASE_SHOWN,
+    CREATED,
+    Caller,
+    Flowdesk,
+    IdempotencyKey,
+    IfMatch,
+    path,
+    step_request,
+    tag_case,
+)
 from designer.api.form_fields import form_problems
 from designer.api.models import (
     AttachmentOut,
@@ -44,8 +55,9 @@ from runtime.views.cases import CaseFilter, attachment_file, case_view, find_cas
 from runtime.views.processes import process_version
 
 #: What changing a case may answer besides success.
-CHANGE_RESPONSES: dict[int | str, dict] = {404: {"model": Problem}, 409: {"model": Problem},
-                                           412: {"model": Problem, "description": "the case changed (If-Match)"}}
+CHANGE_REFUSALS: dict[int | str, dict] = {404: {"model": Problem}, 409: {"model": Problem},
+                                          412: {"model": Problem, "description": "the case changed since the "
+                                                                                 "If-Match was read"}}
 #: Downloads are saved, never rendered by the browser on our origin.
 DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox; default-src 'none'"}
 
@@ -60,7 +72,7 @@ def case_detail(flowdesk: Runtime, user: User, case_id: str, response: Response)
 def routes() -> APIRouter:
     router = APIRouter(tags=["cases"], route_class=CheckedRoute)
 
-    @router.post("/processes/{key}/cases", status_code=201, responses={404: {"model": Problem}})
+    @router.post("/processes/{key}/cases", status_code=201, responses=CASE_CREATED | {404: {"model": Problem}})
     def start_case(key: str, body: StartCase, http: HttpRequest, response: Response, user: Caller,
                    flowdesk: Flowdesk, idempotency_key: IdempotencyKey = None) -> CaseDetail:
         """Start a case on the newest published version; `data` is checked by the start form's rules. Started from
@@ -102,13 +114,13 @@ def routes() -> APIRouter:
         return CasePage(items=[CaseSummary.of(case) for case in page.cases], total=page.total,
                         next=next_cursor(query, page.offset + len(page.cases)) if page.has_next else None)
 
-    @router.get("/cases/{case_id}", responses={404: {"model": Problem}})
+    @router.get("/cases/{case_id}", responses=CASE_SHOWN | {404: {"model": Problem}})
     def read_case(case_id: str, response: Response, user: Caller, flowdesk: Flowdesk) -> CaseDetail:
         """A case with its data, open tasks (and whether the caller may work each), timeline, attachments and what
         was sent; its revision is the `ETag`."""
         return case_detail(flowdesk, user, case_id, response)
 
-    @router.post("/cases/{case_id}/messages", responses=CHANGE_RESPONSES)
+    @router.post("/cases/{case_id}/messages", responses=CASE_SHOWN | CHANGE_REFUSALS)
     def deliver_message(case_id: str, body: DeliverMessage, http: HttpRequest, response: Response, user: Caller,
                         flowdesk: Flowdesk, idempotency_key: IdempotencyKey = None,
                         if_match: IfMatch = None) -> CaseDetail:
@@ -118,7 +130,7 @@ def routes() -> APIRouter:
             http, idempotency_key, body.model_dump(mode="json"), case_id=case_id, if_match=if_match))
         return case_detail(flowdesk, user, case_id, response)
 
-    @router.post("/cases/{case_id}/notes", responses=CHANGE_RESPONSES)
+    @router.post("/cases/{case_id}/notes", responses=CASE_SHOWN | CHANGE_REFUSALS)
     def add_note(case_id: str, body: NewNote, http: HttpRequest, response: Response, user: Caller,
                  flowdesk: Flowdesk, idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> CaseDetail:
         """Add a note to the case's timeline."""
@@ -127,7 +139,7 @@ def routes() -> APIRouter:
         return case_detail(flowdesk, user, case_id, response)
 
     @router.post("/cases/{case_id}/attachments", status_code=201,
-                 responses=CHANGE_RESPONSES | {413: {"model": Problem}})
+                 responses=CHANGE_REFUSALS | CREATED | {413: {"model": Problem}})
     def attach(case_id: str, file: Annotated[UploadFile, File(description="the file (at most 10 MB)")],
                http: HttpRequest, response: Response, user: Caller, flowdesk: Flowdesk,
                idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> AttachmentOut:
@@ -166,7 +178,7 @@ def routes() -> APIRouter:
         return Response(sent.content, media_type=sent.media_type,
                         headers=DOWNLOAD_HEADERS | {"Content-Disposition": f'attachment; filename="{sent.filename}"'})
 
-    @router.post("/cases/{case_id}/close", responses=CHANGE_RESPONSES)
+    @router.post("/cases/{case_id}/close", responses=CASE_SHOWN | CHANGE_REFUSALS)
     def close(case_id: str, body: CloseCase, http: HttpRequest, response: Response, user: Caller,
               flowdesk: Flowdesk, idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> CaseDetail:
         """Close the case with one of its process's root causes; an open case's tasks are cancelled."""

@@ -29,6 +29,12 @@ IDEMPOTENCY = ("a key of the caller's choosing (at most 200 characters): the sam
                "done once and answered alike; the same key with another request is refused")
 IF_MATCH = "the case's ETag as last read: the request is refused (412) if the case changed since"
 _ENTITY_TAG = re.compile(r'\s*(?:W/)?"(\d+)"\s*')
+_LOCATION = {"description": "where what was made is read", "schema": {"type": "string"}}
+_ETAG = {"description": "the case's revision, to send as If-Match", "schema": {"type": "string"}}
+#: How the OpenAPI document describes the headers of an answer that made something, or shows a case.
+CREATED: dict[int | str, dict[str, Any]] = {201: {"headers": {"Location": _LOCATION}}}
+CASE_SHOWN: dict[int | str, dict[str, Any]] = {200: {"headers": {"ETag": _ETAG}}}
+CASE_CREATED: dict[int | str, dict[str, Any]] = {201: {"headers": {"Location": _LOCATION, "ETag": _ETAG}}}
 
 
 def caller(request: HttpRequest) -> User:

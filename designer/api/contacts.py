@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 from starlette.requests import Request as HttpRequest
 
 from designer.api.bodies import CheckedRoute
-from designer.api.common import Caller, Flowdesk, IdempotencyKey, path, step_request
+from designer.api.common import CREATED, Caller, Flowdesk, IdempotencyKey, path, step_request
 from designer.api.models import ContactOut, ContactRecorded, CustomerLookup, CustomerOut, NewContact, SuggestionOut
 from designer.api.problems import FieldProblems, Problem
 from models.customers import Customer, SearchField
@@ -42,7 +42,7 @@ def contact_out(intake: Intake, user: User, contact: Contact) -> dict:
 def routes() -> APIRouter:
     router = APIRouter(tags=["intake"], route_class=CheckedRoute)
 
-    @router.post("/contacts", status_code=201, responses={413: {"model": Problem}})
+    @router.post("/contacts", status_code=201, responses=CREATED | {413: {"model": Problem}})
     def record_contact(body: NewContact, http: HttpRequest, response: Response, user: Caller, flowdesk: Flowdesk,
                        idempotency_key: IdempotencyKey = None) -> ContactRecorded:
         """Record an inbound contact (from an e-mail gateway or web form) and suggest the processes that fit it;
