@@ -42,12 +42,8 @@ def caller(request: HttpRequest) -> User:
     return request.state.user
 
 
-def the_runtime() -> Runtime:
-    return runtime()
-
-
 Caller = Annotated[User, Depends(caller)]
-Flowdesk = Annotated[Runtime, Depends(the_runtime)]
+Flowdesk = Annotated[Runtime, Depends(runtime)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200, description=IDEMPOTENCY)]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description=IF_MATCH)]
 
@@ -69,13 +65,9 @@ def expected_revision(if_match: str) -> int:
     return int(found[1])
 
 
-def etag(case: Case) -> str:
-    return f'"{case.revision}"'
-
-
 def tag_case(response: Response, case: Case) -> None:
     """Send the case's revision as the response's ETag."""
-    response.headers["ETag"] = etag(case)
+    response.headers["ETag"] = f'"{case.revision}"'
 
 
 def path(*parts: str) -> str:

@@ -96,23 +96,25 @@ class Problem(BaseModel):
 class FieldProblems(Exception):
     """Input refused field by field (`errors`: field -> what is wrong), answered as an `invalid` problem."""
 
-    def __init__(self, errors: Mapping[str, str], detail: str = "") -> None:
+    def __init__(self, errors: Mapping[str, str]) -> None:
         self.errors = dict(errors)
-        self.detail = detail or "; ".join(f"{field}: {message}" for field, message in self.errors.items())
-        super().__init__(self.detail)
+        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
 
 
 def problem_response(kind: Kind, detail: str, *, errors: Mapping[str, str] | None = None,
-                     headers: Mapping[str, str] | None = None, status: int | None = None) -> JSONResponse:
+                     headers: Mapping[str, str] | None = None) -> JSONResponse:
     """The problem as an HTTP response (a 401 says `WWW-Authenticate: Bearer`)."""
-    status = status or kind.status
-    problem = Problem(type=kind.type, title=kind.title, status=status, detail=detail,
+    problem = Problem(type=kind.type, title=kind.title, status=kind.status, detail=detail,
                       errors=[FieldError(field=f, message=m) for f, m in errors.items()] if errors else None)
     headers = dict(headers or {})
-    if status == 401:
+    if kind.status == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
-    return JSONResponse(problem.model_dump(exclude_none=True), status_code=status, headers=headers,
+    return JSONResponse(problem.model_dump(exclude_none=True), status_code=kind.status, headers=headers,
                         media_type=MEDIA_TYPE)
+
+
+def fields_problem(refused: FieldProblems) -> JSONResponse:
+    return problem_response(INVALID, str(refused), errors=refused.errors)
 
 
 def runtime_kind(error: Exception) -> Kind:
@@ -121,7 +123,7 @@ def runtime_kind(error: Exception) -> Kind:
 
 def runtime_problem(error: FlowdeskError) -> JSONResponse:
     if isinstance(error, DataError):
-        return problem_response(INVALID, str(error), errors=data_fields(error.errors))
+        return fields_problem(FieldProblems(data_fields(error.errors)))
     return problem_response(runtime_kind(error), str(error))
 
 
@@ -146,13 +148,12 @@ def validation_problem(error: RequestValidationError) -> JSONResponse:
     errors: dict[str, str] = {}
     for item in error.errors():
         errors.setdefault(field_name(item["loc"]), item["msg"])
-    return problem_response(INVALID, "; ".join(f"{field}: {message}" for field, message in errors.items()),
-                            errors=errors)
+    return fields_problem(FieldProblems(errors))
 
 
 def http_problem(error: HTTPException) -> JSONResponse:
     kind = HTTP_KINDS.get(error.status_code, Kind(str(error.status_code), "Refused", error.status_code))
-    return problem_response(kind, str(error.detail), headers=error.headers, status=error.status_code)
+    return problem_response(kind, str(error.detail), headers=error.headers)
 
 
 Handler = Callable[[Request, Any], Awaitable[Response] | Response]
@@ -185,8 +186,7 @@ def install(app: FastAPI) -> None:
         return problem_response(INTERNAL, "the server failed to answer this request; the error is in its log")
 
     app.add_exception_handler(FlowdeskError, for_api(runtime_problem, FlowdeskError))
-    app.add_exception_handler(FieldProblems, for_api(lambda e: problem_response(INVALID, e.detail, errors=e.errors),
-                                                     FieldProblems))
+    app.add_exception_handler(FieldProblems, for_api(fields_problem, FieldProblems))
     app.add_exception_handler(RequestValidationError, for_api(validation_problem, RequestValidationError))
     app.add_exception_handler(HTTPException, for_api(http_problem, HTTPException))
     app.add_exception_handler(404, for_api(http_problem, 404))  # NiceGUI's page for 404 would come first
