@@ -155,3 +155,17 @@ def test_a_missing_item_is_not_found_and_page_sizes_are_bounded(api: Api):
     assert problem(complete(api, AGENT, "item-none"), 404)["type"] == "/problems/not-found"
     assert "limit" in field_errors(api.call(AGENT, "GET", WORK, params={"limit": 10_000}))
     assert "cursor" in field_errors(api.call(AGENT, "GET", WORK, params={"cursor": "not-ours"}))
+
+
+def test_a_change_to_a_task_with_its_cases_old_etag_is_refused_412_and_with_the_current_one_done(api: Api):
+    case = api.start_complaint()
+    item = case["open_items"][0]
+    etag = api.call(AGENT, "GET", case["href"]).headers["etag"]
+    assert api.call(SUPERVISOR, "POST", f"{case['href']}/notes", json={"text": "eerst bellen"}).status_code == 200
+    stale = problem(api.call(AGENT, "POST", f"{WORK}/{item['id']}/complete", headers={"If-Match": etag},
+                             json={"data": INVESTIGATION, "checklist": CHECKLIST}), 412)
+    assert stale["type"] == "/problems/precondition-failed"
+    assert item["id"] in [i["id"] for i in api.case(case["id"])["open_items"]]
+    current = api.call(AGENT, "GET", case["href"]).headers["etag"]
+    done = api.call(AGENT, "POST", f"{WORK}/{item['id']}/claim", headers={"If-Match": current})
+    assert done.status_code == 200, done.text
