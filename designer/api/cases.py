@@ -109,8 +109,9 @@ def routes() -> APIRouter:
         """Cases by process, customer, status and start date, newest first."""
         query = {"process": process, "customer": customer, "status": status, "since": started_since,
                  "until": started_until, "limit": limit}
-        page = find_cases(flowdesk, user, CaseFilter(process, customer, status, started_since, started_until,
-                                                     cursor_offset(query, cursor), limit))
+        page = find_cases(flowdesk, user, CaseFilter(process=process, customer=customer, status=status,
+                                                     started_since=started_since, started_until=started_until,
+                                                     offset=cursor_offset(query, cursor), limit=limit))
         return CasePage(items=[CaseSummary.of(case) for case in page.cases], total=page.total,
                         next=next_cursor(query, page.offset + len(page.cases)) if page.has_next else None)
 

@@ -61,8 +61,9 @@ def routes() -> APIRouter:
         """Open work items the caller may see (their queues, or the queues asked for among them)."""
         query = {"tab": tab, "queue": queue, "process": process, "assignee": assignee, "sla": sla, "order": order,
                  "limit": limit}
-        page = work_page(flowdesk, user, WorkFilter(tab, tuple(queue) if queue else None, process, assignee, sla,
-                                                    order, cursor_offset(query, cursor), limit))
+        page = work_page(flowdesk, user, WorkFilter(tab=tab, queues=tuple(queue) if queue else None,
+                                                    process=process, assignee=assignee, sla=sla, order=order,
+                                                    offset=cursor_offset(query, cursor), limit=limit))
         return WorkItemPage(items=[WorkItemOut.of(r) for r in page.rows], total=page.total,
                             next=next_cursor(query, page.offset + len(page.rows)) if page.has_next else None)
 
