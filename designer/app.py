@@ -22,7 +22,7 @@ from nicegui.storage import Storage
 from designer.api import routes as api
 from designer.auth import Guard
 from designer.documents import publication_order, read_documents
-from designer.pages import audit, case, design, editor, intake, monitor, sent, session, work
+from designer.pages import audit, case, design, editor, intake, monitor, session, work
 from runtime.access import system_user
 from runtime.accounts import Accounts
 from runtime.documents import User
@@ -100,7 +100,7 @@ def create_demo_users(runtime: Runtime) -> list[User]:
 
 
 def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, worker: bool = True,
-          examples: bool = True, worker_interval: float = 5.0) -> str:
+          examples: bool = True, worker_interval: float = 5.0, max_request_mb: float | None = None) -> str:
     """Set up the app on the data folder's store; returns the storage secret to pass to `ui.run`."""
     data = Path(data)
     store = open_store(data)
@@ -117,10 +117,10 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
     app.state.runtime = runtime
     Storage.path = (data / "sessions").resolve()
 
-    for group in (session, design, editor, work, intake, case, monitor, audit, sent):
+    for group in (session, design, editor, work, intake, case, monitor, audit):
         app.include_router(group.routes())
-    app.include_router(api.routes())
     app.add_middleware(Guard, runtime=runtime)
+    api.install(app, max_request_mb)  # after the guard: its size limits come before it
 
     stop = threading.Event()
     thread = threading.Thread(target=data_worker(runtime, data, smtp_host=smtp_host, smtp_port=smtp_port,
@@ -144,8 +144,8 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
 
 
 def run(data: Path, *, host: str = "127.0.0.1", port: int = 8080, smtp_host: str = "localhost",
-        smtp_port: int = 25, examples: bool = True) -> None:
+        smtp_port: int = 25, examples: bool = True, max_request_mb: float | None = None) -> None:
     """Build the app and serve it until stopped."""
-    secret = build(data, smtp_host=smtp_host, smtp_port=smtp_port, examples=examples)
+    secret = build(data, smtp_host=smtp_host, smtp_port=smtp_port, examples=examples, max_request_mb=max_request_mb)
     ui.run(host=host, port=port, title="Flowdesk", storage_secret=secret, reload=False, show=False,
            show_welcome_message=False, favicon="🗂️", fastapi_docs=api.OPENAPI)

@@ -15,7 +15,10 @@ when what they acted on really changed (completed, claimed, reassigned).
 A door may pass a `Request`: the caller's idempotency key and a fingerprint of
 what was asked. The answer is recorded in the step's own commit; the same key
 again with the same fingerprint gets that answer without doing anything, and
-with another fingerprint is refused (`RequestReused`).
+with another fingerprint is refused (`RequestReused`). A `Request` may also name
+the revision of the case the caller last saw: the step then refuses
+(`PreconditionFailed`) when it reads that case at another revision, also on a
+re-run after a conflict.
 """
 
 from __future__ import annotations
@@ -81,18 +84,22 @@ class RequestReused(EngineError):
 
 @dataclass(frozen=True)
 class Request:
-    """A caller's idempotency key and a fingerprint of what it asked (made by the door, e.g. a body digest)."""
+    """What a door knows of the request behind a step: the caller's idempotency key with a fingerprint of what it
+    asked (made by the door, e.g. a body digest), and the revision of the case the caller last saw, if it says so
+    (`expected`: case id and revision, e.g. an HTTP If-Match)."""
 
-    key: str
+    key: str | None
     fingerprint: str
+    expected: tuple[str, int] | None = None
 
     @classmethod
-    def of(cls, key: str | None, *asked: Any) -> Request | None:
-        """A request keyed `key` (None without a key) whose fingerprint is the digest of `asked` as JSON."""
-        if not key:
+    def of(cls, key: str | None, *asked: Any, expected: tuple[str, int] | None = None) -> Request | None:
+        """A request keyed `key` whose fingerprint is the digest of `asked` as JSON; None with neither a key nor
+        an expected case revision."""
+        if not key and expected is None:
             return None
         text = json.dumps(asked, sort_keys=True, default=str, separators=(",", ":"))
-        return cls(key, hashlib.sha256(text.encode()).hexdigest())
+        return cls(key or None, hashlib.sha256(text.encode()).hexdigest(), expected)
 
 
 def content_hash(document: Mapping[str, Any]) -> str:
@@ -124,17 +131,20 @@ class Runtime:
     def step(self, user: User, body: Callable[[Transaction], T], *, request: Request | None = None) -> T:
         """Run `body` in a new transaction by `user` and commit what it changed; see the module docstring for
         the re-runs after a conflict and for `request`."""
+        keyed = request is not None and request.key is not None
         for attempt in range(STEP_ATTEMPTS):
             tx = self.transaction(user)
-            key = f"{user.id}:{request.key}" if request is not None else ""
-            answered = tx.record("request", key) if request is not None else None
+            key = f"{user.id}:{request.key}" if keyed else ""
+            answered = tx.record("request", key) if keyed else None
             if answered is not None and request is not None:
                 if answered.data["fingerprint"] != request.fingerprint:
                     raise RequestReused(f"the idempotency key '{request.key}' was used for another request "
                                         f"on {answered.updated_at:%Y-%m-%d %H:%M}; use a new key for a new request")
                 return self._recall(answered.data["result"])
+            if request is not None and request.expected is not None:
+                tx.expect_revision(*request.expected)
             result = body(tx)
-            if request is not None:
+            if keyed:
                 tx.new_record("request", key, {"fingerprint": request.fingerprint, "result": _remember(result)})
             try:
                 self.store.commit(tx.changes())

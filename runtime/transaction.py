@@ -29,7 +29,7 @@ from runtime.documents import (
     Version,
     WorkItem,
 )
-from runtime.errors import NotFound
+from runtime.errors import NotFound, PreconditionFailed
 from runtime.storage.base import Changes, Store
 
 _MOMENT = TypeAdapter(datetime)
@@ -50,6 +50,7 @@ class Transaction:
         self.now = now
         self._now_json = _MOMENT.dump_python(now, mode="json")
         self._cases: dict[str, tuple[Case, int | None]] = {}
+        self._expected: dict[str, int] = {}  # case id -> the revision the caller last saw
         self._work_items: dict[str, WorkItem] = {}
         self._jobs: dict[str, Job] = {}
         self._outbox: list[OutboxEntry] = []
@@ -69,8 +70,16 @@ class Transaction:
         """The working copy of a case, loaded on first use."""
         if case_id not in self._cases:
             stored = self.store.case(case_id)  # stores hand out fresh objects: safe to change
+            expected = self._expected.get(case_id, stored.revision)
+            if stored.revision != expected:
+                raise PreconditionFailed(f"case {case_id} changed since you read it (it is at revision "
+                                         f"{stored.revision}, you expected {expected}); read it again")
             self._cases[case_id] = (stored, stored.revision)
         return self._cases[case_id][0]
+
+    def expect_revision(self, case_id: str, revision: int) -> None:
+        """Refuse (`PreconditionFailed`) when this step reads the case at another revision than `revision`."""
+        self._expected[case_id] = revision
 
     def add_case(self, case: Case) -> Case:
         self._cases[case.id] = (case, None)

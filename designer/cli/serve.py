@@ -16,7 +16,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     folder = data_folder(args)
     print(f"Flowdesk on http://{args.host}:{args.port} with data in {folder}; Ctrl+C stops", file=out, flush=True)
     run_app(folder, host=args.host, port=args.port, smtp_host=args.smtp_host, smtp_port=args.smtp_port,
-            examples=not args.no_examples)
+            examples=not args.no_examples, max_request_mb=args.max_request_mb)
     return 0
 
 
@@ -26,6 +26,19 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     add_smtp_arguments(parser)
     parser.add_argument("--no-examples", action="store_true",
                         help="do not publish the examples or create the demo users on first start")
+    parser.add_argument("--max-request-mb", type=_megabytes, metavar="MB",
+                        help="the largest API request body taken, in MB (default 1; sign-in, contacts and "
+                             "attachments have their own limits)")
+
+
+def _megabytes(text: str) -> float:
+    try:
+        size = float(text)
+    except ValueError:
+        size = 0
+    if not 0 < size < 10_000:
+        raise argparse.ArgumentTypeError(f"give a size in MB between 0 and 10000, such as 2 or 0.5 (not {text!r})")
+    return size
 
 
 COMMAND = Command(run, "serve the web app (designer, work, monitor and audit pages) and run the worker", _arguments)

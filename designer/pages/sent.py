@@ -1,30 +1,25 @@
 """What was sent for a case: letters, e-mails and SMS with when, channel, recipient, subject and status.
 
-`sent_items(case_id)` is a block any case page places; each message can be
-viewed (text as text, HTML only inside an iframe with `sandbox=""`, served with
-a `Content-Security-Policy: sandbox` header, never with `ui.html`) and
-downloaded as what went out: PDF, .eml or .txt (`runtime.outbox.sent_document`).
-The document route is for whoever may read the case (`runtime.access`).
+`sent_items(user, case_id)` is a block any case page places; each message can
+be viewed (text as text, HTML only inside an iframe with `sandbox=""`, served by
+the REST API's document route with a `Content-Security-Policy: sandbox` header,
+never with `ui.html`) and downloaded as what went out: PDF, .eml or .txt.
 """
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from nicegui import APIRouter, ui
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from nicegui import ui
 
-from codegen.letters import LetterRenderError
 from codegen.markup import html_to_text
 from codegen.sms import segments
 from designer.display import local_time
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
 from runtime.documents import OutboxEntry, OutboxStatus, User
-from runtime.errors import AccessDenied, NotFound
-from runtime.outbox import email_of, letter_page_of, sent_document
-from runtime.views.cases import sent_entry as read_sent_entry
+from runtime.errors import NotFound
+from runtime.outbox import email_of
 from runtime.views.cases import sent_items as read_sent_items
 
 CHANNEL_LABELS = {"letter": "Letter", "email": "E-mail", "sms": "SMS"}
@@ -34,7 +29,7 @@ STATUS_LABELS = {OutboxStatus.PENDING: "queued", OutboxStatus.SENDING: "sending"
 
 def document_url(entry: OutboxEntry, *, view: bool = False) -> str:
     """Where the entry's document is downloaded (or, with `view`, shown as a sandboxed page)."""
-    url = f"/api/cases/{quote(entry.case_id, safe='')}/sent/{quote(entry.id, safe='')}/document"
+    url = f"/api/v1/cases/{quote(entry.case_id, safe='')}/sent/{quote(entry.id, safe='')}/document"
     return url + "?view=html" if view else url
 
 
@@ -99,42 +94,3 @@ def sent_items(user: User, case_id: str) -> None:
                     .classes("text-red-700" if entry.status is OutboxStatus.FAILED else "")
                 ui.button("View", on_click=lambda e=entry: _show(e)).props("flat dense").mark(f"view-{entry.id}")
                 ui.link("Download", document_url(entry)).mark(f"download-{entry.id}")
-
-
-def routes() -> APIRouter:
-    router = APIRouter()
-
-    @router.get("/api/cases/{case_id}/sent/{entry_id}/document")
-    def document(case_id: str, entry_id: str, request: Request, view: str = "") -> Response:
-        """The document of a letter, e-mail or SMS of the case: a download, or with view=html a sandboxed page."""
-        try:
-            entry = read_sent_entry(runtime(), request.state.user, case_id, entry_id)
-        except AccessDenied as error:
-            return JSONResponse({"detail": str(error)}, status_code=403)
-        except NotFound as error:
-            return JSONResponse({"detail": str(error)}, status_code=404)
-        if view == "html":
-            return _sandboxed_page(entry)
-        try:
-            sent = sent_document(entry)
-        except LetterRenderError as error:
-            return JSONResponse({"detail": str(error)}, status_code=422)
-        return Response(sent.content, media_type=sent.media_type,
-                        headers={"Content-Disposition": f'attachment; filename="{sent.filename}"',
-                                 "X-Content-Type-Options": "nosniff"})
-
-    return router
-
-
-def _sandboxed_page(entry: OutboxEntry) -> Response:
-    """The HTML of a letter or e-mail, which the browser must show without scripts, forms or same origin."""
-    if entry.channel == "letter":
-        page = letter_page_of(entry)
-    elif entry.channel == "email":
-        page = email_of(entry).get_body(("html",)).get_content()
-    else:
-        return Response(entry.body, media_type="text/plain; charset=utf-8",
-                        headers={"X-Content-Type-Options": "nosniff"})
-    return Response(page, media_type="text/html; charset=utf-8",
-                    headers={"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'",
-                             "X-Content-Type-Options": "nosniff"})

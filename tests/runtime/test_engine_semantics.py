@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from models.serialization import bundle_document
+from runtime.casework import CaseWork
 from runtime.documents import CaseStatus, Version
-from runtime.errors import ConflictError, DataError, EngineError
+from runtime.errors import ConflictError, DataError, EngineError, PreconditionFailed
 from runtime.service import PublishError, Request, Runtime, content_hash
 from runtime.storage.base import Changes, WorkQuery
 from tests.people import AUDITOR, person
@@ -337,3 +338,15 @@ def test_a_replayed_completion_changes_nothing_and_a_second_one_conflicts(runtim
     with pytest.raises(ConflictError, match="already completed by agent-1"):
         runtime.complete(person("agent-2"), item.id, {}, request=Request.of("req-2"))
     assert len([e for e in runtime.store.audit_events(case.id) if e.kind == "task completed"]) == 1
+
+
+def test_a_step_expecting_an_older_case_revision_is_refused_and_changes_nothing(runtime: Runtime):
+    runtime.publish(person("ann"), process("p", nodes=[start(), task("t"), end()], flow="s>t t>e"))
+    case = runtime.start_case(person(AGENT), "p")
+    [item] = open_items(runtime, case.id)
+    runtime.complete(person(AGENT), item.id, {}, request=Request.of(None, expected=(case.id, case.revision)))
+    moved = runtime.store.case(case.id)
+    with pytest.raises(PreconditionFailed, match=f"revision {moved.revision}, you expected {case.revision}"):
+        CaseWork(runtime).add_note(person("sue"), case.id, "late", request=Request.of(None, expected=(case.id,
+                                                                                                 case.revision)))
+    assert runtime.store.case(case.id).revision == moved.revision
