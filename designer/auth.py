@@ -20,10 +20,11 @@ from urllib.parse import quote
 from nicegui import app
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp
 
-from designer.api.tokens import bearer_token, unauthorized
+from designer.api.problems import SIGN_IN, problem_response, runtime_problem
+from designer.api.tokens import bearer_token
 from runtime.access import UseCase, may, require, roles_allowed
 from runtime.accounts import Accounts, TokenRefused
 from runtime.documents import User
@@ -107,12 +108,13 @@ class Guard(BaseHTTPMiddleware):
             try:
                 user: User | None = Accounts(self.runtime).token_user(token)
             except TokenRefused as refused:
-                return unauthorized(str(refused))
+                return problem_response(SIGN_IN, str(refused))
         else:
             user = signed_in_user(self.runtime)
         if user is None:
             if is_api:
-                return unauthorized("sign in first: send 'Authorization: Bearer <token>' or sign in at /api/session")
+                return problem_response(SIGN_IN, "sign in first: send 'Authorization: Bearer <token>' or sign in at "
+                                                 "/api/session")
             target = path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?redirect_to={quote(target, safe='')}", status_code=303)
         area = area_of(path)
@@ -121,8 +123,7 @@ class Guard(BaseHTTPMiddleware):
                 require(user, area.use_case)
         except AccessDenied as denied:
             if is_api:
-                return JSONResponse({"type": "about:blank", "title": "Forbidden", "status": 403, "detail": str(denied)},
-                                    status_code=403, media_type="application/problem+json")
+                return runtime_problem(denied)
             return RedirectResponse(f"/not-allowed?path={quote(path, safe='')}", status_code=303)
         request.state.user = user
         return await call_next(request)
