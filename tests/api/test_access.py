@@ -248,4 +248,4 @@ def test_a_caller_without_a_valid_token_is_told_to_sign_in_and_how(api: Api, cal
         assert body["type"] == "/problems/sign-in"
         assert response.headers["www-authenticate"] == "Bearer"
     if caller == "bad":
-        assert "flowdesk user token" in body["detail"]
+        assert "ask an administrator for a new one" in body["detail"]

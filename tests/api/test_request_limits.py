@@ -92,7 +92,7 @@ def test_sign_in_and_contacts_are_small_the_rest_of_the_api_takes_what_serve_was
     (b'{"channel": "email", "reason": "x", "customer": {"name": ["\\udfff"]}}', "customer.name[0]", "surrogate"),
     (b'{"channel": "email", "reason": "x", "note": 1e309}', "note", "too large"),
     (b'{"channel": "email", "reason": NaN}', "reason", "NaN"),
-    (b'[' * 100_000, "body", "nested too deeply"),
+    (b'[' * 100_000, "body", "at most 40 are allowed"),
     (b'{"channel": "email", "reason": "x"', "body", "not valid JSON"),
 ])
 def test_a_body_that_is_not_text_or_not_json_is_refused_naming_where(api: Api, body: bytes, field: str,
