@@ -16,8 +16,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Box", "EdgeRoute", "edges_across_steps", "node_box", "place_labels", "route_edge", "route_edges"]
 
@@ -129,12 +130,12 @@ class EdgeRoute:
             parts.append("C " + " ".join(f"{_n(x)} {_n(y)}" for x, y in (c1, c2, end)))
         return " ".join(parts)
 
-    def label_candidates(self) -> list[Point]:
+    def label_candidates(self) -> Iterator[Point]:
         """Where the connection's label may go, best first: the middle of its middle segment (on a lane,
         the lane), then further along it, then along the other segments."""
         middle = len(self.segments) // 2
         order = [middle, *sorted(range(len(self.segments)), key=lambda i: abs(i - middle))[1:]]
-        return [_round(_at(self.segments[i], t)) for i in order for t in (0.5, 0.3, 0.7, 0.15, 0.85)]
+        return (_round(_at(self.segments[i], t)) for i in order for t in (0.5, 0.3, 0.7, 0.15, 0.85))
 
     def crosses(self, box: Box) -> bool:
         """True when the path is drawn through the box."""
@@ -145,7 +146,7 @@ def route_edge(source: Box, target: Box, others: Sequence[Box]) -> EdgeRoute:
     """The path from `source` to `target` that crosses as few of the `others` as it can, and is short.
 
     >>> a, b, c = node_box("task", 80, 80), node_box("task", 280, 80), node_box("task", 480, 80)
-    >>> route_edge(a, c, [b]).crosses(b), route_edge(a, c, [b]).label_candidates()[0]  # the lane below b
+    >>> route_edge(a, c, [b]).crosses(b), next(route_edge(a, c, [b]).label_candidates())  # the lane below b
     (False, (280.0, 122.0))
     """
     return _Router([source, target, *others]).route(source, target)
@@ -171,26 +172,45 @@ def place_labels(boxes: Mapping[Hashable, Box], routes: Sequence[EdgeRoute | Non
     >>> place_labels(boxes, both, ["yes", "no"])
     [((280.0, 80.0), (280.0, 70.0)), ((280.0, 80.0), (280.0, 91.0))]
     """
-    obstacles = [box.with_label for box in boxes.values()]
-    placed: list[Box] = []
+    taken = _Grid([box.with_label for box in boxes.values()])  # steps, then each label placed
     places: list[tuple[Point, Point] | None] = []
     for route, label in zip(routes, labels, strict=True):
         if route is None:
             places.append(None)
             continue
-        spots = [(point, (point[0], point[1] + shift)) for point in route.label_candidates()
-                 for shift in (-EDGE_LABEL_OFFSET, EDGE_LABEL_OFFSET + 1)]
-        chosen = spots[0]
+        spots = ((point, (point[0], point[1] + shift)) for point in route.label_candidates()
+                 for shift in (-EDGE_LABEL_OFFSET, EDGE_LABEL_OFFSET + 1))
+        chosen = first = next(spots)
         if label:
             half_width = min(len(label), EDGE_LABEL_CHARS) * EDGE_LABEL_CHAR_WIDTH / 2 + 3
-            for spot in spots:
-                text = Box(*spot[1], half_width, EDGE_LABEL_HALF_HEIGHT)
-                if not any(_overlap(text, other) for other in (*obstacles, *placed)):
-                    chosen = spot
-                    break
-            placed.append(Box(*chosen[1], half_width, EDGE_LABEL_HALF_HEIGHT))
+            chosen = next((spot for spot in (first, *spots)
+                           if not taken.overlaps(Box(*spot[1], half_width, EDGE_LABEL_HALF_HEIGHT))), first)
+            taken.add(Box(*chosen[1], half_width, EDGE_LABEL_HALF_HEIGHT))
         places.append(chosen)
     return places
+
+
+class _Grid:
+    """Boxes filed by the square cells they touch, to find the ones near a place quickly."""
+
+    CELL = 200.0
+
+    def __init__(self, boxes: Sequence[Box]) -> None:
+        self._cells: dict[tuple[int, int], list[Box]] = {}
+        for box in boxes:
+            self.add(box)
+
+    def add(self, box: Box) -> None:
+        for cell in self._cells_of(box):
+            self._cells.setdefault(cell, []).append(box)
+
+    def overlaps(self, box: Box) -> bool:
+        return any(_overlap(box, other) for cell in self._cells_of(box) for other in self._cells.get(cell, ()))
+
+    def _cells_of(self, box: Box) -> list[tuple[int, int]]:
+        columns = range(math.floor(box.left / self.CELL), math.floor(box.right / self.CELL) + 1)
+        rows = range(math.floor(box.top / self.CELL), math.floor(box.bottom / self.CELL) + 1)
+        return [(c, r) for c in columns for r in rows]
 
 
 def _overlap(a: Box, b: Box) -> bool:
@@ -311,7 +331,8 @@ class _Router:
 
 
 def _lanes(passed: Sequence[Box], y1: float, y2: float) -> list[float]:
-    """Heights of free lanes past the `passed` boxes, the most direct first (below before above)."""
+    """Heights of free lanes past the `passed` boxes, the most direct first: level with an end rather than
+    between them, below rather than above."""
     taken = sorted((b.top - CLEARANCE, b.bottom + CLEARANCE) for b in passed)
     merged: list[list[float]] = []
     for low, high in taken:
@@ -323,15 +344,14 @@ def _lanes(passed: Sequence[Box], y1: float, y2: float) -> list[float]:
     gaps += [(a[1], b[0]) for a, b in itertools.pairwise(merged)]
     if merged:
         gaps.append((merged[-1][1], math.inf))
-    wanted = (y1 + y2) / 2
-    lanes = []
+    lanes = set()
     for low, high in gaps:
-        if math.isinf(low) or math.isinf(high):
-            lanes.append(min(max(wanted, low), high))
-        else:  # keep to the middle of a narrow gap between steps
+        if not (math.isinf(low) or math.isinf(high)):  # keep off the steps either side of a gap
             quarter = (high - low) / 4
-            lanes.append(min(max(wanted, low + quarter), high - quarter))
-    return sorted(lanes, key=lambda y: (abs(y - y1) + abs(y - y2), -y))  # on a tie, below
+            low, high = low + quarter, high - quarter
+        for wanted in (y1, y2, (y1 + y2) / 2):  # level with an end saves a bend
+            lanes.add(min(max(wanted, low), high))
+    return sorted(lanes, key=lambda y: (abs(y - y1) + abs(y - y2), y not in (y1, y2), -y))  # on a tie, below
 
 
 def _s_curve(a: Point, b: Point, minimum: float = 0) -> Segment:
@@ -357,10 +377,16 @@ def _segment_crosses(segment: Segment, box: Box) -> bool:
     xs, ys = [p[0] for p in segment], [p[1] for p in segment]
     if max(xs) <= box.left or min(xs) >= box.right or max(ys) <= box.top or min(ys) >= box.bottom:
         return False  # a Bézier curve stays inside the hull of its points
+    return any(box.contains(point) for point in _samples(segment))
+
+
+@lru_cache(maxsize=4096)
+def _samples(segment: Segment) -> tuple[Point, ...]:
+    """Points along the segment, a few pixels apart (a segment is tested against many boxes)."""
     (x0, y0), c1, c2, (x3, y3) = segment
     reach = math.dist((x0, y0), c1) + math.dist(c1, c2) + math.dist(c2, (x3, y3))
     steps = max(4, math.ceil(reach / 4))
-    return any(box.contains(_at(segment, i / steps)) for i in range(steps + 1))
+    return tuple(_at(segment, i / steps) for i in range(steps + 1))
 
 
 def _round(point: Point) -> Point:

@@ -55,7 +55,7 @@ def test_an_edge_blocked_by_a_step_runs_past_it_on_a_lane_and_enters_its_target_
     route = route_edge(boxes["a"], boxes["c"], [boxes["b"]])
     assert not route.crosses(boxes["b"])
     assert route.segments[0][0] == (boxes["a"].right, 80) and route.segments[-1][-1] == (boxes["c"].left, 80)
-    lane = route.label_candidates()[0]
+    lane = next(route.label_candidates())
     assert lane[0] == boxes["b"].x and lane[1] >= boxes["b"].bottom + 12
 
 
