@@ -30,7 +30,7 @@ Segment = tuple[Point, Point, Point, Point]
 HALF_SIZES: dict[str, tuple[float, float]] = {
     "start": (22, 22), "end": (22, 22), "wait": (22, 22), "decision": (30, 30), "parallel": (30, 30),
 }
-BOX_HALF_SIZE = (70, 30)
+BOX_HALF_SIZE = (70, 32)
 #: A lane keeps at least this distance from the steps it passes, in pixels.
 CLEARANCE = 12
 #: The horizontal room a bend onto or off a lane takes at most, in pixels.
@@ -42,7 +42,7 @@ TURN = 24
 EDGE_LABEL_CHARS, EDGE_LABEL_CHAR_WIDTH, EDGE_LABEL_HALF_HEIGHT, EDGE_LABEL_OFFSET = 28, 6.5, 7, 10
 #: A label under a round or diamond shape (as the canvas draws it): its width, the room between it and the
 #: shape, the height of a line and the width of an average character at the largest size, in pixels.
-LABEL_WIDTH, LABEL_GAP, LABEL_LINE, LABEL_CHAR_WIDTH = 150, 6, 16.8, 7.2
+LABEL_WIDTH, LABEL_GAP, LABEL_LINE, LABEL_CHAR_WIDTH = 150, 6, 16.1, 7.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +102,7 @@ def node_box(kind: str, x: float, y: float, label: str = "") -> Box:
     >>> node_box("task", 100, 50).left, node_box("end", 100, 50).left
     (30, 78)
     >>> round(node_box("end", 100, 50, "Klacht afgehandeld en gesloten").with_label.bottom, 1)  # two lines
-    111.6
+    110.2
     """
     hw, hh = HALF_SIZES.get(kind, BOX_HALF_SIZE)
     if kind not in HALF_SIZES or not label:
@@ -130,6 +130,13 @@ class EdgeRoute:
             parts.append("C " + " ".join(f"{_n(x)} {_n(y)}" for x, y in (c1, c2, end)))
         return " ".join(parts)
 
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        """Left, top, right and bottom of the area the path stays in (the hull of its points)."""
+        xs = [p[0] for segment in self.segments for p in segment]
+        ys = [p[1] for segment in self.segments for p in segment]
+        return min(xs), min(ys), max(xs), max(ys)
+
     def label_candidates(self) -> Iterator[Point]:
         """Where the connection's label may go, best first: the middle of its middle segment (on a lane,
         the lane), then further along it, then along the other segments."""
@@ -147,7 +154,7 @@ def route_edge(source: Box, target: Box, others: Sequence[Box]) -> EdgeRoute:
 
     >>> a, b, c = node_box("task", 80, 80), node_box("task", 280, 80), node_box("task", 480, 80)
     >>> route_edge(a, c, [b]).crosses(b), next(route_edge(a, c, [b]).label_candidates())  # the lane below b
-    (False, (280.0, 122.0))
+    (False, (280.0, 124.0))
     """
     return _Router([source, target, *others]).route(source, target)
 

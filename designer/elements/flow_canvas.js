@@ -22,7 +22,7 @@ const ICON = {
 const ROUND = ["start", "end", "wait"];
 const DIAMOND = ["decision", "parallel"];
 const LABEL_SIZES = [14, 13, 12]; // px in the diagram, largest first
-const LINE_HEIGHT = 1.2;
+const LINE_HEIGHT = 1.15;
 const MAX_LINES = 3; // a subprocess has two, above its marker
 const BOX_TEXT_WIDTH = 124; // inside a step's box, beside the kind's icon
 const BELOW_TEXT_WIDTH = 150; // under a round or diamond shape
@@ -71,7 +71,7 @@ function wrapWords(text, width, size, split) {
   return lines;
 }
 
-// How a label is drawn: {size, lines, cut}. The largest size whose lines fit without splitting a word;
+// How a label is drawn: {size, lines, cut, width}. The largest size whose lines fit without splitting a word;
 // else the smallest size with words split; `cut` when even that needs more than `maxLines` (the last
 // line then ends in an ellipsis, and the whole label stays in the title and the aria-label).
 function labelLayout(text, width, maxLines) {
@@ -96,6 +96,7 @@ function labelLayout(text, width, maxLines) {
     }
     layout = { size, lines, cut };
   }
+  layout.width = Math.max(0, ...layout.lines.map((line) => textWidth(line, layout.size)));
   wrapped.set(key, layout);
   return layout;
 }
@@ -194,22 +195,22 @@ export default {
                   stroke-width="1.5" />
             <text v-if="isRound(node) || isDiamond(node)" y="6" text-anchor="middle" font-size="16"
                   fill="#24292f" style="pointer-events:none">{{ nodeIcon(node) }}</text>
-            <text v-if="!isRound(node) && !isDiamond(node)" :x="-node.hw + 6" :y="-node.hh + 13" font-size="11"
-                  fill="#57606a" style="pointer-events:none">{{ nodeIcon(node) }}</text>
+            <text v-if="!isRound(node) && !isDiamond(node)" class="fc-icon" :x="-node.hw + 6" :y="-node.hh + 13"
+                  font-size="11" fill="#57606a" style="pointer-events:none">{{ nodeIcon(node) }}</text>
             <text class="fc-label" text-anchor="middle" :font-size="node.label.size" fill="#24292f"
                   style="pointer-events:none" :data-cut="node.label.cut ? 'yes' : null">
               <tspan v-for="(line, index) in node.label.lines" :key="index" x="0" :y="lineY(node, index)"
                      dominant-baseline="central">{{ line }}</tspan>
             </text>
-            <g v-if="node.kind === 'task'" :transform="'translate(' + (-node.hw + 10) + ',' + (-node.hh + 8) + ')'"
-               fill="#57606a" style="pointer-events:none">
-              <circle cy="0" r="3" /><path d="M -5.5 10 A 5.5 5.5 0 0 1 5.5 10 Z" />
+            <g v-if="node.kind === 'task'" class="fc-icon" fill="#57606a" style="pointer-events:none"
+               :transform="'translate(' + (-node.hw + 9) + ',' + (-node.hh + 6) + ')'">
+              <circle cy="0" r="2.6" /><path d="M -4.5 7.5 A 4.5 4.5 0 0 1 4.5 7.5 Z" />
             </g>
             <g v-if="node.kind === 'wait' && node.wait_for !== 'message'" fill="none" stroke="#24292f"
                stroke-width="1.5" style="pointer-events:none">
               <circle r="11" /><path d="M 0 -7 L 0 0 L 5 3" />
             </g>
-            <g v-if="node.kind === 'subprocess'" style="pointer-events:none">
+            <g v-if="node.kind === 'subprocess'" class="fc-icon" style="pointer-events:none">
               <rect x="-6" :y="node.hh - 13" width="12" height="12" fill="#fff" stroke="#24292f" />
               <path :d="'M 0 ' + (node.hh - 10) + ' L 0 ' + (node.hh - 4) + ' M -3 ' + (node.hh - 7) + ' L 3 ' + (node.hh - 7)"
                     stroke="#24292f" stroke-width="1.5" />
@@ -341,11 +342,13 @@ export default {
       const nodes = this.drawnNodes;
       if (!nodes.length) return null;
       const below = (n) => (n.below ? n.label.lines.length * n.label.size * LINE_HEIGHT + 8 : 0);
+      const half = (n) => Math.max(n.hw, n.below ? n.label.width / 2 : 0);
+      const extents = this.drawnEdges.filter((e) => e.extent).map((e) => e.extent); // loops run outside the steps
       return {
-        left: Math.min(...nodes.map((n) => n.x - Math.max(n.hw, n.below ? BELOW_TEXT_WIDTH / 2 : 0))) - 30,
-        right: Math.max(...nodes.map((n) => n.x + Math.max(n.hw, n.below ? BELOW_TEXT_WIDTH / 2 : 0))) + 30,
-        top: Math.min(...nodes.map((n) => n.y - n.hh)) - 30,
-        bottom: Math.max(...nodes.map((n) => n.y + n.hh + below(n))) + 30,
+        left: Math.min(...nodes.map((n) => n.x - half(n)), ...extents.map((e) => e[0])) - 20,
+        right: Math.max(...nodes.map((n) => n.x + half(n)), ...extents.map((e) => e[2])) + 20,
+        top: Math.min(...nodes.map((n) => n.y - n.hh), ...extents.map((e) => e[1])) - 20,
+        bottom: Math.max(...nodes.map((n) => n.y + n.hh + below(n)), ...extents.map((e) => e[3])) + 20,
       };
     },
     readableZoom() {
@@ -434,9 +437,9 @@ export default {
     lineY(node, index) {
       const step = node.label.size * LINE_HEIGHT;
       if (node.below) return node.hh + 6 + step / 2 + index * step;
-      // A little low, clear of the kind's icon in the top-left corner; a subprocess's above its marker.
-      const middle = node.kind === "subprocess" ? -4 : 5;
-      return middle + (index - (node.label.lines.length - 1) / 2) * step;
+      // Below the kind's icon in the top-left corner; a subprocess's above its marker at the bottom.
+      const top = -node.hh + 16, bottom = node.kind === "subprocess" ? node.hh - 15 : node.hh - 1;
+      return (top + bottom) / 2 + (index - (node.label.lines.length - 1) / 2) * step;
     },
     straightPath(s, t) {
       // While a node is moved here, before the server routes its edges again.
@@ -705,6 +708,7 @@ export default {
       if (!b || !this.size.w) return;
       const width = b.right - b.left, height = b.bottom - b.top;
       const k = Math.min(MAX_OPEN_ZOOM, Math.max(0.2, Math.min(this.size.w / width, this.size.h / height)));
+      this.viewChosen = true;
       this.view = { x: (this.size.w - width * k) / 2 - b.left * k, y: (this.size.h - height * k) / 2 - b.top * k, k };
     },
     select(id) {

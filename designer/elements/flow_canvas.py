@@ -191,7 +191,8 @@ def canvas_view(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """What the canvas draws: nodes with their centre and size, edges with their label and path.
 
-    Each edge's path goes around the other steps (`codegen.edge_routing`): `d` is its SVG path data, (lx, ly)
+    Each edge's path goes around the other steps (`codegen.edge_routing`): `d` is its SVG path data, `extent`
+    the (left, top, right, bottom) it stays in, (lx, ly)
     the point on it that its markers mark and (tx, ty) the centre of its label. An edge whose source or target
     is missing has no path.
 
@@ -249,7 +250,7 @@ def canvas_view(
         drawn = {"id": str(edge["id"]), "source": source, "target": target, "label": label}
         if route is not None and place is not None:
             (lx, ly), (tx, ty) = place
-            drawn |= {"d": route.svg_path, "lx": lx, "ly": ly, "tx": tx, "ty": ty}
+            drawn |= {"d": route.svg_path, "extent": route.extent, "lx": lx, "ly": ly, "tx": tx, "ty": ty}
         edges.append(drawn)
     return nodes, edges
 

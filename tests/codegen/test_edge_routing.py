@@ -39,7 +39,8 @@ def test_the_measure_counts_each_edge_drawn_across_another_step_once():
 
 
 def test_the_measure_sees_an_edge_that_only_grazes_a_step_as_not_crossing_it():
-    boxes = {**row("task", "task"), "x": node_box("task", MARGIN + COLUMN / 2, 80 + 30 + 1)}
+    half_height = node_box("task", 0, 0).hh
+    boxes = {**row("task", "task"), "x": node_box("task", MARGIN + COLUMN / 2, 80 + half_height + 1)}
     assert edges_across_steps(boxes, [("a", "b")], [straight(boxes["a"], boxes["b"])]) == 0
 
 

@@ -236,7 +236,8 @@ def test_every_node_kind_has_its_own_shape(browser, server):
 # The keyboard only ----------------------------------------------------------------------------------------
 
 FOCUSED = """() => { const e = document.activeElement;
-  return {node: e.dataset.nodeId || null, edge: e.dataset.edgeKey || null, palette: e.classList.contains('fc-palette-item') ? e.dataset.kind : null,
+  return {node: e.dataset.nodeId || null, edge: e.dataset.edgeKey || null,
+          palette: e.classList.contains('fc-palette-item') ? e.dataset.kind : null,
           root: e.classList.contains('fc-root'), role: e.getAttribute('role'),
           kind: e.getAttribute('aria-roledescription'), label: e.getAttribute('aria-label')}; }"""
 

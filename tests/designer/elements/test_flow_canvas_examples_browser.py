@@ -23,8 +23,9 @@ MIN_LABEL_PX = 11
 EXAMPLES = {path.stem: json.loads(path.read_text(encoding="utf-8"))
             for path in sorted((ROOT / "examples").glob("*.json")) if path.stem != "customers"}
 
-#: For every step on the canvas: its name, the lines of its label, the label's font size on screen, and
-#: whether the label lies inside its box (a task's box; under a round or diamond shape, the label's width).
+#: For every step on the canvas: its name, the lines of its label, the label's font size on screen, whether
+#: the label lies inside its box (a task's box; under a round or diamond shape, the label's width) and
+#: whether a line of it covers the kind's icon or marker.
 LABELS = """
 () => [...document.querySelectorAll('.fc-node')].map(node => {
   const label = node.querySelector('.fc-label');
@@ -37,8 +38,14 @@ LABELS = """
     ? text.y >= box.y + box.height && text.width <= 150 + 0.5
     : text.x >= box.x && text.x + text.width <= box.x + box.width
       && text.y >= box.y && text.y + text.height <= box.y + box.height;
+  const icons = [...node.querySelectorAll('.fc-icon')].map(i => i.getBoundingClientRect())
+    .filter(b => b.width && b.height);
+  const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const onIcon = [...label.querySelectorAll('tspan')]
+    .some(t => icons.some(i => overlap(t.getBoundingClientRect(), i)));
   return {
     id: node.dataset.nodeId,
+    onIcon,
     lines: [...label.querySelectorAll('tspan')].map(t => t.textContent),
     px: parseFloat(label.getAttribute('font-size')) * label.getScreenCTM().a,
     inside,
@@ -86,6 +93,7 @@ def test_every_label_of_an_example_is_readable_and_whole_when_it_opens(page: Pag
         assert label["px"] >= MIN_LABEL_PX - 0.01, f"{node_id}: label {label['px']:.1f} px on screen"
         assert not label["cut"] and " ".join(label["lines"]) == names[node_id], f"{node_id}: {label['lines']}"
         assert label["inside"], f"{node_id}: label {label['lines']} does not fit its box"
+        assert not label["onIcon"], f"{node_id}: label {label['lines']} covers the step's icon"
         assert len(label["lines"]) <= 3
 
 
