@@ -190,7 +190,7 @@ def place_labels(boxes: Mapping[Hashable, Box], routes: Sequence[EdgeRoute | Non
         chosen = first = next(spots)
         if label:
             half_width = min(len(label), EDGE_LABEL_CHARS) * EDGE_LABEL_CHAR_WIDTH / 2 + 3
-            chosen = next((spot for spot in (first, *spots)
+            chosen = next((spot for spot in itertools.chain([first], spots)
                            if not taken.overlaps(Box(*spot[1], half_width, EDGE_LABEL_HALF_HEIGHT))), first)
             taken.add(Box(*chosen[1], half_width, EDGE_LABEL_HALF_HEIGHT))
         places.append(chosen)

@@ -7,11 +7,15 @@ usual ones for flow diagrams (Sugiyama style):
    back to a node still on the search path; those back edges are ignored;
 2. layers by longest path: a node sits one column right of its furthest
    predecessor, so every other edge points left to right;
-3. order within a column: a few barycenter sweeps (down, then up) move each node
-   towards the mean row of its neighbours, which removes most edge crossings;
-4. coordinates: `COLUMN` pixels between columns, `ROW` pixels between rows,
-   each column centred on the tallest one; disconnected parts are stacked below
-   each other.
+3. dummy nodes: an edge that spans several columns gets a dummy node in each
+   column it passes, so the ordering and the coordinates keep a free lane for it
+   (`codegen.edge_routing` then draws it along that lane, past the steps);
+4. order within a column: a few barycenter sweeps (down, then up) move each node
+   and dummy towards the mean row of its neighbours, which removes most crossings;
+5. coordinates: `COLUMN` pixels between columns; in each column, nodes `ROW`
+   pixels apart (a dummy takes `DUMMY_ROW`), each as level with its neighbours
+   as the spacing allows, so chains and long edges run straight; disconnected
+   parts are stacked below each other.
 
 The result depends only on the graph and the order of the nodes in the bundle.
 """

@@ -1,9 +1,10 @@
 """The flow canvas: an SVG drawing of a process flow that reports edits as events.
 
 The canvas mirrors the model the server holds. It never changes the model by
-itself: a drag, a new edge or a Delete key is reported as an event; the page
-decides what to do and calls `set_model` with the result. Nodes without a
-stored position are placed by `codegen.layout`.
+itself: a drag, a new edge, an arrow or Delete key is reported as an event; the
+page decides what to do and calls `set_model` with the result. Nodes without a
+stored position are placed by `codegen.layout`; every edge is drawn along the
+path `codegen.edge_routing` finds around the other steps.
 """
 
 from __future__ import annotations
@@ -93,7 +94,10 @@ class HistoryEventArguments(UiEventArguments):
 
 
 class FlowCanvas(Element, component="flow_canvas.js"):
-    """An SVG flow diagram with a palette, pan, zoom, selection and finding markers.
+    """An SVG flow diagram with a palette, pan, zoom, a minimap, selection and finding markers.
+
+    Every step and connection can be reached, moved, opened and deleted with the keyboard and is announced
+    by its label (see flow_canvas.js); the events are the same as the mouse's.
 
     :param bundle_document: the bundle as JSON data (as `models.serialization.bundle_document` gives it)
     :param findings: findings as `Finding` objects or their `as_dict()`; shown on their node or edge
