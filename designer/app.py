@@ -9,6 +9,7 @@ does that and serves it; `flowdesk serve` calls `run`.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import secrets
@@ -34,7 +35,23 @@ from runtime.views.accounts import accounts
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _examples_folder() -> Path:
+    """The example processes: the package `flowdesk_examples`, which the wheel installs and an editable install
+    maps to the checkout's examples/ folder (see setup.py).
+
+    It is a namespace package (the folder holds JSON only), so its folder is read from its import spec: on
+    Python 3.11 `importlib.resources.files` cannot read an editable install's namespace path.
+    """
+    spec = importlib.util.find_spec("flowdesk_examples")
+    folders = [Path(p) for p in (spec.submodule_search_locations or []) if Path(p).is_dir()] if spec else []
+    if not folders:
+        raise RuntimeError("the example processes are not installed: reinstall flowdesk (pip install .)")
+    return folders[0]
+
+
+EXAMPLES = _examples_folder()
 #: Who publishes the examples and loads the sample customers on a first start.
 INSTALLER = system_user("flowdesk")
 SECRET_FILE = "session_secret"

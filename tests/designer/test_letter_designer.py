@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from nicegui.testing import User
 
+from codegen.formatting import LetterFormats
 from codegen.letter_samples import SAMPLE_CUSTOMER, sample_context
 from codegen.letter_snippets import if_snippet, loop_snippet, picker_entries, value_snippet
 from codegen.letters import render_template
@@ -23,6 +24,7 @@ from tests.designer.helpers import open_editor_tab, saved_draft
 from tests.people import person
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+DUTCH = LetterFormats("nl")
 INVOICE_LINES = Variable(name="invoice_lines", type="records", fields=[
     Variable(name="item", type="text"), Variable(name="amount", type="money"), Variable(name="booked", type="date")])
 
@@ -79,31 +81,32 @@ def test_every_snippet_the_picker_offers_is_a_valid_template_that_renders_with_s
     assert {"Case data", "Customer", "Computed"} == {e.group for e in entries}
     assert {"customer.address.city", "today", "case.id", "invoice_lines"} <= {e.path for e in entries}
     for entry in entries:
-        assert render_template(value_snippet(entry), context, html=True).strip(), entry.path
+        assert render_template(value_snippet(entry), context, html=True, formats=DUTCH).strip(), entry.path
         snippets = [value_snippet(entry), if_snippet(entry)]
         if entry.is_records:
             snippets += [loop_snippet(entry, html=True), loop_snippet(entry, html=False)]
         for snippet in snippets:
             assert template_problem(snippet) is None, snippet
-            render_template(snippet, context, html=True)  # raises when a name or filter does not fit
+            render_template(snippet, context, html=True, formats=DUTCH)  # raises when a name or filter does not fit
             assert all(path[0] in context for path in placeholders(snippet))
 
 
-def test_money_and_dates_are_inserted_with_their_filters_and_show_the_dutch_way():
+def test_money_and_dates_are_inserted_with_their_filters_and_show_the_letters_language_way():
     variables = [Variable(name="amount", type="money"), Variable(name="due", type="date")]
     entries = {e.path: e for e in picker_entries(variables)}
     context = sample_context(variables, SAMPLE_CUSTOMER.model_dump(mode="json"), now=datetime(2026, 3, 16, 9, 0),
                              today=date(2026, 3, 16), process_name="P")
     text = f"{value_snippet(entries['amount'])} before {value_snippet(entries['due'])}"
-    assert render_template(text, context, html=True) == "125,50 before 16-03-2026"
+    assert render_template(text, context, html=True, formats=DUTCH) == "€\xa0125,50 before 16 maart 2026"
+    assert render_template(text, context, html=True, formats=LetterFormats("en")) == "€125.50 before 16 March 2026"
 
 
 def test_a_loop_over_records_makes_a_table_row_per_record():
     entry = next(e for e in picker_entries([INVOICE_LINES]) if e.path == "invoice_lines")
     context = sample_context([INVOICE_LINES], SAMPLE_CUSTOMER.model_dump(mode="json"),
                              now=datetime(2026, 3, 16, 9, 0), today=date(2026, 3, 16), process_name="P")
-    html = render_template(loop_snippet(entry, html=True), context, html=True)
-    assert html.count("<tr><td>") == 2 and "<td>sample item 2</td><td>125,50</td><td>16-03-2026</td>" in html
+    html = render_template(loop_snippet(entry, html=True), context, html=True, formats=DUTCH)
+    assert html.count("<tr><td>") == 2 and "<td>sample item 2</td><td>€\xa0125,50</td><td>16 maart 2026</td>" in html
     with pytest.raises(ValueError, match="not a list of records"):
         loop_snippet(next(e for e in picker_entries([]) if e.path == "customer.name"), html=True)
 
@@ -162,7 +165,7 @@ async def test_an_email_in_english_gets_a_value_and_a_condition_from_the_picker_
     assert body(user).endswith("{{ disputed_amount|money }}")
     pick(user, "complaint_justified", "letter-insert-if")
     assert "{% if complaint_justified %}" in body(user)
-    await preview_page(user, "125,50")  # the sample amount, formatted
+    await preview_page(user, "€125.50")  # the sample amount, formatted as English writes it
     await preview_page(user, "Text shown only when complaint_justified is yes.")
     assert user.find(marker="letter-preview-html").elements.pop().props["sandbox"] == ""
     variants = {v.get("language", "nl"): v for v in saved_letter("billing_complaint", "payment_reminder")
@@ -260,10 +263,10 @@ async def test_an_sms_counts_its_characters_and_messages_as_you_type(user: User)
     await user.should_see("SMS: Reminder")
     user.find(marker="letter-body").clear().type("Please pay")
     await user.should_see("10 characters, 1 SMS message")
-    user.find(marker="letter-body").type(" {{ disputed_amount|money }} €")  # the sample amount 125,50; € counts 2
-    await user.should_see(f"{len('Please pay 125,50 ') + 2} characters, 1 SMS message")
-    user.find(marker="letter-body").type("x" * 150)
-    await user.should_see(f"{len('Please pay 125,50 ') + 2 + 150} characters, 2 SMS messages")
+    user.find(marker="letter-body").type(" {{ disputed_amount|money }} €")  # the sample amount € 125,50; € counts 2
+    await user.should_see(f"{len('Please pay € 125,50 €') + 2} characters, 1 SMS message")
+    user.find(marker="letter-body").type("x" * 150)  # still GSM: an amount in an SMS has no no-break space
+    await user.should_see(f"{len('Please pay € 125,50 €') + 2 + 150} characters, 2 SMS messages")
 
 
 @pytest.mark.anyio
@@ -296,7 +299,7 @@ async def test_a_loop_over_a_list_of_records_is_offered_and_previewed_as_a_table
     pick(user, "invoice_lines", "letter-insert-loop")
     assert "{% for row in invoice_lines %}" in body(user)
     page = await preview_page(user, "<td>sample item 2</td>")
-    assert "<td>sample item 1</td><td>125,50</td><td>16-03-2026</td>" in page
+    assert "<td>sample item 1</td><td>€&nbsp;125,50</td><td>16 maart 2026</td>" in page
 
 
 @pytest.mark.anyio

@@ -75,7 +75,7 @@ def test_an_email_reaches_a_real_smtp_server_once_with_subject_parts_and_recipie
     [(recipients, message)] = inbox.messages
     assert recipients == ["sanne@example.nl"]
     assert message["Subject"] == "Bevestiging voor Sanne de Vries"
-    assert message.get_body(("plain",)).get_content().strip() == "Beste Sanne de Vries, we crediteren 1.234,50."
+    assert message.get_body(("plain",)).get_content().strip() == "Beste Sanne de Vries, we crediteren €\xa01.234,50."
     assert "<p>Beste Sanne de Vries" in message.get_body(("html",)).get_content()
     assert message.get_content_type() == "multipart/alternative"
     assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
@@ -91,8 +91,8 @@ def test_an_email_without_a_text_version_gets_a_readable_plain_part_from_its_htm
     assert deliverer(harness, port, tmp_path).deliver_due().sent == 1
     [(_, message)] = inbox.messages
     assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == (
-        "Beste Sanne de Vries\n\n- Bedrag: 1.234,50\n- Status: verwerkt\n")
-    assert "<li>Bedrag: 1.234,50</li>" in message.get_body(("html",)).get_content()
+        "Beste Sanne de Vries\n\n- Bedrag: € 1.234,50\n- Status: verwerkt\n")
+    assert "<li>Bedrag: €&nbsp;1.234,50</li>" in message.get_body(("html",)).get_content()
 
 
 def test_the_customers_language_picks_the_variant_and_data_is_never_template_code(
@@ -103,6 +103,7 @@ def test_the_customers_language_picks_the_variant_and_data_is_never_template_cod
     [(_, message)] = inbox.messages
     assert message["Subject"] == "Confirmation for {{7*7}} <b>"
     assert "Dear {{7*7}} &lt;b&gt;" in message.get_body(("html",)).get_content()
+    assert "we credit €1,234.50." in message.get_body(("plain",)).get_content()  # the amount as English writes it
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -116,7 +117,7 @@ def test_letters_become_pdf_and_html_files_and_sms_text_files(harness: Harness, 
     [pdf] = (tmp_path / "letters").glob("*.pdf")
     text = pdf_text(pdf.read_bytes())
     assert "Sanne de Vries\nOudegracht 1\n3511 AA Utrecht" in text
-    assert "Uw creditnota" in text and "Geachte Sanne de Vries" in text and "Wij crediteren 1.234,50." in text
+    assert "Uw creditnota" in text and "Geachte Sanne de Vries" in text and "Wij crediteren € 1.234,50." in text
     [letter] = (tmp_path / "letters").glob("*.html")
     assert letter.stem == pdf.stem
     assert "<h1>Geachte Sanne de Vries</h1>" in letter.read_text()
