@@ -25,7 +25,7 @@ def test_settings_start_as_defaults_and_keep_what_an_administrator_saves(harness
 def test_wrong_settings_are_named_and_only_administrators_change_them(runtime: Runtime):
     with pytest.raises(DataError, match="default_language"):
         change_settings(runtime, ADMIN, default_language="fr")
-    with pytest.raises(DataError, match="mail.port"):
+    with pytest.raises(DataError, match=r"mail\.port"):
         change_settings(runtime, ADMIN, mail={"host": "smtp", "port": 0})
     with pytest.raises(AccessDenied):
         change_settings(runtime, person("ann", "designer"), four_eyes=True)
