@@ -91,6 +91,7 @@ class UseCase(StrEnum):
     FIND_CUSTOMER = "find a customer"
     REGISTER_CUSTOMER = "register a customer"
     READ_PROCESSES = "read processes and their versions"
+    READ_DEFINITIONS = "read whole process definitions (flow, forms, letters, tables) and compare versions"
     EDIT_DRAFT = "edit a draft"
     TEST_RUN = "test-run a draft"
     SAMPLE_REAL_DATA = "preview a draft with real customers and cases"
@@ -126,6 +127,7 @@ RULES: dict[UseCase, frozenset[Capability]] = {
     UseCase.FIND_CUSTOMER: frozenset({_W}),
     UseCase.REGISTER_CUSTOMER: frozenset({_W}),
     UseCase.READ_PROCESSES: frozenset({_D, _W, _A}),
+    UseCase.READ_DEFINITIONS: frozenset({_D, _A}),
     UseCase.EDIT_DRAFT: frozenset({_D}),
     UseCase.TEST_RUN: frozenset({_D}),
     UseCase.SAMPLE_REAL_DATA: frozenset({_D}),

@@ -43,13 +43,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel
 
 from models.errors import FlowdeskError
+from runtime import installation_log
 from runtime.access import ROLES, UseCase, moment_text, require, require_tokens_of, system_user
 from runtime.documents import Record, User
 from runtime.errors import DataError, EngineError, NotFound
 from runtime.service import Runtime
 from runtime.transaction import Transaction
 
-TOKEN_KIND, SIGN_IN_KIND, EVENT_KIND = "api_token", "sign_in", "account_event"
+TOKEN_KIND, SIGN_IN_KIND = "api_token", "sign_in"
 #: The name of a token made without one, and of a user's single token from before tokens were named.
 DEFAULT_TOKEN_NAME = "api"
 #: How long a new token works by default, and at most, in days.
@@ -172,16 +173,6 @@ class NewToken:
     text: str
     token: ApiToken
     replaced: bool
-
-
-class AccountEvent(BaseModel):
-    """One entry of the administration's audit: who did what to which account, or a sign-in lock."""
-
-    at: datetime
-    actor: str
-    kind: str
-    subject: str
-    summary: str
 
 
 def token_hash(token: str) -> str:
@@ -532,9 +523,8 @@ def _removed(tx: Transaction, record: Record) -> Record:
 
 
 def _event(tx: Transaction, kind: str, subject: str, summary: str) -> None:
-    """An entry of the administration's audit; keys sort by time."""
-    event = AccountEvent(at=tx.now, actor=tx.actor, kind=kind, subject=subject, summary=summary)
-    tx.new_record(EVENT_KIND, f"{tx.now:%Y%m%d%H%M%S%f}-{secrets.token_hex(4)}", event.model_dump(mode="json"))
+    """An entry of the administration's audit (`runtime.installation_log.ACCOUNTS`)."""
+    installation_log.write(tx, installation_log.ACCOUNTS, kind, subject, summary)
 
 
 def _locked(until: datetime) -> SignInThrottled:

@@ -67,9 +67,11 @@ def latest_bundles(runtime: Runtime, user: User) -> dict[str, Bundle]:
     return {version.process_key: runtime.bundle(version) for version in runtime.latest_versions()}
 
 
-def bundle_file(runtime: Runtime, user: User, key: str) -> str:
-    """The newest published version of `key` as a bundle file's text (NotFound for a process never published)."""
-    return dump_bundle(process_version(runtime, user, key).bundle)
+def bundle_file(runtime: Runtime, user: User, key: str, number: int | None = None) -> str:
+    """A published version of `key` (the newest when `number` is None) as a bundle file's text (NotFound for a
+    process never published)."""
+    require(user, UseCase.READ_DEFINITIONS)
+    return dump_bundle(process_version(runtime, user, key, number).bundle)
 
 
 def sample_customers(runtime: Runtime, user: User) -> list[Customer]:

@@ -85,6 +85,7 @@ class VersionComparison:
 
 def compare_versions(runtime: Runtime, user: User, process_key: str, old: int, new: int) -> VersionComparison:
     """What changed from version `old` to version `new` of a process (`codegen.diff`)."""
+    require(user, UseCase.READ_DEFINITIONS)
     before = process_version(runtime, user, process_key, old)
     after = process_version(runtime, user, process_key, new)
     return VersionComparison(before, after, diff_bundles(before.bundle, after.bundle))
