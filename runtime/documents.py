@@ -33,6 +33,9 @@ class Version(Document):
     author: str
     published_at: datetime
     note: str = ""
+    approved_by: str = ""  # four eyes: who approved it (never its author), when and what they said
+    approved_at: datetime | None = None
+    approval_note: str = ""
 
 
 class CaseStatus(StrEnum):

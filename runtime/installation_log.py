@@ -8,6 +8,7 @@ the same log through the store and an entry is written in the step it records
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -34,7 +35,10 @@ class LogEntry(BaseModel):
 def write(tx: Transaction, log: str, kind: str, subject: str, summary: str) -> None:
     """Append an entry to `log` with the step `tx` (by its actor, at its time)."""
     entry = LogEntry(at=tx.now, actor=tx.actor, kind=kind, subject=subject, summary=summary)
-    tx.new_record(log, f"{tx.now:%Y%m%d%H%M%S%f}-{secrets.token_hex(4)}", entry.model_dump(mode="json"))
+    # keyed by the step's time, then the wall clock's nanoseconds: entries of one moment (a clock stood still in a
+    # test-run) keep the order they were written in; the random part keeps two processes' keys apart
+    key = f"{tx.now:%Y%m%d%H%M%S%f}-{time.time_ns():020d}-{secrets.token_hex(4)}"
+    tx.new_record(log, key, entry.model_dump(mode="json"))
 
 
 def entries(store: Store, log: str, limit: int = 100, subject: str | None = None) -> list[LogEntry]:

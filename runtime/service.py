@@ -37,7 +37,7 @@ from models import Bundle, load_bundle
 from models.checks import Severity, check
 from models.errors import FlowdeskError
 from models.serialization import bundle_document
-from runtime.access import DoneBy, UseCase, require, require_work, system_user
+from runtime.access import SYSTEM_ROLE, DoneBy, UseCase, require, require_work, system_user
 from runtime.anchors import Anchoring, Checkpoint, SigningKey, Verdict, verify_store
 from runtime.business_calendar import BusinessCalendar
 from runtime.clock import Clock, SystemClock
@@ -58,6 +58,7 @@ from runtime.errors import ConflictError, EngineError, NotFound
 from runtime.escalations import escalate
 from runtime.handlers import message_key
 from runtime.process_version import ProcessVersion
+from runtime.settings import installation_settings
 from runtime.storage.base import Store, WorkQuery
 from runtime.transaction import Transaction
 
@@ -80,6 +81,14 @@ class PublishError(FlowdeskError):
 
 class RequestReused(EngineError):
     """An idempotency key already answered another request; nothing was done."""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A second person's yes to a submitted version: whose version it is, and what the approver said."""
+
+    author: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,8 +194,12 @@ class Runtime:
         require(user, UseCase.PUBLISH)
         return self.step(user, lambda tx: self.publish_in(tx, bundle, note))
 
-    def publish_in(self, tx: Transaction, bundle: Bundle, note: str) -> Version:
-        """Publish `bundle` as part of the step `tx` (the caller checked access)."""
+    def publish_in(self, tx: Transaction, bundle: Bundle, note: str, approval: Approval | None = None) -> Version:
+        """Publish `bundle` as part of the step `tx` (the caller checked access). Where four eyes apply
+        (`needs_approval`), only with a second person's `approval`; the version is by `author` then."""
+        if approval is None and self.needs_approval(bundle) and SYSTEM_ROLE not in tx.user.roles:
+            raise EngineError(f"a new version of '{bundle.name}' goes live only after a second person approves "
+                              "it (four eyes): submit it for approval instead")
         published = {v.process_key: self.bundle(v) for v in self.latest_versions()}
         published[bundle.key] = bundle
         errors = [f for f in check(bundle, known_processes=published) if f.severity is Severity.ERROR]
@@ -198,9 +211,16 @@ class Runtime:
         if latest is not None and latest.hash == digest:
             raise EngineError(f"version {latest.number} of '{bundle.key}' is already exactly this; nothing to publish")
         version = Version(process_key=bundle.key, number=(latest.number + 1) if latest else 1, hash=digest,
-                          name=bundle.name, author=tx.actor, published_at=tx.now, note=note)
+                          name=bundle.name, author=approval.author if approval else tx.actor, published_at=tx.now,
+                          note=note, approved_by=tx.actor if approval else "",
+                          approved_at=tx.now if approval else None, approval_note=approval.note if approval else "")
         tx.add_version(version, document)
         return version
+
+    def needs_approval(self, bundle: Bundle) -> bool:
+        """Whether a new version of `bundle` needs a second person's approval: as the process says, else as the
+        installation's setting says."""
+        return bundle.four_eyes if bundle.four_eyes is not None else installation_settings(self).four_eyes
 
     def bundle(self, version: Version) -> Bundle:
         return self.process_version(version.hash).bundle
