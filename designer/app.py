@@ -23,7 +23,7 @@ from nicegui.storage import Storage
 from designer.api import routes as api
 from designer.auth import Guard
 from designer.documents import publication_order, read_documents
-from designer.pages import audit, case, design, editor, intake, monitor, session, work
+from designer.pages import approvals, audit, case, design, editor, intake, monitor, session, work
 from runtime.access import system_user
 from runtime.accounts import Accounts
 from runtime.documents import User
@@ -68,6 +68,7 @@ class DemoUser:
 #: Created on the first start of an empty store; passwords are in the README, change them for real use.
 DEMO_USERS = (
     DemoUser("ann", "Ann Designer", ("designer",), "ann-demo"),
+    DemoUser("vic", "Vic Approver", ("approver",), "vic-demo"),
     DemoUser("bob", "Bob Agent", ("agent",), "bob-demo"),
     DemoUser("sue", "Sue Supervisor", ("supervisor",), "sue-demo"),
     DemoUser("abe", "Abe Auditor", ("auditor",), "abe-demo"),
@@ -134,7 +135,7 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
     app.state.runtime = runtime
     Storage.path = (data / "sessions").resolve()
 
-    for group in (session, design, editor, work, intake, case, monitor, audit):
+    for group in (session, design, editor, approvals, work, intake, case, monitor, audit):
         app.include_router(group.routes())
     app.add_middleware(Guard, runtime=runtime)
     api.install(app, max_request_mb)  # after the guard: its size limits come before it

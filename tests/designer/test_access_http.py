@@ -11,11 +11,13 @@ import pytest
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.designer.helpers import served
 
-PASSWORDS = {"ann": "ann-demo", "bob": "bob-demo", "sue": "sue-demo", "abe": "abe-demo", "root": "root-demo"}
-PAGES = ("/design", "/work", "/monitor", "/audit")
+PASSWORDS = {"ann": "ann-demo", "vic": "vic-demo", "bob": "bob-demo", "sue": "sue-demo", "abe": "abe-demo",
+             "root": "root-demo"}
+PAGES = ("/design", "/approve", "/work", "/monitor", "/audit")
 #: Which demo user may open which page; everyone else is sent to the "not allowed" page.
 ALLOWED = {
-    "ann": {"/design"},
+    "ann": {"/design", "/approve"},
+    "vic": {"/approve"},
     "bob": {"/work"},
     "sue": {"/work", "/monitor"},
     "abe": {"/audit"},
