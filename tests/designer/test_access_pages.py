@@ -130,7 +130,8 @@ async def _look(user: User, situation: Situation) -> None:
 
 
 def _noted(account: Account, situation: Situation) -> bool:
-    return any(e.kind == "note added" and e.actor == account.id for e in runtime().store.audit_events(situation.case_id))
+    events = runtime().store.audit_events(situation.case_id)
+    return any(e.kind == "note added" and e.actor == account.id for e in events)
 
 
 ACTIONS = (
