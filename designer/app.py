@@ -28,7 +28,7 @@ from runtime.access import system_user
 from runtime.accounts import Accounts
 from runtime.documents import User
 from runtime.drafts import take_over_files
-from runtime.installation import data_worker, open_store, outbox_folder
+from runtime.installation import data_worker, open_store, outbox_folder, signing_key
 from runtime.intake import Intake
 from runtime.service import PublishError, Runtime
 from runtime.views.accounts import accounts
@@ -121,8 +121,9 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
           examples: bool = True, worker_interval: float = 5.0, max_request_mb: float | None = None) -> str:
     """Set up the app on the data folder's store; returns the storage secret to pass to `ui.run`."""
     data = Path(data)
+    key = signing_key(data)
     store = open_store(data)
-    runtime = Runtime(store)
+    runtime = Runtime(store, signing_key=key)
     if examples and not runtime.latest_versions():
         for line in publish_examples(runtime):
             log.info("first start: %s", line)

@@ -6,10 +6,12 @@ store backs it is decided here, so no door imports `runtime.storage`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from runtime.anchors import SigningKey
 from runtime.outbox import Deliverer, default_sinks
 from runtime.service import Runtime
 from runtime.storage.base import Store
@@ -22,12 +24,24 @@ def open_store(data: Path, *, read_only: bool = False) -> Store:
     return TinyDBStore.open(data, read_only=read_only)
 
 
+#: The environment variable naming the file of the key that signs the audit checkpoints (`runtime.anchors`).
+ANCHOR_KEY_VARIABLE = "FLOWDESK_ANCHOR_KEY"
+
+
+def signing_key(data: Path) -> SigningKey | None:
+    """The installation's checkpoint signing key, from the file `$FLOWDESK_ANCHOR_KEY` names (never inside the
+    data folder); None when the variable is not set (checkpoints are then hash-chained but not signed)."""
+    path = os.environ.get(ANCHOR_KEY_VARIABLE)
+    return SigningKey.load(Path(path), Path(data)) if path else None
+
+
 @contextmanager
 def open_runtime(data: Path, *, read_only: bool = False) -> Iterator[Runtime]:
-    """A runtime on the data folder's store, closed when the block ends."""
+    """A runtime on the data folder's store (signing checkpoints with `signing_key`), closed when the block ends."""
+    key = signing_key(data)
     store = open_store(data, read_only=read_only)
     try:
-        yield Runtime(store)
+        yield Runtime(store, signing_key=key)
     finally:
         store.close()
 
