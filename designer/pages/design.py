@@ -10,6 +10,7 @@ from nicegui import APIRouter, events, ui
 
 from designer.display import local_time
 from designer.frame import current_user, frame, runtime
+from designer.pages.migrate import migrate_url
 from models.errors import BundleLoadError, FlowdeskError, LoadProblem
 from models.serialization import MAX_BUNDLE_BYTES
 from runtime.documents import User, Version
@@ -105,6 +106,8 @@ def process_card(user: User, entry: ProcessEntry) -> None:
                     .props("flat").mark(f"export-{entry.key}")
             ui.button("Duplicate", icon="content_copy", on_click=lambda: ask_duplicate(user, entry)) \
                 .props("flat").mark(f"duplicate-{entry.key}")
+            if len(entry.versions) > 1:
+                ui.link("Move open cases to a newer version", migrate_url(entry.key)).mark(f"migrate-{entry.key}")
         if entry.versions:
             count = len(entry.versions)
             ui.label(f"{count} published version{'s' if count != 1 else ''}")
