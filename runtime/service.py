@@ -467,6 +467,7 @@ class Runtime:
             "Contact": lambda: self.store.contact(result["id"]),
             "Attachment": lambda: self.store.attachment(result["case_id"], result["id"]),
             "Version": lambda: self.store.version(result["process_key"], int(result["number"])),
+            "nothing": lambda: None,
         }
         return readers[result["kind"]]()
 
@@ -486,6 +487,8 @@ def _remember(result: Any) -> dict[str, str]:
         return {"kind": "Attachment", "id": result.id, "case_id": result.case_id}
     if isinstance(result, (Case, WorkItem, Contact)):
         return {"kind": type(result).__name__, "id": result.id}
+    if result is None:  # a step whose answer is what it recorded (e.g. an export's events)
+        return {"kind": "nothing"}
     raise TypeError(f"a step answering {type(result).__name__} cannot be repeated by key")
 
 
