@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from models import Bundle, load_bundle
@@ -29,8 +29,11 @@ from runtime.errors import EngineError
 from runtime.escalations import escalate
 from runtime.handlers import message_key
 from runtime.process_version import ProcessVersion
-from runtime.storage.base import Changes, ConflictError, NotFound, Store, WorkQuery
+from runtime.storage.base import Changes, ConflictError, NotFound, Store, WorkQuery, lease_owner
 from runtime.transaction import Transaction
+
+#: How long a runtime holds the due jobs it claimed; a dead worker's jobs are taken over after it.
+JOB_LEASE = timedelta(minutes=1)
 
 
 class PublishError(FlowdeskError):
@@ -248,10 +251,11 @@ class Runtime:
         self.commit(tx)
         return case
 
-    def fire_due_jobs(self, limit: int = 100) -> int:
-        """Fire every due job once; returns how many fired. Safe to run in several places at once."""
+    def fire_due_jobs(self, limit: int = 100, lease: timedelta = JOB_LEASE) -> int:
+        """Fire up to `limit` due jobs, each once; returns how many fired. Safe to run in several places at
+        once: each runtime claims its own jobs for `lease` (`Store.claim_due_jobs`)."""
         fired = 0
-        for job in self.store.due_jobs(self.clock.now(), limit):
+        for job in self.store.claim_due_jobs(self.clock.now(), lease_owner(self), lease, limit):
             try:
                 fired += self.fire_job(job)
             except ConflictError:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
 from runtime.outbox import Deliverer, DeliveryReport
-from runtime.service import Runtime
+from runtime.service import JOB_LEASE, Runtime
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +25,17 @@ class PassReport:
 
 
 class Worker:
-    def __init__(self, runtime: Runtime, deliverer: Deliverer, interval: float = 5.0) -> None:
+    def __init__(self, runtime: Runtime, deliverer: Deliverer, interval: float = 5.0,
+                 job_lease: timedelta = JOB_LEASE) -> None:
         self.runtime = runtime
         self.deliverer = deliverer
         self.interval = interval
+        self.job_lease = job_lease
 
     def run_once(self) -> PassReport:
         """Fire what is due now, then deliver what is due now."""
         fired = 0
-        while batch := self.runtime.fire_due_jobs():
+        while batch := self.runtime.fire_due_jobs(lease=self.job_lease):
             fired += batch
         return PassReport(fired, self.deliverer.deliver_due())
 
