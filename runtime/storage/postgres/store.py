@@ -562,7 +562,7 @@ def _write(connection: psycopg.Connection, changes: Changes, revisions: list[int
             raise ConflictError(version_conflict(version))
     for kind, table, docs, cursor in (("work item", "work_items", changes.work_items, item_writes),
                                       ("job", "jobs", changes.jobs, job_writes)):
-        if cursor is not None and cursor.rowcount < len(docs):
+        if cursor is not None and cursor.rowcount < len({doc.id for doc in docs}):
             _refuse_moved(connection, kind, table, docs)
 
 

@@ -1,0 +1,74 @@
+"""What only the PostgreSQL store must show: its schema versions, clear refusals, an audit log the database
+itself keeps insert-only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from runtime.storage.base import Changes, StoreError
+from runtime.storage.postgres import SCHEMA_VERSION, PostgresStore, SchemaError, display_url, upgrade
+from tests.storage.pg_cluster import create_database, drop_database
+from tests.storage.storage_docs import audit_event, case, new_case_changes
+
+
+@pytest.fixture
+def empty_database(pg_server: str) -> Iterator[str]:
+    """The URL of a new database without any schema."""
+    url = create_database(pg_server)
+    yield url
+    drop_database(pg_server, url)
+
+
+def test_a_database_without_the_schema_is_refused_until_it_is_upgraded(empty_database: str):
+    where = display_url(empty_database)
+    with pytest.raises(SchemaError, match=f"has no Flowdesk schema yet; run 'flowdesk db upgrade --db {where}'"):
+        PostgresStore.open(empty_database)
+    with psycopg.connect(empty_database, autocommit=True) as connection:
+        assert [m.number for m in upgrade(connection, where)] == list(range(1, SCHEMA_VERSION + 1))
+        assert upgrade(connection, where) == []  # already current: nothing to do
+    store = PostgresStore.open(empty_database)
+    store.commit(new_case_changes("c1"))
+    assert store.case("c1").revision == 1
+    store.close()
+
+
+def test_a_schema_newer_than_the_code_is_refused(pg_url: str):
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        connection.execute("INSERT INTO schema_migrations (number, name) VALUES (%s, 'from the future')",
+                           (SCHEMA_VERSION + 1,))
+    with pytest.raises(SchemaError, match=f"schema version {SCHEMA_VERSION + 1}, newer than this Flowdesk knows"):
+        PostgresStore.open(pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as connection, pytest.raises(SchemaError, match="newer"):
+        upgrade(connection, display_url(pg_url))  # an upgrade does not go back either
+
+
+def test_an_unreachable_database_is_named_without_its_password(pg_server: str):
+    url = psycopg.conninfo.make_conninfo(pg_server, dbname="no_such_database", password="secret-word")
+    with pytest.raises(StoreError, match=r"cannot open the database postgresql://.*/no_such_database: .*") as refused:
+        PostgresStore.open(url)
+    assert "secret-word" not in str(refused.value)
+
+
+def test_the_database_refuses_to_change_or_delete_audit_events(pg_url: str):
+    store = PostgresStore.open(pg_url)
+    store.commit(new_case_changes("c1"))
+    store.close()
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        for statement in ("UPDATE audit_events SET seq = 9", "DELETE FROM audit_events", "TRUNCATE audit_events"):
+            with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+                connection.execute(statement)
+        assert connection.execute("SELECT count(*) FROM audit_events").fetchone() == (1,)
+
+
+def test_a_document_jsonb_cannot_hold_is_refused_and_nothing_of_the_step_is_written(pg_url: str):
+    store = PostgresStore.open(pg_url)
+    step = new_case_changes("c1")
+    step.audit.append(audit_event("a2", "c1", seq=2).model_copy(update={"summary": "nul \x00 byte"}))
+    with pytest.raises(StoreError, match=r"cannot be stored.*U\+0000"):
+        store.commit(step)
+    assert store.cases() == []
+    store.commit(Changes(cases=[(case("c1"), None)]))  # the store goes on working
+    store.close()
