@@ -26,8 +26,8 @@ from designer.pages import audit, case, design, editor, intake, monitor, sent, s
 from runtime.documents import User
 from runtime.outbox import Deliverer, default_sinks
 from runtime.service import PublishError, Runtime
+from runtime.storage import open_store
 from runtime.storage.base import Changes
-from runtime.storage.tinydb_store import TinyDBStore
 from runtime.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -96,10 +96,11 @@ def create_demo_users(runtime: Runtime) -> list[User]:
 
 
 def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, worker: bool = True,
-          examples: bool = True, worker_interval: float = 5.0) -> str:
-    """Set up the app on the data folder's store; returns the storage secret to pass to `ui.run`."""
+          examples: bool = True, worker_interval: float = 5.0, db_url: str | None = None) -> str:
+    """Set up the app on the data folder's store (or the database at `db_url`); returns the storage secret to
+    pass to `ui.run`."""
     data = Path(data)
-    store = TinyDBStore.open(data)
+    store = open_store(data, db_url)
     runtime = Runtime(store)
     if examples and not store.versions():
         for line in publish_examples(runtime):
@@ -143,8 +144,8 @@ def _work(runtime: Runtime, outbox: Path, smtp_host: str, smtp_port: int, interv
 
 
 def run(data: Path, *, host: str = "127.0.0.1", port: int = 8080, smtp_host: str = "localhost",
-        smtp_port: int = 25, examples: bool = True) -> None:
+        smtp_port: int = 25, examples: bool = True, db_url: str | None = None, worker: bool = True) -> None:
     """Build the app and serve it until stopped."""
-    secret = build(data, smtp_host=smtp_host, smtp_port=smtp_port, examples=examples)
+    secret = build(data, smtp_host=smtp_host, smtp_port=smtp_port, examples=examples, db_url=db_url, worker=worker)
     ui.run(host=host, port=port, title="Flowdesk", storage_secret=secret, reload=False, show=False,
            show_welcome_message=False, favicon="🗂️", fastapi_docs=api.OPENAPI)

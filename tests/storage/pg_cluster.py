@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
@@ -90,8 +91,11 @@ def throwaway_cluster(bin_folder: Path) -> Iterator[str]:
 
 
 def database_url(server: str, name: str) -> str:
-    """The URL of database `name` on the server of `server`."""
-    return psycopg.conninfo.make_conninfo(server, dbname=name)
+    """The URL of database `name` on the server of the URL `server`."""
+    parts = urlsplit(server)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise Unavailable(f"{ENVIRONMENT} must be a URL such as postgresql://USER@HOST:PORT/postgres")
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def create_database(server: str, template: str | None = None) -> str:

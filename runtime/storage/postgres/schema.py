@@ -104,3 +104,14 @@ def upgrade(connection: psycopg.Connection, where: str) -> list[Migration]:
                                (migration.number, migration.name))
             applied.append(migration)
     return applied
+
+
+def upgrade_database(url: str) -> list[Migration]:
+    """Connect to the database at `url` and `upgrade` it; StoreError saying why when it cannot be reached."""
+    where = display_url(url)
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as connection:
+            return upgrade(connection, where)
+    except psycopg.Error as error:
+        reason = (error.diag.message_primary if error.diag else None) or str(error)
+        raise StoreError(f"cannot upgrade the database {where}: {reason.strip()}") from None

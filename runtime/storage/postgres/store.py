@@ -154,6 +154,21 @@ class PostgresStore(Store):
         if any(known.work_entries.get(item.id) != work_entry(vars(item)) for item in changes.work_items):
             self._marker = next(self._markers)
 
+    def load(self, changes: Changes) -> None:
+        """Write `changes` as they are, in one transaction, keeping each case's and contact's revision.
+
+        For copying a whole store into an empty database (`copy_store`): the commit rules are not applied
+        and a document whose id is already stored is left as it was.
+        """
+        self._check_ready()
+        rows = _Rows(changes)
+        with self._connection() as connection, connection.transaction(), connection.pipeline():
+            for case, _ in changes.cases:
+                _write_case(connection, case, None, case.revision, _revised(case, case.revision))
+            for contact in changes.contacts:
+                _write_contact(connection, contact, None, contact.revision, _revised(contact, contact.revision))
+            _write_documents(connection, changes, rows)
+
     def put_attachment_content(self, attachment_id: str, content: bytes) -> None:
         check_attachment(attachment_id, content)
         self._execute("INSERT INTO attachment_contents (id, content) VALUES (%s, %s) "
@@ -541,14 +556,10 @@ def _write(connection: psycopg.Connection, changes: Changes, revisions: list[int
     with connection.pipeline():
         case_writes = [(case, read_at, _write_case(connection, case, read_at, revision, text))
                        for case, read_at, revision, text in sorted(revised, key=lambda r: r[0].id)]
-        contact_writes = [(contact, _write_contact(connection, contact, text))
+        contact_writes = [(contact, _write_contact(connection, contact, contact.revision or None,
+                                                   contact.revision + 1, text))
                           for contact, text in sorted(contacts, key=lambda c: c[0].id)]
-        _write_bundles(connection, changes, rows)
-        version_writes = [(version, _write_version(connection, version, rows[version]))
-                          for version, _ in changes.versions]
-        item_writes = _write_work_items(connection, changes.work_items, rows)
-        job_writes = _write_jobs(connection, changes.jobs, rows)
-        _write_others(connection, changes, rows)
+        version_writes, item_writes, job_writes = _write_documents(connection, changes, rows)
     for case, read_at, cursor in case_writes:
         if cursor.rowcount == 0:
             stored = connection.execute("SELECT revision FROM cases WHERE id = %s", (case.id,)).fetchone()
@@ -566,6 +577,18 @@ def _write(connection: psycopg.Connection, changes: Changes, revisions: list[int
             _refuse_moved(connection, kind, table, docs)
 
 
+def _write_documents(connection: psycopg.Connection, changes: Changes,
+                     rows: _Rows) -> tuple[list[tuple[Version, psycopg.Cursor]], psycopg.Cursor | None,
+                                           psycopg.Cursor | None]:
+    """Write everything but cases and contacts; the cursors whose row counts tell whether a guard refused."""
+    _write_bundles(connection, changes, rows)
+    version_writes = [(version, _write_version(connection, version, rows[version])) for version, _ in changes.versions]
+    item_writes = _write_work_items(connection, changes.work_items, rows)
+    job_writes = _write_jobs(connection, changes.jobs, rows)
+    _write_others(connection, changes, rows)
+    return version_writes, item_writes, job_writes
+
+
 def _write_case(connection: psycopg.Connection, case: Case, read_at: int | None, revision: int,
                 text: str) -> psycopg.Cursor:
     values = (revision, case.process_key, case.customer_id, case.status is CaseStatus.ACTIVE, case.started_at,
@@ -579,15 +602,16 @@ def _write_case(connection: psycopg.Connection, case: Case, read_at: int | None,
         b"closed_at = %s, doc = %s::jsonb WHERE id = %s AND revision = %s", (*values, case.id, read_at))
 
 
-def _write_contact(connection: psycopg.Connection, contact: Contact, text: str) -> psycopg.Cursor:
-    values = (contact.revision + 1, contact.customer_id, contact.at, text, contact.id)
-    if contact.revision == 0:
+def _write_contact(connection: psycopg.Connection, contact: Contact, read_at: int | None, revision: int,
+                   text: str) -> psycopg.Cursor:
+    values = (revision, contact.customer_id, contact.at, text, contact.id)
+    if read_at is None:
         return connection.execute(
             b"INSERT INTO contacts (revision, customer_id, at, doc, id) VALUES (%s, %s, %s, %s::jsonb, %s) "
             b"ON CONFLICT (id) DO NOTHING", values)
     return connection.execute(
         b"UPDATE contacts SET revision = %s, customer_id = %s, at = %s, doc = %s::jsonb WHERE id = %s "
-        b"AND revision = %s", (*values, contact.revision))
+        b"AND revision = %s", (*values, read_at))
 
 
 def _write_bundles(connection: psycopg.Connection, changes: Changes, rows: _Rows) -> None:
