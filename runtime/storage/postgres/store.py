@@ -9,8 +9,8 @@ worklists, due jobs, the pending outbox and the monitor.
 the step before the database is touched), then one transaction reads what
 the commit rules ask about (`rules.check_changes`: revisions, owners,
 existing audit events, versions, attachment bytes; one round trip in a
-pipeline), checks them with the same rules as the embedded stores, and
-writes everything (a second round trip). The rules' answers may be stale
+pipeline with BEGIN), checks them with the same rules as the embedded
+stores, and writes everything (a second round trip; COMMIT is the third). The rules' answers may be stale
 by then, so every write also guards itself: a case or contact is updated
 only `WHERE revision = <read revision>` (zero rows: `ConflictError`), a new
 one inserted only if absent, a work item or job updated only while it
@@ -142,8 +142,8 @@ class PostgresStore(Store):
         if changes.is_empty():
             return
         rows = _Rows(changes)  # every document as JSON text, before the database is touched
-        with self._connection() as connection, connection.transaction():
-            known = _Known.read(connection, changes)
+        with self._connection() as connection, connection.pipeline(), connection.transaction():
+            known = _Known.read(connection, changes)  # sent with BEGIN: one round trip
             revisions = check_changes(changes, known)
             _write(connection, changes, revisions, rows)
             # NOTIFY for live views in other processes goes here: sent when (and only if) this commits.
@@ -345,6 +345,12 @@ class PostgresStore(Store):
         if not self._closed:
             self._closed = True
             self._pool.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # Helpers ----------------------------------------------------------------------------------------------
 
