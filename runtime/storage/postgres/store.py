@@ -447,15 +447,18 @@ def _work_query(query: WorkQuery, queues: list[str] | None) -> tuple[str, dict[s
     params = {"status": status, "assignee": query.assignee, "case_id": query.case_id,
               "process_key": query.process_key, "now": query.now, "limit": query.limit, "offset": offset,
               "first": offset + query.limit, "queues": queues}
+    keys = "id, due_at, priority, created_at"
     if queues is None:
-        sql = (f"SELECT doc::text FROM work_items WHERE {' AND '.join(where)} ORDER BY {order.format(t='')} "
-               "LIMIT %(limit)s OFFSET %(offset)s")
+        page = (f"SELECT {keys} FROM work_items WHERE {' AND '.join(where)} ORDER BY {order.format(t='')} "
+                "LIMIT %(limit)s OFFSET %(offset)s")
     else:
         where.append('queue = q.queue COLLATE "C"')
-        sql = (f"SELECT w.doc FROM unnest(%(queues)s::text[]) AS q (queue) CROSS JOIN LATERAL "
-               f"(SELECT doc::text AS doc, due_at, priority, created_at, id FROM work_items "
-               f"WHERE {' AND '.join(where)} ORDER BY {order.format(t='')} LIMIT %(first)s) AS w "
-               f"ORDER BY {order.format(t='w.')} LIMIT %(limit)s OFFSET %(offset)s")
+        page = (f"SELECT w.* FROM unnest(%(queues)s::text[]) AS q (queue) CROSS JOIN LATERAL "
+                f"(SELECT {keys} FROM work_items WHERE {' AND '.join(where)} ORDER BY {order.format(t='')} "
+                f"LIMIT %(first)s) AS w ORDER BY {order.format(t='w.')} LIMIT %(limit)s OFFSET %(offset)s")
+    # The page is found from the index columns alone; only its own rows' documents are then read.
+    sql = (f"SELECT w.doc::text FROM ({page}) AS page JOIN work_items w ON w.id = page.id "
+           f"ORDER BY {order.format(t='page.')}")
     return sql, params
 
 
@@ -480,23 +483,25 @@ class _Known:
         case_ids = {case.id for case, _ in changes.cases}
         for docs in (changes.work_items, changes.jobs, changes.outbox, changes.audit, changes.attachments):
             case_ids.update(doc.case_id for doc in docs)
-        queries: list[tuple[str, str, list[Any]]] = [
-            ("cases", "SELECT id, revision FROM cases WHERE id = ANY(%s)", sorted(case_ids)),
-            ("contacts", "SELECT id, revision FROM contacts WHERE id = ANY(%s)", [c.id for c in changes.contacts]),
+        events = [event.id for event in changes.audit]
+        queries: list[tuple[str, str, list[Any], tuple[Any, ...]]] = [  # name, SQL, ids (none: skip), parameters
+            ("cases", "SELECT id, revision FROM cases WHERE id = ANY(%s)", sorted(case_ids), ()),
+            ("contacts", "SELECT id, revision FROM contacts WHERE id = ANY(%s)", [c.id for c in changes.contacts], ()),
             ("work", "SELECT id, case_id, status, queue, assignee, process_key, due_at, priority, created_at, "
-                     "warning_at FROM work_items WHERE id = ANY(%s)", [item.id for item in changes.work_items]),
-            ("jobs", "SELECT id, case_id FROM jobs WHERE id = ANY(%s)", [job.id for job in changes.jobs]),
-            ("audit", "SELECT case_id, id FROM audit_events WHERE id = ANY(%s)", [e.id for e in changes.audit]),
+                     "warning_at FROM work_items WHERE id = ANY(%s)", [item.id for item in changes.work_items], ()),
+            ("jobs", "SELECT id, case_id FROM jobs WHERE id = ANY(%s)", [job.id for job in changes.jobs], ()),
+            ("audit", "SELECT case_id, id FROM audit_events WHERE id = ANY(%s) AND case_id = ANY(%s)", events,
+             (sorted({event.case_id for event in changes.audit}),)),
             ("versions", "SELECT process_key, number, hash FROM versions WHERE process_key = ANY(%s)",
-             sorted({version.process_key for version, _ in changes.versions})),
+             sorted({version.process_key for version, _ in changes.versions}), ()),
             ("attachments", "SELECT id FROM attachment_contents WHERE id = ANY(%s)",
-             [attachment.id for attachment in changes.attachments]),
+             [attachment.id for attachment in changes.attachments], ()),
         ]
         cursors = {}
         with connection.pipeline():
-            for name, sql, ids in queries:
+            for name, sql, ids, more in queries:
                 if ids:
-                    cursors[name] = connection.cursor(row_factory=dict_row).execute(sql.encode(), (ids,))
+                    cursors[name] = connection.cursor(row_factory=dict_row).execute(sql.encode(), (ids, *more))
         rows = {name: cursor.fetchall() for name, cursor in cursors.items()}
         return cls(
             case_revisions={row["id"]: row["revision"] for row in rows.get("cases", ())},
