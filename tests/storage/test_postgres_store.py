@@ -3,15 +3,17 @@ itself keeps insert-only."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 
+from runtime.documents import WorkItemStatus
 from runtime.storage.base import Changes, StoreError
 from runtime.storage.postgres import SCHEMA_VERSION, PostgresStore, SchemaError, display_url, upgrade
 from tests.storage.pg_cluster import create_database, drop_database
-from tests.storage.storage_docs import audit_event, case, new_case_changes
+from tests.storage.storage_docs import audit_event, case, new_case_changes, work_item
 
 
 @pytest.fixture
@@ -33,6 +35,28 @@ def test_a_database_without_the_schema_is_refused_until_it_is_upgraded(empty_dat
     store.commit(new_case_changes("c1"))
     assert store.case("c1").revision == 1
     store.close()
+
+
+def test_an_older_schema_is_refused_until_upgraded_and_the_upgrade_keeps_what_is_stored(empty_database: str):
+    where = display_url(empty_database)
+    with psycopg.connect(empty_database, autocommit=True) as connection:
+        upgrade(connection, where, to=1)
+        connection.execute("INSERT INTO cases (id, revision, process_key, active, started_at, doc) "
+                           "VALUES ('c1', 1, 'p', true, now(), %s)", (case("c1").model_dump_json(),))
+        for item in (work_item("w1", queue="billing"), work_item("w2", queue="billing"),
+                     work_item("w3", queue="complaints", status=WorkItemStatus.COMPLETED)):
+            connection.execute("INSERT INTO work_items (id, case_id, status, queue, process_key, priority, "
+                               "created_at, doc) VALUES (%s, 'c1', %s, %s, 'p', 3, now(), %s)",
+                               (item.id, str(item.status), item.queue, item.model_dump_json()))
+    message = f"has schema version 1, this Flowdesk needs version {SCHEMA_VERSION}; back up the database, then run " \
+              f"'flowdesk db upgrade --db {where}'"
+    with pytest.raises(SchemaError, match=re.escape(message)):
+        PostgresStore.open(empty_database)
+    with psycopg.connect(empty_database, autocommit=True) as connection:
+        assert [m.number for m in upgrade(connection, where)] == list(range(2, SCHEMA_VERSION + 1))
+    with PostgresStore.open(empty_database) as store:
+        assert store.count_open_work_items() == {"billing": 2}
+        assert store.work_item("w3").status is WorkItemStatus.COMPLETED
 
 
 def test_a_schema_newer_than_the_code_is_refused(pg_url: str):

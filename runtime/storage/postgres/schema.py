@@ -88,8 +88,9 @@ def check_schema(connection: psycopg.Connection, where: str) -> None:
                       f"({SCHEMA_VERSION}); run the Flowdesk release that upgraded it, or a newer one")
 
 
-def upgrade(connection: psycopg.Connection, where: str) -> list[Migration]:
-    """Apply the migrations the database lacks, in order; returns those applied (none if it was current)."""
+def upgrade(connection: psycopg.Connection, where: str, to: int = SCHEMA_VERSION) -> list[Migration]:
+    """Apply the migrations the database lacks up to version `to`, in order; returns those applied (none if
+    it was current)."""
     applied = []
     with connection.transaction():
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
@@ -98,7 +99,7 @@ def upgrade(connection: psycopg.Connection, where: str) -> list[Migration]:
         found = schema_version(connection)
         if found > SCHEMA_VERSION:
             check_schema(connection, where)  # explains
-        for migration in migrations()[found:]:
+        for migration in migrations()[found:to]:
             connection.execute(migration.sql.encode())
             connection.execute("INSERT INTO schema_migrations (number, name) VALUES (%s, %s)",
                                (migration.number, migration.name))

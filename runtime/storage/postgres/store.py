@@ -246,7 +246,13 @@ class PostgresStore(Store):
         return self._models(WorkItem, self._column(sql, params))
 
     def count_open_work_items(self) -> dict[str, int]:
-        rows = self._rows(f"SELECT queue, count(*) FROM work_items WHERE status = '{_OPEN}' GROUP BY queue")
+        """Folds the per-queue changes steps appended since the last count into the counts, then reads them."""
+        with self._connection() as connection, connection.transaction():
+            connection.execute(
+                b"WITH moved AS (DELETE FROM open_work_changes RETURNING queue, delta) "
+                b"INSERT INTO open_work_counts (queue, open) SELECT queue, sum(delta) FROM moved GROUP BY queue "
+                b"ON CONFLICT (queue) DO UPDATE SET open = open_work_counts.open + EXCLUDED.open")
+            rows = connection.execute(b"SELECT queue, open FROM open_work_counts WHERE open > 0").fetchall()
         return {queue: count for queue, count in rows}
 
     def worklist_marker(self) -> int:
@@ -373,9 +379,11 @@ class PostgresStore(Store):
                              "the audit log is append-only") from None
         except (errors.ForeignKeyViolation, errors.RaiseException) as error:
             raise StoreError(f"the database refused the step: {_reason(error)}") from None
-        except (errors.DataError, errors.UntranslatableCharacter) as error:
+        except errors.UntranslatableCharacter as error:
             raise StoreError(f"the step cannot be stored: {_reason(error)} (JSONB cannot hold the character "
                              "U+0000; remove it)") from None
+        except errors.DataError as error:
+            raise StoreError(f"the step cannot be stored: {_reason(error)}") from None
         except PoolTimeout:
             raise StoreError(f"no connection to {self.where} became free in time; the database is overloaded "
                              "or unreachable") from None
