@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -70,7 +71,9 @@ def test_a_schema_newer_than_the_code_is_refused(pg_url: str):
 
 
 def test_an_unreachable_database_is_named_without_its_password(pg_server: str):
-    url = pg_server.replace("flowdesk@", "flowdesk:secret-word@").rsplit("/", 1)[0] + "/no_such_database"
+    server = urlsplit(pg_server)
+    url = urlunsplit(server._replace(netloc=f"{server.username}:secret-word@{server.hostname}:{server.port}",
+                                     path="/no_such_database"))
     with pytest.raises(StoreError, match=r"cannot open the database postgresql://.*/no_such_database: .*") as refused:
         PostgresStore.open(url)
     assert "secret-word" not in str(refused.value)
