@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -645,3 +647,21 @@ def test_outbox_claims_take_due_entries_oldest_first_and_outlast_saving(store: S
     store.commit(Changes(outbox=[sending]))  # saved while being sent: still held by its sender
     assert store.claim_outbox(at(60), "worker-b", HOUR) == []
     assert ids(store.claim_outbox(at(100), "worker-b", HOUR)) == ["later"]
+
+
+def test_workers_claiming_at_the_same_moment_never_get_the_same_job(store: Store):
+    store.commit(Changes(cases=[(case(), None)], jobs=[job(f"j{n:03}", due=n % 50) for n in range(120)]))
+    barrier = threading.Barrier(6)
+
+    def worker(number: int) -> list[str]:
+        barrier.wait()
+        claimed: list[str] = []
+        owners = (f"worker-{number}-{n}" for n in itertools.count())  # what it holds is not offered to it again
+        while batch := store.claim_due_jobs(at(100), next(owners), HOUR, limit=7):
+            claimed += ids(batch)
+        return claimed
+
+    with ThreadPoolExecutor(6) as pool:
+        claims = list(pool.map(worker, range(6)))
+    everything = [job_id for claimed in claims for job_id in claimed]
+    assert sorted(everything) == [f"j{n:03}" for n in range(120)]  # each once, none left over
