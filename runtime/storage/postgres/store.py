@@ -136,7 +136,7 @@ class PostgresStore(Store):
         and a document whose id is already stored is left as it was.
         """
         self._check_ready()
-        texts = Texts(changes)
+        texts = Texts(changes, as_they_are=True)
         with self._connection() as connection, connection.transaction(), connection.pipeline():
             write_as_they_are(connection, changes, texts)
 

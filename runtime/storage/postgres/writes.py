@@ -97,10 +97,11 @@ class Known:
 
 
 class Texts:
-    """The JSON text of every document of a commit, by `id()` of the object; StoreError naming one that cannot
-    be written as JSON. Cases and contacts are written with their new revision."""
+    """The JSON text of every document of a commit, by `id()` of the object, made before the database is
+    touched; StoreError naming a document that cannot be written as JSON. Cases and contacts are written at
+    the revision the commit gives them (one more than read), or as they are (`as_they_are`, for a copy)."""
 
-    def __init__(self, changes: Changes) -> None:
+    def __init__(self, changes: Changes, *, as_they_are: bool = False) -> None:
         self.texts: dict[int, str] = {}
         docs: list[BaseModel] = [*changes.work_items, *changes.jobs, *changes.outbox, *changes.audit,
                                  *changes.customers, *changes.users, *changes.attachments]
@@ -109,27 +110,29 @@ class Texts:
         for version, bundle in changes.versions:
             self.texts[id(version)] = document_text(version.model_dump_json, version).decode()
             self.texts[id(bundle)] = document_text(lambda b=bundle: to_json(b), version).decode()
+        for case, read_at in changes.cases:
+            self._revised(case, case.revision if as_they_are else (read_at or 0) + 1)
+        for contact in changes.contacts:
+            self._revised(contact, contact.revision if as_they_are else contact.revision + 1)
+
+    def _revised(self, doc: Case | Contact, revision: int) -> None:
+        revised = doc.model_copy(update={"revision": revision})
+        self.texts[id(doc)] = document_text(revised.model_dump_json, doc).decode()
 
     def __getitem__(self, doc: object) -> str:
         return self.texts[id(doc)]
 
 
-def _revised(doc: Case | Contact, revision: int) -> str:
-    return document_text(doc.model_copy(update={"revision": revision}).model_dump_json, doc).decode()
-
-
 def write(connection: psycopg.Connection, changes: Changes, revisions: list[int], texts: Texts) -> None:
     """Write every document of `changes` (checked by the rules); a write that finds the row changed since the
     rules read it refuses the step like the rules would."""
-    revised = [(case, read_at, revision, _revised(case, revision))
-               for (case, read_at), revision in zip(changes.cases, revisions, strict=True)]
-    contacts = [(contact, _revised(contact, contact.revision + 1)) for contact in changes.contacts]
+    cases = sorted(zip(changes.cases, revisions, strict=True), key=lambda pair: pair[0][0].id)
     with connection.pipeline():
-        case_writes = [(case, read_at, _write_case(connection, case, read_at, revision, text))
-                       for case, read_at, revision, text in sorted(revised, key=lambda r: r[0].id)]
+        case_writes = [(case, read_at, _write_case(connection, case, read_at, revision, texts[case]))
+                       for (case, read_at), revision in cases]
         contact_writes = [(contact, _write_contact(connection, contact, contact.revision or None,
-                                                   contact.revision + 1, text))
-                          for contact, text in sorted(contacts, key=lambda c: c[0].id)]
+                                                   contact.revision + 1, texts[contact]))
+                          for contact in sorted(changes.contacts, key=lambda contact: contact.id)]
         version_writes, item_writes, job_writes = _write_documents(connection, changes, texts)
     for case, read_at, cursor in case_writes:
         if cursor.rowcount == 0:
@@ -149,11 +152,11 @@ def write(connection: psycopg.Connection, changes: Changes, revisions: list[int]
 
 
 def write_as_they_are(connection: psycopg.Connection, changes: Changes, texts: Texts) -> None:
-    """Write `changes` as they are, each case and contact at its own revision, without any guard (`load`)."""
+    """Write `changes` as they are (`Texts(changes, as_they_are=True)`), without any guard (`load`)."""
     for case, _ in changes.cases:
-        _write_case(connection, case, None, case.revision, _revised(case, case.revision))
+        _write_case(connection, case, None, case.revision, texts[case])
     for contact in changes.contacts:
-        _write_contact(connection, contact, None, contact.revision, _revised(contact, contact.revision))
+        _write_contact(connection, contact, None, contact.revision, texts[contact])
     _write_documents(connection, changes, texts)
 
 
