@@ -1,10 +1,12 @@
 """Several processes on one PostgreSQL database: workers share due jobs and the outbox, each job fires once
 and each e-mail is sent once, also when a worker is killed in the middle of a batch; agents in two processes
-completing one task: one wins. Every process is a real `flowdesk` command on the same database."""
+completing one task: one wins; two app processes serve one database. Every process is a real `flowdesk`
+command on the same database."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -15,6 +17,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from runtime.clock import ManualClock, SystemClock
@@ -22,7 +25,7 @@ from runtime.documents import OutboxStatus, WorkItemStatus
 from runtime.service import Runtime
 from runtime.storage.base import WorkQuery
 from runtime.storage.postgres import PostgresStore
-from tests.local_servers import Inbox, smtp_server
+from tests.local_servers import Inbox, free_port, smtp_server
 from tests.runtime.builders import end, process, send, start, task, timer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -202,3 +205,37 @@ def test_agents_in_two_processes_completing_one_task_one_wins_with_one_audit_eve
         assert [i.node for i in rt.store.work_items(WorkQuery(case_id=case.id))] == ["second"]
     assert rt.verify_audit() == []
     rt.store.close()
+
+
+def serve(url: str, folder: Path, port: int) -> subprocess.Popen:
+    """`flowdesk serve --db URL --no-worker` on `port`, its files in `folder`; returns once /login answers."""
+    log = folder.parent / f"serve-{port}.log"
+    with log.open("w") as output:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "designer.cli", "serve", "--db", url, "--no-worker", "--port", str(port),
+             "--data", str(folder)], cwd=REPO, stdout=output, stderr=subprocess.STDOUT,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},  # a real app
+                 "PYTHONPATH": str(REPO), "NICEGUI_STORAGE_PATH": str(folder / "nicegui")})
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and app.poll() is None:
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
+                return app
+        time.sleep(0.5)
+    app.kill()
+    app.wait(10)
+    raise AssertionError(f"flowdesk serve on port {port} did not come up:\n{log.read_text()[-2000:]}")
+
+
+def test_two_app_processes_serve_one_database_and_only_the_first_start_publishes(pg_url: str, tmp_path: Path):
+    apps = [serve(pg_url, tmp_path / "data", free_port())]
+    try:
+        apps.append(serve(pg_url, tmp_path / "data", free_port()))
+        with PostgresStore.open(pg_url) as store:
+            published = store.versions()
+            assert published and {version.number for version in published} == {1}  # once, not twice
+            assert {"ann", "bob", "root"} <= {user.id for user in store.users()}
+    finally:
+        for app in apps:
+            app.terminate()
+            app.wait(30)
