@@ -118,11 +118,13 @@ def create_demo_users(runtime: Runtime) -> list[User]:
 
 
 def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, worker: bool = True,
-          examples: bool = True, worker_interval: float = 5.0, max_request_mb: float | None = None) -> str:
-    """Set up the app on the data folder's store; returns the storage secret to pass to `ui.run`."""
+          examples: bool = True, worker_interval: float = 5.0, db_url: str | None = None,
+          max_request_mb: float | None = None) -> str:
+    """Set up the app on the data folder's store (or the database at `db_url`); returns the storage secret to
+    pass to `ui.run`."""
     data = Path(data)
     key = signing_key(data)
-    store = open_store(data)
+    store = open_store(data, db_url)
     runtime = Runtime(store, signing_key=key)
     if examples and not runtime.latest_versions():
         for line in publish_examples(runtime):
@@ -163,8 +165,10 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
 
 
 def run(data: Path, *, host: str = "127.0.0.1", port: int = 8080, smtp_host: str = "localhost",
-        smtp_port: int = 25, examples: bool = True, max_request_mb: float | None = None) -> None:
+        smtp_port: int = 25, examples: bool = True, db_url: str | None = None, worker: bool = True,
+        max_request_mb: float | None = None) -> None:
     """Build the app and serve it until stopped."""
-    secret = build(data, smtp_host=smtp_host, smtp_port=smtp_port, examples=examples, max_request_mb=max_request_mb)
+    secret = build(data, smtp_host=smtp_host, smtp_port=smtp_port, examples=examples, db_url=db_url, worker=worker,
+                   max_request_mb=max_request_mb)
     ui.run(host=host, port=port, title="Flowdesk", storage_secret=secret, reload=False, show=False,
            show_welcome_message=False, favicon="🗂️", fastapi_docs=api.OPENAPI)

@@ -1,7 +1,8 @@
 """An installation's data folder: opening the store in it, and the worker that delivers from it.
 
-The doors (the web app, the CLI) name a data folder and get a `Runtime`; which
-store backs it is decided here, so no door imports `runtime.storage`.
+The doors (the web app, the CLI) name a data folder (and, for a server database,
+its URL) and get a `Runtime`; which store backs it is decided here, so no door
+imports `runtime.storage`.
 """
 
 from __future__ import annotations
@@ -9,19 +10,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
+from runtime import storage
 from runtime.anchors import SigningKey
-from runtime.outbox import Deliverer, default_sinks
-from runtime.service import Runtime
+from runtime.outbox import OUTBOX_LEASE, Deliverer, default_sinks
+from runtime.service import JOB_LEASE, Runtime
 from runtime.storage.base import Store
-from runtime.storage.tinydb_store import TinyDBStore
 from runtime.worker import Worker
 
 
-def open_store(data: Path, *, read_only: bool = False) -> Store:
-    """The store of the data folder `data` (made on first use unless `read_only`); close it when done."""
-    return TinyDBStore.open(data, read_only=read_only)
+def open_store(data: Path, db_url: str | None = None, *, read_only: bool = False) -> Store:
+    """The PostgreSQL database at `db_url`, else the embedded store of the data folder `data` (made on first use
+    unless `read_only`); close it when done."""
+    return storage.open_store(data, db_url, read_only=read_only)
 
 
 #: The environment variable naming the file of the key that signs the audit checkpoints (`runtime.anchors`).
@@ -36,10 +39,11 @@ def signing_key(data: Path) -> SigningKey | None:
 
 
 @contextmanager
-def open_runtime(data: Path, *, read_only: bool = False) -> Iterator[Runtime]:
-    """A runtime on the data folder's store (signing checkpoints with `signing_key`), closed when the block ends."""
+def open_runtime(data: Path, db_url: str | None = None, *, read_only: bool = False) -> Iterator[Runtime]:
+    """A runtime on the installation's store (`open_store`), signing checkpoints with `signing_key`; closed when
+    the block ends."""
     key = signing_key(data)
-    store = open_store(data, read_only=read_only)
+    store = open_store(data, db_url, read_only=read_only)
     try:
         yield Runtime(store, signing_key=key)
     finally:
@@ -52,8 +56,19 @@ def outbox_folder(data: Path) -> Path:
 
 
 def data_worker(runtime: Runtime, data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25,
-                interval: float = 5.0) -> Worker:
+                interval: float = 5.0, lease: timedelta | None = None) -> Worker:
     """The worker of an installation: fires due jobs, sends e-mail by SMTP and writes the rest under the outbox
-    folder (`outbox_folder`)."""
-    deliverer = Deliverer(runtime.store, default_sinks(outbox_folder(data), smtp_host, smtp_port), runtime.clock)
-    return Worker(runtime, deliverer, interval=interval)
+    folder (`outbox_folder`); it holds what it claimed for `lease` (default: `JOB_LEASE` for jobs, `OUTBOX_LEASE`
+    for the outbox), after which another worker takes it over."""
+    deliverer = Deliverer(runtime.store, default_sinks(outbox_folder(data), smtp_host, smtp_port), runtime.clock,
+                          lease=lease or OUTBOX_LEASE)
+    return Worker(runtime, deliverer, interval=interval, job_lease=lease or JOB_LEASE)
+
+
+def where(data: Path, db_url: str | None) -> str:
+    """Where an installation keeps its data, for messages (a database's address without its password)."""
+    if not db_url:
+        return f"data in {data}"
+    from runtime.storage.postgres.schema import display_url  # psycopg is loaded only for a server database
+
+    return f"the database {display_url(db_url)} and files in {data}"

@@ -33,12 +33,16 @@ from codegen.pdf import letter_pdf
 from models.letters import LetterChannel
 from runtime.clock import Clock
 from runtime.documents import OutboxEntry, OutboxStatus
-from runtime.storage.base import Changes, Store
+from runtime.storage.base import Changes, Store, lease_owner
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=1)
+#: How long a deliverer holds the entries it claimed, and how many it claims at once: ten sends that each
+#: wait for the SMTP timeout still end well within the lease, so no other deliverer takes one over meanwhile.
+OUTBOX_LEASE = timedelta(minutes=5)
+CLAIM_BATCH = 10
 
 
 class DeliveryError(Exception):
@@ -186,15 +190,25 @@ class DeliveryReport:
 class Deliverer:
     """Sends what is due in the outbox through the sink of each entry's channel."""
 
-    def __init__(self, store: Store, sinks: dict[str, Sink], clock: Clock) -> None:
+    def __init__(self, store: Store, sinks: dict[str, Sink], clock: Clock, lease: timedelta = OUTBOX_LEASE) -> None:
         self.store = store
         self.sinks = sinks
         self.clock = clock
+        self.lease = lease
 
     def deliver_due(self, limit: int = 100) -> DeliveryReport:
+        """Deliver up to `limit` due entries, claimed a few at a time (`Store.claim_outbox`) so that each
+        batch is sent well within its lease, even if every entry waits for a slow server's timeout."""
         report = DeliveryReport()
-        for entry in self.store.outbox(due_before=self.clock.now())[:limit]:
-            self._deliver(entry, report)
+        delivered = 0
+        while delivered < limit:
+            batch = self.store.claim_outbox(self.clock.now(), lease_owner(self), self.lease,
+                                            min(CLAIM_BATCH, limit - delivered))
+            for entry in batch:
+                self._deliver(entry, report)
+            delivered += len(batch)
+            if len(batch) < CLAIM_BATCH:
+                break
         return report
 
     def _deliver(self, entry: OutboxEntry, report: DeliveryReport) -> None:

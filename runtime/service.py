@@ -28,7 +28,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -59,7 +59,7 @@ from runtime.escalations import escalate
 from runtime.handlers import message_key
 from runtime.process_version import ProcessVersion
 from runtime.settings import installation_settings
-from runtime.storage.base import Store, WorkQuery
+from runtime.storage.base import Store, WorkQuery, lease_owner
 from runtime.transaction import Transaction
 
 T = TypeVar("T")
@@ -68,6 +68,8 @@ T = TypeVar("T")
 STEP_ATTEMPTS = 8
 #: Who fires due timers and SLA jobs.
 SCHEDULER = system_user("scheduler")
+#: How long a runtime holds the due jobs it claimed; a dead worker's jobs are taken over after it.
+JOB_LEASE = timedelta(minutes=1)
 
 
 class PublishError(FlowdeskError):
@@ -398,10 +400,11 @@ class Runtime:
 
     # The scheduler ----------------------------------------------------------
 
-    def fire_due_jobs(self, limit: int = 100) -> int:
-        """Fire every due job once; returns how many fired. Safe to run in several places at once."""
+    def fire_due_jobs(self, limit: int = 100, lease: timedelta = JOB_LEASE) -> int:
+        """Fire up to `limit` due jobs, each once; returns how many fired. Safe to run in several places at
+        once: each runtime claims its own jobs for `lease` (`Store.claim_due_jobs`)."""
         fired = 0
-        for job in self.store.due_jobs(self.clock.now(), limit):
+        for job in self.store.claim_due_jobs(self.clock.now(), lease_owner(self), lease, limit):
             try:
                 fired += self.fire_job(job)
             except ConflictError:

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TextIO
 
-from designer.cli import audit, cases, check, customers, diff, serve, users, worker
+from designer.cli import audit, cases, check, customers, db, diff, serve, users, worker
 from designer.cli.common import Command, UserError, add_data_argument
 from models.errors import FlowdeskError
 
@@ -36,6 +36,7 @@ COMMANDS: dict[str, Command] = {
     "diff": diff.COMMAND,
     "serve": serve.COMMAND,
     "user": users.COMMAND,
+    "db": db.COMMAND,
 }
 
 

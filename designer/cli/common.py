@@ -37,16 +37,27 @@ class Command:
 def add_data_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", metavar="DIR", default=None,
                         help=f"the data folder (default: $FLOWDESK_DATA, else ./{DEFAULT_DATA})")
+    add_db_argument(parser, "a PostgreSQL database instead of the data folder's embedded store")
+
+
+def add_db_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--db", metavar="URL", default=None,
+                        help=f"{what}, e.g. postgresql://flowdesk@localhost/flowdesk (default: $FLOWDESK_DB)")
 
 
 def data_folder(args: argparse.Namespace) -> Path:
     return Path(args.data or os.environ.get("FLOWDESK_DATA") or DEFAULT_DATA)
 
 
+def database_url(args: argparse.Namespace) -> str | None:
+    """The PostgreSQL database the command works on (--db, else $FLOWDESK_DB), or None for the embedded store."""
+    return getattr(args, "db", None) or os.environ.get("FLOWDESK_DB") or None
+
+
 @contextmanager
 def open_runtime(args: argparse.Namespace, read_only: bool = False) -> Iterator[Runtime]:
-    """A runtime on the data folder's store, closed afterwards."""
-    with installation.open_runtime(data_folder(args), read_only=read_only) as runtime:
+    """A runtime on the PostgreSQL database, or else the data folder's embedded store; closed afterwards."""
+    with installation.open_runtime(data_folder(args), database_url(args), read_only=read_only) as runtime:
         yield runtime
 
 
