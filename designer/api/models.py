@@ -276,6 +276,9 @@ class VersionOut(BaseModel):
     author: str
     published_at: datetime
     note: str
+    approved_by: str = Field(default="", description="who approved it (four eyes); empty when none was needed")
+    approved_at: datetime | None = None
+    approval_note: str = ""
 
     @classmethod
     def of(cls, version: Version) -> VersionOut:

@@ -235,11 +235,12 @@ def _process_page(user: User, key: str, shown: int | None) -> None:
         ui.label(str(error)).mark("no-process")
         return
     columns = [{"name": n, "label": label, "field": n, "align": "left"} for n, label in (
-        ("number", "Version"), ("published", "Published"), ("author", "By"), ("note", "Note"), ("hash", "Content hash"),
-        ("started", "Cases started"), ("open", "Still open"))]
+        ("number", "Version"), ("published", "Published"), ("author", "By"), ("approved", "Approved by"),
+        ("note", "Note"), ("hash", "Content hash"), ("started", "Cases started"), ("open", "Still open"))]
     ui.table(columns=columns, row_key="number", rows=[
         {"number": h.version.number, "published": local_time(h.version.published_at), "author": h.version.author,
-         "note": h.version.note, "hash": h.version.hash[:16] + "…", "started": h.cases_started, "open": h.cases_open}
+         "approved": h.version.approved_by or "—", "note": h.version.note, "hash": h.version.hash[:16] + "…",
+         "started": h.cases_started, "open": h.cases_open}
         for h in history]).classes("w-full").mark("versions")
     if len(history) > 1:
         _comparison(user, key, [h.version.number for h in history])

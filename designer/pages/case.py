@@ -34,7 +34,7 @@ from runtime.documents import ATTACHMENT_LIMIT, CaseStatus, OutboxStatus, SlaSta
 from runtime.errors import AccessDenied, ConflictError, NotFound
 from runtime.service import Request
 from runtime.views.cases import CaseView as CaseRead
-from runtime.views.cases import OpenTask, TaskView, case_view, task_view
+from runtime.views.cases import OpenTask, TaskView, case_view, event_changes, task_view
 from runtime.views.cases import sent_items as sent_list
 
 LIMIT_MB = ATTACHMENT_LIMIT // (1024 * 1024)
@@ -244,13 +244,10 @@ class CaseView:
                     ui.label(event.summary)
                     if event.kind == "note added":
                         ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
-                    for name, (before, after) in event.changes.items():
-                        if before is None and after in (None, "", False, []):
-                            continue  # a variable starting empty is no news
-                        variable = variables.get(name)
-                        label = variable.label or name if variable is not None else name
-                        ui.label(f"{label}: {value_text(before, variable)} → {value_text(after, variable)}") \
-                            .classes("text-sm whitespace-pre-line")
+                    for change in event_changes(read.version, event):
+                        variable = variables.get(change.variable)
+                        ui.label(f"{change.label}: {value_text(change.before, variable)} → "
+                                 f"{value_text(change.after, variable)}").classes("text-sm whitespace-pre-line")
 
     def _actions(self, read: CaseRead) -> None:
         case, bundle = read.case, read.version.bundle
