@@ -14,7 +14,7 @@ without saying so.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -30,11 +30,11 @@ from models.data import Variable
 from models.errors import FlowdeskError
 from models.values import to_json_value
 from runtime.casework import CaseWork
-from runtime.documents import ATTACHMENT_LIMIT, CaseStatus, OutboxStatus, SlaStatus, User, WorkItemStatus
+from runtime.documents import ATTACHMENT_LIMIT, AuditEvent, CaseStatus, OutboxStatus, SlaStatus, User, WorkItemStatus
 from runtime.errors import AccessDenied, ConflictError, NotFound
 from runtime.service import Request
 from runtime.views.cases import CaseView as CaseRead
-from runtime.views.cases import OpenTask, TaskView, case_view, event_changes, task_view
+from runtime.views.cases import Change, OpenTask, TaskView, case_view, event_changes, task_view
 from runtime.views.cases import sent_items as sent_list
 
 LIMIT_MB = ATTACHMENT_LIMIT // (1024 * 1024)
@@ -59,6 +59,17 @@ def value_text(value: Any, variable: Variable | None = None) -> str:
         return "\n".join(", ".join(f"{k}: {value_text(v)}" for k, v in row.items()) if isinstance(row, dict)
                          else value_text(row) for row in value)
     return str(to_json_value(value))
+
+
+def event_body(event: AuditEvent, changes: list[Change], variables: Mapping[str, Variable]) -> None:
+    """What an event of a trail says: its summary, a note's text, and each value it changed from → to."""
+    ui.label(event.summary)
+    if event.kind == "note added":
+        ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
+    for change in changes:
+        variable = variables.get(change.variable)
+        ui.label(f"{change.label}: {value_text(change.before, variable)} → {value_text(change.after, variable)}") \
+            .classes("text-sm whitespace-pre-line")
 
 
 class CaseView:
@@ -241,13 +252,7 @@ class CaseView:
                 with ui.column().classes("gap-0 border-b pb-1 w-full").mark("timeline-entry"):
                     ui.label(f"{local_time(event.at)} · {read.names.user(event.actor)}") \
                         .classes("text-sm text-gray-600")
-                    ui.label(event.summary)
-                    if event.kind == "note added":
-                        ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
-                    for change in event_changes(read.version, event):
-                        variable = variables.get(change.variable)
-                        ui.label(f"{change.label}: {value_text(change.before, variable)} → "
-                                 f"{value_text(change.after, variable)}").classes("text-sm whitespace-pre-line")
+                    event_body(event, event_changes(read.version, event), variables)
 
     def _actions(self, read: CaseRead) -> None:
         case, bundle = read.case, read.version.bundle
