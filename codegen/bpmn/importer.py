@@ -93,6 +93,17 @@ def _text(element: Element | None) -> str:
     return "".join(element.itertext()).strip() if element is not None else ""
 
 
+def _documentation(element: Element) -> str:
+    """The element's documentation: exactly as written when Flowdesk wrote it, else without surrounding blanks."""
+    found = element.find(_q("documentation"))
+    if found is None:
+        return ""
+    text = "".join(found.itertext())
+    written_by_flowdesk = element.find(_q("extensionElements")) is not None and any(
+        child.tag.startswith(f"{{{FLOWDESK}}}") for child in element.find(_q("extensionElements")))
+    return text if written_by_flowdesk else text.strip()
+
+
 class _File:
     """What every process of a file shares: shapes, messages, pools, and process keys handed out."""
 
@@ -132,7 +143,11 @@ class _ProcessReader:
     def __init__(self, file: _File, element: Element, key: str | None = None) -> None:
         self.file = file
         self.element = element
-        self.key = key or file.keys.claim(file.process_keys.get(element.get("id", ""), "process"))
+        self.bundle = self._bundle_settings()
+        wanted = self.bundle.pop("key", None)
+        if not isinstance(wanted, str) or element_id(wanted) != wanted:
+            wanted = file.process_keys.get(element.get("id", ""), "process")
+        self.key = key or file.keys.claim(wanted)
         self.report = ImportReport(file.source, f"process '{self.key}'")
         self.ids = IdAllocator()
         self.id_of: dict[str, str] = {}  # BPMN id -> node id
@@ -141,7 +156,6 @@ class _ProcessReader:
         self.passing: set[str] = set()  # BPMN ids of elements the flow passes straight through
         self.timeouts: dict[str, str] = {}  # BPMN id of a timer boundary event -> node id of its wait
         self.unplaced: set[str] = set()  # node ids Flowdesk had placed by its layout when exporting
-        self.bundle = self._bundle_settings()
         self.lanes = self._lanes()
         self.others: list[ImportedProcess] = []
         self._pending: list[ReportEntry | Callable[[], None]] = []
@@ -231,7 +245,7 @@ class _ProcessReader:
         name = self.name(element)
         if name:
             node["name"] = self.fit(element, name, _LABEL, "name")
-        doc = _text(element.find(_q("documentation")))
+        doc = _documentation(element)
         if doc:
             node[documentation_as] = self.fit(element, doc, _LONG_TEXT, "documentation")
         self._loops(element)
@@ -287,9 +301,9 @@ class _ProcessReader:
         if not text:
             return None
         language = (expression.get("language") or "") if expression is not None else ""
+        if language == CEL_LANGUAGE and expression is not None:
+            return "".join(expression.itertext())
         translated = translate_condition(text, language)
-        if translated.cel is not None and language == CEL_LANGUAGE:
-            return translated.cel
         if translated.cel is not None:
             self.note(Outcome.TRANSLATED, element, f"{where} '{text}' ({translated.language or 'no language given'}) "
                       f"is '{translated.cel}'")
@@ -347,7 +361,7 @@ class _ProcessReader:
         extra = flow.find(f"{_q('extensionElements')}/{_q('edge', FLOWDESK)}")
         condition = self.condition(flow, "the condition")
         from_decision = self.kind_of.get(source) == "decision"
-        if condition is not None and not from_decision and not timeout:
+        if condition is not None and not from_decision and not timeout and extra is None:
             self.note(Outcome.NOT_IMPORTED, flow, "a condition on a flow that leaves a step (not a decision) is "
                       "not run: put a decision after the step and give the condition to its flow")
         elif condition is not None:
@@ -385,10 +399,11 @@ class _ProcessReader:
         except ValueError:
             settings = None
         if not isinstance(settings, dict):
-            self.report.add(Outcome.NOT_IMPORTED, self.element.get("id", ""), "", "flowdesk:bundle",
-                            "Flowdesk's settings of this process cannot be read (not a JSON object); they are left out")
+            self.file.notes.append(ReportEntry(
+                Outcome.NOT_IMPORTED, self.element.get("id", ""), "", "flowdesk:bundle",
+                "Flowdesk's settings of this process cannot be read (not a JSON object); they are left out"))
             return {}
-        return {k: v for k, v in settings.items() if k not in ("key", "name", "description", "nodes", "edges")}
+        return {k: v for k, v in settings.items() if k not in ("name", "description", "nodes", "edges")}
 
     def _node_settings(self, element: Element) -> Document | None:
         extra = element.find(f"{_q('extensionElements')}/{_q('node', FLOWDESK)}")
@@ -416,7 +431,7 @@ class _ProcessReader:
         name = self.name(self.element) or self.file.pools.get(self.element.get("id", ""), "") or self.key
         document: Document = {"schema_version": SCHEMA_VERSION, **self.bundle, "key": self.key,
                               "name": name[:_LABEL], "nodes": self.nodes, "edges": edges}
-        doc = _text(self.element.find(_q("documentation")))
+        doc = _documentation(self.element)
         if doc:
             document["description"] = doc[:_LONG_TEXT]
         try:
