@@ -315,7 +315,7 @@ def _wait(writer: _Writer, process: Element, node: NodeBase) -> Element:
 
 def _subprocess(writer: _Writer, process: Element, node: NodeBase) -> Element:
     element = writer.element(process, "callActivity", node)
-    element.set("calledElement", getattr(node, "process", ""))
+    element.set("calledElement", xml_id(getattr(node, "process", "")))
     return element
 
 

@@ -144,6 +144,7 @@ class _ProcessReader:
         self.file = file
         self.element = element
         self.bundle = self._bundle_settings()
+        self.written_by_flowdesk = bool(self.bundle)
         wanted = self.bundle.pop("key", None)
         if not isinstance(wanted, str) or element_id(wanted) != wanted:
             wanted = file.process_keys.get(element.get("id", ""), "process")
@@ -428,7 +429,9 @@ class _ProcessReader:
         return found
 
     def _document(self, edges: list[Document]) -> Document:
-        name = self.name(self.element) or self.file.pools.get(self.element.get("id", ""), "") or self.key
+        name = self.name(self.element)
+        if not self.written_by_flowdesk:
+            name = name or self.file.pools.get(self.element.get("id", ""), "") or self.key
         document: Document = {"schema_version": SCHEMA_VERSION, **self.bundle, "key": self.key,
                               "name": name[:_LABEL], "nodes": self.nodes, "edges": edges}
         doc = _documentation(self.element)

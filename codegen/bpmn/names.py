@@ -36,8 +36,10 @@ def element_id(text: str, fallback: str = "x") -> str:
 
     >>> element_id("sid-38422FAE"), element_id("_1a"), element_id("Back office"), element_id("__")
     ('sid-38422FAE', '1a', 'Back_office', 'x')
+    >>> all(element_id(xml_id(i)) == i for i in ("0", "0_", "a.b-c", "9" * 80))
+    True
     """
-    cleaned = _NOT_ID.sub("_", text.strip()).lstrip("_.-")[:_ID_LIMIT].rstrip("_") or ""
+    cleaned = _NOT_ID.sub("_", text.strip()).lstrip("_.-")[:_ID_LIMIT]
     return cleaned or fallback
 
 
