@@ -9,7 +9,8 @@ What BPMN cannot say (forms, letters, SLAs, checklists, tables, queues...)
 travels in `extensionElements` under the Flowdesk namespace: the whole
 bundle's settings on the process, each node's settings on its element, as
 JSON. `codegen.bpmn.importer` reads them back, so export and import give the
-same bundle. Conditions are written in Flowdesk's expression language, marked
+same bundle (an edge whose end is missing cannot be drawn and is left out;
+the checks refuse to publish such a process). Conditions are written in Flowdesk's expression language, marked
 with `CEL_LANGUAGE`; durations as ISO 8601 (working days as calendar days,
 which ISO cannot tell apart; the exact value travels in the settings).
 """
@@ -103,7 +104,8 @@ class _Writer:
             if isinstance(node, WaitNode) and node.id in self.timers:
                 self._timeout_timer(process, node)
         for edge in self.bundle.edges:
-            self._flow(process, edge)
+            if edge.source in self.nodes and edge.target in self.nodes:  # a dangling edge cannot be drawn
+                self._flow(process, edge)
         for name, message_id in self.messages.items():
             message = etree.SubElement(definitions, _q("message"), id=message_id)
             message.set("name", _clean(name))
@@ -179,8 +181,8 @@ class _Writer:
     def _flow(self, process: Element, edge: Edge) -> None:
         flow = etree.SubElement(process, _q("sequenceFlow"), id=self.edge_ids[edge.id])
         timer = self.timers.get(edge.source) if edge.timeout else None
-        flow.set("sourceRef", timer or self.node_ids.get(edge.source, xml_id(edge.source)))
-        flow.set("targetRef", self.node_ids.get(edge.target, xml_id(edge.target)))
+        flow.set("sourceRef", timer or self.node_ids[edge.source])
+        flow.set("targetRef", self.node_ids[edge.target])
         if edge.label:
             flow.set("name", _clean(edge.label))
         extension = etree.SubElement(etree.SubElement(flow, _q("extensionElements")), _q("edge", FLOWDESK))
