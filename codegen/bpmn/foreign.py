@@ -36,8 +36,9 @@ class Translation:
     """The CEL for a foreign expression (None when it cannot be translated exactly) and what it compares.
 
     `literal_types` maps each name compared directly with a literal to that
-    literal's kind ("number", "text", "boolean"): the import uses it to declare
-    the case variables a condition reads.
+    literal's kind ("number", "text", "boolean"), and a name that is the whole
+    condition (`approved`, `not approved`) to "boolean": the import uses it to
+    declare the case variables a condition reads.
     """
 
     cel: str | None
@@ -111,6 +112,10 @@ def translate_condition(text: str, declared_language: str = "") -> Translation:
         else:
             out.append(value)
             _note_literal_type(tokens, i, types)
+    names = [value for kind, value in tokens if kind == "name" and words.get(value) != "!"]
+    rest = [value for kind, value in tokens if kind != "name" and value not in ("!", "(", ")")]
+    if len(names) == 1 and not rest and names[0] not in words and "." not in names[0]:
+        types[names[0]] = "boolean"  # the name is the whole condition
     return _checked(" ".join(out).replace("( ", "(").replace(" )", ")").replace("! ", "!"), language, types)
 
 

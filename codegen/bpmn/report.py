@@ -33,7 +33,7 @@ class ReportEntry:
     detail: str
 
     def line(self) -> str:
-        name = f" '{self.name}'" if self.name else ""
+        name = f" '{' '.join(self.name.split())}'" if self.name.strip() else ""
         return f"{self.outcome.value:<12} {self.what} {self.element}{name}: {self.detail}"
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from designer.cli import audit, cases, check, customers, serve, users, worker
+from designer.cli import audit, cases, check, customers, interchange, serve, users, worker
 from designer.cli.common import Command, UserError, add_data_argument
 from models.errors import FlowdeskError
 
@@ -33,6 +33,8 @@ COMMANDS: dict[str, Command] = {
     "audit": audit.COMMAND,
     "serve": serve.COMMAND,
     "user": users.COMMAND,
+    "import": interchange.IMPORT,
+    "export": interchange.EXPORT,
 }
 
 
