@@ -124,12 +124,14 @@ class LackOfSync:
     """Two tokens at `node` at once, or (`at_end`) an end reached while other tokens live.
 
     `splits` are the parallel splits (or other nodes with several ways out)
-    that produced the tokens, where the trace shows them.
+    where the two tokens went separate ways; `path` is one way it happens: the
+    nodes in the order they run, from the start to `node`.
     """
 
     node: str
     splits: tuple[str, ...] = ()
     at_end: bool = False
+    path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -809,7 +811,170 @@ def _analyse_start(flow: _Flow, start_id: str, max_states: int) -> _Findings:
     if not _is_reduced(net):
         core = _Core.of(net)
         found.extend(_Diagnosis(core, _explore(core, max_states)).findings(start_id, max_states))
+    if found.lack_of_sync:
+        found.lack_of_sync = _Meetings(flow, start_id).find(max_states) or found.lack_of_sync
     return found
+
+
+# --------------------------------------------------------------------------- where tokens meet
+
+
+class _Meetings:
+    """Where two tokens can meet, found by playing the flow itself, each with one way it happens.
+
+    The reduced net tells *that* tokens get out of step, but its nodes stand
+    for whole paths. To name the right steps, the original flow is played
+    (edges as places, breadth first, so each path found is a shortest one),
+    and every event where two tokens meet is recorded: a token arriving at a
+    step, decision, end or join that already holds one (for a parallel join:
+    on the same incoming edge), or an end reached while another token lives.
+    The play then goes on as if the two tokens were one, so faults further on
+    are found too; anything recorded then also happens in the real case,
+    which only has more tokens. Every first meeting of every path is among
+    them, and nothing else is: never a split that can hold only one token.
+    """
+
+    def __init__(self, flow: _Flow, start_id: str) -> None:
+        self.flow = flow
+        self.place_target: list[str] = []
+        self.ins: dict[str, list[int]] = {node_id: [] for node_id in flow.nodes}
+        outs: dict[str, list[tuple[int, bool]]] = {node_id: [] for node_id in flow.nodes}
+        for source, targets in flow.outgoing.items():
+            for target, timeout in targets:
+                place = len(self.place_target)
+                self.place_target.append(target)
+                self.ins[target].append(place)
+                outs[source].append((place, timeout))
+        self.firings: dict[str, list[tuple[int, tuple[int, ...]]]] = {}  # node -> (places taken, places given)
+        for node_id, node in flow.nodes.items():
+            self.firings[node_id] = [(_mask(taken), given) for taken, given in self._ways(node, outs[node_id])]
+        self.together = {  # place -> mask of the places of its target, when that target takes any one token
+            place: _mask(self.ins[target]) for place, target in enumerate(self.place_target)
+            if flow.nodes[target].kind != "parallel" and len(self.ins[target]) > 1
+        }
+        self.initial = _mask(place for place, _ in outs[start_id])
+        self.start_id = start_id
+
+    def _ways(self, node: NodeBase, outs: list[tuple[int, bool]]) -> Iterator[tuple[tuple[int, ...], tuple[int, ...]]]:
+        ins = self.ins[node.id]
+        groups = _timeout_groups(node, [(str(p), t) for p, t in outs])
+        if node.kind == "end":
+            gives: list[tuple[int, ...]] = [()]
+        elif node.kind == "decision":
+            gives = [(place,) for place, _ in outs]
+        elif groups:
+            gives = [tuple(int(p) for p in group) for group in groups]
+        else:
+            gives = [tuple(place for place, _ in outs)] if outs else []
+        takes = [tuple(ins)] if node.kind == "parallel" else [(place,) for place in ins]
+        for taken in takes:
+            for given in gives:
+                yield taken, given
+
+    def find(self, max_states: int) -> list[LackOfSync]:
+        """Every meeting, with a shortest path to it; a path on which it is the first meeting where one exists.
+
+        The markings reached without any meeting are played first; those
+        reached through a meeting (the two tokens played on as one) only after.
+        """
+        index = {self.initial: 0}
+        markings, parent, fired = [self.initial], [-1], [("", -1)]
+        found: dict[str, tuple[list[tuple[str, int]], bool]] = {}  # meeting node -> (firings, at an end)
+        after_meetings: list[tuple[int, int, tuple[str, int]]] = []
+        first_meetings_only = True
+        i = 0
+        while len(markings) <= max_states:
+            if i == len(markings):
+                if not first_meetings_only:
+                    break
+                first_meetings_only = False
+                for after, before, firing in after_meetings:
+                    if after not in index:
+                        index[after] = len(markings)
+                        markings.append(after)
+                        parent.append(before)
+                        fired.append(firing)
+                continue
+            m = markings[i]
+            for node_id in dict.fromkeys(self.place_target[p] for p in _bits(m)):
+                for way, (taken, given) in enumerate(self.firings[node_id]):
+                    if m & taken != taken:
+                        continue
+                    rest = m ^ taken
+                    after = rest | _mask(given)
+                    met = list(self._meetings(node_id, rest, given, after))
+                    for meeting, at_end in met:
+                        if meeting not in found:
+                            found[meeting] = ([*self._firings_to(i, parent, fired), (node_id, way)], at_end)
+                    if met and first_meetings_only:
+                        after_meetings.append((after, i, (node_id, way)))
+                    elif after not in index:
+                        index[after] = len(markings)
+                        markings.append(after)
+                        parent.append(i)
+                        fired.append((node_id, way))
+            i += 1
+        return [self._fault(node, firings, at_end) for node, (firings, at_end) in found.items()]
+
+    def _meetings(self, node_id: str, rest: int, given: tuple[int, ...], after: int) -> Iterator[tuple[str, bool]]:
+        if self.flow.nodes[node_id].kind == "end" and rest:
+            yield node_id, True
+        for place in given:
+            target = self.place_target[place]
+            both = after & self.together.get(place, 0)
+            if rest >> place & 1 or both & (both - 1):
+                yield target, self.flow.nodes[target].kind == "end"
+
+    @staticmethod
+    def _firings_to(i: int, parent: list[int], fired: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        firings = []
+        while i > 0:
+            firings.append(fired[i])
+            i = parent[i]
+        return firings[::-1]
+
+    def _fault(self, node: str, firings: list[tuple[str, int]], at_end: bool) -> LackOfSync:
+        path = [self.start_id, *(node_id for node_id, _ in firings)]
+        if path[-1] != node:
+            path.append(node)
+        return LackOfSync(node, self._splits(firings, node), at_end, tuple(path))
+
+    def _splits(self, firings: list[tuple[str, int]], node: str) -> tuple[str, ...]:
+        """Replay the firings with each token's lineage: the splits where the two meeting tokens parted.
+
+        A lineage lists (firing, branch) for every firing with several ways
+        out that the token descends from; two tokens parted where theirs differ.
+        """
+        tokens: dict[int, tuple] = dict.fromkeys(_bits(self.initial), ())
+        made_by: dict[int, str] = {}
+        for step, (node_id, way) in enumerate(firings, 1):
+            taken, given = self.firings[node_id][way]
+            lineage = _common_prefix([tokens.pop(p) for p in _bits(taken)])
+            if len(given) > 1:
+                made_by[step] = node_id
+            arriving = [(*lineage, (step, branch)) if len(given) > 1 else lineage for branch in range(len(given))]
+            if step == len(firings):
+                if not given:  # an end reached while other tokens live
+                    return _parting(lineage, list(tokens.values()), made_by)
+                into = [(p, t) for p, t in zip(given, arriving, strict=True) if self.place_target[p] == node]
+                there = [tokens[p] for p in self.ins[node] if p in tokens]
+                return _parting(into[0][1], there + [t for _, t in into[1:]], made_by)
+            for p, token in zip(given, arriving, strict=True):
+                tokens.setdefault(p, token)
+        return ()
+
+
+def _parting(lineage: tuple, others: list[tuple], made_by: dict[int, str]) -> tuple[str, ...]:
+    """The nodes of the split firings where a token and the closest of `others` went separate ways."""
+    if not others:
+        return ()
+
+    def shared(other: tuple) -> int:
+        return len(_common_prefix([lineage, other]))
+
+    other = max(others, key=shared)
+    i = shared(other)
+    return tuple(sorted({made_by[part[i][0]] for part in (lineage, other) if i < len(part)}))
 
 
 class _Token(NamedTuple):
@@ -1123,7 +1288,8 @@ def _merge(flow: _Flow, results: list[_Findings]) -> SoundnessReport:
             for join, found in _in_order(deadlocks, order)
         ),
         lack_of_sync=tuple(
-            LackOfSync(node, sort(s for f in found for s in f.splits), all(f.at_end for f in found))
+            LackOfSync(node, sort(s for f in found for s in f.splits), all(f.at_end for f in found),
+                       min((f.path for f in found), key=len))
             for node, found in _in_order(syncs, order)
         ),
         no_completion=tuple(

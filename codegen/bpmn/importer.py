@@ -129,6 +129,11 @@ class _File:
                 Outcome.NOT_IMPORTED, flow.get("id", ""), flow.get("name", ""), "messageFlow",
                 "messages between pools are not drawn in Flowdesk: a send step sends a letter, e-mail or SMS, "
                 "and a message wait or message start receives a message by its name"))
+        for element in root:
+            if local(element.tag).startswith("global"):
+                self.notes.append(ReportEntry(
+                    Outcome.NOT_IMPORTED, element.get("id", ""), element.get("name", ""), local(element.tag),
+                    "global tasks are not imported: draw the task in a process of its own and call that process"))
         processes = set(self.process_keys)
         for participant in root.iter(_q("participant")):
             if participant.get("processRef") not in processes:
@@ -468,6 +473,9 @@ _PARTS = frozenset((
     "documentation", "extensionElements", "laneSet", "ioSpecification", "property", "auditing", "monitoring",
     "ioBinding", "supportedInterfaceRef", "correlationSubscription", "resourceRole", "performer",
     "potentialOwner", "humanPerformer",
+    # an embedded sub-process read as a process of its own: its parts as an activity are read with the step
+    "incoming", "outgoing", "multiInstanceLoopCharacteristics", "standardLoopCharacteristics",
+    "dataInputAssociation", "dataOutputAssociation",
 ))
 
 #: Elements Flowdesk does not run -> what to do instead.
