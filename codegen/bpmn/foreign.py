@@ -170,6 +170,8 @@ _ISO_DURATION = re.compile(
     r"^P(?:(?P<Y>\d+)Y)?(?:(?P<MO>\d+)M)?(?:(?P<W>\d+)W)?(?:(?P<D>\d+)D)?"
     r"(?:T(?:(?P<H>\d+)H)?(?:(?P<MI>\d+)M)?(?:(?P<S>\d+)S)?)?$"
 )
+#: The largest amount a Flowdesk duration is written with (six digits).
+_LARGEST = 999_999
 _MINUTES = {"W": 7 * 24 * 60, "D": 24 * 60, "H": 60, "MI": 1}
 _UNIT_OF = {"W": DurationUnit.WEEKS, "D": DurationUnit.DAYS, "H": DurationUnit.HOURS, "MI": DurationUnit.MINUTES}
 
@@ -196,15 +198,14 @@ def iso_duration(text: str) -> Duration | None:
     parts["MI"] = parts.get("MI", 0) + seconds // 60
     given = [k for k, v in parts.items() if v]
     total = sum(_MINUTES[k] * v for k, v in parts.items())
-    if total <= 0 or total > 999_999 * 60:
+    if total <= 0:
         return None
     if len(given) == 1:
         (unit,) = given
-        return Duration(amount=parts[unit], unit=_UNIT_OF[unit])
-    for unit in ("W", "D", "H", "MI"):
-        if total % _MINUTES[unit] == 0:
-            return Duration(amount=total // _MINUTES[unit], unit=_UNIT_OF[unit])
-    return None  # pragma: no cover - every total is a whole number of minutes
+    else:
+        unit = next(u for u in ("W", "D", "H", "MI") if total % _MINUTES[u] == 0)
+    amount = total // _MINUTES[unit]
+    return Duration(amount=amount, unit=_UNIT_OF[unit]) if amount <= _LARGEST else None
 
 
 _ISO_OF_UNIT = {

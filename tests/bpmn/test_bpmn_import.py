@@ -197,3 +197,41 @@ def test_every_element_of_the_file_is_in_the_report():
 def test_files_that_are_not_bpmn_processes_get_a_clear_message(data: bytes, words: str):
     with pytest.raises(FlowdeskError, match=words):
         import_bpmn(data, "odd.bpmn")
+
+
+ZEEBE = 'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"'
+
+
+def test_a_camunda_8_flow_with_feel_conditions_and_job_types_is_translated():
+    document, report = one("""
+      <startEvent id="s"/><exclusiveGateway id="d" default="low"/>
+      <serviceTask id="notify"><extensionElements><zeebe:taskDefinition type="crm.notify"/></extensionElements>
+      </serviceTask>
+      <businessRuleTask id="rate"><extensionElements><zeebe:calledDecision decisionId="rating"/>
+      </extensionElements></businessRuleTask><endEvent id="e"/>
+      <sequenceFlow id="f1" sourceRef="s" targetRef="d"/>
+      <sequenceFlow id="high" sourceRef="d" targetRef="notify">
+        <conditionExpression xsi:type="tFormalExpression">= score &gt;= 80 and segment = "gold"</conditionExpression>
+      </sequenceFlow>
+      <sequenceFlow id="low" sourceRef="d" targetRef="rate"/>
+      <sequenceFlow id="f4" sourceRef="notify" targetRef="e"/><sequenceFlow id="f5" sourceRef="rate" targetRef="e"/>
+      """, namespaces=ZEEBE)
+    assert next(e for e in document["edges"] if e["id"] == "high")["condition"] == 'score >= 80 && segment == "gold"'
+    assert node(document, "notify")["connector"] == "crm.notify"
+    assert node(document, "rate")["decision_table"] == "rating"
+    assert {v["name"]: v["type"] for v in document["variables"]} == {"score": "number", "segment": "text"}
+    assert "(feel)" in entry(report, "high", Outcome.TRANSLATED)
+
+
+def test_a_python_condition_and_a_month_long_timer_are_kept_for_a_person_to_rewrite():
+    document, report = one("""
+      <startEvent id="s"/><intermediateCatchEvent id="later"><timerEventDefinition>
+        <timeDuration>P1M</timeDuration></timerEventDefinition></intermediateCatchEvent>
+      <exclusiveGateway id="d" default="f4"/><endEvent id="e"/>
+      <sequenceFlow id="f1" sourceRef="s" targetRef="later"/><sequenceFlow id="f2" sourceRef="later" targetRef="d"/>
+      <sequenceFlow id="f3" sourceRef="d" targetRef="e"><conditionExpression language="python">
+        len(items) &gt; 2</conditionExpression></sequenceFlow>
+      <sequenceFlow id="f4" sourceRef="d" targetRef="e"/>""")
+    assert node(document, "later")["until"] == "P1M"
+    assert "months and years vary in length" in entry(report, "later", Outcome.TO_FIX)
+    assert "'len' has no exact counterpart" in entry(report, "f3", Outcome.TO_FIX)
