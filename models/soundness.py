@@ -55,9 +55,14 @@ How it stays exact and fast:
 4. **Diagnosis.** Dead markings give deadlocks (blaming the join whose missing
    branch no stuck token could deliver); markings that can reach neither the
    finish nor a dead marking give no completion. The trace to a fault is
-   replayed with each token's history, to name the parallel split whose
-   branches meet, the first node where they meet (not every later node the
-   doubled tokens pass), and the decision whose choice starved a join.
+   replayed with each token's history, to name the decision whose choice
+   starved a join.
+5. **Meetings.** Only when tokens get out of step: the reduced net's nodes
+   stand for whole paths, so the original flow is played once more to name
+   exactly the steps where two tokens meet, each with a shortest path that
+   shows how and the split where the two tokens parted (`_Meetings`). A
+   meeting that only happens behind an earlier fault of another kind (say
+   after a deadlock) is named as the fragment analysis found it.
 
 More than `max_states` markings (default `MAX_STATES`) in one fragment, with
 no fault found, is reported as `too_complex` instead of a guess: we only
