@@ -74,7 +74,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import networkx as nx
 
@@ -319,8 +319,11 @@ def _gateway_types(node: NodeBase, outgoing: list[tuple[str, bool]]) -> tuple[in
     return _XOR, _AND
 
 
-def _timeout_groups(node: NodeBase, outgoing: list[tuple[str, bool]]) -> list[list[str]]:
-    """For a message wait with a timeout: the normal and the timeout targets, if both exist."""
+_T = TypeVar("_T")
+
+
+def _timeout_groups(node: NodeBase, outgoing: list[tuple[_T, bool]]) -> list[list[_T]]:
+    """For a message wait with a timeout: the normal and the timeout targets (or places), if both exist."""
     if not (isinstance(node, WaitNode) and node.timeout is not None):
         return []
     normal = [target for target, timeout in outgoing if not timeout]
@@ -862,13 +865,13 @@ class _Meetings:
 
     def _ways(self, node: NodeBase, outs: list[tuple[int, bool]]) -> Iterator[tuple[tuple[int, ...], tuple[int, ...]]]:
         ins = self.ins[node.id]
-        groups = _timeout_groups(node, [(str(p), t) for p, t in outs])
+        groups = _timeout_groups(node, outs)
         if node.kind == "end":
             gives: list[tuple[int, ...]] = [()]
         elif node.kind == "decision":
             gives = [(place,) for place, _ in outs]
         elif groups:
-            gives = [tuple(int(p) for p in group) for group in groups]
+            gives = [tuple(group) for group in groups]
         else:
             gives = [tuple(place for place, _ in outs)] if outs else []
         takes = [tuple(ins)] if node.kind == "parallel" else [(place,) for place in ins]

@@ -604,11 +604,10 @@ def _automatic(reader: _ProcessReader, element: Element) -> Document:
         return node
     if tag == "scriptTask":
         script = _text(element.find(_q("script")))
-        language = element.get("scriptFormat", "")
+        language = f"{element.get('scriptFormat')} " if element.get("scriptFormat") else ""
         node["assignments"] = [{"variable": "script_result", "expression": script[:_EXPRESSION] or "null"}]
-        reader.note(Outcome.TO_FIX, element, f"its {language or ''} script is kept as written, as an assignment "
-                    "to rewrite: Flowdesk sets variables with assignments in its expression language (CEL)".replace(
-                        "its  script", "its script"))
+        reader.note(Outcome.TO_FIX, element, f"its {language}script is kept as written, as an assignment to "
+                    "rewrite: Flowdesk sets variables with assignments in its expression language (CEL)")
         return node
     connector = (_vendor(element, "topic") or _vendor(element, "class") or _vendor(element, "delegateExpression")
                  or _vendor(element, "type") or _zeebe(element, "taskDefinition", "type")

@@ -235,3 +235,13 @@ def test_a_python_condition_and_a_month_long_timer_are_kept_for_a_person_to_rewr
     assert node(document, "later")["until"] == "P1M"
     assert "months and years vary in length" in entry(report, "later", Outcome.TO_FIX)
     assert "'len' has no exact counterpart" in entry(report, "f3", Outcome.TO_FIX)
+
+
+def test_a_script_is_kept_as_an_assignment_for_a_person_to_rewrite_and_the_checks_say_so():
+    document, report = one("""<startEvent id="s"/><scriptTask id="calc" scriptFormat="groovy">
+      <script>execution.setVariable("total", a + b)</script></scriptTask><endEvent id="e"/>
+      <sequenceFlow id="f1" sourceRef="s" targetRef="calc"/><sequenceFlow id="f2" sourceRef="calc" targetRef="e"/>""")
+    assert node(document, "calc")["assignments"] == [
+        {"variable": "script_result", "expression": 'execution.setVariable("total", a + b)'}]
+    assert "its groovy script is kept as written" in entry(report, "calc", Outcome.TO_FIX)
+    assert "expression-invalid" in {f.code for f in check(Bundle.model_validate(document))}
