@@ -100,6 +100,11 @@ _TRACES_PER_FAULT = 3
 #: Markings explored after the first fault, looking for others, before giving up on completeness.
 _STATES_AFTER_FAULT = 20_000
 
+#: Markings of the flow itself played to name where tokens meet (see `_Meetings`). Without the
+#: reductions, concurrency elsewhere in a large flow multiplies them; past this, the meetings found
+#: so far are named (each is real) and further ones may be missed.
+_MEETING_STATES = 20_000
+
 
 # --------------------------------------------------------------------------- the report
 
@@ -820,7 +825,8 @@ def _analyse_start(flow: _Flow, start_id: str, max_states: int) -> _Findings:
         core = _Core.of(net)
         found.extend(_Diagnosis(core, _explore(core, max_states)).findings(start_id, max_states))
     if found.lack_of_sync:
-        found.lack_of_sync = _Meetings(flow, start_id).find(max_states) or found.lack_of_sync
+        budget = min(max_states, _MEETING_STATES)
+        found.lack_of_sync = _Meetings(flow, start_id).find(budget) or found.lack_of_sync
     return found
 
 
@@ -986,10 +992,9 @@ def _parting(lineage: tuple, others: list[tuple], made_by: dict[int, str]) -> tu
 
 
 class _Token(NamedTuple):
-    """A token in a replayed trace: the splits it descends from and when it passed each node."""
+    """A token in a replayed trace: the splits it descends from."""
 
     lineage: tuple[tuple[int, int], ...]
-    passed: dict[int, int]
 
 
 class _Diagnosis:
@@ -1019,24 +1024,26 @@ class _Diagnosis:
     # -- two tokens at once
 
     def lack_of_sync(self) -> list[LackOfSync]:
-        """Where branches first come together without a join, or reach an end without the others.
+        """Where two tokens are seen together on the reduced net, with the splits they came from.
 
-        Once two branches have passed one step unsynchronised, they go on as
-        two tokens along one path and meet again at every later step or end;
-        those meetings are that one fault, so each meeting is traced back to
-        the first node both tokens passed since their branches parted.
+        The node seen is one where two tokens really meet (the target of a
+        place holding both, an end reached early, or the node a fragment is
+        left from too early), but a reduced edge stands for a whole path, so
+        these names are the fallback: `_Meetings` names every meeting on the
+        flow itself.
         """
         found: dict[tuple[str, bool], set[str]] = {}
 
-        def note(fault: tuple[str, bool], a: _Token, b: _Token, made_by: dict[int, str]) -> None:
-            found.setdefault(fault, set()).update(_splits_between(a, b, made_by))
+        def note(fault: tuple[str | None, bool], a: _Token, b: _Token, made_by: dict[int, str]) -> None:
+            if fault[0]:
+                found.setdefault((fault[0], fault[1]), set()).update(_splits_between(a, b, made_by))
 
         for v, events in self.space.clashes.items():
             for state, t in events:
                 tokens, made_by = self.replay(state, t)
                 first, *others = self.meeting_at(v, tokens)
                 for other in others:
-                    note(self.meeting(first, other, self.net.origin[v]), first, other, made_by)
+                    note((self.net.origin[v], False), first, other, made_by)
         for p, events in self.space.early_ends.items():
             leaving = self.leaving if 1 << p == self.core.final else None  # a fragment left too early
             end = None if leaving else self.net.last[self.core.edge_of[p]]  # None: a finished token
@@ -1044,10 +1051,8 @@ class _Diagnosis:
                 tokens, made_by = self.replay(state, t)
                 ending, *twice = tokens[p]
                 for other in twice + [token for q, held in tokens.items() if q != p for token in held]:
-                    fault = self.meeting(ending, other, leaving)
-                    if fault[0] or end:
-                        note(fault if fault[0] else (end or "", True), ending, other, made_by)
-        return [LackOfSync(node, tuple(splits), at_end) for (node, at_end), splits in found.items() if node]
+                    note((leaving, False) if leaving else (end, True), ending, other, made_by)
+        return [LackOfSync(node, tuple(splits), at_end) for (node, at_end), splits in found.items()]
 
     def meeting_at(self, v: int, tokens: dict[int, list[_Token]]) -> list[_Token]:
         """The tokens at node v: two on one incoming edge if so, else all on its incoming edges."""
@@ -1055,35 +1060,24 @@ class _Diagnosis:
         twice = [on_edge for on_edge in held if len(on_edge) > 1]
         return twice[0] if twice else [token for on_edge in held for token in on_edge]
 
-    def meeting(self, a: _Token, b: _Token, here: str | None) -> tuple[str, bool]:
-        """(node, False) for the first node two tokens both passed since they parted, else for `here`."""
-        parted = _parted_at(a.lineage, b.lineage)
-        both = [n for n, k in a.passed.items() if k > parted and b.passed.get(n, 0) > parted]
-        if both:
-            first = min(both, key=lambda n: max(a.passed[n], b.passed[n]))
-            return self.net.origin[first] or "", False
-        return here or "", False
-
     def replay(self, state: int, t: int) -> tuple[dict[int, list[_Token]], dict[int, str]]:
         """Play the shortest trace to an event, following each token's history.
 
         A token's lineage is a tuple of (split firing, branch): a split adds one,
-        a join keeps what its tokens share. `passed` is when it last went
-        through each node. Returns the tokens per place and the node of each
-        split firing.
+        a join keeps what its tokens share. Returns the tokens per place and
+        the node of each split firing.
         """
-        tokens: dict[int, list[_Token]] = {p: [_Token((), {})] for p in _bits(self.core.initial)}
+        tokens: dict[int, list[_Token]] = {p: [_Token(())] for p in _bits(self.core.initial)}
         made_by: dict[int, str] = {}
         for k, ti in enumerate(self.trace(state, t), 1):
             tr = self.core.transitions[ti]
             taken = [tokens[p].pop(0) for p in tr.ins]
             lineage = _common_prefix([token.lineage for token in taken])
-            passed = {n: k0 for token in taken for n, k0 in token.passed.items()} | {tr.node: k}
             if len(tr.outs) > 1:
                 made_by[k] = self.net.origin[tr.node] or ""
             for branch, p in enumerate(tr.outs):
                 mine = (*lineage, (k, branch)) if len(tr.outs) > 1 else lineage
-                tokens.setdefault(p, []).append(_Token(mine, dict(passed)))
+                tokens.setdefault(p, []).append(_Token(mine))
         return tokens, made_by
 
     def trace(self, state: int, t: int = -1) -> list[int]:
@@ -1248,12 +1242,6 @@ def _splits_between(a: _Token, b: _Token, made_by: dict[int, str]) -> set[str]:
     """The nodes of the split firings where two tokens went separate ways."""
     i = len(_common_prefix([a.lineage, b.lineage]))
     return {made_by[lineage[i][0]] for lineage in (a.lineage, b.lineage) if i < len(lineage)} - {""}
-
-
-def _parted_at(a: tuple, b: tuple) -> int:
-    """The step at which two lineages parted (0: never shared a split)."""
-    i = len(_common_prefix([a, b]))
-    return min((lineage[i][0] for lineage in (a, b) if i < len(lineage)), default=0)
 
 
 def _merge_deadlocks(found: list[Deadlock]) -> Deadlock:
