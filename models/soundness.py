@@ -846,6 +846,7 @@ class _Meetings:
     are found too; anything recorded then also happens in the real case,
     which only has more tokens. Every first meeting of every path is among
     them, and nothing else is: never a split that can hold only one token.
+    (Up to `_MEETING_STATES` markings: past that, the meetings found so far.)
     """
 
     def __init__(self, flow: _Flow, start_id: str) -> None:
