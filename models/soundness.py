@@ -104,6 +104,8 @@ _STATES_AFTER_FAULT = 20_000
 #: reductions, concurrency elsewhere in a large flow multiplies them; past this, the meetings found
 #: so far are named (each is real) and further ones may be missed.
 _MEETING_STATES = 20_000
+#: Of those, markings played on past the first meetings, for meetings further on.
+_MEETING_STATES_AFTER = 2_000
 
 
 # --------------------------------------------------------------------------- the report
@@ -869,6 +871,15 @@ class _Meetings:
         }
         self.initial = _mask(place for place, _ in outs[start_id])
         self.start_id = start_id
+        # (node, way, places taken, places given, their mask, what to test for a meeting) by lowest place taken
+        self.by_first_place: list[list[tuple[str, int, int, tuple[int, ...], int, int, tuple[int, ...]]]] = [
+            [] for _ in self.place_target]
+        for node_id, ways in self.firings.items():
+            for way, (taken, given) in enumerate(ways):
+                if taken:
+                    merges = tuple(dict.fromkeys(self.together[p] for p in given if p in self.together))
+                    self.by_first_place[(taken & -taken).bit_length() - 1].append(
+                        (node_id, way, taken, given, _mask(given), flow.nodes[node_id].kind == "end", merges))
 
     def _ways(self, node: NodeBase, outs: list[tuple[int, bool]]) -> Iterator[tuple[tuple[int, ...], tuple[int, ...]]]:
         ins = self.ins[node.id]
@@ -890,7 +901,9 @@ class _Meetings:
         """Every meeting, with a shortest path to it; a path on which it is the first meeting where one exists.
 
         The markings reached without any meeting are played first; those
-        reached through a meeting (the two tokens played on as one) only after.
+        reached through a meeting (the two tokens played on as one) only
+        after, and only `_MEETING_STATES_AFTER` of them: tokens that are out of
+        step can multiply without end.
         """
         index = {self.initial: 0}
         markings, parent, fired = [self.initial], [-1], [("", -1)]
@@ -903,6 +916,7 @@ class _Meetings:
                 if not first_meetings_only:
                     break
                 first_meetings_only = False
+                max_states = min(max_states, len(markings) + _MEETING_STATES_AFTER)
                 for after, before, firing in after_meetings:
                     if after not in index:
                         index[after] = len(markings)
@@ -911,13 +925,16 @@ class _Meetings:
                         fired.append(firing)
                 continue
             m = markings[i]
-            for node_id in dict.fromkeys(self.place_target[p] for p in _bits(m)):
-                for way, (taken, given) in enumerate(self.firings[node_id]):
+            for p in _bits(m):
+                for node_id, way, taken, given, given_mask, is_end, merges in self.by_first_place[p]:
                     if m & taken != taken:
                         continue
                     rest = m ^ taken
-                    after = rest | _mask(given)
-                    met = list(self._meetings(node_id, rest, given, after))
+                    after = rest | given_mask
+                    met: list[tuple[str, bool]] = []
+                    if rest & given_mask or (is_end and rest) or any(
+                            (after & ins) & ((after & ins) - 1) for ins in merges):
+                        met = list(self._meetings(node_id, rest, given, after))
                     for meeting, at_end in met:
                         if meeting not in found:
                             found[meeting] = ([*self._firings_to(i, parent, fired), (node_id, way)], at_end)
