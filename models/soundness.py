@@ -827,8 +827,12 @@ def _analyse_start(flow: _Flow, start_id: str, max_states: int) -> _Findings:
         core = _Core.of(net)
         found.extend(_Diagnosis(core, _explore(core, max_states)).findings(start_id, max_states))
     if found.lack_of_sync:
-        budget = min(max_states, _MEETING_STATES)
-        found.lack_of_sync = _Meetings(flow, start_id).find(budget) or found.lack_of_sync
+        meetings, complete = _Meetings(flow, start_id).find(min(max_states, _MEETING_STATES))
+        if not (complete and meetings):  # add what the reduced net saw: places where two tokens meet too,
+            # past the bound, or behind an earlier fault of another kind (as the fragments are played alone)
+            named = {fault.node for fault in meetings}
+            meetings += [fault for fault in found.lack_of_sync if fault.node not in named]
+        found.lack_of_sync = meetings
     return found
 
 
@@ -848,7 +852,8 @@ class _Meetings:
     are found too; anything recorded then also happens in the real case,
     which only has more tokens. Every first meeting of every path is among
     them, and nothing else is: never a split that can hold only one token.
-    (Up to `_MEETING_STATES` markings: past that, the meetings found so far.)
+    (Up to `_MEETING_STATES` markings: past that, the meetings found so far
+    and those the reduced net saw, each also a place where two tokens meet.)
     """
 
     def __init__(self, flow: _Flow, start_id: str) -> None:
@@ -897,7 +902,7 @@ class _Meetings:
             for given in gives:
                 yield taken, given
 
-    def find(self, max_states: int) -> list[LackOfSync]:
+    def find(self, max_states: int) -> tuple[list[LackOfSync], bool]:
         """Every meeting, with a shortest path to it; a path on which it is the first meeting where one exists.
 
         The markings reached without any meeting are played first; those
@@ -946,7 +951,8 @@ class _Meetings:
                         parent.append(i)
                         fired.append((node_id, way))
             i += 1
-        return [self._fault(node, firings, at_end) for node, (firings, at_end) in found.items()]
+        faults = [self._fault(node, firings, at_end) for node, (firings, at_end) in found.items()]
+        return faults, not first_meetings_only  # complete: every marking before a first meeting was played
 
     def _meetings(self, node_id: str, rest: int, given: tuple[int, ...], after: int) -> Iterator[tuple[str, bool]]:
         if self.flow.nodes[node_id].kind == "end" and rest:
