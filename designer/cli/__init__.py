@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TextIO
 
-from designer.cli import audit, cases, check, customers, db, diff, serve, users, worker
+from designer.cli import audit, cases, check, customers, db, diff, interchange, serve, users, worker
 from designer.cli.common import Command, UserError, add_data_argument
 from models.errors import FlowdeskError
 
@@ -37,6 +37,8 @@ COMMANDS: dict[str, Command] = {
     "serve": serve.COMMAND,
     "user": users.COMMAND,
     "db": db.COMMAND,
+    "import": interchange.IMPORT,
+    "export": interchange.EXPORT,
 }
 
 
