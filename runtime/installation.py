@@ -8,10 +8,11 @@ imports `runtime.storage`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from runtime import storage
 from runtime.anchors import SigningKey
@@ -65,10 +66,41 @@ def data_worker(runtime: Runtime, data: Path, *, smtp_host: str = "localhost", s
     return Worker(runtime, deliverer, interval=interval, job_lease=lease or JOB_LEASE)
 
 
+def is_database_url(url: str) -> bool:
+    """Whether `url` names a PostgreSQL database."""
+    return url.startswith(storage.POSTGRES_SCHEMES)
+
+
+def upgrade_database(url: str) -> list[Any]:
+    """Apply the schema migrations the PostgreSQL database at `url` lacks; the migrations applied, in order."""
+    from runtime.storage.postgres import upgrade_database as upgrade
+
+    return upgrade(url)
+
+
+def copy_to_database(data: Path, url: str, progress: Callable[[int, int], None]) -> Any:
+    """Copy the embedded store of the data folder `data` (only read) into the empty, upgraded database at `url`;
+    `progress(done, total)` after each case. What was copied, counted."""
+    from runtime.storage.postgres import PostgresStore, copy_store
+    from runtime.storage.tinydb_store import TinyDBStore
+
+    with TinyDBStore.open(data, read_only=True) as source:
+        target = PostgresStore.open(url)
+        try:
+            return copy_store(source, target, progress)
+        finally:
+            target.close()
+
+
 def where(data: Path, db_url: str | None) -> str:
     """Where an installation keeps its data, for messages (a database's address without its password)."""
     if not db_url:
         return f"data in {data}"
-    from runtime.storage.postgres.schema import display_url  # psycopg is loaded only for a server database
-
     return f"the database {display_url(db_url)} and files in {data}"
+
+
+def display_url(url: str) -> str:
+    """A database's address for messages: user, host, port and name, never the password."""
+    from runtime.storage.postgres.schema import display_url as shown  # psycopg is loaded only for a database
+
+    return shown(url)
