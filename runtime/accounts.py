@@ -43,6 +43,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel
 
 from models.errors import FlowdeskError
+from models.values import EMAIL_PATTERN
 from runtime.access import ROLES, UseCase, moment_text, require, require_tokens_of, system_user
 from runtime.documents import Record, User
 from runtime.errors import DataError, EngineError, NotFound
@@ -55,6 +56,7 @@ DEFAULT_TOKEN_NAME = "api"
 #: How long a new token works by default, and at most, in days.
 DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS = 90, 730
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
+MAX_NAME, MAX_EMAIL = 200, 320
 #: The longest text taken as a token (a real one has about 45 characters after the user id).
 MAX_TOKEN = 200
 _USER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
@@ -252,15 +254,16 @@ class Accounts:
             if not waits and user is not None and password_right():
                 for record, _ in read:
                     if record is not None:
-                        tx.put_record(_removed(tx, record))
+                        tx.remove_record(record)
                 return user
             failed = [_put_sign_in_state(tx, record, state.failed(tx.now)) for record, state in read]
             locked = [state.locked_until for state in failed if state.locked_until is not None]
             for state in failed:
                 if state.locked_until is not None:  # locked by this failure: a lock refuses before counting
                     minutes = THROTTLES[state.subject].lock_for // timedelta(minutes=1)
-                    _event(tx, "sign-in locked", state.key, f"Sign-in of {state.subject.value} {state.who} locked "
-                           f"for {minutes} minutes after {state.failures} failed attempts")
+                    log_administration(tx, "sign-in locked", state.key, f"Sign-in of {state.subject.value} "
+                                       f"{state.who} locked for {minutes} minutes after {state.failures} failed "
+                                       "attempts")
             if locked:
                 return _locked(max(locked))
             if waits:  # hurrying counted as failing: say how long to wait from now
@@ -310,7 +313,8 @@ class Accounts:
         """Add a user who signs in with `password` (or, with `replace`, replace one: roles, queues, password; their
         API tokens stay); returns the user and whether one was replaced."""
         require(actor, UseCase.ADMINISTER)
-        problems = _user_problems(user_id, roles) | _password_problems(password)
+        problems = _user_problems(user_id, roles) | _password_problems(password) | _details_problems(name.strip(),
+                                                                                                     email.strip())
         if problems:
             raise DataError(problems)
         password_hash = self.hasher.hash(password)
@@ -327,7 +331,7 @@ class Accounts:
                 _keep_an_administrator(self.runtime, old, user.roles)
             tx.put_user(user)
             verb = "replaced" if old is not None else "added"
-            _event(tx, f"user {verb}", user.id, f"User {user.id} {verb}: {_roles_text(user)}")
+            log_administration(tx, f"user {verb}", user.id, f"User {user.id} {verb}: {_roles_text(user)}")
             return user, old is not None
 
         return self.runtime.step(actor, add)
@@ -344,10 +348,43 @@ class Accounts:
             _keep_an_administrator(self.runtime, user, roles)
             changed = tx.put_user(user.model_copy(update={"roles": list(dict.fromkeys(roles)),
                                                           "queues": list(dict.fromkeys(queues))}))
-            _event(tx, "roles set", user.id, f"User {user.id} now has {_roles_text(changed)}")
+            log_administration(tx, "roles set", user.id, f"User {user.id} now has {_roles_text(changed)}")
             return changed
 
         return self.runtime.step(actor, set_roles)
+
+    def change_details(self, actor: User, user_id: str, *, name: str, email: str) -> User:
+        """Change the name the app shows for a user (empty: their user name) and their e-mail address."""
+        require(actor, UseCase.ADMINISTER)
+        name, email = name.strip(), email.strip()
+        problems = _details_problems(name, email)
+        if problems:
+            raise DataError(problems)
+
+        def change(tx: Transaction) -> User:
+            user = _holder(tx, user_id)
+            changed = tx.put_user(user.model_copy(update={"name": name or user.id, "email": email}))
+            log_administration(tx, "details changed", user.id, f"User {user.id} is now called {changed.name}"
+                               + (f", e-mail {email}" if email else ", without an e-mail address"))
+            return changed
+
+        return self.runtime.step(actor, change)
+
+    def set_password(self, actor: User, user_id: str, password: str) -> User:
+        """Give a user a new password (their API tokens stay)."""
+        require(actor, UseCase.ADMINISTER)
+        problems = _password_problems(password)
+        if problems:
+            raise DataError(problems)
+        password_hash = self.hasher.hash(password)
+
+        def set_password(tx: Transaction) -> User:
+            user = _holder(tx, user_id)
+            changed = tx.put_user(user.model_copy(update={"password_hash": password_hash}))
+            log_administration(tx, "password set", user.id, f"User {user.id} got a new password")
+            return changed
+
+        return self.runtime.step(actor, set_password)
 
     # API tokens ---------------------------------------------------------------------
 
@@ -364,13 +401,13 @@ class Accounts:
             self._name_single_token(tx, holder)
             old = self._token_named(tx, holder, name)
             if old is not None:
-                tx.put_record(_removed(tx, old))
+                tx.remove_record(old)
             text = f"{holder.id}.{secrets.token_urlsafe(32)}"
             token = ApiToken(holder=holder.id, name=name, created_at=tx.now, created_by=tx.actor,
                              expires_at=tx.now + timedelta(days=days))
             tx.new_record(TOKEN_KIND, token_hash(text), token.model_dump(mode="json"))
-            _event(tx, "token made", holder.id, f"API token '{name}' of {holder.id} made, valid for {days} days"
-                   + (" (replacing the earlier one)" if old else ""))
+            log_administration(tx, "token made", holder.id, f"API token '{name}' of {holder.id} made, valid for "
+                               f"{days} days" + (" (replacing the earlier one)" if old else ""))
             return NewToken(text, token, old is not None)
 
         return self.runtime.step(actor, make)
@@ -385,8 +422,8 @@ class Accounts:
             record = self._token_named(tx, holder, name)
             if record is None:
                 raise NotFound(f"{holder.id} has no API token '{name}'")
-            tx.put_record(_removed(tx, record))
-            _event(tx, "token revoked", holder.id, f"API token '{name}' of {holder.id} revoked")
+            tx.remove_record(record)
+            log_administration(tx, "token revoked", holder.id, f"API token '{name}' of {holder.id} revoked")
             return ApiToken.model_validate(record.data)
 
         return self.runtime.step(actor, revoke)
@@ -402,8 +439,8 @@ class Accounts:
             record, state = _sign_in_record(tx, subject, who)
             if record is None or state.locked_until is None:
                 raise NotFound(f"sign-in of {subject.value} {who} is not locked")
-            tx.put_record(_removed(tx, record))
-            _event(tx, "sign-in unlocked", state.key, f"Sign-in of {subject.value} {who} unlocked")
+            tx.remove_record(record)
+            log_administration(tx, "sign-in unlocked", state.key, f"Sign-in of {subject.value} {who} unlocked")
 
         self.runtime.step(actor, unlock)
 
@@ -495,6 +532,15 @@ def _password_problems(password: str) -> dict[str, str]:
     return {}
 
 
+def _details_problems(name: str, email: str) -> dict[str, str]:
+    problems = {}
+    if len(name) > MAX_NAME:
+        problems["name"] = f"a name may have at most {MAX_NAME} characters, this one has {len(name)}"
+    if email and (len(email) > MAX_EMAIL or not EMAIL_PATTERN.fullmatch(email)):
+        problems["email"] = f"'{email[:80]}' is not an e-mail address such as name@example.nl"
+    return problems
+
+
 def _token_problems(name: str, days: int) -> dict[str, str]:
     problems = {}
     if not _TOKEN_NAME.fullmatch(name):
@@ -527,12 +573,8 @@ def _put_sign_in_state(tx: Transaction, record: Record | None, state: SignInStat
     return state
 
 
-def _removed(tx: Transaction, record: Record) -> Record:
-    return record.model_copy(update={"removed": True, "updated_by": tx.actor, "updated_at": tx.now})
-
-
-def _event(tx: Transaction, kind: str, subject: str, summary: str) -> None:
-    """An entry of the administration's audit; keys sort by time."""
+def log_administration(tx: Transaction, kind: str, subject: str, summary: str) -> None:
+    """An entry of the administration's audit, written with the step `tx`; keys sort by time."""
     event = AccountEvent(at=tx.now, actor=tx.actor, kind=kind, subject=subject, summary=summary)
     tx.new_record(EVENT_KIND, f"{tx.now:%Y%m%d%H%M%S%f}-{secrets.token_hex(4)}", event.model_dump(mode="json"))
 

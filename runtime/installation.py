@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from runtime.outbox import Deliverer, default_sinks
+from runtime.mail import Mail
+from runtime.outbox import Deliverer
 from runtime.service import Runtime
+from runtime.settings import MailServer
 from runtime.storage.base import Store
 from runtime.storage.tinydb_store import TinyDBStore
 from runtime.worker import Worker
@@ -33,13 +35,17 @@ def open_runtime(data: Path, *, read_only: bool = False) -> Iterator[Runtime]:
 
 
 def outbox_folder(data: Path) -> Path:
-    """Where letters, SMS and connector requests are written as files."""
+    """Where letters, SMS, connector requests and (without a mail server) e-mails are written as files."""
     return Path(data) / "outbox"
 
 
-def data_worker(runtime: Runtime, data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25,
-                interval: float = 5.0) -> Worker:
-    """The worker of an installation: fires due jobs, sends e-mail by SMTP and writes the rest under the outbox
-    folder (`outbox_folder`)."""
-    deliverer = Deliverer(runtime.store, default_sinks(outbox_folder(data), smtp_host, smtp_port), runtime.clock)
-    return Worker(runtime, deliverer, interval=interval)
+def installation_mail(runtime: Runtime, data: Path, smtp: MailServer | None = None) -> Mail:
+    """The e-mail of the installation in `data`: the mail server of its settings, else `smtp` (from the command
+    line), else kept as files under the outbox folder (`runtime.mail`)."""
+    return Mail(runtime, outbox_folder(data), smtp)
+
+
+def data_worker(mail: Mail, *, interval: float = 5.0) -> Worker:
+    """The worker of an installation: fires due jobs, sends e-mail as `mail` routes it (asked every pass) and writes
+    the rest under the outbox folder."""
+    return Worker(mail.runtime, Deliverer(mail.runtime, mail.sinks), interval=interval)
