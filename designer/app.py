@@ -23,7 +23,7 @@ from nicegui.storage import Storage
 from designer.api import routes as api
 from designer.auth import Guard
 from designer.documents import publication_order, read_documents
-from designer.pages import audit, case, design, editor, intake, monitor, session, work
+from designer.pages import admin, audit, case, design, editor, intake, monitor, session, work
 from runtime.access import system_user
 from runtime.accounts import Accounts
 from runtime.documents import User
@@ -137,7 +137,7 @@ def build(data: Path, *, smtp: MailServer | None = None, worker: bool = True, ex
     app.state.mail = installation_mail(runtime, data, smtp)
     Storage.path = (data / "sessions").resolve()
 
-    for group in (session, design, editor, work, intake, case, monitor, audit):
+    for group in (session, design, editor, work, intake, case, monitor, audit, admin):
         app.include_router(group.routes())
     app.add_middleware(Guard, runtime=runtime)
     api.install(app, max_request_mb)  # after the guard: its size limits come before it

@@ -254,16 +254,15 @@ class Accounts:
             if not waits and user is not None and password_right():
                 for record, _ in read:
                     if record is not None:
-                        tx.remove_record(record)
+                        tx.put_record(_removed(tx, record))
                 return user
             failed = [_put_sign_in_state(tx, record, state.failed(tx.now)) for record, state in read]
             locked = [state.locked_until for state in failed if state.locked_until is not None]
             for state in failed:
                 if state.locked_until is not None:  # locked by this failure: a lock refuses before counting
                     minutes = THROTTLES[state.subject].lock_for // timedelta(minutes=1)
-                    log_administration(tx, "sign-in locked", state.key, f"Sign-in of {state.subject.value} "
-                                       f"{state.who} locked for {minutes} minutes after {state.failures} failed "
-                                       "attempts")
+                    _event(tx, "sign-in locked", state.key, f"Sign-in of {state.subject.value} {state.who} locked "
+                           f"for {minutes} minutes after {state.failures} failed attempts")
             if locked:
                 return _locked(max(locked))
             if waits:  # hurrying counted as failing: say how long to wait from now
@@ -331,7 +330,7 @@ class Accounts:
                 _keep_an_administrator(self.runtime, old, user.roles)
             tx.put_user(user)
             verb = "replaced" if old is not None else "added"
-            log_administration(tx, f"user {verb}", user.id, f"User {user.id} {verb}: {_roles_text(user)}")
+            _event(tx, f"user {verb}", user.id, f"User {user.id} {verb}: {_roles_text(user)}")
             return user, old is not None
 
         return self.runtime.step(actor, add)
@@ -348,7 +347,7 @@ class Accounts:
             _keep_an_administrator(self.runtime, user, roles)
             changed = tx.put_user(user.model_copy(update={"roles": list(dict.fromkeys(roles)),
                                                           "queues": list(dict.fromkeys(queues))}))
-            log_administration(tx, "roles set", user.id, f"User {user.id} now has {_roles_text(changed)}")
+            _event(tx, "roles set", user.id, f"User {user.id} now has {_roles_text(changed)}")
             return changed
 
         return self.runtime.step(actor, set_roles)
@@ -364,8 +363,8 @@ class Accounts:
         def change(tx: Transaction) -> User:
             user = _holder(tx, user_id)
             changed = tx.put_user(user.model_copy(update={"name": name or user.id, "email": email}))
-            log_administration(tx, "details changed", user.id, f"User {user.id} is now called {changed.name}"
-                               + (f", e-mail {email}" if email else ", without an e-mail address"))
+            _event(tx, "details changed", user.id, f"User {user.id} is now called {changed.name}"
+                   + (f", e-mail {email}" if email else ", without an e-mail address"))
             return changed
 
         return self.runtime.step(actor, change)
@@ -381,7 +380,7 @@ class Accounts:
         def set_password(tx: Transaction) -> User:
             user = _holder(tx, user_id)
             changed = tx.put_user(user.model_copy(update={"password_hash": password_hash}))
-            log_administration(tx, "password set", user.id, f"User {user.id} got a new password")
+            _event(tx, "password set", user.id, f"User {user.id} got a new password")
             return changed
 
         return self.runtime.step(actor, set_password)
@@ -401,13 +400,13 @@ class Accounts:
             self._name_single_token(tx, holder)
             old = self._token_named(tx, holder, name)
             if old is not None:
-                tx.remove_record(old)
+                tx.put_record(_removed(tx, old))
             text = f"{holder.id}.{secrets.token_urlsafe(32)}"
             token = ApiToken(holder=holder.id, name=name, created_at=tx.now, created_by=tx.actor,
                              expires_at=tx.now + timedelta(days=days))
             tx.new_record(TOKEN_KIND, token_hash(text), token.model_dump(mode="json"))
-            log_administration(tx, "token made", holder.id, f"API token '{name}' of {holder.id} made, valid for "
-                               f"{days} days" + (" (replacing the earlier one)" if old else ""))
+            _event(tx, "token made", holder.id, f"API token '{name}' of {holder.id} made, valid for {days} days"
+                   + (" (replacing the earlier one)" if old else ""))
             return NewToken(text, token, old is not None)
 
         return self.runtime.step(actor, make)
@@ -422,8 +421,8 @@ class Accounts:
             record = self._token_named(tx, holder, name)
             if record is None:
                 raise NotFound(f"{holder.id} has no API token '{name}'")
-            tx.remove_record(record)
-            log_administration(tx, "token revoked", holder.id, f"API token '{name}' of {holder.id} revoked")
+            tx.put_record(_removed(tx, record))
+            _event(tx, "token revoked", holder.id, f"API token '{name}' of {holder.id} revoked")
             return ApiToken.model_validate(record.data)
 
         return self.runtime.step(actor, revoke)
@@ -439,8 +438,8 @@ class Accounts:
             record, state = _sign_in_record(tx, subject, who)
             if record is None or state.locked_until is None:
                 raise NotFound(f"sign-in of {subject.value} {who} is not locked")
-            tx.remove_record(record)
-            log_administration(tx, "sign-in unlocked", state.key, f"Sign-in of {subject.value} {who} unlocked")
+            tx.put_record(_removed(tx, record))
+            _event(tx, "sign-in unlocked", state.key, f"Sign-in of {subject.value} {who} unlocked")
 
         self.runtime.step(actor, unlock)
 
@@ -495,6 +494,12 @@ class Accounts:
 
 def no_such_user(user_id: str) -> NotFound:
     return NotFound(f"there is no user '{user_id}'")
+
+
+def log_administration(tx: Transaction, kind: str, subject: str, summary: str) -> None:
+    """Write an entry of the administration's log with the step `tx`, for administration beyond accounts (the
+    installation settings, test e-mails)."""
+    _event(tx, kind, subject, summary)
 
 
 def _holder(tx: Transaction, user_id: str) -> User:
@@ -573,8 +578,12 @@ def _put_sign_in_state(tx: Transaction, record: Record | None, state: SignInStat
     return state
 
 
-def log_administration(tx: Transaction, kind: str, subject: str, summary: str) -> None:
-    """An entry of the administration's audit, written with the step `tx`; keys sort by time."""
+def _removed(tx: Transaction, record: Record) -> Record:
+    return record.model_copy(update={"removed": True, "updated_by": tx.actor, "updated_at": tx.now})
+
+
+def _event(tx: Transaction, kind: str, subject: str, summary: str) -> None:
+    """An entry of the administration's audit; keys sort by time."""
     event = AccountEvent(at=tx.now, actor=tx.actor, kind=kind, subject=subject, summary=summary)
     tx.new_record(EVENT_KIND, f"{tx.now:%Y%m%d%H%M%S%f}-{secrets.token_hex(4)}", event.model_dump(mode="json"))
 

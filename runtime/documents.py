@@ -213,6 +213,14 @@ class OutboxEntry(Document):
     #: never sent again by itself or by a resend; someone checks by hand.
     interrupted: bool = False
 
+    @model_validator(mode="before")
+    @classmethod
+    def _interrupted_from_error(cls, stored: Any) -> Any:
+        """Entries stored before `interrupted` existed said so in their last error only."""
+        if isinstance(stored, dict) and "interrupted" not in stored and stored.get("status") == "failed":
+            stored = stored | {"interrupted": str(stored.get("last_error", "")).startswith("delivery was interrupted")}
+        return stored
+
 
 class AuditEvent(Document):
     """One thing that happened to a case; `hash` covers it and its predecessor's hash."""
