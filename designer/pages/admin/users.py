@@ -82,12 +82,12 @@ class UsersPanel:
                 ui.label(_roles_text(account, queues)).mark(f"roles-{account.id}")
                 ui.label(", ".join(t.name for t in account.tokens) or "—").mark(f"tokens-{account.id}")
                 with ui.row().classes("gap-0"):
-                    ui.button("Edit", on_click=lambda a=account: self._user_dialog(a)).props("flat dense") \
-                        .mark(f"edit-{account.id}")
-                    ui.button("Password", on_click=lambda a=account: self._password_dialog(a)) \
-                        .props("flat dense").mark(f"password-{account.id}")
-                    ui.button("Tokens", on_click=lambda a=account: self._tokens_dialog(a)).props("flat dense") \
-                        .mark(f"manage-tokens-{account.id}")
+                    for label, opens, marker, spoken in (
+                            ("Edit", self._user_dialog, "edit", f"Edit {account.id}"),
+                            ("Password", self._password_dialog, "password", f"New password for {account.id}"),
+                            ("Tokens", self._tokens_dialog, "manage-tokens", f"API tokens of {account.id}")):
+                        ui.button(label, on_click=lambda a=account, opens=opens: opens(a)).props("flat dense") \
+                            .props(f'aria-label="{spoken}"').mark(f"{marker}-{account.id}")
 
     # Dialogs ------------------------------------------------------------------------------------
 
