@@ -8,6 +8,8 @@ settings. What failed is `runtime.views.deliveries`; resending is
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from nicegui import ui
 
 from designer.display import local_time
@@ -18,14 +20,13 @@ from runtime.deliveries import Deliveries
 from runtime.documents import User
 from runtime.views.deliveries import FailedDelivery, failed_deliveries
 
-#: How often the block looks whether deliveries failed (or were resent) since it was drawn, in seconds.
-CHECK_SECONDS = 10
 #: The most failed deliveries listed one by one.
 SHOWN = 20
 
 
-def failed_deliveries_block(user: User) -> None:
-    """What failed, newest first, with a link to each case; "Resend all" for whoever may."""
+def failed_deliveries_block(user: User) -> Callable[[], None]:
+    """What failed, newest first, with a link to each case; "Resend all" for whoever may. Returns what redraws it
+    when deliveries failed or were resent since, for the page's timer."""
     shown: list[tuple[str, str]] = []  # what the block shows: (entry, reason) each
 
     def resend_all() -> None:
@@ -63,7 +64,7 @@ def failed_deliveries_block(user: User) -> None:
 
     with ui.column().classes("w-full gap-1 border rounded p-2").mark("failed-deliveries"):
         block()
-    ui.timer(CHECK_SECONDS, redraw_if_changed)
+    return redraw_if_changed
 
 
 def _fingerprint(found: list[FailedDelivery]) -> list[tuple[str, str]]:

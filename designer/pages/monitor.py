@@ -247,9 +247,14 @@ def routes() -> APIRouter:
     @router.page("/monitor", title="Flowdesk — monitor")
     async def monitor_page() -> None:
         with frame("Supervisor monitor") as user:
-            failed_deliveries_block(user)
+            show_failed_deliveries = failed_deliveries_block(user)
             view = MonitorView(user)
-            ui.timer(REFRESH_SECONDS, view.refresh)
+
+            async def refresh() -> None:
+                show_failed_deliveries()
+                await view.refresh()
+
+            ui.timer(REFRESH_SECONDS, refresh)
         await ui.context.client.connected()
         await view.refresh()
 

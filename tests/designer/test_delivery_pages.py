@@ -7,7 +7,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from nicegui import app
+from nicegui import app, ui
 from nicegui.testing import User
 
 from runtime.deliveries import give_up
@@ -102,6 +102,15 @@ async def test_a_supervisor_sees_failed_deliveries_on_the_monitor_and_resends_th
     await user.should_see("Queued again: 1 message of 1 case.")
     await user.should_see(marker="failed-none")
     assert runtime().store.case(case_id).incidents == []
+
+
+async def test_the_monitor_shows_a_delivery_that_fails_while_it_is_open(user: User):
+    await sign_in(user, "sue", "sue-demo", target="/monitor")
+    await user.should_see(marker="failed-none", retries=30)
+    [email] = sent_to_customer(runtime().store, the_case())
+    give_up(runtime(), email, REASON)  # what the worker does after the last attempt
+    await user.find(kind=ui.timer).elements.pop().callback()  # the page's refresh, every 10 seconds
+    await user.should_see(marker="failed-count", content="1 delivery failed")
 
 
 @pytest.mark.usefixtures("failed")

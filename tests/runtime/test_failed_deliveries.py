@@ -18,6 +18,7 @@ from runtime.outbox import MAX_ATTEMPTS, Deliverer, default_sinks
 from runtime.service import Request, Runtime
 from runtime.settings import MailServer
 from runtime.storage.base import Changes
+from runtime.views.deliveries import failed_deliveries
 from tests.local_servers import RefusingInbox, smtp_server
 from tests.people import person
 from tests.runtime.conftest import Harness
@@ -171,6 +172,24 @@ def test_an_agent_resends_every_failed_entry_of_one_case(harness: Harness, gate:
     assert outbox.deliver_due().sent == 2
     with pytest.raises(EngineError, match=f"case {case_id} has no failed deliveries to resend$"):
         Deliveries(harness.runtime).resend_case(AGENT, case_id)
+
+
+def test_supervisors_see_every_failed_delivery_newest_first_and_agents_do_not(
+        harness: Harness, gate: tuple[RefusingInbox, int], tmp_path: Path):
+    _, port = gate
+    first = setup_case(harness, ["confirm"])
+    outbox = deliverer(harness.runtime, port, tmp_path)
+    deliver_until_done(harness, outbox)
+    second = harness.runtime.start_case(person("agent"), "p", {"amount": "5"}, customer_id="C-1").id
+    deliver_until_done(harness, outbox)
+    found = failed_deliveries(harness.runtime, SUPERVISOR)
+    assert [(f.case_id, f.text, f.resendable) for f in found] == [
+        (second, "the e-mail to sanne@example.nl", True), (first, "the e-mail to sanne@example.nl", True)]
+    assert found[0].failed_at > found[1].failed_at and "refused the message (451" in found[0].reason
+    with pytest.raises(AccessDenied, match="to see the monitor"):
+        failed_deliveries(harness.runtime, AGENT)
+    Deliveries(harness.runtime).resend(AGENT, first, the_email(harness, first).id)
+    assert [f.case_id for f in failed_deliveries(harness.runtime, SUPERVISOR)] == [second]
 
 
 ACTIONS = st.lists(st.sampled_from(["deliver", "wait", "refuse", "accept", "resend", "resend case", "resend all"]),

@@ -7,7 +7,7 @@ from nicegui import ui
 
 from designer.display import local_time
 from designer.frame import runtime
-from designer.pages.admin.users import attempt, problem_label
+from designer.pages.admin.feedback import attempt, problem_label
 from runtime.accounts import Accounts
 from runtime.documents import User
 from runtime.views.accounts import SignInLock, account_events, sign_in_locks

@@ -16,14 +16,16 @@ from typing import Any
 from nicegui import app, run, ui
 
 from designer.frame import runtime
-from designer.pages.admin.users import attempt, problem_label, problem_text
+from designer.pages.admin.feedback import attempt, problem_label, problem_text
 from designer.pages.failed_deliveries import failed_deliveries_block
 from models.errors import FlowdeskError
 from runtime.documents import User
 from runtime.mail import Mail
-from runtime.settings import LANGUAGES, MailServer, change_settings, read_settings
+from runtime.settings import LANGUAGES, MailServer, change_settings, mail_text, read_settings
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+#: How often the failed deliveries are looked at again while the tab is open, in seconds.
+FAILED_CHECK_SECONDS = 10
 KEEP, SMTP = "keep", "smtp"
 
 
@@ -47,8 +49,10 @@ class SettingsPanel:
                                       value=settings.default_language).classes("w-56").mark("default-language")
             ui.label("E-mail").classes("text-lg")
             self.route = ui.label().classes("text-sm").mark("mail-route")
-            self.mode = ui.radio({KEEP: "No mail server: keep e-mails as files in the data folder",
-                                  SMTP: "Send e-mails through this mail server (SMTP)"},
+            fallback = mail().fallback  # from the command line that started the app, used while none is set here
+            keep = (f"None set here: use {mail_text(fallback)}, which the server was started with" if fallback
+                    else "No mail server: keep e-mails as files in the data folder")
+            self.mode = ui.radio({KEEP: keep, SMTP: "Send e-mails through this mail server (SMTP)"},
                                  value=SMTP if settings.mail else KEEP).mark("mail-mode")
             with ui.grid(columns=2).classes("w-full gap-x-4") as self.server_fields:
                 self.host = ui.input("Host", value=server.host if settings.mail else "").mark("mail-host")
@@ -69,7 +73,7 @@ class SettingsPanel:
                     .mark("send-test")
             self.test_result = ui.label().classes("whitespace-pre-line").mark("test-result")
             ui.label("Deliveries that failed").classes("text-lg")
-            failed_deliveries_block(actor)
+            ui.timer(FAILED_CHECK_SECONDS, failed_deliveries_block(actor))
         self.show_route()
 
     def show_route(self) -> None:
@@ -79,10 +83,11 @@ class SettingsPanel:
         changes: dict[str, Any] = {"four_eyes": bool(self.four_eyes.value), "default_language": self.language.value,
                                    "mail": None}
         if self.mode.value == SMTP:
-            changes["mail"] = {"host": (self.host.value or "").strip(), "sender": (self.sender.value or "").strip(),
-                               "port": int(self.port.value or 0), "starttls": bool(self.starttls.value),
-                               "username": (self.username.value or "").strip()}
-            if self.password.value:
+            changes["mail"] = {"host": (self.host.value or "").strip(), "port": int(self.port.value or 0),
+                               "starttls": bool(self.starttls.value), "username": (self.username.value or "").strip()}
+            if (self.sender.value or "").strip():  # empty: the default sender
+                changes["mail"]["sender"] = self.sender.value.strip()
+            if self.password.value:  # empty: the saved one
                 changes["mail"]["password"] = self.password.value
         if attempt(lambda: change_settings(runtime(), self.actor, **changes), self.problem):
             self.password.set_value("")

@@ -10,52 +10,18 @@ as it words them, with what was typed kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from nicegui import ui
 
 from designer.display import local_time
 from designer.frame import runtime
+from designer.pages.admin.feedback import attempt, problem_label, show_problem
 from models.errors import FlowdeskError
 from runtime.access import ROLES
 from runtime.accounts import DEFAULT_TOKEN_DAYS, DEFAULT_TOKEN_NAME, MAX_TOKEN_DAYS, Accounts, ApiToken
 from runtime.documents import User
-from runtime.errors import DataError
 from runtime.views.accounts import Account, accounts, api_tokens, queue_choices
-
-#: What the fields of a refusal are called on the page.
-FIELD_LABELS = {"user": "User name", "name": "Name", "email": "E-mail", "password": "Password", "roles": "Roles",
-                "days": "Days", "to": "Address"}
-
-
-def problem_text(error: FlowdeskError) -> str:
-    """A refusal as the page shows it: each wrong field on a line of its own, named as on the page."""
-    if isinstance(error, DataError):
-        return "\n".join(f"{FIELD_LABELS.get(field, field)}: {message}" for field, message in error.errors.items())
-    return f"{str(error)[:1].upper()}{str(error)[1:]}"
-
-
-def attempt(action: Callable[[], object], problem: ui.label) -> bool:
-    """Do `action`; show its refusal in `problem` (and keep what was typed). True if it was done."""
-    try:
-        action()
-    except FlowdeskError as error:
-        show_problem(problem, error)
-        return False
-    problem.set_visibility(False)
-    return True
-
-
-def show_problem(problem: ui.label, error: FlowdeskError) -> None:
-    problem.set_text(problem_text(error))
-    problem.set_visibility(True)
-
-
-def problem_label() -> ui.label:
-    label = ui.label().classes("text-red-700 whitespace-pre-line").mark("problem")
-    label.set_visibility(False)
-    return label
 
 
 class UsersPanel:
