@@ -109,7 +109,14 @@ class CaseView:
     @ui.refreshable_method
     def _sent(self) -> None:
         self.sent_shown = self._sent_state()
-        sent_items(self.user, self.case_id)
+        sent_items(self.user, self.case_id, on_resent=self._resent)
+
+    def _resent(self) -> None:
+        """After a resend from the sent items: its incident is gone and the timeline says who resent it."""
+        read = self._read()
+        self._incidents.refresh(read)
+        self._timeline.refresh(read)
+        self.sent_shown = self._sent_state()
 
     def _sent_state(self) -> list[tuple[str, OutboxStatus]]:
         return [(entry.id, entry.status) for entry in sent_list(runtime(), self.user, self.case_id)]
@@ -131,14 +138,20 @@ class CaseView:
                 cause = next((c.label for c in bundle.root_causes if c.id == case.root_cause), case.root_cause)
                 status += f"; root cause: {cause}"
             ui.label(status).mark("case-status")
-            for incident in case.incidents:
-                ui.label(f"Stopped at '{incident.node}': {incident.message}").classes("text-red-700")
+            self._incidents(read)
             with ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1").mark("case-data"):
                 for variable in bundle.variables:
                     if variable.name in case.data:
                         ui.label(variable.label or variable.name).classes("text-sm text-gray-600")
                         ui.label(value_text(case.data[variable.name], variable)).classes("whitespace-pre-line")
             self._attachments(read)
+
+    @ui.refreshable_method
+    def _incidents(self, read: CaseRead) -> None:
+        """What stopped the case, and what it sent that could not be delivered (until someone resends it)."""
+        for incident in read.case.incidents:
+            text = incident.message if incident.outbox_entry else f"Stopped at '{incident.node}': {incident.message}"
+            ui.label(text).classes("text-red-700").mark("incident")
 
     @ui.refreshable_method
     def _attachments(self, read: CaseRead) -> None:
