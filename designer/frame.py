@@ -26,6 +26,12 @@ def current_user() -> User:
     return user
 
 
+#: Quasar's primary and positive colours and NiceGUI's link colour, darkened so that text on white and white on
+#: them reach the contrast of 4.5:1 that WCAG AA asks (the defaults reach 3.1, 2.6 and 3.7).
+COLOURS = {"primary": "#1565c0", "positive": "#2e7d32"}
+THEME_CSS = ".nicegui-link { color: #1d4ed8; }"
+
+
 def sign_out() -> None:
     app.storage.user.pop(SESSION_KEY, None)
     ui.navigate.to("/login")
@@ -35,6 +41,8 @@ def sign_out() -> None:
 def frame(title: str) -> Iterator[User]:
     """Header with navigation and sign out, then the page's own content in a column."""
     user = current_user()
+    ui.colors(**COLOURS)
+    ui.add_css(THEME_CSS)
     with ui.header().classes("items-center gap-4 bg-slate-800"):
         ui.link("Flowdesk", "/").classes("text-white text-lg font-bold no-underline")
         for area in areas_for(user):

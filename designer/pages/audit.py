@@ -24,6 +24,7 @@ from nicegui import APIRouter, ui
 from codegen.trail_report import trail_report_pdf
 from designer.display import local_time
 from designer.elements.flow_canvas import FlowCanvas
+from designer.elements.tables import name_selection
 from designer.frame import frame, runtime
 from designer.pages.case import event_body
 from designer.pages.diff_view import diff_view
@@ -75,6 +76,7 @@ class CaseSearch:
         self.summary = ui.label().mark("found")
         self.table = ui.table(columns=COLUMNS, rows=[], row_key="id", selection="multiple").classes("w-full") \
             .mark("cases")
+        name_selection(self.table, "id", "Choose every case found")
         self.table.add_slot("body-cell-id", '<q-td :props="props"><a :href="`/audit/case/${encodeURIComponent('
                                             'props.value)}`">{{ props.value }}</a></q-td>')
         with ui.row().classes("items-center gap-2"):

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from nicegui import APIRouter, run, ui
 
 from codegen.diff import propose_node_map
+from designer.elements.tables import name_selection
 from designer.frame import frame, runtime
 from models.errors import FlowdeskError
 from runtime.documents import User
@@ -56,6 +57,7 @@ class MigrationPage:
         self.table = ui.table(columns=[{"name": n, "label": label, "field": n, "align": "left"} for n, label in (
             ("case", "Case"), ("movable", "Can move"), ("detail", "What happens"))],
             rows=[], row_key="case", selection="multiple").classes("w-full").mark("plan")
+        name_selection(self.table, "case", "Choose every case")
         self.chosen: dict[str, ui.select] = {}
         self.propose()
 

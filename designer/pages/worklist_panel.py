@@ -43,6 +43,8 @@ REFRESH_SECONDS = 2.0
 ANY = ""  # the filter option that does not filter
 
 SLA_COLOURS = {"on track": "positive", "at risk": "warning", "breached": "negative"}
+#: Text on the badges: black on the yellow of "at risk" (white on it would be unreadable), white on the others.
+SLA_TEXT_COLOURS = {"on track": "white", "at risk": "black", "breached": "white"}
 
 COLUMNS = [
     {"name": name, "label": label, "field": field, "align": "left"}
@@ -59,7 +61,8 @@ TITLE_CELL = """<q-td :props="props">
      class="text-primary">{{ props.value }}</a>
 </q-td>"""
 SLA_CELL = f"""<q-td :props="props">
-  <q-badge v-if="props.value" :color="({SLA_COLOURS})[props.value]" :label="props.value" />
+  <q-badge v-if="props.value" :color="({SLA_COLOURS})[props.value]"
+           :text-color="({SLA_TEXT_COLOURS})[props.value]" :label="props.value" />
 </q-td>"""
 ACTIONS_CELL = """<q-td :props="props" class="whitespace-nowrap">
   <q-btn v-if="!props.row.assignee" dense flat color="primary" label="Claim"
