@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from codegen.forms import check_submission
 from models.errors import FlowdeskError
 from models.nodes import Edge, NodeBase
 from models.values import normalise_value, to_json_value
@@ -249,14 +248,14 @@ class Engine:
 def check_form(run: CaseRun, form_id: str | None, entered: Mapping[str, Any]) -> dict[str, Any]:
     """The entered values to keep: DataError per field on a broken rule of the form; values of form fields
     hidden by their visibility condition are dropped, so a value typed before a field was hidden is not saved."""
-    form = run.version.bundle.form(form_id) if form_id else None
+    form = run.version.prepared_form(form_id)
     if form is None:
         return dict(entered)
-    submission = check_submission(form, run.version.variables, entered, run.scope, run.version.expression)
+    submission = form.check(entered, run.scope, run.version.expression)
     if submission.errors:
         raise DataError(submission.errors)
-    on_form = {element.variable for element in form.walk() if getattr(element, "variable", None)}
-    return {name: value for name, value in entered.items() if name not in on_form or name in submission.values}
+    return {name: value for name, value in entered.items()
+            if name not in form.variables or name in submission.values}
 
 
 def declared_defaults(version: ProcessVersion) -> dict[str, Any]:

@@ -479,10 +479,8 @@ def _node_mapping(old: ProcessVersion, new: ProcessVersion, waiting_at: set[str]
 
 def _form_variables(version: ProcessVersion, item: WorkItem) -> set[str] | None:
     """The variables a task's form writes; None (anything declared) when the task has no form."""
-    form = version.bundle.form(item.form) if item.form else None
-    if form is None:
-        return None
-    return {element.variable for element in form.walk() if getattr(element, "variable", None)}
+    form = version.prepared_form(item.form)
+    return None if form is None else set(form.variables)
 
 
 def _require_checklist(version: ProcessVersion, item: WorkItem) -> None:
