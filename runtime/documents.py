@@ -224,6 +224,7 @@ class AuditEvent(Document):
     details: dict[str, Any] = Field(default_factory=dict)
     previous_hash: str
     hash: str
+    seal: int = 1  # the canonical JSON `hash` covers (`runtime.audit`): 2 now, 1 for events written before
 
 
 #: The largest attachment a store keeps, in bytes.

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from models.customers import Customer
-from runtime.audit import GENESIS, seal
+from runtime.audit import GENESIS, seal_events
 from runtime.documents import (
     Attachment,
     AuditEvent,
@@ -53,13 +53,15 @@ class Transaction:
         self._work_items: dict[str, WorkItem] = {}
         self._jobs: dict[str, Job] = {}
         self._outbox: list[OutboxEntry] = []
-        self._audit: list[AuditEvent] = []
+        self._audit: list[AuditEvent] = []  # sealed
+        self._unsealed: dict[str, tuple[Case, list[dict[str, Any]]]] = {}  # case id -> the case, its new events
         self._contacts: dict[str, Contact] = {}
         self._records: dict[tuple[str, str], Record] = {}
         self._attachments: list[Attachment] = []
         self._customers: list[Customer] = []
         self._versions: list[tuple[Version, dict[str, Any]]] = []
         self.advancing: set[str] = set()  # cases the engine is running now, so nested calls just mark tokens ready
+        self.runs: dict[str, Any] = {}  # case id -> the engine's `CaseRun` of it in this step
         self._edges_taken: dict[str, list[str]] = {}  # case id -> edges followed since its last audit event
 
     # Cases ------------------------------------------------------------------
@@ -148,32 +150,25 @@ class Transaction:
     # Audit ------------------------------------------------------------------
 
     def audit(self, case: Case, kind: str, summary: str, *, node: str | None = None,
-              changes: dict[str, list[Any]] | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
-        """Append an event to the case's trail, chained to the previous one.
+              changes: dict[str, list[Any]] | None = None, details: dict[str, Any] | None = None) -> None:
+        """Append an event to the case's trail; the step seals its events when it commits (`changes`).
 
         `changes` and `details` must already be JSON data (`CaseRun.set_data` returns
-        changes that way). The
-        event is sealed over exactly what its JSON form will be, so verifying a
-        stored event recomputes the same hash; it is built without re-validation
-        because every field is already in its final form (one event per node visit).
-        The edges the case's tokens followed since its previous event go into
-        `details["edges"]`, so the trail tells which way the case went.
+        changes that way): the event is sealed over exactly what its JSON form will be,
+        so verifying a stored event recomputes the same hash. The edges the case's
+        tokens followed since its previous event go into `details["edges"]`, so the
+        trail tells which way the case went.
         """
         taken = self._edges_taken.pop(case.id, None)
         if taken:
             details = (details or {}) | {"edges": taken}
+        case.audit_count += 1
         content = {
-            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + 1, "at": self._now_json,
+            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count, "at": self._now_json,
             "actor": self.actor, "kind": kind, "node": node, "version_hash": case.version_hash,
             "summary": summary, "changes": changes or {}, "details": details or {},
-            "previous_hash": case.audit_head or GENESIS,
         }
-        digest = seal(content, content["previous_hash"])
-        event = AuditEvent.model_construct(**(content | {"at": self.now, "hash": digest}))
-        case.audit_head = digest
-        case.audit_count = event.seq
-        self._audit.append(event)
-        return event
+        self._unsealed.setdefault(case.id, (case, []))[1].append(content)
 
     def took_edge(self, case: Case, edge_id: str) -> None:
         """Note that a token of `case` followed `edge_id`; the case's next audit event records it."""
@@ -182,6 +177,11 @@ class Transaction:
     # Commit -----------------------------------------------------------------
 
     def changes(self) -> Changes:
+        """Everything the step writes; its new audit events are sealed now, each case's in one pass."""
+        for case, contents in self._unsealed.values():
+            case.audit_head = seal_events(contents, case.audit_head or GENESIS)
+            self._audit += map(AuditEvent.model_validate, contents)
+        self._unsealed.clear()
         return Changes(
             cases=list(self._cases.values()),
             work_items=list(self._work_items.values()),
