@@ -151,7 +151,8 @@ class Transaction:
 
     def audit(self, case: Case, kind: str, summary: str, *, node: str | None = None,
               changes: dict[str, list[Any]] | None = None, details: dict[str, Any] | None = None) -> None:
-        """Append an event to the case's trail; the step seals its events when it commits (`changes`).
+        """Append an event to the case's trail; the step seals its events, and counts them on the case, when it
+        commits (`changes`).
 
         `changes` and `details` must already be JSON data (`CaseRun.set_data` returns
         changes that way): the event is sealed over exactly what its JSON form will be,
@@ -162,13 +163,15 @@ class Transaction:
         taken = self._edges_taken.pop(case.id, None)
         if taken:
             details = (details or {}) | {"edges": taken}
-        case.audit_count += 1
-        content = {
-            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count, "at": self._now_json,
-            "actor": self.actor, "kind": kind, "node": node, "version_hash": case.version_hash,
-            "summary": summary, "changes": changes or {}, "details": details or {},
-        }
-        self._unsealed.setdefault(case.id, (case, []))[1].append(content)
+        unsealed = self._unsealed.get(case.id)
+        if unsealed is None:
+            unsealed = self._unsealed[case.id] = (case, [])
+        unsealed[1].append({
+            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + len(unsealed[1]) + 1,
+            "at": self._now_json, "actor": self.actor, "kind": kind, "node": node,
+            "version_hash": case.version_hash, "summary": summary, "changes": changes or {},
+            "details": details or {},
+        })
 
     def took_edge(self, case: Case, edge_id: str) -> None:
         """Note that a token of `case` followed `edge_id`; the case's next audit event records it."""
@@ -180,6 +183,7 @@ class Transaction:
         """Everything the step writes; its new audit events are sealed now, each case's in one pass."""
         for case, contents in self._unsealed.values():
             case.audit_head = seal_events(contents, case.audit_head or GENESIS)
+            case.audit_count += len(contents)
             self._audit += map(AuditEvent.model_validate, contents)
         self._unsealed.clear()
         return Changes(

@@ -119,6 +119,11 @@ def case_entry(doc: Mapping[str, Any]) -> CaseEntry:
                      doc.get("audit_count", 0), doc.get("audit_head", ""), doc.get("version", 0))
 
 
+def _grouped_by(entry: CaseEntry) -> tuple[str, str | None, bool]:
+    """What `_CaseGroups` groups a case by: most steps change none of it."""
+    return (entry.process_key, entry.customer_id, entry.active)
+
+
 def _case_order(entry: CaseEntry) -> tuple[int, str]:
     return (entry.started, entry.id)
 
@@ -157,7 +162,7 @@ class CaseIndex:
         entry = case_entry(doc)
         old = self.entries.get(entry.id)
         self.entries[entry.id] = entry
-        if self._groups is not None:
+        if self._groups is not None and (old is None or _grouped_by(old) != _grouped_by(entry)):
             if old is not None:
                 self._groups.remove(old)
             self._groups.add(entry)
@@ -798,17 +803,16 @@ class Indexes:
         self.outbox = OutboxIndex()
         self.customers = CustomerIndex()
         self.contacts = ContactIndex()
+        self._by_kind: dict[str, CaseIndex | WorkIndex | JobIndex | OutboxIndex | CustomerIndex | ContactIndex] = {
+            "case": self.cases, "work_items": self.work, "jobs": self.jobs, "outbox": self.outbox,
+            "customers": self.customers, "contacts": self.contacts}
 
     def put(self, kind: str, doc: Mapping[str, Any]) -> None:
         """Index one document of `kind` ("case", "work_items", "jobs", "outbox", "customers", "contacts";
         others are ignored)."""
-        index = self._by_kind().get(kind)
+        index = self._by_kind.get(kind)
         if index is not None:
             index.put(doc)
-
-    def _by_kind(self) -> dict[str, CaseIndex | WorkIndex | JobIndex | OutboxIndex | CustomerIndex | ContactIndex]:
-        return {"case": self.cases, "work_items": self.work, "jobs": self.jobs, "outbox": self.outbox,
-                "customers": self.customers, "contacts": self.contacts}
 
     def snapshot(self) -> dict[str, list[list[Any]]]:
         """Every entry, JSON-ready as one list per field.

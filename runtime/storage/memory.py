@@ -104,10 +104,12 @@ class MemoryStore(IndexedStore):
             self._cases.setdefault(case.id, _CaseDocs()).case = texts[id(case)]
             self._indexes.put("case", vars(case))
         for kind, docs in (("work_items", changes.work_items), ("jobs", changes.jobs),
-                           ("outbox", changes.outbox), ("audit", changes.audit)):
+                           ("outbox", changes.outbox)):
             for doc in docs:
                 getattr(self._cases[doc.case_id], kind)[doc.id] = texts[id(doc)]
                 self._indexes.put(kind, vars(doc))
+        for event in changes.audit:  # not indexed: a case's trail is read whole
+            self._cases[event.case_id].audit[event.id] = texts[id(event)]
         for attachment in changes.attachments:
             self._cases[attachment.case_id].attachments[attachment.id] = texts[id(attachment)]
         for version, bundle in changes.versions:
