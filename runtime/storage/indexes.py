@@ -2,8 +2,9 @@
 
 A worklist page over 100,000 open work items must not read 100,000
 documents, so both stores keep small index entries (the fields a query
-filters or sorts on, plus the owning case) in sorted Python lists and
-answer queries from them; only the page itself is then loaded. The
+filters or sorts on, plus the owning case) in sorted lists
+(`sortedcontainers.SortedList`: cheap inserts, removals and positions at
+100,000 keys) and answer queries from them; only the page itself is then loaded. The
 embedded store saves the entries as a snapshot (`Indexes.snapshot`, one
 column per field, so loading it is a few C-level loops) and rebuilds them
 from documents when the snapshot is lost (`Indexes.from_documents`).
@@ -49,6 +50,8 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
+from sortedcontainers import SortedList
+
 from models.customers import SearchField, address_key, email_key, name_key, number_key, phone_key, postcode_key
 from runtime.documents import (
     AWAITING_DELIVERY,
@@ -61,13 +64,12 @@ from runtime.documents import (
     WorkItemStatus,
 )
 from runtime.storage.base import WorkOrder, WorkQuery
-from runtime.storage.sorted_keys import SortedKeys
 
 NO_DEADLINE = 2**62  # sorts after every real deadline
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _OPEN = str(WorkItemStatus.OPEN)
-_NO_KEYS = SortedKeys()  # shared and never changed: what an unknown list name gives
+_NO_KEYS = SortedList()  # shared and never changed: what an unknown list name gives
 T = TypeVar("T", bound=tuple)
 
 
@@ -286,7 +288,7 @@ class WorkIndex:
         self.entries: dict[str, WorkEntry] = {}
         self.changes = next(_work_changes)
         self._by_case: dict[str, set[str]] | None = None
-        self._lists: dict[ListName, SortedKeys] = {}
+        self._lists: dict[ListName, SortedList] = {}
         self._listed: set[str] = {_OPEN}
 
     def put(self, doc: Mapping[str, Any]) -> None:
@@ -322,7 +324,7 @@ class WorkIndex:
 
     def open_counts(self) -> dict[str, int]:
         return {name: len(keys) for (status, field, name), keys in self._lists.items()
-                if status == _OPEN and field == "queue" and isinstance(name, str)}
+                if status == _OPEN and field == "queue" and isinstance(name, str) and keys}
 
     def page(self, query: WorkQuery) -> list[WorkEntry]:
         """The entries of one page of `query`, in its order.
@@ -349,7 +351,7 @@ class WorkIndex:
                 if skip >= len(lists[0]):
                     skip -= len(lists[0])
                     continue
-                found += [self.entries[key[3]] for key in lists[0].slice(skip, skip + query.limit - len(found))]
+                found += [self.entries[key[3]] for key in lists[0].islice(skip, skip + query.limit - len(found))]
                 skip = 0
             else:
                 for entry in self._matching(lists, query, priority):
@@ -376,7 +378,7 @@ class WorkIndex:
             return len(lists[0])
         return sum(1 for _ in self._matching(lists, query, None))
 
-    def _matching(self, lists: list[SortedKeys], query: WorkQuery, priority: int | None) -> Iterator[WorkEntry]:
+    def _matching(self, lists: list[SortedList], query: WorkQuery, priority: int | None) -> Iterator[WorkEntry]:
         """The entries of `lists` (each in deadline order) that match `query` and `priority`, in deadline order."""
         keys: Iterable[SortKey] = iter(lists[0]) if len(lists) == 1 else heapq.merge(*lists)
         sla, now = query.sla, 0 if query.now is None else micros(query.now)
@@ -402,9 +404,9 @@ class WorkIndex:
         order = _priority_order if query.order is WorkOrder.PRIORITY else _deadline_order
         return sorted(found, key=order)[start:start + query.limit]
 
-    def _source(self, query: WorkQuery, status: str, priority: int | None) -> tuple[list[SortedKeys], bool]:
+    def _source(self, query: WorkQuery, status: str, priority: int | None) -> tuple[list[SortedList], bool]:
         """The smallest set of sorted lists holding every match, and whether all their keys match."""
-        choices: list[list[SortedKeys]] = [[self._keys(status, "all", None)]]
+        choices: list[list[SortedList]] = [[self._keys(status, "all", None)]]
         if query.queues is not None:
             choices.append([self._keys(status, "queue", queue) for queue in dict.fromkeys(query.queues)])
         if query.assignee is not None:
@@ -420,7 +422,7 @@ class WorkIndex:
         exact = filters == 0 or (filters == 1 and smallest is not choices[0] and len(smallest) == 1)
         return smallest, exact
 
-    def _keys(self, status: str, field: str, name: str | int | None) -> SortedKeys:
+    def _keys(self, status: str, field: str, name: str | int | None) -> SortedList:
         return self._lists.get((status, field, name)) or _NO_KEYS
 
     def _build_lists(self, status: str) -> None:
@@ -432,7 +434,7 @@ class WorkIndex:
         for key, entry in keyed:
             for name in _list_names(entry):
                 lists[name].append(key)
-        self._lists.update((name, SortedKeys(keys)) for name, keys in lists.items() if keys)
+        self._lists.update((name, SortedList(keys)) for name, keys in lists.items() if keys)
         self._listed.add(status)
 
     def _list(self, entry: WorkEntry) -> None:
@@ -441,7 +443,7 @@ class WorkIndex:
             for name in _list_names(entry):
                 keys = self._lists.get(name)
                 if keys is None:
-                    keys = self._lists[name] = SortedKeys()
+                    keys = self._lists[name] = SortedList()
                 keys.add(key)
 
     def _unlist(self, entry: WorkEntry) -> None:
@@ -449,10 +451,7 @@ class WorkIndex:
             return
         key = entry.key
         for name in _list_names(entry):
-            keys = self._lists[name]
-            keys.remove(key)
-            if not keys:
-                del self._lists[name]
+            self._lists[name].remove(key)  # an emptied list stays: the next item of its queue or person fills it
 
 
 def _first(pair: tuple[SortKey, WorkEntry]) -> SortKey:
@@ -507,7 +506,7 @@ class JobIndex:
 
     def __init__(self) -> None:
         self.entries: dict[str, JobEntry] = {}
-        self._due = SortedKeys()  # (due, id) of the jobs not done
+        self._due = SortedList()  # (due, id) of the jobs not done
 
     def put(self, doc: Mapping[str, Any]) -> None:
         entry = job_entry(doc)
@@ -520,7 +519,7 @@ class JobIndex:
 
     def load(self, entries: Iterable[JobEntry]) -> None:
         self.entries = {entry.id: entry for entry in entries}
-        self._due = SortedKeys((entry.due, entry.id) for entry in self.entries.values() if not entry.done)
+        self._due = SortedList((entry.due, entry.id) for entry in self.entries.values() if not entry.done)
 
     def case_of(self, job_id: str) -> str | None:
         entry = self.entries.get(job_id)
@@ -532,7 +531,7 @@ class JobIndex:
         return waiting + [entry for entry in self.entries.values() if entry.done]
 
     def due(self, now: datetime, limit: int) -> list[JobEntry]:
-        due = islice(self._due.below((micros(now) + 1,)), max(limit, 0))
+        due = islice(self._due.irange(maximum=(micros(now) + 1,), inclusive=(True, False)), max(limit, 0))
         return [self.entries[job_id] for _, job_id in due]
 
 
@@ -552,7 +551,7 @@ class OutboxIndex:
 
     def __init__(self) -> None:
         self.entries: dict[str, OutboxEntryKey] = {}
-        self._by_attempt = SortedKeys()  # (next attempt, id)
+        self._by_attempt = SortedList()  # (next attempt, id)
 
     def put(self, doc: Mapping[str, Any]) -> None:
         old = self.entries.pop(doc["id"], None)
@@ -565,14 +564,15 @@ class OutboxIndex:
 
     def load(self, entries: Iterable[OutboxEntryKey]) -> None:
         self.entries = {entry.id: entry for entry in entries}
-        self._by_attempt = SortedKeys((entry.next_attempt, entry.id) for entry in self.entries.values())
+        self._by_attempt = SortedList((entry.next_attempt, entry.id) for entry in self.entries.values())
 
     def in_attempt_order(self) -> list[OutboxEntryKey]:
         return [self.entries[entry_id] for _, entry_id in self._by_attempt]
 
     def pending(self, due_before: datetime | None) -> list[OutboxEntryKey]:
         """Pending entries whose next attempt is due by `due_before` (all if None), oldest first."""
-        keys = iter(self._by_attempt) if due_before is None else self._by_attempt.below((micros(due_before) + 1,))
+        keys = iter(self._by_attempt) if due_before is None else \
+            self._by_attempt.irange(maximum=(micros(due_before) + 1,), inclusive=(True, False))
         found = [self.entries[entry_id] for _, entry_id in keys]
         return sorted(found, key=lambda e: (e.created, e.id))
 
