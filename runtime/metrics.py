@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from runtime.documents import AuditEvent, Case, SlaStatus, WorkItem, WorkItemStatus
+from runtime.documents import AuditEvent, Case, WorkItem, WorkItemStatus
 from runtime.service import Runtime
 from runtime.storage.base import Store, WorkQuery
 
@@ -256,18 +256,6 @@ class OpenWork:
     breached: int = 0
     oldest: datetime | None = None  # when the oldest open item was created
 
-    def add(self, item: WorkItem, now: datetime) -> None:
-        self.pending += 1
-        status = SlaStatus.of(item, now)
-        if status is SlaStatus.ON_TRACK:
-            self.on_track += 1
-        elif status is SlaStatus.AT_RISK:
-            self.at_risk += 1
-        elif status is SlaStatus.BREACHED:
-            self.breached += 1
-        if self.oldest is None or item.created_at < self.oldest:
-            self.oldest = item.created_at
-
 
 @dataclass(frozen=True)
 class OpenWorkFigures:
@@ -276,10 +264,9 @@ class OpenWorkFigures:
 
 
 def open_work(store: Store, now: datetime) -> OpenWorkFigures:
-    """Open work items per queue and per process (by key), sorted by name."""
-    queues: dict[str, OpenWork] = {}
-    processes: dict[str, OpenWork] = {}
-    for item in store.work_items(WorkQuery(limit=EVERY_ITEM)):
-        queues.setdefault(item.queue, OpenWork(item.queue)).add(item, now)
-        processes.setdefault(item.process_key, OpenWork(item.process_key)).add(item, now)
-    return OpenWorkFigures([queues[k] for k in sorted(queues)], [processes[k] for k in sorted(processes)])
+    """Open work items per queue and per process (by key), sorted by name; counted by the store's index."""
+    groups: dict[str, list[OpenWork]] = {"queue": [], "process": []}
+    for count in store.open_work_counts(now):
+        groups[count.by].append(OpenWork(count.name, count.pending, count.on_track, count.at_risk, count.breached,
+                                         count.oldest))
+    return OpenWorkFigures(groups["queue"], groups["process"])

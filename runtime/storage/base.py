@@ -120,6 +120,21 @@ class WorkQuery:
             raise ValueError("a work query by SLA status needs the moment (`now`) it is judged at")
 
 
+@dataclass(frozen=True)
+class OpenWorkCount:
+    """The open work items of one queue or one process (`by`: "queue" or "process") at a moment: how many, how
+    many are on track, at risk and breached then (`SlaStatus.at`; items without a due time are none of these),
+    and when the oldest was created."""
+
+    by: str
+    name: str
+    pending: int
+    on_track: int
+    at_risk: int
+    breached: int
+    oldest: datetime | None
+
+
 class Store(ABC):
     """Versions, cases, work items, jobs, outbox, audit events, customers, contacts and users.
 
@@ -205,6 +220,11 @@ class Store(ABC):
     @abstractmethod
     def count_open_work_items(self) -> dict[str, int]:
         """Open work items per queue."""
+
+    @abstractmethod
+    def open_work_counts(self, now: datetime) -> list[OpenWorkCount]:
+        """Per queue, then per process, sorted by name: the open work items and where they stand at `now`; from
+        an index, in a time that does not grow with the number of items (SQL: a GROUP BY over open items)."""
 
     @abstractmethod
     def worklist_marker(self) -> int:

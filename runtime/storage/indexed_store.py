@@ -13,8 +13,8 @@ from abc import abstractmethod
 from datetime import datetime
 
 from runtime.errors import NotFound
-from runtime.storage.base import Store, WorkQuery
-from runtime.storage.indexes import Indexes, micros
+from runtime.storage.base import OpenWorkCount, Store, WorkQuery
+from runtime.storage.indexes import Indexes, micros, moment
 
 
 class IndexedStore(Store):
@@ -67,6 +67,14 @@ class IndexedStore(Store):
         with self._lock:
             self._check_ready()
             return self._indexes.work.open_counts()
+
+    def open_work_counts(self, now: datetime) -> list[OpenWorkCount]:
+        with self._lock:
+            self._check_ready()
+            found = self._indexes.work.open_figures(micros(now))
+        return [OpenWorkCount(by, name, pending, on_track, at_risk, breached,
+                              None if oldest is None else moment(oldest))
+                for by, name, pending, on_track, at_risk, breached, oldest in found]
 
     def worklist_marker(self) -> int:
         with self._lock:

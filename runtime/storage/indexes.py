@@ -82,6 +82,11 @@ def micros(value: datetime | str) -> int:
     return (value - _EPOCH) // _MICROSECOND
 
 
+def moment(value: int) -> datetime:
+    """The UTC moment of `micros` microseconds since 1970."""
+    return _EPOCH + value * _MICROSECOND
+
+
 def _optional_micros(value: datetime | str | None) -> int | None:
     return None if value is None else micros(value)
 
@@ -290,6 +295,7 @@ class WorkIndex:
         self._by_case: dict[str, set[str]] | None = None
         self._lists: dict[ListName, SortedList] = {}
         self._listed: set[str] = {_OPEN}
+        self._clocks: dict[tuple[str, str], _SlaClock] | None = None  # open items per queue and process
 
     def put(self, doc: Mapping[str, Any]) -> None:
         entry = work_entry(doc)
@@ -311,6 +317,7 @@ class WorkIndex:
         self._by_case = None
         self._lists = {}
         self._listed = set()
+        self._clocks = None
         self._build_lists(_OPEN)
 
     def case_of(self, item_id: str) -> str | None:
@@ -325,6 +332,24 @@ class WorkIndex:
     def open_counts(self) -> dict[str, int]:
         return {name: len(keys) for (status, field, name), keys in self._lists.items()
                 if status == _OPEN and field == "queue" and isinstance(name, str) and keys}
+
+    def open_figures(self, now: int) -> list[tuple[str, str, int, int, int, int, int | None]]:
+        """Per queue and per process ("queue"/"process", name): the open items, how many are on track, at risk
+        and breached at `now` (microseconds), and when the oldest was created; counted by position in sorted
+        deadlines, never by reading the items."""
+        if self._clocks is None:
+            self._clocks = _sla_clocks(self.entries[key[3]] for key in self._keys(_OPEN, "all", None))
+        found = []
+        for (by, name), clock in sorted(self._clocks.items(), key=_queues_first):
+            keys = self._keys(_OPEN, by, name)
+            if not keys:
+                continue
+            breached = keys.bisect_left((now + 1,))
+            at_risk = clock.at_risk(now)
+            with_deadline = keys.bisect_left((NO_DEADLINE,))
+            found.append((by, name, len(keys), with_deadline - breached - at_risk, at_risk, breached,
+                          clock.created[0][0] if clock.created else None))
+        return found
 
     def page(self, query: WorkQuery) -> list[WorkEntry]:
         """The entries of one page of `query`, in its order.
@@ -445,13 +470,80 @@ class WorkIndex:
                 if keys is None:
                     keys = self._lists[name] = SortedList()
                 keys.add(key)
+        if entry.status == _OPEN and self._clocks is not None:
+            for group in _clock_names(entry):
+                clock = self._clocks.get(group)
+                if clock is None:
+                    clock = self._clocks[group] = _SlaClock()
+                clock.add(entry)
 
     def _unlist(self, entry: WorkEntry) -> None:
+        if entry.status == _OPEN and self._clocks is not None:
+            for group in _clock_names(entry):
+                self._clocks[group].remove(entry)
         if entry.status not in self._listed:
             return
         key = entry.key
         for name in _list_names(entry):
             self._lists[name].remove(key)  # an emptied list stays: the next item of its queue or person fills it
+
+
+class _SlaClock:
+    """The open items of one queue or process as moments: from when until when each is at risk (its warning
+    before its due time), and when each was created. Counting at a moment is bisecting, whatever the number
+    of items."""
+
+    __slots__ = ("created", "risk_from", "risk_until")
+
+    def __init__(self, risk_from: Iterable[tuple[int, str]] = (), risk_until: Iterable[tuple[int, str]] = (),
+                 created: Iterable[tuple[int, str]] = ()) -> None:
+        self.risk_from = SortedList(risk_from)
+        self.risk_until = SortedList(risk_until)
+        self.created = SortedList(created)
+
+    def add(self, entry: WorkEntry) -> None:
+        if _at_risk_before_due(entry):
+            self.risk_from.add((entry.warning, entry.id))
+            self.risk_until.add((entry.due, entry.id))
+        self.created.add((entry.created, entry.id))
+
+    def remove(self, entry: WorkEntry) -> None:
+        if _at_risk_before_due(entry):
+            self.risk_from.remove((entry.warning, entry.id))
+            self.risk_until.remove((entry.due, entry.id))
+        self.created.remove((entry.created, entry.id))
+
+    def at_risk(self, now: int) -> int:
+        """How many items are at risk at `now`: warned, and not yet due (`SlaStatus.at`)."""
+        return self.risk_from.bisect_left((now + 1,)) - self.risk_until.bisect_left((now + 1,))
+
+
+def _at_risk_before_due(entry: WorkEntry) -> bool:
+    """Whether the item is ever at risk: it has a warning before its due time (else it goes from on track to
+    breached)."""
+    return entry.warning is not None and entry.due is not None and entry.warning < entry.due
+
+
+def _queues_first(group: tuple[tuple[str, str], _SlaClock]) -> tuple[bool, str]:
+    (by, name), _ = group
+    return (by != "queue", name)
+
+
+def _clock_names(entry: WorkEntry) -> tuple[tuple[str, str], tuple[str, str]]:
+    return (("queue", entry.queue), ("process", entry.process_key))
+
+
+def _sla_clocks(entries: Iterable[WorkEntry]) -> dict[tuple[str, str], _SlaClock]:
+    """The clocks of open `entries` per queue and process, each sorted once."""
+    moments: defaultdict[tuple[str, str], tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
+    for entry in entries:
+        for group in _clock_names(entry):
+            risk_from, risk_until, created = moments[group]
+            if _at_risk_before_due(entry):
+                risk_from.append((entry.warning, entry.id))
+                risk_until.append((entry.due, entry.id))
+            created.append((entry.created, entry.id))
+    return {group: _SlaClock(*lists) for group, lists in moments.items()}
 
 
 def _first(pair: tuple[SortKey, WorkEntry]) -> SortKey:

@@ -26,6 +26,7 @@ from runtime.storage.base import Changes, Store, WorkQuery
 from runtime.storage.memory import MemoryStore
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.storage.storage_docs import at, audit_event, case, customer, job, outbox_entry, user, work_item
+from tests.storage.test_contract import counted_by_hand
 
 CASES = [f"c{n}" for n in range(4)]
 QUEUES = ["q0", "q1", "q2"]
@@ -91,6 +92,7 @@ def answers(store: Store) -> dict[str, Any]:
                   store.cases(active=True), store.cases(active=False, process_key="complaint")],
         "work": [store.work_items(query) for query in queries],
         "counts": store.count_open_work_items(),
+        "open work": [store.open_work_counts(at(minutes)) for minutes in (0, 45, 100, 200)],
         "due": [store.due_jobs(at(minutes), limit=2) for minutes in (0, 60, 200)],
         "outbox": [store.outbox(due_before=at(60)), store.outbox()]
         + [store.outbox(case_id=case_id) for case_id in CASES],
@@ -124,6 +126,8 @@ def test_the_embedded_store_reopened_answers_like_the_memory_store(draws: list[d
         for number, draw in enumerate(draws):
             commit_both(reference, embedded, changes_for(draw, reference, number))
         assert answers(embedded) == answers(reference)
+        for minutes in (0, 45, 100, 200):
+            assert reference.open_work_counts(at(minutes)) == counted_by_hand(reference, at(minutes))
         if crash:
             shutil.copytree(folder, Path(temp) / "image")
             folder = Path(temp) / "image"
