@@ -147,7 +147,7 @@ class Runtime:
 
     def transaction(self, user: User) -> Transaction:
         """A new step by `user` at the clock's now."""
-        return Transaction(self.store, user, self.clock.now())
+        return Transaction(self.store, user, self.clock.now(), self.calendar.timezone)
 
     def kept_apart(self, version: ProcessVersion, item: WorkItem) -> DoneBy:
         """The tasks `item` is kept apart from (four eyes) and who completed them in its case."""

@@ -17,10 +17,12 @@ from pydantic import TypeAdapter
 
 from models.customers import Customer
 from runtime.audit import GENESIS, seal_events
+from runtime.case_facts import case_facts
 from runtime.documents import (
     Attachment,
     AuditEvent,
     Case,
+    CaseFacts,
     Contact,
     Job,
     OutboxEntry,
@@ -28,11 +30,14 @@ from runtime.documents import (
     User,
     Version,
     WorkItem,
+    WorkItemStatus,
 )
 from runtime.errors import NotFound
-from runtime.storage.base import Changes, Store
+from runtime.storage.base import Changes, Store, WorkQuery
 
 _MOMENT = TypeAdapter(datetime)
+#: A page size no case's list of work items reaches.
+EVERY_ITEM = 1_000_000
 
 
 def new_id(prefix: str) -> str:
@@ -43,11 +48,12 @@ def new_id(prefix: str) -> str:
 class Transaction:
     """The working state of one step by `user`; reads go to the store once per document."""
 
-    def __init__(self, store: Store, user: User, now: datetime) -> None:
+    def __init__(self, store: Store, user: User, now: datetime, timezone: str) -> None:
         self.store = store
         self.user = user
         self.actor = user.id
         self.now = now
+        self.timezone = timezone  # the business calendar's: a closing case's local day
         self._now_json = _MOMENT.dump_python(now, mode="json")
         self._cases: dict[str, tuple[Case, int | None]] = {}
         self._work_items: dict[str, WorkItem] = {}
@@ -173,6 +179,15 @@ class Transaction:
             "details": details or {},
         })
 
+    def _facts(self, case: Case, *, stored: bool) -> CaseFacts:
+        """The facts of a case closed in this step, from its whole trail and tasks: what is stored, then this step's."""
+        events = self.store.audit_events(case.id) if stored else []
+        events += [event for event in self._audit if event.case_id == case.id]
+        items = {item.id: item for item in self.store.work_items(WorkQuery(
+            case_id=case.id, status=WorkItemStatus.COMPLETED, limit=EVERY_ITEM))} if stored else {}
+        items |= {item.id: item for item in self._work_items.values() if item.case_id == case.id}
+        return case_facts(case, events, items.values(), self.timezone)
+
     def took_edge(self, case: Case, edge_id: str) -> None:
         """Note that a token of `case` followed `edge_id`; the case's next audit event records it."""
         self._edges_taken.setdefault(case.id, []).append(edge_id)
@@ -180,12 +195,16 @@ class Transaction:
     # Commit -----------------------------------------------------------------
 
     def changes(self) -> Changes:
-        """Everything the step writes; its new audit events are sealed now, each case's in one pass."""
+        """Everything the step writes; its new audit events are sealed now, each case's in one pass, and a case
+        it closed gets its facts (`runtime.case_facts`)."""
         for case, contents in self._unsealed.values():
             case.audit_head = seal_events(contents, case.audit_head or GENESIS)
             case.audit_count += len(contents)
             self._audit += map(AuditEvent.model_validate, contents)
         self._unsealed.clear()
+        for case, read_at in self._cases.values():
+            if case.closed_at is not None and case.facts is None:
+                case.facts = self._facts(case, stored=read_at is not None)
         return Changes(
             cases=list(self._cases.values()),
             work_items=list(self._work_items.values()),

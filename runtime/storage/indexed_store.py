@@ -2,7 +2,7 @@
 
 `MemoryStore` and `TinyDBStore` keep the same `Indexes` under a lock; the
 questions those indexes answer without reading any document (open work per
-queue, the worklist's change marker, which cases closed when) need nothing
+queue, the worklist's change marker, the sums of cases closed per day) need nothing
 store-specific beyond "is the store usable" (`_check_ready`).
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import threading
 from abc import abstractmethod
-from datetime import datetime
+from datetime import date, datetime
 
 from runtime.errors import NotFound
-from runtime.storage.base import OpenWorkCount, Store, WorkQuery
-from runtime.storage.indexes import Indexes, micros, moment
+from runtime.storage.base import ClosedCaseDays, ClosedDay, OpenWorkCount, Store, WorkQuery
+from runtime.storage.indexes import Indexes, closed_case, micros, moment
 
 
 class IndexedStore(Store):
@@ -45,10 +45,18 @@ class IndexedStore(Store):
             self._check_ready()
             return self._indexes.cases.audit_heads()
 
-    def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
+    def closed_case_days(self, since: datetime, until: datetime) -> ClosedCaseDays:
+        partly: dict[tuple[date, str], ClosedDay] = {}
         with self._lock:
             self._check_ready()
-            return self._indexes.cases.closed_between(micros(since), micros(until))
+            whole, inside, without = self._indexes.cases.closed_case_days(micros(since), micros(until))
+            for case_id in inside:  # only days cut by the range's ends: their cases are read
+                closed = closed_case(vars(self.case(case_id)))
+                assert closed is not None
+                partly.setdefault((closed.day, closed.process_key), ClosedDay(closed.day, closed.process_key)).add(
+                    closed)
+        days = sorted([*whole, *partly.values()], key=lambda day: (day.day, day.process_key))
+        return ClosedCaseDays(days, without)
 
     def work_item_case(self, item_id: str) -> str:
         with self._lock:

@@ -43,8 +43,8 @@ import itertools
 from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict, replace
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from itertools import islice
 from operator import itemgetter
@@ -63,7 +63,7 @@ from runtime.documents import (
     Version,
     WorkItemStatus,
 )
-from runtime.storage.base import WorkOrder, WorkQuery
+from runtime.storage.base import ClosedCase, ClosedDay, WorkOrder, WorkQuery
 
 NO_DEADLINE = 2**62  # sorts after every real deadline
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -71,6 +71,8 @@ _MICROSECOND = timedelta(microseconds=1)
 _OPEN = str(WorkItemStatus.OPEN)
 _NO_KEYS = SortedList()  # shared and never changed: what an unknown list name gives
 T = TypeVar("T", bound=tuple)
+#: Which layout `Indexes.snapshot` writes; a snapshot of another is rebuilt from the documents. 2: closed days.
+SNAPSHOT_VERSION = 2
 
 
 def micros(value: datetime | str) -> int:
@@ -118,12 +120,46 @@ class CaseEntry(NamedTuple):
     audit_count: int = 0  # how many events the case's trail has, and the newest one's hash
     audit_head: str = ""
     version: int = 0  # the number of the process version it runs on
+    root_cause: str | None = None
+    day: int | None = None  # the local day it closed on (an ordinal), once its facts were kept
 
 
 def case_entry(doc: Mapping[str, Any]) -> CaseEntry:
+    facts = _fields(doc.get("facts"))
     return CaseEntry(doc["id"], micros(doc["started_at"]), doc["process_key"], doc.get("customer_id"),
                      doc["status"] == CaseStatus.ACTIVE, doc["revision"], _optional_micros(doc.get("closed_at")),
-                     doc.get("audit_count", 0), doc.get("audit_head", ""), doc.get("version", 0))
+                     doc.get("audit_count", 0), doc.get("audit_head", ""), doc.get("version", 0),
+                     doc.get("root_cause"), None if facts is None else _day(facts["day"]).toordinal())
+
+
+def closed_case(doc: Mapping[str, Any]) -> ClosedCase | None:
+    """What a closed case with facts adds to its day's sums (None for any other case)."""
+    facts = _fields(doc.get("facts"))
+    if facts is None or doc.get("closed_at") is None:
+        return None
+    closed, started, due = micros(doc["closed_at"]), micros(doc["started_at"]), _optional_micros(doc.get("due_at"))
+    first_response = facts.get("first_response")
+    return ClosedCase(
+        doc["process_key"], _day(facts["day"]), closed, closed - started,
+        None if first_response is None else _micros_of(first_response), bool(facts.get("first_time_right", True)),
+        facts.get("tasks_with_sla", 0), facts.get("tasks_on_time", 0), None if due is None else closed <= due,
+        doc.get("root_cause"), tuple((node, _micros_of(wait)) for node, wait in facts.get("waits", ())),
+        tuple(facts.get("edges", {}).items()))
+
+
+def _fields(value: Any) -> Mapping[str, Any] | None:
+    """A nested document as a mapping, whether it came as JSON or as a model (`vars` of a pydantic document)."""
+    if value is None or isinstance(value, Mapping):
+        return value
+    return vars(value)
+
+
+def _day(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _micros_of(seconds: float) -> int:
+    return round(seconds * 1_000_000)
 
 
 def _grouped_by(entry: CaseEntry) -> tuple[str, str | None, bool]:
@@ -159,11 +195,14 @@ class _CaseGroups:
 
 
 class CaseIndex:
-    """Cases by id (with their revision); by process, customer and activity once asked."""
+    """Cases by id (with their revision); by process, customer and activity once asked; the facts of closed cases
+    summed per local day and process (`ClosedDay`), and the closed cases that have no facts."""
 
     def __init__(self) -> None:
         self.entries: dict[str, CaseEntry] = {}
         self._groups: _CaseGroups | None = None
+        self.closed_days: dict[tuple[int, str], ClosedDay] = {}
+        self._without_facts = SortedList()  # (closed, id) of closed cases stored before facts were kept
 
     def put(self, doc: Mapping[str, Any]) -> None:
         entry = case_entry(doc)
@@ -173,10 +212,50 @@ class CaseIndex:
             if old is not None:
                 self._groups.remove(old)
             self._groups.add(entry)
+        self._count_closed(old, entry, doc)
 
-    def load(self, entries: Iterable[CaseEntry]) -> None:
+    def _count_closed(self, old: CaseEntry | None, entry: CaseEntry, doc: Mapping[str, Any]) -> None:
+        """Add a case to its day's sums when its facts arrive; later only its root cause can change (facts are
+        kept once, in the step that closes it)."""
+        if entry.day is not None:
+            key = (entry.day, entry.process_key)
+            if old is None or old.day is None:
+                closed = closed_case(doc)
+                assert closed is not None
+                self.closed_days.setdefault(key, ClosedDay(closed.day, entry.process_key)).add(closed)
+            elif old.root_cause != entry.root_cause:
+                self.closed_days[key].count_root_cause(old.root_cause, -1)
+                self.closed_days[key].count_root_cause(entry.root_cause, 1)
+        before, after = _without_facts(old), _without_facts(entry)
+        if before != after:
+            if before is not None:
+                self._without_facts.remove(before)
+            if after is not None:
+                self._without_facts.add(after)
+
+    def load(self, entries: Iterable[CaseEntry], closed_days: Iterable[ClosedDay]) -> None:
         self.entries = {entry.id: entry for entry in entries}
         self._groups = None
+        self.closed_days = {(day.day.toordinal(), day.process_key): day for day in closed_days}
+        self._without_facts = SortedList(filter(None, map(_without_facts, self.entries.values())))
+
+    def closed_case_days(self, since: int, until: int) -> tuple[list[ClosedDay], list[str], list[tuple[str, int]]]:
+        """For closings at or after `since` and before `until` (microseconds): copies of the sums of the days
+        wholly inside, the ids of the cases inside of days partly inside, and (id, revision) of the cases without
+        facts inside."""
+        whole, partly = [], set()
+        for key, day in self.closed_days.items():
+            if day.last < since or day.first >= until:
+                continue
+            if since <= day.first and day.last < until:
+                whole.append(_copy_day(day))
+            else:
+                partly.add(key)
+        inside = [e.id for e in self.entries.values() if (e.day, e.process_key) in partly
+                  and e.closed is not None and since <= e.closed < until] if partly else []
+        without = [(case_id, self.entries[case_id].revision) for _, case_id in
+                   self._without_facts.irange((since,), (until,), inclusive=(True, False))]
+        return whole, inside, without
 
     def revision(self, case_id: str) -> int | None:
         entry = self.entries.get(case_id)
@@ -216,10 +295,24 @@ class CaseIndex:
     def audit_heads(self) -> dict[str, tuple[int, str]]:
         return {e.id: (e.audit_count, e.audit_head) for e in self.entries.values()}
 
-    def closed_between(self, since: int, until: int) -> list[tuple[str, int]]:
-        """(id, revision) of cases closed at or after `since` and before `until` (microseconds), by closing time."""
-        found = [e for e in self.entries.values() if e.closed is not None and since <= e.closed < until]
-        return [(e.id, e.revision) for e in sorted(found, key=lambda e: (e.closed, e.id))]
+
+
+def _without_facts(entry: CaseEntry | None) -> tuple[int, str] | None:
+    return (entry.closed, entry.id) if entry is not None and entry.closed is not None and entry.day is None else None
+
+
+def _copy_day(day: ClosedDay) -> ClosedDay:
+    return replace(day, resolutions=list(day.resolutions), first_responses=list(day.first_responses),
+                   root_causes=dict(day.root_causes), waits={node: list(wait) for node, wait in day.waits.items()},
+                   edges=dict(day.edges))
+
+
+def closed_day_json(day: ClosedDay) -> dict[str, Any]:
+    return asdict(day) | {"day": day.day.isoformat()}
+
+
+def closed_day_of(data: Mapping[str, Any]) -> ClosedDay:
+    return ClosedDay(**(dict(data) | {"day": date.fromisoformat(data["day"])}))
 
 
 def _case_matches(entry: CaseEntry, process_key: str | None, customer_id: str | None, active: bool | None) -> bool:
@@ -906,13 +999,15 @@ class Indexes:
         if index is not None:
             index.put(doc)
 
-    def snapshot(self) -> dict[str, list[list[Any]]]:
-        """Every entry, JSON-ready as one list per field.
+    def snapshot(self) -> dict[str, Any]:
+        """Every entry, JSON-ready as one list per field, and the sums of closed cases per day.
 
         Entries come in the order their sorted lists keep (open work items by
         worklist order, jobs by due time, ...), so loading sorts sorted data.
         """
         return {
+            "version": SNAPSHOT_VERSION,
+            "closed_days": [closed_day_json(day) for day in self.cases.closed_days.values()],
             "cases": _columns(list(self.cases.entries.values()), CaseEntry),
             "work_items": _columns(self.work.in_list_order(), WorkEntry),
             "jobs": _columns(self.jobs.in_due_order(), JobEntry),
@@ -921,17 +1016,23 @@ class Indexes:
             "contacts": _columns(list(self.contacts.entries.values()), ContactEntry),
         }
 
-    def canonical(self) -> dict[str, list[list[Any]]]:
+    def canonical(self) -> dict[str, Any]:
         """The snapshot with every index's entries sorted by id: equal indexes give equal results."""
-        return {name: [list(row) for row in sorted(zip(*columns, strict=True))]
-                for name, columns in self.snapshot().items()}
+        snapshot = self.snapshot()
+        days = sorted(snapshot.pop("closed_days"), key=itemgetter("day", "process_key"))
+        return {name: [list(row) for row in sorted(zip(*columns, strict=True))] if name != "version" else columns
+                for name, columns in snapshot.items()} | {"closed_days": days}
 
     @classmethod
-    def from_snapshot(cls, columns: Mapping[str, list[list[Any]]]) -> Indexes:
-        """Indexes from `snapshot()` columns; KeyError/TypeError/ValueError if they are malformed."""
+    def from_snapshot(cls, columns: Mapping[str, Any]) -> Indexes:
+        """Indexes from `snapshot()` columns; KeyError/TypeError/ValueError if they are malformed or were written
+        by an older Flowdesk (another `SNAPSHOT_VERSION`)."""
+        if columns.get("version") != SNAPSHOT_VERSION:
+            raise ValueError(f"written by another Flowdesk (index version {columns.get('version', 1)}, this one "
+                             f"reads {SNAPSHOT_VERSION})")
         with long_lived():
             indexes = cls()
-            indexes.cases.load(_rows(columns["cases"], CaseEntry))
+            indexes.cases.load(_rows(columns["cases"], CaseEntry), map(closed_day_of, columns["closed_days"]))
             indexes.work.load(_rows(columns["work_items"], WorkEntry))
             indexes.jobs.load(_rows(columns["jobs"], JobEntry))
             indexes.outbox.load(_rows(columns["outbox"], OutboxEntryKey))
@@ -945,9 +1046,14 @@ class Indexes:
         with long_lived():
             found: dict[str, list[Any]] = {"case": [], "work_items": [], "jobs": [], "outbox": [], "customers": [],
                                            "contacts": []}
+            closed_days: dict[tuple[date, str], ClosedDay] = {}
             for kind, doc in docs:
                 if kind == "case":
                     found[kind].append(case_entry(doc))
+                    closed = closed_case(doc)
+                    if closed is not None:
+                        key = (closed.day, closed.process_key)
+                        closed_days.setdefault(key, ClosedDay(closed.day, closed.process_key)).add(closed)
                 elif kind == "work_items":
                     found[kind].append(work_entry(doc))
                 elif kind == "jobs":
@@ -959,7 +1065,7 @@ class Indexes:
                 elif kind == "contacts":
                     found[kind].append(contact_entry(doc))
             indexes = cls()
-            indexes.cases.load(found["case"])
+            indexes.cases.load(found["case"], closed_days.values())
             indexes.work.load(found["work_items"])
             indexes.jobs.load(found["jobs"])
             indexes.outbox.load(found["outbox"])

@@ -235,7 +235,7 @@ class TinyDBStore(IndexedStore):
                     raise ValueError(f"format {snapshot['format']}")
                 indexes = Indexes.from_snapshot(snapshot["indexes"])
         except (ValueError, TypeError, KeyError) as error:
-            log.warning("%s is damaged (%s); rebuilding the indexes from every case file", path, error)
+            log.warning("%s cannot be used (%s); rebuilding the indexes from every case file", path, error)
             return None
         self._snapshot_size = len(data)
         return int(snapshot["seq"]), indexes
