@@ -14,11 +14,17 @@ with the number of cases. The folder holds:
 is loaded (so a damaged file stops the step before its commit point), and
 the step becomes one journal line holding the new content of every
 document it touches, in every partition (a subprocess case and its parent
-alike), with a CRC-32. The line is appended and fdatasynced: that is the
-commit point, one sequential write per step whatever the store's size. The
-line is then applied in memory to the partitions' TinyDB tables and to the
-indexes, exactly as recovery applies it, and the partitions are marked
-dirty. Nothing is rewritten in place, and no other file is written yet.
+alike), with a CRC-32. The line is appended and then applied in memory to
+the partitions' TinyDB tables and to the indexes, exactly as recovery
+applies it, and the partitions are marked dirty. Nothing is rewritten in
+place, and no other file is written yet. The caller is acknowledged once
+its line is on disk: the commit point. That wait happens outside the
+store's lock, with group commit (`files.Journal`): while one fdatasync runs,
+other threads' steps append their lines and share the next one, so 16 agents
+at once pay a few flushes, not 16. A step is visible to other threads from
+when it is applied; one that a crash catches before its flush is lost with
+every later line, which no caller was told had succeeded. If a flush fails,
+the store stops (a restart recovers what the journal holds).
 
 **Checkpoint.** When the journal has grown past `checkpoint_bytes` and past
 the size of the last index snapshot (so the snapshot's cost per step stays
@@ -278,12 +284,14 @@ class TinyDBStore(IndexedStore):
             for key in parts:  # a damaged file must stop the step before, not after, its commit point
                 self._partition(key)
             line = _encode({"seq": self._seq + 1, "parts": parts})
-            assert self._journal is not None
-            self._journal.append(line)  # the commit point
+            journal = self._journal
+            assert journal is not None
+            ticket = journal.write(line)  # the commit point, once the line is on disk
             try:
                 self._apply(decode_line(line))
             except Exception as error:
                 self._broken = f"{type(error).__name__}: {error}"
+                journal.wait_durable(ticket)
                 raise StoreError(f"a committed step could not be applied in memory ({self._broken}); it is safe "
                                  "in the journal: restart Flowdesk to recover") from error
             for (case, _), revision in zip(changes.cases, revisions, strict=True):
@@ -293,6 +301,12 @@ class TinyDBStore(IndexedStore):
             for record in changes.records:
                 record.revision += 1
             self._maybe_checkpoint()
+        try:
+            journal.wait_durable(ticket)  # acknowledged only once its own line is on disk (group commit)
+        except StoreError as error:
+            with self._lock:
+                self._broken = self._broken or str(error)
+            raise
 
     def _parts(self, changes: Changes, revisions: list[int]) -> dict[str, dict[str, list[Any]]]:
         """The new content of every document of the step: partition → table → documents."""
