@@ -21,9 +21,9 @@ even count); the 90th percentile is the nearest-rank one: the smallest value tha
 the values do not exceed.
 
 The closed-case figures are sums of what the store keeps per local day and process
-(`Store.closed_case_days`): a year's figures add up a few hundred days, and medians are found by
-bisecting each day's sorted durations (`order_statistic`), so the cost grows with the days in the
-range, not the cases. Cases closed before facts were kept (stored by an earlier Flowdesk) are
+(`Store.closed_case_days`): a year's figures add up a few hundred days and never read a case;
+only the medians and percentiles look at each duration, merging the days' sorted durations in C
+(`spread_of_runs`). Cases closed before facts were kept (stored by an earlier Flowdesk) are
 derived from their documents once per revision (`FactsCache`).
 """
 
@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import math
 import statistics
-from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 
 from runtime.case_facts import case_facts
 from runtime.documents import WorkItemStatus
@@ -94,40 +94,21 @@ def spread(values: Iterable[float]) -> Spread | None:
     return Spread(len(ordered), statistics.median(ordered), ordered[math.ceil(0.9 * len(ordered)) - 1])
 
 
-def order_statistic(runs: Sequence[Sequence[int]], k: int) -> int:
-    """The `k`-th smallest (from 0) of the values of several sorted runs together, by bisecting the range of
-    values: each probe counts with one bisection per run, so the cost grows with the runs, not the values.
+def spread_of_runs(runs: Iterable[list[int]]) -> Spread | None:
+    """`spread` of durations kept as sorted runs of microseconds (one per day and process), in seconds.
 
-    >>> order_statistic([[1, 5, 9], [2, 3], [7]], 0), order_statistic([[1, 5, 9], [2, 3], [7]], 3)
-    (1, 5)
-    """
-    runs = [run for run in runs if run]
-    if len(runs) == 1:
-        return runs[0][k]
-    low, high = min(run[0] for run in runs), max(run[-1] for run in runs)
-    while low < high:
-        middle = (low + high) // 2
-        if sum(bisect_right(run, middle) for run in runs) > k:
-            high = middle
-        else:
-            low = middle + 1
-    return low
-
-
-def spread_of_runs(runs: Sequence[Sequence[int]]) -> Spread | None:
-    """`spread` of the durations in sorted runs of microseconds, in seconds, without merging the runs.
+    The runs are merged by Python's sort, which finds them already in order: about 15 ms per 100,000
+    durations, against the half millisecond it took per case to read the case again.
 
     >>> spread_of_runs([[60_000_000, 180_000_000], [120_000_000]])
     Spread(count=3, median=120.0, p90=180.0)
     """
-    runs = [run for run in runs if run]
-    count = sum(map(len, runs))
-    if not count:
+    ordered = sorted(chain.from_iterable(runs))
+    if not ordered:
         return None
-    middle = order_statistic(runs, count // 2)
-    if count % 2 == 0:
-        middle = (order_statistic(runs, count // 2 - 1) + middle) / 2
-    return Spread(count, middle / MICROSECONDS, order_statistic(runs, math.ceil(0.9 * count) - 1) / MICROSECONDS)
+    count = len(ordered)
+    middle = ordered[count // 2] if count % 2 else (ordered[count // 2 - 1] + ordered[count // 2]) / 2
+    return Spread(count, middle / MICROSECONDS, ordered[math.ceil(0.9 * count) - 1] / MICROSECONDS)
 
 
 def share(part: int, whole: int) -> float | None:

@@ -302,9 +302,10 @@ def _without_facts(entry: CaseEntry | None) -> tuple[int, str] | None:
 
 
 def _copy_day(day: ClosedDay) -> ClosedDay:
-    return replace(day, resolutions=list(day.resolutions), first_responses=list(day.first_responses),
-                   root_causes=dict(day.root_causes), waits={node: list(wait) for node, wait in day.waits.items()},
-                   edges=dict(day.edges))
+    return ClosedDay(day.day, day.process_key, day.cases, day.first, day.last, list(day.resolutions),
+                     list(day.first_responses), day.first_time_right, day.tasks_with_sla, day.tasks_on_time,
+                     day.case_slas, day.case_slas_met, dict(day.root_causes),
+                     {node: list(wait) for node, wait in day.waits.items()}, dict(day.edges))
 
 
 def closed_day_json(day: ClosedDay) -> dict[str, Any]:
