@@ -144,7 +144,7 @@ def _work(runtime: Runtime, outbox: Path, smtp_host: str, smtp_port: int, interv
           stop: threading.Event) -> None:
     deliverer = Deliverer(runtime.store, default_sinks(outbox, smtp_host, smtp_port), runtime.clock)
     log.info("worker running (letters and SMS in %s)", outbox)
-    Worker(runtime, deliverer, interval=interval).run_forever(stop)
+    Worker(runtime, deliverer, interval=interval).run_forever(stop, first_pass_after=interval)
 
 
 def run(data: Path, *, host: str = "127.0.0.1", port: int = 8080, smtp_host: str = "localhost",

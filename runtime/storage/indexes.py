@@ -237,7 +237,8 @@ class CaseIndex:
         self.entries = {entry.id: entry for entry in entries}
         self._groups = None
         self.closed_days = {(day.day.toordinal(), day.process_key): day for day in closed_days}
-        self._without_facts = SortedList(filter(None, map(_without_facts, self.entries.values())))
+        self._without_facts = SortedList((e.closed, e.id) for e in self.entries.values()
+                                         if e.day is None and e.closed is not None)
 
     def closed_case_days(self, since: int, until: int) -> tuple[list[ClosedDay], list[str], list[tuple[str, int]]]:
         """For closings at or after `since` and before `until` (microseconds): copies of the sums of the days
@@ -360,6 +361,21 @@ def work_entry(doc: Mapping[str, Any]) -> WorkEntry:
                      micros(doc["created_at"]), _optional_micros(doc.get("warning_at")))
 
 
+def _names_in(entry: WorkEntry, field: str) -> tuple[str | int | None, ...]:
+    """The names of the lists of `field` that hold `entry` (none or one)."""
+    if field == "all":
+        return (None,)
+    if field == "assignee":
+        return () if entry.assignee is None else (entry.assignee,)
+    if field == "unassigned":
+        return (None,) if entry.assignee is None else ()
+    return (getattr(entry, _FIELD_ATTRIBUTES[field]),)
+
+
+_FIELD_ATTRIBUTES = {"queue": "queue", "process": "process_key", "priority": "priority"}
+_FIELDS = ("all", "queue", "process", "priority", "assignee", "unassigned")
+
+
 def _list_names(entry: WorkEntry) -> list[ListName]:
     names: list[ListName] = [
         (entry.status, "all", None),
@@ -377,10 +393,11 @@ def _list_names(entry: WorkEntry) -> list[ListName]:
 class WorkIndex:
     """Every work item's entry, with sorted lists per status and queue/assignee/process/priority/unassigned.
 
-    Every list is in deadline order. Lists of open items are built at load;
-    lists of another status the first time a query asks for that status.
-    Once built, lists are kept up to date, as is the grouping by case.
-    `changes` takes a new value whenever an entry is added or changed.
+    Every list is in deadline order. The lists of one status and field (all open
+    items, the open items per queue, ...) are built together the first time a
+    query needs one of them, so opening a store builds none; once built, they
+    are kept up to date, as is the grouping by case. `changes` takes a new
+    value whenever an entry is added or changed.
     """
 
     def __init__(self) -> None:
@@ -388,7 +405,7 @@ class WorkIndex:
         self.changes = next(_work_changes)
         self._by_case: dict[str, set[str]] | None = None
         self._lists: dict[ListName, SortedList] = {}
-        self._listed: set[str] = {_OPEN}
+        self._built: set[tuple[str, str]] = {(_OPEN, field) for field in _FIELDS}  # (status, field)
         self._clocks: dict[tuple[str, str], _SlaClock] | None = None  # open items per queue and process
 
     def put(self, doc: Mapping[str, Any]) -> None:
@@ -410,9 +427,8 @@ class WorkIndex:
         self.changes = next(_work_changes)
         self._by_case = None
         self._lists = {}
-        self._listed = set()
+        self._built = set()
         self._clocks = None
-        self._build_lists(_OPEN)
 
     def case_of(self, item_id: str) -> str | None:
         entry = self.entries.get(item_id)
@@ -424,6 +440,7 @@ class WorkIndex:
         return open_items + [entry for entry in self.entries.values() if entry.status != _OPEN]
 
     def open_counts(self) -> dict[str, int]:
+        self._build(_OPEN, "queue")
         return {name: len(keys) for (status, field, name), keys in self._lists.items()
                 if status == _OPEN and field == "queue" and isinstance(name, str) and keys}
 
@@ -457,9 +474,9 @@ class WorkIndex:
         if query.case_id is not None:
             return self._case_page(query, max(query.offset, 0))
         status = str(query.status)
-        self._build_lists(status)
         priorities: list[int | None] = [None]
         if query.order is WorkOrder.PRIORITY:
+            self._build(status, "priority")
             priorities = sorted((p for s, f, p in self._lists if s == status and f == "priority"),  # type: ignore[misc]
                                 reverse=True)
         found: list[WorkEntry] = []
@@ -491,7 +508,6 @@ class WorkIndex:
         if query.case_id is not None:
             return len(self._case_page(replace(query, limit=len(self.entries)), 0))
         status = str(query.status)
-        self._build_lists(status)
         lists, exact = self._source(query, status, None)
         if exact and query.sla is None and len(lists) == 1:
             return len(lists[0])
@@ -542,24 +558,28 @@ class WorkIndex:
         return smallest, exact
 
     def _keys(self, status: str, field: str, name: str | int | None) -> SortedList:
+        self._build(status, field)
         return self._lists.get((status, field, name)) or _NO_KEYS
 
-    def _build_lists(self, status: str) -> None:
-        if status in self._listed:
+    def _build(self, status: str, field: str) -> None:
+        """Build the lists of `field` for items of `status` (in one pass over that status's deadline order)."""
+        if (status, field) in self._built:
             return
-        keyed = [(entry.key, entry) for entry in self.entries.values() if entry.status == status]
-        keyed.sort(key=_first)
-        lists: defaultdict[ListName, list[SortKey]] = defaultdict(list)
-        for key, entry in keyed:
-            for name in _list_names(entry):
-                lists[name].append(key)
-        self._lists.update((name, SortedList(keys)) for name, keys in lists.items() if keys)
-        self._listed.add(status)
+        if field == "all":
+            keys = sorted(entry.key for entry in self.entries.values() if entry.status == status)
+            lists: dict[str | int | None, list[SortKey]] = {None: keys} if keys else {}
+        else:
+            lists = defaultdict(list)
+            for key in self._keys(status, "all", None):
+                for name in _names_in(self.entries[key[3]], field):
+                    lists[name].append(key)
+        self._lists.update(((status, field, name), SortedList(keys)) for name, keys in lists.items())
+        self._built.add((status, field))
 
     def _list(self, entry: WorkEntry) -> None:
-        if entry.status in self._listed:
-            key = entry.key
-            for name in _list_names(entry):
+        key = entry.key
+        for name in _list_names(entry):
+            if name[:2] in self._built:
                 keys = self._lists.get(name)
                 if keys is None:
                     keys = self._lists[name] = SortedList()
@@ -575,11 +595,10 @@ class WorkIndex:
         if entry.status == _OPEN and self._clocks is not None:
             for group in _clock_names(entry):
                 self._clocks[group].remove(entry)
-        if entry.status not in self._listed:
-            return
         key = entry.key
         for name in _list_names(entry):
-            self._lists[name].remove(key)  # an emptied list stays: the next item of its queue or person fills it
+            if name[:2] in self._built:
+                self._lists[name].remove(key)  # an emptied list stays: the next item of its queue or person fills it
 
 
 class _SlaClock:
@@ -638,10 +657,6 @@ def _sla_clocks(entries: Iterable[WorkEntry]) -> dict[tuple[str, str], _SlaClock
                 risk_until.append((entry.due, entry.id))
             created.append((entry.created, entry.id))
     return {group: _SlaClock(*lists) for group, lists in moments.items()}
-
-
-def _first(pair: tuple[SortKey, WorkEntry]) -> SortKey:
-    return pair[0]
 
 
 def _deadline_order(entry: WorkEntry) -> SortKey:
