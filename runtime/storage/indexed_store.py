@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import threading
 from abc import abstractmethod
+from collections.abc import Iterator
 from datetime import date, datetime
 
+from runtime.documents import WorkItem, WorkItemStatus
 from runtime.errors import NotFound
 from runtime.storage.base import ClosedCaseDays, ClosedDay, OpenWorkCount, Store, WorkQuery
-from runtime.storage.indexes import Indexes, closed_case, micros, moment
+from runtime.storage.indexes import Indexes, WorkEntry, closed_case, matching_items, micros, moment
 
 
 class IndexedStore(Store):
@@ -66,10 +68,34 @@ class IndexedStore(Store):
             raise NotFound(f"no work item '{item_id}'")
         return case_id
 
+    def work_items(self, query: WorkQuery) -> list[WorkItem]:
+        with self._lock:
+            self._check_ready()
+            if query.case_id is None and query.status is WorkItemStatus.OPEN:
+                return [self._open_work_item(entry) for entry in self._indexes.work.page(query)]
+            start = max(query.offset, 0)
+            return matching_items(self._items_of_cases(query), query)[start:start + max(query.limit, 0)]
+
     def count_work_items(self, query: WorkQuery) -> int:
         with self._lock:
             self._check_ready()
-            return self._indexes.work.count(query)
+            if query.case_id is None and query.status is WorkItemStatus.OPEN:
+                return self._indexes.work.count(query)
+            return len(matching_items(self._items_of_cases(query), query))
+
+    def _items_of_cases(self, query: WorkQuery) -> Iterator[WorkItem]:
+        """Every item of the query's case, or of the cases with items of its status (not open: a tool's question,
+        not a page's; it reads those cases' items)."""
+        cases = [query.case_id] if query.case_id is not None else self._indexes.work.cases_with(str(query.status))
+        return (item for case_id in cases for item in self._case_work_items(case_id))
+
+    @abstractmethod
+    def _open_work_item(self, entry: WorkEntry) -> WorkItem:
+        """The open work item the index lists as `entry`."""
+
+    @abstractmethod
+    def _case_work_items(self, case_id: str) -> list[WorkItem]:
+        """Every work item of a case (none for an unknown case)."""
 
     def count_open_work_items(self) -> dict[str, int]:
         with self._lock:

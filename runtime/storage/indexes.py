@@ -10,8 +10,11 @@ column per field, so loading it is a few C-level loops) and rebuilds them
 from documents when the snapshot is lost (`Indexes.from_documents`).
 
 Groupings only some pages need (cases by process, customer or activity,
-work items by case) are built on first use and then kept up to date, so
-opening a store does not pay for them. Bulk loads run with the garbage
+open work per queue, assignee, process and priority, each queue's SLA clock)
+are built on first use and then kept up to date, so opening a store does not
+pay for them. Work items no longer open are kept as (case, status) only: a
+case's own items are listed from the case. The facts of closed cases are
+summed per local day and process (`ClosedDay`). Bulk loads run with the garbage
 collector paused and then freeze what they built (`gc.freeze`): the
 hundreds of thousands of entries live as long as the store and hold no
 reference cycles, so scanning them in every full collection (a pause of a
@@ -43,7 +46,7 @@ import itertools
 from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from itertools import islice
@@ -61,6 +64,7 @@ from runtime.documents import (
     OutboxEntry,
     SlaStatus,
     Version,
+    WorkItem,
     WorkItemStatus,
 )
 from runtime.storage.base import ClosedCase, ClosedDay, WorkOrder, WorkQuery
@@ -71,8 +75,9 @@ _MICROSECOND = timedelta(microseconds=1)
 _OPEN = str(WorkItemStatus.OPEN)
 _NO_KEYS = SortedList()  # shared and never changed: what an unknown list name gives
 T = TypeVar("T", bound=tuple)
-#: Which layout `Indexes.snapshot` writes; a snapshot of another is rebuilt from the documents. 2: closed days.
-SNAPSHOT_VERSION = 2
+#: Which layout `Indexes.snapshot` writes; a snapshot of another is rebuilt from the documents. 2: closed days;
+#: 3: of the work items no longer open only their case and status.
+SNAPSHOT_VERSION = 3
 
 
 def micros(value: datetime | str) -> int:
@@ -334,7 +339,7 @@ def _discard(groups: dict[Any, set[str]], group: Any, member: str) -> None:
 # Work items -----------------------------------------------------------------
 
 SortKey = tuple[int, int, int, str]  # deadline, -priority, created, id
-ListName = tuple[str, str, str | int | None]  # status, field, value
+ListName = tuple[str, str | int | None]  # field, value
 _work_changes = itertools.count(1)  # one sequence for every work index: a replaced index never repeats a marker
 
 
@@ -377,82 +382,87 @@ _FIELDS = ("all", "queue", "process", "priority", "assignee", "unassigned")
 
 
 def _list_names(entry: WorkEntry) -> list[ListName]:
-    names: list[ListName] = [
-        (entry.status, "all", None),
-        (entry.status, "queue", entry.queue),
-        (entry.status, "process", entry.process_key),
-        (entry.status, "priority", entry.priority),
-    ]
-    if entry.assignee is None:
-        names.append((entry.status, "unassigned", None))
-    else:
-        names.append((entry.status, "assignee", entry.assignee))
+    names: list[ListName] = [("all", None), ("queue", entry.queue), ("process", entry.process_key),
+                             ("priority", entry.priority)]
+    names.append(("unassigned", None) if entry.assignee is None else ("assignee", entry.assignee))
     return names
 
 
 class WorkIndex:
-    """Every work item's entry, with sorted lists per status and queue/assignee/process/priority/unassigned.
+    """The open work items' entries, with sorted lists per queue/assignee/process/priority/unassigned; of the items
+    no longer open only their case and status.
 
-    Every list is in deadline order. The lists of one status and field (all open
-    items, the open items per queue, ...) are built together the first time a
-    query needs one of them, so opening a store builds none; once built, they
-    are kept up to date, as is the grouping by case. `changes` takes a new
-    value whenever an entry is added or changed.
+    Pages of open work come from the lists, all in deadline order; the lists of
+    one field (all items, per queue, ...) are built together the first time a
+    query needs one of them, so opening a store builds none, and are kept up to
+    date once built. A case's own items, of any status, are few: the stores list
+    them from the case (`matching_items`). Keeping 100,000 closed cases' half a
+    million completed items as (case, status) pairs keeps the snapshot small.
+    `changes` takes a new value whenever an item is added or changed.
     """
 
     def __init__(self) -> None:
-        self.entries: dict[str, WorkEntry] = {}
+        self.entries: dict[str, WorkEntry] = {}  # open items
+        self.closed: dict[str, tuple[str, str]] = {}  # item id -> (case id, status) of the items no longer open
         self.changes = next(_work_changes)
-        self._by_case: dict[str, set[str]] | None = None
         self._lists: dict[ListName, SortedList] = {}
-        self._built: set[tuple[str, str]] = {(_OPEN, field) for field in _FIELDS}  # (status, field)
+        self._built: set[str] = set(_FIELDS)  # the fields whose lists are built (an empty index has them all)
         self._clocks: dict[tuple[str, str], _SlaClock] | None = None  # open items per queue and process
 
     def put(self, doc: Mapping[str, Any]) -> None:
         entry = work_entry(doc)
         old = self.entries.get(entry.id)
-        if old == entry:
+        if old == entry or (old is None and self.closed.get(entry.id) == (entry.case_id, entry.status)):
             return
         if old is not None:
             self._unlist(old)
-        self.entries[entry.id] = entry
+            del self.entries[entry.id]
+        if entry.status == _OPEN:
+            self.closed.pop(entry.id, None)
+            self.entries[entry.id] = entry
+            self._list(entry)
+        else:
+            self.closed[entry.id] = (entry.case_id, entry.status)
         self.changes = next(_work_changes)
-        if self._by_case is not None:
-            self._by_case.setdefault(entry.case_id, set()).add(entry.id)
-        self._list(entry)
 
-    def load(self, entries: Iterable[WorkEntry]) -> None:
-        """Replace everything by `entries` (a snapshot or a rebuild)."""
+    def load(self, entries: Iterable[WorkEntry], closed: Mapping[str, tuple[str, str]]) -> None:
+        """Replace everything by the open items' `entries` and the `closed` ones (a snapshot or a rebuild)."""
         self.entries = {entry.id: entry for entry in entries}
+        self.closed = dict(closed)
         self.changes = next(_work_changes)
-        self._by_case = None
         self._lists = {}
         self._built = set()
         self._clocks = None
 
     def case_of(self, item_id: str) -> str | None:
         entry = self.entries.get(item_id)
-        return None if entry is None else entry.case_id
+        if entry is not None:
+            return entry.case_id
+        closed = self.closed.get(item_id)
+        return None if closed is None else closed[0]
+
+    def cases_with(self, status: str) -> list[str]:
+        """Ids of the cases with items of a status other than open, sorted."""
+        return sorted({case_id for case_id, item_status in self.closed.values() if item_status == status})
 
     def in_list_order(self) -> list[WorkEntry]:
-        """Every entry; the open ones first, in worklist order."""
-        open_items = [self.entries[key[3]] for key in self._keys(_OPEN, "all", None)]
-        return open_items + [entry for entry in self.entries.values() if entry.status != _OPEN]
+        """Every open item's entry, in worklist order."""
+        return [self.entries[key[3]] for key in self._keys("all", None)]
 
     def open_counts(self) -> dict[str, int]:
-        self._build(_OPEN, "queue")
-        return {name: len(keys) for (status, field, name), keys in self._lists.items()
-                if status == _OPEN and field == "queue" and isinstance(name, str) and keys}
+        self._build("queue")
+        return {name: len(keys) for (field, name), keys in self._lists.items()
+                if field == "queue" and isinstance(name, str) and keys}
 
     def open_figures(self, now: int) -> list[tuple[str, str, int, int, int, int, int | None]]:
         """Per queue and per process ("queue"/"process", name): the open items, how many are on track, at risk
         and breached at `now` (microseconds), and when the oldest was created; counted by position in sorted
         deadlines, never by reading the items."""
         if self._clocks is None:
-            self._clocks = _sla_clocks(self.entries[key[3]] for key in self._keys(_OPEN, "all", None))
+            self._clocks = _sla_clocks(self.entries[key[3]] for key in self._keys("all", None))
         found = []
         for (by, name), clock in sorted(self._clocks.items(), key=_queues_first):
-            keys = self._keys(_OPEN, by, name)
+            keys = self._keys(by, name)
             if not keys:
                 continue
             breached = keys.bisect_left((now + 1,))
@@ -463,26 +473,24 @@ class WorkIndex:
         return found
 
     def page(self, query: WorkQuery) -> list[WorkEntry]:
-        """The entries of one page of `query`, in its order.
+        """The entries of one page of `query`, of open items of any case, in its order.
 
         Deadline order reads one source; priority order reads the source of each
         priority in turn, highest first (each in deadline order). A source whose
         keys all match is sliced; otherwise its matches are counted off.
         """
+        if query.case_id is not None or query.status is not WorkItemStatus.OPEN:
+            raise ValueError("the work index pages open items of any case; list a case's items from the case")
         if query.limit <= 0 or (query.queues is not None and not query.queues):
             return []
-        if query.case_id is not None:
-            return self._case_page(query, max(query.offset, 0))
-        status = str(query.status)
         priorities: list[int | None] = [None]
         if query.order is WorkOrder.PRIORITY:
-            self._build(status, "priority")
-            priorities = sorted((p for s, f, p in self._lists if s == status and f == "priority"),  # type: ignore[misc]
-                                reverse=True)
+            self._build("priority")
+            priorities = sorted((p for f, p in self._lists if f == "priority"), reverse=True)  # type: ignore[misc]
         found: list[WorkEntry] = []
         skip = max(query.offset, 0)
         for priority in priorities:
-            lists, exact = self._source(query, status, priority)
+            lists, exact = self._source(query, priority)
             if exact and query.sla is None:
                 if skip >= len(lists[0]):
                     skip -= len(lists[0])
@@ -502,13 +510,12 @@ class WorkIndex:
         return found
 
     def count(self, query: WorkQuery) -> int:
-        """How many entries match `query`, whatever its offset and limit."""
+        """How many open items of any case match `query`, whatever its offset and limit."""
+        if query.case_id is not None or query.status is not WorkItemStatus.OPEN:
+            raise ValueError("the work index counts open items of any case; count a case's items from the case")
         if query.queues is not None and not query.queues:
             return 0
-        if query.case_id is not None:
-            return len(self._case_page(replace(query, limit=len(self.entries)), 0))
-        status = str(query.status)
-        lists, exact = self._source(query, status, None)
+        lists, exact = self._source(query, None)
         if exact and query.sla is None and len(lists) == 1:
             return len(lists[0])
         return sum(1 for _ in self._matching(lists, query, None))
@@ -526,65 +533,52 @@ class WorkIndex:
                     and (sla is None or _sla_matches(entry, sla, now))):
                 yield entry
 
-    def _case_page(self, query: WorkQuery, start: int) -> list[WorkEntry]:
-        if self._by_case is None:
-            self._by_case = {}
-            for entry in self.entries.values():
-                self._by_case.setdefault(entry.case_id, set()).add(entry.id)
-        entries = [self.entries[item_id] for item_id in self._by_case.get(query.case_id, ())]  # type: ignore[arg-type]
-        queues = None if query.queues is None else frozenset(query.queues)
-        sla, now = query.sla, 0 if query.now is None else micros(query.now)
-        found = [e for e in entries if e.status == query.status and _matches(e, query, queues)
-                 and (sla is None or _sla_matches(e, sla, now))]
-        order = _priority_order if query.order is WorkOrder.PRIORITY else _deadline_order
-        return sorted(found, key=order)[start:start + query.limit]
-
-    def _source(self, query: WorkQuery, status: str, priority: int | None) -> tuple[list[SortedList], bool]:
+    def _source(self, query: WorkQuery, priority: int | None) -> tuple[list[SortedList], bool]:
         """The smallest set of sorted lists holding every match, and whether all their keys match."""
-        choices: list[list[SortedList]] = [[self._keys(status, "all", None)]]
+        choices: list[list[SortedList]] = [[self._keys("all", None)]]
         if query.queues is not None:
-            choices.append([self._keys(status, "queue", queue) for queue in dict.fromkeys(query.queues)])
+            choices.append([self._keys("queue", queue) for queue in dict.fromkeys(query.queues)])
         if query.assignee is not None:
-            choices.append([self._keys(status, "assignee", query.assignee)])
+            choices.append([self._keys("assignee", query.assignee)])
         if query.unassigned:
-            choices.append([self._keys(status, "unassigned", None)])
+            choices.append([self._keys("unassigned", None)])
         if query.process_key is not None:
-            choices.append([self._keys(status, "process", query.process_key)])
+            choices.append([self._keys("process", query.process_key)])
         if priority is not None:
-            choices.append([self._keys(status, "priority", priority)])
+            choices.append([self._keys("priority", priority)])
         filters = len(choices) - 1
         smallest = min(choices, key=lambda lists: sum(map(len, lists)))
         exact = filters == 0 or (filters == 1 and smallest is not choices[0] and len(smallest) == 1)
         return smallest, exact
 
-    def _keys(self, status: str, field: str, name: str | int | None) -> SortedList:
-        self._build(status, field)
-        return self._lists.get((status, field, name)) or _NO_KEYS
+    def _keys(self, field: str, name: str | int | None) -> SortedList:
+        self._build(field)
+        return self._lists.get((field, name)) or _NO_KEYS
 
-    def _build(self, status: str, field: str) -> None:
-        """Build the lists of `field` for items of `status` (in one pass over that status's deadline order)."""
-        if (status, field) in self._built:
+    def _build(self, field: str) -> None:
+        """Build the lists of `field` (in one pass over the open items' deadline order)."""
+        if field in self._built:
             return
         if field == "all":
-            keys = sorted(entry.key for entry in self.entries.values() if entry.status == status)
+            keys = sorted(entry.key for entry in self.entries.values())
             lists: dict[str | int | None, list[SortKey]] = {None: keys} if keys else {}
         else:
             lists = defaultdict(list)
-            for key in self._keys(status, "all", None):
+            for key in self._keys("all", None):
                 for name in _names_in(self.entries[key[3]], field):
                     lists[name].append(key)
-        self._lists.update(((status, field, name), SortedList(keys)) for name, keys in lists.items())
-        self._built.add((status, field))
+        self._lists.update(((field, name), SortedList(keys)) for name, keys in lists.items())
+        self._built.add(field)
 
     def _list(self, entry: WorkEntry) -> None:
         key = entry.key
         for name in _list_names(entry):
-            if name[:2] in self._built:
+            if name[0] in self._built:
                 keys = self._lists.get(name)
                 if keys is None:
                     keys = self._lists[name] = SortedList()
                 keys.add(key)
-        if entry.status == _OPEN and self._clocks is not None:
+        if self._clocks is not None:
             for group in _clock_names(entry):
                 clock = self._clocks.get(group)
                 if clock is None:
@@ -592,13 +586,29 @@ class WorkIndex:
                 clock.add(entry)
 
     def _unlist(self, entry: WorkEntry) -> None:
-        if entry.status == _OPEN and self._clocks is not None:
+        if self._clocks is not None:
             for group in _clock_names(entry):
                 self._clocks[group].remove(entry)
         key = entry.key
         for name in _list_names(entry):
-            if name[:2] in self._built:
+            if name[0] in self._built:
                 self._lists[name].remove(key)  # an emptied list stays: the next item of its queue or person fills it
+
+
+def matching_items(items: Iterable[WorkItem], query: WorkQuery) -> list[WorkItem]:
+    """The items among `items` (a case's own, or those of a few cases) that `query` asks for, in its order, its
+    offset and limit aside: what stores answer without the work index."""
+    status = str(query.status)
+    queues = None if query.queues is None else frozenset(query.queues)
+    sla, now = query.sla, 0 if query.now is None else micros(query.now)
+    found = []
+    for item in items:
+        entry = work_entry(vars(item))
+        if entry.status == status and _matches(entry, query, queues) and (sla is None or _sla_matches(entry, sla, now)):
+            found.append((entry, item))
+    order = _priority_order if query.order is WorkOrder.PRIORITY else _deadline_order
+    found.sort(key=lambda pair: order(pair[0]))
+    return [item for _, item in found]
 
 
 class _SlaClock:
@@ -1026,6 +1036,8 @@ class Indexes:
             "closed_days": [closed_day_json(day) for day in self.cases.closed_days.values()],
             "cases": _columns(list(self.cases.entries.values()), CaseEntry),
             "work_items": _columns(self.work.in_list_order(), WorkEntry),
+            "work_closed": [list(self.work.closed), *map(list, zip(*self.work.closed.values(), strict=True))]
+            if self.work.closed else [[], [], []],
             "jobs": _columns(self.jobs.in_due_order(), JobEntry),
             "outbox": _columns(self.outbox.in_attempt_order(), OutboxEntryKey),
             "customers": _columns(list(self.customers.entries.values()), CustomerEntry),
@@ -1049,7 +1061,9 @@ class Indexes:
         with long_lived():
             indexes = cls()
             indexes.cases.load(_rows(columns["cases"], CaseEntry), map(closed_day_of, columns["closed_days"]))
-            indexes.work.load(_rows(columns["work_items"], WorkEntry))
+            ids, case_ids, statuses = columns["work_closed"]
+            indexes.work.load(_rows(columns["work_items"], WorkEntry), dict(zip(ids, zip(case_ids, statuses,
+                                                                                         strict=True), strict=True)))
             indexes.jobs.load(_rows(columns["jobs"], JobEntry))
             indexes.outbox.load(_rows(columns["outbox"], OutboxEntryKey))
             indexes.customers.load(_rows(columns["customers"], CustomerEntry))
@@ -1063,6 +1077,7 @@ class Indexes:
             found: dict[str, list[Any]] = {"case": [], "work_items": [], "jobs": [], "outbox": [], "customers": [],
                                            "contacts": []}
             closed_days: dict[tuple[date, str], ClosedDay] = {}
+            closed_items: dict[str, tuple[str, str]] = {}
             for kind, doc in docs:
                 if kind == "case":
                     found[kind].append(case_entry(doc))
@@ -1071,7 +1086,11 @@ class Indexes:
                         key = (closed.day, closed.process_key)
                         closed_days.setdefault(key, ClosedDay(closed.day, closed.process_key)).add(closed)
                 elif kind == "work_items":
-                    found[kind].append(work_entry(doc))
+                    entry = work_entry(doc)
+                    if entry.status == _OPEN:
+                        found[kind].append(entry)
+                    else:
+                        closed_items[entry.id] = (entry.case_id, entry.status)
                 elif kind == "jobs":
                     found[kind].append(job_entry(doc))
                 elif kind == "outbox" and doc["status"] in AWAITING_DELIVERY:
@@ -1082,7 +1101,7 @@ class Indexes:
                     found[kind].append(contact_entry(doc))
             indexes = cls()
             indexes.cases.load(found["case"], closed_days.values())
-            indexes.work.load(found["work_items"])
+            indexes.work.load(found["work_items"], closed_items)
             indexes.jobs.load(found["jobs"])
             indexes.outbox.load(found["outbox"])
             indexes.customers.load(found["customers"])

@@ -37,9 +37,17 @@ from runtime.documents import (
     WorkItem,
 )
 from runtime.errors import NotFound, StoreError
-from runtime.storage.base import Changes, WorkQuery, attachment_order, check_attachment
+from runtime.storage.base import Changes, attachment_order, check_attachment
 from runtime.storage.indexed_store import IndexedStore
-from runtime.storage.indexes import Indexes, audit_order, job_order, micros, outbox_order, version_order
+from runtime.storage.indexes import (
+    Indexes,
+    WorkEntry,
+    audit_order,
+    job_order,
+    micros,
+    outbox_order,
+    version_order,
+)
 from runtime.storage.rules import check_changes, describe
 
 M = TypeVar("M", bound=BaseModel)
@@ -186,11 +194,11 @@ class MemoryStore(IndexedStore):
                 raise NotFound(f"no work item '{item_id}'")
             return WorkItem.model_validate_json(self._cases[case_id].work_items[item_id])
 
-    def work_items(self, query: WorkQuery) -> list[WorkItem]:
-        with self._lock:
-            self._check_ready()
-            page = self._indexes.work.page(query)
-            return [WorkItem.model_validate_json(self._cases[e.case_id].work_items[e.id]) for e in page]
+    def _open_work_item(self, entry: WorkEntry) -> WorkItem:
+        return WorkItem.model_validate_json(self._cases[entry.case_id].work_items[entry.id])
+
+    def _case_work_items(self, case_id: str) -> list[WorkItem]:
+        return self._of_case(case_id, "work_items", WorkItem)
 
     # Jobs and outbox -------------------------------------------------------------
 

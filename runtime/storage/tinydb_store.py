@@ -91,7 +91,7 @@ from runtime.documents import (
     WorkItem,
 )
 from runtime.errors import NotFound, StoreError
-from runtime.storage.base import Changes, WorkQuery, attachment_order, check_attachment
+from runtime.storage.base import Changes, attachment_order, check_attachment
 from runtime.storage.files import (
     Journal,
     WriterLock,
@@ -106,6 +106,7 @@ from runtime.storage.files import (
 from runtime.storage.indexed_store import IndexedStore
 from runtime.storage.indexes import (
     Indexes,
+    WorkEntry,
     audit_order,
     job_order,
     long_lived,
@@ -509,11 +510,11 @@ class TinyDBStore(IndexedStore):
                 raise NotFound(f"no work item '{item_id}'")
             return self._indexed(case_id, "work_items", item_id, WorkItem)
 
-    def work_items(self, query: WorkQuery) -> list[WorkItem]:
-        with self._lock:
-            self._check_ready()
-            page = self._indexes.work.page(query)
-            return [self._indexed(entry.case_id, "work_items", entry.id, WorkItem) for entry in page]
+    def _open_work_item(self, entry: WorkEntry) -> WorkItem:
+        return self._indexed(entry.case_id, "work_items", entry.id, WorkItem)
+
+    def _case_work_items(self, case_id: str) -> list[WorkItem]:
+        return self._of_case(case_id, "work_items", WorkItem)
 
     # Jobs and outbox ------------------------------------------------------------------------------------
 
