@@ -469,7 +469,7 @@ class WorkIndex:
             at_risk = clock.at_risk(now)
             with_deadline = keys.bisect_left((NO_DEADLINE,))
             found.append((by, name, len(keys), with_deadline - breached - at_risk, at_risk, breached,
-                          clock.created[0][0] if clock.created else None))
+                          clock.created[0] if clock.created else None))
         return found
 
     def page(self, query: WorkQuery) -> list[WorkEntry]:
@@ -612,33 +612,33 @@ def matching_items(items: Iterable[WorkItem], query: WorkQuery) -> list[WorkItem
 
 
 class _SlaClock:
-    """The open items of one queue or process as moments: from when until when each is at risk (its warning
-    before its due time), and when each was created. Counting at a moment is bisecting, whatever the number
-    of items."""
+    """The open items of one queue or process as moments (microseconds): from when until when each is at risk
+    (its warning before its due time), and when each was created. Counting at a moment is bisecting, whatever the
+    number of items; equal moments are kept once per item."""
 
     __slots__ = ("created", "risk_from", "risk_until")
 
-    def __init__(self, risk_from: Iterable[tuple[int, str]] = (), risk_until: Iterable[tuple[int, str]] = (),
-                 created: Iterable[tuple[int, str]] = ()) -> None:
+    def __init__(self, risk_from: Iterable[int] = (), risk_until: Iterable[int] = (),
+                 created: Iterable[int] = ()) -> None:
         self.risk_from = SortedList(risk_from)
         self.risk_until = SortedList(risk_until)
         self.created = SortedList(created)
 
     def add(self, entry: WorkEntry) -> None:
         if _at_risk_before_due(entry):
-            self.risk_from.add((entry.warning, entry.id))
-            self.risk_until.add((entry.due, entry.id))
-        self.created.add((entry.created, entry.id))
+            self.risk_from.add(entry.warning)
+            self.risk_until.add(entry.due)
+        self.created.add(entry.created)
 
     def remove(self, entry: WorkEntry) -> None:
         if _at_risk_before_due(entry):
-            self.risk_from.remove((entry.warning, entry.id))
-            self.risk_until.remove((entry.due, entry.id))
-        self.created.remove((entry.created, entry.id))
+            self.risk_from.remove(entry.warning)
+            self.risk_until.remove(entry.due)
+        self.created.remove(entry.created)
 
     def at_risk(self, now: int) -> int:
         """How many items are at risk at `now`: warned, and not yet due (`SlaStatus.at`)."""
-        return self.risk_from.bisect_left((now + 1,)) - self.risk_until.bisect_left((now + 1,))
+        return self.risk_from.bisect_right(now) - self.risk_until.bisect_right(now)
 
 
 def _at_risk_before_due(entry: WorkEntry) -> bool:
@@ -658,14 +658,15 @@ def _clock_names(entry: WorkEntry) -> tuple[tuple[str, str], tuple[str, str]]:
 
 def _sla_clocks(entries: Iterable[WorkEntry]) -> dict[tuple[str, str], _SlaClock]:
     """The clocks of open `entries` per queue and process, each sorted once."""
-    moments: defaultdict[tuple[str, str], tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
+    moments: defaultdict[tuple[str, str], tuple[list[int], list[int], list[int]]] = defaultdict(lambda: ([], [], []))
     for entry in entries:
+        risky = _at_risk_before_due(entry)
         for group in _clock_names(entry):
             risk_from, risk_until, created = moments[group]
-            if _at_risk_before_due(entry):
-                risk_from.append((entry.warning, entry.id))
-                risk_until.append((entry.due, entry.id))
-            created.append((entry.created, entry.id))
+            if risky:
+                risk_from.append(entry.warning)  # type: ignore[arg-type]
+                risk_until.append(entry.due)  # type: ignore[arg-type]
+            created.append(entry.created)
     return {group: _SlaClock(*lists) for group, lists in moments.items()}
 
 
