@@ -35,7 +35,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
-from designer.auth import hash_password  # noqa: E402
 from designer.pages.worklist_rows import Tab, WorklistView, worklist_page  # noqa: E402
 from runtime.clock import ManualClock  # noqa: E402
 from runtime.documents import User  # noqa: E402
@@ -49,7 +48,7 @@ CUSTOMERS = 1_000
 BATCH = 1_000
 TARGET_MS = 100.0
 NOW = T0  # the clock of the measured runtime: deadlines lie around it
-BOB = User(id="bob", name="Bob Agent", roles=["agent"], queues=list(QUEUES), password_hash=hash_password("bob-demo"))
+BOB = User(id="bob", name="Bob Agent", roles=["agent"], queues=list(QUEUES))
 VIEWS = {
     "My queues, by deadline (default)": WorklistView(tab=Tab.QUEUES),
     "My queues, by priority": WorklistView(tab=Tab.QUEUES, order=WorkOrder.PRIORITY),

@@ -3,7 +3,7 @@
 The placeholder picker lists every name a template may read (the same names the
 placeholder check accepts: case data, `customer.*` and the computed values of
 `models.templates.COMPUTED_FIELDS`) and builds, for a chosen name, the snippet
-that shows its value (money and dates through their filters), a block shown only
+that shows its value (money, dates and numbers through their filters), a block shown only
 when it holds, or a loop over a list of records. The toolbar adds plain HTML.
 """
 
@@ -18,7 +18,7 @@ from models.data import DataType, Variable
 from models.templates import COMPUTED_FIELDS
 
 #: The filter that formats a value of each type in a letter (types not named here print as they are).
-_FILTERS = {"money": "money", "date": "date", "datetime": "date"}
+_FILTERS = {"money": "money", "date": "date", "datetime": "date", "number": "number"}
 
 #: The loop variable of a records loop: `{% for row in lines %}{{ row.amount }}{% endfor %}`.
 LOOP_VARIABLE = "row"

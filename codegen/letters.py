@@ -2,7 +2,9 @@
 
 Templates are authored by business staff and filled with customer data, so
 they run in Jinja2's immutable sandbox with `StrictUndefined` (a missing
-placeholder is an error, never a blank in a sent letter), HTML autoescaping
+placeholder is an error, never a blank in a sent letter; a value that is
+empty in this case is an error too, never the word "None", though
+`{% if note %}` and `note|default("...")` may test it), HTML autoescaping
 for letters and e-mails, and limits on output size, loop length and render
 time. Case data is passed as data: a customer named `{{7*7}}` is printed as
 typed, because values are never parsed as template code.
@@ -22,7 +24,6 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -31,6 +32,7 @@ from jinja2 import (
     StrictUndefined,
     Template,
     TemplateError,
+    Undefined,
     UndefinedError,
     nodes,
     pass_environment,
@@ -41,6 +43,7 @@ from jinja2.filters import FILTERS, do_join, do_replace, do_sum
 from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from codegen.formatting import LetterFormats
 from codegen.markup import letter_html
 from models.errors import FlowdeskError
 from models.letters import Letter, LetterChannel
@@ -60,6 +63,31 @@ class LetterRenderError(FlowdeskError):
     """A template could not be rendered; the message says which letter and why."""
 
 
+class _NoValue(StrictUndefined):
+    """What a template sees for data that is empty (None) in this case.
+
+    Like a missing name it cannot be printed, computed with or looped over, so a
+    letter never says "None"; unlike one it is simply false in `{% if %}`, and
+    `default` replaces it, the two ways a letter shows a value only when there is one.
+    """
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def _empty_as_no_value(value: Any, path: str) -> Any:
+    """`value` with every None in it (also inside records and the customer) replaced by `_NoValue`."""
+    if value is None:
+        return _NoValue(hint=f"{{{{ {path} }}}} is empty in this case", name=path)
+    if isinstance(value, Mapping):
+        return {key: _empty_as_no_value(item, f"{path}.{key}") for key, item in value.items()}
+    if isinstance(value, list):
+        return [_empty_as_no_value(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    return value
+
+
 @dataclass(frozen=True)
 class RenderedLetter:
     channel: LetterChannel
@@ -70,26 +98,6 @@ class RenderedLetter:
     text_body: str
     #: Letters: the lines of the address block (name, street + number, postcode + city); else empty.
     address: tuple[str, ...] = ()
-
-
-def format_money(value: Any) -> str:
-    """An amount the Dutch way: 1.234,50.
-
-    >>> format_money(Decimal("1234.5"))
-    '1.234,50'
-    """
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    whole, cents = f"{abs(amount):,.2f}".split(".")
-    return f"{'-' if amount < 0 else ''}{whole.replace(',', '.')},{cents}"
-
-
-def format_date(value: Any) -> str:
-    """A date as 31-12-2025."""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    if isinstance(value, datetime):
-        value = value.date()
-    return value.strftime("%d-%m-%Y")
 
 
 class _Budget:
@@ -112,6 +120,27 @@ class _Budget:
 
 #: The budget of the render running in this thread (or task); loops in templates check it.
 _BUDGET: ContextVar[_Budget] = ContextVar("letter_render_budget")
+#: How the render running in this thread (or task) writes money, dates and numbers; the filters read it.
+_FORMATS: ContextVar[LetterFormats] = ContextVar("letter_formats")
+
+
+def _money(value: Any) -> str:
+    return _FORMATS.get().money(_defined(value))
+
+
+def _date(value: Any) -> str:
+    return _FORMATS.get().date(_defined(value))
+
+
+def _number(value: Any) -> str:
+    return _FORMATS.get().number(_defined(value))
+
+
+def _defined(value: Any) -> Any:
+    """`value`; a missing placeholder raises its own error ("'x' is undefined"), not "expected an amount"."""
+    if isinstance(value, Undefined):
+        str(value)  # StrictUndefined raises UndefinedError naming the placeholder
+    return value
 
 
 def _bounded_range(*args: int) -> range:
@@ -195,7 +224,7 @@ class _LetterEnvironment(ImmutableSandboxedEnvironment):
         self.globals = {"range": _bounded_range}
         self.filters = {name: FILTERS[name] for name in ALLOWED_FILTERS}
         self.filters |= {"replace": _checked_replace, "join": _checked_join, "sum": _numeric_sum}
-        self.filters.update(zip(FLOWDESK_FILTERS, (format_money, format_date), strict=True))
+        self.filters.update(zip(FLOWDESK_FILTERS, (_money, _date, _number), strict=True))
         self.budgeted_loop = _budgeted_loop
         self.bounded = _bounded
 
@@ -224,22 +253,29 @@ def _template(source: str, html: bool) -> Template:
     return _ENVIRONMENTS[html].from_string(source)
 
 
-def render_template(source: str, context: Mapping[str, Any], *, html: bool, what: str = "template") -> str:
+def render_template(source: str, context: Mapping[str, Any], *, html: bool, formats: LetterFormats,
+                    what: str = "template") -> str:
     """Render one template text with the sandbox and limits; errors name `what` and the cause.
 
-    >>> render_template("Dear {{ name }}", {"name": "{{7*7}}"}, html=False)
+    `formats` writes what the filters `money`, `date` and `number` print (the letter's language).
+
+    >>> render_template("Dear {{ name }}", {"name": "{{7*7}}"}, html=False, formats=LetterFormats("nl"))
     'Dear {{7*7}}'
-    >>> render_template("{{ ''.__class__ }}", {}, html=False, what="subject")
+    >>> render_template("{{ amount|money }} on {{ day|date }}", {"amount": 42.5, "day": "2026-12-06"}, html=False,
+    ...                 formats=LetterFormats("en"))
+    '€42.50 on 6 December 2026'
+    >>> render_template("{{ ''.__class__ }}", {}, html=False, formats=LetterFormats("nl"), what="subject")
     Traceback (most recent call last):
     codegen.letters.LetterRenderError: cannot render the subject: '__class__' (line 1) is not case data: ...
     """
     budget = _Budget(MAX_RENDER_SECONDS)
     token = _BUDGET.set(budget)
+    formats_token = _FORMATS.set(formats)
     try:
         template = _template(source, html)
         chunks: list[str] = []
         size = 0
-        for chunk in template.generate(**context):
+        for chunk in template.generate(**{name: _empty_as_no_value(value, name) for name, value in context.items()}):
             size += len(chunk)
             if size > MAX_OUTPUT_CHARS:
                 raise LetterRenderError(f"the {what} would be longer than {MAX_OUTPUT_CHARS:,} characters")
@@ -258,6 +294,7 @@ def render_template(source: str, context: Mapping[str, Any], *, html: bool, what
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as error:
         raise LetterRenderError(f"the {what} could not be filled in: {error}") from None
     finally:
+        _FORMATS.reset(formats_token)
         _BUDGET.reset(token)
     return "".join(chunks)
 
@@ -280,15 +317,19 @@ def address_lines(customer: Mapping[str, Any]) -> tuple[str, ...]:
 def render_letter(letter: Letter, language: str | None, context: Mapping[str, Any]) -> RenderedLetter:
     """The letter in the customer's language (else the default), filled with `context`.
 
+    Money, dates and numbers are written as the chosen variant's language writes them (`codegen.formatting`).
+
     Letters and e-mails get their body as sanitised HTML; a letter also gets the address
     block of `context["customer"]`.
     """
     variant = letter.variant(language)
     html = letter.channel is not LetterChannel.SMS
     name = letter.name or letter.id
+    formats = LetterFormats(variant.language, plain_spaces=letter.channel is LetterChannel.SMS)
 
     def render(source: str, part: str, as_html: bool) -> str:
-        return render_template(source, context, html=as_html, what=f"{part} of '{name}'") if source else ""
+        return render_template(source, context, html=as_html, formats=formats, what=f"{part} of '{name}'") \
+            if source else ""
 
     body = render(variant.body, "text", html)
     is_letter = letter.channel is LetterChannel.LETTER

@@ -9,6 +9,7 @@ does that and serves it; `flowdesk serve` calls `run`.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import secrets
@@ -20,21 +21,38 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 from designer.api import routes as api
-from designer.auth import Guard, hash_password
+from designer.auth import Guard
 from designer.documents import publication_order, read_documents
-from designer.pages import audit, case, design, editor, intake, monitor, sent, session, work
+from designer.pages import admin, approvals, audit, case, design, editor, intake, migrate, monitor, session, work
 from runtime.access import system_user
+from runtime.accounts import Accounts
 from runtime.documents import User
+from runtime.drafts import take_over_files
+from runtime.installation import data_worker, installation_mail, open_store, outbox_folder, signing_key
 from runtime.intake import Intake
-from runtime.outbox import Deliverer, default_sinks
 from runtime.service import PublishError, Runtime
-from runtime.storage.base import Changes
-from runtime.storage.tinydb_store import TinyDBStore
-from runtime.worker import Worker
+from runtime.settings import MailServer
+from runtime.views.accounts import accounts
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _examples_folder() -> Path:
+    """The example processes: the package `flowdesk_examples`, which the wheel installs and an editable install
+    maps to the checkout's examples/ folder (see setup.py).
+
+    It is a namespace package (the folder holds JSON only), so its folder is read from its import spec: on
+    Python 3.11 `importlib.resources.files` cannot read an editable install's namespace path.
+    """
+    spec = importlib.util.find_spec("flowdesk_examples")
+    folders = [Path(p) for p in (spec.submodule_search_locations or []) if Path(p).is_dir()] if spec else []
+    if not folders:
+        raise RuntimeError("the example processes are not installed: reinstall flowdesk (pip install .)")
+    return folders[0]
+
+
+EXAMPLES = _examples_folder()
 #: Who publishes the examples and loads the sample customers on a first start.
 INSTALLER = system_user("flowdesk")
 SECRET_FILE = "session_secret"
@@ -51,6 +69,7 @@ class DemoUser:
 #: Created on the first start of an empty store; passwords are in the README, change them for real use.
 DEMO_USERS = (
     DemoUser("ann", "Ann Designer", ("designer",), "ann-demo"),
+    DemoUser("vic", "Vic Approver", ("approver",), "vic-demo"),
     DemoUser("bob", "Bob Agent", ("agent",), "bob-demo"),
     DemoUser("sue", "Sue Supervisor", ("supervisor",), "sue-demo"),
     DemoUser("abe", "Abe Auditor", ("auditor",), "abe-demo"),
@@ -92,41 +111,48 @@ def publish_examples(runtime: Runtime, folder: Path = EXAMPLES) -> list[str]:
 
 
 def create_demo_users(runtime: Runtime) -> list[User]:
-    """The demo users; the agent works every queue the published processes use."""
-    queues = sorted({q.id for v in runtime.store.versions() for q in runtime.bundle(v).queues})
-    users = [User(id=d.id, name=d.name, roles=list(d.roles), queues=queues if "agent" in d.roles else [],
-                  password_hash=hash_password(d.password)) for d in DEMO_USERS]
-    runtime.store.commit(Changes(users=users))
-    return users
+    """The demo users, added by the installation itself; the agent works every queue the published processes use."""
+    queues = sorted({q.id for v in runtime.latest_versions() for q in runtime.bundle(v).queues})
+    users = Accounts(runtime)
+    return [users.add_user(INSTALLER, d.id, d.password, roles=d.roles, name=d.name,
+                           queues=queues if "agent" in d.roles else [])[0] for d in DEMO_USERS]
 
 
-def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, worker: bool = True,
-          examples: bool = True, worker_interval: float = 5.0) -> str:
-    """Set up the app on the data folder's store; returns the storage secret to pass to `ui.run`."""
+def build(data: Path, *, smtp: MailServer | None = None, worker: bool = True, examples: bool = True,
+          worker_interval: float = 5.0, db_url: str | None = None, max_request_mb: float | None = None) -> str:
+    """Set up the app on the data folder's store (or the database at `db_url`); returns the storage secret to
+    pass to `ui.run`. E-mail goes through the mail server of the installation settings, else `smtp`, else is
+    kept in the data folder."""
     data = Path(data)
-    store = TinyDBStore.open(data)
-    runtime = Runtime(store)
-    if examples and not store.versions():
+    key = signing_key(data)
+    store = open_store(data, db_url)
+    runtime = Runtime(store, signing_key=key)
+    if examples and not runtime.latest_versions():
         for line in publish_examples(runtime):
             log.info("first start: %s", line)
-    if examples and not store.users():
+    if examples and not accounts(runtime, INSTALLER):
         create_demo_users(runtime)
         log.warning("first start: demo users %s created with the passwords in the README; change them "
                     "before real use", ", ".join(d.id for d in DEMO_USERS))
+    for line in take_over_files(runtime, data):
+        log.info("drafts and scenarios of an older version: %s", line)
     app.state.runtime = runtime
+    app.state.mail = installation_mail(runtime, data, smtp)
     Storage.path = (data / "sessions").resolve()
 
-    for group in (session, design, editor, work, intake, case, monitor, audit, sent):
+    for group in (session, design, migrate, editor, approvals, work, intake, case, monitor, audit, admin):
         app.include_router(group.routes())
-    app.include_router(api.routes())
-    app.add_middleware(Guard, store=store)
+    app.add_middleware(Guard, runtime=runtime)
+    api.install(app, max_request_mb)  # after the guard: its size limits come before it
 
     stop = threading.Event()
-    thread = threading.Thread(target=_work, name="flowdesk-worker", daemon=True,
-                              args=(runtime, data / "outbox", smtp_host, smtp_port, worker_interval, stop))
+    thread = threading.Thread(target=data_worker(app.state.mail, interval=worker_interval).run_forever,
+                              name="flowdesk-worker", daemon=True, args=(stop,),
+                              kwargs={"first_pass_after": worker_interval})  # the start and first pages go first
 
     def start() -> None:
         if worker:
+            log.info("worker running (letters and SMS in %s)", outbox_folder(data))
             thread.start()
 
     def shut_down() -> None:
@@ -140,16 +166,10 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
     return storage_secret(data)
 
 
-def _work(runtime: Runtime, outbox: Path, smtp_host: str, smtp_port: int, interval: float,
-          stop: threading.Event) -> None:
-    deliverer = Deliverer(runtime.store, default_sinks(outbox, smtp_host, smtp_port), runtime.clock)
-    log.info("worker running (letters and SMS in %s)", outbox)
-    Worker(runtime, deliverer, interval=interval).run_forever(stop, first_pass_after=interval)
-
-
-def run(data: Path, *, host: str = "127.0.0.1", port: int = 8080, smtp_host: str = "localhost",
-        smtp_port: int = 25, examples: bool = True) -> None:
+def run(data: Path, *, host: str = "127.0.0.1", port: int = 8080, smtp: MailServer | None = None,
+        examples: bool = True, db_url: str | None = None, worker: bool = True,
+        max_request_mb: float | None = None) -> None:
     """Build the app and serve it until stopped."""
-    secret = build(data, smtp_host=smtp_host, smtp_port=smtp_port, examples=examples)
+    secret = build(data, smtp=smtp, examples=examples, db_url=db_url, worker=worker, max_request_mb=max_request_mb)
     ui.run(host=host, port=port, title="Flowdesk", storage_secret=secret, reload=False, show=False,
            show_welcome_message=False, favicon="🗂️", fastapi_docs=api.OPENAPI)

@@ -6,19 +6,19 @@ A document is a process bundle or a file of sample customers
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 from pydantic import TypeAdapter, ValidationError
 
-from models import Bundle, BundleLoadError, LoadProblem, load_bundle
+from models import Bundle, BundleLoadError, LoadProblem
 from models.checks import Finding, Severity
 from models.customers import Customer
-from models.nodes import SubprocessNode
-from models.serialization import MAX_BUNDLE_BYTES, problems_from_validation, too_large
+from models.json_input import JsonInputError, read_json, too_large
+from models.serialization import MAX_BUNDLE_BYTES, bundle_from_document, problems_from_validation
+from models.subprocess_calls import SubprocessCycleError, call_graph
 from models.values import iban_is_valid
 
 _CUSTOMERS = TypeAdapter(list[Customer])
@@ -66,33 +66,31 @@ def read_document(path: Path) -> CheckedDocument:
     try:
         size = path.stat().st_size
         if size > MAX_BUNDLE_BYTES:
-            document.load_problems = [LoadProblem("", too_large(size))]
+            document.load_problems = [LoadProblem("", too_large(size, MAX_BUNDLE_BYTES))]
             return document
-        data = path.read_bytes()
+        data = read_json(path.read_bytes(), max_bytes=MAX_BUNDLE_BYTES)
     except OSError as error:
         document.load_problems = [LoadProblem("", f"cannot read the file: {error.strerror}")]
         return document
+    except JsonInputError as error:
+        document.load_problems = [error.problem]
+        return document
     if _looks_like_customers(data):
-        document.customers, document.load_problems = _read_customers(data)
+        document.customers, document.load_problems = _read_customers(data["customers"])
         return document
     try:
-        document.bundle = load_bundle(data, str(path))
+        document.bundle = bundle_from_document(data, str(path))
     except BundleLoadError as error:
         document.load_problems = error.problems
     return document
 
 
-def _looks_like_customers(data: bytes) -> bool:
-    try:
-        parsed = json.loads(data)
-    except ValueError:
-        return False
-    return isinstance(parsed, dict) and "customers" in parsed and "key" not in parsed
+def _looks_like_customers(data: Any) -> bool:
+    return isinstance(data, dict) and "customers" in data and "key" not in data
 
 
-def _read_customers(data: bytes) -> tuple[list[Customer] | None, list[LoadProblem]]:
+def _read_customers(raw: Any) -> tuple[list[Customer] | None, list[LoadProblem]]:
     """Sample customers, validated like the store will: fields, types and IBAN check digits."""
-    raw = json.loads(data)["customers"]
     try:
         customers = _CUSTOMERS.validate_python(raw)
     except ValidationError as error:
@@ -103,16 +101,20 @@ def _read_customers(data: bytes) -> tuple[list[Customer] | None, list[LoadProble
         for i, c in enumerate(customers)
         if c.iban and not iban_is_valid(c.iban.replace(" ", ""))
     ]
-    ids = [c.id for c in customers]
-    problems += [LoadProblem(f"customers[{i}].id", f"id '{c}' is used more than once")
-                 for i, c in enumerate(ids) if ids.index(c) != i]
+    first_use: dict[str, int] = {}
+    problems += [LoadProblem(f"customers[{i}].id", f"id '{c.id}' is used more than once")
+                 for i, c in enumerate(customers) if first_use.setdefault(c.id, i) != i]
     return (customers if not problems else None), problems
 
 
 def publication_order(bundles: dict[str, Bundle]) -> list[str]:
-    """Process keys in an order that publishes every called process before its callers."""
-    order = TopologicalSorter({
-        key: {n.process for n in bundle.nodes if isinstance(n, SubprocessNode) and n.process in bundles}
-        for key, bundle in bundles.items()
-    })
-    return list(order.static_order())
+    """Process keys in an order that publishes every called process before its callers.
+
+    Raises `SubprocessCycleError` naming the circle (a → b → a) when processes call each other.
+    """
+    graph = call_graph(bundles)
+    try:
+        return list(reversed(list(nx.topological_sort(graph))))
+    except nx.NetworkXUnfeasible:
+        circle = [caller for caller, _ in nx.find_cycle(graph)]
+        raise SubprocessCycleError([*circle, circle[0]]) from None

@@ -20,7 +20,7 @@ def runtime() -> Runtime:
 
 def current_user() -> User:
     """The signed-in user of this page; the guard lets no page run without one."""
-    user = signed_in_user(runtime().store)
+    user = signed_in_user(runtime())
     if user is None:  # signed out in another tab since the guard let the request in
         raise PermissionError("not signed in")
     return user

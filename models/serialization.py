@@ -2,7 +2,8 @@
 
 Loading never shows a traceback: every problem comes back as a
 `LoadProblem` with the JSON path (`nodes[3].kind`) and a plain message.
-Input is bounded in size and nesting before it is parsed.
+The text is read by `models.json_input.read_json`, the one reader of every
+door, so a bundle file gets the same limits as any other JSON.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from pydantic import ValidationError
 
 from models.bundle import SCHEMA_VERSION, Bundle
 from models.errors import BundleLoadError, LoadProblem
+from models.json_input import MAX_JSON_BYTES, JsonInputError, format_path, read_json
 from models.migrations import SchemaVersionError, upgrade
 from models.nodes import NODE_KINDS
 
-MAX_BUNDLE_BYTES = 5_000_000
-MAX_NESTING = 40
+MAX_BUNDLE_BYTES = MAX_JSON_BYTES
 MAX_PROBLEMS = 25
 
 
@@ -33,7 +34,15 @@ def load_bundle(text: str | bytes, source: str = "") -> Bundle:
     models.errors.BundleLoadError: cannot load the process bundle:
       - name: this is required but missing
     """
-    document = _parse_json(text, source)
+    try:
+        document = read_json(text, max_bytes=MAX_BUNDLE_BYTES)
+    except JsonInputError as error:
+        raise BundleLoadError([error.problem], source) from None
+    return bundle_from_document(document, source)
+
+
+def bundle_from_document(document: Any, source: str = "") -> Bundle:
+    """Upgrade and validate a bundle already read as JSON data (see `load_bundle`)."""
     if not isinstance(document, dict):
         raise BundleLoadError([LoadProblem("", "a bundle must be a JSON object ({...})")], source)
     try:
@@ -60,57 +69,6 @@ def bundle_document(bundle: Bundle) -> dict[str, Any]:
     }
 
 
-def too_large(size: int) -> str:
-    return f"the file is {size:,} bytes; a bundle may be at most {MAX_BUNDLE_BYTES:,} bytes"
-
-
-def _parse_json(text: str | bytes, source: str) -> Any:
-    if len(text) > MAX_BUNDLE_BYTES:
-        raise BundleLoadError([LoadProblem("", too_large(len(text)))], source)
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            message = f"the file is not UTF-8 text (byte {error.start} cannot be read)"
-            raise BundleLoadError([LoadProblem("", message)], source) from None
-    depth, unfinished = _nesting(text)
-    if depth > MAX_NESTING:
-        message = f"the JSON is nested {depth} levels deep; at most {MAX_NESTING} are allowed"
-        raise BundleLoadError([LoadProblem("", message)], source)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        message = f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        if unfinished:
-            message += " (the file seems to be cut off: it ends inside a text or an unclosed bracket)"
-        raise BundleLoadError([LoadProblem("", message)], source) from None
-
-
-def _nesting(text: str) -> tuple[int, bool]:
-    """Deepest bracket nesting outside strings, and whether the text ends unfinished.
-
-    Found by scanning, not parsing, so hostile input cannot exhaust the stack.
-    """
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest, in_string or depth > 0
-
-
 def json_path(location: tuple[int | str, ...]) -> str:
     """`("nodes", 3, "task", "queue")` as `nodes[3].queue`.
 
@@ -120,15 +78,8 @@ def json_path(location: tuple[int | str, ...]) -> str:
     >>> json_path(("forms", 0, "fields", 2, "section", "fields", 0, "field", "min"))
     'forms[0].fields[2].fields[0].min'
     """
-    path = ""
-    previous: int | str | None = None
-    for part in location:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif not (isinstance(previous, int) and part in _UNION_TAGS):
-            path += f".{part}" if path else part
-        previous = part
-    return path
+    return format_path(tuple(part for index, part in enumerate(location)
+                             if not (index and isinstance(location[index - 1], int) and part in _UNION_TAGS)))
 
 
 _UNION_TAGS = frozenset(NODE_KINDS) | {"field", "section", "group"}

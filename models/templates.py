@@ -14,7 +14,7 @@ from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 #: Filters letters may use beyond Jinja2's own; codegen.letters implements them.
-FLOWDESK_FILTERS = ("money", "date")
+FLOWDESK_FILTERS = ("money", "date", "number")
 
 #: Jinja2's own filters a template may use; the others (`attr`, `format`, `center`, `indent`, `safe`, ...)
 #: either reach into Python, mark data as trusted HTML, or can blow text up beyond the budgets.

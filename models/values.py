@@ -2,6 +2,13 @@
 
 Used wherever values enter a case (start data, form input, API calls), so the
 same rules hold everywhere. Money is an exact `Decimal` with two places.
+
+Bounds: amounts and numbers lie strictly between -10^15 and 10^15 (a thousand
+trillion; every whole number there is exact as a floating-point number too, so
+JSON clients read back what was stored), written in at most `MAX_NUMBER_TEXT`
+characters; dates lie in the years 1800 to 2999, far enough from the calendar's
+ends that date arithmetic (SLA deadlines, `date + duration`) cannot overflow.
+Anything else is refused with a `ValueError` that says what was wrong.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from models.data import DataType, Variable
+from models.json_input import lone_surrogate
 
 CENT = Decimal("0.01")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -19,6 +27,14 @@ PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{5,19}$")
 IBAN_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
 MAX_TEXT = 10_000
 MAX_RECORDS = 1_000
+#: Amounts and numbers must be smaller than this, either way.
+MAX_MAGNITUDE = Decimal("1e15")
+#: The longest text read as an amount or number.
+MAX_NUMBER_TEXT = 40
+EARLIEST_DATE = date(1800, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+#: ISO dates from EARLIEST_DATE to LATEST_DATE (by their spelling), for JSON Schemas.
+KEPT_DATE_PATTERN = r"^(1[89][0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
 
 
 def to_money(value: Any) -> Decimal:
@@ -28,21 +44,16 @@ def to_money(value: Any) -> Decimal:
     Decimal('12.50')
     >>> to_money(0.1)
     Decimal('0.10')
+    >>> to_money("1e309")
+    Traceback (most recent call last):
+    ...
+    ValueError: '1e309' is too large an amount; at most 999,999,999,999,999.99 either way
     """
-    if isinstance(value, bool):
-        raise ValueError("expected an amount, got yes/no")
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        amount = Decimal(str(value).strip().replace(" ", ""))
-    except InvalidOperation:
-        raise ValueError(f"'{value}' is not an amount; write e.g. 125.50") from None
-    if not amount.is_finite():
-        raise ValueError(f"'{value}' is not an amount; write e.g. 125.50")
+    if isinstance(value, str):
+        value = value.replace(" ", "")
+    amount = _decimal(value, "an amount", "125.50")
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_EVEN):
-        raise ValueError(f"'{value}' has more than two decimals")
-    if abs(amount) >= Decimal("1e15"):
-        raise ValueError(f"'{value}' is too large an amount")
+        raise ValueError(f"{_quoted(value)} has more than two decimals")
     return amount.quantize(CENT)
 
 
@@ -87,22 +98,22 @@ def normalise_value(variable: Variable, value: Any) -> Any:
             text = _text(value)
             if text not in variable.option_values():
                 allowed = ", ".join(variable.option_values())
-                raise ValueError(f"'{text}' is not one of the options ({allowed})")
+                raise ValueError(f"{_quoted(text)} is not one of the options ({allowed})")
             return text
         case DataType.EMAIL:
             text = _text(value).strip()
             if not EMAIL_PATTERN.match(text):
-                raise ValueError(f"'{text}' is not an e-mail address")
+                raise ValueError(f"{_quoted(text)} is not an e-mail address")
             return text
         case DataType.PHONE:
             text = _text(value).strip()
             if not PHONE_PATTERN.match(text):
-                raise ValueError(f"'{text}' is not a phone number; write e.g. +31 20 123 4567")
+                raise ValueError(f"{_quoted(text)} is not a phone number; write e.g. +31 20 123 4567")
             return text
         case DataType.IBAN:
             text = _text(value).replace(" ", "").upper()
             if not iban_is_valid(text):
-                raise ValueError(f"'{value}' is not a valid IBAN (check the digits)")
+                raise ValueError(f"{_quoted(value)} is not a valid IBAN (check the digits)")
             return text
         case DataType.RECORDS:
             return _records(variable, value)
@@ -114,30 +125,59 @@ def _text(value: Any) -> str:
         raise ValueError("expected text")
     if len(value) > MAX_TEXT:
         raise ValueError(f"text longer than {MAX_TEXT} characters")
+    if (problem := lone_surrogate(value)) is not None:
+        raise ValueError(problem)
     return value
 
 
 def _number(value: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
-        raise ValueError("expected a number")
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"'{value}' is not a number") from None
-    if not number.is_finite():
-        raise ValueError(f"'{value}' is not a number")
+    number = _decimal(value, "a number", "12.5")
     return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _decimal(value: Any, what: str, example: str) -> Decimal:
+    """`value` as a finite Decimal within the bounds, or ValueError saying it is not `what` or too large."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise ValueError(f"expected {what}, not {'yes/no' if isinstance(value, bool) else 'a list or record'}")
+    if isinstance(value, int) and abs(value) >= MAX_MAGNITUDE:  # before str(): huge ints are slow to print
+        raise ValueError(f"{_quoted(value)} is too large {what}; at most {_largest(what)}")
+    text = repr(value) if isinstance(value, float) else str(value).strip()
+    if len(text) > MAX_NUMBER_TEXT:
+        raise ValueError(f"{_quoted(value)} is not {what}: more than {MAX_NUMBER_TEXT} characters")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{_quoted(value)} is not {what}; write e.g. {example}") from None
+    if number.is_nan():
+        raise ValueError(f"{_quoted(value)} is not {what}; write e.g. {example}")
+    if not number.is_finite() or number.copy_abs() >= MAX_MAGNITUDE:  # copy_abs cannot overflow
+        raise ValueError(f"{_quoted(value)} is too large {what}; at most {_largest(what)}")
+    return number
+
+
+def _largest(what: str) -> str:
+    return ("999,999,999,999,999.99" if what == "an amount" else "999,999,999,999,999") + " either way"
+
+
+def _quoted(value: Any, limit: int = 40) -> str:
+    """`value` in quotes for a message, shortened when long (a message must not repeat a huge input)."""
+    if isinstance(value, int) and value.bit_length() > 4 * limit:  # printing it could take long, or fail
+        return "the whole number given"
+    text = str(value)
+    return f"'{text}'" if len(text) <= limit else f"'{text[:limit]}…' ({len(text):,} characters)"
 
 
 def _date(value: Any) -> date:
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(_text(value))
-    except ValueError:
-        raise ValueError(f"'{value}' is not a date; write YYYY-MM-DD") from None
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(_text(value))
+        except ValueError:
+            raise ValueError(f"{_quoted(value)} is not a date; write YYYY-MM-DD") from None
+    return _in_range(day, value)
 
 
 def _datetime(value: Any) -> datetime:
@@ -147,8 +187,16 @@ def _datetime(value: Any) -> datetime:
         try:
             moment = datetime.fromisoformat(_text(value))
         except ValueError:
-            raise ValueError(f"'{value}' is not a date and time; write YYYY-MM-DDTHH:MM") from None
+            raise ValueError(f"{_quoted(value)} is not a date and time; write YYYY-MM-DDTHH:MM") from None
+    _in_range(moment.date(), value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _in_range(day: date, value: Any) -> date:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"{_quoted(value)} is not a date Flowdesk keeps: use a year from "
+                         f"{EARLIEST_DATE.year} to {LATEST_DATE.year}")
+    return day
 
 
 def _records(variable: Variable, value: Any) -> list[dict[str, Any]]:

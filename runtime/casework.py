@@ -17,6 +17,7 @@ from runtime.access import UseCase, require, require_reassign, require_release, 
 from runtime.documents import Attachment, Case, CaseStatus, User, WorkItem, WorkItemStatus
 from runtime.errors import ConflictError, EngineError
 from runtime.service import Request, Runtime, require_open
+from runtime.storage.base import ATTACHMENT_LIMIT as ATTACHMENT_LIMIT  # the largest file `attach` takes, for doors
 from runtime.storage.base import WorkQuery
 from runtime.transaction import Transaction, new_id
 

@@ -19,11 +19,11 @@ from datetime import datetime
 from typing import Any
 
 from models.errors import FlowdeskError
-from models.nodes import Edge, NodeBase
+from models.nodes import Edge, NodeBase, TaskNode
 from models.values import normalise_value, to_json_value
 from runtime.business_calendar import BusinessCalendar
 from runtime.case_values import Scope
-from runtime.documents import Case, CaseStatus, Incident, Job, JobKind, Token
+from runtime.documents import Case, CaseStatus, Incident, Job, JobKind, Token, WorkItemStatus
 from runtime.errors import CaseStuck, DataError, EngineError
 from runtime.handlers import HANDLERS, sla_jobs
 from runtime.process_version import ProcessVersion
@@ -196,6 +196,32 @@ class Engine:
         token.waiting_for = incident.id
         run.audit("incident", f"Stopped at '{node.display}': {message}", node=node.id,
                   details={"incident": incident.id})
+
+    def stop_call_chain(self, run: CaseRun, reason: str) -> None:
+        """Stop a runaway chain of subprocess calls: `run`'s case (a subprocess) and every case between it and
+        the top case end, their open tasks cancelled; the top case gets one incident at its call, to retry
+        once the processes no longer call each other.
+        """
+        chain = [run]
+        while chain[-1].case.parent_case:
+            parent = self.run(run.tx, run.tx.case(chain[-1].case.parent_case))
+            chain.append(parent)
+        top = chain.pop()
+        keys = " → ".join(r.case.process_key for r in (top, *reversed(chain)))
+        for stopped in chain:
+            self._stop(stopped, f"stopped: subprocesses nested too deep below case {top.case.id}")
+        waiting = next(t for t in top.case.tokens if t.waiting_for == f"case:{chain[-1].case.id}")
+        self.raise_incident(top, waiting, f"{reason} ({keys} → …): a process calls itself, directly or through "
+                            f"others; the {len(chain)} cases started below this one were stopped")
+
+    def _stop(self, run: CaseRun, outcome: str) -> None:
+        """End a case that must not go on: open tasks cancelled, tokens removed (jobs of an ended case never fire)."""
+        incidents = {incident.id for incident in run.case.incidents}
+        for token in run.case.tokens:
+            if isinstance(run.node(token), TaskNode) and token.waiting_for and token.waiting_for not in incidents:
+                run.tx.work_item(token.waiting_for).status = WorkItemStatus.CANCELLED
+        run.case.tokens = []
+        self.complete_case(run, outcome)
 
     def complete_case(self, run: CaseRun, outcome: str) -> None:
         case = run.case

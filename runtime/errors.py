@@ -2,8 +2,9 @@
 
 Every door (pages, REST API, CLI, test-run) turns these into the same answer:
 `AccessDenied` is "not allowed" (403), `NotFound` an unknown id (404),
-`ConflictError` someone else was faster (409), `DataError` names each field
-that is wrong (422), any other `FlowdeskError` is a refused request (422).
+`ConflictError` someone else was faster (409), `PreconditionFailed` the case
+moved on since the caller read it (412), `DataError` names each field that is
+wrong (422), any other `FlowdeskError` is a refused request (422).
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ class NotFound(StoreError):
 
 class ConflictError(StoreError):
     """Someone else changed it first; the message says who and what. Reload and try again."""
+
+
+class PreconditionFailed(ConflictError):
+    """The case is no longer at the revision the caller last saw (e.g. an HTTP If-Match); nothing was changed."""
 
 
 class AttachmentTooLarge(StoreError):

@@ -14,7 +14,7 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from codegen.letters import address_lines, render_letter
+from codegen.letters import LetterRenderError, address_lines, render_letter
 from models.expressions import ExprType
 from models.letters import LetterChannel
 from models.nodes import (
@@ -99,7 +99,10 @@ def on_send(run: CaseRun, token: Token, node: SendNode) -> None:
         recipient = default_recipient(letter.channel, customer)
     if not recipient:
         raise CaseStuck(f"there is no {letter.channel.value} address to send '{letter.name or letter.id}' to")
-    rendered = render_letter(letter, customer.get("language"), template_context(run))
+    try:
+        rendered = render_letter(letter, customer.get("language"), template_context(run))
+    except LetterRenderError as error:  # e.g. a placeholder empty in this case: hold the letter back
+        raise CaseStuck(f"the {letter.channel.value} was not sent: {error}") from None
     entry = OutboxEntry(
         id=new_id("out"), case_id=run.case.id, node=node.id, letter=letter.id, channel=letter.channel.value,
         language=rendered.language, recipient=recipient, subject=rendered.subject, body=rendered.body,
@@ -181,8 +184,8 @@ def on_subprocess(run: CaseRun, token: Token, node: SubprocessNode) -> None:
     if called is None:
         raise CaseStuck(f"process '{node.process}' is not published")
     if run.case.depth + 1 > MAX_SUBPROCESS_DEPTH:
-        raise CaseStuck(f"subprocesses are nested more than {MAX_SUBPROCESS_DEPTH} deep "
-                        "(a process calling itself?)")
+        run.engine.stop_call_chain(run, f"subprocesses are nested more than {MAX_SUBPROCESS_DEPTH} deep")
+        return
     data = {}
     for mapping in node.inputs:
         expected = called.variable_type(mapping.target)

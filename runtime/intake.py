@@ -135,15 +135,16 @@ class Intake:
 
     # Customers ----------------------------------------------------------------------
 
-    def find_customers(self, user: User, field: SearchField, text: str, house_number: str = "") -> list[Customer]:
+    def find_customers(self, user: User, field: SearchField, text: str, house_number: str = "",
+                       limit: int = 20) -> list[Customer]:
         """Customers whose `field` matches what the agent typed (see `CustomerDirectory.find`)."""
         require(user, UseCase.FIND_CUSTOMER)
-        return self._customers.find(field, text, house_number)
+        return self._customers.find(field, text, house_number, limit=limit)
 
-    def search_customers(self, user: User, text: str) -> list[Customer]:
+    def search_customers(self, user: User, text: str, limit: int = 20) -> list[Customer]:
         """Customers matching one search box, its kind guessed (see `CustomerDirectory.search`)."""
         require(user, UseCase.FIND_CUSTOMER)
-        return self._customers.search(text)
+        return self._customers.search(text, limit=limit)
 
     def customer(self, user: User, customer_id: str) -> Customer:
         require(user, UseCase.FIND_CUSTOMER)

@@ -32,7 +32,7 @@ from runtime.documents import (
     WorkItem,
     WorkItemStatus,
 )
-from runtime.errors import NotFound
+from runtime.errors import NotFound, PreconditionFailed
 from runtime.storage.base import Changes, Store, WorkQuery
 
 _MOMENT = TypeAdapter(datetime)
@@ -56,6 +56,7 @@ class Transaction:
         self.timezone = timezone  # the business calendar's: a closing case's local day
         self._now_json = _MOMENT.dump_python(now, mode="json")
         self._cases: dict[str, tuple[Case, int | None]] = {}
+        self._expected: dict[str, int] = {}  # case id -> the revision the caller last saw
         self._work_items: dict[str, WorkItem] = {}
         self._jobs: dict[str, Job] = {}
         self._outbox: list[OutboxEntry] = []
@@ -65,6 +66,7 @@ class Transaction:
         self._records: dict[tuple[str, str], Record] = {}
         self._attachments: list[Attachment] = []
         self._customers: list[Customer] = []
+        self._users: dict[str, User] = {}
         self._versions: list[tuple[Version, dict[str, Any]]] = []
         self.advancing: set[str] = set()  # cases the engine is running now, so nested calls just mark tokens ready
         self.runs: dict[str, Any] = {}  # case id -> the engine's `CaseRun` of it in this step
@@ -76,8 +78,16 @@ class Transaction:
         """The working copy of a case, loaded on first use."""
         if case_id not in self._cases:
             stored = self.store.case(case_id)  # stores hand out fresh objects: safe to change
+            expected = self._expected.get(case_id, stored.revision)
+            if stored.revision != expected:
+                raise PreconditionFailed(f"case {case_id} changed since you read it (it is at revision "
+                                         f"{stored.revision}, you expected {expected}); read it again")
             self._cases[case_id] = (stored, stored.revision)
         return self._cases[case_id][0]
+
+    def expect_revision(self, case_id: str, revision: int) -> None:
+        """Refuse (`PreconditionFailed`) when this step reads the case at another revision than `revision`."""
+        self._expected[case_id] = revision
 
     def add_case(self, case: Case) -> Case:
         self._cases[case.id] = (case, None)
@@ -143,6 +153,25 @@ class Transaction:
         """Write `record` with the step (as read, or new with revision 0: the store checks it is still so)."""
         self._records[(record.kind, record.key)] = record
         return record
+
+    def remove_record(self, record: Record) -> Record:
+        """Remove `record` (as read) with the step; it is kept marked removed, so its revision keeps counting."""
+        return self.put_record(record.model_copy(update={"removed": True, "updated_by": self.actor,
+                                                         "updated_at": self.now}))
+
+    def stored_user(self, user_id: str) -> User | None:
+        """A stored user as this step sees it (None when there is none); change it through `put_user`."""
+        if user_id in self._users:
+            return self._users[user_id]
+        try:
+            return self.store.user(user_id)
+        except NotFound:
+            return None
+
+    def put_user(self, user: User) -> User:
+        """Write `user` (new, or replacing the stored one) with the step."""
+        self._users[user.id] = user
+        return user
 
     def put_customer(self, customer: Customer) -> None:
         self._customers.append(customer)
@@ -216,4 +245,5 @@ class Transaction:
             attachments=list(self._attachments),
             versions=list(self._versions),
             customers=list(self._customers),
+            users=list(self._users.values()),
         )

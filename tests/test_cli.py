@@ -70,3 +70,28 @@ def test_rules_are_listed_with_code_and_help():
     assert result.returncode == 0
     assert "node-unreachable (error)" in result.stdout
     assert "soundness-deadlock (error)" in result.stdout
+
+
+def test_a_case_is_run_from_the_command_line_by_the_people_it_names(tmp_path: Path):
+    data = ("--data", str(tmp_path / "data"))
+    published = flowdesk("publish", str(ROOT / "examples/billing_complaint.json"), "--note", "first", *data)
+    assert published.returncode == 0, published.stderr
+    assert flowdesk("customers", str(ROOT / "examples/customers.json"), *data).stdout == "12 customers loaded\n"
+    added = subprocess.run([sys.executable, "-m", "designer.cli", "user", "add", "bob", "--role", "agent",
+                            "--password-stdin", *data], input="bob-password\n", capture_output=True, text=True,
+                           cwd=ROOT, timeout=120, env={"PYTHONPATH": str(ROOT)})
+    assert added.returncode == 0, added.stderr
+    complaint = {"invoice_number": "F2026-000001", "invoice_date": "2026-01-01", "disputed_amount": "30.00",
+                 "complaint_category": "amount_too_high", "complaint_description": "te hoog"}
+    started = flowdesk("start", "billing_complaint", "-d", json.dumps(complaint), "--customer", "C-1002", "--as", "bob",
+                       *data)
+    assert started.returncode == 0, started.stderr
+    case_id = started.stdout.split()[1].rstrip(":")
+    assert "waiting for item-" in started.stdout and "'Klacht onderzoeken' in queue billing" in started.stdout
+
+    shown = flowdesk("case", case_id, "--as", "bob", *data)
+    assert shown.returncode == 0, shown.stderr
+    timeline = shown.stdout.split("timeline:\n")[1].splitlines()
+    assert timeline[0].split()[2] == "bob" and "Case started" in timeline[0]
+    refused = flowdesk("case", case_id, "--as", "carol", *data)
+    assert (refused.returncode, refused.stderr) == (1, "flowdesk: there is no user 'carol'\n")

@@ -3,7 +3,7 @@ durable steps (their cost as the store grows, and completions per second with ma
 
 Run `.venv/bin/python -m bench.engine --help` (or `bench/bench_engine.py`). Parts:
 
-- `scenarios`: the five processes, each for both engines, with the data every task is completed with;
+- `scenarios`: the five workloads (processes), each for both engines, played as runtime scenarios;
 - `adapters`: one class per engine that runs a whole case (Flowdesk memory and durable, Spiff memory and
   durable, the bare fdatasync floor);
 - `statistics`: interleaved timed batches, medians of wall and CPU time;

@@ -24,7 +24,7 @@ from bench.engine.adapters import SPIFF_VERSION, FlowdeskEngine, FsyncFloor, Spi
 from bench.engine.agents import agents_bench
 from bench.engine.growth import step_cost
 from bench.engine.report import FLOOR, agents_table, as_json, engine_tables, growth_table, write_json
-from bench.engine.scenarios import ROOT, Scenario, all_scenarios, sample_customers
+from bench.engine.scenarios import ROOT, Workload, all_workloads, sample_customers
 from bench.engine.statistics import Result, measure
 from runtime.storage.memory import MemoryStore
 from runtime.storage.tinydb_store import TinyDBStore
@@ -32,7 +32,7 @@ from runtime.storage.tinydb_store import TinyDBStore
 PARTS = ("engines", "growth", "agents")
 
 
-def engine_results(scenarios: list[Scenario], customers: list[dict[str, Any]], folder: Path, repeats: int,
+def engine_results(scenarios: list[Workload], customers: list[dict[str, Any]], folder: Path, repeats: int,
                    batch_seconds: float, durable: bool) -> dict[str, list[Result]]:
     folder.mkdir(parents=True, exist_ok=True)
     engines: list[Any] = [FlowdeskEngine("Flowdesk memory", MemoryStore(), scenarios, customers)]
@@ -54,7 +54,7 @@ def engine_results(scenarios: list[Scenario], customers: list[dict[str, Any]], f
     return results
 
 
-def profile(scenario: Scenario, customers: list[dict[str, Any]], cases: int) -> None:
+def profile(scenario: Workload, customers: list[dict[str, Any]], cases: int) -> None:
     """Profile Flowdesk in memory on `cases` cases after a warm-up; pyinstrument's tree, else cProfile's lists."""
     engine = FlowdeskEngine("Flowdesk memory", MemoryStore(), [scenario], customers)
     for _ in range(20):
@@ -107,7 +107,7 @@ def main() -> None:
     rounds = args.agent_rounds or (2 if args.quick else 3)
     seconds = args.agent_seconds or (2.0 if args.quick else 4.0)
     customers = sample_customers()
-    scenarios = all_scenarios(customers)
+    scenarios = all_workloads(customers)
     if args.profile:
         [scenario] = [s for s in scenarios if args.profile in (s.key, s.name)]
         profile(scenario, customers, cases=300)

@@ -1,7 +1,8 @@
-"""One class per engine that runs whole cases of a scenario; all answer `run_case` and `nodes_per_case`.
+"""One class per engine that runs whole cases of a workload; all answer `run_case` and `nodes_per_case`.
 
-- `FlowdeskEngine` memory: `Runtime` on `MemoryStore`; a case is `start_case` plus one
-  `Runtime.complete` per task, the open task found through the worklist (`store.work_items`).
+- `FlowdeskEngine` memory: `Runtime` on `MemoryStore`; a case is the workload's scenario played by
+  `ScenarioRun` (the runtime's scenario player): `start_case` plus one `Runtime.complete` per
+  task, the open task found through the worklist (`store.work_items`).
   Every step is a full transaction (audit events with their hash chain, SLA jobs, outbox
   entries), as in production. Durable: the same on `TinyDBStore` in a temporary folder (one
   journal append + fdatasync per step; checkpoints when they fall due).
@@ -32,12 +33,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.engine.scenarios import BPMN, Scenario
+from bench.engine.scenarios import BPMN, Workload, expect
 from models.customers import Customer
 from runtime import handlers
-from runtime.documents import Case, CaseStatus
+from runtime.documents import Case
 from runtime.service import Runtime
-from runtime.storage.base import Changes, Store, WorkQuery
+from runtime.storage.base import Changes, Store
+from runtime.test_run import ScenarioRun
 from tests.people import person
 
 try:
@@ -58,38 +60,34 @@ ACTOR = "bench-agent"
 
 
 class FlowdeskEngine:
-    """Runs whole cases through `Runtime` on one store."""
+    """Runs whole cases through `Runtime` on one store, playing each workload's scenario."""
 
-    def __init__(self, label: str, store: Store, scenarios: list[Scenario], customers: list[dict[str, Any]]) -> None:
+    def __init__(self, label: str, store: Store, workloads: list[Workload], customers: list[dict[str, Any]]) -> None:
         self.label = label
         self.store = store
         self.runtime = Runtime(store)
         self.agent = person(ACTOR)
         store.commit(Changes(customers=[Customer.model_validate(c) for c in customers]))
-        for scenario in scenarios:
-            self.runtime.publish(person("bench"), scenario.bundle)
-        self.checklists = {scenario.key: {node.id: [c.id for c in node.checklist] for node in scenario.bundle.nodes
-                                          if node.kind == "task"} for scenario in scenarios}
+        for workload in workloads:
+            self.runtime.publish(person("bench"), workload.bundle)
         self.started = 0
 
-    def run_case(self, scenario: Scenario, check: bool = False) -> tuple[int, Case]:
-        """Start a case and complete its tasks until it ends; the number of steps (transactions)."""
-        rt, number = self.runtime, self.started
+    def run_case(self, workload: Workload, check: bool = False) -> tuple[int, Case]:
+        """Play one case's scenario (start, then complete its tasks until it ends); the number of steps
+        (transactions)."""
+        scenario = workload.scenario(self.started)
         self.started += 1
-        case = rt.start_case(self.agent, scenario.key, scenario.start_data(number),
-                             customer_id=scenario.customer(number))
-        steps = 1
-        checklists = self.checklists[scenario.key]
-        while case.status is CaseStatus.ACTIVE:
-            [item] = rt.store.work_items(WorkQuery(case_id=case.id))
-            case = rt.complete(self.agent, item.id, scenario.task_data.get(item.node, {}),
-                               checklist=checklists[item.node])  # the agent ticks the whole checklist
-            steps += 1
+        run = ScenarioRun(self.runtime, self.agent)
+        for action in scenario.actions:
+            run.apply(action, scenario.customer_id)
+        case = self.runtime.store.case(run.case_id or "")
         if check:
-            scenario.check_flowdesk(rt, case)
-        return steps, case
+            outcome = run.outcome()
+            expect(outcome.same_as(scenario.expected), outcome.describe())
+            workload.check_flowdesk(self.runtime, case)
+        return len(scenario.actions), case
 
-    def nodes_per_case(self, scenario: Scenario) -> int:
+    def nodes_per_case(self, workload: Workload) -> int:
         """Node executions of one case, counted by wrapping the engine's handlers for one run."""
         visits: Counter[str] = Counter()
         original = dict(handlers.HANDLERS)
@@ -102,7 +100,7 @@ class FlowdeskEngine:
 
         handlers.HANDLERS.update({kind: counting(kind) for kind in original})
         try:
-            self.run_case(scenario, check=True)
+            self.run_case(workload, check=True)
         finally:
             handlers.HANDLERS.update(original)
         return sum(visits.values())
@@ -134,13 +132,13 @@ def spiff_serializer(specs: dict[str, Any]) -> Any:
 class SpiffEngine:
     """Runs whole cases through SpiffWorkflow; durable: serialise + journal append + fdatasync every step."""
 
-    def __init__(self, label: str, scenarios: list[Scenario], folder: Path | None) -> None:
+    def __init__(self, label: str, workloads: list[Workload], folder: Path | None) -> None:
         self.label = label
         self.specs = {}
-        for scenario in scenarios:
+        for workload in workloads:
             parser = BpmnParser()
-            parser.add_bpmn_file(str(BPMN / scenario.bpmn))
-            self.specs[scenario.key] = parser.get_spec(scenario.key)
+            parser.add_bpmn_file(str(BPMN / workload.bpmn))
+            self.specs[workload.key] = parser.get_spec(workload.key)
         self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment({"date": date, "json": json}))
         self.durable = folder is not None
         self.serializer = spiff_serializer({spec.name: spec for spec in self.specs.values()})
@@ -161,12 +159,13 @@ class SpiffEngine:
         workflow.script_engine = self.script_engine
         return workflow
 
-    def run_case(self, scenario: Scenario, check: bool = False) -> tuple[int, Any]:
-        number = self.started
+    def run_case(self, workload: Workload, check: bool = False) -> tuple[int, Any]:
+        scenario = workload.scenario(self.started)
         self.started += 1
+        task_data = workload.task_data(scenario)
         case_id = uuid.uuid4().hex
-        workflow = BpmnWorkflow(self.specs[scenario.key], script_engine=self.script_engine)
-        workflow.get_next_task(state=TaskState.READY).data.update(scenario.spiff_data(number))
+        workflow = BpmnWorkflow(self.specs[workload.key], script_engine=self.script_engine)
+        workflow.get_next_task(state=TaskState.READY).data.update(workload.spiff_data(scenario))
         workflow.do_engine_steps()
         steps = 1
         if self.durable:
@@ -175,7 +174,7 @@ class SpiffEngine:
             if self.durable:
                 workflow = self._restore(case_id)
             user_task = workflow.get_next_task(state=TaskState.READY, manual=True)
-            user_task.data.update(scenario.task_data.get(user_task.task_spec.bpmn_id, {}))
+            user_task.data.update(task_data.get(user_task.task_spec.bpmn_id, {}))
             user_task.run()
             workflow.do_engine_steps()
             steps += 1
@@ -184,11 +183,11 @@ class SpiffEngine:
         if self.durable:
             del self.states[case_id]  # ended: keep the dict small, the journal has it
         if check:
-            scenario.check_spiff(workflow)
+            workload.check_spiff(workflow)
         return steps, workflow
 
-    def nodes_per_case(self, scenario: Scenario) -> int:
-        _, workflow = self.run_case(scenario, check=True)
+    def nodes_per_case(self, workload: Workload) -> int:
+        _, workflow = self.run_case(workload, check=True)
         done = workflow.get_tasks(state=TaskState.COMPLETED)
         return sum(1 for t in done if t.task_spec.bpmn_id is not None)
 
@@ -204,14 +203,14 @@ class FsyncFloor:
         self.label = label
         self._journal = os.open(folder / "floor-journal.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
-    def run_case(self, scenario: Scenario, check: bool = False) -> tuple[int, None]:
-        steps = 1 + len(scenario.task_data)  # start_case, then one completion per task
+    def run_case(self, workload: Workload, check: bool = False) -> tuple[int, None]:
+        steps = len(workload.scenario(0).actions)  # start_case, then one completion per task
         for _ in range(steps):
             os.write(self._journal, b"x" * 2047 + b"\n")
             os.fdatasync(self._journal)
         return steps, None
 
-    def nodes_per_case(self, scenario: Scenario) -> int:
+    def nodes_per_case(self, workload: Workload) -> int:
         return 0
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.engine.adapters import SPIFF_VERSION
-from bench.engine.scenarios import TARGETS, Scenario
+from bench.engine.scenarios import TARGETS, Workload
 from bench.engine.statistics import Result
 
 FLOOR = "fdatasync floor"
@@ -35,7 +35,7 @@ def ratios(rows: list[Result]) -> dict[str, float] | None:
     return found
 
 
-def engine_tables(scenarios: list[Scenario], results: dict[str, list[Result]], repeats: int,
+def engine_tables(scenarios: list[Workload], results: dict[str, list[Result]], repeats: int,
                   batch_seconds: float) -> None:
     spiff = f"SpiffWorkflow {SPIFF_VERSION}" if SPIFF_VERSION else "SpiffWorkflow not installed (Flowdesk only)"
     print(f"\nFlowdesk engine benchmark — {spiff}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
@@ -103,7 +103,7 @@ def agents_table(agents: dict[str, Any] | None) -> None:
           f" fdatasync per completion {syncs:.3f} (target <= {TARGET_SYNCS}: {verdict(syncs <= TARGET_SYNCS)})")
 
 
-def as_json(scenarios: list[Scenario], results: dict[str, list[Result]], steps: list[dict[str, Any]],
+def as_json(scenarios: list[Workload], results: dict[str, list[Result]], steps: list[dict[str, Any]],
             agents: dict[str, Any] | None, settings: dict[str, Any]) -> dict[str, Any]:
     return {
         "python": sys.version.split()[0], "cpus": os.cpu_count(), "spiffworkflow": SPIFF_VERSION, "settings": settings,

@@ -16,15 +16,15 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bench.engine.scenarios import Scenario
+from bench.engine.scenarios import Workload
 
 
 class Engine(Protocol):
     label: str
 
-    def run_case(self, scenario: Scenario, check: bool = False) -> tuple[int, Any]: ...
+    def run_case(self, workload: Workload, check: bool = False) -> tuple[int, Any]: ...
 
-    def nodes_per_case(self, scenario: Scenario) -> int: ...
+    def nodes_per_case(self, workload: Workload) -> int: ...
 
 
 @dataclass
@@ -55,16 +55,16 @@ class Result:
                 "cpu_s": self.cpu}
 
 
-def measure(scenario: Scenario, engines: list[Engine], repeats: int, batch_seconds: float) -> list[Result]:
+def measure(workload: Workload, engines: list[Engine], repeats: int, batch_seconds: float) -> list[Result]:
     """Warm up each engine, size its batch to about `batch_seconds`, then time interleaved batches."""
     info, batch = {}, {}
     for engine in engines:
-        nodes = engine.nodes_per_case(scenario)  # one checked run that also counts nodes
-        steps, _ = engine.run_case(scenario, check=True)
+        nodes = engine.nodes_per_case(workload)  # one checked run that also counts nodes
+        steps, _ = engine.run_case(workload, check=True)
         started = time.perf_counter()
         warm = 0
         while warm < 3 or time.perf_counter() - started < batch_seconds / 2:
-            engine.run_case(scenario)
+            engine.run_case(workload)
             warm += 1
         per_case = (time.perf_counter() - started) / warm
         batch[engine.label] = max(1, round(batch_seconds / per_case))
@@ -77,7 +77,7 @@ def measure(scenario: Scenario, engines: list[Engine], repeats: int, batch_secon
             gc.collect()
             started, started_cpu = time.perf_counter(), time.process_time()
             for _ in range(count):
-                engine.run_case(scenario)
+                engine.run_case(workload)
             wall[engine.label].append((time.perf_counter() - started) / count)
             cpu[engine.label].append((time.process_time() - started_cpu) / count)
     return [Result(engine.label, *info[engine.label], wall[engine.label], cpu[engine.label]) for engine in engines]

@@ -27,7 +27,16 @@ from typing import Any
 
 from models.data import ChoiceOption, DataType, Variable
 from models.forms import FieldKind, InputField
-from models.values import EMAIL_PATTERN, IBAN_PATTERN, MAX_TEXT, PHONE_PATTERN, normalise_value, to_money
+from models.values import (
+    EMAIL_PATTERN,
+    IBAN_PATTERN,
+    KEPT_DATE_PATTERN,
+    MAX_MAGNITUDE,
+    MAX_TEXT,
+    PHONE_PATTERN,
+    normalise_value,
+    to_money,
+)
 
 #: An amount as API clients send it: a decimal string with exactly two places.
 MONEY_JSON_PATTERN = r"^-?(0|[1-9][0-9]{0,14})\.[0-9]{2}$"
@@ -140,10 +149,11 @@ KIND_RULES: dict[FieldKind, KindRule] = {
                               Bounds.LENGTH, True, Widget.INPUT),
     FieldKind.IBAN: KindRule(_as(DataType.IBAN), {**_TEXT, "format": "iban", "pattern": IBAN_PATTERN.pattern},
                              Bounds.LENGTH, True, Widget.INPUT),
-    FieldKind.NUMBER: KindRule(_number, {"type": "number"}, Bounds.VALUE, False, Widget.INPUT),
+    FieldKind.NUMBER: KindRule(_number, {"type": "number", "exclusiveMinimum": -float(MAX_MAGNITUDE),
+                                         "exclusiveMaximum": float(MAX_MAGNITUDE)}, Bounds.VALUE, False, Widget.INPUT),
     FieldKind.MONEY: KindRule(_money, {"type": "string", "pattern": MONEY_JSON_PATTERN},
                               Bounds.VALUE, False, Widget.INPUT),
-    FieldKind.DATE: KindRule(_date_only, {"type": "string", "format": "date", "pattern": DATE_JSON_PATTERN},
+    FieldKind.DATE: KindRule(_date_only, {"type": "string", "format": "date", "pattern": KEPT_DATE_PATTERN},
                              Bounds.NONE, False, Widget.DATE),
     FieldKind.BOOLEAN: KindRule(_as(DataType.BOOLEAN), {"type": "boolean"}, Bounds.NONE, False, Widget.CHECKBOX),
     FieldKind.CHOICE: KindRule(_as(DataType.TEXT), _TEXT, Bounds.NONE, False, Widget.SELECT),

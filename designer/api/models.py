@@ -1,23 +1,41 @@
 """What the REST API takes and returns, as pydantic models, so the OpenAPI document describes every route.
 
-Case data (`data`) stays a free object here: its shape is the process's own,
-described by the JSON Schema of the start form (GET
-/api/v1/processes/{key}/start-schema) and checked by the form's generated
-validator on the server. Field errors come back as FastAPI's usual 422 body:
-`detail` lists each problem with `loc` (e.g. ["body", "data", "iban"]) and `msg`.
+Request bodies refuse unknown fields. Case data (`data`) stays a free object
+here: its shape is the process's own, described by the JSON Schema of the
+start form (GET /api/v1/processes/{key}/start-schema) and checked by the
+runtime. Responses are built from the runtime's read models (`runtime.views`)
+by the `of` class methods; links (`href`) point at /api/v1 routes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from designer.api.common import path
 from models.customers import Customer
 from models.nodes import Channel
-from runtime.documents import AuditEvent, Case, CaseStatus, ContactDirection, SlaStatus, WorkItem
-from runtime.intake import Suggestion
+from runtime.casework import NOTE_LIMIT
+from runtime.deliveries import may_resend
+from runtime.documents import (
+    Attachment,
+    AuditEvent,
+    Case,
+    CaseStatus,
+    ContactDirection,
+    OutboxEntry,
+    OutboxStatus,
+    SlaStatus,
+    Version,
+)
+from runtime.intake import MAX_NOTE, MAX_REASON, Suggestion
+from runtime.views.cases import CaseView, OpenTask
+from runtime.views.processes import ProcessSummary
+from runtime.views.work import WorkRow
+
+# -- what callers send ----------------------------------------------------------------------------
 
 
 class Strict(BaseModel):
@@ -26,13 +44,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: Text that says something (not only spaces), at most as long as the runtime keeps: a note or a reason on a case,
+#: and why a customer got in touch.
+CaseText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_LIMIT)]
+ContactReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REASON)]
+
+
 class StartCase(Strict):
     """A case to start on the newest published version of a process."""
 
     data: dict[str, Any] = Field(default_factory=dict, description="the start form's values by variable name")
     customer_id: str | None = Field(None, description="the customer the case is for (default: the contact's)")
     contact_id: str | None = Field(None, description="the contact the case is started from; the contact lists it")
-    start: str | None = Field(None, description="the start node, for a process with several starts")
+    start: str | None = Field(None, description="the start node, for a process with several starts (default: the "
+                                                "one taking the contact's channel)")
 
 
 class CompleteWorkItem(Strict):
@@ -40,6 +65,30 @@ class CompleteWorkItem(Strict):
 
     data: dict[str, Any] = Field(default_factory=dict, description="the task form's values by variable name")
     checklist: list[str] = Field(default_factory=list, description="ids of the checklist items ticked now")
+
+
+class Reassign(Strict):
+    """Hand a task to a person or to another queue of its process, saying why."""
+
+    reason: CaseText = Field(description="why; it goes into the case's trail")
+    to_user: str | None = Field(None, description="the user id of the person to hand it to")
+    to_queue: str | None = Field(None, description="the queue to put it in (give a person or a queue, not both)")
+
+
+class DeliverMessage(Strict):
+    """A message a waiting case expects, such as a customer's reply passed on by an e-mail gateway."""
+
+    message: str = Field(description="the message's name, as the process's wait step expects it")
+    data: dict[str, Any] = Field(default_factory=dict, description="case data the message brings, by variable")
+
+
+class NewNote(Strict):
+    text: CaseText = Field(description="the note, as it will show in the case's timeline")
+
+
+class CloseCase(Strict):
+    root_cause: str = Field(description="the id of one of the process's root causes")
+    note: str = ""
 
 
 class CustomerLookup(Strict):
@@ -60,18 +109,29 @@ class NewContact(Strict):
     customer: CustomerLookup | None = None
     channel: Channel
     direction: ContactDirection = ContactDirection.INBOUND
-    reason: str = Field(min_length=1, description="why the customer got in touch, in their words")
-    note: str = ""
+    reason: ContactReason = Field(description="why the customer got in touch, in their words")
+    note: str = Field("", max_length=MAX_NOTE)
+
+
+# -- what the API answers ---------------------------------------------------------------------------
 
 
 class WorkItemOut(BaseModel):
+    """An open (or just finished) task, with the names a person reads beside the ids."""
+
     id: str
     case_id: str
     process_key: str
+    process_name: str
+    node: str = Field(description="the step of the flow; empty for an ad-hoc task")
     title: str
     queue: str
+    queue_name: str
     form: str | None
-    assignee: str | None
+    customer: str = Field(description="the case's customer's name")
+    assignee: str | None = Field(description="who claimed it or was handed it")
+    assignee_name: str
+    claimed_at: datetime | None
     priority: int
     created_at: datetime
     warning_at: datetime | None
@@ -79,25 +139,35 @@ class WorkItemOut(BaseModel):
     sla: SlaStatus | None = Field(description="on track, at risk or breached; none without a service level")
 
     @classmethod
-    def of(cls, item: WorkItem, now: datetime) -> WorkItemOut:
-        return cls(**item.model_dump(include=set(cls.model_fields) - {"sla"}), sla=SlaStatus.of(item, now))
+    def of(cls, row: WorkRow) -> WorkItemOut:
+        item = row.item
+        return cls(**item.model_dump(include=set(cls.model_fields)), process_name=row.process_name,
+                   queue_name=row.queue_name, customer=row.customer, assignee_name=row.assignee_name, sla=row.sla)
+
+
+class OpenTaskOut(WorkItemOut):
+    refusal: str | None = Field(description="why the caller may not work this task (e.g. claimed by someone else); "
+                                            "none when they may")
+
+    @classmethod
+    def of_task(cls, task: OpenTask) -> OpenTaskOut:
+        return cls(**WorkItemOut.of(task.row).model_dump(), refusal=task.refusal)
 
 
 class WorkItemPage(BaseModel):
-    """One page of work items, soonest deadline first (no deadline last), then priority, then age."""
+    """One page of open work items, in the order asked (default: soonest deadline first, then priority, age)."""
 
     items: list[WorkItemOut]
-    offset: int
-    limit: int
-    next_offset: int | None = Field(description="the offset of the next page, if there may be one")
+    total: int = Field(description="how many items match, on every page")
+    next: str | None = Field(description="the cursor of the next page; none on the last")
 
 
-class CaseOut(BaseModel):
+class CaseSummary(BaseModel):
     id: str
     process_key: str
     version: int
     status: CaseStatus
-    revision: int
+    revision: int = Field(description="counts the case's changes; also its ETag")
     customer_id: str | None
     contact_id: str | None
     started_at: datetime
@@ -106,41 +176,131 @@ class CaseOut(BaseModel):
     closed_at: datetime | None
     outcome: str | None
     root_cause: str | None
-    open_items: list[WorkItemOut]
+    href: str
 
     @classmethod
-    def of(cls, case: Case, open_items: list[WorkItem], now: datetime) -> CaseOut:
-        fields = case.model_dump(include=set(cls.model_fields) - {"open_items"})
-        return cls(**fields, open_items=[WorkItemOut.of(i, now) for i in open_items])
+    def of(cls, case: Case) -> CaseSummary:
+        return cls(**case.model_dump(include=set(cls.model_fields)), href=path("cases", case.id))
 
 
-class Completed(BaseModel):
-    """The completed work item and where its case stands now."""
+class CasePage(BaseModel):
+    """One page of cases, newest first."""
 
-    work_item: str
-    case: CaseOut
+    items: list[CaseSummary]
+    total: int = Field(description="how many cases match, on every page")
+    next: str | None = Field(description="the cursor of the next page; none on the last")
 
 
 class TimelineEntry(BaseModel):
     """One audit event of the case, in plain language."""
 
+    seq: int
     at: datetime
     actor: str
     kind: str
     summary: str
     node: str | None
     changes: dict[str, list[Any]] = Field(description="variable -> [before, after]")
+    details: dict[str, Any] = Field(description="what else the event records, e.g. a note's text or a reason")
 
     @classmethod
     def of(cls, event: AuditEvent) -> TimelineEntry:
         return cls(**event.model_dump(include=set(cls.model_fields)))
 
 
-class CaseDetail(CaseOut):
-    """A case with its data and its timeline, oldest event first."""
+class AttachmentOut(BaseModel):
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    added_by: str
+    added_at: datetime
+    href: str = Field(description="where its bytes are downloaded")
 
+    @classmethod
+    def of(cls, attachment: Attachment) -> AttachmentOut:
+        return cls(**attachment.model_dump(include=set(cls.model_fields)),
+                   href=path("cases", attachment.case_id, "attachments", attachment.id))
+
+
+class SentOut(BaseModel):
+    """A letter, e-mail or SMS of the case, queued or sent."""
+
+    id: str
+    channel: str
+    recipient: str
+    subject: str
+    status: OutboxStatus
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str
+    document: str = Field(description="where the document that went out is downloaded: PDF, .eml or .txt "
+                                      "(with ?view=html: a letter or e-mail as a sandboxed page)")
+    resend: str | None = Field(None, description="where to POST to send it once more: only while it failed (and "
+                                                 "may not have arrived)")
+
+    @classmethod
+    def of(cls, entry: OutboxEntry) -> SentOut:
+        return cls(**entry.model_dump(include=set(cls.model_fields)),
+                   document=path("cases", entry.case_id, "sent", entry.id, "document"),
+                   resend=path("cases", entry.case_id, "sent", entry.id, "resend") if may_resend(entry) else None)
+
+
+class CaseDetail(CaseSummary):
+    """A case with its data, open tasks, timeline (oldest event first), attachments and what was sent."""
+
+    process_name: str
     data: dict[str, Any]
+    open_items: list[OpenTaskOut]
     timeline: list[TimelineEntry]
+    attachments: list[AttachmentOut]
+    sent: list[SentOut]
+
+    @classmethod
+    def of_view(cls, view: CaseView) -> CaseDetail:
+        return cls(**CaseSummary.of(view.case).model_dump(), process_name=view.process_name, data=view.case.data,
+                   open_items=[OpenTaskOut.of_task(task) for task in view.open_tasks],
+                   timeline=[TimelineEntry.of(event) for event in view.events],
+                   attachments=[AttachmentOut.of(a) for a in view.attachments], sent=[SentOut.of(e) for e in view.sent])
+
+
+class Completed(BaseModel):
+    """The completed work item and where its case stands now."""
+
+    work_item: str
+    case: CaseDetail
+
+
+class VersionOut(BaseModel):
+    process_key: str
+    number: int
+    hash: str = Field(description="the SHA-256 of the version's content")
+    name: str
+    author: str
+    published_at: datetime
+    note: str
+    approved_by: str = Field(default="", description="who approved it (four eyes); empty when none was needed")
+    approved_at: datetime | None = None
+    approval_note: str = ""
+
+    @classmethod
+    def of(cls, version: Version) -> VersionOut:
+        return cls(**version.model_dump(include=set(cls.model_fields)))
+
+
+class ProcessOut(BaseModel):
+    """A published process: its newest version and how many versions it has."""
+
+    key: str
+    name: str
+    latest: VersionOut
+    version_count: int
+
+    @classmethod
+    def of(cls, summary: ProcessSummary) -> ProcessOut:
+        return cls(key=summary.key, name=summary.name, latest=VersionOut.of(summary.latest),
+                   version_count=summary.version_count)
 
 
 class CustomerOut(BaseModel):
@@ -168,12 +328,20 @@ class SuggestionOut(BaseModel):
                    reasons=list(suggestion.reasons), start=suggestion.start_node)
 
 
-class ContactRecorded(BaseModel):
-    """The contact as recorded, the customer it is linked to, and the processes that fit it, best first."""
+class ContactOut(BaseModel):
+    """A recorded contact, the customer it is linked to, its cases and the processes that fit it, best first."""
 
     id: str
     customer: CustomerOut | None
-    customer_matches: int = Field(description="how many customers the lookup found (linked only when exactly 1)")
     channel: Channel
+    direction: ContactDirection
     reason: str
+    note: str
+    agent: str
+    at: datetime
+    case_ids: list[str]
     suggestions: list[SuggestionOut]
+
+
+class ContactRecorded(ContactOut):
+    customer_matches: int = Field(description="how many customers the lookup found (linked only when exactly 1)")

@@ -8,11 +8,13 @@ only parses and dispatches.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import unicodedata
 from collections.abc import Sequence
 from typing import TextIO
 
-from designer.cli import audit, cases, check, customers, diff, serve, users, worker
+from designer.cli import audit, cases, check, customers, db, deliveries, diff, interchange, serve, users, worker
 from designer.cli.common import Command, UserError, add_data_argument
 from models.errors import FlowdeskError
 
@@ -28,12 +30,16 @@ COMMANDS: dict[str, Command] = {
     "case": cases.CASE,
     "correct": cases.CORRECT,
     "retry": cases.RETRY,
+    "resend": deliveries.COMMAND,
     "migrate": cases.MIGRATE,
     "worker": worker.COMMAND,
     "audit": audit.COMMAND,
     "diff": diff.COMMAND,
     "serve": serve.COMMAND,
     "user": users.COMMAND,
+    "db": db.COMMAND,
+    "import": interchange.IMPORT,
+    "export": interchange.EXPORT,
 }
 
 
@@ -53,14 +59,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The exit code of a command whose reader went away (`flowdesk tasks | head`), as for Unix tools
+#: ended by SIGPIPE (128 + 13).
+EXIT_READER_GONE = 141
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = out or sys.stdout
     try:
-        return args.command.run(args, out)
+        code = args.command.run(args, out)
+        out.flush()  # a closed pipe shows here, not at exit
+        return code
     except (UserError, FlowdeskError) as error:
-        print(f"flowdesk: {error}", file=sys.stderr)
+        print(f"flowdesk: {_printable(str(error))}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader has all it wanted; end quietly. Python flushes stdout once more at exit,
+        # so point it at /dev/null first, or that flush would complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_READER_GONE
+
+
+def _printable(message: str) -> str:
+    """`message` with control characters and lone surrogates (from input it quotes) escaped, line breaks and
+    tabs kept, so what someone typed cannot steer the terminal."""
+    return "".join(char if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cs")
+                   else ascii(char)[1:-1] for char in message)
 
 
 if __name__ == "__main__":

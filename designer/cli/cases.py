@@ -1,5 +1,6 @@
 """Commands that publish processes and run cases: publish, customers, start, tasks, complete,
-message, case, correct, retry."""
+message, case, correct, retry, migrate. Each acts as `--as USER` or the console operator
+(`common.acting`), through the runtime's use cases and read models."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from pathlib import Path
 from typing import TextIO
 
 from designer.cli.check import print_document
-from designer.cli.common import Command, UserError, actor, add_actor_argument, json_argument, open_runtime
+from designer.cli.common import Command, UserError, acting, add_actor_argument, json_argument
 from designer.display import local_time
 from designer.documents import publication_order, read_documents
-from runtime.documents import Case, WorkItem
-from runtime.service import PublishError, Runtime
-from runtime.storage.base import Changes, WorkQuery
+from runtime.access import UseCase, may
+from runtime.documents import Case, User
+from runtime.intake import Intake
+from runtime.service import PublishError, Request, Runtime
+from runtime.views.cases import CaseView, case_view
+from runtime.views.work import PAGE_LIMIT, Tab, WorkFilter, WorkRow, queue_counts, work_page
 
 
 def publish(args: argparse.Namespace, out: TextIO) -> int:
@@ -29,10 +33,10 @@ def publish(args: argparse.Namespace, out: TextIO) -> int:
         return 1
     bundles = {d.bundle.key: d.bundle for d in documents}
     failed = False
-    with open_runtime(args) as runtime:
+    with acting(args) as (runtime, user):
         for key in publication_order(bundles):
             try:
-                version = runtime.publish(bundles[key], author=actor(args), note=args.note)
+                version = runtime.publish(user, bundles[key], note=args.note)
             except PublishError as error:
                 print(f"{key}: not published — {error}", file=out)
                 failed = True
@@ -47,71 +51,83 @@ def import_customers(args: argparse.Namespace, out: TextIO) -> int:
     if document.customers is None:
         print_document(document, out)
         return 1
-    with open_runtime(args) as runtime:
-        runtime.store.commit(Changes(customers=document.customers))
+    with acting(args) as (runtime, user):
+        Intake(runtime).load_customers(user, document.customers)
     print(f"{len(document.customers)} customers loaded", file=out)
     return 0
 
 
 def start(args: argparse.Namespace, out: TextIO) -> int:
     """Start a case on the newest published version of a process."""
-    with open_runtime(args) as runtime:
-        case = runtime.start_case(args.process, json_argument(args.data_json), actor=actor(args),
-                                  customer_id=args.customer, start_node=args.start)
-        print_case(runtime, case, out, timeline=False)
+    data = json_argument(args.data_json)
+    with acting(args) as (runtime, user):
+        case = runtime.start_case(user, args.process, data, customer_id=args.customer, start_node=args.start)
+        print_outcome(runtime, user, case, out)
     return 0
 
 
 def tasks(args: argparse.Namespace, out: TextIO) -> int:
-    """List open work items, soonest deadline first."""
-    with open_runtime(args, read_only=True) as runtime:
-        query = WorkQuery(queues=(args.queue,) if args.queue else None, case_id=args.case, limit=args.limit)
-        items = runtime.store.work_items(query)
-        for item in items:
-            print(_item_line(item), file=out)
-        counts = runtime.store.count_open_work_items()
-        summary = ", ".join(f"{queue}: {count}" for queue, count in sorted(counts.items())) or "none"
-        print(f"open work items per queue — {summary}", file=out)
+    """List the open work items you see (as --as USER sees them), soonest deadline first."""
+    wanted = WorkFilter(tab=Tab.MINE if args.mine else None, queues=tuple(args.queue) or None, process=args.process,
+                        limit=args.limit)
+    with acting(args, read_only=True) as (runtime, user):
+        page = work_page(runtime, user, wanted)
+        counts = queue_counts(runtime, user)
+    for row in page.rows:
+        print(_item_line(row), file=out)
+    if page.has_next:
+        print(f"… and {page.total - len(page.rows)} more (--limit shows more)", file=out)
+    summary = ", ".join(f"{queue}: {count}" for queue, count in counts.items()) or "none"
+    print(f"open work items per queue — {summary}", file=out)
     return 0
 
 
 def complete(args: argparse.Namespace, out: TextIO) -> int:
     """Complete a work item with the data entered, and run the case on."""
-    with open_runtime(args) as runtime:
-        case = runtime.complete(args.item, json_argument(args.data_json), actor=actor(args),
-                                idempotency_key=args.key, checklist=args.tick)
-        print_case(runtime, case, out, timeline=False)
+    data = json_argument(args.data_json)
+    with acting(args) as (runtime, user):
+        case = runtime.complete(user, args.item, data, checklist=args.tick,
+                                request=Request.of(args.key, args.item, data, args.tick))
+        print_outcome(runtime, user, case, out)
     return 0
 
 
 def message(args: argparse.Namespace, out: TextIO) -> int:
     """Deliver a message (such as a customer's reply) to the case waiting for it."""
-    with open_runtime(args) as runtime:
-        case = runtime.send_message(args.case, args.name, json_argument(args.data_json), actor=actor(args))
-        print_case(runtime, case, out, timeline=False)
+    data = json_argument(args.data_json)
+    with acting(args) as (runtime, user):
+        case = runtime.send_message(user, args.case, args.name, data)
+        print_outcome(runtime, user, case, out)
     return 0
 
 
 def show_case(args: argparse.Namespace, out: TextIO) -> int:
     """Show a case: where it stands, its data, and its timeline."""
-    with open_runtime(args, read_only=True) as runtime:
-        print_case(runtime, runtime.store.case(args.case), out, timeline=True)
+    with acting(args, read_only=True) as (runtime, user):
+        view = case_view(runtime, user, args.case)
+    print_case(view.case, view, out)
+    print("timeline:", file=out)
+    for event in view.events:
+        print(f"  {local_time(event.at)}  {event.actor:<12} {event.summary}", file=out)
+        for name, (before, after) in event.changes.items():
+            print(f"  {'':31}{name}: {before!r} → {after!r}", file=out)
     return 0
 
 
 def correct(args: argparse.Namespace, out: TextIO) -> int:
     """Correct a case's data by hand (audited), e.g. before retrying an incident."""
-    with open_runtime(args) as runtime:
-        case = runtime.update_data(args.case, json_argument(args.data_json), actor=actor(args))
-        print_case(runtime, case, out, timeline=False)
+    data = json_argument(args.data_json)
+    with acting(args) as (runtime, user):
+        case = runtime.correct_data(user, args.case, data)
+        print_outcome(runtime, user, case, out)
     return 0
 
 
 def retry(args: argparse.Namespace, out: TextIO) -> int:
     """Retry the node where an incident stopped a case."""
-    with open_runtime(args) as runtime:
-        case = runtime.retry(args.case, args.incident, actor=actor(args))
-        print_case(runtime, case, out, timeline=False)
+    with acting(args) as (runtime, user):
+        case = runtime.retry(user, args.case, args.incident)
+        print_outcome(runtime, user, case, out)
     return 0
 
 
@@ -123,38 +139,48 @@ def migrate(args: argparse.Namespace, out: TextIO) -> int:
         if not sep or not old or not new:
             raise UserError(f"--map takes OLD=NEW node ids, not '{pair}'")
         mapping[old] = new
-    with open_runtime(args) as runtime:
-        case = runtime.migrate(args.case, args.to, mapping, actor=actor(args))
-        print_case(runtime, case, out, timeline=False)
+    with acting(args) as (runtime, user):
+        case = runtime.migrate(user, args.case, args.to, mapping)
+        print_outcome(runtime, user, case, out)
     return 0
 
 
-def print_case(runtime: Runtime, case: Case, out: TextIO, *, timeline: bool) -> None:
+def print_outcome(runtime: Runtime, user: User, case: Case, out: TextIO) -> None:
+    """The case after `user` changed it; its open tasks only when they may read cases (a designer who migrated
+    one sees where it stands, not its work)."""
+    print_case(case, case_view(runtime, user, case.id) if may(user, UseCase.READ_CASE) else None, out)
+
+
+def print_case(case: Case, view: CaseView | None, out: TextIO) -> None:
     customer = f", customer {case.customer_id}" if case.customer_id else ""
     outcome = f" — {case.outcome}" if case.outcome else ""
     print(f"case {case.id}: {case.process_key} version {case.version}, {case.status.value}{outcome}{customer}",
           file=out)
-    for item in runtime.store.work_items(WorkQuery(case_id=case.id)):
-        print(f"  waiting for {_item_line(item)}", file=out)
+    for task in view.open_tasks if view is not None else []:
+        print(f"  waiting for {_item_line(task.row)}", file=out)
     for token in case.tokens:
         if token.waiting_for and token.waiting_for.startswith("message:"):
             print(f"  waiting for message '{token.waiting_for.removeprefix('message:')}' at {token.node}", file=out)
     for incident in case.incidents:
-        print(f"  INCIDENT {incident.id} at {incident.node}: {incident.message}", file=out)
+        resend = f" (flowdesk resend {case.id} {incident.outbox_entry})" if incident.outbox_entry else ""
+        print(f"  INCIDENT {incident.id} at {incident.node}: {incident.message}{resend}", file=out)
     if case.data:
         print("  data: " + ", ".join(f"{k}={v!r}" for k, v in case.data.items()), file=out)
-    if timeline:
-        print("timeline:", file=out)
-        for event in runtime.store.audit_events(case.id):
-            print(f"  {local_time(event.at)}  {event.actor:<12} {event.summary}", file=out)
-            for name, (before, after) in event.changes.items():
-                print(f"  {'':31}{name}: {before!r} → {after!r}", file=out)
 
 
-def _item_line(item: WorkItem) -> str:
-    due = f", due {local_time(item.due_at)}" if item.due_at else ""
-    who = f", claimed by {item.assignee}" if item.assignee else ""
+def _item_line(row: WorkRow) -> str:
+    item = row.item
+    sla = f" ({row.sla.value})" if row.sla else ""
+    due = f", due {local_time(item.due_at)}{sla}" if item.due_at else ""
+    who = f", claimed by {row.assignee_name}" if item.assignee else ""
     return f"{item.id}  '{item.title}' in queue {item.queue} (case {item.case_id}, priority {item.priority}{due}{who})"
+
+
+def _page_size(text: str) -> int:
+    """A --limit: a whole number from 1 to the read model's page limit."""
+    if not text.isdigit() or not 1 <= int(text) <= PAGE_LIMIT:
+        raise argparse.ArgumentTypeError(f"give a number from 1 to {PAGE_LIMIT}, not '{text}'")
+    return int(text)
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
@@ -177,9 +203,12 @@ def _start_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _tasks_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--queue", help="only this queue")
-    parser.add_argument("--case", help="only this case")
-    parser.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    parser.add_argument("--queue", action="append", default=[], help="only this queue (repeatable; one of yours)")
+    parser.add_argument("--process", metavar="KEY", help="only this process")
+    parser.add_argument("--mine", action="store_true", help="only the items assigned to you")
+    parser.add_argument("--limit", type=_page_size, default=50, help=f"at most this many (default 50, at most "
+                                                                     f"{PAGE_LIMIT})")
+    add_actor_argument(parser)
 
 
 def _item_arguments(parser: argparse.ArgumentParser) -> None:
@@ -200,6 +229,7 @@ def _message_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _case_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case", help="the case id")
+    add_actor_argument(parser)
 
 
 def _correct_arguments(parser: argparse.ArgumentParser) -> None:
@@ -223,6 +253,7 @@ def _migrate_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _customers_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help='a JSON file {"customers": [...]}, e.g. examples/customers.json')
+    add_actor_argument(parser)
 
 
 PUBLISH = Command(publish, "check and publish process bundles as new versions", _publish_arguments)

@@ -5,20 +5,20 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from designer.cli.common import Command, open_runtime
+from designer.cli.common import Command, acting, add_actor_argument
 from models.customers import Customer, SearchField
-from runtime.customers import StoreCustomers
+from runtime.intake import Intake
 
 
 def find_customer(args: argparse.Namespace, out: TextIO) -> int:
     """Find customers by name, customer number, phone, e-mail or postcode + house number, typed as people
     say them ("06-12345678", "3511 ax 112"); without --by the kind is guessed. Exit 1 when none is found."""
-    with open_runtime(args, read_only=True) as runtime:
-        directory = StoreCustomers(runtime.store)
+    with acting(args, read_only=True) as (runtime, user):
+        intake = Intake(runtime)
         if args.by is None:
-            found = directory.search(args.text, limit=args.limit)
+            found = intake.search_customers(user, args.text, limit=args.limit)
         else:
-            found = directory.find(SearchField(args.by), args.text, args.house_number, limit=args.limit)
+            found = intake.find_customers(user, SearchField(args.by), args.text, args.house_number, limit=args.limit)
     for customer in found:
         print(describe(customer), file=out)
     if not found:
@@ -40,6 +40,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="what TEXT is (default: guessed from it)")
     parser.add_argument("--house-number", default="", help="with --by address: the house number")
     parser.add_argument("--limit", type=int, default=20, help="show at most this many (default 20)")
+    add_actor_argument(parser)
 
 
 COMMAND = Command(find_customer, "find customers by name, number, phone, e-mail or postcode + house number",

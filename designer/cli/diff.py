@@ -9,12 +9,15 @@ from typing import Any, TextIO
 
 from codegen.diff import BundleDiff, ChangeKind, NodeMapProposal, diff_bundles, propose_node_map
 from codegen.diff.changes import TITLES
-from designer.cli.common import Command, UserError, open_runtime
+from designer.cli.common import Command, UserError, acting, add_actor_argument
 from designer.display import local_time
 from designer.documents import read_document
 from models import Bundle
-from runtime.documents import Version
+from runtime.documents import User, Version
+from runtime.errors import NotFound
 from runtime.service import Runtime
+from runtime.views.processes import process_version, processes
+from runtime.views.processes import versions as published_versions
 
 #: The mark before each change in the readable list.
 MARKS = {ChangeKind.ADDED: "+", ChangeKind.REMOVED: "-", ChangeKind.CHANGED: "~", ChangeKind.REORDERED: "↕",
@@ -36,9 +39,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             raise UserError("name a process and two of its version numbers, e.g. 'flowdesk diff billing_complaint "
                             "1 2', or compare two files with 'flowdesk diff --files A.json B.json'")
         numbers = [_version_number(text) for text in args.versions]
-        with open_runtime(args, read_only=True) as runtime:
-            versions = [_published(runtime, args.process, number) for number in numbers]
-            old, new = (runtime.process_version(version.hash).bundle for version in versions)
+        with acting(args, read_only=True) as (runtime, user):
+            versions = [_published(runtime, user, args.process, number) for number in numbers]
+            old, new = (process_version(runtime, user, args.process, version.number).bundle for version in versions)
         sides = [_version_summary(version) for version in versions]
         title = f"{args.process}: {' → '.join(_version_line(version) for version in versions)}"
     diff, proposal = diff_bundles(old, new), propose_node_map(old, new)
@@ -68,17 +71,18 @@ def print_diff(title: str, diff: BundleDiff, proposal: NodeMapProposal, out: Tex
                   f"{options}", file=out)
 
 
-def _published(runtime: Runtime, process_key: str, number: int) -> Version:
+def _published(runtime: Runtime, user: User, process_key: str, number: int) -> Version:
     """The published version, or an error naming what is published."""
-    versions = runtime.store.versions(process_key)
-    if not versions:
-        known = sorted({version.process_key for version in runtime.store.versions()})
+    try:
+        versions = published_versions(runtime, user, process_key)
+    except NotFound:
+        known = sorted(summary.key for summary in processes(runtime, user))
         published = f"published are: {', '.join(known)}" if known else "nothing is published in this data folder"
-        raise UserError(f"there is no published process '{process_key}'; {published}")
+        raise UserError(f"there is no published process '{process_key}'; {published}") from None
     if number not in {version.number for version in versions}:
         numbers = ", ".join(str(version.number) for version in versions)
         raise UserError(f"process '{process_key}' has no version {number}; its versions are {numbers}")
-    return runtime.store.version(process_key, number)
+    return next(version for version in versions if version.number == number)
 
 
 def _version_number(text: str) -> int:
@@ -119,6 +123,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--files", nargs=2, metavar=("A.json", "B.json"),
                         help="compare two bundle files instead of published versions")
     parser.add_argument("--json", action="store_true", help="print the changes as JSON")
+    add_actor_argument(parser)
 
 
 COMMAND = Command(run, "show what changed between two versions of a process", _arguments)

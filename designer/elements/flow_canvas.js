@@ -1,38 +1,131 @@
 // The flow canvas: draws the flow the server holds as SVG and reports edits as events.
-// It never changes the model itself; only drag state, selection, pan and zoom live here.
-// Every authored text is rendered with {{ }} (a text node) or as a <title>: never as HTML.
+// It never changes the model itself; only drag state, focus, selection, pan and zoom live here.
+// Every authored text is rendered with {{ }} (a text node), as a <title> or an aria-label: never as HTML.
+// The server sends each node's centre and half size and each edge's path around the other steps
+// (codegen/edge_routing.py); while a node is dragged its edges are drawn straight to it here.
 // A read-only canvas (e.g. a test-run's) has no palette and reports no edits; `highlighted` nodes
 // (where a test-run's tokens are) get a green ring. `nodeFills` and `edgeCounts` paint figures on the
 // diagram (the monitor's bottleneck view: nodes coloured by waiting time, how often each edge was taken).
+//
+// Readable: labels wrap onto up to three lines inside a step's box (below a round or diamond shape),
+// shrinking from 14 to 12 px before a word is broken; the flow opens fitted to the view, but never smaller
+// than labels of READABLE_PX on screen; a flow that does not fit then, or has over MINIMAP_NODES steps,
+// gets a minimap. Keyboard: Tab reaches every step, then every connection; arrow keys move a step (or pan
+// the view from the canvas itself), Enter selects (opens its settings), Delete removes, Escape clears the
+// selection; the palette's items add a step in the middle of the view with Enter. A live region says what
+// happened.
 
-const HALF = {
-  start: [22, 22], end: [22, 22], wait: [22, 22],
-  decision: [30, 30], parallel: [30, 30],
-  task: [70, 30], automatic: [70, 30], send: [70, 30], subprocess: [70, 30],
-};
 const ICON = {
   start: "▶", end: "■", task: "", automatic: "⚙", send: "✉",
   decision: "?", parallel: "+", wait: "", subprocess: "⊞",
 };
 const ROUND = ["start", "end", "wait"];
 const DIAMOND = ["decision", "parallel"];
+const LABEL_SIZES = [14, 13, 12]; // px in the diagram, largest first
+const LINE_HEIGHT = 1.15;
+const MAX_LINES = 3; // a subprocess has two, above its marker
+const BOX_TEXT_WIDTH = 124; // inside a step's box, beside the kind's icon
+const BELOW_TEXT_WIDTH = 150; // under a round or diamond shape
+const READABLE_PX = 11; // the smallest label on screen when a flow opens
+const MAX_OPEN_ZOOM = 1.25;
+const MINIMAP_NODES = 30;
+const MINIMAP = { w: 200, h: 130 };
+const PAN_STEP = 40;
 
 let uid = 0;
+let measuring = null;
+const wrapped = new Map(); // text + width -> label layout, shared by every canvas on the page
+
+function textWidth(text, size) {
+  if (!measuring) measuring = document.createElement("canvas").getContext("2d");
+  measuring.font = `${size}px sans-serif`;
+  return measuring.measureText(text).width;
+}
+
+// The words of `text` in lines no wider than `width`; a word too wide is split (with a hyphen) only
+// when `split` is set, else null.
+function wrapWords(text, width, size, split) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const joined = line ? line + " " + word : word;
+    if (textWidth(joined, size) <= width) {
+      line = joined;
+      continue;
+    }
+    if (line) lines.push(line);
+    line = word;
+    if (textWidth(word, size) > width) {
+      if (!split) return null;
+      let rest = word;
+      while (textWidth(rest, size) > width) {
+        let cut = rest.length - 1;
+        while (cut > 1 && textWidth(rest.slice(0, cut) + "-", size) > width) cut--;
+        lines.push(rest.slice(0, cut) + "-");
+        rest = rest.slice(cut);
+      }
+      line = rest;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+// How a label is drawn: {size, lines, cut, width}. The largest size whose lines fit without splitting a word;
+// else the smallest size with words split; `cut` when even that needs more than `maxLines` (the last
+// line then ends in an ellipsis, and the whole label stays in the title and the aria-label).
+function labelLayout(text, width, maxLines) {
+  const key = width + "|" + maxLines + "|" + text;
+  if (wrapped.has(key)) return wrapped.get(key);
+  let layout = null;
+  for (const size of LABEL_SIZES) {
+    const lines = wrapWords(text, width, size, false);
+    if (lines && lines.length <= maxLines) {
+      layout = { size, lines, cut: false };
+      break;
+    }
+  }
+  if (!layout) {
+    const size = LABEL_SIZES[LABEL_SIZES.length - 1];
+    const lines = wrapWords(text, width, size, true);
+    const cut = lines.length > maxLines;
+    if (cut) {
+      let last = lines.slice(maxLines - 1).join(" ");
+      while (last && textWidth(last + "…", size) > width) last = last.slice(0, -1);
+      lines.splice(maxLines - 1, lines.length, last.trimEnd() + "…");
+    }
+    layout = { size, lines, cut };
+  }
+  layout.width = Math.max(0, ...layout.lines.map((line) => textWidth(line, layout.size)));
+  wrapped.set(key, layout);
+  return layout;
+}
 
 export default {
   template: `
-  <div class="fc-root" tabindex="0" @keydown="onKey"
-       style="display:flex;width:100%;height:100%;min-height:420px;outline:none;font-family:sans-serif;user-select:none;
+  <div class="fc-root" tabindex="0" @keydown="onKey" role="application" aria-roledescription="flow diagram"
+       :aria-label="'Process flow: ' + drawnNodes.length + ' steps, ' + drawnEdges.length + ' connections'"
+       :aria-describedby="markerId + '-help'"
+       style="display:flex;width:100%;height:100%;min-height:420px;font-family:sans-serif;user-select:none;
               border:1px solid #d0d7de;border-radius:6px;overflow:hidden;background:#fff;position:relative">
-    <div v-if="!readOnly" class="fc-palette"
+    <div :id="markerId + '-help'" style="display:none">
+      Tab moves through the steps, then the connections. Enter opens the settings of the one in focus.
+      {{ readOnly ? "" : "Arrow keys move a step, Delete removes a step or connection." }}
+      On the diagram itself, arrow keys move the view, plus and minus zoom.
+    </div>
+    <div class="fc-live" role="status" aria-live="polite"
+         style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap">
+      {{ announcement }}</div>
+    <div v-if="!readOnly" class="fc-palette" role="toolbar" aria-label="Add a step"
          style="width:150px;flex:none;border-right:1px solid #d0d7de;background:#f6f8fa;
                 padding:6px;overflow-y:auto;user-select:none">
-      <div style="font-size:11px;color:#57606a;margin:2px 4px 6px">Drag onto the canvas</div>
+      <div style="font-size:12px;color:#57606a;margin:2px 4px 6px">Drag onto the canvas</div>
       <div v-for="item in palette" :key="item.kind" class="fc-palette-item" :data-kind="item.kind"
-           @pointerdown.prevent="startPaletteDrag($event, item)"
+           tabindex="0" role="button" :aria-label="'Add: ' + item.label"
+           @pointerdown.prevent="startPaletteDrag($event, item)" @keydown="onPaletteKey($event, item)"
            style="display:flex;align-items:center;gap:8px;padding:6px;margin-bottom:4px;border-radius:4px;
                   background:#fff;border:1px solid #d0d7de;cursor:grab;font-size:12px;color:#24292f">
-        <span style="width:20px;text-align:center;font-size:14px">
+        <span aria-hidden="true" style="width:20px;text-align:center;font-size:14px">
           <svg v-if="item.kind === 'task' || item.kind === 'wait'" width="16" height="16" viewBox="-8 -8 16 16"
                style="vertical-align:middle">
             <g v-if="item.kind === 'task'" fill="#24292f"><circle cy="-3" r="3.2" /><path d="M -6 7 A 6 6 0 0 1 6 7 Z" /></g>
@@ -60,14 +153,14 @@ export default {
         </defs>
         <rect class="fc-background" x="0" y="0" width="100%" height="100%" :fill="'url(#' + markerId + '-grid)'" />
         <g :transform="'translate(' + view.x + ',' + view.y + ') scale(' + view.k + ')'">
-          <g v-for="edge in drawnEdges" :key="edge.id" class="fc-edge" :data-edge-id="edge.id"
+          <g v-for="edge in drawnEdges" :key="edge.id" class="fc-edge" :data-edge-id="edge.id" aria-hidden="true"
              @pointerdown.stop="onEdgeDown($event, edge)" style="cursor:pointer">
             <path :d="edge.d" fill="none" stroke="transparent" stroke-width="12" />
-            <path :d="edge.d" fill="none" :stroke="edge.id === selected ? '#0969da' : '#57606a'"
-                  :stroke-width="edge.id === selected ? 2.5 : 1.5"
-                  :marker-end="'url(#' + markerId + (edge.id === selected ? '-sel' : '') + ')'" />
-            <text v-if="edge.label" class="fc-edge-label" :x="edge.lx" :y="edge.ly - 6" text-anchor="middle" font-size="11"
-                  fill="#24292f" stroke="#fff" stroke-width="3" paint-order="stroke">{{ short(edge.label, 28) }}<title>{{ edge.label }}</title></text>
+            <path :d="edge.d" fill="none" :stroke="isMarked(edge.id) ? '#0969da' : '#57606a'"
+                  :stroke-width="edge.id === focused ? 3.5 : edge.id === selected ? 2.5 : 1.5"
+                  :marker-end="'url(#' + markerId + (isMarked(edge.id) ? '-sel' : '') + ')'" />
+            <text v-if="edge.label" class="fc-edge-label" :x="edge.tx" :y="edge.ty" text-anchor="middle" font-size="12"
+                  dominant-baseline="central" fill="#24292f" stroke="#fff" stroke-width="3" paint-order="stroke">{{ short(edge.label, 28) }}<title>{{ edge.label }}</title></text>
             <text v-if="edgeCounts[edge.id] !== undefined" class="fc-edge-count" :x="edge.lx" :y="edge.ly + 14"
                   text-anchor="middle" font-size="12" font-weight="bold" fill="#0969da" stroke="#fff" stroke-width="3"
                   paint-order="stroke">{{ edgeCounts[edge.id] }}</text>
@@ -79,8 +172,10 @@ export default {
             </g>
           </g>
           <g v-for="node in drawnNodes" :key="node.id" class="fc-node" :data-node-id="node.id" :data-kind="node.kind"
-             :transform="'translate(' + node.x + ',' + node.y + ')'"
-             @pointerdown.stop="onNodeDown($event, node)" :style="readOnly ? 'cursor:pointer' : 'cursor:move'">
+             :transform="'translate(' + node.x + ',' + node.y + ')'" tabindex="0" role="button"
+             :aria-roledescription="kindName(node.kind)" :aria-label="nodeDescription(node)"
+             @focus="focused = node.id" @blur="onBlur(node.id)"
+             @pointerdown.stop="onNodeDown($event, node)" :style="(readOnly ? 'cursor:pointer' : 'cursor:move') + ';outline:none'">
             <title>{{ node.name || node.id }}</title>
             <rect v-if="tokens.has(node.id)" class="fc-token" :x="-node.hw - 9" :y="-node.hh - 9"
                   :width="2 * node.hw + 18" :height="2 * node.hh + 18" rx="16"
@@ -88,31 +183,37 @@ export default {
             <rect v-if="node.id === selected" class="fc-selection" :x="-node.hw - 6" :y="-node.hh - 6"
                   :width="2 * node.hw + 12" :height="2 * node.hh + 12" rx="12"
                   fill="none" stroke="#0969da" stroke-width="2" stroke-dasharray="5 3" />
-            <circle v-if="isRound(node)" r="22" :fill="fill(node)" stroke="#24292f"
+            <rect v-if="node.id === focused" class="fc-focus" :x="-node.hw - 4" :y="-node.hh - 4"
+                  :width="2 * node.hw + 8" :height="2 * node.hh + 8" rx="11"
+                  fill="none" stroke="#0969da" stroke-width="3" />
+            <circle v-if="isRound(node)" :r="node.hw" :fill="fill(node)" stroke="#24292f"
                     :stroke-width="node.kind === 'end' ? 4 : 1.5" />
-            <circle v-if="node.kind === 'wait'" r="18" fill="none" stroke="#24292f" stroke-width="1" />
-            <path v-if="isDiamond(node)" d="M 0 -30 L 30 0 L 0 30 L -30 0 Z" :fill="fill(node)" stroke="#24292f"
+            <circle v-if="node.kind === 'wait'" :r="node.hw - 4" fill="none" stroke="#24292f" stroke-width="1" />
+            <path v-if="isDiamond(node)" :d="diamond(node)" :fill="fill(node)" stroke="#24292f" stroke-width="1.5" />
+            <rect v-if="!isRound(node) && !isDiamond(node)" :x="-node.hw" :y="-node.hh" :width="2 * node.hw"
+                  :height="2 * node.hh" :rx="node.kind === 'subprocess' ? 2 : 10" :fill="fill(node)" stroke="#24292f"
                   stroke-width="1.5" />
-            <rect v-if="!isRound(node) && !isDiamond(node)" x="-70" y="-30" width="140" height="60"
-                  :rx="node.kind === 'subprocess' ? 2 : 10" :fill="fill(node)" stroke="#24292f" stroke-width="1.5" />
             <text v-if="isRound(node) || isDiamond(node)" y="6" text-anchor="middle" font-size="16"
                   fill="#24292f" style="pointer-events:none">{{ nodeIcon(node) }}</text>
-            <text v-if="isRound(node) || isDiamond(node)" :y="node.hh + 16" text-anchor="middle" font-size="12"
-                  fill="#24292f" style="pointer-events:none">{{ short(node.name || node.id, 24) }}</text>
-            <text v-if="!isRound(node) && !isDiamond(node)" x="-62" y="-14" font-size="13" fill="#57606a"
-                  style="pointer-events:none">{{ nodeIcon(node) }}</text>
-            <text v-if="!isRound(node) && !isDiamond(node)" x="0" y="6" text-anchor="middle" font-size="12"
-                  fill="#24292f" style="pointer-events:none">{{ short(node.name || node.id, 20) }}</text>
-            <g v-if="node.kind === 'task'" transform="translate(-57,-16)" fill="#57606a" style="pointer-events:none">
-              <circle cy="-3" r="3.5" /><path d="M -6.5 8 A 6.5 6.5 0 0 1 6.5 8 Z" />
+            <text v-if="!isRound(node) && !isDiamond(node)" class="fc-icon" :x="-node.hw + 6" :y="-node.hh + 13"
+                  font-size="11" fill="#57606a" style="pointer-events:none">{{ nodeIcon(node) }}</text>
+            <text class="fc-label" text-anchor="middle" :font-size="node.label.size" fill="#24292f"
+                  style="pointer-events:none" :data-cut="node.label.cut ? 'yes' : null">
+              <tspan v-for="(line, index) in node.label.lines" :key="index" x="0" :y="lineY(node, index)"
+                     dominant-baseline="central">{{ line }}</tspan>
+            </text>
+            <g v-if="node.kind === 'task'" class="fc-icon" fill="#57606a" style="pointer-events:none"
+               :transform="'translate(' + (-node.hw + 9) + ',' + (-node.hh + 6) + ')'">
+              <circle cy="0" r="2.6" /><path d="M -4.5 7.5 A 4.5 4.5 0 0 1 4.5 7.5 Z" />
             </g>
             <g v-if="node.kind === 'wait' && node.wait_for !== 'message'" fill="none" stroke="#24292f"
                stroke-width="1.5" style="pointer-events:none">
               <circle r="11" /><path d="M 0 -7 L 0 0 L 5 3" />
             </g>
-            <g v-if="node.kind === 'subprocess'" style="pointer-events:none">
-              <rect x="-7" y="14" width="14" height="14" fill="#fff" stroke="#24292f" />
-              <path d="M 0 17 L 0 25 M -4 21 L 4 21" stroke="#24292f" stroke-width="1.5" />
+            <g v-if="node.kind === 'subprocess'" class="fc-icon" style="pointer-events:none">
+              <rect x="-6" :y="node.hh - 13" width="12" height="12" fill="#fff" stroke="#24292f" />
+              <path :d="'M 0 ' + (node.hh - 10) + ' L 0 ' + (node.hh - 4) + ' M -3 ' + (node.hh - 7) + ' L 3 ' + (node.hh - 7)"
+                    stroke="#24292f" stroke-width="1.5" />
             </g>
             <circle v-if="!readOnly" class="fc-handle" :cx="node.hw" cy="0" r="6" fill="#fff" stroke="#0969da"
                     stroke-width="1.5" style="cursor:crosshair" @pointerdown.stop="startEdgeDrag($event, node)">
@@ -125,13 +226,33 @@ export default {
               <title>{{ marks[node.id].text }}</title>
             </g>
           </g>
+          <g v-for="edge in drawnEdges" :key="'key-' + edge.id" class="fc-edge-key" :data-edge-key="edge.id"
+             tabindex="0" role="button" aria-roledescription="connection" :aria-label="edgeDescription(edge)"
+             @focus="focused = edge.id" @blur="onBlur(edge.id)" style="pointer-events:none;outline:none">
+            <path :d="edge.d" fill="none" stroke="none" />
+          </g>
           <path v-if="link" class="fc-link" :d="link" fill="none" stroke="#0969da" stroke-width="1.5"
                 stroke-dasharray="4 3" :marker-end="'url(#' + markerId + '-sel)'" style="pointer-events:none" />
         </g>
       </svg>
+      <svg v-if="showMinimap" class="fc-minimap" aria-hidden="true" :width="minimap.w" :height="minimap.h"
+           @pointerdown.stop.prevent="onMinimapDown"
+           style="position:absolute;left:8px;bottom:8px;background:#fff;border:1px solid #d0d7de;border-radius:4px;
+                  cursor:pointer;box-shadow:0 1px 3px rgba(0,0,0,.12)">
+        <g :transform="'translate(' + minimap.x + ',' + minimap.y + ') scale(' + minimap.k + ')'">
+          <path v-for="edge in drawnEdges" :key="edge.id" :d="edge.d" fill="none" stroke="#8c959f"
+                stroke-width="1" vector-effect="non-scaling-stroke" />
+          <rect v-for="node in drawnNodes" :key="node.id" :x="node.x - node.hw" :y="node.y - node.hh"
+                :width="2 * node.hw" :height="2 * node.hh" :rx="isRound(node) ? node.hw : 6"
+                :fill="node.id === selected ? '#0969da' : '#d0d7de'" />
+          <rect class="fc-minimap-view" :x="-view.x / view.k" :y="-view.y / view.k" :width="size.w / view.k"
+                :height="size.h / view.k" fill="rgba(9,105,218,0.08)" stroke="#0969da" stroke-width="1.5"
+                vector-effect="non-scaling-stroke" />
+        </g>
+      </svg>
       <div class="fc-zoom" style="position:absolute;right:8px;bottom:8px;display:flex;gap:4px">
-        <button type="button" class="fc-zoom-in" title="Zoom in" @click="zoomBy(1.2)" :style="buttonStyle">+</button>
-        <button type="button" class="fc-zoom-out" title="Zoom out" @click="zoomBy(1 / 1.2)" :style="buttonStyle">−</button>
+        <button type="button" class="fc-zoom-in" title="Zoom in" aria-label="Zoom in" @click="zoomBy(1.2)" :style="buttonStyle">+</button>
+        <button type="button" class="fc-zoom-out" title="Zoom out" aria-label="Zoom out" @click="zoomBy(1 / 1.2)" :style="buttonStyle">−</button>
         <button type="button" class="fc-fit" title="Fit to screen" @click="fit" :style="buttonStyle + ';width:auto;padding:0 8px'">Fit to screen</button>
       </div>
       <div v-if="ghost" class="fc-ghost"
@@ -156,11 +277,16 @@ export default {
     return {
       markerId: "fc-arrow-" + ++uid,
       view: { x: 0, y: 0, k: 1 },
+      size: { w: 0, h: 0 },
+      viewChosen: false, // the person panned or zoomed: a resize no longer re-opens the view
       selected: null,
-      moving: {}, // node id -> {x, y} while dragging and until the server's model arrives
-      drag: null, // {type: 'node'|'pan'|'edge'|'palette', ...}
+      focused: null,
+      moving: {}, // node id -> {x, y} while dragging or moved by key, until the server's model arrives
+      drag: null, // {type: 'node'|'pan'|'edge'|'palette'|'minimap', ...}
       link: null,
       ghost: null,
+      announcement: "",
+      deleting: null, // {ids, names}: announced once the server's model no longer has them
       buttonStyle: "width:28px;height:28px;border:1px solid #d0d7de;border-radius:4px;background:#fff;cursor:pointer;font-size:16px",
     };
   },
@@ -168,9 +294,11 @@ export default {
     byId() {
       const nodes = {};
       for (const node of this.nodes || []) {
-        const [hw, hh] = HALF[node.kind] || HALF.task;
         const moved = this.moving[node.id];
-        nodes[node.id] = { ...node, x: moved ? moved.x : node.x, y: moved ? moved.y : node.y, hw, hh };
+        const below = ROUND.includes(node.kind) || DIAMOND.includes(node.kind);
+        const label = labelLayout(String(node.name || node.id), below ? BELOW_TEXT_WIDTH : BOX_TEXT_WIDTH,
+                                  node.kind === "subprocess" ? MAX_LINES - 1 : MAX_LINES);
+        nodes[node.id] = { ...node, x: moved ? moved.x : node.x, y: moved ? moved.y : node.y, label, below };
       }
       return nodes;
     },
@@ -186,20 +314,11 @@ export default {
         const s = this.byId[edge.source];
         const t = this.byId[edge.target];
         if (!s || !t) continue;
-        const sx = s.x + s.hw, sy = s.y, tx = t.x - t.hw, ty = t.y;
-        let d, lx, ly;
-        if (tx > sx + 10) {
-          const c = Math.max(30, (tx - sx) / 2);
-          d = `M ${sx} ${sy} C ${sx + c} ${sy} ${tx - c} ${ty} ${tx} ${ty}`;
-          lx = (sx + tx) / 2;
-          ly = (sy + ty) / 2;
-        } else { // back edge: leave below the source, come in below the target
-          const bottom = Math.max(s.y + s.hh, t.y + t.hh) + 40;
-          d = `M ${s.x} ${s.y + s.hh} C ${s.x} ${bottom} ${t.x} ${bottom} ${t.x} ${t.y + t.hh}`;
-          lx = (s.x + t.x) / 2;
-          ly = bottom - 8;
+        if (edge.d && !this.moving[edge.source] && !this.moving[edge.target]) {
+          edges.push(edge);
+        } else {
+          edges.push({ ...edge, ...this.straightPath(s, t) });
         }
-        edges.push({ ...edge, d, lx, ly });
       }
       return edges;
     },
@@ -214,6 +333,42 @@ export default {
       for (const mark of Object.values(marks)) mark.text = mark.lines.join("\n");
       return marks;
     },
+    kindNames() {
+      const names = {};
+      for (const item of this.palette || []) names[item.kind] = item.label;
+      return names;
+    },
+    bounds() {
+      const nodes = this.drawnNodes;
+      if (!nodes.length) return null;
+      const below = (n) => (n.below ? n.label.lines.length * n.label.size * LINE_HEIGHT + 8 : 0);
+      const half = (n) => Math.max(n.hw, n.below ? n.label.width / 2 : 0);
+      const extents = this.drawnEdges.filter((e) => e.extent).map((e) => e.extent); // loops run outside the steps
+      return {
+        left: Math.min(...nodes.map((n) => n.x - half(n)), ...extents.map((e) => e[0])) - 20,
+        right: Math.max(...nodes.map((n) => n.x + half(n)), ...extents.map((e) => e[2])) + 20,
+        top: Math.min(...nodes.map((n) => n.y - n.hh), ...extents.map((e) => e[1])) - 20,
+        bottom: Math.max(...nodes.map((n) => n.y + n.hh + below(n)), ...extents.map((e) => e[3])) + 20,
+      };
+    },
+    readableZoom() {
+      // The smallest label drawn reaches READABLE_PX on screen.
+      return READABLE_PX / Math.min(LABEL_SIZES[0], ...this.drawnNodes.map((n) => n.label.size));
+    },
+    showMinimap() {
+      const b = this.bounds;
+      if (!b || !this.size.w) return false;
+      const k = this.readableZoom;
+      return this.drawnNodes.length > MINIMAP_NODES || (b.right - b.left) * k > this.size.w ||
+        (b.bottom - b.top) * k > this.size.h;
+    },
+    minimap() {
+      const b = this.bounds || { left: 0, right: 1, top: 0, bottom: 1 };
+      const k = Math.min((MINIMAP.w - 8) / (b.right - b.left), (MINIMAP.h - 8) / (b.bottom - b.top));
+      const w = Math.round((b.right - b.left) * k + 8);
+      const h = Math.round((b.bottom - b.top) * k + 8);
+      return { w, h, k, x: 4 - b.left * k, y: 4 - b.top * k };
+    },
   },
   watch: {
     nodes() {
@@ -222,6 +377,10 @@ export default {
       if (this.selected && !this.byId[this.selected] && !(this.edges || []).some((e) => e.id === this.selected)) {
         this.selected = null;
       }
+      this.announceDeleted();
+    },
+    edges() {
+      this.announceDeleted();
     },
   },
   mounted() {
@@ -229,11 +388,17 @@ export default {
     this.onUp = (event) => this.pointerUp(event);
     document.addEventListener("pointermove", this.onMove);
     document.addEventListener("pointerup", this.onUp);
-    this.$nextTick(() => this.fit());
+    this.resized = new ResizeObserver(() => {
+      const rect = this.$refs.svg.getBoundingClientRect();
+      this.size = { w: rect.width, h: rect.height };
+      if (!this.viewChosen) this.openView();
+    });
+    this.resized.observe(this.$refs.svg);
   },
   beforeUnmount() {
     document.removeEventListener("pointermove", this.onMove);
     document.removeEventListener("pointerup", this.onUp);
+    this.resized.disconnect();
     this.drag = null;
   },
   methods: {
@@ -244,11 +409,50 @@ export default {
       if (node.kind === "wait" && node.wait_for === "message") return "✉";
       return this.icon(node.kind);
     },
+    kindName(kind) {
+      return this.kindNames[kind] || kind;
+    },
+    nodeDescription(node) {
+      const mark = this.marks[node.id];
+      return this.kindName(node.kind) + ": " + (node.name || node.id) + (mark ? ". " + mark.lines.join(". ") : "");
+    },
+    edgeDescription(edge) {
+      const name = (id) => (this.byId[id] ? this.byId[id].name || id : id);
+      const mark = this.marks[edge.id];
+      return "From " + name(edge.source) + " to " + name(edge.target) + (edge.label ? ", " + edge.label : "") +
+        (mark ? ". " + mark.lines.join(". ") : "");
+    },
     isRound(node) {
       return ROUND.includes(node.kind);
     },
     isDiamond(node) {
       return DIAMOND.includes(node.kind);
+    },
+    isMarked(id) {
+      return id === this.selected || id === this.focused;
+    },
+    diamond(node) {
+      return `M 0 ${-node.hh} L ${node.hw} 0 L 0 ${node.hh} L ${-node.hw} 0 Z`;
+    },
+    lineY(node, index) {
+      const step = node.label.size * LINE_HEIGHT;
+      if (node.below) return node.hh + 6 + step / 2 + index * step;
+      // Below the kind's icon in the top-left corner; a subprocess's above its marker at the bottom.
+      const top = -node.hh + 16, bottom = node.kind === "subprocess" ? node.hh - 15 : node.hh - 1;
+      return (top + bottom) / 2 + (index - (node.label.lines.length - 1) / 2) * step;
+    },
+    straightPath(s, t) {
+      // While a node is moved here, before the server routes its edges again.
+      const sx = s.x + s.hw, sy = s.y, tx = t.x - t.hw, ty = t.y;
+      if (tx > sx + 10) {
+        const c = Math.max(30, (tx - sx) / 2);
+        const lx = (sx + tx) / 2, ly = (sy + ty) / 2;
+        return { d: `M ${sx} ${sy} C ${sx + c} ${sy} ${tx - c} ${ty} ${tx} ${ty}`, lx, ly, tx: lx, ty: ly - 10 };
+      }
+      const bottom = Math.max(s.y + s.hh, t.y + t.hh) + 40;
+      const lx = (s.x + t.x) / 2, ly = bottom - 8;
+      return { d: `M ${s.x} ${s.y + s.hh} C ${s.x} ${bottom} ${t.x} ${bottom} ${t.x} ${t.y + t.hh}`,
+               lx, ly, tx: lx, ty: ly - 10 };
     },
     fill(node) {
       if (this.nodeFills[node.id]) return this.nodeFills[node.id];
@@ -264,6 +468,17 @@ export default {
       text = String(text);
       return text.length > max ? text.slice(0, max - 1) + "…" : text;
     },
+    say(text) {
+      // Cleared first, so the same words said twice are announced twice.
+      this.announcement = "";
+      this.$nextTick(() => { this.announcement = text; });
+    },
+    name(id) {
+      const node = this.byId[id];
+      if (node) return this.kindName(node.kind) + " " + (node.name || node.id);
+      const edge = (this.edges || []).find((e) => e.id === id);
+      return edge ? "the connection " + this.edgeDescription(edge) : id;
+    },
     toWorld(event) {
       const rect = this.$refs.svg.getBoundingClientRect();
       return { x: (event.clientX - rect.left - this.view.x) / this.view.k, y: (event.clientY - rect.top - this.view.y) / this.view.k };
@@ -276,18 +491,26 @@ export default {
       this.selected = id;
       this.$emit("selected", { id });
     },
-    focus() {
+    focusRoot() {
       this.$el.focus({ preventScroll: true });
+    },
+    focusElement(id) {
+      const element = this.$el.querySelector(`[data-node-id="${CSS.escape(id)}"], [data-edge-key="${CSS.escape(id)}"]`);
+      if (element) element.focus({ preventScroll: true });
+    },
+    onBlur(id) {
+      if (this.focused === id) this.focused = null;
     },
     onBackgroundDown(event) {
       if (event.button !== 0) return;
-      this.focus();
+      this.focusRoot();
       this.setSelected(null);
+      this.viewChosen = true;
       this.drag = { type: "pan", cx: event.clientX, cy: event.clientY, x: this.view.x, y: this.view.y };
     },
     onNodeDown(event, node) {
       if (event.button !== 0) return;
-      this.focus();
+      this.focusElement(node.id);
       this.setSelected(node.id);
       if (this.readOnly) return;
       const at = this.toWorld(event);
@@ -295,19 +518,32 @@ export default {
     },
     onEdgeDown(event, edge) {
       if (event.button !== 0) return;
-      this.focus();
+      this.focusElement(edge.id);
       this.setSelected(edge.id);
     },
     startEdgeDrag(event, node) {
       if (event.button !== 0 || this.readOnly) return;
-      this.focus();
+      this.focusRoot();
       this.drag = { type: "edge", source: node.id };
     },
     startPaletteDrag(event, item) {
       if (event.button !== 0 || this.readOnly) return;
-      this.focus();
+      this.focusRoot();
       this.drag = { type: "palette", kind: item.kind };
       this.ghost = { kind: item.kind, label: item.label, cx: event.clientX, cy: event.clientY };
+    },
+    onMinimapDown(event) {
+      this.drag = { type: "minimap" };
+      this.panToMinimap(event);
+    },
+    panToMinimap(event) {
+      const rect = event.currentTarget && event.currentTarget.getBoundingClientRect
+        ? event.currentTarget.getBoundingClientRect() : this.$el.querySelector(".fc-minimap").getBoundingClientRect();
+      const m = this.minimap;
+      const x = (event.clientX - rect.left - m.x) / m.k;
+      const y = (event.clientY - rect.top - m.y) / m.k;
+      this.viewChosen = true;
+      this.view = { ...this.view, x: this.size.w / 2 - x * this.view.k, y: this.size.h / 2 - y * this.view.k };
     },
     pointerMove(event) {
       const drag = this.drag;
@@ -325,6 +561,9 @@ export default {
         this.link = `M ${s.x + s.hw} ${s.y} L ${at.x} ${at.y}`;
       } else if (drag.type === "palette") {
         this.ghost = { ...this.ghost, cx: event.clientX, cy: event.clientY };
+      } else if (drag.type === "minimap") {
+        const minimap = this.$el.querySelector(".fc-minimap");
+        if (minimap) this.panToMinimap({ clientX: event.clientX, clientY: event.clientY, currentTarget: minimap });
       }
     },
     pointerUp(event) {
@@ -359,9 +598,21 @@ export default {
         }
       }
     },
+    onPaletteKey(event, item) {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      event.stopPropagation();
+      const x = this.snap((this.size.w / 2 - this.view.x) / this.view.k);
+      const y = this.snap((this.size.h / 2 - this.view.y) / this.view.k);
+      this.$emit("node_added", { kind: item.kind, x, y });
+      this.say(item.label + " added in the middle of the diagram");
+    },
     onKey(event) {
       const key = event.key;
       const ctrl = event.ctrlKey || event.metaKey;
+      const element = event.target.closest ? event.target.closest("[data-node-id], [data-edge-key]") : null;
+      const target = element ? element.dataset.nodeId || element.dataset.edgeKey : null;
+      const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
       if (this.readOnly && (ctrl || key === "Delete" || key === "Backspace")) return;
       if (ctrl && (key === "z" || key === "Z")) {
         event.preventDefault();
@@ -369,43 +620,96 @@ export default {
       } else if (ctrl && (key === "y" || key === "Y")) {
         event.preventDefault();
         this.$emit("redo", {});
-      } else if ((key === "Delete" || key === "Backspace") && this.selected) {
+      } else if ((key === "Delete" || key === "Backspace") && (target || this.selected)) {
         event.preventDefault();
-        this.$emit("deleted", { ids: [this.selected] });
+        this.remove(target || this.selected);
+      } else if ((key === "Enter" || key === " ") && target) {
+        event.preventDefault();
+        this.setSelected(target);
+        this.say("Selected " + this.name(target) + ". Its settings are shown beside the diagram.");
+      } else if (key === "Escape" && this.selected) {
+        this.setSelected(null);
+        this.say("Nothing selected");
+      } else if (key in arrows && !ctrl) {
+        event.preventDefault();
+        const [dx, dy] = arrows[key];
+        if (target && this.byId[target] && !this.readOnly) {
+          this.moveByKey(target, dx, dy, event.shiftKey ? 5 : 1);
+        } else if (!target) {
+          this.viewChosen = true;
+          this.view = { ...this.view, x: this.view.x - dx * PAN_STEP, y: this.view.y - dy * PAN_STEP };
+        }
       } else if (!ctrl && (key === "+" || key === "=")) {
         this.zoomBy(1.2);
       } else if (!ctrl && key === "-") {
         this.zoomBy(1 / 1.2);
       }
     },
+    moveByKey(id, dx, dy, steps) {
+      const node = this.byId[id];
+      const x = this.snap(node.x) + dx * steps * this.grid;
+      const y = this.snap(node.y) + dy * steps * this.grid;
+      this.moving = { ...this.moving, [id]: { x, y } };
+      this.$emit("node_moved", { id, x, y });
+      const way = dx < 0 ? "left" : dx > 0 ? "right" : dy < 0 ? "up" : "down";
+      this.say((node.name || node.id) + " moved " + way);
+      this.keepInView(x, y);
+    },
+    keepInView(x, y) {
+      const px = this.view.x + x * this.view.k, py = this.view.y + y * this.view.k;
+      const margin = 60;
+      let { x: vx, y: vy } = this.view;
+      if (px < margin) vx += margin - px;
+      if (px > this.size.w - margin) vx -= px - (this.size.w - margin);
+      if (py < margin) vy += margin - py;
+      if (py > this.size.h - margin) vy -= py - (this.size.h - margin);
+      this.view = { ...this.view, x: vx, y: vy };
+    },
+    remove(id) {
+      this.deleting = { id, name: this.name(id) };
+      this.$emit("deleted", { ids: [id] });
+    },
+    announceDeleted() {
+      const deleting = this.deleting;
+      if (!deleting) return;
+      const still = this.byId[deleting.id] || (this.edges || []).some((e) => e.id === deleting.id);
+      if (still) return;
+      this.deleting = null;
+      this.say(deleting.name + " deleted");
+      this.$nextTick(() => this.focusRoot());
+    },
     onWheel(event) {
       const rect = this.$refs.svg.getBoundingClientRect();
+      this.viewChosen = true;
       this.zoomAt(Math.exp(-event.deltaY * 0.0015), event.clientX - rect.left, event.clientY - rect.top);
     },
     zoomBy(factor) {
-      const rect = this.$refs.svg.getBoundingClientRect();
-      this.zoomAt(factor, rect.width / 2, rect.height / 2);
+      this.viewChosen = true;
+      this.zoomAt(factor, this.size.w / 2, this.size.h / 2);
     },
     zoomAt(factor, px, py) {
       const k = Math.min(3, Math.max(0.2, this.view.k * factor));
       const f = k / this.view.k;
       this.view = { x: px - (px - this.view.x) * f, y: py - (py - this.view.y) * f, k };
     },
+    openView() {
+      // Fitted, but never smaller than readable: a flow too large then starts at its left (the start) edge.
+      const b = this.bounds;
+      if (!b || !this.size.w || !this.size.h) return;
+      const width = b.right - b.left, height = b.bottom - b.top;
+      const fitted = Math.min(this.size.w / width, this.size.h / height);
+      const k = Math.min(MAX_OPEN_ZOOM, Math.max(fitted, this.readableZoom));
+      const x = width * k <= this.size.w ? (this.size.w - width * k) / 2 - b.left * k : -b.left * k;
+      const y = height * k <= this.size.h ? (this.size.h - height * k) / 2 - b.top * k : -b.top * k;
+      this.view = { x, y, k };
+    },
     fit() {
-      const svg = this.$refs.svg;
-      const nodes = this.drawnNodes;
-      if (!svg || !nodes.length) return;
-      const rect = svg.getBoundingClientRect();
-      const left = Math.min(...nodes.map((n) => n.x - n.hw)) - 40;
-      const right = Math.max(...nodes.map((n) => n.x + n.hw)) + 40;
-      const top = Math.min(...nodes.map((n) => n.y - n.hh)) - 40;
-      const bottom = Math.max(...nodes.map((n) => n.y + n.hh)) + 50;
-      const k = Math.min(1.5, Math.max(0.2, Math.min(rect.width / (right - left), rect.height / (bottom - top))));
-      this.view = {
-        x: (rect.width - (right - left) * k) / 2 - left * k,
-        y: (rect.height - (bottom - top) * k) / 2 - top * k,
-        k,
-      };
+      const b = this.bounds;
+      if (!b || !this.size.w) return;
+      const width = b.right - b.left, height = b.bottom - b.top;
+      const k = Math.min(MAX_OPEN_ZOOM, Math.max(0.2, Math.min(this.size.w / width, this.size.h / height)));
+      this.viewChosen = true;
+      this.view = { x: (this.size.w - width * k) / 2 - b.left * k, y: (this.size.h - height * k) / 2 - b.top * k, k };
     },
     select(id) {
       this.selected = id == null ? null : String(id);
@@ -416,8 +720,8 @@ export default {
       if (!point) return;
       const x = point.lx !== undefined ? point.lx : point.x;
       const y = point.ly !== undefined ? point.ly : point.y;
-      const rect = this.$refs.svg.getBoundingClientRect();
-      this.view = { ...this.view, x: rect.width / 2 - x * this.view.k, y: rect.height / 2 - y * this.view.k };
+      this.viewChosen = true;
+      this.view = { ...this.view, x: this.size.w / 2 - x * this.view.k, y: this.size.h / 2 - y * this.view.k };
     },
   },
 };

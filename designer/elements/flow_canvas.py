@@ -1,9 +1,10 @@
 """The flow canvas: an SVG drawing of a process flow that reports edits as events.
 
 The canvas mirrors the model the server holds. It never changes the model by
-itself: a drag, a new edge or a Delete key is reported as an event; the page
-decides what to do and calls `set_model` with the result. Nodes without a
-stored position are placed by `codegen.layout`.
+itself: a drag, a new edge, an arrow or Delete key is reported as an event; the
+page decides what to do and calls `set_model` with the result. Nodes without a
+stored position are placed by `codegen.layout`; every edge is drawn along the
+path `codegen.edge_routing` finds around the other steps.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import networkx as nx
 from nicegui.element import Element
 from nicegui.events import GenericEventArguments, Handler, UiEventArguments, handle_event
 
+from codegen.edge_routing import node_box, place_labels, route_edges
 from codegen.layout import COLUMN, ROW, layout_graph
 
 __all__ = [
@@ -92,7 +94,10 @@ class HistoryEventArguments(UiEventArguments):
 
 
 class FlowCanvas(Element, component="flow_canvas.js"):
-    """An SVG flow diagram with a palette, pan, zoom, selection and finding markers.
+    """An SVG flow diagram with a palette, pan, zoom, a minimap, selection and finding markers.
+
+    Every step and connection can be reached, moved, opened and deleted with the keyboard and is announced
+    by its label (see flow_canvas.js); the events are the same as the mouse's.
 
     :param bundle_document: the bundle as JSON data (as `models.serialization.bundle_document` gives it)
     :param findings: findings as `Finding` objects or their `as_dict()`; shown on their node or edge
@@ -188,7 +193,12 @@ class FlowCanvas(Element, component="flow_canvas.js"):
 def canvas_view(
     bundle_document: Mapping[str, Any], laid_out: dict[str, tuple[float, float]] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """What the canvas draws: nodes with their centre and edges with their label.
+    """What the canvas draws: nodes with their centre and size, edges with their label and path.
+
+    Each edge's path goes around the other steps (`codegen.edge_routing`): `d` is its SVG path data, `extent`
+    the (left, top, right, bottom) it stays in, (lx, ly)
+    the point on it that its markers mark and (tx, ty) the centre of its label. An edge whose source or target
+    is missing has no path.
 
     Nodes without a stored position are placed by the layout: where `laid_out`
     (updated in place) put them before, so nothing jumps when another node is
@@ -228,26 +238,24 @@ def canvas_view(
                 y += ROW
             placed[node_id] = laid_out[node_id] = (x, y)
             taken.append((x, y))
-    nodes = [
-        {
-            "id": str(n["id"]),
-            "kind": str(n.get("kind", "task")),
-            "name": str(n.get("name") or ""),
-            "wait_for": str(n.get("wait_for") or ""),
-            "x": placed[str(n["id"])][0],
-            "y": placed[str(n["id"])][1],
-        }
-        for n in raw_nodes
-    ]
-    edges = [
-        {
-            "id": str(e["id"]),
-            "source": str(e.get("source", "")),
-            "target": str(e.get("target", "")),
-            "label": _edge_label(e),
-        }
-        for e in raw_edges
-    ]
+    nodes, boxes = [], {}
+    for node in raw_nodes:
+        node_id, kind = str(node["id"]), str(node.get("kind", "task"))
+        box = boxes[node_id] = node_box(kind, *placed[node_id], label=str(node.get("name") or node_id))
+        nodes.append({"id": node_id, "kind": kind, "name": str(node.get("name") or ""),
+                      "wait_for": str(node.get("wait_for") or ""), "x": box.x, "y": box.y, "hw": box.hw,
+                      "hh": box.hh})
+    ends = [(str(e.get("source", "")), str(e.get("target", ""))) for e in raw_edges]
+    labels = [_edge_label(e) for e in raw_edges]
+    routes = route_edges(boxes, ends)
+    edges = []
+    for edge, (source, target), label, route, place in zip(raw_edges, ends, labels, routes,
+                                                           place_labels(boxes, routes, labels), strict=True):
+        drawn = {"id": str(edge["id"]), "source": source, "target": target, "label": label}
+        if route is not None and place is not None:
+            (lx, ly), (tx, ty) = place
+            drawn |= {"d": route.svg_path, "extent": route.extent, "lx": lx, "ly": ly, "tx": tx, "ty": ty}
+        edges.append(drawn)
     return nodes, edges
 
 

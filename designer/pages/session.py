@@ -1,14 +1,23 @@
-"""Signing in and out, the start page and the "not allowed" page."""
+"""Signing in and out, the start page and the "not allowed" page.
+
+Signing in goes through `runtime.accounts` (password check, throttling per user
+and client address): a refusal is shown as the runtime words it, e.g. "too many
+attempts; try again at 10:42 or ask an administrator".
+"""
 
 from __future__ import annotations
 
-from fastapi import HTTPException
+import math
+
+from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse
 from nicegui import APIRouter, app, ui
 from pydantic import BaseModel
 
-from designer.auth import AREAS, SESSION_KEY, area_of, areas_for, authenticate
+from designer.auth import AREAS, SESSION_KEY, area_of, areas_for
 from designer.frame import frame, runtime
+from runtime.accounts import Accounts, SignInRefused, SignInThrottled
+from runtime.documents import User
 
 
 class Credentials(BaseModel):
@@ -27,11 +36,15 @@ def routes() -> APIRouter:
     router = APIRouter()
 
     @router.page("/login", title="Flowdesk — sign in")
-    def login_page(redirect_to: str = "/") -> None:
+    def login_page(request: Request, redirect_to: str = "/") -> None:
+        address = request.client.host if request.client else ""
+
         def try_sign_in() -> None:
-            user = authenticate(runtime().store, name.value or "", password.value or "")
-            if user is None:
-                problem.set_text("Wrong user name or password.")
+            try:
+                user = Accounts(runtime()).sign_in(name.value or "", password.value or "", address)
+            except SignInRefused as refused:
+                text = str(refused)
+                problem.set_text(f"{text[:1].upper()}{text[1:]}.")
                 problem.set_visibility(True)
                 password.set_value("")
                 return
@@ -43,7 +56,7 @@ def routes() -> APIRouter:
             name = ui.input("User name").classes("w-full").props("autofocus").on("keydown.enter", try_sign_in)
             password = ui.input("Password", password=True, password_toggle_button=True).classes("w-full")
             password.on("keydown.enter", try_sign_in)
-            problem = ui.label().classes("text-red-700")
+            problem = ui.label().classes("text-red-700").mark("sign-in-problem")
             problem.set_visibility(False)
             ui.button("Sign in", on_click=try_sign_in).classes("w-full")
 
@@ -66,11 +79,17 @@ def routes() -> APIRouter:
             ui.label("Use the navigation above for the pages your roles open.")
 
     @router.post("/api/session")
-    def sign_in(credentials: Credentials) -> dict[str, object]:
-        """Sign in for API use: the session cookie in the response authorises the following requests."""
-        user = authenticate(runtime().store, credentials.user, credentials.password)
-        if user is None:
-            raise HTTPException(401, "wrong user name or password")
+    def sign_in(credentials: Credentials, request: Request) -> dict[str, object]:
+        """Sign in for API use: the session cookie in the response authorises the following requests. Too many
+        failed attempts are answered 429 with `Retry-After`."""
+        try:
+            user = Accounts(runtime()).sign_in(credentials.user, credentials.password,
+                                               request.client.host if request.client else "")
+        except SignInThrottled as throttled:
+            wait = max(1, math.ceil((throttled.until - runtime().now()).total_seconds()))
+            raise HTTPException(429, str(throttled), headers={"Retry-After": str(wait)}) from None
+        except SignInRefused as refused:
+            raise HTTPException(401, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
         app.storage.user[SESSION_KEY] = user.id
         return {"id": user.id, "roles": user.roles}
 
@@ -81,9 +100,9 @@ def routes() -> APIRouter:
         return {"detail": "signed out"}
 
     @router.get("/api/me")
-    def me() -> dict[str, object]:
-        """The signed-in user and the areas they may use."""
-        user = runtime().store.user(app.storage.user[SESSION_KEY])
+    def me(request: Request) -> dict[str, object]:
+        """The signed-in user (by session or API token) and the areas they may use."""
+        user: User = request.state.user
         return {"id": user.id, "name": user.name, "roles": user.roles,
                 "areas": [a.path for a in areas_for(user)], "all_areas": [a.path for a in AREAS]}
 

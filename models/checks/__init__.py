@@ -27,6 +27,7 @@ from models.checks import (
     node_dead_end,
     node_unreachable,
     parallel_shape,
+    placeholder_maybe_empty,
     placeholder_unknown,
     reference_missing,
     separation_invalid,
@@ -34,8 +35,10 @@ from models.checks import (
     soundness_deadlock,
     soundness_lack_of_sync,
     soundness_no_completion,
+    soundness_too_complex,
     start_ambiguous,
     start_missing,
+    subprocess_cycle,
     template_invalid,
     variable_mismatch,
 )
@@ -65,6 +68,8 @@ STRUCTURE: dict[ModuleType, Severity] = {
     sla_invalid: ERROR,
     intake_channel_unserved: WARNING,
     separation_invalid: ERROR,
+    subprocess_cycle: ERROR,
+    placeholder_maybe_empty: WARNING,
 }
 
 #: Soundness rules (workflow-net sense); run only on a structurally correct flow.
@@ -72,6 +77,7 @@ SOUNDNESS: dict[ModuleType, Severity] = {
     soundness_deadlock: ERROR,
     soundness_lack_of_sync: ERROR,
     soundness_no_completion: ERROR,
+    soundness_too_complex: ERROR,
 }
 
 RULES: dict[ModuleType, Severity] = STRUCTURE | SOUNDNESS

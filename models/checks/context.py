@@ -10,6 +10,7 @@ from functools import cached_property
 import networkx as nx
 
 from models.bundle import Bundle
+from models.data_flow import surely_set
 from models.graph import flow_graph
 from models.letters import Letter, LetterVariant
 from models.nodes import Edge
@@ -60,6 +61,11 @@ class CheckContext:
                                      ("plain-text part", variant.text_body)):
                     if source:
                         yield letter, variant, part, source
+
+    @cached_property
+    def surely_set(self) -> dict[str, frozenset[str]]:
+        """Node id -> the variables surely set when a case arrives there (see `models.data_flow`)."""
+        return surely_set(self.bundle, self.graph)
 
     @cached_property
     def soundness(self) -> SoundnessReport:

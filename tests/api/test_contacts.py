@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import AGENT, Api
+from tests.api.conftest import AGENT, Api, field_errors, problem
 from tests.designer.conftest import COMPLAINT
 
 REASON = "Klacht over mijn factuur: het bedrag is twee keer afgeschreven"
@@ -54,15 +54,28 @@ def test_a_known_customer_id_links_directly(api: Api):
 
 
 @pytest.mark.parametrize(("body", "field"), [
-    ({"channel": "fax"}, ["body", "channel"]),
-    ({"reason": ""}, ["body", "reason"]),
-    ({"reason": "   "}, ["body", "reason"]),
-    ({"customer_id": "C-0000"}, ["body", "customer_id"]),
-    ({"customer_id": "C-1001", "customer": {"email": "sanne.devries@example.nl"}}, ["body", "customer"]),
-    ({"customer": {}}, ["body", "customer"]),
-    ({"customer": {"twitter": "@sanne"}}, ["body", "customer", "twitter"]),
+    ({"channel": "fax"}, "channel"),
+    ({"reason": ""}, "reason"),
+    ({"reason": "   "}, "reason"),
+    ({"reason": "x" * 501}, "reason"),
+    ({"customer_id": "C-0000"}, "customer_id"),
+    ({"customer_id": "C-1001", "customer": {"email": "sanne.devries@example.nl"}}, "customer"),
+    ({"customer": {}}, "customer"),
+    ({"customer": {"twitter": "@sanne"}}, "customer.twitter"),
 ])
-def test_a_bad_contact_is_refused_naming_the_field(api: Api, body: dict, field: list):
-    response = register(api, **body)
-    assert response.status_code == 422, response.text
-    assert field in [problem["loc"] for problem in response.json()["detail"]]
+def test_a_bad_contact_is_refused_naming_the_field(api: Api, body: dict, field: str):
+    assert field in field_errors(register(api, **body))
+
+
+def test_a_recorded_contact_is_where_its_location_says_with_its_cases(api: Api):
+    response = register(api, customer_id="C-1001")
+    assert response.status_code == 201, response.text
+    contact = response.json()
+    assert response.headers["location"] == f"/api/v1/contacts/{contact['id']}"
+    with api.client(AGENT) as client:
+        client.post("/api/v1/processes/billing_complaint/cases", json={"data": COMPLAINT, "contact_id": contact["id"]})
+        again = client.get(response.headers["location"])
+    assert again.status_code == 200
+    assert (again.json()["customer"], again.json()["reason"]) == (contact["customer"], REASON)
+    assert len(again.json()["case_ids"]) == 1
+    assert problem(api.call(AGENT, "GET", "/api/v1/contacts/contact-none"), 404)["type"] == "/problems/not-found"

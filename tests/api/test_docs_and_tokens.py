@@ -6,31 +6,47 @@ import io
 from pathlib import Path
 
 import httpx
+import pytest
 
-from designer.api.tokens import token_user
 from designer.cli import main as flowdesk
+from runtime.accounts import Accounts, TokenRefused
 from runtime.documents import User
+from runtime.installation import open_runtime
 from runtime.storage.base import Changes
 from runtime.storage.tinydb_store import TinyDBStore
-from tests.api.conftest import AGENT, Api
+from tests.api.conftest import AGENT, Api, problem
 
 
-def test_the_openapi_document_describes_the_v1_routes_their_bodies_and_the_bearer_token(api: Api):
+def test_the_openapi_document_describes_the_v1_routes_only_their_bodies_problems_and_the_bearer_token(api: Api):
     with api.client(AGENT) as client:
         document = client.get("/openapi.json").json()
     assert document["info"]["title"] == "Flowdesk API"
     paths = document["paths"]
-    assert set(paths) >= {"/api/v1/processes/{key}/cases", "/api/v1/processes/{key}/start-schema",
-                          "/api/v1/work-items", "/api/v1/work-items/{item_id}/complete", "/api/v1/cases/{case_id}",
-                          "/api/v1/contacts"}
+    assert all(path.startswith("/api/v1/") for path in paths)
+    assert set(paths) >= {"/api/v1/processes", "/api/v1/processes/{key}/versions", "/api/v1/processes/{key}/cases",
+                          "/api/v1/processes/{key}/start-schema", "/api/v1/cases", "/api/v1/cases/{case_id}",
+                          "/api/v1/cases/{case_id}/messages", "/api/v1/cases/{case_id}/notes",
+                          "/api/v1/cases/{case_id}/attachments", "/api/v1/cases/{case_id}/close",
+                          "/api/v1/cases/{case_id}/attachments/{attachment_id}",
+                          "/api/v1/cases/{case_id}/sent/{entry_id}/document", "/api/v1/work-items",
+                          "/api/v1/work-items/{item_id}/claim", "/api/v1/work-items/{item_id}/release",
+                          "/api/v1/work-items/{item_id}/reassign", "/api/v1/work-items/{item_id}/complete",
+                          "/api/v1/contacts", "/api/v1/contacts/{contact_id}"}
     start = paths["/api/v1/processes/{key}/cases"]["post"]
     assert start["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/StartCase")
     assert {"201", "422", "401", "403", "404"} <= set(start["responses"])
-    complete = paths["/api/v1/work-items/{item_id}/complete"]["post"]
-    assert "Idempotency-Key" in [p["name"] for p in complete["parameters"]]
-    assert "409" in complete["responses"]
+    assert start["responses"]["422"]["content"]["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method == "post":
+                assert "Idempotency-Key" in [p["name"] for p in operation["parameters"]], path
+    assert "If-Match" in [p["name"] for p in paths["/api/v1/cases/{case_id}/close"]["post"]["parameters"]]
+    assert "409" in paths["/api/v1/work-items/{item_id}/complete"]["post"]["responses"]
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
-    assert set(document["components"]["schemas"]["CaseDetail"]["properties"]) >= {"data", "timeline", "open_items"}
+    schemas = document["components"]["schemas"]
+    assert set(schemas["CaseDetail"]["properties"]) >= {"data", "timeline", "open_items", "attachments", "sent"}
+    assert set(schemas["Problem"]["properties"]) == {"type", "title", "status", "detail", "errors"}
+    assert schemas["NewContact"]["properties"]["reason"]["maxLength"] == 500
 
 
 def test_docs_are_for_signed_in_users_only(api: Api):
@@ -50,7 +66,8 @@ def test_a_session_works_for_the_api_as_in_the_web_app(api: Api):
         assert browser.get("/api/v1/work-items").status_code == 200
     with httpx.Client(base_url=api.url) as browser:
         browser.post("/api/session", json={"user": "ann", "password": "ann-demo"})
-        assert browser.get("/api/v1/work-items").status_code == 403
+        refused = browser.get("/api/v1/work-items")
+        assert problem(refused, 403)["detail"].startswith("not allowed: to see work items you need one of the roles")
 
 
 def test_a_token_is_printed_once_only_its_hash_is_kept_and_a_new_one_replaces_it(tmp_path: Path):
@@ -63,11 +80,12 @@ def test_a_token_is_printed_once_only_its_hash_is_kept_and_a_new_one_replaces_it
     assert old.startswith("gateway.") and new != old
     stored = "".join(path.read_text(errors="replace") for path in tmp_path.rglob("*") if path.is_file())
     assert old not in stored and new not in stored
-    with TinyDBStore.open(tmp_path, read_only=True) as store:
-        assert token_user(store, new).id == "gateway"
-        assert token_user(store, old) is None
-        assert token_user(store, new[:-1]) is None
-        assert token_user(store, "gateway") is None
+    with open_runtime(tmp_path, read_only=True) as runtime:
+        accounts = Accounts(runtime)
+        assert accounts.token_user(new).id == "gateway"
+        for refused in (old, new[:-1], "gateway"):
+            with pytest.raises(TokenRefused):
+                accounts.token_user(refused)
 
 
 def test_a_token_for_an_unknown_user_is_refused(tmp_path: Path, capsys):

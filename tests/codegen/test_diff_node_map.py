@@ -11,6 +11,7 @@ from runtime.clock import ManualClock
 from runtime.service import Runtime
 from runtime.storage.base import WorkQuery
 from runtime.storage.memory import MemoryStore
+from tests.people import person
 from tests.runtime.builders import end, message, parallel, process, start, task
 
 V1 = process("p", nodes=[start(), task("check"), task("pay"), end()], flow="s>check check>pay pay>e")
@@ -30,15 +31,15 @@ def test_kept_steps_map_to_themselves_and_a_removed_task_offers_the_new_tasks_fi
 
 def test_the_proposed_map_with_the_owners_choice_moves_an_open_case():
     runtime = Runtime(MemoryStore(), ManualClock(datetime(2026, 3, 2, 8, tzinfo=UTC)))
-    runtime.publish(V1, "ann")
-    waiting_at_check = runtime.start_case("p", actor="agent")
-    waiting_at_pay = runtime.start_case("p", actor="agent")
+    runtime.publish(person("ann"), V1)
+    waiting_at_check = runtime.start_case(person("agent"), "p")
+    waiting_at_pay = runtime.start_case(person("agent"), "p")
     [item] = runtime.store.work_items(WorkQuery(case_id=waiting_at_pay.id))
-    runtime.complete(item.id, {}, actor="agent")
-    runtime.publish(V2, "ann")
+    runtime.complete(person("agent"), item.id, {})
+    runtime.publish(person("ann"), V2)
     node_map = propose_node_map(V1, V2).node_map({"check": "review"})
-    assert [t.node for t in runtime.migrate(waiting_at_check.id, 2, node_map, actor="ann").tokens] == ["review"]
-    assert [t.node for t in runtime.migrate(waiting_at_pay.id, 2, node_map, actor="ann").tokens] == ["pay"]
+    assert [t.node for t in runtime.migrate(person("ann"), waiting_at_check.id, 2, node_map).tokens] == ["review"]
+    assert [t.node for t in runtime.migrate(person("ann"), waiting_at_pay.id, 2, node_map).tokens] == ["pay"]
     [moved] = runtime.store.work_items(WorkQuery(case_id=waiting_at_pay.id))
     assert moved.queue == "q2"
 

@@ -1,6 +1,6 @@
 """Rules the diff keeps for every bundle and every edit a business owner makes in the designer.
 
-Each edit is one of the designer's own pure edits (designer/editing) on an
+Each edit is one of the designer's own pure edits (models/editing) on an
 example process; the diff of before and after must name exactly the change that
 edit makes, and nothing else.
 """
@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from codegen.diff import ChangeKind, Part, diff_bundles
-from designer.editing import add_edge, add_entry, add_node, delete, forms, letters, move_node, replace_entry, set_edge
-from designer.editing import decision_tables as tables
-from designer.editing.edits import set_name, set_node_fields, set_queue, variable_entry
-from designer.editing.node_settings import add_checklist_item, set_process_settings, set_sla_times
 from models import Bundle, load_bundle
+from models.editing import add_edge, add_entry, add_node, delete, forms, letters, move_node, replace_entry, set_edge
+from models.editing import decision_tables as tables
+from models.editing.edits import set_name, set_node_fields, set_queue, variable_entry
+from models.editing.node_settings import add_checklist_item, set_process_settings, set_sla_times
 from models.nodes import NODE_KINDS
 from models.serialization import bundle_document
 

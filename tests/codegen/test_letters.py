@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from codegen.formatting import LetterFormats
 from codegen.letters import LetterRenderError, address_lines, render_letter, render_template
 from codegen.markup import html_to_text, letter_html, letter_page
 from codegen.pdf import letter_pdf
@@ -106,8 +107,8 @@ def test_everyday_template_features_still_work():
     rendered = render_letter(letter(body), "nl", context | {"lines": [
         {"what": "Gas", "amount": 12.5}, {"what": "Power", "amount": 30}]})
     assert "<h1>Dear SANNE DE VRIES</h1>" in rendered.body
-    assert "<li>1. Gas: 12,50</li><li>2. Power: 30,00</li>" in rendered.body
-    assert "Total 42,50, 0-1-2, 1024" in rendered.body
+    assert "<li>1. Gas: €&nbsp;12,50</li><li>2. Power: €&nbsp;30,00</li>" in rendered.body
+    assert "Total €&nbsp;42,50, 0-1-2, 1024" in rendered.body
 
 
 def test_a_letter_gets_the_customers_address_block_and_clean_html():
@@ -188,7 +189,8 @@ def test_an_sms_is_plain_text():
 
 
 def test_render_template_can_be_used_for_a_single_text():
-    assert render_template("{{ a }} & {{ b }}", {"a": "<x>", "b": 1}, html=True) == "&lt;x&gt; & 1"
+    assert render_template("{{ a }} & {{ b }}", {"a": "<x>", "b": 1}, html=True, formats=LetterFormats("nl")) \
+        == "&lt;x&gt; & 1"
 
 
 def test_a_letter_goes_to_the_postal_address_when_the_customer_has_one():

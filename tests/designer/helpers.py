@@ -6,8 +6,9 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,25 +36,42 @@ def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running `flowdesk serve`: its base URL and process id."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
-def served(data: Path, smtp_port: int = 1) -> Iterator[str]:
+def served(data: Path, smtp_port: int | None = 1) -> Iterator[str]:
     """`flowdesk serve` on a free port with its data in `data`; yields the base URL, stops it afterwards.
 
     E-mail goes to the SMTP server on 127.0.0.1:`smtp_port`; the default port 1 has none, so e-mail stays queued.
+    With `smtp_port` None the server is started without one, as on a fresh install: e-mail is kept in `data`.
     """
+    with serving(data, smtp_port) as server:
+        yield server.url
+
+
+@contextmanager
+def serving(data: Path, smtp_port: int | None = 1, options: Sequence[str] = ()) -> Iterator[Server]:
+    """As `served`, with more `flowdesk serve` options, yielding the server's URL and process id."""
     port = free_port()
     log_path = data.parent / "serve.log"
+    smtp = ["--smtp-host", "127.0.0.1", "--smtp-port", str(smtp_port)] if smtp_port is not None else []
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "designer.cli", "serve", "--port", str(port), "--data", str(data),
-             "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp_port)],
+            [sys.executable, "-m", "designer.cli", "serve", "--port", str(port), "--data", str(data), *smtp,
+             *options],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
             env={**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},  # a real server
                  "NICEGUI_STORAGE_PATH": str(data.parent / "nicegui")})
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(url, process, log_path)
-            yield url
+            yield Server(url, process.pid)
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -109,3 +127,21 @@ async def open_editor_tab(user: Any, key: str, tab: str = "flow", shown: str = "
         user.find(marker=f"tab-{tab}").click()
     await user.should_see(marker=shown, retries=50)
 
+
+
+def saved_draft(key: str, data: Path | None = None) -> dict[str, Any] | None:
+    """The document of `key`'s saved draft (None when none is saved): in the running app of NiceGUI's user
+    simulation, or, given `data`, in the data folder of a served app (read only, while it runs)."""
+    from runtime.drafts import Drafts
+    from runtime.service import Runtime
+    from runtime.storage.tinydb_store import TinyDBStore
+    from tests.people import person
+
+    if data is None:
+        from designer.frame import runtime
+
+        stored = Drafts(runtime()).open(person("ann"), key)
+    else:
+        with TinyDBStore.open(data, read_only=True) as store:
+            stored = Drafts(Runtime(store)).open(person("ann"), key)
+    return stored.document if stored.saved else None

@@ -11,8 +11,9 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from designer.editing import Draft, DraftFolder, EditRejected
-from designer.editing.decision_tables import (
+from models.checks import Severity
+from models.editing import Draft, EditRejected
+from models.editing.decision_tables import (
     add_input,
     add_output,
     add_rule,
@@ -27,9 +28,8 @@ from designer.editing.decision_tables import (
     set_output,
     set_table_name,
 )
-from designer.editing.table_bench import run_bench, sample_fields
-from models.checks import Severity
-from tests.designer.helpers import sign_in
+from runtime.table_bench import run_bench, sample_fields
+from tests.designer.helpers import saved_draft, sign_in
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -190,8 +190,8 @@ async def type_into(user: User, marker: str, text: str) -> None:
     await shown()
 
 
-def saved_table(data: Path, table_id: str, key: str = "billing_complaint") -> dict:
-    document = DraftFolder(data / "drafts").load(key)
+def saved_table(table_id: str, key: str = "billing_complaint") -> dict:
+    document = saved_draft(key)
     return next(t for t in document["decision_tables"] if t["id"] == table_id)
 
 
@@ -203,7 +203,7 @@ def marked(user: User, marker: str) -> set[str]:
 
 
 @pytest.mark.anyio
-async def test_a_table_is_added_and_filled_in_on_the_grid_and_saved_in_the_draft(user: User, data: Path):
+async def test_a_table_is_added_and_filled_in_on_the_grid_and_saved_in_the_draft(user: User):
     await open_tables(user)
     user.find(marker="new-table").type("goodwill")
     user.find(marker="new-table-name").type("Goodwill")
@@ -223,7 +223,7 @@ async def test_a_table_is_added_and_filled_in_on_the_grid_and_saved_in_the_draft
     await type_into(user, "cell-rule_1-when-input_2", '"premium"')
     await type_into(user, "cell-rule_1-then-handling", '"auto_credit"')
     await type_into(user, "cell-rule_2-then-handling", '"supervisor_approval"')
-    table = saved_table(data, "goodwill")
+    table = saved_table("goodwill")
     assert table["name"] == "Goodwill"
     assert table["inputs"] == [{"id": "input_1", "label": "Amount", "expression": "disputed_amount"},
                                {"id": "input_2", "label": "Segment", "expression": "customer.segment"}]
@@ -232,7 +232,7 @@ async def test_a_table_is_added_and_filled_in_on_the_grid_and_saved_in_the_draft
         ("rule_1", ["< 100", '"premium"'], ['"auto_credit"']), ("rule_2", ["-", "-"], ['"supervisor_approval"'])]
     await user.should_not_see(marker="problem-goodwill")
     await click(user, "move-up-rule_2")
-    assert [r["id"] for r in saved_table(data, "goodwill")["rules"]] == ["rule_2", "rule_1"]
+    assert [r["id"] for r in saved_table("goodwill")["rules"]] == ["rule_2", "rule_1"]
     await click(user, "remove-table-goodwill")
     await user.should_not_see(marker="table-goodwill")
 
@@ -282,21 +282,21 @@ async def test_a_bad_cell_is_marked_listed_as_a_problem_and_clicking_it_opens_th
 
 
 @pytest.mark.anyio
-async def test_undo_reverts_a_cell_edit(user: User, data: Path):
+async def test_undo_reverts_a_cell_edit(user: User):
     await open_tables(user)
     await type_into(user, "cell-premium_up_to_250-then-handling", '"supervisor_approval"')
-    assert saved_table(data, TABLE)["rules"][1]["then"] == ['"supervisor_approval"']
+    assert saved_table(TABLE)["rules"][1]["then"] == ['"supervisor_approval"']
     await click(user, "undo")
-    assert saved_table(data, TABLE)["rules"][1]["then"] == ['"auto_credit"']
+    assert saved_table(TABLE)["rules"][1]["then"] == ['"auto_credit"']
     assert user.find(marker="cell-premium_up_to_250-then-handling").elements.pop().value == '"auto_credit"'
 
 
 @pytest.mark.anyio
-async def test_typed_text_in_cells_and_headers_stays_text(user: User, data: Path):
+async def test_typed_text_in_cells_and_headers_stays_text(user: User):
     await open_tables(user)
     await type_into(user, "table-name", "<b>Credit</b> handling")
     await type_into(user, "input-label-amount", "<i>Amount</i>")
-    assert saved_table(data, TABLE)["name"] == "<b>Credit</b> handling"
-    assert saved_table(data, TABLE)["inputs"][0]["label"] == "<i>Amount</i>"
+    assert saved_table(TABLE)["name"] == "<b>Credit</b> handling"
+    assert saved_table(TABLE)["inputs"][0]["label"] == "<i>Amount</i>"
     await user.should_see(kind=ui.label, content="<b>Credit</b> handling")  # in the list of tables, as text
     assert user.find(marker="input-label-amount").elements.pop().value == "<i>Amount</i>"

@@ -1,4 +1,5 @@
-"""The process editor: the draft (edits, history, autosave) and the editor page in NiceGUI's user simulation."""
+"""The process editor: the draft (edits, history, repeating an edit on a newer version) and the editor page in
+NiceGUI's user simulation."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from designer.editing import HISTORY_LIMIT, Draft, DraftFolder, EditRejected
-from designer.editing.node_settings import set_sla_times
+from codegen.layout import layout
 from designer.elements.flow_canvas import FlowCanvas
 from models.checks import Severity
-from models.serialization import bundle_document, load_bundle
-from tests.designer.helpers import open_editor_tab, sign_in
+from models.editing import HISTORY_LIMIT, Draft, EditRejected, place_nodes
+from models.editing.node_settings import set_sla_times
+from tests.designer.helpers import open_editor_tab, saved_draft, sign_in
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -132,43 +133,45 @@ def test_findings_are_computed_once_per_revision():
     assert any(f.element == "task_1" for f in draft.findings())
 
 
-def test_nodes_without_a_position_are_placed_by_the_layout_and_auto_layout_is_undoable():
+def test_the_layout_places_nodes_without_a_position_and_placing_them_is_undoable():
     document = json.loads((EXAMPLES / "move_house.json").read_text())
     for node in document["nodes"]:
         node.pop("position", None)
     draft = Draft(document)
-    assert set(draft.positions) == {n.id for n in draft.bundle.nodes}
     assert all(n.position is None for n in draft.bundle.nodes)
-    draft.auto_layout()
+    draft.apply(place_nodes, layout(draft.bundle))
     assert all(n.position is not None for n in draft.bundle.nodes)
     assert draft.undo() and all(n.position is None for n in draft.bundle.nodes)
 
 
-def test_the_draft_folder_saves_after_every_change_and_opens_it_again(tmp_path):
-    folder = DraftFolder(tmp_path / "drafts")
-    published = load_bundle((EXAMPLES / "move_house.json").read_text())
-    draft = folder.open("move_house", published)
-    assert not folder.exists("move_house")
-    draft.add_node("task", 400, 600)
-    assert folder.exists("move_house")
-    assert list((tmp_path / "drafts").iterdir()) == [tmp_path / "drafts" / "move_house.json"]  # no temp files left
-    again = folder.open("move_house", published)
-    assert again.bundle.find_node("task_1") is not None
-    folder.discard("move_house")
-    assert folder.open("move_house", published).document == bundle_document(published)
+def test_the_last_edit_is_made_again_on_top_of_someone_elses_version():
+    mine, theirs = example("move_house"), example("move_house")
+    theirs.add_node("decision", 500, 500)
+    mine.delete(["dec_address_updated"])
+    mine.rebase(theirs.document)
+    assert mine.bundle.find_node("decision_1") is not None  # their edit
+    assert mine.bundle.find_node("dec_address_updated") is None  # and mine again on top
+    assert mine.undo() and mine.document == theirs.document  # undo goes back to theirs, not further
+    assert not mine.can_undo
 
 
-def test_a_broken_draft_file_is_set_aside_and_the_published_version_opens(tmp_path):
-    folder = DraftFolder(tmp_path)
-    published = load_bundle((EXAMPLES / "move_house.json").read_text())
-    folder.path("move_house").write_text(json.dumps({"document": {"key": "move_house"}}))
-    assert folder.open("move_house", published).document == bundle_document(published)
-    assert (tmp_path / "move_house.json.broken").exists()
+def test_an_edit_that_no_longer_fits_on_their_version_leaves_theirs_and_says_why():
+    mine, theirs = example("move_house"), example("move_house")
+    theirs.delete(["dec_address_updated"])
+    mine.set_name("dec_address_updated", "Changed?")
+    with pytest.raises(EditRejected, match="no node 'dec_address_updated'"):
+        mine.rebase(theirs.document)
+    assert mine.document == theirs.document
 
 
-def test_draft_files_are_only_named_by_process_keys(tmp_path):
-    with pytest.raises(EditRejected):
-        DraftFolder(tmp_path).path("../secrets")
+def test_an_undo_is_not_repeated_on_top_of_another_version():
+    mine, theirs = example("move_house"), example("move_house")
+    mine.move_node("start_intake", 0, 0)
+    mine.undo()
+    theirs.add_node("end", 0, 0)
+    with pytest.raises(EditRejected, match="undo or redo"):
+        mine.rebase(theirs.document)
+    assert mine.document == theirs.document and mine.last_edit is None
 
 
 # The editor page ---------------------------------------------------------------------------
@@ -203,13 +206,16 @@ async def test_the_process_list_offers_to_create_a_new_process(user: User):
 async def test_the_editor_shows_a_published_process_without_problems(user: User):
     canvas = await open_editor(user)
     assert "start_intake" in canvas_node_ids(canvas)
-    await user.should_see("draft of published version 1")
+    await user.should_see("draft of published version 1; no changes yet")
     await user.should_see(marker="no-problems")
+    assert not publish_enabled(user)  # nothing to publish until something changed
+    user.find(marker="canvas").trigger("node_moved", {"id": "start_intake", "x": 40, "y": 260})
+    await user.should_not_see("no changes yet")
     assert publish_enabled(user)
 
 
 @pytest.mark.anyio
-async def test_an_unconnected_task_shows_an_error_until_connected_and_blocks_publishing(user: User, data: Path):
+async def test_an_unconnected_task_shows_an_error_until_connected_and_blocks_publishing(user: User):
     canvas = await open_editor(user)
     user.find(marker="canvas").trigger("node_added", {"kind": "task", "x": 400, "y": 600})
     assert "task_1" in canvas_node_ids(canvas)
@@ -286,16 +292,16 @@ async def test_publish_does_nothing_while_errors_exist(user: User):
 
 
 @pytest.mark.anyio
-async def test_the_draft_survives_a_reload_and_discard_returns_to_the_published_version(user: User, data: Path):
+async def test_the_draft_survives_a_reload_and_discard_returns_to_the_published_version(user: User):
     canvas = await open_editor(user)
     user.find(marker="canvas").trigger("node_added", {"kind": "task", "x": 400, "y": 600})
-    assert (data / "drafts" / "move_house.json").exists()
+    assert saved_draft("move_house") is not None
     await user.open("/design/move_house")
     canvas = user.find(kind=FlowCanvas).elements.pop()
     assert "task_1" in canvas_node_ids(canvas)
     user.find(marker="discard").click()
     assert "task_1" not in canvas_node_ids(canvas)
-    assert not (data / "drafts" / "move_house.json").exists()
+    assert saved_draft("move_house") is None
     await user.open("/design/move_house")
     assert "task_1" not in canvas_node_ids(user.find(kind=FlowCanvas).elements.pop())
 
@@ -319,7 +325,7 @@ async def test_a_new_process_is_created_with_a_valid_key_and_opens_in_the_editor
 
 
 @pytest.mark.anyio
-async def test_discarding_the_draft_of_a_never_published_process_returns_to_the_list(user: User, data: Path):
+async def test_discarding_the_draft_of_a_never_published_process_returns_to_the_list(user: User):
     await sign_in(user, "ann", "ann-demo", target="/design/new")
     await user.should_see(marker="new-key")
     user.find(marker="new-key").type("refund")
@@ -328,7 +334,8 @@ async def test_discarding_the_draft_of_a_never_published_process_returns_to_the_
     await user.should_see("new process, not published yet")
     user.find(marker="discard").click()
     await user.should_see("Processes")
-    assert not (data / "drafts" / "refund.json").exists()
+    await user.open("/design/refund")
+    await user.should_see(marker="no-process")
 
 
 @pytest.mark.anyio
@@ -344,14 +351,14 @@ async def test_auto_layout_places_every_node_and_can_be_undone(user: User):
 
 
 @pytest.mark.anyio
-async def test_a_task_queue_is_chosen_from_the_process_queues(user: User, data: Path):
+async def test_a_task_queue_is_chosen_from_the_process_queues(user: User):
     await open_editor(user)
     user.find(marker="canvas").trigger("node_added", {"kind": "task", "x": 400, "y": 600})
     await user.should_see(marker="selected-queue")
     queue = user.find(marker="selected-queue").elements.pop()
     assert set(queue.options) == {"customer_service", "energy_back_office", "team_leads"}
     queue.set_value("team_leads")
-    saved = json.loads((data / "drafts" / "move_house.json").read_text())["document"]
+    saved = saved_draft("move_house")
     assert next(n for n in saved["nodes"] if n["id"] == "task_1")["queue"] == "team_leads"
 
 
@@ -371,7 +378,7 @@ async def test_an_agent_cannot_open_the_editor(user: User):
 
 
 @pytest.mark.anyio
-async def test_a_condition_is_edited_on_its_connection_and_checked_at_once(user: User, data: Path):
+async def test_a_condition_is_edited_on_its_connection_and_checked_at_once(user: User):
     canvas = await open_editor(user, "billing_complaint")
     user.find(marker="canvas").trigger("selected", {"id": "f_justified"})
     await user.should_see(marker="edge-condition")
@@ -383,7 +390,7 @@ async def test_a_condition_is_edited_on_its_connection_and_checked_at_once(user:
     await user.should_see("did you mean 'complaint_justified'?")
     user.find(marker="edge-condition").clear().type("complaint_justified && disputed_amount > 0").trigger("blur")
     await user.should_not_see(marker="problem-f_justified")
-    saved = DraftFolder(data / "drafts").load("billing_complaint")
+    saved = saved_draft("billing_complaint")
     edge = next(e for e in saved["edges"] if e["id"] == "f_justified")
     assert edge["condition"] == "complaint_justified && disputed_amount > 0"
 
@@ -455,12 +462,12 @@ def test_a_tasks_service_level_is_set_as_people_say_it():
 
 
 @pytest.mark.anyio
-async def test_the_side_panel_sets_a_tasks_service_level(user: User, data: Path):
+async def test_the_side_panel_sets_a_tasks_service_level(user: User):
     await open_editor(user, "billing_complaint")
     user.find(marker="canvas").trigger("selected", {"id": "task_investigate"})
     await user.should_see(marker="sla-target")
     user.find(marker="sla-target").clear().type("2 working days").trigger("blur")
-    saved = DraftFolder(data / "drafts").load("billing_complaint")
+    saved = saved_draft("billing_complaint")
     node = next(n for n in saved["nodes"] if n["id"] == "task_investigate")
     assert node["sla"]["target"] == "2 working days"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from designer.editing import Draft, DraftFolder
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from models.editing import Draft
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, saved_draft, served
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -38,7 +38,7 @@ def page(server: str) -> Iterator[Page]:
 
 
 def draft_fields(data: Path, form_id: str, container: str | None = None) -> list[str]:
-    document = DraftFolder(data / "drafts").load("billing_complaint")
+    document = saved_draft("billing_complaint", data)
     assert document is not None, "no draft saved yet"
     form = Draft(json.loads(json.dumps(document))).bundle.form(form_id)
     holder = form if container is None else next(e for e in form.walk() if e.id == container)

@@ -157,6 +157,9 @@ def test_a_conditional_field_and_a_letter_paragraph_are_designed_published_and_t
                                + text[before_greeting:])
     paragraph = letters.frame_locator("iframe[srcdoc]").get_by_text("We will call you back: sample best time to call")
     expect(paragraph).to_be_visible()
+    # the field may be left empty (it shows only after the tick), so the letter editor warns about the placeholder
+    expect(letters.get_by_text("the case may have no best time to call")).to_be_visible()
+    letters.locator("iframe[srcdoc]").scroll_into_view_if_needed()  # the warning pushed the preview down
     shoot(page, "forms_letters_letter_designer.png", paragraph)
 
     # 3. Published with a note: the status and the process list show version 2.

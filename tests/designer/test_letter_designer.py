@@ -10,17 +10,21 @@ from pathlib import Path
 import pytest
 from nicegui.testing import User
 
+from codegen.formatting import LetterFormats
 from codegen.letter_samples import SAMPLE_CUSTOMER, sample_context
 from codegen.letter_snippets import if_snippet, loop_snippet, picker_entries, value_snippet
 from codegen.letters import render_template
-from designer.editing import Draft, DraftFolder, EditRejected
-from designer.editing import letters as letter_edits
 from models.customers import Address, Customer
 from models.data import Variable
+from models.editing import Draft, EditRejected
+from models.editing import letters as letter_edits
 from models.templates import placeholders, template_problem
-from tests.designer.helpers import open_editor_tab
+from runtime.drafts import Drafts
+from tests.designer.helpers import open_editor_tab, saved_draft
+from tests.people import person
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+DUTCH = LetterFormats("nl")
 INVOICE_LINES = Variable(name="invoice_lines", type="records", fields=[
     Variable(name="item", type="text"), Variable(name="amount", type="money"), Variable(name="booked", type="date")])
 
@@ -77,31 +81,32 @@ def test_every_snippet_the_picker_offers_is_a_valid_template_that_renders_with_s
     assert {"Case data", "Customer", "Computed"} == {e.group for e in entries}
     assert {"customer.address.city", "today", "case.id", "invoice_lines"} <= {e.path for e in entries}
     for entry in entries:
-        assert render_template(value_snippet(entry), context, html=True).strip(), entry.path
+        assert render_template(value_snippet(entry), context, html=True, formats=DUTCH).strip(), entry.path
         snippets = [value_snippet(entry), if_snippet(entry)]
         if entry.is_records:
             snippets += [loop_snippet(entry, html=True), loop_snippet(entry, html=False)]
         for snippet in snippets:
             assert template_problem(snippet) is None, snippet
-            render_template(snippet, context, html=True)  # raises when a name or filter does not fit
+            render_template(snippet, context, html=True, formats=DUTCH)  # raises when a name or filter does not fit
             assert all(path[0] in context for path in placeholders(snippet))
 
 
-def test_money_and_dates_are_inserted_with_their_filters_and_show_the_dutch_way():
+def test_money_and_dates_are_inserted_with_their_filters_and_show_the_letters_language_way():
     variables = [Variable(name="amount", type="money"), Variable(name="due", type="date")]
     entries = {e.path: e for e in picker_entries(variables)}
     context = sample_context(variables, SAMPLE_CUSTOMER.model_dump(mode="json"), now=datetime(2026, 3, 16, 9, 0),
                              today=date(2026, 3, 16), process_name="P")
     text = f"{value_snippet(entries['amount'])} before {value_snippet(entries['due'])}"
-    assert render_template(text, context, html=True) == "125,50 before 16-03-2026"
+    assert render_template(text, context, html=True, formats=DUTCH) == "€\xa0125,50 before 16 maart 2026"
+    assert render_template(text, context, html=True, formats=LetterFormats("en")) == "€125.50 before 16 March 2026"
 
 
 def test_a_loop_over_records_makes_a_table_row_per_record():
     entry = next(e for e in picker_entries([INVOICE_LINES]) if e.path == "invoice_lines")
     context = sample_context([INVOICE_LINES], SAMPLE_CUSTOMER.model_dump(mode="json"),
                              now=datetime(2026, 3, 16, 9, 0), today=date(2026, 3, 16), process_name="P")
-    html = render_template(loop_snippet(entry, html=True), context, html=True)
-    assert html.count("<tr><td>") == 2 and "<td>sample item 2</td><td>125,50</td><td>16-03-2026</td>" in html
+    html = render_template(loop_snippet(entry, html=True), context, html=True, formats=DUTCH)
+    assert html.count("<tr><td>") == 2 and "<td>sample item 2</td><td>€\xa0125,50</td><td>16 maart 2026</td>" in html
     with pytest.raises(ValueError, match="not a list of records"):
         loop_snippet(next(e for e in picker_entries([]) if e.path == "customer.name"), html=True)
 
@@ -141,14 +146,14 @@ async def preview_page(user: User, containing: str) -> str:
     raise AssertionError(f"the preview never showed {containing!r}; it shows: {page}")
 
 
-def saved_letter(data: Path, key: str, letter_id: str) -> dict:
-    document = DraftFolder(data / "drafts").load(key)
+def saved_letter(key: str, letter_id: str) -> dict:
+    document = saved_draft(key)
     return next(entry for entry in document["letters"] if entry["id"] == letter_id)
 
 
 @pytest.mark.anyio
 async def test_an_email_in_english_gets_a_value_and_a_condition_from_the_picker_and_previews_them(
-        user: User, data: Path):
+        user: User):
     await open_letters(user)
     add_letter(user, "payment_reminder", "Payment reminder", "email")
     await user.should_see("E-mail: Payment reminder")
@@ -160,10 +165,10 @@ async def test_an_email_in_english_gets_a_value_and_a_condition_from_the_picker_
     assert body(user).endswith("{{ disputed_amount|money }}")
     pick(user, "complaint_justified", "letter-insert-if")
     assert "{% if complaint_justified %}" in body(user)
-    await preview_page(user, "125,50")  # the sample amount, formatted
+    await preview_page(user, "€125.50")  # the sample amount, formatted as English writes it
     await preview_page(user, "Text shown only when complaint_justified is yes.")
     assert user.find(marker="letter-preview-html").elements.pop().props["sandbox"] == ""
-    variants = {v.get("language", "nl"): v for v in saved_letter(data, "billing_complaint", "payment_reminder")
+    variants = {v.get("language", "nl"): v for v in saved_letter("billing_complaint", "payment_reminder")
                 ["variants"]}
     assert "{{ disputed_amount|money }}" in variants["en"]["body"]
     assert "disputed_amount" not in variants["nl"]["body"]
@@ -258,14 +263,14 @@ async def test_an_sms_counts_its_characters_and_messages_as_you_type(user: User)
     await user.should_see("SMS: Reminder")
     user.find(marker="letter-body").clear().type("Please pay")
     await user.should_see("10 characters, 1 SMS message")
-    user.find(marker="letter-body").type(" {{ disputed_amount|money }} €")  # the sample amount 125,50; € counts 2
-    await user.should_see(f"{len('Please pay 125,50 ') + 2} characters, 1 SMS message")
-    user.find(marker="letter-body").type("x" * 150)
-    await user.should_see(f"{len('Please pay 125,50 ') + 2 + 150} characters, 2 SMS messages")
+    user.find(marker="letter-body").type(" {{ disputed_amount|money }} €")  # the sample amount € 125,50; € counts 2
+    await user.should_see(f"{len('Please pay € 125,50 €') + 2} characters, 1 SMS message")
+    user.find(marker="letter-body").type("x" * 150)  # still GSM: an amount in an SMS has no no-break space
+    await user.should_see(f"{len('Please pay € 125,50 €') + 2 + 150} characters, 2 SMS messages")
 
 
 @pytest.mark.anyio
-async def test_language_versions_are_sub_tabs_and_the_default_can_move_to_another_language(user: User, data: Path):
+async def test_language_versions_are_sub_tabs_and_the_default_can_move_to_another_language(user: User):
     await open_letters(user)
     await user.should_see("Beste {{ customer.name }}", marker="letter-body")
     user.find(marker="language-en").click()
@@ -277,22 +282,24 @@ async def test_language_versions_are_sub_tabs_and_the_default_can_move_to_anothe
     await user.should_see(marker="remove-language")
     user.find(marker="remove-language").click()
     await user.should_not_see(marker="language-nl")
-    letter = saved_letter(data, "billing_complaint", "complaint_received")
+    letter = saved_letter("billing_complaint", "complaint_received")
     assert letter["default_language"] == "en" and [v["language"] for v in letter["variants"]] == ["en"]
 
 
 @pytest.mark.anyio
-async def test_a_loop_over_a_list_of_records_is_offered_and_previewed_as_a_table(user: User, data: Path):
+async def test_a_loop_over_a_list_of_records_is_offered_and_previewed_as_a_table(user: User):
     draft = example("billing_complaint")
     draft.add_entry("variables", INVOICE_LINES.model_dump(mode="json", exclude_defaults=True))
-    DraftFolder(data / "drafts").save(draft)
+    from designer.frame import runtime
+
+    Drafts(runtime()).create_from(person("ann"), draft.document)
     await open_letters(user)
     await user.should_see(marker="letter-body")
     await user.should_not_see(marker="letter-insert-loop")  # only a list of records can be repeated
     pick(user, "invoice_lines", "letter-insert-loop")
     assert "{% for row in invoice_lines %}" in body(user)
     page = await preview_page(user, "<td>sample item 2</td>")
-    assert "<td>sample item 1</td><td>125,50</td><td>16-03-2026</td>" in page
+    assert "<td>sample item 1</td><td>€&nbsp;125,50</td><td>16 maart 2026</td>" in page
 
 
 @pytest.mark.anyio
@@ -332,10 +339,10 @@ async def test_the_toolbar_adds_a_heading_and_the_address_block_keeping_a_plain_
 
 
 @pytest.mark.anyio
-async def test_an_email_without_a_subject_is_refused_with_a_reason_and_nothing_is_saved(user: User, data: Path):
+async def test_an_email_without_a_subject_is_refused_with_a_reason_and_nothing_is_saved(user: User):
     await open_letters(user)
     await user.should_see(marker="letter-subject")
     user.find(marker="letter-subject").clear().trigger("blur")
     await user.should_see("needs a subject")
     await user.should_see(marker="letter-preview-error")  # the preview says so too
-    assert not (data / "drafts" / "billing_complaint.json").exists()  # nothing was saved
+    assert saved_draft("billing_complaint") is None  # nothing was saved

@@ -10,9 +10,9 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from designer.editing import Draft, DraftFolder, EditRejected, set_node_fields
-from designer.editing.edits import add_entry
-from designer.editing.node_settings import (
+from models.editing import Draft, EditRejected, set_node_fields
+from models.editing.edits import add_entry
+from models.editing.node_settings import (
     add_checklist_item,
     add_escalation,
     add_to_node_list,
@@ -23,7 +23,7 @@ from designer.editing.node_settings import (
     set_start_trigger,
     set_wait,
 )
-from tests.designer.helpers import open_editor_tab, sign_in
+from tests.designer.helpers import open_editor_tab, saved_draft, sign_in
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -87,11 +87,17 @@ def test_lists_inside_steps_are_only_edited_on_the_kind_that_has_them():
 
 def test_process_settings_keep_the_key_and_need_a_name():
     draft = example("billing_complaint")
-    draft.apply(set_process_settings, name="Factuurklacht", owner="Teamleider billing", description="", language="en")
+    draft.apply(set_process_settings, name="Factuurklacht", owner="Teamleider billing", language="en")
     assert (draft.key, draft.bundle.name, draft.bundle.owner, draft.bundle.language) == (
         "billing_complaint", "Factuurklacht", "Teamleider billing", "en")
+    description = draft.bundle.description
+    draft.apply(set_process_settings, owner="Billing")  # only what is given changes
+    assert (draft.bundle.name, draft.bundle.owner, draft.bundle.description) == ("Factuurklacht", "Billing",
+                                                                                  description)
     with pytest.raises(EditRejected, match="Give the process a name"):
-        draft.apply(set_process_settings, name=" ", owner="", description="", language="en")
+        draft.apply(set_process_settings, name=" ")
+    with pytest.raises(EditRejected, match="Give the language"):
+        draft.apply(set_process_settings, language=" ")
 
 
 def test_a_records_variable_needs_fields_of_plain_types():
@@ -112,8 +118,8 @@ async def select_step(user: User, key: str, node_id: str) -> None:
     await user.should_see(f"Id: {node_id}")
 
 
-def saved_node(data: Path, key: str, node_id: str) -> dict:
-    document = DraftFolder(data / "drafts").load(key)
+def saved_node(key: str, node_id: str) -> dict:
+    document = saved_draft(key)
     assert document is not None, "the draft was not saved"
     return next(n for n in document["nodes"] if n["id"] == node_id)
 
@@ -144,28 +150,28 @@ def value_of(user: User, marker: str) -> object:
 
 
 @pytest.mark.anyio
-async def test_every_step_has_a_description(user: User, data: Path):
+async def test_every_step_has_a_description(user: User):
     await select_step(user, "billing_complaint", "dec_justified")
     await enter(user, "selected-description", "Was the customer right?", "blur")
-    assert saved_node(data, "billing_complaint", "dec_justified")["description"] == "Was the customer right?"
+    assert saved_node("billing_complaint", "dec_justified")["description"] == "Was the customer right?"
     assert value_of(user, "selected-description") == "Was the customer right?"
 
 
 @pytest.mark.anyio
-async def test_a_start_becomes_a_message_start_once_its_message_is_named(user: User, data: Path):
+async def test_a_start_becomes_a_message_start_once_its_message_is_named(user: User):
     await select_step(user, "billing_complaint", "start_intake")
     await choose(user, "start-trigger", "message")
-    assert not (data / "drafts" / "billing_complaint.json").exists()  # waits for the message name
+    assert saved_draft("billing_complaint") is None  # waits for the message name
     await enter(user, "start-message", "complaint_filed", "keydown.enter")
-    start = saved_node(data, "billing_complaint", "start_intake")
+    start = saved_node("billing_complaint", "start_intake")
     assert (start["trigger"], start["message"], "channels" in start) == ("message", "complaint_filed", False)
     assert value_of(user, "start-trigger") == "message"
     await choose(user, "start-form", "")
-    assert "form" not in saved_node(data, "billing_complaint", "start_intake")
+    assert "form" not in saved_node("billing_complaint", "start_intake")
 
 
 @pytest.mark.anyio
-async def test_removing_the_last_intake_channel_is_refused(user: User, data: Path):
+async def test_removing_the_last_intake_channel_is_refused(user: User):
     await select_step(user, "change_of_address", "start_intake")
     await choose(user, "start-channels", [])
     await user.should_see("an intake start needs at least one channel")
@@ -173,7 +179,7 @@ async def test_removing_the_last_intake_channel_is_refused(user: User, data: Pat
 
 
 @pytest.mark.anyio
-async def test_a_task_gets_its_priority_instructions_checklist_and_form(user: User, data: Path):
+async def test_a_task_gets_its_priority_instructions_checklist_and_form(user: User):
     await select_step(user, "billing_complaint", "task_investigate")
     await choose(user, "task-priority", 5)
     await enter(user, "task-instructions", "Bel de klant <b>eerst</b>", "blur")
@@ -181,7 +187,7 @@ async def test_a_task_gets_its_priority_instructions_checklist_and_form(user: Us
     user.find(marker="new-checklist-text").type("Klant teruggebeld")
     await click(user, "add-checklist")
     await click(user, "remove-checklist-customer_called")
-    task = saved_node(data, "billing_complaint", "task_investigate")
+    task = saved_node("billing_complaint", "task_investigate")
     assert (task["priority"], task["instructions"], task["form"]) == (5, "Bel de klant <b>eerst</b>", "approval")
     assert [i["id"] for i in task["checklist"]][-1] == "klant_teruggebeld"
     assert "customer_called" not in [i["id"] for i in task["checklist"]]
@@ -191,41 +197,41 @@ async def test_a_task_gets_its_priority_instructions_checklist_and_form(user: Us
 
 
 @pytest.mark.anyio
-async def test_a_task_escalation_reassigns_to_a_queue_and_one_without_queue_is_refused(user: User, data: Path):
+async def test_a_task_escalation_reassigns_to_a_queue_and_one_without_queue_is_refused(user: User):
     await select_step(user, "billing_complaint", "task_investigate")
     await choose(user, "sla-escalation-action", "reassign")
     await click(user, "add-sla-escalation")
     await user.should_see("a reassign escalation needs the queue to reassign to")
-    assert not (data / "drafts" / "billing_complaint.json").exists()
+    assert saved_draft("billing_complaint") is None
     await choose(user, "sla-escalation-action", "reassign")
     await choose(user, "sla-escalation-queue", "collections")
     await click(user, "add-sla-escalation")
-    escalations = saved_node(data, "billing_complaint", "task_investigate")["sla"]["escalations"]
+    escalations = saved_node("billing_complaint", "task_investigate")["sla"]["escalations"]
     assert escalations[-1] == {"action": "reassign", "queue": "collections"}  # at the breach: the default
     await user.should_see(marker="sla-escalation-3")
     await click(user, "remove-sla-escalation-0")
-    assert len(saved_node(data, "billing_complaint", "task_investigate")["sla"]["escalations"]) == 3
+    assert len(saved_node("billing_complaint", "task_investigate")["sla"]["escalations"]) == 3
 
 
 @pytest.mark.anyio
-async def test_an_automatic_step_gets_an_assignment_and_loses_its_table(user: User, data: Path):
+async def test_an_automatic_step_gets_an_assignment_and_loses_its_table(user: User):
     await select_step(user, "billing_complaint", "auto_route_credit")
     await choose(user, "new-assignments-variable", "handling")
     user.find(marker="new-assignments-expression").type('"manual"')
     await click(user, "add-assignments")
     await choose(user, "automatic-table", "")
-    node = saved_node(data, "billing_complaint", "auto_route_credit")
+    node = saved_node("billing_complaint", "auto_route_credit")
     assert node["assignments"][-1] == {"variable": "handling", "expression": '"manual"'}
     assert "decision_table" not in node
     await user.should_see(marker="assignments-1")
     expression = user.find(marker="new-assignments-expression").elements.pop()
     assert "disputed_amount" in expression.props["_autocomplete"]  # completes the case's names
     await enter(user, "automatic-connector", "billing.route", "blur")
-    assert saved_node(data, "billing_complaint", "auto_route_credit")["connector"] == "billing.route"
+    assert saved_node("billing_complaint", "auto_route_credit")["connector"] == "billing.route"
 
 
 @pytest.mark.anyio
-async def test_an_automatic_step_that_would_do_nothing_is_refused(user: User, data: Path):
+async def test_an_automatic_step_that_would_do_nothing_is_refused(user: User):
     await select_step(user, "card_activation", "auto_identity_check")
     await choose(user, "automatic-table", "")
     await user.should_see("an automatic step must set a variable")
@@ -233,33 +239,33 @@ async def test_an_automatic_step_that_would_do_nothing_is_refused(user: User, da
 
 
 @pytest.mark.anyio
-async def test_a_send_step_gets_another_letter_and_a_recipient(user: User, data: Path):
+async def test_a_send_step_gets_another_letter_and_a_recipient(user: User):
     await select_step(user, "billing_complaint", "send_acknowledgement")
     await choose(user, "send-letter", "credit_note")
     await enter(user, "send-recipient", "customer.email", "blur")
-    node = saved_node(data, "billing_complaint", "send_acknowledgement")
+    node = saved_node("billing_complaint", "send_acknowledgement")
     assert (node["letter"], node["recipient"]) == ("credit_note", "customer.email")
     assert value_of(user, "send-recipient") == "customer.email"
 
 
 @pytest.mark.anyio
-async def test_a_wait_becomes_a_timer_and_a_wonky_duration_is_refused(user: User, data: Path):
+async def test_a_wait_becomes_a_timer_and_a_wonky_duration_is_refused(user: User):
     await select_step(user, "direct_debit_switch", "wait_signed_mandate")
     await choose(user, "wait-mode", "duration")
     await enter(user, "wait-duration", "5 wonky days", "blur")
     await user.should_see("'5 wonky days' is not a duration")
-    assert not (data / "drafts" / "direct_debit_switch.json").exists()
+    assert saved_draft("direct_debit_switch") is None
     assert value_of(user, "wait-mode") == "message"
     await choose(user, "wait-mode", "duration")
     await enter(user, "wait-duration", "3 working days", "keydown.enter")
-    node = saved_node(data, "direct_debit_switch", "wait_signed_mandate")
+    node = saved_node("direct_debit_switch", "wait_signed_mandate")
     assert (node["wait_for"], node["duration"], "message" in node, "timeout" in node) == (
         "timer", "3 working days", False, False)
     assert value_of(user, "wait-duration") == "3 working days"
 
 
 @pytest.mark.anyio
-async def test_a_subprocess_passes_data_to_the_called_process_and_takes_some_back(user: User, data: Path):
+async def test_a_subprocess_passes_data_to_the_called_process_and_takes_some_back(user: User):
     await select_step(user, "move_house", "sub_change_address")
     assert "change_of_address" in user.find(marker="subprocess-process").elements.pop().options
     inputs = user.find(marker="new-inputs-variable").elements.pop()
@@ -271,7 +277,7 @@ async def test_a_subprocess_passes_data_to_the_called_process_and_takes_some_bac
     user.find(marker="new-outputs-expression").type("identity_verified")
     await click(user, "add-outputs")
     await click(user, "remove-inputs-0")
-    node = saved_node(data, "move_house", "sub_change_address")
+    node = saved_node("move_house", "sub_change_address")
     assert node["inputs"][-1] == {"target": "previous_address", "expression": "new_city"}
     assert node["outputs"][-1] == {"target": "old_supply_ended", "expression": "identity_verified"}
     assert "new_street" not in [m["target"] for m in node["inputs"]]
@@ -279,17 +285,17 @@ async def test_a_subprocess_passes_data_to_the_called_process_and_takes_some_bac
 
 
 @pytest.mark.anyio
-async def test_an_end_records_its_outcome_and_undo_reverts_it(user: User, data: Path):
+async def test_an_end_records_its_outcome_and_undo_reverts_it(user: User):
     await select_step(user, "billing_complaint", "end_rejected")
     await enter(user, "end-outcome", "Afgewezen na onderzoek", "blur")
-    assert saved_node(data, "billing_complaint", "end_rejected")["outcome"] == "Afgewezen na onderzoek"
+    assert saved_node("billing_complaint", "end_rejected")["outcome"] == "Afgewezen na onderzoek"
     await click(user, "undo")
-    assert saved_node(data, "billing_complaint", "end_rejected")["outcome"] == "Klacht afgewezen"
+    assert saved_node("billing_complaint", "end_rejected")["outcome"] == "Klacht afgewezen"
     assert value_of(user, "end-outcome") == "Klacht afgewezen"
 
 
 @pytest.mark.anyio
-async def test_the_process_settings_and_case_sla_are_set_on_the_data_tab(user: User, data: Path):
+async def test_the_process_settings_and_case_sla_are_set_on_the_data_tab(user: User):
     await sign_in(user, "ann", "ann-demo", target="/design/billing_complaint")
     await user.should_see(marker="process-settings-title")
     await enter(user, "process-owner", "Teamleider billing", "blur")
@@ -297,19 +303,19 @@ async def test_the_process_settings_and_case_sla_are_set_on_the_data_tab(user: U
     await choose(user, "case-sla-escalation-action", "notify")
     user.find(marker="case-sla-escalation-notify").type('"lead@example.org"')
     await click(user, "add-case-sla-escalation")
-    document = DraftFolder(data / "drafts").load("billing_complaint")
+    document = saved_draft("billing_complaint")
     assert document["owner"] == "Teamleider billing"
     assert document["case_sla"]["target"] == "8 working days"
     assert document["case_sla"]["escalations"][-1] == {"action": "notify", "notify": '"lead@example.org"'}
     await enter(user, "case-sla-warning", "soon", "blur")
     await user.should_see("'soon' is not a duration")
-    assert DraftFolder(data / "drafts").load("billing_complaint")["case_sla"]["warning"] == "4 working days"
+    assert saved_draft("billing_complaint")["case_sla"]["warning"] == "4 working days"
     await enter(user, "process-name", "")
     await user.should_see("Give the process a name")
 
 
 @pytest.mark.anyio
-async def test_a_records_variable_is_added_with_two_fields_and_shown_with_them(user: User, data: Path):
+async def test_a_records_variable_is_added_with_two_fields_and_shown_with_them(user: User):
     await sign_in(user, "ann", "ann-demo", target="/design/billing_complaint")
     await user.should_see(marker="case-data-title")
     user.find(marker="new-variable").type("invoice_lines")
@@ -322,7 +328,7 @@ async def test_a_records_variable_is_added_with_two_fields_and_shown_with_them(u
     await click(user, "add-field")
     await user.should_see(marker="new-field-period")
     await click(user, "add-variable")
-    variable = next(v for v in DraftFolder(data / "drafts").load("billing_complaint")["variables"]
+    variable = next(v for v in saved_draft("billing_complaint")["variables"]
                     if v["name"] == "invoice_lines")
     assert variable["fields"] == [{"name": "amount", "type": "money"}, {"name": "period", "type": "text"}]
     await user.should_see(kind=ui.label, content="records: amount (money), period (text)")
@@ -330,13 +336,13 @@ async def test_a_records_variable_is_added_with_two_fields_and_shown_with_them(u
 
 
 @pytest.mark.anyio
-async def test_a_variable_gets_a_label_and_is_marked_personal(user: User, data: Path):
+async def test_a_variable_gets_a_label_and_is_marked_personal(user: User):
     await sign_in(user, "ann", "ann-demo", target="/design/billing_complaint")
     await user.should_see(marker="variable-details")
     await choose(user, "variable-details", "invoice_number")
     await enter(user, "variable-label", "Factuurnummer", "blur")
     await click(user, "variable-personal")
-    variable = next(v for v in DraftFolder(data / "drafts").load("billing_complaint")["variables"]
+    variable = next(v for v in saved_draft("billing_complaint")["variables"]
                     if v["name"] == "invoice_number")
     assert (variable["label"], variable["personal"]) == ("Factuurnummer", True)
     assert value_of(user, "variable-label") == "Factuurnummer"

@@ -10,10 +10,12 @@ from nicegui import ui
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
 
-from designer.editing import DraftFolder, EditRejected, copy_as, new_process
 from designer.elements.flow_canvas import FlowCanvas
+from models.editing import EditRejected, copy_as, new_process
 from models.serialization import bundle_document, dump_bundle, load_bundle
-from tests.designer.helpers import sign_in
+from runtime.drafts import Drafts
+from tests.designer.helpers import saved_draft, sign_in
+from tests.people import person
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -26,10 +28,6 @@ def published_text(key: str) -> str:
 async def upload(user: User, name: str, data: bytes) -> None:
     element = user.find(kind=ui.upload).elements.pop()
     await element.handle_uploads([SmallFileUpload(name, "application/json", data)])
-
-
-def saved_draft(data: Path, key: str) -> dict:
-    return json.loads((data / "drafts" / f"{key}.json").read_text())["document"]
 
 
 # Without a page -------------------------------------------------------------------------------
@@ -46,15 +44,10 @@ def test_copy_as_changes_only_key_and_name_and_checks_them():
         copy_as(original, "x", " ")
 
 
-def test_the_draft_folder_lists_its_keys_only(tmp_path: Path):
-    folder = DraftFolder(tmp_path / "drafts")
-    assert folder.draft_keys() == []
-    folder.folder.mkdir()
-    (folder.folder / "b.json").write_text("{}")
-    (folder.folder / "a.json").write_text("{}")
-    (folder.folder / "c.json.broken").write_text("{}")
-    (folder.folder / ".a.x1.tmp").write_text("{}")
-    assert folder.draft_keys() == ["a", "b"]
+def drafts_saved() -> list[str]:
+    from designer.frame import runtime
+
+    return [draft.key for draft in Drafts(runtime()).drafts(person("ann"))]
 
 
 # Export ---------------------------------------------------------------------------------------
@@ -73,20 +66,20 @@ async def test_export_downloads_the_exact_bundle_text(user: User):
 async def test_the_bundle_api_returns_the_same_text_and_refuses_agents(user: User):
     client = user.http_client
     assert (await client.post("/api/session", json={"user": "ann", "password": "ann-demo"})).status_code == 200
-    response = await client.get("/api/design/processes/move_house/bundle")
+    response = await client.get("/api/v1/processes/move_house/bundle")
     assert response.status_code == 200
     assert response.text == published_text("move_house")
     assert response.headers["content-type"].startswith("application/json")
-    assert (await client.get("/api/design/processes/no_such/bundle")).status_code == 404
+    assert (await client.get("/api/v1/processes/no_such/bundle")).status_code == 404
     assert (await client.post("/api/session", json={"user": "bob", "password": "bob-demo"})).status_code == 200
-    assert (await client.get("/api/design/processes/move_house/bundle")).status_code == 403
+    assert (await client.get("/api/v1/processes/move_house/bundle")).status_code == 403
 
 
 # Import ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.anyio
-async def test_importing_a_broken_file_shows_every_problem_and_creates_nothing(user: User, data: Path):
+async def test_importing_a_broken_file_shows_every_problem_and_creates_nothing(user: User):
     await sign_in(user, "ann", "ann-demo", "/design")
     await user.should_see(marker="import")
     document = json.loads((EXAMPLES / "move_house.json").read_text()) | {"key": "imported"}
@@ -96,45 +89,44 @@ async def test_importing_a_broken_file_shows_every_problem_and_creates_nothing(u
     await user.should_see(marker="import-problems")
     shown = [label.text for label in user.find(marker="import-problem").elements]
     assert any(s.startswith("nodes[1].kind: 'teleport' is not a kind Flowdesk knows") for s in shown)
-    assert any(s.startswith("nodes[0].<b>odd</b>: is not a setting") for s in shown)  # as text, not HTML
+    assert any(s.startswith('nodes[0]["<b>odd</b>"]: is not a setting') for s in shown)  # as text, not HTML
     assert all(isinstance(label, ui.label) for label in user.find(marker="import-problem").elements)
-    assert not (data / "drafts" / "imported.json").exists()
     await upload(user, "cut.json", b'{"key": "imported", "nodes": [')
     await user.should_see("the file seems to be cut off")
-    assert not (data / "drafts").exists() or DraftFolder(data / "drafts").draft_keys() == []
+    assert drafts_saved() == []
 
 
 @pytest.mark.anyio
-async def test_importing_a_good_file_creates_its_draft_and_opens_the_editor(user: User, data: Path):
+async def test_importing_a_good_file_creates_its_draft_and_opens_the_editor(user: User):
     await sign_in(user, "ann", "ann-demo", "/design")
     await user.should_see(marker="import")
     document = json.loads((EXAMPLES / "move_house.json").read_text()) | {"key": "imported", "name": "Imported"}
     await upload(user, "imported.json", json.dumps(document).encode())
     await user.should_see("new process, not published yet")
     assert "start_intake" in {n["id"] for n in user.find(kind=FlowCanvas).elements.pop().props["nodes"]}
-    assert saved_draft(data, "imported")["name"] == "Imported"
+    assert saved_draft("imported")["name"] == "Imported"
     await user.open("/design")
     await user.should_see(marker="draft-imported")
     await upload(user, "imported.json", json.dumps(document | {"name": "Again"}).encode())
-    await user.should_see("There is a draft of 'imported' already")
-    assert saved_draft(data, "imported")["name"] == "Imported"
+    await user.should_see("there is a draft of 'imported' already (saved by Ann Designer at")
+    assert saved_draft("imported")["name"] == "Imported"
 
 
 @pytest.mark.anyio
-async def test_importing_a_published_process_makes_a_draft_of_its_next_version(user: User, data: Path):
+async def test_importing_a_published_process_makes_a_draft_of_its_next_version(user: User):
     await sign_in(user, "ann", "ann-demo", "/design")
     await user.should_see(marker="import")
     document = json.loads((EXAMPLES / "move_house.json").read_text()) | {"name": "Moving house, revised"}
     await upload(user, "move_house.json", json.dumps(document).encode())
     await user.should_see("draft of published version 1")
-    assert saved_draft(data, "move_house")["name"] == "Moving house, revised"
+    assert saved_draft("move_house")["name"] == "Moving house, revised"
 
 
 # Duplicate ------------------------------------------------------------------------------------
 
 
 @pytest.mark.anyio
-async def test_duplicate_creates_a_draft_of_the_copy_and_refuses_a_taken_key(user: User, data: Path):
+async def test_duplicate_creates_a_draft_of_the_copy_and_refuses_a_taken_key(user: User):
     await sign_in(user, "ann", "ann-demo", "/design")
     await user.should_see(marker="duplicate-move_house")
     user.find(marker="duplicate-move_house").click()
@@ -145,12 +137,12 @@ async def test_duplicate_creates_a_draft_of_the_copy_and_refuses_a_taken_key(use
     user.find(marker="duplicate-key").clear().type("bad key")
     user.find(marker="duplicate-create").click()
     await user.should_see("The key may hold letters")
-    assert DraftFolder(data / "drafts").draft_keys() == []
+    assert drafts_saved() == []
     user.find(marker="duplicate-key").clear().type("move_office")
     user.find(marker="duplicate-name").clear().type("Moving office")
     user.find(marker="duplicate-create").click()
     await user.should_see("new process, not published yet")
-    copy = saved_draft(data, "move_office")
+    copy = saved_draft("move_office")
     original = bundle_document(load_bundle((EXAMPLES / "move_house.json").read_text()))
     assert (copy["key"], copy["name"]) == ("move_office", "Moving office")
     assert copy["nodes"] == original["nodes"]
@@ -166,10 +158,10 @@ async def test_duplicate_creates_a_draft_of_the_copy_and_refuses_a_taken_key(use
 
 
 @pytest.mark.anyio
-async def test_a_draft_only_process_is_listed_with_its_name_as_text(user: User, data: Path):
-    document = new_process("refund", "<i>Refund</i>")
-    (data / "drafts").mkdir(exist_ok=True)
-    (data / "drafts" / "refund.json").write_text(json.dumps({"document": document}))
+async def test_a_draft_only_process_is_listed_with_its_name_as_text(user: User):
+    from designer.frame import runtime
+
+    Drafts(runtime()).create_from(person("ann"), new_process("refund", "<i>Refund</i>"))
     await sign_in(user, "ann", "ann-demo", "/design")
     await user.should_see(marker="draft-refund")
     await user.should_see("<i>Refund</i> (refund)")

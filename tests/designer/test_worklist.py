@@ -18,15 +18,14 @@ import pytest
 from nicegui import app, ui
 from nicegui.testing import User
 
-from designer.auth import hash_password
 from designer.pages import worklist_panel
 from models import load_bundle
+from runtime.accounts import Accounts
 from runtime.casework import CaseWork
 from runtime.clock import ManualClock
-from runtime.documents import User as Account
 from runtime.documents import WorkItem
 from runtime.service import Runtime
-from runtime.storage.base import Changes, WorkQuery
+from runtime.storage.base import WorkQuery
 from tests.designer.conftest import COMPLAINT
 from tests.designer.helpers import sign_in
 from tests.people import person
@@ -260,8 +259,8 @@ async def test_sla_badges_across_a_weekend(user: User, monkeypatch: pytest.Monke
 
 
 async def test_an_agent_cannot_act_on_items_outside_their_queues(user: User):
-    runtime().store.commit(Changes(users=[Account(id="cas", name="Cas Collections", roles=["agent"],
-                                                queues=["collections"], password_hash=hash_password("cas-demo"))]))
+    Accounts(runtime()).add_user(person("root"), "cas", "cas-demo", roles=["agent"], queues=["collections"],
+                                 name="Cas Collections")
     await sign_in(user, "cas", "cas-demo", target="/work")
     await user.should_see(marker="worklist", retries=30)  # signing in redirects; slower on a busy machine
     assert rows(user) == []  # the billing complaint is not in his queue

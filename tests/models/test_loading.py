@@ -7,7 +7,8 @@ import json
 import pytest
 
 from models import BundleLoadError, dump_bundle, load_bundle
-from models.serialization import MAX_BUNDLE_BYTES, MAX_NESTING
+from models.json_input import MAX_NESTING
+from models.serialization import MAX_BUNDLE_BYTES
 
 MINIMAL = {
     "key": "demo",

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from runtime.audit import verify_trail
+from runtime.audit import GENESIS, seal_events, verify_trail
+from runtime.documents import AuditEvent
 from runtime.service import Runtime
 from runtime.storage.base import WorkQuery
 from tests.people import AUDITOR, person
@@ -211,10 +212,19 @@ def test_a_trail_sealed_before_step_seals_still_verifies_event_by_event(harness:
 
 
 def test_an_event_the_fast_json_cannot_express_is_sealed_in_the_standard_format(runtime: Runtime):
+    # case data is bounded (models.values), so an integer beyond 64 bits only reaches a trail from elsewhere;
+    # its step must still seal, and the trail must still verify event by event
     runtime.publish(person("owner"), process("big", variables={"n": "number"}, nodes=[start(), task("t"), end()],
                                              flow="s>t t>e"))
-    case = runtime.start_case(person("agent"), "big", {"n": "1e30"})  # an integer beyond 64 bits
-    events = runtime.store.audit_events(case.id)
-    assert events[0].changes["n"][1] == 10**30
+    case = runtime.start_case(person("agent"), "big", {"n": 1})
+    contents = [event.model_dump(mode="json", exclude={"hash", "previous_hash", "seal"})
+                for event in runtime.store.audit_events(case.id)]
+    contents[0]["changes"]["n"][1] = 10**30
+    head = seal_events(contents, GENESIS)
+    events = [AuditEvent.model_validate(content) for content in contents]
     assert [event.seal for event in events] == [1, 2]
-    assert runtime.verify_audit(AUDITOR, case.id).intact
+    sealed = case.model_copy(update={"audit_head": head})
+    assert verify_trail(sealed, events) is None
+    events[0].changes["n"][1] = 10**30 + 1
+    problem = verify_trail(sealed, events)
+    assert problem is not None and problem.seq == 1

@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from runtime.documents import CaseStatus
-from runtime.errors import ConflictError, DataError, EngineError
-from runtime.service import PublishError, Request, Runtime
-from runtime.storage.base import WorkQuery
-from tests.people import person
+from models.serialization import bundle_document
+from runtime.casework import CaseWork
+from runtime.documents import CaseStatus, Version
+from runtime.errors import ConflictError, DataError, EngineError, PreconditionFailed
+from runtime.service import PublishError, Request, Runtime, content_hash
+from runtime.storage.base import Changes, WorkQuery
+from tests.people import AUDITOR, person
 from tests.runtime.builders import (
     auto,
     decision,
@@ -239,16 +241,50 @@ def test_a_subprocess_gets_data_in_and_gives_results_back(runtime: Runtime):
     assert titles(runtime, parent.id) == ["after"]
 
 
-def test_a_process_calling_itself_stops_at_the_depth_cap(runtime: Runtime):
-    runtime.publish(person("ann"), process("loop", nodes=[start(), end()], flow="s>e"))
-    runtime.publish(person("ann"), process("loop", nodes=[start(), subprocess("again", "loop"), end()],
-                                           flow="s>again again>e"))
-    case = runtime.start_case(person(AGENT), "loop")
-    deepest = max(runtime.store.cases(process_key="loop"), key=lambda c: c.depth)
-    assert deepest.depth == 10
-    [incident] = deepest.incidents
-    assert "nested more than 10 deep" in incident.message
-    assert runtime.store.case(case.id).status is CaseStatus.ACTIVE
+def test_publishing_refuses_a_process_that_calls_itself_through_another(runtime: Runtime):
+    runtime.publish(person("ann"), process("b", nodes=[start(), end()], flow="s>e"))
+    runtime.publish(person("ann"), process("a", nodes=[start(), subprocess("call_b", "b"), end()],
+                                           flow="s>call_b call_b>e"))
+    with pytest.raises(PublishError, match="subprocess-cycle") as refused:
+        runtime.publish(person("ann"), process("b", nodes=[start(), subprocess("call_a", "a"), end()],
+                                               flow="s>call_a call_a>e"))
+    assert "b → a → b" in str(refused.value)
+    assert runtime.store.latest_version("b").number == 1
+
+
+def publish_unchecked(runtime: Runtime, bundle) -> None:
+    """Store a version without the checks, as a Flowdesk from before the subprocess-cycle check could have."""
+    document = bundle_document(bundle)
+    latest = runtime.store.latest_version(bundle.key)
+    version = Version(process_key=bundle.key, number=latest.number + 1 if latest else 1,
+                      hash=content_hash(document), name=bundle.name, author="ann", published_at=runtime.now())
+    runtime.store.commit(Changes(versions=[(version, document)]))
+
+
+def test_a_live_circle_of_subprocesses_ends_with_one_incident_on_the_top_case(runtime: Runtime):
+    for caller, called in (("a", "b"), ("b", "a")):
+        publish_unchecked(runtime, process(caller, nodes=[start(), subprocess("call", called), end()],
+                                           flow="s>call call>e"))
+    top = runtime.start_case(person(AGENT), "a")
+    top = runtime.store.case(top.id)
+    [incident] = top.incidents
+    assert incident.node == "call"
+    assert "nested more than 10 deep" in incident.message and "a → b → a" in incident.message
+    nested = [c for c in runtime.store.cases() if c.id != top.id]
+    assert len(nested) == 10
+    assert all(c.status is CaseStatus.COMPLETED and not c.tokens and not c.incidents for c in nested)
+    assert all(c.outcome.startswith("stopped: subprocesses nested too deep") for c in nested)
+    assert runtime.verify_audit(AUDITOR).intact
+
+
+def test_a_circle_that_waits_for_people_is_stopped_with_their_tasks_cancelled(runtime: Runtime):
+    publish_unchecked(runtime, process("loop", nodes=[start(), parallel("split"), task("check"),
+                                                      subprocess("again", "loop"), parallel("join"), end()],
+                                       flow="s>split split>check split>again check>join again>join join>e"))
+    top = runtime.start_case(person(AGENT), "loop")
+    [incident] = runtime.store.case(top.id).incidents
+    assert incident.node == "again"
+    assert [item.case_id for item in open_items(runtime, None)] == [top.id]
 
 
 def test_decision_tables_first_unique_and_collect(runtime: Runtime):
@@ -302,3 +338,15 @@ def test_a_replayed_completion_changes_nothing_and_a_second_one_conflicts(runtim
     with pytest.raises(ConflictError, match="already completed by agent-1"):
         runtime.complete(person("agent-2"), item.id, {}, request=Request.of("req-2"))
     assert len([e for e in runtime.store.audit_events(case.id) if e.kind == "task completed"]) == 1
+
+
+def test_a_step_expecting_an_older_case_revision_is_refused_and_changes_nothing(runtime: Runtime):
+    runtime.publish(person("ann"), process("p", nodes=[start(), task("t"), end()], flow="s>t t>e"))
+    case = runtime.start_case(person(AGENT), "p")
+    [item] = open_items(runtime, case.id)
+    runtime.complete(person(AGENT), item.id, {}, request=Request.of(None, expected=(case.id, case.revision)))
+    moved = runtime.store.case(case.id)
+    with pytest.raises(PreconditionFailed, match=f"revision {moved.revision}, you expected {case.revision}"):
+        CaseWork(runtime).add_note(person("sue"), case.id, "late", request=Request.of(None, expected=(case.id,
+                                                                                                 case.revision)))
+    assert runtime.store.case(case.id).revision == moved.revision

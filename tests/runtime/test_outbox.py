@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from models.customers import Customer
 from runtime.documents import OutboxEntry, OutboxStatus
 from runtime.outbox import Deliverer, DeliveryError, FileSink, SmtpSink, default_sinks, sent_document, sent_to_customer
+from runtime.settings import MailServer
 from runtime.storage.base import Changes
 from tests.local_servers import Inbox, free_port
 from tests.people import person
@@ -60,7 +61,7 @@ def setup_case(harness: Harness, letters: list[str], who: Customer | None = None
 
 
 def deliverer(harness: Harness, port: int, folder: Path) -> Deliverer:
-    return Deliverer(harness.store, default_sinks(folder, "127.0.0.1", port), harness.clock)
+    return Deliverer(harness.runtime, lambda: default_sinks(folder, MailServer(host="127.0.0.1", port=port)))
 
 
 def test_an_email_reaches_a_real_smtp_server_once_with_subject_parts_and_recipient(
@@ -75,7 +76,7 @@ def test_an_email_reaches_a_real_smtp_server_once_with_subject_parts_and_recipie
     [(recipients, message)] = inbox.messages
     assert recipients == ["sanne@example.nl"]
     assert message["Subject"] == "Bevestiging voor Sanne de Vries"
-    assert message.get_body(("plain",)).get_content().strip() == "Beste Sanne de Vries, we crediteren 1.234,50."
+    assert message.get_body(("plain",)).get_content().strip() == "Beste Sanne de Vries, we crediteren €\xa01.234,50."
     assert "<p>Beste Sanne de Vries" in message.get_body(("html",)).get_content()
     assert message.get_content_type() == "multipart/alternative"
     assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
@@ -91,8 +92,8 @@ def test_an_email_without_a_text_version_gets_a_readable_plain_part_from_its_htm
     assert deliverer(harness, port, tmp_path).deliver_due().sent == 1
     [(_, message)] = inbox.messages
     assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == (
-        "Beste Sanne de Vries\n\n- Bedrag: 1.234,50\n- Status: verwerkt\n")
-    assert "<li>Bedrag: 1.234,50</li>" in message.get_body(("html",)).get_content()
+        "Beste Sanne de Vries\n\n- Bedrag: € 1.234,50\n- Status: verwerkt\n")
+    assert "<li>Bedrag: €&nbsp;1.234,50</li>" in message.get_body(("html",)).get_content()
 
 
 def test_the_customers_language_picks_the_variant_and_data_is_never_template_code(
@@ -103,6 +104,7 @@ def test_the_customers_language_picks_the_variant_and_data_is_never_template_cod
     [(_, message)] = inbox.messages
     assert message["Subject"] == "Confirmation for {{7*7}} <b>"
     assert "Dear {{7*7}} &lt;b&gt;" in message.get_body(("html",)).get_content()
+    assert "we credit €1,234.50." in message.get_body(("plain",)).get_content()  # the amount as English writes it
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -116,7 +118,7 @@ def test_letters_become_pdf_and_html_files_and_sms_text_files(harness: Harness, 
     [pdf] = (tmp_path / "letters").glob("*.pdf")
     text = pdf_text(pdf.read_bytes())
     assert "Sanne de Vries\nOudegracht 1\n3511 AA Utrecht" in text
-    assert "Uw creditnota" in text and "Geachte Sanne de Vries" in text and "Wij crediteren 1.234,50." in text
+    assert "Uw creditnota" in text and "Geachte Sanne de Vries" in text and "Wij crediteren € 1.234,50." in text
     [letter] = (tmp_path / "letters").glob("*.html")
     assert letter.stem == pdf.stem
     assert "<h1>Geachte Sanne de Vries</h1>" in letter.read_text()
@@ -146,7 +148,7 @@ def test_a_failing_smtp_server_is_retried_with_backoff_then_shown_as_failed(harn
         [entry] = harness.store.outbox(case_id=case_id)
         if entry.status is OutboxStatus.FAILED:
             break
-        assert report.retrying == 1 and "SMTP server" in entry.last_error
+        assert report.retrying == 1 and "refused the connection" in entry.last_error
         pauses.append(entry.next_attempt_at - harness.clock.now())
         assert outbox.deliver_due().retrying == 0  # not due yet
         harness.clock.advance(pauses[-1])

@@ -4,7 +4,7 @@ The grid has a column per input (its label and the expression it tests) and
 per output (the variable it sets), a row per rule; every cell is edited as
 text, as people write it in a spreadsheet. The bench asks for the values the
 table reads and shows which rows match and what the table decides, through the
-runtime's own evaluation (`designer.editing.table_bench`).
+runtime's own evaluation (`runtime.table_bench`).
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
-from designer.editing import decision_tables as edits
-from designer.editing import expression_names
-from designer.editing.table_bench import BenchResult, SampleField, run_bench, sample_fields
 from designer.frame import runtime
 from designer.pages.editor.panel import Panel
 from models.checks import Finding, Severity
 from models.data import DataType
 from models.decision_tables import DecisionTable, HitPolicy, TableInput, TableOutput, TableRule
+from models.editing import decision_tables as edits
+from models.editing import expression_names
+from runtime.table_bench import BenchResult, SampleField, run_bench, sample_fields
 
 if TYPE_CHECKING:
     from designer.pages.editor.shell import Editor
@@ -298,7 +298,7 @@ class DecisionTablesPanel(Panel):
         element.mark(f"sample-{field.name}").tooltip(f"{field.name} ({field.type.value})")
 
     def test(self, table: DecisionTable) -> None:
-        outcome = run_bench(self.draft.bundle, table.id, self.samples, runtime().clock.now())
+        outcome = run_bench(self.draft.bundle, table.id, self.samples, runtime().now())
         self.result = (self.draft.revision, table.id, outcome)
         self.refresh()
 

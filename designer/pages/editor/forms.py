@@ -3,11 +3,11 @@
 Fields are added by dragging a palette entry onto the form (or clicking it: the
 field goes after the selected one, or into the selected section or group) and
 reordered by dragging, with the up/down buttons or by choosing where a field is
-placed. Every change is a pure edit of `designer.editing.forms`, committed
+placed. Every change is a pure edit of `models.editing.forms`, committed
 through the draft, so it can be undone and the checks report on it at once; a
-typed setting is saved on Enter or when it loses focus, and the settings column
-is then left as it is, so the field or button the owner moved on to keeps its
-focus and click. The preview is the agent's own form (`codegen.forms.view.FormView`)
+typed setting is saved as it is typed (`save_as_typed`), and the settings column
+is then left as it is, so the field being typed in, or the field or button the
+owner moved on to, keeps its focus and click. The preview is the agent's own form (`codegen.forms.view.FormView`)
 over sample case data. Everything the owner typed is shown as text.
 """
 
@@ -22,8 +22,12 @@ from nicegui import ui
 
 from codegen.forms.view import FormView
 from codegen.letter_samples import SAMPLE_CUSTOMER, sample_value
-from designer.editing import Document, expression_names
-from designer.editing.forms import (
+from designer.frame import runtime
+from designer.pages.editor.panel import Panel
+from designer.pages.editor.setting_fields import save_as_typed
+from models.bundle import Bundle
+from models.editing import Document, expression_names
+from models.editing.forms import (
     ELEMENT_KINDS,
     add_field,
     add_form,
@@ -43,9 +47,6 @@ from designer.editing.forms import (
     step_field,
     variable_choices,
 )
-from designer.frame import runtime
-from designer.pages.editor.panel import Panel
-from models.bundle import Bundle
 from models.errors import FlowdeskError
 from models.forms import FieldKind, Form, InputField, RepeatingGroup, Section
 from runtime.process_version import ProcessVersion
@@ -80,21 +81,19 @@ Element = InputField | Section | RepeatingGroup
 class FormsPanel(Panel):
     """Forms list and palette, the form's layout, the selected element's settings."""
 
+    keeps_refused_text = True
+
     def __init__(self, editor: Editor) -> None:
         self.form_id: str | None = None
         self.element_id: str | None = None
         #: What is being dragged: ("new", kind) from the palette or ("move", element id) on the form.
         self.dragged: tuple[str, str] | None = None
-        self.keep_settings = False  # True while a setting typed in the settings column is saved
         super().__init__(editor)
 
-    def refresh(self) -> None:
-        """Show the draft again; after saving a typed setting, all but the settings column (see `save_typed`)."""
-        if self.keep_settings:
-            self.show_layout.refresh()
-            self.show_preview.refresh()
-        else:
-            super().refresh()
+    def after_typing(self) -> None:
+        """After a typed setting or form name is saved: the fields on the form and the preview."""
+        self.show_rows.refresh()
+        self.show_preview.refresh()
 
     # Where an element of the draft is edited.
 
@@ -252,9 +251,15 @@ class FormsPanel(Panel):
             if (name.value or "").strip() != form.name:
                 self.apply(rename_form, name.value or "")
 
-        name.on("blur", rename)
-        name.on("keydown.enter", rename)
+        save_as_typed(self, name, rename)
         ui.label(f"Id: {form.id}").classes("text-xs text-slate-600")
+        self.show_rows()
+
+    @ui.refreshable_method
+    def show_rows(self) -> None:
+        form = self.current_form()
+        if form is None:
+            return
         self.rows(form.fields, None)
         self.drop_target(ui.label("Drop a field here to put it at the end of the form")
                          .classes("w-full border border-dashed rounded p-2 text-xs text-slate-600"),
@@ -343,15 +348,6 @@ class FormsPanel(Panel):
         self.element_id = element_id
         self.apply(set_field, element_id, changes)
 
-    def save_typed(self, element_id: str, changes: dict[str, Any]) -> None:
-        """Save a setting typed in the settings column, which stays as it is: drawing it again when the field loses
-        focus would lose the focus, the typing and the click of the field or button the owner moved on to."""
-        self.keep_settings = True
-        try:
-            self.save(element_id, changes)
-        finally:
-            self.keep_settings = False
-
     def saved_setting(self, element_id: str, name: str) -> Any:
         """The setting as the draft holds it now (a kept settings column may show an older value)."""
         form = self.current_form()
@@ -368,11 +364,9 @@ class FormsPanel(Panel):
 
         def save() -> None:
             if (widget.value or "").strip() != (self.saved_setting(element.id, name) or ""):
-                self.save_typed(element.id, {name: widget.value or ""})
+                self.save(element.id, {name: widget.value or ""})
 
-        widget.on("blur", save)
-        if not textarea:
-            widget.on("keydown.enter", save)
+        save_as_typed(self, widget, save, on_enter=not textarea)
 
     def number_setting(self, element: Element, name: str, label: str, marker: str) -> None:
         widget = ui.number(label, value=getattr(element, name)).classes("grow").mark(marker)
@@ -382,10 +376,9 @@ class FormsPanel(Panel):
             if name in ("min_items", "max_items") and value is not None:
                 value = int(value)
             if value != self.saved_setting(element.id, name):
-                self.save_typed(element.id, {name: value})
+                self.save(element.id, {name: value})
 
-        widget.on("blur", save)
-        widget.on("keydown.enter", save)
+        save_as_typed(self, widget, save)
 
     def options_setting(self, field: InputField) -> None:
         widget = ui.input("Options", value=options_text(field.options), placeholder="value = label people see, "
@@ -393,10 +386,9 @@ class FormsPanel(Panel):
 
         def save() -> None:
             if (widget.value or "").strip() != options_text(self.saved_setting(field.id, "options") or []):
-                self.save_typed(field.id, {"options": parse_options(widget.value or "") or None})
+                self.save(field.id, {"options": parse_options(widget.value or "") or None})
 
-        widget.on("blur", save)
-        widget.on("keydown.enter", save)
+        save_as_typed(self, widget, save)
 
     def validations(self, field: InputField, names: list[str]) -> None:
         ui.label("Validations").classes("font-medium mt-2")

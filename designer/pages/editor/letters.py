@@ -2,7 +2,7 @@
 
 Templates are edited as their source text: the toolbar adds simple HTML and the
 picker adds placeholders, conditions and loops at the cursor (`codegen.letter_snippets`),
-so nobody types Jinja2. A text is saved to the draft when its field loses focus.
+so nobody types Jinja2. A text is saved to the draft as it is typed (`save_as_typed`).
 The preview renders with `codegen.letters.render_letter`, with sample data
 (`codegen.letter_samples`) or a real case, and shows HTML only inside a sandboxed
 iframe without scripts, and everything else as text; a template that cannot be
@@ -12,12 +12,10 @@ rendered shows why instead.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from nicegui import events, ui
 from pydantic import ValidationError
 
-from codegen.letter_samples import SAMPLE_CUSTOMER, sample_context
 from codegen.letter_snippets import (
     TOOLBAR,
     PickerEntry,
@@ -31,15 +29,17 @@ from codegen.letter_snippets import (
 from codegen.letters import LetterRenderError, RenderedLetter, render_letter
 from codegen.markup import letter_page
 from codegen.sms import segments
-from designer.editing import letters as letter_edits
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
 from designer.pages.editor.panel import Panel
+from designer.pages.editor.setting_fields import save_as_typed
+from models.customers import Customer
+from models.editing import letters as letter_edits
+from models.errors import FlowdeskError
 from models.letters import Letter, LetterChannel
 from models.serialization import problems_from_validation
-from runtime.case_values import Scope
-from runtime.errors import NotFound
-from runtime.handlers import case_template_context
+from runtime.access import UseCase, may
+from runtime.views.design import letter_context, preview_cases, sample_customers
 
 if TYPE_CHECKING:
     from designer.pages.editor.shell import Editor
@@ -47,8 +47,6 @@ if TYPE_CHECKING:
 CHANNEL_ICONS = {LetterChannel.LETTER: "description", LetterChannel.EMAIL: "mail", LetterChannel.SMS: "sms"}
 CHANNEL_NAMES = {LetterChannel.LETTER: "Letter", LetterChannel.EMAIL: "E-mail", LetterChannel.SMS: "SMS"}
 SAMPLE = "sample"
-#: Real cases offered for the preview (the newest).
-PREVIEW_CASES = 50
 #: What a text field reports when its cursor moves: the cursor's offset in the text.
 CURSOR = "(e) => emit(e.target.selectionStart)"
 
@@ -56,16 +54,18 @@ CURSOR = "(e) => emit(e.target.selectionStart)"
 class LettersPanel(Panel):
     """The process's letters: the list, the chosen letter's language versions, its texts and their preview."""
 
+    keeps_refused_text = True
+
     def __init__(self, editor: Editor) -> None:
         self.letter_id: str | None = None
         self.language: str | None = None
         self.preview_source = SAMPLE
         self.sample_customer: str | None = None
+        self.customers: dict[str, Customer] = {}
         self.fields: dict[str, ui.input | ui.textarea] = {}
         self.cursors: dict[str, int | None] = {}
         self.last_part = "body"
         self.picked: PickerEntry | None = None
-        self.keep_fields = False  # True while a text typed in this panel is saved
         super().__init__(editor)
 
     # What the panel shows.
@@ -80,13 +80,10 @@ class LettersPanel(Panel):
             self.language = chosen.default_language
         return chosen
 
-    def refresh(self) -> None:
-        """Show the draft again; after saving a text typed here, only its problems and preview (see `save`)."""
-        if self.keep_fields:
-            self.show_problems.refresh()
-            self.show_preview.refresh()
-        else:
-            super().refresh()
+    def after_typing(self) -> None:
+        """After a text typed here is saved: its problems and the preview (the fields show the text already)."""
+        self.show_problems.refresh()
+        self.show_preview.refresh()
 
     def shows(self, element_id: str) -> bool:
         return any(item.id == element_id for item in self.draft.bundle.letters)
@@ -194,14 +191,15 @@ class LettersPanel(Panel):
     # Editing the texts.
 
     def text_field(self, part: str, field: ui.input | ui.textarea) -> None:
-        """A text of the variant: the preview follows as you type; it is saved when the field loses focus."""
+        """A text of the variant: the preview follows as you type; it is saved as it is typed."""
         self.fields[part] = field
         self.cursors[part] = None
         field.classes("w-full font-mono").mark(f"letter-{part.replace('_', '-')}")
         field.on_value_change(lambda: self.show_preview.refresh())
         for moved in ("keyup", "click"):  # a button does not always take the focus, so follow the cursor as it moves
             field.on(moved, lambda e: self.cursor_moved(part, e), js_handler=CURSOR, throttle=0.2)
-        field.on("blur", lambda e: (self.cursor_moved(part, e), self.save(part)), js_handler=CURSOR)
+        field.on("blur", lambda e: self.cursor_moved(part, e), js_handler=CURSOR)
+        save_as_typed(self, field, lambda: self.save(part), on_enter=False)
 
     def cursor_moved(self, part: str, event: events.GenericEventArguments) -> None:
         """Remember where the cursor is in this text, for the picker and the toolbar."""
@@ -216,12 +214,7 @@ class LettersPanel(Panel):
         text = self.fields[part].value or ""
         if text == getattr(letter.variant(self.language), part):
             return
-        # The fields show the text already; building them again would lose the cursor and the button being clicked.
-        self.keep_fields = True
-        try:
-            self.edit(lambda: self.draft.apply(letter_edits.set_text, letter.id, self.language, part, text))
-        finally:
-            self.keep_fields = False
+        self.edit(lambda: self.draft.apply(letter_edits.set_text, letter.id, self.language, part, text))
 
     def insert(self, snippet: str, part: str | None = None) -> None:
         """Put `snippet` where the cursor was in the text last edited (or `part`), else at its end; then save.
@@ -235,7 +228,7 @@ class LettersPanel(Panel):
         insert = insert_block if letter and self.is_html(letter, part) else insert_at
         text, self.cursors[part] = insert(self.fields[part].value or "", snippet, self.cursors.get(part))
         self.fields[part].set_value(text)
-        self.save(part)
+        self.editor.done_typing(self, self.fields[part].id, lambda: self.save(part))
 
     def toolbar(self) -> None:
         with ui.row().classes("gap-1"):
@@ -285,20 +278,22 @@ class LettersPanel(Panel):
     # The preview.
 
     def preview_controls(self) -> None:
-        store = runtime().store
-        customers = {c.id: f"{c.name} ({c.language})" for c in store.customers()}
-        if self.sample_customer not in customers:
-            self.sample_customer = next(iter(customers), None)
-        cases = store.cases(process_key=self.draft.key)[-PREVIEW_CASES:]
-        sources = {SAMPLE: "Sample data"} | {c.id: f"Case {c.id} ({c.status.value})" for c in reversed(cases)}
+        user = self.editor.user
+        real = may(user, UseCase.SAMPLE_REAL_DATA)
+        self.customers = {c.id: c for c in sample_customers(runtime(), user)} if real else {}
+        if self.sample_customer not in self.customers:
+            self.sample_customer = next(iter(self.customers), None)
+        cases = preview_cases(runtime(), user, self.draft.key) if real else []
+        sources = {SAMPLE: "Sample data"} | {c.id: f"Case {c.id} ({c.status.value})" for c in cases}
         if self.preview_source not in sources:
             self.preview_source = SAMPLE
         with ui.row().classes("w-full items-end gap-2"):
             ui.label("Preview").classes("text-lg")
             ui.select(sources, value=self.preview_source, label="With",
                       on_change=lambda e: self.choose_source(e.value)).classes("w-64").mark("letter-preview-source")
-            if self.preview_source == SAMPLE and customers:
-                ui.select(customers, value=self.sample_customer, label="Sample customer",
+            if self.preview_source == SAMPLE and self.customers:
+                ui.select({c.id: f"{c.name} ({c.language})" for c in self.customers.values()},
+                          value=self.sample_customer, label="Sample customer",
                           on_change=lambda e: self.choose_customer(e.value)).classes("w-64") \
                     .mark("letter-preview-customer")
 
@@ -317,7 +312,7 @@ class LettersPanel(Panel):
             return
         try:
             rendered = render_letter(self.typed_letter(letter), self.language, self.context())
-        except (LetterRenderError, ValueError, NotFound) as error:
+        except (LetterRenderError, ValueError, FlowdeskError) as error:
             ui.label(f"No preview: {error}").classes("text-red-700").mark("letter-preview-error")
             return
         self.rendered(rendered)
@@ -333,17 +328,10 @@ class LettersPanel(Panel):
 
     def context(self) -> dict[str, Any]:
         """What the template sees: the chosen case's data and customer as a send step would now, else samples."""
-        rt = runtime()
         if self.preview_source != SAMPLE:
-            case = rt.store.case(self.preview_source)
-            version = rt.process_version(case.version_hash)
-            return case_template_context(version, case, Scope(version, case, rt.now(),
-                                                              lambda: customer_values(case.customer_id)))
-        customer = customer_values(self.sample_customer) or SAMPLE_CUSTOMER.model_dump(mode="json")
-        now = rt.now()
-        today = now.astimezone(ZoneInfo(rt.calendar.timezone)).date()
-        return sample_context(self.draft.bundle.variables, customer, now=now, today=today,
-                              process_name=self.draft.bundle.name)
+            return letter_context(runtime(), self.editor.user, self.draft.bundle, case_id=self.preview_source)
+        return letter_context(runtime(), self.editor.user, self.draft.bundle,
+                              customer=self.customers.get(self.sample_customer or ""))
 
     def rendered(self, rendered: RenderedLetter) -> None:
         """A rendered SMS as text with its length; letters and e-mails as a page in a sandboxed iframe."""
@@ -363,13 +351,3 @@ class LettersPanel(Panel):
             ui.label("Plain-text part").classes("text-sm text-slate-600")
             ui.label(rendered.text_body).classes("whitespace-pre-wrap border rounded p-2 w-full") \
                 .mark("letter-preview-text")
-
-
-def customer_values(customer_id: str | None) -> dict[str, Any] | None:
-    """A stored customer as templates see it, or None when there is none."""
-    if not customer_id:
-        return None
-    try:
-        return runtime().store.customer(customer_id).model_dump(mode="json")
-    except NotFound:
-        return None

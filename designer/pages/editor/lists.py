@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
-from designer.editing import add_entry
-from designer.editing.node_settings import records_variable_entry, set_variable_details
 from designer.pages.editor.panel import Panel, removable_row
 from designer.pages.editor.setting_fields import heading, text_setting
 from models.data import DataType
+from models.editing import add_entry
+from models.editing.node_settings import records_variable_entry, set_variable_details
 
 if TYPE_CHECKING:
     from designer.pages.editor.shell import Editor
@@ -48,17 +48,15 @@ class CaseDataPanel(Panel):
         variable = self.draft.bundle.variable(self.detailed) if self.detailed else None
         if variable is None:
             return
-        details = {"label": variable.label, "description": variable.description, "personal": variable.personal}
-
-        def apply(setting: str, value: str | bool) -> None:
-            self.edit(lambda: self.draft.apply(set_variable_details, variable.name, **(details | {setting: value})))
-
-        text_setting("Label people see", variable.label, lambda value: apply("label", value),
+        name = variable.name
+        text_setting(self, "Label people see", variable.label,
+                     lambda value: self.draft.apply(set_variable_details, name, label=value),
                      marker="variable-label", placeholder=variable.display)
-        text_setting("Description", variable.description, lambda value: apply("description", value),
+        text_setting(self, "Description", variable.description,
+                     lambda value: self.draft.apply(set_variable_details, name, description=value),
                      marker="variable-description", multiline=True)
-        ui.checkbox("Personal data", value=variable.personal,
-                    on_change=lambda e: apply("personal", bool(e.value))).mark("variable-personal")
+        ui.checkbox("Personal data", value=variable.personal, on_change=lambda e: self.edit(
+            lambda: self.draft.apply(set_variable_details, name, personal=bool(e.value)))).mark("variable-personal")
 
     def show_details(self, name: str | None) -> None:
         self.detailed = name

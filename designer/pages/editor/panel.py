@@ -2,7 +2,9 @@
 
 A panel is built inside its tab by the editor (`shell.Editor`) and shown again
 (`refresh`) after every accepted edit, undo or redo. Panels change the draft only
-through `edit`, so a refused edit is explained the same way everywhere.
+through `edit`, so a refused edit is explained the same way everywhere. After a
+text typed in a panel is saved, that panel is not drawn again (it would lose
+the cursor); `after_typing` shows what depends on the text instead.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
-from designer.editing import Draft
+from models.editing import Draft
 
 if TYPE_CHECKING:
     from designer.pages.editor.shell import Editor
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
 
 class Panel:
     """Base of the editor's panels: subclasses define `show` as a `ui.refreshable_method`."""
+
+    #: Whether a typed text the draft refuses stays in its field to be corrected (the panel then shows only what
+    #: depends on it again, as after typing), rather than the panel showing the draft as it is.
+    keeps_refused_text = False
 
     def __init__(self, editor: Editor) -> None:
         self.editor = editor
@@ -30,8 +36,11 @@ class Panel:
         return self.editor.draft
 
     def edit(self, operation: Callable[[], Any], select: bool = False) -> None:
-        """Apply a draft edit through the editor (refused ones are explained; all panels then refresh)."""
+        """Apply a draft edit through the editor (refused ones are explained; the panels then refresh)."""
         self.editor.edit(operation, select=select)
+
+    def after_typing(self) -> None:
+        """Show again what depends on a text just typed and saved in this panel (e.g. a preview); not the fields."""
 
     def show(self) -> None:
         raise NotImplementedError

@@ -5,7 +5,7 @@ skips timers; a read-only canvas rings the steps holding a token, and the tab li
 open tasks, decisions taken, letters rendered (as text, or the HTML in a sandboxed
 frame), incidents and the outcome. "Save as scenario" keeps the run; every saved
 scenario is replayed after each edit of the draft and shows whether it still
-reaches the same outcome. The sandbox and scenarios are `designer.sandbox`.
+reaches the same outcome. The sandbox is `runtime.test_run`; scenarios are kept by `runtime.drafts`.
 """
 
 from __future__ import annotations
@@ -19,36 +19,25 @@ from codegen.forms import Compiler
 from codegen.forms.fallback import form_for_variables
 from codegen.forms.view import FormView
 from codegen.markup import letter_page
-from designer.editing import Draft
 from designer.elements.flow_canvas import FlowCanvas
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
 from designer.pages.editor.panel import Panel
-from designer.sandbox import (
-    RunState,
-    Scenario,
-    ScenarioFolder,
-    ScenarioResult,
-    TestRun,
-    replay,
-    start_form,
-)
 from models.bundle import Bundle
 from models.errors import FlowdeskError
 from models.letters import LetterChannel
 from models.serialization import bundle_document
 from models.values import to_json_value
-from runtime.documents import OutboxEntry, WorkItem
+from runtime.access import UseCase, may
+from runtime.documents import OutboxEntry
+from runtime.drafts import Drafts, SavedScenarios, ScenariosChanged
 from runtime.outbox import letter_page_of
 from runtime.process_version import ProcessVersion
+from runtime.test_run import OpenTask, RunState, Scenario, ScenarioResult, TestRun, TestRuns, start_form
+from runtime.views.design import sample_customers
 
 if TYPE_CHECKING:
     from designer.pages.editor.shell import Editor
-
-def scenario_folder() -> ScenarioFolder:
-    """Where the running app keeps scenarios: `<data folder>/scenarios`."""
-    return ScenarioFolder(runtime().store.directory / "scenarios")
-
 
 def form_view(bundle: Bundle, form_id: str | None, values: dict[str, Any], compile_expression: Compiler,
               fallback_id: str) -> FormView:
@@ -70,7 +59,8 @@ class SandboxRunPanel(Panel):
 
     def __init__(self, editor: Editor) -> None:
         self.run: TestRun | None = None
-        self.results: tuple[Draft, int, list[ScenarioResult]] | None = None  # for one revision of one draft
+        self.saved: SavedScenarios | None = None
+        self.results: tuple[int, int, list[ScenarioResult]] | None = None  # (draft revision, saved revision, ...)
         # The shell gives each panel a narrow card; the sandbox's canvas needs the width of the tab.
         super().__init__(editor)
 
@@ -146,8 +136,8 @@ class SandboxRunPanel(Panel):
         state = self.run.state()
         ui.button("New test-run", icon="restart_alt", on_click=self.reset).props("flat dense").mark("new-test-run")
         ui.label(f"Open tasks ({len(state.open_tasks)})").classes("font-medium")
-        for item in state.open_tasks:
-            self.show_task(item)
+        for task in state.open_tasks:
+            self.show_task(task)
         for message in state.waiting_messages:
             with ui.card().classes("w-full"):
                 ui.label(f"Waiting for message '{message}'")
@@ -166,7 +156,9 @@ class SandboxRunPanel(Panel):
 
     def show_start(self) -> None:
         bundle = self.draft.bundle
-        customers = {c.id: f"{c.name} ({c.id})" for c in runtime().store.customers()}
+        user = self.editor.user
+        samples = sample_customers(runtime(), user) if may(user, UseCase.SAMPLE_REAL_DATA) else []
+        customers = {c.id: f"{c.name} ({c.id})" for c in samples}
         customer = ui.select(customers, value=next(iter(customers), None), label="Sample customer") \
             .classes("w-full").mark("test-customer")
         starts = [n for n in bundle.nodes if n.kind == "start"]
@@ -185,15 +177,13 @@ class SandboxRunPanel(Panel):
 
         ui.button("Start test-run", icon="play_arrow", on_click=begin).mark("start-test-run")
 
-    def show_task(self, item: WorkItem) -> None:
-        bundle = self.run.bundle_of(item.process_key)
-        node = bundle.find_node(item.node)
+    def show_task(self, task: OpenTask) -> None:
+        item, bundle = task.item, task.version.bundle
+        node = task.version.nodes[item.node]
         with ui.card().classes("w-full gap-1").mark(f"task-{item.node}"):
             where = "" if item.process_key == self.run.bundle.key else f" (in '{bundle.name}')"
             ui.label(f"{item.title}{where}").classes("font-medium")
-            case = self.run.runtime.store.case(item.case_id)
-            view = form_view(bundle, item.form, case.data, self.run.runtime.process_version(case.version_hash)
-                             .expression, f"task-{item.node}")
+            view = form_view(bundle, item.form, task.data, task.version.expression, f"task-{item.node}")
             ticks = {c.id: ui.checkbox(c.text if c.required else f"{c.text} (optional)")
                      .mark(f"check-{item.node}-{c.id}")
                      for c in getattr(node, "checklist", [])}
@@ -230,25 +220,23 @@ class SandboxRunPanel(Panel):
                     .props("flat dense round").tooltip("Delete the scenario").mark("delete-scenario")
 
     def scenario_results(self, blocked: bool) -> list[ScenarioResult]:
-        """Every saved scenario replayed against the draft (once per draft revision)."""
-        if self.results is not None and self.results[:2] == (self.draft, self.draft.revision):
+        """Every saved scenario replayed against the draft (once per draft revision and saved scenarios)."""
+        user = self.editor.user
+        self.saved = Drafts(runtime()).scenarios(user, self.draft.key)
+        if self.results is not None and self.results[:2] == (self.draft.revision, self.saved.revision):
             return self.results[2]
-        scenarios = scenario_folder().load(self.draft.key)
         if blocked:
-            return [ScenarioResult(s, False, "") for s in scenarios]
-        called = self.draft.known_processes or {}
-        results = [replay(s, self.draft.bundle, called) for s in scenarios]
-        self.results = (self.draft, self.draft.revision, results)
+            return [ScenarioResult(s, False, "") for s in self.saved.scenarios]
+        results = TestRuns(runtime()).replay(user, self.draft.bundle, self.saved.scenarios)
+        self.results = (self.draft.revision, self.saved.revision, results)
         return results
 
     # Handlers.
 
     def start(self, customer_id: str | None, start_node: str | None, data: dict[str, Any]) -> None:
         def begin() -> None:
-            customer = runtime().store.customer(customer_id) if customer_id else None
-            run = TestRun(self.draft.bundle, self.draft.known_processes or {}, customer, runtime().now())
-            run.start(data, start_node)
-            self.run = run
+            self.run = TestRuns(runtime()).start(self.editor.user, self.draft.bundle, data, customer_id=customer_id,
+                                                 start_node=start_node)
 
         self.act(begin)
 
@@ -258,18 +246,24 @@ class SandboxRunPanel(Panel):
     def save(self, name: str) -> None:
         def keep() -> None:
             scenario = self.run.scenario(name)
-            scenario_folder().save(self.draft.key, scenario)
-            self.results = None
+            self.keep_scenarios(lambda saved: Drafts(runtime()).save_scenario(
+                self.editor.user, self.draft.key, scenario, saved.revision))
             ui.notify(f"Saved scenario '{scenario.name}'.", type="positive")
 
         self.act(keep)
 
     def delete(self, scenario: Scenario) -> None:
-        def remove() -> None:
-            scenario_folder().delete(self.draft.key, scenario.name)
-            self.results = None
+        self.act(lambda: self.keep_scenarios(lambda saved: Drafts(runtime()).delete_scenario(
+            self.editor.user, self.draft.key, scenario.name, saved.revision)))
 
-        self.act(remove)
+    def keep_scenarios(self, change: Callable[[SavedScenarios], SavedScenarios]) -> None:
+        """Change the saved scenarios as last read; when someone else changed them meanwhile, on theirs (they are
+        a list of named runs: adding or removing one by name fits on any version)."""
+        saved = self.saved or Drafts(runtime()).scenarios(self.editor.user, self.draft.key)
+        try:
+            self.saved = change(saved)
+        except ScenariosChanged as changed:
+            self.saved = change(changed.current)
 
     def reset(self) -> None:
         self.run = None

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from designer.editing import expression_names
 from designer.elements.flow_canvas import PALETTE
 from designer.pages.editor.panel import Panel
+from designer.pages.editor.setting_fields import save_as_typed
 from designer.pages.editor.step_settings import step_settings
+from models.editing import expression_names
 from models.nodes import Edge, NodeBase
 
 
@@ -52,14 +53,14 @@ class SelectionPanel(Panel):
         condition.bind_visibility_from(default, "value", backward=lambda is_default: from_decision and not is_default)
 
         def save() -> None:
-            if (label.value or "", condition.value or "", bool(default.value)) != (edge.label, edge.condition,
-                                                                                  edge.default):
-                self.edit(lambda: self.draft.set_edge(edge.id, condition=condition.value or "",
-                                                      default=bool(default.value), label=label.value or ""))
+            changed = {name: value for name, value, before in (
+                ("label", label.value or "", edge.label), ("condition", condition.value or "", edge.condition),
+                ("default", bool(default.value), edge.default)) if value != before}
+            if changed:  # only what changed, so the edit is repeated right on top of someone else's
+                self.edit(lambda: self.draft.set_edge(edge.id, **changed))
 
         for field in (label, condition):
-            field.on("blur", save)
-            field.on("keydown.enter", save)
+            save_as_typed(self, field, save)
         default.on_value_change(save)
         if from_decision:
             with ui.expansion("Names you can use", value=True).classes("w-full text-sm").props("dense"), \

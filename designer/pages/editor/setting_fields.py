@@ -1,10 +1,11 @@
 """The fields every settings panel is built from, so each setting is edited and saved the same way.
 
-A text field applies its value on blur or enter (a text area on blur), a
-choice when it is chosen; nothing is sent when the value did not change. Each
-turns into a draft edit through the panel, so a refused value is explained by
-the editor and the panel shows the draft as it was. `sla_settings` is the one
-widget for a service level, used for tasks and for the whole case.
+A text is saved as it is typed (`save_as_typed`: half a second after the last
+keystroke, and at once on blur or Enter), a choice when it is chosen; nothing
+is sent when the value did not change. Each turns into a draft edit through the
+panel, so a refused value is explained by the editor (for a text: when the
+field is left, not while it is being typed). `sla_settings` is the one widget
+for a service level, used for tasks and for the whole case.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Any
 
 from nicegui import ui
 
-from designer.editing import expression_names
-from designer.editing.node_settings import SlaOwner, add_escalation, remove_escalation, set_sla_times
 from designer.pages.editor.panel import Panel
+from models.editing import expression_names
+from models.editing.node_settings import SlaOwner, add_escalation, remove_escalation, set_sla_times
 from models.nodes import EscalationAction, EscalationMoment, Sla
 
 #: The choice that stands for "no form / no table": a select cannot hold None as an option.
@@ -28,9 +29,21 @@ def heading(text: str) -> None:
     ui.label(text).classes("text-sm font-semibold text-slate-700 mt-2")
 
 
-def text_setting(label: str, value: str, apply: Callable[[str], Any], *, marker: str, placeholder: str = "",
-                 multiline: bool = False, names: list[str] | None = None) -> ui.input:
-    """A text setting; `names` turns it into an expression field completing those names."""
+def save_as_typed(panel: Panel, field: ui.element, save: Callable[[], Any], *, on_enter: bool = True) -> None:
+    """Save what is typed in `field` as it is typed: `save` (which edits the draft through `panel.edit` when the
+    text changed) runs half a second after the last keystroke and at once on blur (and Enter); the panel is not
+    drawn again under the cursor, and a refused text is explained when the field is left."""
+    editor = panel.editor
+    field.on_value_change(lambda: editor.typed(panel, field.id, save))
+    field.on("blur", lambda: editor.done_typing(panel, field.id, save))
+    if on_enter:
+        field.on("keydown.enter", lambda: editor.done_typing(panel, field.id, save))
+
+
+def text_setting(panel: Panel, label: str, value: str, apply: Callable[[str], Any], *, marker: str,
+                 placeholder: str = "", multiline: bool = False, names: list[str] | None = None) -> ui.input:
+    """A text setting, saved as typed: `apply(text)` is the draft edit; `names` turns it into an expression field
+    completing those names."""
     if multiline:
         field: ui.input = ui.textarea(label, value=value, placeholder=placeholder)
     else:
@@ -38,12 +51,11 @@ def text_setting(label: str, value: str, apply: Callable[[str], Any], *, marker:
     field.classes("w-full" + (" font-mono" if names is not None else "")).props("dense").mark(marker)
 
     def save() -> None:
-        if (field.value or "") != value:
-            apply(field.value or "")
+        text = field.value or ""
+        if text != value:
+            panel.edit(lambda: apply(text))
 
-    field.on("blur", save)
-    if not multiline:
-        field.on("keydown.enter", save)
+    save_as_typed(panel, field, save, on_enter=not multiline)
     return field
 
 
@@ -88,8 +100,7 @@ def sla_settings(panel: Panel, owner: SlaOwner, sla: Sla | None, marker: str = "
             panel.edit(lambda: draft.apply(set_sla_times, owner, target.value or "", warning.value or ""))
 
     for field in (target, warning):
-        field.on("blur", save_times)
-        field.on("keydown.enter", save_times)
+        save_as_typed(panel, field, save_times)
     if sla is None:
         return
     ui.label("Escalations").classes("text-xs text-slate-600 mt-1")

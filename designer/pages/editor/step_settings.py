@@ -1,7 +1,7 @@
 """The settings of each kind of step, as the side panel shows them: one function per kind (`KIND_SETTINGS`).
 
 Each function shows the selected step's kind-specific settings in groups with
-small headings and turns changes into draft edits (`designer.editing`):
+small headings and turns changes into draft edits (`models.editing`):
 `set_node_fields` for independent fields, `node_settings` for settings that
 belong together and for lists inside a step.
 """
@@ -13,16 +13,22 @@ from typing import Any
 
 from nicegui import ui
 
-from designer.editing import expression_names, set_node_fields
-from designer.editing.node_settings import (
+from designer.pages.editor.panel import Panel
+from designer.pages.editor.setting_fields import (
+    choice_setting,
+    heading,
+    save_as_typed,
+    sla_settings,
+    text_setting,
+)
+from models.editing import expression_names, set_node_fields
+from models.editing.node_settings import (
     add_checklist_item,
     add_to_node_list,
     remove_from_node_list,
     set_start_trigger,
     set_wait,
 )
-from designer.pages.editor.panel import Panel
-from designer.pages.editor.setting_fields import choice_setting, heading, sla_settings, text_setting
 from models.nodes import (
     AutomaticNode,
     Channel,
@@ -46,6 +52,11 @@ WAIT_MODES = {"duration": "For a time, e.g. 3 working days", "until": "Until a d
 
 def set_fields(panel: Panel, node_id: str, **fields: Any) -> None:
     panel.edit(lambda: panel.draft.apply(set_node_fields, node_id, fields))
+
+
+def field_text(panel: Panel, node_id: str, name: str) -> Callable[[str], None]:
+    """The draft edit that sets one text field of a step (for `text_setting`)."""
+    return lambda text: panel.draft.apply(set_node_fields, node_id, {name: text})
 
 
 def pair_rows(panel: Panel, node_id: str, setting: str, pairs: list[tuple[str, str]], arrow: str) -> None:
@@ -99,8 +110,7 @@ def start_settings(panel: Panel, node: StartNode) -> None:
 
     trigger.on_value_change(save)
     channels.on_value_change(save)
-    message.on("blur", save)
-    message.on("keydown.enter", save)
+    save_as_typed(panel, message, save)
     heading("Start form")
     choice_setting("Form", forms_of(panel), node.form, lambda form: set_fields(panel, node.id, form=form),
                    marker="start-form", none="No form")
@@ -115,9 +125,8 @@ def task_settings(panel: Panel, node: TaskNode) -> None:
                    marker="task-form", none="No form")
     choice_setting("Priority", PRIORITIES, node.priority, lambda p: set_fields(panel, node.id, priority=p),
                    marker="task-priority")
-    text_setting("Instructions for the agent", node.instructions,
-                 lambda text: set_fields(panel, node.id, instructions=text), marker="task-instructions",
-                 multiline=True)
+    text_setting(panel, "Instructions for the agent", node.instructions, field_text(panel, node.id, "instructions"),
+                 marker="task-instructions", multiline=True)
     heading("Checklist")
     for number, item in enumerate(node.checklist):
         with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"checklist-{item.id}"):
@@ -149,7 +158,7 @@ def automatic_settings(panel: Panel, node: AutomaticNode) -> None:
                    lambda table: set_fields(panel, node.id, decision_table=table), marker="automatic-table",
                    none="No decision table")
     heading("3. Connector")
-    text_setting("Connector", node.connector, lambda connector: set_fields(panel, node.id, connector=connector),
+    text_setting(panel, "Connector", node.connector, field_text(panel, node.id, "connector"),
                  marker="automatic-connector", placeholder="e.g. billing.book_credit_note")
 
 
@@ -159,9 +168,8 @@ def send_settings(panel: Panel, node: SendNode) -> None:
     heading("What is sent")
     choice_setting("Letter", {lt.id: lt.name or lt.id for lt in bundle.letters}, node.letter,
                    lambda letter: set_fields(panel, node.id, letter=letter), marker="send-letter")
-    text_setting("Recipient (empty: the customer)", node.recipient,
-                 lambda recipient: set_fields(panel, node.id, recipient=recipient), marker="send-recipient",
-                 placeholder="e.g. customer.email", names=expression_names(bundle))
+    text_setting(panel, "Recipient (empty: the customer)", node.recipient, field_text(panel, node.id, "recipient"),
+                 marker="send-recipient", placeholder="e.g. customer.email", names=expression_names(bundle))
 
 
 def wait_settings(panel: Panel, node: WaitNode) -> None:
@@ -196,8 +204,7 @@ def wait_settings(panel: Panel, node: WaitNode) -> None:
 
     mode.on_value_change(save)
     for field in [*details.values(), timeout]:
-        field.on("blur", save)
-        field.on("keydown.enter", save)
+        save_as_typed(panel, field, save)
 
 
 def subprocess_settings(panel: Panel, node: SubprocessNode) -> None:
@@ -222,8 +229,8 @@ def subprocess_settings(panel: Panel, node: SubprocessNode) -> None:
 
 def end_settings(panel: Panel, node: EndNode) -> None:
     heading("Outcome")
-    text_setting("Outcome recorded on the case", node.outcome, lambda outcome: set_fields(panel, node.id,
-                 outcome=outcome), marker="end-outcome", placeholder="e.g. Complaint rejected")
+    text_setting(panel, "Outcome recorded on the case", node.outcome, field_text(panel, node.id, "outcome"),
+                 marker="end-outcome", placeholder="e.g. Complaint rejected")
 
 
 def forms_of(panel: Panel) -> Mapping[str, str]:
@@ -244,9 +251,8 @@ KIND_SETTINGS: dict[str, Callable[[Panel, Any], None]] = {
 
 def step_settings(panel: Panel, node: NodeBase) -> None:
     """The settings every step has (name, description), then those of its kind."""
-    text_setting("Name", node.name, lambda name: panel.edit(lambda: panel.draft.set_name(node.id, name)),
-                 marker="selected-name")
-    text_setting("Description", node.description, lambda text: set_fields(panel, node.id, description=text),
+    text_setting(panel, "Name", node.name, lambda name: panel.draft.set_name(node.id, name), marker="selected-name")
+    text_setting(panel, "Description", node.description, field_text(panel, node.id, "description"),
                  marker="selected-description", multiline=True)
     kind_settings = KIND_SETTINGS.get(node.kind)
     if kind_settings is not None:

@@ -23,8 +23,8 @@ def test_the_schema_states_the_forms_rules():
     assert properties["amount"]["pattern"] == r"^-?(0|[1-9][0-9]{0,14})\.[0-9]{2}$"
     assert properties["amount"]["x-flowdesk-minimum"] == "0.01"
     assert properties["channel"]["enum"] == ["mail", "phone"]  # the variable's options
-    assert properties["paid_on"]["anyOf"][2] == {"type": "string", "format": "date",
-                                                 "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+    assert properties["paid_on"]["anyOf"][2] == {"type": "string", "format": "date",  # years 1800..2999
+                                                 "pattern": "^(1[89][0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"}
     assert properties["reason"]["x-flowdesk-visible-when"] == "!justified"
     lines = properties["lines"]
     assert (lines["type"], lines["minItems"], lines["maxItems"]) == ("array", 1, 2)

@@ -186,7 +186,7 @@ def test_ctrl_z_reports_undo_and_ctrl_shift_z_or_ctrl_y_redo(page, server):
 
 def test_authored_html_is_shown_as_text_and_never_runs(page, server):
     label = page.locator(".fc-node[data-node-id=letter]")
-    assert XSS[:18] in label.locator("text").nth(1).text_content()
+    assert label.locator(".fc-label tspan").evaluate_all("lines => lines.map(l => l.textContent).join(' ')") == XSS
     assert label.locator("title").first.text_content() == XSS
     warning = page.locator(".fc-node[data-node-id=reply] .fc-finding title").text_content()
     assert XSS in warning
@@ -231,3 +231,105 @@ def test_every_node_kind_has_its_own_shape(browser, server):
     assert page.locator(".fc-node[data-node-id=sub] .fc-finding[data-severity=error]").count() == 1
     screenshot(page, "kinds")
     page.close()
+
+
+# The keyboard only ----------------------------------------------------------------------------------------
+
+FOCUSED = """() => { const e = document.activeElement;
+  return {node: e.dataset.nodeId || null, edge: e.dataset.edgeKey || null,
+          palette: e.classList.contains('fc-palette-item') ? e.dataset.kind : null,
+          root: e.classList.contains('fc-root'), role: e.getAttribute('role'),
+          kind: e.getAttribute('aria-roledescription'), label: e.getAttribute('aria-label')}; }"""
+
+
+def focused(page: Page) -> dict:
+    return page.evaluate(FOCUSED)
+
+
+def tab_until(page: Page, wanted, key: str = "Tab", limit: int = 40) -> dict:
+    for _ in range(limit):
+        page.keyboard.press(key)
+        now = focused(page)
+        if wanted(now):
+            return now
+    raise AssertionError(f"{key} never reached it; the focus is on {focused(page)}")
+
+
+def said(page: Page, words: str) -> None:
+    page.wait_for_function(f"document.querySelector('.fc-live').textContent.includes({json.dumps(words)})")
+
+
+def test_tab_reaches_every_step_then_every_connection_each_announced_by_its_label(page, server):
+    first = tab_until(page, lambda f: f["node"])
+    assert first == {"node": "start", "edge": None, "palette": None, "root": False, "role": "button",
+                     "kind": "Start", "label": "Start: Customer calls"}
+    steps = [first["node"]] + [tab_until(page, lambda f: True)["node"] for _ in range(5)]
+    assert steps == ["start", "check", "ok", "letter", "reply", "done"]
+    reply = page.locator(".fc-node[data-node-id=reply]").get_attribute("aria-label")
+    assert reply == f"Wait: Customer reply. Warning: No timeout {XSS}"
+    connections = [tab_until(page, lambda f: True) for _ in range(6)]
+    assert [c["edge"] for c in connections] == ["f1", "f2", "f3", "f4", "f5", "f6"]
+    assert connections[0]["label"] == "From Customer calls to Check the request"
+    assert connections[2]["label"] == f"From Complete? to {XSS}, complete"
+    assert connections[3]["label"].endswith(", default. Error: Default edge goes nowhere useful")
+    assert page.dialogs == []
+
+
+def test_enter_selects_a_step_arrows_move_it_and_escape_clears_the_selection(page, server):
+    tab_until(page, lambda f: f["node"] == "check")
+    assert page.locator(".fc-node[data-node-id=check] .fc-focus").count() == 1
+    page.keyboard.press("Enter")
+    assert wait_for_event(server, "selected")["id"] == "check"
+    said(page, "Selected Task Check the request")
+    before = node_position(page, "check")
+    page.keyboard.press("ArrowRight")
+    moved = wait_for_event(server, "node_moved")
+    assert (moved["id"], moved["x"], moved["y"]) == ("check", before[0] + 20, before[1])
+    said(page, "Check the request moved right")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Shift+ArrowDown")
+    page.wait_for_function("document.querySelector(\".fc-node[data-node-id='check']\").getAttribute('transform')"
+                           f" === 'translate({before[0] + 20:g},{before[1] + 100:g})'")
+    assert focused(page)["node"] == "check"  # the focus stays on the moved step
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.querySelectorAll('.fc-selection').length === 0")
+    assert [e["id"] for e in state(server)["events"] if e["event"] == "selected"] == ["check", None]
+    screenshot(page, "keyboard_moved")
+
+
+def test_delete_removes_the_connection_or_step_in_focus_and_says_so(page, server):
+    tab_until(page, lambda f: f["edge"] == "f3")
+    page.keyboard.press("Delete")
+    assert wait_for_event(server, "deleted")["ids"] == ["f3"]
+    page.wait_for_selector(".fc-edge[data-edge-id=f3]", state="detached")
+    said(page, "deleted")
+    assert focused(page)["root"]  # the focus is not lost to the page
+    tab_until(page, lambda f: f["node"] == "reply")
+    page.keyboard.press("Delete")
+    page.wait_for_selector(".fc-node[data-node-id=reply]", state="detached")
+    said(page, "Wait Customer reply deleted")
+    assert [e["ids"] for e in state(server)["events"] if e["event"] == "deleted"] == [["f3"], ["reply"]]
+
+
+def test_a_palette_item_adds_its_step_with_enter_and_arrows_on_the_diagram_move_the_view(page, server):
+    task = tab_until(page, lambda f: f["palette"] == "task")
+    assert task["label"] == "Add: Task"
+    page.keyboard.press("Enter")
+    added = wait_for_event(server, "node_added")
+    assert added["kind"] == "task" and added["x"] % 20 == 0 and added["y"] % 20 == 0
+    page.wait_for_selector(".fc-node[data-node-id=task_2]")
+    said(page, "Task added in the middle of the diagram")
+    page.locator(".fc-root").focus()
+    view = page.locator(".fc-svg > g")
+    before = view.get_attribute("transform")
+    page.keyboard.press("ArrowLeft")
+    assert view.get_attribute("transform") != before
+    assert [e["event"] for e in state(server)["events"]] == ["node_added"]  # panning is no edit
+
+
+def test_the_canvas_has_no_serious_accessibility_violation(page, server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=".fc-root")
+    serious = [(v["id"], v["help"]) for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []

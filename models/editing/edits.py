@@ -1,0 +1,371 @@
+"""Pure edits of a bundle document: each takes a document and returns a changed copy.
+
+The draft (`models.editing.draft.Draft`) commits an edit only when the
+pydantic models accept the result; an edit that names something missing, or
+that the models refuse, raises `EditRejected` and nothing changes. Edits of
+one topic beyond the flow itself live in their own module of this package.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from models.bundle import Bundle
+from models.errors import FlowdeskError
+from models.expressions import ExprType, names_for
+from models.nodes import NODE_KINDS, Position
+from models.serialization import problems_from_validation
+
+Document = dict[str, Any]
+
+_KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: The longest process key (or form id) the designer accepts.
+KEY_LIMIT = 80
+
+
+def is_key(text: str) -> bool:
+    """Whether `text` may be a process key or form id: letters, digits, '_', '.', '-', at most `KEY_LIMIT` long.
+
+    >>> is_key("refund_request"), is_key("two words"), is_key("-x")
+    (True, False, False)
+    """
+    return bool(_KEY_PATTERN.match(text)) and len(text) <= KEY_LIMIT
+
+
+class EditRejected(FlowdeskError, ValueError):
+    """An edit the models refuse, or one that names something that is not there. Nothing changed."""
+
+
+
+def new_process(key: str, name: str) -> Document:
+    """The document of a new process: a start and an end, still to be connected.
+
+    >>> doc = new_process("refund", "Refund")
+    >>> [n["kind"] for n in doc["nodes"]], doc["edges"]
+    (['start', 'end'], [])
+    """
+    return {"key": key, "name": name,
+            "nodes": [{"id": "start", "kind": "start", "name": "Start", "position": {"x": 80, "y": 80}},
+                      {"id": "end", "kind": "end", "name": "End", "position": {"x": 480, "y": 80}}],
+            "edges": []}
+
+
+def check_key_and_name(key: str, name: str) -> tuple[str, str]:
+    """`key` and `name` without surrounding spaces, or EditRejected when the key is no valid id or the name empty."""
+    key, name = key.strip(), name.strip()
+    if not is_key(key):
+        raise EditRejected("The key may hold letters, digits, '_', '.' and '-', starts with a letter or "
+                           "digit and is at most 80 characters, e.g. 'refund_request'.")
+    if not name:
+        raise EditRejected("Give the process a name.")
+    return key, name
+
+
+def copy_as(document: Mapping[str, Any], key: str, name: str) -> Document:
+    """A copy of `document` as another process: the same content under a new key and name.
+
+    >>> copy_as(new_process("refund", "Refund"), " refund_b2b ", "Refund B2B")["key"]
+    'refund_b2b'
+    """
+    key, name = check_key_and_name(key, name)
+    return copy.deepcopy(dict(document)) | {"key": key, "name": name}
+
+
+def taken_ids(document: Mapping[str, Any]) -> set[str]:
+    return {str(e.get("id")) for e in [*document.get("nodes", []), *document.get("edges", [])]}
+
+
+def fresh_id(prefix: str, taken: set[str]) -> str:
+    number = 1
+    while f"{prefix}_{number}" in taken:
+        number += 1
+    return f"{prefix}_{number}"
+
+
+def _first_id(document: Mapping[str, Any], collection: str, fallback: str) -> str:
+    items = document.get(collection) or []
+    return str(items[0]["id"]) if items else fallback
+
+
+def node_entry(document: Mapping[str, Any], node_id: str) -> dict[str, Any]:
+    for node in document.get("nodes", []):
+        if node.get("id") == node_id:
+            return node
+    raise EditRejected(f"There is no node '{node_id}' in this process.")
+
+
+def add_node(document: Mapping[str, Any], kind: str, x: float, y: float,
+             known_processes: Mapping[str, Any] | None = None) -> tuple[Document, str]:
+    """A copy of `document` with a new node of `kind` at (x, y); returns it and the new node's id.
+
+    The id is the kind and the first free number (`task_1`). Settings a kind
+    requires are filled in: a task gets the first queue (or a new queue "q" for
+    a new role "q"), a send the first letter, an automatic step the first
+    decision table, a subprocess the first other known process, a wait one day.
+    Where the thing referred to does not exist yet the reference is still made,
+    and the checks report it.
+
+    >>> doc, node_id = add_node(new_process("p", "P"), "task", 300, 200)
+    >>> node_id, doc["nodes"][-1]["queue"], doc["queues"]
+    ('task_1', 'q', [{'id': 'q', 'name': 'Queue', 'role': 'q'}])
+    """
+    if kind not in NODE_KINDS:
+        raise EditRejected(f"'{kind}' is not a kind of step Flowdesk knows; use one of {', '.join(NODE_KINDS)}.")
+    result = copy.deepcopy(dict(document))
+    node_id = fresh_id(kind, taken_ids(result))
+    node: dict[str, Any] = {"id": node_id, "kind": kind, "position": {"x": float(x), "y": float(y)}}
+    if kind == "task":
+        if not result.get("queues"):
+            result.setdefault("roles", [])
+            if not any(r.get("id") == "q" for r in result["roles"]):
+                result["roles"].append({"id": "q", "name": "Role"})
+            result["queues"] = [{"id": "q", "name": "Queue", "role": "q"}]
+        node["queue"] = _first_id(result, "queues", "q")
+    elif kind == "send":
+        node["letter"] = _first_id(result, "letters", "letter")
+    elif kind == "automatic":
+        node["decision_table"] = _first_id(result, "decision_tables", "decision_table")
+    elif kind == "subprocess":
+        others = [k for k in (known_processes or {}) if k != result.get("key")]
+        node["process"] = others[0] if others else "process"
+    elif kind == "wait":
+        node["wait_for"] = "timer"
+        node["duration"] = {"amount": 1, "unit": "days"}
+    result["nodes"] = [*result.get("nodes", []), node]
+    return result, node_id
+
+
+def move_node(document: Mapping[str, Any], node_id: str, x: float, y: float) -> Document:
+    """A copy of `document` with node `node_id` centred on (x, y)."""
+    result = copy.deepcopy(dict(document))
+    node_entry(result, node_id)["position"] = {"x": float(x), "y": float(y)}
+    return result
+
+
+def add_edge(document: Mapping[str, Any], source: str, target: str) -> tuple[Document, str]:
+    """A copy of `document` with an edge from `source` to `target`; returns it and the edge id (`flow_1`)."""
+    result = copy.deepcopy(dict(document))
+    node_entry(result, source)
+    node_entry(result, target)
+    if source == target:
+        raise EditRejected(f"A step cannot be connected to itself ('{source}').")
+    if any(e.get("source") == source and e.get("target") == target for e in result.get("edges", [])):
+        raise EditRejected(f"'{source}' is already connected to '{target}'.")
+    edge_id = fresh_id("flow", taken_ids(result))
+    result["edges"] = [*result.get("edges", []), {"id": edge_id, "source": source, "target": target}]
+    return result, edge_id
+
+
+def delete(document: Mapping[str, Any], ids: list[str]) -> Document:
+    """A copy of `document` without these nodes (and every edge touching them) and edges."""
+    result = copy.deepcopy(dict(document))
+    unknown = sorted(set(ids) - taken_ids(result))
+    if unknown:
+        raise EditRejected(f"Nothing to delete: {', '.join(unknown)} is not in this process.")
+    gone = set(ids)
+    result["nodes"] = [n for n in result.get("nodes", []) if n.get("id") not in gone]
+    result["edges"] = [e for e in result.get("edges", [])
+                       if e.get("id") not in gone and e.get("source") not in gone and e.get("target") not in gone]
+    return result
+
+
+def set_name(document: Mapping[str, Any], node_id: str, name: str) -> Document:
+    """A copy of `document` in which node `node_id` is called `name`."""
+    result = copy.deepcopy(dict(document))
+    node_entry(result, node_id)["name"] = name
+    return result
+
+
+def set_queue(document: Mapping[str, Any], node_id: str, queue: str) -> Document:
+    """A copy of `document` in which task `node_id` goes to `queue` (one of the process's queues)."""
+    result = copy.deepcopy(dict(document))
+    node = node_entry(result, node_id)
+    if node.get("kind") != "task":
+        raise EditRejected(f"'{node_id}' is not a task; only tasks have a queue.")
+    if not any(q.get("id") == queue for q in result.get("queues", [])):
+        raise EditRejected(f"There is no queue '{queue}' in this process.")
+    node["queue"] = queue
+    return result
+
+
+def set_edge(document: Mapping[str, Any], edge_id: str, *, condition: str | None = None,
+             default: bool | None = None, label: str | None = None) -> Document:
+    """A copy of `document` in which edge `edge_id` has the condition, default mark and label given (None: as is).
+
+    A default way has no condition, so marking it default clears the condition.
+
+    >>> doc, flow = add_edge(new_process("p", "P"), "start", "end")
+    >>> edge = set_edge(set_edge(doc, flow, label="Yes"), flow, condition="true")["edges"][0]
+    >>> edge["label"], edge["condition"]
+    ('Yes', 'true')
+    """
+    result = copy.deepcopy(dict(document))
+    edge = next((e for e in result.get("edges", []) if e.get("id") == edge_id), None)
+    if edge is None:
+        raise EditRejected(f"There is no connection '{edge_id}' in this process.")
+    if default is not None:
+        edge["default"] = default
+    if condition is not None:
+        edge["condition"] = condition.strip()
+    if edge.get("default"):
+        edge["condition"] = ""
+    if label is not None:
+        edge["label"] = label.strip()
+    return result
+
+
+#: Lists of a bundle edited entry by entry: the field that identifies an entry, and how to name one.
+COLLECTIONS = {
+    "variables": ("name", "variable '{id}'"),
+    "queues": ("id", "queue '{id}'"),
+    "root_causes": ("id", "entry '{id}' in the root causes"),
+    "adhoc_task_types": ("id", "entry '{id}' in the ad-hoc task types"),
+    "decision_tables": ("id", "decision table '{id}'"),
+    "forms": ("id", "form '{id}'"),
+    "letters": ("id", "letter '{id}'"),
+}
+
+
+def add_entry(document: Mapping[str, Any], collection: str, entry: Mapping[str, Any]) -> Document:
+    """A copy of `document` with `entry` appended to `collection`; its identifying field must be new.
+
+    >>> add_entry(new_process("p", "P"), "root_causes", {"id": "meter", "label": "Meter error"})["root_causes"]
+    [{'id': 'meter', 'label': 'Meter error'}]
+    """
+    if collection not in COLLECTIONS:
+        raise EditRejected(f"'{collection}' is not a list of a process that can be edited here.")
+    key, naming = COLLECTIONS[collection]
+    result = copy.deepcopy(dict(document))
+    entry = {name: value.strip() if isinstance(value, str) else value for name, value in entry.items()}
+    if any(e.get(key) == entry.get(key) for e in result.get(collection, [])):
+        named = naming.format(id=entry.get(key))
+        raise EditRejected(f"There is already {'an' if named[0] in 'aeiou' else 'a'} {named}.")
+    result[collection] = [*result.get(collection, []), entry]
+    return result
+
+
+def remove_entry(document: Mapping[str, Any], collection: str, entry_id: str) -> Document:
+    """A copy of `document` without that entry of `collection` (the checks then show where it was used)."""
+    key, naming = COLLECTIONS[collection]
+    result = copy.deepcopy(dict(document))
+    kept = [e for e in result.get(collection, []) if e.get(key) != entry_id]
+    if len(kept) == len(result.get(collection, [])):
+        raise EditRejected(f"There is no {naming.format(id=entry_id)}.")
+    result[collection] = kept
+    return result
+
+
+def replace_entry(document: Mapping[str, Any], collection: str, entry_id: str,
+                  entry: Mapping[str, Any]) -> Document:
+    """A copy of `document` in which that entry of `collection` is `entry` (in the same place).
+
+    >>> doc = add_entry(new_process("p", "P"), "root_causes", {"id": "meter", "label": "Meter"})
+    >>> replace_entry(doc, "root_causes", "meter", {"id": "meter", "label": "Meter error"})["root_causes"]
+    [{'id': 'meter', 'label': 'Meter error'}]
+    """
+    key, naming = COLLECTIONS[collection]
+    result = copy.deepcopy(dict(document))
+    entries = result.get(collection, [])
+    place = next((i for i, e in enumerate(entries) if e.get(key) == entry_id), None)
+    if place is None:
+        raise EditRejected(f"There is no {naming.format(id=entry_id)}.")
+    if entry.get(key) != entry_id and any(e.get(key) == entry.get(key) for e in entries):
+        named = naming.format(id=entry.get(key))
+        raise EditRejected(f"There is already {'an' if named[0] in 'aeiou' else 'a'} {named}.")
+    entries[place] = copy.deepcopy(dict(entry))
+    return result
+
+
+def set_node_fields(document: Mapping[str, Any], node_id: str, fields: Mapping[str, Any]) -> Document:
+    """A copy of `document` in which node `node_id` has these settings; a value of None removes one.
+
+    The node's id and kind stay; the models then judge whether the settings fit the kind.
+
+    >>> doc, task = add_node(new_process("p", "P"), "task", 0, 0)
+    >>> node_entry(set_node_fields(doc, task, {"instructions": "Call back"}), task)["instructions"]
+    'Call back'
+    """
+    result = copy.deepcopy(dict(document))
+    node = node_entry(result, node_id)
+    for name, value in fields.items():
+        if name in ("id", "kind"):
+            raise EditRejected(f"A step's {name} cannot be changed; add a new step instead.")
+        if value is None:
+            node.pop(name, None)
+        else:
+            node[name] = copy.deepcopy(value)
+    return result
+
+
+def variable_entry(name: str, type_: str, options: list[str] | None = None) -> dict[str, Any]:
+    """A case variable as a bundle entry; a choice gets its options.
+
+    >>> variable_entry("reason", "choice", ["move", " other"])
+    {'name': 'reason', 'type': 'choice', 'options': [{'value': 'move'}, {'value': 'other'}]}
+    """
+    variable: dict[str, Any] = {"name": name.strip(), "type": type_}
+    if options:
+        variable["options"] = [{"value": option.strip()} for option in options if option.strip()]
+    return variable
+
+
+def add_queue(document: Mapping[str, Any], queue_id: str, name: str, role: str) -> Document:
+    """A copy of `document` with a new queue for people with `role` (the role is added if it is new).
+
+    >>> add_queue(new_process("p", "P"), "billing", "Billing", "agent")["queues"]
+    [{'id': 'billing', 'name': 'Billing', 'role': 'agent'}]
+    """
+    result = add_entry(document, "queues", {"id": queue_id, "name": name, "role": role})
+    if not any(r.get("id") == role.strip() for r in result.get("roles", [])):
+        result["roles"] = [*result.get("roles", []), {"id": role.strip()}]
+    return result
+
+
+def expression_names(bundle: Bundle) -> list[str]:
+    """Every name a condition in `bundle` may use, for completion: case data, customer fields, today, now.
+
+    >>> expression_names(Bundle(key="k", name="K"))[:3]
+    ['customer.address.city', 'customer.address.country', 'customer.address.house_number']
+    """
+    names: list[str] = []
+
+    def walk(prefix: str, expr_type: ExprType) -> None:
+        if expr_type.kind == "record":
+            for field, field_type in sorted(expr_type.fields.items()):
+                walk(f"{prefix}.{field}", field_type)
+        else:
+            names.append(prefix)
+
+    for name, expr_type in sorted(names_for(bundle.variables).items()):
+        walk(name, expr_type)
+    return names
+
+
+def place_nodes(document: Mapping[str, Any], positions: Mapping[str, Position]) -> Document:
+    """A copy of `document` with each node named in `positions` centred there (e.g. by `codegen.layout`);
+    nodes not named keep their place, names of nodes no longer there are passed over.
+
+    >>> doc = place_nodes(new_process("p", "P"), {"end": Position(x=300, y=80), "gone": Position(x=0, y=0)})
+    >>> [n["position"] for n in doc["nodes"]]
+    [{'x': 80, 'y': 80}, {'x': 300.0, 'y': 80.0}]
+    """
+    result = copy.deepcopy(dict(document))
+    for node in result.get("nodes", []):
+        position = positions.get(node.get("id"))
+        if position is not None:
+            node["position"] = {"x": float(position.x), "y": float(position.y)}
+    return result
+
+
+def validate(document: Mapping[str, Any]) -> Bundle:
+    try:
+        return Bundle.model_validate(document)
+    except ValidationError as error:
+        problems = problems_from_validation(error)
+        raise EditRejected("; ".join(f"{p.path}: {p.message}" if p.path else p.message
+                                     for p in problems)) from None
