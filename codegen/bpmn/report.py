@@ -56,10 +56,15 @@ class ImportReport:
         """Nothing left out and nothing to rewrite."""
         return not (self.of(Outcome.TO_FIX) or self.of(Outcome.NOT_IMPORTED))
 
-    def lines(self) -> list[str]:
-        """The report as text, grouped by outcome, with a count per outcome first."""
+    @property
+    def summary(self) -> str:
+        """Where it came from and a count per outcome."""
         counts = ", ".join(f"{len(self.of(o))} {o.value}" for o in Outcome)
-        lines = [f"{self.source}: {self.subject} — {counts}"]
+        return f"{self.source}: {self.subject} — {counts}"
+
+    def lines(self) -> list[str]:
+        """The report as text, grouped by outcome, with the summary first."""
+        lines = [self.summary]
         for outcome in Outcome:
             lines += [f"  {entry.line()}" for entry in self.of(outcome)]
         return lines

@@ -1,8 +1,9 @@
-"""/api/v1/processes: the published processes, their versions, and the JSON Schema of what a case starts with."""
+"""/api/v1/processes: the published processes, their versions, the JSON Schema of what a case starts with, and a
+version as a file (bundle JSON, BPMN 2.0 or DMN 1.3)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from starlette.responses import Response
@@ -14,8 +15,11 @@ from designer.api.models import ProcessOut, VersionOut
 from designer.api.problems import FieldProblems, Problem
 from models.forms import Form
 from runtime.process_version import ProcessVersion
-from runtime.views.design import bundle_file
+from runtime.views.design import ExportedFile, process_file
 from runtime.views.processes import process_version, processes, versions
+
+#: The formats `GET /processes/{key}/export` writes (codegen.interchange.EXPORT_FORMATS).
+ExportFormatName = Literal["json", "bpmn", "dmn"]
 
 
 def start_form(version: ProcessVersion, start: str | None) -> Form | None:
@@ -57,8 +61,21 @@ def routes() -> APIRouter:
         200: {"content": {"application/json": {}}, "description": "the bundle file"}, 404: {"model": Problem}})
     def bundle(key: str, user: Caller, flowdesk: Flowdesk, version: int | None = None) -> Response:
         """A published version (the newest unless `version` says which) as the bundle file Flowdesk imports."""
-        text = bundle_file(flowdesk, user, key, version)
-        return Response(content=text.encode("utf-8"), media_type="application/json",
-                        headers={"Content-Disposition": f'attachment; filename="{key}.json"'})
+        return _download(process_file(flowdesk, user, key, "json", version))
+
+    @router.get("/processes/{key}/export", response_class=Response, responses={
+        200: {"content": {"application/json": {}, "application/xml": {}}, "description": "the file"},
+        404: {"model": Problem}})
+    def export(key: str, user: Caller, flowdesk: Flowdesk, format: ExportFormatName = "json",
+               version: int | None = None) -> Response:
+        """A published version (the newest unless `version` says which) as a bundle file (`json`), BPMN 2.0 XML
+        with its diagram (`bpmn`, opens in bpmn.io and Camunda Modeler) or its decision tables as DMN 1.3
+        (`dmn`; 404 for a process without decision tables)."""
+        return _download(process_file(flowdesk, user, key, format, version))
 
     return router
+
+
+def _download(file: ExportedFile) -> Response:
+    return Response(content=file.content, media_type=file.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})

@@ -13,16 +13,12 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from codegen.bpmn.exporter import export_bpmn
-from codegen.bpmn.importer import ImportedProcess, import_bpmn
-from codegen.bpmn.report import ImportReport, Outcome
+from codegen.bpmn.report import ImportReport
 from codegen.bpmn.safe_xml import MAX_XML_BYTES
-from codegen.dmn import export_dmn, import_dmn
+from codegen.interchange import UnreadFile, read_files, write_process
 from designer.cli.common import Command, UserError, acting, add_actor_argument, data_folder
 from models.bundle import Bundle
-from models.checks import Severity, check
 from models.errors import FlowdeskError
-from models.serialization import dump_bundle
 from runtime.documents import User
 from runtime.drafts import Drafts
 from runtime.errors import ConflictError
@@ -34,42 +30,35 @@ from runtime.views.processes import process_version
 def run_import(args: argparse.Namespace, out: TextIO) -> int:
     """Read BPMN (.bpmn, .xml) and DMN (.dmn) files and print what they would become; --accept creates drafts.
 
-    Decision tables from DMN files go into the imported processes that evaluate them (all of them when
-    no process names one). Exit 1 when a file cannot be read.
+    Exit 1 when a file cannot be read (nothing is created then).
     """
-    processes: list[ImportedProcess] = []
-    tables: list[dict] = []
-    failed = False
-    for path in map(Path, args.files):
+    files, unopened = [], []
+    for path in args.files:
         try:
-            data = _read(path)
-            if path.suffix.lower() == ".dmn":
-                found, report = import_dmn(data, str(path))
-                tables += found
-                _print_report(report, out)
-            else:
-                processes += import_bpmn(data, str(path))
-        except (UserError, FlowdeskError) as error:
-            print(f"{path}: cannot be read — {error}", file=out)
-            failed = True
-    _attach_tables(processes, tables, out)
-    bundles = {p.document["key"]: Bundle.model_validate(p.document) for p in processes}
-    known = {**_published(args), **bundles}
-    for imported in processes:
-        _print_report(imported.report, out)
-        bundle = bundles[imported.document["key"]]
-        findings = check(bundle, known_processes=known)
-        errors = sum(f.severity is Severity.ERROR for f in findings)
-        print(f"  checks: {errors} error(s), {len(findings) - errors} warning(s) to fix before publishing", file=out)
-        for finding in findings:
+            files.append((path, _read(Path(path))))
+        except UserError as error:
+            unopened.append(UnreadFile(path, str(error)))
+    preview = read_files(files, _published(args))
+    preview.unread[:0] = unopened
+    for unread in preview.unread:
+        print(f"{unread.source}: cannot be read — {unread.problem}", file=out)
+    for line in preview.notes:
+        print(line, file=out)
+    for report in preview.table_reports:
+        _print_report(report, out)
+    for draft in preview.drafts:
+        _print_report(draft.report, out)
+        print(f"  checks: {draft.errors} error(s), {len(draft.findings) - draft.errors} warning(s) to fix before "
+              "publishing", file=out)
+        for finding in draft.findings:
             print(f"    {finding.severity.value:<8} {finding.code} [{finding.element}]: {finding.message}", file=out)
-    if args.accept and not failed:
+    if args.accept and preview.acceptable:
         with acting(args) as (runtime, user):
-            for imported in processes:
-                print(save_draft(runtime, user, imported.document), file=out)
-    elif processes and not failed:
+            for draft in preview.drafts:
+                print(save_draft(runtime, user, draft.document), file=out)
+    elif preview.acceptable:
         print("Nothing was created: run again with --accept to create these drafts.", file=out)
-    return 1 if failed else 0
+    return 1 if preview.unread else 0
 
 
 def save_draft(runtime: Runtime, user: User, document: dict) -> str:
@@ -89,13 +78,7 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
     """Write a published version of a process as BPMN 2.0 (--bpmn), DMN 1.3 (--dmn) or bundle JSON (--json)."""
     with acting(args, read_only=True) as (runtime, user):
         bundle = process_version(runtime, user, args.process, args.version).bundle
-    if args.format == "dmn" and not bundle.decision_tables:
-        raise UserError(f"process '{args.process}' has no decision tables to export")
-    content = {
-        "bpmn": lambda: export_bpmn(bundle),
-        "dmn": lambda: export_dmn(bundle.decision_tables, bundle.name, bundle.key),
-        "json": lambda: dump_bundle(bundle).encode(),
-    }[args.format]()
+    content = write_process(bundle, args.format)
     if args.output:
         Path(args.output).write_bytes(content)
         print(f"{args.process}: written to {args.output}", file=out)
@@ -105,28 +88,13 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _read(path: Path) -> bytes:
+    """The file's content; an unreadable or oversized file is a clear error naming it."""
     try:
         if path.stat().st_size > MAX_XML_BYTES:
             raise UserError(f"the file is larger than {MAX_XML_BYTES:,} bytes")
         return path.read_bytes()
     except OSError as error:
         raise UserError(f"cannot read the file: {error.strerror}") from None
-
-
-def _attach_tables(processes: list[ImportedProcess], tables: list[dict], out: TextIO) -> None:
-    """Each DMN table goes to the processes that evaluate it, or to all of them when none does."""
-    if tables and not processes:
-        print("Decision tables are kept in a process: import them together with the BPMN file that uses them.",
-              file=out)
-        return
-    for table in tables:
-        users = [p for p in processes if any(n.get("decision_table") == table["id"] for n in p.document["nodes"])]
-        for imported in users or processes:
-            present = imported.document.setdefault("decision_tables", [])
-            if all(t["id"] != table["id"] for t in present):
-                present.append(table)
-                imported.report.add(Outcome.IMPORTED, table["id"], table.get("name", ""), "decision",
-                                    f"decision table '{table['id']}' added to process '{imported.document['key']}'")
 
 
 def _published(args: argparse.Namespace) -> dict[str, Bundle]:

@@ -110,7 +110,8 @@ export default {
               border:1px solid #d0d7de;border-radius:6px;overflow:hidden;background:#fff;position:relative">
     <div :id="markerId + '-help'" style="display:none">
       Tab moves through the steps, then the connections. Enter opens the settings of the one in focus.
-      {{ readOnly ? "" : "Arrow keys move a step, Delete removes a step or connection." }}
+      {{ readOnly ? "" : "Arrow keys move a step, Delete removes a step or connection. C on a step starts a " +
+         "connection from it; C on another step ends it there; Escape cancels." }}
       On the diagram itself, arrow keys move the view, plus and minus zoom.
     </div>
     <div class="fc-live" role="status" aria-live="polite"
@@ -183,6 +184,9 @@ export default {
             <rect v-if="node.id === selected" class="fc-selection" :x="-node.hw - 6" :y="-node.hh - 6"
                   :width="2 * node.hw + 12" :height="2 * node.hh + 12" rx="12"
                   fill="none" stroke="#0969da" stroke-width="2" stroke-dasharray="5 3" />
+            <rect v-if="node.id === connectingFrom" class="fc-connecting" :x="-node.hw - 8" :y="-node.hh - 8"
+                  :width="2 * node.hw + 16" :height="2 * node.hh + 16" rx="14"
+                  fill="none" stroke="#8250df" stroke-width="3" stroke-dasharray="8 4" />
             <rect v-if="node.id === focused" class="fc-focus" :x="-node.hw - 4" :y="-node.hh - 4"
                   :width="2 * node.hw + 8" :height="2 * node.hh + 8" rx="11"
                   fill="none" stroke="#0969da" stroke-width="3" />
@@ -287,6 +291,7 @@ export default {
       ghost: null,
       announcement: "",
       deleting: null, // {ids, names}: announced once the server's model no longer has them
+      connectingFrom: null, // a step's id after C was pressed on it: C on another step connects the two
       buttonStyle: "width:28px;height:28px;border:1px solid #d0d7de;border-radius:4px;background:#fff;cursor:pointer;font-size:16px",
     };
   },
@@ -627,6 +632,12 @@ export default {
         event.preventDefault();
         this.setSelected(target);
         this.say("Selected " + this.name(target) + ". Its settings are shown beside the diagram.");
+      } else if (!ctrl && (key === "c" || key === "C") && target && this.byId[target] && !this.readOnly) {
+        event.preventDefault();
+        this.connectByKey(target);
+      } else if (key === "Escape" && this.connectingFrom) {
+        this.connectingFrom = null;
+        this.say("No connection made");
       } else if (key === "Escape" && this.selected) {
         this.setSelected(null);
         this.say("Nothing selected");
@@ -644,6 +655,17 @@ export default {
       } else if (!ctrl && key === "-") {
         this.zoomBy(1 / 1.2);
       }
+    },
+    connectByKey(id) {
+      const from = this.connectingFrom;
+      if (!from || !this.byId[from] || from === id) {
+        this.connectingFrom = id;
+        this.say("Connecting from " + this.name(id) + ": go to the step to connect to and press C. Escape cancels.");
+        return;
+      }
+      this.connectingFrom = null;
+      this.$emit("edge_added", { source: from, target: id });
+      this.say("Connected " + this.name(from) + " to " + this.name(id));
     },
     moveByKey(id, dx, dy, steps) {
       const node = this.byId[id];

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from codegen.interchange import EXPORT_FORMATS, NothingToExport, write_process
 from codegen.letter_samples import SAMPLE_CUSTOMER, sample_context
 from models.bundle import Bundle
 from models.customers import Customer
-from models.serialization import dump_bundle
 from runtime.access import UseCase, may, require
 from runtime.case_values import Scope
 from runtime.documents import CaseStatus, User, Version
@@ -65,11 +65,27 @@ def latest_bundles(runtime: Runtime, user: User) -> dict[str, Bundle]:
     return {version.process_key: runtime.bundle(version) for version in runtime.latest_versions()}
 
 
-def bundle_file(runtime: Runtime, user: User, key: str, number: int | None = None) -> str:
-    """A published version of `key` (the newest when `number` is None) as a bundle file's text (NotFound for a
-    process never published)."""
+@dataclass(frozen=True)
+class ExportedFile:
+    """A published version written as a file to download."""
+
+    content: bytes
+    filename: str
+    media_type: str
+
+
+def process_file(runtime: Runtime, user: User, key: str, format: str = "json",
+                 number: int | None = None) -> ExportedFile:
+    """A published version of `key` (the newest when `number` is None) as a file in `format` (a key of
+    `EXPORT_FORMATS`): NotFound for a process never published, or without decision tables for DMN."""
     require(user, UseCase.READ_DEFINITIONS)
-    return dump_bundle(process_version(runtime, user, key, number).bundle)
+    bundle = process_version(runtime, user, key, number).bundle
+    try:
+        content = write_process(bundle, format)
+    except NothingToExport as error:
+        raise NotFound(str(error)) from None
+    written = EXPORT_FORMATS[format]
+    return ExportedFile(content, f"{key}{written.suffix}", written.media_type)
 
 
 def sample_customers(runtime: Runtime, user: User) -> list[Customer]:

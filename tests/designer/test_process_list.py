@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from nicegui import ui
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
 
+from codegen.interchange import EXPORT_FORMATS, read_files
+from designer.api.processes import ExportFormatName
 from designer.elements.flow_canvas import FlowCanvas
 from models.editing import EditRejected, copy_as, new_process
 from models.serialization import bundle_document, dump_bundle, load_bundle
 from runtime.drafts import Drafts
 from tests.designer.helpers import saved_draft, sign_in
 from tests.people import person
+from tests.test_interchange_cli import CLAIM, TABLES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -25,9 +29,11 @@ def published_text(key: str) -> str:
     return dump_bundle(load_bundle((EXAMPLES / f"{key}.json").read_text()))
 
 
-async def upload(user: User, name: str, data: bytes) -> None:
+async def upload(user: User, name: str, data: bytes, *more: tuple[str, bytes]) -> None:
+    """Files dropped on the Import box together, as the browser sends them."""
     element = user.find(kind=ui.upload).elements.pop()
-    await element.handle_uploads([SmallFileUpload(name, "application/json", data)])
+    await element.handle_uploads([SmallFileUpload(file, "application/octet-stream", content)
+                                  for file, content in [(name, data), *more]])
 
 
 # Without a page -------------------------------------------------------------------------------
@@ -56,8 +62,8 @@ def drafts_saved() -> list[str]:
 @pytest.mark.anyio
 async def test_export_downloads_the_exact_bundle_text(user: User):
     await sign_in(user, "ann", "ann-demo", "/design")
-    await user.should_see(marker="export-move_house")
-    user.find(marker="export-move_house").click()
+    await user.should_see(marker="export-move_house-json")
+    user.find(marker="export-move_house-json").click()
     response = await user.download.next()
     assert response.text == published_text("move_house")
 
@@ -75,7 +81,67 @@ async def test_the_bundle_api_returns_the_same_text_and_refuses_agents(user: Use
     assert (await client.get("/api/v1/processes/move_house/bundle")).status_code == 403
 
 
+@pytest.mark.anyio
+async def test_export_offers_bpmn_that_imports_back_as_the_same_bundle(user: User):
+    await sign_in(user, "ann", "ann-demo", "/design")
+    await user.should_see(marker="export-billing_complaint-bpmn")
+    user.find(marker="export-billing_complaint-bpmn").click()
+    response = await user.download.next()
+    [imported] = read_files([("billing_complaint.bpmn", response.content)], {}).drafts
+    assert imported.document == bundle_document(load_bundle(published_text("billing_complaint")))
+    user.find(marker="export-change_of_address-dmn").click()
+    await user.should_see("Not exported: process 'change_of_address' has no decision tables to export")
+
+
+@pytest.mark.anyio
+async def test_the_export_api_writes_every_format_and_names_a_missing_one(user: User):
+    client = user.http_client
+    assert (await client.post("/api/session", json={"user": "ann", "password": "ann-demo"})).status_code == 200
+    bpmn = await client.get("/api/v1/processes/billing_complaint/export", params={"format": "bpmn"})
+    assert bpmn.status_code == 200
+    assert 'filename="billing_complaint.bpmn"' in bpmn.headers["content-disposition"]
+    assert (await client.get("/api/v1/processes/billing_complaint/export")).text == published_text("billing_complaint")
+    assert (await client.get("/api/v1/processes/change_of_address/export", params={"format": "dmn"})).status_code == 404
+    wrong = await client.get("/api/v1/processes/move_house/export", params={"format": "pdf"})
+    assert wrong.status_code == 422
+    assert "format" in wrong.text
+    assert set(get_args(ExportFormatName)) == set(EXPORT_FORMATS)
+
+
 # Import ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_a_bpmn_file_is_reported_before_its_draft_is_created(user: User):
+    await sign_in(user, "ann", "ann-demo", "/design")
+    await user.should_see(marker="import")
+    await upload(user, "claim.bpmn", CLAIM, ("route.dmn", TABLES))
+    await user.should_see(marker="import-report")
+    await user.should_see("process 'claim' — ")
+    rows = [row for table in user.find(marker="import-report-entries").elements for row in table.rows]
+    odd = next(row for row in rows if row["element"] == "odd")
+    assert (odd["outcome"], odd["name"]) == ("not imported", "Odd gateway")
+    assert "inclusive gateway" in odd["detail"]
+    assert any(row["outcome"] == "imported" and row["element"] == "route_claim" for row in rows)
+    assert drafts_saved() == []  # nothing before the user accepts
+    user.find(marker="import-accept").click()
+    await user.should_see("new process, not published yet")
+    assert [t["id"] for t in saved_draft("claim")["decision_tables"]] == ["route_claim", "total"]
+
+
+@pytest.mark.anyio
+async def test_an_unreadable_bpmn_file_is_named_and_nothing_can_be_accepted(user: User):
+    await sign_in(user, "ann", "ann-demo", "/design")
+    await user.should_see(marker="import")
+    await upload(user, "bomb.bpmn", b'<!DOCTYPE d [<!ENTITY x "y">]><definitions>&x;</definitions>',
+                 ("claim.bpmn", CLAIM))
+    await user.should_see(marker="import-unread")
+    assert "bomb.bpmn cannot be read" in user.find(marker="import-unread").elements.pop().text
+    await user.should_not_see(marker="import-accept")
+    user.find(marker="import-cancel").click()
+    assert drafts_saved() == []
+
+
 
 
 @pytest.mark.anyio

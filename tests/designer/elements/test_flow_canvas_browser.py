@@ -311,6 +311,23 @@ def test_delete_removes_the_connection_or_step_in_focus_and_says_so(page, server
     assert [e["ids"] for e in state(server)["events"] if e["event"] == "deleted"] == [["f3"], ["reply"]]
 
 
+def test_c_on_two_steps_connects_them_and_escape_cancels_a_connection(page, server):
+    tab_until(page, lambda f: f["node"] == "reply")
+    page.keyboard.press("c")
+    page.wait_for_selector(".fc-node[data-node-id=reply] .fc-connecting")
+    said(page, "Connecting from Wait Customer reply")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".fc-connecting", state="detached")
+    said(page, "No connection made")
+    page.keyboard.press("c")
+    tab_until(page, lambda f: f["node"] == "check", key="Shift+Tab")
+    page.keyboard.press("c")
+    added = wait_for_event(server, "edge_added")
+    assert (added["source"], added["target"]) == ("reply", "check")
+    said(page, "Connected Wait Customer reply to Task Check the request")
+    assert [e["event"] for e in state(server)["events"]] == ["edge_added"]
+
+
 def test_a_palette_item_adds_its_step_with_enter_and_arrows_on_the_diagram_move_the_view(page, server):
     task = tab_until(page, lambda f: f["palette"] == "task")
     assert task["label"] == "Add: Task"
