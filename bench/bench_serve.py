@@ -39,9 +39,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from scale import generate  # noqa: E402
 
-from designer.api.tokens import new_api_token  # noqa: E402
-from runtime.storage.base import Changes  # noqa: E402
+from runtime.accounts import Accounts  # noqa: E402
+from runtime.service import Runtime  # noqa: E402
 from runtime.storage.tinydb_store import TinyDBStore  # noqa: E402
+from tests.people import person  # noqa: E402
 
 TARGET_S = 2.0
 FLOWDESK = Path(sys.executable).with_name("flowdesk")
@@ -64,9 +65,8 @@ def agent_token(folder: Path) -> str:
     kept = folder.parent / "bench-token"
     if not kept.exists():
         with TinyDBStore.open(folder) as store:
-            token, digest = new_api_token("bob")
-            store.commit(Changes(users=[store.user("bob").model_copy(update={"api_token_hash": digest})]))
-        kept.write_text(token)
+            token = Accounts(Runtime(store)).make_token(person("ann"), "bob", name="bench")
+        kept.write_text(token.text)
     return kept.read_text().strip()
 
 
