@@ -48,9 +48,13 @@ __all__ = [
     "document_json",
     "node_at",
     "normalised",
+    "nth",
     "remove_node",
     "replace_node",
     "unwrap_node",
+    "walk",
+    "with_condition",
+    "with_otherwise",
     "wrap_in_condition",
 ]
 
@@ -304,22 +308,73 @@ def wrap_in_condition(document: LetterDocument, address: Address, condition: str
     return _edited(document, address, lambda node: (Condition((Branch(condition, (node,)),)),))
 
 
-def values(document: LetterDocument) -> Iterator[tuple[tuple[int, ...], Value, tuple[Condition | Repeat, ...]]]:
-    """Every placeholder: its address, itself and the conditions and repeats around it (outermost first)."""
-    def walk(nodes: Sequence[Any], address: tuple[int, ...], around: tuple[Any, ...]) -> Iterator[Any]:
+def with_condition(document: LetterDocument, address: Address, way: int, condition: str) -> LetterDocument:
+    """`document` with way `way` of the condition at `address` shown under `condition` instead.
+
+    >>> doc = LetterDocument(Markup.PLAIN, (Condition((Branch("ok", (Text("Yes"),)),)),))
+    >>> with_condition(doc, [0], 0, "not ok").children[0].branches[0].condition
+    'not ok'
+    """
+    def changed(node: Any) -> Sequence[Node]:
+        if not isinstance(node, Condition) or not 0 <= way < len(node.branches) or not node.branches[way].condition:
+            raise ValueError("only a way of a condition that has a condition can get another one")
+        ways = list(node.branches)
+        ways[way] = replace(ways[way], condition=condition)
+        return (Condition(tuple(ways)),)
+
+    return _edited(document, address, changed)
+
+
+def with_otherwise(document: LetterDocument, address: Address, children: tuple[Node, ...]) -> LetterDocument:
+    """`document` with an "otherwise" way holding `children` added to the condition at `address` (if it has none).
+
+    >>> doc = LetterDocument(Markup.PLAIN, (Condition((Branch("ok", (Text("Yes"),)),)),))
+    >>> with_otherwise(doc, [0], (Text("No"),)).children[0].branches[1]
+    Branch(condition='', children=(Text(text='No'),))
+    """
+    def changed(node: Any) -> Sequence[Node]:
+        if not isinstance(node, Condition) or not node.branches[-1].condition:
+            raise ValueError("only a condition without an 'otherwise' can get one")
+        return (Condition((*node.branches, Branch("", children))),)
+
+    return _edited(document, address, changed)
+
+
+#: The kinds of nodes the editor counts (a click names the n-th of a kind), by their JSON name.
+KINDS: dict[str, type] = {"value": Value, "condition": Condition, "repeat": Repeat, "locked": Locked}
+
+
+def walk(document: LetterDocument) -> Iterator[tuple[tuple[int, ...], Node, tuple[Condition | Repeat, ...]]]:
+    """Every node in reading order (a node before what it holds): its address, itself, and the conditions and
+    repeats around it, outermost first (of a condition only its ways up to the one the node is in, empty)."""
+    def nodes_in(nodes: Sequence[Any], address: tuple[int, ...], around: tuple[Any, ...]) -> Iterator[Any]:
         for index, node in enumerate(nodes):
             here = (*address, index)
-            if isinstance(node, Value):
-                yield here, node, around
-            elif isinstance(node, Condition):
+            yield here, node, around
+            if isinstance(node, Condition):
                 for number, branch in enumerate(node.branches):
-                    yield from walk(branch.children, (*here, number), (*around, _only_way(node, number)))
+                    yield from nodes_in(branch.children, (*here, number), (*around, _only_way(node, number)))
             elif isinstance(node, Repeat):
-                yield from walk(node.children, here, (*around, node))
+                yield from nodes_in(node.children, here, (*around, node))
             elif isinstance(node, Element):
-                yield from walk(node.children, here, around)
+                yield from nodes_in(node.children, here, around)
 
-    yield from walk(document.children, (), ())
+    yield from nodes_in(document.children, (), ())
+
+
+def nth(document: LetterDocument, kind: str, ordinal: int) -> tuple[int, ...]:
+    """The address of the `ordinal`-th node of `kind` ("value", "condition", "repeat", "locked") in reading order;
+    IndexError when there is none.
+
+    >>> doc = LetterDocument(Markup.PLAIN, (Value("a"), Condition((Branch("b", (Value("c"),)),))))
+    >>> nth(doc, "value", 1), nth(doc, "condition", 0)
+    ((1, 0, 0), (1,))
+    """
+    wanted = KINDS.get(kind)
+    found = [address for address, node, _ in walk(document) if wanted is not None and isinstance(node, wanted)]
+    if not 0 <= ordinal < len(found):
+        raise IndexError(f"the letter has no {kind} number {ordinal + 1}")
+    return found[ordinal]
 
 
 def _only_way(condition: Condition, number: int) -> Condition:

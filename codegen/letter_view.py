@@ -17,13 +17,11 @@ from dataclasses import replace
 from typing import Any
 
 from codegen.letter_document import (
-    BLOCK_PARENTS,
     INLINE_TAGS,
     Branch,
     Condition,
     Element,
     LetterDocument,
-    Locked,
     Markup,
     Node,
     Repeat,
@@ -32,23 +30,24 @@ from codegen.letter_document import (
     document_from_json,
     node_json,
     normalised,
-    values,
+    walk,
 )
 from codegen.letter_names import Names, describe_condition, is_condition
-from codegen.letter_template import parse_template, template_source, value_source
+from codegen.letter_template import markup_of, parse_template, template_source, value_source
+from codegen.markup import clean_html
 from models.template_guards import names_needing_a_value
 
-__all__ = ["MAYBE_EMPTY", "UNKNOWN", "edited_document", "editor_json", "value_problems"]
+__all__ = ["MAYBE_EMPTY", "UNKNOWN", "edited_document", "editor_json", "pasted_nodes", "shown_nodes",
+           "value_problems"]
 
 #: What a chip says about a value that may be empty, and about a name that is not known.
-MAYBE_EMPTY = ("may be empty when this letter is sent: show it only if it has a value, or give a default text")
+MAYBE_EMPTY = "may be empty when this letter is sent: show it only if it has a value, or give a default text"
 UNKNOWN = "is not case data, a customer field or a computed value"
-#: Where a condition or repeated part shows: among blocks, as rows of a table, or inside a line of text.
-BLOCK, ROWS, INLINE = "block", "rows", "inline"
 
 
 def editor_json(document: LetterDocument, names: Names) -> dict[str, Any]:
-    """`document` as the editor draws it: its JSON with labels, words and where conditions and repeats show.
+    """`document` as the editor draws it: its JSON with each chip's label and type, and conditions and repeated
+    parts in words.
 
     >>> from models.data import Variable
     >>> doc = parse_template("{% if ok %}Hi {{ name }}{% endif %}", Markup.PLAIN)
@@ -57,28 +56,27 @@ def editor_json(document: LetterDocument, names: Names) -> dict[str, Any]:
     >>> shown["children"][0]["branches"][0]["words"], shown["children"][0]["branches"][0]["children"][1]["label"]
     ("Only when 'Approved' is yes", 'Full name')
     """
-    where = BLOCK if document.markup is Markup.HTML else INLINE
-    return {"markup": document.markup.value, "children": [_shown(n, names, where) for n in document.children]}
+    return {"markup": document.markup.value, "children": shown_nodes(document.children, names)}
 
 
-def _shown(node: Node, names: Names, where: str) -> dict[str, Any]:
+def shown_nodes(nodes: Sequence[Node], names: Names) -> list[dict[str, Any]]:
+    """Nodes as the editor draws them (see `editor_json`)."""
+    return [_shown(node, names) for node in nodes]
+
+
+def _shown(node: Node, names: Names) -> dict[str, Any]:
     data = node_json(node)
     if isinstance(node, Value):
         data |= {"label": names.label(node.path), "kind": names.type(node.path)}
     elif isinstance(node, Condition):
-        data["display"] = where
         for number, (branch, shown) in enumerate(zip(node.branches, data["branches"], strict=True)):
             shown["words"] = _branch_words(branch, number, names)
-            shown["children"] = [_shown(child, names, where) for child in branch.children]
+            shown["children"] = shown_nodes(branch.children, names)
     elif isinstance(node, Repeat):
-        inner = names.within(node.name, node.items)
-        data |= {"display": where, "words": f"For each record in '{names.label(node.items)}'",
-                 "children": [_shown(child, inner, where) for child in node.children]}
+        data |= {"words": f"For each record in '{names.label(node.items)}'",
+                 "children": shown_nodes(node.children, names.within(node.name, node.items))}
     elif isinstance(node, Element):
-        inside = ROWS if node.tag == "table" else BLOCK if node.tag in BLOCK_PARENTS else INLINE
-        data["children"] = [_shown(child, names, inside) for child in node.children]
-    elif isinstance(node, Locked):
-        data["display"] = where
+        data["children"] = shown_nodes(node.children, names)
     return data
 
 
@@ -91,24 +89,25 @@ def _branch_words(branch: Branch, number: int, names: Names) -> str:
 
 def value_problems(document: LetterDocument, names: Names, *, maybe_empty: Collection[str],
                    unknown: Collection[str]) -> list[dict[str, Any]]:
-    """The chips to mark, with what to say: {"address": [...], "message": "..."}.
+    """The chips to mark, by their place among the chips in reading order: {"ordinal": n, "message": "..."}.
 
     A chip is marked when it shows a value of `maybe_empty` (names that may be empty where the letter is sent)
     with no test for it around it and no default text, or when its path is or lies under one of `unknown`.
 
     >>> from models.data import Variable
     >>> doc = parse_template("{{ note }}{% if note %}{{ note }}{% endif %}{{ note|default('-') }}", Markup.PLAIN)
-    >>> [p["address"] for p in value_problems(doc, Names.of([Variable(name="note", type="text")]),
-    ...                                       maybe_empty={"note"}, unknown=())]
-    [[0]]
+    >>> [p["ordinal"] for p in value_problems(doc, Names.of([Variable(name="note", type="text")]), maybe_empty={"note"},
+    ...                                       unknown=())]
+    [0]
     """
     problems = []
-    for address, value, around in values(document):
+    chips = [(node, around) for _, node, around in walk(document) if isinstance(node, Value)]
+    for ordinal, (value, around) in enumerate(chips):
         label = f"'{names.label(value.path)}'"
         if any(value.path == name or value.path.startswith(name + ".") for name in unknown):
-            problems.append({"address": list(address), "message": f"{label} {UNKNOWN}"})
+            problems.append({"ordinal": ordinal, "message": f"{label} {UNKNOWN}"})
         elif value.path.split(".")[0] in maybe_empty and _needs_a_value(value, around):
-            problems.append({"address": list(address), "message": f"{label} {MAYBE_EMPTY}"})
+            problems.append({"ordinal": ordinal, "message": f"{label} {MAYBE_EMPTY}"})
     return problems
 
 
@@ -187,3 +186,26 @@ def _in_paragraphs(nodes: Sequence[Node]) -> tuple[Node, ...]:
         made.append(node)
     close()
     return tuple(made)
+
+
+def pasted_nodes(markup: Markup, *, html: str = "", text: str = "", single_line: bool = False) -> tuple[Node, ...]:
+    """What was pasted, as nodes to insert: in an HTML letter its HTML cleaned by the letter allow-list
+    (`codegen.markup.clean_html`), else its plain text (on one line for a subject). Pasted text is always text:
+    braces in it never become placeholders.
+
+    >>> pasted_nodes(Markup.HTML, html='<h1 onclick="x()">Hi {{ you }}</h1><script>alert(1)</script>')
+    (Element(tag='h1', attributes=(), children=(Text(text='Hi {{ you }}'),)),)
+    >>> pasted_nodes(Markup.PLAIN, text="one\\ntwo", single_line=True)
+    (Text(text='one two'),)
+    """
+    if markup is Markup.HTML and html.strip():
+        cleaned = clean_html(html)
+        literal = cleaned.replace("{", '{{ "{" }}')
+        document = parse_template(literal, markup_of(literal, html_body=True))
+        nodes = document.children if document.markup is Markup.HTML else (Element("p", (), document.children),)
+        return normalised(LetterDocument(Markup.HTML, _in_paragraphs(nodes))).children if any(
+            isinstance(n, Element) and n.tag not in INLINE_TAGS for n in nodes) else nodes
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if single_line:
+        text = " ".join(text.split("\n"))
+    return (Text(text),) if text else ()
