@@ -74,11 +74,16 @@ if TYPE_CHECKING:
 CHANNEL_ICONS = {LetterChannel.LETTER: "description", LetterChannel.EMAIL: "mail", LetterChannel.SMS: "sms"}
 CHANNEL_NAMES = {LetterChannel.LETTER: "Letter", LetterChannel.EMAIL: "E-mail", LetterChannel.SMS: "SMS"}
 SAMPLE = "sample"
+#: What a button does on mousedown so that clicking it leaves the focus where it was (in the letter being written).
+KEEP_FOCUS = "(event) => event.preventDefault()"
 #: What a new passage shown only under a condition says until it is typed over (in plain text).
 SAMPLE_PASSAGE = "Text shown only then"
 #: The checks whose findings name a placeholder (in `{{ ... }}`), marked on its chips.
 MAYBE_EMPTY_RULE, UNKNOWN_RULE = "placeholder-maybe-empty", "placeholder-unknown"
 _PLACEHOLDER = re.compile(r"\{\{ ([\w.]+) \}\}")
+#: What to do about a value that may be empty, said with what the editor offers (the rule's hint shows template code).
+MAYBE_EMPTY_HINT = ("Click its placeholder, which is marked: show it only if it has a value, or give a default text. "
+                    "Or make every way to the step set it: a required form field, an assignment or a default value.")
 
 
 @dataclass
@@ -335,6 +340,8 @@ class LettersPanel(Panel):
                 tests = ui.column().classes("gap-0")
             loop = ui.button("Repeat for each…", icon="repeat", on_click=lambda: self.picked and self.insert_repeat(
                 self.picked)).props("flat dense no-caps").mark("letter-insert-loop")
+        for button in (value, loop):  # a click leaves the cursor (and the keyboard) in the letter
+            button.on("mousedown", js_handler=KEEP_FOCUS)
 
         def offer() -> None:
             self.picked = entries.get(choice.value)
@@ -483,11 +490,18 @@ class LettersPanel(Panel):
 
     @ui.refreshable_method
     def show_problems(self) -> None:
+        """The letter's findings, placeholders named by their labels (as on the chips, which are marked too)."""
+        names = self.names
+
+        def labelled(text: str) -> str:
+            return _PLACEHOLDER.sub(lambda found: f"'{names.label(found.group(1))}'", text)
+
         for finding in (f for f in self.draft.findings() if f.element == self.letter_id):
+            hint = MAYBE_EMPTY_HINT if finding.code == MAYBE_EMPTY_RULE else labelled(finding.hint)
             with ui.column().classes("gap-0").mark("letter-problem"):
-                ui.label(finding.message).classes("text-red-700 text-sm")
-                if finding.hint:
-                    ui.label(finding.hint).classes("text-xs text-slate-600")
+                ui.label(labelled(finding.message)).classes("text-red-700 text-sm")
+                if hint:
+                    ui.label(hint).classes("text-xs text-slate-600")
 
     def code_view(self) -> None:
         """The template code of each text, for experts: folded away; what is typed there is saved as typed."""
