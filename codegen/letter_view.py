@@ -202,9 +202,9 @@ def pasted_nodes(markup: Markup, *, html: str = "", text: str = "", single_line:
         cleaned = clean_html(html)
         literal = cleaned.replace("{", '{{ "{" }}')
         document = parse_template(literal, markup_of(literal, html_body=True))
-        nodes = document.children if document.markup is Markup.HTML else (Element("p", (), document.children),)
-        return normalised(LetterDocument(Markup.HTML, _in_paragraphs(nodes))).children if any(
-            isinstance(n, Element) and n.tag not in INLINE_TAGS for n in nodes) else nodes
+        if document.markup is not Markup.HTML:  # only text and inline tags: it goes into the line at the cursor
+            return document.children
+        return normalised(LetterDocument(Markup.HTML, _in_paragraphs(document.children))).children
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if single_line:
         text = " ".join(text.split("\n"))
