@@ -139,6 +139,7 @@ export default {
       focusout: (e) => { if (!host.contains(e.relatedTarget)) this.send(true); },
     };
     for (const [name, listener] of Object.entries(this.listeners)) host.addEventListener(name, listener);
+    window.document.execCommand("defaultParagraphSeparator", false, "p"); // Enter makes a paragraph, not a <div>
     this.onSelection = () => this.keepSelection();
     window.document.addEventListener("selectionchange", this.onSelection);
     this.render();
@@ -448,9 +449,10 @@ export default {
       const element = node.nodeType === 1 ? node : node.parentElement;
       return Boolean(element && element.isContentEditable);
     },
-    // The last cursor position in this text, or (when there was none) the end of the text.
+    // The cursor in this text (where it was last, when the focus is elsewhere now), else the end of the text.
     cursor() {
       const host = this.$refs.host;
+      this.keepSelection();
       if (this.range && host.contains(this.range.startContainer) && this.editable(this.range.startContainer)) {
         return this.range.cloneRange();
       }
@@ -497,6 +499,7 @@ export default {
     // What the server asks for.
 
     insert(nodes) {
+      if (!nodes.length) return;
       const range = this.cursor();
       if (this.html && nodes.some((n) => this.isBlockNode(n))) {
         this.insertBlocks(nodes.map((n) => this.draw(n, "block")), range);
@@ -594,10 +597,8 @@ export default {
         window.document.execCommand("formatBlock", false, block && block.tagName === "H2" ? "p" : "h2");
       } else if (tool === "bold") {
         window.document.execCommand("bold");
-      } else if (tool === "list") {
-        window.document.execCommand("insertUnorderedList");
-      } else if (tool === "numbered") {
-        window.document.execCommand("insertOrderedList");
+      } else if (tool === "list" || tool === "numbered") {
+        this.toggleList(tool === "list" ? "ul" : "ol", range);
       } else if (tool === "table") {
         const row = (cell) => ({ type: "element", tag: "tr", attributes: [],
                                  children: [0, 1].map(() => ({ type: "element", tag: cell, attributes: [], children: [] })) });
@@ -610,7 +611,7 @@ export default {
         if (tool === "row") {
           const copy = make("tr");
           for (const cell of row.children) {
-            const fresh = make(cell.tagName.toLowerCase() === "th" ? "th" : "td");
+            const fresh = make("td");
             if (cell.getAttribute("contenteditable")) fresh.contentEditable = cell.getAttribute("contenteditable");
             copy.appendChild(fresh);
           }
@@ -626,6 +627,58 @@ export default {
       }
       this.fill();
       this.send(true);
+    },
+    // The block at the cursor becomes an item of a list of `tag` (ul, ol); an item of such a list a paragraph again.
+    // (A browser's own list command nests the list inside the paragraph.)
+    toggleList(tag, range) {
+      const start = range.startContainer.nodeType === 1 ? range.startContainer : range.startContainer.parentElement;
+      const item = start.closest("li");
+      if (item && this.$refs.host.contains(item)) {
+        const list = item.parentElement;
+        if (list.tagName.toLowerCase() !== tag) {
+          const other = make(tag);
+          other.append(...list.childNodes);
+          list.replaceWith(other);
+          return;
+        }
+        const paragraph = make("p");
+        paragraph.append(...item.childNodes);
+        const after = make(tag);
+        let next = item.nextSibling;
+        while (next) {
+          const moving = next;
+          next = next.nextSibling;
+          after.appendChild(moving);
+        }
+        item.remove();
+        list.after(paragraph);
+        if (after.children.length) paragraph.after(after);
+        if (!list.children.length) list.remove();
+        this.caretInto(paragraph);
+        return;
+      }
+      const block = this.blockOf(range.startContainer);
+      if (!block || !/^(P|H[1-6]|DIV)$/.test(block.tagName)) return;
+      const entry = make("li");
+      entry.append(...block.childNodes);
+      const previous = block.previousElementSibling;
+      if (previous && previous.tagName.toLowerCase() === tag) {
+        previous.appendChild(entry);
+        block.remove();
+      } else {
+        const list = make(tag);
+        list.appendChild(entry);
+        block.replaceWith(list);
+      }
+      this.caretInto(entry);
+    },
+    caretInto(element) {
+      const range = window.document.createRange();
+      range.selectNodeContents(element);
+      range.collapse(false);
+      const last = element.lastChild;
+      if (last && last.nodeName === "BR") range.setStartBefore(last);
+      this.place(range);
     },
     // How many letters (not spaces) come before the cursor: where to put it again after the text is drawn anew.
     caretMark(range) {
