@@ -1,11 +1,11 @@
 """The letter editor's side of a document: what it shows, the problems on its chips, and what it sends back.
 
 `editor_json` is the document as the browser element draws it: the JSON of
-`codegen.letter_document` with, for people, each chip's label and type, each
-condition and repeated part in words, and where each of those shows (among
-blocks, as rows of a table, or inside a line). `value_problems` says which chips
-to mark: a value that may be empty where the letter is sent and is shown
-without a test or a default text, or a name that is not case data.
+`codegen.letter_document` with, for people, each chip's label and type, and each
+condition and repeated part in words. `node_problems` says which chips and
+conditions to mark: a value that may be empty where the letter is sent and is
+shown (or compared) without a test or a default text, or a name that is not
+case data.
 `edited_document` reads what the editor sent back and refuses what no template
 could hold.
 """
@@ -36,9 +36,10 @@ from codegen.letter_names import Names, describe_condition, is_condition
 from codegen.letter_template import markup_of, parse_template, template_source, value_source
 from codegen.markup import clean_html
 from models.template_guards import names_needing_a_value
+from models.templates import placeholders
 
-__all__ = ["MAYBE_EMPTY", "UNKNOWN", "edited_document", "editor_json", "pasted_nodes", "shown_nodes",
-           "value_problems"]
+__all__ = ["MAYBE_EMPTY", "UNKNOWN", "edited_document", "editor_json", "node_problems", "pasted_nodes",
+           "shown_nodes"]
 
 #: What a chip says about a value that may be empty, and about a name that is not known.
 MAYBE_EMPTY = "may be empty when this letter is sent: show it only if it has a value, or give a default text"
@@ -87,41 +88,80 @@ def _branch_words(branch: Branch, number: int, names: Names) -> str:
     return f"Only when {said}" if number == 0 else f"Otherwise, when {said}"
 
 
-def value_problems(document: LetterDocument, names: Names, *, maybe_empty: Collection[str],
-                   unknown: Collection[str]) -> list[dict[str, Any]]:
-    """The chips to mark, by their place among the chips in reading order: {"ordinal": n, "message": "..."}.
+def node_problems(document: LetterDocument, names: Names, *, maybe_empty: Collection[str],
+                  unknown: Collection[str]) -> list[dict[str, Any]]:
+    """The chips and conditions to mark, by their place among their kind in reading order:
+    {"kind": "value", "ordinal": n, "message": ...} or {"kind": "condition", "ordinal": n, "branch": way, ...}.
 
-    A chip is marked when it shows a value of `maybe_empty` (names that may be empty where the letter is sent)
-    with no test for it around it and no default text, or when its path is or lies under one of `unknown`.
+    A chip is marked when its path is or lies under one of `unknown`, or when it shows a value of `maybe_empty`
+    (names that may be empty where the letter is sent) with no test for it around it and no default text. A way
+    of a condition is marked when its test reads such a value without a test for it first (comparing an empty
+    value stops the letter too), or names something unknown.
 
     >>> from models.data import Variable
-    >>> doc = parse_template("{{ note }}{% if note %}{{ note }}{% endif %}{{ note|default('-') }}", Markup.PLAIN)
-    >>> [p["ordinal"] for p in value_problems(doc, Names.of([Variable(name="note", type="text")]), maybe_empty={"note"},
-    ...                                       unknown=())]
-    [0]
+    >>> names = Names.of([Variable(name="note", type="text"), Variable(name="n", type="number")])
+    >>> doc = parse_template("{{ note }}{% if note %}{{ note }}{% endif %}{% if n > 2 %}{{ n }}{% endif %}",
+    ...                      Markup.PLAIN)
+    >>> [(p["kind"], p["ordinal"]) for p in node_problems(doc, names, maybe_empty={"note", "n"}, unknown=())]
+    [('value', 0), ('condition', 1)]
     """
-    problems = []
-    chips = [(node, around) for _, node, around in walk(document) if isinstance(node, Value)]
-    for ordinal, (value, around) in enumerate(chips):
-        label = f"'{names.label(value.path)}'"
-        if any(value.path == name or value.path.startswith(name + ".") for name in unknown):
-            problems.append({"ordinal": ordinal, "message": f"{label} {UNKNOWN}"})
-        elif value.path.split(".")[0] in maybe_empty and _needs_a_value(value, around):
-            problems.append({"ordinal": ordinal, "message": f"{label} {MAYBE_EMPTY}"})
+    problems: list[dict[str, Any]] = []
+    ordinals = {"value": 0, "condition": 0}
+    for _, node, around in walk(document):
+        if isinstance(node, Value):
+            label = f"'{names.label(node.path)}'"
+            if _under(node.path, unknown):
+                problems.append({"kind": "value", "ordinal": ordinals["value"], "message": f"{label} {UNKNOWN}"})
+            elif node.path.split(".")[0] in set(maybe_empty) & _read_by(around, (node,)):
+                problems.append({"kind": "value", "ordinal": ordinals["value"], "message": f"{label} {MAYBE_EMPTY}"})
+            ordinals["value"] += 1
+        elif isinstance(node, Condition):
+            for way, branch in enumerate(node.branches):
+                message = _condition_problem(node, way, around, names, maybe_empty, unknown) if branch.condition \
+                    else ""
+                if message:
+                    problems.append({"kind": "condition", "ordinal": ordinals["condition"], "branch": way,
+                                     "message": message})
+            ordinals["condition"] += 1
     return problems
 
 
-def _needs_a_value(value: Value, around: Sequence[Condition | Repeat]) -> bool:
-    """Whether `value`, where it stands (inside these conditions and repeats), is shown without a test for it."""
-    inner: tuple[Node, ...] = (value,)
+def _condition_problem(condition: Condition, way: int, around: Sequence[Condition | Repeat], names: Names,
+                       maybe_empty: Collection[str], unknown: Collection[str]) -> str:
+    """What is wrong with the test of way `way` of `condition` (standing inside `around`), or ""."""
+    test = condition.branches[way].condition
+    tested = {".".join(path) for path in placeholders(f"{{% if {test} %}}{{% endif %}}")}
+    strange = sorted(path for path in tested if _under(path, unknown))
+    if strange:
+        return f"'{names.label(strange[0])}' {UNKNOWN}"
+    ways = tuple(Branch(b.condition) for b in condition.branches[:way + 1])
+    empty = sorted(set(maybe_empty) & _read_by(around, (Condition(ways),)))
+    if not empty:
+        return ""
+    labels = " and ".join(f"'{names.label(name)}'" for name in empty)
+    return f"{labels} may be empty when this letter is sent, and this condition needs a value: test that it has " \
+        "one first"
+
+
+def _under(path: str, names: Collection[str]) -> bool:
+    return any(path == name or path.startswith(name + ".") for name in names)
+
+
+def _read_by(around: Sequence[Condition | Repeat], inner: tuple[Node, ...]) -> set[str]:
+    """The names `inner` reads without a test for them, standing inside these conditions and repeats (what the
+    conditions' own tests read is not counted)."""
+    return _needed(around, inner) - _needed(around, ())
+
+
+def _needed(around: Sequence[Condition | Repeat], inner: tuple[Node, ...]) -> frozenset[str]:
+    """`models.template_guards.names_needing_a_value` of `inner` inside the conditions and repeats `around`."""
     for part in reversed(around):
         if isinstance(part, Repeat):
             inner = (Repeat(part.name, part.items, inner),)
         else:
             *before, last = part.branches
             inner = (Condition((*before, Branch(last.condition, inner))),)
-    skeleton = template_source(LetterDocument(Markup.PLAIN, inner))
-    return value.path.split(".")[0] in names_needing_a_value(skeleton)
+    return names_needing_a_value(template_source(LetterDocument(Markup.PLAIN, inner))) if inner else frozenset()
 
 
 def edited_document(data: Any, markup: Markup) -> LetterDocument:
@@ -175,7 +215,7 @@ def _in_paragraphs(nodes: Sequence[Node]) -> tuple[Node, ...]:
         run.clear()
 
     for node in nodes:
-        if (isinstance(node, Element) and node.tag in INLINE_TAGS) or isinstance(node, Text | Value):
+        if _inline(node):
             run.append(node)
             continue
         close()
@@ -188,24 +228,36 @@ def _in_paragraphs(nodes: Sequence[Node]) -> tuple[Node, ...]:
     return tuple(made)
 
 
-def pasted_nodes(markup: Markup, *, html: str = "", text: str = "", single_line: bool = False) -> tuple[Node, ...]:
-    """What was pasted, as nodes to insert: in an HTML letter its HTML cleaned by the letter allow-list
-    (`codegen.markup.clean_html`), else its plain text (on one line for a subject). Pasted text is always text:
-    braces in it never become placeholders.
+def pasted_nodes(markup: Markup, *, html: str = "", text: str = "", nodes: Any = None,
+                 single_line: bool = False) -> tuple[Node, ...]:
+    """What was pasted, as nodes to insert: `nodes` copied from a letter (their chips kept; in a plain text only
+    text and chips), else in an HTML letter the pasted HTML cleaned by the letter allow-list
+    (`codegen.markup.clean_html`), else the plain text (on one line for a subject). Pasted text stays text:
+    braces in it never become placeholders. ValueError when copied nodes hold what no template could.
 
     >>> pasted_nodes(Markup.HTML, html='<h1 onclick="x()">Hi {{ you }}</h1><script>alert(1)</script>')
     (Element(tag='h1', attributes=(), children=(Text(text='Hi {{ you }}'),)),)
     >>> pasted_nodes(Markup.PLAIN, text="one\\ntwo", single_line=True)
     (Text(text='one two'),)
+    >>> pasted_nodes(Markup.PLAIN, nodes=[{"type": "element", "tag": "b", "children": [
+    ...     {"type": "value", "path": "customer.name", "label": "Customer name"}]}])
+    (Value(path='customer.name', format='', fallback=None),)
     """
-    if markup is Markup.HTML and html.strip():
-        cleaned = clean_html(html)
-        literal = cleaned.replace("{", '{{ "{" }}')
-        document = parse_template(literal, markup_of(literal, html_body=True))
-        if document.markup is not Markup.HTML:  # only text and inline tags: it goes into the line at the cursor
-            return document.children
-        return normalised(LetterDocument(Markup.HTML, _in_paragraphs(document.children))).children
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if single_line:
-        text = " ".join(text.split("\n"))
-    return (Text(text),) if text else ()
+    if isinstance(nodes, list):
+        document = document_from_json({"children": nodes}, markup)
+        _check(document.children)
+        found = _plain_spaces(document.children) if markup is Markup.HTML else document.children
+    elif markup is Markup.HTML and html.strip():
+        literal = clean_html(html).replace("{", '{{ "{" }}')
+        found = parse_template(literal, markup_of(literal, html_body=True)).children
+    else:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        found = (Text(" ".join(text.split("\n")) if single_line else text),) if text else ()
+    if markup is Markup.HTML and any(not _inline(node) for node in found):
+        return normalised(LetterDocument(Markup.HTML, _in_paragraphs(found))).children
+    return found
+
+
+def _inline(node: Node) -> bool:
+    """Whether `node` goes inside a line of text (text, a chip, bold...), not among blocks."""
+    return isinstance(node, Text | Value) or (isinstance(node, Element) and node.tag in INLINE_TAGS)

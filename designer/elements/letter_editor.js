@@ -37,7 +37,8 @@ const CSS = `
 .fd-chip:focus-visible,.fd-label:focus-visible,.fd-locked:focus-visible{outline:2px solid #0969da;outline-offset:1px}
 .fd-chip .fd-extra{color:#57606a;margin-left:5px}
 .fd-chip.fd-problem{background:#fff8c5;border-color:#bf8700;color:#4d2d00}
-.fd-chip.fd-problem::before{content:"\\26A0  ";}
+.fd-chip.fd-problem::before,.fd-label.fd-problem::before{content:"\\26A0  ";}
+.fd-label.fd-problem{color:#7d4e00;background:#fff8c5}
 div.fd-frame{border-left:3px solid #8250df;background:#fbf7ff;margin:.3em 0 .6em;padding:2px 4px 2px 8px;
   border-radius:0 4px 4px 0}
 .fd-label{display:inline-block;font:12px/1.6 sans-serif;color:#6639ba;cursor:pointer;user-select:none;
@@ -73,6 +74,8 @@ const HOLDERS = new Set(["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "t
 const BLOCK_CONTAINERS = new Set(["ul", "ol", "blockquote"]);
 const ATTRIBUTES = { p: ["align"], td: ["align", "colspan"], th: ["align", "colspan"] };
 const ZERO_WIDTH = /\u200b/g;
+// What a copy from one letter carries for a paste into another: its nodes, chips and all.
+const CLIPBOARD_TYPE = "application/x-flowdesk-letter+json";
 
 function make(tag, className, text) {
   const node = document.createElement(tag);
@@ -132,6 +135,8 @@ export default {
       beforeinput: (e) => this.beforeInput(e),
       input: () => this.typed(),
       paste: (e) => this.paste(e),
+      copy: (e) => this.copy(e, false),
+      cut: (e) => this.copy(e, true),
       drop: (e) => e.preventDefault(),
       click: (e) => this.clicked(e),
       keydown: (e) => this.keydown(e),
@@ -268,16 +273,26 @@ export default {
       }
       return text;
     },
+    // Marks chips and conditions' labels the server found something wrong with ({kind, ordinal, branch, message}:
+    // the ordinal-th chip or condition in reading order), with what is wrong in their title.
     markProblems() {
-      const chips = this.$refs.host.querySelectorAll(".fd-chip");
-      const problems = new Map((this.problems || []).map((p) => [p.ordinal, p.message]));
-      chips.forEach((chip, ordinal) => {
-        const message = problems.get(ordinal);
-        chip.classList.toggle("fd-problem", Boolean(message));
-        chip.title = message || `${chip.dataset.label}: click to change how it shows`;
-        const base = chip.getAttribute("aria-label").replace(/ \(warning: .*\)$/, "");
-        chip.setAttribute("aria-label", message ? `${base} (warning: ${message})` : base);
+      const host = this.$refs.host;
+      const problems = new Map((this.problems || []).map((p) => [`${p.kind}:${p.ordinal}:${p.branch ?? 0}`, p.message]));
+      host.querySelectorAll(".fd-chip").forEach((chip, ordinal) => {
+        this.mark(chip, problems.get(`value:${ordinal}:0`), `${chip.dataset.label}: click to change how it shows`);
       });
+      host.querySelectorAll("[data-fd=condition]").forEach((frame, ordinal) => {
+        for (const label of frame.querySelectorAll(":scope > .fd-label, :scope > tr > .fd-label")) {
+          this.mark(label, problems.get(`condition:${ordinal}:${label.dataset.branch}`),
+                    "Change or remove this condition");
+        }
+      });
+    },
+    mark(element, message, title) {
+      element.classList.toggle("fd-problem", Boolean(message));
+      element.title = message || title;
+      const base = (element.getAttribute("aria-label") || element.textContent).replace(/ \(warning: .*\)$/, "");
+      element.setAttribute("aria-label", message ? `${base} (warning: ${message})` : base);
     },
 
     // Reading the document back.
@@ -409,7 +424,32 @@ export default {
       e.preventDefault();
       this.keepSelection();
       const data = e.clipboardData;
-      this.$emit("paste", { html: this.html ? data.getData("text/html") : "", text: data.getData("text/plain") });
+      let nodes = null;
+      try {
+        nodes = JSON.parse(data.getData(CLIPBOARD_TYPE) || "null");
+      } catch (error) {
+        nodes = null;
+      }
+      this.$emit("paste", { html: this.html ? data.getData("text/html") : "", text: data.getData("text/plain"),
+                            nodes: Array.isArray(nodes) ? nodes : null });
+    },
+    // The selection as the letter's nodes (chips stay chips when pasted into a letter) and as plain text.
+    copy(e, cut) {
+      const selection = window.getSelection();
+      if (!selection.rangeCount || selection.isCollapsed) return;
+      const range = selection.getRangeAt(0);
+      if (!this.$refs.host.contains(range.commonAncestorContainer)) return;
+      e.preventDefault();
+      const holder = make("div");
+      holder.appendChild(range.cloneContents());
+      this.ordinals = new Map();
+      this.counts = { value: 0, condition: 0, repeat: 0, locked: 0 };
+      e.clipboardData.setData(CLIPBOARD_TYPE, JSON.stringify(this.readChildren(holder)));
+      e.clipboardData.setData("text/plain", holder.textContent.replace(ZERO_WIDTH, ""));
+      if (cut && this.editable(range.startContainer) && this.editable(range.endContainer)) {
+        range.deleteContents();
+        this.send(true);
+      }
     },
     keydown(e) {
       const target = e.target.closest ? e.target : null;

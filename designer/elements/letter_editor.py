@@ -54,10 +54,12 @@ class NodeEventArguments(UiEventArguments):
 
 @dataclass(kw_only=True, slots=True)
 class PasteEventArguments(UiEventArguments):
-    """Content was pasted: its HTML (in HTML letters, when there was any) and its plain text."""
+    """Content was pasted: its HTML (in HTML letters, when there was any) and its plain text; copied from a letter,
+    also its `nodes` (the JSON of `codegen.letter_document` nodes, chips and all), else None."""
 
     html: str
     text: str
+    nodes: Any
 
 
 @dataclass(kw_only=True, slots=True)
@@ -132,8 +134,8 @@ class LetterEditor(Element, component="letter_editor.js"):
             "branch": _number(a.get("branch"))})
 
     def on_paste(self, callback: Handler[PasteEventArguments]) -> LetterEditor:
-        return self._subscribe("paste", PasteEventArguments, callback,
-                               lambda a: {"html": str(a.get("html") or ""), "text": str(a.get("text") or "")})
+        return self._subscribe("paste", PasteEventArguments, callback, lambda a: {
+            "html": str(a.get("html") or ""), "text": str(a.get("text") or ""), "nodes": a.get("nodes")})
 
     def on_convert(self, callback: Handler[ConvertEventArguments]) -> LetterEditor:
         return self._subscribe("convert", ConvertEventArguments, callback,

@@ -31,7 +31,7 @@ from codegen.letter_document import (
 from codegen.letter_names import Names, describe_condition
 from codegen.letter_snippets import has_value
 from codegen.letter_template import parse_template, template_source
-from codegen.letter_view import edited_document, editor_json, pasted_nodes, value_problems
+from codegen.letter_view import edited_document, editor_json, node_problems, pasted_nodes
 from models.data import Variable
 from tests.codegen.test_letter_template import documents
 
@@ -131,30 +131,44 @@ def test_a_value_that_may_be_empty_is_marked_where_nothing_tests_it_and_nowhere_
         "{{ note }}|{% if note %}{{ note }}{% endif %}|{% if not note %}-{% else %}{{ note }}{% endif %}|"
         "{% if justified %}{{ note }}{% endif %}|{{ note|default('-') }}|{% if amount is defined %}"
         "{{ amount|money }}{% elif note %}{{ note }}{% else %}{{ amount }}{% endif %}", Markup.PLAIN)
-    problems = value_problems(document, NAMES, maybe_empty={"note", "amount"}, unknown=())
-    assert [p["ordinal"] for p in problems] == [0, 3, 7]
+    problems = node_problems(document, NAMES, maybe_empty={"note", "amount"}, unknown=())
+    assert [(p["kind"], p["ordinal"]) for p in problems] == [("value", 0), ("value", 3), ("value", 7)]
     assert problems[0]["message"].startswith("'Toelichting' may be empty when this letter is sent")
 
 
-def test_a_name_that_is_not_case_data_is_marked_on_every_chip_under_it():
-    document = plain(Value("customer.nmae"), Value("customer.name"), Value("nope.deeper"))
-    problems = value_problems(document, NAMES, maybe_empty=(), unknown={"customer.nmae", "nope"})
-    assert [p["ordinal"] for p in problems] == [0, 2]
+def test_a_condition_comparing_a_value_that_may_be_empty_is_marked_and_not_the_chips_it_guards():
+    document = parse_template("{% if amount > 10 %}{{ amount }}{% elif note == 'x' %}-{% endif %}"
+                              "{% if amount is defined and amount > 10 %}{{ amount }}{% endif %}", Markup.PLAIN)
+    problems = node_problems(document, NAMES, maybe_empty={"amount", "note"}, unknown=())
+    assert [(p["kind"], p["ordinal"], p.get("branch")) for p in problems] == [
+        ("condition", 0, 0), ("condition", 0, 1)]
+    assert problems[1]["message"] == ("'Betwist bedrag' and 'Toelichting' may be empty when this letter is sent, and "
+                                      "this condition needs a value: test that it has one first")
+
+
+def test_a_name_that_is_not_case_data_is_marked_on_every_chip_and_condition_under_it():
+    document = plain(Value("customer.nmae"), Value("customer.name"), Value("nope.deeper"),
+                     Condition((Branch("nope", ()),)))
+    problems = node_problems(document, NAMES, maybe_empty=(), unknown={"customer.nmae", "nope"})
+    assert [(p["kind"], p["ordinal"]) for p in problems] == [("value", 0), ("value", 2), ("condition", 0)]
     assert problems[1]["message"] == "'Nope deeper' is not case data, a customer field or a computed value"
 
 
 @given(documents())
 @settings(max_examples=150, deadline=None)
 def test_the_fixes_a_chips_menu_offers_always_clear_its_warning(document):
-    marked = value_problems(document, NAMES, maybe_empty={"note", "amount"}, unknown=())
-    for problem in marked:
-        address = nth(document, "value", problem["ordinal"])
+    def marked_chips(document: LetterDocument) -> list[int]:
+        return [p["ordinal"] for p in node_problems(document, NAMES, maybe_empty={"note", "amount"}, unknown=())
+                if p["kind"] == "value"]
+
+    marked = marked_chips(document)
+    for ordinal in marked:
+        address = nth(document, "value", ordinal)
         value = node_at(document, address)
         wrapped = wrap_in_condition(document, address, has_value(value.path, NAMES.type(value.path)))
         defaulted = replace_node(document, address, Value(value.path, value.format, "-"))
         for fixed in (wrapped, defaulted):
-            still = value_problems(fixed, NAMES, maybe_empty={"note", "amount"}, unknown=())
-            assert len(still) == len(marked) - 1
+            assert len(marked_chips(fixed)) == len(marked) - 1
 
 
 # What the browser sends back -------------------------------------------------------------------------------------

@@ -237,7 +237,8 @@ async def test_a_value_that_may_be_empty_is_marked_on_its_chip_and_showing_it_on
             break
         await asyncio.sleep(0.02)
     [problem] = editor(user).props["problems"]
-    assert problem["ordinal"] == 0 and "'Te crediteren bedrag' may be empty" in problem["message"]
+    assert (problem["kind"], problem["ordinal"]) == ("value", 0)
+    assert "'Te crediteren bedrag' may be empty" in problem["message"]
     clicked(user, document, ordinal=0)
     await user.should_see(marker="chip-menu")
     await user.should_see("'Te crediteren bedrag' may be empty when this letter is sent", marker="chip-problem")
@@ -248,6 +249,30 @@ async def test_a_value_that_may_be_empty_is_marked_on_its_chip_and_showing_it_on
         "We crediteren {% if credit_amount is defined %}{{ credit_amount|money }}{% endif %}."
     assert editor(user).props["document"]["children"][1]["branches"][0]["words"] == \
         "Only when 'Te crediteren bedrag' has a value"
+
+
+@pytest.mark.anyio
+async def test_a_condition_comparing_a_value_that_may_be_empty_is_marked_and_its_menu_adds_the_test_first(
+        user: User):
+    await open_letters(user)
+    await user.should_see("E-mail: Ontvangstbevestiging klacht")
+    document = LetterDocument(Markup.TEXT, (Condition((Branch("credit_amount > 10", (Value("credit_amount"),)),)),))
+    typed(user, document)
+    await user.should_see("the case may have no Te crediteren bedrag")
+    for _ in range(50):
+        if editor(user).props["problems"]:
+            break
+        await asyncio.sleep(0.02)
+    assert [(p["kind"], p["ordinal"], p["branch"]) for p in editor(user).props["problems"]] == [("condition", 0, 0)]
+    clicked(user, document, ordinal=0, kind="condition")
+    await user.should_see(marker="condition-problem")
+    user.find(marker="condition-guard").click()
+    await user.should_not_see("the case may have no Te crediteren bedrag")
+    assert saved_letter("billing_complaint", "complaint_received")["variants"][0]["body"] == \
+        "{% if credit_amount is defined and (credit_amount > 10) %}{{ credit_amount }}{% endif %}"
+    assert editor(user).props["problems"] == []
+    assert editor(user).props["document"]["children"][0]["branches"][0]["words"] == \
+        "Only when 'Te crediteren bedrag' has a value and 'Te crediteren bedrag' is more than 10"
 
 
 @pytest.mark.anyio

@@ -51,11 +51,16 @@ from codegen.letter_document import (
 from codegen.letter_names import LetterName, Names, describe_condition, letter_names
 from codegen.letter_snippets import address_block, condition_node, conditions_for, has_value, repeat_node, value_node
 from codegen.letter_template import markup_of, parse_template, template_source
-from codegen.letter_view import edited_document, editor_json, pasted_nodes, shown_nodes, value_problems
+from codegen.letter_view import edited_document, editor_json, node_problems, pasted_nodes, shown_nodes
 from codegen.letters import LetterRenderError, RenderedLetter, render_letter
 from codegen.markup import letter_page
 from codegen.sms import segments
-from designer.elements.letter_editor import ConvertEventArguments, LetterEditor, NodeEventArguments
+from designer.elements.letter_editor import (
+    ConvertEventArguments,
+    LetterEditor,
+    NodeEventArguments,
+    PasteEventArguments,
+)
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
 from designer.pages.editor.panel import Panel
@@ -65,6 +70,7 @@ from models.editing import letters as letter_edits
 from models.errors import FlowdeskError
 from models.letters import Letter, LetterChannel
 from models.serialization import problems_from_validation
+from models.templates import placeholders
 from runtime.access import UseCase, may
 from runtime.views.design import letter_context, preview_cases, sample_customers
 
@@ -252,10 +258,20 @@ class LettersPanel(Panel):
         self.texts[part] = _Text(part, markup, element, document, source, single_line)
         element.on_change(lambda e: self.typed(part, e.document, done=e.done))
         element.on_node(lambda e: self.clicked(part, e))
-        element.on_paste(lambda e: self.texts[part].editor.insert(shown_nodes(
-            pasted_nodes(self.texts[part].markup, html=e.html, text=e.text, single_line=single_line), self.names)))
+        element.on_paste(lambda e: self.pasted(part, e))
         element.on_convert(lambda e: self.convert(part, e))
         element.on_focus(lambda: setattr(self, "last_part", part))
+
+    def pasted(self, part: str, event: PasteEventArguments) -> None:
+        """Insert what was pasted (cleaned; copied from a letter: with its chips) where the cursor is."""
+        text = self.texts[part]
+        try:
+            nodes = pasted_nodes(text.markup, html=event.html, text=event.text, nodes=event.nodes,
+                                 single_line=text.single_line)
+        except ValueError as error:
+            ui.notify(f"Not pasted: {error}.", type="warning")
+            return
+        text.editor.insert(shown_nodes(nodes, self.names))
 
     def typed(self, part: str, data: Any, *, done: bool) -> bool:
         """The editor of `part` sent its document: keep it, show it in the preview and save it (at once when
@@ -309,20 +325,31 @@ class LettersPanel(Panel):
                      address_block=shown_nodes(address_block(Markup.HTML), self.names))
 
     def mark_chips(self) -> None:
-        """Mark each chip the checks' findings are about: a value that may be empty, a name that is not known."""
+        """Mark each chip (or condition) the checks' findings are about: a value that may be empty, a name that is
+        not known."""
         for text in self.texts.values():
             text.editor.mark_problems(self.chip_problems(text))
 
     def chip_problems(self, text: _Text) -> list[dict[str, Any]]:
-        """The chips of `text` to mark, from the findings of the placeholder rules about this letter (each names
-        its placeholder as `{{ name }}` in its message)."""
+        """The chips and conditions of `text` to mark, from the placeholder rules' findings about this letter."""
+        named = self.flagged_names()
+        return node_problems(text.document, self.names, maybe_empty=named[MAYBE_EMPTY_RULE],
+                             unknown=named[UNKNOWN_RULE])
+
+    def flagged_names(self) -> dict[str, set[str]]:
+        """Rule code -> the placeholders its findings about this letter name (each as `{{ name }}` in its message),
+        for the two placeholder rules."""
         named: dict[str, set[str]] = {MAYBE_EMPTY_RULE: set(), UNKNOWN_RULE: set()}
         for finding in self.draft.findings():
             found = _PLACEHOLDER.search(finding.message)
             if finding.element == self.letter_id and finding.code in named and found:
                 named[finding.code].add(found.group(1))
-        return value_problems(text.document, self.names, maybe_empty=named[MAYBE_EMPTY_RULE],
-                              unknown=named[UNKNOWN_RULE])
+        return named
+
+    def maybe_empty_in(self, condition: str) -> list[str]:
+        """The names a condition reads that may be empty when this letter is sent."""
+        read = {path[0] for path in placeholders(f"{{% if {condition} %}}{{% endif %}}")}
+        return sorted(read & self.flagged_names()[MAYBE_EMPTY_RULE])
 
     # The picker: placeholders, conditions and repeated rows.
 
@@ -399,11 +426,13 @@ class LettersPanel(Panel):
                 except (ValueError, IndexError) as error:
                     ui.notify(f"Not changed: {error}", type="warning")
 
+            problems = [p for p in self.chip_problems(text) if (p["kind"], p["ordinal"]) == (event.kind, event.ordinal)]
             if isinstance(node, Value):
-                problem = next((p["message"] for p in self.chip_problems(text) if p["ordinal"] == event.ordinal), "")
-                self.value_menu(node, address, problem, apply)
+                self.value_menu(node, address, problems[0]["message"] if problems else "", apply)
             elif isinstance(node, Condition):
-                self.condition_menu(node, address, min(max(event.branch, 0), len(node.branches) - 1), apply)
+                way = min(max(event.branch, 0), len(node.branches) - 1)
+                problem = next((p["message"] for p in problems if p["branch"] == way), "")
+                self.condition_menu(node, address, way, problem, apply)
             elif isinstance(node, Repeat):
                 ui.label(f"For each record in '{self.names.label(node.items)}'").classes("text-lg").mark("repeat-menu")
                 ui.label("Everything in this part is shown once for each record of the list.") \
@@ -450,13 +479,21 @@ class LettersPanel(Panel):
         ui.button("Remove this placeholder", icon="delete", on_click=lambda: apply(
             lambda d: remove_node(d, address))).props("flat dense no-caps color=negative").mark("chip-remove")
 
-    def condition_menu(self, condition: Condition, address: tuple[int, ...], way: int,
+    def condition_menu(self, condition: Condition, address: tuple[int, ...], way: int, problem: str,
                        apply: Callable[[Callable[[LetterDocument], LetterDocument]], None]) -> None:
-        """A condition's menu, for the way clicked: another condition, an 'otherwise', show always, remove."""
+        """A condition's menu, for the way clicked: what is wrong with it (and the fix for a value that may be
+        empty), another condition, an 'otherwise', show always, remove."""
         branch = condition.branches[way]
         names = self.names
         words = describe_condition(branch.condition, names) if branch.condition else "none of the above holds"
         ui.label(f"Shown only when {words}").classes("text-lg").mark("condition-menu")
+        if problem:
+            ui.label(problem).classes("text-amber-900 bg-amber-50 rounded p-2 w-full").mark("condition-problem")
+            guarded = " and ".join(has_value(name, names.type(name)) for name in self.maybe_empty_in(branch.condition))
+            if guarded:
+                ui.button("Test that it has a value first", icon="rule", on_click=lambda: apply(
+                    lambda d: with_condition(d, address, way, f"{guarded} and ({branch.condition})"))) \
+                    .props("flat dense no-caps").mark("condition-guard")
         if branch.condition:
             ui.label("Show it only when instead").classes("text-sm font-semibold mt-2")
             entries = {name.path: name for name in letter_names(self.draft.bundle.variables)}
