@@ -87,6 +87,7 @@ SAMPLE_PASSAGE = "Text shown only then"
 #: The checks whose findings name a placeholder (in `{{ ... }}`), marked on its chips.
 MAYBE_EMPTY_RULE, UNKNOWN_RULE = "placeholder-maybe-empty", "placeholder-unknown"
 _PLACEHOLDER = re.compile(r"\{\{ ([\w.]+) \}\}")
+_QUOTED_PLACEHOLDER = re.compile(r"'?\{\{ ([\w.]+) \}\}'?")
 #: What to do about a value that may be empty, said with what the editor offers (the rule's hint shows template code).
 MAYBE_EMPTY_HINT = ("Click its placeholder, which is marked: show it only if it has a value, or give a default text. "
                     "Or make every way to the step set it: a required form field, an assignment or a default value.")
@@ -531,7 +532,7 @@ class LettersPanel(Panel):
         names = self.names
 
         def labelled(text: str) -> str:
-            return _PLACEHOLDER.sub(lambda found: f"'{names.label(found.group(1))}'", text)
+            return _QUOTED_PLACEHOLDER.sub(lambda found: f"'{names.label(found.group(1))}'", text)
 
         for finding in (f for f in self.draft.findings() if f.element == self.letter_id):
             hint = MAYBE_EMPTY_HINT if finding.code == MAYBE_EMPTY_RULE else labelled(finding.hint)
