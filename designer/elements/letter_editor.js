@@ -131,7 +131,7 @@ export default {
     this.range = null;
     this.timer = null;
     const host = this.$refs.host;
-    this.listeners = {
+    const listeners = {
       beforeinput: (e) => this.beforeInput(e),
       input: () => this.typed(),
       paste: (e) => this.paste(e),
@@ -143,7 +143,7 @@ export default {
       focusin: () => this.$emit("focus", {}),
       focusout: (e) => { if (!host.contains(e.relatedTarget)) this.send(true); },
     };
-    for (const [name, listener] of Object.entries(this.listeners)) host.addEventListener(name, listener);
+    for (const [name, listener] of Object.entries(listeners)) host.addEventListener(name, listener);
     window.document.execCommand("defaultParagraphSeparator", false, "p"); // Enter makes a paragraph, not a <div>
     this.onSelection = () => this.keepSelection();
     window.document.addEventListener("selectionchange", this.onSelection);

@@ -93,11 +93,6 @@ class LetterEditor(Element, component="letter_editor.js"):
         self._props["problems"] = []
         self._props["after"] = None
 
-    @property
-    def document(self) -> dict[str, Any]:
-        """The document the element was last given (not what was typed since)."""
-        return self._props["document"]
-
     def load(self, document: Mapping[str, Any], *, caret: int | None = None, then_format: str = "",
              address_block: Sequence[Mapping[str, Any]] | None = None) -> None:
         """Show `document` instead of what is there (the cursor goes to `caret`, and `then_format` is applied)."""

@@ -302,7 +302,7 @@ class LettersPanel(Panel):
             self.codes[text.part].set_value(text.source)
 
     def changed(self, part: str, document: LetterDocument, **load: Any) -> None:
-        """A change made by the panel (a menu, the picker's table): kept, saved now and drawn again."""
+        """A change made by the panel (a menu, making a plain letter HTML): kept, saved now and drawn again."""
         text = self.texts[part]
         self.keep(text, document)
         text.editor.load(editor_json(document, self.names), **load)
