@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from codegen.letter_document import (
@@ -180,7 +181,7 @@ def edited_document(data: Any, markup: Markup) -> LetterDocument:
 
 def _check(nodes: Sequence[Node]) -> None:
     for node in nodes:
-        if isinstance(node, Value) and parse_template(value_source(node), Markup.PLAIN).children != (node,):
+        if isinstance(node, Value) and not _is_placeholder(node):
             raise ValueError(f"'{node.path}' is not a name a letter can show")
         if isinstance(node, Condition):
             for branch in node.branches:
@@ -189,6 +190,12 @@ def _check(nodes: Sequence[Node]) -> None:
                 _check(branch.children)
         elif isinstance(node, Element | Repeat):
             _check(node.children)
+
+
+@lru_cache(maxsize=4096)
+def _is_placeholder(value: Value) -> bool:
+    """Whether the placeholder of `value` reads back as `value` (e.g. not for the name `true`, which is a constant)."""
+    return parse_template(value_source(value), Markup.PLAIN).children == (value,)
 
 
 def _plain_spaces(nodes: Sequence[Node]) -> tuple[Node, ...]:
