@@ -276,6 +276,29 @@ async def test_a_condition_comparing_a_value_that_may_be_empty_is_marked_and_its
 
 
 @pytest.mark.anyio
+async def test_a_conditions_menu_changes_its_condition_in_words_and_adds_what_shows_otherwise(user: User):
+    await open_letters(user)
+    await user.should_see("E-mail: Ontvangstbevestiging klacht")
+    document = LetterDocument(Markup.TEXT, (Condition((Branch("complaint_justified", (Text("Terecht."),)),)),))
+    typed(user, document)
+    clicked(user, document, ordinal=0, kind="condition")
+    await user.should_see("Shown only when 'Klacht terecht' is yes", marker="condition-menu")
+    user.find(marker="condition-pick").elements.pop().set_value("complaint_category")
+    await user.should_see("'Waar gaat de klacht over?' is 'Twee keer gefactureerd of afgeschreven'",
+                          marker="condition-test-3")
+    user.find(marker="condition-test-3").click()
+    await user.should_not_see(marker="condition-menu")
+    assert editor(user).props["document"]["children"][0]["branches"][0]["words"] == \
+        "Only when 'Waar gaat de klacht over?' is 'Twee keer gefactureerd of afgeschreven'"
+    user.find(marker="letter-body").trigger("node", {"document": editor(user).props["document"], "kind": "condition",
+                                                     "ordinal": 0, "branch": 0})
+    user.find(marker="condition-otherwise").click()
+    await user.should_not_see(marker="condition-menu")
+    assert saved_letter("billing_complaint", "complaint_received")["variants"][0]["body"] == \
+        '{% if complaint_category == "charged_twice" %}Terecht.{% else %}text shown otherwise{% endif %}'
+
+
+@pytest.mark.anyio
 async def test_a_default_text_and_a_format_are_chosen_in_the_chips_menu(user: User):
     await open_letters(user)
     await user.should_see("E-mail: Ontvangstbevestiging klacht")

@@ -378,9 +378,9 @@ class LettersPanel(Panel):
             loop.set_visibility(self.picked is not None and self.picked.is_records)
             tests.clear()
             with tests:
-                for test in conditions_for(self.picked) if self.picked else []:
+                for number, test in enumerate(conditions_for(self.picked) if self.picked else []):
                     ui.item(describe_condition(test, self.names), on_click=lambda t=test: self.wrap(t)) \
-                        .mark(f"letter-if-{test}")
+                        .mark(f"letter-if-{number}")
 
         choice.on_value_change(offer)
         offer()
@@ -506,10 +506,11 @@ class LettersPanel(Panel):
             def offer() -> None:
                 tests.clear()
                 with tests:
-                    for test in conditions_for(entries[subject.value]) if subject.value in entries else []:
+                    for number, test in enumerate(conditions_for(entries[subject.value])
+                                                  if subject.value in entries else []):
                         ui.button(describe_condition(test, names), on_click=lambda t=test: apply(
                             lambda d: with_condition(d, address, way, t))).props("flat dense no-caps") \
-                            .mark(f"condition-test-{test}")
+                            .mark(f"condition-test-{number}")
 
             subject.on_value_change(offer)
         if condition.branches[-1].condition:
