@@ -19,8 +19,8 @@ __all__ = ["LOOP_NAME", "address_block", "condition_node", "conditions_for", "ha
 FORMAT_OF_TYPE = {"money": "money", "date": "date", "datetime": "date", "number": "number"}
 #: What each record is called inside a repeated part: `{% for row in lines %}{{ row.amount }}{% endfor %}`.
 LOOP_NAME = "row"
-#: Types whose zero is a value: "has a value" asks whether there is one, not whether it is zero.
-_NUMBERS = frozenset({DataType.NUMBER.value, DataType.MONEY.value})
+#: Types with a value that reads as false (0, no): "has a value" asks whether there is one, not whether it is true.
+_MAY_BE_FALSE = frozenset({DataType.NUMBER.value, DataType.MONEY.value, DataType.BOOLEAN.value})
 
 
 def value_node(name: LetterName) -> Value:
@@ -33,12 +33,12 @@ def value_node(name: LetterName) -> Value:
 
 
 def has_value(path: str, kind: str) -> str:
-    """The condition that `path` has a value (for numbers and amounts, zero is one).
+    """The condition that `path` has a value (for numbers and amounts zero is one, for yes/no fields no is one).
 
     >>> has_value("note", "text"), has_value("amount", "money")
     ('note', 'amount is defined')
     """
-    return f"{path} is defined" if kind in _NUMBERS else path
+    return f"{path} is defined" if kind in _MAY_BE_FALSE else path
 
 
 def conditions_for(name: LetterName) -> list[str]:
@@ -55,7 +55,7 @@ def conditions_for(name: LetterName) -> list[str]:
         return [name.path, f"not {name.path}"]
     if name.options:
         return [f"{name.path} == {string_literal(value)}" for value, _ in name.options]
-    if name.type in _NUMBERS:
+    if name.type in _MAY_BE_FALSE:
         return [has_value(name.path, name.type), f"{name.path} is not defined"]
     return [name.path, f"not {name.path}"]
 

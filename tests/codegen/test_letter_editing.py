@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
+from codegen.formatting import LetterFormats
 from codegen.letter_document import (
     Branch,
     Condition,
@@ -32,6 +33,7 @@ from codegen.letter_names import Names, describe_condition
 from codegen.letter_snippets import has_value
 from codegen.letter_template import parse_template, template_source
 from codegen.letter_view import edited_document, editor_json, node_problems, pasted_nodes
+from codegen.letters import render_template
 from models.data import Variable
 from tests.codegen.test_letter_template import documents
 
@@ -59,6 +61,14 @@ def test_a_chip_shown_only_if_it_has_a_value_and_then_always_again_is_the_chip_i
     wrapped = wrap_in_condition(document, [1], has_value("note", "text"))
     assert template_source(wrapped) == "Toelichting: {% if note %}{{ note }}{% endif %}."
     assert unwrap_node(wrapped, [1]) == document
+
+
+@pytest.mark.parametrize(("answer", "shown"), [(False, "Niet terecht."), (True, ""), (None, "")])
+def test_testing_first_that_a_yes_no_answer_has_a_value_keeps_a_no(answer: bool | None, shown: str):
+    """The fix for a condition on a yes/no field that may be empty must not hide the passage when the answer is no."""
+    guarded = f"{has_value('justified', 'boolean')} and (not justified)"
+    source = template_source(plain(Condition((Branch(guarded, (Text("Niet terecht."),)),))))
+    assert render_template(source, {"justified": answer}, html=False, formats=LetterFormats("nl")) == shown
 
 
 def test_a_conditions_ways_are_changed_added_and_removed_one_at_a_time():
@@ -131,7 +141,7 @@ def test_a_value_that_may_be_empty_is_marked_where_nothing_tests_it_and_nowhere_
         "{{ note }}|{% if note %}{{ note }}{% endif %}|{% if not note %}-{% else %}{{ note }}{% endif %}|"
         "{% if justified %}{{ note }}{% endif %}|{{ note|default('-') }}|{% if amount is defined %}"
         "{{ amount|money }}{% elif note %}{{ note }}{% else %}{{ amount }}{% endif %}", Markup.PLAIN)
-    problems = node_problems(document, NAMES, maybe_empty={"note", "amount"}, unknown=())
+    problems = node_problems(document, NAMES, maybe_empty={"note", "amount", "justified"}, unknown=())
     assert [(p["kind"], p["ordinal"]) for p in problems] == [("value", 0), ("value", 3), ("value", 7)]
     assert problems[0]["message"].startswith("'Toelichting' may be empty when this letter is sent")
 
@@ -158,8 +168,8 @@ def test_a_name_that_is_not_case_data_is_marked_on_every_chip_and_condition_unde
 @settings(max_examples=150, deadline=None)
 def test_the_fixes_a_chips_menu_offers_always_clear_its_warning(document):
     def marked_chips(document: LetterDocument) -> list[int]:
-        return [p["ordinal"] for p in node_problems(document, NAMES, maybe_empty={"note", "amount"}, unknown=())
-                if p["kind"] == "value"]
+        problems = node_problems(document, NAMES, maybe_empty={"note", "amount", "justified"}, unknown=())
+        return [p["ordinal"] for p in problems if p["kind"] == "value"]
 
     marked = marked_chips(document)
     for ordinal in marked:
