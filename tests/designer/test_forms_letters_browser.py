@@ -168,7 +168,7 @@ def test_a_conditional_field_and_a_letter_paragraph_are_designed_published_and_t
     # 3. Published with a note: the status and the process list show version 2.
     page.get_by_role("button", name="Publish").click()
     page.get_by_label("Note: what changed and why").fill(NOTE)
-    page.get_by_role("dialog").get_by_role("button", name="Publish").click()
+    page.get_by_role("dialog").get_by_role("button", name="Publish", exact=True).click()
     expect(page.get_by_text("Published version 2 of Adreswijziging.")).to_be_visible()
     expect(page.get_by_text("draft of published version 2")).to_be_visible()
     page.get_by_role("link", name="Design", exact=True).click()  # the process list has the version and its note

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.letter_pages import letters_tab, open_code
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -53,11 +54,6 @@ def shoot(page: Page, name: str, showing: Locator) -> None:
     showing.scroll_into_view_if_needed()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"letters_{name}.png"))
-
-
-def letters_tab(page: Page) -> Locator:
-    page.get_by_role("tab", name="Letters").click()
-    return page.locator(".q-tab-panel").filter(has=page.get_by_text(re.compile(r"^Letters \(\d+\)$")))
 
 
 def pick(page: Page, letters: Locator, typed: str, option: str) -> None:
@@ -100,7 +96,7 @@ def test_a_designer_writes_a_chip_and_a_conditional_paragraph_without_a_brace_an
     shoot(ann, "designer_wrote_a_paragraph", passage)
 
     # What is stored is the template it always was.
-    letters.get_by_text("Template code (for experts)").click()
+    open_code(letters)
     code = letters.get_by_role("textbox", name="Body", exact=True)
     expect(code).to_have_value(re.compile(
         r"^Beste \{\{ customer\.name \}\},\n\n\{% if complaint_category == \"charged_twice\" %\}"
@@ -109,7 +105,7 @@ def test_a_designer_writes_a_chip_and_a_conditional_paragraph_without_a_brace_an
 
     ann.get_by_role("button", name="Publish").click()
     ann.get_by_label("Note: what changed and why").fill("Ontvangstbevestiging noemt een dubbele afschrijving")
-    ann.get_by_role("dialog").get_by_role("button", name="Publish").click()
+    ann.get_by_role("dialog").get_by_role("button", name="Publish", exact=True).click()
     expect(ann.get_by_text("Published version 2 of Klacht over een factuur.")).to_be_visible()
 
     # Bob starts a complaint about a double charge; the acknowledgement it sent has the paragraph and the amount.

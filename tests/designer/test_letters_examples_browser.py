@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.designer.helpers import ROOT, launch_chromium, require_browser, served
+from tests.designer.letter_pages import letters_tab, open_code
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -46,11 +47,6 @@ def texts_of(letter: dict, variant: dict) -> dict[str, str]:
     parts = ["body"] if letter["channel"] == "sms" else ["subject", "body"]
     parts += ["text_body"] if letter["channel"] == "email" else []
     return {part: variant.get(part) or "" for part in parts}
-
-
-def letters_tab(page: Page) -> Locator:
-    page.get_by_role("tab", name="Letters").click()
-    return page.locator(".q-tab-panel").filter(has=page.get_by_text(re.compile(r"^Letters \(\d+\)$")))
 
 
 def open_version(page: Page, letters: Locator, letter: dict, language: str) -> None:
@@ -93,8 +89,8 @@ def test_every_example_letter_opens_in_the_editor_and_is_saved_back_unchanged(ap
     letters = letters_tab(page)
     for letter, variant in versions:
         open_version(page, letters, letter, variant["language"])
+        open_code(letters)
         code = letters.locator(".q-expansion-item").filter(has_text="Template code (for experts)")
-        code.get_by_text("Template code (for experts)").click()
         for part, source in texts_of(letter, variant).items():
             where = f"{letter['id']}/{variant['language']}/{part}"
             field = code.get_by_role("textbox", name=PARTS[part], exact=True)
