@@ -55,18 +55,6 @@ tbody.fd-frame>tr.fd-label-row>td{border:none;border-left:3px solid #8250df;back
   color:#57606a;cursor:pointer;white-space:pre-wrap;user-select:none}
 div.fd-locked{display:block;margin:.3em 0;padding:4px 6px}
 `;
-const TOOLS = {
-  html: [["heading", "Heading", "Heading (or back to a paragraph)"], ["bold", "B", "Bold"],
-         ["list", "• List", "Bulleted list"], ["numbered", "1. List", "Numbered list"],
-         ["table", "Table", "Insert a table"], ["row", "+ Row", "Add a row below (in a table)"],
-         ["removeRow", "− Row", "Remove this row (in a table)"], ["address", "Address block", "Insert the customer's address"]],
-  text: [["heading", "Heading", "Heading (makes the letter formatted text)"], ["bold", "B", "Bold"],
-         ["list", "• List", "Bulleted list (makes the letter formatted text)"],
-         ["numbered", "1. List", "Numbered list (makes the letter formatted text)"],
-         ["table", "Table", "Insert a table (makes the letter formatted text)"],
-         ["address", "Address block", "Insert the customer's address"]],
-};
-const FORMATS = { money: "amount", date: "date", number: "number" };
 const ALLOWED = new Set(["h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote", "ul", "ol", "li",
   "table", "thead", "tbody", "tr", "th", "td", "b", "strong", "i", "em", "u"]);
 const INLINE = new Set(["b", "strong", "i", "em", "u", "br"]);
@@ -76,6 +64,11 @@ const ATTRIBUTES = { p: ["align"], td: ["align", "colspan"], th: ["align", "cols
 const ZERO_WIDTH = /\u200b/g;
 // What a copy from one letter carries for a paste into another: its nodes, chips and all.
 const CLIPBOARD_TYPE = "application/x-flowdesk-letter+json";
+
+// `words` (one of the editor's words, from Python) with each `{name}` filled in from `values`.
+function fill(words, values) {
+  return words.replace(/\{(\w+)\}/g, (whole, name) => values[name] ?? whole);
+}
 
 function make(tag, className, text) {
   const node = document.createElement(tag);
@@ -87,7 +80,7 @@ function make(tag, className, text) {
 export default {
   template: `
   <div class="fd-letter" :class="{'fd-single': singleLine}" :data-markup="document.markup">
-    <div v-if="toolbar" class="fd-toolbar" role="toolbar" :aria-label="'Formatting: ' + label">
+    <div v-if="toolbar" class="fd-toolbar" role="toolbar" :aria-label="say('formatting', { label })">
       <button v-for="tool in tools" :key="tool[0]" type="button" class="fd-tool" :data-tool="tool[0]"
               :title="tool[2]" :aria-label="tool[2]" @mousedown.prevent @click="format(tool[0])">{{ tool[1] }}</button>
     </div>
@@ -103,10 +96,11 @@ export default {
     addressBlock: Array,
     problems: Array,
     after: Object,
+    words: Object,
   },
   computed: {
     tools() {
-      return TOOLS[this.document.markup] || [];
+      return this.words.tools[this.document.markup] || [];
     },
     html() {
       return this.document.markup === "html";
@@ -155,6 +149,10 @@ export default {
     window.document.removeEventListener("selectionchange", this.onSelection);
   },
   methods: {
+    // What the editor says (`EDITOR_WORDS` in letter_editor.py), with `values` filled in.
+    say(key, values = {}) {
+      return fill(this.words[key], values);
+    },
     // Drawing the document.
 
     render() {
@@ -175,7 +173,7 @@ export default {
         code.dataset.node = JSON.stringify({ type: "locked", source: node.source });
         code.tabIndex = 0;
         code.setAttribute("role", "button");
-        code.title = "Template code the editor cannot show as text and chips; click to see or remove it";
+        code.title = this.say("locked");
         return code;
       }
       if (node.type === "element") {
@@ -200,7 +198,7 @@ export default {
         label.dataset.branch = String(number);
         label.tabIndex = 0;
         label.setAttribute("role", "button");
-        label.title = "Change or remove this condition";
+        label.title = this.say("condition");
         if (where === "rows") {
           label.colSpan = 99;
           const row = make("tr", "fd-label-row");
@@ -236,11 +234,12 @@ export default {
       chip.dataset.label = node.label || node.path;
       chip.appendChild(window.document.createTextNode(node.label || node.path));
       const extras = [];
-      if (node.format) extras.push(FORMATS[node.format] || node.format);
-      if (node.fallback !== null && node.fallback !== undefined) extras.push(`or “${node.fallback}”`);
+      if (node.format) extras.push(this.words.formats[node.format] || node.format);
+      if (node.fallback !== null && node.fallback !== undefined) extras.push(this.say("fallback", { text: node.fallback }));
       if (extras.length) chip.appendChild(make("span", "fd-extra", extras.join(" · ")));
-      chip.title = `${node.label || node.path}: click to change how it shows`;
-      chip.setAttribute("aria-label", `Placeholder ${node.label || node.path}` + (extras.length ? `, ${extras.join(", ")}` : ""));
+      chip.title = this.say("chip", { label: node.label || node.path });
+      chip.setAttribute("aria-label", this.say("chipName", { label: node.label || node.path }) +
+                                      (extras.length ? `, ${extras.join(", ")}` : ""));
       return chip;
     },
     // What keeps every editable part usable: an empty paragraph or cell gets a <br> to hold the cursor; plain text
@@ -279,20 +278,21 @@ export default {
       const host = this.$refs.host;
       const problems = new Map((this.problems || []).map((p) => [`${p.kind}:${p.ordinal}:${p.branch ?? 0}`, p.message]));
       host.querySelectorAll(".fd-chip").forEach((chip, ordinal) => {
-        this.mark(chip, problems.get(`value:${ordinal}:0`), `${chip.dataset.label}: click to change how it shows`);
+        this.mark(chip, problems.get(`value:${ordinal}:0`), this.say("chip", { label: chip.dataset.label }));
       });
       host.querySelectorAll("[data-fd=condition]").forEach((frame, ordinal) => {
         for (const label of frame.querySelectorAll(":scope > .fd-label, :scope > tr > .fd-label")) {
           this.mark(label, problems.get(`condition:${ordinal}:${label.dataset.branch}`),
-                    "Change or remove this condition");
+                    this.say("condition"));
         }
       });
     },
     mark(element, message, title) {
       element.classList.toggle("fd-problem", Boolean(message));
       element.title = message || title;
-      const base = (element.getAttribute("aria-label") || element.textContent).replace(/ \(warning: .*\)$/, "");
-      element.setAttribute("aria-label", message ? `${base} (warning: ${message})` : base);
+      if (element.dataset.name === undefined) element.dataset.name = element.getAttribute("aria-label") || element.textContent;
+      const name = element.dataset.name;
+      element.setAttribute("aria-label", message ? this.say("warning", { name, message }) : name);
     },
 
     // Reading the document back.

@@ -25,12 +25,40 @@ from nicegui.events import Handler, UiEventArguments
 from designer.elements.events import subscribe
 
 __all__ = [
+    "EDITOR_WORDS",
     "ConvertEventArguments",
     "DocumentEventArguments",
     "LetterEditor",
     "NodeEventArguments",
     "PasteEventArguments",
 ]
+
+#: Everything the editor itself says (its toolbar, and the tooltips and screen-reader names of chips, conditions and
+#: locked code), as plain literals in this one place so that a translation can wrap them. The browser fills in
+#: `{label}` (a placeholder's label), `{text}` (a default text), `{name}` (what a marked part is called) and
+#: `{message}` (what is wrong with it).
+EDITOR_WORDS: dict[str, Any] = {
+    "tools": {  # per markup: (what the button does, its text, its tooltip)
+        "html": [["heading", "Heading", "Heading (or back to a paragraph)"], ["bold", "B", "Bold"],
+                 ["list", "• List", "Bulleted list"], ["numbered", "1. List", "Numbered list"],
+                 ["table", "Table", "Insert a table"], ["row", "+ Row", "Add a row below (in a table)"],
+                 ["removeRow", "− Row", "Remove this row (in a table)"],
+                 ["address", "Address block", "Insert the customer's address"]],
+        "text": [["heading", "Heading", "Heading (makes the letter formatted text)"], ["bold", "B", "Bold"],
+                 ["list", "• List", "Bulleted list (makes the letter formatted text)"],
+                 ["numbered", "1. List", "Numbered list (makes the letter formatted text)"],
+                 ["table", "Table", "Insert a table (makes the letter formatted text)"],
+                 ["address", "Address block", "Insert the customer's address"]],
+    },
+    "formats": {"money": "amount", "date": "date", "number": "number"},
+    "formatting": "Formatting: {label}",
+    "locked": "Template code the editor cannot show as text and chips; click to see or remove it",
+    "condition": "Change or remove this condition",
+    "chip": "{label}: click to change how it shows",
+    "chipName": "Placeholder {label}",
+    "fallback": "or “{text}”",
+    "warning": "{name} (warning: {message})",
+}
 
 
 @dataclass(kw_only=True, slots=True)
@@ -92,6 +120,7 @@ class LetterEditor(Element, component="letter_editor.js"):
         self._props["addressBlock"] = list(address_block)
         self._props["problems"] = []
         self._props["after"] = None
+        self._props["words"] = EDITOR_WORDS
 
     def load(self, document: Mapping[str, Any], *, caret: int | None = None, then_format: str = "",
              address_block: Sequence[Mapping[str, Any]] | None = None) -> None:
