@@ -11,7 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from codegen.formatting import LetterFormats
-from codegen.letter_snippets import PickerEntry, value_snippet
+from codegen.letter_document import LetterDocument, Markup
+from codegen.letter_names import LetterName
+from codegen.letter_snippets import value_node
+from codegen.letter_template import template_source
 from codegen.letters import LetterRenderError, render_letter
 from codegen.sms import is_gsm
 from models.letters import Letter
@@ -118,6 +121,7 @@ def test_an_sms_amount_keeps_to_the_gsm_alphabet():
 
 
 def test_the_picker_inserts_numbers_with_the_number_filter():
-    snippet = value_snippet(PickerEntry("units", "Units", "Case data", "number"))
+    snippet = template_source(LetterDocument(Markup.PLAIN, (value_node(LetterName("units", "Units", "Case data",
+                                                                                  "number")),)))
     assert snippet == "{{ units|number }}"
     assert render_letter(letter(snippet), "nl", {"units": 2.5}).body == "<p>2,5</p>\n"

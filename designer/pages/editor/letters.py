@@ -1,34 +1,66 @@
-"""The letters tab: letters, e-mails and SMS per language, a placeholder picker and a live preview.
+"""The letters tab: letters, e-mails and SMS per language, written as they read, with a live preview.
 
-Templates are edited as their source text: the toolbar adds simple HTML and the
-picker adds placeholders, conditions and loops at the cursor (`codegen.letter_snippets`),
-so nobody types Jinja2. A text is saved to the draft as it is typed (`save_as_typed`).
-The preview renders with `codegen.letters.render_letter`, with sample data
-(`codegen.letter_samples`) or a real case, and shows HTML only inside a sandboxed
-iframe without scripts, and everything else as text; a template that cannot be
-rendered shows why instead.
+Each text (subject, body, plain-text part, SMS) is a `LetterEditor`: what the
+letter says, its formatting, placeholders as chips with their labels,
+conditional passages and repeated rows as framed blocks saying their condition
+in words. What is stored stays the template text (`codegen.letter_template`
+converts), saved as it is typed (`Editor.typed`). The picker inserts a
+placeholder, a condition or a repeated table at the cursor; a click on a chip
+offers its format, "show only if it has a value" and a default text; a click on
+a condition or repeated part changes or removes it. The checks' findings about
+placeholders (a value that may be empty, a name that is not case data) are
+marked on the chip concerned. Template code stays reachable for experts, folded
+away. The preview renders with `codegen.letters.render_letter`, with sample
+data (`codegen.letter_samples`) or a real case, and shows HTML only inside a
+sandboxed iframe without scripts; a text that cannot be rendered shows why.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from nicegui import events, ui
+from nicegui import ui
 from pydantic import ValidationError
 
-from codegen.letter_snippets import (
-    TOOLBAR,
-    PickerEntry,
-    if_snippet,
-    insert_at,
-    insert_block,
-    loop_snippet,
-    picker_entries,
-    value_snippet,
+from codegen.formatting import LetterFormats
+from codegen.letter_document import (
+    Condition,
+    Element,
+    LetterDocument,
+    Locked,
+    Markup,
+    Node,
+    Repeat,
+    Text,
+    Value,
+    as_html,
+    is_block,
+    node_at,
+    nth,
+    remove_node,
+    replace_node,
+    unwrap_node,
+    with_condition,
+    with_otherwise,
+    wrap_in_condition,
 )
+from codegen.letter_names import LetterName, Names, describe_condition, letter_names
+from codegen.letter_snippets import address_block, condition_node, conditions_for, has_value, repeat_node, value_node
+from codegen.letter_template import markup_of, parse_template, template_source
+from codegen.letter_view import edited_document, editor_json, node_problems, pasted_nodes, shown_nodes
 from codegen.letters import LetterRenderError, RenderedLetter, render_letter
 from codegen.markup import letter_page
 from codegen.sms import segments
+from designer.elements.letter_editor import (
+    ConvertEventArguments,
+    LetterEditor,
+    NodeEventArguments,
+    PasteEventArguments,
+)
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
 from designer.pages.editor.panel import Panel
@@ -38,6 +70,7 @@ from models.editing import letters as letter_edits
 from models.errors import FlowdeskError
 from models.letters import Letter, LetterChannel
 from models.serialization import problems_from_validation
+from models.templates import placeholders
 from runtime.access import UseCase, may
 from runtime.views.design import letter_context, preview_cases, sample_customers
 
@@ -47,8 +80,29 @@ if TYPE_CHECKING:
 CHANNEL_ICONS = {LetterChannel.LETTER: "description", LetterChannel.EMAIL: "mail", LetterChannel.SMS: "sms"}
 CHANNEL_NAMES = {LetterChannel.LETTER: "Letter", LetterChannel.EMAIL: "E-mail", LetterChannel.SMS: "SMS"}
 SAMPLE = "sample"
-#: What a text field reports when its cursor moves: the cursor's offset in the text.
-CURSOR = "(e) => emit(e.target.selectionStart)"
+#: What a button does on mousedown so that clicking it leaves the focus where it was (in the letter being written).
+KEEP_FOCUS = "(event) => event.preventDefault()"
+#: What a new passage shown only under a condition says until it is typed over (in plain text).
+SAMPLE_PASSAGE = "Text shown only then"
+#: The checks whose findings name a placeholder (in `{{ ... }}`), marked on its chips.
+MAYBE_EMPTY_RULE, UNKNOWN_RULE = "placeholder-maybe-empty", "placeholder-unknown"
+_PLACEHOLDER = re.compile(r"\{\{ ([\w.]+) \}\}")
+_QUOTED_PLACEHOLDER = re.compile(r"'?\{\{ ([\w.]+) \}\}'?")
+#: What to do about a value that may be empty, said with what the editor offers (the rule's hint shows template code).
+MAYBE_EMPTY_HINT = ("Click its placeholder, which is marked: show it only if it has a value, or give a default text. "
+                    "Or make every way to the step set it: a required form field, an assignment or a default value.")
+
+
+@dataclass
+class _Text:
+    """One text of the language version being edited, as its editor holds it."""
+
+    part: str
+    markup: Markup
+    editor: LetterEditor
+    document: LetterDocument
+    source: str
+    single_line: bool = False
 
 
 class LettersPanel(Panel):
@@ -62,10 +116,10 @@ class LettersPanel(Panel):
         self.preview_source = SAMPLE
         self.sample_customer: str | None = None
         self.customers: dict[str, Customer] = {}
-        self.fields: dict[str, ui.input | ui.textarea] = {}
-        self.cursors: dict[str, int | None] = {}
+        self.texts: dict[str, _Text] = {}
+        self.codes: dict[str, ui.textarea] = {}
         self.last_part = "body"
-        self.picked: PickerEntry | None = None
+        self.picked: LetterName | None = None
         super().__init__(editor)
 
     # What the panel shows.
@@ -80,9 +134,14 @@ class LettersPanel(Panel):
             self.language = chosen.default_language
         return chosen
 
+    @property
+    def names(self) -> Names:
+        return Names.of(self.draft.bundle.variables)
+
     def after_typing(self) -> None:
-        """After a text typed here is saved: its problems and the preview (the fields show the text already)."""
+        """After a text typed here is saved: its problems, the chips' marks and the preview."""
         self.show_problems.refresh()
+        self.mark_chips()
         self.show_preview.refresh()
 
     def shows(self, element_id: str) -> bool:
@@ -95,11 +154,11 @@ class LettersPanel(Panel):
     @ui.refreshable_method
     def show(self) -> None:
         letter = self.current_letter()
-        self.fields = {}
+        self.texts, self.codes = {}, {}
         with ui.row().classes("w-full no-wrap items-start gap-6"):
             with ui.column().classes("w-72 flex-none gap-2"):
                 self.letter_list()
-            with ui.column().classes("grow gap-2"):
+            with ui.column().classes("grow gap-2 min-w-0"):
                 if letter is None:
                     ui.label("No letters yet. Add a letter, e-mail or SMS on the left.").mark("no-letters")
                 else:
@@ -141,18 +200,17 @@ class LettersPanel(Panel):
         ui.label(f"{CHANNEL_NAMES[letter.channel]}: {letter.name or letter.id}").classes("text-lg") \
             .mark("letter-title")
         self.language_bar(letter)
-        if letter.channel is not LetterChannel.SMS:
-            self.text_field("subject", ui.input("Subject", value=variant.subject))
-            self.toolbar()
         self.picker(letter)
-        self.text_field("body", ui.textarea("Text", value=variant.body).props("outlined autogrow"))
-        if letter.channel is not LetterChannel.SMS:
-            ui.label("In plain text a blank line starts a paragraph. A heading, list, table or address block makes "
-                     "the text HTML; its paragraphs are kept.").classes("text-xs text-slate-600")
+        sms = letter.channel is LetterChannel.SMS
+        if not sms:
+            self.text_editor("subject", "Subject", variant.subject, Markup.PLAIN, single_line=True)
+        self.text_editor("body", "Text", variant.body, markup_of(variant.body, html_body=not sms), toolbar=not sms)
         if letter.channel is LetterChannel.EMAIL:
-            self.text_field("text_body", ui.textarea("Plain-text part (for mail programs without HTML)",
-                                                     value=variant.text_body).props("outlined autogrow"))
+            self.text_editor("text_body", "Plain-text part (for mail programs without HTML; empty: made from the text)",
+                             variant.text_body, Markup.PLAIN)
+        self.mark_chips()
         self.show_problems()
+        self.code_view()
         self.preview_controls()
         self.show_preview()
 
@@ -188,92 +246,321 @@ class LettersPanel(Panel):
         if letter and language.strip() in {v.language for v in letter.variants}:
             self.choose_language(language.strip())
 
-    # Editing the texts.
+    # The texts.
 
-    def text_field(self, part: str, field: ui.input | ui.textarea) -> None:
-        """A text of the variant: the preview follows as you type; it is saved as it is typed."""
-        self.fields[part] = field
-        self.cursors[part] = None
-        field.classes("w-full font-mono").mark(f"letter-{part.replace('_', '-')}")
-        field.on_value_change(lambda: self.show_preview.refresh())
-        for moved in ("keyup", "click"):  # a button does not always take the focus, so follow the cursor as it moves
-            field.on(moved, lambda e: self.cursor_moved(part, e), js_handler=CURSOR, throttle=0.2)
-        field.on("blur", lambda e: self.cursor_moved(part, e), js_handler=CURSOR)
-        save_as_typed(self, field, lambda: self.save(part), on_enter=False)
+    def text_editor(self, part: str, label: str, source: str, markup: Markup, *, toolbar: bool = False,
+                    single_line: bool = False) -> None:
+        """One text of the variant in its editor; saved as it is typed."""
+        document = parse_template(source, markup)
+        ui.label(label).classes("text-sm text-slate-600 mt-1")
+        element = LetterEditor(editor_json(document, self.names), label=label, toolbar=toolbar,
+                               single_line=single_line, address_block=shown_nodes(address_block(markup), self.names)) \
+            .mark(f"letter-{part.replace('_', '-')}")
+        self.texts[part] = _Text(part, markup, element, document, source, single_line)
+        element.on_change(lambda e: self.typed(part, e.document, done=e.done))
+        element.on_node(lambda e: self.clicked(part, e))
+        element.on_paste(lambda e: self.pasted(part, e))
+        element.on_convert(lambda e: self.convert(part, e))
+        element.on_focus(lambda: setattr(self, "last_part", part))
 
-    def cursor_moved(self, part: str, event: events.GenericEventArguments) -> None:
-        """Remember where the cursor is in this text, for the picker and the toolbar."""
-        self.last_part = part
-        self.cursors[part] = event.args if isinstance(event.args, int) else None
+    def pasted(self, part: str, event: PasteEventArguments) -> None:
+        """Insert what was pasted (cleaned; copied from a letter: with its chips) where the cursor is."""
+        text = self.texts[part]
+        try:
+            nodes = pasted_nodes(text.markup, html=event.html, text=event.text, nodes=event.nodes,
+                                 single_line=text.single_line)
+        except ValueError as error:
+            ui.notify(f"Not pasted: {error}.", type="warning")
+            return
+        text.editor.insert(shown_nodes(nodes, self.names))
+
+    def typed(self, part: str, data: Any, *, done: bool) -> bool:
+        """The editor of `part` sent its document: keep it, show it in the preview and save it (at once when
+        `done`). False when it cannot be kept (the editor then shows the text as it was)."""
+        text = self.texts.get(part)
+        if text is None:
+            return False
+        try:
+            document = edited_document(data, text.markup)
+        except ValueError as error:
+            ui.notify(f"That change cannot be kept: {error}.", type="warning")
+            text.editor.load(editor_json(text.document, self.names))
+            return False
+        self.keep(text, document)
+        self.show_preview.refresh()
+        if done:
+            self.editor.done_typing(self, text.editor.id, lambda: self.save(part))
+        else:
+            self.editor.typed(self, text.editor.id, lambda: self.save(part))
+        return True
+
+    def keep(self, text: _Text, document: LetterDocument) -> None:
+        """`document` as the text of `text` (not saved yet); the code view follows."""
+        text.document = document
+        text.source = template_source(document)
+        if text.part in self.codes and self.codes[text.part].value != text.source:
+            self.codes[text.part].set_value(text.source)
+
+    def changed(self, part: str, document: LetterDocument, **load: Any) -> None:
+        """A change made by the panel (a menu, making a plain letter HTML): kept, saved now and drawn again."""
+        text = self.texts[part]
+        self.keep(text, document)
+        text.editor.load(editor_json(document, self.names), **load)
+        self.editor.done_typing(self, text.editor.id, lambda: self.save(part))
 
     def save(self, part: str) -> None:
         """Save one text of the language version being edited to the draft, when it changed."""
         letter = self.current_letter()
-        if letter is None or part not in self.fields:
+        text = self.texts.get(part)
+        if letter is None or text is None or text.source == getattr(letter.variant(self.language), part):
             return
-        text = self.fields[part].value or ""
-        if text == getattr(letter.variant(self.language), part):
+        self.edit(lambda: self.draft.apply(letter_edits.set_text, letter.id, self.language, part, text.source))
+
+    def convert(self, part: str, event: ConvertEventArguments) -> None:
+        """A heading, list or table in a plain-text letter: the letter becomes HTML first (reading the same)."""
+        text = self.texts[part]
+        if text.markup is not Markup.TEXT:
             return
-        self.edit(lambda: self.draft.apply(letter_edits.set_text, letter.id, self.language, part, text))
+        text.markup = Markup.HTML
+        self.changed(part, as_html(text.document), caret=event.caret, then_format=event.format,
+                     address_block=shown_nodes(address_block(Markup.HTML), self.names))
 
-    def insert(self, snippet: str, part: str | None = None) -> None:
-        """Put `snippet` where the cursor was in the text last edited (or `part`), else at its end; then save.
+    def mark_chips(self) -> None:
+        """Mark each chip (or condition) the checks' findings are about: a value that may be empty, a name that is
+        not known."""
+        for text in self.texts.values():
+            text.editor.mark_problems(self.chip_problems(text))
 
-        A heading, list or table turns a plain-text body into HTML, its paragraphs kept (`insert_block`).
-        """
-        part = part or self.last_part
-        if part not in self.fields:
-            part = "body"
-        letter = self.current_letter()
-        insert = insert_block if letter and self.is_html(letter, part) else insert_at
-        text, self.cursors[part] = insert(self.fields[part].value or "", snippet, self.cursors.get(part))
-        self.fields[part].set_value(text)
-        self.editor.done_typing(self, self.fields[part].id, lambda: self.save(part))
+    def chip_problems(self, text: _Text) -> list[dict[str, Any]]:
+        """The chips and conditions of `text` to mark, from the placeholder rules' findings about this letter."""
+        named = self.flagged_names()
+        return node_problems(text.document, self.names, maybe_empty=named[MAYBE_EMPTY_RULE],
+                             unknown=named[UNKNOWN_RULE])
 
-    def toolbar(self) -> None:
-        with ui.row().classes("gap-1"):
-            for name, (label, html) in TOOLBAR.items():
-                ui.button(label, on_click=lambda h=html: self.insert(h, "body")).props("flat dense no-caps") \
-                    .mark(f"letter-toolbar-{name}")
+    def flagged_names(self) -> dict[str, set[str]]:
+        """Rule code -> the placeholders its findings about this letter name (each as `{{ name }}` in its message),
+        for the two placeholder rules."""
+        named: dict[str, set[str]] = {MAYBE_EMPTY_RULE: set(), UNKNOWN_RULE: set()}
+        for finding in self.draft.findings():
+            found = _PLACEHOLDER.search(finding.message)
+            if finding.element == self.letter_id and finding.code in named and found:
+                named[finding.code].add(found.group(1))
+        return named
+
+    def maybe_empty_in(self, condition: str) -> list[str]:
+        """The names a condition reads that may be empty when this letter is sent."""
+        read = {path[0] for path in placeholders(f"{{% if {condition} %}}{{% endif %}}")}
+        return sorted(read & self.flagged_names()[MAYBE_EMPTY_RULE])
+
+    # The picker: placeholders, conditions and repeated rows.
 
     def picker(self, letter: Letter) -> None:
-        """Case data, customer fields and computed values, inserted as a value, a condition or a loop."""
-        entries = {entry.path: entry for entry in picker_entries(self.draft.bundle.variables)}
+        """Case data, customer fields and computed values, inserted as a chip, a condition or a repeated table."""
+        entries = {name.path: name for name in letter_names(self.draft.bundle.variables)}
         with ui.row().classes("w-full items-end gap-2"):
-            choice = ui.select({path: entry.label for path, entry in entries.items()}, with_input=True,
-                               label="Insert case data, customer field or computed value") \
+            choice = ui.select({path: f"{name.group}: {name.label}" for path, name in entries.items()},
+                               with_input=True, label="Case data, customer field or computed value") \
                 .classes("grow").mark("letter-pick")
-            value = ui.button("Value", icon="data_object",
-                              on_click=lambda: self.picked and self.insert(value_snippet(self.picked))) \
-                .props("flat dense no-caps").mark("letter-insert-value")
-            condition = ui.button("Show only if…", icon="help_outline",
-                                  on_click=lambda: self.picked and self.insert(if_snippet(self.picked))) \
-                .props("flat dense no-caps").mark("letter-insert-if")
-            loop = ui.button("Repeat for each…", icon="repeat", on_click=lambda: self.picked and self.insert(
-                loop_snippet(self.picked, html=self.is_html(letter, self.last_part)))) \
-                .props("flat dense no-caps").mark("letter-insert-loop")
+            value = ui.button("Insert value", icon="data_object", on_click=lambda: self.picked and self.insert(
+                [value_node(self.picked)])).props("flat dense no-caps").mark("letter-insert-value")
+            with ui.dropdown_button("Show only if…", icon="help_outline", auto_close=True) \
+                    .props("flat dense no-caps").mark("letter-insert-if") as condition:
+                tests = ui.column().classes("gap-0")
+            loop = ui.button("Repeat for each…", icon="repeat", on_click=lambda: self.picked and self.insert_repeat(
+                self.picked)).props("flat dense no-caps").mark("letter-insert-loop")
+        for button in (value, loop):  # a click leaves the cursor (and the keyboard) in the letter
+            button.on("mousedown", js_handler=KEEP_FOCUS)
 
-        def offer_buttons() -> None:
+        def offer() -> None:
             self.picked = entries.get(choice.value)
-            for button in (value, condition):
-                button.set_enabled(self.picked is not None)
+            value.set_enabled(self.picked is not None)
+            condition.set_enabled(self.picked is not None)
             loop.set_visibility(self.picked is not None and self.picked.is_records)
+            tests.clear()
+            with tests:
+                for number, test in enumerate(conditions_for(self.picked) if self.picked else []):
+                    ui.item(describe_condition(test, self.names), on_click=lambda t=test: self.wrap(t)) \
+                        .mark(f"letter-if-{number}")
 
-        choice.on_value_change(offer_buttons)
-        offer_buttons()
+        choice.on_value_change(offer)
+        offer()
 
-    @staticmethod
-    def is_html(letter: Letter, part: str) -> bool:
-        """Whether a text is HTML (the body of a letter or e-mail) or plain text (subjects, SMS, plain-text parts)."""
-        return letter.channel is not LetterChannel.SMS and part == "body"
+    def target(self) -> _Text | None:
+        """The text the picker works on: the one last edited (else the body)."""
+        return self.texts.get(self.last_part) or self.texts.get("body")
+
+    def insert(self, nodes: list[Node]) -> None:
+        text = self.target()
+        if text is not None:
+            text.editor.insert(shown_nodes(nodes, self.names))
+
+    def insert_repeat(self, name: LetterName) -> None:
+        text = self.target()
+        if text is not None:
+            self.insert([repeat_node(name, text.markup)])
+
+    def wrap(self, condition: str) -> None:
+        """Show the paragraph(s) at the cursor (in plain text: the selection, else a new passage) only when
+        `condition` holds."""
+        text = self.target()
+        if text is not None:
+            sample = "" if text.markup is Markup.HTML else SAMPLE_PASSAGE
+            text.editor.wrap(shown_nodes([condition_node(condition, sample)], self.names)[0])
+
+    # Menus of chips, conditions, repeated parts and locked code.
+
+    def clicked(self, part: str, event: NodeEventArguments) -> None:
+        """A chip, a condition's or repeated part's label or locked code was clicked: its menu."""
+        if not self.typed(part, event.document, done=True):
+            return
+        text = self.texts[part]
+        try:
+            address = nth(text.document, event.kind, event.ordinal)
+        except IndexError:
+            return
+        node = node_at(text.document, address)
+        with ui.dialog() as dialog, ui.card().classes("w-[32rem]"):
+            def apply(change: Callable[[LetterDocument], LetterDocument]) -> None:
+                dialog.close()
+                try:
+                    self.changed(part, change(self.texts[part].document))
+                except (ValueError, IndexError) as error:
+                    ui.notify(f"Not changed: {error}", type="warning")
+
+            problems = [p for p in self.chip_problems(text) if (p["kind"], p["ordinal"]) == (event.kind, event.ordinal)]
+            if isinstance(node, Value):
+                self.value_menu(node, address, problems[0]["message"] if problems else "", apply)
+            elif isinstance(node, Condition):
+                way = min(max(event.branch, 0), len(node.branches) - 1)
+                problem = next((p["message"] for p in problems if p["branch"] == way), "")
+                self.condition_menu(node, address, way, problem, apply)
+            elif isinstance(node, Repeat):
+                ui.label(f"For each record in '{self.names.label(node.items)}'").classes("text-lg").mark("repeat-menu")
+                ui.label("Everything in this part is shown once for each record of the list.") \
+                    .classes("text-sm text-slate-600")
+                ui.button("Remove it, with its content", icon="delete", on_click=lambda: apply(
+                    lambda d: remove_node(d, address))).props("flat no-caps color=negative").mark("repeat-remove")
+            elif isinstance(node, Locked):
+                ui.label("Template code").classes("text-lg").mark("locked-menu")
+                ui.label("The editor cannot show this part as text and placeholders; it is kept exactly as written. "
+                         "Change it under 'Template code (for experts)', or remove it.") \
+                    .classes("text-sm text-slate-600")
+                ui.label(node.source).classes("font-mono text-sm whitespace-pre-wrap border rounded p-2 w-full") \
+                    .mark("locked-source")
+                ui.button("Remove it", icon="delete", on_click=lambda: apply(lambda d: remove_node(d, address))) \
+                    .props("flat no-caps color=negative").mark("locked-remove")
+            ui.button("Close", on_click=dialog.close).props("flat").mark("menu-close")
+        dialog.on_value_change(lambda e: e.value or dialog.delete())  # a menu is made anew for each click
+        dialog.open()
+
+    def value_menu(self, value: Value, address: tuple[int, ...], problem: str,
+                   apply: Callable[[Callable[[LetterDocument], LetterDocument]], None]) -> None:
+        """A chip's menu: its format, what shows when it has no value, removing it."""
+        ui.label(self.names.label(value.path)).classes("text-lg").mark("chip-menu")
+        if problem:
+            ui.label(problem).classes("text-amber-900 bg-amber-50 rounded p-2 w-full").mark("chip-problem")
+        ui.label("Show it as").classes("text-sm font-semibold mt-2")
+        ui.toggle(_format_choices(self.language or "nl"), value=value.format, on_change=lambda e: apply(
+            lambda d: replace_node(d, address, Value(value.path, e.value or "", value.fallback)))) \
+            .props("dense no-caps").mark("chip-format")
+        ui.label("When it has no value").classes("text-sm font-semibold mt-2")
+        kind = self.names.type(value.path)
+        ui.button("Show it only if it has a value", icon="help_outline", on_click=lambda: apply(
+            lambda d: wrap_in_condition(d, address, has_value(value.path, kind)))).props("flat dense no-caps") \
+            .mark("chip-only-if-value")
+        with ui.row().classes("w-full items-end no-wrap gap-2"):
+            fallback = ui.input("Or show this text instead", value=value.fallback or "").classes("grow") \
+                .mark("chip-default")
+            ui.button("Use", on_click=lambda: apply(lambda d: replace_node(
+                d, address, Value(value.path, value.format, fallback.value or "")))).props("flat dense") \
+                .mark("chip-use-default")
+        if value.fallback is not None:
+            ui.button("No default text", on_click=lambda: apply(lambda d: replace_node(
+                d, address, Value(value.path, value.format)))).props("flat dense no-caps").mark("chip-no-default")
+        ui.button("Remove this placeholder", icon="delete", on_click=lambda: apply(
+            lambda d: remove_node(d, address))).props("flat dense no-caps color=negative").mark("chip-remove")
+
+    def condition_menu(self, condition: Condition, address: tuple[int, ...], way: int, problem: str,
+                       apply: Callable[[Callable[[LetterDocument], LetterDocument]], None]) -> None:
+        """A condition's menu, for the way clicked: what is wrong with it (and the fix for a value that may be
+        empty), another condition, an 'otherwise', show always, remove."""
+        branch = condition.branches[way]
+        names = self.names
+        words = describe_condition(branch.condition, names) if branch.condition else "none of the above holds"
+        ui.label(f"Shown only when {words}").classes("text-lg").mark("condition-menu")
+        if problem:
+            ui.label(problem).classes("text-amber-900 bg-amber-50 rounded p-2 w-full").mark("condition-problem")
+            guarded = " and ".join(has_value(name, names.type(name)) for name in self.maybe_empty_in(branch.condition))
+            if guarded:
+                ui.button("Test that it has a value first", icon="rule", on_click=lambda: apply(
+                    lambda d: with_condition(d, address, way, f"{guarded} and ({branch.condition})"))) \
+                    .props("flat dense no-caps").mark("condition-guard")
+        if branch.condition:
+            ui.label("Show it only when instead").classes("text-sm font-semibold mt-2")
+            entries = {name.path: name for name in letter_names(self.draft.bundle.variables)}
+            subject = ui.select({path: f"{name.group}: {name.label}" for path, name in entries.items()},
+                                with_input=True, label="Case data, customer field or computed value") \
+                .classes("w-full").mark("condition-pick")
+            tests = ui.column().classes("gap-0 w-full")
+
+            def offer() -> None:
+                tests.clear()
+                with tests:
+                    for number, test in enumerate(conditions_for(entries[subject.value])
+                                                  if subject.value in entries else []):
+                        ui.button(describe_condition(test, names), on_click=lambda t=test: apply(
+                            lambda d: with_condition(d, address, way, t))).props("flat dense no-caps") \
+                            .mark(f"condition-test-{number}")
+
+            subject.on_value_change(offer)
+        if condition.branches[-1].condition:
+            first = condition.branches[0].children
+            otherwise: tuple[Node, ...] = (Element("p", (), (Text("Text shown otherwise"),)),) \
+                if first and is_block(first[0]) else (Text("text shown otherwise"),)
+            ui.button("Add what shows otherwise", icon="call_split", on_click=lambda: apply(
+                lambda d: with_otherwise(d, address, otherwise))).props("flat dense no-caps") \
+                .mark("condition-otherwise")
+        if len(condition.branches) == 1:
+            ui.button("Always show it (remove the condition, keep the text)", icon="visibility", on_click=lambda: apply(
+                lambda d: unwrap_node(d, address))).props("flat dense no-caps").mark("condition-unwrap")
+        ui.button("Remove it, with its text", icon="delete", on_click=lambda: apply(
+            lambda d: remove_node(d, [*address, way]))).props("flat dense no-caps color=negative") \
+            .mark("condition-remove")
 
     @ui.refreshable_method
     def show_problems(self) -> None:
+        """The letter's findings, placeholders named by their labels (as on the chips, which are marked too)."""
+        names = self.names
+
+        def labelled(text: str) -> str:
+            return _QUOTED_PLACEHOLDER.sub(lambda found: f"'{names.label(found.group(1))}'", text)
+
         for finding in (f for f in self.draft.findings() if f.element == self.letter_id):
+            hint = MAYBE_EMPTY_HINT if finding.code == MAYBE_EMPTY_RULE else labelled(finding.hint)
             with ui.column().classes("gap-0").mark("letter-problem"):
-                ui.label(finding.message).classes("text-red-700 text-sm")
-                if finding.hint:
-                    ui.label(finding.hint).classes("text-xs text-slate-600")
+                ui.label(labelled(finding.message)).classes("text-red-700 text-sm")
+                if hint:
+                    ui.label(hint).classes("text-xs text-slate-600")
+
+    def code_view(self) -> None:
+        """The template code of each text, for experts: folded away; what is typed there is saved as typed."""
+        with ui.expansion("Template code (for experts)", icon="code").classes("w-full").mark("letter-code"):
+            for part, text in self.texts.items():
+                field = ui.textarea(part.replace("_", " ").capitalize(), value=text.source) \
+                    .classes("w-full font-mono").props("outlined autogrow").mark(f"letter-code-{part}")
+                self.codes[part] = field
+
+                def save_code(part: str = part, field: ui.textarea = field) -> None:
+                    text = self.texts[part]
+                    source = field.value or ""
+                    if source != text.source:
+                        text.markup = markup_of(source, html_body=text.markup is not Markup.PLAIN)
+                        self.keep(text, parse_template(source, text.markup))
+                        text.editor.load(editor_json(text.document, self.names),
+                                         address_block=shown_nodes(address_block(text.markup), self.names))
+                    self.save(part)
+
+                save_as_typed(self, field, save_code, on_enter=False)
 
     # The preview.
 
@@ -318,8 +605,8 @@ class LettersPanel(Panel):
         self.rendered(rendered)
 
     def typed_letter(self, letter: Letter) -> Letter:
-        """The letter with the texts as typed in the fields (not yet saved)."""
-        typed = {part: field.value or "" for part, field in self.fields.items()}
+        """The letter with the texts as typed in the editors (not yet saved)."""
+        typed = {part: text.source for part, text in self.texts.items()}
         variants = [v.model_copy(update=typed) if v.language == self.language else v for v in letter.variants]
         try:
             return Letter.model_validate(letter.model_dump() | {"variants": [v.model_dump() for v in variants]})
@@ -351,3 +638,13 @@ class LettersPanel(Panel):
             ui.label("Plain-text part").classes("text-sm text-slate-600")
             ui.label(rendered.text_body).classes("whitespace-pre-wrap border rounded p-2 w-full") \
                 .mark("letter-preview-text")
+
+
+def _format_choices(language: str) -> dict[str, str]:
+    """The formats a chip can show its value in, each with a sample as the letter's language writes it."""
+    formats = LetterFormats(language)
+    try:
+        return {"": "As it is", "money": f"Amount: {formats.money(Decimal('1234.5'))}",
+                "date": f"Date: {formats.date('2026-12-06')}", "number": f"Number: {formats.number(Decimal('1234.5'))}"}
+    except ValueError:  # a language whose conventions are not known
+        return {"": "As it is", "money": "Amount", "date": "Date", "number": "Number"}

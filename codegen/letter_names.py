@@ -1,0 +1,225 @@
+"""The names a letter may use, with the labels people know them by, and conditions said in words.
+
+A letter reads case data (labelled by the process's variables: "Betwist bedrag"),
+the customer's fields ("Customer name") and computed values ("Today"); inside a
+repeated part also the fields of each record. The letter editor shows every
+placeholder as a chip with such a label, and every condition in words:
+`complaint_justified` is "'Klacht terecht' is yes", `credit_amount < disputed_amount`
+is "'Te crediteren bedrag' is less than 'Betwist bedrag'". A condition the words
+cannot say is shown as it is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from jinja2 import TemplateSyntaxError, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from models.customers import CUSTOMER_FIELDS
+from models.data import DataType, Variable
+from models.templates import COMPUTED_FIELDS
+
+__all__ = ["LetterName", "Names", "describe_condition", "dotted_path", "is_condition", "letter_names"]
+
+_ENVIRONMENT = ImmutableSandboxedEnvironment()
+_COMPARISONS = {"eq": "is", "ne": "is not", "lt": "is less than", "gt": "is more than", "lteq": "is at most",
+                "gteq": "is at least", "in": "is one of", "notin": "is not one of"}
+
+
+@dataclass(frozen=True)
+class LetterName:
+    """A name a template may read: its path, the label people see, its group and what kind of value it is."""
+
+    path: str
+    label: str
+    group: str
+    type: str
+    fields: tuple[LetterName, ...] = ()  # records: one record's fields (their path is the field's name)
+    options: tuple[tuple[str, str], ...] = ()  # choice: (value, label) of each option
+
+    @property
+    def is_records(self) -> bool:
+        return self.type == DataType.RECORDS.value
+
+    @property
+    def is_boolean(self) -> bool:
+        return self.type == DataType.BOOLEAN.value
+
+
+def letter_names(variables: Sequence[Variable]) -> list[LetterName]:
+    """Every name a template may read: case data first, then the customer's fields, then computed values.
+
+    >>> [(n.path, n.label) for n in letter_names([Variable(name="amount", type="money", label="Amount due")])][:3]
+    [('amount', 'Amount due'), ('customer.id', 'Customer id'), ('customer.number', 'Customer number')]
+    >>> letter_names([])[-1].label
+    'Case started'
+    """
+    names = [_variable_name(variable, "Case data") for variable in variables]
+    names += _walk("customer", CUSTOMER_FIELDS, "Customer")
+    for name, kind in COMPUTED_FIELDS.items():
+        names += _walk(name, kind, "Computed")
+    return names
+
+
+def _variable_name(variable: Variable, group: str) -> LetterName:
+    return LetterName(variable.name, variable.display, group, variable.type.value,
+                      fields=tuple(_variable_name(f, "Each record") for f in variable.fields),
+                      options=tuple((o.value, o.display) for o in variable.options))
+
+
+def _walk(path: str, kind: object, group: str) -> list[LetterName]:
+    if isinstance(kind, Mapping):
+        return [name for part, inner in kind.items() for name in _walk(f"{path}.{part}", inner, group)]
+    return [LetterName(path, _words(path), group, str(kind))]
+
+
+def _words(path: str) -> str:
+    """A path as words: `customer.payment_method` is "Customer payment method"."""
+    return path.replace(".", " ").replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the names in one place of a letter mean: the letter's names, and inside repeated parts the record's."""
+
+    by_path: Mapping[str, LetterName]
+    records: Mapping[str, LetterName] = field(default_factory=dict)  # loop name -> the list it goes through
+
+    @classmethod
+    def of(cls, variables: Sequence[Variable]) -> Names:
+        return cls({name.path: name for name in letter_names(variables)})
+
+    def within(self, name: str, items: str) -> Names:
+        """The names inside a part repeated for each record (called `name`) of the list at `items`."""
+        return Names(self.by_path, {**self.records, name: self.by_path.get(items) or LetterName(
+            items, _words(items), "", DataType.RECORDS.value)})
+
+    def find(self, path: str) -> LetterName | None:
+        """The name at `path`, also a field of a repeated record (`row.amount`); None when unknown."""
+        first, _, rest = path.partition(".")
+        if first in self.records:
+            listed = self.records[first]
+            if not rest:
+                return LetterName(path, f"Each record of '{listed.label}'", "Each record", "record")
+            return next((f for f in listed.fields if f.path == rest), None)
+        return self.by_path.get(path)
+
+    def label(self, path: str) -> str:
+        """The label of `path`; its words when it is not a known name."""
+        found = self.find(path)
+        return found.label if found else _words(path)
+
+    def type(self, path: str) -> str:
+        found = self.find(path)
+        return found.type if found else ""
+
+
+def describe_condition(condition: str, names: Names) -> str:
+    """A condition as words, with labels for the names in it; as written when the words cannot say it.
+
+    >>> names = Names.of([Variable(name="justified", type="boolean", label="Complaint justified"),
+    ...                   Variable(name="kind", type="choice", options=[{"value": "twice", "label": "Charged twice"}]),
+    ...                   Variable(name="paid", type="money"), Variable(name="note", type="text")])
+    >>> describe_condition("justified", names), describe_condition("not note", names)
+    ("'Complaint justified' is yes", "'note' is empty")
+    >>> describe_condition('kind == "twice" and paid > 10', names)
+    "'kind' is 'Charged twice' and 'paid' is more than 10"
+    >>> describe_condition("paid|round > 1", names)
+    'paid|round > 1'
+    """
+    return _described(condition.strip(), names) or condition.strip()
+
+
+def is_condition(condition: str) -> bool:
+    """Whether `condition` is one template expression that an `{% if %}` tag can hold.
+
+    >>> is_condition("a and not b"), is_condition("a %}{{ x }}{% if b"), is_condition("a ==")
+    (True, False, False)
+    """
+    return _test_of(condition) is not None
+
+
+@lru_cache(maxsize=1024)
+def _test_of(condition: str) -> nodes.Node | None:
+    """The expression of `condition`; None when it is not one expression an `{% if %}` tag can hold."""
+    try:
+        found = _ENVIRONMENT.parse(f"{{% if {condition} %}}{{% endif %}}").body
+    except TemplateSyntaxError:
+        return None
+    if len(found) != 1 or not isinstance(found[0], nodes.If) or found[0].body or found[0].elif_ or found[0].else_:
+        return None
+    return found[0].test
+
+
+def _described(condition: str, names: Names) -> str | None:
+    test = _test_of(condition)
+    return None if test is None else _words_of(test, names)
+
+
+def _words_of(test: nodes.Node, names: Names) -> str | None:
+    path = dotted_path(test)
+    if path is not None:
+        return f"'{names.label(path)}' " + ("is yes" if names.type(path) == DataType.BOOLEAN.value else "has a value")
+    if isinstance(test, nodes.Not):
+        inner = dotted_path(test.node)
+        if inner is not None:
+            return f"'{names.label(inner)}' " + ("is no" if names.type(inner) == DataType.BOOLEAN.value else
+                                                 "is empty")
+        if isinstance(test.node, nodes.Test):
+            return _value_test(test.node, names, negated=True)
+        said = _words_of(test.node, names)
+        return f"not ({said})" if said else None
+    if isinstance(test, nodes.Test):
+        return _value_test(test, names, negated=False)
+    if isinstance(test, nodes.And | nodes.Or):
+        left, right = _words_of(test.left, names), _words_of(test.right, names)
+        joined = " and " if isinstance(test, nodes.And) else " or "
+        return f"{left}{joined}{right}" if left and right else None
+    if isinstance(test, nodes.Compare) and len(test.ops) == 1 and test.ops[0].op in _COMPARISONS:
+        subject = dotted_path(test.expr)
+        left = _operand(test.expr, names, None)
+        right = _operand(test.ops[0].expr, names, names.find(subject) if subject else None)
+        return f"{left} {_COMPARISONS[test.ops[0].op]} {right}" if left and right else None
+    return None
+
+
+def _value_test(test: nodes.Test, names: Names, negated: bool) -> str | None:
+    path = dotted_path(test.node)
+    if path is None or test.args or test.name not in ("defined", "none", "undefined"):
+        return None
+    has_value = (test.name == "defined") != negated
+    return f"'{names.label(path)}' " + ("has a value" if has_value else "is empty")
+
+
+def _operand(expression: nodes.Node, names: Names, compared: object) -> str | None:
+    """A name (its label), or a constant (an option's label when compared with a choice)."""
+    path = dotted_path(expression)
+    if path is not None:
+        return f"'{names.label(path)}'"
+    if isinstance(expression, nodes.List | nodes.Tuple):
+        items = [_operand(item, names, compared) for item in expression.items]
+        return ", ".join(items) if all(items) else None  # type: ignore[arg-type]
+    if not isinstance(expression, nodes.Const):
+        return None
+    value = expression.value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "empty"
+    if isinstance(value, str):
+        options = dict(compared.options) if isinstance(compared, LetterName) else {}
+        return f"'{options.get(value, value)}'"
+    return str(value)
+
+
+def dotted_path(expression: nodes.Node | None) -> str | None:
+    """`a.b.c` in a template expression as "a.b.c"; None for anything that is not a plain chain of names read."""
+    if isinstance(expression, nodes.Name) and expression.ctx == "load":
+        return expression.name
+    if isinstance(expression, nodes.Getattr):
+        base = dotted_path(expression.node)
+        return f"{base}.{expression.attr}" if base else None
+    return None
