@@ -1,4 +1,5 @@
-"""An installation's data folder: opening the store in it, and the worker that delivers from it.
+"""An installation's data folder: opening the store in it, and the worker that delivers from it; setting up a
+PostgreSQL database (its schema, a copy of a data folder's store).
 
 The doors (the web app, the CLI) name a data folder (and, for a server database,
 its URL) and get a `Runtime`; which store backs it is decided here, so no door
@@ -8,10 +9,11 @@ imports `runtime.storage`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runtime import storage
 from runtime.anchors import SigningKey
@@ -19,6 +21,9 @@ from runtime.outbox import OUTBOX_LEASE, Deliverer, default_sinks
 from runtime.service import JOB_LEASE, Runtime
 from runtime.storage.base import Store
 from runtime.worker import Worker
+
+if TYPE_CHECKING:
+    from runtime.storage.postgres import Copied, Migration
 
 
 def open_store(data: Path, db_url: str | None = None, *, read_only: bool = False) -> Store:
@@ -69,6 +74,39 @@ def where(data: Path, db_url: str | None) -> str:
     """Where an installation keeps its data, for messages (a database's address without its password)."""
     if not db_url:
         return f"data in {data}"
-    from runtime.storage.postgres.schema import display_url  # psycopg is loaded only for a server database
+    return f"the database {database_address(db_url)} and files in {data}"
 
-    return f"the database {display_url(db_url)} and files in {data}"
+
+# A PostgreSQL database (psycopg is loaded only for one) ---------------------------------------------------------
+
+def is_database_url(text: str) -> bool:
+    """Whether `text` is a PostgreSQL address (postgresql://...), which `open_store` opens instead of a folder."""
+    return text.startswith(storage.POSTGRES_SCHEMES)
+
+
+def database_address(db_url: str) -> str:
+    """The database's address for messages: user, host, port and name, never the password."""
+    from runtime.storage.postgres import display_url
+
+    return display_url(db_url)
+
+
+def upgrade_database(db_url: str) -> list[Migration]:
+    """Apply the schema migrations the database lacks, in one transaction; those applied, in order (none when it
+    was current). StoreError saying why when the database cannot be reached."""
+    from runtime.storage.postgres import upgrade_database as upgrade
+
+    return upgrade(db_url)
+
+
+def copy_into_database(data: Path, db_url: str, progress: Callable[[int, int], None]) -> Copied:
+    """Copy the embedded store of the data folder `data` (only read) into the empty, upgraded database at
+    `db_url`; `progress(cases copied, total)` after each batch."""
+    from runtime.storage.postgres import PostgresStore, copy_store
+
+    source = open_store(data, read_only=True)
+    try:
+        with PostgresStore.open(db_url) as target:
+            return copy_store(source, target, progress)
+    finally:
+        source.close()

@@ -300,6 +300,10 @@ class Store(ABC):
         """Every record of `kind` (removed ones not), by key."""
 
     @abstractmethod
+    def record_kinds(self) -> list[str]:
+        """Every kind of which a record was ever committed, sorted (to copy a whole store)."""
+
+    @abstractmethod
     def record_revision(self, kind: str, key: str) -> int:
         """The stored revision of a record, also of a removed one (0: there never was one); a new record with
         this key is committed at this revision."""
