@@ -1,5 +1,5 @@
-"""An installation's data folder: opening the store in it, and the worker that delivers from it; setting up a
-PostgreSQL database (its schema, a copy of a data folder's store).
+"""An installation's data folder: opening the store in it, the worker that delivers from it, and the secret that
+signs session cookies; setting up a PostgreSQL database (its schema, a copy of a data folder's store).
 
 The doors (the web app, the CLI) name a data folder (and, for a server database,
 its URL) and get a `Runtime`; which store backs it is decided here, so no door
@@ -9,6 +9,7 @@ imports `runtime.storage`.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -16,10 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runtime import storage
+from runtime.access import system_user
 from runtime.anchors import SigningKey
 from runtime.outbox import OUTBOX_LEASE, Deliverer, default_sinks
 from runtime.service import JOB_LEASE, Runtime
 from runtime.storage.base import Store
+from runtime.transaction import Transaction
 from runtime.worker import Worker
 
 if TYPE_CHECKING:
@@ -53,6 +56,29 @@ def open_runtime(data: Path, db_url: str | None = None, *, read_only: bool = Fal
         yield Runtime(store, signing_key=key)
     finally:
         store.close()
+
+
+#: The record that keeps the session secret, and the file an older Flowdesk kept it in (in the data folder).
+SECRET_KIND, SECRET_KEY, SECRET_FILE = "setting", "session_secret", "session_secret"
+
+
+def session_secret(runtime: Runtime, data: Path) -> str:
+    """The secret that signs session cookies, kept in the store so every app process of the installation signs
+    alike: made on the first start, or taken over (once) from the file `SECRET_FILE` in the data folder, which
+    is then removed. Two processes starting at once agree: the second one's step finds the first one's secret."""
+    old_file = Path(data) / SECRET_FILE
+
+    def secret(tx: Transaction) -> str:
+        stored = tx.record(SECRET_KIND, SECRET_KEY)
+        if stored is not None:
+            return str(stored.data["secret"])
+        made = old_file.read_text().strip() if old_file.is_file() else secrets.token_urlsafe(32)
+        tx.new_record(SECRET_KIND, SECRET_KEY, {"secret": made})
+        return made
+
+    found = runtime.step(system_user("installation"), secret)
+    old_file.unlink(missing_ok=True)
+    return found
 
 
 def outbox_folder(data: Path) -> Path:
