@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from runtime import storage
 from runtime.access import system_user
 from runtime.anchors import SigningKey
+from runtime.documents import Record
 from runtime.outbox import OUTBOX_LEASE, Deliverer, default_sinks
 from runtime.service import JOB_LEASE, Runtime
 from runtime.storage.base import Store
@@ -68,16 +69,21 @@ def session_secret(runtime: Runtime, data: Path) -> str:
     is then removed. Two processes starting at once agree: the second one's step finds the first one's secret."""
     old_file = Path(data) / SECRET_FILE
 
-    def secret(tx: Transaction) -> str:
+    def secret(tx: Transaction) -> tuple[str, bool]:
         stored = tx.record(SECRET_KIND, SECRET_KEY)
         if stored is not None:
-            return str(stored.data["secret"])
-        made = old_file.read_text().strip() if old_file.is_file() else secrets.token_urlsafe(32)
-        tx.new_record(SECRET_KIND, SECRET_KEY, {"secret": made})
-        return made
+            return str(stored.data["secret"]), False
+        taken_over = old_file.is_file()
+        made = old_file.read_text().strip() if taken_over else secrets.token_urlsafe(32)
+        # Revision 0, not `tx.new_record` (which reads the revision afresh and would write over a secret another
+        # process stored since `tx.record` found none): this way the second process's step conflicts and re-runs.
+        tx.put_record(Record(kind=SECRET_KIND, key=SECRET_KEY, data={"secret": made}, updated_by=tx.actor,
+                             updated_at=tx.now))
+        return made, taken_over
 
-    found = runtime.step(system_user("installation"), secret)
-    old_file.unlink(missing_ok=True)
+    found, taken_over = runtime.step(system_user("installation"), secret)
+    if taken_over:
+        old_file.unlink()
     return found
 
 
