@@ -21,3 +21,7 @@ ALTER TABLE cases ALTER COLUMN version SET NOT NULL, ALTER COLUMN audit_count SE
                   ALTER COLUMN audit_head SET NOT NULL;
 CREATE INDEX cases_by_version ON cases (process_key, version) INCLUDE (active);
 CREATE INDEX cases_audit_heads ON cases (id) INCLUDE (audit_count, audit_head);
+
+-- How many unclaimed items an agent's queues hold (the worklist's total beside its page, Store.count_work_items),
+-- from this index alone: the deadline-ordered indexes of open items cannot tell claimed from unclaimed per queue.
+CREATE INDEX open_items_unassigned_by_queue ON work_items (queue) WHERE status = 'open' AND assignee IS NULL;
