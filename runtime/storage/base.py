@@ -216,8 +216,8 @@ class Store(ABC):
     @abstractmethod
     def worklist_marker(self) -> int:
         """A number that changes whenever a work item is added or changes what worklists show (status, queue,
-        assignee, deadlines, priority); kept in memory, so it sees this process's commits. Pages compare it to
-        refresh only when something changed."""
+        assignee, deadlines, priority); kept in memory, so it sees this process's commits (and, on PostgreSQL,
+        every other process's too). Pages compare it to refresh only when something changed."""
 
     # Jobs and outbox --------------------------------------------------------
     @abstractmethod

@@ -70,6 +70,7 @@ class Listener:
             self._thread.join(timeout=_POLL_SECONDS * 4)
 
     def _run(self) -> None:
+        failing = False
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._url, autocommit=True, connect_timeout=10,
@@ -77,11 +78,17 @@ class Listener:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self._changed()  # whatever was committed while nobody listened (before `start` returns)
                     self.listening.set()
+                    if failing:
+                        log.warning("live updates resumed: open worklists read afresh")
+                        failing = False
                     while not self._stop.is_set():
                         for notification in connection.notifies(timeout=_POLL_SECONDS):
                             if notification.payload != self._sender:
                                 self._changed()
             except psycopg.Error as error:
                 self.listening.clear()
-                log.warning("live updates paused, listening again in %.0f s: %s", self._retry, error)
+                if not failing:
+                    log.warning("live updates paused (%s); listening again as soon as the database answers",
+                                str(error).strip())
+                failing = True
                 self._stop.wait(self._retry)

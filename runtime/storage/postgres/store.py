@@ -192,33 +192,14 @@ class PostgresStore(Store):
 
     def cases(self, *, process_key: str | None = None, customer_id: str | None = None,
               active: bool | None = None) -> list[Case]:
-        where = ["TRUE"]
-        if process_key is not None:
-            where.append("process_key = %(process_key)s")
-        if customer_id is not None:
-            where.append("customer_id = %(customer_id)s")
-        if active is not None:
-            where.append("active" if active else "NOT active")
+        where, params = _case_filter(process_key, customer_id, active)
         return self._models(Case, self._column(
-            f"SELECT doc::text FROM cases WHERE {' AND '.join(where)} ORDER BY started_at, id",
-            {"process_key": process_key, "customer_id": customer_id}))
+            f"SELECT doc::text FROM cases WHERE {where} ORDER BY started_at, id", params))
 
     def case_ids(self, *, process_key: str | None = None, customer_id: str | None = None, active: bool | None = None,
                  started_since: datetime | None = None, started_until: datetime | None = None) -> list[str]:
-        where = ["TRUE"]
-        if process_key is not None:
-            where.append("process_key = %(process_key)s")
-        if customer_id is not None:
-            where.append("customer_id = %(customer_id)s")
-        if active is not None:
-            where.append("active" if active else "NOT active")
-        if started_since is not None:
-            where.append("started_at >= %(since)s")
-        if started_until is not None:
-            where.append("started_at < %(until)s")
-        return self._column(f"SELECT id FROM cases WHERE {' AND '.join(where)} ORDER BY started_at, id",
-                            {"process_key": process_key, "customer_id": customer_id, "since": started_since,
-                             "until": started_until})
+        where, params = _case_filter(process_key, customer_id, active, started_since, started_until)
+        return self._column(f"SELECT id FROM cases WHERE {where} ORDER BY started_at, id", params)
 
     def version_case_counts(self, process_key: str) -> dict[int, tuple[int, int]]:
         rows = self._rows("SELECT version, count(*), count(*) FILTER (WHERE active) FROM cases "
@@ -483,6 +464,25 @@ def _reason(error: psycopg.Error) -> str:
 def _like_prefix(text: str) -> str:
     """A LIKE pattern for text starting with `text`."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _case_filter(process_key: str | None, customer_id: str | None, active: bool | None,
+                 started_since: datetime | None = None, started_until: datetime | None = None,
+                 ) -> tuple[str, dict[str, Any]]:
+    """The condition on cases matching every given filter (started in [since, until)), and its parameters."""
+    where = ["TRUE"]
+    if process_key is not None:
+        where.append("process_key = %(process_key)s")
+    if customer_id is not None:
+        where.append("customer_id = %(customer_id)s")
+    if active is not None:
+        where.append("active" if active else "NOT active")
+    if started_since is not None:
+        where.append("started_at >= %(since)s")
+    if started_until is not None:
+        where.append("started_at < %(until)s")
+    return " AND ".join(where), {"process_key": process_key, "customer_id": customer_id, "since": started_since,
+                                 "until": started_until}
 
 
 def _work_filter(query: WorkQuery) -> tuple[list[str], dict[str, Any]]:
