@@ -20,8 +20,10 @@ from runtime import storage
 from runtime.access import system_user
 from runtime.anchors import SigningKey
 from runtime.documents import Record
-from runtime.outbox import OUTBOX_LEASE, Deliverer, default_sinks
+from runtime.mail import Mail
+from runtime.outbox import OUTBOX_LEASE, Deliverer
 from runtime.service import JOB_LEASE, Runtime
+from runtime.settings import MailServer
 from runtime.storage.base import Store
 from runtime.transaction import Transaction
 from runtime.worker import Worker
@@ -88,18 +90,22 @@ def session_secret(runtime: Runtime, data: Path) -> str:
 
 
 def outbox_folder(data: Path) -> Path:
-    """Where letters, SMS and connector requests are written as files."""
+    """Where letters, SMS, connector requests and (without a mail server) e-mails are written as files."""
     return Path(data) / "outbox"
 
 
-def data_worker(runtime: Runtime, data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25,
-                interval: float = 5.0, lease: timedelta | None = None) -> Worker:
-    """The worker of an installation: fires due jobs, sends e-mail by SMTP and writes the rest under the outbox
-    folder (`outbox_folder`); it holds what it claimed for `lease` (default: `JOB_LEASE` for jobs, `OUTBOX_LEASE`
-    for the outbox), after which another worker takes it over."""
-    deliverer = Deliverer(runtime.store, default_sinks(outbox_folder(data), smtp_host, smtp_port), runtime.clock,
-                          lease=lease or OUTBOX_LEASE)
-    return Worker(runtime, deliverer, interval=interval, job_lease=lease or JOB_LEASE)
+def installation_mail(runtime: Runtime, data: Path, smtp: MailServer | None = None) -> Mail:
+    """The e-mail of the installation in `data`: the mail server of its settings, else `smtp` (from the command
+    line), else kept as files under the outbox folder (`runtime.mail`)."""
+    return Mail(runtime, outbox_folder(data), smtp)
+
+
+def data_worker(mail: Mail, *, interval: float = 5.0, lease: timedelta | None = None) -> Worker:
+    """The worker of an installation: fires due jobs, sends e-mail as `mail` routes it (asked every pass) and writes
+    the rest under the outbox folder; it holds what it claimed for `lease` (default: `JOB_LEASE` for jobs,
+    `OUTBOX_LEASE` for the outbox), after which another worker takes it over."""
+    deliverer = Deliverer(mail.runtime, mail.sinks, lease=lease or OUTBOX_LEASE)
+    return Worker(mail.runtime, deliverer, interval=interval, job_lease=lease or JOB_LEASE)
 
 
 def where(data: Path, db_url: str | None) -> str:
