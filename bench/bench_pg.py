@@ -19,8 +19,8 @@ fsync). Three measurements:
    queues, deadlines over three weeks, priorities 1-5, one in ten claimed):
    the page an agent sees (5 queues, by deadline), by priority, unassigned,
    at risk now, page 10, the counts of matching items the pages show beside
-   them, and the open counts per queue, as `Store` calls; median of 20 after
-   a warm-up.
+   them, the open counts per queue and the monitor's open work by SLA
+   status, as `Store` calls; median of 20 after a warm-up.
 3. **Per-step cost** at `--small` and `--large` stored cases: two databases,
    each filled by copying one real started case in SQL (case, open work
    item, two SLA jobs, audit event), then `Runtime.complete` steps on
@@ -239,6 +239,7 @@ def bench_worklists(store: PostgresStore) -> dict[str, float]:
     for name in ("5 queues unassigned, page 1", "my claimed items"):  # the page's total beside it
         found[f"how many: {name.removesuffix(', page 1')}"] = timed(lambda q=pages[name]: store.count_work_items(q))
     found["open counts per queue (monitor)"] = timed(store.count_open_work_items, repeat=5)
+    found["open work by SLA per queue and process (monitor)"] = timed(lambda: store.open_work_counts(now), repeat=5)
     return found
 
 

@@ -5,18 +5,23 @@ headings, paragraphs, lists, tables, bold and italic. Text is set in DejaVu
 Sans when the machine has it (Debian's fonts-dejavu-core), so any customer
 name prints; without it, the PDF's built-in Helvetica is used and characters
 it lacks print as "?".
+
+fpdf2 (with Pillow and fontTools) takes a second or more to import, and only
+a letter's delivery or a trail report needs it: it is imported then, not when
+the web app or the worker starts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-
-from fpdf import FPDF
-from fpdf.errors import FPDFException
+from typing import TYPE_CHECKING
 
 from codegen.letters import LetterRenderError
 from codegen.markup import clean_html
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONT_FOLDERS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf",
@@ -35,6 +40,8 @@ def _unicode_font_folder() -> Path | None:
 
 def new_document(title: str) -> tuple[FPDF, str]:
     """A blank A4 document and the font family to write in."""
+    from fpdf import FPDF  # slow to import: see the module docstring
+
     document = FPDF(format="A4", unit="mm")
     document.set_title(title)
     document.set_creator("Flowdesk")
@@ -54,6 +61,8 @@ def printable(text: str, family: str) -> str:
 
 def letter_pdf(address: Sequence[str], subject: str, body_html: str, *, title: str = "Letter") -> bytes:
     """The letter as PDF bytes; a body fpdf2 cannot lay out raises LetterRenderError saying why."""
+    from fpdf.errors import FPDFException
+
     document, family = new_document(title)
     document.add_page()
     document.set_font(family, size=11)

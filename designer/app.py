@@ -133,7 +133,8 @@ def build(data: Path, *, smtp: MailServer | None = None, worker: bool = True, ex
 
     stop = threading.Event()
     thread = threading.Thread(target=data_worker(app.state.mail, interval=worker_interval).run_forever,
-                              name="flowdesk-worker", daemon=True, args=(stop,))
+                              name="flowdesk-worker", daemon=True, args=(stop,),
+                              kwargs={"first_pass_after": worker_interval})
 
     def start() -> None:
         if worker:

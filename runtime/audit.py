@@ -3,25 +3,69 @@
 Changing or deleting any event breaks the chain from that point on, and the
 case remembers the newest hash and the count, so even removing the last
 events is detected. `verify_trail` names the first broken event.
+
+A step seals its new events of a case together, in one pass when it commits
+(`seal_events`): each event is linked to the one before it and hashed over its
+own canonical JSON, so the trail stays verifiable event by event. The
+canonical JSON is the event's fields with sorted keys, compact, in the event's
+`seal` format: 2 is orjson's (what events are sealed with now, a fraction of
+a microsecond per event); 1 is the standard library's `json` without the
+`seal` field itself (events written before, and any event orjson cannot
+express, such as an integer beyond 64 bits).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from runtime.documents import AuditEvent, Case
 
 GENESIS = "0" * 64
+#: The seal format new events get (see the module docstring).
+SEAL = 2
+_SORTED = orjson.OPT_SORT_KEYS
 
 
-def seal(event_fields: dict[str, Any], previous_hash: str) -> str:
-    """The hash of an event's content together with its predecessor's hash."""
+def seal(event_fields: Mapping[str, Any], previous_hash: str) -> str:
+    """The hash of an event's content (JSON data, its `hash` aside) together with its predecessor's hash."""
     content = {k: v for k, v in event_fields.items() if k != "hash"} | {"previous_hash": previous_hash}
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return _digest(content)
+
+
+def seal_events(contents: list[dict[str, Any]], head: str) -> str:
+    """Seal a step's new events of one case, oldest first, the first following `head`.
+
+    Each content (JSON data, without `hash`) gets its `previous_hash`, its `seal`
+    format and its `hash`; returns the hash of the last one, the case's new head.
+    """
+    for content in contents:
+        content["previous_hash"] = head
+        content["seal"] = SEAL
+        try:
+            text = orjson.dumps(content, option=_SORTED)
+        except orjson.JSONEncodeError:
+            content["seal"] = 1
+            text = _standard_json(content)
+        head = content["hash"] = hashlib.sha256(text).hexdigest()
+    return head
+
+
+def _digest(content: dict[str, Any]) -> str:
+    if content.get("seal", 1) == 1:
+        return hashlib.sha256(_standard_json(content)).hexdigest()
+    return hashlib.sha256(orjson.dumps(content, option=_SORTED)).hexdigest()
+
+
+def _standard_json(content: Mapping[str, Any]) -> bytes:
+    """Seal format 1: the standard library's sorted, compact JSON of the content without its `seal` field."""
+    fields = {k: v for k, v in content.items() if k not in ("seal", "hash")}
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ from models.values import normalise_value
 from runtime.documents import Case
 from runtime.process_version import ProcessVersion
 
+#: Names every scope has besides the case data and `customer`.
+_FIXED = ("now", "today")
+
 
 class Scope(Mapping[str, Any]):
     """Read-only view of one case's values for expressions: case data, `customer`, `now`, `today`."""
@@ -25,15 +28,16 @@ class Scope(Mapping[str, Any]):
         self._version = version
         self._case = case
         self._customer = customer
-        self._fixed = {"now": now, "today": now.astimezone(ZoneInfo(timezone)).date()}
-        self._cache: dict[str, Any] = {}
+        self._now = now
+        self._timezone = timezone
+        self._cache: dict[str, Any] = {"now": now}
 
     def __getitem__(self, name: str) -> Any:
-        if name in self._fixed:
-            return self._fixed[name]
         if name in self._cache:
             return self._cache[name]
-        if name == "customer":
+        if name == "today":
+            value: Any = self._now.astimezone(ZoneInfo(self._timezone)).date()
+        elif name == "customer":
             value = self._customer()
         elif name in self._version.variables:
             value = normalise_value(self._version.variables[name], self._case.data.get(name))
@@ -44,12 +48,13 @@ class Scope(Mapping[str, Any]):
 
     def forget(self, name: str) -> None:
         """Drop a cached value after the case data changed."""
-        self._cache.pop(name, None)
+        if name not in _FIXED:
+            self._cache.pop(name, None)
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._fixed
+        yield from _FIXED
         yield "customer"
         yield from self._version.variables
 
     def __len__(self) -> int:
-        return len(self._fixed) + 1 + len(self._version.variables)
+        return len(_FIXED) + 1 + len(self._version.variables)

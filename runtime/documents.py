@@ -8,7 +8,7 @@ stored once, by hash).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -65,6 +65,19 @@ class Incident(Document):
     outbox_entry: str | None = None
 
 
+class CaseFacts(Document):
+    """What a closed case adds to the supervisor's figures, derived once from its trail and tasks in the step that
+    closes it (`runtime.case_facts`); its times, case SLA and root cause are the case's own fields."""
+
+    day: date  # the local day (the business calendar's timezone) it closed on
+    first_response: float | None = None  # seconds from its start until a person first claimed or completed a task
+    first_time_right: bool = True  # no edge followed twice and no task given work twice
+    tasks_with_sla: int = 0
+    tasks_on_time: int = 0
+    waits: list[tuple[str, float]] = Field(default_factory=list)  # (node, seconds) per completed task, ended wait
+    edges: dict[str, int] = Field(default_factory=dict)  # edge id -> times followed
+
+
 class Case(Document):
     id: str
     process_key: str
@@ -89,6 +102,7 @@ class Case(Document):
     sla_jobs: list[str] = Field(default_factory=list)  # case-level SLA jobs still pending
     audit_head: str = ""  # hash of the newest audit event of this case
     audit_count: int = 0
+    facts: CaseFacts | None = None  # set in the step that closes it
 
     @model_validator(mode="before")
     @classmethod
@@ -241,6 +255,7 @@ class AuditEvent(Document):
     details: dict[str, Any] = Field(default_factory=dict)
     previous_hash: str
     hash: str
+    seal: int = 1  # the canonical JSON `hash` covers (`runtime.audit`): 2 now, 1 for events written before
 
 
 #: The largest attachment a store keeps, in bytes.

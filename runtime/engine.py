@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from codegen.forms import check_submission
 from models.errors import FlowdeskError
 from models.nodes import Edge, NodeBase, TaskNode
 from models.values import normalise_value, to_json_value
@@ -116,7 +115,12 @@ class Engine:
         self.max_visits = max_visits
 
     def run(self, tx: Transaction, case: Case) -> CaseRun:
-        return CaseRun(self, tx, case)
+        """The case's run in this step: one per case, so its customer and values are read once per step (a case
+        moved to another version meanwhile gets a new one)."""
+        run = tx.runs.get(case.id)
+        if run is None or run.case is not case or run.version.hash != case.version_hash:
+            run = tx.runs[case.id] = CaseRun(self, tx, case)
+        return run
 
     # Entry points -------------------------------------------------------------
 
@@ -133,7 +137,7 @@ class Engine:
             depth=parent[0].depth + 1 if parent else 0, started_at=tx.now, started_by=tx.actor,
             tokens=[Token(id=new_id("tok"), node=start.id)],
         ))
-        run = CaseRun(self, tx, case)
+        run = self.run(tx, case)
         values = check_form(run, start.form, values)
         changes = run.set_data(values)
         run.audit("case started", f"Case started on '{version.bundle.name}' version {version.version.number}",
@@ -159,7 +163,7 @@ class Engine:
             return
         tx.advancing.add(case.id)
         try:
-            run = CaseRun(self, tx, case)
+            run = self.run(tx, case)
             visits = 0
             while (token := next((t for t in case.tokens if t.waiting_for is None), None)) is not None:
                 visits += 1
@@ -180,7 +184,7 @@ class Engine:
     def resume(self, tx: Transaction, case: Case, token: Token, edge: Edge | None = None) -> None:
         """Let a waiting token go on (over `edge`, or by re-entering its node) and advance the case."""
         if edge is not None:
-            CaseRun(self, tx, case).follow(token, edge)
+            self.run(tx, case).follow(token, edge)
         else:
             token.waiting_for = None
         self.advance(tx, case)
@@ -255,11 +259,11 @@ class Engine:
         token = next((t for t in parent.tokens if t.id == child.parent_token), None)
         if token is None or token.waiting_for != f"case:{child.id}":
             return
-        run = CaseRun(self, tx, parent)
+        run = self.run(tx, parent)
         node = run.node(token)
         try:
             values = {}
-            child_run = CaseRun(self, tx, child)
+            child_run = self.run(tx, child)
             for mapping in node.outputs:
                 value = child_run.version.expression(mapping.expression).evaluate(child_run.scope)
                 values[mapping.target] = run.normalise(mapping.target, value)
@@ -275,14 +279,14 @@ class Engine:
 def check_form(run: CaseRun, form_id: str | None, entered: Mapping[str, Any]) -> dict[str, Any]:
     """The entered values to keep: DataError per field on a broken rule of the form; values of form fields
     hidden by their visibility condition are dropped, so a value typed before a field was hidden is not saved."""
-    form = run.version.bundle.form(form_id) if form_id else None
+    form = run.version.prepared_form(form_id)
     if form is None:
         return dict(entered)
-    submission = check_submission(form, run.version.variables, entered, run.scope, run.version.expression)
+    submission = form.check(entered, run.scope, run.version.expression)
     if submission.errors:
         raise DataError(submission.errors)
-    on_form = {element.variable for element in form.walk() if getattr(element, "variable", None)}
-    return {name: value for name, value in entered.items() if name not in on_form or name in submission.values}
+    return {name: value for name, value in entered.items()
+            if name not in form.variables or name in submission.values}
 
 
 def declared_defaults(version: ProcessVersion) -> dict[str, Any]:

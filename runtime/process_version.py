@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cached_property
 
+from codegen.forms.validator import PreparedForm
 from models.bundle import Bundle
 from models.data import Variable
 from models.decision_tables import DecisionTable, cell_condition
@@ -33,6 +34,7 @@ class ProcessVersion:
             self.outgoing[edge.source].append(edge)
             self.incoming[edge.target].append(edge)
         self._compiled: dict[tuple, CompiledExpression] = {}
+        self._forms: dict[str, PreparedForm | None] = {}
 
     @classmethod
     def of_draft(cls, bundle: Bundle) -> ProcessVersion:
@@ -65,6 +67,15 @@ class ProcessVersion:
             names = {**self.names, **extra} if extra else self.names
             compiled = self._compiled[key] = compile_expression(source, names, expect=expect)
         return compiled
+
+    def prepared_form(self, form_id: str | None) -> PreparedForm | None:
+        """The form ready to check submissions, prepared on first use and kept (None without such a form)."""
+        if not form_id:
+            return None
+        if form_id not in self._forms:
+            form = self.bundle.form(form_id)
+            self._forms[form_id] = PreparedForm(form, self.variables) if form is not None else None
+        return self._forms[form_id]
 
     def table_condition(self, table: DecisionTable, column: int, cell: str) -> CompiledExpression | None:
         condition = cell_condition(table.inputs[column].expression, cell)

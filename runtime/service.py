@@ -168,7 +168,7 @@ class Runtime:
 
     def transaction(self, user: User) -> Transaction:
         """A new step by `user` at the clock's now."""
-        return Transaction(self.store, user, self.clock.now())
+        return Transaction(self.store, user, self.clock.now(), self.calendar.timezone)
 
     def kept_apart(self, version: ProcessVersion, item: WorkItem) -> DoneBy:
         """The tasks `item` is kept apart from (four eyes) and who completed them in its case."""
@@ -518,10 +518,8 @@ def _node_mapping(old: ProcessVersion, new: ProcessVersion, waiting_at: set[str]
 
 def _form_variables(version: ProcessVersion, item: WorkItem) -> set[str] | None:
     """The variables a task's form writes; None (anything declared) when the task has no form."""
-    form = version.bundle.form(item.form) if item.form else None
-    if form is None:
-        return None
-    return {element.variable for element in form.walk() if getattr(element, "variable", None)}
+    form = version.prepared_form(item.form)
+    return None if form is None else set(form.variables)
 
 
 def _require_checklist(version: ProcessVersion, item: WorkItem) -> None:

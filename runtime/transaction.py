@@ -16,11 +16,13 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from models.customers import Customer
-from runtime.audit import GENESIS, seal
+from runtime.audit import GENESIS, seal_events
+from runtime.case_facts import case_facts
 from runtime.documents import (
     Attachment,
     AuditEvent,
     Case,
+    CaseFacts,
     Contact,
     Job,
     OutboxEntry,
@@ -28,11 +30,14 @@ from runtime.documents import (
     User,
     Version,
     WorkItem,
+    WorkItemStatus,
 )
 from runtime.errors import NotFound, PreconditionFailed
-from runtime.storage.base import Changes, Store
+from runtime.storage.base import Changes, Store, WorkQuery
 
 _MOMENT = TypeAdapter(datetime)
+#: A page size no case's list of work items reaches.
+EVERY_ITEM = 1_000_000
 
 
 def new_id(prefix: str) -> str:
@@ -43,18 +48,20 @@ def new_id(prefix: str) -> str:
 class Transaction:
     """The working state of one step by `user`; reads go to the store once per document."""
 
-    def __init__(self, store: Store, user: User, now: datetime) -> None:
+    def __init__(self, store: Store, user: User, now: datetime, timezone: str) -> None:
         self.store = store
         self.user = user
         self.actor = user.id
         self.now = now
+        self.timezone = timezone  # the business calendar's: a closing case's local day
         self._now_json = _MOMENT.dump_python(now, mode="json")
         self._cases: dict[str, tuple[Case, int | None]] = {}
         self._expected: dict[str, int] = {}  # case id -> the revision the caller last saw
         self._work_items: dict[str, WorkItem] = {}
         self._jobs: dict[str, Job] = {}
         self._outbox: list[OutboxEntry] = []
-        self._audit: list[AuditEvent] = []
+        self._audit: list[AuditEvent] = []  # sealed
+        self._unsealed: dict[str, tuple[Case, list[dict[str, Any]]]] = {}  # case id -> the case, its new events
         self._contacts: dict[str, Contact] = {}
         self._records: dict[tuple[str, str], Record] = {}
         self._attachments: list[Attachment] = []
@@ -62,6 +69,7 @@ class Transaction:
         self._users: dict[str, User] = {}
         self._versions: list[tuple[Version, dict[str, Any]]] = []
         self.advancing: set[str] = set()  # cases the engine is running now, so nested calls just mark tokens ready
+        self.runs: dict[str, Any] = {}  # case id -> the engine's `CaseRun` of it in this step
         self._edges_taken: dict[str, list[str]] = {}  # case id -> edges followed since its last audit event
 
     # Cases ------------------------------------------------------------------
@@ -177,32 +185,37 @@ class Transaction:
     # Audit ------------------------------------------------------------------
 
     def audit(self, case: Case, kind: str, summary: str, *, node: str | None = None,
-              changes: dict[str, list[Any]] | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
-        """Append an event to the case's trail, chained to the previous one.
+              changes: dict[str, list[Any]] | None = None, details: dict[str, Any] | None = None) -> None:
+        """Append an event to the case's trail; the step seals its events, and counts them on the case, when it
+        commits (`changes`).
 
         `changes` and `details` must already be JSON data (`CaseRun.set_data` returns
-        changes that way). The
-        event is sealed over exactly what its JSON form will be, so verifying a
-        stored event recomputes the same hash; it is built without re-validation
-        because every field is already in its final form (one event per node visit).
-        The edges the case's tokens followed since its previous event go into
-        `details["edges"]`, so the trail tells which way the case went.
+        changes that way): the event is sealed over exactly what its JSON form will be,
+        so verifying a stored event recomputes the same hash. The edges the case's
+        tokens followed since its previous event go into `details["edges"]`, so the
+        trail tells which way the case went.
         """
         taken = self._edges_taken.pop(case.id, None)
         if taken:
             details = (details or {}) | {"edges": taken}
-        content = {
-            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + 1, "at": self._now_json,
-            "actor": self.actor, "kind": kind, "node": node, "version_hash": case.version_hash,
-            "summary": summary, "changes": changes or {}, "details": details or {},
-            "previous_hash": case.audit_head or GENESIS,
-        }
-        digest = seal(content, content["previous_hash"])
-        event = AuditEvent.model_construct(**(content | {"at": self.now, "hash": digest}))
-        case.audit_head = digest
-        case.audit_count = event.seq
-        self._audit.append(event)
-        return event
+        unsealed = self._unsealed.get(case.id)
+        if unsealed is None:
+            unsealed = self._unsealed[case.id] = (case, [])
+        unsealed[1].append({
+            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + len(unsealed[1]) + 1,
+            "at": self._now_json, "actor": self.actor, "kind": kind, "node": node,
+            "version_hash": case.version_hash, "summary": summary, "changes": changes or {},
+            "details": details or {},
+        })
+
+    def _facts(self, case: Case, *, stored: bool) -> CaseFacts:
+        """The facts of a case closed in this step, from its whole trail and tasks: what is stored, then this step's."""
+        events = self.store.audit_events(case.id) if stored else []
+        events += [event for event in self._audit if event.case_id == case.id]
+        items = {item.id: item for item in self.store.work_items(WorkQuery(
+            case_id=case.id, status=WorkItemStatus.COMPLETED, limit=EVERY_ITEM))} if stored else {}
+        items |= {item.id: item for item in self._work_items.values() if item.case_id == case.id}
+        return case_facts(case, events, items.values(), self.timezone)
 
     def took_edge(self, case: Case, edge_id: str) -> None:
         """Note that a token of `case` followed `edge_id`; the case's next audit event records it."""
@@ -211,6 +224,16 @@ class Transaction:
     # Commit -----------------------------------------------------------------
 
     def changes(self) -> Changes:
+        """Everything the step writes; its new audit events are sealed now, each case's in one pass, and a case
+        it closed gets its facts (`runtime.case_facts`)."""
+        for case, contents in self._unsealed.values():
+            case.audit_head = seal_events(contents, case.audit_head or GENESIS)
+            case.audit_count += len(contents)
+            self._audit += map(AuditEvent.model_validate, contents)
+        self._unsealed.clear()
+        for case, read_at in self._cases.values():
+            if case.closed_at is not None and case.facts is None:
+                case.facts = self._facts(case, stored=read_at is not None)
         return Changes(
             cases=list(self._cases.values()),
             work_items=list(self._work_items.values()),

@@ -61,6 +61,9 @@ def check_submission(form: Form, variables: Mapping[str, Variable], entered: Map
                      case_values: Mapping[str, Any], compile_: Compiler) -> Submission:
     """Check `entered` (variable -> value) on `form`; variables not entered keep their case value.
 
+    For callers without a published version (the designer's previews, the agent's form): the
+    prepared form is kept by content. A published version keeps its own (`PreparedForm`).
+
     >>> from models.expressions import compile_expression, names_for
     >>> amount = Variable(name="amount", type="money")
     >>> form = Form(id="f", fields=[InputField(id="amount", kind="money", label="Amount", variable="amount",
@@ -72,24 +75,75 @@ def check_submission(form: Form, variables: Mapping[str, Variable], entered: Map
     >>> check_submission(form, {"amount": amount}, {"amount": "1.234,50"}, {}, compile_).values
     {'amount': Decimal('1234.50')}
     """
-    model, fields = _form_model(form.model_dump_json(), _variables_json(variables))
-    context = _Context(case_values, compile_)
-    try:
-        checked = model.model_validate(entered, context=context)
-    except ValidationError as failure:
-        return Submission({}, _errors(failure), frozenset(context.hidden))
-    values = {}
-    for name, element in fields.items():
-        value = getattr(checked, name)
-        if value is not _HIDDEN:
-            values[element.variable] = value
-    return Submission(values, {}, frozenset(context.hidden))
+    prepared = _prepared_by_content(form.model_dump_json(), _variables_json(variables))
+    return prepared.check(entered, case_values, compile_)
 
 
 def validate_submission(form: Form, variables: Mapping[str, Variable], entered: Mapping[str, Any],
                         case_values: Mapping[str, Any], compile_: Compiler) -> dict[str, str]:
     """Field path -> what is wrong, for the form filled with `entered` over the case's current values."""
     return check_submission(form, variables, entered, case_values, compile_).errors
+
+
+class PreparedForm:
+    """A form ready to check submissions: its pydantic model and each field's rules, built once.
+
+    Building the model is most of a first check; a published version keeps one per form
+    (`ProcessVersion.prepared_form`), so a submission pays only for checking its values.
+    `variables` are the case variables the form's fields write.
+    """
+
+    def __init__(self, form: Form, variables: Mapping[str, Variable]) -> None:
+        self.form = form
+        self.variables = frozenset(e.variable for e in form.walk() if getattr(e, "variable", None))
+        self.groups = [(group, _editable_rules(group, variables.get(group.variable))) for group in form.walk()
+                       if isinstance(group, RepeatingGroup)]
+        self.top_level = [(element, field_rules(element, variables.get(element.variable)))
+                          for element in top_level(form)]
+        self.model, self.fields = self._model(variables)
+
+    def check(self, entered: Mapping[str, Any], case_values: Mapping[str, Any], compile_: Compiler) -> Submission:
+        """Check `entered` (variable -> value); variables not entered keep their value in `case_values`."""
+        context = _Context(case_values, compile_)
+        try:
+            checked = self.model.model_validate(entered, context=context)
+        except ValidationError as failure:
+            return Submission({}, _errors(failure), frozenset(context.hidden))
+        values = {}
+        for name, element in self.fields.items():
+            value = getattr(checked, name)
+            if value is not _HIDDEN:
+                values[element.variable] = value
+        return Submission(values, {}, frozenset(context.hidden))
+
+    def _model(self, variables: Mapping[str, Variable]) -> tuple[type[BaseModel],
+                                                                 dict[str, InputField | RepeatingGroup]]:
+        """The pydantic model of the form and its field name -> element."""
+        definitions: dict[str, Any] = {}
+        elements: dict[str, InputField | RepeatingGroup] = {}
+        rules = {id(element): found for element, found in self.top_level}
+        groups = {id(group): editable for group, editable in self.groups}
+        for element in self.form.walk():
+            name = f"f{len(elements)}"
+            if isinstance(element, RepeatingGroup):
+                row_model = _row_model(element, variables.get(element.variable), groups[id(element)])
+                check = WrapValidator(_group_check(element, row_model))
+                definitions[name] = (Annotated[list[row_model], check],
+                                     Field(default=None, alias=element.id, validate_default=True))
+                elements[name] = element
+            elif id(element) in rules:
+                variable = variables.get(element.variable)
+                check = AfterValidator(_field_check(rules[id(element)], _type(variable), {}))
+                definitions[name] = (Annotated[Any, check], Field(default=None, alias=element.id,
+                                                                  validate_default=True))
+                elements[name] = element
+
+        def prepare(cls: type[BaseModel], entered: Any, handler: Callable, info: ValidationInfo) -> Any:
+            return _prepare_form(self, entered, handler, info.context)
+
+        model = create_model(f"Form_{self.form.id}", __config__=ConfigDict(extra="ignore"),
+                             __validators__={"prepare": model_validator(mode="wrap")(prepare)}, **definitions)
+        return model, elements
 
 
 # -- the model -------------------------------------------------------------------------------------
@@ -119,54 +173,35 @@ def _variables_json(variables: Mapping[str, Variable]) -> str:
 
 
 @lru_cache(maxsize=256)
-def _form_model(form_json: str, variables_json: str) -> tuple[type[BaseModel], dict[str, InputField | RepeatingGroup]]:
-    """The pydantic model of a form (built once per form and case data) and its field name -> element."""
-    form = Form.model_validate_json(form_json)
+def _prepared_by_content(form_json: str, variables_json: str) -> PreparedForm:
+    """The prepared form of a form and case data given as JSON (what `check_submission` keeps)."""
     variables = {v["name"]: Variable.model_validate(v) for v in json.loads(variables_json)}
-    definitions: dict[str, Any] = {}
-    elements: dict[str, InputField | RepeatingGroup] = {}
-    in_form = set(map(id, top_level(form)))
-    for element in form.walk():
-        name = f"f{len(elements)}"
-        if isinstance(element, RepeatingGroup):
-            row_model = _row_model(element, variables.get(element.variable))
-            check = WrapValidator(_group_check(element, row_model))
-            definitions[name] = (Annotated[list[row_model], check],
-                                 Field(default=None, alias=element.id, validate_default=True))
-            elements[name] = element
-        elif id(element) in in_form:
-            variable = variables.get(element.variable)
-            check = AfterValidator(_field_check(field_rules(element, variable), _type(variable), {}))
-            definitions[name] = (Annotated[Any, check], Field(default=None, alias=element.id, validate_default=True))
-            elements[name] = element
-
-    def prepare(cls: type[BaseModel], entered: Any, handler: Callable, info: ValidationInfo) -> Any:
-        return _prepare_form(form, variables, entered, handler, info.context)
-
-    model = create_model(f"Form_{form.id}", __config__=ConfigDict(extra="ignore"),
-                         __validators__={"prepare": model_validator(mode="wrap")(prepare)}, **definitions)
-    return model, elements
+    return PreparedForm(Form.model_validate_json(form_json), variables)
 
 
-def _row_model(group: RepeatingGroup, variable: Variable | None) -> type[BaseModel]:
+def _editable_rules(group: RepeatingGroup, variable: Variable | None) -> list[tuple[InputField, FieldRules]]:
+    """The rules of each field an agent enters in a row of `group` (`variable`: the group's list of records)."""
+    record_fields = {f.name: f for f in variable.fields} if variable else {}
+    return [(element, field_rules(element, record_fields.get(element.variable)))
+            for element in group.fields if is_editable(element)]
+
+
+def _row_model(group: RepeatingGroup, variable: Variable | None,
+               editable: list[tuple[InputField, FieldRules]]) -> type[BaseModel]:
+    """The model of one row of `group`, whose fields the agent enters are `editable` (with their rules)."""
     record_fields = {f.name: f for f in variable.fields} if variable else {}
     row_types = {name: type_of_variable(f) for name, f in record_fields.items()}
     definitions: dict[str, Any] = {}
-    names: dict[str, InputField] = {}
-    for element in group.fields:
-        if is_editable(element):
-            rules = field_rules(element, record_fields.get(element.variable))
-            check = AfterValidator(_field_check(rules, _type(record_fields.get(element.variable)), row_types))
-            definitions[f"f{len(names)}"] = (Annotated[Any, check],
-                                             Field(default=None, alias=element.id, validate_default=True))
-            names[f"f{len(names)}"] = element
+    for number, (element, rules) in enumerate(editable):
+        check = AfterValidator(_field_check(rules, _type(record_fields.get(element.variable)), row_types))
+        definitions[f"f{number}"] = (Annotated[Any, check], Field(default=None, alias=element.id,
+                                                                  validate_default=True))
 
     def prepare(cls: type[BaseModel], row: Any, handler: Callable, info: ValidationInfo) -> Any:
-        return _prepare_row(group, row_types, row, handler, info.context)
+        return _prepare_row(group, editable, row_types, row, handler, info.context)
 
     return create_model(f"Row_{group.id}", __config__=ConfigDict(extra="ignore"),
                         __validators__={"prepare": model_validator(mode="wrap")(prepare)}, **definitions)
-
 
 
 def top_level(form: Form) -> list[InputField]:
@@ -181,8 +216,7 @@ def _type(variable: Variable | None) -> ExprType:
 
 # -- visibility: what the agent saw ---------------------------------------------------------------
 
-def _prepare_form(form: Form, variables: Mapping[str, Variable], entered: Any, handler: Callable,
-                  context: _Context) -> Any:
+def _prepare_form(prepared: PreparedForm, entered: Any, handler: Callable, context: _Context) -> Any:
     if not isinstance(entered, Mapping):
         raise PydanticCustomError("flowdesk", "expected the form's values by variable name")
 
@@ -190,11 +224,11 @@ def _prepare_form(form: Form, variables: Mapping[str, Variable], entered: Any, h
         return entered[variable] if variable in entered else context.case_values.get(variable)
 
     readable: dict[str, Any] = {}
-    for group in (e for e in form.walk() if isinstance(e, RepeatingGroup)):
+    for group, editable in prepared.groups:
         rows = value_of(group.variable)
-        readable[group.variable] = [_readable_row(group, row) for row in rows] if isinstance(rows, list) else None
-    for element in top_level(form):
-        readable[element.variable] = _readable(element, variables.get(element.variable), value_of(element.variable))
+        readable[group.variable] = [_readable_row(editable, row) for row in rows] if isinstance(rows, list) else None
+    for element, rules in prepared.top_level:
+        readable[element.variable] = _readable(rules, value_of(element.variable))
     scope = ChainMap(readable, context.case_values)
     data: dict[str, Any] = {}
 
@@ -208,7 +242,7 @@ def _prepare_form(form: Form, variables: Mapping[str, Variable], entered: Any, h
             elif isinstance(element, RepeatingGroup) or is_editable(element):
                 data[element.id] = value_of(element.variable) if seen else _HIDDEN
 
-    visit(form.fields, True)
+    visit(prepared.form.fields, True)
     context.scopes.append(scope)
     try:
         return handler(data)
@@ -216,13 +250,13 @@ def _prepare_form(form: Form, variables: Mapping[str, Variable], entered: Any, h
         context.scopes.pop()
 
 
-def _prepare_row(group: RepeatingGroup, row_types: Mapping[str, ExprType], row: Any, handler: Callable,
-                 context: _Context) -> Any:
+def _prepare_row(group: RepeatingGroup, editable: list[tuple[InputField, FieldRules]],
+                 row_types: Mapping[str, ExprType], row: Any, handler: Callable, context: _Context) -> Any:
     hidden: set[str] = set()
     context.rows_hidden.append(hidden)
     if not isinstance(row, Mapping):
         raise PydanticCustomError("flowdesk", "this row is not a record of fields")
-    scope = ChainMap(_readable_row(group, row), context.scopes[-1])
+    scope = ChainMap(_readable_row(editable, row), context.scopes[-1])
     data = {}
     for element in group.fields:
         seen = _visible(element, scope, row_types, context)
@@ -237,23 +271,22 @@ def _prepare_row(group: RepeatingGroup, row_types: Mapping[str, ExprType], row: 
         context.scopes.pop()
 
 
-def _readable(field: InputField, variable: Variable | None, value: Any) -> Any:
+def _readable(rules: FieldRules, value: Any) -> Any:
     """The value as expressions see it, or None while it cannot be read (its own check says why)."""
     if is_empty(value):
         return None
     try:
-        return field_rules(field, variable).kind.parse(value)
+        return rules.kind.parse(value)
     except ValueError:
         return None
 
 
-def _readable_row(group: RepeatingGroup, row: Any) -> Any:
+def _readable_row(editable: list[tuple[InputField, FieldRules]], row: Any) -> Any:
     if not isinstance(row, Mapping):
         return {}
     readable = dict(row)
-    for element in group.fields:
-        if is_editable(element):
-            readable[element.variable] = _readable(element, None, row.get(element.variable))
+    for element, rules in editable:
+        readable[element.variable] = _readable(rules, row.get(element.variable))
     return readable
 
 

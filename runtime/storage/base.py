@@ -13,9 +13,10 @@ import os
 import re
 import socket
 from abc import ABC, abstractmethod
+from bisect import insort
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
 from models.customers import Customer, SearchField
 from runtime.documents import (
@@ -127,6 +128,103 @@ class WorkQuery:
             raise ValueError("a work query by SLA status needs the moment (`now`) it is judged at")
 
 
+class ClosedCase(NamedTuple):
+    """What one closed case adds to its `ClosedDay` (durations in microseconds, `closed` since 1970)."""
+
+    process_key: str
+    day: date
+    closed: int
+    resolution: int
+    first_response: int | None
+    first_time_right: bool
+    tasks_with_sla: int
+    tasks_on_time: int
+    case_sla_met: bool | None  # None: the process has no case SLA
+    root_cause: str | None
+    waits: tuple[tuple[str, int], ...]  # (node, microseconds)
+    edges: tuple[tuple[str, int], ...]  # (edge, times followed)
+
+
+@dataclass
+class ClosedDay:
+    """The cases of one process closed on one local day, summed for the monitor's figures.
+
+    Durations are whole microseconds; `resolutions` and `first_responses` are kept sorted, so a
+    median over many days takes a few bisections per day (`runtime.metrics`). `first` and `last`
+    are when its first and last case closed (microseconds since 1970).
+    """
+
+    day: date
+    process_key: str
+    cases: int = 0
+    first: int = 0
+    last: int = 0
+    resolutions: list[int] = field(default_factory=list)
+    first_responses: list[int] = field(default_factory=list)
+    first_time_right: int = 0
+    tasks_with_sla: int = 0
+    tasks_on_time: int = 0
+    case_slas: int = 0
+    case_slas_met: int = 0
+    root_causes: dict[str, int] = field(default_factory=dict)
+    waits: dict[str, list[int]] = field(default_factory=dict)  # node -> [waits, microseconds in all]
+    edges: dict[str, int] = field(default_factory=dict)
+
+    def add(self, case: ClosedCase) -> None:
+        self.first = case.closed if not self.cases else min(self.first, case.closed)
+        self.last = case.closed if not self.cases else max(self.last, case.closed)
+        self.cases += 1
+        insort(self.resolutions, case.resolution)
+        if case.first_response is not None:
+            insort(self.first_responses, case.first_response)
+        self.first_time_right += case.first_time_right
+        self.tasks_with_sla += case.tasks_with_sla
+        self.tasks_on_time += case.tasks_on_time
+        if case.case_sla_met is not None:
+            self.case_slas += 1
+            self.case_slas_met += case.case_sla_met
+        self.count_root_cause(case.root_cause, 1)
+        for node, wait in case.waits:
+            total = self.waits.setdefault(node, [0, 0])
+            total[0] += 1
+            total[1] += wait
+        for edge, times in case.edges:
+            self.edges[edge] = self.edges.get(edge, 0) + times
+
+    def count_root_cause(self, root_cause: str | None, change: int) -> None:
+        """Count a case's root cause in (1) or out (-1); given after the flow ended, it may come later."""
+        if root_cause is not None:
+            count = self.root_causes.get(root_cause, 0) + change
+            if count:
+                self.root_causes[root_cause] = count
+            else:
+                del self.root_causes[root_cause]
+
+
+@dataclass(frozen=True)
+class ClosedCaseDays:
+    """`Store.closed_case_days`: the sums per day and process, and (id, revision) of the cases in the range closed
+    before their facts were kept (none in a store created since)."""
+
+    days: list[ClosedDay]
+    without_facts: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class OpenWorkCount:
+    """The open work items of one queue or one process (`by`: "queue" or "process") at a moment: how many, how
+    many are on track, at risk and breached then (`SlaStatus.at`; items without a due time are none of these),
+    and when the oldest was created."""
+
+    by: str
+    name: str
+    pending: int
+    on_track: int
+    at_risk: int
+    breached: int
+    oldest: datetime | None
+
+
 class Store(ABC):
     """Versions, cases, work items, jobs, outbox, audit events, customers, contacts and users.
 
@@ -184,11 +282,14 @@ class Store(ABC):
         cases. Anchoring (`runtime.anchors`) checkpoints these."""
 
     @abstractmethod
-    def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
-        """(id, revision) of the cases closed at or after `since` and before `until`, by closing time.
+    def closed_case_days(self, since: datetime, until: datetime) -> ClosedCaseDays:
+        """The facts of the cases closed at or after `since` and before `until`, summed per local closing day and
+        process (`ClosedDay`), by day then process.
 
-        Served from an index without reading the cases, so a caller can skip the cases it has
-        already seen at that revision (closed cases rarely change).
+        Days wholly inside the range come from sums kept at commit, so the cost grows with the days, not the
+        cases; a day only partly inside is summed over its cases closed inside the range. Cases closed before
+        their facts were kept are listed apart (the caller derives theirs). SQL: sums and sorted duration arrays
+        grouped by day and process over a facts table.
         """
 
     # Work items -----------------------------------------------------------
@@ -212,6 +313,11 @@ class Store(ABC):
     @abstractmethod
     def count_open_work_items(self) -> dict[str, int]:
         """Open work items per queue."""
+
+    @abstractmethod
+    def open_work_counts(self, now: datetime) -> list[OpenWorkCount]:
+        """Per queue, then per process, sorted by name: the open work items and where they stand at `now`; from
+        an index, in a time that does not grow with the number of items (SQL: a GROUP BY over open items)."""
 
     @abstractmethod
     def worklist_marker(self) -> int:

@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import os
 import sys
+import threading
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -186,7 +187,15 @@ def read_journal(path: Path) -> tuple[list[dict[str, Any]], bool]:
 
 
 class Journal:
-    """The write-ahead journal, open for appending; `append` returning is the commit point."""
+    """The write-ahead journal, open for appending, with group commit.
+
+    `write` appends a transaction's line (the caller holds the store's lock, so
+    lines go in commit order) and returns its ticket; `wait_durable(ticket)`,
+    called without that lock, returns once the line is on disk. One thread at a
+    time runs `fdatasync`; lines written meanwhile queue and share the next one,
+    so many writers pay one disk flush between them, and each is acknowledged
+    only after a flush that began after its own line was written.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -196,17 +205,54 @@ class Journal:
             self.size = os.fstat(self._fd).st_size
         if not existed:
             fsync_directory(path.parent)
+        self._flushes = threading.Condition()
+        self._written = 0  # tickets handed out: lines written to the file
+        self._durable = 0  # lines known to be on disk
+        self._flushing = False
+        self._failure = ""
 
-    def append(self, line: bytes) -> None:
-        """Append one transaction and make it durable; on failure the journal is as before."""
+    def write(self, line: bytes) -> int:
+        """Append one transaction without waiting for the disk; its ticket for `wait_durable`. On failure the
+        journal is cut back to before the line."""
         try:
             _write_all(self._fd, line)
-            _sync_data(self._fd)
         except OSError as error:
             self._cut_back()
             raise StoreError(f"cannot write {self.path}: {error.strerror}; nothing of this step was "
                              "saved; check free disk space") from error
         self.size += len(line)
+        with self._flushes:
+            self._written += 1
+            return self._written
+
+    def wait_durable(self, ticket: int) -> None:
+        """Return once the line of `ticket` is on disk: flush, or wait for the flush that covers it."""
+        with self._flushes:
+            while self._durable < ticket:
+                if self._failure:
+                    raise StoreError(self._failure)
+                if self._flushing:
+                    self._flushes.wait()
+                    continue
+                self._flush()
+
+    def _flush(self) -> None:
+        """Run one fdatasync (holding `_flushes` on entry and exit, not during it) for every line written so far."""
+        self._flushing = True
+        covered = self._written
+        self._flushes.release()
+        try:
+            _sync_data(self._fd)
+        except OSError as error:
+            self._failure = (f"cannot flush {self.path} to disk: {error.strerror}; the steps waiting for it may or may "
+                             "not have been saved: restart Flowdesk, which recovers what the journal holds")
+        finally:
+            self._flushes.acquire()
+            self._flushing = False
+            self._flushes.notify_all()
+        if self._failure:
+            raise StoreError(self._failure)
+        self._durable = max(self._durable, covered)
 
     def _cut_back(self) -> None:
         with io_errors(self.path, "repair the end of"):
@@ -214,14 +260,24 @@ class Journal:
             os.fsync(self._fd)
 
     def clear(self) -> None:
-        """Empty the journal once a checkpoint has made its lines redundant."""
+        """Empty the journal once a checkpoint has made its lines redundant (and so every line durable)."""
         with io_errors(self.path, "empty"):
             os.ftruncate(self._fd, 0)
             os.fsync(self._fd)
         self.size = 0
+        with self._flushes:
+            self._durable = self._written
+            self._flushes.notify_all()
 
     def close(self) -> None:
-        os.close(self._fd)
+        """Close the file once no flush runs on it; a line still waiting for one fails its writer."""
+        with self._flushes:
+            while self._flushing:
+                self._flushes.wait()
+            if self._durable < self._written:
+                self._failure = f"{self.path} was closed before the last steps were on disk; restart Flowdesk"
+                self._flushes.notify_all()
+            os.close(self._fd)
 
 
 # The writer's lock ----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 `MemoryStore` and `TinyDBStore` keep the same `Indexes` under a lock; the
 questions those indexes answer without reading any document (open work per
-queue, the worklist's change marker, which cases closed when, what the
+queue, the worklist's change marker, the sums of cases closed per day, what the
 commit rules ask about stored revisions and owners) need nothing
 store-specific beyond "is the store usable" (`_check_ready`). Both admit one
 process, so claims on jobs and outbox entries are leases kept in memory.
@@ -13,13 +13,13 @@ from __future__ import annotations
 import threading
 import time
 from abc import abstractmethod
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
 
-from runtime.documents import Job, OutboxEntry
+from runtime.documents import Job, OutboxEntry, WorkItem, WorkItemStatus
 from runtime.errors import NotFound
-from runtime.storage.base import Store, WorkQuery
-from runtime.storage.indexes import Indexes, micros
+from runtime.storage.base import ClosedCaseDays, ClosedDay, OpenWorkCount, Store, WorkQuery
+from runtime.storage.indexes import Indexes, WorkEntry, closed_case, matching_items, micros, moment
 
 
 class Leases:
@@ -75,10 +75,18 @@ class IndexedStore(Store):
             self._check_ready()
             return self._indexes.cases.audit_heads()
 
-    def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
+    def closed_case_days(self, since: datetime, until: datetime) -> ClosedCaseDays:
+        partly: dict[tuple[date, str], ClosedDay] = {}
         with self._lock:
             self._check_ready()
-            return self._indexes.cases.closed_between(micros(since), micros(until))
+            whole, inside, without = self._indexes.cases.closed_case_days(micros(since), micros(until))
+            for case_id in inside:  # only days cut by the range's ends: their cases are read
+                closed = closed_case(vars(self.case(case_id)))
+                assert closed is not None
+                partly.setdefault((closed.day, closed.process_key), ClosedDay(closed.day, closed.process_key)).add(
+                    closed)
+        days = sorted([*whole, *partly.values()], key=lambda day: (day.day, day.process_key))
+        return ClosedCaseDays(days, without)
 
     def work_item_case(self, item_id: str) -> str:
         with self._lock:
@@ -88,15 +96,47 @@ class IndexedStore(Store):
             raise NotFound(f"no work item '{item_id}'")
         return case_id
 
+    def work_items(self, query: WorkQuery) -> list[WorkItem]:
+        with self._lock:
+            self._check_ready()
+            if query.case_id is None and query.status is WorkItemStatus.OPEN:
+                return [self._open_work_item(entry) for entry in self._indexes.work.page(query)]
+            start = max(query.offset, 0)
+            return matching_items(self._items_of_cases(query), query)[start:start + max(query.limit, 0)]
+
     def count_work_items(self, query: WorkQuery) -> int:
         with self._lock:
             self._check_ready()
-            return self._indexes.work.count(query)
+            if query.case_id is None and query.status is WorkItemStatus.OPEN:
+                return self._indexes.work.count(query)
+            return len(matching_items(self._items_of_cases(query), query))
+
+    def _items_of_cases(self, query: WorkQuery) -> Iterator[WorkItem]:
+        """Every item of the query's case, or of the cases with items of its status (not open: a tool's question,
+        not a page's; it reads those cases' items)."""
+        cases = [query.case_id] if query.case_id is not None else self._indexes.work.cases_with(str(query.status))
+        return (item for case_id in cases for item in self._case_work_items(case_id))
+
+    @abstractmethod
+    def _open_work_item(self, entry: WorkEntry) -> WorkItem:
+        """The open work item the index lists as `entry`."""
+
+    @abstractmethod
+    def _case_work_items(self, case_id: str) -> list[WorkItem]:
+        """Every work item of a case (none for an unknown case)."""
 
     def count_open_work_items(self) -> dict[str, int]:
         with self._lock:
             self._check_ready()
             return self._indexes.work.open_counts()
+
+    def open_work_counts(self, now: datetime) -> list[OpenWorkCount]:
+        with self._lock:
+            self._check_ready()
+            found = self._indexes.work.open_figures(micros(now))
+        return [OpenWorkCount(by, name, pending, on_track, at_risk, breached,
+                              None if oldest is None else moment(oldest))
+                for by, name, pending, on_track, at_risk, breached, oldest in found]
 
     def worklist_marker(self) -> int:
         with self._lock:

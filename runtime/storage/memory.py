@@ -37,9 +37,17 @@ from runtime.documents import (
     WorkItem,
 )
 from runtime.errors import NotFound, StoreError
-from runtime.storage.base import Changes, WorkQuery, attachment_order, check_attachment
+from runtime.storage.base import Changes, attachment_order, check_attachment
 from runtime.storage.indexed_store import IndexedStore, Leases
-from runtime.storage.indexes import Indexes, audit_order, job_order, micros, outbox_order, version_order
+from runtime.storage.indexes import (
+    Indexes,
+    WorkEntry,
+    audit_order,
+    job_order,
+    micros,
+    outbox_order,
+    version_order,
+)
 from runtime.storage.rules import check_changes, document_text
 
 M = TypeVar("M", bound=BaseModel)
@@ -105,10 +113,12 @@ class MemoryStore(IndexedStore):
             self._cases.setdefault(case.id, _CaseDocs()).case = texts[id(case)]
             self._indexes.put("case", vars(case))
         for kind, docs in (("work_items", changes.work_items), ("jobs", changes.jobs),
-                           ("outbox", changes.outbox), ("audit", changes.audit)):
+                           ("outbox", changes.outbox)):
             for doc in docs:
                 getattr(self._cases[doc.case_id], kind)[doc.id] = texts[id(doc)]
                 self._indexes.put(kind, vars(doc))
+        for event in changes.audit:  # not indexed: a case's trail is read whole
+            self._cases[event.case_id].audit[event.id] = texts[id(event)]
         for attachment in changes.attachments:
             self._cases[attachment.case_id].attachments[attachment.id] = texts[id(attachment)]
         for version, bundle in changes.versions:
@@ -185,11 +195,11 @@ class MemoryStore(IndexedStore):
                 raise NotFound(f"no work item '{item_id}'")
             return WorkItem.model_validate_json(self._cases[case_id].work_items[item_id])
 
-    def work_items(self, query: WorkQuery) -> list[WorkItem]:
-        with self._lock:
-            self._check_ready()
-            page = self._indexes.work.page(query)
-            return [WorkItem.model_validate_json(self._cases[e.case_id].work_items[e.id]) for e in page]
+    def _open_work_item(self, entry: WorkEntry) -> WorkItem:
+        return WorkItem.model_validate_json(self._cases[entry.case_id].work_items[entry.id])
+
+    def _case_work_items(self, case_id: str) -> list[WorkItem]:
+        return self._of_case(case_id, "work_items", WorkItem)
 
     # Jobs and outbox -------------------------------------------------------------
 

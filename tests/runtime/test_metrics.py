@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from runtime.casework import CaseWork
+from runtime.documents import WorkItemStatus
 from runtime.metrics import FactsCache, Spread, closed_case_figures, open_work, spread
 from runtime.service import Runtime
-from runtime.storage.base import WorkQuery
+from runtime.storage.base import Changes, WorkQuery
 from tests.people import person
 from tests.runtime.builders import end, parallel, process, start, task, timer
 from tests.runtime.conftest import MONDAY_9_AMSTERDAM, Harness
@@ -137,15 +138,33 @@ def test_open_work_per_queue_and_process_with_sla_status_and_the_oldest_item(har
     assert [(p.name, p.pending) for p in figures.per_process] == [("post", 1), ("triage", 3)]
 
 
-def test_a_closed_case_is_derived_once_and_again_when_its_revision_moves(harness: Harness, repair: Runtime):
+def stored_before_facts(runtime: Runtime, case_id: str, new_id: str) -> None:
+    """A copy of a closed case as an earlier Flowdesk stored it: no facts (its trail and tasks alike)."""
+    store = runtime.store
+    case = store.case(case_id).model_copy(update={"id": new_id, "facts": None, "revision": 0})
+    items = [item.model_copy(update={"id": f"{new_id}-{item.id}", "case_id": new_id})
+             for item in store.work_items(WorkQuery(case_id=case_id, status=WorkItemStatus.COMPLETED))]
+    events = [event.model_copy(update={"id": f"{new_id}-{event.id}", "case_id": new_id})
+              for event in store.audit_events(case_id)]
+    store.commit(Changes(cases=[(case, None)], work_items=items, audit=events))
+
+
+def test_a_case_closed_before_facts_were_kept_still_counts_and_gets_them_on_its_next_step(harness: Harness,
+                                                                                            repair: Runtime):
     three_closed_cases(harness)
+    since, until = MONDAY_9_AMSTERDAM, repair.now() + MINUTE
+    [first, *_] = repair.store.cases(active=False)
+    stored_before_facts(repair, first.id, "legacy")
+    assert repair.store.closed_case_days(since, until).without_facts == [("legacy", 1)]
     cache = FactsCache()
-    [case, *_] = repair.store.cases(active=False)
-    first = cache.facts(repair.store, case.id, case.revision)
-    assert cache.facts(repair.store, case.id, case.revision) is first
-    CaseWork(repair).add_note(person("bob"), case.id, "customer called back")  # a change moves the revision
-    again = cache.facts(repair.store, case.id, case.revision + 1)
-    assert again is not first and again == first
+    derived = closed_case_figures(repair, since, until, cache=cache)
+    assert (derived.cases, derived.root_causes) == (4, {"Meter error": 3, "Wrong tariff": 1})
+    once = cache.closed(repair.store, "legacy", 1, repair.calendar.timezone)
+    assert cache.closed(repair.store, "legacy", 1, repair.calendar.timezone) is once
+    CaseWork(repair).add_note(person("bob"), "legacy", "customer called back")
+    assert repair.store.case("legacy").facts == first.facts
+    assert repair.store.closed_case_days(since, until).without_facts == []
+    assert closed_case_figures(repair, since, until) == derived
 
 
 def test_spread_is_the_median_and_the_nearest_rank_90th_percentile():
@@ -155,12 +174,27 @@ def test_spread_is_the_median_and_the_nearest_rank_90th_percentile():
     assert spread(range(1, 21)) == Spread(20, 10.5, 18)
 
 
-def test_the_closed_cases_index_answers_alike_after_a_restart(harness: Harness, repair: Runtime):
+def test_the_closed_day_sums_answer_alike_after_a_restart(harness: Harness, repair: Runtime):
     three_closed_cases(harness)
     since, until = MONDAY_9_AMSTERDAM, repair.now() + MINUTE
-    before = repair.store.closed_case_revisions(since, until)
-    assert [case_id for case_id, _ in before] == [c.id for c in repair.store.cases(active=False)]
+    before = repair.store.closed_case_days(since, until)
+    [day] = before.days
+    assert (day.process_key, day.cases, day.root_causes) == ("repair", 3, {"meter": 2, "tariff": 1})
     figures = closed_case_figures(repair, since, until)
     restarted = harness.restart()
-    assert restarted.store.closed_case_revisions(since, until) == before
+    assert restarted.store.closed_case_days(since, until) == before
     assert closed_case_figures(restarted, since, until) == figures
+
+
+def test_the_facts_are_kept_in_the_step_that_closes_the_case(harness: Harness, repair: Runtime):
+    case = repair.start_case(person("ann"), "repair")
+    wait(harness, 10 * MINUTE)
+    CaseWork(repair).claim(person("bob"), open_item(repair, case.id))
+    wait(harness, 20 * MINUTE)
+    closed = repair.complete(person("bob"), open_item(repair, case.id), {"ok": True})
+    assert closed.facts is not None and repair.store.case(case.id).facts == closed.facts
+    assert (closed.facts.day.isoformat(), closed.facts.first_response, closed.facts.waits) == (
+        "2026-03-02", 600.0, [("check", 1800.0)])
+    assert closed.facts.edges == {"f1": 1, "f2": 1, "f4": 1} and closed.facts.first_time_right
+    CaseWork(repair).close(person("bob"), case.id, "meter")  # the root cause comes later: the facts stay
+    assert repair.store.case(case.id).facts == closed.facts

@@ -19,7 +19,7 @@ import pytest
 from models.customers import Address, Customer, SearchField, address_key, email_key, name_key, number_key, phone_key
 from runtime.documents import Attachment, CaseStatus, OutboxStatus, Record, SlaStatus, WorkItemStatus
 from runtime.errors import AttachmentTooLarge, ConflictError, NotFound, StoreError
-from runtime.storage.base import ATTACHMENT_LIMIT, Changes, Store, WorkOrder, WorkQuery
+from runtime.storage.base import ATTACHMENT_LIMIT, Changes, OpenWorkCount, Store, WorkOrder, WorkQuery
 from tests.storage.conftest import Reopen
 from tests.storage.storage_docs import (
     at,
@@ -342,6 +342,47 @@ def test_worklist_by_sla_status_agrees_with_the_badges(store: Store, reopen: Reo
     assert ids(store.work_items(WorkQuery(sla="breached", now=at(45), queues=("complaints",)))) == ["due-40"]
     assert ids(store.work_items(WorkQuery(sla="on track", now=at(0), case_id="c1", limit=2))) == [
         "due-10", "due-20-no-warning"]
+
+
+def counted_by_hand(store: Store, now) -> list[OpenWorkCount]:
+    """What `open_work_counts` must answer, by reading every open item and asking `SlaStatus.of`."""
+    items = store.work_items(WorkQuery(limit=10_000))
+    found = []
+    for by in ("queue", "process"):
+        for name in sorted({getattr(item, "queue" if by == "queue" else "process_key") for item in items}):
+            mine = [i for i in items if (i.queue if by == "queue" else i.process_key) == name]
+            statuses = [SlaStatus.of(i, now) for i in mine]
+            found.append(OpenWorkCount(by, name, len(mine), statuses.count(SlaStatus.ON_TRACK),
+                                       statuses.count(SlaStatus.AT_RISK), statuses.count(SlaStatus.BREACHED),
+                                       min(i.created_at for i in mine)))
+    return found
+
+
+def test_open_work_per_queue_and_process_is_counted_from_deadlines_as_the_badges_say(store: Store,
+                                                                                     reopen: Reopen):
+    store.commit(Changes(cases=[(case("c1"), None)], work_items=[
+        work_item("no-sla", "c1", due=None, created=-30),
+        work_item("due-10", "c1", due=10, warning_at=at(5)),
+        work_item("due-20-no-warning", "c1", due=20, created=-5),
+        work_item("due-30", "c1", due=30, warning_at=at(10), process_key="move"),
+        work_item("due-40", "c1", due=40, warning_at=at(35), queue="complaints", created=-10),
+        work_item("warned-after-due", "c1", due=50, warning_at=at(55), queue="complaints"),
+    ]))
+    assert store.open_work_counts(at(12)) == [
+        OpenWorkCount("queue", "billing", 4, 1, 1, 1, at(-30)),
+        OpenWorkCount("queue", "complaints", 2, 2, 0, 0, at(-10)),
+        OpenWorkCount("process", "complaint", 5, 3, 0, 1, at(-30)),
+        OpenWorkCount("process", "move", 1, 0, 1, 0, at(0))]
+    store.commit(Changes(work_items=[work_item("due-10", "c1", due=10, status=WorkItemStatus.COMPLETED),
+                                     work_item("no-sla", "c1", due=100, warning_at=at(90), queue="complaints",
+                                               created=-30)]))
+    for _ in range(2):
+        for minute in (0, 5, 10, 12, 20, 36, 50, 56, 95, 120):
+            assert store.open_work_counts(at(minute)) == counted_by_hand(store, at(minute)), minute
+        store = reopen(store)
+    store.commit(Changes(work_items=[work_item(i, "c1", status=WorkItemStatus.CANCELLED) for i in (
+        "no-sla", "due-20-no-warning", "due-30", "due-40", "warned-after-due")]))
+    assert store.open_work_counts(at(0)) == []
 
 
 def test_a_work_query_refuses_filters_that_contradict_or_lack_their_moment():

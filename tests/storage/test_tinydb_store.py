@@ -183,14 +183,14 @@ def test_odd_ids_get_safe_distinct_file_names(folder: Path):
 # Failures ------------------------------------------------------------------------------------------
 
 
+def disk_full(*args: object) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
 def test_a_failed_journal_write_leaves_nothing_behind(folder: Path, monkeypatch: pytest.MonkeyPatch):
     store = TinyDBStore.open(folder)
     store.commit(new_case_changes("c1"))
-
-    def disk_full(fd: int) -> None:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(files, "_sync_data", disk_full)
+    monkeypatch.setattr(files, "_write_all", disk_full)
     with pytest.raises(StoreError, match="nothing of this step was saved; check free disk space"):
         store.commit(new_case_changes("c2"))
     monkeypatch.undo()
@@ -201,6 +201,22 @@ def test_a_failed_journal_write_leaves_nothing_behind(folder: Path, monkeypatch:
     with TinyDBStore.open(folder) as reopened:
         assert [c.id for c in reopened.cases()] == ["c1"]
         assert reopened.case("c1").revision == 2
+
+
+def test_a_failed_flush_stops_the_store_until_a_restart_recovers_it(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    store = TinyDBStore.open(folder)
+    store.commit(new_case_changes("c1"))
+    monkeypatch.setattr(files, "_sync_data", disk_full)
+    with pytest.raises(StoreError, match=r"cannot flush .* to disk: No space left on device; .*restart Flowdesk"):
+        store.commit(new_case_changes("c2"))  # not acknowledged: whether it was saved, the restart tells
+    monkeypatch.undo()
+    with pytest.raises(StoreError, match="stopped after an internal error"):
+        store.case("c1")
+    store.close()
+    with TinyDBStore.open(folder) as reopened:
+        assert {c.id for c in reopened.cases()} <= {"c1", "c2"} and reopened.case("c1").revision == 1
+        assert reopened.verify_indexes()
+        reopened.commit(step_changes(reopened.case("c1"), 1))
 
 
 def test_a_damaged_case_file_names_the_file_and_what_to_do(folder: Path):

@@ -35,7 +35,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import psycopg
@@ -60,8 +60,17 @@ from runtime.documents import (
     WorkItemStatus,
 )
 from runtime.errors import ConflictError, NotFound, StoreError
-from runtime.storage.base import Changes, Store, WorkOrder, WorkQuery, check_attachment
-from runtime.storage.indexes import customer_search_field, job_order, outbox_order, work_entry
+from runtime.storage.base import (
+    Changes,
+    ClosedCaseDays,
+    ClosedDay,
+    OpenWorkCount,
+    Store,
+    WorkOrder,
+    WorkQuery,
+    check_attachment,
+)
+from runtime.storage.indexes import closed_case, customer_search_field, job_order, outbox_order, work_entry
 from runtime.storage.postgres.live import CHANNEL, Listener, Marker, new_sender
 from runtime.storage.postgres.schema import check_schema, display_url
 from runtime.storage.postgres.writes import Known, Texts, write, write_as_they_are
@@ -210,10 +219,24 @@ class PostgresStore(Store):
         return {case_id: (count, head) for case_id, count, head in
                 self._rows("SELECT id, audit_count, audit_head FROM cases ORDER BY id")}
 
-    def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
-        rows = self._rows("SELECT id, revision FROM cases WHERE closed_at >= %s AND closed_at < %s "
-                          "ORDER BY closed_at, id", (since, until))
-        return [(case_id, revision) for case_id, revision in rows]
+    def closed_case_days(self, since: datetime, until: datetime) -> ClosedCaseDays:
+        """Summed here from the facts each case closed in the range keeps in its document (the fields
+        `indexes.closed_case` reads, not whole cases), so the cost grows with the cases in the range."""
+        rows = self._rows(
+            "SELECT id, revision, jsonb_build_object('process_key', process_key, 'closed_at', doc->'closed_at', "
+            "'started_at', doc->'started_at', 'due_at', doc->'due_at', 'root_cause', doc->'root_cause', "
+            "'facts', doc->'facts')::text FROM cases WHERE closed_at >= %s AND closed_at < %s ORDER BY closed_at, id",
+            (since, until))
+        days: dict[tuple[date, str], ClosedDay] = {}
+        without: list[tuple[str, int]] = []
+        for case_id, revision, fields in rows:
+            closed = closed_case(from_json(fields))
+            if closed is None:
+                without.append((case_id, revision))
+            else:
+                days.setdefault((closed.day, closed.process_key), ClosedDay(closed.day, closed.process_key)).add(
+                    closed)
+        return ClosedCaseDays([days[key] for key in sorted(days)], without)
 
     # Work items -------------------------------------------------------------------------------------
 
@@ -258,6 +281,18 @@ class PostgresStore(Store):
                 b"ON CONFLICT (queue) DO UPDATE SET open = open_work_counts.open + EXCLUDED.open")
             rows = connection.execute(b"SELECT queue, open FROM open_work_counts WHERE open > 0").fetchall()
         return {queue: count for queue, count in rows}
+
+    def open_work_counts(self, now: datetime) -> list[OpenWorkCount]:
+        """One GROUP BY over the open items (`SlaStatus.at` written as conditions on their deadlines)."""
+        rows = self._rows(
+            "SELECT GROUPING(queue) = 0, coalesce(queue, process_key), count(*), "
+            "count(*) FILTER (WHERE due_at > %(now)s AND (warning_at IS NULL OR warning_at > %(now)s)), "
+            "count(*) FILTER (WHERE due_at > %(now)s AND warning_at <= %(now)s), "
+            "count(*) FILTER (WHERE due_at <= %(now)s), min(created_at) "
+            "FROM work_items WHERE status = 'open' GROUP BY GROUPING SETS ((queue), (process_key))", {"now": now})
+        counts = [OpenWorkCount("queue" if by_queue else "process", name, pending, on_track, at_risk, breached, oldest)
+                  for by_queue, name, pending, on_track, at_risk, breached, oldest in rows]
+        return sorted(counts, key=lambda count: (count.by != "queue", count.name))
 
     def worklist_marker(self) -> int:
         """Changes with every commit of any process on the database that adds a work item or changes what
