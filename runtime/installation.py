@@ -1,4 +1,5 @@
-"""An installation's data folder: opening the store in it, and the worker that delivers from it.
+"""An installation's data folder: opening the store in it, the worker that delivers from it, and the secret that
+signs session cookies; setting up a PostgreSQL database (its schema, a copy of a data folder's store).
 
 The doors (the web app, the CLI) name a data folder (and, for a server database,
 its URL) and get a `Runtime`; which store backs it is decided here, so no door
@@ -8,20 +9,27 @@ imports `runtime.storage`.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from runtime import storage
+from runtime.access import system_user
 from runtime.anchors import SigningKey
+from runtime.documents import Record
 from runtime.mail import Mail
 from runtime.outbox import OUTBOX_LEASE, Deliverer
 from runtime.service import JOB_LEASE, Runtime
 from runtime.settings import MailServer
 from runtime.storage.base import Store
+from runtime.transaction import Transaction
 from runtime.worker import Worker
+
+if TYPE_CHECKING:
+    from runtime.storage.postgres import Copied, Migration
 
 
 def open_store(data: Path, db_url: str | None = None, *, read_only: bool = False) -> Store:
@@ -53,6 +61,34 @@ def open_runtime(data: Path, db_url: str | None = None, *, read_only: bool = Fal
         store.close()
 
 
+#: The record that keeps the session secret, and the file an older Flowdesk kept it in (in the data folder).
+SECRET_KIND, SECRET_KEY, SECRET_FILE = "setting", "session_secret", "session_secret"
+
+
+def session_secret(runtime: Runtime, data: Path) -> str:
+    """The secret that signs session cookies, kept in the store so every app process of the installation signs
+    alike: made on the first start, or taken over (once) from the file `SECRET_FILE` in the data folder, which
+    is then removed. Two processes starting at once agree: the second one's step finds the first one's secret."""
+    old_file = Path(data) / SECRET_FILE
+
+    def secret(tx: Transaction) -> tuple[str, bool]:
+        stored = tx.record(SECRET_KIND, SECRET_KEY)
+        if stored is not None:
+            return str(stored.data["secret"]), False
+        taken_over = old_file.is_file()
+        made = old_file.read_text().strip() if taken_over else secrets.token_urlsafe(32)
+        # Revision 0, not `tx.new_record` (which reads the revision afresh and would write over a secret another
+        # process stored since `tx.record` found none): this way the second process's step conflicts and re-runs.
+        tx.put_record(Record(kind=SECRET_KIND, key=SECRET_KEY, data={"secret": made}, updated_by=tx.actor,
+                             updated_at=tx.now))
+        return made, taken_over
+
+    found, taken_over = runtime.step(system_user("installation"), secret)
+    if taken_over:
+        old_file.unlink()
+    return found
+
+
 def outbox_folder(data: Path) -> Path:
     """Where letters, SMS, connector requests and (without a mail server) e-mails are written as files."""
     return Path(data) / "outbox"
@@ -72,41 +108,43 @@ def data_worker(mail: Mail, *, interval: float = 5.0, lease: timedelta | None = 
     return Worker(mail.runtime, deliverer, interval=interval, job_lease=lease or JOB_LEASE)
 
 
-def is_database_url(url: str) -> bool:
-    """Whether `url` names a PostgreSQL database."""
-    return url.startswith(storage.POSTGRES_SCHEMES)
-
-
-def upgrade_database(url: str) -> list[Any]:
-    """Apply the schema migrations the PostgreSQL database at `url` lacks; the migrations applied, in order."""
-    from runtime.storage.postgres import upgrade_database as upgrade
-
-    return upgrade(url)
-
-
-def copy_to_database(data: Path, url: str, progress: Callable[[int, int], None]) -> Any:
-    """Copy the embedded store of the data folder `data` (only read) into the empty, upgraded database at `url`;
-    `progress(done, total)` after each case. What was copied, counted."""
-    from runtime.storage.postgres import PostgresStore, copy_store
-    from runtime.storage.tinydb_store import TinyDBStore
-
-    with TinyDBStore.open(data, read_only=True) as source:
-        target = PostgresStore.open(url)
-        try:
-            return copy_store(source, target, progress)
-        finally:
-            target.close()
-
-
 def where(data: Path, db_url: str | None) -> str:
     """Where an installation keeps its data, for messages (a database's address without its password)."""
     if not db_url:
         return f"data in {data}"
-    return f"the database {display_url(db_url)} and files in {data}"
+    return f"the database {database_address(db_url)} and files in {data}"
 
 
-def display_url(url: str) -> str:
-    """A database's address for messages: user, host, port and name, never the password."""
-    from runtime.storage.postgres.schema import display_url as shown  # psycopg is loaded only for a database
+# A PostgreSQL database (psycopg is loaded only for one) ---------------------------------------------------------
 
-    return shown(url)
+def is_database_url(text: str) -> bool:
+    """Whether `text` is a PostgreSQL address (postgresql://...), which `open_store` opens instead of a folder."""
+    return text.startswith(storage.POSTGRES_SCHEMES)
+
+
+def database_address(db_url: str) -> str:
+    """The database's address for messages: user, host, port and name, never the password."""
+    from runtime.storage.postgres import display_url
+
+    return display_url(db_url)
+
+
+def upgrade_database(db_url: str) -> list[Migration]:
+    """Apply the schema migrations the database lacks, in one transaction; those applied, in order (none when it
+    was current). StoreError saying why when the database cannot be reached."""
+    from runtime.storage.postgres import upgrade_database as upgrade
+
+    return upgrade(db_url)
+
+
+def copy_into_database(data: Path, db_url: str, progress: Callable[[int, int], None]) -> Copied:
+    """Copy the embedded store of the data folder `data` (only read) into the empty, upgraded database at
+    `db_url`; `progress(cases copied, total)` after each batch."""
+    from runtime.storage.postgres import PostgresStore, copy_store
+
+    source = open_store(data, read_only=True)
+    try:
+        with PostgresStore.open(db_url) as target:
+            return copy_store(source, target, progress)
+    finally:
+        source.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from designer.cli.common import Command, UserError, add_db_argument, database_url
-from runtime.installation import copy_to_database, display_url, is_database_url, upgrade_database
+from runtime.installation import copy_into_database, database_address, is_database_url, upgrade_database
 
 _BAR = 30
 
@@ -25,20 +25,22 @@ def upgrade(args: argparse.Namespace, out: TextIO) -> int:
     applied = upgrade_database(url)
     for migration in applied:
         print(f"applied migration {migration.number}: {migration.name.replace('_', ' ')}", file=out)
-    print(f"{display_url(url)} is at the current schema" + ("" if applied else " (nothing to do)"), file=out)
+    print(f"{database_address(url)} is at the current schema" + ("" if applied else " (nothing to do)"), file=out)
     return 0
 
 
 def copy(args: argparse.Namespace, out: TextIO) -> int:
     """Copy every version, case (with its work items, jobs, outbox, audit trail and attachments), customer,
-    contact and user of the data folder's store into an empty, upgraded PostgreSQL database."""
+    contact, user and record (drafts, scenarios, settings, API tokens, checkpoints) of the data folder's store
+    into an empty, upgraded PostgreSQL database."""
     url = _postgres_url(args.target, "--to")
     if not (args.source / "store.json").is_file():
         raise UserError(f"{args.source} is not a Flowdesk data folder (it has no store.json)")
-    copied = copy_to_database(args.source, url, _progress_bar)
+    copied = copy_into_database(args.source, url, _progress_bar)
+    address = database_address(url)
     print(f"copied {copied.versions} versions, {copied.cases} cases, {copied.customers} customers, "
-          f"{copied.contacts} contacts and {copied.users} users into {display_url(url)}; check it with "
-          f"'flowdesk audit verify --db {display_url(url)}'", file=out)
+          f"{copied.contacts} contacts, {copied.users} users and {copied.records} records into {address}; "
+          f"check it with 'flowdesk audit verify --db {address}'", file=out)
     return 0
 
 

@@ -322,8 +322,8 @@ class Store(ABC):
     @abstractmethod
     def worklist_marker(self) -> int:
         """A number that changes whenever a work item is added or changes what worklists show (status, queue,
-        assignee, deadlines, priority); kept in memory, so it sees this process's commits. Pages compare it to
-        refresh only when something changed."""
+        assignee, deadlines, priority); kept in memory, so it sees this process's commits (and, on PostgreSQL,
+        every other process's too). Pages compare it to refresh only when something changed."""
 
     # Jobs and outbox --------------------------------------------------------
     @abstractmethod
@@ -404,6 +404,10 @@ class Store(ABC):
     @abstractmethod
     def records(self, kind: str) -> list[Record]:
         """Every record of `kind` (removed ones not), by key."""
+
+    @abstractmethod
+    def record_kinds(self) -> list[str]:
+        """Every kind of which a record was ever committed, sorted (to copy a whole store)."""
 
     @abstractmethod
     def record_revision(self, kind: str, key: str) -> int:

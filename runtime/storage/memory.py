@@ -295,6 +295,11 @@ class MemoryStore(IndexedStore):
             raise NotFound(f"no {kind} '{key}'")
         return found
 
+    def record_kinds(self) -> list[str]:
+        with self._lock:
+            self._check_ready()
+            return sorted({kind for kind, _ in self._records})
+
     def records(self, kind: str) -> list[Record]:
         with self._lock:
             self._check_ready()

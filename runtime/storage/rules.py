@@ -27,7 +27,7 @@ from typing import Protocol
 from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
-from runtime.documents import AuditEvent, Version
+from runtime.documents import AuditEvent, Record, Version
 from runtime.errors import ConflictError, StoreError
 from runtime.storage.base import Changes, check_record_kind
 
@@ -105,6 +105,12 @@ def contact_conflict(contact_id: str, read_at: int, stored: int) -> str:
             "reload the contact and try again")
 
 
+def record_conflict(record: Record, stored: int) -> str:
+    """Why a record read at its `revision` cannot be committed over the `stored` revision (0: there never was one)."""
+    return (f"{record.kind} '{record.key}' was changed by someone else (read at revision {record.revision}, "
+            f"now {stored}); reload it and try again")
+
+
 def owner_conflict(kind: str, doc_id: str, owner: str, case_id: str) -> str:
     """Why a work item or job of case `owner` cannot be committed as one of `case_id`."""
     return f"{kind} '{doc_id}' belongs to case '{owner}', not to '{case_id}'"
@@ -166,8 +172,7 @@ def _check_record_revisions(changes: Changes, stored: Stored) -> None:
         seen.add((record.kind, record.key))
         now = stored.record_revision(record.kind, record.key)
         if now != record.revision:
-            raise ConflictError(f"{record.kind} '{record.key}' was changed by someone else (read at revision "
-                                f"{record.revision}, now {now}); reload it and try again")
+            raise ConflictError(record_conflict(record, now))
 
 
 def describe(doc: BaseModel) -> str:

@@ -662,6 +662,16 @@ class TinyDBStore(IndexedStore):
             found = [record for part in record_keys(kind) for record in self._all(part, "records", Record)]
         return sorted((record for record in found if not record.removed), key=lambda record: record.key)
 
+    def record_kinds(self) -> list[str]:
+        """The kinds with a folder under records/, and those only the journal holds yet."""
+        with self._lock:
+            self._check_ready()
+            kinds = {key.split("/")[1] for key in self._dirty if key.startswith("record/")}
+            folder = self.directory / "records"
+            if folder.is_dir():
+                kinds.update(path.name for path in folder.iterdir() if path.is_dir())
+        return sorted(kinds)
+
     # Closing ------------------------------------------------------------------------------------------------
 
     def close(self) -> None:

@@ -1,6 +1,7 @@
-"""Tampering by someone who can write the data folder is detected: the checkpoints anchor every trail store-wide.
+"""Tampering by someone who can write the data is detected: the checkpoints anchor every trail store-wide.
 
-The attacker here edits the embedded store's files with the store closed, and covers their tracks the way a
+The attacker here edits the embedded store's files with the store closed, or the PostgreSQL database's rows in
+SQL as its owner (past the audit table's append-only trigger, `sql_tamper`), and covers their tracks the way a
 careful one would: every event they touch and every event after it is sealed again, and the case's recorded head
 and count are set to match, so each trail on its own looks intact. Only the signed checkpoints (and the auditor's
 anchor file) tell.
@@ -10,20 +11,24 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from runtime.anchors import AnchorError, SigningKey, anchor_line, load_public_key, read_anchor_file
 from runtime.audit import GENESIS, seal
 from runtime.errors import AccessDenied
 from runtime.service import Runtime
-from runtime.storage.base import WorkQuery
+from runtime.storage.base import Store, WorkQuery
+from runtime.storage.postgres import PostgresStore
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.people import AUDITOR, person
 from tests.runtime.builders import end, process, start, task
+from tests.storage.sql_tamper import remove_case, remove_records, rewrite_case
 
 Tables = dict[str, Any]
 
@@ -36,36 +41,130 @@ def key(tmp_path: Path) -> SigningKey:
     return SigningKey.load(folder / "anchor.pem", tmp_path / "data")
 
 
-class Installation:
-    """An embedded store with a signing key outside it; `tamper` edits a case's file with the store closed."""
+class Installation(ABC):
+    """A store with a signing key outside it (`runtime`), and what an attacker who can write its data does with
+    the store closed: `tamper` edits a case's tables (TinyDB's layout: table -> doc id -> document) and opens it
+    again, `remove_case`, `drop_checkpoints`, and `backup` and `restore` the whole store."""
 
-    def __init__(self, folder: Path, key: SigningKey) -> None:
-        self.folder, self.key = folder, key
-        self.runtime = self.open()
+    def __init__(self, key: SigningKey) -> None:
+        self.key = key
+        self.runtime = Runtime(self.store(), signing_key=key)
 
-    def open(self) -> Runtime:
-        return Runtime(TinyDBStore.open(self.folder), signing_key=self.key)
+    @abstractmethod
+    def store(self) -> Store:
+        """The store, opened."""
 
     def reopen(self) -> Runtime:
         self.runtime.store.close()
-        self.runtime = self.open()
+        self.runtime = Runtime(self.store(), signing_key=self.key)
         return self.runtime
 
     def tamper(self, case_id: str, edit: Callable[[Tables], None]) -> Runtime:
         self.runtime.store.close()
+        self.edit_case(case_id, edit)
+        return self.reopen()
+
+    @abstractmethod
+    def edit_case(self, case_id: str, edit: Callable[[Tables], None]) -> None:
+        """Change the case's tables with `edit`."""
+
+    @abstractmethod
+    def remove_case(self, case_id: str) -> None:
+        """Delete the case and everything of it."""
+
+    @abstractmethod
+    def drop_checkpoints(self) -> None:
+        """Delete every checkpoint."""
+
+    @abstractmethod
+    def backup(self) -> None:
+        """Keep a copy of the whole store aside."""
+
+    @abstractmethod
+    def restore(self) -> None:
+        """Put the copy `backup` kept back in place of the store."""
+
+
+class FolderInstallation(Installation):
+    """The embedded store in a data folder, whose files the attacker edits."""
+
+    def __init__(self, folder: Path, key: SigningKey) -> None:
+        self.folder = folder
+        self.copy = folder.with_name("backup")
+        super().__init__(key)
+
+    def store(self) -> Store:
+        return TinyDBStore.open(self.folder)
+
+    def edit_case(self, case_id: str, edit: Callable[[Tables], None]) -> None:
         [path] = self.folder.rglob(f"{case_id}.json")
         tables = json.loads(path.read_text(encoding="utf-8"))
         edit(tables)
         path.write_text(json.dumps(tables), encoding="utf-8")
         (self.folder / "index.json").unlink()  # the indexes are rebuilt from the edited files
-        self.runtime = self.open()
-        return self.runtime
+
+    def remove_case(self, case_id: str) -> None:
+        [path] = self.folder.rglob(f"{case_id}.json")
+        path.unlink()
+        (self.folder / "index.json").unlink()
+
+    def drop_checkpoints(self) -> None:
+        for path in self.folder.glob("records/checkpoint/*.json"):
+            path.unlink()
+
+    def backup(self) -> None:
+        shutil.copytree(self.folder, self.copy)
+
+    def restore(self) -> None:
+        shutil.rmtree(self.folder)
+        shutil.copytree(self.copy, self.folder)
 
 
-@pytest.fixture
-def installation(tmp_path: Path, key: SigningKey) -> Installation:
+class DatabaseInstallation(Installation):
+    """A PostgreSQL database, whose rows the attacker rewrites in SQL as its owner."""
+
+    def __init__(self, server: str, url: str, key: SigningKey) -> None:
+        self.server, self.url = server, url
+        self.name = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+        super().__init__(key)
+
+    def store(self) -> Store:
+        return PostgresStore.open(self.url, pool_size=4)
+
+    def edit_case(self, case_id: str, edit: Callable[[Tables], None]) -> None:
+        """The case's row and events put in TinyDB's layout for `edit`, then written back in SQL."""
+        def in_tables(case: dict[str, Any], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            tables = {"case": {"1": case}, "audit": {str(n): event for n, event in enumerate(events, start=1)}}
+            edit(tables)
+            return events_of(tables)
+
+        rewrite_case(self.url, case_id, in_tables)
+
+    def remove_case(self, case_id: str) -> None:
+        remove_case(self.url, case_id)
+
+    def drop_checkpoints(self) -> None:
+        remove_records(self.url, "checkpoint")
+
+    def backup(self) -> None:
+        with psycopg.connect(self.server, autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {self.name}_backup TEMPLATE {self.name}")
+
+    def restore(self) -> None:
+        with psycopg.connect(self.server, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE {self.name} WITH (FORCE)")
+            connection.execute(f"CREATE DATABASE {self.name} TEMPLATE {self.name}_backup")
+            connection.execute(f"DROP DATABASE {self.name}_backup")
+
+
+@pytest.fixture(params=["tinydb", "postgres"])
+def installation(request: pytest.FixtureRequest, tmp_path: Path, key: SigningKey) -> Iterator[Installation]:
     """Three cases of five events each, all anchored by a signed checkpoint; then one more event on each."""
-    setup = Installation(tmp_path / "data", key)
+    if request.param == "postgres":
+        server = request.getfixturevalue("pg_server")
+        setup: Installation = DatabaseInstallation(server, request.getfixturevalue("pg_url"), key)
+    else:
+        setup = FolderInstallation(tmp_path / "data", key)
     rt = setup.runtime
     rt.publish(person("owner"), process("p", variables={"note": "text"}, nodes=[start(), task("a"), task("b"), end()],
                                         flow="s>a a>b b>e"))
@@ -79,7 +178,8 @@ def installation(tmp_path: Path, key: SigningKey) -> Installation:
         rt.complete(person("agent"), item.id, {"note": "done"})
     assert rt.checkpoint().seq == 2
     assert rt.verify_audit(AUDITOR).intact
-    return setup
+    yield setup
+    setup.runtime.store.close()
 
 
 def events_of(tables: Tables) -> list[dict[str, Any]]:
@@ -159,10 +259,8 @@ def test_a_change_is_placed_after_the_events_an_older_checkpoint_still_vouches_f
 def test_a_removed_case_is_caught(installation: Installation):
     victim = installation.runtime.store.case_ids()[2]
     installation.runtime.store.close()
-    [path] = installation.folder.rglob(f"{victim}.json")
-    path.unlink()
-    (installation.folder / "index.json").unlink()
-    [problem] = installation.open().verify_audit(AUDITOR).problems
+    installation.remove_case(victim)
+    [problem] = installation.reopen().verify_audit(AUDITOR).problems
     assert problem.case_id == victim
     assert "the case was removed" in problem.message
 
@@ -170,38 +268,38 @@ def test_a_removed_case_is_caught(installation: Installation):
 def test_checkpoints_made_again_without_the_key_fail_their_signature(installation: Installation):
     victim = installation.runtime.store.case_ids()[0]
     installation.tamper(victim, forge_actor).store.close()
-    for path in installation.folder.glob("records/checkpoint/*.json"):  # the attacker drops the true checkpoints
-        path.unlink()
-    forger = Runtime(TinyDBStore.open(installation.folder))  # and anchors the forged trails anew, without the key
+    installation.drop_checkpoints()  # the attacker drops the true checkpoints
+    forger = Runtime(installation.store())  # and anchors the forged trails anew, without the key
     forger.checkpoint()
     forger.store.close()
-    verdict = installation.open().verify_audit(AUDITOR)
+    verdict = installation.reopen().verify_audit(AUDITOR)
     assert not verdict.intact
     assert any("is not signed by the installation's key" in p.message for p in verdict.problems)
 
 
 def test_a_rolled_back_store_is_caught_by_the_auditors_anchor_file(installation: Installation, tmp_path: Path):
-    backup = tmp_path / "backup"
     installation.runtime.store.close()
-    shutil.copytree(installation.folder, backup)
-    rt = installation.open()
+    installation.backup()
+    rt = installation.reopen()
     rt.start_case(person("agent"), "p", {"note": "started after the backup"})
     anchors = tmp_path / "anchors.jsonl"
     anchors.write_text(anchor_line(rt.checkpoint()) + "\n")
     rt.store.close()
-    shutil.rmtree(installation.folder)
-    shutil.copytree(backup, installation.folder)  # the store as it was before: the new case is gone
-    verdict = installation.open().verify_audit(AUDITOR, anchors=read_anchor_file(anchors))
+    installation.restore()  # the store as it was before: the new case is gone
+    verdict = installation.reopen().verify_audit(AUDITOR, anchors=read_anchor_file(anchors))
     [problem] = verdict.problems
     assert "checkpoint 3, which the anchor file holds, is missing" in problem.message
 
 
-def test_verifying_needs_the_auditor_role_and_the_key_must_not_live_in_the_data_folder(installation: Installation,
-                                                                                          tmp_path: Path):
+def test_verifying_needs_the_auditor_role(installation: Installation):
     with pytest.raises(AccessDenied):
         installation.runtime.verify_audit(person("bob", "agent"))
-    inside = installation.folder / "anchor.pem"
-    SigningKey.generate(inside, installation.folder / "anchor.pub")
+
+
+def test_the_key_must_not_live_in_the_data_folder(key: SigningKey, tmp_path: Path):
+    data = tmp_path / "data"
+    data.mkdir()
+    SigningKey.generate(data / "anchor.pem", data / "anchor.pub")
     with pytest.raises(AnchorError, match="lies in the data folder"):
-        SigningKey.load(inside, installation.folder)
+        SigningKey.load(data / "anchor.pem", data)
     assert load_public_key(tmp_path / "keys" / "anchor.pub")

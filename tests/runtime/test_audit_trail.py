@@ -3,8 +3,9 @@
 On the memory store the test edits the stored JSON directly; on TinyDB it
 closes the store, edits the case's partition file on disk (a plain TinyDB
 JSON file under the data folder) and opens the store again, as someone with
-access to the disk would. The `flowdesk audit verify` command reports the
-same, with exit code 1.
+access to the disk would; on PostgreSQL it rewrites the rows in SQL as the
+database's owner, past the append-only trigger (`sql_tamper`). The
+`flowdesk audit verify` command reports the same, with exit code 1.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from runtime.storage.base import WorkQuery
 from tests.people import AUDITOR, person
 from tests.runtime.builders import end, process, send, start, task
 from tests.runtime.conftest import Harness
+from tests.storage.sql_tamper import rewrite_trail
 
 REPO = Path(__file__).resolve().parents[2]
 Events = list[dict[str, Any]]
@@ -60,6 +62,9 @@ def tamper(harness: Harness, case_id: str, edit: Callable[[Events], Events]) -> 
         for event in edit(events):
             stored[event["id"]] = json.dumps(event).encode()
         return harness.runtime
+    if harness.kind == "postgres":
+        rewrite_trail(harness.database, case_id, edit)
+        return harness.restart()
     harness.store.close()
     [path] = harness.directory.rglob(f"{case_id}.json")
     tables = json.loads(path.read_text(encoding="utf-8"))
@@ -160,26 +165,26 @@ def flowdesk(*args: str) -> subprocess.CompletedProcess:
                           timeout=60, env=env, cwd=REPO)
 
 
-@pytest.mark.parametrize("harness", ["tinydb"], indirect=True)
+@pytest.mark.parametrize("harness", ["tinydb", "postgres"], indirect=True)
 def test_the_audit_verify_command_reports_the_broken_event_and_exits_1(harness: Harness):
     tampered, intact = make_cases(harness.runtime)
     harness.store.close()
-    data = str(harness.directory)
+    where = ["--db", harness.database] if harness.kind == "postgres" else ["--data", str(harness.directory)]
 
-    clean = flowdesk("audit", "verify", "--data", data)
+    clean = flowdesk("audit", "verify", *where)
     assert clean.returncode == 0, clean.stderr
     assert "audit trails intact: 2 case(s) checked" in clean.stdout
 
     tamper(harness, tampered, delete_middle)
     harness.store.close()
-    broken = flowdesk("audit", "verify", "--data", data)
+    broken = flowdesk("audit", "verify", *where)
     assert broken.returncode == 1
     [line] = broken.stdout.strip().splitlines()
     assert line.startswith(f"case {tampered}: BROKEN at event 3 ")
     assert "event 3 is missing" in line
     assert intact not in broken.stdout
 
-    one = flowdesk("audit", "verify", intact, "--data", data)
+    one = flowdesk("audit", "verify", intact, *where)
     assert one.returncode == 0 and "audit trails intact: 1 case(s) checked" in one.stdout
 
 

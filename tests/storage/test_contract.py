@@ -698,6 +698,7 @@ def test_records_read_back_by_kind_and_key_and_list_by_key(store: Store, reopen:
     assert [r.revision for r in store.records("draft")] == [1, 1]
     assert [r.key for r in store.records("setting")] == ["a"]
     assert store.records("scenarios") == []
+    assert store.record_kinds() == ["draft", "setting"]
     with pytest.raises(NotFound, match="no draft 'c'"):
         store.record("draft", "c")
 

@@ -1,5 +1,6 @@
 """`flowdesk db upgrade` and `flowdesk db copy`: a new database gets the schema, and an embedded store with a
-few thousand cases moves into it whole, with audit trails that still verify."""
+few thousand cases moves into it whole (records too: settings, tokens, checkpoints), with audit trails that
+still verify."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ import pytest
 from designer.cli import main
 from models.customers import Address, Customer
 from runtime.clock import ManualClock
-from runtime.documents import Attachment, Contact, User, WorkItemStatus
+from runtime.documents import Attachment, Contact, Record, User, WorkItemStatus
 from runtime.service import Runtime
 from runtime.storage.base import Changes, Store, WorkQuery
 from runtime.storage.postgres import PostgresStore
 from runtime.storage.tinydb_store import TinyDBStore
+from tests.people import person
 from tests.runtime.builders import end, process, send, start, task, timer
 from tests.runtime.conftest import MONDAY_9_AMSTERDAM
 from tests.storage.pg_cluster import create_database, drop_database
@@ -46,25 +48,25 @@ def test_db_upgrade_prepares_a_new_database_once_and_every_command_then_works_on
 
 def fill(store: Store) -> None:
     """Cases at every stage (open, waiting for a timer, completed with an e-mail), customers, a contact that
-    lists cases, users, attachments."""
+    lists cases, users, attachments, records of several kinds (one removed) and an audit checkpoint."""
     clock = ManualClock(MONDAY_9_AMSTERDAM)
     rt = Runtime(store, clock)
-    rt.publish(process("p", variables={"n": "number"}, nodes=[
+    owner, bob = person("owner"), person("bob")
+    rt.publish(owner, process("p", variables={"n": "number"}, nodes=[
         start(), task("check"), send("mail", "m", '"an@example.nl"'), timer("pause", duration="2 hours"),
         task("close"), end()], flow="s>check check>mail mail>pause pause>close close>e",
         letters=[{"id": "m", "channel": "email", "variants": [{"subject": "Case {{ n }}", "body": "<p>{{ n }}</p>"}]}]),
-        "owner", note="first")
+        note="first")
     customers = [Customer(id=f"k{n}", number=f"N-{n}", name=f"Klant {n}", address=Address(
         street="Dorpsstraat", house_number=str(n), postcode="1234 AB", city="Ede")) for n in range(20)]
     store.commit(Changes(customers=customers, users=[User(id="bob", name="Bob", roles=["agent"], queues=["q"])]))
     contact = Contact(id="call-1", customer_id="k1", channel="phone", reason="vraag", agent="bob", at=clock.now())
     store.commit(Changes(contacts=[contact]))
     for n in range(CASES):
-        case = rt.start_case("p", {"n": n}, actor="bob", customer_id=f"k{n % 20}",
-                             contact_id="call-1" if n < 3 else None)
+        case = rt.start_case(bob, "p", {"n": n}, customer_id=f"k{n % 20}", contact_id="call-1" if n < 3 else None)
         if n % 2:
             [item] = store.work_items(WorkQuery(case_id=case.id))
-            rt.complete(item.id, {}, actor="bob")
+            rt.complete(bob, item.id, {})
         if n % 500 == 0:
             content = f"photo of case {n}".encode()
             store.put_attachment_content(f"file-{n}", content)
@@ -74,6 +76,11 @@ def fill(store: Store) -> None:
         clock.advance(timedelta(seconds=30))
     clock.advance(timedelta(hours=3))
     assert rt.fire_due_jobs(limit=10) == 10  # a few timers fired: their cases wait at the last task
+    store.commit(Changes(records=[Record(kind="setting", key="installation", data={"four_eyes": True}),
+                                  Record(kind="api_token", key="digest", data={"user": "bob"}),
+                                  Record(kind="draft", key="gone")]))
+    store.commit(Changes(records=[store.record("draft", "gone").model_copy(update={"removed": True})]))
+    assert rt.checkpoint() is not None
 
 
 def everything(store: Store) -> dict:
@@ -88,6 +95,7 @@ def everything(store: Store) -> dict:
         "worklist": store.work_items(WorkQuery(limit=100)),
         "open": store.count_open_work_items(),
         "people": (store.customers(), store.contacts(), store.users()),
+        "records": {kind: found for kind in store.record_kinds() if (found := store.records(kind))},
     }
 
 
@@ -103,7 +111,7 @@ def test_db_copy_moves_a_few_thousand_cases_whole_and_their_trails_verify(
     output = capsys.readouterr()
     progress = output.err.splitlines()
     assert progress[0].endswith(f"0 / {CASES:,} cases") and progress[-1] == f"[{'#' * 30}] {CASES:,} / {CASES:,} cases"
-    assert f"copied 1 versions, {CASES} cases, 20 customers, 1 contacts and 1 users" in output.out
+    assert f"copied 1 versions, {CASES} cases, 20 customers, 1 contacts, 1 users and 3 records" in output.out
     copy = PostgresStore.open(empty_database)
     try:
         assert everything(copy) == original

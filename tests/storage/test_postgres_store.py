@@ -1,19 +1,21 @@
 """What only the PostgreSQL store must show: its schema versions, clear refusals, an audit log the database
-itself keeps insert-only."""
+itself keeps insert-only, and a worklist marker that follows other processes' commits."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
-from runtime.documents import WorkItemStatus
+from runtime.documents import Record, WorkItemStatus
 from runtime.errors import StoreError
 from runtime.storage.base import Changes
 from runtime.storage.postgres import SCHEMA_VERSION, PostgresStore, SchemaError, display_url, upgrade
+from runtime.storage.postgres.live import APPLICATION_NAME
 from tests.storage.pg_cluster import create_database, drop_database
 from tests.storage.storage_docs import audit_event, case, new_case_changes, work_item
 
@@ -61,6 +63,23 @@ def test_an_older_schema_is_refused_until_upgraded_and_the_upgrade_keeps_what_is
         assert store.work_item("w3").status is WorkItemStatus.COMPLETED
 
 
+def test_schema_3_fills_the_cases_version_and_audit_head_from_their_documents(empty_database: str):
+    where = display_url(empty_database)
+    with psycopg.connect(empty_database, autocommit=True) as connection:
+        upgrade(connection, where, to=2)
+        for case_id, number, events, active in (("c1", 1, 4, True), ("c2", 2, 7, True), ("c3", 2, 2, False)):
+            doc = case(case_id, version=number, audit_count=events, audit_head=f"head-{case_id}")
+            connection.execute("INSERT INTO cases (id, revision, process_key, active, started_at, doc) "
+                               "VALUES (%s, 1, 'complaint', %s, now(), %s)", (case_id, active, doc.model_dump_json()))
+    with pytest.raises(SchemaError, match="has schema version 2, this Flowdesk needs version 3"):
+        PostgresStore.open(empty_database)
+    with psycopg.connect(empty_database, autocommit=True) as connection:
+        assert [m.number for m in upgrade(connection, where)] == [3]
+    with PostgresStore.open(empty_database) as store:
+        assert store.audit_heads() == {"c1": (4, "head-c1"), "c2": (7, "head-c2"), "c3": (2, "head-c3")}
+        assert store.version_case_counts("complaint") == {1: (1, 1), 2: (2, 1)}
+
+
 def test_a_schema_newer_than_the_code_is_refused(pg_url: str):
     with psycopg.connect(pg_url, autocommit=True) as connection:
         connection.execute("INSERT INTO schema_migrations (number, name) VALUES (%s, 'from the future')",
@@ -100,3 +119,47 @@ def test_a_document_jsonb_cannot_hold_is_refused_and_nothing_of_the_step_is_writ
     assert store.cases() == []
     store.commit(Changes(cases=[(case("c1"), None)]))  # the store goes on working
     store.close()
+
+
+def eventually(condition: Callable[[], bool], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_the_worklist_marker_moves_when_another_process_commits_a_work_item_change(pg_url: str):
+    with PostgresStore.open(pg_url) as here, PostgresStore.open(pg_url) as there:  # each as in its own process
+        here.commit(new_case_changes("c1"))
+        shown = here.worklist_marker()
+        there.commit(Changes(work_items=[work_item("w2", queue="complaints")]))
+        assert eventually(lambda: here.worklist_marker() != shown), "the other process's new item went unnoticed"
+        shown = here.worklist_marker()
+        there.commit(Changes(records=[Record(kind="setting", key="x")]))  # no work item: nothing to show
+        there.commit(Changes(work_items=[work_item("w2", queue="complaints")]))  # written again unchanged
+        time.sleep(1)
+        assert here.worklist_marker() == shown
+        there.commit(Changes(work_items=[work_item("w2", queue="complaints", assignee="bob")]))
+        assert eventually(lambda: here.worklist_marker() != shown), "the other process's claim went unnoticed"
+
+
+def test_after_the_listening_connection_is_lost_the_marker_moves_once_it_is_back(pg_url: str):
+    with PostgresStore.open(pg_url) as store:
+        shown = store.worklist_marker()
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            [ended] = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE application_name = %s AND datname = current_database()",
+                                    (APPLICATION_NAME,)).fetchall()
+            assert ended == (True,)
+            assert eventually(lambda: store.worklist_marker() != shown), "no refresh after reconnecting"
+            assert eventually(lambda: admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND datname = current_database()",
+                (APPLICATION_NAME,)).fetchone() == (1,)), "not listening again"
+        back = store.worklist_marker()
+        time.sleep(1)
+        assert store.worklist_marker() == back  # once, not over and over
+        with PostgresStore.open(pg_url) as other:
+            other.commit(new_case_changes("c9"))
+        assert eventually(lambda: store.worklist_marker() != back), "not listening after reconnecting"

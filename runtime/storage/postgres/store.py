@@ -10,7 +10,13 @@ the step before the database is touched); then one transaction reads what
 the commit rules ask (sent with BEGIN: one round trip), checks it with the
 rules every store applies (`rules.check_changes`), and writes everything
 with guards against what changed meanwhile (a second round trip; COMMIT is
-the third): see `writes`. A place for `NOTIFY` is marked in `commit`.
+the third): see `writes`.
+
+**Live views.** A commit that adds a work item or changes what worklists
+show sends `NOTIFY` in its transaction (delivered only if it commits); the
+first `worklist_marker` call starts this process's one listening connection
+(`live.Listener`), and from then on the marker moves with every such commit
+of any process on the database, and once after a lost connection is back.
 
 **Claims.** Due jobs and outbox entries are claimed with `SELECT ... FOR
 UPDATE SKIP LOCKED` and a lease (owner, until) stored on the row and timed
@@ -27,9 +33,9 @@ document is refused whole with a `StoreError` saying so.
 from __future__ import annotations
 
 import contextlib
-import itertools
+import threading
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import psycopg
@@ -47,14 +53,25 @@ from runtime.documents import (
     Contact,
     Job,
     OutboxEntry,
+    Record,
     User,
     Version,
     WorkItem,
     WorkItemStatus,
 )
 from runtime.errors import ConflictError, NotFound, StoreError
-from runtime.storage.base import Changes, Store, WorkOrder, WorkQuery, check_attachment
-from runtime.storage.indexes import customer_search_field, job_order, outbox_order, work_entry
+from runtime.storage.base import (
+    Changes,
+    ClosedCaseDays,
+    ClosedDay,
+    OpenWorkCount,
+    Store,
+    WorkOrder,
+    WorkQuery,
+    check_attachment,
+)
+from runtime.storage.indexes import closed_case, customer_search_field, job_order, outbox_order, work_entry
+from runtime.storage.postgres.live import CHANNEL, Listener, Marker, new_sender
 from runtime.storage.postgres.schema import check_schema, display_url
 from runtime.storage.postgres.writes import Known, Texts, write, write_as_they_are
 from runtime.storage.rules import check_changes
@@ -76,12 +93,15 @@ _LEASE_FREE = "(lease_until IS NULL OR lease_until < clock_timestamp() OR lease_
 class PostgresStore(Store):
     """Documents in a PostgreSQL database with the current schema; use `PostgresStore.open`."""
 
-    def __init__(self, pool: ConnectionPool, where: str) -> None:
+    def __init__(self, pool: ConnectionPool, url: str) -> None:
         self._pool = pool
-        self.where = where
+        self._url = url
+        self.where = display_url(url)
         self._closed = False
-        self._markers = itertools.count(1)
-        self._marker = next(self._markers)
+        self._marker = Marker()
+        self._sender = new_sender()
+        self._listener: Listener | None = None
+        self._listener_lock = threading.Lock()
 
     @classmethod
     def open(cls, url: str, *, pool_size: int = 10, timeout: float = 30.0) -> PostgresStore:
@@ -99,12 +119,13 @@ class PostgresStore(Store):
         except PoolTimeout:
             pool.close()
             raise StoreError(f"cannot open the database {where}: no connection within {timeout:.0f} s") from None
-        return cls(pool, where)
+        return cls(pool, url)
 
     # Writing --------------------------------------------------------------------------------------
 
     def commit(self, changes: Changes) -> None:
-        """Apply `changes` in one transaction; each committed `Case` and `Contact` object gets its new revision."""
+        """Apply `changes` in one transaction; each committed `Case`, `Contact` and `Record` object gets its new
+        revision."""
         self._check_ready()
         if changes.is_empty():
             return
@@ -113,13 +134,16 @@ class PostgresStore(Store):
             known = Known.read(connection, changes)  # sent with BEGIN: one round trip
             revisions = check_changes(changes, known)
             write(connection, changes, revisions, texts)
-            # NOTIFY for live views in other processes goes here: sent when (and only if) this commits.
+            work_changed = any(known.work_entries.get(item.id) != work_entry(vars(item))
+                               for item in changes.work_items)
+            if work_changed:
+                connection.execute(b"SELECT pg_notify(%s, %s)", (CHANNEL, self._sender))  # sent if this commits
         for (case, _), revision in zip(changes.cases, revisions, strict=True):
             case.revision = revision
-        for contact in changes.contacts:
-            contact.revision += 1
-        if any(known.work_entries.get(item.id) != work_entry(vars(item)) for item in changes.work_items):
-            self._marker = next(self._markers)
+        for doc in [*changes.contacts, *changes.records]:
+            doc.revision += 1
+        if work_changed:
+            self._marker.move()  # at once, not only when this process's own notification arrives
 
     def load(self, changes: Changes) -> None:
         """Write `changes` as they are, in one transaction, keeping each case's and contact's revision.
@@ -177,27 +201,54 @@ class PostgresStore(Store):
 
     def cases(self, *, process_key: str | None = None, customer_id: str | None = None,
               active: bool | None = None) -> list[Case]:
-        where = ["TRUE"]
-        if process_key is not None:
-            where.append("process_key = %(process_key)s")
-        if customer_id is not None:
-            where.append("customer_id = %(customer_id)s")
-        if active is not None:
-            where.append("active" if active else "NOT active")
+        where, params = _case_filter(process_key, customer_id, active)
         return self._models(Case, self._column(
-            f"SELECT doc::text FROM cases WHERE {' AND '.join(where)} ORDER BY started_at, id",
-            {"process_key": process_key, "customer_id": customer_id}))
+            f"SELECT doc::text FROM cases WHERE {where} ORDER BY started_at, id", params))
 
-    def closed_case_revisions(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
-        rows = self._rows("SELECT id, revision FROM cases WHERE closed_at >= %s AND closed_at < %s "
-                          "ORDER BY closed_at, id", (since, until))
-        return [(case_id, revision) for case_id, revision in rows]
+    def case_ids(self, *, process_key: str | None = None, customer_id: str | None = None, active: bool | None = None,
+                 started_since: datetime | None = None, started_until: datetime | None = None) -> list[str]:
+        where, params = _case_filter(process_key, customer_id, active, started_since, started_until)
+        return self._column(f"SELECT id FROM cases WHERE {where} ORDER BY started_at, id", params)
+
+    def version_case_counts(self, process_key: str) -> dict[int, tuple[int, int]]:
+        rows = self._rows("SELECT version, count(*), count(*) FILTER (WHERE active) FROM cases "
+                          "WHERE process_key = %s GROUP BY version", (process_key,))
+        return {version: (started, open_) for version, started, open_ in rows}
+
+    def audit_heads(self) -> dict[str, tuple[int, str]]:
+        return {case_id: (count, head) for case_id, count, head in
+                self._rows("SELECT id, audit_count, audit_head FROM cases ORDER BY id")}
+
+    def closed_case_days(self, since: datetime, until: datetime) -> ClosedCaseDays:
+        """Summed here from the facts each case closed in the range keeps in its document (the fields
+        `indexes.closed_case` reads, not whole cases), so the cost grows with the cases in the range."""
+        rows = self._rows(
+            "SELECT id, revision, jsonb_build_object('process_key', process_key, 'closed_at', doc->'closed_at', "
+            "'started_at', doc->'started_at', 'due_at', doc->'due_at', 'root_cause', doc->'root_cause', "
+            "'facts', doc->'facts')::text FROM cases WHERE closed_at >= %s AND closed_at < %s ORDER BY closed_at, id",
+            (since, until))
+        days: dict[tuple[date, str], ClosedDay] = {}
+        without: list[tuple[str, int]] = []
+        for case_id, revision, fields in rows:
+            closed = closed_case(from_json(fields))
+            if closed is None:
+                without.append((case_id, revision))
+            else:
+                days.setdefault((closed.day, closed.process_key), ClosedDay(closed.day, closed.process_key)).add(
+                    closed)
+        return ClosedCaseDays([days[key] for key in sorted(days)], without)
 
     # Work items -------------------------------------------------------------------------------------
 
     def work_item(self, item_id: str) -> WorkItem:
         return self._one(WorkItem, "SELECT doc::text FROM work_items WHERE id = %s", item_id,
                          f"no work item '{item_id}'")
+
+    def work_item_case(self, item_id: str) -> str:
+        [case_id] = self._column("SELECT case_id FROM work_items WHERE id = %s", (item_id,)) or [None]
+        if case_id is None:
+            raise NotFound(f"no work item '{item_id}'")
+        return case_id
 
     def work_items(self, query: WorkQuery) -> list[WorkItem]:
         """A page of `query`; with queues, each queue's first items from its index, then merged."""
@@ -207,6 +258,19 @@ class PostgresStore(Store):
             return []
         sql, params = _work_query(query, queues)
         return self._models(WorkItem, self._column(sql, params))
+
+    def count_work_items(self, query: WorkQuery) -> int:
+        """A COUNT with the worklist query's filters (the same partial indexes serve it)."""
+        self._check_ready()
+        queues = None if query.queues is None else list(dict.fromkeys(query.queues))
+        if queues == []:
+            return 0
+        where, params = _work_filter(query)
+        if queues is not None:
+            where.append("queue = ANY(%(queues)s::text[])")
+            params["queues"] = queues
+        [count] = self._column(f"SELECT count(*) FROM work_items WHERE {' AND '.join(where)}", params)
+        return count
 
     def count_open_work_items(self) -> dict[str, int]:
         """Folds the per-queue changes steps appended since the last count into the counts, then reads them."""
@@ -218,10 +282,27 @@ class PostgresStore(Store):
             rows = connection.execute(b"SELECT queue, open FROM open_work_counts WHERE open > 0").fetchall()
         return {queue: count for queue, count in rows}
 
+    def open_work_counts(self, now: datetime) -> list[OpenWorkCount]:
+        """One GROUP BY over the open items (`SlaStatus.at` written as conditions on their deadlines)."""
+        rows = self._rows(
+            "SELECT GROUPING(queue) = 0, coalesce(queue, process_key), count(*), "
+            "count(*) FILTER (WHERE due_at > %(now)s AND (warning_at IS NULL OR warning_at > %(now)s)), "
+            "count(*) FILTER (WHERE due_at > %(now)s AND warning_at <= %(now)s), "
+            "count(*) FILTER (WHERE due_at <= %(now)s), min(created_at) "
+            "FROM work_items WHERE status = 'open' GROUP BY GROUPING SETS ((queue), (process_key))", {"now": now})
+        counts = [OpenWorkCount("queue" if by_queue else "process", name, pending, on_track, at_risk, breached, oldest)
+                  for by_queue, name, pending, on_track, at_risk, breached, oldest in rows]
+        return sorted(counts, key=lambda count: (count.by != "queue", count.name))
+
     def worklist_marker(self) -> int:
-        """Changes with every commit of this process that adds a work item or changes what worklists show."""
+        """Changes with every commit of any process on the database that adds a work item or changes what
+        worklists show; the first call starts listening (see the module's docstring)."""
         self._check_ready()
-        return self._marker
+        with self._listener_lock:
+            if self._listener is None:
+                self._listener = Listener(self._url, self._sender, self._marker.move)
+                self._listener.start()
+        return self._marker.value
 
     # Jobs and outbox ----------------------------------------------------------------------------------
 
@@ -301,6 +382,26 @@ class PostgresStore(Store):
         return self._models(Contact, self._column(f"SELECT doc::text FROM contacts {where} ORDER BY at, id",
                                                   {"customer_id": customer_id}))
 
+    # Records ----------------------------------------------------------------------------------------------
+
+    def record(self, kind: str, key: str) -> Record:
+        texts = self._column("SELECT doc::text FROM records WHERE kind = %s AND key = %s AND NOT removed",
+                             (kind, key))
+        if not texts:
+            raise NotFound(f"no {kind} '{key}'")
+        return self._model(Record, texts[0])
+
+    def records(self, kind: str) -> list[Record]:
+        return self._models(Record, self._column(
+            "SELECT doc::text FROM records WHERE kind = %s AND NOT removed ORDER BY key", (kind,)))
+
+    def record_kinds(self) -> list[str]:
+        return self._column("SELECT DISTINCT kind FROM records ORDER BY kind")
+
+    def record_revision(self, kind: str, key: str) -> int:
+        [revision] = self._column("SELECT revision FROM records WHERE kind = %s AND key = %s", (kind, key)) or [0]
+        return revision
+
     def user(self, user_id: str) -> User:
         return self._one(User, "SELECT doc::text FROM users WHERE id = %s", user_id, f"no user '{user_id}'")
 
@@ -313,6 +414,9 @@ class PostgresStore(Store):
         """Close every connection; closing twice is harmless."""
         if not self._closed:
             self._closed = True
+            with self._listener_lock:
+                if self._listener is not None:
+                    self._listener.stop()
             self._pool.close()
 
     def __enter__(self) -> PostgresStore:
@@ -397,10 +501,28 @@ def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _work_query(query: WorkQuery, queues: list[str] | None) -> tuple[str, dict[str, Any]]:
-    """SQL and parameters of a worklist page. The open status is written literally, so the partial indexes
-    of open items apply; with queues, each queue's first `offset + limit` items come from its own index and
-    only those are merged (as the embedded stores merge their per-queue lists)."""
+def _case_filter(process_key: str | None, customer_id: str | None, active: bool | None,
+                 started_since: datetime | None = None, started_until: datetime | None = None,
+                 ) -> tuple[str, dict[str, Any]]:
+    """The condition on cases matching every given filter (started in [since, until)), and its parameters."""
+    where = ["TRUE"]
+    if process_key is not None:
+        where.append("process_key = %(process_key)s")
+    if customer_id is not None:
+        where.append("customer_id = %(customer_id)s")
+    if active is not None:
+        where.append("active" if active else "NOT active")
+    if started_since is not None:
+        where.append("started_at >= %(since)s")
+    if started_until is not None:
+        where.append("started_at < %(until)s")
+    return " AND ".join(where), {"process_key": process_key, "customer_id": customer_id, "since": started_since,
+                                 "until": started_until}
+
+
+def _work_filter(query: WorkQuery) -> tuple[list[str], dict[str, Any]]:
+    """The conditions of `query` but its queues, and their parameters. The open status is written literally,
+    so the partial indexes of open items apply."""
     status = str(query.status)
     where = [f"status = '{_OPEN}'" if status == _OPEN else "status = %(status)s"]
     if query.assignee is not None:
@@ -413,11 +535,18 @@ def _work_query(query: WorkQuery, queues: list[str] | None) -> tuple[str, dict[s
         where.append("process_key = %(process_key)s")
     if query.sla is not None:
         where.append(_SLA[query.sla])
+    return where, {"status": status, "assignee": query.assignee, "case_id": query.case_id,
+                   "process_key": query.process_key, "now": query.now}
+
+
+def _work_query(query: WorkQuery, queues: list[str] | None) -> tuple[str, dict[str, Any]]:
+    """SQL and parameters of a worklist page (`_work_filter`); with queues, each queue's first `offset + limit`
+    items come from its own index and only those are merged (as the embedded stores merge their per-queue
+    lists)."""
+    where, params = _work_filter(query)
     order = _PRIORITY_ORDER if query.order is WorkOrder.PRIORITY else _DEADLINE_ORDER
     offset = max(query.offset, 0)
-    params = {"status": status, "assignee": query.assignee, "case_id": query.case_id,
-              "process_key": query.process_key, "now": query.now, "limit": query.limit, "offset": offset,
-              "first": offset + query.limit, "queues": queues}
+    params |= {"limit": query.limit, "offset": offset, "first": offset + query.limit, "queues": queues}
     keys = "id, due_at, priority, created_at"
     if queues is None:
         page = (f"SELECT {keys} FROM work_items WHERE {' AND '.join(where)} ORDER BY {order.format(t='')} "

@@ -2,10 +2,10 @@
 
 `Known.read` answers the rules' questions (`rules.Stored`) about a commit in
 one pipelined round trip; `write` then writes every document, each write
-guarding itself against what changed since (a case or contact only at the
-revision read, a work item or job only in its own case, a version number
-only with the same content), so a race ends as the rules would have ended
-it. `write_as_they_are` is the unguarded path for copying a store.
+guarding itself against what changed since (a case, contact or record only
+at the revision read, a work item or job only in its own case, a version
+number only with the same content), so a race ends as the rules would have
+ended it. `write_as_they_are` is the unguarded path for copying a store.
 """
 
 from __future__ import annotations
@@ -19,11 +19,18 @@ from psycopg.rows import dict_row
 from pydantic import BaseModel
 from pydantic_core import from_json, to_json
 
-from runtime.documents import Case, CaseStatus, Contact, Job, Version, WorkItem
+from runtime.documents import Case, CaseStatus, Contact, Job, Record, Version, WorkItem
 from runtime.errors import ConflictError, StoreError
 from runtime.storage.base import Changes
 from runtime.storage.indexes import WorkEntry, customer_entry, customer_search_keys, work_entry
-from runtime.storage.rules import case_conflict, contact_conflict, document_text, owner_conflict, version_conflict
+from runtime.storage.rules import (
+    case_conflict,
+    contact_conflict,
+    document_text,
+    owner_conflict,
+    record_conflict,
+    version_conflict,
+)
 
 
 @dataclass
@@ -37,6 +44,7 @@ class Known:
     audit_events: set[tuple[str, str]] = field(default_factory=set)
     version_hashes: dict[tuple[str, int], str] = field(default_factory=dict)
     attachment_contents: set[str] = field(default_factory=set)
+    record_revisions: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @classmethod
     def read(cls, connection: psycopg.Connection, changes: Changes) -> Known:
@@ -57,6 +65,9 @@ class Known:
              sorted({version.process_key for version, _ in changes.versions}), ()),
             ("attachments", "SELECT id FROM attachment_contents WHERE id = ANY(%s)",
              [attachment.id for attachment in changes.attachments], ()),
+            ("records", "SELECT kind, key, revision FROM records WHERE (kind, key) IN "
+                        "(SELECT * FROM unnest(%s::text[], %s::text[]))",
+             [record.kind for record in changes.records], ([record.key for record in changes.records],)),
         ]
         cursors = {}
         with connection.pipeline():
@@ -72,6 +83,7 @@ class Known:
             audit_events={(row["case_id"], row["id"]) for row in rows.get("audit", ())},
             version_hashes={(row["process_key"], row["number"]): row["hash"] for row in rows.get("versions", ())},
             attachment_contents={row["id"] for row in rows.get("attachments", ())},
+            record_revisions={(row["kind"], row["key"]): row["revision"] for row in rows.get("records", ())},
         )
 
     def case_revision(self, case_id: str) -> int | None:
@@ -96,11 +108,14 @@ class Known:
     def has_attachment_content(self, attachment_id: str) -> bool:
         return attachment_id in self.attachment_contents
 
+    def record_revision(self, kind: str, key: str) -> int:
+        return self.record_revisions.get((kind, key), 0)
+
 
 class Texts:
     """The JSON text of every document of a commit, by `id()` of the object, made before the database is
-    touched; StoreError naming a document that cannot be written as JSON. Cases and contacts are written at
-    the revision the commit gives them (one more than read), or as they are (`as_they_are`, for a copy)."""
+    touched; StoreError naming a document that cannot be written as JSON. Cases, contacts and records are written
+    at the revision the commit gives them (one more than read), or as they are (`as_they_are`, for a copy)."""
 
     def __init__(self, changes: Changes, *, as_they_are: bool = False) -> None:
         self.texts: dict[int, str] = {}
@@ -113,10 +128,10 @@ class Texts:
             self.texts[id(bundle)] = document_text(lambda b=bundle: to_json(b), version).decode()
         for case, read_at in changes.cases:
             self._revised(case, case.revision if as_they_are else (read_at or 0) + 1)
-        for contact in changes.contacts:
-            self._revised(contact, contact.revision if as_they_are else contact.revision + 1)
+        for doc in [*changes.contacts, *changes.records]:
+            self._revised(doc, doc.revision if as_they_are else doc.revision + 1)
 
-    def _revised(self, doc: Case | Contact, revision: int) -> None:
+    def _revised(self, doc: Case | Contact | Record, revision: int) -> None:
         revised = doc.model_copy(update={"revision": revision})
         self.texts[id(doc)] = document_text(revised.model_dump_json, doc).decode()
 
@@ -134,6 +149,9 @@ def write(connection: psycopg.Connection, changes: Changes, revisions: list[int]
         contact_writes = [(contact, _write_contact(connection, contact, contact.revision or None,
                                                    contact.revision + 1, texts[contact]))
                           for contact in sorted(changes.contacts, key=lambda contact: contact.id)]
+        record_writes = [(record, _write_record(connection, record, record.revision or None, record.revision + 1,
+                                                texts[record]))
+                         for record in sorted(changes.records, key=lambda record: (record.kind, record.key))]
         version_writes, item_writes, job_writes = _write_documents(connection, changes, texts)
     for case, read_at, cursor in case_writes:
         if cursor.rowcount == 0:
@@ -143,6 +161,11 @@ def write(connection: psycopg.Connection, changes: Changes, revisions: list[int]
         if cursor.rowcount == 0:
             stored = connection.execute("SELECT revision FROM contacts WHERE id = %s", (contact.id,)).fetchone()
             raise ConflictError(contact_conflict(contact.id, contact.revision, stored[0] if stored else 0))
+    for record, cursor in record_writes:
+        if cursor.rowcount == 0:
+            stored = connection.execute("SELECT revision FROM records WHERE kind = %s AND key = %s",
+                                        (record.kind, record.key)).fetchone()
+            raise ConflictError(record_conflict(record, stored[0] if stored else 0))
     for version, cursor in version_writes:
         if cursor.rowcount == 0:
             raise ConflictError(version_conflict(version))
@@ -158,6 +181,8 @@ def write_as_they_are(connection: psycopg.Connection, changes: Changes, texts: T
         _write_case(connection, case, None, case.revision, texts[case])
     for contact in changes.contacts:
         _write_contact(connection, contact, None, contact.revision, texts[contact])
+    for record in changes.records:
+        _write_record(connection, record, None, record.revision, texts[record])
     _write_documents(connection, changes, texts)
 
 
@@ -176,14 +201,16 @@ def _write_documents(connection: psycopg.Connection, changes: Changes,
 def _write_case(connection: psycopg.Connection, case: Case, read_at: int | None, revision: int,
                 text: str) -> psycopg.Cursor:
     values = (revision, case.process_key, case.customer_id, case.status is CaseStatus.ACTIVE, case.started_at,
-              case.closed_at, text)
+              case.closed_at, case.version, case.audit_count, case.audit_head, text)
     if read_at is None:
         return connection.execute(
-            b"INSERT INTO cases (revision, process_key, customer_id, active, started_at, closed_at, doc, id) "
-            b"VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s) ON CONFLICT (id) DO NOTHING", (*values, case.id))
+            b"INSERT INTO cases (revision, process_key, customer_id, active, started_at, closed_at, version, "
+            b"audit_count, audit_head, doc, id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s) "
+            b"ON CONFLICT (id) DO NOTHING", (*values, case.id))
     return connection.execute(
         b"UPDATE cases SET revision = %s, process_key = %s, customer_id = %s, active = %s, started_at = %s, "
-        b"closed_at = %s, doc = %s::jsonb WHERE id = %s AND revision = %s", (*values, case.id, read_at))
+        b"closed_at = %s, version = %s, audit_count = %s, audit_head = %s, doc = %s::jsonb "
+        b"WHERE id = %s AND revision = %s", (*values, case.id, read_at))
 
 
 def _write_contact(connection: psycopg.Connection, contact: Contact, read_at: int | None, revision: int,
@@ -195,6 +222,19 @@ def _write_contact(connection: psycopg.Connection, contact: Contact, read_at: in
             b"ON CONFLICT (id) DO NOTHING", values)
     return connection.execute(
         b"UPDATE contacts SET revision = %s, customer_id = %s, at = %s, doc = %s::jsonb WHERE id = %s "
+        b"AND revision = %s", (*values, read_at))
+
+
+def _write_record(connection: psycopg.Connection, record: Record, read_at: int | None, revision: int,
+                  text: str) -> psycopg.Cursor:
+    """Insert a new record (no row: the key is taken) or update it at the revision read (no row: it moved)."""
+    values = (revision, record.removed, text, record.kind, record.key)
+    if read_at is None:
+        return connection.execute(
+            b"INSERT INTO records (revision, removed, doc, kind, key) VALUES (%s, %s, %s::jsonb, %s, %s) "
+            b"ON CONFLICT (kind, key) DO NOTHING", values)
+    return connection.execute(
+        b"UPDATE records SET revision = %s, removed = %s, doc = %s::jsonb WHERE kind = %s AND key = %s "
         b"AND revision = %s", (*values, read_at))
 
 
