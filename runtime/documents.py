@@ -274,6 +274,7 @@ class User(Document):
     queues: list[str] = Field(default_factory=list)
     password_hash: str = ""
     api_token_hash: str = ""
+    language: str | None = None  # the app's language for them (runtime.settings.LANGUAGES); None: the installation's
 
 
 class Record(Document):

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from models.customers import Customer
+from models.phrases import Phrase
 from runtime.audit import GENESIS, seal
 from runtime.documents import (
     Attachment,
@@ -72,8 +73,9 @@ class Transaction:
             stored = self.store.case(case_id)  # stores hand out fresh objects: safe to change
             expected = self._expected.get(case_id, stored.revision)
             if stored.revision != expected:
-                raise PreconditionFailed(f"case {case_id} changed since you read it (it is at revision "
-                                         f"{stored.revision}, you expected {expected}); read it again")
+                raise PreconditionFailed(Phrase("case {case} changed since you read it (it is at revision {revision}, "
+                                                "you expected {expected}); read it again", case=case_id,
+                                                revision=stored.revision, expected=expected))
             self._cases[case_id] = (stored, stored.revision)
         return self._cases[case_id][0]
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from models.phrases import Phrase
 from runtime.access import UseCase, may, require, visible_queues
 from runtime.documents import SlaStatus, User, WorkItem, WorkOrder
 from runtime.errors import AccessDenied
@@ -97,7 +98,8 @@ def _query(user: User, wanted: WorkFilter, now: datetime) -> WorkQuery:
     if queues is not None and visible is not None:
         foreign = [queue for queue in queues if queue not in visible]
         if foreign:
-            raise AccessDenied(f"not allowed: queue {', '.join(foreign)} is not one of yours ({', '.join(visible)})")
+            raise AccessDenied(Phrase("not allowed: queue {foreign} is not one of yours ({queues})", foreign=foreign,
+                                      queues=visible))
     if queues is None and wanted.tab is not Tab.MINE:
         queues = visible
     assignee = user.id if wanted.tab is Tab.MINE else wanted.assignee
