@@ -46,13 +46,14 @@ class Phrase:
 
 def english(value: Any) -> str:
     """A value as an English sentence says it: a moment in the server's local time, numbers with thousands
-    commas, lists joined with commas ("none" when empty), an enumeration by its value."""
+    commas, lists joined with commas ("none" when empty), an enumeration by its value (small_business: "small
+    business")."""
     if isinstance(value, Phrase | str):
         return str(value)
     if isinstance(value, datetime):
         return moment_text(value)
     if isinstance(value, Enum):
-        return str(value.value)
+        return str(value.value).replace("_", " ")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{value:,}"
     if isinstance(value, Mapping):

@@ -167,9 +167,9 @@ def roles_allowed(use_case: UseCase) -> list[str]:
 def require(user: User, use_case: UseCase) -> None:
     """Refuse (`AccessDenied`) unless `user`'s roles allow `use_case`."""
     if not may(user, use_case):
-        raise AccessDenied(Phrase("not allowed: to {use_case} you need one of the roles {roles}; {who} has {has}",
-                                  use_case=use_case, roles=roles_allowed(use_case), who=user.name or user.id,
-                                  has=user.roles))
+        raise AccessDenied(Phrase("not allowed: to {use_case} you need one of the roles {roles}; {who} has "
+                                  "{their_roles}", use_case=use_case, roles=roles_allowed(use_case),
+                                  who=user.name or user.id, their_roles=user.roles))
 
 
 def visible_queues(user: User) -> tuple[str, ...] | None:

@@ -150,7 +150,7 @@ class OpenTaskOut(WorkItemOut):
 
     @classmethod
     def of_task(cls, task: OpenTask) -> OpenTaskOut:
-        return cls(**WorkItemOut.of(task.row).model_dump(), refusal=task.refusal)
+        return cls(**WorkItemOut.of(task.row).model_dump(), refusal=None if task.refusal is None else str(task.refusal))
 
 
 class WorkItemPage(BaseModel):
@@ -318,7 +318,7 @@ class SuggestionOut(BaseModel):
     @classmethod
     def of(cls, suggestion: Suggestion) -> SuggestionOut:
         return cls(process_key=suggestion.process_key, name=suggestion.name, score=suggestion.score,
-                   reasons=list(suggestion.reasons), start=suggestion.start_node)
+                   reasons=list(map(str, suggestion.reasons)), start=suggestion.start_node)
 
 
 class ContactOut(BaseModel):

@@ -17,14 +17,15 @@ from codegen.sms import segments
 from designer.display import local_time
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
+from designer.i18n import N_, _
 from runtime.documents import OutboxEntry, OutboxStatus, User
 from runtime.errors import NotFound
 from runtime.outbox import email_of
 from runtime.views.cases import sent_items as read_sent_items
 
-CHANNEL_LABELS = {"letter": "Letter", "email": "E-mail", "sms": "SMS"}
-STATUS_LABELS = {OutboxStatus.PENDING: "queued", OutboxStatus.SENDING: "sending", OutboxStatus.SENT: "sent",
-                 OutboxStatus.FAILED: "failed"}
+CHANNEL_LABELS = {"letter": N_("Letter"), "email": N_("E-mail"), "sms": N_("SMS")}
+STATUS_LABELS = {OutboxStatus.PENDING: N_("queued"), OutboxStatus.SENDING: N_("sending"), OutboxStatus.SENT: N_("sent"),
+                 OutboxStatus.FAILED: N_("failed")}
 
 
 def document_url(entry: OutboxEntry, *, view: bool = False) -> str:
@@ -47,50 +48,52 @@ def _summary(entry: OutboxEntry) -> str:
 def _when(entry: OutboxEntry) -> str:
     if entry.sent_at is not None:
         return local_time(entry.sent_at)
-    return f"queued {local_time(entry.created_at)}"
+    return _("queued {moment}").format(moment=local_time(entry.created_at))
 
 
 def _show(entry: OutboxEntry) -> None:
     """A dialog with the message as the customer gets it."""
     with ui.dialog() as dialog, ui.card().classes("w-[48rem] max-w-full"):
-        ui.label(f"{CHANNEL_LABELS[entry.channel]} to {_addressee(entry)}").classes("text-lg")
+        ui.label(_("{channel} to {recipient}").format(channel=_(CHANNEL_LABELS[entry.channel]),
+                                                       recipient=_addressee(entry))).classes("text-lg")
         if entry.subject:
-            ui.label(f"Subject: {entry.subject}").mark("view-subject")
+            ui.label(_("Subject: {subject}").format(subject=entry.subject)).mark("view-subject")
         if entry.channel == "sms":
             ui.label(entry.body).classes("whitespace-pre-wrap border rounded p-2").mark("view-text")
             chars, parts = segments(entry.body)
-            ui.label(f"{chars} characters, {parts} SMS").classes("text-sm text-gray-600")
+            ui.label(_("{chars} characters, {parts} SMS").format(chars=chars, parts=parts)) \
+                .classes("text-sm text-gray-600")
         else:
             if entry.channel == "email":
                 text = email_of(entry).get_body(("plain",)).get_content()
                 ui.label(text).classes("whitespace-pre-wrap border rounded p-2").mark("view-text")
             sandboxed_frame(src=document_url(entry, view=True), height="32rem").mark("view-html")
         with ui.row():
-            ui.link("Download", document_url(entry)).mark("view-download")
-            ui.button("Close", on_click=dialog.close).props("flat")
+            ui.link(_("Download"), document_url(entry)).mark("view-download")
+            ui.button(_("Close"), on_click=dialog.close).props("flat")
     dialog.open()
 
 
 def sent_items(user: User, case_id: str) -> None:
     """The block listing what was sent for `case_id`, with view and download per message."""
     with ui.column().classes("w-full gap-1").mark("sent-items"):
-        ui.label("Sent to the customer").classes("text-lg")
+        ui.label(_("Sent to the customer")).classes("text-lg")
         try:
             entries = read_sent_items(runtime(), user, case_id)
         except NotFound:
-            ui.label(f"There is no case {case_id}.").mark("no-case")
+            ui.label(_("There is no case {case}.").format(case=case_id)).mark("no-case")
             return
         if not entries:
-            ui.label("Nothing has been sent for this case.").mark("sent-none")
+            ui.label(_("Nothing has been sent for this case.")).mark("sent-none")
             return
         for entry in entries:
             with ui.row().classes("items-center gap-4 w-full").mark(f"sent-{entry.id}"):
                 ui.label(_when(entry)).classes("w-40")
-                ui.label(CHANNEL_LABELS[entry.channel]).classes("w-16")
+                ui.label(_(CHANNEL_LABELS[entry.channel])).classes("w-16")
                 ui.label(_addressee(entry)).classes("w-56")
                 ui.label(_summary(entry)).classes("grow")
-                status = STATUS_LABELS[entry.status]
+                status = _(STATUS_LABELS[entry.status])
                 ui.label(f"{status}: {entry.last_error}" if entry.last_error else status) \
                     .classes("text-red-700" if entry.status is OutboxStatus.FAILED else "")
-                ui.button("View", on_click=lambda e=entry: _show(e)).props("flat dense").mark(f"view-{entry.id}")
-                ui.link("Download", document_url(entry)).mark(f"download-{entry.id}")
+                ui.button(_("View"), on_click=lambda e=entry: _show(e)).props("flat dense").mark(f"view-{entry.id}")
+                ui.link(_("Download"), document_url(entry)).mark(f"download-{entry.id}")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from models.customers import Customer
 from models.forms import Form
 from models.nodes import NodeBase
+from models.phrases import Phrase
 from runtime.access import UseCase, require, work_refusal
 from runtime.case_values import Scope
 from runtime.documents import Attachment, AuditEvent, Case, CaseStatus, Contact, OutboxEntry, User, WorkItem
@@ -39,7 +40,7 @@ class OpenTask:
     """An open task of the case, and why the reader may not work it (None: they may)."""
 
     row: WorkRow
-    refusal: str | None
+    refusal: Phrase | None
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class TaskView:
     node: NodeBase | None  # None for an ad-hoc task
     form: Form | None
     values: Scope  # what the form's expressions read: case data, customer, now, today
-    refusal: str | None  # why the reader may not work it; None when they may
+    refusal: Phrase | None  # why the reader may not work it; None when they may
     completed_by_name: str
 
 
@@ -96,9 +97,9 @@ def task_view(runtime: Runtime, user: User, item_id: str) -> TaskView:
                     runtime.display_name(item.completed_by) if item.completed_by else "")
 
 
-def _refusal(runtime: Runtime, user: User, item: WorkItem, version: ProcessVersion) -> str | None:
+def _refusal(runtime: Runtime, user: User, item: WorkItem, version: ProcessVersion) -> Phrase | None:
     refusal = work_refusal(user, item, UseCase.COMPLETE, runtime.display_name, runtime.kept_apart(version, item))
-    return None if refusal is None else str(refusal)
+    return None if refusal is None else refusal.args[0]
 
 
 @dataclass(frozen=True)
