@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 from codegen.formatting import LetterFormats, letter_locale
@@ -53,6 +53,11 @@ def local_time(moment: datetime, *, timezone: str | None = None, short: bool = F
 def local_date(day: date | datetime | str) -> str:
     """A day as the reader's language writes it: 6 december 2026."""
     return LetterFormats(reader().language).date(day)
+
+
+def short_date(day: date) -> str:
+    """A day in few letters, for chart axes: 6 dec. (nl), 6 Dec (en)."""
+    return format_date(day, "d MMM", locale=_locale())
 
 
 def money_text(amount: Any) -> str:

@@ -343,6 +343,7 @@ class RunState:
     timers: list[Timer]
     incidents: list[str]
     outcome: Outcome
+    timezone: str  # where the sandbox's business calendar counts working days (`now` and due times are UTC)
 
 
 class TestRun(ScenarioRun):
@@ -408,6 +409,7 @@ class TestRun(ScenarioRun):
             incidents=[f"'{self._node_name(c.process_key, i.node, c)}': {i.message}" for c in cases
                        for i in c.incidents],
             outcome=self.outcome(),
+            timezone=self.runtime.calendar.timezone,
         )
 
     def scenario(self, name: str) -> Scenario:

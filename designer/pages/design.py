@@ -8,8 +8,9 @@ from typing import Any
 from fastapi import HTTPException
 from nicegui import APIRouter, events, ui
 
-from designer.display import local_time
+from designer.display import local_time, number_text
 from designer.frame import current_user, frame, runtime
+from designer.i18n import N_, _, ngettext, said
 from designer.pages.migrate import migrate_url
 from models.errors import BundleLoadError, FlowdeskError, LoadProblem
 from models.serialization import MAX_BUNDLE_BYTES
@@ -26,30 +27,31 @@ def show_problems(title: str, problems: list[LoadProblem]) -> None:
         for problem in problems:
             ui.label(f"{problem.path}: {problem.message}" if problem.path else problem.message) \
                 .classes("font-mono text-sm").mark("import-problem")
-        ui.button("Close", on_click=dialog.close).props("flat")
+        ui.button(_("Close"), on_click=dialog.close).props("flat")
     dialog.open()
 
 
 def ask_duplicate(user: User, entry: ProcessEntry) -> None:
     """Dialog asking for the copy's key and name; creating it opens the copy's editor."""
     with ui.dialog() as dialog, ui.card().classes("w-96"):
-        ui.label(f"Duplicate {entry.name} ({entry.key})").classes("text-lg")
-        key = ui.input("New process key", value=f"{entry.key}_copy").classes("w-full").mark("duplicate-key")
-        name = ui.input("New process name", value=f"{entry.name} (copy)").classes("w-full").mark("duplicate-name")
+        ui.label(_("Duplicate {process} ({key})").format(process=entry.name, key=entry.key)).classes("text-lg")
+        key = ui.input(_("New process key"), value=f"{entry.key}_copy").classes("w-full").mark("duplicate-key")
+        name = ui.input(_("New process name"), value=_("{process} (copy)").format(process=entry.name)) \
+            .classes("w-full").mark("duplicate-name")
         problem = ui.label().classes("text-red-700").mark("duplicate-problem")
 
         def create() -> None:
             try:
                 stored = Drafts(runtime()).duplicate(user, entry.key, key.value or "", name.value or "")
             except FlowdeskError as error:
-                problem.set_text(str(error))
+                problem.set_text(said(error))
                 return
             dialog.close()
             ui.navigate.to(f"/design/{stored.key}")
 
         with ui.row():
-            ui.button("Cancel", on_click=dialog.close).props("flat")
-            ui.button("Duplicate", on_click=create).mark("duplicate-create")
+            ui.button(_("Cancel"), on_click=dialog.close).props("flat")
+            ui.button(_("Duplicate"), on_click=create).mark("duplicate-create")
     dialog.open()
 
 
@@ -59,9 +61,9 @@ async def handle_upload(user: User, event: events.UploadEventArguments) -> None:
         data = await event.file.read()
         stored = Drafts(runtime()).import_file(user, data, event.file.name)
     except BundleLoadError as error:
-        show_problems(f"{event.file.name} cannot be imported; nothing changed.", error.problems)
+        show_problems(_("{file} cannot be imported; nothing changed.").format(file=event.file.name), error.problems)
     except FlowdeskError as error:
-        show_problems(f"{event.file.name} was not imported.", [LoadProblem("", str(error))])
+        show_problems(_("{file} was not imported.").format(file=event.file.name), [LoadProblem("", said(error))])
     else:
         ui.navigate.to(f"/design/{stored.key}")
     event.sender.reset()
@@ -71,7 +73,7 @@ def export(user: User, key: str) -> None:
     try:
         text = bundle_file(runtime(), user, key)
     except FlowdeskError as error:
-        ui.notify(f"Not exported: {error}", type="warning")
+        ui.notify(_("Not exported: {problem}").format(problem=said(error)), type="warning")
         return
     ui.download.content(text.encode("utf-8"), f"{key}.json", "application/json")
 
@@ -82,12 +84,12 @@ def _version_row(version: Version) -> dict[str, Any]:
 
 
 COLUMNS = [
-    {"name": "number", "label": "Version", "field": "number", "align": "left"},
-    {"name": "name", "label": "Name", "field": "name", "align": "left"},
-    {"name": "author", "label": "Author", "field": "author", "align": "left"},
-    {"name": "published", "label": "Published", "field": "published", "align": "left"},
-    {"name": "note", "label": "Note", "field": "note", "align": "left"},
-    {"name": "hash", "label": "Content hash", "field": "hash", "align": "left"},
+    {"name": "number", "label": N_("Version"), "field": "number", "align": "left"},
+    {"name": "name", "label": N_("Name"), "field": "name", "align": "left"},
+    {"name": "author", "label": N_("Author"), "field": "author", "align": "left"},
+    {"name": "published", "label": N_("Published"), "field": "published", "align": "left"},
+    {"name": "note", "label": N_("Note"), "field": "note", "align": "left"},
+    {"name": "hash", "label": N_("Content hash"), "field": "hash", "align": "left"},
 ]
 
 
@@ -95,23 +97,25 @@ def process_card(user: User, entry: ProcessEntry) -> None:
     with ui.card().classes("w-full").mark(f"process-{entry.key}"):
         ui.label(f"{entry.name} ({entry.key})").classes("text-lg")
         if entry.draft is not None:
-            saved = f"saved by {entry.draft.saved_by} at {local_time(entry.draft.saved_at)}" \
-                if entry.draft.saved_at else "saved"
-            what = "draft, not published" if not entry.versions else "draft of a new version"
+            saved = _("saved by {who} at {moment}").format(who=entry.draft.saved_by,
+                                                           moment=local_time(entry.draft.saved_at)) \
+                if entry.draft.saved_at else _("saved")
+            what = _("draft, not published") if not entry.versions else _("draft of a new version")
             ui.label(f"{what}; {saved}").classes("text-slate-600").mark(f"draft-{entry.key}")
         with ui.row().classes("items-center gap-4"):
-            ui.link("Edit", f"/design/{entry.key}").mark(f"edit-{entry.key}")
+            ui.link(_("Edit"), f"/design/{entry.key}").mark(f"edit-{entry.key}")
             if entry.versions:
-                ui.button("Export", icon="download", on_click=lambda: export(user, entry.key)) \
+                ui.button(_("Export"), icon="download", on_click=lambda: export(user, entry.key)) \
                     .props("flat").mark(f"export-{entry.key}")
-            ui.button("Duplicate", icon="content_copy", on_click=lambda: ask_duplicate(user, entry)) \
+            ui.button(_("Duplicate"), icon="content_copy", on_click=lambda: ask_duplicate(user, entry)) \
                 .props("flat").mark(f"duplicate-{entry.key}")
             if len(entry.versions) > 1:
-                ui.link("Move open cases to a newer version", migrate_url(entry.key)).mark(f"migrate-{entry.key}")
+                ui.link(_("Move open cases to a newer version"), migrate_url(entry.key)).mark(f"migrate-{entry.key}")
         if entry.versions:
             count = len(entry.versions)
-            ui.label(f"{count} published version{'s' if count != 1 else ''}")
-            ui.table(columns=COLUMNS, rows=[_version_row(v) for v in entry.versions], row_key="number")
+            ui.label(ngettext("{count} published version", "{count} published versions", count).format(count=count))
+            ui.table(columns=[{**c, "label": _(c["label"])} for c in COLUMNS],
+                     rows=[_version_row(v) for v in entry.versions], row_key="number")
 
 
 def routes() -> APIRouter:
@@ -119,22 +123,22 @@ def routes() -> APIRouter:
 
     @router.page("/design", title="Flowdesk — design")
     def design_page() -> None:
-        with frame("Processes") as user:
+        with frame(N_("Processes")) as user:
             with ui.row().classes("items-center gap-4"):
-                ui.button("New process", icon="add", on_click=lambda: ui.navigate.to("/design/new")) \
+                ui.button(_("New process"), icon="add", on_click=lambda: ui.navigate.to("/design/new")) \
                     .mark("new-process")
-                ui.upload(label="Import a bundle file (.json)", auto_upload=True, max_file_size=MAX_BUNDLE_BYTES,
+                ui.upload(label=_("Import a bundle file (.json)"), auto_upload=True, max_file_size=MAX_BUNDLE_BYTES,
                           on_upload=lambda event: handle_upload(user, event),
-                          on_rejected=lambda: ui.notify(f"Not imported: a bundle file may be at most "
-                                                        f"{MAX_BUNDLE_BYTES:,} bytes.", type="warning")) \
+                          on_rejected=lambda: ui.notify(_("Not imported: a bundle file may be at most {size} bytes.")
+                                                        .format(size=number_text(MAX_BUNDLE_BYTES)), type="warning")) \
                     .props('accept=".json,application/json" flat bordered').mark("import")
             try:
                 entries = process_list(runtime(), user)
             except AccessDenied as error:
-                ui.label(str(error)).mark("not-allowed")
+                ui.label(said(error)).mark("not-allowed")
                 return
             if not entries:
-                ui.label("No process is published yet: create one, or publish a file with 'flowdesk publish FILE'.")
+                ui.label(_("No process is published yet: create one, or publish a file with 'flowdesk publish FILE'."))
             for entry in entries:
                 process_card(user, entry)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from nicegui import ui
 
+from designer.i18n import _
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.setting_fields import heading, sla_settings, text_setting
 from models.editing.node_settings import set_process_settings
@@ -21,14 +22,14 @@ class ProcessSettingsPanel(Panel):
         def apply(setting: str) -> Callable[[str], None]:
             return lambda value: self.draft.apply(set_process_settings, **{setting: value})
 
-        ui.label("Process").classes("text-lg").mark("process-settings-title")
-        ui.label(f"Key: {bundle.key}").classes("text-slate-600")
-        text_setting(self, "Name", bundle.name, apply("name"), marker="process-name")
-        text_setting(self, "Owner", bundle.owner, apply("owner"), marker="process-owner",
-                     placeholder="e.g. Billing team lead")
-        text_setting(self, "Description", bundle.description, apply("description"),
+        ui.label(_("Process")).classes("text-lg").mark("process-settings-title")
+        ui.label(_("Key: {key}").format(key=bundle.key)).classes("text-slate-600")
+        text_setting(self, _("Name"), bundle.name, apply("name"), marker="process-name")
+        text_setting(self, _("Owner"), bundle.owner, apply("owner"), marker="process-owner",
+                     placeholder=_("e.g. Billing team lead"))
+        text_setting(self, _("Description"), bundle.description, apply("description"),
                      marker="process-description", multiline=True)
-        text_setting(self, "Language of its texts", bundle.language, apply("language"),
-                     marker="process-language", placeholder="e.g. nl")
-        heading("Service level of the whole case")
+        text_setting(self, _("Language of its texts"), bundle.language, apply("language"),
+                     marker="process-language", placeholder=_("e.g. nl"))
+        heading(_("Service level of the whole case"))
         sla_settings(self, None, bundle.case_sla, marker="case-sla")
