@@ -247,7 +247,6 @@ class WorklistPanel:
             ui.notify(said(error), type="negative", multi_line=True)
             return
         dialog.close()
-        target = self.queue_names.get(item.queue, item.queue)
         ui.notify((_("'{task}' reassigned to {person}") if item.assignee else _("'{task}' reassigned to queue {queue}"))
-                  .format(task=item.title, person=item.assignee, queue=target), type="positive")
+                  .format(task=item.title, person=item.assignee, queue=item.queue), type="positive")
         self.refresh()

@@ -99,7 +99,7 @@ async def test_bob_sees_the_unclaimed_items_of_his_queues_with_customer_due_time
     assert row["title"] == "Klacht onderzoeken" and row["customer"] == "Sanne de Vries"
     assert row["process_name"] == "Klacht over een factuur" and row["queue"] == "billing"
     assert row["sla"] == "on track" and row["assignee"] == ""
-    assert row["due"] == item.due_at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
+    assert row["due"] == item.due_at.astimezone(ZONE).strftime("%-d %B %Y %H:%M")  # written out, as letters do
 
 
 async def test_claiming_moves_the_item_to_my_work_and_releasing_brings_it_back(user: User):
