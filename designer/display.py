@@ -91,16 +91,19 @@ def duration_text(seconds: float) -> str:
 
 def data_text(value: Any, data_type: DataType | None = None) -> str:
     """A single case value of `data_type` as the reader reads it: amounts in euros, numbers with their
-    separators, dates and moments written out, yes/no; anything else as its JSON value."""
+    separators, dates and moments written out, yes/no; anything else (or a value that is not what its type
+    says) as its JSON value."""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if data_type is DataType.MONEY and isinstance(value, Decimal | int | float | str):
-        return money_text(value)
-    if isinstance(value, Decimal | int | float):
-        return number_text(value)
-    if isinstance(value, datetime):
-        return local_time(value)
-    if isinstance(value, date):
-        return local_date(value)
+    try:
+        if data_type is DataType.MONEY:
+            return money_text(value)
+        if data_type is DataType.NUMBER or isinstance(value, Decimal | int | float):
+            return number_text(value)
+        if data_type is DataType.DATETIME or isinstance(value, datetime):
+            return local_time(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
+        if data_type is DataType.DATE or isinstance(value, date):
+            return local_date(value)
+    except (TypeError, ValueError):
+        pass
     return str(to_json_value(value))
-
