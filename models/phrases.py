@@ -35,13 +35,45 @@ class Phrase:
         return self.template.format_map({name: english(value) for name, value in self.values.items()})
 
     def __repr__(self) -> str:
-        return f"Phrase({self.template!r}, {', '.join(f'{k}={v!r}' for k, v in self.values.items())})"
+        return f"Phrase({', '.join([repr(self.template), *(f'{k}={v!r}' for k, v in self.values.items())])})"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Phrase) and (self.template, dict(self.values)) == (other.template, dict(other.values))
 
     def __hash__(self) -> int:
         return hash(self.template)
+
+    def as_data(self) -> dict[str, Any]:
+        """The phrase as JSON data, to keep with what it describes (an audit event); `from_data` reads it back.
+
+        >>> Phrase.from_data(Phrase("'{task}' by {who}", task="Bellen", who=Phrase("you")).as_data())
+        Phrase("'{task}' by {who}", task='Bellen', who=Phrase('you'))
+        """
+        return {"template": self.template, "values": {name: _data(value) for name, value in self.values.items()}}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Phrase:
+        return cls(str(data["template"]), **{name: _value(value) for name, value in data.get("values", {}).items()})
+
+
+def _data(value: Any) -> Any:
+    if isinstance(value, Phrase):
+        return {"phrase": value.as_data()}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_data(v) for v in value]
+    raise TypeError(f"a phrase kept as data holds text, numbers, lists and phrases, not {type(value).__name__}")
+
+
+def _value(data: Any) -> Any:
+    if isinstance(data, dict) and "phrase" in data:
+        return Phrase.from_data(data["phrase"])
+    if isinstance(data, list):
+        return [_value(v) for v in data]
+    return data
 
 
 def english(value: Any) -> str:

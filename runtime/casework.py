@@ -47,7 +47,8 @@ class CaseWork:
             if item.assignee == user.id:
                 return item
             item.assignee, item.claimed_at = user.id, tx.now
-            tx.audit(case, "task claimed", f"Task '{item.title}' claimed by {user.name or user.id}", node=item.node,
+            tx.audit(case, "task claimed", Phrase("Task '{task}' claimed by {who}", task=item.title,
+                                                  who=user.name or user.id), node=item.node,
                      details={"work_item": item.id})
             return item
 
@@ -63,8 +64,9 @@ class CaseWork:
             if item.assignee is None:
                 return item
             previous, item.assignee, item.claimed_at = item.assignee, None, None
-            tx.audit(case, "task released", f"Task '{item.title}' released by {user.name or user.id} back to "
-                     f"queue '{item.queue}'", node=item.node, details={"work_item": item.id,
+            tx.audit(case, "task released", Phrase("Task '{task}' released by {who} back to queue '{queue}'",
+                                                   task=item.title, who=user.name or user.id, queue=item.queue),
+                     node=item.node, details={"work_item": item.id,
                                                                       "was_assigned_to": previous})
             return item
 
@@ -84,15 +86,18 @@ class CaseWork:
             require_reassign(user, item, self.runtime.display_name)
             if to_user is not None:
                 self.runtime.store.user(to_user)  # NotFound names the user
-                item.assignee, item.claimed_at, target = to_user, tx.now, f"to {self.runtime.display_name(to_user)}"
+                item.assignee, item.claimed_at = to_user, tx.now
+                said = Phrase("Task '{task}' reassigned to {to} by {who}: {reason}", task=item.title,
+                              to=self.runtime.display_name(to_user), who=user.name or user.id, reason=reason.strip())
             else:
                 bundle = self.runtime.process_version(case.version_hash).bundle
                 if bundle.queue(to_queue) is None:
                     raise EngineError(Phrase("process '{process}' has no queue '{queue}'", process=bundle.name,
                                              queue=to_queue))
-                item.queue, item.assignee, item.claimed_at, target = to_queue, None, None, f"to queue '{to_queue}'"
-            tx.audit(case, "task reassigned", f"Task '{item.title}' reassigned {target} by {user.name or user.id}: "
-                     f"{reason.strip()}", node=item.node, details={"work_item": item.id, "to_user": to_user,
+                item.queue, item.assignee, item.claimed_at = to_queue, None, None
+                said = Phrase("Task '{task}' reassigned to queue '{queue}' by {who}: {reason}", task=item.title,
+                              queue=to_queue, who=user.name or user.id, reason=reason.strip())
+            tx.audit(case, "task reassigned", said, node=item.node, details={"work_item": item.id, "to_user": to_user,
                                                                     "to_queue": to_queue, "reason": reason.strip()})
             return item
 
@@ -116,7 +121,8 @@ class CaseWork:
                 return item
             item.checklist_ticked = sorted(ticked | {checklist_item} if done else ticked - {checklist_item})
             tx.audit(case, "checklist ticked" if done else "checklist unticked",
-                     f"{'Ticked' if done else 'Unticked'} '{entry.text}' on task '{item.title}'", node=item.node,
+                     Phrase("Ticked '{entry}' on task '{task}'", entry=entry.text, task=item.title) if done else
+                     Phrase("Unticked '{entry}' on task '{task}'", entry=entry.text, task=item.title), node=item.node,
                      details={"work_item": item.id, "checklist_item": checklist_item})
             return item
 
@@ -136,7 +142,7 @@ class CaseWork:
 
         def note(tx: Transaction) -> Case:
             case = tx.case(case_id)
-            tx.audit(case, "note added", f"Note by {user.name or user.id}", details={"text": text})
+            tx.audit(case, "note added", Phrase("Note by {who}", who=user.name or user.id), details={"text": text})
             return case
 
         return self.runtime.step(user, note, request=request)
@@ -165,9 +171,10 @@ class CaseWork:
             attachment = Attachment(id=attachment_id, case_id=case.id, filename=name,
                                     content_type=content_type or "application/octet-stream", size=len(content),
                                     sha256=hashlib.sha256(content).hexdigest(), added_by=tx.actor, added_at=tx.now)
-            tx.audit(case, "file attached", f"File '{name}' ({len(content):,} bytes) attached by "
-                     f"{user.name or user.id}", details={"attachment": attachment.id, "filename": name,
-                                                         "size": len(content), "sha256": attachment.sha256})
+            tx.audit(case, "file attached", Phrase("File '{file}' ({size} bytes) attached by {who}", file=name,
+                                                   size=len(content), who=user.name or user.id),
+                     details={"attachment": attachment.id, "filename": name, "size": len(content),
+                              "sha256": attachment.sha256})
             tx.add_attachment(attachment)
             return attachment
 
@@ -199,8 +206,9 @@ class CaseWork:
             item = tx.put_work_item(WorkItem(
                 id=new_id("item"), case_id=case.id, process_key=case.process_key, node="", token="",
                 title=task_title, queue=task_queue, created_at=tx.now, adhoc=True))
-            tx.audit(case, "task added", f"Ad-hoc task '{item.title}' added to queue '{task_queue}' by "
-                     f"{user.name or user.id}", details={"work_item": item.id, "task_type": task_type})
+            tx.audit(case, "task added", Phrase("Ad-hoc task '{task}' added to queue '{queue}' by {who}",
+                                                task=item.title, queue=task_queue, who=user.name or user.id),
+                     details={"work_item": item.id, "task_type": task_type})
             return item
 
         return self.runtime.step(user, add, request=request)
@@ -230,7 +238,8 @@ class CaseWork:
                 case.status, case.closed_at = CaseStatus.COMPLETED, tx.now
                 case.outcome = case.outcome or "closed by agent"
             case.root_cause = cause.id
-            tx.audit(case, "case closed", f"Case closed by {user.name or user.id}; root cause: {cause.label}",
+            tx.audit(case, "case closed", Phrase("Case closed by {who}; root cause: {cause}", who=user.name or user.id,
+                                                 cause=cause.label),
                      details={"root_cause": cause.id, "note": note.strip()})
             return case
 

@@ -21,6 +21,7 @@ from typing import Any
 from codegen.forms import check_submission
 from models.errors import FlowdeskError
 from models.nodes import Edge, NodeBase, TaskNode
+from models.phrases import Phrase
 from models.values import normalise_value, to_json_value
 from runtime.business_calendar import BusinessCalendar
 from runtime.case_values import Scope
@@ -64,7 +65,7 @@ class CaseRun:
     def node(self, token: Token) -> NodeBase:
         return self.version.nodes[token.node]
 
-    def audit(self, kind: str, summary: str, **kwargs: Any) -> None:
+    def audit(self, kind: str, summary: str | Phrase, **kwargs: Any) -> None:
         self.tx.audit(self.case, kind, summary, **kwargs)
 
     def follow(self, token: Token, edge: Edge) -> Token:
@@ -136,7 +137,8 @@ class Engine:
         run = CaseRun(self, tx, case)
         values = check_form(run, start.form, values)
         changes = run.set_data(values)
-        run.audit("case started", f"Case started on '{version.bundle.name}' version {version.version.number}",
+        run.audit("case started", Phrase("Case started on '{process}' version {version}",
+                                         process=version.bundle.name, version=version.version.number),
                   node=start.id, changes=changes, details={"customer": customer_id, "contact": contact_id})
         self._start_case_sla(run)
         if advance:
@@ -225,7 +227,8 @@ class Engine:
         for job_id in case.sla_jobs:
             run.cancel_job(job_id)
         case.sla_jobs = []
-        run.audit("case completed", f"Case completed: {outcome or 'done'}", details={"outcome": outcome})
+        run.audit("case completed", Phrase("Case completed: {outcome}", outcome=outcome) if outcome else
+                  Phrase("Case completed: done"), details={"outcome": outcome})
 
     # Helpers ------------------------------------------------------------------
 

@@ -303,7 +303,8 @@ class Runtime:
             for job_id in item.sla_jobs:
                 run.cancel_job(job_id)
             changes = run.set_data(values)
-            run.audit("task completed", f"Task '{item.title}' completed", node=item.node or None, changes=changes,
+            run.audit("task completed", Phrase("Task '{task}' completed", task=item.title), node=item.node or None,
+                      changes=changes,
                       details={"work_item": item.id})
             if token is not None:  # an ad-hoc task holds no token: the flow does not wait for it
                 self.engine.resume(tx, case, token, run.only_way_out(token))
@@ -325,7 +326,8 @@ class Runtime:
             changes = run.set_data(validate_data(run.version, data or {}))
             run.cancel_job(token.timeout_job)
             token.timeout_job = None
-            run.audit("message received", f"Message '{message}' received", node=token.node, changes=changes)
+            run.audit("message received", Phrase("Message '{message}' received", message=message), node=token.node,
+                      changes=changes)
             self.engine.resume(tx, case, token, run.only_way_out(token))
             return case
 
@@ -376,7 +378,7 @@ class Runtime:
             case = tx.case(case_id)
             run = self.engine.run(tx, case)
             changes = run.set_data(validate_data(run.version, data))
-            run.audit("data corrected", "Case data corrected by hand", changes=changes)
+            run.audit("data corrected", Phrase("Case data corrected by hand"), changes=changes)
             return case
 
         return self.step(user, correct)
@@ -433,7 +435,8 @@ class Runtime:
             if token is not None:
                 timeout = job.kind is JobKind.MESSAGE_TIMEOUT
                 token.timeout_job = None
-                run.audit("timer fired", "Timeout expired" if timeout else "Waiting time is over", node=token.node,
+                run.audit("timer fired", Phrase("Timeout expired") if timeout else Phrase("Waiting time is over"),
+                          node=token.node,
                           details={"job": job.id})
                 self.engine.resume(tx, case, token, run.only_way_out(token, timeout=timeout))
         return True

@@ -173,9 +173,12 @@ class Transaction:
 
     # Audit ------------------------------------------------------------------
 
-    def audit(self, case: Case, kind: str, summary: str, *, node: str | None = None,
+    def audit(self, case: Case, kind: str, summary: str | Phrase, *, node: str | None = None,
               changes: dict[str, list[Any]] | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
         """Append an event to the case's trail, chained to the previous one.
+
+        A `summary` given as a `Phrase` is kept as its English text and, in `details["said"]`, as the phrase itself,
+        so a reader of another language is told the same (`runtime.views.cases.event_phrase`).
 
         `changes` and `details` must already be JSON data (`CaseRun.set_data` returns
         changes that way). The
@@ -188,6 +191,8 @@ class Transaction:
         taken = self._edges_taken.pop(case.id, None)
         if taken:
             details = (details or {}) | {"edges": taken}
+        if isinstance(summary, Phrase):
+            details, summary = (details or {}) | {"said": summary.as_data()}, str(summary)
         content = {
             "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + 1, "at": self._now_json,
             "actor": self.actor, "kind": kind, "node": node, "version_hash": case.version_hash,

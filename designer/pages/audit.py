@@ -36,7 +36,7 @@ from runtime.documents import CaseStatus, User
 from runtime.errors import NotFound
 from runtime.exports import export_bytes, export_cases, export_summary
 from runtime.views.audit import CaseTrail, case_trail, newest_checkpoint
-from runtime.views.cases import CaseFilter, find_cases
+from runtime.views.cases import CaseFilter, event_phrase, find_cases
 from runtime.views.processes import compare_versions, processes, version_history
 
 COLUMNS = [
@@ -220,7 +220,7 @@ def _trail_page(user: User, case_id: str) -> None:
             with ui.column().classes("gap-0 border-b pb-1 w-full").mark("trail-entry"):
                 ui.label(f"{event.seq}. {local_time(event.at)} · {entry.actor} · {event.kind}") \
                     .classes("text-sm text-gray-600")
-                ui.label(event.summary)
+                ui.label(said(event_phrase(event)))
                 if event.kind == "note added":
                     ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
                 for change in entry.changes:

@@ -34,7 +34,7 @@ from runtime.documents import ATTACHMENT_LIMIT, CaseStatus, OutboxStatus, SlaSta
 from runtime.errors import AccessDenied, ConflictError, NotFound
 from runtime.service import Request
 from runtime.views.cases import CaseView as CaseRead
-from runtime.views.cases import OpenTask, TaskView, case_view, task_view
+from runtime.views.cases import OpenTask, TaskView, case_view, event_phrase, task_view
 from runtime.views.cases import sent_items as sent_list
 
 LIMIT_MB = ATTACHMENT_LIMIT // (1024 * 1024)
@@ -253,7 +253,7 @@ class CaseView:
                 with ui.column().classes("gap-0 border-b pb-1 w-full").mark("timeline-entry"):
                     ui.label(f"{local_time(event.at)} · {read.names.user(event.actor)}") \
                         .classes("text-sm text-gray-600")
-                    ui.label(event.summary)
+                    ui.label(said(event_phrase(event)))
                     if event.kind == "note added":
                         ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
                     for name, (before, after) in event.changes.items():

@@ -97,6 +97,17 @@ def task_view(runtime: Runtime, user: User, item_id: str) -> TaskView:
                     runtime.display_name(item.completed_by) if item.completed_by else "")
 
 
+def event_phrase(event: AuditEvent) -> Phrase | str:
+    """What happened, as the runtime said it when it happened: the phrase kept with the event (a door says it in
+    its reader's language), else the recorded English summary (events from before phrases were kept, kinds that
+    keep none)."""
+    said = event.details.get("said")
+    try:
+        return Phrase.from_data(said) if isinstance(said, dict) else event.summary
+    except (KeyError, TypeError, ValueError):
+        return event.summary
+
+
 def _refusal(runtime: Runtime, user: User, item: WorkItem, version: ProcessVersion) -> Phrase | None:
     refusal = work_refusal(user, item, UseCase.COMPLETE, runtime.display_name, runtime.kept_apart(version, item))
     return None if refusal is None else refusal.args[0]

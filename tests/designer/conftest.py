@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import pytest
 
 from runtime.service import Runtime
-from runtime.settings import change_settings
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.people import person
 
@@ -48,7 +47,6 @@ def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
         runtime = Runtime(store)
         publish_examples(runtime)
         create_demo_users(runtime)
-        change_settings(runtime, person("ann"), default_language="en")  # the pages' tests read English by default
         runtime.start_case(person("bob"), "billing_complaint", COMPLAINT, customer_id="C-1001")
     return folder
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from designer import i18n
+from designer import display, i18n
 from designer.i18n import SPOKEN_ENUMS, WORDS, Reader
 from models.phrases import Phrase
 from runtime.access import ROLES, SYSTEM_ROLE, UseCase
@@ -70,11 +70,17 @@ def test_every_role_and_every_value_of_the_spoken_enumerations_has_a_word():
     assert missing == []
 
 
+def read_as(monkeypatch: pytest.MonkeyPatch, language: str) -> None:
+    """Say things as a page read in `language` (in Amsterdam's zone) would, outside a page."""
+    for module in (i18n, display):
+        monkeypatch.setattr(module, "reader", lambda: Reader(language, "Europe/Amsterdam"))
+
+
 def test_a_runtime_phrase_is_said_in_the_readers_language_with_its_moment_in_their_zone(monkeypatch):
     claimed = Phrase("task '{task}' is {claim}; ask them or a supervisor to release or reassign it", task="Bellen",
                      claim=Phrase("claimed by {who} since {since}", who="Amy",
                                   since=datetime(2026, 3, 2, 9, 12, tzinfo=UTC)))
-    monkeypatch.setattr(i18n, "reader", lambda: Reader("nl", "Europe/Amsterdam"))
+    read_as(monkeypatch, "nl")
     assert i18n.said(claimed) == "taak 'Bellen' is opgepakt door Amy sinds 2 maart 2026 10:12; vraag die persoon " \
                                  "of een teamleider de taak terug te geven of over te dragen"
     refused = Phrase("not allowed: to {use_case} you need one of the roles {roles}; {who} has {their_roles}",
@@ -82,7 +88,7 @@ def test_a_runtime_phrase_is_said_in_the_readers_language_with_its_moment_in_the
                      who="Bob", their_roles=[])
     assert i18n.said(refused) == "niet toegestaan: om de monitor te zien heb je een van de rollen teamleider, " \
                                  "beheerder nodig; Bob heeft geen"
-    monkeypatch.setattr(i18n, "reader", lambda: Reader("en", "Europe/Amsterdam"))
+    read_as(monkeypatch, "en")
     assert i18n.said(refused) == str(refused)  # English pages say what the command line and the API say
 
 
