@@ -1,11 +1,11 @@
 """The language the web app speaks to whoever reads a page: message catalogues (gettext, through Babel).
 
 Every text of the pages is English in the code, wrapped where it is shown: `_("Open work")`,
-`ngettext("{count} case", "{count} cases", n)` for counts, `pgettext("verb", "Open")` where one English word
-has two Dutch ones, and `N_("…")` to mark a text kept in a table that is translated where it is shown. The
-translations are the catalogues `designer/locale/<language>/LC_MESSAGES/messages.po`, read at run time (no
-compiled .mo file to go stale). Placeholders are named (`{title}`) and filled in after the lookup, so a
-translation can put them in another order.
+`ngettext("{count} case", "{count} cases", n)` for counts, and `N_("…")` to mark a text kept in a table that
+is translated where it is shown. The translations are the catalogues
+`designer/locale/<language>/LC_MESSAGES/messages.po`, read at run time (no compiled .mo file to go stale).
+Placeholders are named (`{title}`) and filled in after the lookup, so a translation can put them in another
+order.
 
 A page is built for one reader (`use_reader`: the frame sets the signed-in user's language, their own choice
 or else the installation's default, and the time zone the business works in). `_` takes the reader of the
@@ -47,8 +47,7 @@ from runtime.documents import CaseStatus, SlaStatus, WorkItemStatus
 from runtime.errors import DataError
 from runtime.settings import LANGUAGES
 
-__all__ = ["LANGUAGES", "N_", "Reader", "_", "ngettext", "pgettext", "reader", "role_word", "said", "use_reader",
-           "word"]
+__all__ = ["LANGUAGES", "N_", "Reader", "_", "ngettext", "reader", "role_word", "said", "use_reader", "word"]
 
 LOCALE_FOLDER = Path(__file__).with_name("locale")
 DOMAIN = "messages"
@@ -105,11 +104,6 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The form of a text for `count` things, in the reader's language (Dutch and English both have two)."""
     return catalogue(reader().language).ngettext(singular, plural, count)
-
-
-def pgettext(context_: str, message: str) -> str:
-    """`message` in the reader's language, where `context_` tells apart two meanings of the same English."""
-    return catalogue(reader().language).pgettext(context_, message)
 
 
 def N_(message: str) -> str:
