@@ -12,7 +12,8 @@ Roles give capabilities, and each use case needs one of a few capabilities:
     designer    design, approve   drafts, test-runs, publish, migrate open cases; approve others' versions
     approver    approve      review a version someone else submitted, approve or reject it (four eyes)
     agent       work         worklist, intake, start and work cases
-    supervisor  work, supervise   + monitor, release or reassign anyone's task, correct data, retry
+    supervisor  work, supervise   + monitor, release or reassign anyone's task, correct data, retry,
+                                  resend every failed delivery at once (an agent resends a case's own)
     auditor     audit        read every version, case and trail, verify and export; changes nothing
     admin       everything   + users, roles, queues and API tokens
 
@@ -90,6 +91,8 @@ class UseCase(StrEnum):
     READ_CASE = "read a case"
     CORRECT_DATA = "correct a case's data"
     RETRY = "retry a stopped case"
+    RESEND = "resend a case's failed letters, e-mails and SMS"
+    RESEND_ALL = "resend every failed delivery at once"
     MIGRATE = "move open cases to a newer version"
     RECORD_CONTACT = "record a customer contact"
     FIND_CUSTOMER = "find a customer"
@@ -128,6 +131,8 @@ RULES: dict[UseCase, frozenset[Capability]] = {
     UseCase.READ_CASE: frozenset({_W, _A}),
     UseCase.CORRECT_DATA: frozenset({_S}),
     UseCase.RETRY: frozenset({_S}),
+    UseCase.RESEND: frozenset({_W}),
+    UseCase.RESEND_ALL: frozenset({_S}),
     UseCase.MIGRATE: frozenset({_D}),
     UseCase.RECORD_CONTACT: frozenset({_W}),
     UseCase.FIND_CUSTOMER: frozenset({_W}),

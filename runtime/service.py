@@ -392,6 +392,9 @@ class Runtime:
             incident = next((i for i in case.incidents if i.id == incident_id), None)
             if incident is None:
                 raise EngineError(f"case {case_id} has no open incident {incident_id}")
+            if incident.outbox_entry is not None:
+                raise EngineError(f"incident {incident_id} is a delivery that failed, not a stopped step: resend it "
+                                  f"(flowdesk resend {case_id} {incident.outbox_entry})")
             case.incidents.remove(incident)
             token = next(t for t in case.tokens if t.waiting_for == incident.id)
             self.engine.run(tx, case).audit("incident retried",

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic import ValidationError
+
 from models.json_input import read_json
 from runtime import installation
 from runtime.access import console_user
 from runtime.accounts import Accounts
 from runtime.documents import User
 from runtime.service import Runtime
+from runtime.settings import MailServer
 
 DEFAULT_DATA = ".flowdesk"
 
@@ -95,8 +98,23 @@ def add_actor_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_smtp_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--smtp-host", default="localhost", help="SMTP server for e-mail (default localhost)")
-    parser.add_argument("--smtp-port", type=int, default=25, help="SMTP port (default 25)")
+    parser.add_argument("--smtp-host", metavar="HOST",
+                        help="SMTP server for e-mail while the installation settings name none (an administrator "
+                             "sets one in the app); without either, e-mails are kept as .eml files in the data folder")
+    parser.add_argument("--smtp-port", type=int, metavar="PORT", help="its port (default 25)")
+
+
+def smtp_fallback(args: argparse.Namespace) -> MailServer | None:
+    """The mail server `--smtp-host`/`--smtp-port` name (None without them)."""
+    if args.smtp_host is None:
+        if args.smtp_port is not None:
+            raise UserError("--smtp-port needs --smtp-host")
+        return None
+    try:
+        return MailServer(host=args.smtp_host, port=25 if args.smtp_port is None else args.smtp_port)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        raise UserError(f"--smtp-{problem['loc'][0]}: {problem['msg']}") from None
 
 
 def log_progress() -> None:

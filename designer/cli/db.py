@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from designer.cli.common import Command, UserError, add_db_argument, database_url
-from runtime.storage import POSTGRES_SCHEMES
-from runtime.storage.postgres import PostgresStore, copy_store, display_url, upgrade_database
-from runtime.storage.tinydb_store import TinyDBStore
+from runtime.installation import copy_to_database, display_url, is_database_url, upgrade_database
 
 _BAR = 30
 
@@ -37,12 +35,7 @@ def copy(args: argparse.Namespace, out: TextIO) -> int:
     url = _postgres_url(args.target, "--to")
     if not (args.source / "store.json").is_file():
         raise UserError(f"{args.source} is not a Flowdesk data folder (it has no store.json)")
-    with TinyDBStore.open(args.source, read_only=True) as source:
-        target = PostgresStore.open(url)
-        try:
-            copied = copy_store(source, target, _progress_bar)
-        finally:
-            target.close()
+    copied = copy_to_database(args.source, url, _progress_bar)
     print(f"copied {copied.versions} versions, {copied.cases} cases, {copied.customers} customers, "
           f"{copied.contacts} contacts and {copied.users} users into {display_url(url)}; check it with "
           f"'flowdesk audit verify --db {display_url(url)}'", file=out)
@@ -62,7 +55,7 @@ def _progress_bar(done: int, total: int) -> None:
 def _postgres_url(url: str | None, option: str) -> str:
     if not url:
         raise UserError(f"say which database with {option} postgresql://USER@HOST:5432/DATABASE")
-    if not url.startswith(POSTGRES_SCHEMES):
+    if not is_database_url(url):
         raise UserError(f"{option} takes a PostgreSQL address such as postgresql://USER@HOST:5432/DATABASE, "
                         f"not '{url}'")
     return url

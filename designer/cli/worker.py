@@ -12,8 +12,16 @@ import threading
 from datetime import timedelta
 from typing import TextIO
 
-from designer.cli.common import Command, add_smtp_arguments, data_folder, database_url, log_progress, open_runtime
-from runtime.installation import data_worker, outbox_folder, where
+from designer.cli.common import (
+    Command,
+    add_smtp_arguments,
+    data_folder,
+    database_url,
+    log_progress,
+    open_runtime,
+    smtp_fallback,
+)
+from runtime.installation import data_worker, installation_mail, outbox_folder, where
 from runtime.outbox import OUTBOX_LEASE
 from runtime.service import JOB_LEASE
 
@@ -21,13 +29,14 @@ from runtime.service import JOB_LEASE
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Fire due jobs and deliver the outbox, every few seconds until stopped (Ctrl+C), or once with --once."""
     log_progress()
+    smtp = smtp_fallback(args)
     with open_runtime(args) as runtime:
-        worker = data_worker(runtime, data_folder(args), smtp_host=args.smtp_host, smtp_port=args.smtp_port,
-                             interval=args.interval, lease=timedelta(seconds=args.lease) if args.lease else None)
+        worker = data_worker(installation_mail(runtime, data_folder(args), smtp), interval=args.interval,
+                             lease=timedelta(seconds=args.lease) if args.lease else None)
         if args.once:
             report = worker.run_once()
-            print(f"{report.jobs_fired} jobs fired; {report.delivery.sent} sent, {report.delivery.retrying} "
-                  f"retrying, {report.delivery.failed} failed", file=out)
+            print(f"{report.jobs_fired} jobs fired; {report.delivery.sent} sent, {report.delivery.kept} kept in the "
+                  f"data folder, {report.delivery.retrying} retrying, {report.delivery.failed} failed", file=out)
             for error in report.delivery.errors:
                 print(f"  {error}", file=out)
             return 0

@@ -14,7 +14,7 @@ without saying so.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -30,11 +30,11 @@ from models.bundle import Bundle
 from models.data import Variable
 from models.errors import FlowdeskError
 from runtime.casework import CaseWork
-from runtime.documents import ATTACHMENT_LIMIT, CaseStatus, OutboxStatus, SlaStatus, User, WorkItemStatus
+from runtime.documents import ATTACHMENT_LIMIT, AuditEvent, CaseStatus, OutboxStatus, SlaStatus, User, WorkItemStatus
 from runtime.errors import AccessDenied, ConflictError, NotFound
 from runtime.service import Request
 from runtime.views.cases import CaseView as CaseRead
-from runtime.views.cases import OpenTask, TaskView, case_view, event_phrase, task_view
+from runtime.views.cases import Change, OpenTask, TaskView, case_view, event_changes, event_phrase, task_view
 from runtime.views.cases import sent_items as sent_list
 
 LIMIT_MB = ATTACHMENT_LIMIT // (1024 * 1024)
@@ -59,6 +59,18 @@ def value_text(value: Any, variable: Variable | None = None) -> str:
         return "\n".join(", ".join(f"{k}: {value_text(v)}" for k, v in row.items()) if isinstance(row, dict)
                          else value_text(row) for row in value)
     return data_text(value, variable.type if variable is not None else None)
+
+
+def event_body(event: AuditEvent, changes: list[Change], variables: Mapping[str, Variable]) -> None:
+    """What an event of a trail says (in the reader's language where the event kept its phrase), a note's text, and
+    each value it changed from → to."""
+    ui.label(said(event_phrase(event)))
+    if event.kind == "note added":
+        ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
+    for change in changes:
+        variable = variables.get(change.variable)
+        ui.label(f"{change.label}: {value_text(change.before, variable)} → {value_text(change.after, variable)}") \
+            .classes("text-sm whitespace-pre-line")
 
 
 class CaseView:
@@ -98,7 +110,14 @@ class CaseView:
     @ui.refreshable_method
     def _sent(self) -> None:
         self.sent_shown = self._sent_state()
-        sent_items(self.user, self.case_id)
+        sent_items(self.user, self.case_id, on_resent=self._resent)
+
+    def _resent(self) -> None:
+        """After a resend from the sent items: its incident is gone and the timeline says who resent it."""
+        read = self._read()
+        self._incidents.refresh(read)
+        self._timeline.refresh(read)
+        self.sent_shown = self._sent_state()
 
     def _sent_state(self) -> list[tuple[str, OutboxStatus]]:
         return [(entry.id, entry.status) for entry in sent_list(runtime(), self.user, self.case_id)]
@@ -122,15 +141,21 @@ class CaseView:
                 cause = next((c.label for c in bundle.root_causes if c.id == case.root_cause), case.root_cause)
                 status += _("; root cause: {cause}").format(cause=cause)
             ui.label(status).mark("case-status")
-            for incident in case.incidents:
-                ui.label(_("Stopped at '{step}': {problem}").format(step=incident.node, problem=incident.message)) \
-                    .classes("text-red-700")
+            self._incidents(read)
             with ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1").mark("case-data"):
                 for variable in bundle.variables:
                     if variable.name in case.data:
                         ui.label(variable.label or variable.name).classes("text-sm text-gray-600")
                         ui.label(value_text(case.data[variable.name], variable)).classes("whitespace-pre-line")
             self._attachments(read)
+
+    @ui.refreshable_method
+    def _incidents(self, read: CaseRead) -> None:
+        """What stopped the case, and what it sent that could not be delivered (until someone resends it)."""
+        for incident in read.case.incidents:
+            text = incident.message if incident.outbox_entry else \
+                _("Stopped at '{step}': {problem}").format(step=incident.node, problem=incident.message)
+            ui.label(text).classes("text-red-700").mark("incident")
 
     @ui.refreshable_method
     def _attachments(self, read: CaseRead) -> None:
@@ -253,16 +278,7 @@ class CaseView:
                 with ui.column().classes("gap-0 border-b pb-1 w-full").mark("timeline-entry"):
                     ui.label(f"{local_time(event.at)} · {read.names.user(event.actor)}") \
                         .classes("text-sm text-gray-600")
-                    ui.label(said(event_phrase(event)))
-                    if event.kind == "note added":
-                        ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
-                    for name, (before, after) in event.changes.items():
-                        if before is None and after in (None, "", False, []):
-                            continue  # a variable starting empty is no news
-                        variable = variables.get(name)
-                        label = variable.label or name if variable is not None else name
-                        ui.label(f"{label}: {value_text(before, variable)} → {value_text(after, variable)}") \
-                            .classes("text-sm whitespace-pre-line")
+                    event_body(event, event_changes(read.version, event), variables)
 
     def _actions(self, read: CaseRead) -> None:
         case, bundle = read.case, read.version.bundle

@@ -17,7 +17,7 @@ from runtime.documents import CaseStatus, User, Version
 from runtime.drafts import Drafts, StoredDraft
 from runtime.errors import NotFound
 from runtime.handlers import case_template_context
-from runtime.views.processes import process_version
+from runtime.views.processes import process_version, versions_by_process
 
 if TYPE_CHECKING:
     from runtime.service import Runtime
@@ -48,9 +48,7 @@ class PreviewCase:
 def process_list(runtime: Runtime, user: User) -> list[ProcessEntry]:
     """Every process, published or only drafted, by name; drafts only for users who may edit them."""
     require(user, UseCase.READ_PROCESSES)
-    versions: dict[str, list[Version]] = {}
-    for version in runtime.store.versions():
-        versions.setdefault(version.process_key, []).append(version)
+    versions = versions_by_process(runtime)
     drafts = {d.key: d for d in Drafts(runtime).drafts(user)} if may(user, UseCase.EDIT_DRAFT) else {}
     entries = []
     for key in versions.keys() | drafts.keys():

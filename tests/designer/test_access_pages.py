@@ -129,6 +129,10 @@ async def _look(user: User, situation: Situation) -> None:
     await user.should_see(marker="total", retries=30)
 
 
+async def _administer(user: User, situation: Situation) -> None:
+    await user.should_see(marker="admin-tabs", retries=30)
+
+
 def _noted(account: Account, situation: Situation) -> bool:
     events = runtime().store.audit_events(situation.case_id)
     return any(e.kind == "note added" and e.actor == account.id for e in events)
@@ -144,6 +148,7 @@ ACTIONS = (
     PageAction("approve a version", lambda s: "/approve/change_of_address", _second_person, _approve,
                lambda a, s: runtime().latest_process_version("change_of_address").version.number == 2),
     PageAction("see the monitor", lambda s: "/monitor", _may(UseCase.MONITOR), _look, lambda a, s: True),
+    PageAction("administer", lambda s: "/admin", _may(UseCase.ADMINISTER), _administer, lambda a, s: True),
 )
 
 
