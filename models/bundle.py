@@ -19,6 +19,7 @@ from models.intake import IntakeRules
 from models.letters import Letter
 from models.nodes import Edge, Node, NodeBase, Sla
 from models.organisation import AdhocTaskType, Queue, Role, RootCause
+from models.references import ReferencePrefix
 
 #: The bundle schema this code writes; older ones are upgraded by models.migrations.
 SCHEMA_VERSION = 1
@@ -41,6 +42,7 @@ class Bundle(FlowdeskModel):
     owner: Label = ""
     description: LongText = ""
     language: Label = "nl"
+    reference_prefix: ReferencePrefix = ""  # of its cases' references (BC-2026-00123); empty: from the name
     variables: list[Variable] = Field(default_factory=list)
     nodes: list[Node] = Field(default_factory=list)
     edges: list[Edge] = Field(default_factory=list)
