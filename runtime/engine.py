@@ -21,6 +21,7 @@ from typing import Any
 from codegen.forms import check_submission
 from models.errors import FlowdeskError
 from models.nodes import Edge, NodeBase, TaskNode
+from models.references import reference_prefix
 from models.values import normalise_value, to_json_value
 from runtime.business_calendar import BusinessCalendar
 from runtime.case_values import Scope
@@ -28,6 +29,7 @@ from runtime.documents import Case, CaseStatus, Incident, Job, JobKind, Token, W
 from runtime.errors import CaseStuck, DataError, EngineError
 from runtime.handlers import HANDLERS, sla_jobs
 from runtime.process_version import ProcessVersion
+from runtime.references import give_reference
 from runtime.transaction import Transaction, new_id
 
 #: A case may visit this many nodes in one step before it counts as an endless loop.
@@ -133,11 +135,13 @@ class Engine:
             depth=parent[0].depth + 1 if parent else 0, started_at=tx.now, started_by=tx.actor,
             tokens=[Token(id=new_id("tok"), node=start.id)],
         ))
+        reference = give_reference(tx, case, reference_prefix(version.bundle), self.services.calendar.local(tx.now))
         run = CaseRun(self, tx, case)
         values = check_form(run, start.form, values)
         changes = run.set_data(values)
-        run.audit("case started", f"Case started on '{version.bundle.name}' version {version.version.number}",
-                  node=start.id, changes=changes, details={"customer": customer_id, "contact": contact_id})
+        run.audit("case started", f"Case {reference} started on '{version.bundle.name}' version "
+                  f"{version.version.number}", node=start.id, changes=changes,
+                  details={"customer": customer_id, "contact": contact_id, "reference": reference})
         self._start_case_sla(run)
         if advance:
             self.advance(tx, case)
