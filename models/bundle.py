@@ -115,3 +115,8 @@ class Bundle(FlowdeskModel):
     def queue(self, queue_id: str) -> Queue | None:
         return next((q for q in self.queues if q.id == queue_id), None)
 
+    def queue_name(self, queue_id: str) -> str:
+        """What people read for a queue: its name (`Queue.display`), or the id of one the bundle lacks."""
+        queue = self.queue(queue_id)
+        return queue.display if queue is not None else queue_id
+

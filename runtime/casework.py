@@ -62,9 +62,9 @@ class CaseWork:
             if item.assignee is None:
                 return item
             previous, item.assignee, item.claimed_at = item.assignee, None, None
+            queue = self.runtime.process_version(case.version_hash).bundle.queue_name(item.queue)
             tx.audit(case, "task released", f"Task '{item.title}' released by {user.name or user.id} back to "
-                     f"queue '{item.queue}'", node=item.node, details={"work_item": item.id,
-                                                                      "was_assigned_to": previous})
+                     f"queue '{queue}'", node=item.node, details={"work_item": item.id, "was_assigned_to": previous})
             return item
 
         return self.runtime.step(user, release, request=request)
@@ -88,7 +88,8 @@ class CaseWork:
                 bundle = self.runtime.process_version(case.version_hash).bundle
                 if bundle.queue(to_queue) is None:
                     raise EngineError(f"process '{bundle.name}' has no queue '{to_queue}'")
-                item.queue, item.assignee, item.claimed_at, target = to_queue, None, None, f"to queue '{to_queue}'"
+                item.queue, item.assignee, item.claimed_at = to_queue, None, None
+                target = f"to queue '{bundle.queue_name(to_queue)}'"
             tx.audit(case, "task reassigned", f"Task '{item.title}' reassigned {target} by {user.name or user.id}: "
                      f"{reason.strip()}", node=item.node, details={"work_item": item.id, "to_user": to_user,
                                                                     "to_queue": to_queue, "reason": reason.strip()})
@@ -191,8 +192,9 @@ class CaseWork:
             item = tx.put_work_item(WorkItem(
                 id=new_id("item"), case_id=case.id, process_key=case.process_key, node="", token="",
                 title=task_title, queue=task_queue, created_at=tx.now, adhoc=True))
-            tx.audit(case, "task added", f"Ad-hoc task '{item.title}' added to queue '{task_queue}' by "
-                     f"{user.name or user.id}", details={"work_item": item.id, "task_type": task_type})
+            tx.audit(case, "task added", f"Ad-hoc task '{item.title}' added to queue "
+                     f"'{bundle.queue_name(task_queue)}' by {user.name or user.id}",
+                     details={"work_item": item.id, "task_type": task_type})
             return item
 
         return self.runtime.step(user, add, request=request)

@@ -139,8 +139,8 @@ class Engine:
         run = CaseRun(self, tx, case)
         values = check_form(run, start.form, values)
         changes = run.set_data(values)
-        run.audit("case started", f"Case {reference} started on '{version.bundle.name}' version "
-                  f"{version.version.number}", node=start.id, changes=changes,
+        run.audit("case started", f"Case started on '{version.bundle.name}' version {version.version.number} "
+                  f"as {reference}", node=start.id, changes=changes,
                   details={"customer": customer_id, "contact": contact_id, "reference": reference})
         self._start_case_sla(run)
         if advance:

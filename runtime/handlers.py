@@ -65,7 +65,8 @@ def on_task(run: CaseRun, token: Token, node: TaskNode) -> None:
         item.sla_jobs = [job.id for job in sla_jobs(run, node.sla, work_item=item.id)]
     run.tx.put_work_item(item)
     token.waiting_for = item.id
-    run.audit("task created", f"Task '{node.display}' created in queue '{node.queue}'", node=node.id,
+    run.audit("task created", f"Task '{node.display}' created in queue '{run.version.bundle.queue_name(node.queue)}'",
+              node=node.id,
               details={"work_item": item.id, "due_at": item.due_at.isoformat() if item.due_at else None})
 
 

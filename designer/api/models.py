@@ -120,6 +120,8 @@ class WorkItemOut(BaseModel):
 
     id: str
     case_id: str
+    case_reference: str | None = Field(description="the case's reference, e.g. BC-2026-00123; none for a case "
+                                                   "started before cases had references")
     process_key: str
     process_name: str
     node: str = Field(description="the step of the flow; empty for an ad-hoc task")
@@ -140,8 +142,9 @@ class WorkItemOut(BaseModel):
     @classmethod
     def of(cls, row: WorkRow) -> WorkItemOut:
         item = row.item
-        return cls(**item.model_dump(include=set(cls.model_fields)), process_name=row.process_name,
-                   queue_name=row.queue_name, customer=row.customer, assignee_name=row.assignee_name, sla=row.sla)
+        return cls(**item.model_dump(include=set(cls.model_fields)), case_reference=row.case_reference or None,
+                   process_name=row.process_name, queue_name=row.queue_name, customer=row.customer,
+                   assignee_name=row.assignee_name, sla=row.sla)
 
 
 class OpenTaskOut(WorkItemOut):
@@ -163,6 +166,8 @@ class WorkItemPage(BaseModel):
 
 class CaseSummary(BaseModel):
     id: str
+    reference: str | None = Field(description="what people read and say, e.g. BC-2026-00123; none for a case "
+                                              "started before cases had references")
     process_key: str
     version: int
     status: CaseStatus
@@ -179,7 +184,8 @@ class CaseSummary(BaseModel):
 
     @classmethod
     def of(cls, case: Case) -> CaseSummary:
-        return cls(**case.model_dump(include=set(cls.model_fields)), href=path("cases", case.id))
+        return cls(**case.model_dump(include=set(cls.model_fields)) | {"reference": case.reference or None},
+                   href=path("cases", case.id))
 
 
 class CasePage(BaseModel):

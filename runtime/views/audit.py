@@ -76,7 +76,7 @@ def _changes(process: ProcessVersion, event: AuditEvent) -> list[Change]:
     changes = []
     for name, (before, after) in event.changes.items():
         variable = process.variables.get(name)
-        changes.append(Change(variable.label or name if variable else name, name, before, after))
+        changes.append(Change(variable.display if variable else name, name, before, after))
     return changes
 
 

@@ -119,7 +119,7 @@ def start_settings(panel: Panel, node: StartNode) -> None:
 def task_settings(panel: Panel, node: TaskNode) -> None:
     """Queue, form, priority, instructions, checklist and service level of a task."""
     heading("Work")
-    choice_setting("Queue", {q.id: q.name or q.id for q in panel.draft.bundle.queues}, node.queue,
+    choice_setting("Queue", {q.id: q.display for q in panel.draft.bundle.queues}, node.queue,
                    lambda queue: panel.edit(lambda: panel.draft.set_queue(node.id, queue)), marker="selected-queue")
     choice_setting("Form", forms_of(panel), node.form, lambda form: set_fields(panel, node.id, form=form),
                    marker="task-form", none="No form")
