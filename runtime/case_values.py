@@ -35,8 +35,10 @@ class Scope(Mapping[str, Any]):
             return self._cache[name]
         if name == "customer":
             value = self._customer()
-        elif name in self._version.variables:
-            value = normalise_value(self._version.variables[name], self._case.data.get(name))
+        elif name in self._version.variables:  # nobody set it: its declared default, if any
+            data = self._case.data
+            value = normalise_value(self._version.variables[name], data[name]) if name in data else \
+                self._version.defaults.get(name)
         else:
             raise KeyError(name)
         self._cache[name] = value

@@ -127,7 +127,7 @@ class Engine:
               parent: tuple[Case, Token] | None = None, advance: bool = True) -> Case:
         """Create a case on `version` at its start node and (unless told not to) run it."""
         start = self._start_node(version, start_node)
-        values = declared_defaults(version) | validate_data(version, data)
+        values = validate_data(version, data)  # the declared defaults are read while a variable is unset
         case = tx.add_case(Case(
             id=new_id("case"), process_key=version.version.process_key, version=version.version.number,
             version_hash=version.hash, customer_id=customer_id, contact_id=contact_id,
@@ -287,11 +287,6 @@ def check_form(run: CaseRun, form_id: str | None, entered: Mapping[str, Any]) ->
         raise DataError(submission.errors)
     on_form = {element.variable for element in form.walk() if getattr(element, "variable", None)}
     return {name: value for name, value in entered.items() if name not in on_form or name in submission.values}
-
-
-def declared_defaults(version: ProcessVersion) -> dict[str, Any]:
-    """The declared default of every variable that has one, in canonical form."""
-    return {v.name: normalise_value(v, v.default) for v in version.bundle.variables if v.default is not None}
 
 
 def validate_data(version: ProcessVersion, data: Mapping[str, Any],

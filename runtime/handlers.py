@@ -31,6 +31,7 @@ from models.nodes import (
     WaitFor,
     WaitNode,
 )
+from models.values import to_json_value
 from runtime.decision_tables import evaluate_table
 from runtime.documents import Job, JobKind, OutboxEntry, Token, WorkItem
 from runtime.errors import CaseStuck
@@ -234,9 +235,11 @@ def sla_jobs(run: CaseRun, sla: Sla, work_item: str | None) -> list[Job]:
 def connector_request(run: CaseRun, node: AutomaticNode) -> OutboxEntry:
     """A call to a back-office system, delivered from the outbox exactly once like a letter.
 
-    The request carries the case id, process and the whole case data as JSON.
+    The request carries the case id, reference, process and the whole case data as JSON (with the declared
+    default of each variable nobody has set, as the process reads it).
     """
-    payload = {"case": run.case.id, "process": run.case.process_key, "node": node.id, "data": run.case.data}
+    payload = {"case": run.case.id, "reference": run.case.reference, "process": run.case.process_key,
+               "node": node.id, "data": to_json_value(run.version.defaults) | run.case.data}
     return OutboxEntry(
         id=new_id("out"), case_id=run.case.id, node=node.id, channel=CONNECTOR_CHANNEL, language="",
         recipient=node.connector, body=json.dumps(payload, sort_keys=True), next_attempt_at=run.tx.now,

@@ -22,13 +22,14 @@ from zoneinfo import ZoneInfo
 from nicegui import APIRouter, ui
 
 from codegen.trail_report import trail_report_pdf
+from codegen.value_text import value_text
 from designer.display import local_time
 from designer.elements.flow_canvas import FlowCanvas
 from designer.frame import frame, runtime
-from designer.pages.case import value_text
 from designer.pages.diff_view import diff_view
 from designer.pages.sent import sent_items
 from models.errors import FlowdeskError
+from models.references import as_reference
 from models.serialization import bundle_document
 from runtime.anchors import anchor_line
 from runtime.documents import CaseStatus, User
@@ -40,7 +41,7 @@ from runtime.views.processes import compare_versions, processes, version_history
 
 COLUMNS = [
     {"name": name, "label": label, "field": name, "align": "left"}
-    for name, label in [("id", "Case"), ("process", "Process"), ("version", "Version"), ("status", "Status"),
+    for name, label in [("reference", "Case"), ("process", "Process"), ("version", "Version"), ("status", "Status"),
                         ("started", "Started"), ("by", "Started by"), ("events", "Audit events")]
 ]
 #: Cases listed per page of the search.
@@ -60,9 +61,9 @@ class CaseSearch:
     def __init__(self, user: User) -> None:
         self.user = user
         self.offset = 0
-        names = {p.key: p.name for p in processes(runtime(), user)}
+        self.names = names = {p.key: p.name for p in processes(runtime(), user)}
         with ui.row().classes("items-end gap-3"):
-            self.case_id = ui.input("Case id").classes("w-64").mark("find-case-id")
+            self.case_id = ui.input("Case reference or id").classes("w-64").mark("find-case-id")
             self.customer = ui.input("Customer id").classes("w-40").mark("find-customer")
             self.process = ui.select({ANY: "All processes"} | names, value=ANY, label="Process") \
                 .classes("w-56").mark("find-process")
@@ -75,8 +76,8 @@ class CaseSearch:
         self.summary = ui.label().mark("found")
         self.table = ui.table(columns=COLUMNS, rows=[], row_key="id", selection="multiple").classes("w-full") \
             .mark("cases")
-        self.table.add_slot("body-cell-id", '<q-td :props="props"><a :href="`/audit/case/${encodeURIComponent('
-                                            'props.value)}`">{{ props.value }}</a></q-td>')
+        self.table.add_slot("body-cell-reference", '<q-td :props="props"><a :href="`/audit/case/${'
+                                                   'encodeURIComponent(props.row.id)}`">{{ props.value }}</a></q-td>')
         with ui.row().classes("items-center gap-2"):
             self.previous = ui.button("Previous", on_click=lambda: self.page(-1)).props("flat").mark("previous")
             self.next = ui.button("Next", on_click=lambda: self.page(1)).props("flat").mark("next")
@@ -97,7 +98,8 @@ class CaseSearch:
 
     def show(self) -> None:
         cases, total = self._search()
-        self.table.rows = [{"id": c.id, "process": c.process_key, "version": c.version, "status": c.status.value,
+        self.table.rows = [{"id": c.id, "reference": c.display, "process": self.names.get(c.process_key, c.process_key),
+                            "version": c.version, "status": c.status.value,
                             "started": local_time(c.started_at), "by": c.started_by, "events": c.audit_count}
                            for c in cases]
         self.table.selected = []
@@ -110,11 +112,13 @@ class CaseSearch:
         zone = ZoneInfo(runtime().calendar.timezone)
         since = _day(self.since.value, zone)
         until = _day(self.until.value, zone)
+        named = (self.case_id.value or "").strip() or None
+        reference = as_reference(named) if named else None
         page = find_cases(runtime(), self.user, CaseFilter(
             process=self.process.value or None, customer=(self.customer.value or "").strip() or None,
             status=CaseStatus(self.status.value) if self.status.value else None, started_since=since,
             started_until=until + timedelta(days=1) if until else None, offset=self.offset, limit=PAGE,
-            case_id=(self.case_id.value or "").strip() or None))
+            case_id=None if reference else named, reference=reference))
         return page.cases, page.total
 
     def export(self, kind: str) -> None:
@@ -186,6 +190,8 @@ def _trail_page(user: User, case_id: str) -> None:
         return
     case, version = trail.case, trail.version
     with ui.column().classes("w-full gap-1").mark("trail-head"):
+        if case.reference:
+            ui.label(f"Case {case.reference}").classes("text-xl").mark("trail-reference")
         ui.label(f"{version.name} — version {version.number}, content hash {version.hash}").classes("text-lg") \
             .mark("trail-version")
         ui.link("Read this version (flow, forms, letters, tables)",

@@ -15,50 +15,33 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import quote
 
 from nicegui import APIRouter, events, ui
 
 from codegen.forms.view import FormView
+from codegen.value_text import value_text
 from designer.display import local_time
-from designer.frame import frame, runtime
+from designer.elements.drop_zone import drop_zone, size_in_words
+from designer.frame import current_user, frame, runtime
 from designer.pages.customer_sheet import case_url, customer_sheet
 from designer.pages.sent import sent_items
 from models.bundle import Bundle
-from models.data import Variable
 from models.errors import FlowdeskError
-from models.values import to_json_value
 from runtime.casework import CaseWork
 from runtime.documents import ATTACHMENT_LIMIT, CaseStatus, OutboxStatus, SlaStatus, User, WorkItemStatus
 from runtime.errors import AccessDenied, ConflictError, NotFound
 from runtime.service import Request
 from runtime.views.cases import CaseView as CaseRead
-from runtime.views.cases import OpenTask, TaskView, case_view, task_view
+from runtime.views.cases import OpenTask, TaskView, case_named, case_view, task_view
 from runtime.views.cases import sent_items as sent_list
 
-LIMIT_MB = ATTACHMENT_LIMIT // (1024 * 1024)
 #: How often an open case page looks whether the worker has sent something since it was drawn, in seconds.
 SENT_CHECK_SECONDS = 3
 
 
 def attachment_url(case_id: str, attachment_id: str) -> str:
     return f"/api/v1/cases/{quote(case_id, safe='')}/attachments/{quote(attachment_id, safe='')}"
-
-
-def value_text(value: Any, variable: Variable | None = None) -> str:
-    """A case value as plain text: yes/no, a choice's label, records one per line, else its JSON value."""
-    options = {o.value: o.display for o in variable.options} if variable is not None else {}
-    if isinstance(value, str) and value in options:
-        return options[value]
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return "\n".join(", ".join(f"{k}: {value_text(v)}" for k, v in row.items()) if isinstance(row, dict)
-                         else value_text(row) for row in value)
-    return str(to_json_value(value))
 
 
 class CaseView:
@@ -110,6 +93,7 @@ class CaseView:
 
     def _case_block(self, read: CaseRead) -> None:
         case, bundle = read.case, read.version.bundle
+        ui.page_title(f"Flowdesk — case {case.display}")
         with ui.column().classes("w-full gap-1").mark("case"):
             ui.label(f"{read.process_name} — version {case.version}").classes("text-lg").mark("case-process")
             status = f"open since {local_time(case.started_at)}"
@@ -121,12 +105,14 @@ class CaseView:
                 status += f"; root cause: {cause}"
             ui.label(status).mark("case-status")
             for incident in case.incidents:
-                ui.label(f"Stopped at '{incident.node}': {incident.message}").classes("text-red-700")
+                node = read.version.nodes.get(incident.node)
+                ui.label(f"Stopped at '{node.display if node else incident.node}': {incident.message}") \
+                    .classes("text-red-700")
             with ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1").mark("case-data"):
-                for variable in bundle.variables:
-                    if variable.name in case.data:
-                        ui.label(variable.label or variable.name).classes("text-sm text-gray-600")
-                        ui.label(value_text(case.data[variable.name], variable)).classes("whitespace-pre-line")
+                for variable in bundle.variables:  # every one, so what is still unset shows as such
+                    ui.label(variable.display).classes("text-sm text-gray-600")
+                    ui.label(value_text(case.data.get(variable.name), variable)).classes("whitespace-pre-line") \
+                        .mark(f"value-{variable.name}")
             self._attachments(read)
 
     @ui.refreshable_method
@@ -248,7 +234,7 @@ class CaseView:
                         if before is None and after in (None, "", False, []):
                             continue  # a variable starting empty is no news
                         variable = variables.get(name)
-                        label = variable.label or name if variable is not None else name
+                        label = variable.display if variable is not None else name
                         ui.label(f"{label}: {value_text(before, variable)} → {value_text(after, variable)}") \
                             .classes("text-sm whitespace-pre-line")
 
@@ -258,10 +244,7 @@ class CaseView:
                 .classes("w-full border rounded").mark("actions"):
             note = ui.textarea("Note").classes("w-full").mark("note-text")
             ui.button("Add note", on_click=lambda: self._add_note(note)).props("flat").mark("add-note")
-            ui.label(f"Attach a file (at most {LIMIT_MB} MB)").classes("text-sm text-gray-600")
-            ui.upload(auto_upload=True, max_file_size=ATTACHMENT_LIMIT, on_upload=self._attach,
-                      on_rejected=lambda: ui.notify(f"The file is bigger than {LIMIT_MB} MB and was not attached.",
-                                                    type="warning")).classes("w-full").mark("upload")
+            drop_zone("Attach a file", ATTACHMENT_LIMIT, self._attach).mark("upload")
             if case.status is CaseStatus.ACTIVE:
                 self._add_task_form(bundle)
             if case.root_cause is None and bundle.root_causes:
@@ -272,11 +255,13 @@ class CaseView:
     def _add_task_form(self, bundle: Bundle) -> None:
         ui.label("Add a task").classes("text-sm text-gray-600")
         free = "__free__"
-        kinds = {t.id: f"{t.name} (queue {t.queue})" for t in bundle.adhoc_task_types} | {free: "Free task…"}
+        kinds = {t.id: f"{t.name} (queue {bundle.queue_name(t.queue)})" for t in bundle.adhoc_task_types} | {
+            free: "Free task…"}
         with ui.row().classes("w-full items-end gap-2"):
             kind = ui.select(kinds, label="Task", value=next(iter(kinds))).classes("w-72").mark("task-type")
             title = ui.input("Title").classes("w-64").mark("task-title")
-            queue = ui.select({q.id: q.name for q in bundle.queues}, label="Queue").classes("w-56").mark("task-queue")
+            queue = ui.select({q.id: q.display for q in bundle.queues}, label="Queue").classes("w-56") \
+                .mark("task-queue")
             title.bind_visibility_from(kind, "value", value=free)
             queue.bind_visibility_from(kind, "value", value=free)
             ui.button("Add task", on_click=lambda: self._add_task(
@@ -331,8 +316,8 @@ class CaseView:
     async def _attach(self, event: events.UploadEventArguments) -> None:
         upload = event.file
         if upload.size() > ATTACHMENT_LIMIT:
-            ui.notify(f"'{upload.name}' has {upload.size():,} bytes; attachments may have at most {LIMIT_MB} MB. "
-                      "It was not attached.", type="warning")
+            ui.notify(f"'{upload.name}' has {upload.size():,} bytes; attachments may have at most "
+                      f"{size_in_words(ATTACHMENT_LIMIT)}. It was not attached.", type="warning")
             return
         content = await upload.read()
         if self._run(lambda: self.work.attach(self.user, self.case_id, upload.name, content, upload.content_type)):
@@ -383,8 +368,13 @@ def routes() -> APIRouter:
 
     @router.page("/work/case/{case_id}", title="Flowdesk — case")
     def case_page(case_id: str, item: str | None = None) -> None:
-        with frame(f"Case {case_id}") as user:
-            view = CaseView(case_id, item, user)
+        """The case named by its id or its reference (BC-2026-00123)."""
+        try:
+            case = case_named(runtime(), current_user(), case_id)
+        except FlowdeskError:  # not there, or not the reader's to read: the view says so
+            case = None
+        with frame(f"Case {case.display if case else case_id}") as user:
+            view = CaseView(case.id if case else case_id, item, user)
             view.show()
             ui.timer(SENT_CHECK_SECONDS, view.redraw_sent_if_changed)
 

@@ -9,6 +9,7 @@ from fastapi import HTTPException, Response
 from nicegui import APIRouter, events, ui
 
 from designer.display import local_time
+from designer.elements.drop_zone import drop_zone
 from designer.frame import current_user, frame, runtime
 from models.errors import BundleLoadError, FlowdeskError, LoadProblem
 from models.serialization import MAX_BUNDLE_BYTES
@@ -63,7 +64,6 @@ async def handle_upload(user: User, event: events.UploadEventArguments) -> None:
         show_problems(f"{event.file.name} was not imported.", [LoadProblem("", str(error))])
     else:
         ui.navigate.to(f"/design/{stored.key}")
-    event.sender.reset()
 
 
 def export(user: User, key: str) -> None:
@@ -120,11 +120,8 @@ def routes() -> APIRouter:
             with ui.row().classes("items-center gap-4"):
                 ui.button("New process", icon="add", on_click=lambda: ui.navigate.to("/design/new")) \
                     .mark("new-process")
-                ui.upload(label="Import a bundle file (.json)", auto_upload=True, max_file_size=MAX_BUNDLE_BYTES,
-                          on_upload=lambda event: handle_upload(user, event),
-                          on_rejected=lambda: ui.notify(f"Not imported: a bundle file may be at most "
-                                                        f"{MAX_BUNDLE_BYTES:,} bytes.", type="warning")) \
-                    .props('accept=".json,application/json" flat bordered').mark("import")
+                drop_zone("Import a process file (.json)", MAX_BUNDLE_BYTES, lambda event: handle_upload(user, event),
+                          accept=".json,application/json").mark("import")
             try:
                 entries = process_list(runtime(), user)
             except AccessDenied as error:

@@ -377,10 +377,10 @@ class IntakePage:
             ui.label(f"Contact recorded {local_time(contact.at)}: {CHANNEL_LABELS[contact.channel].lower()} "
                      f"{DIRECTION_LABELS.get(contact.direction.value, '')}, {who} — {contact.reason}") \
                 .mark("contact-recorded")
-            names = {case.id: bundle.name for bundle, case in self.started}
+            started = {case.id: (bundle.name, case.display) for bundle, case in self.started}
             for case_id in contact.case_ids:
-                ui.link(f"{names.get(case_id, 'Case')} — case {case_id}", case_url(case_id)) \
-                    .mark(f"case-link-{case_id}")
+                name, shown = started.get(case_id, ("Case", case_id))
+                ui.link(f"{name} — case {shown}", case_url(case_id)).mark(f"case-link-{case_id}")
             with ui.row().classes("gap-4"):
                 ui.link("Go to the worklist", "/work").mark("outcome-worklist")
                 ui.link("Take the next contact", "/work/intake").mark("next-contact")

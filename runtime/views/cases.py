@@ -11,7 +11,7 @@ total; `case_named` is the case a person names by its id or its reference.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -111,6 +111,7 @@ class CustomerSheet:
     customer: Customer | None  # None when gone from the directory
     other_cases: list[tuple[Case, str]]
     contacts: list[Contact]
+    names: dict[str, str] = field(default_factory=dict)  # the contacts' cases (references) and agents, by id
 
 
 def customer_sheet(runtime: Runtime, user: User, case: Case) -> CustomerSheet:
@@ -123,8 +124,11 @@ def customer_sheet(runtime: Runtime, user: User, case: Case) -> CustomerSheet:
         return CustomerSheet(case.customer_id, None, [], [])
     others = [c for c in runtime.store.cases(customer_id=customer.id, active=True) if c.id != case.id]
     contacts = sorted(runtime.store.contacts(customer_id=customer.id), key=lambda c: c.at, reverse=True)
+    names = Names(runtime)
+    read = {contact.agent: names.user(contact.agent) for contact in contacts} | {
+        linked: names.reference_of(linked) or linked for contact in contacts for linked in contact.case_ids}
     return CustomerSheet(customer.id, customer, [(c, runtime.process_version(c.version_hash).bundle.name)
-                                                  for c in others], contacts)
+                                                  for c in others], contacts, read)
 
 
 def sent_items(runtime: Runtime, user: User, case_id: str) -> list[OutboxEntry]:
