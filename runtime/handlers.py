@@ -268,7 +268,8 @@ def case_template_context(version: ProcessVersion, case: Case, scope: Mapping[st
         "customer": scope["customer"] or {},
         "today": scope["today"],
         "now": scope["now"],
-        "case": {"id": case.id, "process": version.bundle.name, "started": case.started_at},
+        "case": {"id": case.id, "reference": case.display, "process": version.bundle.name,
+                 "started": case.started_at},
     }
     return context
 
