@@ -126,8 +126,8 @@ def remove_from_node_list(document: Mapping[str, Any], node_id: str, setting: st
 def add_checklist_item(document: Mapping[str, Any], node_id: str, text: str, required: bool = True) -> Document:
     """A copy of `document` with a checklist item on task `node_id`; its id is made from the text.
 
-    >>> from models.editing.edits import add_node, new_process
-    >>> doc, task = add_node(new_process("p", "P"), "task", 0, 0)
+    >>> from models.editing.edits import add_task_in_new_queue, new_process
+    >>> doc, task = add_task_in_new_queue(new_process("p", "P"), 0, 0, "Meters")
     >>> doc = add_checklist_item(doc, task, "Meter read?")
     >>> add_checklist_item(doc, task, "Meter read!", required=False)["nodes"][-1]["checklist"]
     [{'id': 'meter_read', 'text': 'Meter read?', 'required': True}, \
@@ -246,17 +246,6 @@ def set_process_settings(document: Mapping[str, Any], *, name: str | None = None
                                "most five letters or digits, e.g. 'BC'.")
         _put(result, "reference_prefix", prefix)
     return result
-
-
-def records_variable_entry(name: str, fields: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """A case variable holding a list of records, each with these (field name, type) fields.
-
-    >>> records_variable_entry("lines", [(" amount", "money"), ("text ", "text")])
-    {'name': 'lines', 'type': 'records', 'fields': [{'name': 'amount', 'type': 'money'}, \
-{'name': 'text', 'type': 'text'}]}
-    """
-    return {"name": name.strip(), "type": "records",
-            "fields": [{"name": field.strip(), "type": type_} for field, type_ in fields]}
 
 
 def set_variable_details(document: Mapping[str, Any], name: str, *, label: str | None = None,

@@ -1,4 +1,9 @@
-"""The data tab's panels: case data (variables), queues with their roles, root causes and ad-hoc task types."""
+"""The data tab's panels: case data (variables), queues with their roles, root causes and ad-hoc task types.
+
+A variable and a queue are added under the label agents will read ("Disputed
+amount", "Customer service"); the name conditions use and the queue's id are
+made from it unless the owner gives them.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,7 @@ from nicegui import ui
 from designer.pages.editor.panel import Panel, removable_row
 from designer.pages.editor.setting_fields import heading, text_setting
 from models.data import DataType
-from models.editing import add_entry
-from models.editing.node_settings import records_variable_entry, set_variable_details
+from models.editing.node_settings import set_variable_details
 
 if TYPE_CHECKING:
     from designer.pages.editor.shell import Editor
@@ -29,10 +33,11 @@ class CaseDataPanel(Panel):
         variables = self.draft.bundle.variables
         ui.label(f"Case data ({len(variables)})").classes("text-lg").mark("case-data-title")
         for variable in variables:
-            detail = variable.type.value
+            detail = f"{variable.name} · {variable.type.value}"
             if variable.type is DataType.RECORDS:
-                detail = "records: " + ", ".join(f"{f.name} ({f.type.value})" for f in variable.fields)
-            removable_row(self, "variables", variable.name, variable.name, detail, marker=f"variable-{variable.name}")
+                detail += ": " + ", ".join(f"{f.name} ({f.type.value})" for f in variable.fields)
+            removable_row(self, "variables", variable.name, variable.display, detail,
+                          marker=f"variable-{variable.name}")
         self.variable_details()
         self.new_variable()
 
@@ -65,8 +70,11 @@ class CaseDataPanel(Panel):
     def new_variable(self) -> None:
         """Fields to add a variable: a choice with its options, a list of records with its fields."""
         heading("New variable")
+        label = ui.input("Label agents read", placeholder="e.g. Disputed amount").classes("w-full") \
+            .mark("new-variable-label")
         with ui.row().classes("w-full items-end no-wrap gap-2"):
-            name = ui.input("New variable", placeholder="e.g. claim_amount").classes("grow").mark("new-variable")
+            name = ui.input("Name in conditions (optional)", placeholder="made from the label").classes("grow") \
+                .mark("new-variable")
             kind = ui.select([t.value for t in DataType], value="records" if self.new_fields else "text",
                              label="Type").classes("w-28").mark("new-variable-type")
         options = ui.input("Options (comma separated)").classes("w-full").mark("new-variable-options")
@@ -82,17 +90,14 @@ class CaseDataPanel(Panel):
                 ui.button(icon="add", on_click=lambda: self.add_field(field_name, field_type.value)) \
                     .props("flat dense round").mark("add-field").tooltip("Add field")
 
-        def add_records() -> None:
-            self.draft.apply(add_entry, "variables", records_variable_entry(name.value or "", self.new_fields))
+        def add_variable() -> None:
+            choices = (options.value or "").split(",") if kind.value == DataType.CHOICE.value else None
+            fields = self.new_fields if kind.value == DataType.RECORDS.value else []
+            self.draft.add_variable(label.value or "", kind.value, choices, name.value or "", fields)
             self.new_fields = []
 
         def add() -> None:
-            if kind.value == DataType.RECORDS.value:
-                self.edit(add_records)
-            else:
-                self.edit(lambda: self.draft.add_variable(
-                    name.value or "", kind.value,
-                    (options.value or "").split(",") if kind.value == DataType.CHOICE.value else None))
+            self.edit(add_variable)
 
         ui.button("Add", icon="add", on_click=add).props("flat").mark("add-variable")
 
@@ -123,14 +128,15 @@ class QueuesPanel(Panel):
         queues = self.draft.bundle.queues
         ui.label(f"Queues ({len(queues)})").classes("text-lg").mark("queues-title")
         for queue in queues:
-            removable_row(self, "queues", queue.id, queue.name or queue.id, f"role {queue.role}",
+            removable_row(self, "queues", queue.id, queue.display, f"{queue.id} · role {queue.role}",
                           marker=f"queue-{queue.id}")
+        name = ui.input("New queue, as agents read it", placeholder="e.g. Customer service").classes("w-full") \
+            .mark("new-queue-name")
         with ui.row().classes("w-full items-end no-wrap gap-2"):
-            queue_id = ui.input("New queue id", placeholder="e.g. billing").classes("grow").mark("new-queue")
-            role = ui.input("Role", placeholder="e.g. agent").classes("w-28").mark("new-queue-role")
+            queue_id = ui.input("Id (optional)", placeholder="made from the name").classes("grow").mark("new-queue")
+            role = ui.input("Role", value="agent", placeholder="e.g. agent").classes("w-28").mark("new-queue-role")
         ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_queue(
-            queue_id.value or "", (queue_id.value or "").replace("_", " ").capitalize(), role.value or ""))) \
-            .props("flat").mark("add-queue")
+            queue_id.value or "", name.value or "", role.value or ""))).props("flat").mark("add-queue")
 
 
 class CataloguesPanel(Panel):

@@ -168,6 +168,9 @@ def send_settings(panel: Panel, node: SendNode) -> None:
     heading("What is sent")
     choice_setting("Letter", {lt.id: lt.name or lt.id for lt in bundle.letters}, node.letter,
                    lambda letter: set_fields(panel, node.id, letter=letter), marker="send-letter")
+    if bundle.letter(node.letter) is not None:
+        ui.button("Write this letter", icon="edit", on_click=lambda: panel.editor.select(node.letter)) \
+            .props("flat dense").mark("edit-send-letter")
     text_setting(panel, "Recipient (empty: the customer)", node.recipient, field_text(panel, node.id, "recipient"),
                  marker="send-recipient", placeholder="e.g. customer.email", names=expression_names(bundle))
 
@@ -250,8 +253,13 @@ KIND_SETTINGS: dict[str, Callable[[Panel, Any], None]] = {
 
 
 def step_settings(panel: Panel, node: NodeBase) -> None:
-    """The settings every step has (name, description), then those of its kind."""
-    text_setting(panel, "Name", node.name, lambda name: panel.draft.set_name(node.id, name), marker="selected-name")
+    """The settings every step has (name, description), then those of its kind. The name of a step just added takes
+    the focus with its text selected, so typing replaces "Task 3" at once."""
+    name = text_setting(panel, "Name", node.name, lambda name: panel.draft.set_name(node.id, name),
+                        marker="selected-name")
+    if panel.editor.just_added == node.id:
+        panel.editor.just_added = None
+        name.props("autofocus").on("focus", js_handler="(event) => event.target.select()")
     text_setting(panel, "Description", node.description, field_text(panel, node.id, "description"),
                  marker="selected-description", multiline=True)
     kind_settings = KIND_SETTINGS.get(node.kind)
