@@ -18,7 +18,7 @@ from designer.elements.flow_canvas import FlowCanvas
 from designer.frame import frame, runtime
 from runtime.documents import User
 from runtime.metrics import ClosedCaseFigures, OpenWork, OpenWorkFigures, Spread
-from runtime.views.monitor import closed_figures, diagram, monitored_processes, open_work_figures
+from runtime.views.monitor import closed_figures, diagram, monitored_processes, monitored_queues, open_work_figures
 
 #: How often the page reads the figures again, in seconds.
 REFRESH_SECONDS = 10
@@ -98,6 +98,7 @@ class MonitorView:
         self.user = user
         today = datetime.now(ZoneInfo(self.rt.calendar.timezone)).date()
         self.names = monitored_processes(self.rt, user)
+        self.queue_names = monitored_queues(self.rt, user)
         with ui.row().classes("items-end gap-4"):
             self.first = ui.input("From", value=(today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
                                   on_change=self.refresh).props("type=date").mark("from")
@@ -168,7 +169,7 @@ class MonitorView:
             pending = sum(q.pending for q in figures.per_queue)
             ui.label(f"{pending} open work items in {len(figures.per_queue)} queues").classes("text-lg").mark("total")
             with ui.row().classes("w-full gap-4 items-start"):
-                ui.table(columns=_open_columns("Queue"), rows=_open_rows(figures.per_queue, {}, now),
+                ui.table(columns=_open_columns("Queue"), rows=_open_rows(figures.per_queue, self.queue_names, now),
                          row_key="name").mark("open-per-queue")
                 ui.table(columns=_open_columns("Process"), rows=_open_rows(figures.per_process, self.names, now),
                          row_key="name").mark("open-per-process")
