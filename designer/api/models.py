@@ -254,6 +254,8 @@ class CaseDetail(CaseSummary):
 
     process_name: str
     data: dict[str, Any]
+    labels: dict[str, str] = Field(description="what people read for each variable of the process (in `data` and "
+                                               "the timeline's `changes`), by name")
     open_items: list[OpenTaskOut]
     timeline: list[TimelineEntry]
     attachments: list[AttachmentOut]
@@ -262,6 +264,7 @@ class CaseDetail(CaseSummary):
     @classmethod
     def of_view(cls, view: CaseView) -> CaseDetail:
         return cls(**CaseSummary.of(view.case).model_dump(), process_name=view.process_name, data=view.case.data,
+                   labels={name: variable.display for name, variable in view.version.variables.items()},
                    open_items=[OpenTaskOut.of_task(task) for task in view.open_tasks],
                    timeline=[TimelineEntry.of(event) for event in view.events],
                    attachments=[AttachmentOut.of(a) for a in view.attachments], sent=[SentOut.of(e) for e in view.sent])

@@ -1,4 +1,5 @@
-"""A case's reference through the REST API: on the case and its tasks, found with ?reference=, read by it."""
+"""A case's reference through the REST API: on the case and its tasks, found with ?reference=, read by it; and the
+labels of its data."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ def test_a_started_case_and_its_tasks_carry_its_reference_and_it_is_found_by_it(
     case = api.start_complaint()
     assert REFERENCE.match(case["reference"])
     assert case["open_items"][0]["case_reference"] == case["reference"]
+    assert case["labels"]["disputed_amount"] == "Betwist bedrag"  # what agents read beside the data's names
     found = api.call(AUDITOR, "GET", "/api/v1/cases", params={"reference": case["reference"].lower()}).json()
     assert found["total"] == 1 and [c["id"] for c in found["items"]] == [case["id"]]
     assert found["items"][0]["reference"] == case["reference"]
