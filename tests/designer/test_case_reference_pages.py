@@ -60,3 +60,15 @@ async def test_the_auditor_finds_a_case_by_its_reference(user: User):
     await user.should_see("0 cases found")
     await user.open(f"/audit/case/{case.id}")
     await user.should_see(marker="trail-reference")
+
+
+async def test_an_agent_opens_a_case_from_the_worklist_by_the_reference_a_caller_reads_out(user: User):
+    case = seeded_case()
+    await sign_in(user, "bob", "bob-demo", target="/work")
+    await user.should_see(marker="go-to-case")
+    user.find(marker="go-to-case").type("KOEF-1999-00001").trigger("keydown.enter")
+    await user.should_see("There is no case KOEF-1999-00001.")
+    user.find(marker="go-to-case").clear().type(f" {case.reference.lower()} ")
+    user.find(marker="go-to-case-open").click()
+    await user.should_see(f"Case {case.reference}")
+    await user.should_see(marker="customer-sheet")
