@@ -44,6 +44,11 @@ class Scope(Mapping[str, Any]):
         self._cache[name] = value
         return value
 
+    @property
+    def defaulted(self) -> frozenset[str]:
+        """The variables nobody has set whose declared default is read instead; pages show them as not set."""
+        return frozenset(name for name in self._version.defaults if name not in self._case.data)
+
     def forget(self, name: str) -> None:
         """Drop a cached value after the case data changed."""
         self._cache.pop(name, None)

@@ -31,7 +31,6 @@ from models.nodes import (
     WaitFor,
     WaitNode,
 )
-from models.values import to_json_value
 from runtime.decision_tables import evaluate_table
 from runtime.documents import Job, JobKind, OutboxEntry, Token, WorkItem
 from runtime.errors import CaseStuck
@@ -239,7 +238,7 @@ def connector_request(run: CaseRun, node: AutomaticNode) -> OutboxEntry:
     default of each variable nobody has set, as the process reads it).
     """
     payload = {"case": run.case.id, "reference": run.case.reference, "process": run.case.process_key,
-               "node": node.id, "data": to_json_value(run.version.defaults) | run.case.data}
+               "node": node.id, "data": run.version.data_read(run.case.data)}
     return OutboxEntry(
         id=new_id("out"), case_id=run.case.id, node=node.id, channel=CONNECTOR_CHANNEL, language="",
         recipient=node.connector, body=json.dumps(payload, sort_keys=True), next_attempt_at=run.tx.now,

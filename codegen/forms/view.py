@@ -9,7 +9,7 @@ refuses. Every label, help text, option and case value is shown as text.
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from nicegui import ui
@@ -29,12 +29,15 @@ class FormView:
     visibility, defaults and validations); `compile_expression` is the
     published version's compiler (`ProcessVersion.expression`). A field whose
     variable is in `read_only_values` shows that value as text and is neither
-    checked nor submitted, like a case value field; the server sees it in the case's values.
+    checked nor submitted, like a case value field; the server sees it in the case's values. A case value field
+    of a variable in `defaulted` (nobody set it; `values` holds its declared default) shows "—".
     """
 
     def __init__(self, form: Form, variables: Mapping[str, Variable], values: Mapping[str, Any],
-                 compile_expression: Compiler, *, read_only_values: Mapping[str, Any] | None = None) -> None:
+                 compile_expression: Compiler, *, read_only_values: Mapping[str, Any] | None = None,
+                 defaulted: Collection[str] = ()) -> None:
         self.form = form
+        self.defaulted = frozenset(defaulted)
         self.variables = variables
         self.compile = compile_expression
         self.read_only = dict(read_only_values or {})
@@ -174,7 +177,10 @@ class FormView:
         return {f.name: f for f in record.fields} if record else {}
 
     def _initial(self, field: InputField) -> Any:
-        """The field's value now, else its default (an expression over the case's values)."""
+        """The field's value now, else its default (an expression over the case's values); a case value nobody set
+        is shown as not set, not as the variable's declared default."""
+        if not is_editable(field) and field.variable in self.defaulted:
+            return None
         value = self.case_values.get(field.variable) if field.variable else None
         if value is None and field.default and is_editable(field):
             try:

@@ -198,7 +198,8 @@ class CaseView:
                 .mark(f"check-{entry.id}")
         if task.form is not None:
             try:
-                self.form = FormView(task.form, task.version.variables, task.values, task.version.expression)
+                self.form = FormView(task.form, task.version.variables, task.values, task.version.expression,
+                                     defaulted=task.values.defaulted)
             except FlowdeskError as error:
                 ui.label(f"The form '{task.form.name or task.form.id}' cannot be shown: {error}. Ask the process "
                          "owner to fix it; the task cannot be completed until then.").classes("text-red-700") \
