@@ -15,10 +15,10 @@ from models.references import reference_prefix
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
     prefix = reference_prefix(ctx.bundle)
-    others = sorted(key for key, other in (ctx.known_processes or {}).items()
-                    if key != ctx.bundle.key and reference_prefix(other) == prefix)
+    others = {key: other.name for key, other in sorted((ctx.known_processes or {}).items())
+              if key != ctx.bundle.key and reference_prefix(other) == prefix}
     if others:
-        names = ", ".join(f"'{ctx.known_processes[key].name}'" for key in others)  # type: ignore[index]
+        names = ", ".join(f"'{name}'" for name in others.values())
         how = "is set" if ctx.bundle.reference_prefix else f"comes from the initials of '{ctx.bundle.name}'"
         yield Problem("reference_prefix", f"Case references of this process start with '{prefix}' (it {how}), "
                       f"as those of {names} do.",
