@@ -26,8 +26,9 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 from codegen.formatting import LetterFormats, letter_locale
+from codegen.value_text import value_text
 from designer.i18n import _, reader
-from models.data import DataType
+from models.data import DataType, Variable
 from models.values import to_json_value
 
 #: A moment on a page: the day as a letter writes it, then the time (24 hours).
@@ -107,3 +108,9 @@ def data_text(value: Any, data_type: DataType | None = None) -> str:
     except (TypeError, ValueError):
         pass
     return str(to_json_value(value))
+
+
+def case_value_text(value: Any, variable: Variable | None = None) -> str:
+    """A case value as the reader reads it: "—" when unset, a choice's label, records one per line
+    (`codegen.value_text`), each single value written by `data_text`."""
+    return value_text(value, variable, lambda one, of: data_text(one, of.type if of is not None else None))

@@ -64,10 +64,10 @@ class CaseWork:
             if item.assignee is None:
                 return item
             previous, item.assignee, item.claimed_at = item.assignee, None, None
+            queue = self.runtime.process_version(case.version_hash).bundle.queue_name(item.queue)
             tx.audit(case, "task released", Phrase("Task '{task}' released by {who} back to queue '{queue}'",
-                                                   task=item.title, who=user.name or user.id, queue=item.queue),
-                     node=item.node, details={"work_item": item.id,
-                                                                      "was_assigned_to": previous})
+                                                   task=item.title, who=user.name or user.id, queue=queue),
+                     node=item.node, details={"work_item": item.id, "was_assigned_to": previous})
             return item
 
         return self.runtime.step(user, release, request=request)
@@ -96,7 +96,7 @@ class CaseWork:
                                              queue=to_queue))
                 item.queue, item.assignee, item.claimed_at = to_queue, None, None
                 said = Phrase("Task '{task}' reassigned to queue '{queue}' by {who}: {reason}", task=item.title,
-                              queue=to_queue, who=user.name or user.id, reason=reason.strip())
+                              queue=bundle.queue_name(to_queue), who=user.name or user.id, reason=reason.strip())
             tx.audit(case, "task reassigned", said, node=item.node, details={"work_item": item.id, "to_user": to_user,
                                                                     "to_queue": to_queue, "reason": reason.strip()})
             return item
@@ -207,7 +207,8 @@ class CaseWork:
                 id=new_id("item"), case_id=case.id, process_key=case.process_key, node="", token="",
                 title=task_title, queue=task_queue, created_at=tx.now, adhoc=True))
             tx.audit(case, "task added", Phrase("Ad-hoc task '{task}' added to queue '{queue}' by {who}",
-                                                task=item.title, queue=task_queue, who=user.name or user.id),
+                                                task=item.title, queue=bundle.queue_name(task_queue),
+                                                who=user.name or user.id),
                      details={"work_item": item.id, "task_type": task_type})
             return item
 

@@ -67,6 +67,7 @@ class Incident(Document):
 
 class Case(Document):
     id: str
+    reference: str = ""  # what people read and say, e.g. BC-2026-00123 (runtime.references); empty on older cases
     process_key: str
     version: int
     version_hash: str
@@ -89,6 +90,11 @@ class Case(Document):
     sla_jobs: list[str] = Field(default_factory=list)  # case-level SLA jobs still pending
     audit_head: str = ""  # hash of the newest audit event of this case
     audit_count: int = 0
+
+    @property
+    def display(self) -> str:
+        """How a person reads the case: its reference, or its id when it has none."""
+        return self.reference or self.id
 
     @model_validator(mode="before")
     @classmethod

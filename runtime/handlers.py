@@ -66,7 +66,8 @@ def on_task(run: CaseRun, token: Token, node: TaskNode) -> None:
         item.sla_jobs = [job.id for job in sla_jobs(run, node.sla, work_item=item.id)]
     run.tx.put_work_item(item)
     token.waiting_for = item.id
-    run.audit("task created", Phrase("Task '{task}' created in queue '{queue}'", task=node.display, queue=node.queue),
+    run.audit("task created", Phrase("Task '{task}' created in queue '{queue}'", task=node.display,
+                                     queue=run.version.bundle.queue_name(node.queue)),
               node=node.id,
               details={"work_item": item.id, "due_at": item.due_at.isoformat() if item.due_at else None})
 
@@ -242,9 +243,11 @@ def sla_jobs(run: CaseRun, sla: Sla, work_item: str | None) -> list[Job]:
 def connector_request(run: CaseRun, node: AutomaticNode) -> OutboxEntry:
     """A call to a back-office system, delivered from the outbox exactly once like a letter.
 
-    The request carries the case id, process and the whole case data as JSON.
+    The request carries the case id, reference, process and the whole case data as JSON (with the declared
+    default of each variable nobody has set, as the process reads it).
     """
-    payload = {"case": run.case.id, "process": run.case.process_key, "node": node.id, "data": run.case.data}
+    payload = {"case": run.case.id, "reference": run.case.reference, "process": run.case.process_key,
+               "node": node.id, "data": run.version.data_read(run.case.data)}
     return OutboxEntry(
         id=new_id("out"), case_id=run.case.id, node=node.id, channel=CONNECTOR_CHANNEL, language="",
         recipient=node.connector, body=json.dumps(payload, sort_keys=True), next_attempt_at=run.tx.now,
@@ -273,7 +276,8 @@ def case_template_context(version: ProcessVersion, case: Case, scope: Mapping[st
         "customer": scope["customer"] or {},
         "today": scope["today"],
         "now": scope["now"],
-        "case": {"id": case.id, "process": version.bundle.name, "started": case.started_at},
+        "case": {"id": case.id, "reference": case.display, "process": version.bundle.name,
+                 "started": case.started_at},
     }
     return context
 

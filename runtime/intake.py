@@ -224,10 +224,9 @@ class Intake:
         form = version.bundle.form(start.form) if isinstance(start, StartNode) and start.form else None
         if form is None:
             return None
-        defaults = {v.name: v.default for v in version.bundle.variables if v.default is not None}
-        unstarted = Case(id="(new)", process_key=process_key, version=version.version.number,
-                         version_hash=version.hash, data=defaults, customer_id=customer_id,
-                         started_at=self.runtime.now(), started_by="")
+        unstarted = Case(id="(new)", process_key=process_key, version=version.version.number,  # reads the defaults
+                         version_hash=version.hash, customer_id=customer_id, started_at=self.runtime.now(),
+                         started_by="")
 
         def customer() -> dict[str, Any] | None:
             return self._customers.get(customer_id).model_dump(mode="json") if customer_id else None

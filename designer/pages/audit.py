@@ -30,6 +30,7 @@ from designer.pages.case import event_body
 from designer.pages.diff_view import diff_view
 from designer.pages.sent import sent_items
 from models.errors import FlowdeskError
+from models.references import as_reference
 from models.serialization import bundle_document
 from runtime.anchors import anchor_line
 from runtime.documents import CaseStatus, User
@@ -41,7 +42,7 @@ from runtime.views.processes import compare_versions, processes, version_history
 
 COLUMNS = [
     {"name": name, "label": label, "field": name, "align": "left"}
-    for name, label in [("id", N_("Case")), ("process", N_("Process")), ("version", N_("Version")),
+    for name, label in [("reference", N_("Case")), ("process", N_("Process")), ("version", N_("Version")),
                         ("status", N_("Status")), ("started", N_("Started")), ("by", N_("Started by")),
                         ("events", N_("Audit events"))]
 ]
@@ -62,9 +63,9 @@ class CaseSearch:
     def __init__(self, user: User) -> None:
         self.user = user
         self.offset = 0
-        names = {p.key: p.name for p in processes(runtime(), user)}
+        self.names = names = {p.key: p.name for p in processes(runtime(), user)}
         with ui.row().classes("items-end gap-3"):
-            self.case_id = ui.input(_("Case id")).classes("w-64").mark("find-case-id")
+            self.case_id = ui.input(_("Case reference or id")).classes("w-64").mark("find-case-id")
             self.customer = ui.input(_("Customer id")).classes("w-40").mark("find-customer")
             self.process = ui.select({ANY: _("All processes")} | names, value=ANY, label=_("Process")) \
                 .classes("w-56").mark("find-process")
@@ -77,8 +78,8 @@ class CaseSearch:
         self.summary = ui.label().mark("found")
         self.table = ui.table(columns=[{**c, "label": _(c["label"])} for c in COLUMNS], rows=[], row_key="id",
                               selection="multiple").classes("w-full").mark("cases")
-        self.table.add_slot("body-cell-id", '<q-td :props="props"><a :href="`/audit/case/${encodeURIComponent('
-                                            'props.value)}`">{{ props.value }}</a></q-td>')
+        self.table.add_slot("body-cell-reference", '<q-td :props="props"><a :href="`/audit/case/${'
+                                                   'encodeURIComponent(props.row.id)}`">{{ props.value }}</a></q-td>')
         with ui.row().classes("items-center gap-2"):
             self.previous = ui.button(_("Previous"), on_click=lambda: self.page(-1)).props("flat").mark("previous")
             self.next = ui.button(_("Next"), on_click=lambda: self.page(1)).props("flat").mark("next")
@@ -99,7 +100,8 @@ class CaseSearch:
 
     def show(self) -> None:
         cases, total = self._search()
-        self.table.rows = [{"id": c.id, "process": c.process_key, "version": c.version, "status": word(c.status),
+        self.table.rows = [{"id": c.id, "reference": c.display, "process": self.names.get(c.process_key, c.process_key),
+                            "version": c.version, "status": word(c.status),
                             "started": local_time(c.started_at), "by": c.started_by, "events": c.audit_count}
                            for c in cases]
         self.table.selected = []
@@ -113,11 +115,13 @@ class CaseSearch:
         zone = ZoneInfo(runtime().calendar.timezone)
         since = _day(self.since.value, zone)
         until = _day(self.until.value, zone)
+        named = (self.case_id.value or "").strip() or None
+        reference = as_reference(named) if named else None
         page = find_cases(runtime(), self.user, CaseFilter(
             process=self.process.value or None, customer=(self.customer.value or "").strip() or None,
             status=CaseStatus(self.status.value) if self.status.value else None, started_since=since,
             started_until=until + timedelta(days=1) if until else None, offset=self.offset, limit=PAGE,
-            case_id=(self.case_id.value or "").strip() or None))
+            case_id=None if reference else named, reference=reference))
         return page.cases, page.total
 
     def export(self, kind: str) -> None:
@@ -194,6 +198,8 @@ def _trail_page(user: User, case_id: str) -> None:
         return
     case, version = trail.case, trail.version
     with ui.column().classes("w-full gap-1").mark("trail-head"):
+        if case.reference:
+            ui.label(_("Case {case}").format(case=case.reference)).classes("text-xl").mark("trail-reference")
         ui.label(_("{process} — version {number}, content hash {hash}").format(
             process=version.name, number=version.number, hash=version.hash)).classes("text-lg").mark("trail-version")
         ui.link(_("Read this version (flow, forms, letters, tables)"),

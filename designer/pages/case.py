@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
 from urllib.parse import quote
 
 from nicegui import APIRouter, events, ui
 
 from codegen.forms.view import FormView
-from designer.display import data_text, local_time, number_text
-from designer.frame import frame, runtime
+from designer.display import case_value_text, local_time, number_text
+from designer.elements.drop_zone import drop_zone, size_in_words
+from designer.frame import current_user, frame, runtime
 from designer.i18n import N_, _, said, word
 from designer.pages.customer_sheet import case_url, customer_sheet
 from designer.pages.sent import sent_items
@@ -34,31 +34,24 @@ from runtime.documents import ATTACHMENT_LIMIT, AuditEvent, CaseStatus, OutboxSt
 from runtime.errors import AccessDenied, ConflictError, NotFound
 from runtime.service import Request
 from runtime.views.cases import CaseView as CaseRead
-from runtime.views.cases import Change, OpenTask, TaskView, case_view, event_changes, event_phrase, task_view
+from runtime.views.cases import (
+    Change,
+    OpenTask,
+    TaskView,
+    case_named,
+    case_view,
+    event_changes,
+    event_phrase,
+    task_view,
+)
 from runtime.views.cases import sent_items as sent_list
 
-LIMIT_MB = ATTACHMENT_LIMIT // (1024 * 1024)
 #: How often an open case page looks whether the worker has sent something since it was drawn, in seconds.
 SENT_CHECK_SECONDS = 3
 
 
 def attachment_url(case_id: str, attachment_id: str) -> str:
     return f"/api/v1/cases/{quote(case_id, safe='')}/attachments/{quote(attachment_id, safe='')}"
-
-
-def value_text(value: Any, variable: Variable | None = None) -> str:
-    """A case value as plain text: yes/no, a choice's label, records one per line, else its JSON value."""
-    options = {o.value: o.display for o in variable.options} if variable is not None else {}
-    if isinstance(value, str) and value in options:
-        return options[value]
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return "\n".join(", ".join(f"{k}: {value_text(v)}" for k, v in row.items()) if isinstance(row, dict)
-                         else value_text(row) for row in value)
-    return data_text(value, variable.type if variable is not None else None)
 
 
 def event_body(event: AuditEvent, changes: list[Change], variables: Mapping[str, Variable]) -> None:
@@ -69,8 +62,8 @@ def event_body(event: AuditEvent, changes: list[Change], variables: Mapping[str,
         ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
     for change in changes:
         variable = variables.get(change.variable)
-        ui.label(f"{change.label}: {value_text(change.before, variable)} → {value_text(change.after, variable)}") \
-            .classes("text-sm whitespace-pre-line")
+        ui.label(f"{change.label}: {case_value_text(change.before, variable)} → "
+                 f"{case_value_text(change.after, variable)}").classes("text-sm whitespace-pre-line")
 
 
 class CaseView:
@@ -129,6 +122,7 @@ class CaseView:
 
     def _case_block(self, read: CaseRead) -> None:
         case, bundle = read.case, read.version.bundle
+        ui.page_title(f"Flowdesk — case {case.display}")
         with ui.column().classes("w-full gap-1").mark("case"):
             ui.label(_("{process} — version {version}").format(process=read.process_name, version=case.version)) \
                 .classes("text-lg").mark("case-process")
@@ -143,18 +137,19 @@ class CaseView:
             ui.label(status).mark("case-status")
             self._incidents(read)
             with ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1").mark("case-data"):
-                for variable in bundle.variables:
-                    if variable.name in case.data:
-                        ui.label(variable.label or variable.name).classes("text-sm text-gray-600")
-                        ui.label(value_text(case.data[variable.name], variable)).classes("whitespace-pre-line")
+                for variable in bundle.variables:  # every one, so what is still unset shows as such
+                    ui.label(variable.display).classes("text-sm text-gray-600")
+                    ui.label(case_value_text(case.data.get(variable.name), variable)).classes("whitespace-pre-line") \
+                        .mark(f"value-{variable.name}")
             self._attachments(read)
 
     @ui.refreshable_method
     def _incidents(self, read: CaseRead) -> None:
         """What stopped the case, and what it sent that could not be delivered (until someone resends it)."""
         for incident in read.case.incidents:
-            text = incident.message if incident.outbox_entry else \
-                _("Stopped at '{step}': {problem}").format(step=incident.node, problem=incident.message)
+            node = read.version.nodes.get(incident.node)
+            text = incident.message if incident.outbox_entry else _("Stopped at '{step}': {problem}").format(
+                step=node.display if node else incident.node, problem=incident.message)
             ui.label(text).classes("text-red-700").mark("incident")
 
     @ui.refreshable_method
@@ -247,7 +242,8 @@ class CaseView:
                 .mark(f"check-{entry.id}")
         if task.form is not None:
             try:
-                self.form = FormView(task.form, task.version.variables, task.values, task.version.expression)
+                self.form = FormView(task.form, task.version.variables, task.values, task.version.expression,
+                                     defaulted=task.values.defaulted)
             except FlowdeskError as error:
                 ui.label(_("The form '{form}' cannot be shown: {problem}. Ask the process owner to fix it; the task "
                            "cannot be completed until then.").format(form=task.form.name or task.form.id,
@@ -286,11 +282,7 @@ class CaseView:
                 .classes("w-full border rounded").mark("actions"):
             note = ui.textarea(_("Note")).classes("w-full").mark("note-text")
             ui.button(_("Add note"), on_click=lambda: self._add_note(note)).props("flat").mark("add-note")
-            ui.label(_("Attach a file (at most {limit} MB)").format(limit=LIMIT_MB)).classes("text-sm text-gray-600")
-            ui.upload(auto_upload=True, max_file_size=ATTACHMENT_LIMIT, on_upload=self._attach,
-                      on_rejected=lambda: ui.notify(_("The file is bigger than {limit} MB and was not attached.")
-                                                    .format(limit=LIMIT_MB), type="warning")) \
-                .classes("w-full").mark("upload")
+            drop_zone(_("Attach a file"), ATTACHMENT_LIMIT, self._attach).mark("upload")
             if case.status is CaseStatus.ACTIVE:
                 self._add_task_form(bundle)
             if case.root_cause is None and bundle.root_causes:
@@ -301,12 +293,12 @@ class CaseView:
     def _add_task_form(self, bundle: Bundle) -> None:
         ui.label(_("Add a task")).classes("text-sm text-gray-600")
         free = "__free__"
-        kinds = {t.id: _("{task} (queue {queue})").format(task=t.name, queue=t.queue)
+        kinds = {t.id: _("{task} (queue {queue})").format(task=t.name, queue=bundle.queue_name(t.queue))
                  for t in bundle.adhoc_task_types} | {free: _("Free task…")}
         with ui.row().classes("w-full items-end gap-2"):
             kind = ui.select(kinds, label=_("Task"), value=next(iter(kinds))).classes("w-72").mark("task-type")
             title = ui.input(_("Title")).classes("w-64").mark("task-title")
-            queue = ui.select({q.id: q.name for q in bundle.queues}, label=_("Queue")).classes("w-56") \
+            queue = ui.select({q.id: q.display for q in bundle.queues}, label=_("Queue")).classes("w-56") \
                 .mark("task-queue")
             title.bind_visibility_from(kind, "value", value=free)
             queue.bind_visibility_from(kind, "value", value=free)
@@ -363,8 +355,9 @@ class CaseView:
     async def _attach(self, event: events.UploadEventArguments) -> None:
         upload = event.file
         if upload.size() > ATTACHMENT_LIMIT:
-            ui.notify(_("'{file}' has {size} bytes; attachments may have at most {limit} MB. It was not attached.")
-                      .format(file=upload.name, size=number_text(upload.size()), limit=LIMIT_MB), type="warning")
+            ui.notify(_("'{file}' has {size} bytes; attachments may have at most {limit}. It was not attached.")
+                      .format(file=upload.name, size=number_text(upload.size()), limit=size_in_words(ATTACHMENT_LIMIT)),
+                      type="warning")
             return
         content = await upload.read()
         if self._run(lambda: self.work.attach(self.user, self.case_id, upload.name, content, upload.content_type)):
@@ -415,8 +408,13 @@ def routes() -> APIRouter:
 
     @router.page("/work/case/{case_id}", title="Flowdesk — case")
     def case_page(case_id: str, item: str | None = None) -> None:
-        with frame(N_("Case {case}"), case=case_id) as user:
-            view = CaseView(case_id, item, user)
+        """The case named by its id or its reference (BC-2026-00123)."""
+        try:
+            case = case_named(runtime(), current_user(), case_id)
+        except FlowdeskError:  # not there, or not the reader's to read: the view says so
+            case = None
+        with frame(N_("Case {case}"), case=case.display if case else case_id) as user:
+            view = CaseView(case.id if case else case_id, item, user)
             view.show()
             ui.timer(SENT_CHECK_SECONDS, view.redraw_sent_if_changed)
 

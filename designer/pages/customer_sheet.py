@@ -9,6 +9,7 @@ Everything comes from the runtime's read model (`runtime.views.cases.customer_sh
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from nicegui import ui
@@ -48,7 +49,7 @@ def customer_sheet(user: User, case: Case) -> None:
             return
         _details(sheet.customer)
     _other_open_cases(sheet.other_cases)
-    _contact_history(sheet.contacts)
+    _contact_history(sheet.contacts, sheet.names)
 
 
 def _details(customer: Customer) -> None:
@@ -98,23 +99,25 @@ def _other_open_cases(others: list[tuple[Case, str]]) -> None:
         if not others:
             ui.label(_("No other open cases."))
         for other, process_name in others:
-            ui.link(_("{process} — started {moment}").format(process=process_name,
-                                                             moment=local_time(other.started_at)), case_url(other.id)) \
+            ui.link(_("{process} {case} — started {moment}").format(
+                process=process_name, case=other.display, moment=local_time(other.started_at)), case_url(other.id)) \
                 .mark(f"other-case-{other.id}")
 
 
-def _contact_history(contacts: list[Contact]) -> None:
+def _contact_history(contacts: list[Contact], names: Mapping[str, str]) -> None:
     with ui.column().classes("w-full gap-1").mark("contacts"):
         ui.label(_("Contact history")).classes("text-lg")
         if not contacts:
             ui.label(_("No contacts recorded.")).mark("contacts-none")
         for contact in contacts:
             with ui.column().classes("gap-0 border-b pb-1 w-full").mark(f"contact-{contact.id}"):
+                agent = names.get(contact.agent, contact.agent)
                 ui.label(f"{local_time(contact.at)} · {_(CHANNEL_LABELS[contact.channel]).lower()} "
-                         f"{_label(DIRECTION_LABELS, contact.direction.value)} · {contact.agent}") \
+                         f"{_label(DIRECTION_LABELS, contact.direction.value)} · {agent}") \
                     .classes("text-sm text-gray-600")
                 ui.label(contact.reason)
                 if contact.note:
                     ui.label(contact.note).classes("whitespace-pre-line text-sm")
                 for linked in contact.case_ids:
-                    ui.link(_("case {case}").format(case=linked), case_url(linked)).classes("text-sm")
+                    ui.link(_("case {case}").format(case=names.get(linked, linked)), case_url(linked)) \
+                        .classes("text-sm")

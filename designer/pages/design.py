@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import HTTPException
 from nicegui import APIRouter, events, ui
 
-from designer.display import local_time, number_text
+from designer.display import local_time
+from designer.elements.drop_zone import drop_zone
 from designer.frame import current_user, frame, runtime
 from designer.i18n import N_, _, ngettext, said
 from designer.pages.migrate import migrate_url
@@ -66,7 +67,6 @@ async def handle_upload(user: User, event: events.UploadEventArguments) -> None:
         show_problems(_("{file} was not imported.").format(file=event.file.name), [LoadProblem("", said(error))])
     else:
         ui.navigate.to(f"/design/{stored.key}")
-    event.sender.reset()
 
 
 def export(user: User, key: str) -> None:
@@ -127,11 +127,8 @@ def routes() -> APIRouter:
             with ui.row().classes("items-center gap-4"):
                 ui.button(_("New process"), icon="add", on_click=lambda: ui.navigate.to("/design/new")) \
                     .mark("new-process")
-                ui.upload(label=_("Import a bundle file (.json)"), auto_upload=True, max_file_size=MAX_BUNDLE_BYTES,
-                          on_upload=lambda event: handle_upload(user, event),
-                          on_rejected=lambda: ui.notify(_("Not imported: a bundle file may be at most {size} bytes.")
-                                                        .format(size=number_text(MAX_BUNDLE_BYTES)), type="warning")) \
-                    .props('accept=".json,application/json" flat bordered').mark("import")
+                drop_zone(_("Import a process file (.json)"), MAX_BUNDLE_BYTES,
+                          lambda event: handle_upload(user, event), accept=".json,application/json").mark("import")
             try:
                 entries = process_list(runtime(), user)
             except AccessDenied as error:

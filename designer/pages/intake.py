@@ -383,10 +383,10 @@ class IntakePage:
                 moment=local_time(contact.at), channel=_(CHANNEL_LABELS[contact.channel]).lower(),
                 direction=_(DIRECTION_LABELS.get(contact.direction.value, "")), who=who, reason=contact.reason)) \
                 .mark("contact-recorded")
-            names = {case.id: bundle.name for bundle, case in self.started}
+            started = {case.id: (bundle.name, case.display) for bundle, case in self.started}
             for case_id in contact.case_ids:
-                ui.link(_("{process} — case {case}").format(process=names.get(case_id, _("Case")), case=case_id),
-                        case_url(case_id)) \
+                name, shown = started.get(case_id, (_("Case"), case_id))
+                ui.link(_("{process} — case {case}").format(process=name, case=shown), case_url(case_id)) \
                     .mark(f"case-link-{case_id}")
             with ui.row().classes("gap-4"):
                 ui.link(_("Go to the worklist"), "/work").mark("outcome-worklist")

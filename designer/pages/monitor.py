@@ -21,7 +21,7 @@ from designer.i18n import N_, _, ngettext
 from designer.pages.failed_deliveries import failed_deliveries_block
 from runtime.documents import User
 from runtime.metrics import ClosedCaseFigures, OpenWork, OpenWorkFigures, Spread
-from runtime.views.monitor import closed_figures, diagram, monitored_processes, open_work_figures
+from runtime.views.monitor import closed_figures, diagram, monitored_processes, monitored_queues, open_work_figures
 
 #: How often the page reads the figures again, in seconds.
 REFRESH_SECONDS = 10
@@ -81,6 +81,7 @@ class MonitorView:
         self.user = user
         today = datetime.now(ZoneInfo(self.rt.calendar.timezone)).date()
         self.names = monitored_processes(self.rt, user)
+        self.queue_names = monitored_queues(self.rt, user)
         with ui.row().classes("items-end gap-4"):
             self.first = ui.input(_("From"), value=(today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
                                   on_change=self.refresh).props("type=date").mark("from")
@@ -156,7 +157,7 @@ class MonitorView:
                 count=number_text(len(figures.per_queue)))
             ui.label(f"{items} {queues}").classes("text-lg").mark("total")
             with ui.row().classes("w-full gap-4 items-start"):
-                ui.table(columns=_open_columns(_("Queue")), rows=_open_rows(figures.per_queue, {}, now),
+                ui.table(columns=_open_columns(_("Queue")), rows=_open_rows(figures.per_queue, self.queue_names, now),
                          row_key="name").mark("open-per-queue")
                 ui.table(columns=_open_columns(_("Process")), rows=_open_rows(figures.per_process, self.names, now),
                          row_key="name").mark("open-per-process")

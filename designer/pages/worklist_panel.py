@@ -57,7 +57,7 @@ COLUMNS = [
 
 # Vue templates of the table's cells: values are shown with {{ }} (as text, never HTML).
 TITLE_CELL = """<q-td :props="props">
-  <a :href="'/work/case/' + encodeURIComponent(props.row.case) + '?item=' + encodeURIComponent(props.row.id)"
+  <a :href="'/work/case/' + encodeURIComponent(props.row.case_id) + '?item=' + encodeURIComponent(props.row.id)"
      class="text-primary">{{ props.value }}</a>
 </q-td>"""
 SLA_CELL = f"""<q-td :props="props">
@@ -76,9 +76,10 @@ PAGE_SIZE = 50
 
 
 def row_of(row: WorkRow) -> dict[str, Any]:
-    """A table row: only values the page shows as text (due times local)."""
+    """A table row: only values the page shows as text (due times local; the case by its reference)."""
     item = row.item
-    return {"id": item.id, "title": item.title, "case": item.case_id, "customer": row.customer,
+    return {"id": item.id, "title": item.title, "case": row.case_shown, "case_id": item.case_id,
+            "customer": row.customer,
             "process": item.process_key, "process_name": row.process_name, "queue": item.queue,
             "queue_name": row.queue_name, "assignee": item.assignee or "", "assignee_name": row.assignee_name,
             "priority": item.priority, "due": local_time(item.due_at) if item.due_at else "",
@@ -215,8 +216,9 @@ class WorklistPanel:
             return
         item = targets.item
         choices = {f"user:{uid}": name for uid, name in targets.people.items()}
-        choices |= {f"queue:{qid}": _("Queue {name} ({id})").format(name=name, id=qid)
-                    for qid, name in targets.queues.items()}
+        choices |= {f"queue:{qid}": _("Queue {name}").format(name=name) for qid, name in targets.queues.items()}
+        target_names = choices | {f"queue:{qid}": _("queue {name}").format(name=name)
+                                  for qid, name in targets.queues.items()}
         dialog = self.dialog
         dialog.clear()
         with dialog, ui.card().classes("w-96").mark("reassign-dialog"):
@@ -225,11 +227,12 @@ class WorklistPanel:
             reason = ui.textarea(_("Reason (goes into the case's trail)")).classes("w-full").mark("reassign-reason")
             with ui.row():
                 ui.button(_("Cancel"), on_click=dialog.close).props("flat")
-                ui.button(_("Reassign"), on_click=lambda: self._reassign(dialog, item_id, target.value,
-                                                                      reason.value)).mark("reassign-confirm")
+                ui.button(_("Reassign"), on_click=lambda: self._reassign(dialog, item_id, target.value, reason.value,
+                                                                      target_names)).mark("reassign-confirm")
         dialog.open()
 
-    def _reassign(self, dialog: ui.dialog, item_id: str, target: str | None, reason: str | None) -> None:
+    def _reassign(self, dialog: ui.dialog, item_id: str, target: str | None, reason: str | None,
+                  target_names: dict[str, str]) -> None:
         if not target:
             ui.notify(_("Choose the person or queue to hand the task to"), type="warning")
             return
@@ -247,6 +250,6 @@ class WorklistPanel:
             ui.notify(said(error), type="negative", multi_line=True)
             return
         dialog.close()
-        ui.notify((_("'{task}' reassigned to {person}") if item.assignee else _("'{task}' reassigned to queue {queue}"))
-                  .format(task=item.title, person=item.assignee, queue=item.queue), type="positive")
+        ui.notify(_("'{task}' reassigned to {target}").format(task=item.title, target=target_names[target]),
+                  type="positive")
         self.refresh()

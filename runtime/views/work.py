@@ -57,6 +57,12 @@ class WorkRow:
     queue_name: str
     assignee_name: str
     sla: SlaStatus | None
+    case_reference: str = ""  # "" for a case started before cases had references
+
+    @property
+    def case_shown(self) -> str:
+        """How a person reads the item's case: its reference, else its id."""
+        return self.case_reference or self.item.case_id
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ def work_page(runtime: Runtime, user: User, wanted: WorkFilter) -> WorkPage:
 
 def row(item: WorkItem, now: datetime, names: Names) -> WorkRow:
     return WorkRow(item, names.customer_of(item.case_id), names.process(item.process_key), names.queue(item.queue),
-                   names.user(item.assignee), SlaStatus.of(item, now))
+                   names.user(item.assignee), SlaStatus.of(item, now), names.reference_of(item.case_id))
 
 
 def _query(user: User, wanted: WorkFilter, now: datetime) -> WorkQuery:
@@ -159,5 +165,5 @@ def handover(runtime: Runtime, user: User, item_id: str) -> Handover:
     item = runtime.store.work_item(item_id)
     bundle = runtime.process_version(runtime.store.case(item.case_id).version_hash).bundle
     people = {u.id: u.name for u in runtime.store.users() if may(u, UseCase.COMPLETE) and u.id != item.assignee}
-    queues = {q.id: q.name or q.id for q in bundle.queues if q.id != item.queue}
+    queues = {q.id: q.display for q in bundle.queues if q.id != item.queue}
     return Handover(item, people, queues)

@@ -1,4 +1,9 @@
-"""The data tab's panels: case data (variables), queues with their roles, root causes and ad-hoc task types."""
+"""The data tab's panels: case data (variables), queues with their roles, root causes and ad-hoc task types.
+
+A variable and a queue are added under the label agents will read ("Disputed
+amount", "Customer service"); the name conditions use and the queue's id are
+made from it unless the owner gives them.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,7 @@ from designer.i18n import _
 from designer.pages.editor.panel import Panel, removable_row
 from designer.pages.editor.setting_fields import heading, text_setting
 from models.data import DataType
-from models.editing import add_entry
-from models.editing.node_settings import records_variable_entry, set_variable_details
+from models.editing.node_settings import set_variable_details
 
 if TYPE_CHECKING:
     from designer.pages.editor.shell import Editor
@@ -30,11 +34,12 @@ class CaseDataPanel(Panel):
         variables = self.draft.bundle.variables
         ui.label(_("Case data ({count})").format(count=len(variables))).classes("text-lg").mark("case-data-title")
         for variable in variables:
-            detail = variable.type.value
+            detail = f"{variable.name} · {variable.type.value}"
             if variable.type is DataType.RECORDS:
-                detail = _("records: {fields}").format(fields=", ".join(f"{f.name} ({f.type.value})"
-                                                                        for f in variable.fields))
-            removable_row(self, "variables", variable.name, variable.name, detail, marker=f"variable-{variable.name}")
+                detail = _("{name} · records: {fields}").format(
+                    name=variable.name, fields=", ".join(f"{f.name} ({f.type.value})" for f in variable.fields))
+            removable_row(self, "variables", variable.name, variable.display, detail,
+                          marker=f"variable-{variable.name}")
         self.variable_details()
         self.new_variable()
 
@@ -67,8 +72,11 @@ class CaseDataPanel(Panel):
     def new_variable(self) -> None:
         """Fields to add a variable: a choice with its options, a list of records with its fields."""
         heading(_("New variable"))
+        label = ui.input(_("Label agents read"), placeholder=_("e.g. Disputed amount")).classes("w-full") \
+            .mark("new-variable-label")
         with ui.row().classes("w-full items-end no-wrap gap-2"):
-            name = ui.input(_("New variable"), placeholder=_("e.g. claim_amount")).classes("grow").mark("new-variable")
+            name = ui.input(_("Name in conditions (optional)"), placeholder=_("made from the label")).classes("grow") \
+                .mark("new-variable")
             kind = ui.select([t.value for t in DataType], value="records" if self.new_fields else "text",
                              label=_("Type")).classes("w-28").mark("new-variable-type")
         options = ui.input(_("Options (comma separated)")).classes("w-full").mark("new-variable-options")
@@ -84,17 +92,14 @@ class CaseDataPanel(Panel):
                 ui.button(icon="add", on_click=lambda: self.add_field(field_name, field_type.value)) \
                     .props("flat dense round").mark("add-field").tooltip(_("Add field"))
 
-        def add_records() -> None:
-            self.draft.apply(add_entry, "variables", records_variable_entry(name.value or "", self.new_fields))
+        def add_variable() -> None:
+            choices = (options.value or "").split(",") if kind.value == DataType.CHOICE.value else None
+            fields = self.new_fields if kind.value == DataType.RECORDS.value else []
+            self.draft.add_variable(label.value or "", kind.value, choices, name.value or "", fields)
             self.new_fields = []
 
         def add() -> None:
-            if kind.value == DataType.RECORDS.value:
-                self.edit(add_records)
-            else:
-                self.edit(lambda: self.draft.add_variable(
-                    name.value or "", kind.value,
-                    (options.value or "").split(",") if kind.value == DataType.CHOICE.value else None))
+            self.edit(add_variable)
 
         ui.button(_("Add"), icon="add", on_click=add).props("flat").mark("add-variable")
 
@@ -125,14 +130,18 @@ class QueuesPanel(Panel):
         queues = self.draft.bundle.queues
         ui.label(_("Queues ({count})").format(count=len(queues))).classes("text-lg").mark("queues-title")
         for queue in queues:
-            removable_row(self, "queues", queue.id, queue.name or queue.id, _("role {role}").format(role=queue.role),
+            detail = _("{id} · role {role}").format(id=queue.id, role=queue.role)
+            removable_row(self, "queues", queue.id, queue.display, detail,
                           marker=f"queue-{queue.id}")
+        name = ui.input(_("New queue, as agents read it"), placeholder=_("e.g. Customer service")).classes("w-full") \
+            .mark("new-queue-name")
         with ui.row().classes("w-full items-end no-wrap gap-2"):
-            queue_id = ui.input(_("New queue id"), placeholder=_("e.g. billing")).classes("grow").mark("new-queue")
-            role = ui.input(_("Role"), placeholder=_("e.g. agent")).classes("w-28").mark("new-queue-role")
+            queue_id = ui.input(_("Id (optional)"), placeholder=_("made from the name")).classes("grow") \
+                .mark("new-queue")
+            role = ui.input(_("Role"), value="agent", placeholder=_("e.g. agent")).classes("w-28") \
+                .mark("new-queue-role")
         ui.button(_("Add"), icon="add", on_click=lambda: self.edit(lambda: self.draft.add_queue(
-            queue_id.value or "", (queue_id.value or "").replace("_", " ").capitalize(), role.value or ""))) \
-            .props("flat").mark("add-queue")
+            queue_id.value or "", name.value or "", role.value or ""))).props("flat").mark("add-queue")
 
 
 class CataloguesPanel(Panel):

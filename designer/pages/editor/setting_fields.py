@@ -116,7 +116,7 @@ def sla_settings(panel: Panel, owner: SlaOwner, sla: Sla | None, marker: str = "
             ui.button(icon="delete", on_click=lambda n=number: panel.edit(
                 lambda: draft.apply(remove_escalation, owner, n))).props("flat dense round") \
                 .mark(f"remove-{marker}-escalation-{number}").tooltip(_("Remove"))
-    queues = {q.id: q.name or q.id for q in draft.bundle.queues}
+    queues = {q.id: q.display for q in draft.bundle.queues}
     with ui.row().classes("w-full no-wrap gap-2"):
         when = ui.select({k: _(v) for k, v in ESCALATION_MOMENTS.items()}, value=EscalationMoment.BREACH.value,
                          label=_("When")).classes("w-1/2").props("dense").mark(f"{marker}-escalation-when")

@@ -34,6 +34,7 @@ from designer.pages.editor.decision_tables import DecisionTablesPanel
 from designer.pages.editor.forms import FormsPanel
 from designer.pages.editor.letters import LettersPanel
 from designer.pages.editor.lists import CaseDataPanel, CataloguesPanel, QueuesPanel
+from designer.pages.editor.new_step import place_step
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.problems import ProblemsPanel
 from designer.pages.editor.process_settings import ProcessSettingsPanel
@@ -81,6 +82,7 @@ class Editor:
         self.stored = stored
         self.draft = Draft(stored.document, known_processes=known)
         self.selected: str | None = None
+        self.just_added: str | None = None  # a step just added: its name field takes the focus, ready to type over
         self.panels: dict[str, list[Panel]] = {}
         #: Texts typed but not yet saved, by field: the panel, its save, and when to save it.
         self.typing: dict[int, tuple[Panel, Callable[[], Any], float]] = {}
@@ -103,7 +105,7 @@ class Editor:
                     with ui.tab_panel(name).classes("p-0"), ui.row().classes("w-full items-start gap-4"):
                         width = "w-full" if len(panel_types) == 1 else "w-96"  # a tab of its own gets the width
                         self.panels[name] = [self.card(panel_type, width) for panel_type in panel_types]
-        self.canvas.on_node_added(lambda e: self.edit(lambda: self.draft.add_node(e.kind, e.x, e.y), select=True))
+        self.canvas.on_node_added(lambda e: place_step(self, e.kind, e.x, e.y))
         self.canvas.on_node_moved(lambda e: self.edit(lambda: self.draft.move_node(e.id, e.x, e.y)))
         self.canvas.on_edge_added(lambda e: self.edit(lambda: self.draft.add_edge(e.source, e.target)))
         self.canvas.on_deleted(lambda e: self.edit(lambda: self.draft.delete(e.ids)))
@@ -153,7 +155,7 @@ class Editor:
                 self.refresh(keep=typed_in[0] if typed_in and typed_in[0].keeps_refused_text else None)
             return
         if select and isinstance(result, str):
-            self.selected = result
+            self.selected = self.just_added = result
             self.canvas.select(result)
         if self.draft.revision == revision:
             if select:
@@ -161,6 +163,13 @@ class Editor:
             return
         kept = self.save_draft()
         self.refresh(keep=typed_in[0] if typed_in and kept else None)
+
+    def add_step(self, operation: Callable[[], str]) -> bool:
+        """Add a step (`operation` returns its id), select it and show its settings with the name ready to be typed
+        over; False when the draft refused it (the reason was shown)."""
+        revision = self.draft.revision
+        self.edit(operation, select=True)
+        return self.draft.revision != revision
 
     def undo(self) -> None:
         if self.draft.undo():

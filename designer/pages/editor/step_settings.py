@@ -122,7 +122,7 @@ def start_settings(panel: Panel, node: StartNode) -> None:
 def task_settings(panel: Panel, node: TaskNode) -> None:
     """Queue, form, priority, instructions, checklist and service level of a task."""
     heading(_("Work"))
-    choice_setting(_("Queue"), {q.id: q.name or q.id for q in panel.draft.bundle.queues}, node.queue,
+    choice_setting(_("Queue"), {q.id: q.display for q in panel.draft.bundle.queues}, node.queue,
                    lambda queue: panel.edit(lambda: panel.draft.set_queue(node.id, queue)), marker="selected-queue")
     choice_setting(_("Form"), forms_of(panel), node.form, lambda form: set_fields(panel, node.id, form=form),
                    marker="task-form", none=_("No form"))
@@ -171,6 +171,9 @@ def send_settings(panel: Panel, node: SendNode) -> None:
     heading(_("What is sent"))
     choice_setting(_("Letter"), {lt.id: lt.name or lt.id for lt in bundle.letters}, node.letter,
                    lambda letter: set_fields(panel, node.id, letter=letter), marker="send-letter")
+    if bundle.letter(node.letter) is not None:
+        ui.button(_("Write this letter"), icon="edit", on_click=lambda: panel.editor.select(node.letter)) \
+            .props("flat dense").mark("edit-send-letter")
     text_setting(panel, _("Recipient (empty: the customer)"), node.recipient, field_text(panel, node.id, "recipient"),
                  marker="send-recipient", placeholder=_("e.g. customer.email"), names=expression_names(bundle))
 
@@ -254,9 +257,13 @@ KIND_SETTINGS: dict[str, Callable[[Panel, Any], None]] = {
 
 
 def step_settings(panel: Panel, node: NodeBase) -> None:
-    """The settings every step has (name, description), then those of its kind."""
-    text_setting(panel, _("Name"), node.name, lambda name: panel.draft.set_name(node.id, name),
-                 marker="selected-name")
+    """The settings every step has (name, description), then those of its kind. The name of a step just added takes
+    the focus with its text selected, so typing replaces "Task 3" at once."""
+    name = text_setting(panel, _("Name"), node.name, lambda name: panel.draft.set_name(node.id, name),
+                        marker="selected-name")
+    if panel.editor.just_added == node.id:
+        panel.editor.just_added = None
+        name.props("autofocus").on("focus", js_handler="(event) => event.target.select()")
     text_setting(panel, _("Description"), node.description, field_text(panel, node.id, "description"),
                  marker="selected-description", multiline=True)
     kind_settings = KIND_SETTINGS.get(node.kind)
