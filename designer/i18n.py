@@ -36,7 +36,7 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from nicegui import context
+from nicegui import context, ui
 
 from models.customers import Segment
 from models.nodes import Channel
@@ -45,6 +45,7 @@ from runtime.access import UseCase
 from runtime.business_calendar import BusinessCalendar
 from runtime.documents import CaseStatus, SlaStatus, WorkItemStatus
 from runtime.errors import DataError
+from runtime.mail import MailSource
 from runtime.settings import LANGUAGES
 
 __all__ = ["LANGUAGES", "N_", "Reader", "_", "ngettext", "reader", "role_word", "said", "use_reader", "word"]
@@ -69,8 +70,12 @@ NO_PAGE = Reader(SOURCE_LANGUAGE, BusinessCalendar().timezone)
 
 
 def use_reader(language: str, timezone: str) -> None:
-    """Speak `language` and show times in `timezone` on the page being built (and in its event handlers)."""
-    context.client.storage[_READER_KEY] = Reader(language if language in LANGUAGES else SOURCE_LANGUAGE, timezone)
+    """Speak `language` and show times in `timezone` on the page being built (and in its event handlers), and say
+    so in its `<html lang>` (for screen readers, spelling and hyphenation). NiceGUI would write `lang` only for a
+    language fixed per page route; here the reader decides, so a line in the page's head sets it as it loads."""
+    chosen = Reader(language if language in LANGUAGES else SOURCE_LANGUAGE, timezone)
+    context.client.storage[_READER_KEY] = chosen
+    ui.add_head_html(f'<script>document.documentElement.lang = "{chosen.language}";</script>')
 
 
 def reader() -> Reader:
@@ -134,6 +139,11 @@ WORDS: dict[tuple[str, str], str] = {
     **{("Segment", segment): word for segment, word in {
         Segment.CONSUMER: N_("consumer"), Segment.SMALL_BUSINESS: N_("small business"),
         Segment.PREMIUM: N_("premium")}.items()},
+    **{("MailSource", source): word for source, word in {
+        MailSource.SETTINGS: N_("the installation settings"),
+        MailSource.COMMAND_LINE: N_("the command line that started the server (--smtp-host), as none is saved in the "
+                                    "settings"),
+        MailSource.NONE: N_("nowhere")}.items()},
     **{("UseCase", use): word for use, word in {
         UseCase.START_CASE: N_("start a case"),
         UseCase.SEE_WORK: N_("see work items"),
@@ -147,6 +157,8 @@ WORDS: dict[tuple[str, str], str] = {
         UseCase.ADD_TASK: N_("add a task to a case"),
         UseCase.CLOSE_CASE: N_("close a case"),
         UseCase.DELIVER_MESSAGE: N_("deliver a message to a case"),
+        UseCase.RESEND: N_("resend a case's failed letters, e-mails and SMS"),
+        UseCase.RESEND_ALL: N_("resend every failed delivery at once"),
         UseCase.READ_CASE: N_("read a case"),
         UseCase.CORRECT_DATA: N_("correct a case's data"),
         UseCase.RETRY: N_("retry a stopped case"),
@@ -170,7 +182,7 @@ WORDS: dict[tuple[str, str], str] = {
     }.items()},
 }
 #: The enumerations `WORDS` has a word for every member of.
-SPOKEN_ENUMS: tuple[type[Enum], ...] = (CaseStatus, WorkItemStatus, SlaStatus, Channel, Segment, UseCase)
+SPOKEN_ENUMS: tuple[type[Enum], ...] = (CaseStatus, WorkItemStatus, SlaStatus, Channel, Segment, MailSource, UseCase)
 
 
 def word(value: Enum) -> str:

@@ -16,6 +16,8 @@ from typing import Any
 
 from nicegui import events, ui
 
+from designer.i18n import _
+
 __all__ = ["drop_zone", "size_in_words"]
 
 MEGABYTE = 1024 * 1024
@@ -47,7 +49,8 @@ def drop_zone(what: str, limit: int, on_upload: Callable[[events.UploadEventArgu
             event.sender.reset()
 
     upload = ui.upload(auto_upload=True, max_file_size=limit, on_upload=uploaded,
-                       on_rejected=lambda: ui.notify(f"Not taken: the file is bigger than {size_in_words(limit)}.",
+                       on_rejected=lambda: ui.notify(_("Not taken: the file is bigger than {limit}.").format(
+                                                     limit=size_in_words(limit)),
                                                      type="warning"))
     upload.props("flat bordered no-thumbnails" + (f' accept="{escape(accept)}"' if accept else ""))
     upload.classes("w-full").style("max-width: 36rem")
@@ -56,8 +59,8 @@ def drop_zone(what: str, limit: int, on_upload: Callable[[events.UploadEventArgu
                   bg-blue-grey-1 text-grey-9" style="border: 2px dashed #90a4ae; border-radius: 6px">
         <q-icon name="upload_file" size="md" color="primary" />
         <div class="col">
-          <div class="text-body1">{escape(what)}: drop it here, or click to choose</div>
-          <div class="text-caption">At most {escape(size_in_words(limit))}</div>
+          <div class="text-body1">{escape(_("{what}: drop it here, or click to choose").format(what=what))}</div>
+          <div class="text-caption">{escape(_("At most {limit}").format(limit=size_in_words(limit)))}</div>
         </div>
         <q-spinner v-if="props.isUploading" color="primary" size="sm" />
         <q-uploader-add-trigger />

@@ -122,7 +122,7 @@ class CaseView:
 
     def _case_block(self, read: CaseRead) -> None:
         case, bundle = read.case, read.version.bundle
-        ui.page_title(f"Flowdesk — case {case.display}")
+        ui.page_title("Flowdesk — " + _("Case {case}").format(case=case.display))
         with ui.column().classes("w-full gap-1").mark("case"):
             ui.label(_("{process} — version {version}").format(process=read.process_name, version=case.version)) \
                 .classes("text-lg").mark("case-process")

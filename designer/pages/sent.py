@@ -22,8 +22,9 @@ from codegen.sms import segments
 from designer.display import local_time
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
-from designer.i18n import N_, _, said
+from designer.i18n import N_, _, said, word
 from models.errors import FlowdeskError
+from models.nodes import Channel
 from runtime.access import UseCase, may
 from runtime.deliveries import Deliveries, may_resend
 from runtime.documents import OutboxEntry, OutboxStatus, User
@@ -65,6 +66,11 @@ def _message_name(entry: OutboxEntry) -> str:
     return _("{channel} to {recipient}").format(channel=_(CHANNEL_LABELS[entry.channel]), recipient=_addressee(entry))
 
 
+def _in_sentence(entry: OutboxEntry) -> str:
+    """How a sentence names a message: "the e-mail to sanne@example.nl"."""
+    return _("the {channel} to {recipient}").format(channel=word(Channel(entry.channel)), recipient=_addressee(entry))
+
+
 def _show(entry: OutboxEntry) -> None:
     """A dialog with the message as the customer gets it."""
     with ui.dialog() as dialog, ui.card().classes("w-[48rem] max-w-full"):
@@ -99,7 +105,7 @@ def sent_items(user: User, case_id: str, on_resent: Callable[[], None] = lambda:
             try:
                 action(Request.of(key))
             except FlowdeskError as error:
-                ui.notify(_("Not resent: {problem}").format(problem=said(error)), type="warning", multi_line=True)
+                ui.notify(_("Not resent: {problem}.").format(problem=said(error)), type="warning", multi_line=True)
             else:
                 ui.notify(done, type="positive")
             block.refresh()
@@ -127,7 +133,7 @@ def sent_items(user: User, case_id: str, on_resent: Callable[[], None] = lambda:
                 .props("outline dense").mark("resend-all")
         for entry in entries:
             _row(entry, resend(lambda request, e=entry: deliveries.resend(user, case_id, e.id, request=request),
-                               _("Queued again: {message}.").format(message=_message_name(entry)))
+                               _("Queued again: {message}.").format(message=_in_sentence(entry)))
                  if entry.id in resendable else None)
 
     with ui.column().classes("w-full gap-1").mark("sent-items"):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from designer.i18n import N_, _
 from models.editing.edits import add_task_in_new_queue
 from models.editing.letters import add_send_step
 from models.letters import LetterChannel
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
 
 #: The choice that makes a new letter rather than taking one of the process's.
 NEW_LETTER = "__new__"
-CHANNEL_NAMES = {LetterChannel.LETTER.value: "Letter (paper)", LetterChannel.EMAIL.value: "E-mail",
-                 LetterChannel.SMS.value: "SMS"}
+CHANNEL_NAMES = {LetterChannel.LETTER.value: N_("Letter (paper)"), LetterChannel.EMAIL.value: N_("E-mail"),
+                 LetterChannel.SMS.value: N_("SMS")}
 
 
 def place_step(editor: Editor, kind: str, x: float, y: float) -> None:
@@ -41,16 +42,17 @@ def place_step(editor: Editor, kind: str, x: float, y: float) -> None:
 def ask_letter(editor: Editor, x: float, y: float) -> None:
     """Which letter the new send step sends: one of the process's, or a new one."""
     draft = editor.draft
-    letters = {letter.id: f"{letter.name or letter.id} ({CHANNEL_NAMES[letter.channel.value]})"
+    letters = {letter.id: f"{letter.name or letter.id} ({_(CHANNEL_NAMES[letter.channel.value])})"
                for letter in draft.bundle.letters}
     with _dialog(editor) as dialog, ui.card().classes("w-[28rem]").mark("new-send-dialog"):
-        ui.label("What does this step send?").classes("text-lg")
-        choice = ui.radio(letters | {NEW_LETTER: "A new letter, e-mail or SMS…"},
+        ui.label(_("What does this step send?")).classes("text-lg")
+        choice = ui.radio(letters | {NEW_LETTER: _("A new letter, e-mail or SMS…")},
                           value=next(iter(letters), NEW_LETTER)).mark("new-send-letter")
         with ui.column().classes("w-full gap-1") as new:
-            name = ui.input("Its name", placeholder="e.g. Confirmation of your complaint").classes("w-full") \
+            name = ui.input(_("Its name"), placeholder=_("e.g. Confirmation of your complaint")).classes("w-full") \
                 .mark("send-letter-name")
-            channel = ui.select(CHANNEL_NAMES, value=LetterChannel.EMAIL.value, label="Sent as").classes("w-full") \
+            channel = ui.select({value: _(label) for value, label in CHANNEL_NAMES.items()},
+                                value=LetterChannel.EMAIL.value, label=_("Sent as")).classes("w-full") \
                 .mark("send-letter-channel")
         new.bind_visibility_from(choice, "value", value=NEW_LETTER)
 
@@ -64,8 +66,8 @@ def ask_letter(editor: Editor, x: float, y: float) -> None:
             dialog.close()
 
         with ui.row():
-            ui.button("Cancel", on_click=dialog.close).props("flat").mark("new-step-cancel")
-            ui.button("Add step", on_click=add).mark("new-step-add")
+            ui.button(_("Cancel"), on_click=dialog.close).props("flat").mark("new-step-cancel")
+            ui.button(_("Add step"), on_click=add).mark("new-step-add")
     dialog.open()
 
 
@@ -73,18 +75,18 @@ def ask_queue(editor: Editor, x: float, y: float) -> None:
     """The queue of the process's first task, named as agents will read it."""
     draft = editor.draft
     with _dialog(editor) as dialog, ui.card().classes("w-[28rem]").mark("new-task-dialog"):
-        ui.label("Which queue works this task?").classes("text-lg")
-        ui.label("The process has no queue yet. Name the first one as agents will read it in their worklist; "
-                 "more are added on the Case data & queues tab.").classes("text-sm text-slate-600")
-        name = ui.input("Queue", placeholder="e.g. Customer service").classes("w-full").mark("new-queue-for-task")
+        ui.label(_("Which queue works this task?")).classes("text-lg")
+        ui.label(_("The process has no queue yet. Name the first one as agents will read it in their worklist; "
+                   "more are added on the Case data & queues tab.")).classes("text-sm text-slate-600")
+        name = ui.input(_("Queue"), placeholder=_("e.g. Customer service")).classes("w-full").mark("new-queue-for-task")
 
         def add() -> None:
             if editor.add_step(lambda: draft.apply(add_task_in_new_queue, x, y, name.value or "")):
                 dialog.close()
 
         with ui.row():
-            ui.button("Cancel", on_click=dialog.close).props("flat").mark("new-step-cancel")
-            ui.button("Add step", on_click=add).mark("new-step-add")
+            ui.button(_("Cancel"), on_click=dialog.close).props("flat").mark("new-step-cancel")
+            ui.button(_("Add step"), on_click=add).mark("new-step-add")
     dialog.open()
 
 
