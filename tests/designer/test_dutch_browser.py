@@ -1,5 +1,6 @@
 """The app in Dutch in headless Chromium against a real `flowdesk serve`: a supervisor switches the header's
-language to Nederlands and reads the worklist, a case and the designer in Dutch; screenshots of each go to
+language to Nederlands and reads the worklist, a case, the designer and the administration in Dutch (the page's
+`<html lang>` says so); screenshots of each go to
 test-artifacts/ (dutch-worklist.png, dutch-case.png, dutch-designer.png) for a person to read."""
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ def test_a_user_switches_to_dutch_and_reads_worklist_case_and_designer_in_dutch(
     page.get_by_label("Password").fill("root-demo")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Open work", exact=True)).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # the test installation's default
 
     page.get_by_role("button", name="Nederlands").click()
     expect(page.get_by_text("Openstaand werk", exact=True)).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "nl")  # screen readers read it as Dutch
     table = page.locator(".q-table")
     expect(table.get_by_role("columnheader", name="Uiterlijk")).to_be_visible()
     expect(table.locator(".q-badge", has_text="op schema")).to_be_visible()
@@ -60,3 +63,9 @@ def test_a_user_switches_to_dutch_and_reads_worklist_case_and_designer_in_dutch(
     expect(page.get_by_text("Kies een stap of verbinding in het diagram om de instellingen te zien.")).to_be_visible()
     expect(page.get_by_text("Automatische stap")).to_be_visible()  # the canvas's palette
     page.screenshot(path=str(ARTIFACTS / "dutch-designer.png"), full_page=True)
+
+    page.goto(f"{url}/admin?tab=settings")  # the administration too, where the installation's default is chosen
+    expect(page.get_by_role("tab", name="Gebruikers")).to_be_visible()
+    expect(page.get_by_label("Standaardtaal")).to_be_visible()
+    expect(page.get_by_role("button", name="Instellingen opslaan")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
