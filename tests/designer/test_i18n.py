@@ -18,6 +18,7 @@ from babel.messages.pofile import read_po
 
 from designer import display, i18n
 from designer.i18n import SPOKEN_ENUMS, WORDS, Reader
+from models.data import Variable
 from models.phrases import Phrase
 from runtime.access import ROLES, SYSTEM_ROLE, UseCase
 from runtime.storage.base import WorkQuery
@@ -90,6 +91,20 @@ def test_a_runtime_phrase_is_said_in_the_readers_language_with_its_moment_in_the
                                  "beheerder nodig; Bob heeft geen"
     read_as(monkeypatch, "en")
     assert i18n.said(refused) == str(refused)  # English pages say what the command line and the API say
+
+
+def test_a_case_value_is_written_the_readers_way_in_records_too_and_unset_reads_a_dash(monkeypatch):
+    lines = Variable(name="lines", type="records", fields=[
+        Variable(name="amount", type="money", label="Bedrag"), Variable(name="paid", type="boolean", label="Betaald?"),
+        Variable(name="on", type="date", label="Op")])
+    rows = [{"amount": "1234.5", "paid": True, "on": "2026-03-02"}, {"amount": "3.10", "paid": None, "on": None}]
+    read_as(monkeypatch, "nl")
+    assert display.case_value_text(rows, lines) == "Bedrag: €\u00a01.234,50, Betaald?: ja, Op: 2 maart 2026\n" \
+                                                   "Bedrag: €\u00a03,10, Betaald?: —, Op: —"
+    read_as(monkeypatch, "en")
+    assert display.case_value_text(rows, lines) == "Bedrag: €1,234.50, Betaald?: yes, Op: 2 March 2026\n" \
+                                                   "Bedrag: €3.10, Betaald?: —, Op: —"
+    assert display.case_value_text(None) == display.case_value_text("") == "—"
 
 
 # Pages ------------------------------------------------------------------------------------------------------------
