@@ -115,15 +115,14 @@ def _attach_tables(processes: list[ImportedProcess], tables: list[dict]) -> None
 class ExportFormat:
     """A file a published process can be written as."""
 
-    label: str
     suffix: str
     media_type: str
 
 
 EXPORT_FORMATS = {
-    "json": ExportFormat("Flowdesk bundle (JSON)", ".json", "application/json"),
-    "bpmn": ExportFormat("BPMN 2.0 with diagram", ".bpmn", "application/xml"),
-    "dmn": ExportFormat("DMN 1.3 decision tables", ".dmn", "application/xml"),
+    "json": ExportFormat(".json", "application/json"),
+    "bpmn": ExportFormat(".bpmn", "application/xml"),
+    "dmn": ExportFormat(".dmn", "application/xml"),
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from models.customers import Address, Customer
 from models.data import DataType, Variable
+from models.references import default_prefix, format_reference
 from models.values import normalise_value
 
 #: The customer the preview uses when the store has none.
@@ -76,6 +77,7 @@ def sample_context(variables: Sequence[Variable], customer: Mapping[str, Any], *
         "customer": dict(customer),
         "today": today,
         "now": now,
-        "case": {"id": "CASE-SAMPLE", "process": process_name, "started": now},
+        "case": {"id": "CASE-SAMPLE", "reference": format_reference(default_prefix(process_name), now.year, 123),
+                 "process": process_name, "started": now},
     }
     return context

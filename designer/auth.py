@@ -25,6 +25,7 @@ from starlette.types import ASGIApp
 
 from designer.api.problems import SIGN_IN, problem_response, runtime_problem
 from designer.api.tokens import bearer_token
+from designer.i18n import N_
 from runtime.access import UseCase, may, require, roles_allowed
 from runtime.accounts import Accounts, TokenRefused
 from runtime.documents import User
@@ -34,7 +35,8 @@ from runtime.service import Runtime
 
 @dataclass(frozen=True)
 class Area:
-    """A group of routes (pages under `path`, API under /api`path`) and the use case that opens it."""
+    """A group of routes (pages under `path`, API under /api`path`) and the use case that opens it; `title` is a
+    message id (the frame translates it)."""
 
     path: str
     title: str
@@ -47,12 +49,12 @@ class Area:
 
 
 AREAS = (
-    Area("/design", "Design", UseCase.EDIT_DRAFT),
-    Area("/approve", "Approve", UseCase.APPROVE_VERSION),
-    Area("/work", "Work", UseCase.SEE_WORK),
-    Area("/monitor", "Monitor", UseCase.MONITOR),
-    Area("/audit", "Audit", UseCase.READ_AUDIT),
-    Area("/admin", "Admin", UseCase.ADMINISTER),
+    Area("/design", N_("Design"), UseCase.EDIT_DRAFT),
+    Area("/approve", N_("Approve"), UseCase.APPROVE_VERSION),
+    Area("/work", N_("Work"), UseCase.SEE_WORK),
+    Area("/monitor", N_("Monitor"), UseCase.MONITOR),
+    Area("/audit", N_("Audit"), UseCase.READ_AUDIT),
+    Area("/admin", N_("Admin"), UseCase.ADMINISTER),
 )
 
 #: Routes anyone may open: the sign-in page (and its API form) and NiceGUI's own static files and websocket.

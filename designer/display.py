@@ -1,13 +1,116 @@
-"""How the app shows values to people, shared by the pages and the command line."""
+"""How the app shows values to people, shared by the pages and the command line: in the reader's language and
+time zone (`designer.i18n.reader`; English and the business's zone outside a page).
+
+Dates, amounts and numbers are written as the letters write them (`codegen.formatting`, CLDR data through
+Babel): 6 december 2026 10:12 and € 42,50 in Dutch, 6 December 2026 10:12 and €42.50 in English. A time shown
+in another zone than the reader's says which ("09:12 UTC").
+
+>>> from datetime import UTC, datetime
+>>> local_time(datetime(2026, 12, 6, 9, 12, tzinfo=UTC))
+'6 December 2026 10:12'
+>>> local_time(datetime(2026, 12, 6, 9, 12, tzinfo=UTC), timezone="UTC")
+'6 December 2026 09:12 UTC'
+>>> money_text("1234.5"), number_text(2.5), percent_text(0.876), duration_text(216000)
+('€1,234.50', '2.5', '88%', '2.5 days')
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from runtime.business_calendar import BusinessCalendar
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+
+from codegen.formatting import LetterFormats, letter_locale
+from codegen.value_text import value_text
+from designer.i18n import _, reader
+from models.data import DataType, Variable
+from models.values import to_json_value
+
+#: A moment on a page: the day as a letter writes it, then the time (24 hours).
+MOMENT_PATTERN = "d MMMM y HH:mm"
 
 
-def local_time(moment: datetime) -> str:
-    """A stored (UTC) moment as people here read it: local time, to the minute."""
-    return moment.astimezone(ZoneInfo(BusinessCalendar().timezone)).strftime("%Y-%m-%d %H:%M")
+def _locale() -> Locale:
+    return letter_locale(reader().language)
+
+
+def local_time(moment: datetime, *, timezone: str | None = None, short: bool = False, seconds: bool = False) -> str:
+    """A stored (UTC) moment as the reader reads it, to the minute: in their zone, or in `timezone` with the
+    zone's name after it when that is another one. `short`: only the time when it is today there."""
+    zone_name = timezone or reader().timezone
+    zone = ZoneInfo(zone_name)
+    local = moment.astimezone(zone)
+    clock = "HH:mm:ss" if seconds else "HH:mm"
+    pattern = clock if short and local.date() == datetime.now(zone).date() else MOMENT_PATTERN.replace("HH:mm", clock)
+    text = format_datetime(local, pattern, tzinfo=zone, locale=_locale())
+    return text if zone_name == reader().timezone else f"{text} {zone_name}"
+
+
+def local_date(day: date | datetime | str) -> str:
+    """A day as the reader's language writes it: 6 december 2026."""
+    return LetterFormats(reader().language).date(day)
+
+
+def short_date(day: date) -> str:
+    """A day in few letters, for chart axes: 6 dec. (nl), 6 Dec (en)."""
+    return format_date(day, "d MMM", locale=_locale())
+
+
+def money_text(amount: Any) -> str:
+    """An amount in euros, to the cent: € 42,50 (nl), €42.50 (en)."""
+    return LetterFormats(reader().language).money(amount)
+
+
+def number_text(number: Any) -> str:
+    """A number with the reader's separators: 1.234,5 (nl), 1,234.5 (en)."""
+    return LetterFormats(reader().language).number(number)
+
+
+def percent_text(fraction: float | None) -> str:
+    """A fraction as a whole percentage (88%); a dash when there is none."""
+    return "–" if fraction is None else format_percent(fraction, locale=_locale())
+
+
+def duration_text(seconds: float) -> str:
+    """A duration as people say it: '45 min', '3 h 20 min', '2.5 days'; seconds under a minute."""
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return _("{seconds} s").format(seconds=max(0, round(seconds)))
+    if minutes < 60:
+        return _("{minutes} min").format(minutes=minutes)
+    if minutes < 48 * 60:
+        hours, rest = divmod(minutes, 60)
+        return (_("{hours} h {minutes} min") if rest else _("{hours} h")).format(hours=hours, minutes=rest)
+    days = format_decimal(round(seconds / 86400, 1), format="#,##0.0", locale=_locale())
+    return _("{days} days").format(days=days)
+
+
+def data_text(value: Any, data_type: DataType | None = None) -> str:
+    """A single case value of `data_type` as the reader reads it: amounts in euros, numbers with their
+    separators, dates and moments written out, yes/no; anything else (or a value that is not what its type
+    says) as its JSON value."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    try:
+        if data_type is DataType.MONEY:
+            return money_text(value)
+        if data_type is DataType.NUMBER or isinstance(value, Decimal | int | float):
+            return number_text(value)
+        if data_type is DataType.DATETIME or isinstance(value, datetime):
+            return local_time(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
+        if data_type is DataType.DATE or isinstance(value, date):
+            return local_date(value)
+    except (TypeError, ValueError):
+        pass
+    return str(to_json_value(value))
+
+
+def case_value_text(value: Any, variable: Variable | None = None) -> str:
+    """A case value as the reader reads it: "—" when unset, a choice's label, records one per line
+    (`codegen.value_text`), each single value written by `data_text`."""
+    return value_text(value, variable, lambda one, of: data_text(one, of.type if of is not None else None))

@@ -19,6 +19,7 @@ from models.intake import IntakeRules
 from models.letters import Letter
 from models.nodes import Edge, Node, NodeBase, Sla
 from models.organisation import AdhocTaskType, Queue, Role, RootCause
+from models.references import ReferencePrefix
 
 #: The bundle schema this code writes; older ones are upgraded by models.migrations.
 SCHEMA_VERSION = 1
@@ -41,6 +42,7 @@ class Bundle(FlowdeskModel):
     owner: Label = ""
     description: LongText = ""
     language: Label = "nl"
+    reference_prefix: ReferencePrefix = ""  # of its cases' references (BC-2026-00123); empty: from the name
     variables: list[Variable] = Field(default_factory=list)
     nodes: list[Node] = Field(default_factory=list)
     edges: list[Edge] = Field(default_factory=list)
@@ -113,4 +115,9 @@ class Bundle(FlowdeskModel):
 
     def queue(self, queue_id: str) -> Queue | None:
         return next((q for q in self.queues if q.id == queue_id), None)
+
+    def queue_name(self, queue_id: str) -> str:
+        """What people read for a queue: its name (`Queue.display`), or the id of one the bundle lacks."""
+        queue = self.queue(queue_id)
+        return queue.display if queue is not None else queue_id
 

@@ -18,6 +18,11 @@ class Queue(FlowdeskModel):
     role: ElementId
     description: LongText = ""
 
+    @property
+    def display(self) -> str:
+        """What people read: its name, else its id in words."""
+        return self.name or self.id.replace("_", " ")
+
 
 class RootCause(FlowdeskModel):
     """Why the customer contacted us, chosen when a case closes."""

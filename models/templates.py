@@ -133,5 +133,5 @@ def _path(node: nodes.Node) -> tuple[str, ...] | None:
 COMPUTED_FIELDS: dict[str, object] = {
     "today": "date",
     "now": "datetime",
-    "case": {"id": "text", "process": "text", "started": "datetime"},
+    "case": {"id": "text", "reference": "text", "process": "text", "started": "datetime"},
 }

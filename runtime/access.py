@@ -20,9 +20,9 @@ Roles give capabilities, and each use case needs one of a few capabilities:
 The scheduler and the test-run's sandbox act as `SYSTEM` users, which may do
 everything; someone at the server's command line acts as the `console_user`, an
 administrator (they have the data folder open, so they could change it anyway).
-Every user may see and revoke their own API tokens; anyone else's, and making
-tokens at all, is administration. A user's queues are the queues they work; a user with the work
-capability but no queues works every queue, and supervising users see every
+Every user may see and revoke their own API tokens (and choose their language);
+anyone else's, and making tokens at all, is administration. A user's queues are the queues they work; a user with
+the work capability but no queues works every queue, and supervising users see every
 queue. A task claimed by someone else is refused to everyone (supervisors
 too) until it is released or reassigned, so two people never work one task.
 """
@@ -30,9 +30,10 @@ too) until it is released or reassigned, so two people never work one task.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from enum import StrEnum
 
+from models.phrases import Phrase
+from models.phrases import moment_text as moment_text  # how messages say a moment, for the modules that say one
 from runtime.documents import User, WorkItem
 from runtime.errors import AccessDenied
 
@@ -107,6 +108,7 @@ class UseCase(StrEnum):
     READ_AUDIT = "read audit trails"
     ADMINISTER = "manage users and API tokens"
     OWN_TOKENS = "see and revoke one's own API tokens"
+    OWN_LANGUAGE = "choose the language the app speaks to oneself"
 
 
 _W, _S, _D, _A, _ADMIN, _AP = (Capability.WORK, Capability.SUPERVISE, Capability.DESIGN, Capability.AUDIT,
@@ -146,6 +148,7 @@ RULES: dict[UseCase, frozenset[Capability]] = {
     UseCase.READ_AUDIT: frozenset({_A}),
     UseCase.ADMINISTER: frozenset({_ADMIN}),
     UseCase.OWN_TOKENS: frozenset(Capability),
+    UseCase.OWN_LANGUAGE: frozenset(Capability),
 }
 
 
@@ -169,9 +172,9 @@ def roles_allowed(use_case: UseCase) -> list[str]:
 def require(user: User, use_case: UseCase) -> None:
     """Refuse (`AccessDenied`) unless `user`'s roles allow `use_case`."""
     if not may(user, use_case):
-        raise AccessDenied(f"not allowed: to {use_case.value} you need one of the roles "
-                           f"{', '.join(roles_allowed(use_case))}; {user.name or user.id} has "
-                           f"{', '.join(user.roles) or 'none'}")
+        raise AccessDenied(Phrase("not allowed: to {use_case} you need one of the roles {roles}; {who} has "
+                                  "{their_roles}", use_case=use_case, roles=roles_allowed(use_case),
+                                  who=user.name or user.id, their_roles=user.roles))
 
 
 def visible_queues(user: User) -> tuple[str, ...] | None:
@@ -191,23 +194,21 @@ def require_tokens_of(user: User, holder_id: str) -> None:
     require(user, UseCase.OWN_TOKENS if holder_id == user.id else UseCase.ADMINISTER)
 
 
+def require_language_of(user: User, holder_id: str) -> None:
+    """Refuse unless `user` may choose the app's language for `holder_id`: for themselves, or anyone as admin."""
+    require(user, UseCase.OWN_LANGUAGE if holder_id == user.id else UseCase.ADMINISTER)
+
+
 class ClaimedByOther(AccessDenied):
     """The task is someone else's until they or a supervisor release or reassign it."""
 
 
-def moment_text(at: datetime) -> str:
-    """A moment as messages say it, in the server's local time: "10:12" today, else "02-03-2026 10:12"."""
-    local = at.astimezone()
-    today = datetime.now(local.tzinfo).date()
-    return local.strftime("%H:%M") if local.date() == today else local.strftime("%d-%m-%Y %H:%M")
-
-
-def claim_text(item: WorkItem, name_of: Callable[[str], str]) -> str:
-    """ "claimed by Amy since 10:12" (the date too when it was not today), in the server's local time."""
+def claim_text(item: WorkItem, name_of: Callable[[str], str]) -> Phrase:
+    """ "claimed by Amy since 10:12" (the date too when it was not today)."""
     who = name_of(item.assignee or "")
     if item.claimed_at is None:
-        return f"claimed by {who}"
-    return f"claimed by {who} since {moment_text(item.claimed_at)}"
+        return Phrase("claimed by {who}", who=who)
+    return Phrase("claimed by {who} since {since}", who=who, since=item.claimed_at)
 
 
 #: Who did which tasks of one case: task node id -> (its title, the users who completed it).
@@ -221,18 +222,18 @@ def work_refusal(user: User, item: WorkItem, use_case: UseCase, name_of: Callabl
     a task this one is kept apart from (`kept_apart`: those tasks of the case and who did them; four eyes).
     `name_of` gives a user's display name for the message."""
     if not may(user, use_case):
-        return AccessDenied(f"not allowed: to {use_case.value} you need one of the roles "
-                            f"{', '.join(roles_allowed(use_case))}")
+        return AccessDenied(Phrase("not allowed: to {use_case} you need one of the roles {roles}",
+                                   use_case=use_case, roles=roles_allowed(use_case)))
     if item.assignee not in (None, user.id):
-        return ClaimedByOther(f"task '{item.title}' is {claim_text(item, name_of)}; ask them or a supervisor to "
-                              "release or reassign it")
+        return ClaimedByOther(Phrase("task '{task}' is {claim}; ask them or a supervisor to release or reassign it",
+                                     task=item.title, claim=claim_text(item, name_of)))
     if item.assignee != user.id and not works_queue(user, item.queue):
-        return AccessDenied(f"not allowed: task '{item.title}' is in queue '{item.queue}', which is not one of "
-                            f"yours ({', '.join(user.queues)})")
+        return AccessDenied(Phrase("not allowed: task '{task}' is in queue '{queue}', which is not one of yours "
+                                   "({queues})", task=item.title, queue=item.queue, queues=user.queues))
     for title, performers in (kept_apart or {}).values():
         if user.id in performers and SYSTEM_ROLE not in user.roles:  # the test-run's sandbox plays every part
-            return AccessDenied(f"not allowed: you did '{title}' on this case, so someone else must do "
-                                f"'{item.title}' (four eyes)")
+            return AccessDenied(Phrase("not allowed: you did '{done}' on this case, so someone else must do "
+                                       "'{task}' (four eyes)", done=title, task=item.title))
     return None
 
 
@@ -248,16 +249,16 @@ def require_second_person(user: User, submitted_by: str, name_of: Callable[[str]
     """Four eyes on versions: nobody approves a version they submitted themselves."""
     require(user, UseCase.APPROVE_VERSION)
     if user.id == submitted_by:
-        raise AccessDenied("not allowed: you submitted this version, so another person must approve it "
-                           f"(four eyes); ask an approver other than {name_of(submitted_by)}")
+        raise AccessDenied(Phrase("not allowed: you submitted this version, so another person must approve it "
+                                  "(four eyes); ask an approver other than {who}", who=name_of(submitted_by)))
 
 
 def require_release(user: User, item: WorkItem, name_of: Callable[[str], str]) -> None:
     """Refuse unless the task is `user`'s own, or `user` supervises (and may hand anyone's task back)."""
     require(user, UseCase.RELEASE)
     if item.assignee not in (None, user.id) and Capability.SUPERVISE not in capabilities(user):
-        raise ClaimedByOther(f"task '{item.title}' is {claim_text(item, name_of)}; only they or a supervisor can "
-                             "release it")
+        raise ClaimedByOther(Phrase("task '{task}' is {claim}; only they or a supervisor can release it",
+                                    task=item.title, claim=claim_text(item, name_of)))
 
 
 def require_reassign(user: User, item: WorkItem, name_of: Callable[[str], str]) -> None:

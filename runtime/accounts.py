@@ -43,12 +43,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel
 
 from models.errors import FlowdeskError
+from models.phrases import Phrase
 from models.values import EMAIL_PATTERN
 from runtime import installation_log
-from runtime.access import ROLES, UseCase, moment_text, require, require_tokens_of, system_user
+from runtime.access import ROLES, UseCase, moment_text, require, require_language_of, require_tokens_of, system_user
 from runtime.documents import Record, User
 from runtime.errors import DataError, EngineError, NotFound
 from runtime.service import Runtime
+from runtime.settings import LANGUAGES
 from runtime.transaction import Transaction
 
 TOKEN_KIND, SIGN_IN_KIND = "api_token", "sign_in"
@@ -65,7 +67,7 @@ _TOKEN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
 #: Who writes the sign-in counts and upgrades old tokens: nobody is signed in yet.
 GATEKEEPER = system_user("sign-in")
 PASSWORDS = PasswordHasher()
-WRONG_PASSWORD = "wrong user name or password"
+WRONG_PASSWORD = Phrase("wrong user name or password")
 UNKNOWN_TOKEN = "the API token is not valid (unknown or revoked); ask an administrator for a new one"
 
 
@@ -76,7 +78,7 @@ class SignInRefused(FlowdeskError):
 class SignInThrottled(SignInRefused):
     """Too many failed attempts: no attempt is checked before `until` (`locked`: an administrator may lift it)."""
 
-    def __init__(self, message: str, until: datetime, *, locked: bool) -> None:
+    def __init__(self, message: Phrase, until: datetime, *, locked: bool) -> None:
         super().__init__(message)
         self.until = until
         self.locked = locked
@@ -343,6 +345,25 @@ class Accounts:
 
         return self.runtime.step(actor, set_roles)
 
+    def set_language(self, actor: User, user_id: str, language: str | None) -> User:
+        """The language the app speaks to `user_id` (one of `LANGUAGES`; None: the installation's default). Anyone
+        chooses their own; administrators anyone's."""
+        require_language_of(actor, user_id)
+        if language is not None and language not in LANGUAGES:
+            raise DataError({"language": f"'{language}' is not a language of the app; choose one of "
+                                         f"{', '.join(LANGUAGES)} (or none: the installation's default)"})
+
+        def set_language(tx: Transaction) -> User:
+            user = _holder(tx, user_id)
+            if user.language == language:
+                return user
+            changed = tx.put_user(user.model_copy(update={"language": language}))
+            _event(tx, "language set", user.id, f"User {user.id} now reads the app in "
+                                                f"{language or 'the installation default language'}")
+            return changed
+
+        return self.runtime.step(actor, set_language)
+
     def change_details(self, actor: User, user_id: str, *, name: str, email: str) -> User:
         """Change the name the app shows for a user (empty: their user name) and their e-mail address."""
         require(actor, UseCase.ADMINISTER)
@@ -569,12 +590,13 @@ def _event(tx: Transaction, kind: str, subject: str, summary: str) -> None:
 
 
 def _locked(until: datetime) -> SignInThrottled:
-    return SignInThrottled(f"too many attempts; try again at {moment_text(until)} or ask an administrator", until,
-                           locked=True)
+    return SignInThrottled(Phrase("too many attempts; try again at {until} or ask an administrator", until=until),
+                           until, locked=True)
 
 
 def _waiting(until: datetime, now: datetime) -> SignInThrottled:
     seconds = math.ceil((until - now).total_seconds())
-    return SignInThrottled(f"too many attempts; wait {seconds} second{'s' if seconds != 1 else ''} and try again",
-                           until, locked=False)
+    waiting = Phrase("too many attempts; wait 1 second and try again") if seconds == 1 else \
+        Phrase("too many attempts; wait {seconds} seconds and try again", seconds=seconds)
+    return SignInThrottled(waiting, until, locked=False)
 

@@ -91,6 +91,10 @@ class BusinessCalendar:
             return datetime.combine(day, local.timetz()).astimezone(UTC)
         return self._add_working_minutes(local, duration.amount * 60).astimezone(UTC)
 
+    def local(self, moment: datetime) -> datetime:
+        """`moment` in the calendar's time zone: which day and year it is here."""
+        return moment.astimezone(self._zone)
+
     def working_minutes_between(self, start: datetime, end: datetime) -> float:
         """Working time from `start` to `end` in minutes (0 if end is not after start)."""
         if end <= start:

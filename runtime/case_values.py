@@ -39,12 +39,19 @@ class Scope(Mapping[str, Any]):
             value: Any = self._now.astimezone(ZoneInfo(self._timezone)).date()
         elif name == "customer":
             value = self._customer()
-        elif name in self._version.variables:
-            value = normalise_value(self._version.variables[name], self._case.data.get(name))
+        elif name in self._version.variables:  # nobody set it: its declared default, if any
+            data = self._case.data
+            value = normalise_value(self._version.variables[name], data[name]) if name in data else \
+                self._version.defaults.get(name)
         else:
             raise KeyError(name)
         self._cache[name] = value
         return value
+
+    @property
+    def defaulted(self) -> frozenset[str]:
+        """The variables nobody has set whose declared default is read instead; pages show them as not set."""
+        return frozenset(name for name in self._version.defaults if name not in self._case.data)
 
     def forget(self, name: str) -> None:
         """Drop a cached value after the case data changed."""

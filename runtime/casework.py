@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 
+from models.phrases import Phrase
 from runtime.access import UseCase, require, require_reassign, require_release, require_work
 from runtime.documents import Attachment, Case, CaseStatus, User, WorkItem, WorkItemStatus
 from runtime.errors import ConflictError, EngineError
@@ -46,7 +47,8 @@ class CaseWork:
             if item.assignee == user.id:
                 return item
             item.assignee, item.claimed_at = user.id, tx.now
-            tx.audit(case, "task claimed", f"Task '{item.title}' claimed by {user.name or user.id}", node=item.node,
+            tx.audit(case, "task claimed", Phrase("Task '{task}' claimed by {who}", task=item.title,
+                                                  who=user.name or user.id), node=item.node,
                      details={"work_item": item.id})
             return item
 
@@ -62,9 +64,10 @@ class CaseWork:
             if item.assignee is None:
                 return item
             previous, item.assignee, item.claimed_at = item.assignee, None, None
-            tx.audit(case, "task released", f"Task '{item.title}' released by {user.name or user.id} back to "
-                     f"queue '{item.queue}'", node=item.node, details={"work_item": item.id,
-                                                                      "was_assigned_to": previous})
+            queue = self.runtime.process_version(case.version_hash).bundle.queue_name(item.queue)
+            tx.audit(case, "task released", Phrase("Task '{task}' released by {who} back to queue '{queue}'",
+                                                   task=item.title, who=user.name or user.id, queue=queue),
+                     node=item.node, details={"work_item": item.id, "was_assigned_to": previous})
             return item
 
         return self.runtime.step(user, release, request=request)
@@ -74,23 +77,27 @@ class CaseWork:
         """Hand the item to a person or another queue of the process, saying why."""
         require(user, UseCase.REASSIGN)
         if not reason.strip():
-            raise EngineError("say why the task is reassigned (the reason goes into the case's trail)")
+            raise EngineError(Phrase("say why the task is reassigned (the reason goes into the case's trail)"))
         if (to_user is None) == (to_queue is None):
-            raise EngineError("reassign to either a person or a queue")
+            raise EngineError(Phrase("reassign to either a person or a queue"))
 
         def reassign(tx: Transaction) -> WorkItem:
             item, case = self._open_item(tx, item_id)
             require_reassign(user, item, self.runtime.display_name)
             if to_user is not None:
                 self.runtime.store.user(to_user)  # NotFound names the user
-                item.assignee, item.claimed_at, target = to_user, tx.now, f"to {self.runtime.display_name(to_user)}"
+                item.assignee, item.claimed_at = to_user, tx.now
+                said = Phrase("Task '{task}' reassigned to {to} by {who}: {reason}", task=item.title,
+                              to=self.runtime.display_name(to_user), who=user.name or user.id, reason=reason.strip())
             else:
                 bundle = self.runtime.process_version(case.version_hash).bundle
                 if bundle.queue(to_queue) is None:
-                    raise EngineError(f"process '{bundle.name}' has no queue '{to_queue}'")
-                item.queue, item.assignee, item.claimed_at, target = to_queue, None, None, f"to queue '{to_queue}'"
-            tx.audit(case, "task reassigned", f"Task '{item.title}' reassigned {target} by {user.name or user.id}: "
-                     f"{reason.strip()}", node=item.node, details={"work_item": item.id, "to_user": to_user,
+                    raise EngineError(Phrase("process '{process}' has no queue '{queue}'", process=bundle.name,
+                                             queue=to_queue))
+                item.queue, item.assignee, item.claimed_at = to_queue, None, None
+                said = Phrase("Task '{task}' reassigned to queue '{queue}' by {who}: {reason}", task=item.title,
+                              queue=bundle.queue_name(to_queue), who=user.name or user.id, reason=reason.strip())
+            tx.audit(case, "task reassigned", said, node=item.node, details={"work_item": item.id, "to_user": to_user,
                                                                     "to_queue": to_queue, "reason": reason.strip()})
             return item
 
@@ -107,13 +114,15 @@ class CaseWork:
             node = version.nodes.get(item.node)
             entry = next((c for c in getattr(node, "checklist", []) if c.id == checklist_item), None)
             if entry is None:
-                raise EngineError(f"task '{item.title}' has no checklist item '{checklist_item}'")
+                raise EngineError(Phrase("task '{task}' has no checklist item '{entry}'", task=item.title,
+                                         entry=checklist_item))
             ticked = set(item.checklist_ticked)
             if (checklist_item in ticked) == done:
                 return item
             item.checklist_ticked = sorted(ticked | {checklist_item} if done else ticked - {checklist_item})
             tx.audit(case, "checklist ticked" if done else "checklist unticked",
-                     f"{'Ticked' if done else 'Unticked'} '{entry.text}' on task '{item.title}'", node=item.node,
+                     Phrase("Ticked '{entry}' on task '{task}'", entry=entry.text, task=item.title) if done else
+                     Phrase("Unticked '{entry}' on task '{task}'", entry=entry.text, task=item.title), node=item.node,
                      details={"work_item": item.id, "checklist_item": checklist_item})
             return item
 
@@ -126,13 +135,14 @@ class CaseWork:
         require(user, UseCase.ADD_NOTE)
         text = text.strip()
         if not text:
-            raise EngineError("a note needs some text")
+            raise EngineError(Phrase("a note needs some text"))
         if len(text) > NOTE_LIMIT:
-            raise EngineError(f"a note may have at most {NOTE_LIMIT:,} characters; this one has {len(text):,}")
+            raise EngineError(Phrase("a note may have at most {limit} characters; this one has {count}",
+                                     limit=NOTE_LIMIT, count=len(text)))
 
         def note(tx: Transaction) -> Case:
             case = tx.case(case_id)
-            tx.audit(case, "note added", f"Note by {user.name or user.id}", details={"text": text})
+            tx.audit(case, "note added", Phrase("Note by {who}", who=user.name or user.id), details={"text": text})
             return case
 
         return self.runtime.step(user, note, request=request)
@@ -147,11 +157,12 @@ class CaseWork:
         require(user, UseCase.ATTACH)
         name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
         if not name:
-            raise EngineError("the file has no name; give it one before attaching it")
+            raise EngineError(Phrase("the file has no name; give it one before attaching it"))
         if len(name) > FILENAME_LIMIT:
-            raise EngineError(f"a file name may have at most {FILENAME_LIMIT} characters; this one has {len(name)}")
+            raise EngineError(Phrase("a file name may have at most {limit} characters; this one has {count}",
+                                     limit=FILENAME_LIMIT, count=len(name)))
         if not content:
-            raise EngineError(f"'{name}' is empty; attach a file with content")
+            raise EngineError(Phrase("'{file}' is empty; attach a file with content", file=name))
         attachment_id = new_id("file")
         self.runtime.store.put_attachment_content(attachment_id, content)  # AttachmentTooLarge says the limit
 
@@ -160,9 +171,10 @@ class CaseWork:
             attachment = Attachment(id=attachment_id, case_id=case.id, filename=name,
                                     content_type=content_type or "application/octet-stream", size=len(content),
                                     sha256=hashlib.sha256(content).hexdigest(), added_by=tx.actor, added_at=tx.now)
-            tx.audit(case, "file attached", f"File '{name}' ({len(content):,} bytes) attached by "
-                     f"{user.name or user.id}", details={"attachment": attachment.id, "filename": name,
-                                                         "size": len(content), "sha256": attachment.sha256})
+            tx.audit(case, "file attached", Phrase("File '{file}' ({size} bytes) attached by {who}", file=name,
+                                                   size=len(content), who=user.name or user.id),
+                     details={"attachment": attachment.id, "filename": name, "size": len(content),
+                              "sha256": attachment.sha256})
             tx.add_attachment(attachment)
             return attachment
 
@@ -176,23 +188,28 @@ class CaseWork:
         def add(tx: Transaction) -> WorkItem:
             case = tx.case(case_id)
             if case.status is not CaseStatus.ACTIVE:
-                raise EngineError(f"case {case_id} is {case.status.value}; tasks can only be added to an open case")
+                raise EngineError(Phrase("case {case} is {status}; tasks can only be added to an open case",
+                                         case=case_id, status=case.status))
             bundle = self.runtime.process_version(case.version_hash).bundle
             task_title, task_queue = title.strip(), queue
             if task_type is not None:
                 kind = next((t for t in bundle.adhoc_task_types if t.id == task_type), None)
                 if kind is None:
-                    raise EngineError(f"process '{bundle.name}' has no ad-hoc task type '{task_type}'")
+                    raise EngineError(Phrase("process '{process}' has no ad-hoc task type '{task_type}'",
+                                             process=bundle.name, task_type=task_type))
                 task_title, task_queue = task_title or kind.name, kind.queue
             elif not task_title or task_queue is None:
-                raise EngineError("a free task needs a title and a queue")
+                raise EngineError(Phrase("a free task needs a title and a queue"))
             if bundle.queue(task_queue) is None:
-                raise EngineError(f"process '{bundle.name}' has no queue '{task_queue}'")
+                raise EngineError(Phrase("process '{process}' has no queue '{queue}'", process=bundle.name,
+                                         queue=task_queue))
             item = tx.put_work_item(WorkItem(
                 id=new_id("item"), case_id=case.id, process_key=case.process_key, node="", token="",
                 title=task_title, queue=task_queue, created_at=tx.now, adhoc=True))
-            tx.audit(case, "task added", f"Ad-hoc task '{item.title}' added to queue '{task_queue}' by "
-                     f"{user.name or user.id}", details={"work_item": item.id, "task_type": task_type})
+            tx.audit(case, "task added", Phrase("Ad-hoc task '{task}' added to queue '{queue}' by {who}",
+                                                task=item.title, queue=bundle.queue_name(task_queue),
+                                                who=user.name or user.id),
+                     details={"work_item": item.id, "task_type": task_type})
             return item
 
         return self.runtime.step(user, add, request=request)
@@ -211,16 +228,19 @@ class CaseWork:
             bundle = self.runtime.process_version(case.version_hash).bundle
             cause = next((c for c in bundle.root_causes if c.id == root_cause), None)
             if cause is None:
-                known = ", ".join(c.id for c in bundle.root_causes) or "none defined"
-                raise EngineError(f"'{root_cause}' is not a root cause of process '{bundle.name}' (choose: {known})")
+                raise EngineError(Phrase("'{cause}' is not a root cause of process '{process}' (choose: {known})",
+                                         cause=root_cause, process=bundle.name,
+                                         known=[c.id for c in bundle.root_causes]))
             if case.root_cause is not None:
-                raise ConflictError(f"case {case_id} was closed already with root cause '{case.root_cause}'")
+                raise ConflictError(Phrase("case {case} was closed already with root cause '{cause}'", case=case_id,
+                                           cause=case.root_cause))
             if case.status is CaseStatus.ACTIVE:
                 self._cancel_open_work(tx, case)
                 case.status, case.closed_at = CaseStatus.COMPLETED, tx.now
                 case.outcome = case.outcome or "closed by agent"
             case.root_cause = cause.id
-            tx.audit(case, "case closed", f"Case closed by {user.name or user.id}; root cause: {cause.label}",
+            tx.audit(case, "case closed", Phrase("Case closed by {who}; root cause: {cause}", who=user.name or user.id,
+                                                 cause=cause.label),
                      details={"root_cause": cause.id, "note": note.strip()})
             return case
 

@@ -80,6 +80,7 @@ class CaseFacts(Document):
 
 class Case(Document):
     id: str
+    reference: str = ""  # what people read and say, e.g. BC-2026-00123 (runtime.references); empty on older cases
     process_key: str
     version: int
     version_hash: str
@@ -103,6 +104,11 @@ class Case(Document):
     audit_head: str = ""  # hash of the newest audit event of this case
     audit_count: int = 0
     facts: CaseFacts | None = None  # set in the step that closes it
+
+    @property
+    def display(self) -> str:
+        """How a person reads the case: its reference, or its id when it has none."""
+        return self.reference or self.id
 
     @model_validator(mode="before")
     @classmethod
@@ -303,6 +309,7 @@ class User(Document):
     queues: list[str] = Field(default_factory=list)
     password_hash: str = ""
     api_token_hash: str = ""
+    language: str | None = None  # the app's language for them (runtime.settings.LANGUAGES); None: the installation's
 
 
 class Record(Document):

@@ -42,6 +42,7 @@ from models.checks import Severity, check
 from models.editing import Document, EditRejected, check_key_and_name, copy_as, is_key, new_process, validate
 from models.errors import BundleLoadError, FlowdeskError
 from models.json_input import read_json
+from models.phrases import Phrase
 from models.serialization import MAX_BUNDLE_BYTES, bundle_document, bundle_from_document, load_bundle
 from runtime import installation_log
 from runtime.access import UseCase, may, moment_text, require, require_second_person, system_user
@@ -80,7 +81,7 @@ class StoredDraft:
     saved_by: str  # display name of who saved (or ended) it last; "" for a draft never saved
     saved_at: datetime | None
     published: int | None  # the newest published version's number, None for a process never published
-    change: str = ""
+    change: Phrase | None = None
 
     @property
     def name(self) -> str:
@@ -94,10 +95,11 @@ class DraftChanged(ConflictError):
     the draft of a process never published was discarded, so there is nothing left).
     """
 
-    def __init__(self, change: str, current: StoredDraft | None, what: str) -> None:
+    def __init__(self, change: Phrase, current: StoredDraft | None, what: Phrase) -> None:
         self.change = change
         self.current = current
-        super().__init__(f"{change}; {what} was not saved: open the draft again and repeat it")
+        super().__init__(Phrase("{change}; {what} was not saved: open the draft again and repeat it", change=change,
+                                what=what))
 
 
 class BrokenDraft(FlowdeskError):
@@ -199,7 +201,7 @@ class Drafts:
         checked = _checked(document, key)
 
         def save(tx: Transaction) -> Record:
-            record = self._current(tx, user, key, base_revision, "your change")
+            record = self._current(tx, user, key, base_revision, Phrase("your change"))
             return self._write(tx, record, key, {"document": checked})
 
         return self._stored(user, key, self.runtime.step(user, save), None, checked)
@@ -237,7 +239,7 @@ class Drafts:
         _check_key(key)
 
         def discard(tx: Transaction) -> None:
-            record = self._current(tx, user, key, base_revision, "the discard")
+            record = self._current(tx, user, key, base_revision, Phrase("the discard"))
             if record is not None and "document" in record.data:
                 self._write(tx, record, key, {"ended": "discarded"})
 
@@ -257,7 +259,7 @@ class Drafts:
         _check_key(key)
 
         def publish(tx: Transaction) -> Version:
-            record = self._current(tx, user, key, base_revision, "the publication")
+            record = self._current(tx, user, key, base_revision, Phrase("the publication"))
             if record is None or "document" not in record.data:
                 latest = self.store.latest_version(key)
                 since = f" since version {latest.number}" if latest else ""
@@ -278,7 +280,7 @@ class Drafts:
         _check_key(key)
 
         def submit(tx: Transaction) -> Submission:
-            record = self._current(tx, user, key, base_revision, "the submission")
+            record = self._current(tx, user, key, base_revision, Phrase("the submission"))
             if record is None or "document" not in record.data:
                 raise EngineError(f"nothing to submit: the draft of '{key}' has no changes")
             bundle = self._bundle(key, record)
@@ -469,14 +471,24 @@ class Drafts:
         return StoredDraft(key, document, record.revision, False, self.runtime.display_name(record.updated_by),
                            record.updated_at, number, self._change(user, record))
 
-    def _change(self, user: User, record: Record) -> str:
+    def _change(self, user: User, record: Record) -> Phrase:
         """ "Sue changed this draft at 10:12", "You, in another window, published this draft as version 3 at 10:12"."""
-        who = "You, in another window," if record.updated_by == user.id else self.runtime.display_name(
-            record.updated_by)
-        ended, when = record.data.get("ended"), moment_text(record.updated_at or self.runtime.now())
-        if "document" not in record.data and ended == "published":
-            return f"{who} published this draft as version {record.data.get('version')} at {when}"
-        return f"{who} {'discarded' if ended == 'discarded' else 'changed'} this draft at {when}"
+        ended, when = record.data.get("ended"), record.updated_at or self.runtime.now()
+        published = "document" not in record.data and ended == "published"
+        if record.updated_by == user.id:
+            if published:
+                return Phrase("You, in another window, published this draft as version {version} at {when}",
+                              version=record.data.get("version"), when=when)
+            if ended == "discarded":
+                return Phrase("You, in another window, discarded this draft at {when}", when=when)
+            return Phrase("You, in another window, changed this draft at {when}", when=when)
+        who = self.runtime.display_name(record.updated_by)
+        if published:
+            return Phrase("{who} published this draft as version {version} at {when}", who=who,
+                          version=record.data.get("version"), when=when)
+        if ended == "discarded":
+            return Phrase("{who} discarded this draft at {when}", who=who, when=when)
+        return Phrase("{who} changed this draft at {when}", who=who, when=when)
 
     def _bundle(self, key: str, record: Record) -> Bundle:
         """The bundle a draft record holds (an older schema upgraded); BrokenDraft when it cannot be read."""
@@ -485,7 +497,7 @@ class Drafts:
         except BundleLoadError as error:
             raise BrokenDraft(key, record.revision, "; ".join(map(str, error.problems))) from None
 
-    def _current(self, tx: Transaction, user: User, key: str, base_revision: int, what: str) -> Record | None:
+    def _current(self, tx: Transaction, user: User, key: str, base_revision: int, what: Phrase) -> Record | None:
         """The draft record as this step reads it, or DraftChanged when it is no longer at `base_revision`."""
         record = tx.record(DRAFT, key)
         revision = record.revision if record is not None else tx.store.record_revision(DRAFT, key)

@@ -20,6 +20,8 @@ from typing import Any
 
 from models.errors import FlowdeskError
 from models.nodes import Edge, NodeBase, TaskNode
+from models.phrases import Phrase
+from models.references import reference_prefix
 from models.values import normalise_value, to_json_value
 from runtime.business_calendar import BusinessCalendar
 from runtime.case_values import Scope
@@ -27,6 +29,7 @@ from runtime.documents import Case, CaseStatus, Incident, Job, JobKind, Token, W
 from runtime.errors import CaseStuck, DataError, EngineError
 from runtime.handlers import HANDLERS, sla_jobs
 from runtime.process_version import ProcessVersion
+from runtime.references import give_reference
 from runtime.transaction import Transaction, new_id
 
 #: A case may visit this many nodes in one step before it counts as an endless loop.
@@ -63,7 +66,7 @@ class CaseRun:
     def node(self, token: Token) -> NodeBase:
         return self.version.nodes[token.node]
 
-    def audit(self, kind: str, summary: str, **kwargs: Any) -> None:
+    def audit(self, kind: str, summary: str | Phrase, **kwargs: Any) -> None:
         self.tx.audit(self.case, kind, summary, **kwargs)
 
     def follow(self, token: Token, edge: Edge) -> Token:
@@ -129,7 +132,7 @@ class Engine:
               parent: tuple[Case, Token] | None = None, advance: bool = True) -> Case:
         """Create a case on `version` at its start node and (unless told not to) run it."""
         start = self._start_node(version, start_node)
-        values = declared_defaults(version) | validate_data(version, data)
+        values = validate_data(version, data)  # the declared defaults are read while a variable is unset
         case = tx.add_case(Case(
             id=new_id("case"), process_key=version.version.process_key, version=version.version.number,
             version_hash=version.hash, customer_id=customer_id, contact_id=contact_id,
@@ -137,11 +140,15 @@ class Engine:
             depth=parent[0].depth + 1 if parent else 0, started_at=tx.now, started_by=tx.actor,
             tokens=[Token(id=new_id("tok"), node=start.id)],
         ))
+        reference = give_reference(tx, case, reference_prefix(version.bundle), self.services.calendar.local(tx.now))
         run = self.run(tx, case)
         values = check_form(run, start.form, values)
         changes = run.set_data(values)
-        run.audit("case started", f"Case started on '{version.bundle.name}' version {version.version.number}",
-                  node=start.id, changes=changes, details={"customer": customer_id, "contact": contact_id})
+        run.audit("case started", Phrase("Case started on '{process}' version {version} as {reference}",
+                                         process=version.bundle.name, version=version.version.number,
+                                         reference=reference),
+                  node=start.id, changes=changes,
+                  details={"customer": customer_id, "contact": contact_id, "reference": reference})
         self._start_case_sla(run)
         if advance:
             self.advance(tx, case)
@@ -229,7 +236,8 @@ class Engine:
         for job_id in case.sla_jobs:
             run.cancel_job(job_id)
         case.sla_jobs = []
-        run.audit("case completed", f"Case completed: {outcome or 'done'}", details={"outcome": outcome})
+        run.audit("case completed", Phrase("Case completed: {outcome}", outcome=outcome) if outcome else
+                  Phrase("Case completed: done"), details={"outcome": outcome})
 
     # Helpers ------------------------------------------------------------------
 
@@ -287,11 +295,6 @@ def check_form(run: CaseRun, form_id: str | None, entered: Mapping[str, Any]) ->
         raise DataError(submission.errors)
     return {name: value for name, value in entered.items()
             if name not in form.variables or name in submission.values}
-
-
-def declared_defaults(version: ProcessVersion) -> dict[str, Any]:
-    """The declared default of every variable that has one, in canonical form."""
-    return {v.name: normalise_value(v, v.default) for v in version.bundle.variables if v.default is not None}
 
 
 def validate_data(version: ProcessVersion, data: Mapping[str, Any],

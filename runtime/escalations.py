@@ -47,7 +47,8 @@ def _apply(store: Store, tx: Transaction, run: CaseRun, sla: Sla, escalation, it
     text = f"{subject} {reached} its service level of {sla.target}."
     if escalation.action is EscalationAction.REASSIGN:
         before, item.queue, item.assignee = item.queue, escalation.queue, None
-        detail = f"moved from queue '{before}' to '{item.queue}'"
+        queue_name = run.version.bundle.queue_name
+        detail = f"moved from queue '{queue_name(before)}' to '{queue_name(item.queue)}'"
     elif escalation.action is EscalationAction.RAISE_PRIORITY:
         item.priority = min(MOST_URGENT, item.priority + 1)
         detail = f"priority raised to {item.priority}"

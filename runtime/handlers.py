@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from models.nodes import (
     WaitFor,
     WaitNode,
 )
+from models.phrases import Phrase
 from runtime.decision_tables import evaluate_table
 from runtime.documents import Job, JobKind, OutboxEntry, Token, WorkItem
 from runtime.errors import CaseStuck
@@ -65,7 +66,9 @@ def on_task(run: CaseRun, token: Token, node: TaskNode) -> None:
         item.sla_jobs = [job.id for job in sla_jobs(run, node.sla, work_item=item.id)]
     run.tx.put_work_item(item)
     token.waiting_for = item.id
-    run.audit("task created", f"Task '{node.display}' created in queue '{node.queue}'", node=node.id,
+    run.audit("task created", Phrase("Task '{task}' created in queue '{queue}'", task=node.display,
+                                     queue=run.version.bundle.queue_name(node.queue)),
+              node=node.id,
               details={"work_item": item.id, "due_at": item.due_at.isoformat() if item.due_at else None})
 
 
@@ -110,8 +113,11 @@ def on_send(run: CaseRun, token: Token, node: SendNode) -> None:
     )
     run.tx.add_outbox(entry)
     addressee = recipient.splitlines()[0]
-    run.audit("message queued", f"{letter.channel.value.capitalize()} '{letter.name or letter.id}' to "
-              f"{addressee} queued for sending", node=node.id, details={"outbox": entry.id})
+    what = {"letter": letter.name or letter.id, "to": addressee}
+    queued = {LetterChannel.LETTER: Phrase("Letter '{letter}' to {to} queued for sending", **what),
+              LetterChannel.EMAIL: Phrase("Email '{letter}' to {to} queued for sending", **what),
+              LetterChannel.SMS: Phrase("Sms '{letter}' to {to} queued for sending", **what)}
+    run.audit("message queued", queued[letter.channel], node=node.id, details={"outbox": entry.id})
     run.follow(token, run.only_way_out(token))
 
 
@@ -151,11 +157,13 @@ def on_parallel(run: CaseRun, token: Token, node: ParallelNode) -> None:
             if waiting.node == node.id and waiting.waiting_for == JOIN:
                 arrived.setdefault(waiting.edge, waiting)
         if len(arrived) < len(incoming):
-            run.audit("waiting", f"Waiting at '{node.display}' for the other branches", node=node.id)
+            run.audit("waiting", Phrase("Waiting at '{step}' for the other branches", step=node.display),
+                      node=node.id)
             return
         survivors = set(id(t) for t in arrived.values())
         run.case.tokens = [t for t in run.case.tokens if id(t) not in survivors or t is token]
-        run.audit("parallel join", f"All {len(incoming)} branches reached '{node.display}'", node=node.id)
+        run.audit("parallel join", Phrase("All {count} branches reached '{step}'", count=len(incoming),
+                                          step=node.display), node=node.id)
     outgoing = run.version.outgoing[node.id]
     for edge in outgoing[1:]:
         run.case.tokens.append(run.follow(Token(id=new_id("tok"), node=node.id), edge))
@@ -168,14 +176,16 @@ def on_wait(run: CaseRun, token: Token, node: WaitNode) -> None:
         due = run.calendar.add(run.tx.now, node.duration) if node.duration else _until(run, node)
         job = run.add_job(JobKind.TIMER, due, token=token.id)
         token.waiting_for = job.id
-        run.audit("waiting", f"Waiting at '{node.display}' until {due:%Y-%m-%d %H:%M}", node=node.id,
+        run.audit("waiting", Phrase("Waiting at '{step}' until {until} UTC", step=node.display,
+                                    until=f"{due.astimezone(UTC):%Y-%m-%d %H:%M}"), node=node.id,
                   details={"job": job.id})
         return
     token.waiting_for = message_key(node.message)
     if node.timeout:
         due = run.calendar.add(run.tx.now, node.timeout)
         token.timeout_job = run.add_job(JobKind.MESSAGE_TIMEOUT, due, token=token.id).id
-    run.audit("waiting", f"Waiting at '{node.display}' for message '{node.message}'", node=node.id)
+    run.audit("waiting", Phrase("Waiting at '{step}' for message '{message}'", step=node.display,
+                                message=node.message), node=node.id)
 
 
 def on_subprocess(run: CaseRun, token: Token, node: SubprocessNode) -> None:
@@ -195,7 +205,7 @@ def on_subprocess(run: CaseRun, token: Token, node: SubprocessNode) -> None:
 
 def on_end(run: CaseRun, token: Token, node: EndNode) -> None:
     run.case.tokens.remove(token)
-    run.audit("end reached", f"Reached end '{node.display}'", node=node.id)
+    run.audit("end reached", Phrase("Reached end '{end}'", end=node.display), node=node.id)
     if not run.case.tokens:
         run.engine.complete_case(run, node.outcome)
 
@@ -233,9 +243,11 @@ def sla_jobs(run: CaseRun, sla: Sla, work_item: str | None) -> list[Job]:
 def connector_request(run: CaseRun, node: AutomaticNode) -> OutboxEntry:
     """A call to a back-office system, delivered from the outbox exactly once like a letter.
 
-    The request carries the case id, process and the whole case data as JSON.
+    The request carries the case id, reference, process and the whole case data as JSON (with the declared
+    default of each variable nobody has set, as the process reads it).
     """
-    payload = {"case": run.case.id, "process": run.case.process_key, "node": node.id, "data": run.case.data}
+    payload = {"case": run.case.id, "reference": run.case.reference, "process": run.case.process_key,
+               "node": node.id, "data": run.version.data_read(run.case.data)}
     return OutboxEntry(
         id=new_id("out"), case_id=run.case.id, node=node.id, channel=CONNECTOR_CHANNEL, language="",
         recipient=node.connector, body=json.dumps(payload, sort_keys=True), next_attempt_at=run.tx.now,
@@ -264,7 +276,8 @@ def case_template_context(version: ProcessVersion, case: Case, scope: Mapping[st
         "customer": scope["customer"] or {},
         "today": scope["today"],
         "now": scope["now"],
-        "case": {"id": case.id, "process": version.bundle.name, "started": case.started_at},
+        "case": {"id": case.id, "reference": case.display, "process": version.bundle.name,
+                 "started": case.started_at},
     }
     return context
 

@@ -20,6 +20,7 @@ from models.errors import FlowdeskError
 from models.forms import Form
 from models.intake import IntakeRules
 from models.nodes import Channel, StartNode, StartTrigger
+from models.phrases import Phrase
 from runtime.access import UseCase, require
 from runtime.case_values import Scope
 from runtime.customers import CustomerDirectory, StoreCustomers
@@ -45,7 +46,7 @@ class Suggestion:
     process_key: str
     name: str
     score: int
-    reasons: tuple[str, ...]
+    reasons: tuple[Phrase, ...]
     start_node: str | None  # the start that takes contacts on the contact's channel, if the process has one
 
 
@@ -89,18 +90,18 @@ def suggest_processes(contact: Contact, customer: Customer | None, bundles: Iter
         if rules.channels:
             if contact.channel not in rules.channels:
                 continue
-            reasons.append(f"taken on {contact.channel.value}")
+            reasons.append(Phrase("taken on {channel}", channel=contact.channel))
             score += 1
         if rules.segments and customer is not None:
             if customer.segment not in rules.segments:
                 continue
-            reasons.append(f"for {customer.segment.value.replace('_', ' ')} customers")
+            reasons.append(Phrase("for {segment} customers", segment=customer.segment))
             score += 1
         if rules.keywords:
             matched = [keyword for keyword in rules.keywords if f" {plain_words(keyword)}" in text]
             if not matched:
                 continue
-            reasons.insert(0, "the reason mentions " + ", ".join(f"'{keyword}'" for keyword in matched))
+            reasons.insert(0, Phrase("the reason mentions {words}", words=[f"'{keyword}'" for keyword in matched]))
             score += KEYWORD_WEIGHT * len(matched)
         found.append(Suggestion(bundle.key, bundle.name, score, tuple(reasons), intake_start(bundle, contact.channel)))
     return sorted(found, key=lambda s: (-s.score, s.name, s.process_key))
@@ -223,10 +224,9 @@ class Intake:
         form = version.bundle.form(start.form) if isinstance(start, StartNode) and start.form else None
         if form is None:
             return None
-        defaults = {v.name: v.default for v in version.bundle.variables if v.default is not None}
-        unstarted = Case(id="(new)", process_key=process_key, version=version.version.number,
-                         version_hash=version.hash, data=defaults, customer_id=customer_id,
-                         started_at=self.runtime.now(), started_by="")
+        unstarted = Case(id="(new)", process_key=process_key, version=version.version.number,  # reads the defaults
+                         version_hash=version.hash, customer_id=customer_id, started_at=self.runtime.now(),
+                         started_by="")
 
         def customer() -> dict[str, Any] | None:
             return self._customers.get(customer_id).model_dump(mode="json") if customer_id else None

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codegen.email_message import email_message
+from models.phrases import Phrase
 from models.values import EMAIL_PATTERN
 from runtime import installation_log
-from runtime.access import UseCase, moment_text, require
+from runtime.access import UseCase, require
 from runtime.documents import User
 from runtime.errors import DataError, EngineError
 from runtime.outbox import DeliveryError, Sink, SmtpSink, default_sinks
@@ -49,12 +50,13 @@ class MailRoute:
     kept_folder: Path
 
     @property
-    def text(self) -> str:
+    def text(self) -> Phrase:
         """One sentence for the administration page."""
         if self.server is None:
-            return (f"No mail server is configured: e-mails are kept as .eml files in {self.kept_folder} and shown "
-                    "in each case's sent items as kept locally.")
-        return f"E-mails go out through {mail_text(self.server)}, set in {self.source.value}."
+            return Phrase("No mail server is configured: e-mails are kept as .eml files in {folder} and shown in each "
+                          "case's sent items as kept locally.", folder=str(self.kept_folder))
+        return Phrase("E-mails go out through {server}, set in {source}.", server=mail_text(self.server),
+                      source=self.source)
 
 
 class Mail:
@@ -85,25 +87,27 @@ class Mail:
         """The deliverer's sinks as configured now (asked once per pass)."""
         return default_sinks(self.outbox_folder, self.route().server)
 
-    def send_test(self, user: User, to: str) -> str:
+    def send_test(self, user: User, to: str) -> Phrase:
         """Send a short test e-mail to `to` through the mail server in use now, and say so; refused with what went
         wrong (connection refused, sign-in failed, TLS). Either way an entry in the administration's log."""
         require(user, UseCase.ADMINISTER)
         to = to.strip()
         if not EMAIL_PATTERN.fullmatch(to):
-            raise DataError({"to": f"'{to[:80]}' is not an e-mail address such as name@example.nl"})
+            raise DataError({"to": Phrase("'{address}' is not an e-mail address such as name@example.nl",
+                                          address=to[:80])})
         route = self.route()
         if route.server is None:
-            raise EngineError("no mail server is configured, so there is nothing to test: e-mails are kept in the "
-                              "data folder; save a mail server first")
+            raise EngineError(Phrase("no mail server is configured, so there is nothing to test: e-mails are kept in "
+                                     "the data folder; save a mail server first"))
         now = self.runtime.now()
         try:
             SmtpSink.to(route.server).send(_test_message(route.server, to, now))
         except DeliveryError as error:
             self._log(user, f"Test e-mail to {to} through {mail_text(route.server)} failed: {error}")
-            raise EngineError(f"the test e-mail was not sent: {error}") from None
+            raise EngineError(Phrase("the test e-mail was not sent: {problem}", problem=str(error))) from None
         self._log(user, f"Test e-mail sent to {to} through {mail_text(route.server)}")
-        return f"A test e-mail went to {to} through {route.server.host}:{route.server.port} at {moment_text(now)}."
+        return Phrase("A test e-mail went to {address} through {server} at {moment}.", address=to,
+                      server=f"{route.server.host}:{route.server.port}", moment=now)
 
     def _log(self, user: User, summary: str) -> None:
         self.runtime.step(user, lambda tx: installation_log.write(tx, installation_log.ACCOUNTS, "test e-mail",

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Any
 
 from codegen.forms.validator import PreparedForm
 from models.bundle import Bundle
@@ -17,6 +18,7 @@ from models.data import Variable
 from models.decision_tables import DecisionTable, cell_condition
 from models.expressions import CompiledExpression, ExprType, compile_expression, names_for, type_of_variable
 from models.nodes import Edge, NodeBase
+from models.values import normalise_value, to_json_value
 from runtime.documents import Version
 
 
@@ -46,6 +48,16 @@ class ProcessVersion:
     @property
     def hash(self) -> str:
         return self.version.hash
+
+    @cached_property
+    def defaults(self) -> dict[str, Any]:
+        """The declared default of every variable that has one, in canonical form: what expressions and letters
+        read while nobody has set the variable."""
+        return {v.name: normalise_value(v, v.default) for v in self.bundle.variables if v.default is not None}
+
+    def data_read(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """A case's `data` (JSON) as the process reads it: with the declared default of what nobody set."""
+        return to_json_value(self.defaults) | dict(data)
 
     @cached_property
     def names(self) -> dict[str, ExprType]:

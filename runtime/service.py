@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from models import Bundle, load_bundle
 from models.checks import Severity, check
 from models.errors import FlowdeskError
+from models.phrases import Phrase
 from models.serialization import bundle_document
 from runtime.access import SYSTEM_ROLE, DoneBy, UseCase, require, require_work, system_user
 from runtime.anchors import Anchoring, Checkpoint, SigningKey, Verdict, verify_store
@@ -290,7 +291,8 @@ class Runtime:
             token = next((t for t in case.tokens if t.waiting_for == item.id), None)
             require_open(item, self.display_name)
             if token is None and not item.adhoc:
-                raise ConflictError(f"task '{item.title}' is no longer waited for; nothing was changed")
+                raise ConflictError(Phrase("task '{task}' is no longer waited for; nothing was changed",
+                                           task=item.title))
             run = self.engine.run(tx, case)
             require_work(user, item, UseCase.COMPLETE, self.display_name, self.kept_apart(run.version, item))
             values = validate_data(run.version, data or {}, allowed=_form_variables(run.version, item))
@@ -301,7 +303,8 @@ class Runtime:
             for job_id in item.sla_jobs:
                 run.cancel_job(job_id)
             changes = run.set_data(values)
-            run.audit("task completed", f"Task '{item.title}' completed", node=item.node or None, changes=changes,
+            run.audit("task completed", Phrase("Task '{task}' completed", task=item.title), node=item.node or None,
+                      changes=changes,
                       details={"work_item": item.id})
             if token is not None:  # an ad-hoc task holds no token: the flow does not wait for it
                 self.engine.resume(tx, case, token, run.only_way_out(token))
@@ -323,7 +326,8 @@ class Runtime:
             changes = run.set_data(validate_data(run.version, data or {}))
             run.cancel_job(token.timeout_job)
             token.timeout_job = None
-            run.audit("message received", f"Message '{message}' received", node=token.node, changes=changes)
+            run.audit("message received", Phrase("Message '{message}' received", message=message), node=token.node,
+                      changes=changes)
             self.engine.resume(tx, case, token, run.only_way_out(token))
             return case
 
@@ -374,7 +378,7 @@ class Runtime:
             case = tx.case(case_id)
             run = self.engine.run(tx, case)
             changes = run.set_data(validate_data(run.version, data))
-            run.audit("data corrected", "Case data corrected by hand", changes=changes)
+            run.audit("data corrected", Phrase("Case data corrected by hand"), changes=changes)
             return case
 
         return self.step(user, correct)
@@ -434,7 +438,8 @@ class Runtime:
             if token is not None:
                 timeout = job.kind is JobKind.MESSAGE_TIMEOUT
                 token.timeout_job = None
-                run.audit("timer fired", "Timeout expired" if timeout else "Waiting time is over", node=token.node,
+                run.audit("timer fired", Phrase("Timeout expired") if timeout else Phrase("Waiting time is over"),
+                          node=token.node,
                           details={"job": job.id})
                 self.engine.resume(tx, case, token, run.only_way_out(token, timeout=timeout))
         return True
@@ -481,8 +486,11 @@ class Runtime:
 def require_open(item: WorkItem, name_of: Callable[[str], str]) -> None:
     """Refuse (`ConflictError`) acting on a task that is no longer open, saying who finished it."""
     if item.status is not WorkItemStatus.OPEN:
-        who = f" by {name_of(item.completed_by)}" if item.completed_by else ""
-        raise ConflictError(f"task '{item.title}' was already {item.status.value}{who}; nothing was changed")
+        if item.completed_by:
+            raise ConflictError(Phrase("task '{task}' was already {status} by {who}; nothing was changed",
+                                       task=item.title, status=item.status, who=name_of(item.completed_by)))
+        raise ConflictError(Phrase("task '{task}' was already {status}; nothing was changed", task=item.title,
+                                   status=item.status))
 
 
 def _remember(result: Any) -> dict[str, str]:
@@ -525,7 +533,7 @@ def _form_variables(version: ProcessVersion, item: WorkItem) -> set[str] | None:
 def _require_checklist(version: ProcessVersion, item: WorkItem) -> None:
     """Refuse completing a task whose required checklist items are not all ticked."""
     node = version.nodes.get(item.node)
-    missing = [f"{c.text} (id: {c.id})" for c in getattr(node, "checklist", [])
+    missing = [Phrase("{entry} (id: {id})", entry=c.text, id=c.id) for c in getattr(node, "checklist", [])
                if c.required and c.id not in item.checklist_ticked]
     if missing:
-        raise EngineError(f"tick the checklist first: {'; '.join(missing)}")
+        raise EngineError(Phrase("tick the checklist first: {missing}", missing=missing))

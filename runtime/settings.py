@@ -58,6 +58,14 @@ def installation_settings(runtime: Runtime) -> InstallationSettings:
         return InstallationSettings()
 
 
+def language_for(runtime: Runtime, user: User | None) -> str:
+    """The language the app speaks to `user`: the one they chose, else the installation's default (also for
+    someone not signed in yet, `None`)."""
+    if user is not None and user.language in LANGUAGES:
+        return user.language
+    return installation_settings(runtime).default_language
+
+
 def read_settings(runtime: Runtime, user: User) -> InstallationSettings:
     """The settings, for the administration page."""
     require(user, UseCase.ADMINISTER)

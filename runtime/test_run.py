@@ -343,6 +343,7 @@ class RunState:
     timers: list[Timer]
     incidents: list[str]
     outcome: Outcome
+    timezone: str  # where the sandbox's business calendar counts working days (`now` and due times are UTC)
 
 
 class TestRun(ScenarioRun):
@@ -393,11 +394,13 @@ class TestRun(ScenarioRun):
         case = store.case(self.case_id) if self.case_id else None
         events = [e for c in cases for e in store.audit_events(c.id)]
         by_id = {c.id: c for c in cases}
+        versions = {c.id: self.version_of(c) for c in cases}
         return RunState(
             now=self._clock().now(),
             case=case,
             token_nodes=sorted({t.node for t in case.tokens}) if case else [],
-            open_tasks=[OpenTask(item, self.version_of(by_id[item.case_id]), dict(by_id[item.case_id].data))
+            open_tasks=[OpenTask(item, versions[item.case_id],
+                                 versions[item.case_id].data_read(by_id[item.case_id].data))
                         for item in self.open_items()],
             waiting_messages=sorted({t.waiting_for.removeprefix(_MESSAGE) for c in cases for t in c.tokens
                                      if t.waiting_for and t.waiting_for.startswith(_MESSAGE)}),
@@ -408,6 +411,7 @@ class TestRun(ScenarioRun):
             incidents=[f"'{self._node_name(c.process_key, i.node, c)}': {i.message}" for c in cases
                        for i in c.incidents],
             outcome=self.outcome(),
+            timezone=self.runtime.calendar.timezone,
         )
 
     def scenario(self, name: str) -> Scenario:

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from models.customers import Customer
+from models.phrases import Phrase
 from runtime.audit import GENESIS, seal_events
 from runtime.case_facts import case_facts
 from runtime.documents import (
@@ -80,8 +81,9 @@ class Transaction:
             stored = self.store.case(case_id)  # stores hand out fresh objects: safe to change
             expected = self._expected.get(case_id, stored.revision)
             if stored.revision != expected:
-                raise PreconditionFailed(f"case {case_id} changed since you read it (it is at revision "
-                                         f"{stored.revision}, you expected {expected}); read it again")
+                raise PreconditionFailed(Phrase("case {case} changed since you read it (it is at revision {revision}, "
+                                                "you expected {expected}); read it again", case=case_id,
+                                                revision=stored.revision, expected=expected))
             self._cases[case_id] = (stored, stored.revision)
         return self._cases[case_id][0]
 
@@ -184,10 +186,13 @@ class Transaction:
 
     # Audit ------------------------------------------------------------------
 
-    def audit(self, case: Case, kind: str, summary: str, *, node: str | None = None,
+    def audit(self, case: Case, kind: str, summary: str | Phrase, *, node: str | None = None,
               changes: dict[str, list[Any]] | None = None, details: dict[str, Any] | None = None) -> None:
         """Append an event to the case's trail; the step seals its events, and counts them on the case, when it
         commits (`changes`).
+
+        A `summary` given as a `Phrase` is kept as its English text and, in `details["said"]`, as the phrase itself,
+        so a reader of another language is told the same (`runtime.views.cases.event_phrase`).
 
         `changes` and `details` must already be JSON data (`CaseRun.set_data` returns
         changes that way): the event is sealed over exactly what its JSON form will be,
@@ -198,6 +203,8 @@ class Transaction:
         taken = self._edges_taken.pop(case.id, None)
         if taken:
             details = (details or {}) | {"edges": taken}
+        if isinstance(summary, Phrase):
+            details, summary = (details or {}) | {"said": summary.as_data()}, str(summary)
         unsealed = self._unsealed.get(case.id)
         if unsealed is None:
             unsealed = self._unsealed[case.id] = (case, [])

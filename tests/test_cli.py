@@ -92,6 +92,6 @@ def test_a_case_is_run_from_the_command_line_by_the_people_it_names(tmp_path: Pa
     shown = flowdesk("case", case_id, "--as", "bob", *data)
     assert shown.returncode == 0, shown.stderr
     timeline = shown.stdout.split("timeline:\n")[1].splitlines()
-    assert timeline[0].split()[2] == "bob" and "Case started" in timeline[0]
+    assert timeline[0].split("  ")[2].strip() == "bob" and "Case started" in timeline[0]  # after the moment
     refused = flowdesk("case", case_id, "--as", "carol", *data)
     assert (refused.returncode, refused.stderr) == (1, "flowdesk: there is no user 'carol'\n")

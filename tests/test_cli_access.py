@@ -220,7 +220,7 @@ def test_an_agent_lists_the_tasks_they_see_and_the_counts_of_their_queues(
     assert (code, out) == (0, "open work items per queue — none\n")
     code, out, _ = flowdesk(["tasks", "--as", "supervisor", "--data", str(data)], monkeypatch, capsys)
     [line, counts] = out.splitlines()
-    assert line.startswith(f"{seeded.item}  'Work' in queue q (case {seeded.at_task}, priority ")
+    assert line.startswith(f"{seeded.item}  'Work' in queue q (case DE-")  # desk's reference, not its id
     assert counts == "open work items per queue — q: 1"
     code, _, err = flowdesk(["tasks", "--queue", "q", "--as", "agent", "--data", str(data)], monkeypatch, capsys)
     assert (code, err) == (1, "flowdesk: not allowed: queue q is not one of yours (q2)\n")

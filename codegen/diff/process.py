@@ -1,4 +1,5 @@
-"""The process itself: its metadata (key, name, owner, description, language) and its intake rules."""
+"""The process itself: its metadata (key, name, owner, description, language, reference prefix) and its intake
+rules."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from codegen.diff.compare import changed_settings, settings
 from models.bundle import Bundle
 
 #: The bundle's own settings; everything else in it is a part of its own.
-METADATA = ("key", "name", "owner", "description", "language")
+METADATA = ("key", "name", "owner", "description", "language", "reference_prefix")
 
 
 def diff_process(old: Bundle, new: Bundle) -> Iterator[Change]:
-    """The process's key, name, owner, description or language changed."""
+    """The process's key, name, owner, description, language or reference prefix changed."""
     yield from changed_settings(Part.PROCESS, new.key, new.name, _metadata(old), _metadata(new))
 
 

@@ -9,17 +9,17 @@ refuses. Every label, help text, option and case value is shown as text.
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from nicegui import ui
 
 from codegen.forms.rules import FieldRules, Widget, field_rules, is_editable, to_text
 from codegen.forms.validator import Compiler, Submission, check_submission, top_level
+from codegen.value_text import value_text
 from models.data import Variable
 from models.errors import FlowdeskError
 from models.forms import FieldKind, Form, InputField, RepeatingGroup, Section
-from models.values import to_json_value
 
 
 class FormView:
@@ -29,12 +29,15 @@ class FormView:
     visibility, defaults and validations); `compile_expression` is the
     published version's compiler (`ProcessVersion.expression`). A field whose
     variable is in `read_only_values` shows that value as text and is neither
-    checked nor submitted, like a case value field; the server sees it in the case's values.
+    checked nor submitted, like a case value field; the server sees it in the case's values. A case value field
+    of a variable in `defaulted` (nobody set it; `values` holds its declared default) shows "—".
     """
 
     def __init__(self, form: Form, variables: Mapping[str, Variable], values: Mapping[str, Any],
-                 compile_expression: Compiler, *, read_only_values: Mapping[str, Any] | None = None) -> None:
+                 compile_expression: Compiler, *, read_only_values: Mapping[str, Any] | None = None,
+                 defaulted: Collection[str] = ()) -> None:
         self.form = form
+        self.defaulted = frozenset(defaulted)
         self.variables = variables
         self.compile = compile_expression
         self.read_only = dict(read_only_values or {})
@@ -84,7 +87,7 @@ class FormView:
                     self._elements(element.fields)
             elif isinstance(element, RepeatingGroup) and element.variable in self.read_only:
                 with ui.column().classes("w-full gap-0") as box:
-                    _read_only(element, self.read_only[element.variable])
+                    _read_only(element, self.read_only[element.variable], self.variables.get(element.variable))
             elif isinstance(element, RepeatingGroup):
                 box = self._group(element)
             else:
@@ -174,7 +177,10 @@ class FormView:
         return {f.name: f for f in record.fields} if record else {}
 
     def _initial(self, field: InputField) -> Any:
-        """The field's value now, else its default (an expression over the case's values)."""
+        """The field's value now, else its default (an expression over the case's values); a case value nobody set
+        is shown as not set, not as the variable's declared default."""
+        if not is_editable(field) and field.variable in self.defaulted:
+            return None
         value = self.case_values.get(field.variable) if field.variable else None
         if value is None and field.default and is_editable(field):
             try:
@@ -249,27 +255,15 @@ def _widget(field: InputField, rules: FieldRules, initial: Any) -> ui.element:
 
 
 def _read_only(element: InputField | RepeatingGroup, value: Any, variable: Variable | None = None) -> None:
-    """A value shown as text; a choice by its label (the field's own options, else its variable's)."""
+    """A value shown as text (`value_text`); a choice by its label (the field's own options, else its variable's)."""
     options = getattr(element, "options", None) or (variable.options if variable is not None else [])
     labels = {option.value: option.display for option in options}
     with ui.column().classes("gap-0").mark(f"value-{element.id}"):
         ui.label(element.label).classes("text-caption text-grey-8")
-        ui.label(labels[value] if isinstance(value, str) and value in labels else _display(value)) \
+        ui.label(labels[value] if isinstance(value, str) and value in labels else value_text(value, variable)) \
             .classes("whitespace-pre-line")
         if getattr(element, "help", ""):
             ui.label(element.help).classes("text-caption text-grey-8")
-
-
-def _display(value: Any) -> str:
-    """A case value as plain text: yes/no, amounts with two decimals, dates as ISO, records one per line."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return "—"
-    if isinstance(value, list):
-        return "\n".join(", ".join(f"{k}: {_display(v)}" for k, v in row.items()) if isinstance(row, Mapping)
-                         else _display(row) for row in value)
-    return str(to_json_value(value))
 
 
 def _initial_value(field: InputField, variable: Variable | None, value: Any) -> Any:

@@ -52,7 +52,7 @@ from runtime.errors import DataError, NotFound
 from runtime.intake import Intake, intake_start
 from runtime.outbox import email_of, letter_page_of, sent_document
 from runtime.service import Runtime
-from runtime.views.cases import CaseFilter, attachment_file, case_view, find_cases, sent_entry
+from runtime.views.cases import CaseFilter, attachment_file, case_named, case_view, find_cases, sent_entry
 from runtime.views.processes import process_version
 
 #: What changing a case may answer besides success.
@@ -101,16 +101,19 @@ def routes() -> APIRouter:
         return case_detail(flowdesk, user, case.id, response)
 
     @router.get("/cases")
-    def list_cases(user: Caller, flowdesk: Flowdesk, process: str | None = None,
+    def list_cases(user: Caller, flowdesk: Flowdesk,
+                   reference: Annotated[str | None, Query(description="a case reference, e.g. BC-2026-00123")] = None,
+                   process: str | None = None,
                    customer: Annotated[str | None, Query(description="a customer id")] = None,
                    status: CaseStatus | None = None,
                    started_since: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
                    started_until: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
                    limit: Limit = 50, cursor: Cursor = None) -> CasePage:
-        """Cases by process, customer, status and start date, newest first."""
-        query = {"process": process, "customer": customer, "status": status, "since": started_since,
-                 "until": started_until, "limit": limit}
-        page = find_cases(flowdesk, user, CaseFilter(process=process, customer=customer, status=status,
+        """Cases by reference, process, customer, status and start date, newest first."""
+        query = {"reference": reference, "process": process, "customer": customer, "status": status,
+                 "since": started_since, "until": started_until, "limit": limit}
+        page = find_cases(flowdesk, user, CaseFilter(reference=reference, process=process, customer=customer,
+                                                     status=status,
                                                      started_since=started_since, started_until=started_until,
                                                      offset=cursor_offset(query, cursor), limit=limit))
         return CasePage(items=[CaseSummary.of(case) for case in page.cases], total=page.total,
@@ -118,9 +121,9 @@ def routes() -> APIRouter:
 
     @router.get("/cases/{case_id}", responses=CASE_SHOWN | {404: {"model": Problem}})
     def read_case(case_id: str, response: Response, user: Caller, flowdesk: Flowdesk) -> CaseDetail:
-        """A case with its data, open tasks (and whether the caller may work each), timeline, attachments and what
-        was sent; its revision is the `ETag`."""
-        return case_detail(flowdesk, user, case_id, response)
+        """A case, by its id or its reference, with its data, open tasks (and whether the caller may work each),
+        timeline, attachments and what was sent; its revision is the `ETag`."""
+        return case_detail(flowdesk, user, case_named(flowdesk, user, case_id).id, response)
 
     @router.post("/cases/{case_id}/messages", responses=CASE_SHOWN | CHANGE_REFUSALS)
     def deliver_message(case_id: str, body: DeliverMessage, http: HttpRequest, response: Response, user: Caller,

@@ -121,6 +121,8 @@ class WorkItemOut(BaseModel):
 
     id: str
     case_id: str
+    case_reference: str | None = Field(description="the case's reference, e.g. BC-2026-00123; none for a case "
+                                                   "started before cases had references")
     process_key: str
     process_name: str
     node: str = Field(description="the step of the flow; empty for an ad-hoc task")
@@ -141,8 +143,9 @@ class WorkItemOut(BaseModel):
     @classmethod
     def of(cls, row: WorkRow) -> WorkItemOut:
         item = row.item
-        return cls(**item.model_dump(include=set(cls.model_fields)), process_name=row.process_name,
-                   queue_name=row.queue_name, customer=row.customer, assignee_name=row.assignee_name, sla=row.sla)
+        return cls(**item.model_dump(include=set(cls.model_fields)), case_reference=row.case_reference or None,
+                   process_name=row.process_name, queue_name=row.queue_name, customer=row.customer,
+                   assignee_name=row.assignee_name, sla=row.sla)
 
 
 class OpenTaskOut(WorkItemOut):
@@ -151,7 +154,7 @@ class OpenTaskOut(WorkItemOut):
 
     @classmethod
     def of_task(cls, task: OpenTask) -> OpenTaskOut:
-        return cls(**WorkItemOut.of(task.row).model_dump(), refusal=task.refusal)
+        return cls(**WorkItemOut.of(task.row).model_dump(), refusal=None if task.refusal is None else str(task.refusal))
 
 
 class WorkItemPage(BaseModel):
@@ -164,6 +167,8 @@ class WorkItemPage(BaseModel):
 
 class CaseSummary(BaseModel):
     id: str
+    reference: str | None = Field(description="what people read and say, e.g. BC-2026-00123; none for a case "
+                                              "started before cases had references")
     process_key: str
     version: int
     status: CaseStatus
@@ -180,7 +185,8 @@ class CaseSummary(BaseModel):
 
     @classmethod
     def of(cls, case: Case) -> CaseSummary:
-        return cls(**case.model_dump(include=set(cls.model_fields)), href=path("cases", case.id))
+        return cls(**case.model_dump(include=set(cls.model_fields)) | {"reference": case.reference or None},
+                   href=path("cases", case.id))
 
 
 class CasePage(BaseModel):
@@ -252,6 +258,8 @@ class CaseDetail(CaseSummary):
 
     process_name: str
     data: dict[str, Any]
+    labels: dict[str, str] = Field(description="what people read for each variable of the process (in `data` and "
+                                               "the timeline's `changes`), by name")
     open_items: list[OpenTaskOut]
     timeline: list[TimelineEntry]
     attachments: list[AttachmentOut]
@@ -260,6 +268,7 @@ class CaseDetail(CaseSummary):
     @classmethod
     def of_view(cls, view: CaseView) -> CaseDetail:
         return cls(**CaseSummary.of(view.case).model_dump(), process_name=view.process_name, data=view.case.data,
+                   labels={name: variable.display for name, variable in view.version.variables.items()},
                    open_items=[OpenTaskOut.of_task(task) for task in view.open_tasks],
                    timeline=[TimelineEntry.of(event) for event in view.events],
                    attachments=[AttachmentOut.of(a) for a in view.attachments], sent=[SentOut.of(e) for e in view.sent])
@@ -325,7 +334,7 @@ class SuggestionOut(BaseModel):
     @classmethod
     def of(cls, suggestion: Suggestion) -> SuggestionOut:
         return cls(process_key=suggestion.process_key, name=suggestion.name, score=suggestion.score,
-                   reasons=list(suggestion.reasons), start=suggestion.start_node)
+                   reasons=list(map(str, suggestion.reasons)), start=suggestion.start_node)
 
 
 class ContactOut(BaseModel):

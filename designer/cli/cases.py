@@ -16,7 +16,7 @@ from runtime.access import UseCase, may
 from runtime.documents import Case, User
 from runtime.intake import Intake
 from runtime.service import PublishError, Request, Runtime
-from runtime.views.cases import CaseView, case_view
+from runtime.views.cases import CaseView, case_named, case_view
 from runtime.views.work import PAGE_LIMIT, Tab, WorkFilter, WorkRow, queue_counts, work_page
 
 
@@ -102,9 +102,9 @@ def message(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def show_case(args: argparse.Namespace, out: TextIO) -> int:
-    """Show a case: where it stands, its data, and its timeline."""
+    """Show a case, named by its id or its reference: where it stands, its data, and its timeline."""
     with acting(args, read_only=True) as (runtime, user):
-        view = case_view(runtime, user, args.case)
+        view = case_view(runtime, user, case_named(runtime, user, args.case).id)
     print_case(view.case, view, out)
     print("timeline:", file=out)
     for event in view.events:
@@ -154,7 +154,8 @@ def print_outcome(runtime: Runtime, user: User, case: Case, out: TextIO) -> None
 def print_case(case: Case, view: CaseView | None, out: TextIO) -> None:
     customer = f", customer {case.customer_id}" if case.customer_id else ""
     outcome = f" — {case.outcome}" if case.outcome else ""
-    print(f"case {case.id}: {case.process_key} version {case.version}, {case.status.value}{outcome}{customer}",
+    named = f"{case.reference} ({case.id})" if case.reference else case.id
+    print(f"case {named}: {case.process_key} version {case.version}, {case.status.value}{outcome}{customer}",
           file=out)
     for task in view.open_tasks if view is not None else []:
         print(f"  waiting for {_item_line(task.row)}", file=out)
@@ -173,7 +174,8 @@ def _item_line(row: WorkRow) -> str:
     sla = f" ({row.sla.value})" if row.sla else ""
     due = f", due {local_time(item.due_at)}{sla}" if item.due_at else ""
     who = f", claimed by {row.assignee_name}" if item.assignee else ""
-    return f"{item.id}  '{item.title}' in queue {item.queue} (case {item.case_id}, priority {item.priority}{due}{who})"
+    return (f"{item.id}  '{item.title}' in queue {item.queue} (case {row.case_shown}, priority {item.priority}"
+            f"{due}{who})")
 
 
 def _page_size(text: str) -> int:
@@ -228,7 +230,7 @@ def _message_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _case_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("case", help="the case id")
+    parser.add_argument("case", help="the case id or its reference, e.g. BC-2026-00123")
     add_actor_argument(parser)
 
 

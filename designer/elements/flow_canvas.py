@@ -19,6 +19,7 @@ from nicegui.events import GenericEventArguments, Handler, UiEventArguments, han
 
 from codegen.edge_routing import node_box, place_labels, route_edges
 from codegen.layout import COLUMN, ROW, layout_graph
+from designer.i18n import N_, _
 
 __all__ = [
     "PALETTE",
@@ -33,15 +34,15 @@ __all__ = [
 
 #: The palette: node kind -> the business name shown to the owner.
 PALETTE: dict[str, str] = {
-    "start": "Start",
-    "task": "Task",
-    "automatic": "Automatic step",
-    "send": "Send letter / e-mail / SMS",
-    "decision": "Decision",
-    "parallel": "Parallel split / join",
-    "wait": "Wait",
-    "subprocess": "Subprocess",
-    "end": "End",
+    "start": N_("Start"),
+    "task": N_("Task"),
+    "automatic": N_("Automatic step"),
+    "send": N_("Send letter / e-mail / SMS"),
+    "decision": N_("Decision"),
+    "parallel": N_("Parallel split / join"),
+    "wait": N_("Wait"),
+    "subprocess": N_("Subprocess"),
+    "end": N_("End"),
 }
 
 #: Node moves are snapped to this grid, in pixels.
@@ -108,7 +109,7 @@ class FlowCanvas(Element, component="flow_canvas.js"):
                  read_only: bool = False) -> None:
         super().__init__()
         self._laid_out: dict[str, tuple[float, float]] = {}
-        self._props["palette"] = [{"kind": kind, "label": label} for kind, label in PALETTE.items()]
+        self._props["palette"] = [{"kind": kind, "label": _(label)} for kind, label in PALETTE.items()]
         self._props["grid"] = GRID
         self._props["readOnly"] = read_only
         self._props["highlighted"] = []

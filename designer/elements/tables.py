@@ -11,12 +11,13 @@ import json
 from nicegui import ui
 
 
-def name_selection(table: ui.table, row_name: str, all_rows: str = "Choose every row") -> ui.table:
-    """Label the selection checkboxes of `table`: each row's by its `row_name` field, the header's `all_rows`."""
+def name_selection(table: ui.table, row_name: str, all_rows: str, each_row: str) -> ui.table:
+    """Label the selection checkboxes of `table`: the header's `all_rows` ("Choose every case"), each row's
+    `each_row` ("Choose {name}") with `{name}` its `row_name` field."""
     table.add_slot("header-selection", '<q-checkbox v-model="props.selected" dense '
                                        f':aria-label="{_attribute(json.dumps(all_rows))}" />')
-    table.add_slot("body-selection", '<q-checkbox v-model="props.selected" dense '
-                                     f':aria-label="\'Choose \' + props.row[{_attribute(json.dumps(row_name))}]" />')
+    label = f"{json.dumps(each_row)}.replace('{{name}}', props.row[{json.dumps(row_name)}])"
+    table.add_slot("body-selection", f'<q-checkbox v-model="props.selected" dense :aria-label="{_attribute(label)}" />')
     return table
 
 

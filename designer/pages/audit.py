@@ -22,14 +22,16 @@ from zoneinfo import ZoneInfo
 from nicegui import APIRouter, ui
 
 from codegen.trail_report import trail_report_pdf
-from designer.display import local_time
+from designer.display import local_time, number_text
 from designer.elements.flow_canvas import FlowCanvas
 from designer.elements.tables import name_selection
 from designer.frame import frame, runtime
+from designer.i18n import N_, _, ngettext, said, word
 from designer.pages.case import event_body
 from designer.pages.diff_view import diff_view
 from designer.pages.sent import sent_items
 from models.errors import FlowdeskError
+from models.references import as_reference
 from models.serialization import bundle_document
 from runtime.anchors import anchor_line
 from runtime.documents import CaseStatus, User
@@ -41,8 +43,9 @@ from runtime.views.processes import compare_versions, processes, version_history
 
 COLUMNS = [
     {"name": name, "label": label, "field": name, "align": "left"}
-    for name, label in [("id", "Case"), ("process", "Process"), ("version", "Version"), ("status", "Status"),
-                        ("started", "Started"), ("by", "Started by"), ("events", "Audit events")]
+    for name, label in [("reference", N_("Case")), ("process", N_("Process")), ("version", N_("Version")),
+                        ("status", N_("Status")), ("started", N_("Started")), ("by", N_("Started by")),
+                        ("events", N_("Audit events"))]
 ]
 #: Cases listed per page of the search.
 PAGE = 50
@@ -61,31 +64,31 @@ class CaseSearch:
     def __init__(self, user: User) -> None:
         self.user = user
         self.offset = 0
-        names = {p.key: p.name for p in processes(runtime(), user)}
+        self.names = names = {p.key: p.name for p in processes(runtime(), user)}
         with ui.row().classes("items-end gap-3"):
-            self.case_id = ui.input("Case id").classes("w-64").mark("find-case-id")
-            self.customer = ui.input("Customer id").classes("w-40").mark("find-customer")
-            self.process = ui.select({ANY: "All processes"} | names, value=ANY, label="Process") \
+            self.case_id = ui.input(_("Case reference or id")).classes("w-64").mark("find-case-id")
+            self.customer = ui.input(_("Customer id")).classes("w-40").mark("find-customer")
+            self.process = ui.select({ANY: _("All processes")} | names, value=ANY, label=_("Process")) \
                 .classes("w-56").mark("find-process")
-            self.status = ui.select({ANY: "Open or closed", CaseStatus.ACTIVE.value: "Open",
-                                     CaseStatus.COMPLETED.value: "Closed"}, value=ANY, label="Status") \
+            self.status = ui.select({ANY: _("Open or closed"), CaseStatus.ACTIVE.value: _("Open"),
+                                     CaseStatus.COMPLETED.value: _("Closed")}, value=ANY, label=_("Status")) \
                 .classes("w-40").mark("find-status")
-            self.since = ui.input("Started from").props("type=date").mark("find-from")
-            self.until = ui.input("Started until").props("type=date").mark("find-until")
-            ui.button("Find", icon="search", on_click=self.find).mark("find")
+            self.since = ui.input(_("Started from")).props("type=date").mark("find-from")
+            self.until = ui.input(_("Started until")).props("type=date").mark("find-until")
+            ui.button(_("Find"), icon="search", on_click=self.find).mark("find")
         self.summary = ui.label().mark("found")
-        self.table = ui.table(columns=COLUMNS, rows=[], row_key="id", selection="multiple").classes("w-full") \
-            .mark("cases")
-        name_selection(self.table, "id", "Choose every case found")
-        self.table.add_slot("body-cell-id", '<q-td :props="props"><a :href="`/audit/case/${encodeURIComponent('
-                                            'props.value)}`">{{ props.value }}</a></q-td>')
+        self.table = ui.table(columns=[{**c, "label": _(c["label"])} for c in COLUMNS], rows=[], row_key="id",
+                              selection="multiple").classes("w-full").mark("cases")
+        self.table.add_slot("body-cell-reference", '<q-td :props="props"><a :href="`/audit/case/${'
+                                                   'encodeURIComponent(props.row.id)}`">{{ props.value }}</a></q-td>')
+        name_selection(self.table, "reference", _("Choose every case found"), _("Choose {name}"))
         with ui.row().classes("items-center gap-2"):
-            self.previous = ui.button("Previous", on_click=lambda: self.page(-1)).props("flat").mark("previous")
-            self.next = ui.button("Next", on_click=lambda: self.page(1)).props("flat").mark("next")
+            self.previous = ui.button(_("Previous"), on_click=lambda: self.page(-1)).props("flat").mark("previous")
+            self.next = ui.button(_("Next"), on_click=lambda: self.page(1)).props("flat").mark("next")
             ui.space()
-            ui.button("Export selected (file that verifies)", icon="download",
+            ui.button(_("Export selected (file that verifies)"), icon="download",
                       on_click=lambda: self.export("json")).props("outline").mark("export-json")
-            ui.button("Export selected (PDF report)", icon="picture_as_pdf",
+            ui.button(_("Export selected (PDF report)"), icon="picture_as_pdf",
                       on_click=lambda: self.export("pdf")).props("outline").mark("export-pdf")
         self.find()
 
@@ -99,12 +102,14 @@ class CaseSearch:
 
     def show(self) -> None:
         cases, total = self._search()
-        self.table.rows = [{"id": c.id, "process": c.process_key, "version": c.version, "status": c.status.value,
+        self.table.rows = [{"id": c.id, "reference": c.display, "process": self.names.get(c.process_key, c.process_key),
+                            "version": c.version, "status": word(c.status),
                             "started": local_time(c.started_at), "by": c.started_by, "events": c.audit_count}
                            for c in cases]
         self.table.selected = []
-        self.summary.set_text(f"{total} case{'s' if total != 1 else ''} found" +
-                              (f", {self.offset + 1}–{self.offset + len(cases)} shown" if total > len(cases) else ""))
+        found = ngettext("{count} case found", "{count} cases found", total).format(count=number_text(total))
+        shown = _(", {first}–{last} shown").format(first=self.offset + 1, last=self.offset + len(cases))
+        self.summary.set_text(found + (shown if total > len(cases) else ""))
         self.previous.set_enabled(self.offset > 0)
         self.next.set_enabled(self.offset + len(cases) < total)
 
@@ -112,33 +117,37 @@ class CaseSearch:
         zone = ZoneInfo(runtime().calendar.timezone)
         since = _day(self.since.value, zone)
         until = _day(self.until.value, zone)
+        named = (self.case_id.value or "").strip() or None
+        reference = as_reference(named) if named else None
         page = find_cases(runtime(), self.user, CaseFilter(
             process=self.process.value or None, customer=(self.customer.value or "").strip() or None,
             status=CaseStatus(self.status.value) if self.status.value else None, started_since=since,
             started_until=until + timedelta(days=1) if until else None, offset=self.offset, limit=PAGE,
-            case_id=(self.case_id.value or "").strip() or None))
+            case_id=None if reference else named, reference=reference))
         return page.cases, page.total
 
     def export(self, kind: str) -> None:
         chosen = [row["id"] for row in self.table.selected]
         if not chosen:
-            ui.notify("Tick the cases to export first.", type="warning")
+            ui.notify(_("Tick the cases to export first."), type="warning")
             return
         try:
             export = export_cases(runtime(), self.user, chosen)
         except FlowdeskError as error:
-            ui.notify(str(error), type="negative", multi_line=True)
+            ui.notify(said(error), type="negative", multi_line=True)
             return
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         if kind == "json":
             ui.download.content(export_bytes(export), f"flowdesk-cases-{stamp}.json", "application/json")
         else:
-            verdict = [f"Exported {local_time(datetime.fromisoformat(export['exported_at']))} by {self.user.name}. "
-                       "Check the file with 'flowdesk audit verify-export FILE --public-key KEY'."]
+            verdict = [_("Exported {moment} by {who}. Check the file with 'flowdesk audit verify-export FILE "
+                         "--public-key KEY'.").format(moment=local_time(datetime.fromisoformat(export["exported_at"])),
+                                                      who=self.user.name)]
             pdf = trail_report_pdf(export_summary(json.loads(export_bytes(export))), verdict,
-                                   title="Flowdesk audit trail report")
+                                   title=_("Flowdesk audit trail report"))
             ui.download.content(pdf, f"flowdesk-cases-{stamp}.pdf", "application/pdf")
-        ui.notify(f"{len(chosen)} case(s) exported; the export is recorded on each case's trail.", type="positive")
+        ui.notify(_("{count} case(s) exported; the export is recorded on each case's trail.").format(count=len(chosen)),
+                  type="positive")
 
 
 def _day(text: str | None, zone: ZoneInfo) -> datetime | None:
@@ -153,30 +162,33 @@ def _verify(user: User, results: ui.column) -> None:
     results.clear()
     with results:
         if verdict.intact:
-            ui.label(f"All {verdict.cases} case trails are intact and match {verdict.checkpoints} checkpoint(s)"
-                     + ("" if verdict.signed else "; the checkpoints are not signed (configure a signing key)")
-                     + (f"; {verdict.unanchored} case(s) have events newer than the last checkpoint"
-                        if verdict.unanchored else "") + ".").mark("verdict")
+            ui.label(_("All {cases} case trails are intact and match {checkpoints} checkpoint(s)").format(
+                cases=verdict.cases, checkpoints=verdict.checkpoints)
+                + ("" if verdict.signed else _("; the checkpoints are not signed (configure a signing key)"))
+                + (_("; {count} case(s) have events newer than the last checkpoint").format(count=verdict.unanchored)
+                   if verdict.unanchored else "") + ".").mark("verdict")
             return
-        ui.label(f"{len(verdict.problems)} problem(s) found:").classes("text-red-700").mark("verdict")
+        ui.label(_("{count} problem(s) found:").format(count=len(verdict.problems))).classes("text-red-700") \
+            .mark("verdict")
         for problem in verdict.problems:
-            where = f" at event {problem.seq}" if problem.seq else ""
+            where = _(" at event {number}").format(number=problem.seq) if problem.seq else ""
             ui.label(f"{problem.case_id}{where}: {problem.message}").classes("text-red-700")
 
 
 def _anchor(user: User) -> None:
     checkpoint = newest_checkpoint(runtime(), user)
     with ui.column().classes("gap-1").mark("anchor"):
-        ui.label("Newest checkpoint").classes("text-lg")
+        ui.label(_("Newest checkpoint")).classes("text-lg")
         if checkpoint is None:
-            ui.label("No checkpoint yet: the worker makes one every few minutes once cases have events.")
+            ui.label(_("No checkpoint yet: the worker makes one every few minutes once cases have events."))
             return
-        ui.label(f"Checkpoint {checkpoint.seq}, {local_time(checkpoint.at)}, {checkpoint.cases} cases; "
-                 + (f"signed by key {checkpoint.key_id}" if checkpoint.signature else "not signed"))
-        ui.label(f"Hash {checkpoint.hash}").classes("font-mono text-sm").mark("anchor-hash")
-        ui.label("Keep these lines in an anchor file of your own: 'flowdesk audit verify --anchors FILE' then "
-                 "finds a store rolled back behind them.").classes("text-sm text-gray-600")
-        ui.button("Download anchor line", on_click=lambda: ui.download.content(
+        signed = _("signed by key {key}").format(key=checkpoint.key_id) if checkpoint.signature else _("not signed")
+        ui.label(_("Checkpoint {number}, {moment}, {cases} cases; {signed}").format(
+            number=checkpoint.seq, moment=local_time(checkpoint.at), cases=checkpoint.cases, signed=signed))
+        ui.label(_("Hash {hash}").format(hash=checkpoint.hash)).classes("font-mono text-sm").mark("anchor-hash")
+        ui.label(_("Keep these lines in an anchor file of your own: 'flowdesk audit verify --anchors FILE' then "
+                   "finds a store rolled back behind them.")).classes("text-sm text-gray-600")
+        ui.button(_("Download anchor line"), on_click=lambda: ui.download.content(
             (anchor_line(checkpoint) + "\n").encode(), f"flowdesk-anchor-{checkpoint.seq}.jsonl")).props("flat")
 
 
@@ -184,40 +196,45 @@ def _trail_page(user: User, case_id: str) -> None:
     try:
         trail = case_trail(runtime(), user, case_id)
     except NotFound:
-        ui.label(f"There is no case {case_id}.").mark("no-case")
+        ui.label(_("There is no case {case}.").format(case=case_id)).mark("no-case")
         return
     case, version = trail.case, trail.version
     with ui.column().classes("w-full gap-1").mark("trail-head"):
-        ui.label(f"{version.name} — version {version.number}, content hash {version.hash}").classes("text-lg") \
-            .mark("trail-version")
-        ui.link("Read this version (flow, forms, letters, tables)",
+        if case.reference:
+            ui.label(_("Case {case}").format(case=case.reference)).classes("text-xl").mark("trail-reference")
+        ui.label(_("{process} — version {number}, content hash {hash}").format(
+            process=version.name, number=version.number, hash=version.hash)).classes("text-lg").mark("trail-version")
+        ui.link(_("Read this version (flow, forms, letters, tables)"),
                 f"/audit/process/{quote(case.process_key, safe='')}?version={version.number}").mark("version-link")
-        status = "open" if case.status is CaseStatus.ACTIVE else f"closed: {case.outcome or 'done'}"
-        ui.label(f"Started {local_time(case.started_at)} by {case.started_by}; {status}")
+        status = _("open") if case.status is CaseStatus.ACTIVE else \
+            _("closed: {outcome}").format(outcome=case.outcome or _("done"))
+        ui.label(_("Started {moment} by {who}; {status}").format(moment=local_time(case.started_at),
+                                                                  who=case.started_by, status=status))
         verdict = trail.verdict
         if verdict.intact:
-            anchored = "anchored by the checkpoints" if not verdict.unanchored else \
-                "its newest events are not in a checkpoint yet"
-            ui.label(f"The trail verifies: {case.audit_count} events, chain intact, {anchored}.") \
-                .classes("text-green-800").mark("trail-verdict")
+            anchored = _("anchored by the checkpoints") if not verdict.unanchored else \
+                _("its newest events are not in a checkpoint yet")
+            ui.label(_("The trail verifies: {count} events, chain intact, {anchored}.").format(
+                count=case.audit_count, anchored=anchored)).classes("text-green-800").mark("trail-verdict")
         else:
             for problem in verdict.problems:
-                ui.label(f"Broken: {problem.message}").classes("text-red-700").mark("trail-verdict")
+                ui.label(_("Broken: {problem}").format(problem=problem.message)).classes("text-red-700") \
+                    .mark("trail-verdict")
     _trail_diagram(trail)
     with ui.column().classes("w-full gap-1").mark("trail"):
-        ui.label("Every event").classes("text-lg")
+        ui.label(_("Every event")).classes("text-lg")
         for entry in trail.entries:
             event = entry.event
             with ui.column().classes("gap-0 border-b pb-1 w-full").mark("trail-entry"):
                 ui.label(f"{event.seq}. {local_time(event.at)} · {entry.actor} · {event.kind}") \
                     .classes("text-sm text-gray-600")
                 event_body(event, entry.changes, trail.process.variables)
-                ui.label(f"hash {event.hash[:16]}…").classes("text-xs font-mono text-gray-500")
+                ui.label(_("hash {hash}…").format(hash=event.hash[:16])).classes("text-xs font-mono text-gray-500")
     sent_items(user, case_id)
 
 
 def _trail_diagram(trail: CaseTrail) -> None:
-    ui.label("The way the case went: green steps it passed, yellow where it waits; counts on the connections")
+    ui.label(_("The way the case went: green steps it passed, yellow where it waits; counts on the connections"))
     fills = {node: PASSED for node in trail.visited} | {node: WAITING for node in trail.waiting_at}
     canvas = FlowCanvas(bundle_document(trail.process.bundle), read_only=True).classes("w-full h-[380px]") \
         .mark("trail-diagram")
@@ -228,11 +245,11 @@ def _process_page(user: User, key: str, shown: int | None) -> None:
     try:
         history = version_history(runtime(), user, key)
     except NotFound as error:
-        ui.label(str(error)).mark("no-process")
+        ui.label(said(error)).mark("no-process")
         return
     columns = [{"name": n, "label": label, "field": n, "align": "left"} for n, label in (
-        ("number", "Version"), ("published", "Published"), ("author", "By"), ("approved", "Approved by"),
-        ("note", "Note"), ("hash", "Content hash"), ("started", "Cases started"), ("open", "Still open"))]
+        ("number", _("Version")), ("published", _("Published")), ("author", _("By")), ("approved", _("Approved by")),
+        ("note", _("Note")), ("hash", _("Content hash")), ("started", _("Cases started")), ("open", _("Still open")))]
     ui.table(columns=columns, row_key="number", rows=[
         {"number": h.version.number, "published": local_time(h.version.published_at), "author": h.version.author,
          "approved": h.version.approved_by or "—", "note": h.version.note, "hash": h.version.hash[:16] + "…",
@@ -243,35 +260,37 @@ def _process_page(user: User, key: str, shown: int | None) -> None:
     number = shown if shown is not None else history[0].version.number
     version = next((h.version for h in history if h.version.number == number), None)
     if version is None:
-        ui.label(f"There is no version {number}.")
+        ui.label(_("There is no version {number}.").format(number=number))
         return
     bundle = runtime().process_version(version.hash).bundle
-    ui.label(f"Version {version.number}: {bundle.name}").classes("text-lg").mark("shown-version")
+    ui.label(_("Version {number}: {process}").format(number=version.number, process=bundle.name)) \
+        .classes("text-lg").mark("shown-version")
     FlowCanvas(bundle_document(bundle), read_only=True).classes("w-full h-[380px]").mark("version-diagram")
     with ui.row().classes("gap-8 items-start"):
         with ui.column().mark("version-forms"):
-            ui.label("Forms").classes("font-medium")
+            ui.label(_("Forms")).classes("font-medium")
             for form in bundle.forms:
                 ui.label(f"{form.name or form.id}: " + ", ".join(
                     getattr(element, "label", "") or element.id for element in form.walk()))
         with ui.column().mark("version-letters"):
-            ui.label("Letters").classes("font-medium")
+            ui.label(_("Letters")).classes("font-medium")
             for letter in bundle.letters:
                 ui.label(f"{letter.name or letter.id} ({letter.channel}, "
                          f"{', '.join(v.language for v in letter.variants)})")
         with ui.column().mark("version-tables"):
-            ui.label("Decision tables").classes("font-medium")
+            ui.label(_("Decision tables")).classes("font-medium")
             for table in bundle.decision_tables:
-                ui.label(f"{table.name or table.id}: {len(table.rules)} rules, {table.hit_policy}")
+                ui.label(_("{table}: {count} rules, {policy}").format(table=table.name or table.id,
+                                                                     count=len(table.rules), policy=table.hit_policy))
 
 
 def _comparison(user: User, key: str, numbers: list[int]) -> None:
     """Pick two versions and see what changed between them."""
-    options = {n: f"version {n}" for n in sorted(numbers)}
+    options = {n: _("version {number}").format(number=n) for n in sorted(numbers)}
     with ui.row().classes("items-end gap-3"):
-        old = ui.select(options, value=numbers[1], label="Compare").classes("w-40").mark("compare-old")
-        new = ui.select(options, value=numbers[0], label="with").classes("w-40").mark("compare-new")
-        ui.button("Show the changes", icon="compare_arrows", on_click=lambda: show()).mark("compare")
+        old = ui.select(options, value=numbers[1], label=_("Compare")).classes("w-40").mark("compare-old")
+        new = ui.select(options, value=numbers[0], label=_("with")).classes("w-40").mark("compare-new")
+        ui.button(_("Show the changes"), icon="compare_arrows", on_click=lambda: show()).mark("compare")
     area = ui.column().classes("w-full")
 
     def show() -> None:
@@ -280,10 +299,11 @@ def _comparison(user: User, key: str, numbers: list[int]) -> None:
             try:
                 comparison = compare_versions(runtime(), user, key, old.value, new.value)
             except FlowdeskError as error:
-                ui.label(str(error)).classes("text-red-700")
+                ui.label(said(error)).classes("text-red-700")
                 return
             diff_view(comparison.old.bundle, comparison.new.bundle, comparison.diff,
-                      old_title=f"Version {old.value}", new_title=f"Version {new.value}")
+                      old_title=_("Version {number}").format(number=old.value),
+                      new_title=_("Version {number}").format(number=new.value))
 
 
 def routes() -> APIRouter:
@@ -291,26 +311,27 @@ def routes() -> APIRouter:
 
     @router.page("/audit", title="Flowdesk — audit")
     def audit_page() -> None:
-        with frame("Audit: cases, trails and versions") as user:
+        with frame(N_("Audit: cases, trails and versions")) as user:
             with ui.row().classes("items-center gap-4"):
-                ui.button("Verify every trail", icon="verified", on_click=lambda: _verify(user, results)) \
+                ui.button(_("Verify every trail"), icon="verified", on_click=lambda: _verify(user, results)) \
                     .mark("verify")
                 for summary in processes(runtime(), user):
-                    ui.link(f"{summary.name}: {summary.version_count} version(s)",
+                    ui.link(_("{process}: {count} version(s)").format(process=summary.name,
+                                                                      count=summary.version_count),
                             f"/audit/process/{quote(summary.key, safe='')}").mark(f"process-{summary.key}")
             results = ui.column()
             _anchor(user)
-            ui.label("Find cases").classes("text-lg")
+            ui.label(_("Find cases")).classes("text-lg")
             CaseSearch(user)
 
     @router.page("/audit/case/{case_id}", title="Flowdesk — case trail")
     def trail_page(case_id: str) -> None:
-        with frame(f"Audit trail of case {case_id}") as user:
+        with frame(N_("Audit trail of case {case}"), case=case_id) as user:
             _trail_page(user, case_id)
 
     @router.page("/audit/process/{key}", title="Flowdesk — process versions")
     def process_page(key: str, version: int | None = None) -> None:
-        with frame(f"Versions of '{key}'") as user:
+        with frame(N_("Versions of '{process}'"), process=key) as user:
             _process_page(user, key, version)
 
     return router

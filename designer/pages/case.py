@@ -15,29 +15,37 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
 from urllib.parse import quote
 
 from nicegui import APIRouter, events, ui
 
 from codegen.forms.view import FormView
-from designer.display import local_time
-from designer.frame import frame, runtime
+from designer.display import case_value_text, local_time, number_text
+from designer.elements.drop_zone import drop_zone, size_in_words
+from designer.frame import current_user, frame, runtime
+from designer.i18n import N_, _, said, word
 from designer.pages.customer_sheet import case_url, customer_sheet
 from designer.pages.sent import sent_items
 from models.bundle import Bundle
 from models.data import Variable
 from models.errors import FlowdeskError
-from models.values import to_json_value
 from runtime.casework import CaseWork
 from runtime.documents import ATTACHMENT_LIMIT, AuditEvent, CaseStatus, OutboxStatus, SlaStatus, User, WorkItemStatus
 from runtime.errors import AccessDenied, ConflictError, NotFound
 from runtime.service import Request
 from runtime.views.cases import CaseView as CaseRead
-from runtime.views.cases import Change, OpenTask, TaskView, case_view, event_changes, task_view
+from runtime.views.cases import (
+    Change,
+    OpenTask,
+    TaskView,
+    case_named,
+    case_view,
+    event_changes,
+    event_phrase,
+    task_view,
+)
 from runtime.views.cases import sent_items as sent_list
 
-LIMIT_MB = ATTACHMENT_LIMIT // (1024 * 1024)
 #: How often an open case page looks whether the worker has sent something since it was drawn, in seconds.
 SENT_CHECK_SECONDS = 3
 
@@ -46,30 +54,16 @@ def attachment_url(case_id: str, attachment_id: str) -> str:
     return f"/api/v1/cases/{quote(case_id, safe='')}/attachments/{quote(attachment_id, safe='')}"
 
 
-def value_text(value: Any, variable: Variable | None = None) -> str:
-    """A case value as plain text: yes/no, a choice's label, records one per line, else its JSON value."""
-    options = {o.value: o.display for o in variable.options} if variable is not None else {}
-    if isinstance(value, str) and value in options:
-        return options[value]
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return "\n".join(", ".join(f"{k}: {value_text(v)}" for k, v in row.items()) if isinstance(row, dict)
-                         else value_text(row) for row in value)
-    return str(to_json_value(value))
-
-
 def event_body(event: AuditEvent, changes: list[Change], variables: Mapping[str, Variable]) -> None:
-    """What an event of a trail says: its summary, a note's text, and each value it changed from → to."""
-    ui.label(event.summary)
+    """What an event of a trail says (in the reader's language where the event kept its phrase), a note's text, and
+    each value it changed from → to."""
+    ui.label(said(event_phrase(event)))
     if event.kind == "note added":
         ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
     for change in changes:
         variable = variables.get(change.variable)
-        ui.label(f"{change.label}: {value_text(change.before, variable)} → {value_text(change.after, variable)}") \
-            .classes("text-sm whitespace-pre-line")
+        ui.label(f"{change.label}: {case_value_text(change.before, variable)} → "
+                 f"{case_value_text(change.after, variable)}").classes("text-sm whitespace-pre-line")
 
 
 class CaseView:
@@ -91,7 +85,7 @@ class CaseView:
         try:
             read = self._read()
         except NotFound:
-            ui.label(f"There is no case {self.case_id}.").mark("no-case")
+            ui.label(_("There is no case {case}.").format(case=self.case_id)).mark("no-case")
             return
         if self.notice:
             with ui.card().classes("w-full bg-amber-50 border-amber-400").mark("notice"):
@@ -128,38 +122,44 @@ class CaseView:
 
     def _case_block(self, read: CaseRead) -> None:
         case, bundle = read.case, read.version.bundle
+        ui.page_title("Flowdesk — " + _("Case {case}").format(case=case.display))
         with ui.column().classes("w-full gap-1").mark("case"):
-            ui.label(f"{read.process_name} — version {case.version}").classes("text-lg").mark("case-process")
-            status = f"open since {local_time(case.started_at)}"
+            ui.label(_("{process} — version {version}").format(process=read.process_name, version=case.version)) \
+                .classes("text-lg").mark("case-process")
+            status = _("open since {moment}").format(moment=local_time(case.started_at))
             if case.status is not CaseStatus.ACTIVE:
-                when = f" {local_time(case.closed_at)}" if case.closed_at else ""
-                status = f"closed{when}: {case.outcome or 'done'}"
+                outcome = case.outcome or _("done")
+                status = _("closed {moment}: {outcome}").format(moment=local_time(case.closed_at), outcome=outcome) \
+                    if case.closed_at else _("closed: {outcome}").format(outcome=outcome)
             if case.root_cause:
                 cause = next((c.label for c in bundle.root_causes if c.id == case.root_cause), case.root_cause)
-                status += f"; root cause: {cause}"
+                status += _("; root cause: {cause}").format(cause=cause)
             ui.label(status).mark("case-status")
             self._incidents(read)
             with ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1").mark("case-data"):
-                for variable in bundle.variables:
-                    if variable.name in case.data:
-                        ui.label(variable.label or variable.name).classes("text-sm text-gray-600")
-                        ui.label(value_text(case.data[variable.name], variable)).classes("whitespace-pre-line")
+                for variable in bundle.variables:  # every one, so what is still unset shows as such
+                    ui.label(variable.display).classes("text-sm text-gray-600")
+                    ui.label(case_value_text(case.data.get(variable.name), variable)).classes("whitespace-pre-line") \
+                        .mark(f"value-{variable.name}")
             self._attachments(read)
 
     @ui.refreshable_method
     def _incidents(self, read: CaseRead) -> None:
         """What stopped the case, and what it sent that could not be delivered (until someone resends it)."""
         for incident in read.case.incidents:
-            text = incident.message if incident.outbox_entry else f"Stopped at '{incident.node}': {incident.message}"
+            node = read.version.nodes.get(incident.node)
+            text = incident.message if incident.outbox_entry else _("Stopped at '{step}': {problem}").format(
+                step=node.display if node else incident.node, problem=incident.message)
             ui.label(text).classes("text-red-700").mark("incident")
 
     @ui.refreshable_method
     def _attachments(self, read: CaseRead) -> None:
         if read.attachments:
-            ui.label("Attachments").classes("text-sm text-gray-600")
+            ui.label(_("Attachments")).classes("text-sm text-gray-600")
         for attachment in read.attachments:
-            ui.link(f"{attachment.filename} ({attachment.size:,} bytes, {read.names.user(attachment.added_by)}, "
-                    f"{local_time(attachment.added_at)})", attachment_url(self.case_id, attachment.id)) \
+            ui.link(_("{file} ({size} bytes, {who}, {moment})").format(
+                file=attachment.filename, size=number_text(attachment.size), who=read.names.user(attachment.added_by),
+                moment=local_time(attachment.added_at)), attachment_url(self.case_id, attachment.id)) \
                 .mark(f"attachment-{attachment.filename}")
 
     def _work_block(self, read: CaseRead) -> None:
@@ -179,9 +179,11 @@ class CaseView:
             if task.case.id != self.case_id:
                 return
             if task.item.status is not WorkItemStatus.OPEN:
-                by = f" by {task.completed_by_name}" if task.completed_by_name else ""
-                when = f" at {local_time(task.item.completed_at)}" if task.item.completed_at else ""
-                ui.label(f"Task '{task.item.title}' was {task.item.status.value}{by}{when}.").mark("item-done")
+                by = _(" by {who}").format(who=task.completed_by_name) if task.completed_by_name else ""
+                when = _(" at {moment}").format(moment=local_time(task.item.completed_at)) \
+                    if task.item.completed_at else ""
+                ui.label(_("Task '{task}' was {status}{by}{when}.").format(
+                    task=task.item.title, status=word(task.item.status), by=by, when=when)).mark("item-done")
                 return
             self._task(task, read)
 
@@ -190,20 +192,21 @@ class CaseView:
         """Links to the case's open tasks besides the one being worked."""
         others = [task for task in read.open_tasks if task.row.item.id != self.item_id]
         if others:
-            ui.label("Open tasks").classes("text-sm text-gray-600")
+            ui.label(_("Open tasks")).classes("text-sm text-gray-600")
         for other in others:
-            who = f", claimed by {other.row.assignee_name}" if other.row.item.assignee else ""
-            ui.link(f"{other.row.item.title} (queue {other.row.queue_name}{who})",
+            who = _(", claimed by {who}").format(who=other.row.assignee_name) if other.row.item.assignee else ""
+            ui.link(_("{task} (queue {queue}{who})").format(task=other.row.item.title, queue=other.row.queue_name,
+                                                           who=who),
                     f"{case_url(self.case_id)}?item={quote(other.row.item.id, safe='')}") \
                 .mark(f"open-item-{other.row.item.id}")
 
     @staticmethod
     def _no_work_text(read: CaseRead) -> str:
         if read.case.status is CaseStatus.ACTIVE:
-            return "No open tasks."
+            return _("No open tasks.")
         if read.case.root_cause is None and read.version.bundle.root_causes:
-            return "The case is closed. It has no root cause yet: record it under 'close the case' below."
-        return "The case is closed."
+            return _("The case is closed. It has no root cause yet: record it under 'close the case' below.")
+        return _("The case is closed.")
 
     def _current_task(self, open_tasks: list[OpenTask]) -> str | None:
         """The item asked for (?item=), else the case's one open task this user may work."""
@@ -216,11 +219,14 @@ class CaseView:
         item = task.item
         ui.label(item.title).classes("text-xl").mark("item-title")
         sla = SlaStatus.of(item, runtime().now())
-        due = f", due {local_time(item.due_at)} ({sla.value})" if item.due_at and sla else ""
-        who = f", claimed by {read.names.user(item.assignee)}" if item.assignee else ""
-        ui.label(f"Queue {read.names.queue(item.queue)}{who}{due}").classes("text-sm text-gray-600")
+        due = _(", due {moment} ({sla})").format(moment=local_time(item.due_at), sla=word(sla)) \
+            if item.due_at and sla else ""
+        who = _(", claimed by {who}").format(who=read.names.user(item.assignee)) if item.assignee else ""
+        ui.label(_("Queue {queue}{who}{due}").format(queue=read.names.queue(item.queue), who=who, due=due)) \
+            .classes("text-sm text-gray-600")
         if task.refusal is not None:
-            ui.label(f"You can read this task but not work it: {task.refusal}.").mark("item-not-mine")
+            ui.label(_("You can read this task but not work it: {why}.").format(why=said(task.refusal))) \
+                .mark("item-not-mine")
             return
         instructions = getattr(task.node, "instructions", "")
         if instructions:
@@ -228,30 +234,33 @@ class CaseView:
         checklist = getattr(task.node, "checklist", [])
         ticked = set(item.checklist_ticked)
         if checklist:
-            ui.label("Checklist").classes("text-sm text-gray-600")
+            ui.label(_("Checklist")).classes("text-sm text-gray-600")
         for entry in checklist:
-            text = entry.text if entry.required else f"{entry.text} (optional)"
+            text = entry.text if entry.required else _("{entry} (optional)").format(entry=entry.text)
             ui.checkbox(text, value=entry.id in ticked,
                         on_change=lambda e, c=entry.id: self._tick(item.id, c, e.value, ticked, update)) \
                 .mark(f"check-{entry.id}")
         if task.form is not None:
             try:
-                self.form = FormView(task.form, task.version.variables, task.values, task.version.expression)
+                self.form = FormView(task.form, task.version.variables, task.values, task.version.expression,
+                                     defaulted=task.values.defaulted)
             except FlowdeskError as error:
-                ui.label(f"The form '{task.form.name or task.form.id}' cannot be shown: {error}. Ask the process "
-                         "owner to fix it; the task cannot be completed until then.").classes("text-red-700") \
+                ui.label(_("The form '{form}' cannot be shown: {problem}. Ask the process owner to fix it; the task "
+                           "cannot be completed until then.").format(form=task.form.name or task.form.id,
+                                                                     problem=said(error))).classes("text-red-700") \
                     .mark("form-broken")
                 return
         key = f"page-{os.urandom(8).hex()}"  # a second click on Complete replays, it does not complete twice
         with ui.row().classes("items-center gap-4"):
-            button = ui.button("Complete", icon="check", on_click=lambda: self._complete(item.id, item.title, key)) \
+            button = ui.button(_("Complete"), icon="check", on_click=lambda: self._complete(item.id, item.title, key)) \
                 .mark("complete")
             reason = ui.label().classes("text-sm text-orange-800").mark("complete-reason")
 
         def update() -> None:
             missing = [c.text for c in checklist if c.required and c.id not in ticked]
             button.set_enabled(not missing)
-            reason.set_text(f"Tick the checklist first: {'; '.join(missing)}" if missing else "")
+            reason.set_text(_("Tick the checklist first: {missing}").format(missing="; ".join(missing)) if missing
+                            else "")
             reason.set_visibility(bool(missing))
 
         update()
@@ -260,7 +269,7 @@ class CaseView:
     def _timeline(self, read: CaseRead) -> None:
         variables = read.version.variables
         with ui.column().classes("w-full gap-1").mark("timeline"):
-            ui.label("Timeline").classes("text-lg")
+            ui.label(_("Timeline")).classes("text-lg")
             for event in reversed(read.events):
                 with ui.column().classes("gap-0 border-b pb-1 w-full").mark("timeline-entry"):
                     ui.label(f"{local_time(event.at)} · {read.names.user(event.actor)}") \
@@ -269,49 +278,49 @@ class CaseView:
 
     def _actions(self, read: CaseRead) -> None:
         case, bundle = read.case, read.version.bundle
-        with ui.expansion("Add a note, a file or a task; close the case", icon="more_horiz") \
+        with ui.expansion(_("Add a note, a file or a task; close the case"), icon="more_horiz") \
                 .classes("w-full border rounded").mark("actions"):
-            note = ui.textarea("Note").classes("w-full").mark("note-text")
-            ui.button("Add note", on_click=lambda: self._add_note(note)).props("flat").mark("add-note")
-            ui.label(f"Attach a file (at most {LIMIT_MB} MB)").classes("text-sm text-gray-600")
-            ui.upload(auto_upload=True, max_file_size=ATTACHMENT_LIMIT, on_upload=self._attach,
-                      on_rejected=lambda: ui.notify(f"The file is bigger than {LIMIT_MB} MB and was not attached.",
-                                                    type="warning")).classes("w-full").mark("upload")
+            note = ui.textarea(_("Note")).classes("w-full").mark("note-text")
+            ui.button(_("Add note"), on_click=lambda: self._add_note(note)).props("flat").mark("add-note")
+            drop_zone(_("Attach a file"), ATTACHMENT_LIMIT, self._attach).mark("upload")
             if case.status is CaseStatus.ACTIVE:
                 self._add_task_form(bundle)
             if case.root_cause is None and bundle.root_causes:
                 active = case.status is CaseStatus.ACTIVE
-                ui.button("Close case…" if active else "Record the root cause…", icon="task_alt",
+                ui.button(_("Close case…") if active else _("Record the root cause…"), icon="task_alt",
                           on_click=lambda: self._close_dialog(bundle, active)).props("outline").mark("close-case")
 
     def _add_task_form(self, bundle: Bundle) -> None:
-        ui.label("Add a task").classes("text-sm text-gray-600")
+        ui.label(_("Add a task")).classes("text-sm text-gray-600")
         free = "__free__"
-        kinds = {t.id: f"{t.name} (queue {t.queue})" for t in bundle.adhoc_task_types} | {free: "Free task…"}
+        kinds = {t.id: _("{task} (queue {queue})").format(task=t.name, queue=bundle.queue_name(t.queue))
+                 for t in bundle.adhoc_task_types} | {free: _("Free task…")}
         with ui.row().classes("w-full items-end gap-2"):
-            kind = ui.select(kinds, label="Task", value=next(iter(kinds))).classes("w-72").mark("task-type")
-            title = ui.input("Title").classes("w-64").mark("task-title")
-            queue = ui.select({q.id: q.name for q in bundle.queues}, label="Queue").classes("w-56").mark("task-queue")
+            kind = ui.select(kinds, label=_("Task"), value=next(iter(kinds))).classes("w-72").mark("task-type")
+            title = ui.input(_("Title")).classes("w-64").mark("task-title")
+            queue = ui.select({q.id: q.display for q in bundle.queues}, label=_("Queue")).classes("w-56") \
+                .mark("task-queue")
             title.bind_visibility_from(kind, "value", value=free)
             queue.bind_visibility_from(kind, "value", value=free)
-            ui.button("Add task", on_click=lambda: self._add_task(
+            ui.button(_("Add task"), on_click=lambda: self._add_task(
                 None if kind.value == free else kind.value, title.value or "", queue.value)) \
                 .props("flat").mark("add-task")
 
     def _close_dialog(self, bundle: Bundle, active: bool) -> None:
         """Close an open case, or give a case its flow completed the root cause it still lacks."""
         with ui.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full").mark("close-dialog"):
-            ui.label("Close the case" if active else "Record the root cause").classes("text-lg")
-            ui.label("Open tasks are cancelled. Choose what caused the customer's problem." if active else
-                     "The case's flow has ended. Choose what caused the customer's problem.").mark("close-explained")
-            cause = ui.select({c.id: c.label for c in bundle.root_causes}, label="Root cause") \
+            ui.label(_("Close the case") if active else _("Record the root cause")).classes("text-lg")
+            ui.label(_("Open tasks are cancelled. Choose what caused the customer's problem.") if active else
+                     _("The case's flow has ended. Choose what caused the customer's problem.")) \
+                .mark("close-explained")
+            cause = ui.select({c.id: c.label for c in bundle.root_causes}, label=_("Root cause")) \
                 .classes("w-full").mark("root-cause")
-            note = ui.input("Note (optional)").classes("w-full").mark("close-note")
+            note = ui.input(_("Note (optional)")).classes("w-full").mark("close-note")
             with ui.row():
-                ui.button("Close case" if active else "Record root cause",
+                ui.button(_("Close case") if active else _("Record root cause"),
                           on_click=lambda: self._close(dialog, cause.value, note.value or "", active)) \
                     .mark("confirm-close")
-                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button(_("Cancel"), on_click=dialog.close).props("flat")
         dialog.open()
 
     # Acting -------------------------------------------------------------------------------------
@@ -327,31 +336,32 @@ class CaseView:
 
     def _complete(self, item_id: str, title: str, key: str) -> None:
         if self.form is not None and self.form.validate():
-            ui.notify("Correct the marked fields; nothing was saved.", type="warning")
+            ui.notify(_("Correct the marked fields; nothing was saved."), type="warning")
             return
         values = self.form.values() if self.form is not None else {}
         if self._run(lambda: runtime().complete(self.user, item_id, values,
                                                 request=Request.of(key, item_id, values))):
-            ui.notify(f"Task '{title}' completed.", type="positive")
+            ui.notify(_("Task '{task}' completed.").format(task=title), type="positive")
             self.item_id = None
             self.notice = ""
             self.show.refresh()
 
     def _add_note(self, note: ui.textarea) -> None:
         if self._run(lambda: self.work.add_note(self.user, self.case_id, note.value or "")):
-            ui.notify("Note added.", type="positive")
+            ui.notify(_("Note added."), type="positive")
             note.value = ""
             self._timeline.refresh(self._read())  # not the whole page: what is typed in the form stays
 
     async def _attach(self, event: events.UploadEventArguments) -> None:
         upload = event.file
         if upload.size() > ATTACHMENT_LIMIT:
-            ui.notify(f"'{upload.name}' has {upload.size():,} bytes; attachments may have at most {LIMIT_MB} MB. "
-                      "It was not attached.", type="warning")
+            ui.notify(_("'{file}' has {size} bytes; attachments may have at most {limit}. It was not attached.")
+                      .format(file=upload.name, size=number_text(upload.size()), limit=size_in_words(ATTACHMENT_LIMIT)),
+                      type="warning")
             return
         content = await upload.read()
         if self._run(lambda: self.work.attach(self.user, self.case_id, upload.name, content, upload.content_type)):
-            ui.notify(f"'{upload.name}' attached.", type="positive")
+            ui.notify(_("'{file}' attached.").format(file=upload.name), type="positive")
             read = self._read()
             self._attachments.refresh(read)
             self._timeline.refresh(read)
@@ -359,18 +369,18 @@ class CaseView:
     def _add_task(self, task_type: str | None, title: str, queue: str | None) -> None:
         if self._run(lambda: self.work.add_task(self.user, self.case_id, task_type=task_type, title=title,
                                                 queue=queue)):
-            ui.notify("Task added.", type="positive")
+            ui.notify(_("Task added."), type="positive")
             read = self._read()
             self._other_tasks.refresh(read)
             self._timeline.refresh(read)
 
     def _close(self, dialog: ui.dialog, root_cause: str | None, note: str, active: bool) -> None:
         if root_cause is None:
-            ui.notify("Choose a root cause.", type="warning")
+            ui.notify(_("Choose a root cause."), type="warning")
             return
         dialog.close()
         if self._run(lambda: self.work.close(self.user, self.case_id, root_cause, note=note)):
-            ui.notify("Case closed." if active else "Root cause recorded.", type="positive")
+            ui.notify(_("Case closed.") if active else _("Root cause recorded."), type="positive")
             self.item_id = None
             self.show.refresh()
 
@@ -382,13 +392,13 @@ class CaseView:
         try:
             action()
         except (ConflictError, AccessDenied) as error:
-            self.notice = (f"Someone else changed this case while you had it open: {error}.\n"
-                           "Nothing you entered for this step was saved. Below is the case as it is now.")
+            self.notice = _("Someone else changed this case while you had it open: {problem}.\nNothing you entered for "
+                            "this step was saved. Below is the case as it is now.").format(problem=said(error))
             self.item_id = None
             self.show.refresh()
             return False
         except FlowdeskError as error:
-            ui.notify(f"Not saved: {error}", type="negative", multi_line=True)
+            ui.notify(_("Not saved: {problem}").format(problem=said(error)), type="negative", multi_line=True)
             return False
         return True
 
@@ -398,8 +408,13 @@ def routes() -> APIRouter:
 
     @router.page("/work/case/{case_id}", title="Flowdesk — case")
     def case_page(case_id: str, item: str | None = None) -> None:
-        with frame(f"Case {case_id}") as user:
-            view = CaseView(case_id, item, user)
+        """The case named by its id or its reference (BC-2026-00123)."""
+        try:
+            case = case_named(runtime(), current_user(), case_id)
+        except FlowdeskError:  # not there, or not the reader's to read: the view says so
+            case = None
+        with frame(N_("Case {case}"), case=case.display if case else case_id) as user:
+            view = CaseView(case.id if case else case_id, item, user)
             view.show()
             ui.timer(SENT_CHECK_SECONDS, view.redraw_sent_if_changed)
 

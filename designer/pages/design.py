@@ -12,9 +12,11 @@ from nicegui import APIRouter, events, ui
 
 from codegen.bpmn.report import ImportReport, Outcome
 from codegen.bpmn.safe_xml import MAX_XML_BYTES
-from codegen.interchange import EXPORT_FORMATS, IMPORT_SUFFIXES, ImportPreview, read_files
+from codegen.interchange import IMPORT_SUFFIXES, ImportPreview, read_files
 from designer.display import local_time
+from designer.elements.drop_zone import drop_zone
 from designer.frame import current_user, frame, runtime
+from designer.i18n import N_, _, ngettext, said
 from designer.pages.migrate import migrate_url
 from models.errors import BundleLoadError, FlowdeskError, LoadProblem
 from models.serialization import MAX_BUNDLE_BYTES
@@ -28,6 +30,11 @@ IMPORT_ACCEPT = ",".join([".json", *IMPORT_SUFFIXES])
 MAX_IMPORT_BYTES = max(MAX_BUNDLE_BYTES, MAX_XML_BYTES)
 
 
+#: What each export format is called on the Export menu (codegen.interchange.EXPORT_FORMATS).
+EXPORT_LABELS = {"json": N_("Flowdesk bundle (JSON)"), "bpmn": N_("BPMN 2.0 with diagram"),
+                 "dmn": N_("DMN 1.3 decision tables")}
+
+
 def show_problems(title: str, problems: list[LoadProblem]) -> None:
     """A dialog listing problems as plain text: JSON path, then message."""
     with ui.dialog() as dialog, ui.card().classes("w-[40rem]").mark("import-problems"):
@@ -35,37 +42,37 @@ def show_problems(title: str, problems: list[LoadProblem]) -> None:
         for problem in problems:
             ui.label(f"{problem.path}: {problem.message}" if problem.path else problem.message) \
                 .classes("font-mono text-sm").mark("import-problem")
-        ui.button("Close", on_click=dialog.close).props("flat")
+        ui.button(_("Close"), on_click=dialog.close).props("flat")
     dialog.open()
 
 
 def ask_duplicate(user: User, entry: ProcessEntry) -> None:
     """Dialog asking for the copy's key and name; creating it opens the copy's editor."""
     with ui.dialog() as dialog, ui.card().classes("w-96"):
-        ui.label(f"Duplicate {entry.name} ({entry.key})").classes("text-lg")
-        key = ui.input("New process key", value=f"{entry.key}_copy").classes("w-full").mark("duplicate-key")
-        name = ui.input("New process name", value=f"{entry.name} (copy)").classes("w-full").mark("duplicate-name")
+        ui.label(_("Duplicate {process} ({key})").format(process=entry.name, key=entry.key)).classes("text-lg")
+        key = ui.input(_("New process key"), value=f"{entry.key}_copy").classes("w-full").mark("duplicate-key")
+        name = ui.input(_("New process name"), value=_("{process} (copy)").format(process=entry.name)) \
+            .classes("w-full").mark("duplicate-name")
         problem = ui.label().classes("text-red-700").mark("duplicate-problem")
 
         def create() -> None:
             try:
                 stored = Drafts(runtime()).duplicate(user, entry.key, key.value or "", name.value or "")
             except FlowdeskError as error:
-                problem.set_text(str(error))
+                problem.set_text(said(error))
                 return
             dialog.close()
             ui.navigate.to(f"/design/{stored.key}")
 
         with ui.row():
-            ui.button("Cancel", on_click=dialog.close).props("flat")
-            ui.button("Duplicate", on_click=create).mark("duplicate-create")
+            ui.button(_("Cancel"), on_click=dialog.close).props("flat")
+            ui.button(_("Duplicate"), on_click=create).mark("duplicate-create")
     dialog.open()
 
 
 async def handle_uploads(user: User, event: events.MultiUploadEventArguments) -> None:
     """Bundle files (.json) become drafts at once; BPMN and DMN files are shown as an import report first."""
     files = [(file.name, await file.read()) for file in event.files]
-    event.sender.reset()
     for name, data in files:
         if PurePath(name).suffix.lower() not in IMPORT_SUFFIXES:
             import_bundle(user, name, data)
@@ -79,19 +86,19 @@ def import_bundle(user: User, name: str, data: bytes) -> None:
     try:
         stored = Drafts(runtime()).import_file(user, data, name)
     except BundleLoadError as error:
-        show_problems(f"{name} cannot be imported; nothing changed.", error.problems)
+        show_problems(_("{file} cannot be imported; nothing changed.").format(file=name), error.problems)
     except FlowdeskError as error:
-        show_problems(f"{name} was not imported.", [LoadProblem("", str(error))])
+        show_problems(_("{file} was not imported.").format(file=name), [LoadProblem("", said(error))])
     else:
         ui.navigate.to(f"/design/{stored.key}")
 
 
 REPORT_COLUMNS = [
-    {"name": "outcome", "label": "Outcome", "field": "outcome", "align": "left"},
-    {"name": "what", "label": "Element", "field": "what", "align": "left"},
-    {"name": "element", "label": "Id", "field": "element", "align": "left"},
-    {"name": "name", "label": "Name", "field": "name", "align": "left"},
-    {"name": "detail", "label": "What became of it", "field": "detail", "align": "left",
+    {"name": "outcome", "label": N_("Outcome"), "field": "outcome", "align": "left"},
+    {"name": "what", "label": N_("Element"), "field": "what", "align": "left"},
+    {"name": "element", "label": N_("Id"), "field": "element", "align": "left"},
+    {"name": "name", "label": N_("Name"), "field": "name", "align": "left"},
+    {"name": "detail", "label": N_("What became of it"), "field": "detail", "align": "left",
      "classes": "whitespace-normal"},
 ]
 
@@ -102,18 +109,20 @@ def _report_table(report: ImportReport) -> None:
     grouped = [entry for outcome in Outcome for entry in report.of(outcome)]
     rows = [{"id": i, "outcome": e.outcome.value, "what": e.what, "element": e.element, "name": e.name,
              "detail": e.detail} for i, e in enumerate(grouped)]
-    ui.table(columns=REPORT_COLUMNS, rows=rows, row_key="id").props("dense flat wrap-cells").classes("w-full") \
+    ui.table(columns=[{**c, "label": _(c["label"])} for c in REPORT_COLUMNS], rows=rows,
+             row_key="id").props("dense flat wrap-cells").classes("w-full") \
         .mark("import-report-entries")
 
 
 def show_import_report(user: User, preview: ImportPreview) -> None:
     """What the BPMN and DMN files would become, element by element, with the checks' findings; drafts are
     created only when the user accepts."""
-    with ui.dialog()as dialog, ui.card().classes("w-[60rem] max-w-full") \
+    with ui.dialog() as dialog, ui.card().classes("w-[60rem] max-w-full") \
             .mark("import-report"):
-        ui.label("Import report — nothing is created until you accept").classes("text-lg")
+        ui.label(_("Import report — nothing is created until you accept")).classes("text-lg")
         for unread in preview.unread:
-            ui.label(f"{unread.source} cannot be read: {unread.problem}").classes("text-red-800") \
+            ui.label(_("{file} cannot be read: {problem}").format(file=unread.source,
+                                                                  problem=unread.problem)).classes("text-red-800") \
                 .mark("import-unread")
         for note in preview.notes:
             ui.label(note).classes("text-amber-900")
@@ -123,8 +132,9 @@ def show_import_report(user: User, preview: ImportPreview) -> None:
             with ui.column().classes("w-full gap-1").mark(f"import-process-{draft.key}"):
                 _report_table(draft.report)
                 warnings = len(draft.findings) - draft.errors
-                ui.label(f"Checks on the draft '{draft.key}': {draft.errors} error(s), {warnings} warning(s) to fix "
-                         "before publishing").mark("import-checks")
+                ui.label(_("Checks on the draft '{key}': {errors} error(s), {warnings} warning(s) to fix before "
+                           "publishing").format(key=draft.key, errors=draft.errors,
+                                                warnings=warnings)).mark("import-checks")
                 for finding in draft.findings:
                     ui.label(f"{finding.severity.value}: {finding.message} [{finding.element}]") \
                         .classes("text-sm").mark("import-finding")
@@ -135,7 +145,8 @@ def show_import_report(user: User, preview: ImportPreview) -> None:
                 try:
                     created.append(Drafts(runtime()).create_from(user, draft.document).key)
                 except FlowdeskError as error:
-                    ui.notify(f"{draft.key} was not created: {error}", type="warning", multi_line=True)
+                    ui.notify(_("{key} was not created: {problem}").format(key=draft.key, problem=said(error)),
+                              type="warning", multi_line=True)
             dialog.close()
             if len(created) == 1:
                 ui.navigate.to(f"/design/{created[0]}")
@@ -143,10 +154,11 @@ def show_import_report(user: User, preview: ImportPreview) -> None:
                 ui.navigate.reload()
 
         with ui.row():
-            ui.button("Cancel", on_click=dialog.close).props("flat").mark("import-cancel")
+            ui.button(_("Cancel"), on_click=dialog.close).props("flat").mark("import-cancel")
             if preview.acceptable:
                 count = len(preview.drafts)
-                ui.button(f"Create {count} draft{'s' if count != 1 else ''}", on_click=accept) \
+                ui.button(ngettext("Create {count} draft", "Create {count} drafts", count).format(count=count),
+                          on_click=accept) \
                     .mark("import-accept")
     dialog.open()
 
@@ -155,7 +167,7 @@ def export(user: User, key: str, format: str) -> None:
     try:
         file = process_file(runtime(), user, key, format)
     except FlowdeskError as error:
-        ui.notify(f"Not exported: {error}", type="warning")
+        ui.notify(_("Not exported: {problem}").format(problem=said(error)), type="warning")
         return
     ui.download.content(file.content, file.filename, file.media_type)
 
@@ -166,12 +178,12 @@ def _version_row(version: Version) -> dict[str, Any]:
 
 
 COLUMNS = [
-    {"name": "number", "label": "Version", "field": "number", "align": "left"},
-    {"name": "name", "label": "Name", "field": "name", "align": "left"},
-    {"name": "author", "label": "Author", "field": "author", "align": "left"},
-    {"name": "published", "label": "Published", "field": "published", "align": "left"},
-    {"name": "note", "label": "Note", "field": "note", "align": "left"},
-    {"name": "hash", "label": "Content hash", "field": "hash", "align": "left"},
+    {"name": "number", "label": N_("Version"), "field": "number", "align": "left"},
+    {"name": "name", "label": N_("Name"), "field": "name", "align": "left"},
+    {"name": "author", "label": N_("Author"), "field": "author", "align": "left"},
+    {"name": "published", "label": N_("Published"), "field": "published", "align": "left"},
+    {"name": "note", "label": N_("Note"), "field": "note", "align": "left"},
+    {"name": "hash", "label": N_("Content hash"), "field": "hash", "align": "left"},
 ]
 
 
@@ -179,26 +191,28 @@ def process_card(user: User, entry: ProcessEntry) -> None:
     with ui.card().classes("w-full").mark(f"process-{entry.key}"):
         ui.label(f"{entry.name} ({entry.key})").classes("text-lg")
         if entry.draft is not None:
-            saved = f"saved by {entry.draft.saved_by} at {local_time(entry.draft.saved_at)}" \
-                if entry.draft.saved_at else "saved"
-            what = "draft, not published" if not entry.versions else "draft of a new version"
+            saved = _("saved by {who} at {moment}").format(who=entry.draft.saved_by,
+                                                           moment=local_time(entry.draft.saved_at)) \
+                if entry.draft.saved_at else _("saved")
+            what = _("draft, not published") if not entry.versions else _("draft of a new version")
             ui.label(f"{what}; {saved}").classes("text-slate-600").mark(f"draft-{entry.key}")
         with ui.row().classes("items-center gap-4"):
-            ui.link("Edit", f"/design/{entry.key}").mark(f"edit-{entry.key}")
+            ui.link(_("Edit"), f"/design/{entry.key}").mark(f"edit-{entry.key}")
             if entry.versions:
-                with ui.dropdown_button("Export", icon="download", auto_close=True).props("flat") \
+                with ui.dropdown_button(_("Export"), icon="download", auto_close=True).props("flat") \
                         .mark(f"export-{entry.key}"):
-                    for format, written in EXPORT_FORMATS.items():
-                        ui.item(written.label, on_click=lambda format=format: export(user, entry.key, format)) \
+                    for format, label in EXPORT_LABELS.items():
+                        ui.item(_(label), on_click=lambda format=format: export(user, entry.key, format)) \
                             .mark(f"export-{entry.key}-{format}")
-            ui.button("Duplicate", icon="content_copy", on_click=lambda: ask_duplicate(user, entry)) \
+            ui.button(_("Duplicate"), icon="content_copy", on_click=lambda: ask_duplicate(user, entry)) \
                 .props("flat").mark(f"duplicate-{entry.key}")
             if len(entry.versions) > 1:
-                ui.link("Move open cases to a newer version", migrate_url(entry.key)).mark(f"migrate-{entry.key}")
+                ui.link(_("Move open cases to a newer version"), migrate_url(entry.key)).mark(f"migrate-{entry.key}")
         if entry.versions:
             count = len(entry.versions)
-            ui.label(f"{count} published version{'s' if count != 1 else ''}")
-            ui.table(columns=COLUMNS, rows=[_version_row(v) for v in entry.versions], row_key="number")
+            ui.label(ngettext("{count} published version", "{count} published versions", count).format(count=count))
+            ui.table(columns=[{**c, "label": _(c["label"])} for c in COLUMNS],
+                     rows=[_version_row(v) for v in entry.versions], row_key="number")
 
 
 def routes() -> APIRouter:
@@ -206,23 +220,20 @@ def routes() -> APIRouter:
 
     @router.page("/design", title="Flowdesk — design")
     def design_page() -> None:
-        with frame("Processes") as user:
+        with frame(N_("Processes")) as user:
             with ui.row().classes("items-center gap-4"):
-                ui.button("New process", icon="add", on_click=lambda: ui.navigate.to("/design/new")) \
+                ui.button(_("New process"), icon="add", on_click=lambda: ui.navigate.to("/design/new")) \
                     .mark("new-process")
-                ui.upload(label="Import a bundle (.json), BPMN (.bpmn) or DMN (.dmn) file", auto_upload=True,
-                          multiple=True, max_file_size=MAX_IMPORT_BYTES,
-                          on_multi_upload=lambda event: handle_uploads(user, event),
-                          on_rejected=lambda: ui.notify(f"Not imported: a file may be at most "
-                                                        f"{MAX_IMPORT_BYTES:,} bytes.", type="warning")) \
-                    .props(f'accept="{IMPORT_ACCEPT}" flat bordered').mark("import")
+                drop_zone(_("Process files: a bundle (.json), BPMN (.bpmn) or DMN (.dmn)"), MAX_IMPORT_BYTES,
+                          lambda event: handle_uploads(user, event), accept=IMPORT_ACCEPT, multiple=True) \
+                    .mark("import")
             try:
                 entries = process_list(runtime(), user)
             except AccessDenied as error:
-                ui.label(str(error)).mark("not-allowed")
+                ui.label(said(error)).mark("not-allowed")
                 return
             if not entries:
-                ui.label("No process is published yet: create one, or publish a file with 'flowdesk publish FILE'.")
+                ui.label(_("No process is published yet: create one, or publish a file with 'flowdesk publish FILE'."))
             for entry in entries:
                 process_card(user, entry)
 

@@ -14,6 +14,7 @@ from nicegui import ui
 from codegen.diff import BundleDiff, Change, ChangeKind, Part
 from codegen.diff.changes import TITLES
 from designer.elements.flow_canvas import FlowCanvas
+from designer.i18n import N_, _, ngettext
 from models.bundle import Bundle
 from models.serialization import bundle_document
 
@@ -21,6 +22,9 @@ COLOURS = {ChangeKind.ADDED: "#bbf7d0", ChangeKind.REMOVED: "#fecaca", ChangeKin
            ChangeKind.MOVED: "#bfdbfe", ChangeKind.REORDERED: "#fde68a"}
 MARKS = {ChangeKind.ADDED: "+", ChangeKind.REMOVED: "−", ChangeKind.CHANGED: "~", ChangeKind.MOVED: "↔",
          ChangeKind.REORDERED: "↕"}
+#: The legend's words for the kinds of change.
+KIND_WORDS = {ChangeKind.ADDED: N_("added"), ChangeKind.REMOVED: N_("removed"), ChangeKind.CHANGED: N_("changed"),
+              ChangeKind.MOVED: N_("moved"), ChangeKind.REORDERED: N_("reordered")}
 SEGMENT_CLASSES = {"insert": "bg-green-100 text-green-900", "delete": "bg-red-100 text-red-900 line-through",
                    "equal": ""}
 
@@ -29,9 +33,10 @@ def diff_view(old: Bundle, new: Bundle, diff: BundleDiff, *, old_title: str, new
     """Both diagrams coloured by what changed, then the list of changes by part."""
     with ui.column().classes("w-full gap-2").mark("diff"):
         if not diff:
-            ui.label("The two versions are the same.").mark("diff-none")
+            ui.label(_("The two versions are the same.")).mark("diff-none")
             return
-        ui.label(f"{len(diff)} change{'s' if len(diff) != 1 else ''}").classes("text-lg").mark("diff-count")
+        ui.label(ngettext("{count} change", "{count} changes", len(diff)).format(count=len(diff))) \
+            .classes("text-lg").mark("diff-count")
         status = diff.status(Part.NODES)
         with ui.row().classes("w-full no-wrap gap-4"):
             for title, bundle, shown, marker in (
@@ -47,7 +52,7 @@ def diff_view(old: Bundle, new: Bundle, diff: BundleDiff, *, old_title: str, new
                 with ui.row().classes("items-center gap-1"):
                     ui.element("div").style(f"width:14px;height:14px;background:{COLOURS[kind]};"
                                             "border:1px solid #24292f")
-                    ui.label(kind.value)
+                    ui.label(_(KIND_WORDS[kind]))
         for part, changes in diff.by_part().items():
             with ui.column().classes("w-full gap-1").mark(f"diff-{part.value}"):
                 ui.label(TITLES[part]).classes("font-medium")

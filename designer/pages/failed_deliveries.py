@@ -14,6 +14,7 @@ from nicegui import ui
 
 from designer.display import local_time
 from designer.frame import runtime
+from designer.i18n import _, ngettext, said
 from designer.pages.customer_sheet import case_url
 from runtime.access import UseCase, may
 from runtime.deliveries import Deliveries
@@ -31,10 +32,12 @@ def failed_deliveries_block(user: User) -> Callable[[], None]:
 
     def resend_all() -> None:
         report = Deliveries(runtime()).resend_all(user)
-        lines = [f"Queued again: {report.resent} message{'s' if report.resent != 1 else ''} of {report.cases} "
-                 f"case{'s' if report.cases != 1 else ''}."]
-        lines += [f"Not resent, it may have arrived (check by hand): {unsure}." for unsure in report.check_by_hand]
-        lines += [f"Not resent: {problem}." for problem in report.problems]
+        messages = ngettext("{count} message", "{count} messages", report.resent).format(count=report.resent)
+        cases = ngettext("{count} case", "{count} cases", report.cases).format(count=report.cases)
+        lines = [_("Queued again: {messages} of {cases}.").format(messages=messages, cases=cases)]
+        lines += [_("Not resent, it may have arrived (check by hand): {message}.").format(message=said(unsure))
+                  for unsure in report.check_by_hand]
+        lines += [_("Not resent: {problem}.").format(problem=said(problem)) for problem in report.problems]
         ui.notify("\n".join(lines), type="positive" if not report.problems else "warning", multi_line=True)
         block.refresh()
 
@@ -43,20 +46,23 @@ def failed_deliveries_block(user: User) -> Callable[[], None]:
         found = failed_deliveries(runtime(), user)
         shown[:] = _fingerprint(found)
         if not found:
-            ui.label("No letter, e-mail or SMS failed to go out.").classes("text-sm text-gray-600") \
+            ui.label(_("No letter, e-mail or SMS failed to go out.")).classes("text-sm text-gray-600") \
                 .mark("failed-none")
             return
         resendable = sum(failed.resendable for failed in found)
         with ui.row().classes("items-center gap-4"):
-            ui.label(f"{len(found)} {'delivery' if len(found) == 1 else 'deliveries'} failed").classes("text-lg") \
+            ui.label(ngettext("{count} delivery failed", "{count} deliveries failed", len(found)).format(
+                count=len(found))).classes("text-lg") \
                 .mark("failed-count")
             if resendable and may(user, UseCase.RESEND_ALL):
-                ui.button(f"Resend all {resendable}", icon="send", on_click=resend_all).props("outline dense") \
-                    .tooltip("after the cause (often the mail server) is fixed").mark("resend-everything")
+                ui.button(_("Resend all {count}").format(count=resendable), icon="send", on_click=resend_all) \
+                    .props("outline dense").tooltip(_("after the cause (often the mail server) is fixed")) \
+                    .mark("resend-everything")
         for failed in found[:SHOWN]:
             _line(failed)
         if len(found) > SHOWN:
-            ui.label(f"… and {len(found) - SHOWN} more (flowdesk resend --list shows all)").classes("text-sm")
+            ui.label(_("… and {count} more (flowdesk resend --list shows all)").format(count=len(found) - SHOWN)) \
+                .classes("text-sm")
 
     def redraw_if_changed() -> None:
         if _fingerprint(failed_deliveries(runtime(), user)) != shown:
@@ -74,6 +80,6 @@ def _fingerprint(found: list[FailedDelivery]) -> list[tuple[str, str]]:
 def _line(failed: FailedDelivery) -> None:
     with ui.row().classes("items-center gap-2 text-sm").mark(f"failed-{failed.entry_id}"):
         ui.label(local_time(failed.failed_at))
-        ui.link(f"case {failed.case_id}", case_url(failed.case_id))
-        note = "" if failed.resendable else " (it may have arrived: check by hand; never resent)"
+        ui.link(_("case {case}").format(case=failed.case_id), case_url(failed.case_id))
+        note = "" if failed.resendable else _(" (it may have arrived: check by hand; never resent)")
         ui.label(f"{failed.text}: {failed.reason}{note}").classes("text-red-700")

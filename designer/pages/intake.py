@@ -22,7 +22,8 @@ from nicegui import APIRouter, ui
 from codegen.forms.view import FormView
 from designer.display import local_time
 from designer.frame import frame, runtime
-from designer.pages.customer_sheet import DIRECTION_LABELS, SEGMENT_LABELS, case_url
+from designer.i18n import N_, _, said
+from designer.pages.customer_sheet import CHANNEL_LABELS, DIRECTION_LABELS, SEGMENT_LABELS, case_url
 from models import Bundle
 from models.customers import Customer, SearchField, Segment
 from models.errors import FlowdeskError
@@ -32,18 +33,17 @@ from runtime.documents import Case, Contact, ContactDirection, User
 from runtime.intake import CaseRequest, Intake, StartForm, suggest_processes
 
 GUESS = "guess"
-SEARCH_BY = {GUESS: "Anything (guessed)", SearchField.NAME: "Name", SearchField.NUMBER: "Customer number",
-             SearchField.PHONE: "Phone", SearchField.EMAIL: "E-mail", SearchField.ADDRESS: "Postcode + house number"}
-CHANNEL_LABELS = {Channel.PHONE: "Phone", Channel.EMAIL: "E-mail", Channel.SMS: "SMS", Channel.WEB: "Web",
-                  Channel.LETTER: "Letter"}
+SEARCH_BY = {GUESS: N_("Anything (guessed)"), SearchField.NAME: N_("Name"), SearchField.NUMBER: N_("Customer number"),
+             SearchField.PHONE: N_("Phone"), SearchField.EMAIL: N_("E-mail"),
+             SearchField.ADDRESS: N_("Postcode + house number")}
 #: The fields of a new customer: (path in the customer, label).
-NEW_CUSTOMER_FIELDS = (("name", "Name"), ("email", "E-mail"), ("phone", "Phone"), ("address.street", "Street"),
-                       ("address.house_number", "House number"), ("address.postcode", "Postcode"),
-                       ("address.city", "City"))
+NEW_CUSTOMER_FIELDS = (("name", N_("Name")), ("email", N_("E-mail")), ("phone", N_("Phone")),
+                       ("address.street", N_("Street")), ("address.house_number", N_("House number")),
+                       ("address.postcode", N_("Postcode")), ("address.city", N_("City")))
 #: What the agent is told about starting several cases at once.
-START_RULE = ("Every ticked form is checked first: while one is wrong, no case starts. Then each case starts on "
-              "its own: if the system refuses one, it says why beside it and the others still start; correct it "
-              "and click again to start just that one, on the same contact.")
+START_RULE = N_("Every ticked form is checked first: while one is wrong, no case starts. Then each case starts on "
+                "its own: if the system refuses one, it says why beside it and the others still start; correct it "
+                "and click again to start just that one, on the same contact.")
 
 
 @dataclass
@@ -74,9 +74,9 @@ class IntakePage:
 
     def build(self) -> None:
         with ui.row().classes("items-center gap-4"):
-            ui.label("Take a customer contact and start the cases it asks for.").classes("text-gray-600")
-            ui.link("Back to the worklist", "/work").mark("to-worklist")
-        ui.label("1. Customer").classes("text-lg")
+            ui.label(_("Take a customer contact and start the cases it asks for.")).classes("text-gray-600")
+            ui.link(_("Back to the worklist"), "/work").mark("to-worklist")
+        ui.label(_("1. Customer")).classes("text-lg")
         with ui.column().classes("w-full gap-2") as self.finder:  # hidden once the contact is recorded
             self._find_section()
             self._register_section()
@@ -89,15 +89,16 @@ class IntakePage:
 
     def _find_section(self) -> None:
         with ui.row().classes("items-end gap-2"):
-            self.search_by = ui.select({str(k): v for k, v in SEARCH_BY.items()}, value=GUESS, label="Search by",
-                                       on_change=self._search_by_changed).classes("w-56").mark("search-by")
-            self.search_text = ui.input("Name, number, phone, e-mail or postcode").classes("w-80") \
+            self.search_by = ui.select({str(k): _(v) for k, v in SEARCH_BY.items()}, value=GUESS,
+                                       label=_("Search by"), on_change=self._search_by_changed).classes("w-56") \
+                .mark("search-by")
+            self.search_text = ui.input(_("Name, number, phone, e-mail or postcode")).classes("w-80") \
                 .mark("search-text").on("keydown.enter", self._search)
-            self.house_number = ui.input("House number").classes("w-32").mark("search-house")
+            self.house_number = ui.input(_("House number")).classes("w-32").mark("search-house")
             self.house_number.set_visibility(False)
-            ui.button("Search", icon="search", on_click=self._search).mark("search")
+            ui.button(_("Search"), icon="search", on_click=self._search).mark("search")
         self.results = ui.column().classes("w-full gap-1").mark("results")
-        self.anonymous = ui.checkbox("The caller cannot be identified (start cases without a customer)",
+        self.anonymous = ui.checkbox(_("The caller cannot be identified (start cases without a customer)"),
                                      on_change=self._customer_changed).mark("anonymous")
 
     def _search_by_changed(self) -> None:
@@ -108,25 +109,26 @@ class IntakePage:
         self.results.clear()
         with self.results:
             if not text.strip():
-                ui.label("Type what the customer told you: a name, customer number, phone, e-mail or postcode.") \
+                ui.label(_("Type what the customer told you: a name, customer number, phone, e-mail or postcode.")) \
                     .classes("text-orange-800").mark("search-problem")
                 return
             try:
                 found = self.intake.search_customers(self.user, text) if by == GUESS else \
                     self.intake.find_customers(self.user, SearchField(by), text, self.house_number.value or "")
             except CustomerError as error:
-                ui.label(f"The search failed: {error}").classes("text-negative").mark("search-problem")
+                ui.label(_("The search failed: {problem}").format(problem=said(error))).classes("text-negative") \
+                    .mark("search-problem")
                 return
             if not found:
-                ui.label(f"No customer found for '{text.strip()}'. Check the spelling, search by something else, "
-                         "or register a new customer below.").mark("no-results")
+                ui.label(_("No customer found for '{text}'. Check the spelling, search by something else, or register "
+                           "a new customer below.").format(text=text.strip())).mark("no-results")
             for customer in found:
                 address = customer.address
                 with ui.row().classes("items-center gap-4").mark(f"result-{customer.id}"):
                     ui.label(customer.name).classes("font-medium")
                     ui.label(f"{customer.number} · {address.street} {address.house_number}, {address.postcode} "
                              f"{address.city}").classes("text-sm text-gray-600")
-                    ui.button("Select", on_click=lambda c=customer: self._select(c)).props("flat dense") \
+                    ui.button(_("Select"), on_click=lambda c=customer: self._select(c)).props("flat dense") \
                         .mark(f"select-{customer.id}")
 
     def _select(self, customer: Customer) -> None:
@@ -149,32 +151,32 @@ class IntakePage:
     def _customer_card(customer: Customer) -> None:
         address = customer.address
         ui.label(customer.name).classes("text-lg font-medium").mark("card-name")
-        for label, value in (("Customer number", customer.number), ("Phone", customer.phone or "—"),
-                             ("E-mail", customer.email or "—"),
-                             ("Address", f"{address.street} {address.house_number}, {address.postcode} "
-                                         f"{address.city}"),
-                             ("Segment", SEGMENT_LABELS.get(customer.segment.value, customer.segment.value))):
+        for label, value in ((_("Customer number"), customer.number), (_("Phone"), customer.phone or "—"),
+                             (_("E-mail"), customer.email or "—"),
+                             (_("Address"), f"{address.street} {address.house_number}, {address.postcode} "
+                                            f"{address.city}"),
+                             (_("Segment"), _(SEGMENT_LABELS.get(customer.segment.value, customer.segment.value)))):
             with ui.row().classes("gap-2"):
                 ui.label(label).classes("text-sm text-gray-600 w-36")
                 ui.label(value).classes("text-sm")
 
     def _register_section(self) -> None:
-        with ui.expansion("Register a new customer", icon="person_add").classes("w-full").mark("register") \
+        with ui.expansion(_("Register a new customer"), icon="person_add").classes("w-full").mark("register") \
                 as self.register_panel:
             self.new_fields: dict[str, ui.input] = {}
             self.new_errors: dict[str, ui.label] = {}
             with ui.grid(columns=2).classes("w-full gap-x-4 gap-y-0"):
                 for path, label in NEW_CUSTOMER_FIELDS:
                     with ui.column().classes("gap-0"):
-                        self.new_fields[path] = ui.input(label).classes("w-full").mark(f"new-{path}")
+                        self.new_fields[path] = ui.input(_(label)).classes("w-full").mark(f"new-{path}")
                         self.new_errors[path] = ui.label().classes("text-negative text-caption") \
                             .mark(f"new-error-{path}")
                 with ui.column().classes("gap-0"):
-                    self.new_segment = ui.select({s.value: SEGMENT_LABELS.get(s.value, s.value) for s in Segment},
-                                                 value=Segment.CONSUMER.value, label="Segment").classes("w-full") \
+                    self.new_segment = ui.select({s.value: _(SEGMENT_LABELS.get(s.value, s.value)) for s in Segment},
+                                                 value=Segment.CONSUMER.value, label=_("Segment")).classes("w-full") \
                         .mark("new-segment")
             self.new_problem = ui.label().classes("text-negative").mark("new-problem")
-            ui.button("Register", icon="person_add", on_click=self._register).mark("register-customer")
+            ui.button(_("Register"), icon="person_add", on_click=self._register).mark("register-customer")
         for label in (*self.new_errors.values(), self.new_problem):
             label.set_visibility(False)
 
@@ -191,32 +193,34 @@ class IntakePage:
                 label.set_visibility(path in error.fields)
             unplaced = {path: message for path, message in error.fields.items() if path not in self.new_errors}
             self.new_problem.set_text("; ".join(f"{path}: {message}" for path, message in unplaced.items())
-                                      if error.fields else str(error))
+                                      if error.fields else said(error))
             self.new_problem.set_visibility(bool(unplaced) or not error.fields)
-            ui.notify("Correct the marked fields; the customer was not registered.", type="warning")
+            ui.notify(_("Correct the marked fields; the customer was not registered."), type="warning")
             return
         for label in (*self.new_errors.values(), self.new_problem):
             label.set_visibility(False)
         for field in self.new_fields.values():
             field.set_value("")
         self.register_panel.close()
-        ui.notify(f"{customer.name} registered with customer number {customer.number}.", type="positive")
+        ui.notify(_("{customer} registered with customer number {number}.").format(customer=customer.name,
+                                                                                   number=customer.number),
+                  type="positive")
         self._select(customer)
 
     # -- the contact ----------------------------------------------------------------------------
 
     def _contact_section(self) -> None:
-        ui.label("2. Contact").classes("text-lg")
+        ui.label(_("2. Contact")).classes("text-lg")
         with ui.row().classes("items-end gap-4"):
-            self.channel = ui.select({c.value: CHANNEL_LABELS[c] for c in Channel}, value=Channel.PHONE.value,
-                                     label="Channel", on_change=self._channel_changed).classes("w-40") \
+            self.channel = ui.select({c.value: _(CHANNEL_LABELS[c]) for c in Channel}, value=Channel.PHONE.value,
+                                     label=_("Channel"), on_change=self._channel_changed).classes("w-40") \
                 .mark("channel")
-            self.direction = ui.select({d.value: DIRECTION_LABELS.get(d.value, d.value) for d in ContactDirection},
-                                       value=ContactDirection.INBOUND.value, label="Direction").classes("w-48") \
+            self.direction = ui.select({d.value: _(DIRECTION_LABELS.get(d.value, d.value)) for d in ContactDirection},
+                                       value=ContactDirection.INBOUND.value, label=_("Direction")).classes("w-48") \
                 .mark("direction")
-            self.reason = ui.input("Reason (why the customer got in touch)", on_change=self._suggest) \
+            self.reason = ui.input(_("Reason (why the customer got in touch)"), on_change=self._suggest) \
                 .classes("w-96").mark("reason")
-        self.note = ui.textarea("Note", on_change=self._suggest).classes("w-full").mark("note")
+        self.note = ui.textarea(_("Note"), on_change=self._suggest).classes("w-full").mark("note")
         self.contact_problem = ui.label().classes("text-negative").mark("contact-problem")
         self.contact_problem.set_visibility(False)
 
@@ -236,21 +240,21 @@ class IntakePage:
     # -- the processes --------------------------------------------------------------------------
 
     def _process_section(self) -> None:
-        ui.label("3. Cases to start").classes("text-lg")
-        ui.label("Suggested for this contact").classes("text-sm text-gray-600")
-        self.no_suggestion = ui.label("No process fits the contact yet: write the reason, or pick one below.") \
+        ui.label(_("3. Cases to start")).classes("text-lg")
+        ui.label(_("Suggested for this contact")).classes("text-sm text-gray-600")
+        self.no_suggestion = ui.label(_("No process fits the contact yet: write the reason, or pick one below.")) \
             .classes("text-sm").mark("no-suggestion")
         self.suggested_area = ui.column().classes("w-full gap-2").mark("suggested")
-        ui.label("Other processes").classes("text-sm text-gray-600")
+        ui.label(_("Other processes")).classes("text-sm text-gray-600")
         self.other_area = ui.column().classes("w-full gap-2").mark("others")
         with self.other_area:
             for bundle in self.intake.startable(self.user):
                 self.choices[bundle.key] = self._choice(bundle)
         if not self.choices:
-            ui.label("No published process can be started at intake.").mark("no-processes")
-        ui.label(START_RULE).classes("text-sm text-gray-600").mark("start-rule")
+            ui.label(_("No published process can be started at intake.")).mark("no-processes")
+        ui.label(_(START_RULE)).classes("text-sm text-gray-600").mark("start-rule")
         with ui.row().classes("items-center gap-4"):
-            ui.button("Start cases", icon="play_arrow", on_click=self._start).mark("start-cases")
+            ui.button(_("Start cases"), icon="play_arrow", on_click=self._start).mark("start-cases")
             self.start_problem = ui.label().classes("text-negative").mark("start-problem")
         self.outcome = ui.column().classes("w-full gap-1").mark("outcome")
         self._suggest()
@@ -276,7 +280,7 @@ class IntakePage:
         for index, suggestion in enumerate(suggestions):
             choice = self.choices[suggestion.process_key]
             choice.box.move(self.suggested_area, index)
-            choice.fits.set_text("Fits: " + "; ".join(suggestion.reasons))
+            choice.fits.set_text(_("Fits: {reasons}").format(reasons="; ".join(map(said, suggestion.reasons))))
         fitting = {s.process_key for s in suggestions}
         others = [choice for key, choice in self.choices.items() if key not in fitting]
         for index, choice in enumerate(others):
@@ -301,7 +305,7 @@ class IntakePage:
         choice.built, choice.form_key, choice.form = True, form_key, None
         with choice.form_area:
             if start is None:
-                ui.label("This process starts without a form.").classes("text-sm text-gray-600")
+                ui.label(_("This process starts without a form.")).classes("text-sm text-gray-600")
             else:
                 choice.form = FormView(start.form, start.version.variables, ChainMap(typed, start.values),
                                        start.version.expression)
@@ -313,17 +317,18 @@ class IntakePage:
         for choice in self.choices.values():
             choice.problem.set_visibility(False)
         if not picked:
-            return self._refuse("Tick the process (or processes) to start.")
+            return self._refuse(_("Tick the process (or processes) to start."))
         if self.customer is None and not self.anonymous.value:
-            return self._refuse("Find or register the customer first, or tick 'The caller cannot be identified'.")
+            return self._refuse(_("Find or register the customer first, or tick 'The caller cannot be identified'."))
         wrong = [choice for choice in picked if choice.form is not None and choice.form.validate()]
         for choice in wrong:
-            self._problem(choice, "Correct the marked fields of this form.")
+            self._problem(choice, _("Correct the marked fields of this form."))
         if wrong:
             names = ", ".join(f"'{choice.bundle.name}'" for choice in wrong)
-            return self._refuse(f"No case was started: correct the form of {names} first.")
+            return self._refuse(_("No case was started: correct the form of {processes} first.")
+                                .format(processes=names))
         if self.contact is None and not self._record_contact():
-            return self._refuse("No case was started: the contact could not be recorded.")
+            return self._refuse(_("No case was started: the contact could not be recorded."))
         assert self.contact is not None
         refused = []
         for choice in picked:
@@ -332,7 +337,7 @@ class IntakePage:
                 (case,) = self.intake.start_cases(self.user, self.contact.id,
                                                   [CaseRequest(choice.bundle.key, values)])
             except FlowdeskError as error:
-                self._problem(choice, str(error))
+                self._problem(choice, said(error))
                 refused.append(choice.bundle.name)
                 self._show_form(choice)  # a newer version may ask for more: its form shows, what was typed kept
                 continue
@@ -340,8 +345,8 @@ class IntakePage:
             choice.tick.set_value(False)
             choice.form_area.clear()
             choice.built, choice.form = False, None
-        self._refuse(f"Not started: {', '.join(refused)} (see why above); the other cases were started."
-                     if refused else "")
+        self._refuse(_("Not started: {processes} (see why above); the other cases were started.")
+                     .format(processes=", ".join(refused)) if refused else "")
         self._show_outcome()
 
     def _record_contact(self) -> bool:
@@ -350,7 +355,7 @@ class IntakePage:
                 self.user, customer_id=self.customer.id if self.customer else None, channel=self.channel.value,
                 direction=self.direction.value, reason=self.reason.value or "", note=self.note.value or "")
         except FlowdeskError as error:
-            self.contact_problem.set_text(f"The contact cannot be recorded: {error}")
+            self.contact_problem.set_text(_("The contact cannot be recorded: {problem}").format(problem=said(error)))
             self.contact_problem.set_visibility(True)
             return False
         self.contact_problem.set_visibility(False)
@@ -373,17 +378,19 @@ class IntakePage:
         contact = self.intake.contact(self.user, self.contact.id)
         self.outcome.clear()
         with self.outcome:
-            who = self.customer.name if self.customer else "an unidentified caller"
-            ui.label(f"Contact recorded {local_time(contact.at)}: {CHANNEL_LABELS[contact.channel].lower()} "
-                     f"{DIRECTION_LABELS.get(contact.direction.value, '')}, {who} — {contact.reason}") \
+            who = self.customer.name if self.customer else _("an unidentified caller")
+            ui.label(_("Contact recorded {moment}: {channel} {direction}, {who} — {reason}").format(
+                moment=local_time(contact.at), channel=_(CHANNEL_LABELS[contact.channel]).lower(),
+                direction=_(DIRECTION_LABELS.get(contact.direction.value, "")), who=who, reason=contact.reason)) \
                 .mark("contact-recorded")
-            names = {case.id: bundle.name for bundle, case in self.started}
+            started = {case.id: (bundle.name, case.display) for bundle, case in self.started}
             for case_id in contact.case_ids:
-                ui.link(f"{names.get(case_id, 'Case')} — case {case_id}", case_url(case_id)) \
+                name, shown = started.get(case_id, (_("Case"), case_id))
+                ui.link(_("{process} — case {case}").format(process=name, case=shown), case_url(case_id)) \
                     .mark(f"case-link-{case_id}")
             with ui.row().classes("gap-4"):
-                ui.link("Go to the worklist", "/work").mark("outcome-worklist")
-                ui.link("Take the next contact", "/work/intake").mark("next-contact")
+                ui.link(_("Go to the worklist"), "/work").mark("outcome-worklist")
+                ui.link(_("Take the next contact"), "/work/intake").mark("next-contact")
 
 
 def routes() -> APIRouter:
@@ -391,7 +398,7 @@ def routes() -> APIRouter:
 
     @router.page("/work/intake", title="Flowdesk — intake")
     def intake_page() -> None:
-        with frame("Intake") as user:
+        with frame(N_("Intake")) as user:
             IntakePage(user).build()
 
     return router

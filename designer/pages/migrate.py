@@ -17,6 +17,7 @@ from nicegui import APIRouter, run, ui
 from codegen.diff import propose_node_map
 from designer.elements.tables import name_selection
 from designer.frame import frame, runtime
+from designer.i18n import N_, _, said
 from models.errors import FlowdeskError
 from runtime.documents import User
 from runtime.migration import CaseMigration, migrate_cases, plan_migration
@@ -39,25 +40,25 @@ class MigrationPage:
         history = version_history(runtime(), user, key)
         self.open_on = {h.version.number: h.cases_open for h in history}
         numbers = sorted(self.open_on)
-        options = {n: f"version {n} ({self.open_on[n]} open)" for n in numbers}
+        options = {n: _("version {number} ({count} open)").format(number=n, count=self.open_on[n]) for n in numbers}
         with ui.row().classes("items-end gap-3"):
             self.old = ui.select(options, value=next((n for n in numbers if self.open_on[n]), numbers[0]),
-                                 label="Move the open cases of", on_change=self.propose).classes("w-64") \
+                                 label=_("Move the open cases of"), on_change=self.propose).classes("w-64") \
                 .mark("from-version")
-            self.new = ui.select(options, value=numbers[-1], label="to", on_change=self.propose).classes("w-64") \
-                .mark("to-version")
+            self.new = ui.select(options, value=numbers[-1], label=_("to"), on_change=self.propose) \
+                .classes("w-64").mark("to-version")
         self.choices_area = ui.column().classes("w-full gap-1").mark("node-choices")
         with ui.row().classes("items-center gap-3"):
-            ui.button("Try (nothing moves)", icon="science", on_click=self.try_it).props("outline").mark("dry-run")
-            self.move_button = ui.button("Move", icon="moving", on_click=self.move).mark("move")
+            ui.button(_("Try (nothing moves)"), icon="science", on_click=self.try_it).props("outline").mark("dry-run")
+            self.move_button = ui.button(_("Move"), icon="moving", on_click=self.move).mark("move")
             self.move_button.set_enabled(False)
         self.progress = ui.linear_progress(value=0, show_value=False).classes("w-full").mark("progress")
         self.progress.set_visibility(False)
         self.summary = ui.label().mark("plan-summary")
         self.table = ui.table(columns=[{"name": n, "label": label, "field": n, "align": "left"} for n, label in (
-            ("case", "Case"), ("movable", "Can move"), ("detail", "What happens"))],
+            ("case", _("Case")), ("movable", _("Can move")), ("detail", _("What happens")))],
             rows=[], row_key="case", selection="multiple").classes("w-full").mark("plan")
-        name_selection(self.table, "case", "Choose every case")
+        name_selection(self.table, "case", _("Choose every case"), _("Choose {name}"))
         self.chosen: dict[str, ui.select] = {}
         self.propose()
 
@@ -71,18 +72,19 @@ class MigrationPage:
             old = process_version(runtime(), self.user, self.key, self.old.value).bundle
             new = process_version(runtime(), self.user, self.key, self.new.value).bundle
         except FlowdeskError as error:
-            ui.notify(str(error), type="warning")
+            ui.notify(said(error), type="warning")
             return
         proposal = propose_node_map(old, new)
         with self.choices_area:
             if not proposal.choices:
-                ui.label("Every step a case can wait at is still there: cases stay where they are.")
+                ui.label(_("Every step a case can wait at is still there: cases stay where they are."))
             for choice in proposal.choices:
-                options = {KEEP_OUT: "leave such cases where they are"} | {
+                options = {KEEP_OUT: _("leave such cases where they are")} | {
                     c: f"'{new.node(c).display}' ({c})" for c in choice.candidates}
                 with ui.row().classes("items-center gap-2"):
-                    ui.label(f"Step '{choice.label}' ({choice.kind}) was {choice.reason}; cases there wait for "
-                             f"{choice.waits_for}. Move them to")
+                    ui.label(_("Step '{step}' ({kind}) was {reason}; cases there wait for {what}. Move them to")
+                             .format(step=choice.label, kind=choice.kind, reason=choice.reason,
+                                     what=choice.waits_for))
                     self.chosen[choice.node_id] = ui.select(options, value=next(iter(choice.candidates), KEEP_OUT)) \
                         .classes("w-72").mark(f"map-{choice.node_id}")
 
@@ -93,17 +95,19 @@ class MigrationPage:
         try:
             plans = plan_migration(runtime(), self.user, self.key, self.old.value, self.new.value, self.node_map())
         except FlowdeskError as error:
-            ui.notify(str(error), type="warning", multi_line=True)
+            ui.notify(said(error), type="warning", multi_line=True)
             return
         self._show(plans)
         movable = [p for p in plans if p.movable]
-        self.summary.set_text(f"{len(plans)} open case(s) on version {self.old.value}: {len(movable)} can move, "
-                              f"{len(plans) - len(movable)} cannot (see why below). Tick cases to move only those.")
+        self.summary.set_text(_("{count} open case(s) on version {version}: {movable} can move, {stuck} cannot (see "
+                                "why below). Tick cases to move only those.").format(
+                                    count=len(plans), version=self.old.value, movable=len(movable),
+                                    stuck=len(plans) - len(movable)))
         self.move_button.set_enabled(bool(movable))
 
     async def move(self) -> None:
         chosen = [row["case"] for row in self.table.selected] or [row["case"] for row in self.table.rows
-                                                                  if row["movable"] == "yes"]
+                                                                  if row["can_move"]]
         self.progress.set_visibility(True)
         self.progress.set_value(0)
         self.move_button.set_enabled(False)
@@ -114,13 +118,15 @@ class MigrationPage:
             self.progress.set_value(len(results) / len(chosen))
         self._show(results)
         moved = sum(r.movable for r in results)
-        self.summary.set_text(f"{moved} case(s) moved to version {self.new.value}"
-                              + (f"; {len(results) - moved} could not move" if moved < len(results) else "") + ".")
-        ui.notify(f"{moved} case(s) moved.", type="positive")
+        stuck = _("; {count} could not move").format(count=len(results) - moved) if moved < len(results) else ""
+        self.summary.set_text(_("{moved} case(s) moved to version {version}").format(moved=moved,
+                                                                                     version=self.new.value)
+                              + stuck + ".")
+        ui.notify(_("{moved} case(s) moved.").format(moved=moved), type="positive")
 
     def _show(self, plans: list[CaseMigration]) -> None:
-        self.table.rows = [{"case": p.case_id, "movable": "yes" if p.movable else "no", "detail": p.detail}
-                           for p in plans]
+        self.table.rows = [{"case": p.case_id, "movable": _("yes") if p.movable else _("no"), "can_move": p.movable,
+                            "detail": p.detail} for p in plans]
         self.table.selected = []
 
 
@@ -129,10 +135,10 @@ def routes() -> APIRouter:
 
     @router.page("/design/{key}/migrate", title="Flowdesk — move open cases")
     def migrate_page(key: str) -> None:
-        with frame(f"Move the open cases of '{key}' to a newer version") as user:
+        with frame(N_("Move the open cases of '{process}' to a newer version"), process=key) as user:
             try:
                 MigrationPage(user, key)
             except FlowdeskError as error:
-                ui.label(str(error)).mark("no-process")
+                ui.label(said(error)).mark("no-process")
 
     return router

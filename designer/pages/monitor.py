@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 
 from nicegui import APIRouter, run, ui
 
+from designer.display import duration_text, local_time, number_text, percent_text, short_date
 from designer.elements.flow_canvas import FlowCanvas
 from designer.frame import frame, runtime
+from designer.i18n import N_, _, ngettext
 from designer.pages.failed_deliveries import failed_deliveries_block
 from runtime.documents import User
 from runtime.metrics import ClosedCaseFigures, OpenWork, OpenWorkFigures, Spread
-from runtime.views.monitor import closed_figures, diagram, monitored_processes, open_work_figures
+from runtime.views.monitor import closed_figures, diagram, monitored_processes, monitored_queues, open_work_figures
 
 #: How often the page reads the figures again, in seconds.
 REFRESH_SECONDS = 10
@@ -29,31 +31,11 @@ DEFAULT_DAYS = 30
 WAIT_COLOURS = ("#bfdbfe", "#fde68a", "#fdba74", "#f87171")
 ALL_PROCESSES = ""
 
-def duration_text(seconds: float) -> str:
-    """A duration as people say it: '45 min', '3 h 20 min', '2.5 days'; seconds under a minute.
-
-    >>> duration_text(2700), duration_text(12000), duration_text(216000), duration_text(20)
-    ('45 min', '3 h 20 min', '2.5 days', '20 s')
-    """
-    minutes = round(seconds / 60)
-    if minutes < 1:
-        return f"{max(0, round(seconds))} s"
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        hours, rest = divmod(minutes, 60)
-        return f"{hours} h {rest} min" if rest else f"{hours} h"
-    return f"{seconds / 86400:.1f} days"
-
-
-def percent_text(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
 def spread_text(value: Spread | None) -> str:
     if value is None:
-        return "no cases"
-    return f"median {duration_text(value.median)} · 90% within {duration_text(value.p90)}"
+        return _("no cases")
+    return _("median {median} · 90% within {p90}").format(median=duration_text(value.median),
+                                                           p90=duration_text(value.p90))
 
 
 def local_range(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:
@@ -66,11 +48,11 @@ def wait_colours(average_wait: dict[str, float]) -> tuple[dict[str, str], list[t
     """A fill per node by its average wait (longest = last colour), and the legend: (colour, range text)."""
     longest = max(average_wait.values(), default=0)
     if longest <= 0:
-        return {node: WAIT_COLOURS[0] for node in average_wait}, [(WAIT_COLOURS[0], "no waiting")]
+        return {node: WAIT_COLOURS[0] for node in average_wait}, [(WAIT_COLOURS[0], _("no waiting"))]
     step = longest / len(WAIT_COLOURS)
     fills = {node: WAIT_COLOURS[min(int(wait / step), len(WAIT_COLOURS) - 1)] for node, wait in average_wait.items()}
     legend = [(colour, f"{duration_text(step * n)} – {duration_text(step * (n + 1))}" if n else
-               f"up to {duration_text(step)}") for n, colour in enumerate(WAIT_COLOURS)]
+               _("up to {duration}").format(duration=duration_text(step))) for n, colour in enumerate(WAIT_COLOURS)]
     return fills, legend
 
 
@@ -81,8 +63,8 @@ def _open_rows(groups: list[OpenWork], names: dict[str, str], now: datetime) -> 
 
 
 def _open_columns(first: str) -> list[dict[str, str]]:
-    columns = [("name", first), ("pending", "Pending"), ("on_track", "On track"), ("at_risk", "At risk"),
-               ("breached", "Breached"), ("oldest", "Oldest waits")]
+    columns = [("name", first), ("pending", _("Pending")), ("on_track", _("On track")), ("at_risk", _("At risk")),
+               ("breached", _("Breached")), ("oldest", _("Oldest waits"))]
     return [{"name": key, "label": label, "field": key, "align": "left" if key == "name" else "right"}
             for key, label in columns]
 
@@ -99,15 +81,17 @@ class MonitorView:
         self.user = user
         today = datetime.now(ZoneInfo(self.rt.calendar.timezone)).date()
         self.names = monitored_processes(self.rt, user)
+        self.queue_names = monitored_queues(self.rt, user)
         with ui.row().classes("items-end gap-4"):
-            self.first = ui.input("From", value=(today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
+            self.first = ui.input(_("From"), value=(today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
                                   on_change=self.refresh).props("type=date").mark("from")
-            self.last = ui.input("To", value=today.isoformat(), on_change=self.refresh).props("type=date").mark("to")
-            self.process = ui.select({ALL_PROCESSES: "All processes", **self.names},
-                                     value=ALL_PROCESSES, label="Process",
+            self.last = ui.input(_("To"), value=today.isoformat(), on_change=self.refresh).props("type=date") \
+                .mark("to")
+            self.process = ui.select({ALL_PROCESSES: _("All processes"), **self.names},
+                                     value=ALL_PROCESSES, label=_("Process"),
                                      on_change=self.refresh).classes("min-w-60").mark("process")
         self.problem = ui.label().classes("text-red-700").mark("range-problem")
-        self.status = ui.label("Reading the figures…").classes("text-sm text-gray-600").mark("status")
+        self.status = ui.label(_("Reading the figures…")).classes("text-sm text-gray-600").mark("status")
         self.open_section = ui.column().classes("w-full")
         self.closed_section = ui.column().classes("w-full")
         with ui.column().classes("w-full"):
@@ -147,18 +131,18 @@ class MonitorView:
             return
         self._show_closed(figures)
         self._show_bottlenecks(figures)
-        self.status.set_text(f"As of {now.astimezone(ZoneInfo(self.rt.calendar.timezone)):%H:%M:%S}; "
-                             f"refreshed every {REFRESH_SECONDS} seconds")
+        self.status.set_text(_("As of {moment}; refreshed every {seconds} seconds").format(
+            moment=local_time(now, short=True, seconds=True), seconds=REFRESH_SECONDS))
 
     def _chosen_range(self) -> tuple[datetime, datetime] | None:
         """The chosen days as moments, or None (and the problem shown) when they make no range."""
         try:
             first, last = date.fromisoformat(self.first.value or ""), date.fromisoformat(self.last.value or "")
         except ValueError:
-            self.problem.set_text("Enter both dates as a day, e.g. 2026-03-01.")
+            self.problem.set_text(_("Enter both dates as a day, e.g. 2026-03-01."))
             return None
         if first > last:
-            self.problem.set_text("'From' is after 'To': choose a 'From' day on or before the 'To' day.")
+            self.problem.set_text(_("'From' is after 'To': choose a 'From' day on or before the 'To' day."))
             return None
         self.problem.set_text("")
         return local_range(first, last, self.rt.calendar.timezone)
@@ -167,42 +151,49 @@ class MonitorView:
         self.open_section.clear()
         with self.open_section:
             pending = sum(q.pending for q in figures.per_queue)
-            ui.label(f"{pending} open work items in {len(figures.per_queue)} queues").classes("text-lg").mark("total")
+            items = ngettext("{count} open work item", "{count} open work items", pending).format(
+                count=number_text(pending))
+            queues = ngettext("in {count} queue", "in {count} queues", len(figures.per_queue)).format(
+                count=number_text(len(figures.per_queue)))
+            ui.label(f"{items} {queues}").classes("text-lg").mark("total")
             with ui.row().classes("w-full gap-4 items-start"):
-                ui.table(columns=_open_columns("Queue"), rows=_open_rows(figures.per_queue, {}, now),
+                ui.table(columns=_open_columns(_("Queue")), rows=_open_rows(figures.per_queue, self.queue_names, now),
                          row_key="name").mark("open-per-queue")
-                ui.table(columns=_open_columns("Process"), rows=_open_rows(figures.per_process, self.names, now),
+                ui.table(columns=_open_columns(_("Process")), rows=_open_rows(figures.per_process, self.names, now),
                          row_key="name").mark("open-per-process")
 
     def _show_closed(self, figures: ClosedCaseFigures) -> None:
         self.closed_section.clear()
         with self.closed_section:
-            closed = f"{figures.cases} {'case' if figures.cases == 1 else 'cases'} closed in this period"
+            closed = ngettext("{count} case closed in this period", "{count} cases closed in this period",
+                              figures.cases).format(count=number_text(figures.cases))
             ui.label(closed).classes("text-lg").mark("closed-count")
             with ui.row().classes("gap-4"):
-                self._card("Time to first response", spread_text(figures.first_response), "kpi-ttfr")
-                self._card("Time to resolution", spread_text(figures.resolution), "kpi-ttr")
-                self._card("First time right", percent_text(figures.first_time_right), "kpi-ftr")
-                self._card("SLA compliance", f"tasks {percent_text(figures.task_sla_compliance)} · "
-                           f"cases {percent_text(figures.case_sla_compliance)}", "kpi-sla")
+                self._card(_("Time to first response"), spread_text(figures.first_response), "kpi-ttfr")
+                self._card(_("Time to resolution"), spread_text(figures.resolution), "kpi-ttr")
+                self._card(_("First time right"), percent_text(figures.first_time_right), "kpi-ftr")
+                self._card(_("SLA compliance"), _("tasks {tasks} · cases {cases}").format(
+                    tasks=percent_text(figures.task_sla_compliance), cases=percent_text(figures.case_sla_compliance)),
+                    "kpi-sla")
             with ui.row().classes("w-full gap-4"):
                 ui.echart({
-                    "title": {"text": "Root causes", "textStyle": {"fontSize": 14}},
+                    "title": {"text": _("Root causes"), "textStyle": {"fontSize": 14}},
                     "tooltip": {"renderMode": "richText"},  # labels owners typed: drawn as text, never HTML
                     "xAxis": {"type": "value", "minInterval": 1},
                     "yAxis": {"type": "category", "data": list(figures.root_causes)},
                     "series": [{"type": "bar", "data": list(figures.root_causes.values())}],
                 }).classes("w-96 h-64").mark("chart-root-causes")
                 ui.echart({
-                    "title": {"text": "Closed per day and median time to resolution", "textStyle": {"fontSize": 14}},
+                    "title": {"text": _("Closed per day and median time to resolution"),
+                              "textStyle": {"fontSize": 14}},
                     "tooltip": {"trigger": "axis"},
                     "legend": {"bottom": 0},
-                    "xAxis": {"type": "category", "data": [d.day.isoformat() for d in figures.per_day]},
-                    "yAxis": [{"type": "value", "name": "cases", "minInterval": 1},
-                              {"type": "value", "name": "hours"}],
+                    "xAxis": {"type": "category", "data": [short_date(d.day) for d in figures.per_day]},
+                    "yAxis": [{"type": "value", "name": _("cases"), "minInterval": 1},
+                              {"type": "value", "name": _("hours")}],
                     "series": [
-                        {"name": "Closed", "type": "bar", "data": [d.closed for d in figures.per_day]},
-                        {"name": "Median hours to resolution", "type": "line", "yAxisIndex": 1,
+                        {"name": _("Closed"), "type": "bar", "data": [d.closed for d in figures.per_day]},
+                        {"name": _("Median hours to resolution"), "type": "line", "yAxisIndex": 1,
                          "data": [round(d.median_resolution / 3600, 1) for d in figures.per_day]},
                     ],
                 }).classes("flex-grow h-64").mark("chart-resolution")
@@ -217,13 +208,14 @@ class MonitorView:
         process_key = self.process.value or max(figures.flows, key=lambda k: sum(figures.flows[k].edge_counts.values()),
                                                 default="")
         if not process_key:
-            self.flow_title.set_text("Bottlenecks: no case closed in this period")
+            self.flow_title.set_text(_("Bottlenecks: no case closed in this period"))
             self.legend.clear()
             self.canvas_box.clear()
             self.canvas, self.canvas_process = None, ""
             return
-        self.flow_title.set_text(f"Bottlenecks of '{self.names.get(process_key, process_key)}': nodes coloured by "
-                                 "average wait, edges with how often cases took them")
+        self.flow_title.set_text(_("Bottlenecks of '{process}': steps coloured by their average wait, connections "
+                                   "with how often cases took them").format(
+                                       process=self.names.get(process_key, process_key)))
         if self.canvas is None or self.canvas_process != process_key:
             self.canvas_box.clear()
             with self.canvas_box:
@@ -246,7 +238,7 @@ def routes() -> APIRouter:
 
     @router.page("/monitor", title="Flowdesk — monitor")
     async def monitor_page() -> None:
-        with frame("Supervisor monitor") as user:
+        with frame(N_("Supervisor monitor")) as user:
             show_failed_deliveries = failed_deliveries_block(user)
             view = MonitorView(user)
 

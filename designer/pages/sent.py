@@ -22,18 +22,20 @@ from codegen.sms import segments
 from designer.display import local_time
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
+from designer.i18n import N_, _, said, word
 from models.errors import FlowdeskError
+from models.nodes import Channel
 from runtime.access import UseCase, may
-from runtime.deliveries import Deliveries, delivery_text, may_resend
+from runtime.deliveries import Deliveries, may_resend
 from runtime.documents import OutboxEntry, OutboxStatus, User
 from runtime.errors import NotFound
 from runtime.outbox import email_of
 from runtime.service import Request
 from runtime.views.cases import sent_items as read_sent_items
 
-CHANNEL_LABELS = {"letter": "Letter", "email": "E-mail", "sms": "SMS"}
-STATUS_LABELS = {OutboxStatus.PENDING: "queued", OutboxStatus.SENDING: "sending", OutboxStatus.SENT: "sent",
-                 OutboxStatus.KEPT: "kept locally (no mail server configured)", OutboxStatus.FAILED: "failed"}
+CHANNEL_LABELS = {"letter": N_("Letter"), "email": N_("E-mail"), "sms": N_("SMS")}
+STATUS_LABELS = {OutboxStatus.PENDING: N_("queued"), OutboxStatus.SENDING: N_("sending"), OutboxStatus.SENT: N_("sent"),
+                 OutboxStatus.KEPT: N_("kept locally (no mail server configured)"), OutboxStatus.FAILED: N_("failed")}
 
 
 def document_url(entry: OutboxEntry, *, view: bool = False) -> str:
@@ -56,27 +58,38 @@ def _summary(entry: OutboxEntry) -> str:
 def _when(entry: OutboxEntry) -> str:
     if entry.sent_at is not None:
         return local_time(entry.sent_at)
-    return f"queued {local_time(entry.created_at)}"
+    return _("queued {moment}").format(moment=local_time(entry.created_at))
+
+
+def _message_name(entry: OutboxEntry) -> str:
+    """How the page names a message: "E-mail to sanne@example.nl"."""
+    return _("{channel} to {recipient}").format(channel=_(CHANNEL_LABELS[entry.channel]), recipient=_addressee(entry))
+
+
+def _in_sentence(entry: OutboxEntry) -> str:
+    """How a sentence names a message: "the e-mail to sanne@example.nl"."""
+    return _("the {channel} to {recipient}").format(channel=word(Channel(entry.channel)), recipient=_addressee(entry))
 
 
 def _show(entry: OutboxEntry) -> None:
     """A dialog with the message as the customer gets it."""
     with ui.dialog() as dialog, ui.card().classes("w-[48rem] max-w-full"):
-        ui.label(f"{CHANNEL_LABELS[entry.channel]} to {_addressee(entry)}").classes("text-lg")
+        ui.label(_message_name(entry)).classes("text-lg")
         if entry.subject:
-            ui.label(f"Subject: {entry.subject}").mark("view-subject")
+            ui.label(_("Subject: {subject}").format(subject=entry.subject)).mark("view-subject")
         if entry.channel == "sms":
             ui.label(entry.body).classes("whitespace-pre-wrap border rounded p-2").mark("view-text")
             chars, parts = segments(entry.body)
-            ui.label(f"{chars} characters, {parts} SMS").classes("text-sm text-gray-600")
+            ui.label(_("{chars} characters, {parts} SMS").format(chars=chars, parts=parts)) \
+                .classes("text-sm text-gray-600")
         else:
             if entry.channel == "email":
                 text = email_of(entry).get_body(("plain",)).get_content()
                 ui.label(text).classes("whitespace-pre-wrap border rounded p-2").mark("view-text")
             sandboxed_frame(src=document_url(entry, view=True), height="32rem").mark("view-html")
         with ui.row():
-            ui.link("Download", document_url(entry)).mark("view-download")
-            ui.button("Close", on_click=dialog.close).props("flat")
+            ui.link(_("Download"), document_url(entry)).mark("view-download")
+            ui.button(_("Close"), on_click=dialog.close).props("flat")
     dialog.open()
 
 
@@ -92,7 +105,7 @@ def sent_items(user: User, case_id: str, on_resent: Callable[[], None] = lambda:
             try:
                 action(Request.of(key))
             except FlowdeskError as error:
-                ui.notify(f"Not resent: {error}", type="warning", multi_line=True)
+                ui.notify(_("Not resent: {problem}.").format(problem=said(error)), type="warning", multi_line=True)
             else:
                 ui.notify(done, type="positive")
             block.refresh()
@@ -102,23 +115,25 @@ def sent_items(user: User, case_id: str, on_resent: Callable[[], None] = lambda:
 
     @ui.refreshable
     def block() -> None:
-        ui.label("Sent to the customer").classes("text-lg")
+        ui.label(_("Sent to the customer")).classes("text-lg")
         try:
             entries = read_sent_items(runtime(), user, case_id)
         except NotFound:
-            ui.label(f"There is no case {case_id}.").mark("no-case")
+            ui.label(_("There is no case {case}.").format(case=case_id)).mark("no-case")
             return
         if not entries:
-            ui.label("Nothing has been sent for this case.").mark("sent-none")
+            ui.label(_("Nothing has been sent for this case.")).mark("sent-none")
             return
         resendable = {entry.id for entry in entries if may_resend(entry)} if may(user, UseCase.RESEND) else set()
         if len(resendable) > 1:
-            ui.button(f"Resend the {len(resendable)} that failed", icon="send", on_click=resend(
+            count = len(resendable)
+            ui.button(_("Resend the {count} that failed").format(count=count), icon="send", on_click=resend(
                 lambda request: deliveries.resend_case(user, case_id, request=request),
-                f"Queued again: the {len(resendable)} messages that failed.")).props("outline dense").mark("resend-all")
+                _("Queued again: the {count} messages that failed.").format(count=count))) \
+                .props("outline dense").mark("resend-all")
         for entry in entries:
             _row(entry, resend(lambda request, e=entry: deliveries.resend(user, case_id, e.id, request=request),
-                               f"Queued again: {delivery_text(entry)}.")
+                               _("Queued again: {message}.").format(message=_in_sentence(entry)))
                  if entry.id in resendable else None)
 
     with ui.column().classes("w-full gap-1").mark("sent-items"):
@@ -129,13 +144,13 @@ def _row(entry: OutboxEntry, on_resend: Callable[[], None] | None) -> None:
     """One message: when, channel, to whom, what, its status; view, download and (if it failed) resend."""
     with ui.row().classes("items-center gap-4 w-full").mark(f"sent-{entry.id}"):
         ui.label(_when(entry)).classes("w-40")
-        ui.label(CHANNEL_LABELS[entry.channel]).classes("w-16")
+        ui.label(_(CHANNEL_LABELS[entry.channel])).classes("w-16")
         ui.label(_addressee(entry)).classes("w-56")
         ui.label(_summary(entry)).classes("grow")
-        status = STATUS_LABELS[entry.status]
+        status = _(STATUS_LABELS[entry.status])
         ui.label(f"{status}: {entry.last_error}" if entry.last_error else status) \
             .classes("text-red-700" if entry.status is OutboxStatus.FAILED else "").mark(f"status-{entry.id}")
-        ui.button("View", on_click=lambda: _show(entry)).props("flat dense").mark(f"view-{entry.id}")
-        ui.link("Download", document_url(entry)).mark(f"download-{entry.id}")
+        ui.button(_("View"), on_click=lambda: _show(entry)).props("flat dense").mark(f"view-{entry.id}")
+        ui.link(_("Download"), document_url(entry)).mark(f"download-{entry.id}")
         if on_resend is not None:
-            ui.button("Resend", icon="send", on_click=on_resend).props("flat dense").mark(f"resend-{entry.id}")
+            ui.button(_("Resend"), icon="send", on_click=on_resend).props("flat dense").mark(f"resend-{entry.id}")

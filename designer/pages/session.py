@@ -15,7 +15,8 @@ from nicegui import APIRouter, app, ui
 from pydantic import BaseModel
 
 from designer.auth import AREAS, SESSION_KEY, area_of, areas_for
-from designer.frame import frame, runtime
+from designer.frame import frame, read_as, runtime
+from designer.i18n import N_, _, role_word, said
 from runtime.accounts import Accounts, SignInRefused, SignInThrottled
 from runtime.documents import User
 
@@ -43,7 +44,7 @@ def routes() -> APIRouter:
             try:
                 user = Accounts(runtime()).sign_in(name.value or "", password.value or "", address)
             except SignInRefused as refused:
-                text = str(refused)
+                text = said(refused)
                 problem.set_text(f"{text[:1].upper()}{text[1:]}.")
                 problem.set_visibility(True)
                 password.set_value("")
@@ -51,32 +52,35 @@ def routes() -> APIRouter:
             app.storage.user[SESSION_KEY] = user.id
             ui.navigate.to(safe_target(redirect_to))
 
+        read_as(None)
+        ui.page_title(_("Flowdesk — sign in"))
         with ui.card().classes("absolute-center w-80"):
-            ui.label("Sign in to Flowdesk").classes("text-xl")
-            name = ui.input("User name").classes("w-full").props("autofocus").on("keydown.enter", try_sign_in)
-            password = ui.input("Password", password=True, password_toggle_button=True).classes("w-full")
+            ui.label(_("Sign in to Flowdesk")).classes("text-xl")
+            name = ui.input(_("User name")).classes("w-full").props("autofocus").on("keydown.enter", try_sign_in)
+            password = ui.input(_("Password"), password=True, password_toggle_button=True).classes("w-full")
             password.on("keydown.enter", try_sign_in)
             problem = ui.label().classes("text-red-700").mark("sign-in-problem")
             problem.set_visibility(False)
-            ui.button("Sign in", on_click=try_sign_in).classes("w-full")
+            ui.button(_("Sign in"), on_click=try_sign_in).classes("w-full")
 
     @router.page("/", title="Flowdesk")
     def start_page() -> RedirectResponse | None:
-        with frame("Welcome") as user:
+        with frame(N_("Welcome")) as user:
             areas = areas_for(user)
             if areas:
                 return RedirectResponse(areas[0].path, status_code=303)
-            ui.label("Your roles open no area yet; ask an administrator for a role.")
+            ui.label(_("Your roles open no area yet; ask an administrator for a role."))
         return None
 
     @router.page("/not-allowed", title="Flowdesk — not allowed")
     def not_allowed_page(path: str = "") -> None:
-        with frame("Not allowed") as user:
+        with frame(N_("Not allowed")) as user:
             area = area_of(path)
-            needed = ", ".join(sorted(area.roles)) if area else "another role"
-            ui.label(f"You ({user.id}, roles: {', '.join(user.roles) or 'none'}) may not open {path or 'this page'}: "
-                     f"it needs one of the roles {needed}.").mark("not-allowed")
-            ui.label("Use the navigation above for the pages your roles open.")
+            needed = ", ".join(map(role_word, sorted(area.roles))) if area else _("another role")
+            ui.label(_("You ({user}, roles: {roles}) may not open {page}: it needs one of the roles {needed}.").format(
+                user=user.id, roles=", ".join(map(role_word, user.roles)) or _("none"),
+                page=path or _("this page"), needed=needed)).mark("not-allowed")
+            ui.label(_("Use the navigation above for the pages your roles open."))
 
     @router.post("/api/session")
     def sign_in(credentials: Credentials, request: Request) -> dict[str, object]:

@@ -15,12 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from nicegui import events, ui
 
 from designer.display import local_time
 from designer.frame import runtime
+from designer.i18n import N_, _, said, word
 from models.errors import FlowdeskError
 from runtime.casework import CaseWork
 from runtime.documents import SlaStatus, User, WorkOrder
@@ -48,27 +50,27 @@ SLA_TEXT_COLOURS = {"on track": "white", "at risk": "black", "breached": "white"
 
 COLUMNS = [
     {"name": name, "label": label, "field": field, "align": "left"}
-    for name, label, field in [("title", "Task", "title"), ("case", "Case", "case"),
-                               ("customer", "Customer", "customer"), ("process", "Process", "process_name"),
-                               ("queue", "Queue", "queue_name"), ("assignee", "Assignee", "assignee_name"),
-                               ("priority", "Priority", "priority"), ("due", "Due", "due"), ("sla", "SLA", "sla"),
-                               ("actions", "", "id")]
+    for name, label, field in [("title", N_("Task"), "title"), ("case", N_("Case"), "case"),
+                               ("customer", N_("Customer"), "customer"), ("process", N_("Process"), "process_name"),
+                               ("queue", N_("Queue"), "queue_name"), ("assignee", N_("Assignee"), "assignee_name"),
+                               ("priority", N_("Priority"), "priority"), ("due", N_("Due"), "due"),
+                               ("sla", N_("SLA"), "sla"), ("actions", "", "id")]
 ]
 
 # Vue templates of the table's cells: values are shown with {{ }} (as text, never HTML).
 TITLE_CELL = """<q-td :props="props">
-  <a :href="'/work/case/' + encodeURIComponent(props.row.case) + '?item=' + encodeURIComponent(props.row.id)"
+  <a :href="'/work/case/' + encodeURIComponent(props.row.case_id) + '?item=' + encodeURIComponent(props.row.id)"
      class="text-primary">{{ props.value }}</a>
 </q-td>"""
 SLA_CELL = f"""<q-td :props="props">
   <q-badge v-if="props.value" :color="({SLA_COLOURS})[props.value]"
-           :text-color="({SLA_TEXT_COLOURS})[props.value]" :label="props.value" />
+           :text-color="({SLA_TEXT_COLOURS})[props.value]" :label="props.row.sla_label" />
 </q-td>"""
 ACTIONS_CELL = """<q-td :props="props" class="whitespace-nowrap">
-  <q-btn v-if="!props.row.assignee" dense flat color="primary" label="Claim"
+  <q-btn v-if="!props.row.assignee" dense flat color="primary" label="{claim}"
          @click="() => $parent.$emit('claim', props.row.id)" />
-  <q-btn v-else dense flat color="primary" label="Release" @click="() => $parent.$emit('release', props.row.id)" />
-  <q-btn dense flat color="primary" label="Reassign" @click="() => $parent.$emit('reassign', props.row.id)" />
+  <q-btn v-else dense flat color="primary" label="{release}" @click="() => $parent.$emit('release', props.row.id)" />
+  <q-btn dense flat color="primary" label="{reassign}" @click="() => $parent.$emit('reassign', props.row.id)" />
 </q-td>"""
 
 
@@ -77,13 +79,14 @@ PAGE_SIZE = 50
 
 
 def row_of(row: WorkRow) -> dict[str, Any]:
-    """A table row: only values the page shows as text (due times local)."""
+    """A table row: only values the page shows as text (due times local; the case by its reference)."""
     item = row.item
-    return {"id": item.id, "title": item.title, "case": item.case_id, "customer": row.customer,
+    return {"id": item.id, "title": item.title, "case": row.case_shown, "case_id": item.case_id,
+            "customer": row.customer,
             "process": item.process_key, "process_name": row.process_name, "queue": item.queue,
             "queue_name": row.queue_name, "assignee": item.assignee or "", "assignee_name": row.assignee_name,
             "priority": item.priority, "due": local_time(item.due_at) if item.due_at else "",
-            "sla": row.sla.value if row.sla else ""}
+            "sla": row.sla.value if row.sla else "", "sla_label": word(row.sla) if row.sla else ""}
 
 
 class WorklistPanel:
@@ -101,31 +104,34 @@ class WorklistPanel:
         self.counts = ui.row().classes("gap-2 items-center").mark("queue-counts")
         with ui.row().classes("w-full items-end gap-4"):
             with ui.tabs(on_change=lambda e: self._change(tab=Tab(e.value))).mark("tabs") as self.tabs:
-                ui.tab(Tab.MINE, label="My work").mark("tab-mine")
-                ui.tab(Tab.QUEUES, label="My queues").mark("tab-queues")
-            ui.select({ANY: "All queues"} | choices.queues, value=ANY, label="Queue",
+                ui.tab(Tab.MINE, label=_("My work")).mark("tab-mine")
+                ui.tab(Tab.QUEUES, label=_("My queues")).mark("tab-queues")
+            ui.select({ANY: _("All queues")} | choices.queues, value=ANY, label=_("Queue"),
                       on_change=lambda e: self._change(queues=(e.value,) if e.value else None)) \
                 .classes("w-48").mark("filter-queue")
-            ui.select({ANY: "All processes"} | choices.processes, value=ANY, label="Process",
+            ui.select({ANY: _("All processes")} | choices.processes, value=ANY, label=_("Process"),
                       on_change=lambda e: self._change(process=e.value or None)).classes("w-56").mark(
                           "filter-process")
-            ui.select({ANY: "Any SLA status"} | {s.value: s.value.capitalize() for s in SlaStatus}, value=ANY,
-                      label="SLA", on_change=lambda e: self._change(sla=SlaStatus(e.value) if e.value else None)) \
+            ui.select({ANY: _("Any SLA status")} | {s.value: word(s).capitalize() for s in SlaStatus}, value=ANY,
+                      label=_("SLA"), on_change=lambda e: self._change(sla=SlaStatus(e.value) if e.value else None)) \
                 .classes("w-40").mark("filter-sla")
-            ui.toggle({WorkOrder.DEADLINE: "Deadline", WorkOrder.PRIORITY: "Priority"}, value=WorkOrder.DEADLINE,
+            ui.toggle({WorkOrder.DEADLINE: _("Deadline"), WorkOrder.PRIORITY: _("Priority")}, value=WorkOrder.DEADLINE,
                       on_change=lambda e: self._change(order=WorkOrder(e.value))).mark("sort")
         self.empty = ui.label("").mark("worklist-empty")
-        self.table = ui.table(columns=COLUMNS, rows=[], row_key="id").classes("w-full").mark("worklist")
+        self.table = ui.table(columns=[{**c, "label": _(c["label"]) if c["label"] else ""} for c in COLUMNS], rows=[],
+                              row_key="id").classes("w-full").mark("worklist")
         self.table.add_slot("body-cell-title", TITLE_CELL)
         self.table.add_slot("body-cell-sla", SLA_CELL)
-        self.table.add_slot("body-cell-actions", ACTIONS_CELL)
+        self.table.add_slot("body-cell-actions", ACTIONS_CELL.format(
+            claim=escape(_("Claim")), release=escape(_("Release")), reassign=escape(_("Reassign"))))
         self.table.on("claim", lambda e: self._act(self._claim, e))
         self.table.on("release", lambda e: self._act(self._release, e))
         self.table.on("reassign", lambda e: self._reassign_dialog(str(e.args)))
         with ui.row().classes("items-center gap-2"):
-            self.previous = ui.button("Previous", on_click=lambda: self._page(-1)).props("flat").mark("page-previous")
+            self.previous = ui.button(_("Previous"), on_click=lambda: self._page(-1)).props("flat") \
+                .mark("page-previous")
             self.page_label = ui.label("").mark("page-number")
-            self.next = ui.button("Next", on_click=lambda: self._page(1)).props("flat").mark("page-next")
+            self.next = ui.button(_("Next"), on_click=lambda: self._page(1)).props("flat").mark("page-next")
         self.dialog = ui.dialog()  # filled for the item to reassign
         self._start_tab()
         ui.timer(REFRESH_SECONDS, self.refresh_if_changed)
@@ -142,7 +148,8 @@ class WorklistPanel:
         self.empty.set_text("" if page.rows else self._empty_text())
         self.previous.set_enabled(self.wanted.offset > 0)
         self.next.set_enabled(page.has_next)
-        self.page_label.set_text(f"Page {self.wanted.offset // PAGE_SIZE + 1} of {max(-(-page.total // PAGE_SIZE), 1)}")
+        self.page_label.set_text(_("Page {page} of {pages}").format(page=self.wanted.offset // PAGE_SIZE + 1,
+                                                                   pages=max(-(-page.total // PAGE_SIZE), 1)))
 
     def refresh_if_changed(self) -> None:
         """Redraw when work items changed or a shown SLA badge is due to change colour."""
@@ -154,18 +161,18 @@ class WorklistPanel:
         counts = queue_counts(runtime(), self.user)
         self.counts.clear()
         with self.counts:
-            ui.chip(f"All my queues: {sum(counts.values())}", on_click=lambda: self._change(queues=None)).props(
-                "outline").mark("queue-total")
+            ui.chip(_("All my queues: {count}").format(count=sum(counts.values())),
+                    on_click=lambda: self._change(queues=None)).props("outline").mark("queue-total")
             for queue, count in counts.items():
                 ui.chip(f"{self.queue_names.get(queue, queue)}: {count}",
                         on_click=lambda q=queue: self._change(queues=(q,))).props("outline").mark(f"queue-{queue}")
 
     def _empty_text(self) -> str:
         if self.wanted.offset > 0:
-            return "No more items."
+            return _("No more items.")
         if self.wanted.tab is Tab.MINE:
-            return "Nothing is assigned to you. Claim an item under \"My queues\"."
-        return "No unclaimed items in your queues match."
+            return _("Nothing is assigned to you. Claim an item under \"My queues\".")
+        return _("No unclaimed items in your queues match.")
 
     def _start_tab(self) -> None:
         """Open on "My work" when the user has claimed items, else on "My queues"."""
@@ -191,56 +198,61 @@ class WorklistPanel:
         try:
             ui.notify(action(str(event.args)), type="positive")
         except FlowdeskError as error:
-            ui.notify(str(error), type="negative", multi_line=True)
+            ui.notify(said(error), type="negative", multi_line=True)
         self.refresh()
 
     def _claim(self, item_id: str) -> str:
         item = CaseWork(runtime()).claim(self.user, item_id)
-        return f"'{item.title}' is yours now"
+        return _("'{task}' is yours now").format(task=item.title)
 
     def _release(self, item_id: str) -> str:
         item = CaseWork(runtime()).release(self.user, item_id)
-        return f"'{item.title}' is back in queue {self.queue_names.get(item.queue, item.queue)}"
+        return _("'{task}' is back in queue {queue}").format(task=item.title,
+                                                             queue=self.queue_names.get(item.queue, item.queue))
 
     def _reassign_dialog(self, item_id: str) -> None:
         try:
             targets = handover(runtime(), self.user, item_id)
         except FlowdeskError as error:
-            ui.notify(str(error), type="negative")
+            ui.notify(said(error), type="negative")
             self.refresh()
             return
         item = targets.item
         choices = {f"user:{uid}": name for uid, name in targets.people.items()}
-        choices |= {f"queue:{qid}": f"Queue {name} ({qid})" for qid, name in targets.queues.items()}
+        choices |= {f"queue:{qid}": _("Queue {name}").format(name=name) for qid, name in targets.queues.items()}
+        target_names = choices | {f"queue:{qid}": _("queue {name}").format(name=name)
+                                  for qid, name in targets.queues.items()}
         dialog = self.dialog
         dialog.clear()
         with dialog, ui.card().classes("w-96").mark("reassign-dialog"):
-            ui.label(f"Reassign '{item.title}'").classes("text-lg")
-            target = ui.select(choices, label="To a person or queue").classes("w-full").mark("reassign-to")
-            reason = ui.textarea("Reason (goes into the case's trail)").classes("w-full").mark("reassign-reason")
+            ui.label(_("Reassign '{task}'").format(task=item.title)).classes("text-lg")
+            target = ui.select(choices, label=_("To a person or queue")).classes("w-full").mark("reassign-to")
+            reason = ui.textarea(_("Reason (goes into the case's trail)")).classes("w-full").mark("reassign-reason")
             with ui.row():
-                ui.button("Cancel", on_click=dialog.close).props("flat")
-                ui.button("Reassign", on_click=lambda: self._reassign(dialog, item_id, target.value,
-                                                                      reason.value)).mark("reassign-confirm")
+                ui.button(_("Cancel"), on_click=dialog.close).props("flat")
+                ui.button(_("Reassign"), on_click=lambda: self._reassign(dialog, item_id, target.value, reason.value,
+                                                                      target_names)).mark("reassign-confirm")
         dialog.open()
 
-    def _reassign(self, dialog: ui.dialog, item_id: str, target: str | None, reason: str | None) -> None:
+    def _reassign(self, dialog: ui.dialog, item_id: str, target: str | None, reason: str | None,
+                  target_names: dict[str, str]) -> None:
         if not target:
-            ui.notify("Choose the person or queue to hand the task to", type="warning")
+            ui.notify(_("Choose the person or queue to hand the task to"), type="warning")
             return
-        kind, _, to = target.partition(":")
+        kind, _colon, to = target.partition(":")
         try:
             item = CaseWork(runtime()).reassign(self.user, item_id, reason=reason or "",
                                                 to_user=to if kind == "user" else None,
                                                 to_queue=to if kind == "queue" else None)
         except (ConflictError, NotFound, AccessDenied) as error:  # taken or finished by someone else meanwhile
             dialog.close()
-            ui.notify(str(error), type="negative", multi_line=True)
+            ui.notify(said(error), type="negative", multi_line=True)
             self.refresh()
             return
         except FlowdeskError as error:  # e.g. no reason given: the agent can fix it in the dialog
-            ui.notify(str(error), type="negative", multi_line=True)
+            ui.notify(said(error), type="negative", multi_line=True)
             return
         dialog.close()
-        ui.notify(f"'{item.title}' reassigned to {item.assignee or 'queue ' + item.queue}", type="positive")
+        ui.notify(_("'{task}' reassigned to {target}").format(task=item.title, target=target_names[target]),
+                  type="positive")
         self.refresh()

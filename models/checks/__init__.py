@@ -30,6 +30,7 @@ from models.checks import (
     placeholder_maybe_empty,
     placeholder_unknown,
     reference_missing,
+    reference_prefix_taken,
     separation_invalid,
     sla_invalid,
     soundness_deadlock,
@@ -70,6 +71,7 @@ STRUCTURE: dict[ModuleType, Severity] = {
     separation_invalid: ERROR,
     subprocess_cycle: ERROR,
     placeholder_maybe_empty: WARNING,
+    reference_prefix_taken: ERROR,
 }
 
 #: Soundness rules (workflow-net sense); run only on a structurally correct flow.

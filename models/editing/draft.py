@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ from models.editing.edits import (
     add_entry,
     add_node,
     add_queue,
+    add_variable,
     check_key_and_name,
     delete,
     move_node,
@@ -42,7 +43,6 @@ from models.editing.edits import (
     set_name,
     set_queue,
     validate,
-    variable_entry,
 )
 from models.serialization import bundle_document
 
@@ -143,8 +143,8 @@ class Draft:
         self.last_edit = asked
         return added
 
-    def add_node(self, kind: str, x: float, y: float) -> str:
-        return self.apply(add_node, kind, x, y, self.known_processes)
+    def add_node(self, kind: str, x: float, y: float, *, queue: str | None = None, letter: str | None = None) -> str:
+        return self.apply(add_node, kind, x, y, self.known_processes, queue=queue, letter=letter)
 
     def move_node(self, node_id: str, x: float, y: float) -> None:
         self.apply(move_node, node_id, x, y)
@@ -165,8 +165,9 @@ class Draft:
                  label: str | None = None) -> None:
         self.apply(set_edge, edge_id, condition=condition, default=default, label=label)
 
-    def add_variable(self, name: str, type_: str, options: list[str] | None = None) -> None:
-        self.apply(add_entry, "variables", variable_entry(name, type_, options))
+    def add_variable(self, label: str, type_: str, options: list[str] | None = None, name: str = "",
+                     fields: Sequence[tuple[str, str]] = ()) -> None:
+        self.apply(add_variable, label, type_, options, name, fields)
 
     def add_queue(self, queue_id: str, name: str, role: str) -> None:
         self.apply(add_queue, queue_id, name, role)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -80,6 +81,20 @@ def taken_ids(document: Mapping[str, Any]) -> set[str]:
     return {str(e.get("id")) for e in [*document.get("nodes", []), *document.get("edges", [])]}
 
 
+def key_from_label(label: str, fallback: str) -> str:
+    """An id (and variable name) for something people named `label`: its words in lower case joined by '_';
+    `fallback` in front when it does not start with a letter.
+
+    >>> key_from_label("Back office (NL)", "queue"), key_from_label("Überweisung", "q")
+    ('back_office_nl', 'uberweisung')
+    >>> key_from_label("€ 10", "queue"), key_from_label("2nd line", "queue"), key_from_label("—", "queue")
+    ('queue_10', 'queue_2nd_line', 'queue')
+    """
+    words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower())
+    key = "_".join(words)[:56] or fallback  # with the fallback in front, still a valid variable name
+    return key if key[0].isalpha() else f"{fallback}_{key}"
+
+
 def fresh_id(prefix: str, taken: set[str]) -> str:
     number = 1
     while f"{prefix}_{number}" in taken:
@@ -92,6 +107,26 @@ def _first_id(document: Mapping[str, Any], collection: str, fallback: str) -> st
     return str(items[0]["id"]) if items else fallback
 
 
+def _existing(document: Mapping[str, Any], collection: str, wanted: str | None, none_yet: str) -> str:
+    """`wanted` (else the first) of the document's `collection`; EditRejected when it is not there."""
+    ids = [str(item["id"]) for item in document.get(collection) or []]
+    if not ids:
+        raise EditRejected(none_yet)
+    if wanted is not None and wanted not in ids:
+        raise EditRejected(f"There is no {COLLECTIONS[collection][1].format(id=wanted)}.")
+    return wanted if wanted is not None else ids[0]
+
+
+def _new_step_name(document: Mapping[str, Any], kind: str) -> tuple[str, str]:
+    """The id and name of a new step of `kind`: `task_3` and "Task 3", the first number neither is used with."""
+    taken = taken_ids(document)
+    names = {str(node.get("name", "")) for node in document.get("nodes", [])}
+    number = 1
+    while f"{kind}_{number}" in taken or f"{STEP_NAMES[kind]} {number}" in names:
+        number += 1
+    return f"{kind}_{number}", f"{STEP_NAMES[kind]} {number}"
+
+
 def node_entry(document: Mapping[str, Any], node_id: str) -> dict[str, Any]:
     for node in document.get("nodes", []):
         if node.get("id") == node_id:
@@ -99,35 +134,46 @@ def node_entry(document: Mapping[str, Any], node_id: str) -> dict[str, Any]:
     raise EditRejected(f"There is no node '{node_id}' in this process.")
 
 
+#: What a new step of each kind is called, before a number ("Task 3"); the owner types over it.
+STEP_NAMES = {"start": "Start", "task": "Task", "automatic": "Automatic step", "send": "Send", "decision": "Decision",
+              "parallel": "Parallel", "wait": "Wait", "subprocess": "Subprocess", "end": "End"}
+
+
 def add_node(document: Mapping[str, Any], kind: str, x: float, y: float,
-             known_processes: Mapping[str, Any] | None = None) -> tuple[Document, str]:
+             known_processes: Mapping[str, Any] | None = None, *, queue: str | None = None,
+             letter: str | None = None) -> tuple[Document, str]:
     """A copy of `document` with a new node of `kind` at (x, y); returns it and the new node's id.
 
-    The id is the kind and the first free number (`task_1`). Settings a kind
-    requires are filled in: a task gets the first queue (or a new queue "q" for
-    a new role "q"), a send the first letter, an automatic step the first
-    decision table, a subprocess the first other known process, a wait one day.
-    Where the thing referred to does not exist yet the reference is still made,
-    and the checks report it.
+    The id is the kind and a number (`task_3`), the name the kind's `STEP_NAMES`
+    entry and the same number ("Task 3"), the first number neither used yet.
+    Settings a kind requires are filled in: a task goes to `queue` (else the
+    first queue), a send sends `letter` (else the first letter), an automatic
+    step evaluates the first decision table, a subprocess calls the first other
+    known process, a wait waits one day. A task or send step refers only to a
+    queue or letter that exists: without one, the edit is refused, so the owner
+    adds one first (`add_task_in_new_queue`, `letters.add_send_step`).
 
-    >>> doc, node_id = add_node(new_process("p", "P"), "task", 300, 200)
-    >>> node_id, doc["nodes"][-1]["queue"], doc["queues"]
-    ('task_1', 'q', [{'id': 'q', 'name': 'Queue', 'role': 'q'}])
+    >>> doc = add_queue(new_process("p", "P"), "billing", "Billing", "agent")
+    >>> doc, node_id = add_node(doc, "task", 300, 200)
+    >>> node_id, doc["nodes"][-1]["name"], doc["nodes"][-1]["queue"]
+    ('task_1', 'Task 1', 'billing')
+    >>> try:
+    ...     add_node(new_process("p", "P"), "send", 0, 0)
+    ... except EditRejected as refused:
+    ...     print(refused)
+    A send step sends a letter, e-mail or SMS of this process, and it has none yet: create one for it.
     """
     if kind not in NODE_KINDS:
         raise EditRejected(f"'{kind}' is not a kind of step Flowdesk knows; use one of {', '.join(NODE_KINDS)}.")
     result = copy.deepcopy(dict(document))
-    node_id = fresh_id(kind, taken_ids(result))
-    node: dict[str, Any] = {"id": node_id, "kind": kind, "position": {"x": float(x), "y": float(y)}}
+    node_id, name = _new_step_name(result, kind)
+    node: dict[str, Any] = {"id": node_id, "kind": kind, "name": name, "position": {"x": float(x), "y": float(y)}}
     if kind == "task":
-        if not result.get("queues"):
-            result.setdefault("roles", [])
-            if not any(r.get("id") == "q" for r in result["roles"]):
-                result["roles"].append({"id": "q", "name": "Role"})
-            result["queues"] = [{"id": "q", "name": "Queue", "role": "q"}]
-        node["queue"] = _first_id(result, "queues", "q")
+        node["queue"] = _existing(result, "queues", queue, "A task is worked in a queue of this process, and it has "
+                                                           "none yet: add a queue for it.")
     elif kind == "send":
-        node["letter"] = _first_id(result, "letters", "letter")
+        node["letter"] = _existing(result, "letters", letter, "A send step sends a letter, e-mail or SMS of this "
+                                                             "process, and it has none yet: create one for it.")
     elif kind == "automatic":
         node["decision_table"] = _first_id(result, "decision_tables", "decision_table")
     elif kind == "subprocess":
@@ -138,6 +184,19 @@ def add_node(document: Mapping[str, Any], kind: str, x: float, y: float,
         node["duration"] = {"amount": 1, "unit": "days"}
     result["nodes"] = [*result.get("nodes", []), node]
     return result, node_id
+
+
+def add_task_in_new_queue(document: Mapping[str, Any], x: float, y: float, queue_name: str,
+                          role: str = "agent") -> tuple[Document, str]:
+    """A copy of `document` with a new queue called `queue_name` (for people with `role`) and a new task in it at
+    (x, y): how the first task of a process is added. Returns it and the task's id.
+
+    >>> doc, task = add_task_in_new_queue(new_process("p", "P"), 300, 200, "Customer service")
+    >>> doc["queues"], doc["nodes"][-1]["queue"]
+    ([{'id': 'customer_service', 'name': 'Customer service', 'role': 'agent'}], 'customer_service')
+    """
+    with_queue = add_queue(document, "", queue_name, role)
+    return add_node(with_queue, "task", x, y, queue=with_queue["queues"][-1]["id"])
 
 
 def move_node(document: Mapping[str, Any], node_id: str, x: float, y: float) -> Document:
@@ -286,7 +345,7 @@ def set_node_fields(document: Mapping[str, Any], node_id: str, fields: Mapping[s
 
     The node's id and kind stay; the models then judge whether the settings fit the kind.
 
-    >>> doc, task = add_node(new_process("p", "P"), "task", 0, 0)
+    >>> doc, task = add_task_in_new_queue(new_process("p", "P"), 0, 0, "Billing")
     >>> node_entry(set_node_fields(doc, task, {"instructions": "Call back"}), task)["instructions"]
     'Call back'
     """
@@ -314,12 +373,33 @@ def variable_entry(name: str, type_: str, options: list[str] | None = None) -> d
     return variable
 
 
-def add_queue(document: Mapping[str, Any], queue_id: str, name: str, role: str) -> Document:
-    """A copy of `document` with a new queue for people with `role` (the role is added if it is new).
+def add_variable(document: Mapping[str, Any], label: str, type_: str, options: list[str] | None = None,
+                 name: str = "", fields: Sequence[tuple[str, str]] = ()) -> Document:
+    """A copy of `document` with a new case variable that agents read as `label`; its `name` (what conditions
+    and templates use) is made from the label unless given. A choice gets its `options`, a list of records
+    (`records`) its `fields` as (name, type) pairs.
 
-    >>> add_queue(new_process("p", "P"), "billing", "Billing", "agent")["queues"]
+    >>> add_variable(new_process("p", "P"), "Disputed amount", "money")["variables"]
+    [{'name': 'disputed_amount', 'type': 'money', 'label': 'Disputed amount'}]
+    """
+    if not label.strip():
+        raise EditRejected("Give the variable a label, as agents will read it, e.g. 'Disputed amount'.")
+    entry = variable_entry(name.strip() or key_from_label(label, "value"), type_, options)
+    if type_ == "records":
+        entry["fields"] = [{"name": field.strip(), "type": kind} for field, kind in fields]
+    return add_entry(document, "variables", entry | {"label": label.strip()})
+
+
+def add_queue(document: Mapping[str, Any], queue_id: str, name: str, role: str) -> Document:
+    """A copy of `document` with a new queue that agents read as `name`, for people with `role` (the role is
+    added if it is new); its id is made from the name unless given.
+
+    >>> add_queue(new_process("p", "P"), "", "Billing", "agent")["queues"]
     [{'id': 'billing', 'name': 'Billing', 'role': 'agent'}]
     """
+    if not name.strip():
+        raise EditRejected("Name the queue as agents will read it, e.g. 'Customer service'.")
+    queue_id = queue_id.strip() or key_from_label(name, "queue")
     result = add_entry(document, "queues", {"id": queue_id, "name": name, "role": role})
     if not any(r.get("id") == role.strip() for r in result.get("roles", [])):
         result["roles"] = [*result.get("roles", []), {"id": role.strip()}]

@@ -314,7 +314,8 @@ def variable_choices(bundle: Bundle, form_id: str, element_id: str) -> list[str]
 def create_variable(document: Mapping[str, Any], form_id: str, element_id: str, name: str) -> Document:
     """A copy of `document` with a new case variable `name` that the element writes, of a type fitting its kind.
 
-    A choice field's variable takes the field's options. A field in a repeating
+    The variable takes the element's label, so agents read it as the field
+    they filled in. A choice field's variable takes the field's options. A field in a repeating
     group becomes a field of the group's records. A repeating group's variable
     gets one field per field of the group (each writing the variable named like
     the field unless it names one already).
@@ -324,7 +325,8 @@ def create_variable(document: Mapping[str, Any], form_id: str, element_id: str, 
     >>> doc, line = add_field(doc, "intake", "money", container=group)
     >>> doc = create_variable(doc, "intake", group, "invoice_lines")
     >>> doc["variables"]
-    [{'name': 'invoice_lines', 'type': 'records', 'fields': [{'name': 'money_1', 'type': 'money'}]}]
+    [{'name': 'invoice_lines', 'type': 'records', 'fields': [{'name': 'money_1', 'type': 'money', 'label': 'Amount \
+of money'}], 'label': 'Repeating group'}]
     >>> doc = create_variable(add_field(doc, "intake", "date", container=group)[0], "intake", "date_1", "paid_on")
     >>> [f["name"] for f in doc["variables"][0]["fields"]]
     ['money_1', 'paid_on']
@@ -340,7 +342,8 @@ def create_variable(document: Mapping[str, Any], form_id: str, element_id: str, 
     group = next((g for g in _walk(form["fields"]) if g["kind"] == "group"
                   and any(f["id"] == element_id for f in g.get("fields", []))), None)
     if element["kind"] == "group":
-        result = add_entry(result, "variables", {"name": name, "type": type_.value, "fields": _record_fields(element)})
+        result = add_entry(result, "variables", {"name": name, "type": type_.value, "fields": _record_fields(element),
+                                                 **({"label": element["label"]} if element.get("label") else {})})
         element = _element(result, form_id, element_id)
         element["variable"] = name
         for field, record_field in zip(element["fields"], result["variables"][-1]["fields"], strict=True):
@@ -364,6 +367,8 @@ def _new_variable(field: Mapping[str, Any], name: str, type_: DataType) -> dict[
     if type_ is DataType.CHOICE and not field.get("options"):
         raise EditRejected(f"Give choice field '{field['label']}' its options first; its variable takes them.")
     entry = variable_entry(name, type_.value)
+    if field.get("label"):  # agents read the variable as the field they filled in
+        entry["label"] = field["label"]
     if type_ is DataType.CHOICE:
         entry["options"] = copy.deepcopy(field["options"])
     return entry

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from models.editing.edits import Document, EditRejected, add_entry, replace_entry
+from models.editing.edits import Document, EditRejected, add_entry, add_node, key_from_label, replace_entry
 from models.letters import Letter, LetterChannel
 
 #: A language code as customers' records hold it: "nl", "en", "pt-BR".
@@ -22,12 +22,31 @@ LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 #: The texts of a variant that the designer edits.
 PARTS = ("subject", "body", "text_body")
 
-#: The first text of a new letter, per channel.
-_STARTING_BODY = {
-    LetterChannel.LETTER: "<p>Dear {{ customer.name }},</p>\n",
-    LetterChannel.EMAIL: "<p>Dear {{ customer.name }},</p>\n",
-    LetterChannel.SMS: "Dear {{ customer.name }}, ",
+#: What a new letter starts with, per language (others: English): a greeting, the case's reference and a closing,
+#: so the owner writes only what is particular to it.
+_SKELETONS = {
+    "nl": ("Beste {{ customer.name }},", "Uw referentie: {{ case.reference }}", "Met vriendelijke groet,"),
+    "en": ("Dear {{ customer.name }},", "Our reference: {{ case.reference }}", "Kind regards,"),
 }
+
+
+def starting_body(channel: LetterChannel, language: str) -> str:
+    """The first text of a new letter or e-mail (greeting, reference, room for the message, closing), or SMS
+    (the greeting).
+
+    >>> print(starting_body(LetterChannel.EMAIL, "en"))
+    <p>Our reference: {{ case.reference }}</p>
+    <p>Dear {{ customer.name }},</p>
+    <p></p>
+    <p>Kind regards,</p>
+    <BLANKLINE>
+    >>> starting_body(LetterChannel.SMS, "nl-BE")
+    'Beste {{ customer.name }}, '
+    """
+    greeting, reference, closing = _SKELETONS.get(language.split("-")[0], _SKELETONS["en"])
+    if channel is LetterChannel.SMS:
+        return f"{greeting} "
+    return "".join(f"<p>{line}</p>\n" for line in (reference, greeting, "", closing))
 
 
 def add_letter(document: Mapping[str, Any], letter_id: str, name: str, channel: str,
@@ -44,12 +63,28 @@ def add_letter(document: Mapping[str, Any], letter_id: str, name: str, channel: 
     except ValueError:
         raise EditRejected(f"'{channel}' is not a channel; choose one of "
                            f"{', '.join(c.value for c in LetterChannel)}.") from None
-    variant = {"language": _language(language), "body": _STARTING_BODY[kind]}
+    variant = {"language": _language(language), "body": starting_body(kind, language.strip())}
     if kind is LetterChannel.EMAIL:
         variant["subject"] = name.strip() or letter_id.strip()
     entry = {"id": letter_id, "name": name, "channel": kind.value, "default_language": variant["language"],
              "variants": [variant]}
     return add_entry(document, "letters", entry)
+
+
+def add_send_step(document: Mapping[str, Any], x: float, y: float, name: str, channel: str,
+                  language: str = "nl") -> tuple[Document, str]:
+    """A copy of `document` with a new letter, e-mail or SMS called `name` (its id made from the name, its text
+    `starting_body`) and a new send step at (x, y) that sends it. Returns it and the step's id.
+
+    >>> from models.editing.edits import new_process
+    >>> doc, step = add_send_step(new_process("p", "P"), 300, 80, "Confirmation", "email", "en")
+    >>> step, doc["nodes"][-1]["letter"], doc["letters"][0]["variants"][0]["subject"]
+    ('send_1', 'confirmation', 'Confirmation')
+    """
+    if not name.strip():
+        raise EditRejected("Name the letter, e.g. 'Confirmation of your complaint'.")
+    letter_id = key_from_label(name, "letter")
+    return add_node(add_letter(document, letter_id, name.strip(), channel, language), "send", x, y, letter=letter_id)
 
 
 def add_variant(document: Mapping[str, Any], letter_id: str, language: str) -> Document:
@@ -58,7 +93,7 @@ def add_variant(document: Mapping[str, Any], letter_id: str, language: str) -> D
     >>> from models.editing.edits import new_process
     >>> doc = add_variant(add_letter(new_process("p", "P"), "sms", "SMS", "sms"), "sms", "en")
     >>> [(v["language"], v["body"]) for v in doc["letters"][0]["variants"]]
-    [('nl', 'Dear {{ customer.name }}, '), ('en', 'Dear {{ customer.name }}, ')]
+    [('nl', 'Beste {{ customer.name }}, '), ('en', 'Beste {{ customer.name }}, ')]
     """
     letter = _letter(document, letter_id)
     language = _language(language)

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from models.editing.edits import COLLECTIONS, Document, EditRejected, check_key_and_name, node_entry, replace_entry
+from models.references import is_prefix
 
 #: Whose service level an SLA edit changes: a task's node id, or None for the whole case.
 SlaOwner = str | None
@@ -125,8 +126,8 @@ def remove_from_node_list(document: Mapping[str, Any], node_id: str, setting: st
 def add_checklist_item(document: Mapping[str, Any], node_id: str, text: str, required: bool = True) -> Document:
     """A copy of `document` with a checklist item on task `node_id`; its id is made from the text.
 
-    >>> from models.editing.edits import add_node, new_process
-    >>> doc, task = add_node(new_process("p", "P"), "task", 0, 0)
+    >>> from models.editing.edits import add_task_in_new_queue, new_process
+    >>> doc, task = add_task_in_new_queue(new_process("p", "P"), 0, 0, "Meters")
     >>> doc = add_checklist_item(doc, task, "Meter read?")
     >>> add_checklist_item(doc, task, "Meter read!", required=False)["nodes"][-1]["checklist"]
     [{'id': 'meter_read', 'text': 'Meter read?', 'required': True}, \
@@ -215,14 +216,17 @@ def remove_escalation(document: Mapping[str, Any], owner: SlaOwner, index: int) 
 
 
 def set_process_settings(document: Mapping[str, Any], *, name: str | None = None, owner: str | None = None,
-                         description: str | None = None, language: str | None = None) -> Document:
+                         description: str | None = None, language: str | None = None,
+                         reference_prefix: str | None = None) -> Document:
     """A copy of `document` with the process settings given (None: as is); the key stays, the name and the
-    language may not be empty. Only what is given changes, so the edit can be repeated on a newer draft.
+    language may not be empty; an empty reference prefix means the one made from the name's initials. Only what
+    is given changes, so the edit can be repeated on a newer draft.
 
     >>> from models.editing.edits import new_process
-    >>> doc = set_process_settings(new_process("p", "P"), name=" Refund ", owner="Billing", language="en")
-    >>> doc["name"], doc["owner"], doc["language"], "description" in doc
-    ('Refund', 'Billing', 'en', False)
+    >>> doc = set_process_settings(new_process("p", "P"), name=" Refund ", owner="Billing", language="en",
+    ...                            reference_prefix=" rf ")
+    >>> doc["name"], doc["owner"], doc["language"], doc["reference_prefix"], "description" in doc
+    ('Refund', 'Billing', 'en', 'RF', False)
     """
     result = copy.deepcopy(dict(document))
     if name is not None:
@@ -235,18 +239,13 @@ def set_process_settings(document: Mapping[str, Any], *, name: str | None = None
         if not language.strip():
             raise EditRejected("Give the language of the process's texts, e.g. 'nl' or 'en'.")
         result["language"] = language.strip()
+    if reference_prefix is not None:
+        prefix = reference_prefix.strip().upper()
+        if prefix and not is_prefix(prefix):
+            raise EditRejected(f"'{reference_prefix.strip()}' cannot start case references: use a letter, then at "
+                               "most five letters or digits, e.g. 'BC'.")
+        _put(result, "reference_prefix", prefix)
     return result
-
-
-def records_variable_entry(name: str, fields: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """A case variable holding a list of records, each with these (field name, type) fields.
-
-    >>> records_variable_entry("lines", [(" amount", "money"), ("text ", "text")])
-    {'name': 'lines', 'type': 'records', 'fields': [{'name': 'amount', 'type': 'money'}, \
-{'name': 'text', 'type': 'text'}]}
-    """
-    return {"name": name.strip(), "type": "records",
-            "fields": [{"name": field.strip(), "type": type_} for field, type_ in fields]}
 
 
 def set_variable_details(document: Mapping[str, Any], name: str, *, label: str | None = None,

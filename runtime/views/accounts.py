@@ -36,6 +36,7 @@ class Account:
     roles: list[str]
     queues: list[str]
     tokens: list[ApiToken]  # by name
+    language: str | None  # the language the app speaks to them; None: the installation's default
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def accounts(runtime: Runtime, user: User) -> list[Account]:
     """Every user, by id, with their tokens."""
     require(user, UseCase.ADMINISTER)
     records = runtime.store.records(TOKEN_KIND)
-    return [Account(u.id, u.name, u.email, list(u.roles), list(u.queues), _by_name(held_tokens(records, u).values()))
+    return [Account(u.id, u.name, u.email, list(u.roles), list(u.queues), _by_name(held_tokens(records, u).values()),
+                    u.language)
             for u in runtime.store.users()]
 
 

@@ -4,25 +4,28 @@
 version, open tasks (each with whether the reader may work it, and why not),
 the timeline (its audit events), attachments and what was sent. `task_view`
 is the one task an agent works: its step in the flow, form, checklist and the
-values the form's expressions read. `find_cases` lists cases by process,
-customer, status and start date, newest first, with a total.
+values the form's expressions read. `find_cases` lists cases by id or
+reference, process, customer, status and start date, newest first, with a
+total; `case_named` is the case a person names by its id or its reference.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from models.customers import Customer
 from models.forms import Form
 from models.nodes import NodeBase
+from models.phrases import Phrase
 from runtime.access import UseCase, require, work_refusal
 from runtime.case_values import Scope
 from runtime.documents import Attachment, AuditEvent, Case, CaseStatus, Contact, OutboxEntry, User, WorkItem
 from runtime.errors import NotFound
 from runtime.outbox import sent_to_customer
 from runtime.process_version import ProcessVersion
+from runtime.references import case_of_reference
 from runtime.storage.base import WorkQuery
 from runtime.views.names import Names
 from runtime.views.work import WorkRow, row
@@ -39,7 +42,7 @@ class OpenTask:
     """An open task of the case, and why the reader may not work it (None: they may)."""
 
     row: WorkRow
-    refusal: str | None
+    refusal: Phrase | None
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ def event_changes(version: ProcessVersion, event: AuditEvent) -> list[Change]:
         if before is None and after in (None, "", False, []):
             continue
         variable = version.variables.get(name)
-        changes.append(Change(variable.label or name if variable else name, name, before, after))
+        changes.append(Change(variable.display if variable else name, name, before, after))
     return changes
 
 
@@ -101,7 +104,7 @@ class TaskView:
     node: NodeBase | None  # None for an ad-hoc task
     form: Form | None
     values: Scope  # what the form's expressions read: case data, customer, now, today
-    refusal: str | None  # why the reader may not work it; None when they may
+    refusal: Phrase | None  # why the reader may not work it; None when they may
     completed_by_name: str
 
 
@@ -117,9 +120,20 @@ def task_view(runtime: Runtime, user: User, item_id: str) -> TaskView:
                     runtime.display_name(item.completed_by) if item.completed_by else "")
 
 
-def _refusal(runtime: Runtime, user: User, item: WorkItem, version: ProcessVersion) -> str | None:
+def event_phrase(event: AuditEvent) -> Phrase | str:
+    """What happened, as the runtime said it when it happened: the phrase kept with the event (a door says it in
+    its reader's language), else the recorded English summary (events from before phrases were kept, kinds that
+    keep none)."""
+    said = event.details.get("said")
+    try:
+        return Phrase.from_data(said) if isinstance(said, dict) else event.summary
+    except (KeyError, TypeError, ValueError):
+        return event.summary
+
+
+def _refusal(runtime: Runtime, user: User, item: WorkItem, version: ProcessVersion) -> Phrase | None:
     refusal = work_refusal(user, item, UseCase.COMPLETE, runtime.display_name, runtime.kept_apart(version, item))
-    return None if refusal is None else str(refusal)
+    return None if refusal is None else refusal.args[0]
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,7 @@ class CustomerSheet:
     customer: Customer | None  # None when gone from the directory
     other_cases: list[tuple[Case, str]]
     contacts: list[Contact]
+    names: dict[str, str] = field(default_factory=dict)  # the contacts' cases (references) and agents, by id
 
 
 def customer_sheet(runtime: Runtime, user: User, case: Case) -> CustomerSheet:
@@ -142,8 +157,11 @@ def customer_sheet(runtime: Runtime, user: User, case: Case) -> CustomerSheet:
         return CustomerSheet(case.customer_id, None, [], [])
     others = [c for c in runtime.store.cases(customer_id=customer.id, active=True) if c.id != case.id]
     contacts = sorted(runtime.store.contacts(customer_id=customer.id), key=lambda c: c.at, reverse=True)
+    names = Names(runtime)
+    read = {contact.agent: names.user(contact.agent) for contact in contacts} | {
+        linked: names.reference_of(linked) or linked for contact in contacts for linked in contact.case_ids}
     return CustomerSheet(customer.id, customer, [(c, runtime.process_version(c.version_hash).bundle.name)
-                                                  for c in others], contacts)
+                                                  for c in others], contacts, read)
 
 
 def sent_items(runtime: Runtime, user: User, case_id: str) -> list[OutboxEntry]:
@@ -168,11 +186,19 @@ def attachment_file(runtime: Runtime, user: User, case_id: str, attachment_id: s
             runtime.store.attachment_content(case_id, attachment_id))
 
 
+def case_named(runtime: Runtime, user: User, named: str) -> Case:
+    """The case `named` names: by its id, or by its reference such as BC-2026-00123 (in any letter case);
+    NotFound when there is no such case."""
+    require(user, UseCase.READ_CASE)
+    return runtime.store.case(case_of_reference(runtime.store, named) or named.strip())  # NotFound names it
+
+
 @dataclass(frozen=True)
 class CaseFilter:
-    """Which cases to list, newest first: by id, process, customer, status and start date."""
+    """Which cases to list, newest first: by id or reference, process, customer, status and start date."""
 
     case_id: str | None = None
+    reference: str | None = None
     process: str | None = None
     customer: str | None = None
     status: CaseStatus | None = None
@@ -202,5 +228,8 @@ def find_cases(runtime: Runtime, user: User, wanted: CaseFilter) -> CasePage:
                                  started_since=wanted.started_since, started_until=wanted.started_until)
     if wanted.case_id is not None:
         ids = [case_id for case_id in ids if case_id == wanted.case_id]
+    if wanted.reference is not None:
+        named = case_of_reference(runtime.store, wanted.reference)
+        ids = [case_id for case_id in ids if case_id == named]
     newest_first = ids[::-1][wanted.offset:wanted.offset + wanted.limit]
     return CasePage([runtime.store.case(case_id) for case_id in newest_first], len(ids), wanted.offset, wanted.limit)

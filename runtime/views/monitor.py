@@ -15,7 +15,7 @@ from models.serialization import bundle_document
 from runtime.access import UseCase, require
 from runtime.documents import User
 from runtime.metrics import ClosedCaseFigures, FactsCache, OpenWorkFigures, closed_case_figures, open_work
-from runtime.views.names import process_names
+from runtime.views.names import process_names, queue_names
 
 if TYPE_CHECKING:
     from runtime.service import Runtime
@@ -27,6 +27,12 @@ def monitored_processes(runtime: Runtime, user: User) -> dict[str, str]:
     """The published processes the monitor can narrow to, by key, with their names."""
     require(user, UseCase.MONITOR)
     return dict(sorted(process_names(runtime).items()))
+
+
+def monitored_queues(runtime: Runtime, user: User) -> dict[str, str]:
+    """Every queue of the published processes, by id, with the name people read."""
+    require(user, UseCase.MONITOR)
+    return queue_names(runtime)
 
 
 def open_work_figures(runtime: Runtime, user: User) -> OpenWorkFigures:

@@ -19,7 +19,7 @@ def queue_names(runtime: Runtime) -> dict[str, str]:
     """Every queue of the published processes by id, with its name in the newest version that has it."""
     names: dict[str, str] = {}
     for version in sorted(runtime.store.versions(), key=lambda v: v.number):
-        names |= {queue.id: queue.name or queue.id for queue in runtime.bundle(version).queues}
+        names |= {queue.id: queue.display for queue in runtime.bundle(version).queues}
     return names
 
 
@@ -32,7 +32,7 @@ class Names:
         self._queues: dict[str, str] | None = None
         self._users: dict[str, str] | None = None
         self._customers: dict[str | None, str] = {None: ""}
-        self._case_customers: dict[str, str | None] = {}
+        self._cases: dict[str, tuple[str | None, str]] = {}  # case id -> its customer's id and its reference
 
     def process(self, key: str) -> str:
         if self._processes is None:
@@ -63,6 +63,14 @@ class Names:
 
     def customer_of(self, case_id: str) -> str:
         """The name of a case's customer."""
-        if case_id not in self._case_customers:
-            self._case_customers[case_id] = self._runtime.store.case(case_id).customer_id
-        return self.customer(self._case_customers[case_id])
+        return self.customer(self._case(case_id)[0])
+
+    def reference_of(self, case_id: str) -> str:
+        """A case's reference ("" for a case started before cases had one)."""
+        return self._case(case_id)[1]
+
+    def _case(self, case_id: str) -> tuple[str | None, str]:
+        if case_id not in self._cases:
+            case = self._runtime.store.case(case_id)
+            self._cases[case_id] = (case.customer_id, case.reference)
+        return self._cases[case_id]

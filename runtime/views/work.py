@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from models.phrases import Phrase
 from runtime.access import UseCase, may, require, visible_queues
 from runtime.documents import SlaStatus, User, WorkItem, WorkOrder
 from runtime.errors import AccessDenied
@@ -56,6 +57,12 @@ class WorkRow:
     queue_name: str
     assignee_name: str
     sla: SlaStatus | None
+    case_reference: str = ""  # "" for a case started before cases had references
+
+    @property
+    def case_shown(self) -> str:
+        """How a person reads the item's case: its reference, else its id."""
+        return self.case_reference or self.item.case_id
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ def work_page(runtime: Runtime, user: User, wanted: WorkFilter) -> WorkPage:
 
 def row(item: WorkItem, now: datetime, names: Names) -> WorkRow:
     return WorkRow(item, names.customer_of(item.case_id), names.process(item.process_key), names.queue(item.queue),
-                   names.user(item.assignee), SlaStatus.of(item, now))
+                   names.user(item.assignee), SlaStatus.of(item, now), names.reference_of(item.case_id))
 
 
 def _query(user: User, wanted: WorkFilter, now: datetime) -> WorkQuery:
@@ -97,7 +104,8 @@ def _query(user: User, wanted: WorkFilter, now: datetime) -> WorkQuery:
     if queues is not None and visible is not None:
         foreign = [queue for queue in queues if queue not in visible]
         if foreign:
-            raise AccessDenied(f"not allowed: queue {', '.join(foreign)} is not one of yours ({', '.join(visible)})")
+            raise AccessDenied(Phrase("not allowed: queue {foreign} is not one of yours ({queues})", foreign=foreign,
+                                      queues=visible))
     if queues is None and wanted.tab is not Tab.MINE:
         queues = visible
     assignee = user.id if wanted.tab is Tab.MINE else wanted.assignee
@@ -157,5 +165,5 @@ def handover(runtime: Runtime, user: User, item_id: str) -> Handover:
     item = runtime.store.work_item(item_id)
     bundle = runtime.process_version(runtime.store.case(item.case_id).version_hash).bundle
     people = {u.id: u.name for u in runtime.store.users() if may(u, UseCase.COMPLETE) and u.id != item.assignee}
-    queues = {q.id: q.name or q.id for q in bundle.queues if q.id != item.queue}
+    queues = {q.id: q.display for q in bundle.queues if q.id != item.queue}
     return Handover(item, people, queues)

@@ -57,7 +57,9 @@ def served(data: Path, smtp_port: int | None = 1) -> Iterator[str]:
 
 @contextmanager
 def serving(data: Path, smtp_port: int | None = 1, options: Sequence[str] = ()) -> Iterator[Server]:
-    """As `served`, with more `flowdesk serve` options, yielding the server's URL and process id."""
+    """As `served`, with more `flowdesk serve` options, yielding the server's URL and process id. The pages speak
+    English (`english_installation`), as the tests read them."""
+    english_installation(data)
     port = free_port()
     log_path = data.parent / "serve.log"
     smtp = ["--smtp-host", "127.0.0.1", "--smtp-port", str(smtp_port)] if smtp_port is not None else []
@@ -75,6 +77,18 @@ def serving(data: Path, smtp_port: int | None = 1, options: Sequence[str] = ()) 
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def english_installation(data: Path) -> None:
+    """Make English the language of the installation in `data` (a real one speaks Dutch unless its administrator
+    chooses otherwise); a new data folder still gets the examples and demo users on its first start."""
+    from runtime.service import Runtime
+    from runtime.settings import change_settings
+    from runtime.storage.tinydb_store import TinyDBStore
+    from tests.people import person
+
+    with TinyDBStore.open(data) as store:
+        change_settings(Runtime(store), person("ann"), default_language="en")
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:

@@ -105,6 +105,19 @@ async def test_an_admin_changes_a_users_name_email_roles_and_queues_and_the_log_
     await user.should_see("User bob now has roles agent, supervisor, queues fraud")
 
 
+async def test_an_admin_chooses_a_users_language_and_the_user_then_reads_the_app_in_it(user: User):
+    await open_admin(user)
+    user.find(marker="edit-bob").click()
+    await user.should_see(marker="user-dialog")
+    user.find(marker="user-language").elements.pop().value = "nl"
+    user.find(marker="save-user").click()
+    await user.should_see("User bob saved.")
+    assert runtime().store.user("bob").language == "nl"
+    await sign_in(user, "bob", "bob-demo", target="/work")
+    await user.should_see("Openstaand werk", retries=30)
+    await user.should_see(marker="who", content="Bob Agent (behandelaar)")
+
+
 async def test_the_last_administrator_keeps_the_admin_role(user: User):
     await open_admin(user)
     user.find(marker="edit-root").click()

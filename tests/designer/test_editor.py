@@ -14,6 +14,8 @@ from codegen.layout import layout
 from designer.elements.flow_canvas import FlowCanvas
 from models.checks import Severity
 from models.editing import HISTORY_LIMIT, Draft, EditRejected, place_nodes
+from models.editing.edits import add_task_in_new_queue
+from models.editing.letters import add_send_step
 from models.editing.node_settings import set_sla_times
 from tests.designer.helpers import open_editor_tab, saved_draft, sign_in
 
@@ -56,17 +58,21 @@ def test_added_nodes_get_stable_unique_ids_and_their_required_settings():
         assert draft.bundle.node(node_id).kind == kind
 
 
-def test_a_task_in_a_process_without_queues_gets_a_new_queue_q():
+def test_a_task_or_send_step_is_only_added_with_a_queue_or_letter_that_exists():
     draft = Draft.new("p", "P")
-    draft.add_node("task", 280, 80)
-    assert [(q.id, q.role) for q in draft.bundle.queues] == [("q", "q")]
-    assert [r.id for r in draft.bundle.roles] == ["q"]
-
-
-def test_a_send_without_letters_is_added_and_the_checks_report_the_missing_letter():
-    draft = Draft.new("p", "P")
-    node_id = draft.add_node("send", 280, 80)
-    assert "reference-missing" in errors_on(draft, node_id)
+    with pytest.raises(EditRejected, match="add a queue for it"):
+        draft.add_node("task", 280, 80)  # no placeholder queue "q" that could get published
+    with pytest.raises(EditRejected, match="create one for it"):
+        draft.add_node("send", 280, 80)
+    assert draft.bundle.queues == [] and draft.bundle.letters == [] and not draft.can_undo
+    task = draft.apply(add_task_in_new_queue, 280, 80, "Klantenservice")
+    send = draft.apply(add_send_step, 480, 80, "Bevestiging", "email", "nl")
+    assert (draft.bundle.node(task).queue, draft.bundle.node(send).letter) == ("klantenservice", "bevestiging")
+    assert [q.display for q in draft.bundle.queues] == ["Klantenservice"]
+    assert "Beste {{ customer.name }}" in draft.bundle.letter("bevestiging").variants[0].body
+    with pytest.raises(EditRejected, match="no letter 'gone'"):
+        draft.add_node("send", 0, 0, letter="gone")
+    assert "reference-missing" not in {f.code for f in draft.findings()}
 
 
 def test_an_unconnected_task_is_an_error_until_it_is_connected():
@@ -402,7 +408,7 @@ def test_case_data_can_be_added_and_removed_and_the_checks_follow():
     with pytest.raises(EditRejected, match="already a variable 'goodwill'"):
         draft.add_variable("goodwill", "text")
     with pytest.raises(EditRejected, match="not a valid id or name"):
-        draft.add_variable("bad name", "text")
+        draft.add_variable("Bad", "text", name="bad name")
     with pytest.raises(EditRejected, match="at least one option"):
         draft.add_variable("reason", "choice", [])
     assert draft.errors() == []
@@ -415,6 +421,7 @@ def test_case_data_can_be_added_and_removed_and_the_checks_follow():
 @pytest.mark.anyio
 async def test_the_case_data_panel_adds_a_choice_variable(user: User):
     await open_editor(user, "billing_complaint")
+    user.find(marker="new-variable-label").type("Reden van contact")
     user.find(marker="new-variable").type("contact_reason")
     user.find(marker="new-variable-type").elements.pop().value = "choice"
     user.find(marker="new-variable-options").type("move, complaint")
@@ -439,8 +446,8 @@ def test_queues_can_be_added_with_their_role_and_removed():
 @pytest.mark.anyio
 async def test_the_queues_panel_adds_and_removes_a_queue(user: User):
     await open_editor(user, "billing_complaint")
-    user.find(marker="new-queue").type("retention")
-    user.find(marker="new-queue-role").type("retention_team")
+    user.find(marker="new-queue-name").type("Retention")
+    user.find(marker="new-queue-role").clear().type("retention_team")
     user.find(marker="add-queue").click()
     await user.should_see(marker="queue-retention")
     user.find(marker="remove-queue-retention").click()

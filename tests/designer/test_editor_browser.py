@@ -58,7 +58,14 @@ def test_a_designer_draws_and_publishes_a_new_process(page: Page, server: str):
 
     start, end = centre(page, f"{node('start')} circle"), centre(page, f"{node('end')} circle")
     drag(page, centre(page, ".fc-palette-item[data-kind=task]"), ((start[0] + end[0]) / 2, start[1] + 160))
+    dialog = page.locator(".q-dialog")  # the process has no queue yet: the first task asks for one by name
+    dialog.get_by_label("Queue").fill("Klantenservice")
+    dialog.get_by_role("button", name="Add step").click()
     page.wait_for_selector(f"{node('task_1')} .fc-finding[data-severity=error]")
+    expect(page.locator(f"{node('task_1')}")).to_contain_text("Task 1")
+    page.keyboard.type("Check the refund")  # the new step's name has the focus, selected: typing replaces it
+    page.keyboard.press("Enter")
+    expect(page.locator(f"{node('task_1')}")).to_contain_text("Check the refund")
     expect(page.get_by_text("Problems (")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Publish"))).to_be_disabled()
     screenshot(page, "unconnected_task")

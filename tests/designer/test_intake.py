@@ -144,6 +144,7 @@ async def test_one_phone_contact_starts_a_billing_complaint_and_an_address_chang
         assert (case.contact_id, case.customer_id) == (contact.id, "C-1001")
         link = user.find(marker=f"case-link-{case.id}").elements.pop()
         assert link.props["href"] == f"/work/case/{case.id}"
+        assert link.text.endswith(f" — case {case.reference}")  # what the agent reads out to the caller
     complaint = next(case for case in cases if case.process_key == "billing_complaint")
     assert (complaint.data["invoice_number"], complaint.data["disputed_amount"],
             complaint.data["complaint_category"]) == ("F2026-104299", "64.20", "charged_twice")

@@ -45,9 +45,9 @@ def close_the_complaint(root_cause: str) -> None:
 
 async def test_the_supervisor_sees_open_work_per_queue_and_process_with_sla_status(user: User):
     await sign_in(user, "sue", "sue-demo", target="/monitor")
-    await user.should_see("1 open work items in 1 queues")
+    await user.should_see("1 open work item in 1 queue")
     [queue] = table(user, "open-per-queue")
-    assert (queue["name"], queue["pending"], queue["on_track"], queue["breached"]) == ("billing", 1, 1, 0)
+    assert (queue["name"], queue["pending"], queue["on_track"], queue["breached"]) == ("Facturatie", 1, 1, 0)
     opened = app_runtime().store.cases(active=True)[0].started_at  # the seeded case, made when the session began
     age = (app_runtime().now() - opened).total_seconds()
     assert queue["oldest"] in {duration_text(age - 60), duration_text(age)}  # the page was drawn moments ago
@@ -60,7 +60,7 @@ async def test_the_supervisor_sees_open_work_per_queue_and_process_with_sla_stat
 
 async def test_closing_a_case_shows_in_the_kpis_the_root_cause_chart_and_the_bottleneck_view(user: User):
     await sign_in(user, "sue", "sue-demo", target="/monitor")
-    await user.should_see("1 open work items in 1 queues")
+    await user.should_see("1 open work item in 1 queue")
     close_the_complaint("double_billing")
     await user.open("/monitor")
     await user.should_see("0 open work items in 0 queues")

@@ -11,12 +11,10 @@ from nicegui import ui
 from nicegui.testing import User
 
 from models.editing import Draft, EditRejected, set_node_fields
-from models.editing.edits import add_entry
 from models.editing.node_settings import (
     add_checklist_item,
     add_escalation,
     add_to_node_list,
-    records_variable_entry,
     remove_escalation,
     set_process_settings,
     set_sla_times,
@@ -102,11 +100,11 @@ def test_process_settings_keep_the_key_and_need_a_name():
 
 def test_a_records_variable_needs_fields_of_plain_types():
     draft = example("billing_complaint")
-    draft.apply(add_entry, "variables", records_variable_entry("lines", [("amount", "money"), ("text", "text")]))
-    assert [(f.name, f.type.value) for f in draft.bundle.variable("lines").fields] == [("amount", "money"),
-                                                                                       ("text", "text")]
+    draft.add_variable("Invoice lines", "records", fields=[("amount", "money"), ("text", "text")])
+    assert [(f.name, f.type.value) for f in draft.bundle.variable("invoice_lines").fields] == [("amount", "money"),
+                                                                                               ("text", "text")]
     with pytest.raises(EditRejected, match="needs at least one field"):
-        draft.apply(add_entry, "variables", records_variable_entry("empty", []))
+        draft.add_variable("Empty", "records")
 
 
 # The editor page ---------------------------------------------------------------------------
@@ -318,6 +316,7 @@ async def test_the_process_settings_and_case_sla_are_set_on_the_data_tab(user: U
 async def test_a_records_variable_is_added_with_two_fields_and_shown_with_them(user: User):
     await sign_in(user, "ann", "ann-demo", target="/design/billing_complaint")
     await user.should_see(marker="case-data-title")
+    user.find(marker="new-variable-label").type("Factuurregels")
     user.find(marker="new-variable").type("invoice_lines")
     await choose(user, "new-variable-type", "records")
     user.find(marker="new-field-name").type("amount")
@@ -331,7 +330,7 @@ async def test_a_records_variable_is_added_with_two_fields_and_shown_with_them(u
     variable = next(v for v in saved_draft("billing_complaint")["variables"]
                     if v["name"] == "invoice_lines")
     assert variable["fields"] == [{"name": "amount", "type": "money"}, {"name": "period", "type": "text"}]
-    await user.should_see(kind=ui.label, content="records: amount (money), period (text)")
+    await user.should_see(kind=ui.label, content="invoice_lines · records: amount (money), period (text)")
     await user.should_not_see(marker="new-field-amount")  # the pending fields went with the new variable
 
 

@@ -99,7 +99,8 @@ async def test_bob_sees_the_unclaimed_items_of_his_queues_with_customer_due_time
     assert row["title"] == "Klacht onderzoeken" and row["customer"] == "Sanne de Vries"
     assert row["process_name"] == "Klacht over een factuur" and row["queue"] == "billing"
     assert row["sla"] == "on track" and row["assignee"] == ""
-    assert row["due"] == item.due_at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
+    assert row["due"] == item.due_at.astimezone(ZONE).strftime("%-d %B %Y %H:%M")  # written out, as letters do
+    assert row["case"] == runtime().store.case(item.case_id).reference  # read out on the phone, not the id
 
 
 async def test_claiming_moves_the_item_to_my_work_and_releasing_brings_it_back(user: User):
@@ -154,7 +155,7 @@ async def test_reassigning_needs_a_reason_and_hands_the_item_to_a_queue_or_a_per
 
     user.find(marker="reassign-reason").type("Betalingsregeling gevraagd")
     user.find(marker="reassign-confirm").click()
-    await user.should_see("'Klacht onderzoeken' reassigned to queue collections")
+    await user.should_see("'Klacht onderzoeken' reassigned to queue Debiteurenbeheer")
     assert runtime().store.work_item(item.id).queue == "collections"
     trail = runtime().store.audit_events(item.case_id)
     assert trail[-1].details["reason"] == "Betalingsregeling gevraagd"
@@ -164,7 +165,7 @@ async def test_reassigning_needs_a_reason_and_hands_the_item_to_a_queue_or_a_per
     choose(user, "reassign-to", "user:bob")
     user.find(marker="reassign-reason").type("Ik ken deze klant")
     user.find(marker="reassign-confirm").click()
-    await user.should_see("'Klacht onderzoeken' reassigned to bob")
+    await user.should_see("'Klacht onderzoeken' reassigned to Bob Agent")
     user.find(marker="tab-mine").click()
     await eventually(lambda: row_ids(user) == [item.id])
 

@@ -326,3 +326,32 @@ def test_the_last_administrator_keeps_the_admin_role(people: Accounts):
         people.set_roles(ROOT, "amy", ["agent"], [])
     people.set_roles(ROOT, "bob", ["agent", "admin"], [])
     assert people.set_roles(ROOT, "amy", ["agent"], []).roles == ["agent"]
+
+
+# The language the app speaks to a user ---------------------------------------------------------------------------
+
+
+def test_users_choose_their_own_language_admins_anyone_s_and_none_means_the_installation_default(
+        people: Accounts, harness: Harness):
+    from runtime.settings import change_settings, language_for
+
+    store = harness.runtime.store
+    bob, amy = store.user("bob"), store.user("amy")
+    assert bob.language is None and language_for(harness.runtime, bob) == "nl"  # the installation's default
+    change_settings(harness.runtime, amy, default_language="en")
+    assert language_for(harness.runtime, bob) == "en"
+    assert people.set_language(bob, "bob", "nl").language == "nl"
+    assert language_for(harness.runtime, store.user("bob")) == "nl"  # his own choice wins over the default
+    with pytest.raises(AccessDenied, match="manage users"):
+        people.set_language(bob, "amy", "nl")
+    assert store.user("amy").language is None
+    assert people.set_language(amy, "bob", None).language is None  # an administrator sets it back to the default
+    assert [e.summary for e in account_events(harness.runtime, amy) if e.kind == "language set"] == [
+        "User bob now reads the app in the installation default language", "User bob now reads the app in nl"]
+    with pytest.raises(DataError, match="'fr' is not a language of the app"):
+        people.set_language(bob, "bob", "fr")
+
+
+def test_a_user_stored_before_users_had_a_language_still_loads_and_reads_the_default():
+    stored = {"id": "old", "name": "Old", "roles": ["agent"], "queues": [], "password_hash": "x"}
+    assert User.model_validate(stored).language is None

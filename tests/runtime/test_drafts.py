@@ -91,7 +91,7 @@ def test_a_save_made_on_an_older_revision_is_refused_naming_who_changed_it_and_w
     refusal = r"^Sue changed this draft at [\d: -]+; your change was not saved"
     with pytest.raises(DraftChanged, match=refusal) as refused:
         drafts.save(ANN, KEY, renamed(opened.document, "Ann's"), opened.revision)
-    assert refused.value.change.startswith("Sue changed this draft at")
+    assert str(refused.value.change).startswith("Sue changed this draft at")
     assert refused.value.current.name == "Sue's"  # the draft as it is now, to repeat the change on
     assert drafts.open(ANN, KEY).name == "Sue's"
     drafts.save(ANN, KEY, renamed(refused.value.current.document, "Ann's"), refused.value.current.revision)
@@ -126,7 +126,7 @@ def test_publishing_publishes_the_revision_seen_and_ends_the_draft(drafts: Draft
     assert (version.number, version.name, version.author, version.note) == (2, "Adres v2", "ann", "renamed")
     after = drafts.open(SUE, KEY)
     assert (after.saved, after.published, after.name) == (False, 2, "Adres v2")
-    assert after.change.startswith("Ann published this draft as version 2 at")
+    assert str(after.change).startswith("Ann published this draft as version 2 at")
     assert drafts.drafts(ANN) == []
     with pytest.raises(DraftChanged, match="published this draft as version 2"):  # a save on the old draft
         drafts.save(SUE, KEY, renamed(saved.document, "late"), saved.revision)
@@ -260,7 +260,7 @@ def test_discarding_goes_back_to_the_published_version_unless_someone_saved_sinc
     assert drafts.open(ANN, KEY).name == "Sue's"
     back = drafts.discard(ANN, KEY, later.revision)
     assert back is not None and (back.saved, back.name) == (False, opened.name)
-    assert back.change.startswith("You, in another window, discarded this draft at")
+    assert str(back.change).startswith("You, in another window, discarded this draft at")
     created = drafts.create(ANN, "refund", "Refund")
     assert drafts.discard(ANN, "refund", created.revision) is None
     with pytest.raises(NotFound):

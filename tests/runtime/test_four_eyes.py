@@ -38,7 +38,7 @@ def test_whoever_investigated_may_not_claim_or_complete_the_approval(runtime: Ru
     with pytest.raises(AccessDenied, match="four eyes"):
         CaseWork(runtime).claim(ANN, item)
     [task] = case_view(runtime, ANN, credit).open_tasks
-    assert "so someone else must do" in task.refusal
+    assert "so someone else must do" in str(task.refusal)
     assert [t.refusal for t in case_view(runtime, BOB, credit).open_tasks] == [None]
     runtime.complete(BOB, item)
     assert runtime.store.case(credit).status.value == "completed"

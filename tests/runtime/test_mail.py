@@ -74,7 +74,7 @@ def test_the_command_line_server_is_used_until_the_settings_name_one(harness: Ha
     nobody = free_port()
     change_settings(harness.runtime, ADMIN, mail=local(nobody))
     route = mail.read_route(ADMIN)
-    assert route.source is MailSource.SETTINGS and f"127.0.0.1:{nobody}" in route.text
+    assert route.source is MailSource.SETTINGS and f"127.0.0.1:{nobody}" in str(route.text)
     case_id = start_case(harness)
     assert deliverer.deliver_due().retrying == 1
     assert "refused the connection" in harness.store.outbox(case_id=case_id)[0].last_error
@@ -87,7 +87,7 @@ def test_a_test_email_goes_through_the_server_in_use_and_is_in_the_administratio
     change_settings(harness.runtime, ADMIN, mail=local(port))
     harness.clock.advance(SECOND)  # the log is ordered by time
     said = Mail(harness.runtime, tmp_path).send_test(ADMIN, " beheer@example.nl ")
-    assert said.startswith(f"A test e-mail went to beheer@example.nl through 127.0.0.1:{port}")
+    assert str(said).startswith(f"A test e-mail went to beheer@example.nl through 127.0.0.1:{port}")
     [(recipients, message)] = inbox.messages
     assert recipients == ["beheer@example.nl"] and message["Subject"] == "Flowdesk test e-mail"
     assert "to test the mail server settings" in message.get_body(("plain",)).get_content()

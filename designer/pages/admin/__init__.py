@@ -12,13 +12,14 @@ from __future__ import annotations
 from nicegui import APIRouter, ui
 
 from designer.frame import frame
+from designer.i18n import N_, _
 from designer.pages.admin.security import LocksPanel, LogPanel
 from designer.pages.admin.settings import SettingsPanel
 from designer.pages.admin.users import UsersPanel
 
 #: The tabs: name (also ?tab=), label, icon.
-TABS = (("users", "Users", "group"), ("sign-in", "Sign-in locks", "lock"), ("settings", "Settings", "settings"),
-        ("log", "Log", "history"))
+TABS = (("users", N_("Users"), "group"), ("sign-in", N_("Sign-in locks"), "lock"),
+        ("settings", N_("Settings"), "settings"), ("log", N_("Log"), "history"))
 
 
 def routes() -> APIRouter:
@@ -26,10 +27,10 @@ def routes() -> APIRouter:
 
     @router.page("/admin", title="Flowdesk — administration")
     def admin_page(tab: str = "users") -> None:
-        with frame("Administration") as user:
+        with frame(N_("Administration")) as user:
             with ui.tabs().classes("w-full").props("align=left dense").mark("admin-tabs") as tabs:
                 for name, label, icon in TABS:
-                    ui.tab(name, label, icon=icon).mark(f"tab-{name}")
+                    ui.tab(name, _(label), icon=icon).mark(f"tab-{name}")
             with ui.tab_panels(tabs, value=tab if tab in {t[0] for t in TABS} else "users").classes("w-full"):
                 with ui.tab_panel("users"):
                     UsersPanel(user)

@@ -7,21 +7,24 @@ from collections.abc import Callable
 
 from nicegui import ui
 
+from designer.i18n import N_, _, said
 from models.errors import FlowdeskError
 from runtime.errors import DataError
 
 #: What the fields of a refusal are called on the page.
-FIELD_LABELS = {"user": "User name", "name": "Name", "email": "E-mail", "password": "Password", "roles": "Roles",
-                "days": "Valid for days", "to": "To", "default_language": "Default language", "mail.host": "Host",
-                "mail.port": "Port", "mail.sender": "Sender", "mail.username": "User name",
-                "mail.password": "Password"}
+FIELD_LABELS = {"user": N_("User name"), "name": N_("Name"), "email": N_("E-mail"), "password": N_("Password"),
+                "roles": N_("Roles"), "days": N_("Valid for days"), "to": N_("To"),
+                "default_language": N_("Default language"), "mail.host": N_("Host"), "mail.port": N_("Port"),
+                "mail.sender": N_("Sender"), "mail.username": N_("User name"), "mail.password": N_("Password")}
 
 
 def problem_text(error: FlowdeskError) -> str:
     """A refusal as the page shows it: each wrong field on a line of its own, named as on the page."""
     if isinstance(error, DataError):
-        return "\n".join(f"{FIELD_LABELS.get(field, field)}: {message}" for field, message in error.errors.items())
-    return f"{str(error)[:1].upper()}{str(error)[1:]}"
+        return "\n".join(f"{_(FIELD_LABELS[field]) if field in FIELD_LABELS else field}: {said(message)}"
+                         for field, message in error.errors.items())
+    text = said(error)
+    return f"{text[:1].upper()}{text[1:]}"
 
 
 def attempt(action: Callable[[], object], problem: ui.label) -> bool:

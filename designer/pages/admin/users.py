@@ -1,6 +1,6 @@
 """The users tab: who signs in, with which roles and queues, and their API tokens.
 
-One line per user with Edit (name, e-mail, roles, queues), Password and
+One line per user with Edit (name, e-mail, roles, queues, language), Password and
 Tokens; "Add user" above. Queues are offered by name, from the published
 processes. A new token's text is shown once, in the dialog that made it: only
 its hash is kept. Every change is a use case of `runtime.accounts.Accounts`,
@@ -15,13 +15,17 @@ from datetime import datetime
 from nicegui import ui
 
 from designer.display import local_time
-from designer.frame import runtime
+from designer.frame import LANGUAGE_NAMES, runtime
+from designer.i18n import N_, _, role_word
 from designer.pages.admin.feedback import attempt, problem_label, show_problem
 from models.errors import FlowdeskError
 from runtime.access import ROLES
 from runtime.accounts import DEFAULT_TOKEN_DAYS, DEFAULT_TOKEN_NAME, MAX_TOKEN_DAYS, Accounts, ApiToken
 from runtime.documents import User
 from runtime.views.accounts import Account, accounts, api_tokens, queue_choices
+
+#: The language choice of a user who reads the installation's default.
+INSTALLATION_DEFAULT = ""
 
 
 class UsersPanel:
@@ -31,7 +35,7 @@ class UsersPanel:
         self.actor = actor
         self.accounts = Accounts(runtime())
         with ui.column().classes("w-full gap-2") as self.root:  # dialogs live here, not in what `show` redraws
-            ui.button("Add user", icon="person_add", on_click=lambda: self._user_dialog(None)).mark("add-user")
+            ui.button(_("Add user"), icon="person_add", on_click=lambda: self._user_dialog(None)).mark("add-user")
             self.show()
 
     @ui.refreshable_method
@@ -39,7 +43,7 @@ class UsersPanel:
         queues = queue_choices(runtime(), self.actor)
         with ui.grid(columns="auto auto auto 1fr auto auto").classes("w-full items-center gap-x-4 gap-y-1") \
                 .mark("users"):
-            for heading in ("User name", "Name", "E-mail", "Roles and queues", "API tokens", ""):
+            for heading in (_("User name"), _("Name"), _("E-mail"), _("Roles and queues"), _("API tokens"), ""):
                 ui.label(heading).classes("text-sm text-gray-600")
             for account in accounts(runtime(), self.actor):
                 ui.label(account.id).mark(f"user-{account.id}")
@@ -49,105 +53,123 @@ class UsersPanel:
                 ui.label(", ".join(t.name for t in account.tokens) or "—").mark(f"tokens-{account.id}")
                 with ui.row().classes("gap-0"):
                     for label, opens, marker, spoken in (
-                            ("Edit", self._user_dialog, "edit", f"Edit {account.id}"),
-                            ("Password", self._password_dialog, "password", f"New password for {account.id}"),
-                            ("Tokens", self._tokens_dialog, "manage-tokens", f"API tokens of {account.id}")):
-                        ui.button(label, on_click=lambda a=account, opens=opens: opens(a)).props("flat dense") \
-                            .props(f'aria-label="{spoken}"').mark(f"{marker}-{account.id}")
+                            (N_("Edit"), self._user_dialog, "edit", N_("Edit {user}")),
+                            (N_("Password"), self._password_dialog, "password", N_("New password for {user}")),
+                            (N_("Tokens"), self._tokens_dialog, "manage-tokens", N_("API tokens of {user}"))):
+                        ui.button(_(label), on_click=lambda a=account, opens=opens: opens(a)).props("flat dense") \
+                            .props(f'aria-label="{_(spoken).format(user=account.id)}"').mark(f"{marker}-{account.id}")
 
     # Dialogs ------------------------------------------------------------------------------------
 
     def _user_dialog(self, account: Account | None) -> None:
-        """Add a user (`account` None) or change one: name, e-mail, roles, queues."""
+        """Add a user (`account` None) or change one: name, e-mail, roles, queues, language."""
         queues = queue_choices(runtime(), self.actor)
         with self.root, ui.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full").mark("user-dialog"):
-            ui.label(f"Change {account.id}" if account else "Add a user").classes("text-lg")
-            user_id = ui.input("User name (to sign in with)").classes("w-full").mark("user-id")
+            ui.label(_("Change {user}").format(user=account.id) if account else _("Add a user")).classes("text-lg")
+            user_id = ui.input(_("User name (to sign in with)")).classes("w-full").mark("user-id")
             if account is not None:
                 user_id.set_value(account.id)
                 user_id.disable()
-            name = ui.input("Name shown in the app", value=account.name if account else "").classes("w-full") \
+            name = ui.input(_("Name shown in the app"), value=account.name if account else "").classes("w-full") \
                 .mark("user-name")
-            email = ui.input("E-mail", value=account.email if account else "").classes("w-full").mark("user-email")
-            roles = ui.select(list(ROLES), multiple=True, label="Roles", value=list(account.roles) if account else [])\
+            email = ui.input(_("E-mail"), value=account.email if account else "").classes("w-full").mark("user-email")
+            roles = ui.select({role: role_word(role) for role in ROLES}, multiple=True, label=_("Roles"),
+                              value=list(account.roles) if account else []) \
                 .classes("w-full").props("use-chips").mark("user-roles")
             chosen = [q for q in account.queues if q in queues] if account else []
-            queue_select = ui.select(queues, multiple=True, label="Queues (none: every queue)", value=chosen) \
+            queue_select = ui.select(queues, multiple=True, label=_("Queues (none: every queue)"), value=chosen) \
                 .classes("w-full").props("use-chips").mark("user-queues")
-            password = ui.input("Password (at least 8 characters)", password=True, password_toggle_button=True) \
+            language = ui.select({INSTALLATION_DEFAULT: _("The installation's default")} | LANGUAGE_NAMES,
+                                 label=_("Language"), value=(account.language if account else None) or
+                                 INSTALLATION_DEFAULT).classes("w-full").mark("user-language")
+            password = ui.input(_("Password (at least 8 characters)"), password=True, password_toggle_button=True) \
                 .classes("w-full").mark("user-password")
             password.set_visibility(account is None)
             problem = problem_label()
 
             def save() -> None:
+                chosen_language = None if language.value == INSTALLATION_DEFAULT else language.value
                 if account is None:
-                    done = attempt(lambda: self.accounts.add_user(
-                        self.actor, (user_id.value or "").strip(), password.value or "", roles=roles.value or [],
-                        queues=queue_select.value or [], name=name.value or "", email=email.value or ""), problem)
+                    done = attempt(lambda: self._add(
+                        (user_id.value or "").strip(), password.value or "", roles.value or [],
+                        queue_select.value or [], name.value or "", email.value or "", chosen_language), problem)
                 else:
                     done = attempt(lambda: self._change(account, name.value or "", email.value or "",
-                                                        roles.value or [], queue_select.value or []), problem)
+                                                        roles.value or [], queue_select.value or [], chosen_language),
+                                   problem)
                 if done:
-                    ui.notify(f"User {account.id if account else user_id.value} saved.", type="positive")
+                    ui.notify(_("User {user} saved.").format(user=account.id if account else user_id.value),
+                              type="positive")
                     dialog.close()
                     self.show.refresh()
 
             with ui.row():
-                ui.button("Save", on_click=save).mark("save-user")
-                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button(_("Save"), on_click=save).mark("save-user")
+                ui.button(_("Cancel"), on_click=dialog.close).props("flat")
         dialog.open()
 
-    def _change(self, account: Account, name: str, email: str, roles: list[str], queues: list[str]) -> None:
+    def _add(self, user_id: str, password: str, roles: list[str], queues: list[str], name: str, email: str,
+             language: str | None) -> None:
+        """Add a user, then (if one was chosen) the language the app speaks to them."""
+        self.accounts.add_user(self.actor, user_id, password, roles=roles, queues=queues, name=name, email=email)
+        if language is not None:
+            self.accounts.set_language(self.actor, user_id, language)
+
+    def _change(self, account: Account, name: str, email: str, roles: list[str], queues: list[str],
+                language: str | None) -> None:
         """Save what changed of an account: roles and queues first (the last administrator keeps theirs), then
-        name and e-mail."""
+        name and e-mail, then language."""
         if (roles, queues) != (account.roles, account.queues):
             self.accounts.set_roles(self.actor, account.id, roles, queues)
         if (name.strip(), email.strip()) != (account.name, account.email):
             self.accounts.change_details(self.actor, account.id, name=name, email=email)
+        if language != account.language:
+            self.accounts.set_language(self.actor, account.id, language)
 
     def _password_dialog(self, account: Account) -> None:
         with self.root, ui.dialog() as dialog, ui.card().classes("w-[28rem] max-w-full").mark("password-dialog"):
-            ui.label(f"A new password for {account.id}").classes("text-lg")
-            first = ui.input("New password", password=True, password_toggle_button=True).classes("w-full") \
+            ui.label(_("A new password for {user}").format(user=account.id)).classes("text-lg")
+            first = ui.input(_("New password"), password=True, password_toggle_button=True).classes("w-full") \
                 .mark("new-password")
-            again = ui.input("The same again", password=True).classes("w-full").mark("new-password-again")
+            again = ui.input(_("The same again"), password=True).classes("w-full").mark("new-password-again")
             problem = problem_label()
 
             def save() -> None:
                 if first.value != again.value:
-                    problem.set_text("The two passwords differ; nothing was changed.")
+                    problem.set_text(_("The two passwords differ; nothing was changed."))
                     problem.set_visibility(True)
                     return
                 if attempt(lambda: self.accounts.set_password(self.actor, account.id, first.value or ""), problem):
-                    ui.notify(f"{account.id} has a new password.", type="positive")
+                    ui.notify(_("{user} has a new password.").format(user=account.id), type="positive")
                     dialog.close()
 
             with ui.row():
-                ui.button("Set password", on_click=save).mark("save-password")
-                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button(_("Set password"), on_click=save).mark("save-password")
+                ui.button(_("Cancel"), on_click=dialog.close).props("flat")
         dialog.open()
 
     def _tokens_dialog(self, account: Account) -> None:
         """The user's API tokens with Revoke each, and making a new one (its text shown once, here)."""
         with self.root, ui.dialog() as dialog, ui.card().classes("w-[40rem] max-w-full").mark("tokens-dialog"):
-            ui.label(f"API tokens of {account.id}").classes("text-lg")
+            ui.label(_("API tokens of {user}").format(user=account.id)).classes("text-lg")
 
             @ui.refreshable
             def listed() -> None:
                 tokens = api_tokens(runtime(), self.actor, account.id)
                 if not tokens:
-                    ui.label(f"{account.id} has no API tokens.").mark("no-tokens")
+                    ui.label(_("{user} has no API tokens.").format(user=account.id)).mark("no-tokens")
                 now = runtime().now()
                 for token in tokens:
                     with ui.row().classes("items-center gap-4 w-full").mark(f"token-{token.name}"):
                         ui.label(token.name).classes("font-mono w-32")
                         ui.label(_token_text(token, now)).classes("grow text-sm")
-                        ui.button("Revoke", on_click=lambda t=token: revoke(t)).props("flat dense color=negative") \
+                        ui.button(_("Revoke"), on_click=lambda t=token: revoke(t)).props("flat dense color=negative") \
                             .mark(f"revoke-{token.name}")
 
             def revoke(token: ApiToken) -> None:
                 if attempt(lambda: self.accounts.revoke_token(self.actor, account.id, token.name), problem):
-                    ui.notify(f"Token '{token.name}' of {account.id} revoked: it no longer works.", type="positive")
+                    ui.notify(_("Token '{token}' of {user} revoked: it no longer works.").format(
+                        token=token.name, user=account.id), type="positive")
                     listed.refresh()
                     self.show.refresh()
 
@@ -160,41 +182,45 @@ class UsersPanel:
                     return
                 problem.set_visibility(False)
                 shown.set_value(new.text)
-                replaced = f" It replaces the earlier token '{new.token.name}'." if new.replaced else ""
-                note.set_text(f"Token '{new.token.name}', valid until {local_time(new.token.expires_at)}. Copy it "
-                              f"now: it is shown only this once (only its hash is kept).{replaced} Send it as "
-                              "'Authorization: Bearer <token>'.")
+                replaced = _(" It replaces the earlier token '{token}'.").format(token=new.token.name) \
+                    if new.replaced else ""
+                note.set_text(_("Token '{token}', valid until {moment}. Copy it now: it is shown only this once (only "
+                                "its hash is kept).{replaced} Send it as 'Authorization: Bearer <token>'.").format(
+                    token=new.token.name, moment=local_time(new.token.expires_at), replaced=replaced))
                 made_box.set_visibility(True)
                 listed.refresh()
                 self.show.refresh()
 
             listed()
             ui.separator()
-            ui.label("Make a new token").classes("text-sm text-gray-600")
+            ui.label(_("Make a new token")).classes("text-sm text-gray-600")
             with ui.row().classes("items-end gap-2 w-full"):
-                token_name = ui.input("Name (e.g. the system using it)", value=DEFAULT_TOKEN_NAME).classes("grow") \
+                token_name = ui.input(_("Name (e.g. the system using it)"), value=DEFAULT_TOKEN_NAME).classes("grow") \
                     .mark("token-name")
-                days = ui.number("Valid for days", value=DEFAULT_TOKEN_DAYS, min=1, max=MAX_TOKEN_DAYS, precision=0) \
-                    .classes("w-36").mark("token-days")
-                ui.button("Make token", icon="key", on_click=make).mark("make-token")
+                days = ui.number(_("Valid for days"), value=DEFAULT_TOKEN_DAYS, min=1, max=MAX_TOKEN_DAYS,
+                                 precision=0).classes("w-36").mark("token-days")
+                ui.button(_("Make token"), icon="key", on_click=make).mark("make-token")
             with ui.column().classes("w-full gap-1") as made_box:
-                shown = ui.input("The new token").props("readonly").classes("w-full font-mono").mark("new-token")
+                shown = ui.input(_("The new token")).props("readonly").classes("w-full font-mono").mark("new-token")
                 note = ui.label().classes("text-sm").mark("new-token-note")
-                ui.button("Copy", icon="content_copy",
+                ui.button(_("Copy"), icon="content_copy",
                           on_click=lambda: ui.clipboard.write(shown.value or "")).props("flat dense")
             made_box.set_visibility(False)
             problem = problem_label()
-            ui.button("Close", on_click=dialog.close).props("flat").mark("close-tokens")
+            ui.button(_("Close"), on_click=dialog.close).props("flat").mark("close-tokens")
         dialog.open()
 
 
 def _roles_text(account: Account, queues: dict[str, str]) -> str:
     works = ", ".join(queues.get(q, q) for q in account.queues) if account.queues else ""
-    return ", ".join(account.roles) + (f" — queues {works}" if works else "")
+    roles = ", ".join(map(role_word, account.roles))
+    return _("{roles} — queues {queues}").format(roles=roles, queues=works) if works else roles
 
 
 def _token_text(token: ApiToken, now: datetime) -> str:
-    made = f"made {local_time(token.created_at)} by {token.created_by}; " if token.created_at else ""
+    made = _("made {moment} by {user}; ").format(moment=local_time(token.created_at), user=token.created_by) \
+        if token.created_at else ""
     if token.expires_at is None:
-        return f"{made}valid until revoked (made before tokens had an expiry date)"
-    return f"{made}{'EXPIRED at' if token.expired(now) else 'valid until'} {local_time(token.expires_at)}"
+        return made + _("valid until revoked (made before tokens had an expiry date)")
+    until = _("EXPIRED at {moment}") if token.expired(now) else _("valid until {moment}")
+    return made + until.format(moment=local_time(token.expires_at))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from nicegui import APIRouter, ui
 
 from designer.frame import frame, runtime
+from designer.i18n import N_, _, said
 from designer.pages.editor.shell import Editor
 from models.editing import EditRejected
 from models.errors import FlowdeskError
@@ -26,51 +27,52 @@ def routes() -> APIRouter:
 
     @router.page("/design/new", title="Flowdesk — new process")
     def new_process_page() -> None:
-        with frame("New process") as user:
-            key = ui.input("Process key", placeholder="e.g. refund_request").classes("w-96").mark("new-key")
-            name = ui.input("Process name", placeholder="e.g. Refund request").classes("w-96").mark("new-name")
+        with frame(N_("New process")) as user:
+            key = ui.input(_("Process key"), placeholder=_("e.g. refund_request")).classes("w-96").mark("new-key")
+            name = ui.input(_("Process name"), placeholder=_("e.g. Refund request")).classes("w-96").mark("new-name")
             problem = ui.label().classes("text-red-700").mark("new-problem")
 
             def create() -> None:
                 try:
                     stored = Drafts(runtime()).create(user, key.value or "", name.value or "")
                 except FlowdeskError as error:
-                    problem.set_text(str(error))
+                    problem.set_text(said(error))
                     return
                 ui.navigate.to(f"/design/{stored.key}")
 
-            ui.button("Create", on_click=create).mark("new-create")
+            ui.button(_("Create"), on_click=create).mark("new-create")
 
     @router.page("/design/{key}", title="Flowdesk — edit process")
     def editor_page(key: str) -> None:
-        with frame(f"Edit process {key}") as user:
+        with frame(N_("Edit process {process}"), process=key) as user:
             drafts = Drafts(runtime())
             try:
                 stored = drafts.open(user, key)
                 known = latest_bundles(runtime(), user)
             except AccessDenied as error:
-                ui.label(str(error)).mark("not-allowed")
+                ui.label(said(error)).mark("not-allowed")
                 return
             except BrokenDraft as error:
-                ui.label(str(error)).classes("text-red-700").mark("broken-draft")
+                ui.label(said(error)).classes("text-red-700").mark("broken-draft")
                 revision = error.revision
 
                 def discard() -> None:
                     try:
                         drafts.discard(user, key, revision)
                     except FlowdeskError as refused:
-                        ui.notify(str(refused), type="warning")
+                        ui.notify(said(refused), type="warning")
                         return
                     ui.navigate.reload()
 
-                ui.button("Discard the draft", on_click=discard).mark("discard-broken")
+                ui.button(_("Discard the draft"), on_click=discard).mark("discard-broken")
                 return
             except (NotFound, EditRejected):
-                ui.label(f"There is no process '{key}'. Create it with 'New process'.").mark("no-process")
-                ui.link("New process", "/design/new")
+                ui.label(_("There is no process '{process}'. Create it with 'New process'.").format(process=key)) \
+                    .mark("no-process")
+                ui.link(_("New process"), "/design/new")
                 return
             except FlowdeskError as error:
-                ui.label(str(error)).classes("text-red-700").mark("not-opened")
+                ui.label(said(error)).classes("text-red-700").mark("not-opened")
                 return
             Editor(user, stored, known)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from nicegui import ui
 
 from designer.frame import runtime
+from designer.i18n import N_, _
 from designer.pages.editor.panel import Panel
 from models.checks import Finding, Severity
 from models.data import DataType
@@ -29,21 +30,21 @@ if TYPE_CHECKING:
 
 #: What each hit policy means, in plain words.
 HIT_POLICY_HELP = {
-    HitPolicy.FIRST: "Rows are tried from the top; the first row that matches decides. "
-                     "When none matches, the outputs stay as they were.",
-    HitPolicy.UNIQUE: "At most one row may match; when two match, the case stops with an error. "
-                      "When none matches, the outputs stay as they were.",
-    HitPolicy.COLLECT: "Every row that matches adds one record to a list (the output columns are its fields).",
+    HitPolicy.FIRST: N_("Rows are tried from the top; the first row that matches decides. "
+                        "When none matches, the outputs stay as they were."),
+    HitPolicy.UNIQUE: N_("At most one row may match; when two match, the case stops with an error. "
+                         "When none matches, the outputs stay as they were."),
+    HitPolicy.COLLECT: N_("Every row that matches adds one record to a list (the output columns are its fields)."),
 }
 
 #: How to type a sample value of each kind.
-PLACEHOLDERS = {DataType.MONEY: "e.g. 125.50", DataType.NUMBER: "e.g. 3", DataType.DATE: "YYYY-MM-DD",
-                DataType.DATETIME: "YYYY-MM-DDTHH:MM", DataType.EMAIL: "name@example.nl",
+PLACEHOLDERS = {DataType.MONEY: N_("e.g. 125.50"), DataType.NUMBER: N_("e.g. 3"), DataType.DATE: "YYYY-MM-DD",
+                DataType.DATETIME: "YYYY-MM-DDTHH:MM", DataType.EMAIL: N_("name@example.nl"),
                 DataType.PHONE: "+31 20 123 4567", DataType.IBAN: "NL91ABNA0417164300"}
 
-CELL_HELP = ('An input cell is a test of the column\'s value: "gold" or "gold", "silver" (one of), '
-             "< 250, >= 10, [100..250] (from..to, both included), or - for any value. "
-             "An output cell is an expression, e.g. \"auto_credit\" or disputed_amount * 0.5.")
+CELL_HELP = N_('An input cell is a test of the column\'s value: "gold" or "gold", "silver" (one of), '
+               "< 250, >= 10, [100..250] (from..to, both included), or - for any value. "
+               "An output cell is an expression, e.g. \"auto_credit\" or disputed_amount * 0.5.")
 
 
 class DecisionTablesPanel(Panel):
@@ -73,7 +74,7 @@ class DecisionTablesPanel(Panel):
             table = self.draft.bundle.decision_table(self.table_id or "")
             with ui.column().classes("grow gap-3").style("min-width: 0"):
                 if table is None:
-                    ui.label("Add a decision table to edit it here.").classes("text-slate-600")
+                    ui.label(_("Add a decision table to edit it here.")).classes("text-slate-600")
                 else:
                     self.settings(table)
                     self.grid(table)
@@ -83,7 +84,7 @@ class DecisionTablesPanel(Panel):
 
     def table_list(self) -> None:
         tables = self.draft.bundle.decision_tables
-        ui.label(f"Decision tables ({len(tables)})").classes("text-lg").mark("tables-title")
+        ui.label(_("Decision tables ({count})").format(count=len(tables))).classes("text-lg").mark("tables-title")
         with ui.list().props("dense separator").classes("w-full"):
             for table in tables:
                 chosen = table.id == self.table_id
@@ -95,15 +96,16 @@ class DecisionTablesPanel(Panel):
                     with ui.item_section().props("side"):
                         ui.button(icon="delete", on_click=lambda t=table.id: self.edit(
                             lambda: self.draft.remove_entry("decision_tables", t))) \
-                            .props("flat dense round").mark(f"remove-table-{table.id}").tooltip("Remove")
-        table_id = ui.input("New table id", placeholder="e.g. credit_handling").classes("w-full").mark("new-table")
-        name = ui.input("Name").classes("w-full").mark("new-table-name")
+                            .props("flat dense round").mark(f"remove-table-{table.id}").tooltip(_("Remove"))
+        table_id = ui.input(_("New table id"), placeholder=_("e.g. credit_handling")).classes("w-full") \
+            .mark("new-table")
+        name = ui.input(_("Name")).classes("w-full").mark("new-table-name")
 
         def add() -> None:
             self.table_id = (table_id.value or "").strip()
             self.edit(lambda: self.draft.apply(edits.add_table, self.table_id, name.value or ""))
 
-        ui.button("Add table", icon="add", on_click=add).props("flat").mark("add-table")
+        ui.button(_("Add table"), icon="add", on_click=add).props("flat").mark("add-table")
 
     def choose(self, table_id: str) -> None:
         self.table_id = table_id
@@ -113,13 +115,13 @@ class DecisionTablesPanel(Panel):
 
     def settings(self, table: DecisionTable) -> None:
         with ui.row().classes("w-full items-start gap-4"):
-            name = ui.input("Name", value=table.name).classes("w-72").mark("table-name")
+            name = ui.input(_("Name"), value=table.name).classes("w-72").mark("table-name")
             on_commit(name, lambda: (name.value or "").strip() != table.name and self.edit(
                 lambda: self.draft.apply(edits.set_table_name, table.id, name.value or "")))
-            policy = ui.select([p.value for p in HitPolicy], value=table.hit_policy.value, label="Hit policy") \
+            policy = ui.select([p.value for p in HitPolicy], value=table.hit_policy.value, label=_("Hit policy")) \
                 .classes("w-36").mark("hit-policy")
             records = [v.name for v in self.draft.bundle.variables if v.type is DataType.RECORDS]
-            collect = ui.select(records, value=table.collect_into, label="Collect into").classes("w-48") \
+            collect = ui.select(records, value=table.collect_into, label=_("Collect into")).classes("w-48") \
                 .mark("collect-into")
             collect.set_visibility(table.hit_policy is HitPolicy.COLLECT)
 
@@ -131,7 +133,7 @@ class DecisionTablesPanel(Panel):
 
             policy.on_value_change(set_policy)
             collect.on_value_change(set_policy)
-        ui.label(HIT_POLICY_HELP[table.hit_policy]).classes("text-sm text-slate-600").mark("hit-policy-help")
+        ui.label(_(HIT_POLICY_HELP[table.hit_policy])).classes("text-sm text-slate-600").mark("hit-policy-help")
 
     # The grid.
 
@@ -143,7 +145,7 @@ class DecisionTablesPanel(Panel):
                 ui.element("table").classes("border-collapse text-sm").mark("grid"):
             with ui.element("thead"), ui.element("tr"):
                 with ui.element("th").classes("p-1 text-left align-bottom"):
-                    ui.label("Row")
+                    ui.label(_("Row"))
                 for column in table.inputs:
                     with ui.element("th").classes("p-1 align-bottom bg-slate-100 min-w-48"):
                         self.input_header(table, column, names,
@@ -156,32 +158,33 @@ class DecisionTablesPanel(Panel):
                 for number, rule in enumerate(table.rules):
                     self.row(table, rule, number, problems, outcome)
         with ui.row().classes("items-center gap-2"):
-            ui.button("Add row", icon="playlist_add", on_click=lambda: self.edit(
+            ui.button(_("Add row"), icon="playlist_add", on_click=lambda: self.edit(
                 lambda: self.draft.apply(edits.add_rule, table.id))).props("flat").mark("add-rule")
-        ui.label(CELL_HELP).classes("text-xs text-slate-600")
+        ui.label(_(CELL_HELP)).classes("text-xs text-slate-600")
         with ui.row().classes("w-full items-end gap-2"):
-            label = ui.input("New input column", placeholder="e.g. Segment").classes("w-48").mark("new-input-label")
-            expression = ui.input("It tests", placeholder="e.g. customer.segment",
+            label = ui.input(_("New input column"), placeholder=_("e.g. Segment")).classes("w-48") \
+                .mark("new-input-label")
+            expression = ui.input(_("It tests"), placeholder=_("e.g. customer.segment"),
                                   autocomplete=names).classes("w-64 font-mono") \
                 .mark("new-input-expression")
-            ui.button("Add input", icon="add", on_click=lambda: self.edit(lambda: self.draft.apply(
+            ui.button(_("Add input"), icon="add", on_click=lambda: self.edit(lambda: self.draft.apply(
                 edits.add_input, table.id, label.value or "", expression.value or ""))).props("flat") \
                 .mark("add-input")
             variables = [v.name for v in self.draft.bundle.variables if v.type is not DataType.RECORDS]
-            variable = ui.input("New output column sets", placeholder="e.g. handling", autocomplete=variables) \
+            variable = ui.input(_("New output column sets"), placeholder=_("e.g. handling"), autocomplete=variables) \
                 .classes("w-56 font-mono").mark("new-output")
-            ui.button("Add output", icon="add", on_click=lambda: self.edit(lambda: self.draft.apply(
+            ui.button(_("Add output"), icon="add", on_click=lambda: self.edit(lambda: self.draft.apply(
                 edits.add_output, table.id, variable.value or ""))).props("flat").mark("add-output")
 
     def input_header(self, table: DecisionTable, column: TableInput, names: list[str], problem: str) -> None:
         column_id, label_text, expression_text = column.id, column.label, column.expression
         with ui.row().classes("no-wrap items-center gap-1"):
-            label = ui.input("Label", value=label_text).props("dense").classes("grow") \
+            label = ui.input(_("Label"), value=label_text).props("dense").classes("grow") \
                 .mark(f"input-label-{column_id}")
             ui.button(icon="close", on_click=lambda: self.edit(lambda: self.draft.apply(
                 edits.remove_input, table.id, column_id))).props("flat dense round size=sm") \
-                .mark(f"remove-input-{column_id}").tooltip("Remove this input column")
-        expression = ui.input("Tests", value=expression_text, autocomplete=names) \
+                .mark(f"remove-input-{column_id}").tooltip(_("Remove this input column"))
+        expression = ui.input(_("Tests"), value=expression_text, autocomplete=names) \
             .props("dense").classes("w-full font-mono")
         mark_problem(expression, f"input-expression-{column_id}", problem)
 
@@ -203,8 +206,8 @@ class DecisionTablesPanel(Panel):
                 ui.space()
             ui.button(icon="close", on_click=lambda: self.edit(lambda: self.draft.apply(
                 edits.remove_output, table.id, output_id))).props("flat dense round size=sm") \
-                .mark(f"remove-output-{output_id}").tooltip("Remove this output column")
-        variable = ui.input("Field" if table.hit_policy is HitPolicy.COLLECT else "Sets", value=target) \
+                .mark(f"remove-output-{output_id}").tooltip(_("Remove this output column"))
+        variable = ui.input(_("Field") if table.hit_policy is HitPolicy.COLLECT else _("Sets"), value=target) \
             .props("dense").classes("w-full font-mono").mark(f"output-variable-{output_id}")
         on_commit(variable, lambda: (variable.value or "").strip() != target and self.edit(
             lambda: self.draft.apply(edits.set_output, table.id, output_id, variable.value or "")))
@@ -240,11 +243,11 @@ class DecisionTablesPanel(Panel):
                     .mark(f"move-down-{rule.id}").set_enabled(number < len(table.rules) - 1)
                 ui.button(icon="delete", on_click=lambda: self.edit(lambda: self.draft.apply(
                     edits.remove_rule, table.id, rule.id))).props("flat dense round size=sm") \
-                    .mark(f"remove-rule-{rule.id}").tooltip("Remove this row")
+                    .mark(f"remove-rule-{rule.id}").tooltip(_("Remove this row"))
 
     def cell(self, table: DecisionTable, rule: TableRule, side: edits.Side, column_id: str, text: str,
              problem: str) -> None:
-        field = ui.input(value=text, placeholder="-" if side == "when" else "value") \
+        field = ui.input(value=text, placeholder="-" if side == "when" else _("value")) \
             .props("dense outlined").classes("w-full font-mono")
         mark_problem(field, f"cell-{rule.id}-{side}-{column_id}", problem)
         on_commit(field, lambda: (field.value or "").strip() != text and self.edit(lambda: self.draft.apply(
@@ -254,14 +257,14 @@ class DecisionTablesPanel(Panel):
 
     def bench(self, table: DecisionTable) -> None:
         ui.separator()
-        ui.label("Test bench").classes("text-lg")
+        ui.label(_("Test bench")).classes("text-lg")
         fields = sample_fields(self.draft.bundle, table)
         if fields:
-            ui.label("Type sample values for what the table reads, then test.").classes("text-sm text-slate-600")
+            ui.label(_("Type sample values for what the table reads, then test.")).classes("text-sm text-slate-600")
         with ui.row().classes("w-full items-end gap-3"):
             for field in fields:
                 self.sample_input(field)
-            ui.button("Test", icon="play_arrow", on_click=lambda: self.test(table)).mark("bench-test")
+            ui.button(_("Test"), icon="play_arrow", on_click=lambda: self.test(table)).mark("bench-test")
         outcome = self.current_result(table)
         if outcome is None:
             return
@@ -269,13 +272,14 @@ class DecisionTablesPanel(Panel):
             ui.label(outcome.error).classes("text-red-700").mark("bench-error")
         if not outcome.matching:
             if not outcome.error:
-                nothing = ("No row matches: the list stays empty." if table.hit_policy is HitPolicy.COLLECT
-                           else "No row matches: the outputs stay as they were.")
+                nothing = (_("No row matches: the list stays empty.") if table.hit_policy is HitPolicy.COLLECT
+                           else _("No row matches: the outputs stay as they were."))
                 ui.label(nothing).mark("bench-no-match")
             return
         rows = ", ".join(outcome.matching)
-        decided = f"; row {', '.join(outcome.decisive)} decides" if outcome.decisive and not outcome.error else ""
-        ui.label(f"Matching rows: {rows}{decided}.").mark("bench-matched")
+        decided = _("; row {rows} decides").format(rows=", ".join(outcome.decisive)) \
+            if outcome.decisive and not outcome.error else ""
+        ui.label(_("Matching rows: {rows}{decided}.").format(rows=rows, decided=decided)).mark("bench-matched")
         for name, value in outcome.outputs.items():
             shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             ui.label(f"{name} = {shown}").classes("font-mono").mark(f"bench-output-{name}")
@@ -287,13 +291,13 @@ class DecisionTablesPanel(Panel):
             self.samples[field.name] = event.value
 
         if field.type is DataType.BOOLEAN:
-            element = ui.select({True: "yes", False: "no"}, value=value, label=field.label, clearable=True,
+            element = ui.select({True: _("yes"), False: _("no")}, value=value, label=field.label, clearable=True,
                                 on_change=keep).classes("w-32")
         elif field.type is DataType.CHOICE:
             element = ui.select(list(field.options), value=value, label=field.label, clearable=True,
                                 on_change=keep).classes("w-48")
         else:
-            element = ui.input(field.label, value=value or "", placeholder=PLACEHOLDERS.get(field.type, ""),
+            element = ui.input(field.label, value=value or "", placeholder=_(PLACEHOLDERS.get(field.type, "")),
                                on_change=keep).classes("w-48")
         element.mark(f"sample-{field.name}").tooltip(f"{field.name} ({field.type.value})")
 

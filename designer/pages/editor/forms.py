@@ -23,6 +23,7 @@ from nicegui import ui
 from codegen.forms.view import FormView
 from codegen.letter_samples import SAMPLE_CUSTOMER, sample_value
 from designer.frame import runtime
+from designer.i18n import N_, _, said
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.setting_fields import save_as_typed
 from models.bundle import Bundle
@@ -71,6 +72,30 @@ ICONS: dict[str, str] = {
     "section": "view_agenda",
     "group": "table_rows",
 }
+
+#: The name of each kind of form element, as the palette and the form show it (models.editing.forms.ELEMENT_KINDS
+#: in the reader's language).
+KIND_NAMES: dict[str, str] = {
+    FieldKind.TEXT: N_("Text"),
+    FieldKind.LONG_TEXT: N_("Long text"),
+    FieldKind.NUMBER: N_("Number"),
+    FieldKind.MONEY: N_("Amount of money"),
+    FieldKind.DATE: N_("Date"),
+    FieldKind.BOOLEAN: N_("Yes/no"),
+    FieldKind.CHOICE: N_("Choice"),
+    FieldKind.EMAIL: N_("E-mail address"),
+    FieldKind.PHONE: N_("Phone number"),
+    FieldKind.IBAN: N_("Bank account (IBAN)"),
+    FieldKind.CUSTOMER_LOOKUP: N_("Customer lookup"),
+    FieldKind.CASE_VALUE: N_("Read-only case value"),
+    "section": N_("Section"),
+    "group": N_("Repeating group"),
+}
+
+
+def kind_name(kind: str) -> str:
+    return _(KIND_NAMES[kind]) if kind in KIND_NAMES else ELEMENT_KINDS.get(kind, kind)
+
 
 #: Kinds whose value is text, so min/max count characters and a pattern applies.
 TEXT_KINDS = {FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.EMAIL, FieldKind.PHONE, FieldKind.IBAN}
@@ -127,7 +152,7 @@ class FormsPanel(Panel):
     def show_layout(self) -> None:
         form = self.current_form()
         if form is None:
-            ui.label("Add a form to design it.").classes("text-slate-600").mark("no-form")
+            ui.label(_("Add a form to design it.")).classes("text-slate-600").mark("no-form")
         else:
             self.layout(form)
 
@@ -161,38 +186,39 @@ class FormsPanel(Panel):
 
     def forms_list(self) -> None:
         forms = self.draft.bundle.forms
-        ui.label(f"Forms ({len(forms)})").classes("text-lg").mark("forms-title")
+        ui.label(_("Forms ({count})").format(count=len(forms))).classes("text-lg").mark("forms-title")
         for form in forms:
             chosen = form.id == self.form_id
             with ui.row().classes("w-full items-center no-wrap gap-1 rounded px-1"
                                   + (" bg-blue-100" if chosen else "")):
                 ui.label(form.name or form.id).classes("grow cursor-pointer").mark(f"pick-form-{form.id}") \
-                    .on("click", lambda f=form.id: self.pick(f)).tooltip(f"Id: {form.id}")
+                    .on("click", lambda f=form.id: self.pick(f)).tooltip(_("Id: {id}").format(id=form.id))
                 ui.button(icon="delete", on_click=lambda f=form.id: self.edit(
                     lambda: self.draft.apply(remove_form, f))).props("flat dense round") \
-                    .mark(f"remove-form-{form.id}").tooltip("Remove this form")
-        form_id = ui.input("New form id", placeholder="e.g. intake").classes("w-full").mark("new-form-id")
-        name = ui.input("Name", placeholder="e.g. Record the complaint").classes("w-full").mark("new-form-name")
+                    .mark(f"remove-form-{form.id}").tooltip(_("Remove this form"))
+        form_id = ui.input(_("New form id"), placeholder=_("e.g. intake")).classes("w-full").mark("new-form-id")
+        name = ui.input(_("Name"), placeholder=_("e.g. Record the complaint")).classes("w-full") \
+            .mark("new-form-name")
 
         def add(document: Document) -> Document:
             document = add_form(document, form_id.value or "", name.value or "")
             self.form_id, self.element_id = document["forms"][-1]["id"], None
             return document
 
-        ui.button("Add form", icon="add", on_click=lambda: self.edit(lambda: self.draft.apply(add))) \
+        ui.button(_("Add form"), icon="add", on_click=lambda: self.edit(lambda: self.draft.apply(add))) \
             .props("flat").mark("add-form")
 
     def palette(self) -> None:
-        ui.label("Fields").classes("text-lg mt-2")
-        ui.label("Drag onto the form, or click to add after the selected field.").classes("text-xs text-slate-600")
+        ui.label(_("Fields")).classes("text-lg mt-2")
+        ui.label(_("Drag onto the form, or click to add after the selected field.")).classes("text-xs text-slate-600")
         with ui.list().props("dense").classes("w-full"):
-            for kind, name in ELEMENT_KINDS.items():
+            for kind in ELEMENT_KINDS:
                 with ui.item(on_click=lambda k=kind: self.add_near_selection(k)).props("clickable draggable") \
                         .mark(f"palette-{kind}") as entry:
                     with ui.item_section().props("avatar"):
                         ui.icon(ICONS[kind])
                     with ui.item_section():
-                        ui.label(name)
+                        ui.label(kind_name(kind))
                 entry.on("dragstart", lambda k=kind: self.start_drag("new", k))
 
     # Adding and moving.
@@ -245,14 +271,14 @@ class FormsPanel(Panel):
     # The form's layout.
 
     def layout(self, form: Form) -> None:
-        name = ui.input("Form name", value=form.name).classes("w-full").mark("form-name")
+        name = ui.input(_("Form name"), value=form.name).classes("w-full").mark("form-name")
 
         def rename() -> None:
             if (name.value or "").strip() != form.name:
                 self.apply(rename_form, name.value or "")
 
         save_as_typed(self, name, rename)
-        ui.label(f"Id: {form.id}").classes("text-xs text-slate-600")
+        ui.label(_("Id: {id}").format(id=form.id)).classes("text-xs text-slate-600")
         self.show_rows()
 
     @ui.refreshable_method
@@ -261,7 +287,7 @@ class FormsPanel(Panel):
         if form is None:
             return
         self.rows(form.fields, None)
-        self.drop_target(ui.label("Drop a field here to put it at the end of the form")
+        self.drop_target(ui.label(_("Drop a field here to put it at the end of the form"))
                          .classes("w-full border border-dashed rounded p-2 text-xs text-slate-600"),
                          None, None).mark("drop-end")
 
@@ -275,24 +301,25 @@ class FormsPanel(Panel):
             with ui.row().classes("w-full items-center no-wrap gap-1 cursor-pointer") \
                     .props("draggable").mark(f"layout-{element.id}") as head:
                 ui.icon(ICONS[element.kind]).classes("text-slate-600")
-                ui.label(element.label or "(no label)").classes("grow").mark(f"layout-label-{element.id}")
-                detail = ELEMENT_KINDS[element.kind]
+                ui.label(element.label or _("(no label)")).classes("grow").mark(f"layout-label-{element.id}")
+                detail = kind_name(element.kind)
                 if getattr(element, "variable", None):
                     detail += f" → {element.variable}"
                 if isinstance(element, InputField) and element.required:
-                    detail += " · required"
+                    detail += " · " + _("required")
                 ui.label(detail).classes("text-xs text-slate-600")
-                self.step_button(element, "arrow_upward", -1, index > 0, "up", "Move up")
-                self.step_button(element, "arrow_downward", 1, index < count - 1, "down", "Move down")
+                self.step_button(element, "arrow_upward", -1, index > 0, "up", _("Move up"))
+                self.step_button(element, "arrow_downward", 1, index < count - 1, "down", _("Move down"))
                 ui.button(icon="delete", on_click=lambda: self.apply(remove_field, element.id)) \
-                    .props("flat dense round size=sm").mark(f"remove-field-{element.id}").tooltip("Remove")
+                    .props("flat dense round size=sm").mark(f"remove-field-{element.id}").tooltip(_("Remove"))
             head.on("click", lambda: self.pick(self.form_id, element.id))
             head.on("dragstart", lambda: self.start_drag("move", element.id))
             self.drop_target(head, container, index)
             if isinstance(element, (Section, RepeatingGroup)):
                 with ui.column().classes("w-full gap-1 pl-6"):
                     self.rows(element.fields, element.id)
-                    self.drop_target(ui.label(f"Drop a field here to put it in '{element.label}'")
+                    drop_here = _("Drop a field here to put it in '{section}'").format(section=element.label)
+                    self.drop_target(ui.label(drop_here)
                                      .classes("w-full border border-dashed rounded p-1 text-xs text-slate-600"),
                                      element.id, None).mark(f"drop-into-{element.id}")
 
@@ -309,37 +336,38 @@ class FormsPanel(Panel):
     def settings(self, form: Form) -> None:
         element = next((e for e in form.walk() if e.id == self.element_id), None)
         if element is None:
-            ui.label("Select a field on the form to see its settings.").classes("text-slate-600") \
+            ui.label(_("Select a field on the form to see its settings.")).classes("text-slate-600") \
                 .mark("no-field-selected")
             return
-        ui.label(f"{ELEMENT_KINDS[element.kind]} · id {element.id}").classes("text-lg").mark("field-kind")
+        ui.label(_("{kind} · id {id}").format(kind=kind_name(element.kind), id=element.id)).classes("text-lg") \
+            .mark("field-kind")
         names = expression_names(self.draft.bundle)
-        self.text_setting(element, "label", "Label", "prop-label")
+        self.text_setting(element, "label", _("Label"), "prop-label")
         if isinstance(element, InputField):
-            self.text_setting(element, "help", "Help for the agent", "prop-help", textarea=True)
+            self.text_setting(element, "help", _("Help for the agent"), "prop-help", textarea=True)
             if element.kind is not FieldKind.CASE_VALUE:
-                ui.checkbox("Required", value=element.required, on_change=lambda e: e.value != element.required
+                ui.checkbox(_("Required"), value=element.required, on_change=lambda e: e.value != element.required
                             and self.apply(set_field, element.id, {"required": e.value})).mark("prop-required")
             if element.kind in TEXT_KINDS | {FieldKind.NUMBER, FieldKind.MONEY}:
-                characters = " characters" if element.kind in TEXT_KINDS else ""
+                text = element.kind in TEXT_KINDS
                 with ui.row().classes("w-full no-wrap gap-2"):
-                    self.number_setting(element, "min", f"Min{characters}", "prop-min")
-                    self.number_setting(element, "max", f"Max{characters}", "prop-max")
+                    self.number_setting(element, "min", _("Min characters") if text else _("Min"), "prop-min")
+                    self.number_setting(element, "max", _("Max characters") if text else _("Max"), "prop-max")
             if element.kind in TEXT_KINDS:
-                self.text_setting(element, "pattern", "Pattern (regular expression)", "prop-pattern",
-                                  placeholder="e.g. ^[0-9]{4}[A-Z]{2}$")
+                self.text_setting(element, "pattern", _("Pattern (regular expression)"), "prop-pattern",
+                                  placeholder=_("e.g. ^[0-9]{4}[A-Z]{2}$"))
             if element.kind is FieldKind.CHOICE:
                 self.options_setting(element)
             if element.kind is not FieldKind.CASE_VALUE:
-                self.text_setting(element, "default", "Default (expression)", "prop-default", names=names)
-        self.text_setting(element, "visible_when", "Show only when (expression)", "prop-visible", names=names,
-                          placeholder="e.g. complaint_category == 'other'")
+                self.text_setting(element, "default", _("Default (expression)"), "prop-default", names=names)
+        self.text_setting(element, "visible_when", _("Show only when (expression)"), "prop-visible", names=names,
+                          placeholder=_("e.g. complaint_category == 'other'"))
         if isinstance(element, InputField) and element.kind is not FieldKind.CASE_VALUE:
             self.validations(element, [*names, "value"])
         if isinstance(element, RepeatingGroup):
             with ui.row().classes("w-full no-wrap gap-2"):
-                self.number_setting(element, "min_items", "Fewest rows", "prop-min-items")
-                self.number_setting(element, "max_items", "Most rows", "prop-max-items")
+                self.number_setting(element, "min_items", _("Fewest rows"), "prop-min-items")
+                self.number_setting(element, "max_items", _("Most rows"), "prop-max-items")
         if not isinstance(element, Section):
             self.variable_setting(form, element)
         self.place_setting(form, element)
@@ -381,8 +409,9 @@ class FormsPanel(Panel):
         save_as_typed(self, widget, save)
 
     def options_setting(self, field: InputField) -> None:
-        widget = ui.input("Options", value=options_text(field.options), placeholder="value = label people see, "
-                          "other value").classes("w-full").mark("prop-options")
+        widget = ui.input(_("Options"), value=options_text(field.options),
+                          placeholder=_("value = label people see, other value")).classes("w-full") \
+            .mark("prop-options")
 
         def save() -> None:
             if (widget.value or "").strip() != options_text(self.saved_setting(field.id, "options") or []):
@@ -391,60 +420,60 @@ class FormsPanel(Panel):
         save_as_typed(self, widget, save)
 
     def validations(self, field: InputField, names: list[str]) -> None:
-        ui.label("Validations").classes("font-medium mt-2")
+        ui.label(_("Validations")).classes("font-medium mt-2")
         for number, rule in enumerate(field.validations):
             with ui.row().classes("w-full items-center no-wrap gap-1").mark(f"validation-{number}"):
                 with ui.column().classes("grow gap-0"):
                     ui.label(rule.expression).classes("font-mono text-sm")
                     ui.label(rule.message).classes("text-xs text-slate-600")
                 ui.button(icon="delete", on_click=lambda n=number: self.apply(remove_validation, field.id, n)) \
-                    .props("flat dense round size=sm").mark(f"remove-validation-{number}").tooltip("Remove")
-        expression = ui.input("Rule the value must meet", placeholder="e.g. value > 0", autocomplete=names) \
+                    .props("flat dense round size=sm").mark(f"remove-validation-{number}").tooltip(_("Remove"))
+        expression = ui.input(_("Rule the value must meet"), placeholder=_("e.g. value > 0"), autocomplete=names) \
             .classes("w-full font-mono").mark("new-validation-expression")
-        message = ui.input("Message when it is not met").classes("w-full").mark("new-validation-message")
+        message = ui.input(_("Message when it is not met")).classes("w-full").mark("new-validation-message")
 
         def add() -> None:
             self.element_id = field.id
             self.apply(add_validation, field.id, expression.value or "", message.value or "")
 
-        ui.button("Add validation", icon="add", on_click=add).props("flat dense").mark("add-validation")
+        ui.button(_("Add validation"), icon="add", on_click=add).props("flat dense").mark("add-validation")
 
     def variable_setting(self, form: Form, element: InputField | RepeatingGroup) -> None:
         """Which case variable the element writes (or shows), and creating a new one that fits it."""
         choices = {name: name for name in variable_choices(self.draft.bundle, form.id, element.id)}
         if element.variable and element.variable not in choices:
-            choices[element.variable] = f"{element.variable} (does not fit or is missing)"
+            choices[element.variable] = _("{variable} (does not fit or is missing)").format(variable=element.variable)
         if isinstance(element, InputField):
-            choices = {"": "(none chosen)", **choices}
-        writes = "Shows case variable" if element.kind == FieldKind.CASE_VALUE else "Writes case variable"
+            choices = {"": _("(none chosen)"), **choices}
+        writes = _("Shows case variable") if element.kind == FieldKind.CASE_VALUE else _("Writes case variable")
         ui.select(choices, value=element.variable or "", label=writes,
                   on_change=lambda e: (e.value or "") != (element.variable or "") and self.save(
                       element.id, {"variable": e.value or None})).classes("w-full").mark("prop-variable")
         if element.kind == FieldKind.CASE_VALUE:
             return
         with ui.row().classes("w-full items-end no-wrap gap-1"):
-            name = ui.input("New variable", placeholder="e.g. claim_amount").classes("grow") \
+            name = ui.input(_("New variable"), placeholder=_("e.g. claim_amount")).classes("grow") \
                 .mark("field-new-variable")
 
             def create() -> None:
                 self.element_id = element.id
                 self.apply(create_variable, element.id, name.value or "")
 
-            ui.button("Create", icon="add", on_click=create).props("flat dense").mark("create-variable") \
-                .tooltip("Add this variable to the case data, of a type that fits the field, and use it here")
+            ui.button(_("Create"), icon="add", on_click=create).props("flat dense").mark("create-variable") \
+                .tooltip(_("Add this variable to the case data, of a type that fits the field, and use it here"))
 
     def place_setting(self, form: Form, element: Element) -> None:
         """Where the element sits: on the form itself, or in a section or group (a way to move without a mouse)."""
         inside = {element.id} | ({e.id for e in elements_in(element)}
                                  if isinstance(element, (Section, RepeatingGroup)) else set())
-        places = {"": "The form itself"}
+        places = {"": _("The form itself")}
         for candidate in form.walk():
             fits = isinstance(candidate, Section) or (isinstance(candidate, RepeatingGroup)
                                                       and isinstance(element, InputField))
             if fits and candidate.id not in inside:
-                places[candidate.id] = f"{ELEMENT_KINDS[candidate.kind]} '{candidate.label}'"
+                places[candidate.id] = f"{kind_name(candidate.kind)} '{candidate.label}'"
         current = container_of(self.draft.bundle, form.id, element.id) or ""
-        ui.select(places, value=current, label="Place in",
+        ui.select(places, value=current, label=_("Place in"),
                   on_change=lambda e: (e.value or "") != current and self.move_into(element.id, e.value or None)) \
             .classes("w-full").mark("prop-place")
 
@@ -456,14 +485,14 @@ class FormsPanel(Panel):
 
     def preview(self, form: Form) -> None:
         """The form as the agent will get it (`codegen.forms.view.FormView`) over sample case data."""
-        ui.label("Preview").classes("text-lg")
-        ui.label("As the agent sees it, over sample case data: type to see fields show, hide and check.") \
+        ui.label(_("Preview")).classes("text-lg")
+        ui.label(_("As the agent sees it, over sample case data: type to see fields show, hide and check.")) \
             .classes("text-xs text-slate-600")
         bundle = self.draft.bundle
         on_form = {form.id} | {e.id for e in form.walk()}
         broken = [f for f in self.draft.errors() if f.code == "expression-invalid" and f.element in on_form]
         if broken:
-            ui.label("The preview shows again once the form's expressions are fixed (see the problems list).") \
+            ui.label(_("The preview shows again once the form's expressions are fixed (see the problems list).")) \
                 .classes("text-orange-800").mark("preview-unavailable")
             return
         with ui.column().classes("w-full gap-2").mark("preview") as area:
@@ -472,11 +501,12 @@ class FormsPanel(Panel):
                                 ProcessVersion.of_draft(bundle).expression)
             except FlowdeskError as error:
                 area.clear()
-                ui.label(f"The preview cannot be shown: {error}").classes("text-orange-800") \
+                ui.label(_("The preview cannot be shown: {problem}").format(problem=said(error))) \
+                    .classes("text-orange-800") \
                     .mark("preview-unavailable")
                 return
-        ui.button("Check as on submit", icon="fact_check", on_click=view.validate).props("flat") \
-            .mark("preview-check").tooltip("Show what the agent would be told to correct; it updates as you type")
+        ui.button(_("Check as on submit"), icon="fact_check", on_click=view.validate).props("flat") \
+            .mark("preview-check").tooltip(_("Show what the agent would be told to correct; it updates as you type"))
 
 
 def preview_values(bundle: Bundle, form: Form) -> dict[str, Any]:

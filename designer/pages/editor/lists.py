@@ -1,4 +1,9 @@
-"""The data tab's panels: case data (variables), queues with their roles, root causes and ad-hoc task types."""
+"""The data tab's panels: case data (variables), queues with their roles, root causes and ad-hoc task types.
+
+A variable and a queue are added under the label agents will read ("Disputed
+amount", "Customer service"); the name conditions use and the queue's id are
+made from it unless the owner gives them.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from designer.i18n import _
 from designer.pages.editor.panel import Panel, removable_row
 from designer.pages.editor.setting_fields import heading, text_setting
 from models.data import DataType
-from models.editing import add_entry
-from models.editing.node_settings import records_variable_entry, set_variable_details
+from models.editing.node_settings import set_variable_details
 
 if TYPE_CHECKING:
     from designer.pages.editor.shell import Editor
@@ -27,12 +32,14 @@ class CaseDataPanel(Panel):
     @ui.refreshable_method
     def show(self) -> None:
         variables = self.draft.bundle.variables
-        ui.label(f"Case data ({len(variables)})").classes("text-lg").mark("case-data-title")
+        ui.label(_("Case data ({count})").format(count=len(variables))).classes("text-lg").mark("case-data-title")
         for variable in variables:
-            detail = variable.type.value
+            detail = f"{variable.name} · {variable.type.value}"
             if variable.type is DataType.RECORDS:
-                detail = "records: " + ", ".join(f"{f.name} ({f.type.value})" for f in variable.fields)
-            removable_row(self, "variables", variable.name, variable.name, detail, marker=f"variable-{variable.name}")
+                detail = _("{name} · records: {fields}").format(
+                    name=variable.name, fields=", ".join(f"{f.name} ({f.type.value})" for f in variable.fields))
+            removable_row(self, "variables", variable.name, variable.display, detail,
+                          marker=f"variable-{variable.name}")
         self.variable_details()
         self.new_variable()
 
@@ -41,21 +48,21 @@ class CaseDataPanel(Panel):
         names = [v.name for v in self.draft.bundle.variables]
         if self.detailed not in names:
             self.detailed = None
-        heading("Details of a variable")
-        ui.select(names, value=self.detailed, label="Variable", with_input=True,
+        heading(_("Details of a variable"))
+        ui.select(names, value=self.detailed, label=_("Variable"), with_input=True,
                   on_change=lambda e: self.show_details(e.value)) \
             .classes("w-full").props("dense").mark("variable-details")
         variable = self.draft.bundle.variable(self.detailed) if self.detailed else None
         if variable is None:
             return
         name = variable.name
-        text_setting(self, "Label people see", variable.label,
+        text_setting(self, _("Label people see"), variable.label,
                      lambda value: self.draft.apply(set_variable_details, name, label=value),
                      marker="variable-label", placeholder=variable.display)
-        text_setting(self, "Description", variable.description,
+        text_setting(self, _("Description"), variable.description,
                      lambda value: self.draft.apply(set_variable_details, name, description=value),
                      marker="variable-description", multiline=True)
-        ui.checkbox("Personal data", value=variable.personal, on_change=lambda e: self.edit(
+        ui.checkbox(_("Personal data"), value=variable.personal, on_change=lambda e: self.edit(
             lambda: self.draft.apply(set_variable_details, name, personal=bool(e.value)))).mark("variable-personal")
 
     def show_details(self, name: str | None) -> None:
@@ -64,37 +71,37 @@ class CaseDataPanel(Panel):
 
     def new_variable(self) -> None:
         """Fields to add a variable: a choice with its options, a list of records with its fields."""
-        heading("New variable")
+        heading(_("New variable"))
+        label = ui.input(_("Label agents read"), placeholder=_("e.g. Disputed amount")).classes("w-full") \
+            .mark("new-variable-label")
         with ui.row().classes("w-full items-end no-wrap gap-2"):
-            name = ui.input("New variable", placeholder="e.g. claim_amount").classes("grow").mark("new-variable")
+            name = ui.input(_("Name in conditions (optional)"), placeholder=_("made from the label")).classes("grow") \
+                .mark("new-variable")
             kind = ui.select([t.value for t in DataType], value="records" if self.new_fields else "text",
-                             label="Type").classes("w-28").mark("new-variable-type")
-        options = ui.input("Options (comma separated)").classes("w-full").mark("new-variable-options")
+                             label=_("Type")).classes("w-28").mark("new-variable-type")
+        options = ui.input(_("Options (comma separated)")).classes("w-full").mark("new-variable-options")
         options.bind_visibility_from(kind, "value", backward=lambda value: value == DataType.CHOICE.value)
         with ui.column().classes("w-full gap-1") as fields:
             fields.bind_visibility_from(kind, "value", backward=lambda value: value == DataType.RECORDS.value)
-            ui.label("Fields of each record").classes("text-xs text-slate-600")
+            ui.label(_("Fields of each record")).classes("text-xs text-slate-600")
             self.pending_fields()
             with ui.row().classes("w-full items-end no-wrap gap-2"):
-                field_name = ui.input("Field", placeholder="e.g. amount").classes("grow").mark("new-field-name")
+                field_name = ui.input(_("Field"), placeholder=_("e.g. amount")).classes("grow").mark("new-field-name")
                 field_type = ui.select([t.value for t in DataType if t is not DataType.RECORDS], value="text",
-                                       label="Type").classes("w-28").mark("new-field-type")
+                                       label=_("Type")).classes("w-28").mark("new-field-type")
                 ui.button(icon="add", on_click=lambda: self.add_field(field_name, field_type.value)) \
-                    .props("flat dense round").mark("add-field").tooltip("Add field")
+                    .props("flat dense round").mark("add-field").tooltip(_("Add field"))
 
-        def add_records() -> None:
-            self.draft.apply(add_entry, "variables", records_variable_entry(name.value or "", self.new_fields))
+        def add_variable() -> None:
+            choices = (options.value or "").split(",") if kind.value == DataType.CHOICE.value else None
+            fields = self.new_fields if kind.value == DataType.RECORDS.value else []
+            self.draft.add_variable(label.value or "", kind.value, choices, name.value or "", fields)
             self.new_fields = []
 
         def add() -> None:
-            if kind.value == DataType.RECORDS.value:
-                self.edit(add_records)
-            else:
-                self.edit(lambda: self.draft.add_variable(
-                    name.value or "", kind.value,
-                    (options.value or "").split(",") if kind.value == DataType.CHOICE.value else None))
+            self.edit(add_variable)
 
-        ui.button("Add", icon="add", on_click=add).props("flat").mark("add-variable")
+        ui.button(_("Add"), icon="add", on_click=add).props("flat").mark("add-variable")
 
     @ui.refreshable_method
     def pending_fields(self) -> None:
@@ -103,7 +110,7 @@ class CaseDataPanel(Panel):
             with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"new-field-{field_name}"):
                 ui.label(f"{field_name} ({field_type})").classes("grow text-sm")
                 ui.button(icon="delete", on_click=lambda n=number: self.drop_field(n)) \
-                    .props("flat dense round").tooltip("Remove")
+                    .props("flat dense round").tooltip(_("Remove"))
 
     def add_field(self, name: ui.input, type_: str) -> None:
         self.new_fields.append(((name.value or "").strip(), type_))
@@ -121,16 +128,20 @@ class QueuesPanel(Panel):
     @ui.refreshable_method
     def show(self) -> None:
         queues = self.draft.bundle.queues
-        ui.label(f"Queues ({len(queues)})").classes("text-lg").mark("queues-title")
+        ui.label(_("Queues ({count})").format(count=len(queues))).classes("text-lg").mark("queues-title")
         for queue in queues:
-            removable_row(self, "queues", queue.id, queue.name or queue.id, f"role {queue.role}",
+            detail = _("{id} · role {role}").format(id=queue.id, role=queue.role)
+            removable_row(self, "queues", queue.id, queue.display, detail,
                           marker=f"queue-{queue.id}")
+        name = ui.input(_("New queue, as agents read it"), placeholder=_("e.g. Customer service")).classes("w-full") \
+            .mark("new-queue-name")
         with ui.row().classes("w-full items-end no-wrap gap-2"):
-            queue_id = ui.input("New queue id", placeholder="e.g. billing").classes("grow").mark("new-queue")
-            role = ui.input("Role", placeholder="e.g. agent").classes("w-28").mark("new-queue-role")
-        ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_queue(
-            queue_id.value or "", (queue_id.value or "").replace("_", " ").capitalize(), role.value or ""))) \
-            .props("flat").mark("add-queue")
+            queue_id = ui.input(_("Id (optional)"), placeholder=_("made from the name")).classes("grow") \
+                .mark("new-queue")
+            role = ui.input(_("Role"), value="agent", placeholder=_("e.g. agent")).classes("w-28") \
+                .mark("new-queue-role")
+        ui.button(_("Add"), icon="add", on_click=lambda: self.edit(lambda: self.draft.add_queue(
+            queue_id.value or "", name.value or "", role.value or ""))).props("flat").mark("add-queue")
 
 
 class CataloguesPanel(Panel):
@@ -139,26 +150,29 @@ class CataloguesPanel(Panel):
     @ui.refreshable_method
     def show(self) -> None:
         bundle = self.draft.bundle
-        ui.label(f"Root causes ({len(bundle.root_causes)})").classes("text-lg").mark("root-causes-title")
+        ui.label(_("Root causes ({count})").format(count=len(bundle.root_causes))).classes("text-lg") \
+            .mark("root-causes-title")
         for cause in bundle.root_causes:
             removable_row(self, "root_causes", cause.id, cause.label)
         with ui.row().classes("w-full items-end no-wrap gap-2"):
-            cause_id = ui.input("New root cause id", placeholder="e.g. meter_error").classes("grow") \
+            cause_id = ui.input(_("New root cause id"), placeholder=_("e.g. meter_error")).classes("grow") \
                 .mark("new-root-cause")
-            cause_label = ui.input("Label").classes("grow").mark("new-root-cause-label")
-        ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_entry(
+            cause_label = ui.input(_("Label")).classes("grow").mark("new-root-cause-label")
+        ui.button(_("Add"), icon="add", on_click=lambda: self.edit(lambda: self.draft.add_entry(
             "root_causes", {"id": cause_id.value or "", "label": cause_label.value or ""}))).props("flat") \
             .mark("add-root-cause")
-        ui.label(f"Ad-hoc task types ({len(bundle.adhoc_task_types)})").classes("text-lg mt-2")
+        ui.label(_("Ad-hoc task types ({count})").format(count=len(bundle.adhoc_task_types))) \
+            .classes("text-lg mt-2")
         for task_type in bundle.adhoc_task_types:
-            removable_row(self, "adhoc_task_types", task_type.id, task_type.name, f"queue {task_type.queue}")
+            removable_row(self, "adhoc_task_types", task_type.id, task_type.name,
+                          _("queue {queue}").format(queue=task_type.queue))
         queues = [q.id for q in bundle.queues]
         with ui.row().classes("w-full items-end no-wrap gap-2"):
-            type_id = ui.input("New task type id", placeholder="e.g. call_back").classes("grow") \
+            type_id = ui.input(_("New task type id"), placeholder=_("e.g. call_back")).classes("grow") \
                 .mark("new-task-type")
-            type_name = ui.input("Name").classes("grow").mark("new-task-type-name")
-            queue = ui.select(queues, value=queues[0] if queues else None, label="Queue").classes("w-28") \
+            type_name = ui.input(_("Name")).classes("grow").mark("new-task-type-name")
+            queue = ui.select(queues, value=queues[0] if queues else None, label=_("Queue")).classes("w-28") \
                 .mark("new-task-type-queue")
-        ui.button("Add", icon="add", on_click=lambda: self.edit(lambda: self.draft.add_entry(
+        ui.button(_("Add"), icon="add", on_click=lambda: self.edit(lambda: self.draft.add_entry(
             "adhoc_task_types", {"id": type_id.value or "", "name": type_name.value or "",
                                  "queue": queue.value or ""}))).props("flat").mark("add-task-type")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
+from designer.i18n import _
 from models.editing import Draft
 
 if TYPE_CHECKING:
@@ -66,4 +67,4 @@ def removable_row(panel: Panel, collection: str, entry_id: str, text: str, detai
             ui.label(detail).classes("text-slate-600")
         ui.button(icon="delete", on_click=lambda: panel.edit(
             lambda: panel.draft.remove_entry(collection, entry_id))).props("flat dense round") \
-            .mark(f"remove-{marker}").tooltip("Remove")
+            .mark(f"remove-{marker}").tooltip(_("Remove"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from designer.i18n import _
 from designer.pages.editor.panel import Panel
 from models.checks import Severity
 
@@ -12,9 +13,9 @@ class ProblemsPanel(Panel):
     @ui.refreshable_method
     def show(self) -> None:
         findings = self.draft.findings()
-        ui.label(f"Problems ({len(findings)})").classes("text-lg").mark("problems-title")
+        ui.label(_("Problems ({count})").format(count=len(findings))).classes("text-lg").mark("problems-title")
         if not findings:
-            ui.label("No problems found.").mark("no-problems")
+            ui.label(_("No problems found.")).mark("no-problems")
             return
         with ui.list().props("dense separator").classes("w-full max-h-96 overflow-auto"):
             for finding in findings:
@@ -23,7 +24,7 @@ class ProblemsPanel(Panel):
                         .mark(f"problem problem-{finding.element or 'process'}"):
                     with ui.item_section().props("avatar"):
                         ui.icon("error" if error else "warning", color="negative" if error else "warning") \
-                            .tooltip(finding.severity.value)
+                            .tooltip(_("error") if error else _("warning"))
                     with ui.item_section():
                         ui.label(finding.message)
                         if finding.hint:

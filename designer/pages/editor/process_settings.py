@@ -1,4 +1,5 @@
-"""The data tab's process settings: name, owner, description, language and the service level of the whole case."""
+"""The data tab's process settings: name, owner, description, language, the prefix of its case references and the
+service level of the whole case."""
 
 from __future__ import annotations
 
@@ -6,13 +7,18 @@ from collections.abc import Callable
 
 from nicegui import ui
 
+from designer.i18n import _
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.setting_fields import heading, sla_settings, text_setting
 from models.editing.node_settings import set_process_settings
+from models.references import default_prefix
 
 
 class ProcessSettingsPanel(Panel):
     """What the process is and who owns it, and how long a whole case may take."""
+
+    def shows(self, element_id: str) -> bool:
+        return element_id == "reference_prefix"  # a clash with another process's prefix is fixed here
 
     @ui.refreshable_method
     def show(self) -> None:
@@ -21,14 +27,17 @@ class ProcessSettingsPanel(Panel):
         def apply(setting: str) -> Callable[[str], None]:
             return lambda value: self.draft.apply(set_process_settings, **{setting: value})
 
-        ui.label("Process").classes("text-lg").mark("process-settings-title")
-        ui.label(f"Key: {bundle.key}").classes("text-slate-600")
-        text_setting(self, "Name", bundle.name, apply("name"), marker="process-name")
-        text_setting(self, "Owner", bundle.owner, apply("owner"), marker="process-owner",
-                     placeholder="e.g. Billing team lead")
-        text_setting(self, "Description", bundle.description, apply("description"),
+        ui.label(_("Process")).classes("text-lg").mark("process-settings-title")
+        ui.label(_("Key: {key}").format(key=bundle.key)).classes("text-slate-600")
+        text_setting(self, _("Name"), bundle.name, apply("name"), marker="process-name")
+        text_setting(self, _("Owner"), bundle.owner, apply("owner"), marker="process-owner",
+                     placeholder=_("e.g. Billing team lead"))
+        text_setting(self, _("Description"), bundle.description, apply("description"),
                      marker="process-description", multiline=True)
-        text_setting(self, "Language of its texts", bundle.language, apply("language"),
-                     marker="process-language", placeholder="e.g. nl")
-        heading("Service level of the whole case")
+        text_setting(self, _("Language of its texts"), bundle.language, apply("language"),
+                     marker="process-language", placeholder=_("e.g. nl"))
+        text_setting(self, _("Prefix of case references (e.g. BC-2026-00123)"), bundle.reference_prefix,
+                     apply("reference_prefix"), marker="process-reference-prefix",
+                     placeholder=_("{prefix} (from the name)").format(prefix=default_prefix(bundle.name, bundle.key)))
+        heading(_("Service level of the whole case"))
         sla_settings(self, None, bundle.case_sla, marker="case-sla")

@@ -19,9 +19,11 @@ from codegen.forms import Compiler
 from codegen.forms.fallback import form_for_variables
 from codegen.forms.view import FormView
 from codegen.markup import letter_page
+from designer.display import local_time
 from designer.elements.flow_canvas import FlowCanvas
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
+from designer.i18n import _, said
 from designer.pages.editor.panel import Panel
 from models.bundle import Bundle
 from models.errors import FlowdeskError
@@ -49,7 +51,7 @@ def form_view(bundle: Bundle, form_id: str | None, values: dict[str, Any], compi
 def entered(view: FormView) -> dict[str, Any] | None:
     """What was typed, as JSON data, or None (with the messages under the fields) when something is wrong."""
     if view.validate():
-        ui.notify("Correct the marked fields first.", type="warning")
+        ui.notify(_("Correct the marked fields first."), type="warning")
         return None
     return {name: to_json_value(value) for name, value in view.values().items() if value not in (None, "", [])}
 
@@ -67,10 +69,10 @@ class SandboxRunPanel(Panel):
     @ui.refreshable_method
     def show(self) -> None:
         errors = self.draft.errors()
-        ui.label("Test-run").classes("text-lg").mark("test-run-title")
+        ui.label(_("Test-run")).classes("text-lg").mark("test-run-title")
         if errors:
-            ui.label(f"The draft has {len(errors)} error(s). Fix them (see the problems list on the Flow tab) "
-                     "to test-run it.").classes("text-negative").mark("test-run-blocked")
+            ui.label(_("The draft has {count} error(s). Fix them (see the problems list on the Flow tab) to test-run "
+                       "it.").format(count=len(errors))).classes("text-negative").mark("test-run-blocked")
         with ui.row().classes("w-full no-wrap items-start gap-4"):
             with ui.column().classes("grow gap-2").style("min-width: 0"):
                 self.show_run()
@@ -89,36 +91,37 @@ class SandboxRunPanel(Panel):
     def show_run(self) -> None:
         run = self.run
         if run is None:
-            ui.label("Not started. Type the start data and press \"Start test-run\"; the flow is then shown "
-                     "here with a green ring around each step that holds a token.").classes("text-slate-600") \
+            ui.label(_("Not started. Type the start data and press \"Start test-run\"; the flow is then shown "
+                       "here with a green ring around each step that holds a token.")).classes("text-slate-600") \
                 .mark("test-outcome")
             return
         state = run.state()
         FlowCanvas(bundle_document(run.bundle), read_only=True).style("width: 100%; height: 360px") \
             .mark("test-canvas").highlight(state.token_nodes)
         if self.stale:
-            ui.label("The draft has changed since this test-run started; start a new one to test the changes.") \
+            ui.label(_("The draft has changed since this test-run started; start a new one to test the changes.")) \
                 .classes("text-warning").mark("test-run-stale")
-        ui.label(f"Sandbox time: {state.now:%a %Y-%m-%d %H:%M} UTC").classes("text-slate-600")
-        ui.label(f"The case {state.outcome.describe()}"
-                 + (f" (outcome: {state.outcome.outcome})" if state.outcome.outcome else "")) \
+        ui.label(_("Sandbox time: {moment}").format(moment=local_time(state.now, timezone=state.timezone))) \
+            .classes("text-slate-600").mark("sandbox-time")
+        outcome = _(" (outcome: {outcome})").format(outcome=state.outcome.outcome) if state.outcome.outcome else ""
+        ui.label(_("The case {state}").format(state=state.outcome.describe()) + outcome) \
             .classes("text-base font-medium").mark("test-outcome")
         for incident in state.incidents:
-            ui.label(f"Incident at {incident}").classes("text-negative").mark("test-incident")
+            ui.label(_("Incident at {where}").format(where=incident)).classes("text-negative").mark("test-incident")
         self.show_decisions(state)
         self.show_letters(state.letters)
 
     def show_decisions(self, state: RunState) -> None:
-        ui.label(f"Decisions taken ({len(state.decisions)})").classes("font-medium")
+        ui.label(_("Decisions taken ({count})").format(count=len(state.decisions))).classes("font-medium")
         for event in state.decisions:
             ui.label(event.summary).classes("text-sm").mark("test-decision")
 
     def show_letters(self, letters: list[OutboxEntry]) -> None:
-        ui.label(f"Letters, e-mails and SMS rendered ({len(letters)})").classes("font-medium")
+        ui.label(_("Letters, e-mails and SMS rendered ({count})").format(count=len(letters))).classes("font-medium")
         for entry in letters:
             with ui.expansion(f"{entry.channel}: {entry.subject or entry.letter}").classes("w-full") \
                     .mark("test-letter"):
-                ui.label(f"To: {entry.recipient}").classes("text-sm whitespace-pre-line")
+                ui.label(_("To: {recipient}").format(recipient=entry.recipient)).classes("text-sm whitespace-pre-line")
                 if entry.text_body or entry.channel == LetterChannel.SMS:
                     ui.label(entry.text_body or entry.body).classes("text-sm whitespace-pre-wrap") \
                         .mark("test-letter-text")
@@ -134,24 +137,25 @@ class SandboxRunPanel(Panel):
             self.show_start()
             return
         state = self.run.state()
-        ui.button("New test-run", icon="restart_alt", on_click=self.reset).props("flat dense").mark("new-test-run")
-        ui.label(f"Open tasks ({len(state.open_tasks)})").classes("font-medium")
+        ui.button(_("New test-run"), icon="restart_alt", on_click=self.reset).props("flat dense").mark("new-test-run")
+        ui.label(_("Open tasks ({count})").format(count=len(state.open_tasks))).classes("font-medium")
         for task in state.open_tasks:
             self.show_task(task)
         for message in state.waiting_messages:
             with ui.card().classes("w-full"):
-                ui.label(f"Waiting for message '{message}'")
-                ui.button("Send message", icon="mail", on_click=lambda m=message: self.act(
+                ui.label(_("Waiting for message '{message}'").format(message=message))
+                ui.button(_("Send message"), icon="mail", on_click=lambda m=message: self.act(
                     lambda: self.run.send_message(m))).props("flat dense").mark(f"message-{message}")
         if state.timers:
-            ui.label(f"Next timer: {state.timers[0].what}, due {state.timers[0].due_at:%a %Y-%m-%d %H:%M}") \
+            ui.label(_("Next timer: {what}, due {moment}").format(
+                what=state.timers[0].what, moment=local_time(state.timers[0].due_at, timezone=state.timezone))) \
                 .classes("text-sm").mark("next-timer")
-            ui.button("Skip to next timer", icon="fast_forward", on_click=self.skip).props("flat dense") \
+            ui.button(_("Skip to next timer"), icon="fast_forward", on_click=self.skip).props("flat dense") \
                 .mark("skip-timer")
         with ui.row().classes("w-full items-end no-wrap gap-2"):
-            name = ui.input("Scenario name", placeholder="e.g. justified complaint").classes("grow") \
+            name = ui.input(_("Scenario name"), placeholder=_("e.g. justified complaint")).classes("grow") \
                 .mark("scenario-name")
-            ui.button("Save as scenario", icon="save", on_click=lambda: self.save(name.value or "")) \
+            ui.button(_("Save as scenario"), icon="save", on_click=lambda: self.save(name.value or "")) \
                 .props("flat dense").mark("save-scenario")
 
     def show_start(self) -> None:
@@ -159,15 +163,16 @@ class SandboxRunPanel(Panel):
         user = self.editor.user
         samples = sample_customers(runtime(), user) if may(user, UseCase.SAMPLE_REAL_DATA) else []
         customers = {c.id: f"{c.name} ({c.id})" for c in samples}
-        customer = ui.select(customers, value=next(iter(customers), None), label="Sample customer") \
+        customer = ui.select(customers, value=next(iter(customers), None), label=_("Sample customer")) \
             .classes("w-full").mark("test-customer")
         starts = [n for n in bundle.nodes if n.kind == "start"]
         start = starts[0].id if len(starts) == 1 else None
         if start is None:
             picked = ui.select({n.id: n.display for n in starts}, value=starts[0].id if starts else None,
-                               label="Start").classes("w-full").mark("test-start-node")
+                               label=_("Start")).classes("w-full").mark("test-start-node")
         form = start_form(bundle, start)
-        ui.label("Start data" + ("" if form else " (the start has no form: any case data)")).classes("font-medium")
+        ui.label(_("Start data") if form else _("Start data (the start has no form: any case data)")) \
+            .classes("font-medium")
         view = form_view(bundle, form, {}, ProcessVersion.of_draft(bundle).expression, "start")
 
         def begin() -> None:
@@ -175,16 +180,17 @@ class SandboxRunPanel(Panel):
             if data is not None:
                 self.start(customer.value, start or picked.value, data)
 
-        ui.button("Start test-run", icon="play_arrow", on_click=begin).mark("start-test-run")
+        ui.button(_("Start test-run"), icon="play_arrow", on_click=begin).mark("start-test-run")
 
     def show_task(self, task: OpenTask) -> None:
         item, bundle = task.item, task.version.bundle
         node = task.version.nodes[item.node]
         with ui.card().classes("w-full gap-1").mark(f"task-{item.node}"):
-            where = "" if item.process_key == self.run.bundle.key else f" (in '{bundle.name}')"
+            where = "" if item.process_key == self.run.bundle.key else \
+                _(" (in '{process}')").format(process=bundle.name)
             ui.label(f"{item.title}{where}").classes("font-medium")
             view = form_view(bundle, item.form, task.data, task.version.expression, f"task-{item.node}")
-            ticks = {c.id: ui.checkbox(c.text if c.required else f"{c.text} (optional)")
+            ticks = {c.id: ui.checkbox(c.text if c.required else _("{entry} (optional)").format(entry=c.text))
                      .mark(f"check-{item.node}-{c.id}")
                      for c in getattr(node, "checklist", [])}
 
@@ -193,31 +199,32 @@ class SandboxRunPanel(Panel):
                 if data is not None:
                     self.act(lambda: self.run.complete(item.id, data, [i for i, box in ticks.items() if box.value]))
 
-            ui.button("Complete", icon="check", on_click=complete).props("flat dense").mark(f"complete-{item.node}")
+            ui.button(_("Complete"), icon="check", on_click=complete).props("flat dense").mark(f"complete-{item.node}")
 
     def show_scenarios(self, blocked: bool) -> None:
-        ui.label("Scenarios").classes("font-medium").mark("scenarios-title")
+        ui.label(_("Scenarios")).classes("font-medium").mark("scenarios-title")
         try:
             results = self.scenario_results(blocked)
         except FlowdeskError as error:
-            ui.label(str(error)).classes("text-negative").mark("scenarios-problem")
+            ui.label(said(error)).classes("text-negative").mark("scenarios-problem")
             return
         if not results:
-            ui.label("None yet: finish a test-run and save it as a scenario.").classes("text-slate-600")
+            ui.label(_("None yet: finish a test-run and save it as a scenario.")).classes("text-slate-600")
         for result in results:
             with ui.row().classes("w-full items-center no-wrap gap-2").mark("scenario"):
                 if blocked:
-                    ui.icon("block", color="grey").tooltip("Not run: the draft has errors")
+                    ui.icon("block", color="grey").tooltip(_("Not run: the draft has errors"))
                 else:
                     ui.icon("check_circle" if result.passed else "cancel",
                             color="positive" if result.passed else "negative")
                 with ui.column().classes("grow gap-0"):
                     ui.label(result.scenario.name).mark("scenario-name-label")
-                    ui.label("not run: the draft has errors" if blocked else
-                             ("passed: " if result.passed else "failed: ") + result.reason) \
+                    ui.label(_("not run: the draft has errors") if blocked else
+                             (_("passed: {reason}") if result.passed else _("failed: {reason}"))
+                             .format(reason=result.reason)) \
                         .classes("text-sm text-slate-600").mark("scenario-result")
                 ui.button(icon="delete", on_click=lambda s=result.scenario: self.delete(s)) \
-                    .props("flat dense round").tooltip("Delete the scenario").mark("delete-scenario")
+                    .props("flat dense round").tooltip(_("Delete the scenario")).mark("delete-scenario")
 
     def scenario_results(self, blocked: bool) -> list[ScenarioResult]:
         """Every saved scenario replayed against the draft (once per draft revision and saved scenarios)."""
@@ -241,14 +248,15 @@ class SandboxRunPanel(Panel):
         self.act(begin)
 
     def skip(self) -> None:
-        self.act(lambda: ui.notify(f"Skipped to {self.run.skip_to_next_timer().due_at:%a %Y-%m-%d %H:%M}."))
+        self.act(lambda: ui.notify(_("Skipped to {moment}.").format(
+            moment=local_time(self.run.skip_to_next_timer().due_at, timezone=self.run.state().timezone))))
 
     def save(self, name: str) -> None:
         def keep() -> None:
             scenario = self.run.scenario(name)
             self.keep_scenarios(lambda saved: Drafts(runtime()).save_scenario(
                 self.editor.user, self.draft.key, scenario, saved.revision))
-            ui.notify(f"Saved scenario '{scenario.name}'.", type="positive")
+            ui.notify(_("Saved scenario '{scenario}'.").format(scenario=scenario.name), type="positive")
 
         self.act(keep)
 
@@ -275,6 +283,6 @@ class SandboxRunPanel(Panel):
         try:
             action()
         except FlowdeskError as error:
-            ui.notify(str(error), type="warning", multi_line=True)
+            ui.notify(said(error), type="warning", multi_line=True)
             return
         self.refresh()

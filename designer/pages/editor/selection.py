@@ -8,6 +8,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from designer.elements.flow_canvas import PALETTE
+from designer.i18n import _
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.setting_fields import save_as_typed
 from designer.pages.editor.step_settings import step_settings
@@ -29,26 +30,27 @@ class SelectionPanel(Panel):
         elif node is not None:
             self.node_settings(node)
         else:
-            ui.label("Select a step or connection on the canvas to see its settings.").classes("text-slate-600")
+            ui.label(_("Select a step or connection on the canvas to see its settings.")).classes("text-slate-600")
 
     def node_settings(self, node: NodeBase) -> None:
-        ui.label(PALETTE.get(node.kind, node.kind)).classes("text-lg").mark("selected-kind")
-        ui.label(f"Id: {node.id}").classes("text-slate-600").mark("selected-id")
+        ui.label(_(PALETTE[node.kind]) if node.kind in PALETTE else node.kind).classes("text-lg").mark("selected-kind")
+        ui.label(_("Id: {id}").format(id=node.id)).classes("text-slate-600").mark("selected-id")
         step_settings(self, node)
 
     def edge_settings(self, edge: Edge) -> None:
         """A connection's label and, leaving a decision, its condition (with the names it may use) or default."""
         bundle = self.draft.bundle
         source, target = bundle.find_node(edge.source), bundle.find_node(edge.target)
-        ui.label("Connection").classes("text-lg").mark("selected-kind")
-        ui.label(f"From '{source.display if source else edge.source}' to "
-                 f"'{target.display if target else edge.target}'").classes("text-slate-600")
-        label = ui.input("Label", value=edge.label).classes("w-full").mark("edge-label")
+        ui.label(_("Connection")).classes("text-lg").mark("selected-kind")
+        ui.label(_("From '{source}' to '{target}'").format(source=source.display if source else edge.source,
+                                                           target=target.display if target else edge.target)) \
+            .classes("text-slate-600")
+        label = ui.input(_("Label"), value=edge.label).classes("w-full").mark("edge-label")
         from_decision = source is not None and source.kind == "decision"
-        default = ui.checkbox("Default way (taken when no condition holds)", value=edge.default) \
+        default = ui.checkbox(_("Default way (taken when no condition holds)"), value=edge.default) \
             .mark("edge-default")
         default.set_visibility(from_decision)
-        condition = ui.input("Condition", value=edge.condition, placeholder='e.g. claim_amount > 250',
+        condition = ui.input(_("Condition"), value=edge.condition, placeholder=_("e.g. claim_amount > 250"),
                              autocomplete=expression_names(bundle)).classes("w-full font-mono").mark("edge-condition")
         condition.bind_visibility_from(default, "value", backward=lambda is_default: from_decision and not is_default)
 
@@ -63,7 +65,7 @@ class SelectionPanel(Panel):
             save_as_typed(self, field, save)
         default.on_value_change(save)
         if from_decision:
-            with ui.expansion("Names you can use", value=True).classes("w-full text-sm").props("dense"), \
+            with ui.expansion(_("Names you can use"), value=True).classes("w-full text-sm").props("dense"), \
                     ui.row().classes("gap-1 max-h-48 overflow-auto"):
                 for name in expression_names(bundle):
                     ui.chip(name, on_click=lambda n=name: condition.set_value(f"{condition.value or ''}{n}")) \

@@ -15,6 +15,7 @@ from typing import Any
 
 from nicegui import ui
 
+from designer.i18n import N_, _
 from designer.pages.editor.panel import Panel
 from models.editing import expression_names
 from models.editing.node_settings import SlaOwner, add_escalation, remove_escalation, set_sla_times
@@ -68,7 +69,7 @@ def choice_setting(label: str, options: Mapping[Any, str], value: Any, apply: Ca
     choices = ({NONE: none} if none is not None else {}) | dict(options)
     current = NONE if value is None else value
     if current not in choices:
-        choices[current] = f"{current} (missing)"
+        choices[current] = _("{value} (missing)").format(value=current)
 
     def chosen(new: Any) -> None:
         if new != current:
@@ -78,9 +79,11 @@ def choice_setting(label: str, options: Mapping[Any, str], value: Any, apply: Ca
         .classes("w-full").props("dense").mark(marker)
 
 
-ESCALATION_MOMENTS = {EscalationMoment.WARNING.value: "At the warning", EscalationMoment.BREACH.value: "At the breach"}
-ESCALATION_ACTIONS = {EscalationAction.NOTIFY.value: "Notify", EscalationAction.REASSIGN.value: "Reassign to a queue",
-                      EscalationAction.RAISE_PRIORITY.value: "Raise the priority"}
+ESCALATION_MOMENTS = {EscalationMoment.WARNING.value: N_("At the warning"),
+                      EscalationMoment.BREACH.value: N_("At the breach")}
+ESCALATION_ACTIONS = {EscalationAction.NOTIFY.value: N_("Notify"),
+                      EscalationAction.REASSIGN.value: N_("Reassign to a queue"),
+                      EscalationAction.RAISE_PRIORITY.value: N_("Raise the priority")}
 
 
 def sla_settings(panel: Panel, owner: SlaOwner, sla: Sla | None, marker: str = "sla") -> None:
@@ -89,10 +92,10 @@ def sla_settings(panel: Panel, owner: SlaOwner, sla: Sla | None, marker: str = "
     `owner` is the task's node id, or None for the case; `marker` prefixes the fields' markers.
     """
     draft = panel.draft
-    target = ui.input("SLA target", value=str(sla.target) if sla else "", placeholder="e.g. 5 working days") \
+    target = ui.input(_("SLA target"), value=str(sla.target) if sla else "", placeholder=_("e.g. 5 working days")) \
         .classes("w-full").props("dense").mark(f"{marker}-target")
-    warning = ui.input("Warn after", value=str(sla.warning) if sla and sla.warning else "",
-                       placeholder="e.g. 4 working days").classes("w-full").props("dense").mark(f"{marker}-warning")
+    warning = ui.input(_("Warn after"), value=str(sla.warning) if sla and sla.warning else "",
+                       placeholder=_("e.g. 4 working days")).classes("w-full").props("dense").mark(f"{marker}-warning")
 
     def save_times() -> None:
         before = (str(sla.target), str(sla.warning or "")) if sla else ("", "")
@@ -103,26 +106,26 @@ def sla_settings(panel: Panel, owner: SlaOwner, sla: Sla | None, marker: str = "
         save_as_typed(panel, field, save_times)
     if sla is None:
         return
-    ui.label("Escalations").classes("text-xs text-slate-600 mt-1")
+    ui.label(_("Escalations")).classes("text-xs text-slate-600 mt-1")
     for number, escalation in enumerate(sla.escalations):
-        whom = " ".join(filter(None, [f"queue {escalation.queue}" if escalation.queue else "",
+        whom = " ".join(filter(None, [_("queue {queue}").format(queue=escalation.queue) if escalation.queue else "",
                                       escalation.notify]))
         with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"{marker}-escalation-{number}"):
-            ui.label(f"{ESCALATION_MOMENTS[escalation.when.value]}: {ESCALATION_ACTIONS[escalation.action.value]}"
+            ui.label(f"{_(ESCALATION_MOMENTS[escalation.when.value])}: {_(ESCALATION_ACTIONS[escalation.action.value])}"
                      + (f" ({whom})" if whom else "")).classes("grow text-sm")
             ui.button(icon="delete", on_click=lambda n=number: panel.edit(
                 lambda: draft.apply(remove_escalation, owner, n))).props("flat dense round") \
-                .mark(f"remove-{marker}-escalation-{number}").tooltip("Remove")
-    queues = {q.id: q.name or q.id for q in draft.bundle.queues}
+                .mark(f"remove-{marker}-escalation-{number}").tooltip(_("Remove"))
+    queues = {q.id: q.display for q in draft.bundle.queues}
     with ui.row().classes("w-full no-wrap gap-2"):
-        when = ui.select(ESCALATION_MOMENTS, value=EscalationMoment.BREACH.value, label="When") \
-            .classes("w-1/2").props("dense").mark(f"{marker}-escalation-when")
-        action = ui.select(ESCALATION_ACTIONS, value=EscalationAction.NOTIFY.value, label="Action") \
-            .classes("w-1/2").props("dense").mark(f"{marker}-escalation-action")
-    queue = ui.select({NONE: "No queue"} | queues, value=NONE, label="Queue (to reassign to or notify)") \
+        when = ui.select({k: _(v) for k, v in ESCALATION_MOMENTS.items()}, value=EscalationMoment.BREACH.value,
+                         label=_("When")).classes("w-1/2").props("dense").mark(f"{marker}-escalation-when")
+        action = ui.select({k: _(v) for k, v in ESCALATION_ACTIONS.items()}, value=EscalationAction.NOTIFY.value,
+                           label=_("Action")).classes("w-1/2").props("dense").mark(f"{marker}-escalation-action")
+    queue = ui.select({NONE: _("No queue")} | queues, value=NONE, label=_("Queue (to reassign to or notify)")) \
         .classes("w-full").props("dense").mark(f"{marker}-escalation-queue")
     queue.bind_visibility_from(action, "value", backward=lambda a: a != EscalationAction.RAISE_PRIORITY.value)
-    notify = ui.input("Or notify (e-mail expression)", placeholder="e.g. customer.email",
+    notify = ui.input(_("Or notify (e-mail expression)"), placeholder=_("e.g. customer.email"),
                       autocomplete=expression_names(draft.bundle)).classes("w-full font-mono").props("dense") \
         .mark(f"{marker}-escalation-notify")
     notify.bind_visibility_from(action, "value", value=EscalationAction.NOTIFY.value)
@@ -134,4 +137,4 @@ def sla_settings(panel: Panel, owner: SlaOwner, sla: Sla | None, marker: str = "
         address = (notify.value or "") if chosen == EscalationAction.NOTIFY.value else ""
         panel.edit(lambda: draft.apply(add_escalation, owner, when.value, chosen, whom, address))
 
-    ui.button("Add escalation", icon="add", on_click=add).props("flat dense").mark(f"add-{marker}-escalation")
+    ui.button(_("Add escalation"), icon="add", on_click=add).props("flat dense").mark(f"add-{marker}-escalation")

@@ -28,11 +28,13 @@ from codegen.diff import diff_bundles
 from codegen.layout import layout
 from designer.elements.flow_canvas import FlowCanvas
 from designer.frame import runtime
+from designer.i18n import N_, _, said
 from designer.pages.diff_view import diff_view
 from designer.pages.editor.decision_tables import DecisionTablesPanel
 from designer.pages.editor.forms import FormsPanel
 from designer.pages.editor.letters import LettersPanel
 from designer.pages.editor.lists import CaseDataPanel, CataloguesPanel, QueuesPanel
+from designer.pages.editor.new_step import place_step
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.problems import ProblemsPanel
 from designer.pages.editor.process_settings import ProcessSettingsPanel
@@ -51,11 +53,12 @@ log = logging.getLogger(__name__)
 
 #: The tabs after the flow: name, label, icon and the panels each shows.
 TABS: list[tuple[str, str, str, list[type[Panel]]]] = [
-    ("data", "Case data & queues", "dataset", [ProcessSettingsPanel, CaseDataPanel, QueuesPanel, CataloguesPanel]),
-    ("forms", "Forms", "dynamic_form", [FormsPanel]),
-    ("letters", "Letters", "mail", [LettersPanel]),
-    ("tables", "Decision tables", "table_chart", [DecisionTablesPanel]),
-    ("test", "Test-run", "play_circle", [SandboxRunPanel]),
+    ("data", N_("Case data & queues"), "dataset", [ProcessSettingsPanel, CaseDataPanel, QueuesPanel,
+                                                  CataloguesPanel]),
+    ("forms", N_("Forms"), "dynamic_form", [FormsPanel]),
+    ("letters", N_("Letters"), "mail", [LettersPanel]),
+    ("tables", N_("Decision tables"), "table_chart", [DecisionTablesPanel]),
+    ("test", N_("Test-run"), "play_circle", [SandboxRunPanel]),
 ]
 
 FLOW_TAB = "flow"
@@ -79,6 +82,7 @@ class Editor:
         self.stored = stored
         self.draft = Draft(stored.document, known_processes=known)
         self.selected: str | None = None
+        self.just_added: str | None = None  # a step just added: its name field takes the focus, ready to type over
         self.panels: dict[str, list[Panel]] = {}
         #: Texts typed but not yet saved, by field: the panel, its save, and when to save it.
         self.typing: dict[int, tuple[Panel, Callable[[], Any], float]] = {}
@@ -88,20 +92,20 @@ class Editor:
         with ui.column().classes("w-full gap-2") as self.root:
             self.toolbar()
             with ui.tabs().classes("w-full").props("align=left dense").mark("editor-tabs") as self.tabs:
-                ui.tab(FLOW_TAB, "Flow", icon="account_tree").mark("tab-flow")
-                for name, label, icon, _ in TABS:
-                    ui.tab(name, label, icon=icon).mark(f"tab-{name}")
+                ui.tab(FLOW_TAB, _("Flow"), icon="account_tree").mark("tab-flow")
+                for name, label, icon, _panels in TABS:
+                    ui.tab(name, _(label), icon=icon).mark(f"tab-{name}")
             with ui.tab_panels(self.tabs, value=FLOW_TAB).classes("w-full").props("keep-alive"):
                 with ui.tab_panel(FLOW_TAB).classes("p-0"), ui.row().classes("w-full no-wrap items-start gap-4"):
                     self.canvas = FlowCanvas(self.draft.document, self.draft.findings()) \
                         .style("flex: 1 1 auto; height: 620px").mark("canvas")
                     with ui.column().classes("w-96 flex-none gap-4"):
                         self.panels[FLOW_TAB] = [self.card(SelectionPanel), self.card(ProblemsPanel)]
-                for name, _, _, panel_types in TABS:
+                for name, _label, _icon, panel_types in TABS:
                     with ui.tab_panel(name).classes("p-0"), ui.row().classes("w-full items-start gap-4"):
                         width = "w-full" if len(panel_types) == 1 else "w-96"  # a tab of its own gets the width
                         self.panels[name] = [self.card(panel_type, width) for panel_type in panel_types]
-        self.canvas.on_node_added(lambda e: self.edit(lambda: self.draft.add_node(e.kind, e.x, e.y), select=True))
+        self.canvas.on_node_added(lambda e: place_step(self, e.kind, e.x, e.y))
         self.canvas.on_node_moved(lambda e: self.edit(lambda: self.draft.move_node(e.id, e.x, e.y)))
         self.canvas.on_edge_added(lambda e: self.edit(lambda: self.draft.add_edge(e.source, e.target)))
         self.canvas.on_deleted(lambda e: self.edit(lambda: self.draft.delete(e.ids)))
@@ -120,12 +124,13 @@ class Editor:
 
     def toolbar(self) -> None:
         with ui.row().classes("items-center gap-2"):
-            self.undo_button = ui.button("Undo", icon="undo", on_click=self.undo).props("flat").mark("undo")
-            self.redo_button = ui.button("Redo", icon="redo", on_click=self.redo).props("flat").mark("redo")
-            ui.button("Auto-layout", icon="account_tree", on_click=self.auto_layout).props("flat").mark("auto-layout")
-            ui.button("Discard draft", icon="delete_sweep", on_click=self.discard).props("flat color=negative") \
+            self.undo_button = ui.button(_("Undo"), icon="undo", on_click=self.undo).props("flat").mark("undo")
+            self.redo_button = ui.button(_("Redo"), icon="redo", on_click=self.redo).props("flat").mark("redo")
+            ui.button(_("Auto-layout"), icon="account_tree", on_click=self.auto_layout).props("flat") \
+                .mark("auto-layout")
+            ui.button(_("Discard draft"), icon="delete_sweep", on_click=self.discard).props("flat color=negative") \
                 .mark("discard")
-            self.publish_button = ui.button("Publish", icon="publish", on_click=self.ask_note).mark("publish")
+            self.publish_button = ui.button(_("Publish"), icon="publish", on_click=self.ask_note).mark("publish")
             self.status = ui.label().classes("text-slate-600").mark("status")
             self.presence = ui.label().classes("text-sm text-blue-800").mark("presence")
 
@@ -146,11 +151,11 @@ class Editor:
             result = operation()
         except EditRejected as error:
             if typed_in is None or typed_in[1]:  # explained, and the draft shown as it is
-                ui.notify(str(error), type="warning")
+                ui.notify(said(error), type="warning")
                 self.refresh(keep=typed_in[0] if typed_in and typed_in[0].keeps_refused_text else None)
             return
         if select and isinstance(result, str):
-            self.selected = result
+            self.selected = self.just_added = result
             self.canvas.select(result)
         if self.draft.revision == revision:
             if select:
@@ -159,18 +164,25 @@ class Editor:
         kept = self.save_draft()
         self.refresh(keep=typed_in[0] if typed_in and kept else None)
 
+    def add_step(self, operation: Callable[[], str]) -> bool:
+        """Add a step (`operation` returns its id), select it and show its settings with the name ready to be typed
+        over; False when the draft refused it (the reason was shown)."""
+        revision = self.draft.revision
+        self.edit(operation, select=True)
+        return self.draft.revision != revision
+
     def undo(self) -> None:
         if self.draft.undo():
             self.save_draft()
         else:
-            ui.notify("Nothing to undo.")
+            ui.notify(_("Nothing to undo."))
         self.refresh()
 
     def redo(self) -> None:
         if self.draft.redo():
             self.save_draft()
         else:
-            ui.notify("Nothing to redo.")
+            ui.notify(_("Nothing to redo."))
         self.refresh()
 
     def auto_layout(self) -> None:
@@ -208,7 +220,7 @@ class Editor:
         """Save the draft as it is now, on the revision it was made on; when someone else saved first, make the
         last edit again on top of theirs. Whether the user's panels may stay as they are (False: the draft now
         holds someone else's change too, or the user must choose)."""
-        for _ in range(SAVE_ATTEMPTS):
+        for _attempt in range(SAVE_ATTEMPTS):
             try:
                 self.stored = self.drafts.save(self.user, self.key, self.draft.document, self.stored.revision)
                 return True
@@ -216,17 +228,17 @@ class Editor:
                 if not self.rebase(changed):
                     return False
             except FlowdeskError as error:  # not allowed (any more), too big: show what is stored
-                ui.notify(f"Not saved: {error}", type="negative", multi_line=True)
+                ui.notify(_("Not saved: {problem}").format(problem=said(error)), type="negative", multi_line=True)
                 self.draft.reload(self.stored.document)
                 return False
-        ui.notify("Not saved: the draft keeps changing; your version is shown, make a change to save it again.",
+        ui.notify(_("Not saved: the draft keeps changing; your version is shown, make a change to save it again."),
                   type="warning")
         return False
 
     def rebase(self, changed: DraftChanged) -> bool:
         """Someone else saved: take their version and make the last edit again on top (True), or ask (False)."""
         if changed.current is None:
-            ui.notify(f"{changed.change}; the process is gone.", type="warning")
+            ui.notify(_("{change}; the process is gone.").format(change=said(changed.change)), type="warning")
             ui.navigate.to("/design")
             return False
         mine = self.draft.document
@@ -234,9 +246,10 @@ class Editor:
         try:
             self.draft.rebase(changed.current.document)
         except EditRejected as why:
-            self.ask_whose(changed.change, mine, str(why))
+            self.ask_whose(said(changed.change), mine, said(why))
             return False
-        ui.notify(f"{changed.change}; your change was made again on top of theirs.", multi_line=True)
+        ui.notify(_("{change}; your change was made again on top of theirs.").format(change=said(changed.change)),
+                  multi_line=True)
         self.refresh()
         return True
 
@@ -244,21 +257,22 @@ class Editor:
         """Your edit does not fit on their version: keep theirs (drop yours) or keep yours (over theirs)."""
         with ui.dialog().props("persistent") as dialog, ui.card().classes("w-[32rem]").mark("edit-conflict"):
             ui.label(f"{change}.").classes("text-lg")
-            ui.label(f"Your change does not fit on their version: {why}").classes("whitespace-pre-wrap")
-            ui.label("Keep their version (your change is dropped), or keep yours (the whole process as you had "
-                     "it, over their change).").classes("text-sm text-slate-600")
+            ui.label(_("Your change does not fit on their version: {why}").format(why=why)) \
+                .classes("whitespace-pre-wrap")
+            ui.label(_("Keep their version (your change is dropped), or keep yours (the whole process as you had "
+                       "it, over their change).")).classes("text-sm text-slate-600")
 
             def keep_theirs() -> None:
                 dialog.close()
-                ui.notify("Your change was dropped; the draft is as they saved it.")
+                ui.notify(_("Your change was dropped; the draft is as they saved it."))
 
             def keep_mine() -> None:
                 dialog.close()
                 self.edit(lambda: self.draft.apply(replace_document, mine))
 
             with ui.row():
-                ui.button("Keep theirs", on_click=keep_theirs).props("flat").mark("keep-theirs")
-                ui.button("Keep mine", on_click=keep_mine).mark("keep-mine")
+                ui.button(_("Keep theirs"), on_click=keep_theirs).props("flat").mark("keep-theirs")
+                ui.button(_("Keep mine"), on_click=keep_mine).mark("keep-mine")
         dialog.open()
         self.refresh()
 
@@ -293,16 +307,17 @@ class Editor:
         try:
             stored = self.drafts.open(self.user, self.key)
         except NotFound:
-            ui.notify("This process was discarded meanwhile; it is gone.", type="warning")
+            ui.notify(_("This process was discarded meanwhile; it is gone."), type="warning")
             ui.navigate.to("/design")
             return
         if stored.revision != self.stored.revision:
-            ui.notify(stored.change or "The draft was changed in another window.", multi_line=True)
+            ui.notify(said(stored.change) if stored.change else _("The draft was changed in another window."),
+                      multi_line=True)
             self.take(stored)
 
     def show_presence(self, others: list[Presence]) -> None:
         names = ", ".join(dict.fromkeys(p.name for p in others))
-        self.presence.set_text(f"Also open by {names}" if names else "")
+        self.presence.set_text(_("Also open by {names}").format(names=names) if names else "")
 
     def leave(self) -> None:
         try:
@@ -351,10 +366,11 @@ class Editor:
         self.undo_button.set_enabled(self.draft.can_undo)
         self.redo_button.set_enabled(self.draft.can_redo)
         self.publish_button.set_enabled(errors == 0 and self.stored.saved)
-        based = f"draft of published version {number}" if number else "new process, not published yet"
-        unchanged = "; no changes yet" if number and not self.stored.saved else ""
-        self.status.set_text(f"{self.draft.bundle.name}: {based}{unchanged}"
-                             + (f"; {errors} error(s) to fix before publishing" if errors else ""))
+        based = _("draft of published version {number}").format(number=number) if number else \
+            _("new process, not published yet")
+        unchanged = _("; no changes yet") if number and not self.stored.saved else ""
+        to_fix = _("; {count} error(s) to fix before publishing").format(count=errors) if errors else ""
+        self.status.set_text(f"{self.draft.bundle.name}: {based}{unchanged}{to_fix}")
 
     # Discarding and publishing.
 
@@ -363,12 +379,13 @@ class Editor:
         try:
             stored = self.drafts.discard(self.user, self.key, self.stored.revision)
         except DraftChanged as changed:
-            ui.notify(f"Not discarded: {changed.change}; their version is shown.", type="warning", multi_line=True)
+            ui.notify(_("Not discarded: {change}; their version is shown.").format(change=said(changed.change)),
+                      type="warning", multi_line=True)
             if changed.current is not None:
                 self.take(changed.current)
             return
         except FlowdeskError as error:
-            ui.notify(f"Not discarded: {error}", type="warning")
+            ui.notify(_("Not discarded: {problem}").format(problem=said(error)), type="warning")
             return
         if stored is None:  # a new process never published: nothing to go back to
             ui.navigate.to("/design")
@@ -376,27 +393,27 @@ class Editor:
         self.selected = None
         self.canvas.select(None)
         self.take(stored)
-        ui.notify(f"Draft discarded; back to published version {stored.published}.")
+        ui.notify(_("Draft discarded; back to published version {number}.").format(number=stored.published))
 
     def ask_note(self) -> None:
         """The publish dialog: what changed against the published version, a note, then publish (or, where four
         eyes apply, submit for a second person's approval)."""
         self.flush_typing()
         if self.draft.errors():
-            ui.notify("Fix the errors in the problems list first.", type="warning")
+            ui.notify(_("Fix the errors in the problems list first."), type="warning")
             return
         approval = runtime().needs_approval(self.draft.bundle)
         with ui.dialog() as dialog, ui.card().classes("w-[72rem] max-w-full").mark("publish-dialog"):
-            verb = "Submit for approval" if approval else "Publish"
+            verb = _("Submit for approval") if approval else _("Publish")
             ui.label(f"{verb}: {self.draft.bundle.name}").classes("text-lg")
             if approval:
-                ui.label("This process goes live only after a second person approves it (four eyes).") \
+                ui.label(_("This process goes live only after a second person approves it (four eyes).")) \
                     .mark("needs-approval")
             self._changes_since_published()
-            note = ui.textarea("Note: what changed and why").classes("w-full").mark("publish-note")
+            note = ui.textarea(_("Note: what changed and why")).classes("w-full").mark("publish-note")
             act = self.submit if approval else self.publish
             with ui.row():
-                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button(_("Cancel"), on_click=dialog.close).props("flat")
                 ui.button(verb, on_click=lambda: act(dialog, note.value or "")).mark("publish-confirm")
         dialog.open()
 
@@ -404,12 +421,13 @@ class Editor:
         try:
             published = process_version(runtime(), self.user, self.key).bundle
         except NotFound:
-            ui.label("A new process: everything is new.").classes("text-sm text-gray-600")
+            ui.label(_("A new process: everything is new.")).classes("text-sm text-gray-600")
             return
-        with ui.expansion("What changes against the published version", value=True).classes("w-full") \
+        with ui.expansion(_("What changes against the published version"), value=True).classes("w-full") \
                 .mark("publish-diff"):
             diff_view(published, self.draft.bundle, diff_bundles(published, self.draft.bundle),
-                      old_title=f"Published version {self.stored.published}", new_title="This draft")
+                      old_title=_("Published version {number}").format(number=self.stored.published),
+                      new_title=_("This draft"))
 
     def submit(self, dialog: ui.dialog, note: str) -> None:
         """Submit the draft as this editor last saved it for a second person's approval."""
@@ -418,16 +436,16 @@ class Editor:
         try:
             self.drafts.submit(self.user, self.key, self.stored.revision, note.strip())
         except DraftChanged as changed:
-            ui.notify(f"Not submitted: {changed.change}. Look at their version, then submit again.",
-                      type="warning", multi_line=True)
+            ui.notify(_("Not submitted: {change}. Look at their version, then submit again.")
+                      .format(change=said(changed.change)), type="warning", multi_line=True)
             if changed.current is not None:
                 self.take(changed.current)
             return
         except FlowdeskError as error:
-            ui.notify(f"Not submitted: {error}", type="warning", multi_line=True)
+            ui.notify(_("Not submitted: {problem}").format(problem=said(error)), type="warning", multi_line=True)
             return
-        ui.notify(f"{self.draft.bundle.name} is submitted; it goes live when someone else approves it.",
-                  type="positive")
+        ui.notify(_("{process} is submitted; it goes live when someone else approves it.")
+                  .format(process=self.draft.bundle.name), type="positive")
 
     def publish(self, dialog: ui.dialog, note: str) -> None:
         """Publish the draft as this editor last saved it; refused when someone else saved since."""
@@ -436,16 +454,18 @@ class Editor:
         try:
             version = self.drafts.publish(self.user, self.key, self.stored.revision, note.strip())
         except DraftChanged as changed:
-            ui.notify(f"Not published: {changed.change}. Look at their version, then publish again.",
-                      type="warning", multi_line=True)
+            ui.notify(_("Not published: {change}. Look at their version, then publish again.")
+                      .format(change=said(changed.change)), type="warning", multi_line=True)
             if changed.current is not None:
                 self.take(changed.current)
             return
         except PublishError as error:
-            ui.notify(f"Not published: {len(error.findings)} error(s); see the problems list.", type="negative")
+            ui.notify(_("Not published: {count} error(s); see the problems list.").format(count=len(error.findings)),
+                      type="negative")
             return
         except FlowdeskError as error:
-            ui.notify(f"Not published: {error}", type="warning")
+            ui.notify(_("Not published: {problem}").format(problem=said(error)), type="warning")
             return
-        ui.notify(f"Published version {version.number} of {version.name}.", type="positive")
+        ui.notify(_("Published version {number} of {process}.").format(number=version.number, process=version.name),
+                  type="positive")
         self.take(self.drafts.open(self.user, self.key))

@@ -146,3 +146,21 @@ async def test_a_default_fills_an_empty_field_and_a_hidden_section_hides_its_fie
     assert view.validate() == {"iban": "'IBAN' is required"}
     user.find(marker="field-iban").type("nl91 abna 0417 1643 00")
     assert view.values() == {"reference": "REF-F1", "refund": True, "iban": "NL91ABNA0417164300"}
+
+
+async def test_a_case_value_nobody_set_reads_as_not_set_not_as_its_declared_default(user: User):
+    from codegen.forms.view import FormView
+    from tests.codegen.forms.forms import compiler, form, variables
+
+    declared = variables({"name": "approved", "type": "boolean", "label": "Approved", "default": False},
+                         {"name": "justified", "type": "boolean", "label": "Justified", "default": False})
+    the_form = form({"id": "show_approved", "kind": "case_value", "label": "Approved", "variable": "approved"},
+                    {"id": "show_justified", "kind": "case_value", "label": "Justified", "variable": "justified"})
+    await user.open("/blank")
+    with user.client:  # what a case's values read: the default of `approved`, the `justified` an agent set
+        FormView(the_form, declared, {"approved": False, "justified": False}, compiler(declared),
+                 defaulted={"approved"})
+    assert [label.text for label in user.find(marker="value-show_approved").elements.pop().descendants()
+            if isinstance(label, ui.label)] == ["Approved", "—"]
+    assert [label.text for label in user.find(marker="value-show_justified").elements.pop().descendants()
+            if isinstance(label, ui.label)] == ["Justified", "no"]

@@ -1,0 +1,102 @@
+"""Messages for people as an English template with named values, so that a door can say them in another language.
+
+The runtime refuses and explains in English: `str(phrase)` is the sentence the command line and the REST API
+show. A `Phrase` keeps what the sentence is made of, so the web app can look the template up in its message
+catalogue (the template is the message id; gettext tools extract it from `Phrase("…")` calls) and fill in the
+same values its reader's way: a moment in their time zone, a number with their separators, a nested phrase
+in their language. A refusal carries its phrase as the exception's argument: `AccessDenied(Phrase(...))`.
+
+>>> str(Phrase("task '{title}' is {claim}", title="Check", claim=Phrase("claimed by {who}", who="Amy")))
+"task 'Check' is claimed by Amy"
+>>> str(Phrase("{count} characters, at most {limit}; roles {roles}", count=12000, limit=10000, roles=[]))
+'12,000 characters, at most 10,000; roles none'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+__all__ = ["Phrase", "english", "moment_text"]
+
+
+class Phrase:
+    """A sentence: its English `template` (placeholders in braces, `str.format` style) and the `values` for them."""
+
+    __slots__ = ("template", "values")
+
+    def __init__(self, template: str, /, **values: Any) -> None:
+        self.template = template
+        self.values: Mapping[str, Any] = values
+
+    def __str__(self) -> str:
+        return self.template.format_map({name: english(value) for name, value in self.values.items()})
+
+    def __repr__(self) -> str:
+        return f"Phrase({', '.join([repr(self.template), *(f'{k}={v!r}' for k, v in self.values.items())])})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Phrase) and (self.template, dict(self.values)) == (other.template, dict(other.values))
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+    def as_data(self) -> dict[str, Any]:
+        """The phrase as JSON data, to keep with what it describes (an audit event); `from_data` reads it back.
+
+        >>> Phrase.from_data(Phrase("'{task}' by {who}", task="Bellen", who=Phrase("you")).as_data())
+        Phrase("'{task}' by {who}", task='Bellen', who=Phrase('you'))
+        """
+        return {"template": self.template, "values": {name: _data(value) for name, value in self.values.items()}}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Phrase:
+        return cls(str(data["template"]), **{name: _value(value) for name, value in data.get("values", {}).items()})
+
+
+def _data(value: Any) -> Any:
+    if isinstance(value, Phrase):
+        return {"phrase": value.as_data()}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_data(v) for v in value]
+    raise TypeError(f"a phrase kept as data holds text, numbers, lists and phrases, not {type(value).__name__}")
+
+
+def _value(data: Any) -> Any:
+    if isinstance(data, dict) and "phrase" in data:
+        return Phrase.from_data(data["phrase"])
+    if isinstance(data, list):
+        return [_value(v) for v in data]
+    return data
+
+
+def english(value: Any) -> str:
+    """A value as an English sentence says it: a moment in the server's local time, numbers with thousands
+    commas, lists joined with commas ("none" when empty), an enumeration by its value (small_business: "small
+    business")."""
+    if isinstance(value, Phrase | str):
+        return str(value)
+    if isinstance(value, datetime):
+        return moment_text(value)
+    if isinstance(value, Enum):
+        return str(value.value).replace("_", " ")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{name}: {english(v)}" for name, v in value.items())
+    if isinstance(value, Iterable):
+        return ", ".join(english(v) for v in value) or "none"
+    return str(value)
+
+
+def moment_text(at: datetime) -> str:
+    """A moment as messages say it, in the server's local time: "10:12" today, else "02-03-2026 10:12"."""
+    local = at.astimezone()
+    today = datetime.now(local.tzinfo).date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%d-%m-%Y %H:%M")

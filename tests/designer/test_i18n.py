@@ -1,0 +1,189 @@
+"""The app in Dutch and English: every text has a Dutch translation, each user reads their own language (else the
+installation's), with Dutch dates and numbers, and the runtime's refusals said in it.
+
+The catalogue test extracts the texts from the code again (`pybabel extract`, configured in pyproject.toml), so a
+new English text without Dutch fails here, naming it.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from designer import display, i18n
+from designer.i18n import SPOKEN_ENUMS, WORDS, Reader
+from models.data import Variable
+from models.phrases import Phrase
+from runtime.access import ROLES, SYSTEM_ROLE, UseCase
+from runtime.storage.base import WorkQuery
+from tests.designer.conftest import COMPLAINT
+from tests.designer.helpers import sign_in
+from tests.people import person
+
+ROOT = Path(__file__).resolve().parents[2]
+NL_CATALOGUE = ROOT / "designer" / "locale" / "nl" / "LC_MESSAGES" / "messages.po"
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def extracted(tmp_path: Path) -> dict[str | tuple[str, ...], object]:
+    """The texts of the code now, by message id, as `pybabel extract` finds them."""
+    template = tmp_path / "messages.pot"
+    result = subprocess.run([str(Path(sys.executable).with_name("pybabel")), "extract", "-o", str(template)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    with template.open("rb") as file:
+        return {message.id: message for message in read_po(file) if message.id}
+
+
+def test_every_text_of_the_code_has_a_dutch_translation_with_the_same_placeholders(tmp_path: Path):
+    texts = extracted(tmp_path)
+    with NL_CATALOGUE.open("rb") as file:
+        dutch = read_po(file, locale="nl")
+    assert len(texts) > 500  # the pages' texts were found, not an empty extraction
+    untranslated, mismatched = [], []
+    for text in texts:
+        entry = dutch.get(text)
+        forms = entry.string if entry is not None and isinstance(entry.string, tuple) else \
+            (entry.string,) if entry is not None else ()
+        if entry is None or entry.fuzzy or not all(forms):
+            untranslated.append(text)
+            continue
+        english = text if isinstance(text, tuple) else (text,)
+        if any(set(PLACEHOLDER.findall(form)) != set(PLACEHOLDER.findall(english[-1])) for form in forms):
+            mismatched.append(text)
+    assert untranslated == [], "no Dutch yet (run 'pybabel extract && pybabel update', then translate in " \
+                               f"{NL_CATALOGUE.relative_to(ROOT)}): {untranslated}"
+    assert mismatched == [], f"Dutch with other placeholders than the English: {mismatched}"
+    gone = [entry.id for entry in dutch if entry.id and entry.id not in texts]
+    assert gone == [], f"translations of texts the code no longer has (run 'pybabel update'): {gone}"
+
+
+def test_every_role_and_every_value_of_the_spoken_enumerations_has_a_word():
+    missing = [(enum.__name__, member.value) for enum in SPOKEN_ENUMS for member in enum
+               if (enum.__name__, member.value) not in WORDS]
+    missing += [("role", role) for role in (*ROLES, SYSTEM_ROLE) if ("role", role) not in WORDS]
+    assert missing == []
+
+
+def read_as(monkeypatch: pytest.MonkeyPatch, language: str) -> None:
+    """Say things as a page read in `language` (in Amsterdam's zone) would, outside a page."""
+    for module in (i18n, display):
+        monkeypatch.setattr(module, "reader", lambda: Reader(language, "Europe/Amsterdam"))
+
+
+def test_a_runtime_phrase_is_said_in_the_readers_language_with_its_moment_in_their_zone(monkeypatch):
+    claimed = Phrase("task '{task}' is {claim}; ask them or a supervisor to release or reassign it", task="Bellen",
+                     claim=Phrase("claimed by {who} since {since}", who="Amy",
+                                  since=datetime(2026, 3, 2, 9, 12, tzinfo=UTC)))
+    read_as(monkeypatch, "nl")
+    assert i18n.said(claimed) == "taak 'Bellen' is opgepakt door Amy sinds 2 maart 2026 10:12; vraag die persoon " \
+                                 "of een teamleider de taak terug te geven of over te dragen"
+    refused = Phrase("not allowed: to {use_case} you need one of the roles {roles}; {who} has {their_roles}",
+                     use_case=UseCase.MONITOR, roles=["supervisor", "admin"],
+                     who="Bob", their_roles=[])
+    assert i18n.said(refused) == "niet toegestaan: om de monitor te zien heb je een van de rollen teamleider, " \
+                                 "beheerder nodig; Bob heeft geen"
+    read_as(monkeypatch, "en")
+    assert i18n.said(refused) == str(refused)  # English pages say what the command line and the API say
+
+
+def test_a_case_value_is_written_the_readers_way_in_records_too_and_unset_reads_a_dash(monkeypatch):
+    lines = Variable(name="lines", type="records", fields=[
+        Variable(name="amount", type="money", label="Bedrag"), Variable(name="paid", type="boolean", label="Betaald?"),
+        Variable(name="on", type="date", label="Op")])
+    rows = [{"amount": "1234.5", "paid": True, "on": "2026-03-02"}, {"amount": "3.10", "paid": None, "on": None}]
+    read_as(monkeypatch, "nl")
+    assert display.case_value_text(rows, lines) == "Bedrag: €\u00a01.234,50, Betaald?: ja, Op: 2 maart 2026\n" \
+                                                   "Bedrag: €\u00a03,10, Betaald?: —, Op: —"
+    read_as(monkeypatch, "en")
+    assert display.case_value_text(rows, lines) == "Bedrag: €1,234.50, Betaald?: yes, Op: 2 March 2026\n" \
+                                                   "Bedrag: €3.10, Betaald?: —, Op: —"
+    assert display.case_value_text(None) == display.case_value_text("") == "—"
+
+
+# Pages ------------------------------------------------------------------------------------------------------------
+
+
+def the_runtime():
+    from nicegui import app
+
+    return app.state.runtime
+
+
+async def switch_to(user, language: str) -> None:
+    """Choose `language` in the header's switch, as a click on it does."""
+    switch = next(iter(user.find(marker="language").elements))
+    with user.client:
+        switch.value = language
+
+
+@pytest.mark.anyio
+async def test_a_supervisor_who_switches_to_dutch_reads_worklist_case_and_monitor_in_dutch(user):
+    await sign_in(user, "sue", "sue-demo", target="/work")
+    await user.should_see("Open work")
+    await switch_to(user, "nl")
+    await user.should_see("Openstaand werk", retries=20)  # the page is drawn again, in Dutch
+    await user.should_see("Mijn werkbakken")
+    await user.should_see("Uitloggen")
+    assert the_runtime().store.user("sue").language == "nl"  # kept with her: every page and every sign-in
+    [row] = next(iter(user.find(marker="worklist").elements)).rows
+    assert re.fullmatch(r"\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
+                        r"december) \d{4} \d{2}:\d{2}", row["due"]), row["due"]
+    assert row["sla_label"] == "op schema"
+
+    await user.open(f"/work/case/{row['case']}")
+    await user.should_see("Tijdlijn")
+    await user.should_see("Verstuurd naar de klant")
+    assert COMPLAINT["disputed_amount"] == "80.00"
+    await user.should_see("€\u00a080,00")  # the disputed amount as Dutch writes it (€ and amount kept together)
+    await user.should_see("1 februari 2026")  # the invoice date
+    await user.should_see(content="open sinds ")
+
+    await user.open("/monitor")
+    await user.should_see("Monitor voor teamleiders")
+    await user.should_see("1 open werkitem in 1 werkbak", retries=30)
+    await user.should_see("Tijd tot eerste reactie")
+
+    await switch_to(user, "en")
+    await user.should_see("Supervisor monitor", retries=20)
+
+
+@pytest.mark.anyio
+async def test_a_user_who_chose_no_language_reads_the_installations_default(user):
+    from nicegui import ui
+
+    from runtime.settings import change_settings
+
+    change_settings(the_runtime(), person("ann"), default_language="nl")
+    await user.open("/login?redirect_to=/work")
+    await user.should_see("Inloggen bij Flowdesk")
+    user.find("Gebruikersnaam").type("bob")
+    user.find("Wachtwoord").type("wrong")
+    user.find(kind=ui.button, content="Inloggen").click()
+    await user.should_see("Verkeerde gebruikersnaam of verkeerd wachtwoord.")  # the runtime's refusal, in Dutch
+    user.find("Wachtwoord").type("bob-demo")
+    user.find(kind=ui.button, content="Inloggen").click()
+    await user.should_see("Openstaand werk")
+    await user.should_see("Klantcontact aannemen (intake)")
+    assert the_runtime().store.user("bob").language is None  # he chose nothing: the default speaks
+
+
+@pytest.mark.anyio
+async def test_a_dutch_agent_is_told_in_dutch_who_claimed_the_task_and_since_when(user):
+    from runtime.accounts import Accounts
+    from runtime.casework import CaseWork
+
+    runtime = the_runtime()
+    [item] = runtime.store.work_items(WorkQuery(process_key="billing_complaint"))
+    CaseWork(runtime).claim(runtime.store.user("sue"), item.id)
+    Accounts(runtime).set_language(person("ann"), "bob", "nl")  # an administrator chose it for him
+    await sign_in(user, "bob", "bob-demo", target=f"/work/case/{item.case_id}?item={item.id}")
+    await user.should_see(content="Je kunt deze taak lezen, maar niet behandelen: taak 'Klacht onderzoeken' is "
+                                  "opgepakt door Sue Supervisor sinds ")
+
