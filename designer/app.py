@@ -23,14 +23,15 @@ from nicegui.storage import Storage
 from designer.api import routes as api
 from designer.auth import Guard
 from designer.documents import publication_order, read_documents
-from designer.pages import audit, case, design, editor, intake, monitor, session, work
+from designer.pages import admin, approvals, audit, case, design, editor, intake, migrate, monitor, session, work
 from runtime.access import system_user
 from runtime.accounts import Accounts
 from runtime.documents import User
 from runtime.drafts import take_over_files
-from runtime.installation import data_worker, open_store, outbox_folder
+from runtime.installation import data_worker, installation_mail, open_store, outbox_folder, signing_key
 from runtime.intake import Intake
 from runtime.service import PublishError, Runtime
+from runtime.settings import MailServer
 from runtime.views.accounts import accounts
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class DemoUser:
 #: Created on the first start of an empty store; passwords are in the README, change them for real use.
 DEMO_USERS = (
     DemoUser("ann", "Ann Designer", ("designer",), "ann-demo"),
+    DemoUser("vic", "Vic Approver", ("approver",), "vic-demo"),
     DemoUser("bob", "Bob Agent", ("agent",), "bob-demo"),
     DemoUser("sue", "Sue Supervisor", ("supervisor",), "sue-demo"),
     DemoUser("abe", "Abe Auditor", ("auditor",), "abe-demo"),
@@ -116,12 +118,15 @@ def create_demo_users(runtime: Runtime) -> list[User]:
                            queues=queues if "agent" in d.roles else [])[0] for d in DEMO_USERS]
 
 
-def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, worker: bool = True,
-          examples: bool = True, worker_interval: float = 5.0, max_request_mb: float | None = None) -> str:
-    """Set up the app on the data folder's store; returns the storage secret to pass to `ui.run`."""
+def build(data: Path, *, smtp: MailServer | None = None, worker: bool = True, examples: bool = True,
+          worker_interval: float = 5.0, db_url: str | None = None, max_request_mb: float | None = None) -> str:
+    """Set up the app on the data folder's store (or the database at `db_url`); returns the storage secret to
+    pass to `ui.run`. E-mail goes through the mail server of the installation settings, else `smtp`, else is
+    kept in the data folder."""
     data = Path(data)
-    store = open_store(data)
-    runtime = Runtime(store)
+    key = signing_key(data)
+    store = open_store(data, db_url)
+    runtime = Runtime(store, signing_key=key)
     if examples and not runtime.latest_versions():
         for line in publish_examples(runtime):
             log.info("first start: %s", line)
@@ -132,16 +137,16 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
     for line in take_over_files(runtime, data):
         log.info("drafts and scenarios of an older version: %s", line)
     app.state.runtime = runtime
+    app.state.mail = installation_mail(runtime, data, smtp)
     Storage.path = (data / "sessions").resolve()
 
-    for group in (session, design, editor, work, intake, case, monitor, audit):
+    for group in (session, design, migrate, editor, approvals, work, intake, case, monitor, audit, admin):
         app.include_router(group.routes())
     app.add_middleware(Guard, runtime=runtime)
     api.install(app, max_request_mb)  # after the guard: its size limits come before it
 
     stop = threading.Event()
-    thread = threading.Thread(target=data_worker(runtime, data, smtp_host=smtp_host, smtp_port=smtp_port,
-                                                 interval=worker_interval).run_forever,
+    thread = threading.Thread(target=data_worker(app.state.mail, interval=worker_interval).run_forever,
                               name="flowdesk-worker", daemon=True, args=(stop,))
 
     def start() -> None:
@@ -160,9 +165,10 @@ def build(data: Path, *, smtp_host: str = "localhost", smtp_port: int = 25, work
     return storage_secret(data)
 
 
-def run(data: Path, *, host: str = "127.0.0.1", port: int = 8080, smtp_host: str = "localhost",
-        smtp_port: int = 25, examples: bool = True, max_request_mb: float | None = None) -> None:
+def run(data: Path, *, host: str = "127.0.0.1", port: int = 8080, smtp: MailServer | None = None,
+        examples: bool = True, db_url: str | None = None, worker: bool = True,
+        max_request_mb: float | None = None) -> None:
     """Build the app and serve it until stopped."""
-    secret = build(data, smtp_host=smtp_host, smtp_port=smtp_port, examples=examples, max_request_mb=max_request_mb)
+    secret = build(data, smtp=smtp, examples=examples, db_url=db_url, worker=worker, max_request_mb=max_request_mb)
     ui.run(host=host, port=port, title="Flowdesk", storage_secret=secret, reload=False, show=False,
            show_welcome_message=False, favicon="🗂️", fastapi_docs=api.OPENAPI)

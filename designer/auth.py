@@ -48,6 +48,7 @@ class Area:
 
 AREAS = (
     Area("/design", "Design", UseCase.EDIT_DRAFT),
+    Area("/approve", "Approve", UseCase.APPROVE_VERSION),
     Area("/work", "Work", UseCase.SEE_WORK),
     Area("/monitor", "Monitor", UseCase.MONITOR),
     Area("/audit", "Audit", UseCase.READ_AUDIT),

@@ -55,6 +55,7 @@ class Bundle(FlowdeskModel):
     root_causes: list[RootCause] = Field(default_factory=list)
     adhoc_task_types: list[AdhocTaskType] = Field(default_factory=list)
     intake: IntakeRules | None = None  # which contacts the process is suggested for at intake
+    four_eyes: bool | None = None  # a new version needs a second person's approval; None: as the installation says
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Bundle:

@@ -55,9 +55,14 @@ How it stays exact and fast:
 4. **Diagnosis.** Dead markings give deadlocks (blaming the join whose missing
    branch no stuck token could deliver); markings that can reach neither the
    finish nor a dead marking give no completion. The trace to a fault is
-   replayed with each token's history, to name the parallel split whose
-   branches meet, the first node where they meet (not every later node the
-   doubled tokens pass), and the decision whose choice starved a join.
+   replayed with each token's history, to name the decision whose choice
+   starved a join.
+5. **Meetings.** Only when tokens get out of step: the reduced net's nodes
+   stand for whole paths, so the original flow is played once more to name
+   exactly the steps where two tokens meet, each with a shortest path that
+   shows how and the split where the two tokens parted (`_Meetings`). A
+   meeting that only happens behind an earlier fault of another kind (say
+   after a deadlock) is named as the fragment analysis found it.
 
 More than `max_states` markings (default `MAX_STATES`) in one fragment, with
 no fault found, is reported as `too_complex` instead of a guess: we only
@@ -69,7 +74,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import networkx as nx
 
@@ -94,6 +99,13 @@ _TRACES_PER_FAULT = 3
 
 #: Markings explored after the first fault, looking for others, before giving up on completeness.
 _STATES_AFTER_FAULT = 20_000
+
+#: Markings of the flow itself played to name where tokens meet (see `_Meetings`). Without the
+#: reductions, concurrency elsewhere in a large flow multiplies them; past this, the meetings found
+#: so far are named (each is real) and further ones may be missed.
+_MEETING_STATES = 20_000
+#: Of those, markings played on past the first meetings, for meetings further on.
+_MEETING_STATES_AFTER = 2_000
 
 
 # --------------------------------------------------------------------------- the report
@@ -124,12 +136,14 @@ class LackOfSync:
     """Two tokens at `node` at once, or (`at_end`) an end reached while other tokens live.
 
     `splits` are the parallel splits (or other nodes with several ways out)
-    that produced the tokens, where the trace shows them.
+    where the two tokens went separate ways; `path` is one way it happens: the
+    nodes in the order they run, from the start to `node`.
     """
 
     node: str
     splits: tuple[str, ...] = ()
     at_end: bool = False
+    path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -312,8 +326,11 @@ def _gateway_types(node: NodeBase, outgoing: list[tuple[str, bool]]) -> tuple[in
     return _XOR, _AND
 
 
-def _timeout_groups(node: NodeBase, outgoing: list[tuple[str, bool]]) -> list[list[str]]:
-    """For a message wait with a timeout: the normal and the timeout targets, if both exist."""
+_T = TypeVar("_T")
+
+
+def _timeout_groups(node: NodeBase, outgoing: list[tuple[_T, bool]]) -> list[list[_T]]:
+    """For a message wait with a timeout: the normal and the timeout targets (or places), if both exist."""
     if not (isinstance(node, WaitNode) and node.timeout is not None):
         return []
     normal = [target for target, timeout in outgoing if not timeout]
@@ -809,14 +826,199 @@ def _analyse_start(flow: _Flow, start_id: str, max_states: int) -> _Findings:
     if not _is_reduced(net):
         core = _Core.of(net)
         found.extend(_Diagnosis(core, _explore(core, max_states)).findings(start_id, max_states))
+    if found.lack_of_sync:
+        meetings, complete = _Meetings(flow, start_id).find(min(max_states, _MEETING_STATES))
+        if not (complete and meetings):  # add what the reduced net saw: places where two tokens meet too,
+            # past the bound, or behind an earlier fault of another kind (as the fragments are played alone)
+            named = {fault.node for fault in meetings}
+            meetings += [fault for fault in found.lack_of_sync if fault.node not in named]
+        found.lack_of_sync = meetings
     return found
 
 
+# --------------------------------------------------------------------------- where tokens meet
+
+
+class _Meetings:
+    """Where two tokens can meet, found by playing the flow itself, each with one way it happens.
+
+    The reduced net tells *that* tokens get out of step, but its nodes stand
+    for whole paths. To name the right steps, the original flow is played
+    (edges as places, breadth first, so each path found is a shortest one),
+    and every event where two tokens meet is recorded: a token arriving at a
+    step, decision, end or join that already holds one (for a parallel join:
+    on the same incoming edge), or an end reached while another token lives.
+    The play then goes on as if the two tokens were one, so faults further on
+    are found too; anything recorded then also happens in the real case,
+    which only has more tokens. Every first meeting of every path is among
+    them, and nothing else is: never a split that can hold only one token.
+    (Up to `_MEETING_STATES` markings: past that, the meetings found so far
+    and those the reduced net saw, each also a place where two tokens meet.)
+    """
+
+    def __init__(self, flow: _Flow, start_id: str) -> None:
+        self.flow = flow
+        self.place_target: list[str] = []
+        self.ins: dict[str, list[int]] = {node_id: [] for node_id in flow.nodes}
+        outs: dict[str, list[tuple[int, bool]]] = {node_id: [] for node_id in flow.nodes}
+        for source, targets in flow.outgoing.items():
+            for target, timeout in targets:
+                place = len(self.place_target)
+                self.place_target.append(target)
+                self.ins[target].append(place)
+                outs[source].append((place, timeout))
+        self.firings: dict[str, list[tuple[int, tuple[int, ...]]]] = {}  # node -> (places taken, places given)
+        for node_id, node in flow.nodes.items():
+            self.firings[node_id] = [(_mask(taken), given) for taken, given in self._ways(node, outs[node_id])]
+        self.together = {  # place -> mask of the places of its target, when that target takes any one token
+            place: _mask(self.ins[target]) for place, target in enumerate(self.place_target)
+            if flow.nodes[target].kind != "parallel" and len(self.ins[target]) > 1
+        }
+        self.initial = _mask(place for place, _ in outs[start_id])
+        self.start_id = start_id
+        # (node, way, places taken, places given, their mask, what to test for a meeting) by lowest place taken
+        self.by_first_place: list[list[tuple[str, int, int, tuple[int, ...], int, int, tuple[int, ...]]]] = [
+            [] for _ in self.place_target]
+        for node_id, ways in self.firings.items():
+            for way, (taken, given) in enumerate(ways):
+                if taken:
+                    merges = tuple(dict.fromkeys(self.together[p] for p in given if p in self.together))
+                    self.by_first_place[(taken & -taken).bit_length() - 1].append(
+                        (node_id, way, taken, given, _mask(given), flow.nodes[node_id].kind == "end", merges))
+
+    def _ways(self, node: NodeBase, outs: list[tuple[int, bool]]) -> Iterator[tuple[tuple[int, ...], tuple[int, ...]]]:
+        ins = self.ins[node.id]
+        groups = _timeout_groups(node, outs)
+        if node.kind == "end":
+            gives: list[tuple[int, ...]] = [()]
+        elif node.kind == "decision":
+            gives = [(place,) for place, _ in outs]
+        elif groups:
+            gives = [tuple(group) for group in groups]
+        else:
+            gives = [tuple(place for place, _ in outs)] if outs else []
+        takes = [tuple(ins)] if node.kind == "parallel" else [(place,) for place in ins]
+        for taken in takes:
+            for given in gives:
+                yield taken, given
+
+    def find(self, max_states: int) -> tuple[list[LackOfSync], bool]:
+        """Every meeting, with a shortest path to it; a path on which it is the first meeting where one exists.
+
+        The markings reached without any meeting are played first; those
+        reached through a meeting (the two tokens played on as one) only
+        after, and only `_MEETING_STATES_AFTER` of them: tokens that are out of
+        step can multiply without end.
+        """
+        index = {self.initial: 0}
+        markings, parent, fired = [self.initial], [-1], [("", -1)]
+        found: dict[str, tuple[list[tuple[str, int]], bool]] = {}  # meeting node -> (firings, at an end)
+        after_meetings: list[tuple[int, int, tuple[str, int]]] = []
+        first_meetings_only = True
+        i = 0
+        while len(markings) <= max_states:
+            if i == len(markings):
+                if not first_meetings_only:
+                    break
+                first_meetings_only = False
+                max_states = min(max_states, len(markings) + _MEETING_STATES_AFTER)
+                for after, before, firing in after_meetings:
+                    if after not in index:
+                        index[after] = len(markings)
+                        markings.append(after)
+                        parent.append(before)
+                        fired.append(firing)
+                continue
+            m = markings[i]
+            for p in _bits(m):
+                for node_id, way, taken, given, given_mask, is_end, merges in self.by_first_place[p]:
+                    if m & taken != taken:
+                        continue
+                    rest = m ^ taken
+                    after = rest | given_mask
+                    met: list[tuple[str, bool]] = []
+                    if rest & given_mask or (is_end and rest) or any(
+                            (after & ins) & ((after & ins) - 1) for ins in merges):
+                        met = list(self._meetings(node_id, rest, given, after))
+                    for meeting, at_end in met:
+                        if meeting not in found:
+                            found[meeting] = ([*self._firings_to(i, parent, fired), (node_id, way)], at_end)
+                    if met and first_meetings_only:
+                        after_meetings.append((after, i, (node_id, way)))
+                    elif after not in index:
+                        index[after] = len(markings)
+                        markings.append(after)
+                        parent.append(i)
+                        fired.append((node_id, way))
+            i += 1
+        faults = [self._fault(node, firings, at_end) for node, (firings, at_end) in found.items()]
+        return faults, not first_meetings_only  # complete: every marking before a first meeting was played
+
+    def _meetings(self, node_id: str, rest: int, given: tuple[int, ...], after: int) -> Iterator[tuple[str, bool]]:
+        if self.flow.nodes[node_id].kind == "end" and rest:
+            yield node_id, True
+        for place in given:
+            target = self.place_target[place]
+            both = after & self.together.get(place, 0)
+            if rest >> place & 1 or both & (both - 1):
+                yield target, self.flow.nodes[target].kind == "end"
+
+    @staticmethod
+    def _firings_to(i: int, parent: list[int], fired: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        firings = []
+        while i > 0:
+            firings.append(fired[i])
+            i = parent[i]
+        return firings[::-1]
+
+    def _fault(self, node: str, firings: list[tuple[str, int]], at_end: bool) -> LackOfSync:
+        path = [self.start_id, *(node_id for node_id, _ in firings)]
+        if path[-1] != node:
+            path.append(node)
+        return LackOfSync(node, self._splits(firings, node), at_end, tuple(path))
+
+    def _splits(self, firings: list[tuple[str, int]], node: str) -> tuple[str, ...]:
+        """Replay the firings with each token's lineage: the splits where the two meeting tokens parted.
+
+        A lineage lists (firing, branch) for every firing with several ways
+        out that the token descends from; two tokens parted where theirs differ.
+        """
+        tokens: dict[int, tuple] = dict.fromkeys(_bits(self.initial), ())
+        made_by: dict[int, str] = {}
+        for step, (node_id, way) in enumerate(firings, 1):
+            taken, given = self.firings[node_id][way]
+            lineage = _common_prefix([tokens.pop(p) for p in _bits(taken)])
+            if len(given) > 1:
+                made_by[step] = node_id
+            arriving = [(*lineage, (step, branch)) if len(given) > 1 else lineage for branch in range(len(given))]
+            if step == len(firings):
+                if not given:  # an end reached while other tokens live
+                    return _parting(lineage, list(tokens.values()), made_by)
+                into = [(p, t) for p, t in zip(given, arriving, strict=True) if self.place_target[p] == node]
+                there = [tokens[p] for p in self.ins[node] if p in tokens]
+                return _parting(into[0][1], there + [t for _, t in into[1:]], made_by)
+            for p, token in zip(given, arriving, strict=True):
+                tokens.setdefault(p, token)
+        return ()
+
+
+def _parting(lineage: tuple, others: list[tuple], made_by: dict[int, str]) -> tuple[str, ...]:
+    """The nodes of the split firings where a token and the closest of `others` went separate ways."""
+    if not others:
+        return ()
+
+    def shared(other: tuple) -> int:
+        return len(_common_prefix([lineage, other]))
+
+    other = max(others, key=shared)
+    i = shared(other)
+    return tuple(sorted({made_by[part[i][0]] for part in (lineage, other) if i < len(part)}))
+
+
 class _Token(NamedTuple):
-    """A token in a replayed trace: the splits it descends from and when it passed each node."""
+    """A token in a replayed trace: the splits it descends from."""
 
     lineage: tuple[tuple[int, int], ...]
-    passed: dict[int, int]
 
 
 class _Diagnosis:
@@ -846,24 +1048,26 @@ class _Diagnosis:
     # -- two tokens at once
 
     def lack_of_sync(self) -> list[LackOfSync]:
-        """Where branches first come together without a join, or reach an end without the others.
+        """Where two tokens are seen together on the reduced net, with the splits they came from.
 
-        Once two branches have passed one step unsynchronised, they go on as
-        two tokens along one path and meet again at every later step or end;
-        those meetings are that one fault, so each meeting is traced back to
-        the first node both tokens passed since their branches parted.
+        The node seen is one where two tokens really meet (the target of a
+        place holding both, an end reached early, or the node a fragment is
+        left from too early), but a reduced edge stands for a whole path, so
+        these names are the fallback: `_Meetings` names every meeting on the
+        flow itself.
         """
         found: dict[tuple[str, bool], set[str]] = {}
 
-        def note(fault: tuple[str, bool], a: _Token, b: _Token, made_by: dict[int, str]) -> None:
-            found.setdefault(fault, set()).update(_splits_between(a, b, made_by))
+        def note(fault: tuple[str | None, bool], a: _Token, b: _Token, made_by: dict[int, str]) -> None:
+            if fault[0]:
+                found.setdefault((fault[0], fault[1]), set()).update(_splits_between(a, b, made_by))
 
         for v, events in self.space.clashes.items():
             for state, t in events:
                 tokens, made_by = self.replay(state, t)
                 first, *others = self.meeting_at(v, tokens)
                 for other in others:
-                    note(self.meeting(first, other, self.net.origin[v]), first, other, made_by)
+                    note((self.net.origin[v], False), first, other, made_by)
         for p, events in self.space.early_ends.items():
             leaving = self.leaving if 1 << p == self.core.final else None  # a fragment left too early
             end = None if leaving else self.net.last[self.core.edge_of[p]]  # None: a finished token
@@ -871,10 +1075,8 @@ class _Diagnosis:
                 tokens, made_by = self.replay(state, t)
                 ending, *twice = tokens[p]
                 for other in twice + [token for q, held in tokens.items() if q != p for token in held]:
-                    fault = self.meeting(ending, other, leaving)
-                    if fault[0] or end:
-                        note(fault if fault[0] else (end or "", True), ending, other, made_by)
-        return [LackOfSync(node, tuple(splits), at_end) for (node, at_end), splits in found.items() if node]
+                    note((leaving, False) if leaving else (end, True), ending, other, made_by)
+        return [LackOfSync(node, tuple(splits), at_end) for (node, at_end), splits in found.items()]
 
     def meeting_at(self, v: int, tokens: dict[int, list[_Token]]) -> list[_Token]:
         """The tokens at node v: two on one incoming edge if so, else all on its incoming edges."""
@@ -882,35 +1084,24 @@ class _Diagnosis:
         twice = [on_edge for on_edge in held if len(on_edge) > 1]
         return twice[0] if twice else [token for on_edge in held for token in on_edge]
 
-    def meeting(self, a: _Token, b: _Token, here: str | None) -> tuple[str, bool]:
-        """(node, False) for the first node two tokens both passed since they parted, else for `here`."""
-        parted = _parted_at(a.lineage, b.lineage)
-        both = [n for n, k in a.passed.items() if k > parted and b.passed.get(n, 0) > parted]
-        if both:
-            first = min(both, key=lambda n: max(a.passed[n], b.passed[n]))
-            return self.net.origin[first] or "", False
-        return here or "", False
-
     def replay(self, state: int, t: int) -> tuple[dict[int, list[_Token]], dict[int, str]]:
         """Play the shortest trace to an event, following each token's history.
 
         A token's lineage is a tuple of (split firing, branch): a split adds one,
-        a join keeps what its tokens share. `passed` is when it last went
-        through each node. Returns the tokens per place and the node of each
-        split firing.
+        a join keeps what its tokens share. Returns the tokens per place and
+        the node of each split firing.
         """
-        tokens: dict[int, list[_Token]] = {p: [_Token((), {})] for p in _bits(self.core.initial)}
+        tokens: dict[int, list[_Token]] = {p: [_Token(())] for p in _bits(self.core.initial)}
         made_by: dict[int, str] = {}
         for k, ti in enumerate(self.trace(state, t), 1):
             tr = self.core.transitions[ti]
             taken = [tokens[p].pop(0) for p in tr.ins]
             lineage = _common_prefix([token.lineage for token in taken])
-            passed = {n: k0 for token in taken for n, k0 in token.passed.items()} | {tr.node: k}
             if len(tr.outs) > 1:
                 made_by[k] = self.net.origin[tr.node] or ""
             for branch, p in enumerate(tr.outs):
                 mine = (*lineage, (k, branch)) if len(tr.outs) > 1 else lineage
-                tokens.setdefault(p, []).append(_Token(mine, dict(passed)))
+                tokens.setdefault(p, []).append(_Token(mine))
         return tokens, made_by
 
     def trace(self, state: int, t: int = -1) -> list[int]:
@@ -1077,12 +1268,6 @@ def _splits_between(a: _Token, b: _Token, made_by: dict[int, str]) -> set[str]:
     return {made_by[lineage[i][0]] for lineage in (a.lineage, b.lineage) if i < len(lineage)} - {""}
 
 
-def _parted_at(a: tuple, b: tuple) -> int:
-    """The step at which two lineages parted (0: never shared a split)."""
-    i = len(_common_prefix([a, b]))
-    return min((lineage[i][0] for lineage in (a, b) if i < len(lineage)), default=0)
-
-
 def _merge_deadlocks(found: list[Deadlock]) -> Deadlock:
     return Deadlock(
         found[0].join,
@@ -1123,7 +1308,8 @@ def _merge(flow: _Flow, results: list[_Findings]) -> SoundnessReport:
             for join, found in _in_order(deadlocks, order)
         ),
         lack_of_sync=tuple(
-            LackOfSync(node, sort(s for f in found for s in f.splits), all(f.at_end for f in found))
+            LackOfSync(node, sort(s for f in found for s in f.splits), all(f.at_end for f in found),
+                       min((f.path for f in found), key=len))
             for node, found in _in_order(syncs, order)
         ),
         no_completion=tuple(

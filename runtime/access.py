@@ -9,9 +9,11 @@ ask `may(...)` only to hide a button the runtime would refuse anyway.
 
 Roles give capabilities, and each use case needs one of a few capabilities:
 
-    designer    design       drafts, test-runs, publish, migrate open cases
+    designer    design, approve   drafts, test-runs, publish, migrate open cases; approve others' versions
+    approver    approve      review a version someone else submitted, approve or reject it (four eyes)
     agent       work         worklist, intake, start and work cases
-    supervisor  work, supervise   + monitor, release or reassign anyone's task, correct data, retry
+    supervisor  work, supervise   + monitor, release or reassign anyone's task, correct data, retry,
+                                  resend every failed delivery at once (an agent resends a case's own)
     auditor     audit        read every version, case and trail, verify and export; changes nothing
     admin       everything   + users, roles, queues and API tokens
 
@@ -37,6 +39,7 @@ from runtime.errors import AccessDenied
 
 class Capability(StrEnum):
     DESIGN = "design"
+    APPROVE = "approve"
     WORK = "work"
     SUPERVISE = "supervise"
     AUDIT = "audit"
@@ -45,7 +48,8 @@ class Capability(StrEnum):
 
 #: The roles a user can have, with what each one allows.
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    "designer": frozenset({Capability.DESIGN}),
+    "designer": frozenset({Capability.DESIGN, Capability.APPROVE}),
+    "approver": frozenset({Capability.APPROVE}),
     "agent": frozenset({Capability.WORK}),
     "supervisor": frozenset({Capability.WORK, Capability.SUPERVISE}),
     "auditor": frozenset({Capability.AUDIT}),
@@ -86,23 +90,27 @@ class UseCase(StrEnum):
     READ_CASE = "read a case"
     CORRECT_DATA = "correct a case's data"
     RETRY = "retry a stopped case"
+    RESEND = "resend a case's failed letters, e-mails and SMS"
+    RESEND_ALL = "resend every failed delivery at once"
     MIGRATE = "move open cases to a newer version"
     RECORD_CONTACT = "record a customer contact"
     FIND_CUSTOMER = "find a customer"
     REGISTER_CUSTOMER = "register a customer"
     READ_PROCESSES = "read processes and their versions"
+    READ_DEFINITIONS = "read whole process definitions (flow, forms, letters, tables) and compare versions"
     EDIT_DRAFT = "edit a draft"
     TEST_RUN = "test-run a draft"
     SAMPLE_REAL_DATA = "preview a draft with real customers and cases"
     PUBLISH = "publish a version"
+    APPROVE_VERSION = "approve or reject a version someone else submitted"
     MONITOR = "see the monitor"
     READ_AUDIT = "read audit trails"
     ADMINISTER = "manage users and API tokens"
     OWN_TOKENS = "see and revoke one's own API tokens"
 
 
-_W, _S, _D, _A, _ADMIN = (Capability.WORK, Capability.SUPERVISE, Capability.DESIGN, Capability.AUDIT,
-                          Capability.ADMINISTER)
+_W, _S, _D, _A, _ADMIN, _AP = (Capability.WORK, Capability.SUPERVISE, Capability.DESIGN, Capability.AUDIT,
+                               Capability.ADMINISTER, Capability.APPROVE)
 
 #: Which capabilities allow each use case (any one of them suffices).
 RULES: dict[UseCase, frozenset[Capability]] = {
@@ -121,15 +129,19 @@ RULES: dict[UseCase, frozenset[Capability]] = {
     UseCase.READ_CASE: frozenset({_W, _A}),
     UseCase.CORRECT_DATA: frozenset({_S}),
     UseCase.RETRY: frozenset({_S}),
+    UseCase.RESEND: frozenset({_W}),
+    UseCase.RESEND_ALL: frozenset({_S}),
     UseCase.MIGRATE: frozenset({_D}),
     UseCase.RECORD_CONTACT: frozenset({_W}),
     UseCase.FIND_CUSTOMER: frozenset({_W}),
     UseCase.REGISTER_CUSTOMER: frozenset({_W}),
-    UseCase.READ_PROCESSES: frozenset({_D, _W, _A}),
+    UseCase.READ_PROCESSES: frozenset({_D, _W, _A, _AP}),
+    UseCase.READ_DEFINITIONS: frozenset({_D, _A, _AP}),
     UseCase.EDIT_DRAFT: frozenset({_D}),
     UseCase.TEST_RUN: frozenset({_D}),
     UseCase.SAMPLE_REAL_DATA: frozenset({_D}),
     UseCase.PUBLISH: frozenset({_D}),
+    UseCase.APPROVE_VERSION: frozenset({_AP}),
     UseCase.MONITOR: frozenset({_S}),
     UseCase.READ_AUDIT: frozenset({_A}),
     UseCase.ADMINISTER: frozenset({_ADMIN}),
@@ -230,6 +242,14 @@ def require_work(user: User, item: WorkItem, use_case: UseCase, name_of: Callabl
     refusal = work_refusal(user, item, use_case, name_of, kept_apart)
     if refusal is not None:
         raise refusal
+
+
+def require_second_person(user: User, submitted_by: str, name_of: Callable[[str], str]) -> None:
+    """Four eyes on versions: nobody approves a version they submitted themselves."""
+    require(user, UseCase.APPROVE_VERSION)
+    if user.id == submitted_by:
+        raise AccessDenied("not allowed: you submitted this version, so another person must approve it "
+                           f"(four eyes); ask an approver other than {name_of(submitted_by)}")
 
 
 def require_release(user: User, item: WorkItem, name_of: Callable[[str], str]) -> None:

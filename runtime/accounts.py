@@ -43,18 +43,21 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel
 
 from models.errors import FlowdeskError
+from models.values import EMAIL_PATTERN
+from runtime import installation_log
 from runtime.access import ROLES, UseCase, moment_text, require, require_tokens_of, system_user
 from runtime.documents import Record, User
 from runtime.errors import DataError, EngineError, NotFound
 from runtime.service import Runtime
 from runtime.transaction import Transaction
 
-TOKEN_KIND, SIGN_IN_KIND, EVENT_KIND = "api_token", "sign_in", "account_event"
+TOKEN_KIND, SIGN_IN_KIND = "api_token", "sign_in"
 #: The name of a token made without one, and of a user's single token from before tokens were named.
 DEFAULT_TOKEN_NAME = "api"
 #: How long a new token works by default, and at most, in days.
 DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS = 90, 730
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
+MAX_NAME, MAX_EMAIL = 200, 320
 #: The longest text taken as a token (a real one has about 45 characters after the user id).
 MAX_TOKEN = 200
 _USER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
@@ -174,16 +177,6 @@ class NewToken:
     replaced: bool
 
 
-class AccountEvent(BaseModel):
-    """One entry of the administration's audit: who did what to which account, or a sign-in lock."""
-
-    at: datetime
-    actor: str
-    kind: str
-    subject: str
-    summary: str
-
-
 def token_hash(token: str) -> str:
     """What the store keeps of a token.
 
@@ -252,7 +245,7 @@ class Accounts:
             if not waits and user is not None and password_right():
                 for record, _ in read:
                     if record is not None:
-                        tx.put_record(_removed(tx, record))
+                        tx.remove_record(record)
                 return user
             failed = [_put_sign_in_state(tx, record, state.failed(tx.now)) for record, state in read]
             locked = [state.locked_until for state in failed if state.locked_until is not None]
@@ -310,7 +303,8 @@ class Accounts:
         """Add a user who signs in with `password` (or, with `replace`, replace one: roles, queues, password; their
         API tokens stay); returns the user and whether one was replaced."""
         require(actor, UseCase.ADMINISTER)
-        problems = _user_problems(user_id, roles) | _password_problems(password)
+        problems = _user_problems(user_id, roles) | _password_problems(password) | _details_problems(name.strip(),
+                                                                                                     email.strip())
         if problems:
             raise DataError(problems)
         password_hash = self.hasher.hash(password)
@@ -349,6 +343,39 @@ class Accounts:
 
         return self.runtime.step(actor, set_roles)
 
+    def change_details(self, actor: User, user_id: str, *, name: str, email: str) -> User:
+        """Change the name the app shows for a user (empty: their user name) and their e-mail address."""
+        require(actor, UseCase.ADMINISTER)
+        name, email = name.strip(), email.strip()
+        problems = _details_problems(name, email)
+        if problems:
+            raise DataError(problems)
+
+        def change(tx: Transaction) -> User:
+            user = _holder(tx, user_id)
+            changed = tx.put_user(user.model_copy(update={"name": name or user.id, "email": email}))
+            _event(tx, "details changed", user.id, f"User {user.id} is now called {changed.name}"
+                   + (f", e-mail {email}" if email else ", without an e-mail address"))
+            return changed
+
+        return self.runtime.step(actor, change)
+
+    def set_password(self, actor: User, user_id: str, password: str) -> User:
+        """Give a user a new password (their API tokens stay)."""
+        require(actor, UseCase.ADMINISTER)
+        problems = _password_problems(password)
+        if problems:
+            raise DataError(problems)
+        password_hash = self.hasher.hash(password)
+
+        def set_password(tx: Transaction) -> User:
+            user = _holder(tx, user_id)
+            changed = tx.put_user(user.model_copy(update={"password_hash": password_hash}))
+            _event(tx, "password set", user.id, f"User {user.id} got a new password")
+            return changed
+
+        return self.runtime.step(actor, set_password)
+
     # API tokens ---------------------------------------------------------------------
 
     def make_token(self, actor: User, holder_id: str, name: str = DEFAULT_TOKEN_NAME,
@@ -364,7 +391,7 @@ class Accounts:
             self._name_single_token(tx, holder)
             old = self._token_named(tx, holder, name)
             if old is not None:
-                tx.put_record(_removed(tx, old))
+                tx.remove_record(old)
             text = f"{holder.id}.{secrets.token_urlsafe(32)}"
             token = ApiToken(holder=holder.id, name=name, created_at=tx.now, created_by=tx.actor,
                              expires_at=tx.now + timedelta(days=days))
@@ -385,7 +412,7 @@ class Accounts:
             record = self._token_named(tx, holder, name)
             if record is None:
                 raise NotFound(f"{holder.id} has no API token '{name}'")
-            tx.put_record(_removed(tx, record))
+            tx.remove_record(record)
             _event(tx, "token revoked", holder.id, f"API token '{name}' of {holder.id} revoked")
             return ApiToken.model_validate(record.data)
 
@@ -402,7 +429,7 @@ class Accounts:
             record, state = _sign_in_record(tx, subject, who)
             if record is None or state.locked_until is None:
                 raise NotFound(f"sign-in of {subject.value} {who} is not locked")
-            tx.put_record(_removed(tx, record))
+            tx.remove_record(record)
             _event(tx, "sign-in unlocked", state.key, f"Sign-in of {subject.value} {who} unlocked")
 
         self.runtime.step(actor, unlock)
@@ -495,6 +522,15 @@ def _password_problems(password: str) -> dict[str, str]:
     return {}
 
 
+def _details_problems(name: str, email: str) -> dict[str, str]:
+    problems = {}
+    if len(name) > MAX_NAME:
+        problems["name"] = f"a name may have at most {MAX_NAME} characters, this one has {len(name)}"
+    if email and (len(email) > MAX_EMAIL or not EMAIL_PATTERN.fullmatch(email)):
+        problems["email"] = f"'{email[:80]}' is not an e-mail address such as name@example.nl"
+    return problems
+
+
 def _token_problems(name: str, days: int) -> dict[str, str]:
     problems = {}
     if not _TOKEN_NAME.fullmatch(name):
@@ -527,14 +563,9 @@ def _put_sign_in_state(tx: Transaction, record: Record | None, state: SignInStat
     return state
 
 
-def _removed(tx: Transaction, record: Record) -> Record:
-    return record.model_copy(update={"removed": True, "updated_by": tx.actor, "updated_at": tx.now})
-
-
 def _event(tx: Transaction, kind: str, subject: str, summary: str) -> None:
-    """An entry of the administration's audit; keys sort by time."""
-    event = AccountEvent(at=tx.now, actor=tx.actor, kind=kind, subject=subject, summary=summary)
-    tx.new_record(EVENT_KIND, f"{tx.now:%Y%m%d%H%M%S%f}-{secrets.token_hex(4)}", event.model_dump(mode="json"))
+    """An entry of the administration's audit (`runtime.installation_log.ACCOUNTS`)."""
+    installation_log.write(tx, installation_log.ACCOUNTS, kind, subject, summary)
 
 
 def _locked(until: datetime) -> SignInThrottled:

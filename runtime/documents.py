@@ -33,6 +33,9 @@ class Version(Document):
     author: str
     published_at: datetime
     note: str = ""
+    approved_by: str = ""  # four eyes: who approved it (never its author), when and what they said
+    approved_at: datetime | None = None
+    approval_note: str = ""
 
 
 class CaseStatus(StrEnum):
@@ -51,13 +54,15 @@ class Token(Document):
 
 
 class Incident(Document):
-    """A case cannot go on by itself; an operator fixes the data and retries."""
+    """A case cannot go on by itself (an operator fixes the data and retries), or something it sent could not be
+    delivered (`outbox_entry`; someone resends it: `runtime.deliveries`)."""
 
     id: str
-    token: str
+    token: str  # the token it stops; "" for a failed delivery, which stops nothing
     node: str
     message: str
     raised_at: datetime
+    outbox_entry: str | None = None
 
 
 class Case(Document):
@@ -186,6 +191,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"  # handed to the channel; if the process dies now, the outcome is unknown
     SENT = "sent"
+    KEPT = "kept"  # an e-mail kept as a file in the data folder: no mail server was configured
     FAILED = "failed"
 
 
@@ -210,8 +216,19 @@ class OutboxEntry(Document):
     attempts: int = 0
     next_attempt_at: datetime
     created_at: datetime
-    sent_at: datetime | None = None
+    sent_at: datetime | None = None  # when it was sent (or kept)
     last_error: str = ""
+    #: Delivery stopped while a channel that cannot take it back (SMTP) had it: it may have arrived, so it is
+    #: never sent again by itself or by a resend; someone checks by hand.
+    interrupted: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _interrupted_from_error(cls, stored: Any) -> Any:
+        """Entries stored before `interrupted` existed said so in their last error only."""
+        if isinstance(stored, dict) and "interrupted" not in stored and stored.get("status") == "failed":
+            stored = stored | {"interrupted": str(stored.get("last_error", "")).startswith("delivery was interrupted")}
+        return stored
 
 
 class AuditEvent(Document):

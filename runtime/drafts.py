@@ -11,6 +11,11 @@ publish refused, never lost. A draft that ended (published, discarded) keeps
 its record, without a document, so the next save still counts on from it and a
 refusal can say who ended it.
 
+Where four eyes apply (`Runtime.needs_approval`), a draft is not published
+but submitted: a "submission" record holds the bundle as submitted, and a
+second person approves it (published then, with who approved it in the version
+record) or rejects it with a comment; each is written to the versions' log.
+
 Saved scenarios of a process are one record of kind "scenarios" with the same
 revision rule. Who has a draft open is a "presence" record per draft: each
 open editor writes its last-seen time now and then, and anyone not seen for
@@ -33,20 +38,23 @@ from typing import Any
 from pydantic import ValidationError
 
 from models.bundle import Bundle
+from models.checks import Severity, check
 from models.editing import Document, EditRejected, check_key_and_name, copy_as, is_key, new_process, validate
 from models.errors import BundleLoadError, FlowdeskError
 from models.json_input import read_json
 from models.serialization import MAX_BUNDLE_BYTES, bundle_document, bundle_from_document, load_bundle
-from runtime.access import UseCase, moment_text, require, system_user
+from runtime import installation_log
+from runtime.access import UseCase, may, moment_text, require, require_second_person, system_user
 from runtime.documents import Record, User, Version
 from runtime.errors import ConflictError, EngineError, NotFound
-from runtime.service import Runtime
+from runtime.installation_log import LogEntry
+from runtime.service import Approval, PublishError, Runtime
 from runtime.test_run import Scenario
 from runtime.transaction import Transaction
 
 log = logging.getLogger(__name__)
 
-DRAFT, SCENARIOS, PRESENCE = "draft", "scenarios", "presence"
+DRAFT, SCENARIOS, PRESENCE, SUBMISSION = "draft", "scenarios", "presence", "submission"
 #: Keys the web app's own pages use (e.g. /design/new), so no process may have them.
 RESERVED_KEYS = frozenset({"new"})
 #: Someone whose editor was not seen for this long has left the draft.
@@ -99,6 +107,24 @@ class BrokenDraft(FlowdeskError):
         self.key, self.revision = key, revision
         super().__init__(f"the saved draft of '{key}' cannot be opened: {problem}; discard it to go back to the "
                          "published version")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A version submitted for approval: the bundle as submitted, by whom, when, with what note."""
+
+    key: str
+    name: str
+    document: Document
+    submitted_by: str
+    submitted_at: datetime
+    note: str
+
+
+def _submission(record: Record) -> Submission:
+    document = record.data["document"]
+    return Submission(record.key, str(document.get("name", record.key)), document, record.updated_by,
+                      record.updated_at or datetime.min, record.data.get("note", ""))
 
 
 @dataclass(frozen=True)
@@ -242,6 +268,108 @@ class Drafts:
             return version
 
         return self.runtime.step(user, publish)
+
+    # Four eyes: submitting, approving, rejecting -------------------------------------
+
+    def submit(self, user: User, key: str, base_revision: int, note: str = "") -> Submission:
+        """Submit the saved draft of `key` as it was at `base_revision` for a second person's approval; the draft
+        stays open for editing. Refused when the draft has errors, or when another submission waits."""
+        require(user, UseCase.PUBLISH)
+        _check_key(key)
+
+        def submit(tx: Transaction) -> Submission:
+            record = self._current(tx, user, key, base_revision, "the submission")
+            if record is None or "document" not in record.data:
+                raise EngineError(f"nothing to submit: the draft of '{key}' has no changes")
+            bundle = self._bundle(key, record)
+            errors = [f for f in check(bundle, known_processes=self._published(bundle))
+                      if f.severity is Severity.ERROR]
+            if errors:
+                raise PublishError(errors)
+            waiting = tx.record(SUBMISSION, key)
+            if waiting is not None:
+                raise ConflictError(f"{self.runtime.display_name(waiting.updated_by)} submitted '{bundle.name}' "
+                                    f"at {moment_text(waiting.updated_at or tx.now)}; it waits for approval")
+            data = {"document": bundle_document(bundle), "draft_revision": record.revision, "note": note.strip()}
+            submitted = self._write(tx, None, key, data, SUBMISSION)
+            installation_log.write(tx, installation_log.VERSIONS, "submitted", key,
+                                   f"'{bundle.name}' submitted for approval by {user.name or user.id}"
+                                   + (f": {note.strip()}" if note.strip() else ""))
+            return _submission(submitted)
+
+        return self.runtime.step(user, submit)
+
+    def submissions(self, user: User) -> list[Submission]:
+        """Every version waiting for approval, oldest first."""
+        if not (may(user, UseCase.APPROVE_VERSION) or may(user, UseCase.PUBLISH)):
+            require(user, UseCase.APPROVE_VERSION)
+        return sorted((_submission(record) for record in self.store.records(SUBMISSION)),
+                      key=lambda submission: submission.submitted_at)
+
+    def submission(self, user: User, key: str) -> Submission:
+        """The version of `key` waiting for approval, or NotFound."""
+        found = next((s for s in self.submissions(user) if s.key == key), None)
+        if found is None:
+            raise NotFound(f"no version of '{key}' waits for approval")
+        return found
+
+    def approve(self, user: User, key: str, comment: str = "") -> Version:
+        """Publish the submitted version of `key`, approved by `user` (never its author); the draft ends when it
+        is still what was submitted."""
+        require(user, UseCase.APPROVE_VERSION)
+
+        def approve(tx: Transaction) -> Version:
+            waiting = self._waiting(tx, key)
+            require_second_person(user, waiting.updated_by, self.runtime.display_name)
+            bundle = load_bundle(json.dumps(waiting.data["document"]), f"submission of '{key}'")
+            version = self.runtime.publish_in(tx, bundle, waiting.data.get("note", ""),
+                                              Approval(waiting.updated_by, comment.strip()))
+            tx.put_record(waiting.model_copy(update={"removed": True}))
+            draft = tx.record(DRAFT, key)
+            if draft is not None and draft.revision == waiting.data["draft_revision"]:
+                self._write(tx, draft, key, {"ended": "published", "version": version.number})
+            installation_log.write(tx, installation_log.VERSIONS, "approved", key,
+                                   f"Version {version.number} of '{bundle.name}' by "
+                                   f"{self.runtime.display_name(waiting.updated_by)} approved by "
+                                   f"{user.name or user.id}" + (f": {comment.strip()}" if comment.strip() else ""))
+            return version
+
+        return self.runtime.step(user, approve)
+
+    def reject(self, user: User, key: str, comment: str) -> None:
+        """Send the submitted version of `key` back with a comment saying why (its author may withdraw it)."""
+        if not comment.strip():
+            raise EngineError("say why the version is rejected: the comment goes to its author and into the log")
+
+        def reject(tx: Transaction) -> None:
+            waiting = self._waiting(tx, key)
+            if user.id == waiting.updated_by:
+                require(user, UseCase.PUBLISH)
+            else:
+                require(user, UseCase.APPROVE_VERSION)
+            tx.put_record(waiting.model_copy(update={"removed": True}))
+            what = "withdrawn" if user.id == waiting.updated_by else "rejected"
+            installation_log.write(tx, installation_log.VERSIONS, what, key,
+                                   f"Submission of '{key}' by {self.runtime.display_name(waiting.updated_by)} "
+                                   f"{what} by {user.name or user.id}: {comment.strip()}")
+
+        self.runtime.step(user, reject)
+
+    def version_log(self, user: User, key: str | None = None, limit: int = 100) -> list[LogEntry]:
+        """What happened to versions (submitted, approved, rejected), newest first; of one process if given."""
+        if not (may(user, UseCase.APPROVE_VERSION) or may(user, UseCase.READ_DEFINITIONS)):
+            require(user, UseCase.READ_DEFINITIONS)
+        return installation_log.entries(self.store, installation_log.VERSIONS, limit, subject=key)
+
+    def _waiting(self, tx: Transaction, key: str) -> Record:
+        waiting = tx.record(SUBMISSION, key)
+        if waiting is None:
+            raise NotFound(f"no version of '{key}' waits for approval (it was approved or rejected meanwhile)")
+        return waiting
+
+    def _published(self, bundle: Bundle) -> dict[str, Bundle]:
+        published = {v.process_key: self.runtime.bundle(v) for v in self.runtime.latest_versions()}
+        return published | {bundle.key: bundle}
 
     # Scenarios --------------------------------------------------------------------
 

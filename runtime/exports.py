@@ -41,15 +41,17 @@ from runtime.outbox import sent_to_customer
 from runtime.transaction import Transaction
 
 if TYPE_CHECKING:
-    from runtime.service import Runtime
+    from runtime.service import Request, Runtime
 
 FORMAT = "flowdesk-case-export/1"
 #: The most cases one export may hold.
 MAX_CASES = 500
 
 
-def export_cases(runtime: Runtime, user: User, case_ids: list[str]) -> dict[str, Any]:
-    """The export of the cases (at most `MAX_CASES`), each recorded on its trail and anchored first."""
+def export_cases(runtime: Runtime, user: User, case_ids: list[str], *,
+                 request: Request | None = None) -> dict[str, Any]:
+    """The export of the cases (at most `MAX_CASES`), each recorded on its trail (once per `request`) and
+    anchored first."""
     require(user, UseCase.READ_AUDIT)
     if not case_ids or len(case_ids) > MAX_CASES:
         raise AnchorError(f"choose 1 to {MAX_CASES} cases to export; {len(case_ids)} were asked for")
@@ -61,7 +63,7 @@ def export_cases(runtime: Runtime, user: User, case_ids: list[str]) -> dict[str,
             tx.audit(tx.case(case_id), "trail exported", f"Audit trail exported by {user.name or user.id}",
                      details={"cases": len(case_ids)})
 
-    runtime.step(user, record)
+    runtime.step(user, record, request=request)
     runtime.checkpoint()
     key = runtime.anchoring.key
     return {"format": FORMAT, "exported_at": runtime.now().isoformat(), "exported_by": user.id,

@@ -2,11 +2,16 @@
 
 Steps only *write* letters, e-mails, SMS and connector requests to the
 outbox; this deliverer sends them afterwards. Before handing an entry to a
-channel it records "sending"; after, "sent". If the process dies in between,
-an idempotent channel (files named by entry id) simply delivers again, while
-SMTP, which cannot take a message back, marks the entry failed with a
-request to check by hand — so nothing is ever delivered twice. Failures are
-retried with growing pauses, then shown as failed.
+channel it records "sending"; after, "sent" (or "kept": an e-mail kept in the
+data folder because no mail server is configured). If the process dies in
+between, an idempotent channel (files named by entry id) simply delivers
+again, while SMTP, which cannot take a message back, marks the entry failed
+and interrupted, to be checked by hand — so nothing is ever delivered twice.
+Failures are retried with growing pauses; then the entry fails, which is an
+incident on its case until someone resends it (`runtime.deliveries`).
+
+The deliverer asks for its sinks once per pass, so a mail server an
+administrator saves meanwhile is used from the next pass on (`runtime.mail`).
 
 What an entry delivers is made by `sent_document` (PDF, .eml, .txt): the
 sinks send it and the case's "sent items" offer it for download, so what a
@@ -18,27 +23,38 @@ from __future__ import annotations
 import logging
 import os
 import smtplib
+import socket
+import ssl
 import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from codegen.email_message import email_message
 from codegen.letters import LetterRenderError
 from codegen.markup import letter_page
 from codegen.pdf import letter_pdf
 from models.letters import LetterChannel
-from runtime.clock import Clock
+from runtime.deliveries import give_up
 from runtime.documents import OutboxEntry, OutboxStatus
-from runtime.storage.base import Changes, Store
+from runtime.settings import MailServer
+from runtime.storage.base import Changes, Store, lease_owner
+
+if TYPE_CHECKING:
+    from runtime.service import Runtime
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=1)
+#: How long a deliverer holds the entries it claimed, and how many it claims at once: ten sends that each
+#: wait for the SMTP timeout still end well within the lease, so no other deliverer takes one over meanwhile.
+OUTBOX_LEASE = timedelta(minutes=5)
+CLAIM_BATCH = 10
 
 
 class DeliveryError(Exception):
@@ -50,6 +66,8 @@ class Sink(Protocol):
 
     #: True when delivering the same entry twice has the effect of delivering it once.
     idempotent: bool
+    #: What a delivered entry is then: sent, or kept (in the data folder, for want of a mail server).
+    outcome: OutboxStatus
 
     def deliver(self, entry: OutboxEntry) -> None:
         """Hand the entry over, or raise DeliveryError."""
@@ -112,23 +130,89 @@ def sent_entry(store: Store, case_id: str, entry_id: str) -> OutboxEntry | None:
 
 @dataclass
 class SmtpSink:
-    """E-mail over SMTP: a multipart/alternative MIME message with a text and an HTML part."""
+    """E-mail over SMTP (with STARTTLS and sign-in if set): a multipart/alternative MIME message with a text and
+    an HTML part."""
 
     host: str = "localhost"
     port: int = 25
     sender: str = DEFAULT_SENDER
     timeout: float = 10.0
+    starttls: bool = False
+    username: str = ""
+    password: str = ""
     idempotent: bool = False
+    outcome: OutboxStatus = OutboxStatus.SENT
+
+    @classmethod
+    def to(cls, server: MailServer) -> SmtpSink:
+        """The sink sending through `server` as the installation settings describe it."""
+        return cls(server.host, server.port, server.sender, starttls=server.starttls, username=server.username,
+                   password=server.password)
 
     def deliver(self, entry: OutboxEntry) -> None:
+        self.send(self.message(entry))
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand `message` to the server, or raise DeliveryError saying what went wrong in words to act on."""
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                smtp.send_message(self.message(entry))
+                if self.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.username:
+                    smtp.login(self.username, self.password)
+                smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as error:
-            raise DeliveryError(f"SMTP server {self.host}:{self.port}: {error}") from error
+            raise DeliveryError(smtp_problem(error, f"{self.host}:{self.port}", self.timeout)) from error
 
     def message(self, entry: OutboxEntry) -> EmailMessage:
         return email_of(entry, self.sender)
+
+
+def smtp_problem(error: OSError | smtplib.SMTPException, server: str, timeout: float) -> str:
+    """What went wrong talking to the mail server `server` (host:port), as an administrator can act on it.
+
+    >>> smtp_problem(ConnectionRefusedError(111, "Connection refused"), "localhost:25", 10)
+    'the mail server localhost:25 refused the connection (is it running; are host and port right?)'
+    >>> smtp_problem(smtplib.SMTPAuthenticationError(535, b"5.7.8 bad credentials"), "mail:587", 10)
+    'the mail server mail:587 refused the user name or password (535 5.7.8 bad credentials)'
+    """
+    match error:
+        case ConnectionRefusedError():
+            return f"the mail server {server} refused the connection (is it running; are host and port right?)"
+        case socket.gaierror():
+            return f"the mail server {server} cannot be found: its host name is unknown ({error.strerror})"
+        case TimeoutError():
+            return f"the mail server {server} did not answer within {timeout:g} seconds"
+        case ssl.SSLCertVerificationError():
+            return f"TLS with the mail server {server} failed: its certificate is not trusted ({error.verify_message})"
+        case ssl.SSLError():
+            return f"TLS with the mail server {server} failed: {error.reason or error}"
+        case smtplib.SMTPNotSupportedError() if "STARTTLS" in str(error):
+            return (f"the mail server {server} does not offer STARTTLS: switch STARTTLS off (only on a network you "
+                    "trust) or use the server's STARTTLS port (often 587)")
+        case smtplib.SMTPNotSupportedError() if "AUTH" in str(error):
+            return (f"the mail server {server} offers no sign-in on this connection: many offer it only after "
+                    "STARTTLS, so switch STARTTLS on, or leave the user name empty")
+        case smtplib.SMTPAuthenticationError():
+            return f"the mail server {server} refused the user name or password ({_reply(error)})"
+        case smtplib.SMTPRecipientsRefused():
+            refused = ", ".join(f"{address} ({_reply(reply)})" for address, reply in error.recipients.items())
+            return f"the mail server {server} refused the recipient {refused}"
+        case smtplib.SMTPSenderRefused():
+            return f"the mail server {server} refused the sender {error.sender} ({_reply(error)})"
+        case smtplib.SMTPResponseException():
+            return f"the mail server {server} refused the message ({_reply(error)})"
+        case smtplib.SMTPServerDisconnected():
+            return f"the mail server {server} closed the connection unexpectedly"
+        case OSError():
+            return f"cannot reach the mail server {server}: {error.strerror or error}"
+    return f"the mail server {server} failed: {error}"
+
+
+def _reply(reply: smtplib.SMTPResponseException | tuple[int, bytes]) -> str:
+    """An SMTP reply as the server gave it: "535 5.7.8 bad credentials"."""
+    code, text = (reply.smtp_code, reply.smtp_error) if isinstance(reply, smtplib.SMTPResponseException) else reply
+    return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
 
 
 @dataclass
@@ -139,6 +223,7 @@ class FileSink:
     #: Also write a letter as HTML beside its PDF (for a print street that takes HTML).
     letter_html: bool = False
     idempotent: bool = True
+    outcome: OutboxStatus = OutboxStatus.SENT
 
     def deliver(self, entry: OutboxEntry) -> None:
         try:
@@ -165,10 +250,12 @@ class FileSink:
         os.replace(temporary, target)
 
 
-def default_sinks(outbox_folder: Path, smtp_host: str = "localhost", smtp_port: int = 25) -> dict[str, Sink]:
-    """E-mail by SMTP; letters (PDF and HTML), SMS and connector requests as files under `outbox_folder`."""
+def default_sinks(outbox_folder: Path, mail: MailServer | None) -> dict[str, Sink]:
+    """E-mail through the mail server `mail`, or without one kept as .eml files under `outbox_folder`/mail; letters
+    (PDF and HTML), SMS and connector requests as files under `outbox_folder`."""
     return {
-        "email": SmtpSink(smtp_host, smtp_port),
+        "email": SmtpSink.to(mail) if mail is not None else FileSink(outbox_folder / "mail",
+                                                                     outcome=OutboxStatus.KEPT),
         "letter": FileSink(outbox_folder / "letters", letter_html=True),
         "sms": FileSink(outbox_folder / "sms"),
         "connector": FileSink(outbox_folder / "connectors"),
@@ -178,33 +265,46 @@ def default_sinks(outbox_folder: Path, smtp_host: str = "localhost", smtp_port: 
 @dataclass
 class DeliveryReport:
     sent: int = 0
+    kept: int = 0  # e-mails kept in the data folder for want of a mail server
     retrying: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
 
 
 class Deliverer:
-    """Sends what is due in the outbox through the sink of each entry's channel."""
+    """Sends what is due in the outbox through the sink of each entry's channel; `sinks` gives them as configured
+    now, asked once per pass."""
 
-    def __init__(self, store: Store, sinks: dict[str, Sink], clock: Clock) -> None:
-        self.store = store
+    def __init__(self, runtime: Runtime, sinks: Callable[[], Mapping[str, Sink]],
+                 lease: timedelta = OUTBOX_LEASE) -> None:
+        self.runtime = runtime
+        self.store: Store = runtime.store
         self.sinks = sinks
-        self.clock = clock
+        self.lease = lease
 
     def deliver_due(self, limit: int = 100) -> DeliveryReport:
+        """Deliver up to `limit` due entries, claimed a few at a time (`Store.claim_outbox`) so that each
+        batch is sent well within its lease, even if every entry waits for a slow server's timeout."""
         report = DeliveryReport()
-        for entry in self.store.outbox(due_before=self.clock.now())[:limit]:
-            self._deliver(entry, report)
+        sinks = self.sinks()
+        delivered = 0
+        while delivered < limit:
+            batch = self.store.claim_outbox(self.runtime.now(), lease_owner(self), self.lease,
+                                            min(CLAIM_BATCH, limit - delivered))
+            for entry in batch:
+                self._deliver(entry, sinks.get(entry.channel), report)
+            delivered += len(batch)
+            if len(batch) < CLAIM_BATCH:
+                break
         return report
 
-    def _deliver(self, entry: OutboxEntry, report: DeliveryReport) -> None:
-        sink = self.sinks.get(entry.channel)
+    def _deliver(self, entry: OutboxEntry, sink: Sink | None, report: DeliveryReport) -> None:
         if sink is None:
             self._fail(entry, f"no way to deliver the channel '{entry.channel}' is configured", report)
             return
         if entry.status is OutboxStatus.SENDING and not sink.idempotent:
-            self._fail(entry, "delivery was interrupted: it may or may not have arrived; check, then resend "
-                       "by hand", report)
+            entry.interrupted = True
+            self._fail(entry, "delivery was interrupted: it may or may not have arrived; check by hand", report)
             return
         entry.status, entry.attempts = OutboxStatus.SENDING, entry.attempts + 1
         self._save(entry)
@@ -215,18 +315,21 @@ class Deliverer:
                 self._fail(entry, f"{error} (gave up after {entry.attempts} attempts)", report)
             else:
                 entry.status, entry.last_error = OutboxStatus.PENDING, str(error)
-                entry.next_attempt_at = self.clock.now() + FIRST_RETRY * 2 ** (entry.attempts - 1)
+                entry.next_attempt_at = self.runtime.now() + FIRST_RETRY * 2 ** (entry.attempts - 1)
                 self._save(entry)
                 report.retrying += 1
                 report.errors.append(f"{entry.id}: {error}")
             return
-        entry.status, entry.sent_at, entry.last_error = OutboxStatus.SENT, self.clock.now(), ""
+        entry.status, entry.sent_at, entry.last_error = sink.outcome, self.runtime.now(), ""
         self._save(entry)
-        report.sent += 1
+        if sink.outcome is OutboxStatus.KEPT:
+            report.kept += 1
+        else:
+            report.sent += 1
 
     def _fail(self, entry: OutboxEntry, reason: str, report: DeliveryReport) -> None:
-        entry.status, entry.last_error = OutboxStatus.FAILED, reason
-        self._save(entry)
+        """Give up on the entry: failed, and an incident on its case (`runtime.deliveries.give_up`)."""
+        give_up(self.runtime, entry, reason)
         report.failed += 1
         report.errors.append(f"{entry.id}: {reason}")
         log.warning("outbox entry %s of case %s failed: %s", entry.id, entry.case_id, reason)

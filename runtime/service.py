@@ -28,7 +28,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -37,7 +37,7 @@ from models import Bundle, load_bundle
 from models.checks import Severity, check
 from models.errors import FlowdeskError
 from models.serialization import bundle_document
-from runtime.access import DoneBy, UseCase, require, require_work, system_user
+from runtime.access import SYSTEM_ROLE, DoneBy, UseCase, require, require_work, system_user
 from runtime.anchors import Anchoring, Checkpoint, SigningKey, Verdict, verify_store
 from runtime.business_calendar import BusinessCalendar
 from runtime.clock import Clock, SystemClock
@@ -58,7 +58,8 @@ from runtime.errors import ConflictError, EngineError, NotFound
 from runtime.escalations import escalate
 from runtime.handlers import message_key
 from runtime.process_version import ProcessVersion
-from runtime.storage.base import Store, WorkQuery
+from runtime.settings import installation_settings
+from runtime.storage.base import Store, WorkQuery, lease_owner
 from runtime.transaction import Transaction
 
 T = TypeVar("T")
@@ -67,6 +68,8 @@ T = TypeVar("T")
 STEP_ATTEMPTS = 8
 #: Who fires due timers and SLA jobs.
 SCHEDULER = system_user("scheduler")
+#: How long a runtime holds the due jobs it claimed; a dead worker's jobs are taken over after it.
+JOB_LEASE = timedelta(minutes=1)
 
 
 class PublishError(FlowdeskError):
@@ -80,6 +83,14 @@ class PublishError(FlowdeskError):
 
 class RequestReused(EngineError):
     """An idempotency key already answered another request; nothing was done."""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A second person's yes to a submitted version: whose version it is, and what the approver said."""
+
+    author: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,8 +196,12 @@ class Runtime:
         require(user, UseCase.PUBLISH)
         return self.step(user, lambda tx: self.publish_in(tx, bundle, note))
 
-    def publish_in(self, tx: Transaction, bundle: Bundle, note: str) -> Version:
-        """Publish `bundle` as part of the step `tx` (the caller checked access)."""
+    def publish_in(self, tx: Transaction, bundle: Bundle, note: str, approval: Approval | None = None) -> Version:
+        """Publish `bundle` as part of the step `tx` (the caller checked access). Where four eyes apply
+        (`needs_approval`), only with a second person's `approval`; the version is by `author` then."""
+        if approval is None and self.needs_approval(bundle) and SYSTEM_ROLE not in tx.user.roles:
+            raise EngineError(f"a new version of '{bundle.name}' goes live only after a second person approves "
+                              "it (four eyes): submit it for approval instead")
         published = {v.process_key: self.bundle(v) for v in self.latest_versions()}
         published[bundle.key] = bundle
         errors = [f for f in check(bundle, known_processes=published) if f.severity is Severity.ERROR]
@@ -198,9 +213,16 @@ class Runtime:
         if latest is not None and latest.hash == digest:
             raise EngineError(f"version {latest.number} of '{bundle.key}' is already exactly this; nothing to publish")
         version = Version(process_key=bundle.key, number=(latest.number + 1) if latest else 1, hash=digest,
-                          name=bundle.name, author=tx.actor, published_at=tx.now, note=note)
+                          name=bundle.name, author=approval.author if approval else tx.actor, published_at=tx.now,
+                          note=note, approved_by=tx.actor if approval else "",
+                          approved_at=tx.now if approval else None, approval_note=approval.note if approval else "")
         tx.add_version(version, document)
         return version
+
+    def needs_approval(self, bundle: Bundle) -> bool:
+        """Whether a new version of `bundle` needs a second person's approval: as the process says, else as the
+        installation's setting says."""
+        return bundle.four_eyes if bundle.four_eyes is not None else installation_settings(self).four_eyes
 
     def bundle(self, version: Version) -> Bundle:
         return self.process_version(version.hash).bundle
@@ -366,6 +388,9 @@ class Runtime:
             incident = next((i for i in case.incidents if i.id == incident_id), None)
             if incident is None:
                 raise EngineError(f"case {case_id} has no open incident {incident_id}")
+            if incident.outbox_entry is not None:
+                raise EngineError(f"incident {incident_id} is a delivery that failed, not a stopped step: resend it "
+                                  f"(flowdesk resend {case_id} {incident.outbox_entry})")
             case.incidents.remove(incident)
             token = next(t for t in case.tokens if t.waiting_for == incident.id)
             self.engine.run(tx, case).audit("incident retried",
@@ -378,10 +403,11 @@ class Runtime:
 
     # The scheduler ----------------------------------------------------------
 
-    def fire_due_jobs(self, limit: int = 100) -> int:
-        """Fire every due job once; returns how many fired. Safe to run in several places at once."""
+    def fire_due_jobs(self, limit: int = 100, lease: timedelta = JOB_LEASE) -> int:
+        """Fire up to `limit` due jobs, each once; returns how many fired. Safe to run in several places at
+        once: each runtime claims its own jobs for `lease` (`Store.claim_due_jobs`)."""
         fired = 0
-        for job in self.store.due_jobs(self.clock.now(), limit):
+        for job in self.store.claim_due_jobs(self.clock.now(), lease_owner(self), lease, limit):
             try:
                 fired += self.fire_job(job)
             except ConflictError:
@@ -447,6 +473,7 @@ class Runtime:
             "Contact": lambda: self.store.contact(result["id"]),
             "Attachment": lambda: self.store.attachment(result["case_id"], result["id"]),
             "Version": lambda: self.store.version(result["process_key"], int(result["number"])),
+            "nothing": lambda: None,
         }
         return readers[result["kind"]]()
 
@@ -466,6 +493,8 @@ def _remember(result: Any) -> dict[str, str]:
         return {"kind": "Attachment", "id": result.id, "case_id": result.case_id}
     if isinstance(result, (Case, WorkItem, Contact)):
         return {"kind": type(result).__name__, "id": result.id}
+    if result is None:  # a step whose answer is what it recorded (e.g. an export's events)
+        return {"kind": "nothing"}
     raise TypeError(f"a step answering {type(result).__name__} cannot be repeated by key")
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from runtime import installation_log
 from runtime.access import UseCase, require
 from runtime.documents import User
 from runtime.errors import DataError, NotFound
@@ -64,12 +65,17 @@ def read_settings(runtime: Runtime, user: User) -> InstallationSettings:
 
 
 def change_settings(runtime: Runtime, user: User, **changes: Any) -> InstallationSettings:
-    """Change some settings; DataError naming each setting that is wrong. Recorded with who and when."""
+    """Change some settings; DataError naming each setting that is wrong. Recorded with who and when, and in the
+    administration's log. A mail server given without a password keeps the one saved (pages never show it)."""
     require(user, UseCase.ADMINISTER)
 
     def change(tx: Transaction) -> InstallationSettings:
         record = tx.record(KIND, KEY)
-        current = installation_settings(runtime).model_dump()
+        before = installation_settings(runtime)
+        current = before.model_dump()
+        mail = changes.get("mail")
+        if isinstance(mail, dict) and "password" not in mail and before.mail is not None:
+            changes["mail"] = mail | {"password": before.mail.password}
         try:
             settings = InstallationSettings.model_validate(current | changes)
         except ValidationError as error:
@@ -79,6 +85,32 @@ def change_settings(runtime: Runtime, user: User, **changes: Any) -> Installatio
             tx.new_record(KIND, KEY, data)
         else:
             tx.put_record(record.model_copy(update={"data": data, "updated_by": tx.actor, "updated_at": tx.now}))
+        if settings != before:
+            installation_log.write(tx, installation_log.ACCOUNTS, "settings changed", "installation",
+                                   f"Settings: {settings_text(settings)}"
+                                   + ("; new mail password" if _password(settings) != _password(before) else ""))
         return settings
 
     return runtime.step(user, change)
+
+
+def mail_text(server: MailServer | None) -> str:
+    """A mail server as the log and pages name it (never its password).
+
+    >>> mail_text(MailServer(host="smtp.example.nl", port=587, starttls=True, username="desk"))
+    'smtp.example.nl:587 with STARTTLS, signing in as desk'
+    """
+    if server is None:
+        return "none (e-mails are kept in the data folder)"
+    tls = " with STARTTLS" if server.starttls else ""
+    return f"{server.host}:{server.port}{tls}" + (f", signing in as {server.username}" if server.username else "")
+
+
+def settings_text(settings: InstallationSettings) -> str:
+    four_eyes = "on" if settings.four_eyes else "off"
+    return (f"four eyes {four_eyes}, default language {settings.default_language}, mail server "
+            f"{mail_text(settings.mail)}")
+
+
+def _password(settings: InstallationSettings) -> str:
+    return settings.mail.password if settings.mail is not None else ""

@@ -146,6 +146,11 @@ class Transaction:
         self._records[(record.kind, record.key)] = record
         return record
 
+    def remove_record(self, record: Record) -> Record:
+        """Remove `record` (as read) with the step; it is kept marked removed, so its revision keeps counting."""
+        return self.put_record(record.model_copy(update={"removed": True, "updated_by": self.actor,
+                                                         "updated_at": self.now}))
+
     def stored_user(self, user_id: str) -> User | None:
         """A stored user as this step sees it (None when there is none); change it through `put_user`."""
         if user_id in self._users:

@@ -11,9 +11,10 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from runtime.outbox import Deliverer, DeliveryReport
-from runtime.service import Runtime
+from runtime.service import JOB_LEASE, Runtime
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +31,18 @@ CHECKPOINT_EVERY = 300.0
 
 class Worker:
     def __init__(self, runtime: Runtime, deliverer: Deliverer, interval: float = 5.0,
-                 checkpoint_every: float = CHECKPOINT_EVERY) -> None:
+                 checkpoint_every: float = CHECKPOINT_EVERY, job_lease: timedelta = JOB_LEASE) -> None:
         self.runtime = runtime
         self.deliverer = deliverer
         self.interval = interval
         self.checkpoint_every = checkpoint_every
+        self.job_lease = job_lease
         self._last_checkpoint = float("-inf")
 
     def run_once(self) -> PassReport:
         """Fire what is due now, deliver what is due now, and anchor the trails when a checkpoint is due."""
         fired = 0
-        while batch := self.runtime.fire_due_jobs():
+        while batch := self.runtime.fire_due_jobs(lease=self.job_lease):
             fired += batch
         report = PassReport(fired, self.deliverer.deliver_due())
         if time.monotonic() - self._last_checkpoint >= self.checkpoint_every:

@@ -46,6 +46,7 @@ from designer.api.paging import Cursor, Limit, cursor_offset, next_cursor
 from designer.api.problems import FieldProblems, Problem
 from designer.api.processes import start_form
 from runtime.casework import CaseWork
+from runtime.deliveries import Deliveries
 from runtime.documents import Case, CaseStatus, OutboxEntry, User
 from runtime.errors import DataError, NotFound
 from runtime.intake import Intake, intake_start
@@ -181,6 +182,17 @@ def routes() -> APIRouter:
         sent = sent_document(entry)  # named by its entry's id
         return Response(sent.content, media_type=sent.media_type,
                         headers=DOWNLOAD_HEADERS | {"Content-Disposition": f'attachment; filename="{sent.filename}"'})
+
+    @router.post("/cases/{case_id}/sent/{entry_id}/resend", responses=CASE_SHOWN | CHANGE_REFUSALS)
+    def resend(case_id: str, entry_id: str, http: HttpRequest, response: Response, user: Caller, flowdesk: Flowdesk,
+               idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> CaseDetail:
+        """Send a letter, e-mail or SMS that failed once more, after what made it fail was fixed: it is queued as
+        new, its incident resolved and the timeline says who resent it. A message that did not fail (or was
+        resent meanwhile) is a conflict (409); one whose delivery was interrupted may have arrived and is never
+        resent (422): check it by hand."""
+        Deliveries(flowdesk).resend(user, case_id, entry_id, request=step_request(
+            http, idempotency_key, {}, case_id=case_id, if_match=if_match))
+        return case_detail(flowdesk, user, case_id, response)
 
     @router.post("/cases/{case_id}/close", responses=CASE_SHOWN | CHANGE_REFUSALS)
     def close(case_id: str, body: CloseCase, http: HttpRequest, response: Response, user: Caller,

@@ -18,6 +18,7 @@ from designer.api.common import path
 from models.customers import Customer
 from models.nodes import Channel
 from runtime.casework import NOTE_LIMIT
+from runtime.deliveries import may_resend
 from runtime.documents import (
     Attachment,
     AuditEvent,
@@ -242,11 +243,14 @@ class SentOut(BaseModel):
     last_error: str
     document: str = Field(description="where the document that went out is downloaded: PDF, .eml or .txt "
                                       "(with ?view=html: a letter or e-mail as a sandboxed page)")
+    resend: str | None = Field(None, description="where to POST to send it once more: only while it failed (and "
+                                                 "may not have arrived)")
 
     @classmethod
     def of(cls, entry: OutboxEntry) -> SentOut:
         return cls(**entry.model_dump(include=set(cls.model_fields)),
-                   document=path("cases", entry.case_id, "sent", entry.id, "document"))
+                   document=path("cases", entry.case_id, "sent", entry.id, "document"),
+                   resend=path("cases", entry.case_id, "sent", entry.id, "resend") if may_resend(entry) else None)
 
 
 class CaseDetail(CaseSummary):
@@ -285,6 +289,9 @@ class VersionOut(BaseModel):
     author: str
     published_at: datetime
     note: str
+    approved_by: str = Field(default="", description="who approved it (four eyes); empty when none was needed")
+    approved_at: datetime | None = None
+    approval_note: str = ""
 
     @classmethod
     def of(cls, version: Version) -> VersionOut:

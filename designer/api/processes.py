@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from codegen.forms import form_schema
 from designer.api.bodies import CheckedRoute
@@ -13,6 +14,7 @@ from designer.api.models import ProcessOut, VersionOut
 from designer.api.problems import FieldProblems, Problem
 from models.forms import Form
 from runtime.process_version import ProcessVersion
+from runtime.views.design import bundle_file
 from runtime.views.processes import process_version, processes, versions
 
 
@@ -50,5 +52,13 @@ def routes() -> APIRouter:
             return {"title": version.bundle.name, "type": "object",
                     "description": "This process has no start form: `data` may set any of its declared case data."}
         return form_schema(form, version.variables)
+
+    @router.get("/processes/{key}/bundle", response_class=Response, responses={
+        200: {"content": {"application/json": {}}, "description": "the bundle file"}, 404: {"model": Problem}})
+    def bundle(key: str, user: Caller, flowdesk: Flowdesk, version: int | None = None) -> Response:
+        """A published version (the newest unless `version` says which) as the bundle file Flowdesk imports."""
+        text = bundle_file(flowdesk, user, key, version)
+        return Response(content=text.encode("utf-8"), media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{key}.json"'})
 
     return router

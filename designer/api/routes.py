@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI, Security
 from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPBearer
 
-from designer.api import cases, contacts, problems, processes, work
+from designer.api import audit, cases, contacts, problems, processes, work
 from designer.api.limits import API_LIMIT, MB, RequestLimits
 from designer.api.problems import Problem
 
@@ -46,7 +46,7 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
 def routes() -> APIRouter:
     router = APIRouter(prefix=PREFIX, responses=COMMON_RESPONSES,
                        dependencies=[Security(HTTPBearer(auto_error=False))])
-    for group in (processes, cases, work, contacts):
+    for group in (processes, cases, work, contacts, audit):
         router.include_router(group.routes())
     return router
 

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TextIO
 
-from designer.cli import audit, cases, check, customers, diff, serve, users, worker
+from designer.cli import audit, cases, check, customers, db, deliveries, diff, interchange, serve, users, worker
 from designer.cli.common import Command, UserError, add_data_argument
 from models.errors import FlowdeskError
 
@@ -30,12 +30,16 @@ COMMANDS: dict[str, Command] = {
     "case": cases.CASE,
     "correct": cases.CORRECT,
     "retry": cases.RETRY,
+    "resend": deliveries.COMMAND,
     "migrate": cases.MIGRATE,
     "worker": worker.COMMAND,
     "audit": audit.COMMAND,
     "diff": diff.COMMAND,
     "serve": serve.COMMAND,
     "user": users.COMMAND,
+    "db": db.COMMAND,
+    "import": interchange.IMPORT,
+    "export": interchange.EXPORT,
 }
 
 

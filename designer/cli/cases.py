@@ -163,7 +163,8 @@ def print_case(case: Case, view: CaseView | None, out: TextIO) -> None:
         if token.waiting_for and token.waiting_for.startswith("message:"):
             print(f"  waiting for message '{token.waiting_for.removeprefix('message:')}' at {token.node}", file=out)
     for incident in case.incidents:
-        print(f"  INCIDENT {incident.id} at {incident.node}: {incident.message}", file=out)
+        resend = f" (flowdesk resend {case.id} {incident.outbox_entry})" if incident.outbox_entry else ""
+        print(f"  INCIDENT {incident.id} at {incident.node}: {incident.message}{resend}", file=out)
     if case.data:
         print("  data: " + ", ".join(f"{k}={v!r}" for k, v in case.data.items()), file=out)
 

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic import ValidationError
+
 from models.json_input import read_json
 from runtime import installation
 from runtime.access import console_user
 from runtime.accounts import Accounts
 from runtime.documents import User
 from runtime.service import Runtime
+from runtime.settings import MailServer
 
 DEFAULT_DATA = ".flowdesk"
 
@@ -37,16 +40,27 @@ class Command:
 def add_data_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", metavar="DIR", default=None,
                         help=f"the data folder (default: $FLOWDESK_DATA, else ./{DEFAULT_DATA})")
+    add_db_argument(parser, "a PostgreSQL database instead of the data folder's embedded store")
+
+
+def add_db_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--db", metavar="URL", default=None,
+                        help=f"{what}, e.g. postgresql://flowdesk@localhost/flowdesk (default: $FLOWDESK_DB)")
 
 
 def data_folder(args: argparse.Namespace) -> Path:
     return Path(args.data or os.environ.get("FLOWDESK_DATA") or DEFAULT_DATA)
 
 
+def database_url(args: argparse.Namespace) -> str | None:
+    """The PostgreSQL database the command works on (--db, else $FLOWDESK_DB), or None for the embedded store."""
+    return getattr(args, "db", None) or os.environ.get("FLOWDESK_DB") or None
+
+
 @contextmanager
 def open_runtime(args: argparse.Namespace, read_only: bool = False) -> Iterator[Runtime]:
-    """A runtime on the data folder's store, closed afterwards."""
-    with installation.open_runtime(data_folder(args), read_only=read_only) as runtime:
+    """A runtime on the PostgreSQL database, or else the data folder's embedded store; closed afterwards."""
+    with installation.open_runtime(data_folder(args), database_url(args), read_only=read_only) as runtime:
         yield runtime
 
 
@@ -84,8 +98,23 @@ def add_actor_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_smtp_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--smtp-host", default="localhost", help="SMTP server for e-mail (default localhost)")
-    parser.add_argument("--smtp-port", type=int, default=25, help="SMTP port (default 25)")
+    parser.add_argument("--smtp-host", metavar="HOST",
+                        help="SMTP server for e-mail while the installation settings name none (an administrator "
+                             "sets one in the app); without either, e-mails are kept as .eml files in the data folder")
+    parser.add_argument("--smtp-port", type=int, metavar="PORT", help="its port (default 25)")
+
+
+def smtp_fallback(args: argparse.Namespace) -> MailServer | None:
+    """The mail server `--smtp-host`/`--smtp-port` name (None without them)."""
+    if args.smtp_host is None:
+        if args.smtp_port is not None:
+            raise UserError("--smtp-port needs --smtp-host")
+        return None
+    try:
+        return MailServer(host=args.smtp_host, port=25 if args.smtp_port is None else args.smtp_port)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        raise UserError(f"--smtp-{problem['loc'][0]}: {problem['msg']}") from None
 
 
 def log_progress() -> None:

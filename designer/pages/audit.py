@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 from nicegui import APIRouter, ui
 
 from codegen.trail_report import trail_report_pdf
-from codegen.value_text import value_text
 from designer.display import local_time
 from designer.elements.flow_canvas import FlowCanvas
 from designer.frame import frame, runtime
+from designer.pages.case import event_body
 from designer.pages.diff_view import diff_view
 from designer.pages.sent import sent_items
 from models.errors import FlowdeskError
@@ -215,13 +215,7 @@ def _trail_page(user: User, case_id: str) -> None:
             with ui.column().classes("gap-0 border-b pb-1 w-full").mark("trail-entry"):
                 ui.label(f"{event.seq}. {local_time(event.at)} · {entry.actor} · {event.kind}") \
                     .classes("text-sm text-gray-600")
-                ui.label(event.summary)
-                if event.kind == "note added":
-                    ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
-                for change in entry.changes:
-                    variable = trail.process.variables.get(change.variable)
-                    ui.label(f"{change.label}: {value_text(change.before, variable)} → "
-                             f"{value_text(change.after, variable)}").classes("text-sm whitespace-pre-line")
+                event_body(event, entry.changes, trail.process.variables)
                 ui.label(f"hash {event.hash[:16]}…").classes("text-xs font-mono text-gray-500")
     sent_items(user, case_id)
 
@@ -241,11 +235,12 @@ def _process_page(user: User, key: str, shown: int | None) -> None:
         ui.label(str(error)).mark("no-process")
         return
     columns = [{"name": n, "label": label, "field": n, "align": "left"} for n, label in (
-        ("number", "Version"), ("published", "Published"), ("author", "By"), ("note", "Note"), ("hash", "Content hash"),
-        ("started", "Cases started"), ("open", "Still open"))]
+        ("number", "Version"), ("published", "Published"), ("author", "By"), ("approved", "Approved by"),
+        ("note", "Note"), ("hash", "Content hash"), ("started", "Cases started"), ("open", "Still open"))]
     ui.table(columns=columns, row_key="number", rows=[
         {"number": h.version.number, "published": local_time(h.version.published_at), "author": h.version.author,
-         "note": h.version.note, "hash": h.version.hash[:16] + "…", "started": h.cases_started, "open": h.cases_open}
+         "approved": h.version.approved_by or "—", "note": h.version.note, "hash": h.version.hash[:16] + "…",
+         "started": h.cases_started, "open": h.cases_open}
         for h in history]).classes("w-full").mark("versions")
     if len(history) > 1:
         _comparison(user, key, [h.version.number for h in history])

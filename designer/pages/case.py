@@ -14,7 +14,7 @@ without saying so.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
 from nicegui import APIRouter, events, ui
@@ -27,13 +27,14 @@ from designer.frame import current_user, frame, runtime
 from designer.pages.customer_sheet import case_url, customer_sheet
 from designer.pages.sent import sent_items
 from models.bundle import Bundle
+from models.data import Variable
 from models.errors import FlowdeskError
 from runtime.casework import CaseWork
-from runtime.documents import ATTACHMENT_LIMIT, CaseStatus, OutboxStatus, SlaStatus, User, WorkItemStatus
+from runtime.documents import ATTACHMENT_LIMIT, AuditEvent, CaseStatus, OutboxStatus, SlaStatus, User, WorkItemStatus
 from runtime.errors import AccessDenied, ConflictError, NotFound
 from runtime.service import Request
 from runtime.views.cases import CaseView as CaseRead
-from runtime.views.cases import OpenTask, TaskView, case_named, case_view, task_view
+from runtime.views.cases import Change, OpenTask, TaskView, case_named, case_view, event_changes, task_view
 from runtime.views.cases import sent_items as sent_list
 
 #: How often an open case page looks whether the worker has sent something since it was drawn, in seconds.
@@ -42,6 +43,17 @@ SENT_CHECK_SECONDS = 3
 
 def attachment_url(case_id: str, attachment_id: str) -> str:
     return f"/api/v1/cases/{quote(case_id, safe='')}/attachments/{quote(attachment_id, safe='')}"
+
+
+def event_body(event: AuditEvent, changes: list[Change], variables: Mapping[str, Variable]) -> None:
+    """What an event of a trail says: its summary, a note's text, and each value it changed from → to."""
+    ui.label(event.summary)
+    if event.kind == "note added":
+        ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
+    for change in changes:
+        variable = variables.get(change.variable)
+        ui.label(f"{change.label}: {value_text(change.before, variable)} → {value_text(change.after, variable)}") \
+            .classes("text-sm whitespace-pre-line")
 
 
 class CaseView:
@@ -81,7 +93,14 @@ class CaseView:
     @ui.refreshable_method
     def _sent(self) -> None:
         self.sent_shown = self._sent_state()
-        sent_items(self.user, self.case_id)
+        sent_items(self.user, self.case_id, on_resent=self._resent)
+
+    def _resent(self) -> None:
+        """After a resend from the sent items: its incident is gone and the timeline says who resent it."""
+        read = self._read()
+        self._incidents.refresh(read)
+        self._timeline.refresh(read)
+        self.sent_shown = self._sent_state()
 
     def _sent_state(self) -> list[tuple[str, OutboxStatus]]:
         return [(entry.id, entry.status) for entry in sent_list(runtime(), self.user, self.case_id)]
@@ -104,16 +123,22 @@ class CaseView:
                 cause = next((c.label for c in bundle.root_causes if c.id == case.root_cause), case.root_cause)
                 status += f"; root cause: {cause}"
             ui.label(status).mark("case-status")
-            for incident in case.incidents:
-                node = read.version.nodes.get(incident.node)
-                ui.label(f"Stopped at '{node.display if node else incident.node}': {incident.message}") \
-                    .classes("text-red-700")
+            self._incidents(read)
             with ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1").mark("case-data"):
                 for variable in bundle.variables:  # every one, so what is still unset shows as such
                     ui.label(variable.display).classes("text-sm text-gray-600")
                     ui.label(value_text(case.data.get(variable.name), variable)).classes("whitespace-pre-line") \
                         .mark(f"value-{variable.name}")
             self._attachments(read)
+
+    @ui.refreshable_method
+    def _incidents(self, read: CaseRead) -> None:
+        """What stopped the case, and what it sent that could not be delivered (until someone resends it)."""
+        for incident in read.case.incidents:
+            node = read.version.nodes.get(incident.node)
+            text = incident.message if incident.outbox_entry else \
+                f"Stopped at '{node.display if node else incident.node}': {incident.message}"
+            ui.label(text).classes("text-red-700").mark("incident")
 
     @ui.refreshable_method
     def _attachments(self, read: CaseRead) -> None:
@@ -228,16 +253,7 @@ class CaseView:
                 with ui.column().classes("gap-0 border-b pb-1 w-full").mark("timeline-entry"):
                     ui.label(f"{local_time(event.at)} · {read.names.user(event.actor)}") \
                         .classes("text-sm text-gray-600")
-                    ui.label(event.summary)
-                    if event.kind == "note added":
-                        ui.label(str(event.details.get("text", ""))).classes("whitespace-pre-line italic")
-                    for name, (before, after) in event.changes.items():
-                        if before is None and after in (None, "", False, []):
-                            continue  # a variable starting empty is no news
-                        variable = variables.get(name)
-                        label = variable.display if variable is not None else name
-                        ui.label(f"{label}: {value_text(before, variable)} → {value_text(after, variable)}") \
-                            .classes("text-sm whitespace-pre-line")
+                    event_body(event, event_changes(read.version, event), variables)
 
     def _actions(self, read: CaseRead) -> None:
         case, bundle = read.case, read.version.bundle

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import HTTPException, Response
+from fastapi import HTTPException
 from nicegui import APIRouter, events, ui
 
 from designer.display import local_time
 from designer.elements.drop_zone import drop_zone
 from designer.frame import current_user, frame, runtime
+from designer.pages.migrate import migrate_url
 from models.errors import BundleLoadError, FlowdeskError, LoadProblem
 from models.serialization import MAX_BUNDLE_BYTES
 from runtime.documents import User, Version
 from runtime.drafts import Drafts
-from runtime.errors import AccessDenied, NotFound
+from runtime.errors import AccessDenied
 from runtime.views.design import ProcessEntry, bundle_file, process_list
 
 
@@ -105,6 +106,8 @@ def process_card(user: User, entry: ProcessEntry) -> None:
                     .props("flat").mark(f"export-{entry.key}")
             ui.button("Duplicate", icon="content_copy", on_click=lambda: ask_duplicate(user, entry)) \
                 .props("flat").mark(f"duplicate-{entry.key}")
+            if len(entry.versions) > 1:
+                ui.link("Move open cases to a newer version", migrate_url(entry.key)).mark(f"migrate-{entry.key}")
         if entry.versions:
             count = len(entry.versions)
             ui.label(f"{count} published version{'s' if count != 1 else ''}")
@@ -131,27 +134,6 @@ def routes() -> APIRouter:
                 ui.label("No process is published yet: create one, or publish a file with 'flowdesk publish FILE'.")
             for entry in entries:
                 process_card(user, entry)
-
-    @router.get("/api/design/processes", include_in_schema=False)
-    def list_processes() -> dict[str, list[dict[str, Any]]]:
-        """Published processes and their versions, newest first."""
-        try:
-            entries = process_list(runtime(), _caller())
-        except AccessDenied as error:
-            raise HTTPException(status_code=403, detail=str(error)) from None
-        return {entry.key: [v.model_dump(mode="json") for v in entry.versions] for entry in entries if entry.versions}
-
-    @router.get("/api/design/processes/{key}/bundle", include_in_schema=False)
-    def process_bundle(key: str) -> Response:
-        """The newest published version of a process as its bundle JSON file."""
-        try:
-            text = bundle_file(runtime(), _caller(), key)
-        except NotFound as error:
-            raise HTTPException(status_code=404, detail=str(error)) from None
-        except AccessDenied as error:
-            raise HTTPException(status_code=403, detail=str(error)) from None
-        return Response(content=text.encode("utf-8"), media_type="application/json",
-                        headers={"Content-Disposition": f'attachment; filename="{key}.json"'})
 
     return router
 

@@ -16,6 +16,7 @@ from nicegui import APIRouter, run, ui
 
 from designer.elements.flow_canvas import FlowCanvas
 from designer.frame import frame, runtime
+from designer.pages.failed_deliveries import failed_deliveries_block
 from runtime.documents import User
 from runtime.metrics import ClosedCaseFigures, OpenWork, OpenWorkFigures, Spread
 from runtime.views.monitor import closed_figures, diagram, monitored_processes, monitored_queues, open_work_figures
@@ -247,8 +248,14 @@ def routes() -> APIRouter:
     @router.page("/monitor", title="Flowdesk — monitor")
     async def monitor_page() -> None:
         with frame("Supervisor monitor") as user:
+            show_failed_deliveries = failed_deliveries_block(user)
             view = MonitorView(user)
-            ui.timer(REFRESH_SECONDS, view.refresh)
+
+            async def refresh() -> None:
+                show_failed_deliveries()
+                await view.refresh()
+
+            ui.timer(REFRESH_SECONDS, refresh)
         await ui.context.client.connected()
         await view.refresh()
 

@@ -3,11 +3,16 @@
 `sent_items(user, case_id)` is a block any case page places; each message can
 be viewed (text as text, HTML only inside an iframe with `sandbox=""`, served by
 the REST API's document route with a `Content-Security-Policy: sandbox` header,
-never with `ui.html`) and downloaded as what went out: PDF, .eml or .txt.
+never with `ui.html`) and downloaded as what went out: PDF, .eml or .txt. An
+e-mail kept in the data folder for want of a mail server says so. A failed one
+has a Resend button for whoever the runtime lets resend it (`runtime.deliveries`),
+and a case with several failed ones a button to resend them all.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from urllib.parse import quote
 
 from nicegui import ui
@@ -17,14 +22,18 @@ from codegen.sms import segments
 from designer.display import local_time
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
+from models.errors import FlowdeskError
+from runtime.access import UseCase, may
+from runtime.deliveries import Deliveries, delivery_text, may_resend
 from runtime.documents import OutboxEntry, OutboxStatus, User
 from runtime.errors import NotFound
 from runtime.outbox import email_of
+from runtime.service import Request
 from runtime.views.cases import sent_items as read_sent_items
 
 CHANNEL_LABELS = {"letter": "Letter", "email": "E-mail", "sms": "SMS"}
 STATUS_LABELS = {OutboxStatus.PENDING: "queued", OutboxStatus.SENDING: "sending", OutboxStatus.SENT: "sent",
-                 OutboxStatus.FAILED: "failed"}
+                 OutboxStatus.KEPT: "kept locally (no mail server configured)", OutboxStatus.FAILED: "failed"}
 
 
 def document_url(entry: OutboxEntry, *, view: bool = False) -> str:
@@ -71,9 +80,28 @@ def _show(entry: OutboxEntry) -> None:
     dialog.open()
 
 
-def sent_items(user: User, case_id: str) -> None:
-    """The block listing what was sent for `case_id`, with view and download per message."""
-    with ui.column().classes("w-full gap-1").mark("sent-items"):
+def sent_items(user: User, case_id: str, on_resent: Callable[[], None] = lambda: None) -> None:
+    """The block listing what was sent for `case_id`, with view and download per message, and resending what failed
+    (after which `on_resent` lets the page show the case as it is now)."""
+    deliveries = Deliveries(runtime())
+
+    def resend(action: Callable[[Request | None], object], done: str) -> Callable[[], None]:
+        key = f"page-{os.urandom(8).hex()}"  # a second click replays the first: nothing is resent twice
+
+        def click() -> None:
+            try:
+                action(Request.of(key))
+            except FlowdeskError as error:
+                ui.notify(f"Not resent: {error}", type="warning", multi_line=True)
+            else:
+                ui.notify(done, type="positive")
+            block.refresh()
+            on_resent()
+
+        return click
+
+    @ui.refreshable
+    def block() -> None:
         ui.label("Sent to the customer").classes("text-lg")
         try:
             entries = read_sent_items(runtime(), user, case_id)
@@ -83,14 +111,31 @@ def sent_items(user: User, case_id: str) -> None:
         if not entries:
             ui.label("Nothing has been sent for this case.").mark("sent-none")
             return
+        resendable = {entry.id for entry in entries if may_resend(entry)} if may(user, UseCase.RESEND) else set()
+        if len(resendable) > 1:
+            ui.button(f"Resend the {len(resendable)} that failed", icon="send", on_click=resend(
+                lambda request: deliveries.resend_case(user, case_id, request=request),
+                f"Queued again: the {len(resendable)} messages that failed.")).props("outline dense").mark("resend-all")
         for entry in entries:
-            with ui.row().classes("items-center gap-4 w-full").mark(f"sent-{entry.id}"):
-                ui.label(_when(entry)).classes("w-40")
-                ui.label(CHANNEL_LABELS[entry.channel]).classes("w-16")
-                ui.label(_addressee(entry)).classes("w-56")
-                ui.label(_summary(entry)).classes("grow")
-                status = STATUS_LABELS[entry.status]
-                ui.label(f"{status}: {entry.last_error}" if entry.last_error else status) \
-                    .classes("text-red-700" if entry.status is OutboxStatus.FAILED else "")
-                ui.button("View", on_click=lambda e=entry: _show(e)).props("flat dense").mark(f"view-{entry.id}")
-                ui.link("Download", document_url(entry)).mark(f"download-{entry.id}")
+            _row(entry, resend(lambda request, e=entry: deliveries.resend(user, case_id, e.id, request=request),
+                               f"Queued again: {delivery_text(entry)}.")
+                 if entry.id in resendable else None)
+
+    with ui.column().classes("w-full gap-1").mark("sent-items"):
+        block()
+
+
+def _row(entry: OutboxEntry, on_resend: Callable[[], None] | None) -> None:
+    """One message: when, channel, to whom, what, its status; view, download and (if it failed) resend."""
+    with ui.row().classes("items-center gap-4 w-full").mark(f"sent-{entry.id}"):
+        ui.label(_when(entry)).classes("w-40")
+        ui.label(CHANNEL_LABELS[entry.channel]).classes("w-16")
+        ui.label(_addressee(entry)).classes("w-56")
+        ui.label(_summary(entry)).classes("grow")
+        status = STATUS_LABELS[entry.status]
+        ui.label(f"{status}: {entry.last_error}" if entry.last_error else status) \
+            .classes("text-red-700" if entry.status is OutboxStatus.FAILED else "").mark(f"status-{entry.id}")
+        ui.button("View", on_click=lambda: _show(entry)).props("flat dense").mark(f"view-{entry.id}")
+        ui.link("Download", document_url(entry)).mark(f"download-{entry.id}")
+        if on_resend is not None:
+            ui.button("Resend", icon="send", on_click=on_resend).props("flat dense").mark(f"resend-{entry.id}")

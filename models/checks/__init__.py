@@ -36,6 +36,7 @@ from models.checks import (
     soundness_deadlock,
     soundness_lack_of_sync,
     soundness_no_completion,
+    soundness_too_complex,
     start_ambiguous,
     start_missing,
     subprocess_cycle,
@@ -78,6 +79,7 @@ SOUNDNESS: dict[ModuleType, Severity] = {
     soundness_deadlock: ERROR,
     soundness_lack_of_sync: ERROR,
     soundness_no_completion: ERROR,
+    soundness_too_complex: ERROR,
 }
 
 RULES: dict[ModuleType, Severity] = STRUCTURE | SOUNDNESS

@@ -8,6 +8,9 @@ parallel branch is joined before the case ends, so a case records exactly one
 outcome.
 
 Close the branches of a parallel split with a parallel join.
+
+Each step where two tokens can meet is named, with one way it can happen,
+step by step from the start.
 """
 
 from collections.abc import Iterator
@@ -16,11 +19,24 @@ from models.checks.context import CheckContext
 from models.checks.findings import Problem
 from models.soundness import LackOfSync
 
+#: Steps of the example path spelled out in a message; longer paths are shortened in the middle.
+_PATH_STEPS = 8
+
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
     for fault in ctx.soundness.lack_of_sync:
         message, hint = _explain(ctx, fault)
-        yield Problem(fault.node, message, hint, fault.splits)
+        if fault.path:
+            message += f" For example: {_path(ctx, fault.path)}."
+        related = tuple(dict.fromkeys(n for n in (*fault.splits, *fault.path) if n != fault.node))
+        yield Problem(fault.node, message, hint, related)
+
+
+def _path(ctx: CheckContext, path: tuple[str, ...]) -> str:
+    names = [f"'{_name(ctx, node_id)}'" for node_id in path]
+    if len(names) > _PATH_STEPS:
+        names = [*names[: _PATH_STEPS // 2], "…", *names[-_PATH_STEPS // 2:]]
+    return " → ".join(names)
 
 
 def _explain(ctx: CheckContext, fault: LackOfSync) -> tuple[str, str]:

@@ -1,16 +1,10 @@
-"""Every case must always be able to finish, and Flowdesk must be able to verify that.
+"""Every case must always be able to finish.
 
 A case can get into a state from which no end can be reached any more: a
 token waits at a step that has no way onward, or tokens keep going round
 without ever being able to leave. (A parallel join waiting forever is
-reported as a deadlock.)
-
-Flowdesk checks every combination of where the branches of a case can be.
-When parallel branches cross each other so much that there are too many
-combinations to check, the flow cannot be verified and is refused too:
-restructure the parallel branches into blocks: each parallel split closed by
-one parallel join, the branches of each decision coming together at one step,
-blocks nested inside each other.
+reported as a deadlock; a flow too intricate to verify as
+soundness-too-complex.)
 """
 
 from collections.abc import Iterator
@@ -20,26 +14,13 @@ from models.checks.findings import Problem
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
-    report = ctx.soundness
-    for fault in report.no_completion:
+    for fault in ctx.soundness.no_completion:
         name = _name(ctx, fault.node)
         yield Problem(
             fault.node,
             f"A case can get stuck at '{name}': from there it can never reach an end.",
             f"Make sure every path from '{name}' leads to an end, and that it can leave every loop.",
             fault.related,
-        )
-    for part in report.too_complex:
-        element = part.nodes[0] if part.nodes else part.start
-        yield Problem(
-            element,
-            f"The flow from start '{_name(ctx, part.start)}' has too many combinations of parallel "
-            f"branches around '{_name(ctx, element)}' to check (more than {part.states:,}), so Flowdesk "
-            "cannot verify that every case finishes properly.",
-            "Restructure the parallel branches into blocks: close each parallel split with one parallel "
-            "join, let the branches of each decision come together in a merging decision, and nest blocks inside "
-            "each other.",
-            part.nodes[1:],
         )
 
 

@@ -9,10 +9,12 @@ changing them. Every implementation passes tests/storage (the contract).
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from models.customers import Customer, SearchField
@@ -52,6 +54,11 @@ def check_record_kind(kind: str) -> None:
     """Refuse a kind of record that is not a plain lowercase name (stores may use it in file names)."""
     if not _RECORD_KIND.fullmatch(kind):
         raise StoreError(f"'{kind}' cannot name a kind of record; use lowercase letters and '_'")
+
+
+def lease_owner(holder: object) -> str:
+    """A name for who claims jobs or outbox entries: this host and process, and the claiming object in it."""
+    return f"{socket.gethostname()}:{os.getpid()}:{id(holder):x}"
 
 
 def attachment_order(attachment: Attachment) -> tuple[datetime, str]:
@@ -218,6 +225,15 @@ class Store(ABC):
         """Jobs not yet done whose due time has come, earliest first."""
 
     @abstractmethod
+    def claim_due_jobs(self, now: datetime, owner: str, lease: timedelta, limit: int = 100) -> list[Job]:
+        """Jobs due at `now` (as `due_jobs`) that no other owner holds, now each held by `owner` for `lease`.
+
+        So several workers sharing a store fire disjoint batches: firing a job commits it done in the
+        job's own step, and a job whose step failed or whose worker died is taken over by another owner
+        once the lease has run out (measured by the store's own clock); `owner` may take it again at once.
+        """
+
+    @abstractmethod
     def job(self, job_id: str) -> Job:
         """The job, or NotFound."""
 
@@ -228,6 +244,12 @@ class Store(ABC):
     @abstractmethod
     def outbox(self, *, case_id: str | None = None, due_before: datetime | None = None) -> list[OutboxEntry]:
         """Entries of a case, or those pending delivery by `due_before` (all pending if neither); oldest first."""
+
+    @abstractmethod
+    def claim_outbox(self, now: datetime, owner: str, lease: timedelta, limit: int = 100) -> list[OutboxEntry]:
+        """Entries due for delivery at `now` (as `outbox(due_before=now)`, oldest first) that no other owner
+        holds, now each held by `owner` for `lease`, as `claim_due_jobs` holds jobs. Saving an entry does
+        not end the lease, so an entry being sent stays with its sender until it is marked sent."""
 
     # Audit ----------------------------------------------------------------
     @abstractmethod

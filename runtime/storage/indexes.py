@@ -599,6 +599,21 @@ def customer_entry(doc: Mapping[str, Any]) -> CustomerEntry:
                          address_key(postal["postcode"], postal["house_number"]) if postal else "")
 
 
+def customer_search_keys(entry: CustomerEntry) -> list[tuple[str, str]]:
+    """The (kind, key) pairs a customer is found by exactly: number, e-mail, phone, postcodes and addresses."""
+    keys = [("number", entry.number), ("email", entry.email), ("phone", entry.phone),
+            ("postcode", entry.postcode), ("address", entry.address),
+            ("postcode", entry.postal_postcode), ("address", entry.postal_address)]
+    return list(dict.fromkeys(key for key in keys if key[1]))  # a postal address may be the same
+
+
+def customer_search_field(field: SearchField, key: str) -> str:
+    """The kind of key (as `customer_search_keys` names them) a search by `field` for `key` looks up."""
+    if field is SearchField.ADDRESS:
+        return "address" if " " in key else "postcode"
+    return _EXACT_FIELDS[field]
+
+
 def _by_name(entry: CustomerEntry) -> tuple[str, str]:
     return (entry.name, entry.id)
 
@@ -623,15 +638,8 @@ class _CustomerLookup:
                 self._put(entry)
             self.sorted_parts = sorted(self.name_parts)
 
-    @staticmethod
-    def _keys(entry: CustomerEntry) -> list[tuple[str, str]]:
-        keys = [("number", entry.number), ("email", entry.email), ("phone", entry.phone),
-                ("postcode", entry.postcode), ("address", entry.address),
-                ("postcode", entry.postal_postcode), ("address", entry.postal_address)]
-        return list(dict.fromkeys(key for key in keys if key[1]))  # a postal address may be the same
-
     def _put(self, entry: CustomerEntry) -> None:
-        for key in self._keys(entry):
+        for key in customer_search_keys(entry):
             _join(self.exact, key, entry.id)
         for part in set(entry.name.split()):
             _join(self.name_parts, part, entry.id)
@@ -642,7 +650,7 @@ class _CustomerLookup:
         self._put(entry)
 
     def remove(self, entry: CustomerEntry) -> None:
-        for key in self._keys(entry):
+        for key in customer_search_keys(entry):
             _leave(self.exact, key, entry.id)
         for part in set(entry.name.split()):
             _leave(self.name_parts, part, entry.id)
@@ -726,10 +734,8 @@ class CustomerIndex:
         ids: Iterable[str]
         if field is SearchField.NAME:
             ids = self._lookup.by_name(key)
-        elif field is SearchField.ADDRESS:
-            ids = self._lookup.by_key(("address" if " " in key else "postcode", key))
         else:
-            ids = self._lookup.by_key((_EXACT_FIELDS[field], key))
+            ids = self._lookup.by_key((customer_search_field(field, key), key))
         first = heapq.nsmallest(limit, (self.entries[customer_id] for customer_id in ids), key=_by_name)
         return [entry.id for entry in first]
 

@@ -15,12 +15,12 @@ pydantic-core costs a few microseconds per document, far less than a deep copy.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from pydantic_core import PydanticSerializationError, from_json, to_json
+from pydantic_core import from_json, to_json
 
 from models.customers import Customer, SearchField
 from runtime.documents import (
@@ -38,9 +38,9 @@ from runtime.documents import (
 )
 from runtime.errors import NotFound, StoreError
 from runtime.storage.base import Changes, WorkQuery, attachment_order, check_attachment
-from runtime.storage.indexed_store import IndexedStore
+from runtime.storage.indexed_store import IndexedStore, Leases
 from runtime.storage.indexes import Indexes, audit_order, job_order, micros, outbox_order, version_order
-from runtime.storage.rules import check_changes, describe
+from runtime.storage.rules import check_changes, document_text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -65,6 +65,7 @@ class MemoryStore(IndexedStore):
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._indexes = Indexes()
+        self._leases = Leases()
         self._cases: dict[str, _CaseDocs] = {}
         self._versions: dict[tuple[str, int], bytes] = {}
         self._bundles: dict[str, bytes] = {}
@@ -83,7 +84,7 @@ class MemoryStore(IndexedStore):
             self._check_ready()
             if changes.is_empty():
                 return
-            revisions = check_changes(changes, self._indexes, self)
+            revisions = check_changes(changes, self)
             cases = [case.model_copy(update={"revision": revision})
                      for (case, _), revision in zip(changes.cases, revisions, strict=True)]
             contacts = [contact.model_copy(update={"revision": contact.revision + 1}) for contact in changes.contacts]
@@ -328,16 +329,8 @@ def _serialise(changes: Changes, cases: list[Case], contacts: list[Contact],
     docs: list[BaseModel] = [*cases, *changes.work_items, *changes.jobs, *changes.outbox, *changes.audit,
                              *changes.customers, *contacts, *changes.users, *changes.attachments, *records]
     for doc in docs:
-        texts[id(doc)] = _to_text(doc.model_dump_json, doc)
+        texts[id(doc)] = document_text(doc.model_dump_json, doc)
     for version, bundle in changes.versions:
-        texts[id(version)] = _to_text(version.model_dump_json, version)
-        texts[id(bundle)] = _to_text(lambda b=bundle: to_json(b), version)
+        texts[id(version)] = document_text(version.model_dump_json, version)
+        texts[id(bundle)] = document_text(lambda b=bundle: to_json(b), version)
     return texts
-
-
-def _to_text(dump: Callable[[], str | bytes], doc: BaseModel) -> bytes:
-    try:
-        text = dump()
-    except (PydanticSerializationError, ValueError, TypeError) as error:
-        raise StoreError(f"{describe(doc)} cannot be stored: {error}") from error
-    return text.encode() if isinstance(text, str) else text

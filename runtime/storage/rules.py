@@ -21,18 +21,28 @@ Other documents given twice in one commit: the last one wins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
-from runtime.documents import Version
+from runtime.documents import AuditEvent, Version
 from runtime.errors import ConflictError, StoreError
 from runtime.storage.base import Changes, check_record_kind
-from runtime.storage.indexes import Indexes
 
 
 class Stored(Protocol):
-    """What the rules need to know about stored documents that the indexes do not hold."""
+    """What the rules need to know about what is stored (the embedded stores ask their indexes and files,
+    the PostgreSQL store what it read in the commit's transaction)."""
+
+    def case_revision(self, case_id: str) -> int | None: ...
+
+    def contact_revision(self, contact_id: str) -> int | None: ...
+
+    def work_item_owner(self, item_id: str) -> str | None: ...
+
+    def job_case(self, job_id: str) -> str | None: ...
 
     def has_audit_event(self, case_id: str, event_id: str) -> bool: ...
 
@@ -45,19 +55,19 @@ class Stored(Protocol):
         ...
 
 
-def check_changes(changes: Changes, indexes: Indexes, stored: Stored) -> list[int]:
+def check_changes(changes: Changes, stored: Stored) -> list[int]:
     """Refuse `changes` if they break a rule above; else the new revision of each case, in order."""
-    revisions = _new_revisions(changes, indexes)
+    revisions = _new_revisions(changes, stored)
     cases = {case.id for case, _ in changes.cases}
     for kind, docs in (("work item", changes.work_items), ("job", changes.jobs),
                        ("outbox entry", changes.outbox), ("audit event", changes.audit),
                        ("attachment", changes.attachments)):
         for doc in docs:
-            if doc.case_id not in cases and indexes.cases.revision(doc.case_id) is None:
+            if doc.case_id not in cases and stored.case_revision(doc.case_id) is None:
                 raise StoreError(f"{kind} '{doc.id}' belongs to case '{doc.case_id}', which is not stored; "
                                  "commit the case first or with it")
-    _check_contact_revisions(changes, indexes)
-    _check_owners_stay(changes, indexes)
+    _check_contact_revisions(changes, stored)
+    _check_owners_stay(changes, stored)
     _check_audit_append_only(changes, stored)
     _check_versions(changes, stored)
     _check_attachment_contents(changes, stored)
@@ -65,21 +75,22 @@ def check_changes(changes: Changes, indexes: Indexes, stored: Stored) -> list[in
     return revisions
 
 
-def _new_revisions(changes: Changes, indexes: Indexes) -> list[int]:
+def _new_revisions(changes: Changes, stored: Stored) -> list[int]:
     seen: set[str] = set()
     revisions = []
     for case, read_at in changes.cases:
         if case.id in seen:
             raise StoreError(f"case '{case.id}' appears twice in one commit; merge the changes into one case")
         seen.add(case.id)
-        stored = indexes.cases.revision(case.id)
-        if stored != read_at:
-            raise ConflictError(_conflict_message(case.id, read_at, stored))
-        revisions.append((stored or 0) + 1)
+        revision = stored.case_revision(case.id)
+        if revision != read_at:
+            raise ConflictError(case_conflict(case.id, read_at, revision))
+        revisions.append((revision or 0) + 1)
     return revisions
 
 
-def _conflict_message(case_id: str, read_at: int | None, stored: int | None) -> str:
+def case_conflict(case_id: str, read_at: int | None, stored: int | None) -> str:
+    """Why a case read at `read_at` cannot be committed over the `stored` revision (None: no such case)."""
     if read_at is None:
         return f"case '{case_id}' already exists; it cannot be started again with the same id"
     if stored is None:
@@ -88,36 +99,55 @@ def _conflict_message(case_id: str, read_at: int | None, stored: int | None) -> 
             "reload the case and try again")
 
 
-def _check_contact_revisions(changes: Changes, indexes: Indexes) -> None:
+def contact_conflict(contact_id: str, read_at: int, stored: int) -> str:
+    """Why a contact read at `read_at` cannot be committed over the `stored` revision (0: no such contact)."""
+    return (f"contact '{contact_id}' was changed by someone else (read at revision {read_at}, now {stored}); "
+            "reload the contact and try again")
+
+
+def owner_conflict(kind: str, doc_id: str, owner: str, case_id: str) -> str:
+    """Why a work item or job of case `owner` cannot be committed as one of `case_id`."""
+    return f"{kind} '{doc_id}' belongs to case '{owner}', not to '{case_id}'"
+
+
+def audit_conflict(event: AuditEvent) -> str:
+    """Why an audit event cannot be committed again."""
+    return f"audit event '{event.id}' of case '{event.case_id}' is already stored; the audit log is append-only"
+
+
+def version_conflict(version: Version) -> str:
+    """Why a version number cannot be published with this content."""
+    return (f"process '{version.process_key}' version {version.number} is already published with other content; "
+            "publish again to get the next number")
+
+
+def _check_contact_revisions(changes: Changes, stored: Stored) -> None:
     for contact in changes.contacts:
-        stored = indexes.contacts.revision(contact.id) or 0
-        if stored != contact.revision:
-            raise ConflictError(f"contact '{contact.id}' was changed by someone else (read at revision "
-                                f"{contact.revision}, now {stored}); reload the contact and try again")
+        revision = stored.contact_revision(contact.id) or 0
+        if revision != contact.revision:
+            raise ConflictError(contact_conflict(contact.id, contact.revision, revision))
 
 
-def _check_owners_stay(changes: Changes, indexes: Indexes) -> None:
-    for kind, docs, owner_of in (("work item", changes.work_items, indexes.work.case_of),
-                                 ("job", changes.jobs, indexes.jobs.case_of)):
+def _check_owners_stay(changes: Changes, stored: Stored) -> None:
+    for kind, docs, owner_of in (("work item", changes.work_items, stored.work_item_owner),
+                                 ("job", changes.jobs, stored.job_case)):
         for doc in docs:
             owner = owner_of(doc.id)
             if owner is not None and owner != doc.case_id:
-                raise StoreError(f"{kind} '{doc.id}' belongs to case '{owner}', not to '{doc.case_id}'")
+                raise StoreError(owner_conflict(kind, doc.id, owner, doc.case_id))
 
 
 def _check_audit_append_only(changes: Changes, stored: Stored) -> None:
     for event in changes.audit:
         if stored.has_audit_event(event.case_id, event.id):
-            raise StoreError(f"audit event '{event.id}' of case '{event.case_id}' is already stored; "
-                             "the audit log is append-only")
+            raise StoreError(audit_conflict(event))
 
 
 def _check_versions(changes: Changes, stored: Stored) -> None:
     for version, _ in changes.versions:
         existing = stored.version_hash(version.process_key, version.number)
         if existing is not None and existing != version.hash:
-            raise ConflictError(f"process '{version.process_key}' version {version.number} is already "
-                                "published with other content; publish again to get the next number")
+            raise ConflictError(version_conflict(version))
 
 
 def _check_attachment_contents(changes: Changes, stored: Stored) -> None:
@@ -145,3 +175,12 @@ def describe(doc: BaseModel) -> str:
     if isinstance(doc, Version):
         return f"version {doc.number} of process '{doc.process_key}'"
     return f"{type(doc).__name__} '{getattr(doc, 'id', '?')}'"
+
+
+def document_text(dump: Callable[[], str | bytes], doc: BaseModel) -> bytes:
+    """The JSON text `dump` makes of `doc` (or of what belongs to it), or a StoreError naming the document."""
+    try:
+        text = dump()
+    except (PydanticSerializationError, ValueError, TypeError) as error:
+        raise StoreError(f"{describe(doc)} cannot be stored: {error}") from error
+    return text.encode() if isinstance(text, str) else text

@@ -97,7 +97,7 @@ from runtime.storage.files import (
     read_journal,
     replace_files,
 )
-from runtime.storage.indexed_store import IndexedStore
+from runtime.storage.indexed_store import IndexedStore, Leases
 from runtime.storage.indexes import (
     Indexes,
     audit_order,
@@ -144,6 +144,7 @@ class TinyDBStore(IndexedStore):
         self._max_dirty = max_dirty
         self._lock = threading.RLock()
         self._indexes = Indexes()
+        self._leases = Leases()
         self._seq = 0
         self._clean: OrderedDict[str, Partition] = OrderedDict()
         self._dirty: dict[str, Partition] = {}
@@ -273,7 +274,7 @@ class TinyDBStore(IndexedStore):
             self._check_writable()
             if changes.is_empty():
                 return
-            revisions = check_changes(changes, self._indexes, self)
+            revisions = check_changes(changes, self)
             parts = self._parts(changes, revisions)
             for key in parts:  # a damaged file must stop the step before, not after, its commit point
                 self._partition(key)

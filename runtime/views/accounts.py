@@ -1,5 +1,5 @@
-"""Accounts as administrators see them: users with their roles, queues and API tokens, sign-in locks, and the
-administration's audit entries (for the admin pages and `flowdesk user ...`)."""
+"""Accounts as administrators see them: users with their roles, queues and API tokens, sign-in locks, the
+administration's audit entries and the queues a user can be given (for the admin pages and `flowdesk user ...`)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from runtime import installation_log
 from runtime.access import UseCase, require, require_tokens_of
 from runtime.accounts import (
-    EVENT_KIND,
     SIGN_IN_KIND,
     TOKEN_KIND,
-    AccountEvent,
     Accounts,
     ApiToken,
     SignInState,
     held_tokens,
 )
 from runtime.documents import User
+from runtime.installation_log import LogEntry
+from runtime.views.names import queue_names
 
 if TYPE_CHECKING:
     from runtime.service import Runtime
@@ -71,11 +72,16 @@ def sign_in_locks(runtime: Runtime, user: User) -> list[SignInLock]:
     return sorted(locks, key=lambda lock: (-lock.until.timestamp(), lock.subject, lock.who))
 
 
-def account_events(runtime: Runtime, user: User, limit: int = 100) -> list[AccountEvent]:
+def account_events(runtime: Runtime, user: User, limit: int = 100) -> list[LogEntry]:
     """The newest entries of the administration's audit (users, roles, tokens, sign-in locks), newest first."""
     require(user, UseCase.ADMINISTER)
-    records = runtime.store.records(EVENT_KIND)  # keyed by time
-    return [AccountEvent.model_validate(record.data) for record in reversed(records[-limit:])]
+    return installation_log.entries(runtime.store, installation_log.ACCOUNTS, limit)
+
+
+def queue_choices(runtime: Runtime, user: User) -> dict[str, str]:
+    """The queues of the published processes by id, with their names, sorted by name: what a user can work."""
+    require(user, UseCase.ADMINISTER)
+    return dict(sorted(queue_names(runtime).items(), key=lambda queue: (queue[1].casefold(), queue[0])))
 
 
 def _by_name(tokens: Iterable[ApiToken]) -> list[ApiToken]:

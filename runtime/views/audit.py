@@ -12,27 +12,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from runtime.access import UseCase, require
 from runtime.anchors import Checkpoint, Verdict
 from runtime.documents import Attachment, AuditEvent, Case, OutboxEntry, User, Version
 from runtime.outbox import sent_to_customer
 from runtime.process_version import ProcessVersion
+from runtime.views.cases import Change, event_changes
 from runtime.views.names import Names
 
 if TYPE_CHECKING:
     from runtime.service import Runtime
-
-
-@dataclass(frozen=True)
-class Change:
-    """One value an event changed: the variable's label, what it was, what it became."""
-
-    label: str
-    variable: str
-    before: Any
-    after: Any
 
 
 @dataclass(frozen=True)
@@ -63,21 +54,13 @@ def case_trail(runtime: Runtime, user: User, case_id: str) -> CaseTrail:
     process = runtime.process_version(case.version_hash)
     events = runtime.store.audit_events(case_id)
     names = Names(runtime)
-    entries = [TrailEntry(event, names.user(event.actor), _changes(process, event)) for event in events]
+    entries = [TrailEntry(event, names.user(event.actor), event_changes(process, event)) for event in events]
     taken: Counter[str] = Counter(edge for event in events for edge in event.details.get("edges", []))
     targets = {edge.id: edge.target for edge in process.bundle.edges}
     visited = {event.node for event in events if event.node} | {targets[e] for e in taken if e in targets}
     return CaseTrail(case, process.version, process, entries, dict(taken), visited,
                      [token.node for token in case.tokens], runtime.verify_audit(user, case_id),
                      sent_to_customer(runtime.store, case_id), runtime.store.attachments(case_id))
-
-
-def _changes(process: ProcessVersion, event: AuditEvent) -> list[Change]:
-    changes = []
-    for name, (before, after) in event.changes.items():
-        variable = process.variables.get(name)
-        changes.append(Change(variable.display if variable else name, name, before, after))
-    return changes
 
 
 def newest_checkpoint(runtime: Runtime, user: User) -> Checkpoint | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from models.customers import Customer
 from models.forms import Form
@@ -70,6 +70,27 @@ def case_view(runtime: Runtime, user: User, case_id: str) -> CaseView:
     open_tasks = [OpenTask(row(item, now, names), _refusal(runtime, user, item, version)) for item in items]
     return CaseView(case, version, open_tasks, runtime.store.audit_events(case_id),
                     runtime.store.attachments(case_id), sent_to_customer(runtime.store, case_id), names)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value an event changed: the variable's label, what it was, what it became."""
+
+    label: str
+    variable: str
+    before: Any
+    after: Any
+
+
+def event_changes(version: ProcessVersion, event: AuditEvent) -> list[Change]:
+    """The values an event changed, labelled; a variable that only started empty is no news and is left out."""
+    changes = []
+    for name, (before, after) in event.changes.items():
+        if before is None and after in (None, "", False, []):
+            continue
+        variable = version.variables.get(name)
+        changes.append(Change(variable.display if variable else name, name, before, after))
+    return changes
 
 
 @dataclass(frozen=True)

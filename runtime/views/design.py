@@ -17,7 +17,7 @@ from runtime.documents import CaseStatus, User, Version
 from runtime.drafts import Drafts, StoredDraft
 from runtime.errors import NotFound
 from runtime.handlers import case_template_context
-from runtime.views.processes import process_version
+from runtime.views.processes import process_version, versions_by_process
 
 if TYPE_CHECKING:
     from runtime.service import Runtime
@@ -48,9 +48,7 @@ class PreviewCase:
 def process_list(runtime: Runtime, user: User) -> list[ProcessEntry]:
     """Every process, published or only drafted, by name; drafts only for users who may edit them."""
     require(user, UseCase.READ_PROCESSES)
-    versions: dict[str, list[Version]] = {}
-    for version in runtime.store.versions():
-        versions.setdefault(version.process_key, []).append(version)
+    versions = versions_by_process(runtime)
     drafts = {d.key: d for d in Drafts(runtime).drafts(user)} if may(user, UseCase.EDIT_DRAFT) else {}
     entries = []
     for key in versions.keys() | drafts.keys():
@@ -67,9 +65,11 @@ def latest_bundles(runtime: Runtime, user: User) -> dict[str, Bundle]:
     return {version.process_key: runtime.bundle(version) for version in runtime.latest_versions()}
 
 
-def bundle_file(runtime: Runtime, user: User, key: str) -> str:
-    """The newest published version of `key` as a bundle file's text (NotFound for a process never published)."""
-    return dump_bundle(process_version(runtime, user, key).bundle)
+def bundle_file(runtime: Runtime, user: User, key: str, number: int | None = None) -> str:
+    """A published version of `key` (the newest when `number` is None) as a bundle file's text (NotFound for a
+    process never published)."""
+    require(user, UseCase.READ_DEFINITIONS)
+    return dump_bundle(process_version(runtime, user, key, number).bundle)
 
 
 def sample_customers(runtime: Runtime, user: User) -> list[Customer]:

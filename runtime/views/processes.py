@@ -25,14 +25,19 @@ class ProcessSummary:
     version_count: int
 
 
-def processes(runtime: Runtime, user: User) -> list[ProcessSummary]:
-    """Every published process, by name."""
-    require(user, UseCase.READ_PROCESSES)
+def versions_by_process(runtime: Runtime) -> dict[str, list[Version]]:
+    """Every published version, by process key, oldest first (for read models that checked access)."""
     by_key: dict[str, list[Version]] = {}
     for version in runtime.store.versions():
         by_key.setdefault(version.process_key, []).append(version)
+    return by_key
+
+
+def processes(runtime: Runtime, user: User) -> list[ProcessSummary]:
+    """Every published process, by name."""
+    require(user, UseCase.READ_PROCESSES)
     summaries = []
-    for key, versions in by_key.items():
+    for key, versions in versions_by_process(runtime).items():
         latest = max(versions, key=lambda v: v.number)
         summaries.append(ProcessSummary(key, latest.name, latest, len(versions)))
     return sorted(summaries, key=lambda s: (s.name.lower(), s.key))
@@ -85,6 +90,7 @@ class VersionComparison:
 
 def compare_versions(runtime: Runtime, user: User, process_key: str, old: int, new: int) -> VersionComparison:
     """What changed from version `old` to version `new` of a process (`codegen.diff`)."""
+    require(user, UseCase.READ_DEFINITIONS)
     before = process_version(runtime, user, process_key, old)
     after = process_version(runtime, user, process_key, new)
     return VersionComparison(before, after, diff_bundles(before.bundle, after.bundle))

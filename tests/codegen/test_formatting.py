@@ -79,7 +79,7 @@ def test_dates_may_come_as_dates_times_or_iso_text():
 
 @pytest.mark.parametrize("value, message", [
     ("twelve", "expected an amount, got 'twelve'"),
-    (None, "expected an amount, got nothing (no value)"),
+    (None, "{{ value }} is empty in this case"),  # an empty value stops the letter before any filter
     (True, "expected an amount, got True"),
     (Decimal("NaN"), "expected an amount, got Decimal('NaN')"),
     (float("inf"), "expected an amount, got inf"),

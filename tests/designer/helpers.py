@@ -45,24 +45,26 @@ class Server:
 
 
 @contextmanager
-def served(data: Path, smtp_port: int = 1) -> Iterator[str]:
+def served(data: Path, smtp_port: int | None = 1) -> Iterator[str]:
     """`flowdesk serve` on a free port with its data in `data`; yields the base URL, stops it afterwards.
 
     E-mail goes to the SMTP server on 127.0.0.1:`smtp_port`; the default port 1 has none, so e-mail stays queued.
+    With `smtp_port` None the server is started without one, as on a fresh install: e-mail is kept in `data`.
     """
     with serving(data, smtp_port) as server:
         yield server.url
 
 
 @contextmanager
-def serving(data: Path, smtp_port: int = 1, options: Sequence[str] = ()) -> Iterator[Server]:
+def serving(data: Path, smtp_port: int | None = 1, options: Sequence[str] = ()) -> Iterator[Server]:
     """As `served`, with more `flowdesk serve` options, yielding the server's URL and process id."""
     port = free_port()
     log_path = data.parent / "serve.log"
+    smtp = ["--smtp-host", "127.0.0.1", "--smtp-port", str(smtp_port)] if smtp_port is not None else []
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "designer.cli", "serve", "--port", str(port), "--data", str(data),
-             "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp_port), *options],
+            [sys.executable, "-m", "designer.cli", "serve", "--port", str(port), "--data", str(data), *smtp,
+             *options],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
             env={**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},  # a real server
                  "NICEGUI_STORAGE_PATH": str(data.parent / "nicegui")})

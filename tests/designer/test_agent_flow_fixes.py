@@ -15,6 +15,7 @@ from designer.pages.case import SENT_CHECK_SECONDS
 from runtime.documents import CaseStatus
 from runtime.outbox import Deliverer, default_sinks, sent_to_customer
 from runtime.service import Runtime
+from runtime.settings import MailServer
 from runtime.storage.base import WorkQuery
 from tests.designer.helpers import sign_in
 from tests.local_servers import Inbox
@@ -72,8 +73,8 @@ async def test_the_sent_items_show_what_the_worker_sent_while_the_case_is_open(u
     await user.should_see(marker=f"sent-{email.id}")
     assert texts(user, f"sent-{email.id}")[-1] == "queued"
 
-    deliverer = Deliverer(runtime().store, default_sinks(tmp_path / "outbox", "127.0.0.1", smtp[1]),
-                          runtime().clock)
+    deliverer = Deliverer(runtime(), lambda: default_sinks(tmp_path / "outbox", MailServer(host="127.0.0.1",
+                                                                                            port=smtp[1])))
     assert deliverer.deliver_due().sent == 1  # what the app's worker does every few seconds
     for _ in range(int(SENT_CHECK_SECONDS * 10) + 20):
         await asyncio.sleep(0.1)

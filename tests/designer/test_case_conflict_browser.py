@@ -70,7 +70,7 @@ def test_two_agents_completing_the_same_task_one_wins_the_other_sees_why(browser
 
     sue.get_by_role("button", name="Complete").click()
     notice = sue.locator(".bg-amber-50")
-    expect(notice).to_contain_text("was already completed by bob")
+    expect(notice).to_contain_text("was already completed by Bob Agent")
     expect(notice).to_contain_text("Nothing you entered for this step was saved")
     expect(sue.get_by_text("Creditering beoordelen").first).to_be_visible()  # the case as it is now
     ARTIFACTS.mkdir(exist_ok=True)

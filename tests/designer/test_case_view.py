@@ -172,7 +172,7 @@ async def test_an_attached_file_is_listed_and_downloads_as_it_was_and_a_too_big_
     assert response.content == b"\xff\xd8\xff photo"
     assert response.headers["content-disposition"] == "attachment; filename*=UTF-8''meterstand%20%3C1%3E.jpg"
     assert response.headers["x-content-type-options"] == "nosniff"
-    missing = await user.http_client.get(f"/api/work/cases/{case_id}/attachments/file-unknown")
+    missing = await user.http_client.get(f"/api/v1/cases/{case_id}/attachments/file-unknown")
     assert missing.status_code == 404
 
     upload = user.find(ui.upload).elements.pop()  # the page was redrawn
@@ -252,7 +252,7 @@ async def test_only_the_work_roles_open_a_case_and_download_its_files(user: User
     attachment = Attachment(id="file-1", case_id=case_id, filename="scan.pdf", size=4, sha256="0" * 64,
                             added_by="bob", added_at=runtime().now())
     runtime().store.commit(Changes(attachments=[attachment]))
-    download = f"/api/work/cases/{case_id}/attachments/file-1"
+    download = f"/api/v1/cases/{case_id}/attachments/file-1"
     assert (await user.http_client.get(download)).status_code == 401
     await sign_in(user, "ann", "ann-demo", target="/design")
     await user.should_see(marker="nav-design")

@@ -66,13 +66,13 @@ async def test_export_downloads_the_exact_bundle_text(user: User):
 async def test_the_bundle_api_returns_the_same_text_and_refuses_agents(user: User):
     client = user.http_client
     assert (await client.post("/api/session", json={"user": "ann", "password": "ann-demo"})).status_code == 200
-    response = await client.get("/api/design/processes/move_house/bundle")
+    response = await client.get("/api/v1/processes/move_house/bundle")
     assert response.status_code == 200
     assert response.text == published_text("move_house")
     assert response.headers["content-type"].startswith("application/json")
-    assert (await client.get("/api/design/processes/no_such/bundle")).status_code == 404
+    assert (await client.get("/api/v1/processes/no_such/bundle")).status_code == 404
     assert (await client.post("/api/session", json={"user": "bob", "password": "bob-demo"})).status_code == 200
-    assert (await client.get("/api/design/processes/move_house/bundle")).status_code == 403
+    assert (await client.get("/api/v1/processes/move_house/bundle")).status_code == 403
 
 
 # Import ---------------------------------------------------------------------------------------

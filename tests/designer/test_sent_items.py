@@ -52,7 +52,7 @@ def case_id() -> str:
 
 
 def document_url(entry_id: str, view: bool = False) -> str:
-    return f"/api/cases/{case_id()}/sent/{entry_id}/document" + ("?view=html" if view else "")
+    return f"/api/v1/cases/{case_id()}/sent/{entry_id}/document" + ("?view=html" if view else "")
 
 
 def email_id() -> str:
@@ -145,7 +145,7 @@ async def test_without_signing_in_the_document_is_refused(user: User):
 async def test_an_unknown_or_other_cases_message_is_not_found(user: User):
     await sign_in(user, "bob", "bob-demo", target="/work")
     assert (await user.http_client.get(document_url("out-nonexistent"))).status_code == 404
-    other_case = await user.http_client.get(f"/api/cases/case-other/sent/{LETTER_ID}/document")
+    other_case = await user.http_client.get(f"/api/v1/cases/case-other/sent/{LETTER_ID}/document")
     assert other_case.status_code == 404
 
 

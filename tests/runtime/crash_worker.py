@@ -51,7 +51,7 @@ def main(folder: Path, port: int, seed: int, checkpoint_bytes: int) -> None:
     store = TinyDBStore.open(folder, checkpoint_bytes=checkpoint_bytes)
     clock = SystemClock()
     runtime = Runtime(store, clock)
-    deliverer = Deliverer(store, {"email": SmtpSink("127.0.0.1", port, timeout=30)}, clock)
+    deliverer = Deliverer(runtime, lambda: {"email": SmtpSink("127.0.0.1", port, timeout=30)})
     if store.latest_version("crash") is None:
         runtime.publish(person("crash-test"), bundle())
     print("ready", flush=True)

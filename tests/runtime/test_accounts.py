@@ -277,6 +277,31 @@ def test_an_admin_adds_and_replaces_users_and_sets_their_roles(people: Accounts,
         ("amy", ["admin"]), ("bob", ["agent"]), ("carol", ["agent"])]
 
 
+def test_an_admin_changes_a_users_name_email_and_password_and_the_log_says_so_without_the_password(
+        people: Accounts, harness: Harness):
+    amy = people.known_user("amy")
+    bob = people.change_details(amy, "bob", name=" Bob de Bouwer ", email="bob@example.nl")
+    assert (bob.name, bob.email, bob.roles) == ("Bob de Bouwer", "bob@example.nl", ["agent"])
+    assert people.change_details(amy, "bob", name="", email="").name == "bob"  # no name: the user name
+    people.set_password(amy, "bob", "a-new-password")
+    assert people.sign_in("bob", "a-new-password", HOME).id == "bob"
+    with pytest.raises(SignInRefused):
+        people.sign_in("bob", BOB_PASSWORD, HOME)
+    summaries = [event.summary for event in account_events(harness.runtime, amy)]
+    assert {"User bob is now called Bob de Bouwer, e-mail bob@example.nl", "User bob is now called bob, without an "
+            "e-mail address", "User bob got a new password"} <= set(summaries)
+    assert not any("a-new-password" in summary for summary in summaries)
+    with pytest.raises(DataError) as wrong:
+        people.change_details(amy, "bob", name="x" * 201, email="bob at example")
+    assert set(wrong.value.errors) == {"name", "email"}
+    with pytest.raises(DataError, match="at least 8 characters"):
+        people.set_password(amy, "bob", "short")
+    with pytest.raises(NotFound, match="there is no user 'eve'"):
+        people.change_details(amy, "eve", name="Eve", email="")
+    with pytest.raises(AccessDenied):
+        people.set_password(people.known_user("bob"), "amy", "bobs-choice-1")
+
+
 def test_a_user_that_does_not_fit_is_refused_naming_every_field(people: Accounts):
     with pytest.raises(DataError) as wrong:
         people.add_user(ROOT, "no spaces", "short", roles=["boss"])

@@ -129,7 +129,7 @@ def test_killed_at_random_moments_no_acknowledged_step_is_lost_and_no_email_goes
             assert rt.verify_audit(AUDITOR).intact
             check_nothing_half_written(rt)
 
-            Deliverer(store, {"email": SmtpSink("127.0.0.1", port)}, SystemClock()).deliver_due(limit=100_000)
+            Deliverer(rt, lambda: {"email": SmtpSink("127.0.0.1", port)}).deliver_due(limit=100_000)
             check_each_email_sent_once(rt, inbox, held)
         finally:
             store.close()

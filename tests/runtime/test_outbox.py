@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from models.customers import Customer
 from runtime.documents import OutboxEntry, OutboxStatus
 from runtime.outbox import Deliverer, DeliveryError, FileSink, SmtpSink, default_sinks, sent_document, sent_to_customer
+from runtime.settings import MailServer
 from runtime.storage.base import Changes
 from tests.local_servers import Inbox, free_port
 from tests.people import person
@@ -60,7 +61,7 @@ def setup_case(harness: Harness, letters: list[str], who: Customer | None = None
 
 
 def deliverer(harness: Harness, port: int, folder: Path) -> Deliverer:
-    return Deliverer(harness.store, default_sinks(folder, "127.0.0.1", port), harness.clock)
+    return Deliverer(harness.runtime, lambda: default_sinks(folder, MailServer(host="127.0.0.1", port=port)))
 
 
 def test_an_email_reaches_a_real_smtp_server_once_with_subject_parts_and_recipient(
@@ -147,7 +148,7 @@ def test_a_failing_smtp_server_is_retried_with_backoff_then_shown_as_failed(harn
         [entry] = harness.store.outbox(case_id=case_id)
         if entry.status is OutboxStatus.FAILED:
             break
-        assert report.retrying == 1 and "SMTP server" in entry.last_error
+        assert report.retrying == 1 and "refused the connection" in entry.last_error
         pauses.append(entry.next_attempt_at - harness.clock.now())
         assert outbox.deliver_due().retrying == 0  # not due yet
         harness.clock.advance(pauses[-1])

@@ -89,7 +89,7 @@ def test_the_worker_fires_a_backlog_larger_than_one_batch_once(harness: Harness)
     cases = [rt.start_case(person(AGENT), "p").id for _ in range(130)]  # more than fire_due_jobs' batch of 100
     harness.clock.advance(timedelta(hours=5))
     rt = harness.restart()
-    worker = Worker(rt, Deliverer(rt.store, {}, harness.clock))
+    worker = Worker(rt, Deliverer(rt, dict))
     assert worker.run_once().jobs_fired == len(cases)
     assert worker.run_once().jobs_fired == 0
     assert rt.store.count_open_work_items() == {"q": len(cases)}

@@ -76,28 +76,38 @@ def test_timeout_closed_by_parallel_join_deadlocks_naming_the_wait():
     assert [(d.join, d.decisions) for d in report.deadlocks] == [("j", ("w",))]
 
 
-def test_parallel_split_closed_at_a_step_runs_it_twice():
+def test_parallel_split_closed_at_a_step_runs_it_twice_and_can_end_while_a_branch_runs():
     report = analyse_soundness(flow("s>p p>a p>b a>m b>m m>e"))
-    assert report.lack_of_sync == (LackOfSync("m", splits=("p",)),)
+    assert report.lack_of_sync == (
+        LackOfSync("m", splits=("p",), path=("s", "p", "a", "b", "m")),  # both branches arrive at m
+        LackOfSync("e", splits=("p",), at_end=True, path=("s", "p", "a", "m", "e")),  # one is through before b
+    )
     assert faults(report).keys() == {"lack_of_sync"}
 
 
 def test_parallel_branches_ending_at_two_ends_end_too_early():
     report = analyse_soundness(flow("s>p p>a p>b a>e1 b>e2"))
     assert report.lack_of_sync == (
-        LackOfSync("e1", splits=("p",), at_end=True),
-        LackOfSync("e2", splits=("p",), at_end=True),
+        LackOfSync("e1", splits=("p",), at_end=True, path=("s", "p", "a", "e1")),
+        LackOfSync("e2", splits=("p",), at_end=True, path=("s", "p", "b", "e2")),
     )
 
 
 def test_parallel_branches_reaching_one_end_reach_it_twice():
     report = analyse_soundness(flow("s>p p>a p>b a>e b>e"))
-    assert [(s.node, s.splits) for s in report.lack_of_sync] == [("e", ("p",))]
+    assert [(s.node, s.splits, s.path) for s in report.lack_of_sync] == [("e", ("p",), ("s", "p", "a", "b", "e"))]
 
 
-def test_lack_of_sync_names_the_split_whose_branches_meet():
+def test_lack_of_sync_names_where_tokens_meet_and_the_split_whose_branches_meet():
     report = analyse_soundness(flow("s>p1 p1>a p1>b a>p2 p2>c p2>x c>m x>m m>j b>j j>e"))
-    assert [(s.node, s.splits) for s in report.lack_of_sync] == [("m", ("p2",))]
+    assert [(s.node, s.splits) for s in report.lack_of_sync] == [("m", ("p2",)), ("j", ("p2",)), ("e", ("p1",))]
+    assert report.lack_of_sync[0].path == ("s", "p1", "a", "p2", "c", "x", "m")
+
+
+def test_a_parallel_split_is_never_named_as_where_tokens_meet():
+    report = analyse_soundness(flow("s>m m>p p>a p>d a>j d>m d>x x>j j>e"))
+    assert [s.node for s in report.lack_of_sync] == ["a", "j", "e"]
+    assert "p" not in {s.node for s in report.lack_of_sync}
 
 
 def test_parallel_split_in_a_loop_without_join_is_unsafe():
@@ -171,3 +181,20 @@ def test_rules_explain_faults_by_display_name_with_a_fix():
     assert (finding.code, finding.element, finding.related) == ("soundness-deadlock", "j", ("d",))
     assert "'Both done'" in finding.message and "'Amount?'" in finding.message
     assert "not at a parallel join" in finding.hint
+
+
+def test_a_case_stuck_at_a_step_is_reported_as_no_completion_and_too_many_markings_by_its_own_rule():
+    from models.checks import CheckContext, soundness_no_completion, soundness_too_complex
+
+    stuck = bundle_of([node("s"), node("a"), node("e")], [{"id": "f1", "source": "s", "target": "a"}])
+    assert [p.element for p in soundness_no_completion.check(CheckContext(stuck))] == ["a"]
+    assert list(soundness_too_complex.check(CheckContext(stuck))) == []
+
+
+def test_lack_of_sync_findings_show_one_way_it_happens_step_by_step():
+    from models.checks import check
+
+    (finding, *_) = check(flow("s>p p>a p>b a>m b>m m>e"))
+    assert (finding.code, finding.element) == ("soundness-lack-of-sync", "m")
+    assert finding.message.endswith("For example: 's' → 'p' → 'a' → 'b' → 'm'.")
+    assert finding.related == ("p", "s", "a", "b")

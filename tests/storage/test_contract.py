@@ -1,14 +1,18 @@
 """The storage contract: what the engine and the pages may rely on, whichever store runs.
 
-Each test runs against MemoryStore and TinyDBStore; `reopen` makes the
-embedded store prove it kept what it acknowledged.
+Each test runs against MemoryStore, TinyDBStore and PostgresStore; `reopen`
+makes the embedded and PostgreSQL stores prove they kept what they acknowledged.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
@@ -691,3 +695,62 @@ def test_a_removed_record_is_gone_but_its_revision_keeps_counting(store: Store, 
 def test_a_record_kind_must_be_a_plain_name(store: Store):
     with pytest.raises(StoreError):
         store.commit(Changes(records=[record(kind="../x")]))
+
+
+# Claims: workers sharing a store ----------------------------------------------------------------
+
+HOUR = timedelta(hours=1)
+
+
+def test_workers_claim_disjoint_batches_of_due_jobs_earliest_first(store: Store):
+    store.commit(Changes(cases=[(case(), None)], jobs=[
+        job(f"j{n}", due=n) for n in range(5)] + [job("done", due=0, done=True), job("future", due=500)]))
+    first = store.claim_due_jobs(at(100), "worker-a", HOUR, limit=2)
+    second = store.claim_due_jobs(at(100), "worker-b", HOUR, limit=10)
+    assert (ids(first), ids(second)) == (["j0", "j1"], ["j2", "j3", "j4"])
+    assert store.claim_due_jobs(at(100), "worker-c", HOUR) == []
+    assert ids(store.claim_due_jobs(at(100), "worker-a", HOUR)) == ["j0", "j1"]  # its own, again at once
+    store.commit(Changes(jobs=[job("j0", due=0, done=True)]))  # fired
+    assert ids(store.claim_due_jobs(at(100), "worker-a", HOUR)) == ["j1"]
+
+
+def test_a_claim_whose_lease_ran_out_is_taken_over(store: Store):
+    store.commit(Changes(cases=[(case(), None)], jobs=[job("j1", due=0)], outbox=[outbox_entry("o1")]))
+    assert ids(store.claim_due_jobs(at(1), "dead-worker", timedelta(0))) == ["j1"]
+    assert ids(store.claim_outbox(at(1), "dead-worker", timedelta(0))) == ["o1"]
+    time.sleep(0.01)
+    assert ids(store.claim_due_jobs(at(1), "worker-b", HOUR)) == ["j1"]
+    assert ids(store.claim_outbox(at(1), "worker-b", HOUR)) == ["o1"]
+
+
+def test_outbox_claims_take_due_entries_oldest_first_and_outlast_saving(store: Store):
+    store.commit(Changes(cases=[(case("c1"), None), (case("c2"), None)], outbox=[
+        outbox_entry("new", "c1", created=20, next_attempt=20),
+        outbox_entry("old", "c2", created=10, next_attempt=30),
+        outbox_entry("later", "c1", created=5, next_attempt=90),
+        outbox_entry("sent", "c1", created=1, status=OutboxStatus.SENT),
+    ]))
+    claimed = store.claim_outbox(at(60), "worker-a", HOUR)
+    assert ids(claimed) == ["old", "new"]
+    sending = claimed[0].model_copy(update={"status": OutboxStatus.SENDING})
+    store.commit(Changes(outbox=[sending]))  # saved while being sent: still held by its sender
+    assert store.claim_outbox(at(60), "worker-b", HOUR) == []
+    assert ids(store.claim_outbox(at(100), "worker-b", HOUR)) == ["later"]
+
+
+def test_workers_claiming_at_the_same_moment_never_get_the_same_job(store: Store):
+    store.commit(Changes(cases=[(case(), None)], jobs=[job(f"j{n:03}", due=n % 50) for n in range(120)]))
+    barrier = threading.Barrier(6)
+
+    def worker(number: int) -> list[str]:
+        barrier.wait()
+        claimed: list[str] = []
+        owners = (f"worker-{number}-{n}" for n in itertools.count())  # what it holds is not offered to it again
+        while batch := store.claim_due_jobs(at(100), next(owners), HOUR, limit=7):
+            claimed += ids(batch)
+        return claimed
+
+    with ThreadPoolExecutor(6) as pool:
+        claims = list(pool.map(worker, range(6)))
+    everything = [job_id for claimed in claims for job_id in claimed]
+    assert sorted(everything) == [f"j{n:03}" for n in range(120)]  # each once, none left over

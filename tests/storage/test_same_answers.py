@@ -7,7 +7,9 @@ happen often; stale revisions and unknown cases must be refused by both
 stores alike. After the sequence the embedded store is
 closed and reopened (or opened from a crash image of its folder), and every
 query the pages use must give the same answer as the memory store fed the
-same commits, and its indexes must agree with a full rebuild.
+same commits, and its indexes must agree with a full rebuild. The PostgreSQL
+store, fed the same sequences in a new database each, must answer alike too,
+also after it was closed and opened again.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from runtime.documents import CaseStatus, OutboxStatus, WorkItemStatus
 from runtime.errors import StoreError
 from runtime.storage.base import Changes, Store, WorkQuery
 from runtime.storage.memory import MemoryStore
+from runtime.storage.postgres import PostgresStore
 from runtime.storage.tinydb_store import TinyDBStore
+from tests.storage.pg_cluster import create_database, drop_database
 from tests.storage.storage_docs import at, audit_event, case, customer, job, outbox_entry, user, work_item
 
 CASES = [f"c{n}" for n in range(4)]
@@ -99,7 +103,7 @@ def answers(store: Store) -> dict[str, Any]:
     }
 
 
-def commit_both(reference: MemoryStore, embedded: TinyDBStore, changes: Changes) -> None:
+def commit_both(reference: MemoryStore, embedded: Store, changes: Changes) -> None:
     outcomes = []
     for store in (reference, embedded):
         copy = Changes(**{name: list(value) for name, value in vars(changes).items()})
@@ -131,3 +135,24 @@ def test_the_embedded_store_reopened_answers_like_the_memory_store(draws: list[d
         with TinyDBStore.open(folder) as reopened:
             assert answers(reopened) == answers(reference)
             assert reopened.verify_indexes()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(draws=st.lists(commits, min_size=1, max_size=10))
+def test_the_postgres_store_reopened_answers_like_the_memory_store(pg_server: str, pg_template: str,
+                                                                    draws: list[dict[str, Any]]):
+    url = create_database(pg_server, template=pg_template)
+    try:
+        reference = MemoryStore()
+        database = PostgresStore.open(url, pool_size=2)
+        commit_both(reference, database, Changes(cases=[(case(case_id), None) for case_id in CASES[:3]]))
+        for number, draw in enumerate(draws):
+            commit_both(reference, database, changes_for(draw, reference, number))
+        assert answers(database) == answers(reference)
+        database.close()
+        reopened = PostgresStore.open(url, pool_size=2)
+        assert answers(reopened) == answers(reference)
+        reopened.close()
+    finally:
+        drop_database(pg_server, url)

@@ -24,9 +24,11 @@ from typing import Any
 
 from nicegui import context, ui
 
+from codegen.diff import diff_bundles
 from codegen.layout import layout
 from designer.elements.flow_canvas import FlowCanvas
 from designer.frame import runtime
+from designer.pages.diff_view import diff_view
 from designer.pages.editor.decision_tables import DecisionTablesPanel
 from designer.pages.editor.forms import FormsPanel
 from designer.pages.editor.letters import LettersPanel
@@ -44,6 +46,7 @@ from runtime.documents import User
 from runtime.drafts import DraftChanged, Drafts, Presence, StoredDraft
 from runtime.errors import NotFound
 from runtime.service import PublishError
+from runtime.views.processes import process_version
 
 log = logging.getLogger(__name__)
 
@@ -385,18 +388,55 @@ class Editor:
         ui.notify(f"Draft discarded; back to published version {stored.published}.")
 
     def ask_note(self) -> None:
+        """The publish dialog: what changed against the published version, a note, then publish (or, where four
+        eyes apply, submit for a second person's approval)."""
         self.flush_typing()
         if self.draft.errors():
             ui.notify("Fix the errors in the problems list first.", type="warning")
             return
-        with ui.dialog() as dialog, ui.card().classes("w-96"):
-            ui.label(f"Publish {self.draft.bundle.name}").classes("text-lg")
+        approval = runtime().needs_approval(self.draft.bundle)
+        with ui.dialog() as dialog, ui.card().classes("w-[72rem] max-w-full").mark("publish-dialog"):
+            verb = "Submit for approval" if approval else "Publish"
+            ui.label(f"{verb}: {self.draft.bundle.name}").classes("text-lg")
+            if approval:
+                ui.label("This process goes live only after a second person approves it (four eyes).") \
+                    .mark("needs-approval")
+            self._changes_since_published()
             note = ui.textarea("Note: what changed and why").classes("w-full").mark("publish-note")
+            act = self.submit if approval else self.publish
             with ui.row():
                 ui.button("Cancel", on_click=dialog.close).props("flat")
-                ui.button("Publish", on_click=lambda: self.publish(dialog, note.value or "")) \
-                    .mark("publish-confirm")
+                ui.button(verb, on_click=lambda: act(dialog, note.value or "")).mark("publish-confirm")
         dialog.open()
+
+    def _changes_since_published(self) -> None:
+        try:
+            published = process_version(runtime(), self.user, self.key).bundle
+        except NotFound:
+            ui.label("A new process: everything is new.").classes("text-sm text-gray-600")
+            return
+        with ui.expansion("What changes against the published version", value=True).classes("w-full") \
+                .mark("publish-diff"):
+            diff_view(published, self.draft.bundle, diff_bundles(published, self.draft.bundle),
+                      old_title=f"Published version {self.stored.published}", new_title="This draft")
+
+    def submit(self, dialog: ui.dialog, note: str) -> None:
+        """Submit the draft as this editor last saved it for a second person's approval."""
+        dialog.close()
+        self.flush_typing()
+        try:
+            self.drafts.submit(self.user, self.key, self.stored.revision, note.strip())
+        except DraftChanged as changed:
+            ui.notify(f"Not submitted: {changed.change}. Look at their version, then submit again.",
+                      type="warning", multi_line=True)
+            if changed.current is not None:
+                self.take(changed.current)
+            return
+        except FlowdeskError as error:
+            ui.notify(f"Not submitted: {error}", type="warning", multi_line=True)
+            return
+        ui.notify(f"{self.draft.bundle.name} is submitted; it goes live when someone else approves it.",
+                  type="positive")
 
     def publish(self, dialog: ui.dialog, note: str) -> None:
         """Publish the draft as this editor last saved it; refused when someone else saved since."""

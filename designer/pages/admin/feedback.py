@@ -1,0 +1,46 @@
+"""How the admin tabs answer: a refusal of the runtime shown beside the form, each wrong field on a line of its own
+and named as the form names it; what was typed stays."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui import ui
+
+from models.errors import FlowdeskError
+from runtime.errors import DataError
+
+#: What the fields of a refusal are called on the page.
+FIELD_LABELS = {"user": "User name", "name": "Name", "email": "E-mail", "password": "Password", "roles": "Roles",
+                "days": "Valid for days", "to": "To", "default_language": "Default language", "mail.host": "Host",
+                "mail.port": "Port", "mail.sender": "Sender", "mail.username": "User name",
+                "mail.password": "Password"}
+
+
+def problem_text(error: FlowdeskError) -> str:
+    """A refusal as the page shows it: each wrong field on a line of its own, named as on the page."""
+    if isinstance(error, DataError):
+        return "\n".join(f"{FIELD_LABELS.get(field, field)}: {message}" for field, message in error.errors.items())
+    return f"{str(error)[:1].upper()}{str(error)[1:]}"
+
+
+def attempt(action: Callable[[], object], problem: ui.label) -> bool:
+    """Do `action`; show its refusal in `problem` (and keep what was typed). True if it was done."""
+    try:
+        action()
+    except FlowdeskError as error:
+        show_problem(problem, error)
+        return False
+    problem.set_visibility(False)
+    return True
+
+
+def show_problem(problem: ui.label, error: FlowdeskError) -> None:
+    problem.set_text(problem_text(error))
+    problem.set_visibility(True)
+
+
+def problem_label() -> ui.label:
+    label = ui.label().classes("text-red-700 whitespace-pre-line").mark("problem")
+    label.set_visibility(False)
+    return label

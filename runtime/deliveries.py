@@ -1,0 +1,161 @@
+"""Deliveries that failed: an incident on their case, and sending them again.
+
+When the deliverer gives up on an entry (`runtime.outbox.Deliverer`), the
+entry turns "failed" in the same commit that gives its case an incident ("The
+e-mail to … could not be sent: <reason>"), an event on the case's trail and a
+"failed_delivery" record, which lists the installation's failed deliveries
+without reading every case. The incident stops nothing: the case went on when
+the step wrote the entry to the outbox.
+
+Agents and supervisors resend one failed entry of a case, or all of them
+(`UseCase.RESEND`); a supervisor resends every failed delivery at once, after
+the mail server is fixed (`UseCase.RESEND_ALL`). Resending queues the entry as
+if new (attempts from zero), resolves its incident and records who did it on
+the trail, in one step that moves the case's revision: of two people resending
+one entry at once, the second is told it is queued already. An entry whose
+delivery was interrupted while SMTP had it (`OutboxEntry.interrupted`) may have
+arrived: it stays failed, to be checked by hand, and is never resent, so
+nothing is delivered twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from runtime.access import UseCase, require, system_user
+from runtime.documents import Case, Incident, OutboxEntry, OutboxStatus, User
+from runtime.errors import ConflictError, EngineError, NotFound
+from runtime.transaction import Transaction, new_id
+
+if TYPE_CHECKING:
+    from runtime.service import Request, Runtime
+
+#: The kind of record kept for each failed delivery, keyed by entry id, naming its case.
+FAILED_KIND = "failed_delivery"
+#: Who gives up on a delivery.
+DELIVERER = system_user("outbox")
+CHANNEL_WORDS = {"email": "e-mail", "letter": "letter", "sms": "SMS", "connector": "request"}
+
+
+def delivery_text(entry: OutboxEntry) -> str:
+    """How messages name an entry: "the e-mail to sanne@example.nl" (a letter: the first line of its address)."""
+    addressee = next(iter(entry.recipient.splitlines()), "")
+    return f"the {CHANNEL_WORDS.get(entry.channel, entry.channel)} to {addressee}"
+
+
+def may_resend(entry: OutboxEntry) -> bool:
+    """Whether `entry` is one a resend takes: failed, and not perhaps delivered already."""
+    return entry.status is OutboxStatus.FAILED and not entry.interrupted
+
+
+def give_up(runtime: Runtime, entry: OutboxEntry, reason: str) -> None:
+    """Mark `entry` failed for `reason`, with an incident and a trail event on its case (by the `DELIVERER`)."""
+
+    def fail(tx: Transaction) -> None:
+        case = tx.case(entry.case_id)
+        entry.status, entry.last_error = OutboxStatus.FAILED, reason
+        tx.add_outbox(entry)
+        message = f"{_sentence(delivery_text(entry))} could not be sent: {reason}"
+        incident = Incident(id=new_id("inc"), token="", node=entry.node, message=message, raised_at=tx.now,
+                            outbox_entry=entry.id)
+        case.incidents.append(incident)
+        tx.audit(case, "delivery failed", message, node=entry.node or None,
+                 details={"outbox": entry.id, "incident": incident.id})
+        tx.new_record(FAILED_KIND, entry.id, {"case_id": case.id})
+
+    runtime.step(DELIVERER, fail)
+
+
+@dataclass
+class ResendReport:
+    """What resending every failed delivery did: how many were queued again in how many cases, which may have
+    arrived and are left to check by hand, and the cases someone else changed meanwhile."""
+
+    resent: int = 0
+    cases: int = 0
+    check_by_hand: list[str] = field(default_factory=list)  # "case …: the e-mail to …"
+    problems: list[str] = field(default_factory=list)
+
+
+class Deliveries:
+    """Resending failed deliveries of one runtime."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def resend(self, user: User, case_id: str, entry_id: str, *, request: Request | None = None) -> Case:
+        """Queue one failed entry of the case again."""
+        require(user, UseCase.RESEND)
+
+        def resend(tx: Transaction) -> Case:
+            case = tx.case(case_id)
+            entry = next((e for e in self.runtime.store.outbox(case_id=case_id) if e.id == entry_id), None)
+            if entry is None:
+                raise NotFound(f"case {case_id} sent no '{entry_id}'")
+            _requeue(tx, case, entry, user)
+            return case
+
+        return self.runtime.step(user, resend, request=request)
+
+    def resend_case(self, user: User, case_id: str, *, request: Request | None = None) -> Case:
+        """Queue every failed entry of the case again (not those that may have arrived)."""
+        require(user, UseCase.RESEND)
+        return self.runtime.step(user, lambda tx: self._resend_case(tx, case_id, user)[0], request=request)
+
+    def resend_all(self, user: User) -> ResendReport:
+        """Queue every failed delivery of the installation again, one step per case."""
+        require(user, UseCase.RESEND_ALL)
+        report = ResendReport()
+        for case_id in sorted({record.data["case_id"] for record in self.runtime.store.records(FAILED_KIND)}):
+            failed = self._failed(case_id)
+            report.check_by_hand += [f"case {case_id}: {delivery_text(entry)}" for entry in failed if entry.interrupted]
+            if not any(map(may_resend, failed)):
+                continue
+            try:
+                _, resent = self.runtime.step(user, lambda tx, case_id=case_id: self._resend_case(tx, case_id, user,
+                                                                                                  quiet=True))
+            except ConflictError as error:  # changed by someone else every time it was tried
+                report.problems.append(f"case {case_id}: {error}")
+                continue
+            report.resent += resent
+            report.cases += bool(resent)
+        return report
+
+    def _resend_case(self, tx: Transaction, case_id: str, user: User, *, quiet: bool = False) -> tuple[Case, int]:
+        """Requeue the case's failed entries in `tx`; how many. Without any to resend: refused, or none if `quiet`."""
+        case = tx.case(case_id)
+        failed = self._failed(case_id)
+        resendable = list(filter(may_resend, failed))
+        if not resendable and not quiet:
+            unsure = "; ".join(f"{delivery_text(entry)} may have arrived: check by hand" for entry in failed)
+            raise EngineError(f"case {case_id} has no failed deliveries to resend" + (f" ({unsure})" if unsure else ""))
+        for entry in resendable:
+            _requeue(tx, case, entry, user)
+        return case, len(resendable)
+
+    def _failed(self, case_id: str) -> list[OutboxEntry]:
+        return [entry for entry in self.runtime.store.outbox(case_id=case_id) if entry.status is OutboxStatus.FAILED]
+
+
+def _requeue(tx: Transaction, case: Case, entry: OutboxEntry, user: User) -> None:
+    """Queue `entry` again as if new, resolve its incident, and say so on the case's trail."""
+    text = delivery_text(entry)
+    if entry.status is not OutboxStatus.FAILED:
+        raise ConflictError(f"{text} is {entry.status.value}, not failed; nothing was resent")
+    if entry.interrupted:
+        raise EngineError(f"{text} may have arrived (its delivery was interrupted): check by hand; it is never "
+                          "resent, so the customer never gets it twice")
+    reason = entry.last_error
+    entry.status, entry.attempts, entry.next_attempt_at, entry.last_error = OutboxStatus.PENDING, 0, tx.now, ""
+    tx.add_outbox(entry)
+    case.incidents = [incident for incident in case.incidents if incident.outbox_entry != entry.id]
+    record = tx.record(FAILED_KIND, entry.id)
+    if record is not None:
+        tx.remove_record(record)
+    tx.audit(case, "delivery resent", f"{_sentence(text)} resent by {user.name or user.id} (it failed: {reason})",
+             node=entry.node or None, details={"outbox": entry.id, "failed": reason})
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
