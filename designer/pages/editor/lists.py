@@ -44,7 +44,7 @@ class CaseDataPanel(Panel):
 
     def variable_details(self) -> None:
         """The label, description and personal-data mark of one chosen variable."""
-        names = [v.name for v in self.draft.bundle.variables]
+        names = {v.name: v.display for v in self.draft.bundle.variables}  # chosen by what agents read
         if self.detailed not in names:
             self.detailed = None
         heading("Details of a variable")
