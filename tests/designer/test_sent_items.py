@@ -165,8 +165,9 @@ async def test_the_audit_case_list_links_each_case_to_its_trail_with_what_was_se
     await user.should_see(marker="cases", retries=30)
     [table] = user.find(marker="cases").elements
     assert table.rows[0]["id"] == case_id()
-    link = table.slots["body-cell-id"].template
-    assert ":href=\"`/audit/case/${encodeURIComponent(props.value)}`\"" in link
-    assert "{{ props.value }}" in link  # the id is shown as text
+    assert table.rows[0]["reference"] == app.state.runtime.store.case(case_id()).reference
+    link = table.slots["body-cell-reference"].template
+    assert ":href=\"`/audit/case/${encodeURIComponent(props.row.id)}`\"" in link
+    assert "{{ props.value }}" in link  # the reference is shown as text, linking to the case's trail
     await user.open(f"/audit/case/{case_id()}")
     await user.should_see(marker="sent-items")
