@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from designer.cli import main
+from runtime.storage.tinydb_store import TinyDBStore
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPLAINT = json.dumps({"invoice_number": "F2026-104233", "invoice_date": "2026-01-01", "disputed_amount": "30.00",
@@ -30,8 +31,10 @@ def installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[
     assert flowdesk("customers", str(ROOT / "examples/customers.json"), *data)[0] == 0
     code, started = flowdesk("start", "billing_complaint", "--customer", "C-1002", "-d", COMPLAINT, *data)
     assert code == 0, started
-    case_id = started.split()[1].rstrip(":")
-    return data, keys, case_id
+    assert started.split()[1].startswith("KOEF-2026-")  # start names the case by its reference; exports take ids
+    with TinyDBStore.open(tmp_path / "data") as store:
+        [case] = store.cases()
+    return data, keys, case.id
 
 
 def test_anchored_trails_verify_with_the_public_key_and_the_anchor_file(installation, tmp_path: Path):
