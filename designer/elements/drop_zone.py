@@ -5,7 +5,8 @@ progress of its queue ("0.0B / 0.00%"). The drop zone replaces that header
 with an icon, what to drop, the limit ("at most 10 MB") and a spinner while a
 file goes up; the whole area opens the file chooser (also from the keyboard)
 and takes a dropped file. After each file the queue is emptied, so the area
-is ready for the next one; the page says what happened to the file.
+is ready for the next one; the page says what happened to the file. The uploader's own frame and file list
+are hidden, so the dashed area is all there is.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ from designer.i18n import _
 __all__ = ["drop_zone", "size_in_words"]
 
 MEGABYTE = 1024 * 1024
+
+#: The drop zone is its dashed header alone: no uploader frame around it and no empty file list under it.
+DROP_ZONE_CSS = """
+.flowdesk-drop-zone { background: transparent; box-shadow: none; max-height: none; }
+.flowdesk-drop-zone .q-uploader__list { display: none; }
+"""
 
 
 def size_in_words(size: int) -> str:
@@ -54,8 +61,9 @@ def drop_zone(what: str, limit: int, on_upload: Callable[[Any], Awaitable[Any] |
                        on_rejected=lambda: ui.notify(_("Not taken: the file is bigger than {limit}.").format(
                                                      limit=size_in_words(limit)),
                                                      type="warning"))
-    upload.props("flat bordered no-thumbnails" + (f' accept="{escape(accept)}"' if accept else ""))
-    upload.classes("w-full").style("max-width: 36rem")
+    upload.props("flat no-thumbnails" + (f' accept="{escape(accept)}"' if accept else ""))
+    upload.classes("w-full flowdesk-drop-zone").style("max-width: 36rem")
+    ui.add_css(DROP_ZONE_CSS)
     upload.add_slot("header", f"""
       <div class="relative-position row no-wrap items-center q-pa-md q-gutter-md full-width cursor-pointer
                   bg-blue-grey-1 text-grey-9" style="border: 2px dashed #90a4ae; border-radius: 6px">

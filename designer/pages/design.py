@@ -224,7 +224,7 @@ def routes() -> APIRouter:
             with ui.row().classes("items-center gap-4"):
                 ui.button(_("New process"), icon="add", on_click=lambda: ui.navigate.to("/design/new")) \
                     .mark("new-process")
-                drop_zone(_("Process files: a bundle (.json), BPMN (.bpmn) or DMN (.dmn)"), MAX_IMPORT_BYTES,
+                drop_zone(_("A process file: bundle (.json), BPMN (.bpmn) or DMN (.dmn)"), MAX_IMPORT_BYTES,
                           lambda event: handle_uploads(user, event), accept=IMPORT_ACCEPT, multiple=True) \
                     .mark("import")
             try:

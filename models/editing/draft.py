@@ -31,6 +31,7 @@ from models.editing.edits import (
     EditRejected,
     add_edge,
     add_entry,
+    add_named,
     add_node,
     add_queue,
     add_variable,
@@ -171,6 +172,9 @@ class Draft:
 
     def add_queue(self, queue_id: str, name: str, role: str) -> None:
         self.apply(add_queue, queue_id, name, role)
+
+    def add_named(self, collection: str, text: str, entry_id: str = "", **fields: str) -> None:
+        self.apply(add_named, collection, text, entry_id, **fields)
 
     def add_entry(self, collection: str, entry: Mapping[str, Any]) -> None:
         self.apply(add_entry, collection, entry)

@@ -406,6 +406,33 @@ def add_queue(document: Mapping[str, Any], queue_id: str, name: str, role: str) 
     return result
 
 
+#: Per catalogue `add_named` adds to: the field holding what people read, the start of an id made from nothing
+#: usable, and the words asking for what people read.
+NAMED_BY = {
+    "root_causes": ("label", "cause", "Give the root cause a label, as agents will choose it, e.g. 'Meter error'."),
+    "adhoc_task_types": ("name", "task", "Name the task type as agents will add it, e.g. 'Call the customer back'."),
+}
+
+
+def add_named(document: Mapping[str, Any], collection: str, text: str, entry_id: str = "",
+              **fields: str) -> Document:
+    """A copy of `document` with a new root cause or ad-hoc task type (`collection`) under the words agents read
+    (`text`: its label or name) and `fields`; its id is made from the words unless given.
+
+    >>> add_named(new_process("p", "P"), "root_causes", "Meter error")["root_causes"]
+    [{'id': 'meter_error', 'label': 'Meter error'}]
+    >>> add_named(new_process("p", "P"), "adhoc_task_types", "Call back", queue="billing")["adhoc_task_types"]
+    [{'id': 'call_back', 'name': 'Call back', 'queue': 'billing'}]
+    """
+    if collection not in NAMED_BY:
+        raise EditRejected(f"'{collection}' is not a catalogue of a process that is named here.")
+    field, fallback, asked = NAMED_BY[collection]
+    if not text.strip():
+        raise EditRejected(asked)
+    entry_id = entry_id.strip() or key_from_label(text, fallback)
+    return add_entry(document, collection, {"id": entry_id, field: text.strip(), **fields})
+
+
 def expression_names(bundle: Bundle) -> list[str]:
     """Every name a condition in `bundle` may use, for completion: case data, customer fields, today, now.
 

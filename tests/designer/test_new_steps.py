@@ -116,3 +116,25 @@ async def test_variables_and_queues_are_added_under_the_label_agents_read(user: 
     assert {"id": "klantbehoud", "name": "Klantbehoud", "role": "agent"} in saved["queues"]
     user.find(marker="add-variable").click()  # no label: asked for, nothing added
     await user.should_see("Give the variable a label")
+
+
+async def test_root_causes_and_task_types_are_added_under_the_words_agents_read_with_queues_by_name(user: User):
+    await open_editor_tab(user, "billing_complaint", tab="data", shown="root-causes-title")
+    user.find(marker="add-root-cause").click()  # no label: asked for, nothing added
+    await user.should_see("Give the root cause a label")
+    user.find(marker="new-root-cause-label").type("Verkeerde meter gekoppeld")
+    user.find(marker="add-root-cause").click()
+    await user.should_see(marker="root_causes-verkeerde_meter_gekoppeld")
+
+    await user.should_see(kind=ui.label, content="queue Debiteurenbeheer")  # 'Incasso pauzeren', not 'collections'
+    queue = user.find(marker="new-task-type-queue").elements.pop()
+    assert queue.options["billing_supervisors"] == "Leidinggevenden facturatie"
+    queue.set_value("billing_supervisors")
+    user.find(marker="new-task-type-name").type("Klant terugbellen")
+    user.find(marker="add-task-type").click()
+    await user.should_see(marker="adhoc_task_types-klant_terugbellen")
+    await user.should_see(kind=ui.label, content="queue Leidinggevenden facturatie")
+    saved = saved_draft("billing_complaint")
+    assert {"id": "verkeerde_meter_gekoppeld", "label": "Verkeerde meter gekoppeld"} in saved["root_causes"]
+    assert {"id": "klant_terugbellen", "name": "Klant terugbellen", "queue": "billing_supervisors"} in \
+        saved["adhoc_task_types"]

@@ -338,6 +338,8 @@ async def test_a_records_variable_is_added_with_two_fields_and_shown_with_them(u
 async def test_a_variable_gets_a_label_and_is_marked_personal(user: User):
     await sign_in(user, "ann", "ann-demo", target="/design/billing_complaint")
     await user.should_see(marker="variable-details")
+    offered = user.find(marker="variable-details").elements.pop().options
+    assert offered["disputed_amount"] == "Betwist bedrag"  # chosen by the label agents read, not the name
     await choose(user, "variable-details", "invoice_number")
     await enter(user, "variable-label", "Factuurnummer", "blur")
     await click(user, "variable-personal")

@@ -1,8 +1,9 @@
 """The data tab's panels: case data (variables), queues with their roles, root causes and ad-hoc task types.
 
-A variable and a queue are added under the label agents will read ("Disputed
-amount", "Customer service"); the name conditions use and the queue's id are
-made from it unless the owner gives them.
+A variable, a queue, a root cause and an ad-hoc task type are added under the
+words agents will read ("Disputed amount", "Customer service", "Meter error");
+the name conditions use and the ids are made from them unless the owner gives
+them. Queues are shown by their names.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class CaseDataPanel(Panel):
 
     def variable_details(self) -> None:
         """The label, description and personal-data mark of one chosen variable."""
-        names = [v.name for v in self.draft.bundle.variables]
+        names = {v.name: v.display for v in self.draft.bundle.variables}  # chosen by what agents read
         if self.detailed not in names:
             self.detailed = None
         heading(_("Details of a variable"))
@@ -154,25 +155,25 @@ class CataloguesPanel(Panel):
             .mark("root-causes-title")
         for cause in bundle.root_causes:
             removable_row(self, "root_causes", cause.id, cause.label)
-        with ui.row().classes("w-full items-end no-wrap gap-2"):
-            cause_id = ui.input(_("New root cause id"), placeholder=_("e.g. meter_error")).classes("grow") \
-                .mark("new-root-cause")
-            cause_label = ui.input(_("Label")).classes("grow").mark("new-root-cause-label")
-        ui.button(_("Add"), icon="add", on_click=lambda: self.edit(lambda: self.draft.add_entry(
-            "root_causes", {"id": cause_id.value or "", "label": cause_label.value or ""}))).props("flat") \
-            .mark("add-root-cause")
+        cause_label = ui.input(_("New root cause, as agents choose it"), placeholder=_("e.g. Meter error")) \
+            .classes("w-full").mark("new-root-cause-label")
+        cause_id = ui.input(_("Id (optional)"), placeholder=_("made from the label")).classes("w-full") \
+            .mark("new-root-cause")
+        ui.button(_("Add"), icon="add", on_click=lambda: self.edit(lambda: self.draft.add_named(
+            "root_causes", cause_label.value or "", cause_id.value or ""))).props("flat").mark("add-root-cause")
         ui.label(_("Ad-hoc task types ({count})").format(count=len(bundle.adhoc_task_types))) \
             .classes("text-lg mt-2")
         for task_type in bundle.adhoc_task_types:
             removable_row(self, "adhoc_task_types", task_type.id, task_type.name,
-                          _("queue {queue}").format(queue=task_type.queue))
-        queues = [q.id for q in bundle.queues]
+                          _("queue {queue}").format(queue=bundle.queue_name(task_type.queue)))
+        queues = {q.id: q.display for q in bundle.queues}
+        type_name = ui.input(_("New task type, as agents add it"), placeholder=_("e.g. Call the customer back")) \
+            .classes("w-full").mark("new-task-type-name")
         with ui.row().classes("w-full items-end no-wrap gap-2"):
-            type_id = ui.input(_("New task type id"), placeholder=_("e.g. call_back")).classes("grow") \
+            type_id = ui.input(_("Id (optional)"), placeholder=_("made from the name")).classes("grow") \
                 .mark("new-task-type")
-            type_name = ui.input(_("Name")).classes("grow").mark("new-task-type-name")
-            queue = ui.select(queues, value=queues[0] if queues else None, label=_("Queue")).classes("w-28") \
+            queue = ui.select(queues, value=next(iter(queues), None), label=_("Queue")).classes("w-40") \
                 .mark("new-task-type-queue")
-        ui.button(_("Add"), icon="add", on_click=lambda: self.edit(lambda: self.draft.add_entry(
-            "adhoc_task_types", {"id": type_id.value or "", "name": type_name.value or "",
-                                 "queue": queue.value or ""}))).props("flat").mark("add-task-type")
+        ui.button(_("Add"), icon="add", on_click=lambda: self.edit(lambda: self.draft.add_named(
+            "adhoc_task_types", type_name.value or "", type_id.value or "", queue=queue.value or ""))) \
+            .props("flat").mark("add-task-type")

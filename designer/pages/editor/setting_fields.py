@@ -108,7 +108,8 @@ def sla_settings(panel: Panel, owner: SlaOwner, sla: Sla | None, marker: str = "
         return
     ui.label(_("Escalations")).classes("text-xs text-slate-600 mt-1")
     for number, escalation in enumerate(sla.escalations):
-        whom = " ".join(filter(None, [_("queue {queue}").format(queue=escalation.queue) if escalation.queue else "",
+        whom = " ".join(filter(None, [_("queue {queue}").format(queue=draft.bundle.queue_name(escalation.queue))
+                                      if escalation.queue else "",
                                       escalation.notify]))
         with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"{marker}-escalation-{number}"):
             ui.label(f"{_(ESCALATION_MOMENTS[escalation.when.value])}: {_(ESCALATION_ACTIONS[escalation.action.value])}"
