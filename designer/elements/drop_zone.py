@@ -6,7 +6,8 @@ with an icon, what to drop, the limit ("at most 10 MB") and a spinner while a
 file goes up; the whole area opens the file chooser (also from the keyboard)
 and takes a dropped file. After each file the queue is emptied, so the area
 is ready for the next one; the page says what happened to the file. The uploader's own frame and file list
-are hidden, so the dashed area is all there is.
+are hidden, so the dashed area is all there is. The area is a <label> around the uploader's file input, so a
+screen reader names the input by the area's words.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def drop_zone(what: str, limit: int, on_upload: Callable[[Any], Awaitable[Any] |
     upload.classes("w-full flowdesk-drop-zone").style("max-width: 36rem")
     ui.add_css(DROP_ZONE_CSS)
     upload.add_slot("header", f"""
-      <div class="relative-position row no-wrap items-center q-pa-md q-gutter-md full-width cursor-pointer
+      <label class="relative-position row no-wrap items-center q-pa-md q-gutter-md full-width cursor-pointer
                   bg-blue-grey-1 text-grey-9" style="border: 2px dashed #90a4ae; border-radius: 6px">
         <q-icon name="upload_file" size="md" color="primary" />
         <div class="col">
@@ -74,5 +75,5 @@ def drop_zone(what: str, limit: int, on_upload: Callable[[Any], Awaitable[Any] |
         </div>
         <q-spinner v-if="props.isUploading" color="primary" size="sm" />
         <q-uploader-add-trigger />
-      </div>""")
+      </label>""")
     return upload
