@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.test_interchange_cli import CLAIM, TABLES
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -53,13 +54,29 @@ def test_the_case_page_attaches_a_file_chosen_in_its_drop_zone(page: tuple[Page,
     assert "meterstand.txt" not in zone.inner_text()
 
 
-def test_the_process_list_imports_through_a_drop_zone_with_its_limit_in_words(page: tuple[Page, str]):
+def test_the_process_list_imports_bpmn_and_dmn_through_its_drop_zone_after_the_report(page: tuple[Page, str],
+                                                                                        tmp_path: Path):
     page, url = page
     sign_in(page, url, "ann", "/design")
     zone = page.locator(".flowdesk-drop-zone")
-    expect(zone.get_by_text("Import a process file (.json): drop it here, or click to choose")).to_be_visible()
+    what = "A process file: bundle (.json), BPMN (.bpmn) or DMN (.dmn): drop it here, or click to choose"
+    expect(zone.get_by_text(what)).to_be_visible()
     expect(zone.get_by_text("At most 5 MB")).to_be_visible()
-    assert ".json" in zone.locator("input[type=file]").get_attribute("accept").split(",")  # the chooser offers JSON
+    offered = zone.locator("input[type=file]").get_attribute("accept").split(",")
+    assert {".json", ".bpmn", ".dmn"} <= set(offered)  # the chooser offers bundles, BPMN and DMN
     assert "0.0B" not in zone.inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     zone.screenshot(path=str(ARTIFACTS / "drop-zone-import.png"))
+
+    (tmp_path / "claim.bpmn").write_bytes(CLAIM)
+    (tmp_path / "route.dmn").write_bytes(TABLES)
+    zone.locator("input[type=file]").set_input_files([tmp_path / "claim.bpmn", tmp_path / "route.dmn"])
+    report = page.locator(".q-dialog")
+    expect(report.get_by_text("Import report — nothing is created until you accept")).to_be_visible()
+    expect(report.get_by_text("Flowdesk has no inclusive gateway").first).to_be_visible()
+    expect(report.get_by_text("Checks on the draft 'claim'")).to_be_visible()
+    page.wait_for_timeout(400)  # the dialog fades in
+    page.screenshot(path=str(ARTIFACTS / "import-report.png"))
+    report.get_by_role("button", name="Create 1 draft").click()
+    page.wait_for_url(f"{url}/design/claim")
+    expect(page.get_by_text("new process, not published yet")).to_be_visible()
