@@ -104,25 +104,22 @@ function labelLayout(text, width, maxLines) {
 export default {
   template: `
   <div class="fc-root" tabindex="0" @keydown="onKey" role="application" aria-roledescription="flow diagram"
-       :aria-label="'Process flow: ' + drawnNodes.length + ' steps, ' + drawnEdges.length + ' connections'"
+       :aria-label="t('flow', { steps: drawnNodes.length, connections: drawnEdges.length })"
        :aria-describedby="markerId + '-help'"
        style="display:flex;width:100%;height:100%;min-height:420px;font-family:sans-serif;user-select:none;
               border:1px solid #d0d7de;border-radius:6px;overflow:hidden;background:#fff;position:relative">
     <div :id="markerId + '-help'" style="display:none">
-      Tab moves through the steps, then the connections. Enter opens the settings of the one in focus.
-      {{ readOnly ? "" : "Arrow keys move a step, Delete removes a step or connection. C on a step starts a " +
-         "connection from it; C on another step ends it there; Escape cancels." }}
-      On the diagram itself, arrow keys move the view, plus and minus zoom.
+      {{ t("help_reach") }} {{ readOnly ? "" : t("help_edit") }} {{ t("help_view") }}
     </div>
     <div class="fc-live" role="status" aria-live="polite"
          style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap">
       {{ announcement }}</div>
-    <div v-if="!readOnly" class="fc-palette" role="toolbar" aria-label="Add a step"
+    <div v-if="!readOnly" class="fc-palette" role="toolbar" :aria-label="t('add_step')"
          style="width:150px;flex:none;border-right:1px solid #d0d7de;background:#f6f8fa;
                 padding:6px;overflow-y:auto;user-select:none">
-      <div style="font-size:12px;color:#57606a;margin:2px 4px 6px">Drag onto the canvas</div>
+      <div style="font-size:12px;color:#57606a;margin:2px 4px 6px">{{ t("drag_hint") }}</div>
       <div v-for="item in palette" :key="item.kind" class="fc-palette-item" :data-kind="item.kind"
-           tabindex="0" role="button" :aria-label="'Add: ' + item.label"
+           tabindex="0" role="button" :aria-label="t('add_item', { label: item.label })"
            @pointerdown.prevent="startPaletteDrag($event, item)" @keydown="onPaletteKey($event, item)"
            style="display:flex;align-items:center;gap:8px;padding:6px;margin-bottom:4px;border-radius:4px;
                   background:#fff;border:1px solid #d0d7de;cursor:grab;font-size:12px;color:#24292f">
@@ -231,7 +228,7 @@ export default {
             </g>
           </g>
           <g v-for="edge in drawnEdges" :key="'key-' + edge.id" class="fc-edge-key" :data-edge-key="edge.id"
-             tabindex="0" role="button" aria-roledescription="connection" :aria-label="edgeDescription(edge)"
+             tabindex="0" role="button" :aria-roledescription="t('connection')" :aria-label="edgeDescription(edge)"
              @focus="focused = edge.id" @blur="onBlur(edge.id)" style="pointer-events:none;outline:none">
             <path :d="edge.d" fill="none" stroke="none" />
           </g>
@@ -255,9 +252,9 @@ export default {
         </g>
       </svg>
       <div class="fc-zoom" style="position:absolute;right:8px;bottom:8px;display:flex;gap:4px">
-        <button type="button" class="fc-zoom-in" title="Zoom in" aria-label="Zoom in" @click="zoomBy(1.2)" :style="buttonStyle">+</button>
-        <button type="button" class="fc-zoom-out" title="Zoom out" aria-label="Zoom out" @click="zoomBy(1 / 1.2)" :style="buttonStyle">−</button>
-        <button type="button" class="fc-fit" title="Fit to screen" @click="fit" :style="buttonStyle + ';width:auto;padding:0 8px'">Fit to screen</button>
+        <button type="button" class="fc-zoom-in" :title="t('zoom_in')" :aria-label="t('zoom_in')" @click="zoomBy(1.2)" :style="buttonStyle">+</button>
+        <button type="button" class="fc-zoom-out" :title="t('zoom_out')" :aria-label="t('zoom_out')" @click="zoomBy(1 / 1.2)" :style="buttonStyle">−</button>
+        <button type="button" class="fc-fit" :title="t('fit')" @click="fit" :style="buttonStyle + ';width:auto;padding:0 8px'">{{ t("fit") }}</button>
       </div>
       <div v-if="ghost" class="fc-ghost"
            :style="'position:fixed;pointer-events:none;left:' + (ghost.cx - 40) + 'px;top:' + (ghost.cy - 14) + 'px;' +
@@ -271,6 +268,7 @@ export default {
     edges: Array,
     findings: Array,
     palette: Array,
+    words: { type: Object, default: () => ({}) }, // what the canvas says, in the reader's language (flow_canvas.py)
     grid: { type: Number, default: 20 },
     readOnly: { type: Boolean, default: false },
     highlighted: { type: Array, default: () => [] },
@@ -333,7 +331,7 @@ export default {
         if (!finding.element) continue;
         const mark = marks[finding.element] || (marks[finding.element] = { severity: "warning", lines: [] });
         if (finding.severity === "error") mark.severity = "error";
-        mark.lines.push((finding.severity === "error" ? "Error: " : "Warning: ") + finding.message);
+        mark.lines.push(this.t(finding.severity === "error" ? "error" : "warning", { message: finding.message }));
       }
       for (const mark of Object.values(marks)) mark.text = mark.lines.join("\n");
       return marks;
@@ -414,6 +412,10 @@ export default {
       if (node.kind === "wait" && node.wait_for === "message") return "✉";
       return this.icon(node.kind);
     },
+    t(key, values = {}) {
+      // The reader's words for `key` with {name}s filled in; the key itself when the page sent none.
+      return String(this.words[key] || key).replace(/\{(\w+)\}/g, (all, name) => (name in values ? values[name] : all));
+    },
     kindName(kind) {
       return this.kindNames[kind] || kind;
     },
@@ -424,8 +426,8 @@ export default {
     edgeDescription(edge) {
       const name = (id) => (this.byId[id] ? this.byId[id].name || id : id);
       const mark = this.marks[edge.id];
-      return "From " + name(edge.source) + " to " + name(edge.target) + (edge.label ? ", " + edge.label : "") +
-        (mark ? ". " + mark.lines.join(". ") : "");
+      return this.t("edge", { source: name(edge.source), target: name(edge.target) }) +
+        (edge.label ? ", " + edge.label : "") + (mark ? ". " + mark.lines.join(". ") : "");
     },
     isRound(node) {
       return ROUND.includes(node.kind);
@@ -482,7 +484,7 @@ export default {
       const node = this.byId[id];
       if (node) return this.kindName(node.kind) + " " + (node.name || node.id);
       const edge = (this.edges || []).find((e) => e.id === id);
-      return edge ? "the connection " + this.edgeDescription(edge) : id;
+      return edge ? this.t("the_connection", { description: this.edgeDescription(edge) }) : id;
     },
     toWorld(event) {
       const rect = this.$refs.svg.getBoundingClientRect();
@@ -610,7 +612,7 @@ export default {
       const x = this.snap((this.size.w / 2 - this.view.x) / this.view.k);
       const y = this.snap((this.size.h / 2 - this.view.y) / this.view.k);
       this.$emit("node_added", { kind: item.kind, x, y });
-      this.say(item.label + " added in the middle of the diagram");
+      this.say(this.t("added", { label: item.label }));
     },
     onKey(event) {
       const key = event.key;
@@ -631,16 +633,16 @@ export default {
       } else if ((key === "Enter" || key === " ") && target) {
         event.preventDefault();
         this.setSelected(target);
-        this.say("Selected " + this.name(target) + ". Its settings are shown beside the diagram.");
+        this.say(this.t("selected", { name: this.name(target) }));
       } else if (!ctrl && (key === "c" || key === "C") && target && this.byId[target] && !this.readOnly) {
         event.preventDefault();
         this.connectByKey(target);
       } else if (key === "Escape" && this.connectingFrom) {
         this.connectingFrom = null;
-        this.say("No connection made");
+        this.say(this.t("no_connection"));
       } else if (key === "Escape" && this.selected) {
         this.setSelected(null);
-        this.say("Nothing selected");
+        this.say(this.t("nothing_selected"));
       } else if (key in arrows && !ctrl) {
         event.preventDefault();
         const [dx, dy] = arrows[key];
@@ -660,12 +662,12 @@ export default {
       const from = this.connectingFrom;
       if (!from || !this.byId[from] || from === id) {
         this.connectingFrom = id;
-        this.say("Connecting from " + this.name(id) + ": go to the step to connect to and press C. Escape cancels.");
+        this.say(this.t("connecting", { name: this.name(id) }));
         return;
       }
       this.connectingFrom = null;
       this.$emit("edge_added", { source: from, target: id });
-      this.say("Connected " + this.name(from) + " to " + this.name(id));
+      this.say(this.t("connected", { source: this.name(from), target: this.name(id) }));
     },
     moveByKey(id, dx, dy, steps) {
       const node = this.byId[id];
@@ -673,8 +675,8 @@ export default {
       const y = this.snap(node.y) + dy * steps * this.grid;
       this.moving = { ...this.moving, [id]: { x, y } };
       this.$emit("node_moved", { id, x, y });
-      const way = dx < 0 ? "left" : dx > 0 ? "right" : dy < 0 ? "up" : "down";
-      this.say((node.name || node.id) + " moved " + way);
+      const way = dx < 0 ? "moved_left" : dx > 0 ? "moved_right" : dy < 0 ? "moved_up" : "moved_down";
+      this.say(this.t(way, { name: node.name || node.id }));
       this.keepInView(x, y);
     },
     keepInView(x, y) {
@@ -697,7 +699,7 @@ export default {
       const still = this.byId[deleting.id] || (this.edges || []).some((e) => e.id === deleting.id);
       if (still) return;
       this.deleting = null;
-      this.say(deleting.name + " deleted");
+      this.say(this.t("deleted", { name: deleting.name }));
       this.$nextTick(() => this.focusRoot());
     },
     onWheel(event) {

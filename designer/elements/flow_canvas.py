@@ -32,6 +32,39 @@ __all__ = [
     "SelectedEventArguments",
 ]
 
+#: What the canvas says (labels, tooltips, what a screen reader hears), translated for the reader when the canvas
+#: is made; flow_canvas.js fills in the {names}.
+CANVAS_WORDS = {
+    "flow": N_("Process flow: {steps} steps, {connections} connections"),
+    "help_reach": N_("Tab moves through the steps, then the connections. Enter opens the settings of the one in "
+                     "focus."),
+    "help_edit": N_("Arrow keys move a step, Delete removes a step or connection. C on a step starts a connection "
+                    "from it; C on another step ends it there; Escape cancels."),
+    "help_view": N_("On the diagram itself, arrow keys move the view, plus and minus zoom."),
+    "add_step": N_("Add a step"),
+    "drag_hint": N_("Drag onto the canvas"),
+    "add_item": N_("Add: {label}"),
+    "connection": N_("connection"),
+    "zoom_in": N_("Zoom in"),
+    "zoom_out": N_("Zoom out"),
+    "fit": N_("Fit to screen"),
+    "error": N_("Error: {message}"),
+    "warning": N_("Warning: {message}"),
+    "edge": N_("From {source} to {target}"),
+    "the_connection": N_("the connection {description}"),
+    "added": N_("{label} added in the middle of the diagram"),
+    "selected": N_("Selected {name}. Its settings are shown beside the diagram."),
+    "no_connection": N_("No connection made"),
+    "nothing_selected": N_("Nothing selected"),
+    "connecting": N_("Connecting from {name}: go to the step to connect to and press C. Escape cancels."),
+    "connected": N_("Connected {source} to {target}"),
+    "moved_left": N_("{name} moved left"),
+    "moved_right": N_("{name} moved right"),
+    "moved_up": N_("{name} moved up"),
+    "moved_down": N_("{name} moved down"),
+    "deleted": N_("{name} deleted"),
+}
+
 #: The palette: node kind -> the business name shown to the owner.
 PALETTE: dict[str, str] = {
     "start": N_("Start"),
@@ -110,6 +143,7 @@ class FlowCanvas(Element, component="flow_canvas.js"):
         super().__init__()
         self._laid_out: dict[str, tuple[float, float]] = {}
         self._props["palette"] = [{"kind": kind, "label": _(label)} for kind, label in PALETTE.items()]
+        self._props["words"] = {key: _(text) for key, text in CANVAS_WORDS.items()}
         self._props["grid"] = GRID
         self._props["readOnly"] = read_only
         self._props["highlighted"] = []

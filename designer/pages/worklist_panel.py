@@ -119,7 +119,7 @@ class WorklistPanel:
                       on_change=lambda e: self._change(order=WorkOrder(e.value))).mark("sort")
         self.empty = ui.label("").mark("worklist-empty")
         self.table = ui.table(columns=[{**c, "label": _(c["label"]) if c["label"] else ""} for c in COLUMNS], rows=[],
-                              row_key="id").classes("w-full").mark("worklist")
+                              row_key="id").props("hide-no-data").classes("w-full").mark("worklist")  # `empty` says it
         self.table.add_slot("body-cell-title", TITLE_CELL)
         self.table.add_slot("body-cell-sla", SLA_CELL)
         self.table.add_slot("body-cell-actions", ACTIONS_CELL.format(
