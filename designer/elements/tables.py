@@ -1,14 +1,27 @@
-"""Tables whose rows can be chosen, with checkboxes a screen reader can name.
+"""The app's tables: column headings and the empty table's words in the reader's language, and rows that can be
+chosen with checkboxes a screen reader can name.
 
-Quasar's selection column draws bare checkboxes; axe-core (rightly) finds them without a name. These slots draw
-the same checkboxes, each labelled by the row it chooses.
+Quasar's own texts (its "No data available") come from a language pack NiceGUI loads once per page route, so
+`table` says them itself. Quasar's selection column draws bare checkboxes; axe-core (rightly) finds them without
+a name: `name_selection` draws the same checkboxes, each labelled by the row it chooses.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from nicegui import ui
+
+from designer.i18n import _
+
+
+def table(columns: list[dict[str, Any]], rows: list[dict[str, Any]], row_key: str, **options: Any) -> ui.table:
+    """A table whose columns' `label`s are message ids (`N_`), said in the reader's language, as is the empty
+    table's line; `options` go to `ui.table` (e.g. `selection="multiple"`)."""
+    said = [{**column, "label": _(column["label"]) if column.get("label") else ""} for column in columns]
+    return ui.table(columns=said, rows=rows, row_key=row_key, **options) \
+        .props(f'no-data-label="{_attribute(_("Nothing to show"))}"')
 
 
 def name_selection(table: ui.table, row_name: str, all_rows: str, each_row: str) -> ui.table:

@@ -24,7 +24,7 @@ from nicegui import APIRouter, ui
 from codegen.trail_report import trail_report_pdf
 from designer.display import local_time, number_text
 from designer.elements.flow_canvas import FlowCanvas
-from designer.elements.tables import name_selection
+from designer.elements.tables import name_selection, table
 from designer.frame import frame, runtime
 from designer.i18n import N_, _, ngettext, said, word
 from designer.pages.case import event_body
@@ -77,8 +77,7 @@ class CaseSearch:
             self.until = ui.input(_("Started until")).props("type=date").mark("find-until")
             ui.button(_("Find"), icon="search", on_click=self.find).mark("find")
         self.summary = ui.label().mark("found")
-        self.table = ui.table(columns=[{**c, "label": _(c["label"])} for c in COLUMNS], rows=[], row_key="id",
-                              selection="multiple").classes("w-full").mark("cases")
+        self.table = table(COLUMNS, [], "id", selection="multiple").classes("w-full").mark("cases")
         self.table.add_slot("body-cell-reference", '<q-td :props="props"><a :href="`/audit/case/${'
                                                    'encodeURIComponent(props.row.id)}`">{{ props.value }}</a></q-td>')
         name_selection(self.table, "reference", _("Choose every case found"), _("Choose {name}"))
@@ -248,9 +247,10 @@ def _process_page(user: User, key: str, shown: int | None) -> None:
         ui.label(said(error)).mark("no-process")
         return
     columns = [{"name": n, "label": label, "field": n, "align": "left"} for n, label in (
-        ("number", _("Version")), ("published", _("Published")), ("author", _("By")), ("approved", _("Approved by")),
-        ("note", _("Note")), ("hash", _("Content hash")), ("started", _("Cases started")), ("open", _("Still open")))]
-    ui.table(columns=columns, row_key="number", rows=[
+        ("number", N_("Version")), ("published", N_("Published")), ("author", N_("By")),
+        ("approved", N_("Approved by")), ("note", N_("Note")), ("hash", N_("Content hash")),
+        ("started", N_("Cases started")), ("open", N_("Still open")))]
+    table(columns, row_key="number", rows=[
         {"number": h.version.number, "published": local_time(h.version.published_at), "author": h.version.author,
          "approved": h.version.approved_by or "—", "note": h.version.note, "hash": h.version.hash[:16] + "…",
          "started": h.cases_started, "open": h.cases_open}
@@ -279,9 +279,9 @@ def _process_page(user: User, key: str, shown: int | None) -> None:
                          f"{', '.join(v.language for v in letter.variants)})")
         with ui.column().mark("version-tables"):
             ui.label(_("Decision tables")).classes("font-medium")
-            for table in bundle.decision_tables:
-                ui.label(_("{table}: {count} rules, {policy}").format(table=table.name or table.id,
-                                                                     count=len(table.rules), policy=table.hit_policy))
+            for decisions in bundle.decision_tables:
+                ui.label(_("{table}: {count} rules, {policy}").format(
+                    table=decisions.name or decisions.id, count=len(decisions.rules), policy=decisions.hit_policy))
 
 
 def _comparison(user: User, key: str, numbers: list[int]) -> None:

@@ -15,6 +15,7 @@ from codegen.bpmn.safe_xml import MAX_XML_BYTES
 from codegen.interchange import IMPORT_SUFFIXES, ImportPreview, read_files
 from designer.display import local_time
 from designer.elements.drop_zone import drop_zone
+from designer.elements.tables import table
 from designer.frame import current_user, frame, runtime
 from designer.i18n import N_, _, ngettext, said
 from designer.pages.migrate import migrate_url
@@ -109,8 +110,7 @@ def _report_table(report: ImportReport) -> None:
     grouped = [entry for outcome in Outcome for entry in report.of(outcome)]
     rows = [{"id": i, "outcome": e.outcome.value, "what": e.what, "element": e.element, "name": e.name,
              "detail": e.detail} for i, e in enumerate(grouped)]
-    ui.table(columns=[{**c, "label": _(c["label"])} for c in REPORT_COLUMNS], rows=rows,
-             row_key="id").props("dense flat wrap-cells").classes("w-full") \
+    table(REPORT_COLUMNS, rows, "id").props("dense flat wrap-cells").classes("w-full") \
         .mark("import-report-entries")
 
 
@@ -211,8 +211,7 @@ def process_card(user: User, entry: ProcessEntry) -> None:
         if entry.versions:
             count = len(entry.versions)
             ui.label(ngettext("{count} published version", "{count} published versions", count).format(count=count))
-            ui.table(columns=[{**c, "label": _(c["label"])} for c in COLUMNS],
-                     rows=[_version_row(v) for v in entry.versions], row_key="number")
+            table(COLUMNS, [_version_row(v) for v in entry.versions], "number")
 
 
 def routes() -> APIRouter:

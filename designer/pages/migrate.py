@@ -15,7 +15,7 @@ from urllib.parse import quote
 from nicegui import APIRouter, run, ui
 
 from codegen.diff import propose_node_map
-from designer.elements.tables import name_selection
+from designer.elements.tables import name_selection, table
 from designer.frame import frame, runtime
 from designer.i18n import N_, _, said
 from models.errors import FlowdeskError
@@ -55,9 +55,9 @@ class MigrationPage:
         self.progress = ui.linear_progress(value=0, show_value=False).classes("w-full").mark("progress")
         self.progress.set_visibility(False)
         self.summary = ui.label().mark("plan-summary")
-        self.table = ui.table(columns=[{"name": n, "label": label, "field": n, "align": "left"} for n, label in (
-            ("case", _("Case")), ("movable", _("Can move")), ("detail", _("What happens")))],
-            rows=[], row_key="case", selection="multiple").classes("w-full").mark("plan")
+        self.table = table([{"name": n, "label": label, "field": n, "align": "left"} for n, label in (
+            ("case", N_("Case")), ("movable", N_("Can move")), ("detail", N_("What happens")))],
+            [], "case", selection="multiple").classes("w-full").mark("plan")
         name_selection(self.table, "case", _("Choose every case"), _("Choose {name}"))
         self.chosen: dict[str, ui.select] = {}
         self.propose()

@@ -16,6 +16,7 @@ from nicegui import APIRouter, run, ui
 
 from designer.display import duration_text, local_time, number_text, percent_text, short_date
 from designer.elements.flow_canvas import FlowCanvas
+from designer.elements.tables import table
 from designer.frame import frame, runtime
 from designer.i18n import N_, _, ngettext
 from designer.pages.failed_deliveries import failed_deliveries_block
@@ -63,8 +64,8 @@ def _open_rows(groups: list[OpenWork], names: dict[str, str], now: datetime) -> 
 
 
 def _open_columns(first: str) -> list[dict[str, str]]:
-    columns = [("name", first), ("pending", _("Pending")), ("on_track", _("On track")), ("at_risk", _("At risk")),
-               ("breached", _("Breached")), ("oldest", _("Oldest waits"))]
+    columns = [("name", first), ("pending", N_("Pending")), ("on_track", N_("On track")), ("at_risk", N_("At risk")),
+               ("breached", N_("Breached")), ("oldest", N_("Oldest waits"))]
     return [{"name": key, "label": label, "field": key, "align": "left" if key == "name" else "right"}
             for key, label in columns]
 
@@ -157,10 +158,10 @@ class MonitorView:
                 count=number_text(len(figures.per_queue)))
             ui.label(f"{items} {queues}").classes("text-lg").mark("total")
             with ui.row().classes("w-full gap-4 items-start"):
-                ui.table(columns=_open_columns(_("Queue")), rows=_open_rows(figures.per_queue, self.queue_names, now),
-                         row_key="name").mark("open-per-queue")
-                ui.table(columns=_open_columns(_("Process")), rows=_open_rows(figures.per_process, self.names, now),
-                         row_key="name").mark("open-per-process")
+                table(_open_columns(N_("Queue")), _open_rows(figures.per_queue, self.queue_names, now), "name") \
+                    .mark("open-per-queue")
+                table(_open_columns(N_("Process")), _open_rows(figures.per_process, self.names, now), "name") \
+                    .mark("open-per-process")
 
     def _show_closed(self, figures: ClosedCaseFigures) -> None:
         self.closed_section.clear()

@@ -21,6 +21,7 @@ from typing import Any
 from nicegui import events, ui
 
 from designer.display import local_time
+from designer.elements.tables import table
 from designer.frame import runtime
 from designer.i18n import N_, _, said, word
 from models.errors import FlowdeskError
@@ -118,8 +119,8 @@ class WorklistPanel:
             ui.toggle({WorkOrder.DEADLINE: _("Deadline"), WorkOrder.PRIORITY: _("Priority")}, value=WorkOrder.DEADLINE,
                       on_change=lambda e: self._change(order=WorkOrder(e.value))).mark("sort")
         self.empty = ui.label("").mark("worklist-empty")
-        self.table = ui.table(columns=[{**c, "label": _(c["label"]) if c["label"] else ""} for c in COLUMNS], rows=[],
-                              row_key="id").props("hide-no-data").classes("w-full").mark("worklist")  # `empty` says it
+        # no "nothing to show" row: `empty` says why the list is empty
+        self.table = table(COLUMNS, [], "id").props("hide-no-data").classes("w-full").mark("worklist")
         self.table.add_slot("body-cell-title", TITLE_CELL)
         self.table.add_slot("body-cell-sla", SLA_CELL)
         self.table.add_slot("body-cell-actions", ACTIONS_CELL.format(
