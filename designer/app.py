@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
-import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +26,7 @@ from runtime.access import system_user
 from runtime.accounts import Accounts
 from runtime.documents import User
 from runtime.drafts import take_over_files
-from runtime.installation import data_worker, installation_mail, open_store, outbox_folder, signing_key
+from runtime.installation import data_worker, installation_mail, open_store, outbox_folder, session_secret, signing_key
 from runtime.intake import Intake
 from runtime.service import PublishError, Runtime
 from runtime.settings import MailServer
@@ -55,7 +53,6 @@ def _examples_folder() -> Path:
 EXAMPLES = _examples_folder()
 #: Who publishes the examples and loads the sample customers on a first start.
 INSTALLER = system_user("flowdesk")
-SECRET_FILE = "session_secret"
 
 
 @dataclass(frozen=True)
@@ -75,17 +72,6 @@ DEMO_USERS = (
     DemoUser("abe", "Abe Auditor", ("auditor",), "abe-demo"),
     DemoUser("root", "Root Admin", ("admin",), "root-demo"),
 )
-
-
-def storage_secret(data: Path) -> str:
-    """The secret that signs session cookies: made once, then kept in the data folder."""
-    path = data / SECRET_FILE
-    if not path.exists():
-        data.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as file:
-            file.write(secrets.token_urlsafe(32))
-    return path.read_text().strip()
 
 
 def publish_examples(runtime: Runtime, folder: Path = EXAMPLES) -> list[str]:
@@ -120,9 +106,9 @@ def create_demo_users(runtime: Runtime) -> list[User]:
 
 def build(data: Path, *, smtp: MailServer | None = None, worker: bool = True, examples: bool = True,
           worker_interval: float = 5.0, db_url: str | None = None, max_request_mb: float | None = None) -> str:
-    """Set up the app on the data folder's store (or the database at `db_url`); returns the storage secret to
-    pass to `ui.run`. E-mail goes through the mail server of the installation settings, else `smtp`, else is
-    kept in the data folder."""
+    """Set up the app on the data folder's store (or the database at `db_url`); returns the session secret (kept
+    in the store, `session_secret`) to pass to `ui.run`. E-mail goes through the mail server of the installation
+    settings, else `smtp`, else is kept in the data folder."""
     data = Path(data)
     key = signing_key(data)
     store = open_store(data, db_url)
@@ -163,7 +149,7 @@ def build(data: Path, *, smtp: MailServer | None = None, worker: bool = True, ex
 
     app.on_startup(start)
     app.on_shutdown(shut_down)
-    return storage_secret(data)
+    return session_secret(runtime, data)
 
 
 def run(data: Path, *, host: str = "127.0.0.1", port: int = 8080, smtp: MailServer | None = None,

@@ -9,8 +9,9 @@ methods, so a request gets the same answer through each of them.
 
 When the commit finds that only the case's revision moved meanwhile (someone
 else's step on the same case, such as the other branch of a parallel split),
-the step runs again on fresh documents: a user sees a `ConflictError` only
-when what they acted on really changed (completed, claimed, reassigned).
+the step runs again on fresh documents, after a short random pause that grows
+with each re-run: a user sees a `ConflictError` only when what they acted on
+really changed (completed, claimed, reassigned).
 
 A door may pass a `Request`: the caller's idempotency key and a fingerprint of
 what was asked. The answer is recorded in the step's own commit; the same key
@@ -25,6 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -67,6 +70,10 @@ T = TypeVar("T")
 
 #: How often a step runs again when its commit found the case changed by someone else's step.
 STEP_ATTEMPTS = 8
+#: The longest pause, in seconds, before a step's first re-run; it doubles per re-run and is drawn at random below
+#: it, so steps that keep meeting on one document (starts numbering their references from one counter on a
+#: shared database) fall out of step instead of colliding again.
+RERUN_PAUSE = 0.005
 #: Who fires due timers and SLA jobs.
 SCHEDULER = system_user("scheduler")
 #: How long a runtime holds the due jobs it claimed; a dead worker's jobs are taken over after it.
@@ -163,6 +170,7 @@ class Runtime:
             except ConflictError:
                 if attempt == STEP_ATTEMPTS - 1:
                     raise
+                time.sleep(random.uniform(0, RERUN_PAUSE * 2 ** attempt))
                 continue
             return result
         raise AssertionError("unreachable")  # the loop returns or raises
