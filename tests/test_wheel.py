@@ -163,9 +163,9 @@ def test_a_new_user_sees_an_example_drawn_on_the_canvas(served_from_empty_folder
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"{served_from_empty_folder.url}/login?redirect_to=/design/billing_complaint")
-        page.get_by_label("User name").fill("ann")
-        page.get_by_label("Password").fill("ann-demo")
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_label("Gebruikersnaam").fill("ann")  # a fresh installation speaks Dutch
+        page.get_by_label("Wachtwoord").fill("ann-demo")
+        page.get_by_role("button", name="Inloggen").click()
         page.wait_for_selector(".fc-node")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "wheel_first_start_canvas.png"))

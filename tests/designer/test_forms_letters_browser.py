@@ -154,7 +154,7 @@ def test_a_conditional_field_and_a_letter_paragraph_are_designed_published_and_t
     picker.press_sequentially("best time")
     page.get_by_role("option", name="Case data: best time to call").click()
     letters.get_by_role("button", name="Insert value").click()
-    expect(body.locator(".fd-chip").last).to_have_text("best time to call")
+    expect(body.locator(".fd-chip").last).to_have_text(BEST_TIME)  # the label the field gave its variable
     letters.get_by_text("Template code (for experts)").click()
     expect(letters.get_by_role("textbox", name="Body", exact=True)).to_have_value(
         text + "\n\nWe will call you back: {{ best_time_to_call }}")

@@ -30,9 +30,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 NEW_SENTENCE = "Wij nemen binnen drie werkdagen contact met u op."
 
 
-def prepare_version_two(data: Path) -> tuple[str, str]:
+def prepare_version_two(data: Path) -> tuple[str, str, str]:
     """Four eyes on; ann's draft of the billing complaint changes a sentence of its e-mail, removes a send step and
-    adds a field to its first form. Returns the removed step and the open case (on version 1)."""
+    adds a field to its first form. Returns the removed step and the open case (on version 1): its id and reference."""
     with TinyDBStore.open(data) as store:
         runtime = Runtime(store)
         change_settings(runtime, person("root", "admin"), four_eyes=True)
@@ -47,7 +47,8 @@ def prepare_version_two(data: Path) -> tuple[str, str]:
         removed = _a_removable_step(document)
         drafts.save(ann, "billing_complaint", document, draft.revision)
         [case_id] = store.case_ids(process_key="billing_complaint")
-    return removed, case_id
+        reference = store.case(case_id).reference
+    return removed, case_id, reference
 
 
 def _a_removable_step(document: dict) -> str:
@@ -65,11 +66,11 @@ def _a_removable_step(document: dict) -> str:
 
 
 @pytest.fixture
-def app(data: Path) -> Iterator[tuple[Browser, str, str, str]]:
-    removed, case_id = prepare_version_two(data)
+def app(data: Path) -> Iterator[tuple[Browser, str, str, str, str]]:
+    removed, case_id, reference = prepare_version_two(data)
     with served(data) as url, sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
-        yield chromium, url, removed, case_id
+        yield chromium, url, removed, case_id, reference
         chromium.close()
 
 
@@ -83,7 +84,7 @@ def signed_in(browser: Browser, url: str, name: str, target: str) -> Page:
 
 
 def test_a_second_person_approves_version_two_and_the_auditor_reviews_and_exports(app, data: Path):
-    browser, url, removed, case_id = app
+    browser, url, removed, case_id, reference = app
     ARTIFACTS.mkdir(exist_ok=True)
 
     ann = signed_in(browser, url, "ann", "/design/billing_complaint")
@@ -120,7 +121,8 @@ def test_a_second_person_approves_version_two_and_the_auditor_reviews_and_export
     expect(abe.get_by_text("version 1, content hash")).to_be_visible()
     abe.screenshot(path=str(ARTIFACTS / "audit_case_trail.png"), full_page=True)
     abe.goto(f"{url}/audit")
-    abe.get_by_role("checkbox").nth(1).check()
+    expect(abe.get_by_role("link", name=reference)).to_be_visible()  # the cases found are listed
+    abe.get_by_role("checkbox", name=f"Choose {reference}").check()
     with abe.expect_download() as download:
         abe.get_by_role("button", name="Export selected (file that verifies)").click()
     exported = Path(download.value.path()).read_bytes()

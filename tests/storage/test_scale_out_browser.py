@@ -30,7 +30,7 @@ INVESTIGATED = {"data": {"complaint_justified": False, "investigation_findings":
                 "checklist": ["invoice_opened", "meter_reading_checked", "tariff_checked", "payments_checked",
                               "dunning_paused"]}
 TASK = "Klacht onderzoeken"
-NOTHING = "No unclaimed items in your queues match."
+NOTHING = "Er zijn geen vrije items in je werkbakken die hieraan voldoen."  # a real installation speaks Dutch
 LIVE = 15_000  # ms a worklist may take to follow (it looks every 2 s; this machine may be busy)
 
 
@@ -68,9 +68,9 @@ def worklist(browser: Browser, app: str, name: str) -> Page:
     """A page of `app` signed in as the demo user `name`, showing their worklist."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{app}/login?redirect_to=/work")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(f"{name}-demo")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Gebruikersnaam").fill(name)
+    page.get_by_label("Wachtwoord").fill(f"{name}-demo")
+    page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_text(NOTHING)).to_be_visible(timeout=LIVE)
     return page
 
