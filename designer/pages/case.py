@@ -20,7 +20,7 @@ from urllib.parse import quote
 from nicegui import APIRouter, events, ui
 
 from codegen.forms.view import FormView
-from designer.display import case_value_text, local_time, number_text
+from designer.display import case_value_text, form_words, local_time, number_text
 from designer.elements.drop_zone import drop_zone, size_in_words
 from designer.frame import current_user, frame, runtime
 from designer.i18n import N_, _, said, word
@@ -243,7 +243,7 @@ class CaseView:
         if task.form is not None:
             try:
                 self.form = FormView(task.form, task.version.variables, task.values, task.version.expression,
-                                     defaulted=task.values.defaulted)
+                                     defaulted=task.values.defaulted, words=form_words())
             except FlowdeskError as error:
                 ui.label(_("The form '{form}' cannot be shown: {problem}. Ask the process owner to fix it; the task "
                            "cannot be completed until then.").format(form=task.form.name or task.form.id,
