@@ -42,6 +42,7 @@ from runtime.views.cases import (
     case_view,
     event_changes,
     event_phrase,
+    incident_phrase,
     task_view,
 )
 from runtime.views.cases import sent_items as sent_list
@@ -148,8 +149,9 @@ class CaseView:
         """What stopped the case, and what it sent that could not be delivered (until someone resends it)."""
         for incident in read.case.incidents:
             node = read.version.nodes.get(incident.node)
-            text = incident.message if incident.outbox_entry else _("Stopped at '{step}': {problem}").format(
-                step=node.display if node else incident.node, problem=incident.message)
+            message = said(incident_phrase(incident))
+            text = message if incident.outbox_entry else _("Stopped at '{step}': {problem}").format(
+                step=node.display if node else incident.node, problem=message)
             ui.label(text).classes("text-red-700").mark("incident")
 
     @ui.refreshable_method
