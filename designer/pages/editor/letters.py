@@ -83,7 +83,7 @@ CHANNEL_ICONS = {LetterChannel.LETTER: "description", LetterChannel.EMAIL: "mail
 CHANNEL_NAMES = {LetterChannel.LETTER: N_("Letter"), LetterChannel.EMAIL: N_("E-mail"), LetterChannel.SMS: N_("SMS")}
 SAMPLE = "sample"
 #: What each text of a letter is called where its template code is shown.
-PART_NAMES = {"subject": N_("Subject"), "body": N_("Text"), "text_body": N_("Plain-text part"), "sms": N_("Text")}
+PART_NAMES = {"subject": N_("Subject"), "body": N_("Body"), "text_body": N_("Text body")}
 #: What a button does on mousedown so that clicking it leaves the focus where it was (in the letter being written).
 KEEP_FOCUS = "(event) => event.preventDefault()"
 #: What a new passage shown only under a condition says until it is typed over (in plain text).
