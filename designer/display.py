@@ -26,6 +26,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 from codegen.formatting import LetterFormats, letter_locale
+from codegen.forms.view import FormWords
 from codegen.value_text import value_text
 from designer.i18n import _, reader
 from models.data import DataType, Variable
@@ -114,3 +115,9 @@ def case_value_text(value: Any, variable: Variable | None = None) -> str:
     """A case value as the reader reads it: "—" when unset, a choice's label, records one per line
     (`codegen.value_text`), each single value written by `data_text`."""
     return value_text(value, variable, lambda one, of: data_text(one, of.type if of is not None else None))
+
+
+def form_words() -> FormWords:
+    """What a generated form says itself, in the reader's language: its buttons, and its read-only values written
+    by `data_text` (ja/nee, € 42,50)."""
+    return FormWords(add_row=_("Add row"), value=lambda one, of: data_text(one, of.type if of is not None else None))

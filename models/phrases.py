@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-__all__ = ["Phrase", "english", "moment_text"]
+__all__ = ["Phrase", "english", "kept_phrase", "moment_text"]
 
 
 class Phrase:
@@ -74,6 +74,21 @@ def _value(data: Any) -> Any:
     if isinstance(data, list):
         return [_value(v) for v in data]
     return data
+
+
+def kept_phrase(data: Any, text: str) -> Phrase | str:
+    """A phrase kept with what it describes (`Phrase.as_data`), else `text`: what was stored before phrases were kept,
+    or a kept phrase that cannot be read back.
+
+    >>> kept_phrase(Phrase("{who} signed in", who="amy").as_data(), "amy signed in"), kept_phrase(None, "old text")
+    (Phrase('{who} signed in', who='amy'), 'old text')
+    """
+    if not isinstance(data, Mapping):
+        return text
+    try:
+        return Phrase.from_data(data)
+    except (KeyError, TypeError, ValueError):
+        return text
 
 
 def english(value: Any) -> str:

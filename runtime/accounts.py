@@ -95,6 +95,10 @@ class Subject(StrEnum):
     ADDRESS = "address"
 
 
+#: How the log names what sign-in attempts were counted for.
+SUBJECT_WORDS = {Subject.USER: Phrase("user"), Subject.ADDRESS: Phrase("address")}
+
+
 @dataclass(frozen=True)
 class Throttle:
     """How failed sign-ins in a row slow the next ones: the first `free` cost nothing, each one after that makes
@@ -254,8 +258,9 @@ class Accounts:
             for state in failed:
                 if state.locked_until is not None:  # locked by this failure: a lock refuses before counting
                     minutes = THROTTLES[state.subject].lock_for // timedelta(minutes=1)
-                    _event(tx, "sign-in locked", state.key, f"Sign-in of {state.subject.value} {state.who} locked "
-                           f"for {minutes} minutes after {state.failures} failed attempts")
+                    _event(tx, "sign-in locked", state.key, Phrase(
+                        "Sign-in of {subject} {who} locked for {minutes} minutes after {count} failed attempts",
+                        subject=SUBJECT_WORDS[state.subject], who=state.who, minutes=minutes, count=state.failures))
             if locked:
                 return _locked(max(locked))
             if waits:  # hurrying counted as failing: say how long to wait from now
@@ -322,8 +327,12 @@ class Accounts:
                 self._name_single_token(tx, old)
                 _keep_an_administrator(self.runtime, old, user.roles)
             tx.put_user(user)
-            verb = "replaced" if old is not None else "added"
-            _event(tx, f"user {verb}", user.id, f"User {user.id} {verb}: {_roles_text(user)}")
+            if old is not None:
+                _event(tx, "user replaced", user.id, Phrase("User {user} replaced: {access}", user=user.id,
+                                                            access=_roles_text(user)))
+            else:
+                _event(tx, "user added", user.id, Phrase("User {user} added: {access}", user=user.id,
+                                                         access=_roles_text(user)))
             return user, old is not None
 
         return self.runtime.step(actor, add)
@@ -340,7 +349,8 @@ class Accounts:
             _keep_an_administrator(self.runtime, user, roles)
             changed = tx.put_user(user.model_copy(update={"roles": list(dict.fromkeys(roles)),
                                                           "queues": list(dict.fromkeys(queues))}))
-            _event(tx, "roles set", user.id, f"User {user.id} now has {_roles_text(changed)}")
+            _event(tx, "roles set", user.id, Phrase("User {user} now has {access}", user=user.id,
+                                                    access=_roles_text(changed)))
             return changed
 
         return self.runtime.step(actor, set_roles)
@@ -358,8 +368,9 @@ class Accounts:
             if user.language == language:
                 return user
             changed = tx.put_user(user.model_copy(update={"language": language}))
-            _event(tx, "language set", user.id, f"User {user.id} now reads the app in "
-                                                f"{language or 'the installation default language'}")
+            _event(tx, "language set", user.id, Phrase("User {user} now reads the app in {language}", user=user.id,
+                                                       language=language or Phrase("the installation default "
+                                                                                   "language")))
             return changed
 
         return self.runtime.step(actor, set_language)
@@ -375,8 +386,11 @@ class Accounts:
         def change(tx: Transaction) -> User:
             user = _holder(tx, user_id)
             changed = tx.put_user(user.model_copy(update={"name": name or user.id, "email": email}))
-            _event(tx, "details changed", user.id, f"User {user.id} is now called {changed.name}"
-                   + (f", e-mail {email}" if email else ", without an e-mail address"))
+            _event(tx, "details changed", user.id,
+                   Phrase("User {user} is now called {name}, e-mail {email}", user=user.id, name=changed.name,
+                          email=email) if email else
+                   Phrase("User {user} is now called {name}, without an e-mail address", user=user.id,
+                          name=changed.name))
             return changed
 
         return self.runtime.step(actor, change)
@@ -392,7 +406,7 @@ class Accounts:
         def set_password(tx: Transaction) -> User:
             user = _holder(tx, user_id)
             changed = tx.put_user(user.model_copy(update={"password_hash": password_hash}))
-            _event(tx, "password set", user.id, f"User {user.id} got a new password")
+            _event(tx, "password set", user.id, Phrase("User {user} got a new password", user=user.id))
             return changed
 
         return self.runtime.step(actor, set_password)
@@ -417,8 +431,11 @@ class Accounts:
             token = ApiToken(holder=holder.id, name=name, created_at=tx.now, created_by=tx.actor,
                              expires_at=tx.now + timedelta(days=days))
             tx.new_record(TOKEN_KIND, token_hash(text), token.model_dump(mode="json"))
-            _event(tx, "token made", holder.id, f"API token '{name}' of {holder.id} made, valid for {days} days"
-                   + (" (replacing the earlier one)" if old else ""))
+            _event(tx, "token made", holder.id,
+                   Phrase("API token '{name}' of {user} made, valid for {days} days (replacing the earlier one)",
+                          name=name, user=holder.id, days=days) if old else
+                   Phrase("API token '{name}' of {user} made, valid for {days} days", name=name, user=holder.id,
+                          days=days))
             return NewToken(text, token, old is not None)
 
         return self.runtime.step(actor, make)
@@ -434,7 +451,8 @@ class Accounts:
             if record is None:
                 raise NotFound(f"{holder.id} has no API token '{name}'")
             tx.remove_record(record)
-            _event(tx, "token revoked", holder.id, f"API token '{name}' of {holder.id} revoked")
+            _event(tx, "token revoked", holder.id, Phrase("API token '{name}' of {user} revoked", name=name,
+                                                               user=holder.id))
             return ApiToken.model_validate(record.data)
 
         return self.runtime.step(actor, revoke)
@@ -451,7 +469,8 @@ class Accounts:
             if record is None or state.locked_until is None:
                 raise NotFound(f"sign-in of {subject.value} {who} is not locked")
             tx.remove_record(record)
-            _event(tx, "sign-in unlocked", state.key, f"Sign-in of {subject.value} {who} unlocked")
+            _event(tx, "sign-in unlocked", state.key, Phrase("Sign-in of {subject} {who} unlocked",
+                                                               subject=SUBJECT_WORDS[subject], who=who))
 
         self.runtime.step(actor, unlock)
 
@@ -562,9 +581,10 @@ def _token_problems(name: str, days: int) -> dict[str, str]:
     return problems
 
 
-def _roles_text(user: User) -> str:
-    queues = f", queues {', '.join(user.queues)}" if user.queues else ""
-    return f"roles {', '.join(user.roles)}{queues}"
+def _roles_text(user: User) -> Phrase:
+    if user.queues:
+        return Phrase("roles {roles}, queues {queues}", roles=user.roles, queues=user.queues)
+    return Phrase("roles {roles}", roles=user.roles)
 
 
 def _sign_in_record(tx: Transaction, subject: Subject, who: str) -> tuple[Record | None, SignInState]:
@@ -584,7 +604,7 @@ def _put_sign_in_state(tx: Transaction, record: Record | None, state: SignInStat
     return state
 
 
-def _event(tx: Transaction, kind: str, subject: str, summary: str) -> None:
+def _event(tx: Transaction, kind: str, subject: str, summary: Phrase) -> None:
     """An entry of the administration's audit (`runtime.installation_log.ACCOUNTS`)."""
     installation_log.write(tx, installation_log.ACCOUNTS, kind, subject, summary)
 

@@ -20,9 +20,11 @@ nothing is delivered twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from models.phrases import Phrase, kept_phrase
 from runtime.access import UseCase, require, system_user
 from runtime.documents import Case, Incident, OutboxEntry, OutboxStatus, User
 from runtime.errors import ConflictError, EngineError, NotFound
@@ -35,13 +37,29 @@ if TYPE_CHECKING:
 FAILED_KIND = "failed_delivery"
 #: Who gives up on a delivery.
 DELIVERER = system_user("outbox")
-CHANNEL_WORDS = {"email": "e-mail", "letter": "letter", "sms": "SMS", "connector": "request"}
+#: What messages call an entry of each channel.
+CHANNEL_WORDS = {"email": Phrase("e-mail"), "letter": Phrase("letter"), "sms": Phrase("SMS"),
+                 "connector": Phrase("request")}
 
 
-def delivery_text(entry: OutboxEntry) -> str:
+def delivery_text(entry: OutboxEntry) -> Phrase:
     """How messages name an entry: "the e-mail to sanne@example.nl" (a letter: the first line of its address)."""
-    addressee = next(iter(entry.recipient.splitlines()), "")
-    return f"the {CHANNEL_WORDS.get(entry.channel, entry.channel)} to {addressee}"
+    return Phrase("the {channel} to {recipient}", **_named(entry))
+
+
+def _named(entry: OutboxEntry) -> dict[str, Phrase | str]:
+    """The values of a phrase naming `entry` (as a sentence starts, where a language may say it another way)."""
+    return {"channel": CHANNEL_WORDS.get(entry.channel, entry.channel),
+            "recipient": next(iter(entry.recipient.splitlines()), "")}
+
+
+def failed_reason(record_data: Mapping[str, Any], entry: OutboxEntry) -> Phrase | str:
+    """Why a delivery failed, as its record kept it (a phrase), else as the entry has it (records from before)."""
+    return kept_phrase(record_data.get("reason"), entry.last_error)
+
+
+def _kept(reason: Phrase | str) -> dict[str, Any] | str:
+    return reason.as_data() if isinstance(reason, Phrase) else reason
 
 
 def may_resend(entry: OutboxEntry) -> bool:
@@ -49,20 +67,21 @@ def may_resend(entry: OutboxEntry) -> bool:
     return entry.status is OutboxStatus.FAILED and not entry.interrupted
 
 
-def give_up(runtime: Runtime, entry: OutboxEntry, reason: str) -> None:
-    """Mark `entry` failed for `reason`, with an incident and a trail event on its case (by the `DELIVERER`)."""
+def give_up(runtime: Runtime, entry: OutboxEntry, reason: Phrase | str) -> None:
+    """Mark `entry` failed for `reason`, with an incident and a trail event on its case (by the `DELIVERER`); the
+    failed delivery's record keeps the reason as said (a phrase, for readers of another language)."""
 
     def fail(tx: Transaction) -> None:
         case = tx.case(entry.case_id)
-        entry.status, entry.last_error = OutboxStatus.FAILED, reason
+        entry.status, entry.last_error = OutboxStatus.FAILED, str(reason)
         tx.add_outbox(entry)
-        message = f"{_sentence(delivery_text(entry))} could not be sent: {reason}"
-        incident = Incident(id=new_id("inc"), token="", node=entry.node, message=message, raised_at=tx.now,
-                            outbox_entry=entry.id)
+        message = Phrase("The {channel} to {recipient} could not be sent: {reason}", **_named(entry), reason=reason)
+        incident = Incident(id=new_id("inc"), token="", node=entry.node, message=str(message), raised_at=tx.now,
+                            outbox_entry=entry.id, said=message.as_data())
         case.incidents.append(incident)
         tx.audit(case, "delivery failed", message, node=entry.node or None,
                  details={"outbox": entry.id, "incident": incident.id})
-        tx.new_record(FAILED_KIND, entry.id, {"case_id": case.id})
+        tx.new_record(FAILED_KIND, entry.id, {"case_id": case.id, "reason": _kept(reason)})
 
     runtime.step(DELIVERER, fail)
 
@@ -74,8 +93,8 @@ class ResendReport:
 
     resent: int = 0
     cases: int = 0
-    check_by_hand: list[str] = field(default_factory=list)  # "case …: the e-mail to …"
-    problems: list[str] = field(default_factory=list)
+    check_by_hand: list[Phrase] = field(default_factory=list)  # "case …: the e-mail to …"
+    problems: list[Phrase] = field(default_factory=list)
 
 
 class Deliveries:
@@ -109,14 +128,16 @@ class Deliveries:
         report = ResendReport()
         for case_id in sorted({record.data["case_id"] for record in self.runtime.store.records(FAILED_KIND)}):
             failed = self._failed(case_id)
-            report.check_by_hand += [f"case {case_id}: {delivery_text(entry)}" for entry in failed if entry.interrupted]
+            report.check_by_hand += [Phrase("case {case}: {delivery}", case=case_id, delivery=delivery_text(entry))
+                                     for entry in failed if entry.interrupted]
             if not any(map(may_resend, failed)):
                 continue
             try:
                 _, resent = self.runtime.step(user, lambda tx, case_id=case_id: self._resend_case(tx, case_id, user,
                                                                                                   quiet=True))
             except ConflictError as error:  # changed by someone else every time it was tried
-                report.problems.append(f"case {case_id}: {error}")
+                report.problems.append(Phrase("case {case}: {problem}", case=case_id, problem=error.args[0]
+                                              if len(error.args) == 1 else str(error)))
                 continue
             report.resent += resent
             report.cases += bool(resent)
@@ -128,8 +149,11 @@ class Deliveries:
         failed = self._failed(case_id)
         resendable = list(filter(may_resend, failed))
         if not resendable and not quiet:
-            unsure = "; ".join(f"{delivery_text(entry)} may have arrived: check by hand" for entry in failed)
-            raise EngineError(f"case {case_id} has no failed deliveries to resend" + (f" ({unsure})" if unsure else ""))
+            unsure = [Phrase("{delivery} may have arrived: check by hand", delivery=delivery_text(entry))
+                      for entry in failed]
+            raise EngineError(Phrase("case {case} has no failed deliveries to resend ({unsure})", case=case_id,
+                                     unsure=unsure) if unsure else
+                              Phrase("case {case} has no failed deliveries to resend", case=case_id))
         for entry in resendable:
             _requeue(tx, case, entry, user)
         return case, len(resendable)
@@ -140,12 +164,12 @@ class Deliveries:
 
 def _requeue(tx: Transaction, case: Case, entry: OutboxEntry, user: User) -> None:
     """Queue `entry` again as if new, resolve its incident, and say so on the case's trail."""
-    text = delivery_text(entry)
     if entry.status is not OutboxStatus.FAILED:
-        raise ConflictError(f"{text} is {entry.status.value}, not failed; nothing was resent")
+        raise ConflictError(Phrase("{delivery} is {status}, not failed; nothing was resent",
+                                   delivery=delivery_text(entry), status=entry.status.value))
     if entry.interrupted:
-        raise EngineError(f"{text} may have arrived (its delivery was interrupted): check by hand; it is never "
-                          "resent, so the customer never gets it twice")
+        raise EngineError(Phrase("{delivery} may have arrived (its delivery was interrupted): check by hand; it is "
+                                 "never resent, so the customer never gets it twice", delivery=delivery_text(entry)))
     reason = entry.last_error
     entry.status, entry.attempts, entry.next_attempt_at, entry.last_error = OutboxStatus.PENDING, 0, tx.now, ""
     tx.add_outbox(entry)
@@ -153,9 +177,6 @@ def _requeue(tx: Transaction, case: Case, entry: OutboxEntry, user: User) -> Non
     record = tx.record(FAILED_KIND, entry.id)
     if record is not None:
         tx.remove_record(record)
-    tx.audit(case, "delivery resent", f"{_sentence(text)} resent by {user.name or user.id} (it failed: {reason})",
+    tx.audit(case, "delivery resent", Phrase("The {channel} to {recipient} resent by {who} (it failed: {reason})",
+                                             **_named(entry), who=user.name or user.id, reason=reason),
              node=entry.node or None, details={"outbox": entry.id, "failed": reason})
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]

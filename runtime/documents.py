@@ -63,6 +63,8 @@ class Incident(Document):
     message: str
     raised_at: datetime
     outbox_entry: str | None = None
+    #: `message` as a `Phrase` (`Phrase.as_data`), for a reader of another language; None before phrases were kept.
+    said: dict[str, Any] | None = None
 
 
 class CaseFacts(Document):

@@ -103,13 +103,15 @@ class Mail:
         try:
             SmtpSink.to(route.server).send(_test_message(route.server, to, now))
         except DeliveryError as error:
-            self._log(user, f"Test e-mail to {to} through {mail_text(route.server)} failed: {error}")
+            self._log(user, Phrase("Test e-mail to {address} through {server} failed: {problem}", address=to,
+                                   server=mail_text(route.server), problem=str(error)))
             raise EngineError(Phrase("the test e-mail was not sent: {problem}", problem=str(error))) from None
-        self._log(user, f"Test e-mail sent to {to} through {mail_text(route.server)}")
+        self._log(user, Phrase("Test e-mail sent to {address} through {server}", address=to,
+                               server=mail_text(route.server)))
         return Phrase("A test e-mail went to {address} through {server} at {moment}.", address=to,
                       server=f"{route.server.host}:{route.server.port}", moment=now)
 
-    def _log(self, user: User, summary: str) -> None:
+    def _log(self, user: User, summary: Phrase) -> None:
         self.runtime.step(user, lambda tx: installation_log.write(tx, installation_log.ACCOUNTS, "test e-mail",
                                                                   "mail", summary))
 

@@ -39,6 +39,7 @@ from codegen.letters import LetterRenderError
 from codegen.markup import letter_page
 from codegen.pdf import letter_pdf
 from models.letters import LetterChannel
+from models.phrases import Phrase
 from runtime.deliveries import give_up
 from runtime.documents import OutboxEntry, OutboxStatus
 from runtime.settings import MailServer
@@ -300,11 +301,12 @@ class Deliverer:
 
     def _deliver(self, entry: OutboxEntry, sink: Sink | None, report: DeliveryReport) -> None:
         if sink is None:
-            self._fail(entry, f"no way to deliver the channel '{entry.channel}' is configured", report)
+            self._fail(entry, Phrase("no way to deliver the channel '{channel}' is configured", channel=entry.channel),
+                       report)
             return
         if entry.status is OutboxStatus.SENDING and not sink.idempotent:
             entry.interrupted = True
-            self._fail(entry, "delivery was interrupted: it may or may not have arrived; check by hand", report)
+            self._fail(entry, Phrase("delivery was interrupted: it may or may not have arrived; check by hand"), report)
             return
         entry.status, entry.attempts = OutboxStatus.SENDING, entry.attempts + 1
         self._save(entry)
@@ -312,7 +314,8 @@ class Deliverer:
             sink.deliver(entry)
         except DeliveryError as error:
             if entry.attempts >= MAX_ATTEMPTS:
-                self._fail(entry, f"{error} (gave up after {entry.attempts} attempts)", report)
+                self._fail(entry, Phrase("{problem} (gave up after {count} attempts)", problem=str(error),
+                                         count=entry.attempts), report)
             else:
                 entry.status, entry.last_error = OutboxStatus.PENDING, str(error)
                 entry.next_attempt_at = self.runtime.now() + FIRST_RETRY * 2 ** (entry.attempts - 1)
@@ -327,7 +330,7 @@ class Deliverer:
         else:
             report.sent += 1
 
-    def _fail(self, entry: OutboxEntry, reason: str, report: DeliveryReport) -> None:
+    def _fail(self, entry: OutboxEntry, reason: Phrase, report: DeliveryReport) -> None:
         """Give up on the entry: failed, and an incident on its case (`runtime.deliveries.give_up`)."""
         give_up(self.runtime, entry, reason)
         report.failed += 1

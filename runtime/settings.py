@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from models.phrases import Phrase
 from runtime import installation_log
 from runtime.access import UseCase, require
 from runtime.documents import User
@@ -95,8 +96,7 @@ def change_settings(runtime: Runtime, user: User, **changes: Any) -> Installatio
             tx.put_record(record.model_copy(update={"data": data, "updated_by": tx.actor, "updated_at": tx.now}))
         if settings != before:
             installation_log.write(tx, installation_log.ACCOUNTS, "settings changed", "installation",
-                                   f"Settings: {settings_text(settings)}"
-                                   + ("; new mail password" if _password(settings) != _password(before) else ""))
+                                   settings_text(settings, new_password=_password(settings) != _password(before)))
         return settings
 
     return runtime.step(user, change)
@@ -114,10 +114,14 @@ def mail_text(server: MailServer | None) -> str:
     return f"{server.host}:{server.port}{tls}" + (f", signing in as {server.username}" if server.username else "")
 
 
-def settings_text(settings: InstallationSettings) -> str:
-    four_eyes = "on" if settings.four_eyes else "off"
-    return (f"four eyes {four_eyes}, default language {settings.default_language}, mail server "
-            f"{mail_text(settings.mail)}")
+def settings_text(settings: InstallationSettings, *, new_password: bool) -> Phrase:
+    """The settings as the log says them (never the password: only that there is a new one)."""
+    values = {"four_eyes": Phrase("on") if settings.four_eyes else Phrase("off"),
+              "language": settings.default_language, "server": mail_text(settings.mail)}
+    if new_password:
+        return Phrase("Settings: four eyes {four_eyes}, default language {language}, mail server {server}; new mail "
+                      "password", **values)
+    return Phrase("Settings: four eyes {four_eyes}, default language {language}, mail server {server}", **values)
 
 
 def _password(settings: InstallationSettings) -> str:

@@ -10,16 +10,31 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from nicegui import ui
 
 from codegen.forms.rules import FieldRules, Widget, field_rules, is_editable, to_text
 from codegen.forms.validator import Compiler, Submission, check_submission, top_level
-from codegen.value_text import value_text
+from codegen.value_text import ScalarText, json_text, value_text
 from models.data import Variable
 from models.errors import FlowdeskError
 from models.forms import FieldKind, Form, InputField, RepeatingGroup, Section
+
+
+@dataclass(frozen=True)
+class FormWords:
+    """What a form says of its own accord, in the language of the page that shows it: codegen speaks no language,
+    so the page passes these in (the defaults are English, with values as their JSON text and yes/no)."""
+
+    add_row: str = "Add row"
+    #: How a read-only value that is set, no choice and no list reads: yes/no, amounts, dates.
+    value: ScalarText = json_text
+
+
+#: The words of a form shown outside a page's language (and in tests of codegen).
+ENGLISH = FormWords()
 
 
 class FormView:
@@ -30,13 +45,15 @@ class FormView:
     published version's compiler (`ProcessVersion.expression`). A field whose
     variable is in `read_only_values` shows that value as text and is neither
     checked nor submitted, like a case value field; the server sees it in the case's values. A case value field
-    of a variable in `defaulted` (nobody set it; `values` holds its declared default) shows "—".
+    of a variable in `defaulted` (nobody set it; `values` holds its declared default) shows "—". `words` are what
+    the form says itself, in the page's language.
     """
 
     def __init__(self, form: Form, variables: Mapping[str, Variable], values: Mapping[str, Any],
                  compile_expression: Compiler, *, read_only_values: Mapping[str, Any] | None = None,
-                 defaulted: Collection[str] = ()) -> None:
+                 defaulted: Collection[str] = (), words: FormWords = ENGLISH) -> None:
         self.form = form
+        self.words = words
         self.defaulted = frozenset(defaulted)
         self.variables = variables
         self.compile = compile_expression
@@ -87,7 +104,8 @@ class FormView:
                     self._elements(element.fields)
             elif isinstance(element, RepeatingGroup) and element.variable in self.read_only:
                 with ui.column().classes("w-full gap-0") as box:
-                    _read_only(element, self.read_only[element.variable], self.variables.get(element.variable))
+                    _read_only(element, self.read_only[element.variable], self.variables.get(element.variable),
+                               self.words.value)
             elif isinstance(element, RepeatingGroup):
                 box = self._group(element)
             else:
@@ -102,7 +120,7 @@ class FormView:
         """One field's widget, help and error line; `current` is its value now, `variable` what it writes."""
         with ui.column().classes("w-full gap-0") as box:
             if read_only or not is_editable(field):
-                _read_only(field, current, variable)
+                _read_only(field, current, variable, self.words.value)
                 return box
             initial = _initial_value(field, variable, current)
             store(initial)
@@ -123,8 +141,9 @@ class FormView:
             ui.label(group.label).classes("text-h6")
             self._row_areas[group.id] = ui.column().classes("w-full gap-2")
             self._messages[group.id] = ui.label().classes("text-negative text-caption").mark(f"error-{group.id}")
-            self._add_buttons[group.id] = ui.button("Add row", icon="add", on_click=lambda: self._add_row(group)) \
-                .props("flat").mark(f"add-{group.id}")
+            self._add_buttons[group.id] = ui.button(self.words.add_row, icon="add",
+                                                    on_click=lambda: self._add_row(group)).props("flat") \
+                .mark(f"add-{group.id}")
         self._draw_rows(group)
         return box
 
@@ -254,13 +273,15 @@ def _widget(field: InputField, rules: FieldRules, initial: Any) -> ui.element:
     return box
 
 
-def _read_only(element: InputField | RepeatingGroup, value: Any, variable: Variable | None = None) -> None:
-    """A value shown as text (`value_text`); a choice by its label (the field's own options, else its variable's)."""
+def _read_only(element: InputField | RepeatingGroup, value: Any, variable: Variable | None,
+               scalar: ScalarText) -> None:
+    """A value shown as text (`value_text`, single values written by `scalar`); a choice by its label (the field's
+    own options, else its variable's)."""
     options = getattr(element, "options", None) or (variable.options if variable is not None else [])
     labels = {option.value: option.display for option in options}
     with ui.column().classes("gap-0").mark(f"value-{element.id}"):
         ui.label(element.label).classes("text-caption text-grey-8")
-        ui.label(labels[value] if isinstance(value, str) and value in labels else value_text(value, variable)) \
+        ui.label(labels[value] if isinstance(value, str) and value in labels else value_text(value, variable, scalar)) \
             .classes("whitespace-pre-line")
         if getattr(element, "help", ""):
             ui.label(element.help).classes("text-caption text-grey-8")

@@ -18,6 +18,7 @@ from typing import Any
 
 from nicegui import events, ui
 
+from designer.display import number_text
 from designer.i18n import _
 
 __all__ = ["drop_zone", "size_in_words"]
@@ -32,15 +33,15 @@ DROP_ZONE_CSS = """
 
 
 def size_in_words(size: int) -> str:
-    """A file size limit as people say it.
+    """A file size limit as people say it, the number written the reader's way (1,5 MB in Dutch).
 
     >>> size_in_words(10 * 1024 * 1024), size_in_words(5_000_000), size_in_words(1536 * 1024), size_in_words(800)
     ('10 MB', '5 MB', '1.5 MB', '800 bytes')
     """
     if size < 1000:
-        return f"{size} bytes"
+        return _("{size} bytes").format(size=number_text(size))
     megabytes = size / MEGABYTE if size % (MEGABYTE // 2) == 0 else size / 1_000_000
-    return f"{megabytes:g} MB"
+    return _("{size} MB").format(size=number_text(round(megabytes, 3)))
 
 
 def drop_zone(what: str, limit: int, on_upload: Callable[[Any], Awaitable[Any] | Any], *, accept: str = "",

@@ -23,6 +23,7 @@ from nicegui.element import Element
 from nicegui.events import Handler, UiEventArguments
 
 from designer.elements.events import subscribe
+from designer.i18n import N_, _
 
 __all__ = [
     "EDITOR_WORDS",
@@ -31,34 +32,46 @@ __all__ = [
     "LetterEditor",
     "NodeEventArguments",
     "PasteEventArguments",
+    "editor_words",
 ]
 
 #: Everything the editor itself says (its toolbar, and the tooltips and screen-reader names of chips, conditions and
-#: locked code), as plain literals in this one place so that a translation can wrap them. The browser fills in
-#: `{label}` (a placeholder's label), `{text}` (a default text), `{name}` (what a marked part is called) and
-#: `{message}` (what is wrong with it).
+#: locked code), in English, marked for the catalogues; `editor_words` says them in the reader's language, so the
+#: JavaScript speaks none. The browser fills in `{label}` (a placeholder's label), `{text}` (a default text),
+#: `{name}` (what a marked part is called) and `{message}` (what is wrong with it).
 EDITOR_WORDS: dict[str, Any] = {
     "tools": {  # per markup: (what the button does, its text, its tooltip)
-        "html": [["heading", "Heading", "Heading (or back to a paragraph)"], ["bold", "B", "Bold"],
-                 ["list", "• List", "Bulleted list"], ["numbered", "1. List", "Numbered list"],
-                 ["table", "Table", "Insert a table"], ["row", "+ Row", "Add a row below (in a table)"],
-                 ["removeRow", "− Row", "Remove this row (in a table)"],
-                 ["address", "Address block", "Insert the customer's address"]],
-        "text": [["heading", "Heading", "Heading (makes the letter formatted text)"], ["bold", "B", "Bold"],
-                 ["list", "• List", "Bulleted list (makes the letter formatted text)"],
-                 ["numbered", "1. List", "Numbered list (makes the letter formatted text)"],
-                 ["table", "Table", "Insert a table (makes the letter formatted text)"],
-                 ["address", "Address block", "Insert the customer's address"]],
+        "html": [["heading", N_("Heading"), N_("Heading (or back to a paragraph)")], ["bold", N_("B"), N_("Bold")],
+                 ["list", N_("• List"), N_("Bulleted list")], ["numbered", N_("1. List"), N_("Numbered list")],
+                 ["table", N_("Table"), N_("Insert a table")], ["row", N_("+ Row"), N_("Add a row below (in a table)")],
+                 ["removeRow", N_("− Row"), N_("Remove this row (in a table)")],
+                 ["address", N_("Address block"), N_("Insert the customer's address")]],
+        "text": [["heading", N_("Heading"), N_("Heading (makes the letter formatted text)")],
+                 ["bold", N_("B"), N_("Bold")],
+                 ["list", N_("• List"), N_("Bulleted list (makes the letter formatted text)")],
+                 ["numbered", N_("1. List"), N_("Numbered list (makes the letter formatted text)")],
+                 ["table", N_("Table"), N_("Insert a table (makes the letter formatted text)")],
+                 ["address", N_("Address block"), N_("Insert the customer's address")]],
     },
-    "formats": {"money": "amount", "date": "date", "number": "number"},
-    "formatting": "Formatting: {label}",
-    "locked": "Template code the editor cannot show as text and chips; click to see or remove it",
-    "condition": "Change or remove this condition",
-    "chip": "{label}: click to change how it shows",
-    "chipName": "Placeholder {label}",
-    "fallback": "or “{text}”",
-    "warning": "{name} (warning: {message})",
+    "formats": {"money": N_("amount"), "date": N_("date"), "number": N_("number")},
+    "formatting": N_("Formatting: {label}"),
+    "locked": N_("Template code the editor cannot show as text and chips; click to see or remove it"),
+    "condition": N_("Change or remove this condition"),
+    "chip": N_("{label}: click to change how it shows"),
+    "chipName": N_("Placeholder {label}"),
+    "fallback": N_("or “{text}”"),
+    "warning": N_("{name} (warning: {message})"),
 }
+
+
+def editor_words() -> dict[str, Any]:
+    """`EDITOR_WORDS` in the language of the reader the page is built for (the toolbar's actions stay as they are)."""
+    return {
+        "tools": {markup: [[action, _(text), _(tooltip)] for action, text, tooltip in tools]
+                  for markup, tools in EDITOR_WORDS["tools"].items()},
+        "formats": {kind: _(name) for kind, name in EDITOR_WORDS["formats"].items()},
+        **{key: _(text) for key, text in EDITOR_WORDS.items() if isinstance(text, str)},
+    }
 
 
 @dataclass(kw_only=True, slots=True)
@@ -120,7 +133,7 @@ class LetterEditor(Element, component="letter_editor.js"):
         self._props["addressBlock"] = list(address_block)
         self._props["problems"] = []
         self._props["after"] = None
-        self._props["words"] = EDITOR_WORDS
+        self._props["words"] = editor_words()
 
     def load(self, document: Mapping[str, Any], *, caret: int | None = None, then_format: str = "",
              address_block: Sequence[Mapping[str, Any]] | None = None) -> None:

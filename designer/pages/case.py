@@ -20,7 +20,7 @@ from urllib.parse import quote
 from nicegui import APIRouter, events, ui
 
 from codegen.forms.view import FormView
-from designer.display import case_value_text, local_time, number_text
+from designer.display import case_value_text, form_words, local_time, number_text
 from designer.elements.drop_zone import drop_zone, size_in_words
 from designer.frame import current_user, frame, runtime
 from designer.i18n import N_, _, said, word
@@ -42,6 +42,7 @@ from runtime.views.cases import (
     case_view,
     event_changes,
     event_phrase,
+    incident_phrase,
     task_view,
 )
 from runtime.views.cases import sent_items as sent_list
@@ -148,8 +149,9 @@ class CaseView:
         """What stopped the case, and what it sent that could not be delivered (until someone resends it)."""
         for incident in read.case.incidents:
             node = read.version.nodes.get(incident.node)
-            text = incident.message if incident.outbox_entry else _("Stopped at '{step}': {problem}").format(
-                step=node.display if node else incident.node, problem=incident.message)
+            message = said(incident_phrase(incident))
+            text = message if incident.outbox_entry else _("Stopped at '{step}': {problem}").format(
+                step=node.display if node else incident.node, problem=message)
             ui.label(text).classes("text-red-700").mark("incident")
 
     @ui.refreshable_method
@@ -243,7 +245,7 @@ class CaseView:
         if task.form is not None:
             try:
                 self.form = FormView(task.form, task.version.variables, task.values, task.version.expression,
-                                     defaulted=task.values.defaulted)
+                                     defaulted=task.values.defaulted, words=form_words())
             except FlowdeskError as error:
                 ui.label(_("The form '{form}' cannot be shown: {problem}. Ask the process owner to fix it; the task "
                            "cannot be completed until then.").format(form=task.form.name or task.form.id,

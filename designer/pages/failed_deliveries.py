@@ -82,4 +82,4 @@ def _line(failed: FailedDelivery) -> None:
         ui.label(local_time(failed.failed_at))
         ui.link(_("case {case}").format(case=failed.case_id), case_url(failed.case_id))
         note = "" if failed.resendable else _(" (it may have arrived: check by hand; never resent)")
-        ui.label(f"{failed.text}: {failed.reason}{note}").classes("text-red-700")
+        ui.label(f"{said(failed.text)}: {said(failed.reason)}{note}").classes("text-red-700")

@@ -20,7 +20,7 @@ from typing import Any
 from nicegui import APIRouter, ui
 
 from codegen.forms.view import FormView
-from designer.display import local_time
+from designer.display import form_words, local_time
 from designer.frame import frame, runtime
 from designer.i18n import N_, _, said
 from designer.pages.customer_sheet import CHANNEL_LABELS, DIRECTION_LABELS, SEGMENT_LABELS, case_url
@@ -308,7 +308,7 @@ class IntakePage:
                 ui.label(_("This process starts without a form.")).classes("text-sm text-gray-600")
             else:
                 choice.form = FormView(start.form, start.version.variables, ChainMap(typed, start.values),
-                                       start.version.expression)
+                                       start.version.expression, words=form_words())
 
     # -- starting -------------------------------------------------------------------------------
 

@@ -22,11 +22,10 @@ from codegen.sms import segments
 from designer.display import local_time
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
-from designer.i18n import N_, _, said, word
+from designer.i18n import N_, _, said
 from models.errors import FlowdeskError
-from models.nodes import Channel
 from runtime.access import UseCase, may
-from runtime.deliveries import Deliveries, may_resend
+from runtime.deliveries import Deliveries, delivery_text, may_resend
 from runtime.documents import OutboxEntry, OutboxStatus, User
 from runtime.errors import NotFound
 from runtime.outbox import email_of
@@ -64,11 +63,6 @@ def _when(entry: OutboxEntry) -> str:
 def _message_name(entry: OutboxEntry) -> str:
     """How the page names a message: "E-mail to sanne@example.nl"."""
     return _("{channel} to {recipient}").format(channel=_(CHANNEL_LABELS[entry.channel]), recipient=_addressee(entry))
-
-
-def _in_sentence(entry: OutboxEntry) -> str:
-    """How a sentence names a message: "the e-mail to sanne@example.nl"."""
-    return _("the {channel} to {recipient}").format(channel=word(Channel(entry.channel)), recipient=_addressee(entry))
 
 
 def _show(entry: OutboxEntry) -> None:
@@ -133,7 +127,7 @@ def sent_items(user: User, case_id: str, on_resent: Callable[[], None] = lambda:
                 .props("outline dense").mark("resend-all")
         for entry in entries:
             _row(entry, resend(lambda request, e=entry: deliveries.resend(user, case_id, e.id, request=request),
-                               _("Queued again: {message}.").format(message=_in_sentence(entry)))
+                               _("Queued again: {message}.").format(message=said(delivery_text(entry))))
                  if entry.id in resendable else None)
 
     with ui.column().classes("w-full gap-1").mark("sent-items"):

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 from models.customers import Customer
 from models.forms import Form
 from models.nodes import NodeBase
-from models.phrases import Phrase
+from models.phrases import Phrase, kept_phrase
 from runtime.access import UseCase, require, work_refusal
 from runtime.case_values import Scope
-from runtime.documents import Attachment, AuditEvent, Case, CaseStatus, Contact, OutboxEntry, User, WorkItem
+from runtime.documents import Attachment, AuditEvent, Case, CaseStatus, Contact, Incident, OutboxEntry, User, WorkItem
 from runtime.errors import NotFound
 from runtime.outbox import sent_to_customer
 from runtime.process_version import ProcessVersion
@@ -124,11 +124,12 @@ def event_phrase(event: AuditEvent) -> Phrase | str:
     """What happened, as the runtime said it when it happened: the phrase kept with the event (a door says it in
     its reader's language), else the recorded English summary (events from before phrases were kept, kinds that
     keep none)."""
-    said = event.details.get("said")
-    try:
-        return Phrase.from_data(said) if isinstance(said, dict) else event.summary
-    except (KeyError, TypeError, ValueError):
-        return event.summary
+    return kept_phrase(event.details.get("said"), event.summary)
+
+
+def incident_phrase(incident: Incident) -> Phrase | str:
+    """What an incident says, as the runtime said it (a door says it in its reader's language), else its message."""
+    return kept_phrase(incident.said, incident.message)
 
 
 def _refusal(runtime: Runtime, user: User, item: WorkItem, version: ProcessVersion) -> Phrase | None:

@@ -187,3 +187,113 @@ async def test_a_dutch_agent_is_told_in_dutch_who_claimed_the_task_and_since_whe
     await user.should_see(content="Je kunt deze taak lezen, maar niet behandelen: taak 'Klacht onderzoeken' is "
                                   "opgepakt door Sue Supervisor sinds ")
 
+
+
+# The letter editor, failed deliveries, the admin log, forms and upload sizes ----------------------------------------
+
+
+def test_the_letter_editors_own_words_and_upload_sizes_are_dutch_for_a_dutch_reader(monkeypatch):
+    from designer.elements.drop_zone import size_in_words
+    from designer.elements.letter_editor import EDITOR_WORDS, editor_words
+
+    read_as(monkeypatch, "nl")
+    words = editor_words()
+    assert words["tools"]["html"][0] == ["heading", "Kop", "Kop (of terug naar een alinea)"]  # the action stays
+    assert [tool[0] for tool in words["tools"]["text"]] == [tool[0] for tool in EDITOR_WORDS["tools"]["text"]]
+    assert words["chip"] == "{label}: klik om te wijzigen hoe het verschijnt"
+    assert words["formats"] == {"money": "bedrag", "date": "datum", "number": "getal"}
+    assert size_in_words(1536 * 1024) == "1,5 MB" and size_in_words(10 * 1024 * 1024) == "10 MB"
+    read_as(monkeypatch, "en")
+    assert editor_words() == EDITOR_WORDS and size_in_words(1536 * 1024) == "1.5 MB"
+
+
+def test_a_forms_read_only_values_and_buttons_are_in_the_readers_language(monkeypatch):
+    from codegen.forms.view import ENGLISH
+
+    yes_no = Variable(name="paid", type="boolean", label="Betaald?")
+    amount = Variable(name="amount", type="money", label="Bedrag")
+    read_as(monkeypatch, "nl")
+    words = display.form_words()
+    assert (words.add_row, words.value(True, yes_no), words.value(False, yes_no)) == ("Rij toevoegen", "ja", "nee")
+    assert words.value("80.00", amount) == "€\u00a080,00"
+    assert (ENGLISH.add_row, ENGLISH.value(True, yes_no), ENGLISH.value("80.00", amount)) == ("Add row", "yes", "80.00")
+
+
+def test_a_log_entry_from_before_phrases_were_kept_shows_its_stored_text():
+    from runtime.installation_log import LogEntry
+
+    old = LogEntry(at=datetime(2026, 3, 2, tzinfo=UTC), actor="ann", kind="password set", subject="bob",
+                   summary="User bob got a new password")
+    assert old.phrase == "User bob got a new password"
+    kept = old.model_copy(update={"said": Phrase("User {user} got a new password", user="bob").as_data()})
+    assert kept.phrase == Phrase("User {user} got a new password", user="bob")
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_writes_letters_in_dutch(user):
+    from runtime.accounts import Accounts
+    from tests.designer.helpers import open_editor_tab
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await open_editor_tab(user, "billing_complaint", "letters", "letters-title")
+    await user.should_see(content="Brieven (")
+    user.find(marker="letter-credit_note").click()
+    await user.should_see("Brief: Creditbrief")
+    await user.should_see("Sjablooncode (voor experts)")
+    await user.should_see("Voorbeeldgegevens")
+    body = next(iter(user.find(marker="letter-body").elements))
+    assert body.props["label"] == "Tekst"
+    assert body.props["words"]["tools"]["text"][0] == ["heading", "Kop", "Kop (maakt van de brief opgemaakte tekst)"]
+    assert body.props["words"]["locked"].startswith("Sjablooncode die de editor niet")
+
+
+@pytest.mark.anyio
+async def test_a_dutch_supervisor_reads_a_failed_delivery_and_its_resend_in_dutch(user):
+    from runtime.accounts import Accounts
+    from runtime.deliveries import give_up
+    from runtime.outbox import sent_to_customer
+
+    runtime = the_runtime()
+    Accounts(runtime).set_language(person("ann"), "sue", "nl")
+    [case] = runtime.store.cases()
+    [email] = sent_to_customer(runtime.store, case.id)
+    give_up(runtime, email, Phrase("{problem} (gave up after {count} attempts)", problem="the mail server said no",
+                                   count=5))
+    await sign_in(user, "sue", "sue-demo", target="/monitor")
+    await user.should_see(marker="failed-count", content="1 verzending mislukt", retries=30)
+    await user.should_see("de e-mail aan sanne.devries@example.nl: the mail server said no (opgegeven na 5 pogingen)")
+    user.find(marker="resend-everything").click()
+    await user.should_see("Opnieuw in de wachtrij: 1 bericht van 1 zaak.")
+    await user.open(f"/work/case/{case.id}")
+    await user.should_see("De e-mail aan sanne.devries@example.nl opnieuw verstuurd door Sue Supervisor (mislukt: the "
+                          "mail server said no (gave up after 5 attempts))")  # the reason as kept with the entry
+
+
+@pytest.mark.anyio
+async def test_a_failed_delivery_is_an_incident_on_the_case_said_in_dutch(user):
+    from runtime.accounts import Accounts
+    from runtime.deliveries import give_up
+    from runtime.outbox import sent_to_customer
+
+    runtime = the_runtime()
+    Accounts(runtime).set_language(person("ann"), "bob", "nl")
+    [case] = runtime.store.cases()
+    [email] = sent_to_customer(runtime.store, case.id)
+    give_up(runtime, email, Phrase("delivery was interrupted: it may or may not have arrived; check by hand"))
+    await sign_in(user, "bob", "bob-demo", target=f"/work/case/{case.id}")
+    await user.should_see(marker="incident", content="De e-mail aan sanne.devries@example.nl kon niet worden "
+                                                     "verstuurd: verzenden werd onderbroken: het kan wel of niet zijn "
+                                                     "aangekomen; controleer het zelf")
+
+
+@pytest.mark.anyio
+async def test_a_dutch_administrator_reads_the_admin_log_in_dutch(user):
+    from runtime.accounts import Accounts
+
+    accounts = Accounts(the_runtime())
+    accounts.set_language(person("ann"), "root", "nl")
+    accounts.set_language(person("ann"), "bob", "en")
+    accounts.set_language(person("ann"), "bob", None)
+    await sign_in(user, "root", "root-demo", target="/admin?tab=log")
+    await user.should_see("Gebruiker bob leest de app nu in de standaardtaal van de installatie", retries=30)
+    await user.should_see("Gebruiker root leest de app nu in nl")

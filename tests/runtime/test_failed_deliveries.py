@@ -130,7 +130,8 @@ def test_an_email_interrupted_while_sending_is_left_to_check_by_hand_and_never_r
     with pytest.raises(EngineError, match=r"has no failed deliveries to resend .*may have arrived: check by hand"):
         deliveries.resend_case(SUPERVISOR, case_id)
     report = deliveries.resend_all(SUPERVISOR)
-    assert report.resent == 0 and report.check_by_hand == [f"case {case_id}: the e-mail to sanne@example.nl"]
+    assert report.resent == 0
+    assert list(map(str, report.check_by_hand)) == [f"case {case_id}: the e-mail to sanne@example.nl"]
     assert deliverer(harness.runtime, port, tmp_path).deliver_due().sent == 0
     assert inbox.messages == [] and harness.store.case(case_id).incidents == [incident]
 
@@ -183,9 +184,9 @@ def test_supervisors_see_every_failed_delivery_newest_first_and_agents_do_not(
     second = harness.runtime.start_case(person("agent"), "p", {"amount": "5"}, customer_id="C-1").id
     deliver_until_done(harness, outbox)
     found = failed_deliveries(harness.runtime, SUPERVISOR)
-    assert [(f.case_id, f.text, f.resendable) for f in found] == [
+    assert [(f.case_id, str(f.text), f.resendable) for f in found] == [
         (second, "the e-mail to sanne@example.nl", True), (first, "the e-mail to sanne@example.nl", True)]
-    assert found[0].failed_at > found[1].failed_at and "refused the message (451" in found[0].reason
+    assert found[0].failed_at > found[1].failed_at and "refused the message (451" in str(found[0].reason)
     with pytest.raises(AccessDenied, match="to see the monitor"):
         failed_deliveries(harness.runtime, AGENT)
     Deliveries(harness.runtime).resend(AGENT, first, the_email(harness, first).id)

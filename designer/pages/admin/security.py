@@ -7,7 +7,7 @@ from nicegui import ui
 
 from designer.display import local_time
 from designer.frame import runtime
-from designer.i18n import N_, _
+from designer.i18n import N_, _, said
 from designer.pages.admin.feedback import attempt, problem_label
 from runtime.accounts import Accounts
 from runtime.documents import User
@@ -69,4 +69,4 @@ class LogPanel:
             for event in events:
                 ui.label(local_time(event.at)).classes("text-sm text-gray-600")
                 ui.label(event.actor).classes("text-sm")
-                ui.label(event.summary).mark("log-entry")
+                ui.label(said(event.phrase)).mark("log-entry")

@@ -22,6 +22,7 @@ from nicegui import ui
 
 from codegen.forms.view import FormView
 from codegen.letter_samples import SAMPLE_CUSTOMER, sample_value
+from designer.display import form_words
 from designer.frame import runtime
 from designer.i18n import N_, _, said
 from designer.pages.editor.panel import Panel
@@ -498,7 +499,7 @@ class FormsPanel(Panel):
         with ui.column().classes("w-full gap-2").mark("preview") as area:
             try:
                 view = FormView(form, {v.name: v for v in bundle.variables}, preview_values(bundle, form),
-                                ProcessVersion.of_draft(bundle).expression)
+                                ProcessVersion.of_draft(bundle).expression, words=form_words())
             except FlowdeskError as error:
                 area.clear()
                 ui.label(_("The preview cannot be shown: {problem}").format(problem=said(error))) \

@@ -55,6 +55,7 @@ from codegen.letter_view import edited_document, editor_json, node_problems, pas
 from codegen.letters import LetterRenderError, RenderedLetter, render_letter
 from codegen.markup import letter_page
 from codegen.sms import segments
+from designer.display import number_text
 from designer.elements.letter_editor import (
     ConvertEventArguments,
     LetterEditor,
@@ -63,6 +64,7 @@ from designer.elements.letter_editor import (
 )
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
+from designer.i18n import N_, _, ngettext, word
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.setting_fields import save_as_typed
 from models.customers import Customer
@@ -78,18 +80,20 @@ if TYPE_CHECKING:
     from designer.pages.editor.shell import Editor
 
 CHANNEL_ICONS = {LetterChannel.LETTER: "description", LetterChannel.EMAIL: "mail", LetterChannel.SMS: "sms"}
-CHANNEL_NAMES = {LetterChannel.LETTER: "Letter", LetterChannel.EMAIL: "E-mail", LetterChannel.SMS: "SMS"}
+CHANNEL_NAMES = {LetterChannel.LETTER: N_("Letter"), LetterChannel.EMAIL: N_("E-mail"), LetterChannel.SMS: N_("SMS")}
 SAMPLE = "sample"
+#: What each text of a letter is called where its template code is shown.
+PART_NAMES = {"subject": N_("Subject"), "body": N_("Body"), "text_body": N_("Text body")}
 #: What a button does on mousedown so that clicking it leaves the focus where it was (in the letter being written).
 KEEP_FOCUS = "(event) => event.preventDefault()"
 #: What a new passage shown only under a condition says until it is typed over (in plain text).
-SAMPLE_PASSAGE = "Text shown only then"
+SAMPLE_PASSAGE = N_("Text shown only then")
 #: The checks whose findings name a placeholder (in `{{ ... }}`), marked on its chips.
 MAYBE_EMPTY_RULE, UNKNOWN_RULE = "placeholder-maybe-empty", "placeholder-unknown"
 _PLACEHOLDER = re.compile(r"\{\{ ([\w.]+) \}\}")
 _QUOTED_PLACEHOLDER = re.compile(r"'?\{\{ ([\w.]+) \}\}'?")
 #: What to do about a value that may be empty, said with what the editor offers (the rule's hint shows template code).
-MAYBE_EMPTY_HINT = ("Click its placeholder, which is marked: show it only if it has a value, or give a default text. "
+MAYBE_EMPTY_HINT = N_("Click its placeholder, which is marked: show it only if it has a value, or give a default text. "
                     "Or make every way to the step set it: a required form field, an assignment or a default value.")
 
 
@@ -160,31 +164,31 @@ class LettersPanel(Panel):
                 self.letter_list()
             with ui.column().classes("grow gap-2 min-w-0"):
                 if letter is None:
-                    ui.label("No letters yet. Add a letter, e-mail or SMS on the left.").mark("no-letters")
+                    ui.label(_("No letters yet. Add a letter, e-mail or SMS on the left.")).mark("no-letters")
                 else:
                     self.letter_editor(letter)
 
     def letter_list(self) -> None:
         letters = self.draft.bundle.letters
-        ui.label(f"Letters ({len(letters)})").classes("text-lg").mark("letters-title")
+        ui.label(_("Letters ({count})").format(count=len(letters))).classes("text-lg").mark("letters-title")
         with ui.list().props("dense").classes("w-full"):
             for item in letters:
                 with ui.item(on_click=lambda i=item.id: self.focus(i)).mark(f"letter-{item.id}") \
                         .classes("bg-blue-50" if item.id == self.letter_id else ""):
                     with ui.item_section().props("avatar"):
-                        ui.icon(CHANNEL_ICONS[item.channel]).tooltip(CHANNEL_NAMES[item.channel])
+                        ui.icon(CHANNEL_ICONS[item.channel]).tooltip(_(CHANNEL_NAMES[item.channel]))
                     with ui.item_section():
                         ui.label(item.name or item.id)
                     with ui.item_section().props("side"):
                         ui.button(icon="delete", on_click=lambda i=item.id: self.edit(
                             lambda: self.draft.remove_entry("letters", i))).props("flat dense round") \
-                            .mark(f"remove-letter-{item.id}").tooltip("Remove")
-        new_id = ui.input("New letter id", placeholder="e.g. payment_reminder").classes("w-full") \
+                            .mark(f"remove-letter-{item.id}").tooltip(_("Remove"))
+        new_id = ui.input(_("New letter id"), placeholder=_("e.g. payment_reminder")).classes("w-full") \
             .mark("new-letter")
-        name = ui.input("Name", placeholder="e.g. Payment reminder").classes("w-full").mark("new-letter-name")
-        channel = ui.select({c.value: CHANNEL_NAMES[c] for c in LetterChannel}, value=LetterChannel.EMAIL.value,
-                            label="Channel").classes("w-full").mark("new-letter-channel")
-        language = ui.input("Language", value="nl").classes("w-full").mark("new-letter-language")
+        name = ui.input(_("Name"), placeholder=_("e.g. Payment reminder")).classes("w-full").mark("new-letter-name")
+        channel = ui.select({c.value: _(CHANNEL_NAMES[c]) for c in LetterChannel}, value=LetterChannel.EMAIL.value,
+                            label=_("Channel")).classes("w-full").mark("new-letter-channel")
+        language = ui.input(_("Language"), value="nl").classes("w-full").mark("new-letter-language")
 
         def add() -> None:
             wanted = (new_id.value or "").strip()
@@ -193,20 +197,22 @@ class LettersPanel(Panel):
             if any(item.id == wanted for item in self.draft.bundle.letters):
                 self.focus(wanted)
 
-        ui.button("Add", icon="add", on_click=add).props("flat").mark("add-letter")
+        ui.button(_("Add"), icon="add", on_click=add).props("flat").mark("add-letter")
 
     def letter_editor(self, letter: Letter) -> None:
         variant = letter.variant(self.language)
-        ui.label(f"{CHANNEL_NAMES[letter.channel]}: {letter.name or letter.id}").classes("text-lg") \
+        ui.label(_("{channel}: {letter}").format(channel=_(CHANNEL_NAMES[letter.channel]),
+                                                letter=letter.name or letter.id)).classes("text-lg") \
             .mark("letter-title")
         self.language_bar(letter)
         self.picker(letter)
         sms = letter.channel is LetterChannel.SMS
         if not sms:
-            self.text_editor("subject", "Subject", variant.subject, Markup.PLAIN, single_line=True)
-        self.text_editor("body", "Text", variant.body, markup_of(variant.body, html_body=not sms), toolbar=not sms)
+            self.text_editor("subject", _("Subject"), variant.subject, Markup.PLAIN, single_line=True)
+        self.text_editor("body", _("Text"), variant.body, markup_of(variant.body, html_body=not sms), toolbar=not sms)
         if letter.channel is LetterChannel.EMAIL:
-            self.text_editor("text_body", "Plain-text part (for mail programs without HTML; empty: made from the text)",
+            self.text_editor("text_body",
+                             _("Plain-text part (for mail programs without HTML; empty: made from the text)"),
                              variant.text_body, Markup.PLAIN)
         self.mark_chips()
         self.show_problems()
@@ -220,20 +226,24 @@ class LettersPanel(Panel):
                     .props("dense align=left").mark("letter-languages"):
                 for variant in letter.variants:
                     default = variant.language == letter.default_language
-                    ui.tab(variant.language, f"{variant.language} (default)" if default else variant.language) \
+                    ui.tab(variant.language, _("{language} (default)").format(language=variant.language) if default
+                           else variant.language) \
                         .mark(f"language-{variant.language}")
-            new_language = ui.input("Add language", placeholder="e.g. en").classes("w-28").mark("new-language")
+            new_language = ui.input(_("Add language"), placeholder=_("e.g. en")).classes("w-28").mark("new-language")
             ui.button(icon="add", on_click=lambda: self.add_language(letter.id, new_language.value or "")) \
-                .props("flat dense").mark("add-language").tooltip("Add a version in this language")
+                .props("flat dense").mark("add-language").tooltip(_("Add a version in this language"))
             if self.language != letter.default_language:
-                ui.button("Make default", on_click=lambda: self.edit(lambda: self.draft.apply(
+                ui.button(_("Make default"), on_click=lambda: self.edit(lambda: self.draft.apply(
                     letter_edits.set_default_language, letter.id, self.language))).props("flat dense") \
                     .mark("make-default-language")
                 ui.button(icon="delete", on_click=lambda: self.edit(lambda: self.draft.apply(
                     letter_edits.remove_variant, letter.id, self.language))).props("flat dense") \
-                    .mark("remove-language").tooltip(f"Remove the '{self.language}' version")
-        ui.label(f"Customers whose language is '{self.language}' get this version; customers with a language "
-                 f"this letter lacks get the '{letter.default_language}' version.").classes("text-xs text-slate-600")
+                    .mark("remove-language") \
+                    .tooltip(_("Remove the '{language}' version").format(language=self.language))
+        ui.label(_("Customers whose language is '{language}' get this version; customers with a language this letter "
+                   "lacks get the '{default}' version.").format(language=self.language,
+                                                                default=letter.default_language)) \
+            .classes("text-xs text-slate-600")
 
     def choose_language(self, language: str) -> None:
         if language != self.language:
@@ -270,7 +280,7 @@ class LettersPanel(Panel):
             nodes = pasted_nodes(text.markup, html=event.html, text=event.text, nodes=event.nodes,
                                  single_line=text.single_line)
         except ValueError as error:
-            ui.notify(f"Not pasted: {error}.", type="warning")
+            ui.notify(_("Not pasted: {problem}.").format(problem=error), type="warning")
             return
         text.editor.insert(shown_nodes(nodes, self.names))
 
@@ -283,7 +293,7 @@ class LettersPanel(Panel):
         try:
             document = edited_document(data, text.markup)
         except ValueError as error:
-            ui.notify(f"That change cannot be kept: {error}.", type="warning")
+            ui.notify(_("That change cannot be kept: {problem}.").format(problem=error), type="warning")
             text.editor.load(editor_json(text.document, self.names))
             return False
         self.keep(text, document)
@@ -359,14 +369,14 @@ class LettersPanel(Panel):
         entries = {name.path: name for name in letter_names(self.draft.bundle.variables)}
         with ui.row().classes("w-full items-end gap-2"):
             choice = ui.select({path: f"{name.group}: {name.label}" for path, name in entries.items()},
-                               with_input=True, label="Case data, customer field or computed value") \
+                               with_input=True, label=_("Case data, customer field or computed value")) \
                 .classes("grow").mark("letter-pick")
-            value = ui.button("Insert value", icon="data_object", on_click=lambda: self.picked and self.insert(
+            value = ui.button(_("Insert value"), icon="data_object", on_click=lambda: self.picked and self.insert(
                 [value_node(self.picked)])).props("flat dense no-caps").mark("letter-insert-value")
-            with ui.dropdown_button("Show only if…", icon="help_outline", auto_close=True) \
+            with ui.dropdown_button(_("Show only if…"), icon="help_outline", auto_close=True) \
                     .props("flat dense no-caps").mark("letter-insert-if") as condition:
                 tests = ui.column().classes("gap-0")
-            loop = ui.button("Repeat for each…", icon="repeat", on_click=lambda: self.picked and self.insert_repeat(
+            loop = ui.button(_("Repeat for each…"), icon="repeat", on_click=lambda: self.picked and self.insert_repeat(
                 self.picked)).props("flat dense no-caps").mark("letter-insert-loop")
         for button in (value, loop):  # a click leaves the cursor (and the keyboard) in the letter
             button.on("mousedown", js_handler=KEEP_FOCUS)
@@ -404,7 +414,7 @@ class LettersPanel(Panel):
         `condition` holds."""
         text = self.target()
         if text is not None:
-            sample = "" if text.markup is Markup.HTML else SAMPLE_PASSAGE
+            sample = "" if text.markup is Markup.HTML else _(SAMPLE_PASSAGE)
             text.editor.wrap(shown_nodes([condition_node(condition, sample)], self.names)[0])
 
     # Menus of chips, conditions, repeated parts and locked code.
@@ -425,7 +435,7 @@ class LettersPanel(Panel):
                 try:
                     self.changed(part, change(self.texts[part].document))
                 except (ValueError, IndexError) as error:
-                    ui.notify(f"Not changed: {error}", type="warning")
+                    ui.notify(_("Not changed: {problem}").format(problem=error), type="warning")
 
             problems = [p for p in self.chip_problems(text) if (p["kind"], p["ordinal"]) == (event.kind, event.ordinal)]
             if isinstance(node, Value):
@@ -435,21 +445,22 @@ class LettersPanel(Panel):
                 problem = next((p["message"] for p in problems if p["branch"] == way), "")
                 self.condition_menu(node, address, way, problem, apply)
             elif isinstance(node, Repeat):
-                ui.label(f"For each record in '{self.names.label(node.items)}'").classes("text-lg").mark("repeat-menu")
-                ui.label("Everything in this part is shown once for each record of the list.") \
+                ui.label(_("For each record in '{list}'").format(list=self.names.label(node.items))) \
+                    .classes("text-lg").mark("repeat-menu")
+                ui.label(_("Everything in this part is shown once for each record of the list.")) \
                     .classes("text-sm text-slate-600")
-                ui.button("Remove it, with its content", icon="delete", on_click=lambda: apply(
+                ui.button(_("Remove it, with its content"), icon="delete", on_click=lambda: apply(
                     lambda d: remove_node(d, address))).props("flat no-caps color=negative").mark("repeat-remove")
             elif isinstance(node, Locked):
-                ui.label("Template code").classes("text-lg").mark("locked-menu")
-                ui.label("The editor cannot show this part as text and placeholders; it is kept exactly as written. "
-                         "Change it under 'Template code (for experts)', or remove it.") \
+                ui.label(_("Template code")).classes("text-lg").mark("locked-menu")
+                ui.label(_("The editor cannot show this part as text and placeholders; it is kept exactly as written. "
+                           "Change it under 'Template code (for experts)', or remove it.")) \
                     .classes("text-sm text-slate-600")
                 ui.label(node.source).classes("font-mono text-sm whitespace-pre-wrap border rounded p-2 w-full") \
                     .mark("locked-source")
-                ui.button("Remove it", icon="delete", on_click=lambda: apply(lambda d: remove_node(d, address))) \
+                ui.button(_("Remove it"), icon="delete", on_click=lambda: apply(lambda d: remove_node(d, address))) \
                     .props("flat no-caps color=negative").mark("locked-remove")
-            ui.button("Close", on_click=dialog.close).props("flat").mark("menu-close")
+            ui.button(_("Close"), on_click=dialog.close).props("flat").mark("menu-close")
         dialog.on_value_change(lambda e: e.value or dialog.delete())  # a menu is made anew for each click
         dialog.open()
 
@@ -459,25 +470,25 @@ class LettersPanel(Panel):
         ui.label(self.names.label(value.path)).classes("text-lg").mark("chip-menu")
         if problem:
             ui.label(problem).classes("text-amber-900 bg-amber-50 rounded p-2 w-full").mark("chip-problem")
-        ui.label("Show it as").classes("text-sm font-semibold mt-2")
+        ui.label(_("Show it as")).classes("text-sm font-semibold mt-2")
         ui.toggle(_format_choices(self.language or "nl"), value=value.format, on_change=lambda e: apply(
             lambda d: replace_node(d, address, Value(value.path, e.value or "", value.fallback)))) \
             .props("dense no-caps").mark("chip-format")
-        ui.label("When it has no value").classes("text-sm font-semibold mt-2")
+        ui.label(_("When it has no value")).classes("text-sm font-semibold mt-2")
         kind = self.names.type(value.path)
-        ui.button("Show it only if it has a value", icon="help_outline", on_click=lambda: apply(
+        ui.button(_("Show it only if it has a value"), icon="help_outline", on_click=lambda: apply(
             lambda d: wrap_in_condition(d, address, has_value(value.path, kind)))).props("flat dense no-caps") \
             .mark("chip-only-if-value")
         with ui.row().classes("w-full items-end no-wrap gap-2"):
-            fallback = ui.input("Or show this text instead", value=value.fallback or "").classes("grow") \
+            fallback = ui.input(_("Or show this text instead"), value=value.fallback or "").classes("grow") \
                 .mark("chip-default")
-            ui.button("Use", on_click=lambda: apply(lambda d: replace_node(
+            ui.button(_("Use"), on_click=lambda: apply(lambda d: replace_node(
                 d, address, Value(value.path, value.format, fallback.value or "")))).props("flat dense") \
                 .mark("chip-use-default")
         if value.fallback is not None:
-            ui.button("No default text", on_click=lambda: apply(lambda d: replace_node(
+            ui.button(_("No default text"), on_click=lambda: apply(lambda d: replace_node(
                 d, address, Value(value.path, value.format)))).props("flat dense no-caps").mark("chip-no-default")
-        ui.button("Remove this placeholder", icon="delete", on_click=lambda: apply(
+        ui.button(_("Remove this placeholder"), icon="delete", on_click=lambda: apply(
             lambda d: remove_node(d, address))).props("flat dense no-caps color=negative").mark("chip-remove")
 
     def condition_menu(self, condition: Condition, address: tuple[int, ...], way: int, problem: str,
@@ -486,20 +497,20 @@ class LettersPanel(Panel):
         empty), another condition, an 'otherwise', show always, remove."""
         branch = condition.branches[way]
         names = self.names
-        words = describe_condition(branch.condition, names) if branch.condition else "none of the above holds"
-        ui.label(f"Shown only when {words}").classes("text-lg").mark("condition-menu")
+        words = describe_condition(branch.condition, names) if branch.condition else _("none of the above holds")
+        ui.label(_("Shown only when {condition}").format(condition=words)).classes("text-lg").mark("condition-menu")
         if problem:
             ui.label(problem).classes("text-amber-900 bg-amber-50 rounded p-2 w-full").mark("condition-problem")
             guarded = " and ".join(has_value(name, names.type(name)) for name in self.maybe_empty_in(branch.condition))
             if guarded:
-                ui.button("Test that it has a value first", icon="rule", on_click=lambda: apply(
+                ui.button(_("Test that it has a value first"), icon="rule", on_click=lambda: apply(
                     lambda d: with_condition(d, address, way, f"{guarded} and ({branch.condition})"))) \
                     .props("flat dense no-caps").mark("condition-guard")
         if branch.condition:
-            ui.label("Show it only when instead").classes("text-sm font-semibold mt-2")
+            ui.label(_("Show it only when instead")).classes("text-sm font-semibold mt-2")
             entries = {name.path: name for name in letter_names(self.draft.bundle.variables)}
             subject = ui.select({path: f"{name.group}: {name.label}" for path, name in entries.items()},
-                                with_input=True, label="Case data, customer field or computed value") \
+                                with_input=True, label=_("Case data, customer field or computed value")) \
                 .classes("w-full").mark("condition-pick")
             tests = ui.column().classes("gap-0 w-full")
 
@@ -515,15 +526,16 @@ class LettersPanel(Panel):
             subject.on_value_change(offer)
         if condition.branches[-1].condition:
             first = condition.branches[0].children
-            otherwise: tuple[Node, ...] = (Element("p", (), (Text("Text shown otherwise"),)),) \
-                if first and is_block(first[0]) else (Text("text shown otherwise"),)
-            ui.button("Add what shows otherwise", icon="call_split", on_click=lambda: apply(
+            otherwise: tuple[Node, ...] = (Element("p", (), (Text(_("Text shown otherwise")),)),) \
+                if first and is_block(first[0]) else (Text(_("text shown otherwise")),)
+            ui.button(_("Add what shows otherwise"), icon="call_split", on_click=lambda: apply(
                 lambda d: with_otherwise(d, address, otherwise))).props("flat dense no-caps") \
                 .mark("condition-otherwise")
         if len(condition.branches) == 1:
-            ui.button("Always show it (remove the condition, keep the text)", icon="visibility", on_click=lambda: apply(
-                lambda d: unwrap_node(d, address))).props("flat dense no-caps").mark("condition-unwrap")
-        ui.button("Remove it, with its text", icon="delete", on_click=lambda: apply(
+            ui.button(_("Always show it (remove the condition, keep the text)"), icon="visibility",
+                      on_click=lambda: apply(lambda d: unwrap_node(d, address))).props("flat dense no-caps") \
+                .mark("condition-unwrap")
+        ui.button(_("Remove it, with its text"), icon="delete", on_click=lambda: apply(
             lambda d: remove_node(d, [*address, way]))).props("flat dense no-caps color=negative") \
             .mark("condition-remove")
 
@@ -536,7 +548,7 @@ class LettersPanel(Panel):
             return _QUOTED_PLACEHOLDER.sub(lambda found: f"'{names.label(found.group(1))}'", text)
 
         for finding in (f for f in self.draft.findings() if f.element == self.letter_id):
-            hint = MAYBE_EMPTY_HINT if finding.code == MAYBE_EMPTY_RULE else labelled(finding.hint)
+            hint = _(MAYBE_EMPTY_HINT) if finding.code == MAYBE_EMPTY_RULE else labelled(finding.hint)
             with ui.column().classes("gap-0").mark("letter-problem"):
                 ui.label(labelled(finding.message)).classes("text-red-700 text-sm")
                 if hint:
@@ -544,9 +556,9 @@ class LettersPanel(Panel):
 
     def code_view(self) -> None:
         """The template code of each text, for experts: folded away; what is typed there is saved as typed."""
-        with ui.expansion("Template code (for experts)", icon="code").classes("w-full").mark("letter-code"):
+        with ui.expansion(_("Template code (for experts)"), icon="code").classes("w-full").mark("letter-code"):
             for part, text in self.texts.items():
-                field = ui.textarea(part.replace("_", " ").capitalize(), value=text.source) \
+                field = ui.textarea(_(PART_NAMES[part]), value=text.source) \
                     .classes("w-full font-mono").props("outlined autogrow").mark(f"letter-code-{part}")
                 self.codes[part] = field
 
@@ -571,16 +583,17 @@ class LettersPanel(Panel):
         if self.sample_customer not in self.customers:
             self.sample_customer = next(iter(self.customers), None)
         cases = preview_cases(runtime(), user, self.draft.key) if real else []
-        sources = {SAMPLE: "Sample data"} | {c.id: f"Case {c.id} ({c.status.value})" for c in cases}
+        sources = {SAMPLE: _("Sample data")} | {
+            c.id: _("Case {case} ({status})").format(case=c.id, status=word(c.status)) for c in cases}
         if self.preview_source not in sources:
             self.preview_source = SAMPLE
         with ui.row().classes("w-full items-end gap-2"):
-            ui.label("Preview").classes("text-lg")
-            ui.select(sources, value=self.preview_source, label="With",
+            ui.label(_("Preview")).classes("text-lg")
+            ui.select(sources, value=self.preview_source, label=_("With"),
                       on_change=lambda e: self.choose_source(e.value)).classes("w-64").mark("letter-preview-source")
             if self.preview_source == SAMPLE and self.customers:
                 ui.select({c.id: f"{c.name} ({c.language})" for c in self.customers.values()},
-                          value=self.sample_customer, label="Sample customer",
+                          value=self.sample_customer, label=_("Sample customer"),
                           on_change=lambda e: self.choose_customer(e.value)).classes("w-64") \
                     .mark("letter-preview-customer")
 
@@ -600,7 +613,8 @@ class LettersPanel(Panel):
         try:
             rendered = render_letter(self.typed_letter(letter), self.language, self.context())
         except (LetterRenderError, ValueError, FlowdeskError) as error:
-            ui.label(f"No preview: {error}").classes("text-red-700").mark("letter-preview-error")
+            ui.label(_("No preview: {problem}").format(problem=error)).classes("text-red-700") \
+                .mark("letter-preview-error")
             return
         self.rendered(rendered)
 
@@ -625,17 +639,20 @@ class LettersPanel(Panel):
         if rendered.channel is LetterChannel.SMS:
             ui.label(rendered.body).classes("whitespace-pre-wrap border rounded p-2 w-full").mark("letter-preview-text")
             characters, messages = segments(rendered.body)
-            ui.label(f"{characters} characters, {messages} SMS message{'' if messages == 1 else 's'} "
-                     "(with this preview's data)").classes("text-sm text-slate-600").mark("sms-count")
+            ui.label(ngettext("{characters} characters, {count} SMS message (with this preview's data)",
+                              "{characters} characters, {count} SMS messages (with this preview's data)", messages)
+                     .format(characters=number_text(characters), count=messages)) \
+                .classes("text-sm text-slate-600").mark("sms-count")
             return
         if rendered.channel is LetterChannel.EMAIL:
-            ui.label(f"Subject: {rendered.subject}").classes("font-bold").mark("letter-preview-subject")
+            ui.label(_("Subject: {subject}").format(subject=rendered.subject)).classes("font-bold") \
+                .mark("letter-preview-subject")
             page = letter_page((), "", rendered.body, title=rendered.subject)
         else:
             page = letter_page(rendered.address, rendered.subject, rendered.body, title=rendered.subject)
         sandboxed_frame(srcdoc=page, height="640px").mark("letter-preview-html")
         if rendered.text_body:
-            ui.label("Plain-text part").classes("text-sm text-slate-600")
+            ui.label(_("Plain-text part")).classes("text-sm text-slate-600")
             ui.label(rendered.text_body).classes("whitespace-pre-wrap border rounded p-2 w-full") \
                 .mark("letter-preview-text")
 
@@ -644,7 +661,8 @@ def _format_choices(language: str) -> dict[str, str]:
     """The formats a chip can show its value in, each with a sample as the letter's language writes it."""
     formats = LetterFormats(language)
     try:
-        return {"": "As it is", "money": f"Amount: {formats.money(Decimal('1234.5'))}",
-                "date": f"Date: {formats.date('2026-12-06')}", "number": f"Number: {formats.number(Decimal('1234.5'))}"}
+        return {"": _("As it is"), "money": _("Amount: {sample}").format(sample=formats.money(Decimal("1234.5"))),
+                "date": _("Date: {sample}").format(sample=formats.date("2026-12-06")),
+                "number": _("Number: {sample}").format(sample=formats.number(Decimal("1234.5")))}
     except ValueError:  # a language whose conventions are not known
-        return {"": "As it is", "money": "Amount", "date": "Date", "number": "Number"}
+        return {"": _("As it is"), "money": _("Amount"), "date": _("Date"), "number": _("Number")}

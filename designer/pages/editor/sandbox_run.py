@@ -19,7 +19,7 @@ from codegen.forms import Compiler
 from codegen.forms.fallback import form_for_variables
 from codegen.forms.view import FormView
 from codegen.markup import letter_page
-from designer.display import local_time
+from designer.display import form_words, local_time
 from designer.elements.flow_canvas import FlowCanvas
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
@@ -45,7 +45,8 @@ def form_view(bundle: Bundle, form_id: str | None, values: dict[str, Any], compi
               fallback_id: str) -> FormView:
     """The agent's generated form for `form_id`, or one field per case variable where there is no form."""
     form = (bundle.form(form_id) if form_id else None) or form_for_variables(fallback_id, bundle.variables)
-    return FormView(form, {v.name: v for v in bundle.variables}, values, compile_expression)
+    return FormView(form, {v.name: v for v in bundle.variables}, values, compile_expression,
+                    words=form_words())
 
 
 def entered(view: FormView) -> dict[str, Any] | None:
