@@ -441,6 +441,13 @@ class WorkIndex:
         closed = self.closed.get(item_id)
         return None if closed is None else closed[0]
 
+    def status_of(self, item_id: str) -> str | None:
+        """The status of a work item (None for an unknown one)."""
+        if item_id in self.entries:
+            return _OPEN
+        closed = self.closed.get(item_id)
+        return None if closed is None else closed[1]
+
     def cases_with(self, status: str) -> list[str]:
         """Ids of the cases with items of a status other than open, sorted."""
         return sorted({case_id for case_id, item_status in self.closed.values() if item_status == status})
