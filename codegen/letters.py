@@ -34,6 +34,7 @@ from jinja2 import (
     TemplateError,
     Undefined,
     UndefinedError,
+    meta,
     nodes,
     pass_environment,
     pass_eval_context,
@@ -253,6 +254,13 @@ def _template(source: str, html: bool) -> Template:
     return _ENVIRONMENTS[html].from_string(source)
 
 
+@lru_cache(maxsize=512)
+def _names(source: str, html: bool) -> frozenset[str]:
+    """The names a template reads from its context: only their values are prepared (`_empty_as_no_value`), not
+    every variable of the case and the whole customer for each part of each letter."""
+    return frozenset(meta.find_undeclared_variables(_ENVIRONMENTS[html].parse(source)))
+
+
 def render_template(source: str, context: Mapping[str, Any], *, html: bool, formats: LetterFormats,
                     what: str = "template") -> str:
     """Render one template text with the sandbox and limits; errors name `what` and the cause.
@@ -273,9 +281,10 @@ def render_template(source: str, context: Mapping[str, Any], *, html: bool, form
     formats_token = _FORMATS.set(formats)
     try:
         template = _template(source, html)
+        values = {name: _empty_as_no_value(context[name], name) for name in _names(source, html) if name in context}
         chunks: list[str] = []
         size = 0
-        for chunk in template.generate(**{name: _empty_as_no_value(value, name) for name, value in context.items()}):
+        for chunk in template.generate(**values):
             size += len(chunk)
             if size > MAX_OUTPUT_CHARS:
                 raise LetterRenderError(f"the {what} would be longer than {MAX_OUTPUT_CHARS:,} characters")

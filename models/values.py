@@ -13,6 +13,7 @@ Anything else is refused with a `ValueError` that says what was wrong.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -29,6 +30,7 @@ MAX_TEXT = 10_000
 MAX_RECORDS = 1_000
 #: Amounts and numbers must be smaller than this, either way.
 MAX_MAGNITUDE = Decimal("1e15")
+_MAX_INT = int(MAX_MAGNITUDE)
 #: The longest text read as an amount or number.
 MAX_NUMBER_TEXT = 40
 EARLIEST_DATE = date(1800, 1, 1)
@@ -131,6 +133,10 @@ def _text(value: Any) -> str:
 
 
 def _number(value: Any) -> int | float:
+    if type(value) is int and -_MAX_INT < value < _MAX_INT:  # most values are: skip the trip via Decimal
+        return value
+    if type(value) is float and math.isfinite(value) and abs(value) < _MAX_INT:
+        return int(value) if value.is_integer() else value
     number = _decimal(value, "a number", "12.5")
     return int(number) if number == number.to_integral_value() else float(number)
 

@@ -46,6 +46,12 @@ class Services:
     calendar: BusinessCalendar
 
 
+def _customer_of(services: Services, case: Case) -> Callable[[], dict[str, Any] | None]:
+    """How a case's scope reads its customer (when asked). A closure over the services and the case, not a method
+    of the run: a run that held itself through its scope would live on as cyclic garbage after its step."""
+    return lambda: services.customer(case.customer_id) if case.customer_id else None
+
+
 class CaseRun:
     """One case being advanced inside a transaction."""
 
@@ -54,10 +60,7 @@ class CaseRun:
         self.tx = tx
         self.case = case
         self.version = engine.services.version_by_hash(case.version_hash)
-        self.scope = Scope(self.version, case, tx.now, self._customer)
-
-    def _customer(self) -> dict[str, Any] | None:
-        return self.engine.services.customer(self.case.customer_id) if self.case.customer_id else None
+        self.scope = Scope(self.version, case, tx.now, _customer_of(engine.services, case))
 
     @property
     def calendar(self) -> BusinessCalendar:

@@ -162,7 +162,10 @@ class Runtime:
                 return self._recall(answered.data["result"])
             if request is not None and request.expected is not None:
                 tx.expect_revision(*request.expected)
-            result = body(tx)
+            try:
+                result = body(tx)
+            finally:
+                tx.runs.clear()  # a run refers to its transaction: without this the step would be cyclic garbage
             if keyed:
                 tx.new_record("request", key, {"fingerprint": request.fingerprint, "result": _remember(result)})
             try:

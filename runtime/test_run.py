@@ -181,9 +181,11 @@ class ScenarioRun:
 
     def complete(self, item_id: str, data: Mapping[str, Any], checklist: Iterable[str] = ()) -> None:
         """Complete an open task with the data typed in and the checklist items ticked."""
-        item = self.runtime.store.work_item(item_id)
+        self._complete(self.runtime.store.work_item(item_id), data, checklist)
+
+    def _complete(self, item: WorkItem, data: Mapping[str, Any], checklist: Iterable[str]) -> None:
         ticked = sorted(set(checklist))
-        self.runtime.complete(self.user, item_id, data, checklist=ticked)
+        self.runtime.complete(self.user, item.id, data, checklist=ticked)
         self.actions.append(Action(kind="complete", process=item.process_key, node=item.node, title=item.title,
                                    data=dict(data), checklist=ticked))
 
@@ -221,7 +223,7 @@ class ScenarioRun:
         if action.kind == "start":
             self.start(action.process or self.default_process(), action.data, action.node or None, customer_id)
         elif action.kind == "complete":
-            self.complete(self._open_item(action).id, action.data, action.checklist)
+            self._complete(self._open_item(action), action.data, action.checklist)
         elif action.kind == "skip timer":
             self.skip_to_next_timer()
         elif action.kind == "wait":
@@ -255,7 +257,10 @@ class ScenarioRun:
         return found
 
     def open_items(self) -> list[WorkItem]:
-        return [item for case in self.cases() for item in self.runtime.store.work_items(WorkQuery(case_id=case.id))]
+        return self._open_items(self.cases())
+
+    def _open_items(self, cases: list[Case]) -> list[WorkItem]:
+        return [item for case in cases for item in self.runtime.store.work_items(WorkQuery(case_id=case.id))]
 
     def pending_jobs(self) -> list[Job]:
         jobs = [j for c in self.cases() for j in self.runtime.store.case_jobs(c.id) if not j.done]
@@ -295,7 +300,7 @@ class ScenarioRun:
         node = version.nodes.get(action.node) if version else None
         if version is not None and (node is None or node.kind != "task"):
             raise TestRunError(f"task '{action.title or action.node}' no longer exists")
-        item = next((i for i in self.open_items() if (i.process_key, i.node) == (action.process, action.node)),
+        item = next((i for i in self._open_items(cases) if (i.process_key, i.node) == (action.process, action.node)),
                     None)
         if item is None:
             raise TestRunError(f"task '{node.display if node else action.title or action.node}' was not open; "

@@ -231,23 +231,27 @@ def _prepare_form(prepared: PreparedForm, entered: Any, handler: Callable, conte
         readable[element.variable] = _readable(rules, value_of(element.variable))
     scope = ChainMap(readable, context.case_values)
     data: dict[str, Any] = {}
-
-    def visit(elements: list, shown_: bool) -> None:
-        for element in elements:
-            seen = shown_ and _visible(element, scope, {}, context)
-            if not seen:
-                context.hidden.add(element.id)
-            if isinstance(element, Section):
-                visit(element.fields, seen)
-            elif isinstance(element, RepeatingGroup) or is_editable(element):
-                data[element.id] = value_of(element.variable) if seen else _HIDDEN
-
-    visit(prepared.form.fields, True)
+    _visit(prepared.form.fields, True, scope, value_of, context, data)
     context.scopes.append(scope)
     try:
         return handler(data)
     finally:
         context.scopes.pop()
+
+
+def _visit(elements: list, shown: bool, scope: Mapping[str, Any], value_of: Callable[[str], Any], context: _Context,
+           data: dict[str, Any]) -> None:
+    """Note in `data` what the agent saw of `elements` (`_HIDDEN` for the rest, also noted in `context.hidden`).
+    A function of its own, not a closure calling itself: that closure would keep each submission alive as cyclic
+    garbage."""
+    for element in elements:
+        seen = shown and _visible(element, scope, {}, context)
+        if not seen:
+            context.hidden.add(element.id)
+        if isinstance(element, Section):
+            _visit(element.fields, seen, scope, value_of, context, data)
+        elif isinstance(element, RepeatingGroup) or is_editable(element):
+            data[element.id] = value_of(element.variable) if seen else _HIDDEN
 
 
 def _prepare_row(group: RepeatingGroup, editable: list[tuple[InputField, FieldRules]],

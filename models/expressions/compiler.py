@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-import cel
-
+from models.expressions.cel_library import cel
 from models.expressions.checker import Checker
 from models.expressions.convert import from_cel, path_to_cel, to_cel
 from models.expressions.emitter import cel_name, emit
@@ -65,7 +64,7 @@ def _compile_once(source: str, names_key: tuple[tuple[str, ExprType], ...],
     inputs, flat_paths = _inputs(checker, names, keep)
     try:
         cel_source = emit(typed.cel, flat_paths)
-        program = cel.compile(cel_source)
+        program = cel().compile(cel_source)
     except RecursionError as error:
         raise _too_complex(source) from error
     except ValueError as error:  # CEL's parser has its own nesting limit

@@ -10,14 +10,16 @@ exception from the CEL library.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cel
-
+from models.expressions.cel_library import cel
 from models.expressions.convert import Converter, WrongKind
 from models.expressions.errors import EvaluationError
 from models.expressions.library import FAULT_MESSAGES, fault_code
 from models.expressions.types import ExprType
+
+if TYPE_CHECKING:
+    from cel import Program
 
 #: One value the CEL program needs: (name in `values`, CEL variable, converter, fields read from it).
 #: With fields, the variable carries just `name.f1.f2`; without, the whole value.
@@ -50,7 +52,7 @@ class CompiledExpression:
     names: frozenset[str]
     cel_source: str
 
-    def __init__(self, *, source: str, type: ExprType, cel_source: str, program: cel.Program,
+    def __init__(self, *, source: str, type: ExprType, cel_source: str, program: Program,
                  inputs: tuple[Input, ...], functions: dict[str, Any], output: Converter | None) -> None:
         self.source = source
         self.type = type
@@ -87,7 +89,7 @@ class CompiledExpression:
                     raise self._failure(f"'{_label(name, fields)}' {error}", None) from error
         try:
             if self._functions:
-                result = self._program.execute(cel.Context(arguments, self._functions))
+                result = self._program.execute(cel().Context(arguments, self._functions))
             else:
                 result = self._program.execute(arguments)
         except Exception as error:

@@ -15,9 +15,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-import cel
-
 from models.expressions import syntax as s
+from models.expressions.cel_library import cel
 from models.expressions.emitter import (
     Atom,
     BinaryOp,
@@ -80,7 +79,7 @@ def _method(name: str, target: Cel, *args: Cel) -> CallOp:
 def _validate_with_cel(cel_source: str) -> bool:
     """Whether CEL accepts a literal (a regular expression, a duration) — checked once, at compile time."""
     try:
-        cel.compile(cel_source).execute()
+        cel().compile(cel_source).execute()
     except Exception:
         return False
     return True

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from runtime.documents import Job, OutboxEntry, WorkItem, WorkItemStatus
 from runtime.errors import NotFound
 from runtime.storage.base import ClosedCaseDays, ClosedDay, OpenWorkCount, Store, WorkQuery
-from runtime.storage.indexes import Indexes, WorkEntry, closed_case, matching_items, micros, moment
+from runtime.storage.indexes import Indexes, closed_case, matching_items, micros, moment
 
 
 class Leases:
@@ -100,7 +100,7 @@ class IndexedStore(Store):
         with self._lock:
             self._check_ready()
             if query.case_id is None and query.status is WorkItemStatus.OPEN:
-                return [self._open_work_item(entry) for entry in self._indexes.work.page(query)]
+                return [self._listed_work_item(entry.case_id, entry.id) for entry in self._indexes.work.page(query)]
             start = max(query.offset, 0)
             return matching_items(self._items_of_cases(query), query)[start:start + max(query.limit, 0)]
 
@@ -112,18 +112,21 @@ class IndexedStore(Store):
             return len(matching_items(self._items_of_cases(query), query))
 
     def _items_of_cases(self, query: WorkQuery) -> Iterator[WorkItem]:
-        """Every item of the query's case, or of the cases with items of its status (not open: a tool's question,
-        not a page's; it reads those cases' items)."""
-        cases = [query.case_id] if query.case_id is not None else self._indexes.work.cases_with(str(query.status))
-        return (item for case_id in cases for item in self._case_work_items(case_id))
+        """The items of the query's status of its case, or of every case with items of that status (not open: a
+        tool's question, not a page's); the index knows each item's status, so only those items are read."""
+        status = str(query.status)
+        cases = [query.case_id] if query.case_id is not None else self._indexes.work.cases_with(status)
+        status_of = self._indexes.work.status_of
+        return (self._listed_work_item(case_id, item_id) for case_id in cases
+                for item_id in self._case_work_item_ids(case_id) if status_of(item_id) == status)
 
     @abstractmethod
-    def _open_work_item(self, entry: WorkEntry) -> WorkItem:
-        """The open work item the index lists as `entry`."""
+    def _listed_work_item(self, case_id: str, item_id: str) -> WorkItem:
+        """A work item of `case_id` that the index lists."""
 
     @abstractmethod
-    def _case_work_items(self, case_id: str) -> list[WorkItem]:
-        """Every work item of a case (none for an unknown case)."""
+    def _case_work_item_ids(self, case_id: str) -> list[str]:
+        """The ids of every work item of a case (none for an unknown case)."""
 
     def count_open_work_items(self) -> dict[str, int]:
         with self._lock:

@@ -441,6 +441,13 @@ class WorkIndex:
         closed = self.closed.get(item_id)
         return None if closed is None else closed[0]
 
+    def status_of(self, item_id: str) -> str | None:
+        """The status of a work item (None for an unknown one)."""
+        if item_id in self.entries:
+            return _OPEN
+        closed = self.closed.get(item_id)
+        return None if closed is None else closed[1]
+
     def cases_with(self, status: str) -> list[str]:
         """Ids of the cases with items of a status other than open, sorted."""
         return sorted({case_id for case_id, item_status in self.closed.values() if item_status == status})
@@ -458,18 +465,16 @@ class WorkIndex:
         """Per queue and per process ("queue"/"process", name): the open items, how many are on track, at risk
         and breached at `now` (microseconds), and when the oldest was created; counted by position in sorted
         deadlines, never by reading the items."""
-        if self._clocks is None:
-            self._clocks = _sla_clocks(self.entries[key[3]] for key in self._keys("all", None))
+        if self._clocks is None:  # the open items in dict order: after a snapshot load, that is deadline order
+            self._clocks = _sla_clocks(self.entries.values())
         found = []
         for (by, name), clock in sorted(self._clocks.items(), key=_queues_first):
-            keys = self._keys(by, name)
-            if not keys:
+            if not clock.created:
                 continue
-            breached = keys.bisect_left((now + 1,))
+            breached = clock.due.bisect_right(now)
             at_risk = clock.at_risk(now)
-            with_deadline = keys.bisect_left((NO_DEADLINE,))
-            found.append((by, name, len(keys), with_deadline - breached - at_risk, at_risk, breached,
-                          clock.created[0] if clock.created else None))
+            found.append((by, name, len(clock.created), len(clock.due) - breached - at_risk, at_risk, breached,
+                          clock.created[0]))
         return found
 
     def page(self, query: WorkQuery) -> list[WorkEntry]:
@@ -612,25 +617,31 @@ def matching_items(items: Iterable[WorkItem], query: WorkQuery) -> list[WorkItem
 
 
 class _SlaClock:
-    """The open items of one queue or process as moments (microseconds): from when until when each is at risk
-    (its warning before its due time), and when each was created. Counting at a moment is bisecting, whatever the
-    number of items; equal moments are kept once per item."""
+    """The open items of one queue or process as moments (microseconds): when each is due (if it has a deadline),
+    from when until when each is at risk (its warning before its due time), and when each was created. Counting at
+    a moment is bisecting, whatever the number of items; equal moments are kept once per item. The monitor's
+    figures need only these, not the queue's worklist order, so its first call builds no worklist."""
 
-    __slots__ = ("created", "risk_from", "risk_until")
+    __slots__ = ("created", "due", "risk_from", "risk_until")
 
-    def __init__(self, risk_from: Iterable[int] = (), risk_until: Iterable[int] = (),
+    def __init__(self, due: Iterable[int] = (), risk_from: Iterable[int] = (), risk_until: Iterable[int] = (),
                  created: Iterable[int] = ()) -> None:
+        self.due = SortedList(due)
         self.risk_from = SortedList(risk_from)
         self.risk_until = SortedList(risk_until)
         self.created = SortedList(created)
 
     def add(self, entry: WorkEntry) -> None:
+        if entry.due is not None:
+            self.due.add(entry.due)
         if _at_risk_before_due(entry):
             self.risk_from.add(entry.warning)
             self.risk_until.add(entry.due)
         self.created.add(entry.created)
 
     def remove(self, entry: WorkEntry) -> None:
+        if entry.due is not None:
+            self.due.remove(entry.due)
         if _at_risk_before_due(entry):
             self.risk_from.remove(entry.warning)
             self.risk_until.remove(entry.due)
@@ -658,11 +669,13 @@ def _clock_names(entry: WorkEntry) -> tuple[tuple[str, str], tuple[str, str]]:
 
 def _sla_clocks(entries: Iterable[WorkEntry]) -> dict[tuple[str, str], _SlaClock]:
     """The clocks of open `entries` per queue and process, each sorted once."""
-    moments: defaultdict[tuple[str, str], tuple[list[int], list[int], list[int]]] = defaultdict(lambda: ([], [], []))
+    moments: defaultdict[tuple[str, str], tuple[list[int], ...]] = defaultdict(lambda: ([], [], [], []))
     for entry in entries:
         risky = _at_risk_before_due(entry)
         for group in _clock_names(entry):
-            risk_from, risk_until, created = moments[group]
+            due, risk_from, risk_until, created = moments[group]
+            if entry.due is not None:
+                due.append(entry.due)
             if risky:
                 risk_from.append(entry.warning)  # type: ignore[arg-type]
                 risk_until.append(entry.due)  # type: ignore[arg-type]

@@ -41,7 +41,6 @@ from runtime.storage.base import Changes, attachment_order, check_attachment
 from runtime.storage.indexed_store import IndexedStore, Leases
 from runtime.storage.indexes import (
     Indexes,
-    WorkEntry,
     audit_order,
     job_order,
     micros,
@@ -195,11 +194,12 @@ class MemoryStore(IndexedStore):
                 raise NotFound(f"no work item '{item_id}'")
             return WorkItem.model_validate_json(self._cases[case_id].work_items[item_id])
 
-    def _open_work_item(self, entry: WorkEntry) -> WorkItem:
-        return WorkItem.model_validate_json(self._cases[entry.case_id].work_items[entry.id])
+    def _listed_work_item(self, case_id: str, item_id: str) -> WorkItem:
+        return WorkItem.model_validate_json(self._cases[case_id].work_items[item_id])
 
-    def _case_work_items(self, case_id: str) -> list[WorkItem]:
-        return self._of_case(case_id, "work_items", WorkItem)
+    def _case_work_item_ids(self, case_id: str) -> list[str]:
+        docs = self._cases.get(case_id)
+        return [] if docs is None else list(docs.work_items)
 
     # Jobs and outbox -------------------------------------------------------------
 

@@ -192,6 +192,10 @@ class Partition:
     def has(self, name: str, key: str) -> bool:
         return key in self._doc_ids.get(name, {})
 
+    def keys(self, name: str) -> list[str]:
+        """The keys of the documents of table `name`."""
+        return list(self._doc_ids.get(name, {}))
+
     def all(self, name: str) -> list[Document]:
         return self.table(name).all() if name in self._doc_ids else []
 

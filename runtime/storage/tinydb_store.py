@@ -106,7 +106,6 @@ from runtime.storage.files import (
 from runtime.storage.indexed_store import IndexedStore, Leases
 from runtime.storage.indexes import (
     Indexes,
-    WorkEntry,
     audit_order,
     job_order,
     long_lived,
@@ -511,11 +510,13 @@ class TinyDBStore(IndexedStore):
                 raise NotFound(f"no work item '{item_id}'")
             return self._indexed(case_id, "work_items", item_id, WorkItem)
 
-    def _open_work_item(self, entry: WorkEntry) -> WorkItem:
-        return self._indexed(entry.case_id, "work_items", entry.id, WorkItem)
+    def _listed_work_item(self, case_id: str, item_id: str) -> WorkItem:
+        return self._indexed(case_id, "work_items", item_id, WorkItem)
 
-    def _case_work_items(self, case_id: str) -> list[WorkItem]:
-        return self._of_case(case_id, "work_items", WorkItem)
+    def _case_work_item_ids(self, case_id: str) -> list[str]:
+        if self._indexes.cases.revision(case_id) is None:
+            return []
+        return self._partition(case_key(case_id)).keys("work_items")
 
     # Jobs and outbox ------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ meta-test makes sure the table reaches every end node of every example.
 
 from __future__ import annotations
 
+import gc
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,14 +21,16 @@ import pytest
 
 from models import load_bundle
 from models.customers import Customer
+from runtime.clock import ManualClock
 from runtime.documents import CaseStatus, WorkItem, WorkItemStatus
 from runtime.errors import DataError, EngineError
 from runtime.service import Runtime
 from runtime.storage.base import Changes, WorkQuery
+from runtime.storage.memory import MemoryStore
 from runtime.test_run import Action, Outcome, Scenario, ScenarioRun
 from tests.people import AUDITOR, person
 from tests.runtime.builders import decision, end, process, start, task
-from tests.runtime.conftest import Harness
+from tests.runtime.conftest import MONDAY_9_AMSTERDAM, Harness
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 #: Called processes first: move_house calls change_of_address.
@@ -245,7 +248,11 @@ EXAMPLES_RUN = [
 
 @pytest.fixture
 def examples(harness: Harness) -> Runtime:
-    rt = harness.runtime
+    return with_examples(harness.runtime)
+
+
+def with_examples(rt: Runtime) -> Runtime:
+    """`rt` with every example published and the sample customers stored."""
     for key in PUBLISH_ORDER:
         rt.publish(person("owner"), bundle(key), note="example")
     rt.store.commit(Changes(customers=list(sample_customers().values())))
@@ -425,3 +432,19 @@ def test_a_value_typed_into_a_field_its_condition_hides_is_not_saved(examples: R
     data = rt.store.case(case.id).data
     assert data["complaint_justified"] is True
     assert not data.get("rejection_reason")  # the field shows only when the complaint is not justified
+
+
+@pytest.mark.parametrize("scenario", [pytest.param(row, id=row.scenario.name) for row in EXAMPLES_RUN])
+def test_an_example_played_leaves_no_cyclic_garbage(scenario: Example):
+    """Each step's transaction, case runs and form checks are freed as soon as the step ends: a step that left them
+    in reference cycles made the garbage collector a fifth of a step's CPU. (In memory: a store's own connections
+    and caches are not a step's.)"""
+    rt = with_examples(Runtime(MemoryStore(), ManualClock(MONDAY_9_AMSTERDAM)))
+    drive(rt, scenario)  # a first case fills the per-version caches
+    gc.collect()
+    gc.disable()
+    try:
+        drive(rt, scenario)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
