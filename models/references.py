@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 _PREFIX = r"[A-Z][A-Z0-9]{0,5}"
 #: The bundle setting: a prefix, or empty for the default one.
 ReferencePrefix = Annotated[str, StringConstraints(pattern=rf"^({_PREFIX})?$")]
-#: A reference: prefix, year and a number of at least five digits.
-_REFERENCE = re.compile(rf"^{_PREFIX}-[0-9]{{4}}-[0-9]{{5,}}$")
+#: A reference as someone may type or read it out: prefix, year and number apart by dashes, spaces, dots or
+#: slashes, the number with or without its leading zeros ("koef 2026 1" is KOEF-2026-00001).
+_SAID_REFERENCE = re.compile(rf"^({_PREFIX})[\s./-]+([0-9]{{4}})[\s./-]+([0-9]+)$")
 #: The most initials a default prefix takes.
 _INITIALS = 4
 
@@ -77,13 +78,17 @@ def format_reference(prefix: str, year: int, number: int) -> str:
 
 
 def as_reference(text: str) -> str | None:
-    """`text` as a reference in its written form (spaces trimmed, upper case), or None when it is none.
+    """`text` as a reference in its written form (upper case, dashes, five digits at least), or None when it is
+    none.
 
-    >>> as_reference(" bc-2026-00123 "), as_reference("case-2186a9ebdb753a1ec5c5")
-    ('BC-2026-00123', None)
+    >>> as_reference(" bc-2026-00123 "), as_reference("bc 2026 123"), as_reference("case-2186a9ebdb753a1ec5c5")
+    ('BC-2026-00123', 'BC-2026-00123', None)
     """
-    written = text.strip().upper()
-    return written if _REFERENCE.match(written) else None
+    said = _SAID_REFERENCE.match(text.strip().upper())
+    if said is None:
+        return None
+    prefix, year, number = said.groups()
+    return format_reference(prefix, int(year), int(number))
 
 
 def _ascii(text: str) -> str:
