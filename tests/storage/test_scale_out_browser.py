@@ -1,7 +1,7 @@
 """Live across processes, in headless Chromium: two `flowdesk serve --db URL --no-worker` processes (each with its
-own data folder, as on two machines) and one `flowdesk worker --db URL` share one PostgreSQL database. A case
-started through one app's API and completed through the other's appears on, and then leaves, the worklists open
-in both apps without a reload; the worker process sends its acknowledgement e-mail, once."""
+own data folder, as on two machines) and two `flowdesk worker --db URL` processes share one PostgreSQL database. A
+case started through one app's API and completed through the other's appears on, and then leaves, the worklists
+open in both apps without a reload; one of the workers sends its acknowledgement e-mail, once."""
 
 from __future__ import annotations
 
@@ -87,10 +87,10 @@ def api(app: str) -> Iterator[httpx.Client]:
 def test_worklists_in_two_app_processes_follow_a_case_started_in_one_and_completed_in_the_other(
         pg_url: str, tmp_path: Path, smtp: tuple[Inbox, int]):
     inbox, smtp_port = smtp
-    worker = ["worker", "--db", pg_url, "--data", str(tmp_path / "worker"), "--interval", "0.5",
-              "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp_port)]
-    with apps(pg_url, tmp_path) as (first, second), running((worker, tmp_path / "worker.log")), \
-            sync_playwright() as playwright:
+    workers = [(["worker", "--db", pg_url, "--data", str(tmp_path / f"worker-{n}"), "--interval", "0.5",
+                 "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp_port)], tmp_path / f"worker-{n}.log")
+               for n in (1, 2)]
+    with apps(pg_url, tmp_path) as (first, second), running(*workers), sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         pages = [worklist(browser, first, "bob"), worklist(browser, second, "sue")]
         with api(first) as through_first, api(second) as through_second:
@@ -111,6 +111,6 @@ def test_worklists_in_two_app_processes_follow_a_case_started_in_one_and_complet
         deadline = time.monotonic() + 30
         while not inbox.messages and time.monotonic() < deadline:
             time.sleep(0.1)
-        time.sleep(1)  # a second copy would follow within the worker's next passes
+        time.sleep(1)  # a second copy would follow within the workers' next passes
     [(recipients, _)] = inbox.messages
     assert recipients == ["m.elamrani@example.nl"]
