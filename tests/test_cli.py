@@ -87,7 +87,7 @@ def test_a_case_is_run_from_the_command_line_by_the_people_it_names(tmp_path: Pa
                        *data)
     assert started.returncode == 0, started.stderr
     case_id = started.stdout.split()[1].rstrip(":")
-    assert "waiting for item-" in started.stdout and "'Klacht onderzoeken' in queue billing" in started.stdout
+    assert "waiting for item-" in started.stdout and "'Klacht onderzoeken' in queue Facturatie" in started.stdout
 
     shown = flowdesk("case", case_id, "--as", "bob", *data)
     assert shown.returncode == 0, shown.stderr

@@ -174,7 +174,7 @@ def _item_line(row: WorkRow) -> str:
     sla = f" ({row.sla.value})" if row.sla else ""
     due = f", due {local_time(item.due_at)}{sla}" if item.due_at else ""
     who = f", claimed by {row.assignee_name}" if item.assignee else ""
-    return (f"{item.id}  '{item.title}' in queue {item.queue} (case {row.case_shown}, priority {item.priority}"
+    return (f"{item.id}  '{item.title}' in queue {row.queue_name} (case {row.case_shown}, priority {item.priority}"
             f"{due}{who})")
 
 

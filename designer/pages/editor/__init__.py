@@ -18,6 +18,7 @@ from models.errors import FlowdeskError
 from runtime.drafts import BrokenDraft, Drafts
 from runtime.errors import AccessDenied, NotFound
 from runtime.views.design import latest_bundles
+from runtime.views.names import process_names
 
 __all__ = ["routes"]
 
@@ -44,7 +45,8 @@ def routes() -> APIRouter:
 
     @router.page("/design/{key}", title="Flowdesk — edit process")
     def editor_page(key: str) -> None:
-        with frame(N_("Edit process {process}"), process=key) as user:
+        # the name people know it by (a process never published has only its key yet)
+        with frame(N_("Edit process {process}"), process=process_names(runtime()).get(key, key)) as user:
             drafts = Drafts(runtime())
             try:
                 stored = drafts.open(user, key)
