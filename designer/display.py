@@ -27,6 +27,7 @@ from babel.numbers import format_decimal, format_percent
 
 from codegen.formatting import LetterFormats, letter_locale
 from codegen.forms.view import FormWords
+from codegen.letter_names import LetterWords
 from codegen.value_text import value_text
 from designer.i18n import _, reader
 from models.data import DataType, Variable
@@ -121,3 +122,27 @@ def form_words() -> FormWords:
     """What a generated form says itself, in the reader's language: its buttons, and its read-only values written
     by `data_text` (ja/nee, € 42,50)."""
     return FormWords(add_row=_("Add row"), value=lambda one, of: data_text(one, of.type if of is not None else None))
+
+
+def letter_words() -> LetterWords:
+    """What the letter editor says itself, in the reader's language: conditions and repeated parts in words
+    ("Alleen als 'Klacht terecht' is ja") and what is wrong on a chip."""
+    return LetterWords(
+        yes=_("yes"), no=_("no"), empty=_("empty"),
+        has_value=_("{name} has a value"),
+        negated=_("not ({condition})"),
+        both=_("{left} and {right}"), either=_("{left} or {right}"),
+        equal=_("{left} is {right}"), not_equal=_("{left} is not {right}"),
+        less=_("{left} is less than {right}"), more=_("{left} is more than {right}"),
+        at_most=_("{left} is at most {right}"), at_least=_("{left} is at least {right}"),
+        one_of=_("{left} is one of {right}"), not_one_of=_("{left} is not one of {right}"),
+        only_when=_("Only when {condition}"), otherwise_when=_("Otherwise, when {condition}"),
+        otherwise=_("Otherwise"),
+        for_each=_("For each record in {list}"), each_record=_("Each record of {list}"),
+        maybe_empty=_("{name} may be empty when this letter is sent: show it only if it has a value, or give a "
+                      "default text"),
+        unknown=_("{name} is not case data, a customer field or a computed value"),
+        needs_a_value=_("{names} may be empty when this letter is sent, and this condition needs a value: test that "
+                        "it has one first"),
+        need_a_value=_("{names} may be empty when this letter is sent, and this condition needs a value: test that "
+                       "they have one first"))
