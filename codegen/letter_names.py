@@ -19,7 +19,7 @@ from functools import lru_cache
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from models.customers import CUSTOMER_FIELDS
+from models.customers import CUSTOMER_FIELDS, PaymentMethod, Segment
 from models.data import DataType, Variable
 from models.templates import COMPUTED_FIELDS
 
@@ -27,13 +27,27 @@ __all__ = ["ENGLISH", "LetterName", "LetterWords", "Names", "describe_condition"
            "letter_names", "quoted"]
 
 _ENVIRONMENT = ImmutableSandboxedEnvironment()
+#: The customer's fields that hold one of a fixed set of values, offered as options.
+_FIXED_VALUES: dict[str, tuple[str, ...]] = {"customer.segment": tuple(s.value for s in Segment),
+                                              "customer.payment_method": tuple(m.value for m in PaymentMethod)}
 
 
 @dataclass(frozen=True)
 class LetterWords:
-    """What the letter editor says of its own accord — conditions and repeated parts in words, what is wrong on a
-    chip — in the language of the page that shows it (the defaults are English). `{name}`, `{left}`, `{right}`
-    and `{names}` are filled in with labels in quotes or constants, `{condition}` with words said before."""
+    """What the letter editor says of its own accord — the labels and groups of the names it offers, conditions
+    and repeated parts in words, what is wrong on a chip — in the language of the page that shows it (the defaults
+    are English). `{name}`, `{left}`, `{right}` and `{names}` are filled in with labels in quotes or constants,
+    `{condition}` with words said before."""
+
+    case_data: str = "Case data"
+    customer: str = "Customer"
+    computed: str = "Computed"
+    record_fields: str = "Each record"
+    #: Labels of the customer's fields and the computed values by path; where none is given, the path in words
+    #: ("Customer payment method").
+    labels: Mapping[str, str] = field(default_factory=dict)
+    #: Words for the fixed values of the customer's fields (segment, payment method); else the value as stored.
+    values: Mapping[str, str] = field(default_factory=dict)
 
     yes: str = "yes"
     no: str = "no"
@@ -105,31 +119,33 @@ class LetterName:
         return self.type == DataType.BOOLEAN.value
 
 
-def letter_names(variables: Sequence[Variable]) -> list[LetterName]:
-    """Every name a template may read: case data first, then the customer's fields, then computed values.
+def letter_names(variables: Sequence[Variable], words: LetterWords = ENGLISH) -> list[LetterName]:
+    """Every name a template may read: case data first, then the customer's fields, then computed values, grouped
+    and labelled in `words`.
 
     >>> [(n.path, n.label) for n in letter_names([Variable(name="amount", type="money", label="Amount due")])][:3]
     [('amount', 'Amount due'), ('customer.id', 'Customer id'), ('customer.number', 'Customer number')]
     >>> letter_names([])[-1].label
     'Case started'
     """
-    names = [_variable_name(variable, "Case data") for variable in variables]
-    names += _walk("customer", CUSTOMER_FIELDS, "Customer")
+    names = [_variable_name(variable, words.case_data, words) for variable in variables]
+    names += _walk("customer", CUSTOMER_FIELDS, words.customer, words)
     for name, kind in COMPUTED_FIELDS.items():
-        names += _walk(name, kind, "Computed")
+        names += _walk(name, kind, words.computed, words)
     return names
 
 
-def _variable_name(variable: Variable, group: str) -> LetterName:
+def _variable_name(variable: Variable, group: str, words: LetterWords) -> LetterName:
     return LetterName(variable.name, variable.display, group, variable.type.value,
-                      fields=tuple(_variable_name(f, "Each record") for f in variable.fields),
+                      fields=tuple(_variable_name(f, words.record_fields, words) for f in variable.fields),
                       options=tuple((o.value, o.display) for o in variable.options))
 
 
-def _walk(path: str, kind: object, group: str) -> list[LetterName]:
+def _walk(path: str, kind: object, group: str, words: LetterWords) -> list[LetterName]:
     if isinstance(kind, Mapping):
-        return [name for part, inner in kind.items() for name in _walk(f"{path}.{part}", inner, group)]
-    return [LetterName(path, _words(path), group, str(kind))]
+        return [name for part, inner in kind.items() for name in _walk(f"{path}.{part}", inner, group, words)]
+    return [LetterName(path, words.labels.get(path) or _words(path), group, str(kind),
+                       options=tuple((value, words.values.get(value, value)) for value in _FIXED_VALUES.get(path, ())))]
 
 
 def _words(path: str) -> str:
@@ -147,7 +163,7 @@ class Names:
 
     @classmethod
     def of(cls, variables: Sequence[Variable], words: LetterWords = ENGLISH) -> Names:
-        return cls({name.path: name for name in letter_names(variables)}, words=words)
+        return cls({name.path: name for name in letter_names(variables, words)}, words=words)
 
     def within(self, name: str, items: str) -> Names:
         """The names inside a part repeated for each record (called `name`) of the list at `items`."""
@@ -160,8 +176,8 @@ class Names:
         if first in self.records:
             listed = self.records[first]
             if not rest:
-                return LetterName(path, self.words.each_record.format(list=quoted(listed.label)), "Each record",
-                                  "record")
+                return LetterName(path, self.words.each_record.format(list=quoted(listed.label)),
+                                  self.words.record_fields, "record")
             return next((f for f in listed.fields if f.path == rest), None)
         return self.by_path.get(path)
 

@@ -29,12 +29,29 @@ from codegen.formatting import LetterFormats, letter_locale
 from codegen.forms.view import FormWords
 from codegen.letter_names import LetterWords
 from codegen.value_text import value_text
-from designer.i18n import _, reader
+from designer.i18n import N_, _, reader
 from models.data import DataType, Variable
 from models.values import to_json_value
 
 #: A moment on a page: the day as a letter writes it, then the time (24 hours).
 MOMENT_PATTERN = "d MMMM y HH:mm"
+#: The words for a customer's segment and payment method.
+SEGMENT_LABELS = {"consumer": N_("Consumer"), "small_business": N_("Small business"), "premium": N_("Premium")}
+PAYMENT_LABELS = {"direct_debit": N_("Direct debit"), "invoice": N_("Invoice")}
+#: The labels of what letters read besides case data: the customer's fields and computed values, by path
+#: (`codegen.letter_names`; tests/designer/test_i18n.py checks every one has a label here).
+LETTER_NAME_LABELS = {
+    "customer.id": N_("Customer id"), "customer.number": N_("Customer number"), "customer.name": N_("Customer name"),
+    "customer.email": N_("Customer e-mail address"), "customer.phone": N_("Customer phone number"),
+    "customer.language": N_("Customer language"), "customer.segment": N_("Customer segment"),
+    "customer.payment_method": N_("Customer payment method"), "customer.iban": N_("Customer IBAN"),
+    "customer.address.street": N_("Customer street"), "customer.address.house_number": N_("Customer house number"),
+    "customer.address.postcode": N_("Customer postcode"), "customer.address.city": N_("Customer city"),
+    "customer.address.country": N_("Customer country"),
+    "customer.consents.email": N_("Customer agrees to e-mail"), "customer.consents.sms": N_("Customer agrees to SMS"),
+    "customer.consents.marketing": N_("Customer agrees to marketing"),
+    "today": N_("Today"), "now": N_("Now"), "case.id": N_("Case id"), "case.reference": N_("Case reference"),
+    "case.process": N_("Case process"), "case.started": N_("Case started")}
 
 
 def _locale() -> Locale:
@@ -125,9 +142,13 @@ def form_words() -> FormWords:
 
 
 def letter_words() -> LetterWords:
-    """What the letter editor says itself, in the reader's language: conditions and repeated parts in words
-    ("Alleen als 'Klacht terecht' is ja") and what is wrong on a chip."""
+    """What the letter editor says itself, in the reader's language: the labels and groups of what a letter can
+    read, conditions and repeated parts in words ("Alleen als 'Klacht terecht' is ja") and what is wrong on a
+    chip."""
     return LetterWords(
+        case_data=_("Case data"), customer=_("Customer"), computed=_("Computed"), record_fields=_("Each record"),
+        labels={path: _(label) for path, label in LETTER_NAME_LABELS.items()},
+        values={value: _(label) for value, label in (SEGMENT_LABELS | PAYMENT_LABELS).items()},
         yes=_("yes"), no=_("no"), empty=_("empty"),
         has_value=_("{name} has a value"),
         negated=_("not ({condition})"),

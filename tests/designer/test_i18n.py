@@ -258,6 +258,13 @@ def test_the_letter_editors_conditions_and_chip_warnings_are_in_the_readers_lang
     assert english[0][0] == "Only when 'Klacht terecht' is yes and 'Bedrag' is at least 10"
 
 
+def test_every_customer_field_and_computed_value_a_letter_reads_has_a_label_in_the_catalogues():
+    from codegen.letter_names import letter_names
+
+    built_in = {name.path for name in letter_names([])}
+    assert built_in == set(display.LETTER_NAME_LABELS)
+
+
 def test_a_log_entry_from_before_phrases_were_kept_shows_its_stored_text():
     from runtime.installation_log import LogEntry
 
@@ -287,7 +294,12 @@ async def test_a_dutch_designer_writes_letters_in_dutch(user):
     conditions = [n for n in body.props["document"]["children"] if n["type"] == "condition"]
     assert [b["words"] for c in conditions for b in c["branches"]] == [
         "Alleen als 'Te crediteren bedrag' is kleiner dan 'Betwist bedrag'",
-        "Alleen als 'Customer payment method' is 'direct_debit'", "Anders"]
+        "Alleen als 'Betaalwijze klant' is 'Automatische incasso'", "Anders"]
+    chips = [n["label"] for n in body.props["document"]["children"] if n["type"] == "value"]
+    assert chips[0] == "Klantnaam"  # "Beste <Klantnaam>,"
+    picker = next(iter(user.find(marker="letter-pick").elements))
+    assert picker.options["customer.payment_method"] == "Klant: Betaalwijze klant"
+    assert picker.options["today"] == "Berekend: Vandaag"
 
 
 @pytest.mark.anyio

@@ -48,7 +48,7 @@ from codegen.letter_document import (
     with_otherwise,
     wrap_in_condition,
 )
-from codegen.letter_names import LetterName, Names, describe_condition, letter_names, quoted
+from codegen.letter_names import LetterName, Names, describe_condition, quoted
 from codegen.letter_snippets import address_block, condition_node, conditions_for, has_value, repeat_node, value_node
 from codegen.letter_template import markup_of, parse_template, template_source
 from codegen.letter_view import edited_document, editor_json, node_problems, pasted_nodes, shown_nodes
@@ -367,7 +367,7 @@ class LettersPanel(Panel):
 
     def picker(self, letter: Letter) -> None:
         """Case data, customer fields and computed values, inserted as a chip, a condition or a repeated table."""
-        entries = {name.path: name for name in letter_names(self.draft.bundle.variables)}
+        entries = self.names.by_path
         with ui.row().classes("w-full items-end gap-2"):
             choice = ui.select({path: f"{name.group}: {name.label}" for path, name in entries.items()},
                                with_input=True, label=_("Case data, customer field or computed value")) \
@@ -509,7 +509,7 @@ class LettersPanel(Panel):
                     .props("flat dense no-caps").mark("condition-guard")
         if branch.condition:
             ui.label(_("Show it only when instead")).classes("text-sm font-semibold mt-2")
-            entries = {name.path: name for name in letter_names(self.draft.bundle.variables)}
+            entries = names.by_path
             subject = ui.select({path: f"{name.group}: {name.label}" for path, name in entries.items()},
                                 with_input=True, label=_("Case data, customer field or computed value")) \
                 .classes("w-full").mark("condition-pick")
