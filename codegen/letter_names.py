@@ -6,7 +6,8 @@ repeated part also the fields of each record. The letter editor shows every
 placeholder as a chip with such a label, and every condition in words:
 `complaint_justified` is "'Klacht terecht' is yes", `credit_amount < disputed_amount`
 is "'Te crediteren bedrag' is less than 'Betwist bedrag'". A condition the words
-cannot say is shown as it is written.
+cannot say is shown as it is written. The words are `LetterWords`: codegen speaks no language, so the page
+passes those of its reader in (English by default).
 """
 
 from __future__ import annotations
@@ -18,15 +19,84 @@ from functools import lru_cache
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from models.customers import CUSTOMER_FIELDS
+from models.customers import CUSTOMER_FIELDS, PaymentMethod, Segment
 from models.data import DataType, Variable
 from models.templates import COMPUTED_FIELDS
 
-__all__ = ["LetterName", "Names", "describe_condition", "dotted_path", "is_condition", "letter_names"]
+__all__ = ["ENGLISH", "LetterName", "LetterWords", "Names", "describe_condition", "dotted_path", "is_condition",
+           "letter_names", "quoted"]
 
 _ENVIRONMENT = ImmutableSandboxedEnvironment()
-_COMPARISONS = {"eq": "is", "ne": "is not", "lt": "is less than", "gt": "is more than", "lteq": "is at most",
-                "gteq": "is at least", "in": "is one of", "notin": "is not one of"}
+#: The customer's fields that hold one of a fixed set of values, offered as options.
+_FIXED_VALUES: dict[str, tuple[str, ...]] = {"customer.segment": tuple(s.value for s in Segment),
+                                              "customer.payment_method": tuple(m.value for m in PaymentMethod)}
+
+
+@dataclass(frozen=True)
+class LetterWords:
+    """What the letter editor says of its own accord — the labels and groups of the names it offers, conditions
+    and repeated parts in words, what is wrong on a chip — in the language of the page that shows it (the defaults
+    are English). `{name}`, `{left}`, `{right}` and `{names}` are filled in with labels in quotes or constants,
+    `{condition}` with words said before."""
+
+    case_data: str = "Case data"
+    customer: str = "Customer"
+    computed: str = "Computed"
+    record_fields: str = "Each record"
+    #: Labels of the customer's fields and the computed values by path; where none is given, the path in words
+    #: ("Customer payment method").
+    labels: Mapping[str, str] = field(default_factory=dict)
+    #: Words for the fixed values of the customer's fields (segment, payment method); else the value as stored.
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    yes: str = "yes"
+    no: str = "no"
+    empty: str = "empty"
+    has_value: str = "{name} has a value"
+    negated: str = "not ({condition})"
+    both: str = "{left} and {right}"
+    either: str = "{left} or {right}"
+    equal: str = "{left} is {right}"
+    not_equal: str = "{left} is not {right}"
+    less: str = "{left} is less than {right}"
+    more: str = "{left} is more than {right}"
+    at_most: str = "{left} is at most {right}"
+    at_least: str = "{left} is at least {right}"
+    one_of: str = "{left} is one of {right}"
+    not_one_of: str = "{left} is not one of {right}"
+    only_when: str = "Only when {condition}"
+    otherwise_when: str = "Otherwise, when {condition}"
+    otherwise: str = "Otherwise"
+    for_each: str = "For each record in {list}"
+    each_record: str = "Each record of {list}"
+    maybe_empty: str = "{name} may be empty when this letter is sent: show it only if it has a value, or give a " \
+        "default text"
+    unknown: str = "{name} is not case data, a customer field or a computed value"
+    needs_a_value: str = "{names} may be empty when this letter is sent, and this condition needs a value: test " \
+        "that it has one first"
+    need_a_value: str = "{names} may be empty when this letter is sent, and this condition needs a value: test " \
+        "that they have one first"
+
+    def comparison(self, operator: str) -> str | None:
+        """The words of a comparison by its template operator (`lt`, `in`...); None for one they cannot say."""
+        return {"eq": self.equal, "ne": self.not_equal, "lt": self.less, "gt": self.more, "lteq": self.at_most,
+                "gteq": self.at_least, "in": self.one_of, "notin": self.not_one_of}.get(operator)
+
+    def joined(self, labels: Sequence[str]) -> str:
+        """Several labels as one subject: "'A' and 'B'"."""
+        said = labels[0]
+        for label in labels[1:]:
+            said = self.both.format(left=said, right=label)
+        return said
+
+
+#: The words of the editor outside a page's language (and in tests of codegen).
+ENGLISH = LetterWords()
+
+
+def quoted(label: str) -> str:
+    """A label as the words name it: in quotes, so it reads apart from the words around it."""
+    return f"'{label}'"
 
 
 @dataclass(frozen=True)
@@ -49,31 +119,33 @@ class LetterName:
         return self.type == DataType.BOOLEAN.value
 
 
-def letter_names(variables: Sequence[Variable]) -> list[LetterName]:
-    """Every name a template may read: case data first, then the customer's fields, then computed values.
+def letter_names(variables: Sequence[Variable], words: LetterWords = ENGLISH) -> list[LetterName]:
+    """Every name a template may read: case data first, then the customer's fields, then computed values, grouped
+    and labelled in `words`.
 
     >>> [(n.path, n.label) for n in letter_names([Variable(name="amount", type="money", label="Amount due")])][:3]
     [('amount', 'Amount due'), ('customer.id', 'Customer id'), ('customer.number', 'Customer number')]
     >>> letter_names([])[-1].label
     'Case started'
     """
-    names = [_variable_name(variable, "Case data") for variable in variables]
-    names += _walk("customer", CUSTOMER_FIELDS, "Customer")
+    names = [_variable_name(variable, words.case_data, words) for variable in variables]
+    names += _walk("customer", CUSTOMER_FIELDS, words.customer, words)
     for name, kind in COMPUTED_FIELDS.items():
-        names += _walk(name, kind, "Computed")
+        names += _walk(name, kind, words.computed, words)
     return names
 
 
-def _variable_name(variable: Variable, group: str) -> LetterName:
+def _variable_name(variable: Variable, group: str, words: LetterWords) -> LetterName:
     return LetterName(variable.name, variable.display, group, variable.type.value,
-                      fields=tuple(_variable_name(f, "Each record") for f in variable.fields),
+                      fields=tuple(_variable_name(f, words.record_fields, words) for f in variable.fields),
                       options=tuple((o.value, o.display) for o in variable.options))
 
 
-def _walk(path: str, kind: object, group: str) -> list[LetterName]:
+def _walk(path: str, kind: object, group: str, words: LetterWords) -> list[LetterName]:
     if isinstance(kind, Mapping):
-        return [name for part, inner in kind.items() for name in _walk(f"{path}.{part}", inner, group)]
-    return [LetterName(path, _words(path), group, str(kind))]
+        return [name for part, inner in kind.items() for name in _walk(f"{path}.{part}", inner, group, words)]
+    return [LetterName(path, words.labels.get(path) or _words(path), group, str(kind),
+                       options=tuple((value, words.values.get(value, value)) for value in _FIXED_VALUES.get(path, ())))]
 
 
 def _words(path: str) -> str:
@@ -87,15 +159,16 @@ class Names:
 
     by_path: Mapping[str, LetterName]
     records: Mapping[str, LetterName] = field(default_factory=dict)  # loop name -> the list it goes through
+    words: LetterWords = ENGLISH  # how conditions and repeated parts are said
 
     @classmethod
-    def of(cls, variables: Sequence[Variable]) -> Names:
-        return cls({name.path: name for name in letter_names(variables)})
+    def of(cls, variables: Sequence[Variable], words: LetterWords = ENGLISH) -> Names:
+        return cls({name.path: name for name in letter_names(variables, words)}, words=words)
 
     def within(self, name: str, items: str) -> Names:
         """The names inside a part repeated for each record (called `name`) of the list at `items`."""
         return Names(self.by_path, {**self.records, name: self.by_path.get(items) or LetterName(
-            items, _words(items), "", DataType.RECORDS.value)})
+            items, _words(items), "", DataType.RECORDS.value)}, self.words)
 
     def find(self, path: str) -> LetterName | None:
         """The name at `path`, also a field of a repeated record (`row.amount`); None when unknown."""
@@ -103,7 +176,8 @@ class Names:
         if first in self.records:
             listed = self.records[first]
             if not rest:
-                return LetterName(path, f"Each record of '{listed.label}'", "Each record", "record")
+                return LetterName(path, self.words.each_record.format(list=quoted(listed.label)),
+                                  self.words.record_fields, "record")
             return next((f for f in listed.fields if f.path == rest), None)
         return self.by_path.get(path)
 
@@ -160,45 +234,60 @@ def _described(condition: str, names: Names) -> str | None:
 
 
 def _words_of(test: nodes.Node, names: Names) -> str | None:
+    words = names.words
     path = dotted_path(test)
     if path is not None:
-        return f"'{names.label(path)}' " + ("is yes" if names.type(path) == DataType.BOOLEAN.value else "has a value")
+        return _is_set(path, names, True)
     if isinstance(test, nodes.Not):
         inner = dotted_path(test.node)
         if inner is not None:
-            return f"'{names.label(inner)}' " + ("is no" if names.type(inner) == DataType.BOOLEAN.value else
-                                                 "is empty")
+            return _is_set(inner, names, False)
         if isinstance(test.node, nodes.Test):
             return _value_test(test.node, names, negated=True)
         said = _words_of(test.node, names)
-        return f"not ({said})" if said else None
+        return words.negated.format(condition=said) if said else None
     if isinstance(test, nodes.Test):
         return _value_test(test, names, negated=False)
     if isinstance(test, nodes.And | nodes.Or):
         left, right = _words_of(test.left, names), _words_of(test.right, names)
-        joined = " and " if isinstance(test, nodes.And) else " or "
-        return f"{left}{joined}{right}" if left and right else None
-    if isinstance(test, nodes.Compare) and len(test.ops) == 1 and test.ops[0].op in _COMPARISONS:
+        joined = words.both if isinstance(test, nodes.And) else words.either
+        return joined.format(left=left, right=right) if left and right else None
+    if isinstance(test, nodes.Compare) and len(test.ops) == 1:
+        comparison = words.comparison(test.ops[0].op)
         subject = dotted_path(test.expr)
         left = _operand(test.expr, names, None)
         right = _operand(test.ops[0].expr, names, names.find(subject) if subject else None)
-        return f"{left} {_COMPARISONS[test.ops[0].op]} {right}" if left and right else None
+        return comparison.format(left=left, right=right) if comparison and left and right else None
     return None
+
+
+def _is_set(path: str, names: Names, truthy: bool) -> str:
+    """`path` read as a test on its own (`truthy`) or after `not`: a yes/no is yes or no, anything else has a
+    value or is empty."""
+    if names.type(path) == DataType.BOOLEAN.value:
+        words = names.words
+        return words.equal.format(left=quoted(names.label(path)), right=words.yes if truthy else words.no)
+    return _has_value(path, names, truthy)
+
+
+def _has_value(path: str, names: Names, has: bool) -> str:
+    """`path` has a value (`has`), or is empty."""
+    words, name = names.words, quoted(names.label(path))
+    return words.has_value.format(name=name) if has else words.equal.format(left=name, right=words.empty)
 
 
 def _value_test(test: nodes.Test, names: Names, negated: bool) -> str | None:
     path = dotted_path(test.node)
     if path is None or test.args or test.name not in ("defined", "none", "undefined"):
         return None
-    has_value = (test.name == "defined") != negated
-    return f"'{names.label(path)}' " + ("has a value" if has_value else "is empty")
+    return _has_value(path, names, (test.name == "defined") != negated)
 
 
 def _operand(expression: nodes.Node, names: Names, compared: object) -> str | None:
     """A name (its label), or a constant (an option's label when compared with a choice)."""
     path = dotted_path(expression)
     if path is not None:
-        return f"'{names.label(path)}'"
+        return quoted(names.label(path))
     if isinstance(expression, nodes.List | nodes.Tuple):
         items = [_operand(item, names, compared) for item in expression.items]
         return ", ".join(items) if all(items) else None  # type: ignore[arg-type]
@@ -206,12 +295,12 @@ def _operand(expression: nodes.Node, names: Names, compared: object) -> str | No
         return None
     value = expression.value
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return names.words.yes if value else names.words.no
     if value is None:
-        return "empty"
+        return names.words.empty
     if isinstance(value, str):
         options = dict(compared.options) if isinstance(compared, LetterName) else {}
-        return f"'{options.get(value, value)}'"
+        return quoted(options.get(value, value))
     return str(value)
 
 

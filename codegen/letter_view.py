@@ -5,7 +5,7 @@
 condition and repeated part in words. `node_problems` says which chips and
 conditions to mark: a value that may be empty where the letter is sent and is
 shown (or compared) without a test or a default text, or a name that is not
-case data.
+case data. Both speak the `LetterWords` the `Names` carry (the reader's, passed in by the page).
 `edited_document` reads what the editor sent back and refuses what no template
 could hold.
 """
@@ -33,18 +33,13 @@ from codegen.letter_document import (
     normalised,
     walk,
 )
-from codegen.letter_names import Names, describe_condition, is_condition
+from codegen.letter_names import Names, describe_condition, is_condition, quoted
 from codegen.letter_template import markup_of, parse_template, template_source, value_source
 from codegen.markup import clean_html
 from models.template_guards import names_needing_a_value
 from models.templates import placeholders
 
-__all__ = ["MAYBE_EMPTY", "UNKNOWN", "edited_document", "editor_json", "node_problems", "pasted_nodes",
-           "shown_nodes"]
-
-#: What a chip says about a value that may be empty, and about a name that is not known.
-MAYBE_EMPTY = "may be empty when this letter is sent: show it only if it has a value, or give a default text"
-UNKNOWN = "is not case data, a customer field or a computed value"
+__all__ = ["edited_document", "editor_json", "node_problems", "pasted_nodes", "shown_nodes"]
 
 
 def editor_json(document: LetterDocument, names: Names) -> dict[str, Any]:
@@ -75,7 +70,7 @@ def _shown(node: Node, names: Names) -> dict[str, Any]:
             shown["words"] = _branch_words(branch, number, names)
             shown["children"] = shown_nodes(branch.children, names)
     elif isinstance(node, Repeat):
-        data |= {"words": f"For each record in '{names.label(node.items)}'",
+        data |= {"words": names.words.for_each.format(list=quoted(names.label(node.items))),
                  "children": shown_nodes(node.children, names.within(node.name, node.items))}
     elif isinstance(node, Element):
         data["children"] = shown_nodes(node.children, names)
@@ -84,9 +79,9 @@ def _shown(node: Node, names: Names) -> dict[str, Any]:
 
 def _branch_words(branch: Branch, number: int, names: Names) -> str:
     if not branch.condition:
-        return "Otherwise"
+        return names.words.otherwise
     said = describe_condition(branch.condition, names)
-    return f"Only when {said}" if number == 0 else f"Otherwise, when {said}"
+    return (names.words.only_when if number == 0 else names.words.otherwise_when).format(condition=said)
 
 
 def node_problems(document: LetterDocument, names: Names, *, maybe_empty: Collection[str],
@@ -110,11 +105,13 @@ def node_problems(document: LetterDocument, names: Names, *, maybe_empty: Collec
     ordinals = {"value": 0, "condition": 0}
     for _, node, around in walk(document):
         if isinstance(node, Value):
-            label = f"'{names.label(node.path)}'"
+            label = quoted(names.label(node.path))
             if _under(node.path, unknown):
-                problems.append({"kind": "value", "ordinal": ordinals["value"], "message": f"{label} {UNKNOWN}"})
+                problems.append({"kind": "value", "ordinal": ordinals["value"],
+                                 "message": names.words.unknown.format(name=label)})
             elif node.path.split(".")[0] in set(maybe_empty) & _read_by(around, (node,)):
-                problems.append({"kind": "value", "ordinal": ordinals["value"], "message": f"{label} {MAYBE_EMPTY}"})
+                problems.append({"kind": "value", "ordinal": ordinals["value"],
+                                 "message": names.words.maybe_empty.format(name=label)})
             ordinals["value"] += 1
         elif isinstance(node, Condition):
             for way, branch in enumerate(node.branches):
@@ -134,14 +131,13 @@ def _condition_problem(condition: Condition, way: int, around: Sequence[Conditio
     tested = {".".join(path) for path in placeholders(f"{{% if {test} %}}{{% endif %}}")}
     strange = sorted(path for path in tested if _under(path, unknown))
     if strange:
-        return f"'{names.label(strange[0])}' {UNKNOWN}"
+        return names.words.unknown.format(name=quoted(names.label(strange[0])))
     ways = tuple(Branch(b.condition) for b in condition.branches[:way + 1])
     empty = sorted(set(maybe_empty) & _read_by(around, (Condition(ways),)))
     if not empty:
         return ""
-    labels = " and ".join(f"'{names.label(name)}'" for name in empty)
-    return f"{labels} may be empty when this letter is sent, and this condition needs a value: test that it has " \
-        "one first"
+    needs = names.words.needs_a_value if len(empty) == 1 else names.words.need_a_value
+    return needs.format(names=names.words.joined([quoted(names.label(name)) for name in empty]))
 
 
 def _under(path: str, names: Collection[str]) -> bool:

@@ -27,13 +27,31 @@ from babel.numbers import format_decimal, format_percent
 
 from codegen.formatting import LetterFormats, letter_locale
 from codegen.forms.view import FormWords
+from codegen.letter_names import LetterWords
 from codegen.value_text import value_text
-from designer.i18n import _, reader
+from designer.i18n import N_, _, reader
 from models.data import DataType, Variable
 from models.values import to_json_value
 
 #: A moment on a page: the day as a letter writes it, then the time (24 hours).
 MOMENT_PATTERN = "d MMMM y HH:mm"
+#: The words for a customer's segment and payment method.
+SEGMENT_LABELS = {"consumer": N_("Consumer"), "small_business": N_("Small business"), "premium": N_("Premium")}
+PAYMENT_LABELS = {"direct_debit": N_("Direct debit"), "invoice": N_("Invoice")}
+#: The labels of what letters read besides case data: the customer's fields and computed values, by path
+#: (`codegen.letter_names`; tests/designer/test_i18n.py checks every one has a label here).
+LETTER_NAME_LABELS = {
+    "customer.id": N_("Customer id"), "customer.number": N_("Customer number"), "customer.name": N_("Customer name"),
+    "customer.email": N_("Customer e-mail address"), "customer.phone": N_("Customer phone number"),
+    "customer.language": N_("Customer language"), "customer.segment": N_("Customer segment"),
+    "customer.payment_method": N_("Customer payment method"), "customer.iban": N_("Customer IBAN"),
+    "customer.address.street": N_("Customer street"), "customer.address.house_number": N_("Customer house number"),
+    "customer.address.postcode": N_("Customer postcode"), "customer.address.city": N_("Customer city"),
+    "customer.address.country": N_("Customer country"),
+    "customer.consents.email": N_("Customer agrees to e-mail"), "customer.consents.sms": N_("Customer agrees to SMS"),
+    "customer.consents.marketing": N_("Customer agrees to marketing"),
+    "today": N_("Today"), "now": N_("Now"), "case.id": N_("Case id"), "case.reference": N_("Case reference"),
+    "case.process": N_("Case process"), "case.started": N_("Case started")}
 
 
 def _locale() -> Locale:
@@ -121,3 +139,31 @@ def form_words() -> FormWords:
     """What a generated form says itself, in the reader's language: its buttons, and its read-only values written
     by `data_text` (ja/nee, € 42,50)."""
     return FormWords(add_row=_("Add row"), value=lambda one, of: data_text(one, of.type if of is not None else None))
+
+
+def letter_words() -> LetterWords:
+    """What the letter editor says itself, in the reader's language: the labels and groups of what a letter can
+    read, conditions and repeated parts in words ("Alleen als 'Klacht terecht' is ja") and what is wrong on a
+    chip."""
+    return LetterWords(
+        case_data=_("Case data"), customer=_("Customer"), computed=_("Computed"), record_fields=_("Each record"),
+        labels={path: _(label) for path, label in LETTER_NAME_LABELS.items()},
+        values={value: _(label) for value, label in (SEGMENT_LABELS | PAYMENT_LABELS).items()},
+        yes=_("yes"), no=_("no"), empty=_("empty"),
+        has_value=_("{name} has a value"),
+        negated=_("not ({condition})"),
+        both=_("{left} and {right}"), either=_("{left} or {right}"),
+        equal=_("{left} is {right}"), not_equal=_("{left} is not {right}"),
+        less=_("{left} is less than {right}"), more=_("{left} is more than {right}"),
+        at_most=_("{left} is at most {right}"), at_least=_("{left} is at least {right}"),
+        one_of=_("{left} is one of {right}"), not_one_of=_("{left} is not one of {right}"),
+        only_when=_("Only when {condition}"), otherwise_when=_("Otherwise, when {condition}"),
+        otherwise=_("Otherwise"),
+        for_each=_("For each record in {list}"), each_record=_("Each record of {list}"),
+        maybe_empty=_("{name} may be empty when this letter is sent: show it only if it has a value, or give a "
+                      "default text"),
+        unknown=_("{name} is not case data, a customer field or a computed value"),
+        needs_a_value=_("{names} may be empty when this letter is sent, and this condition needs a value: test that "
+                        "it has one first"),
+        need_a_value=_("{names} may be empty when this letter is sent, and this condition needs a value: test that "
+                       "they have one first"))

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from nicegui import ui
 
-from designer.display import local_time
+from designer.display import PAYMENT_LABELS, SEGMENT_LABELS, local_time
 from designer.frame import runtime
 from designer.i18n import N_, _
 from models.customers import Address, Customer
@@ -22,8 +22,6 @@ from models.nodes import Channel
 from runtime.documents import Case, Contact, User
 from runtime.views.cases import customer_sheet as read_customer_sheet
 
-SEGMENT_LABELS = {"consumer": N_("Consumer"), "small_business": N_("Small business"), "premium": N_("Premium")}
-PAYMENT_LABELS = {"direct_debit": N_("Direct debit"), "invoice": N_("Invoice")}
 DIRECTION_LABELS = {"in": N_("from the customer"), "out": N_("to the customer")}
 CHANNEL_LABELS = {Channel.PHONE: N_("Phone"), Channel.EMAIL: N_("E-mail"), Channel.SMS: N_("SMS"),
                   Channel.WEB: N_("Web"), Channel.LETTER: N_("Letter")}

@@ -153,7 +153,7 @@ def test_a_condition_comparing_a_value_that_may_be_empty_is_marked_and_not_the_c
     assert [(p["kind"], p["ordinal"], p.get("branch")) for p in problems] == [
         ("condition", 0, 0), ("condition", 0, 1)]
     assert problems[1]["message"] == ("'Betwist bedrag' and 'Toelichting' may be empty when this letter is sent, and "
-                                      "this condition needs a value: test that it has one first")
+                                      "this condition needs a value: test that they have one first")
 
 
 def test_a_name_that_is_not_case_data_is_marked_on_every_chip_and_condition_under_it():

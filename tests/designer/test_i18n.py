@@ -219,6 +219,52 @@ def test_a_forms_read_only_values_and_buttons_are_in_the_readers_language(monkey
     assert (ENGLISH.add_row, ENGLISH.value(True, yes_no), ENGLISH.value("80.00", amount)) == ("Add row", "yes", "80.00")
 
 
+def test_the_letter_editors_conditions_and_chip_warnings_are_in_the_readers_language(monkeypatch):
+    from codegen.letter_document import Markup
+    from codegen.letter_names import Names
+    from codegen.letter_template import parse_template
+    from codegen.letter_view import editor_json, node_problems
+
+    variables = [Variable(name="justified", type="boolean", label="Klacht terecht"),
+                 Variable(name="amount", type="money", label="Bedrag"), Variable(name="note", type="text"),
+                 Variable(name="lines", type="records", label="Regels", fields=[{"name": "item", "type": "text"}])]
+    letter = parse_template("{% if justified and amount >= 10 %}{{ note }}{% elif not note %}-{% else %}+{% endif %}"
+                            "{% if amount > 1 and note != 'x' %}!{% endif %}{% for row in lines %}{{ row }}{% endfor %}"
+                            "{{ customer.nmae }}",
+                            Markup.PLAIN)
+
+    def said(names: Names) -> tuple[list[str], list[str]]:
+        shown = editor_json(letter, names)["children"]
+        words = [b["words"] for b in shown[0]["branches"] + shown[1]["branches"]] + [shown[2]["words"],
+                                                                                    shown[2]["children"][0]["label"]]
+        problems = node_problems(letter, names, maybe_empty={"amount", "note"}, unknown={"customer.nmae"})
+        return words, [p["message"] for p in problems]
+
+    read_as(monkeypatch, "nl")
+    assert said(Names.of(variables, display.letter_words())) == ([
+        "Alleen als 'Klacht terecht' is ja en 'Bedrag' is minstens 10", "Anders, als 'note' is leeg", "Anders",
+        "Alleen als 'Bedrag' is groter dan 1 en 'note' is niet 'x'", "Voor elke regel in 'Regels'",
+        "Elke regel van 'Regels'"], [
+        *["'Bedrag' kan leeg zijn als deze brief wordt verstuurd, en deze voorwaarde heeft een waarde nodig: test "
+          "eerst of het er een heeft"] * 2,  # both ways of the first condition compare it
+        "'note' kan leeg zijn als deze brief wordt verstuurd: toon het alleen als het een waarde heeft, of geef een "
+        "standaardtekst",
+        "'Bedrag' en 'note' kunnen leeg zijn als deze brief wordt verstuurd, en deze voorwaarde heeft een waarde "
+        "nodig: test eerst of ze er een hebben",
+        "'Customer nmae' is geen zaakgegeven, klantveld of berekende waarde"])
+    read_as(monkeypatch, "en")
+    english = said(Names.of(variables))
+    assert said(Names.of(variables, display.letter_words())) == english
+    assert english[0][0] == "Only when 'Klacht terecht' is yes and 'Bedrag' is at least 10"
+
+
+def test_every_customer_field_and_computed_value_a_letter_reads_has_a_label_in_the_catalogues():
+    from codegen.letter_names import letter_names
+
+    built_in = {name.path for name in letter_names([])}
+    assert built_in == set(display.LETTER_NAME_LABELS)
+
+
 def test_a_log_entry_from_before_phrases_were_kept_shows_its_stored_text():
     from runtime.installation_log import LogEntry
 
@@ -245,6 +291,15 @@ async def test_a_dutch_designer_writes_letters_in_dutch(user):
     assert body.props["label"] == "Tekst"
     assert body.props["words"]["tools"]["text"][0] == ["heading", "Kop", "Kop (maakt van de brief opgemaakte tekst)"]
     assert body.props["words"]["locked"].startswith("Sjablooncode die de editor niet")
+    conditions = [n for n in body.props["document"]["children"] if n["type"] == "condition"]
+    assert [b["words"] for c in conditions for b in c["branches"]] == [
+        "Alleen als 'Te crediteren bedrag' is kleiner dan 'Betwist bedrag'",
+        "Alleen als 'Betaalwijze klant' is 'Automatische incasso'", "Anders"]
+    chips = [n["label"] for n in body.props["document"]["children"] if n["type"] == "value"]
+    assert chips[0] == "Klantnaam"  # "Beste <Klantnaam>,"
+    picker = next(iter(user.find(marker="letter-pick").elements))
+    assert picker.options["customer.payment_method"] == "Klant: Betaalwijze klant"
+    assert picker.options["today"] == "Berekend: Vandaag"
 
 
 @pytest.mark.anyio

@@ -197,7 +197,7 @@ async def test_a_letter_opens_in_the_editor_as_text_with_labelled_chips_and_cond
     conditions = [n for n in document.props["document"]["children"] if n["type"] == "condition"]
     assert [b["words"] for c in conditions for b in c["branches"]] == [
         "Only when 'Te crediteren bedrag' is less than 'Betwist bedrag'",
-        "Only when 'Customer payment method' is 'direct_debit'", "Otherwise"]
+        "Only when 'Customer payment method' is 'Direct debit'", "Otherwise"]
     assert "{{" not in json.dumps(document.props["document"])  # no template code in what the editor shows
     assert saved_draft("billing_complaint") is None  # opening saves nothing
 

@@ -48,14 +48,14 @@ from codegen.letter_document import (
     with_otherwise,
     wrap_in_condition,
 )
-from codegen.letter_names import LetterName, Names, describe_condition, letter_names
+from codegen.letter_names import LetterName, Names, describe_condition, quoted
 from codegen.letter_snippets import address_block, condition_node, conditions_for, has_value, repeat_node, value_node
 from codegen.letter_template import markup_of, parse_template, template_source
 from codegen.letter_view import edited_document, editor_json, node_problems, pasted_nodes, shown_nodes
 from codegen.letters import LetterRenderError, RenderedLetter, render_letter
 from codegen.markup import letter_page
 from codegen.sms import segments
-from designer.display import number_text
+from designer.display import letter_words, number_text
 from designer.elements.letter_editor import (
     ConvertEventArguments,
     LetterEditor,
@@ -140,7 +140,8 @@ class LettersPanel(Panel):
 
     @property
     def names(self) -> Names:
-        return Names.of(self.draft.bundle.variables)
+        """The letter's names, said in the reader's words."""
+        return Names.of(self.draft.bundle.variables, letter_words())
 
     def after_typing(self) -> None:
         """After a text typed here is saved: its problems, the chips' marks and the preview."""
@@ -366,7 +367,7 @@ class LettersPanel(Panel):
 
     def picker(self, letter: Letter) -> None:
         """Case data, customer fields and computed values, inserted as a chip, a condition or a repeated table."""
-        entries = {name.path: name for name in letter_names(self.draft.bundle.variables)}
+        entries = self.names.by_path
         with ui.row().classes("w-full items-end gap-2"):
             choice = ui.select({path: f"{name.group}: {name.label}" for path, name in entries.items()},
                                with_input=True, label=_("Case data, customer field or computed value")) \
@@ -445,7 +446,7 @@ class LettersPanel(Panel):
                 problem = next((p["message"] for p in problems if p["branch"] == way), "")
                 self.condition_menu(node, address, way, problem, apply)
             elif isinstance(node, Repeat):
-                ui.label(_("For each record in '{list}'").format(list=self.names.label(node.items))) \
+                ui.label(self.names.words.for_each.format(list=quoted(self.names.label(node.items)))) \
                     .classes("text-lg").mark("repeat-menu")
                 ui.label(_("Everything in this part is shown once for each record of the list.")) \
                     .classes("text-sm text-slate-600")
@@ -508,7 +509,7 @@ class LettersPanel(Panel):
                     .props("flat dense no-caps").mark("condition-guard")
         if branch.condition:
             ui.label(_("Show it only when instead")).classes("text-sm font-semibold mt-2")
-            entries = {name.path: name for name in letter_names(self.draft.bundle.variables)}
+            entries = names.by_path
             subject = ui.select({path: f"{name.group}: {name.label}" for path, name in entries.items()},
                                 with_input=True, label=_("Case data, customer field or computed value")) \
                 .classes("w-full").mark("condition-pick")
