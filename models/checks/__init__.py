@@ -115,7 +115,5 @@ def _run(rules: dict[ModuleType, Severity], ctx: CheckContext) -> list[Finding]:
             problems = [Problem("", Phrase("The check '{code}' failed: {crash}", code=code, crash=repr(crash)),
                                 Phrase("Report this to Flowdesk support."))]
             severity = ERROR
-        findings.extend(
-            Finding(code, severity, p.element, p.message, p.hint, p.related) for p in problems
-        )
+        findings.extend(Finding.of(code, severity, problem) for problem in problems)
     return findings

@@ -1,7 +1,9 @@
 """What a check reports: a finding a business owner can act on.
 
-A finding's message and hint are `Phrase`s (or plain English text, for rules not phrased yet), so the designer
-says them in its reader's language; `as_dict()`, the command line and the REST API give the English text.
+A rule phrases its message and hint (`Phrase`, or plain English text for a rule not phrased yet). A finding
+keeps both: its `message` and `hint` are the English text, which `as_dict()`, the command line, the REST API
+and every reader of `message` get as before; `phrased_message` and `phrased_hint` are what the designer says
+in its reader's language (`designer.i18n.said`).
 """
 
 from __future__ import annotations
@@ -40,17 +42,35 @@ class Finding:
     code: str
     severity: Severity
     element: str
-    message: Phrase | str
-    hint: Phrase | str = ""
+    message: str
+    hint: str = ""
     related: tuple[str, ...] = field(default=())
+    #: The message and hint as the rule phrased them (None: as `message` and `hint` say them).
+    message_phrase: Phrase | None = None
+    hint_phrase: Phrase | None = None
+
+    @classmethod
+    def of(cls, code: str, severity: Severity, problem: Problem) -> Finding:
+        """What `problem` reports, with its English text and its phrases."""
+        return cls(code, severity, problem.element, str(problem.message), str(problem.hint), problem.related,
+                   problem.message if isinstance(problem.message, Phrase) else None,
+                   problem.hint if isinstance(problem.hint, Phrase) else None)
+
+    @property
+    def phrased_message(self) -> Phrase | str:
+        return self.message_phrase or self.message
+
+    @property
+    def phrased_hint(self) -> Phrase | str:
+        return self.hint_phrase or self.hint
 
     def as_dict(self) -> dict[str, object]:
         return {
             "code": self.code,
             "severity": self.severity.value,
             "element": self.element,
-            "message": str(self.message),
-            "hint": str(self.hint),
+            "message": self.message,
+            "hint": self.hint,
             "related": list(self.related),
         }
 

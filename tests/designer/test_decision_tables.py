@@ -41,7 +41,7 @@ def billing() -> Draft:
 
 
 def table_errors(draft: Draft, table_id: str) -> list[str]:
-    return [str(f.message) for f in draft.findings() if f.element == table_id and f.severity is Severity.ERROR]
+    return [f.message for f in draft.findings() if f.element == table_id and f.severity is Severity.ERROR]
 
 
 # Pure edits, through the draft ---------------------------------------------------------------

@@ -46,7 +46,7 @@ def element(draft: Draft, form_id: str, element_id: str):
 
 
 def errors_on(draft: Draft, element_id: str) -> list[str]:
-    return [str(f.message) for f in draft.findings() if f.element == element_id and f.severity is Severity.ERROR]
+    return [f.message for f in draft.findings() if f.element == element_id and f.severity is Severity.ERROR]
 
 
 # The pure edits, committed through a draft ------------------------------------------------

@@ -26,7 +26,7 @@ def test_a_circle_through_three_processes_is_reported_on_the_call_that_starts_it
     assert [(node.id, path) for node, path in cycles_through(a, known)] == [("call_b", ["a", "b", "c", "a"])]
     [finding] = [f for f in check(a, known) if f.code == "subprocess-cycle"]
     assert (finding.element, finding.related) == ("call_b", ("b", "c"))
-    assert "a → b → c → a" in str(finding.message)
+    assert "a → b → c → a" in finding.message
 
 
 def test_the_version_being_checked_replaces_the_published_one():

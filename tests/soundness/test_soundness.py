@@ -179,8 +179,8 @@ def test_rules_explain_faults_by_display_name_with_a_fix():
         data["name"] = {"d": "Amount?", "j": "Both done"}.get(data["id"], "")
     (finding,) = check(bundle_of(document["nodes"], document["edges"]))
     assert (finding.code, finding.element, finding.related) == ("soundness-deadlock", "j", ("d",))
-    assert "'Both done'" in str(finding.message) and "'Amount?'" in str(finding.message)
-    assert "not at a parallel join" in str(finding.hint)
+    assert "'Both done'" in finding.message and "'Amount?'" in finding.message
+    assert "not at a parallel join" in finding.hint
 
 
 def test_a_case_stuck_at_a_step_is_reported_as_no_completion_and_too_many_markings_by_its_own_rule():
@@ -196,5 +196,5 @@ def test_lack_of_sync_findings_show_one_way_it_happens_step_by_step():
 
     (finding, *_) = check(flow("s>p p>a p>b a>m b>m m>e"))
     assert (finding.code, finding.element) == ("soundness-lack-of-sync", "m")
-    assert str(finding.message).endswith("For example: 's' → 'p' → 'a' → 'b' → 'm'.")
+    assert finding.message.endswith("For example: 's' → 'p' → 'a' → 'b' → 'm'.")
     assert finding.related == ("p", "s", "a", "b")
