@@ -58,10 +58,12 @@ class Finding:
 
     @property
     def phrased_message(self) -> Phrase | str:
+        """The message to say in the reader's language (`designer.i18n.said`)."""
         return self.message_phrase or self.message
 
     @property
     def phrased_hint(self) -> Phrase | str:
+        """The hint to say in the reader's language."""
         return self.hint_phrase or self.hint
 
     def as_dict(self) -> dict[str, object]:
