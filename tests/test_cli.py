@@ -41,8 +41,8 @@ def test_a_broken_process_gives_findings_and_exit_1(tmp_path: Path):
     path.write_text(json.dumps(broken))
     result = flowdesk("check", str(path))
     assert result.returncode == 1
-    assert "node-unreachable [orphan]" in result.stdout
-    assert "hint:" in result.stdout
+    assert "node-unreachable [orphan]: No path from a start leads to 'Forgotten', so it never runs." in result.stdout
+    assert "hint: Connect an earlier step to it, or delete it." in result.stdout  # English, phrased or not
 
 
 def test_json_output_is_machine_readable(tmp_path: Path):

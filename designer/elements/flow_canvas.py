@@ -19,7 +19,7 @@ from nicegui.events import GenericEventArguments, Handler, UiEventArguments, han
 
 from codegen.edge_routing import node_box, place_labels, route_edges
 from codegen.layout import COLUMN, ROW, layout_graph
-from designer.i18n import N_, _
+from designer.i18n import N_, _, said
 
 __all__ = [
     "PALETTE",
@@ -307,9 +307,10 @@ def _edge_label(edge: Mapping[str, Any]) -> str:
 
 
 def _finding(finding: Any) -> dict[str, str]:
+    """A finding as the canvas marks it, its message in the reader's language."""
     data = finding.as_dict() if hasattr(finding, "as_dict") else dict(finding)
     return {
         "element": str(data.get("element", "")),
         "severity": str(data.get("severity", "error")),
-        "message": str(data.get("message", "")),
+        "message": said(finding.phrased_message) if hasattr(finding, "as_dict") else str(data.get("message", "")),
     }

@@ -136,7 +136,7 @@ def show_import_report(user: User, preview: ImportPreview) -> None:
                            "publishing").format(key=draft.key, errors=draft.errors,
                                                 warnings=warnings)).mark("import-checks")
                 for finding in draft.findings:
-                    ui.label(f"{finding.severity.value}: {finding.message} [{finding.element}]") \
+                    ui.label(f"{_(finding.severity.value)}: {said(finding.phrased_message)} [{finding.element}]") \
                         .classes("text-sm").mark("import-finding")
 
         def accept() -> None:

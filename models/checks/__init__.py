@@ -45,6 +45,7 @@ from models.checks import (
 )
 from models.checks.context import CheckContext
 from models.checks.findings import Finding, Problem, Severity
+from models.phrases import Phrase
 
 __all__ = ["RULES", "CheckContext", "Finding", "Severity", "check", "rule_code"]
 
@@ -111,9 +112,8 @@ def _run(rules: dict[ModuleType, Severity], ctx: CheckContext) -> list[Finding]:
         try:
             problems: Iterable[Problem] = list(rule.check(ctx))
         except Exception as crash:  # a broken rule must not hide the others' findings
-            problems = [Problem("", f"The check '{code}' failed: {crash!r}", "Report this to Flowdesk support.")]
+            problems = [Problem("", Phrase("The check '{code}' failed: {crash}", code=code, crash=repr(crash)),
+                                Phrase("Report this to Flowdesk support."))]
             severity = ERROR
-        findings.extend(
-            Finding(code, severity, p.element, p.message, p.hint, p.related) for p in problems
-        )
+        findings.extend(Finding.of(code, severity, problem) for problem in problems)
     return findings

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
+from models.phrases import Phrase
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -18,26 +19,27 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
     merges = {d for d in decisions if len(ctx.outgoing[d]) == 1 and len(ctx.incoming[d]) >= 2}
     for edge in ctx.bundle.edges:
         if (edge.source not in decisions or edge.source in merges) and (edge.condition or edge.default):
-            role = "a condition" if edge.condition else "the default mark"
-            yield Problem(edge.id, f"Connection '{edge.label or edge.id}' has {role} but does not leave "
-                          "a decision, so it would be ignored.",
-                          "Remove it, or put a decision before the branching point.")
+            role = Phrase("a condition") if edge.condition else Phrase("the default mark")
+            yield Problem(edge.id, Phrase("Connection '{edge}' has {role} but does not leave a decision, so it would "
+                                          "be ignored.", edge=edge.label or edge.id, role=role),
+                          Phrase("Remove it, or put a decision before the branching point."))
     for node in ctx.bundle.nodes:
         if node.id not in decisions or node.id in merges:
             continue
         outgoing = ctx.outgoing[node.id]
         if len(outgoing) < 2:
-            yield Problem(node.id, f"Decision '{node.display}' has {len(outgoing)} way(s) out; "
-                          "a decision chooses between at least two (or merges several ways in into one).",
-                          "Add another outgoing connection, or remove the decision.")
+            yield Problem(node.id, Phrase("Decision '{name}' has {count} way(s) out; a decision chooses between at "
+                                          "least two (or merges several ways in into one).",
+                                          name=node.display, count=len(outgoing)),
+                          Phrase("Add another outgoing connection, or remove the decision."))
         defaults = [e for e in outgoing if e.default]
         if len(defaults) > 1:
-            yield Problem(node.id, f"Decision '{node.display}' has {len(defaults)} default ways out; "
-                          "only one can be taken when no condition holds.",
-                          "Keep one default and give the others a condition.",
+            yield Problem(node.id, Phrase("Decision '{name}' has {count} default ways out; only one can be taken "
+                                          "when no condition holds.", name=node.display, count=len(defaults)),
+                          Phrase("Keep one default and give the others a condition."),
                           related=tuple(e.id for e in defaults))
         for edge in outgoing:
             if not edge.condition and not edge.default:
-                yield Problem(edge.id, f"Way '{edge.label or edge.id}' out of decision '{node.display}' "
-                              "has no condition and is not the default.",
-                              "Give it a condition, or mark it as the default way.")
+                yield Problem(edge.id, Phrase("Way '{edge}' out of decision '{name}' has no condition and is not "
+                                              "the default.", edge=edge.label or edge.id, name=node.display),
+                              Phrase("Give it a condition, or mark it as the default way."))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
+from models.phrases import Phrase
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -16,6 +17,6 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
             continue
         outgoing = ctx.outgoing[node.id]
         if len(outgoing) >= 2 and not any(e.default for e in outgoing):
-            yield Problem(node.id, f"Decision '{node.display}' has no default way: if none of its "
-                          "conditions holds, the case stops with an incident.",
-                          "Mark one outgoing connection as the default (\"otherwise\").")
+            yield Problem(node.id, Phrase("Decision '{name}' has no default way: if none of its conditions holds, "
+                                          "the case stops with an incident.", name=node.display),
+                          Phrase("Mark one outgoing connection as the default (\"otherwise\")."))

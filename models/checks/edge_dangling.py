@@ -7,16 +7,17 @@ instance after the node was deleted) leads nowhere.
 from collections.abc import Iterator
 
 from models.checks.context import CheckContext
-from models.checks.findings import Problem
+from models.checks.findings import Problem, quoted
+from models.phrases import Phrase
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
     for edge in ctx.bundle.edges:
         missing = [end for end in (edge.source, edge.target) if end not in ctx.node_ids]
         if missing:
-            names = " and ".join(f"'{m}'" for m in missing)
             yield Problem(
                 edge.id,
-                f"Connection '{edge.label or edge.id}' refers to {names}, which is not a node of this process.",
-                "Delete the connection or connect it to an existing node.",
+                Phrase("Connection '{edge}' refers to {names}, which is not a node of this process.",
+                       edge=edge.label or edge.id, names=quoted(missing, joined_by_and=True)),
+                Phrase("Delete the connection or connect it to an existing node."),
             )

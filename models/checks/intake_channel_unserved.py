@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
 from models.nodes import Channel, StartNode, StartTrigger
+from models.phrases import Phrase
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -19,18 +20,18 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
         return
     intake_starts = [start for start in starts if start.trigger is StartTrigger.INTAKE]
     served = {channel for start in intake_starts for channel in start.channels}
-    unserved = [channel.value for channel in (rules.channels or list(Channel)) if channel not in served]
+    unserved = [channel for channel in (rules.channels or list(Channel)) if channel not in served]
     if not unserved:
         return
     if not intake_starts:
-        message = "The intake rules suggest this process to agents, but it has no manual or intake start."
+        message = Phrase("The intake rules suggest this process to agents, but it has no manual or intake start.")
     elif rules.channels:
-        message = (f"The intake rules suggest this process for contacts by {', '.join(unserved)}, but no start "
-                   "takes contacts on that channel.")
+        message = Phrase("The intake rules suggest this process for contacts by {channels}, but no start takes "
+                         "contacts on that channel.", channels=unserved)
     else:
-        message = (f"The intake rules name no channels, so the process is suggested on every channel, but its "
-                   f"starts take only {', '.join(sorted(c.value for c in served))}.")
+        message = Phrase("The intake rules name no channels, so the process is suggested on every channel, but its "
+                         "starts take only {channels}.", channels=sorted(served, key=lambda c: c.value))
     yield Problem("intake", message,
-                  "List only the channels the intake starts take, add those channels to an intake start, "
-                  "or add a manual start.",
+                  Phrase("List only the channels the intake starts take, add those channels to an intake start, "
+                         "or add a manual start."),
                   related=tuple(start.id for start in intake_starts))

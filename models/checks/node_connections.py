@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
 from models.nodes import NodeBase, WaitNode
+from models.phrases import Phrase
 
 _GATEWAYS = {"decision", "parallel"}
 
@@ -21,8 +22,8 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
         if edge.source == edge.target:
             yield Problem(
                 edge.id,
-                f"Connection '{edge.label or edge.id}' leads from a node back to itself.",
-                "To repeat a step, loop back through a decision.",
+                Phrase("Connection '{edge}' leads from a node back to itself.", edge=edge.label or edge.id),
+                Phrase("To repeat a step, loop back through a decision."),
             )
     for node in ctx.bundle.nodes:
         yield from _node_problems(ctx, node)
@@ -34,33 +35,38 @@ def _node_problems(ctx: CheckContext, node: NodeBase) -> Iterator[Problem]:
     name = node.display
     if node.kind == "start":
         if incoming:
-            yield Problem(node.id, f"Start '{name}' has an incoming connection.",
-                          "Nothing can lead into a start; connect to the step after it instead.")
+            yield Problem(node.id, Phrase("Start '{name}' has an incoming connection.", name=name),
+                          Phrase("Nothing can lead into a start; connect to the step after it instead."))
         if len(outgoing) != 1:
-            yield Problem(node.id, f"Start '{name}' has {len(outgoing)} outgoing connections; it needs one.",
-                          "Connect the start to the first step; branch with a decision or parallel node.")
+            yield Problem(node.id, Phrase("Start '{name}' has {count} outgoing connections; it needs one.",
+                                          name=name, count=len(outgoing)),
+                          Phrase("Connect the start to the first step; branch with a decision or parallel node."))
         return
     if node.kind == "end":
         if outgoing:
-            yield Problem(node.id, f"End '{name}' has an outgoing connection; nothing follows an end.",
-                          "Delete the connection, or replace the end with a step.")
+            yield Problem(node.id, Phrase("End '{name}' has an outgoing connection; nothing follows an end.",
+                                          name=name),
+                          Phrase("Delete the connection, or replace the end with a step."))
         return
     timeout_edges = [e for e in outgoing if e.timeout]
     has_timeout = isinstance(node, WaitNode) and node.timeout is not None
     if timeout_edges and not has_timeout:
         for edge in timeout_edges:
-            yield Problem(edge.id, f"Connection '{edge.label or edge.id}' is marked as a timeout, but "
-                          f"'{name}' is not a wait with a timeout.",
-                          "Only a message wait with a timeout has a timeout connection; unmark it.")
+            yield Problem(edge.id, Phrase("Connection '{edge}' is marked as a timeout, but '{name}' is not a wait "
+                                          "with a timeout.", edge=edge.label or edge.id, name=name),
+                          Phrase("Only a message wait with a timeout has a timeout connection; unmark it."))
         return
     if has_timeout:
         if len(timeout_edges) != 1 or len(outgoing) != 2:
-            yield Problem(node.id, f"Wait '{name}' has a timeout, so it needs exactly two outgoing "
-                          "connections: one for the message and one marked as the timeout.",
-                          "Connect the timeout path and mark that connection as timeout.")
+            yield Problem(node.id, Phrase("Wait '{name}' has a timeout, so it needs exactly two outgoing "
+                                          "connections: one for the message and one marked as the timeout.",
+                                          name=name),
+                          Phrase("Connect the timeout path and mark that connection as timeout."))
         return
     if node.kind in _GATEWAYS:
         return
     if len(outgoing) != 1:
-        yield Problem(node.id, f"'{name}' has {len(outgoing)} outgoing connections; a step has exactly one.",
-                      "To choose a way use a decision after the step; to do things at once, a parallel split.")
+        yield Problem(node.id, Phrase("'{name}' has {count} outgoing connections; a step has exactly one.",
+                                      name=name, count=len(outgoing)),
+                      Phrase("To choose a way use a decision after the step; to do things at once, a parallel "
+                             "split."))

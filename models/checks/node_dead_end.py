@@ -9,6 +9,7 @@ import networkx as nx
 
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
+from models.phrases import Phrase
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -19,8 +20,9 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
     for node in ctx.bundle.nodes:
         if node.id not in finishing:
             hint = (
-                "Add an end to the process and connect the last step to it."
+                Phrase("Add an end to the process and connect the last step to it.")
                 if not ends
-                else "Connect it onward so that a path leads to an end."
+                else Phrase("Connect it onward so that a path leads to an end.")
             )
-            yield Problem(node.id, f"No path leads from '{node.display}' to an end: the case cannot finish.", hint)
+            yield Problem(node.id, Phrase("No path leads from '{name}' to an end: the case cannot finish.",
+                                          name=node.display), hint)

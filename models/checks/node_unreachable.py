@@ -9,6 +9,7 @@ import networkx as nx
 
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
+from models.phrases import Phrase
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -22,6 +23,6 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
         if node.id not in reached:
             yield Problem(
                 node.id,
-                f"No path from a start leads to '{node.display}', so it never runs.",
-                "Connect an earlier step to it, or delete it.",
+                Phrase("No path from a start leads to '{name}', so it never runs.", name=node.display),
+                Phrase("Connect an earlier step to it, or delete it."),
             )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
+from models.phrases import Phrase
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -18,12 +19,14 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
         if (ins == 1 and outs >= 2) or (ins >= 2 and outs == 1):
             continue
         if ins >= 2 and outs >= 2:
-            message = f"Parallel node '{node.display}' both joins {ins} branches and splits into {outs}."
-            hint = "Use two parallel nodes: a join followed by a split."
+            message = Phrase("Parallel node '{name}' both joins {ins} branches and splits into {outs}.",
+                             name=node.display, ins=ins, outs=outs)
+            hint = Phrase("Use two parallel nodes: a join followed by a split.")
         elif ins <= 1 and outs <= 1:
-            message = f"Parallel node '{node.display}' neither splits nor joins anything."
-            hint = "Remove it, or give it several outgoing (split) or incoming (join) connections."
+            message = Phrase("Parallel node '{name}' neither splits nor joins anything.", name=node.display)
+            hint = Phrase("Remove it, or give it several outgoing (split) or incoming (join) connections.")
         else:
-            message = f"Parallel node '{node.display}' has {ins} incoming and {outs} outgoing connections."
-            hint = "A split has one incoming connection; a join has one outgoing connection."
+            message = Phrase("Parallel node '{name}' has {ins} incoming and {outs} outgoing connections.",
+                             name=node.display, ins=ins, outs=outs)
+            hint = Phrase("A split has one incoming connection; a join has one outgoing connection.")
         yield Problem(node.id, message, hint)

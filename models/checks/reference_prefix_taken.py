@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
+from models.phrases import Phrase
 from models.references import reference_prefix
 
 
@@ -18,9 +19,10 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
     others = {key: other.name for key, other in sorted((ctx.known_processes or {}).items())
               if key != ctx.bundle.key and reference_prefix(other) == prefix}
     if others:
-        names = ", ".join(f"'{name}'" for name in others.values())
-        how = "is set" if ctx.bundle.reference_prefix else f"comes from the initials of '{ctx.bundle.name}'"
-        yield Problem("reference_prefix", f"Case references of this process start with '{prefix}' (it {how}), "
-                      f"as those of {names} do.",
-                      "Give the process a reference prefix of its own in its settings (Case data & queues).",
+        how = Phrase("it is set") if ctx.bundle.reference_prefix else \
+            Phrase("it comes from the initials of '{name}'", name=ctx.bundle.name)
+        yield Problem("reference_prefix", Phrase("Case references of this process start with '{prefix}' ({how}), "
+                                                 "as those of {names} do.", prefix=prefix, how=how,
+                                                 names=[f"'{name}'" for name in others.values()]),
+                      Phrase("Give the process a reference prefix of its own in its settings (Case data & queues)."),
                       related=tuple(others))

@@ -12,6 +12,7 @@ import networkx as nx
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
 from models.nodes import TaskNode
+from models.phrases import Phrase
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -20,13 +21,15 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
         for other_id in task.separate_from:
             other = nodes.get(other_id)
             if other_id == task.id:
-                yield Problem(task.id, f"'{task.display}' is kept apart from itself.",
-                              "Name the earlier task whose performer may not do this one.")
+                yield Problem(task.id, Phrase("'{name}' is kept apart from itself.", name=task.display),
+                              Phrase("Name the earlier task whose performer may not do this one."))
             elif not isinstance(other, TaskNode):
-                what = "is not a task" if other is not None else "does not exist"
-                yield Problem(task.id, f"'{task.display}' is kept apart from '{other_id}', which {what}.",
-                              "Choose a task of this process that comes before it.")
+                message = Phrase("'{name}' is kept apart from '{other}', which is not a task.", name=task.display,
+                                 other=other_id) if other is not None else \
+                    Phrase("'{name}' is kept apart from '{other}', which does not exist.", name=task.display,
+                           other=other_id)
+                yield Problem(task.id, message, Phrase("Choose a task of this process that comes before it."))
             elif not nx.has_path(ctx.graph, other.id, task.id):
-                yield Problem(task.id, f"'{task.display}' is kept apart from '{other.display}', which never comes "
-                              "before it: nobody can have done it yet.",
-                              "Choose a task a case passes before this one.", related=(other.id,))
+                yield Problem(task.id, Phrase("'{name}' is kept apart from '{other}', which never comes before it: "
+                                              "nobody can have done it yet.", name=task.display, other=other.display),
+                              Phrase("Choose a task a case passes before this one."), related=(other.id,))

@@ -13,7 +13,8 @@ join.
 from collections.abc import Iterator
 
 from models.checks.context import CheckContext
-from models.checks.findings import Problem
+from models.checks.findings import Problem, quoted
+from models.phrases import Phrase
 from models.soundness import Deadlock
 
 
@@ -23,27 +24,29 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
         yield Problem(fault.join, message, hint, fault.related)
 
 
-def _explain(ctx: CheckContext, fault: Deadlock) -> tuple[str, str]:
+def _explain(ctx: CheckContext, fault: Deadlock) -> tuple[Phrase, Phrase]:
     join = _name(ctx, fault.join)
     branch = _names(ctx, fault.waits_for)
     if fault.decisions:
         decisions = _names(ctx, fault.decisions)
         return (
-            f"Parallel join '{join}' can wait forever: decision {decisions} sends the case along one way "
-            f"only, so the branch from {branch} may never arrive.",
-            f"Let the branches of decision {decisions} come together in a merging decision (or at one "
-            "next step), not at a parallel join.",
+            Phrase("Parallel join '{join}' can wait forever: decision {decisions} sends the case along one way "
+                   "only, so the branch from {branch} may never arrive.", join=join, decisions=decisions,
+                   branch=branch),
+            Phrase("Let the branches of decision {decisions} come together in a merging decision (or at one "
+                   "next step), not at a parallel join.", decisions=decisions),
         )
     if fault.loop:
         return (
-            f"Parallel join '{join}' can wait forever for the branch from {branch}, which only comes "
-            f"after '{join}' itself: a loop leads back into the parallel join.",
-            f"Let the loop go back to a step before the parallel split, not into the parallel join '{join}'.",
+            Phrase("Parallel join '{join}' can wait forever for the branch from {branch}, which only comes "
+                   "after '{join}' itself: a loop leads back into the parallel join.", join=join, branch=branch),
+            Phrase("Let the loop go back to a step before the parallel split, not into the parallel join "
+                   "'{join}'.", join=join),
         )
     return (
-        f"Parallel join '{join}' can wait forever: the branch from {branch} does not start together "
-        "with the other branches.",
-        f"Start every branch that '{join}' waits for at one parallel split.",
+        Phrase("Parallel join '{join}' can wait forever: the branch from {branch} does not start together "
+               "with the other branches.", join=join, branch=branch),
+        Phrase("Start every branch that '{join}' waits for at one parallel split.", join=join),
     )
 
 
@@ -52,5 +55,5 @@ def _name(ctx: CheckContext, node_id: str) -> str:
     return node.display if node else node_id
 
 
-def _names(ctx: CheckContext, node_ids: tuple[str, ...]) -> str:
-    return " or ".join(f"'{_name(ctx, node_id)}'" for node_id in node_ids)
+def _names(ctx: CheckContext, node_ids: tuple[str, ...]) -> Phrase | str:
+    return quoted([_name(ctx, node_id) for node_id in node_ids])

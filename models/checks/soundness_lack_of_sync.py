@@ -16,7 +16,8 @@ step by step from the start.
 from collections.abc import Iterator
 
 from models.checks.context import CheckContext
-from models.checks.findings import Problem
+from models.checks.findings import Problem, quoted
+from models.phrases import Phrase
 from models.soundness import LackOfSync
 
 #: Steps of the example path spelled out in a message; longer paths are shortened in the middle.
@@ -27,7 +28,7 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
     for fault in ctx.soundness.lack_of_sync:
         message, hint = _explain(ctx, fault)
         if fault.path:
-            message += f" For example: {_path(ctx, fault.path)}."
+            message = Phrase("{problem} For example: {path}.", problem=message, path=_path(ctx, fault.path))
         related = tuple(dict.fromkeys(n for n in (*fault.splits, *fault.path) if n != fault.node))
         yield Problem(fault.node, message, hint, related)
 
@@ -39,28 +40,31 @@ def _path(ctx: CheckContext, path: tuple[str, ...]) -> str:
     return " → ".join(names)
 
 
-def _explain(ctx: CheckContext, fault: LackOfSync) -> tuple[str, str]:
+def _explain(ctx: CheckContext, fault: LackOfSync) -> tuple[Phrase, Phrase]:
     node = ctx.bundle.find_node(fault.node)
     name = node.display if node else fault.node
-    splits = " or ".join(f"'{_name(ctx, split)}'" for split in fault.splits)
-    origin = f"the parallel split {splits}" if splits else "an earlier parallel split"
-    closing = f"Close the branches of {origin} with a parallel join"
+    origin = Phrase("the parallel split {splits}", splits=quoted([_name(ctx, split) for split in fault.splits])) \
+        if fault.splits else Phrase("an earlier parallel split")
     if fault.at_end:
         return (
-            f"The case can reach end '{name}' while other branches of {origin} are still running, "
-            "so it would end with work still open.",
-            f"{closing} before going to an end; a case ends with exactly one outcome.",
+            Phrase("The case can reach end '{name}' while other branches of {origin} are still running, "
+                   "so it would end with work still open.", name=name, origin=origin),
+            Phrase("Close the branches of {origin} with a parallel join before going to an end; a case ends with "
+                   "exactly one outcome.", origin=origin),
         )
     if node is not None and node.kind == "parallel":
         return (
-            f"Parallel join '{name}' can receive two tokens along the same branch (started by {origin}) "
-            "before it goes on.",
-            f"{closing} before the branch can come round again, or use a decision to repeat work.",
+            Phrase("Parallel join '{name}' can receive two tokens along the same branch (started by {origin}) "
+                   "before it goes on.", name=name, origin=origin),
+            Phrase("Close the branches of {origin} with a parallel join before the branch can come round again, "
+                   "or use a decision to repeat work.", origin=origin),
         )
-    what = {"end": "End", "decision": "Decision"}.get(node.kind if node else "", "Step")
+    what = {"end": Phrase("End '{name}'", name=name), "decision": Phrase("Decision '{name}'", name=name)} \
+        .get(node.kind if node else "", Phrase("Step '{name}'", name=name))
     return (
-        f"{what} '{name}' can be reached by two branches of {origin} at once, so it would run twice.",
-        f"{closing} before '{name}'.",
+        Phrase("{what} can be reached by two branches of {origin} at once, so it would run twice.", what=what,
+               origin=origin),
+        Phrase("Close the branches of {origin} with a parallel join before '{name}'.", origin=origin, name=name),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
+from models.phrases import Phrase
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -18,8 +19,8 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
         name = _name(ctx, fault.node)
         yield Problem(
             fault.node,
-            f"A case can get stuck at '{name}': from there it can never reach an end.",
-            f"Make sure every path from '{name}' leads to an end, and that it can leave every loop.",
+            Phrase("A case can get stuck at '{name}': from there it can never reach an end.", name=name),
+            Phrase("Make sure every path from '{name}' leads to an end, and that it can leave every loop.", name=name),
             fault.related,
         )
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
+from models.phrases import Phrase
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -20,12 +21,12 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
         element = part.nodes[0] if part.nodes else part.start
         yield Problem(
             element,
-            f"The flow from start '{_name(ctx, part.start)}' has too many combinations of parallel "
-            f"branches around '{_name(ctx, element)}' to check (more than {part.states:,}), so Flowdesk "
-            "cannot verify that every case finishes properly.",
-            "Restructure the parallel branches into blocks: close each parallel split with one parallel "
-            "join, let the branches of each decision come together in a merging decision, and nest blocks inside "
-            "each other.",
+            Phrase("The flow from start '{start}' has too many combinations of parallel branches around '{name}' "
+                   "to check (more than {states}), so Flowdesk cannot verify that every case finishes properly.",
+                   start=_name(ctx, part.start), name=_name(ctx, element), states=part.states),
+            Phrase("Restructure the parallel branches into blocks: close each parallel split with one parallel "
+                   "join, let the branches of each decision come together in a merging decision, and nest blocks "
+                   "inside each other."),
             part.nodes[1:],
         )
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
 from models.nodes import StartNode, StartTrigger
+from models.phrases import Phrase
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -20,9 +21,10 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
             if first is not start:
                 yield Problem(
                     start.id,
-                    f"Start '{start.display}' has the same trigger ({' '.join(trigger)}) as "
-                    f"start '{first.display}', so a new case could begin at either.",
-                    "Give each start its own trigger (a different channel or message), or keep one start.",
+                    Phrase("Start '{name}' has the same trigger ({trigger}) as start '{first}', so a new case "
+                           "could begin at either.", name=start.display, trigger=" ".join(trigger),
+                           first=first.display),
+                    Phrase("Give each start its own trigger (a different channel or message), or keep one start."),
                     related=(first.id,),
                 )
                 break

@@ -7,12 +7,13 @@ from collections.abc import Iterator
 
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
+from models.phrases import Phrase
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
     if not any(node.kind == "start" for node in ctx.bundle.nodes):
         yield Problem(
             "",
-            "The process has no start, so no case can ever begin.",
-            "Add a start node from the palette and connect it to the first step.",
+            Phrase("The process has no start, so no case can ever begin."),
+            Phrase("Add a start node from the palette and connect it to the first step."),
         )

@@ -1,10 +1,11 @@
-"""The problems list: the checks' findings on the draft; clicking one shows the element it is about."""
+"""The problems list: the checks' findings on the draft, in the reader's language; clicking one shows the element
+it is about."""
 
 from __future__ import annotations
 
 from nicegui import ui
 
-from designer.i18n import _
+from designer.i18n import _, said
 from designer.pages.editor.panel import Panel
 from models.checks import Severity
 
@@ -26,6 +27,6 @@ class ProblemsPanel(Panel):
                         ui.icon("error" if error else "warning", color="negative" if error else "warning") \
                             .tooltip(_("error") if error else _("warning"))
                     with ui.item_section():
-                        ui.label(finding.message)
+                        ui.label(said(finding.phrased_message))
                         if finding.hint:
-                            ui.label(finding.hint).classes("text-xs text-slate-600")
+                            ui.label(said(finding.phrased_hint)).classes("text-xs text-slate-600")
