@@ -81,7 +81,9 @@ def test_a_designer_writes_a_chip_and_a_conditional_paragraph_without_a_brace_an
     pick(ann, letters, "Waar gaat", f"Case data: {CATEGORY}")
     letters.get_by_role("button", name="Show only if…").click()
     ann.get_by_role("menu").get_by_text(f"'{CATEGORY}' is '{CHARGED_TWICE}'").click()
-    ann.keyboard.type(NEW_PARAGRAPH)  # over the passage's sample text, which is selected
+    expect(body.get_by_role("group", name=f"Only when '{CATEGORY}' is '{CHARGED_TWICE}'")).to_be_visible()
+    ann.wait_for_function("() => !window.getSelection().isCollapsed")  # the passage's sample text is selected
+    ann.keyboard.type(NEW_PARAGRAPH)  # over the passage's sample text
     pick(ann, letters, "Betwist", "Case data: Betwist bedrag")
     letters.get_by_role("button", name="Insert value").click()
     passage = body.locator("[data-fd=condition]").filter(has_text=NEW_PARAGRAPH.strip())
