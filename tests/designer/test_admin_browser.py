@@ -31,6 +31,7 @@ def sign_in(page: Page, url: str, name: str, password: str, target: str) -> None
     page.get_by_label("User name").fill(name)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}{target}*")  # signed in: the next navigation does not cut this one off
 
 
 def test_an_admin_creates_a_user_and_a_token_while_the_app_runs_and_that_user_signs_in(page: tuple[Page, str]):
@@ -67,6 +68,7 @@ def test_an_admin_creates_a_user_and_a_token_while_the_app_runs_and_that_user_si
     assert answer.status_code == 200, answer.text
 
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{url}/login*")  # signed out; going on at once would cut that navigation off
     sign_in(page, url, "carol", "carol-password", "/work")
     expect(page.get_by_text("Carol Jansen (agent)")).to_be_visible()
     expect(page.get_by_role("tab", name="My work")).to_be_visible()

@@ -122,7 +122,9 @@ def test_a_second_person_approves_version_two_and_the_auditor_reviews_and_export
     abe.screenshot(path=str(ARTIFACTS / "audit_case_trail.png"), full_page=True)
     abe.goto(f"{url}/audit")
     expect(abe.get_by_role("link", name=reference)).to_be_visible()  # the cases found are listed
-    abe.get_by_role("checkbox", name=f"Choose {reference}").check()
+    chosen = abe.get_by_role("checkbox", name=f"Choose {reference}")
+    chosen.click()
+    expect(chosen).to_be_checked()  # the choice comes back from the server, later on a busy machine
     with abe.expect_download() as download:
         abe.get_by_role("button", name="Export selected (file that verifies)").click()
     exported = Path(download.value.path()).read_bytes()
