@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_checks import block_structured  # the same generated flows the checks are measured on
+from interleaved import interleaved_ms, spread, write_json
 
 from codegen.diff import diff_bundles, propose_node_map
 from models import Bundle, load_bundle
@@ -81,17 +79,8 @@ def measure(repeats: int) -> list[dict[str, Any]]:
              for scenario, call in scenarios(bundle).items()}
     changes = {name: len(diff_bundles(bundle, Bundle.model_validate(next_version(bundle_document(bundle)))))
                for name, bundle in bundles().items()}
-    samples: dict[tuple[str, str], list[float]] = {key: [] for key in calls}
-    for call in calls.values():
-        call()
-    for _ in range(repeats):
-        for key, call in calls.items():
-            began = time.perf_counter()
-            call()
-            samples[key].append(time.perf_counter() - began)
-    return [{"bundle": name, "scenario": scenario, "changes": changes[name],
-             "median_ms": statistics.median(times) * 1e3, "min_ms": min(times) * 1e3, "max_ms": max(times) * 1e3}
-            for (name, scenario), times in samples.items()]
+    return [{"bundle": name, "scenario": scenario, "changes": changes[name], **timing}
+            for (name, scenario), timing in interleaved_ms(calls, repeats).items()]
 
 
 def main() -> None:
@@ -103,13 +92,9 @@ def main() -> None:
     print(f"flowdesk diff bench — medians of {args.repeats} interleaved rounds, Python {sys.version.split()[0]}")
     print(f"{'bundle':<26} {'changes':>7}  {'scenario':<30} {'median ms':>10} {'min-max ms':>16}")
     for row in rows:
-        spread = f"{row['min_ms']:.2f}-{row['max_ms']:.2f}"
         print(f"{row['bundle']:<26} {row['changes']:>7}  {row['scenario']:<30} {row['median_ms']:>10.2f} "
-              f"{spread:>16}")
-    if args.json:
-        args.json.write_text(json.dumps({"repeats": args.repeats, "python": sys.version.split()[0], "results": rows},
-                                        indent=2) + "\n")
-        print(f"written to {args.json}")
+              f"{spread(row):>16}")
+    write_json(args.json, args.repeats, rows)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,14 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from interleaved import interleaved_ms, spread, write_json
 
 from codegen.letter_document import document_json
 from codegen.letter_names import Names
@@ -94,17 +94,8 @@ def measure(repeats: int) -> list[dict[str, Any]]:
     letters = {f"example {name}": body, f"generated ({LIMIT:,} characters)": generated_letter()}
     calls = {(letter, scenario): call for letter, text in letters.items()
              for scenario, call in scenarios(text, names).items()}
-    samples: dict[tuple[str, str], list[float]] = {key: [] for key in calls}
-    for call in calls.values():
-        call()
-    for _ in range(repeats):
-        for key, call in calls.items():
-            began = time.perf_counter()
-            call()
-            samples[key].append(time.perf_counter() - began)
-    return [{"letter": letter, "characters": len(letters[letter]), "scenario": scenario,
-             "median_ms": statistics.median(times) * 1e3, "min_ms": min(times) * 1e3, "max_ms": max(times) * 1e3}
-            for (letter, scenario), times in samples.items()]
+    return [{"letter": letter, "characters": len(letters[letter]), "scenario": scenario, **timing}
+            for (letter, scenario), timing in interleaved_ms(calls, repeats).items()]
 
 
 def main() -> None:
@@ -117,13 +108,9 @@ def main() -> None:
           f"Python {sys.version.split()[0]}")
     print(f"{'letter':<52} {'chars':>6}  {'scenario':<32} {'median ms':>10} {'min-max ms':>16}")
     for row in rows:
-        spread = f"{row['min_ms']:.2f}-{row['max_ms']:.2f}"
         print(f"{row['letter']:<52} {row['characters']:>6}  {row['scenario']:<32} {row['median_ms']:>10.2f} "
-              f"{spread:>16}")
-    if args.json:
-        args.json.write_text(json.dumps({"repeats": args.repeats, "python": sys.version.split()[0], "results": rows},
-                                        indent=2) + "\n")
-        print(f"written to {args.json}")
+              f"{spread(row):>16}")
+    write_json(args.json, args.repeats, rows)
 
 
 if __name__ == "__main__":
