@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from bisect import insort
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 from models.customers import Customer, SearchField
 from runtime.documents import (
@@ -441,3 +441,9 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release files and locks; the store cannot be used afterwards."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -697,12 +697,6 @@ class TinyDBStore(IndexedStore):
         self._clean.clear()
         self._dirty.clear()
 
-    def __enter__(self) -> TinyDBStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def _check_ready(self) -> None:
         if self._closed:
             raise StoreError(f"the store in {self.directory} is closed")

@@ -419,12 +419,6 @@ class PostgresStore(Store):
                     self._listener.stop()
             self._pool.close()
 
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # Helpers ----------------------------------------------------------------------------------------------
 
     def _check_ready(self) -> None:
