@@ -38,6 +38,9 @@ MOMENT_PATTERN = "d MMMM y HH:mm"
 #: The words for a customer's segment and payment method.
 SEGMENT_LABELS = {"consumer": N_("Consumer"), "small_business": N_("Small business"), "premium": N_("Premium")}
 PAYMENT_LABELS = {"direct_debit": N_("Direct debit"), "invoice": N_("Invoice")}
+#: The words for the usual states of a customer's product or contract (the customer system's own word otherwise).
+PRODUCT_STATUS_LABELS = {"active": N_("active"), "ordered": N_("ordered"), "suspended": N_("suspended"),
+                         "cancelled": N_("cancelled"), "ended": N_("ended")}
 #: The labels of what letters read besides case data: the customer's fields and computed values, by path
 #: (`codegen.letter_names`; tests/designer/test_i18n.py checks every one has a label here).
 LETTER_NAME_LABELS = {

@@ -23,6 +23,7 @@ from models.errors import FlowdeskError
 from runtime.documents import User
 from runtime.drafts import Drafts, Submission
 from runtime.errors import NotFound
+from runtime.views.names import process_names
 from runtime.views.processes import process_version
 
 
@@ -84,7 +85,8 @@ def routes() -> APIRouter:
 
     @router.page("/approve/{key}", title="Flowdesk — review a version")
     def review_page(key: str) -> None:
-        with frame(N_("Review the version submitted for '{process}'"), process=key) as user:
+        with frame(N_("Review the version submitted for '{process}'"),
+                   process=process_names(runtime()).get(key, key)) as user:
             try:
                 submission = Drafts(runtime()).submission(user, key)
             except FlowdeskError as error:

@@ -39,6 +39,7 @@ from runtime.errors import NotFound
 from runtime.exports import export_bytes, export_cases, export_summary
 from runtime.views.audit import CaseTrail, case_trail, newest_checkpoint
 from runtime.views.cases import CaseFilter, find_cases
+from runtime.views.names import process_names
 from runtime.views.processes import compare_versions, processes, version_history
 
 COLUMNS = [
@@ -331,7 +332,7 @@ def routes() -> APIRouter:
 
     @router.page("/audit/process/{key}", title="Flowdesk — process versions")
     def process_page(key: str, version: int | None = None) -> None:
-        with frame(N_("Versions of '{process}'"), process=key) as user:
+        with frame(N_("Versions of '{process}'"), process=process_names(runtime()).get(key, key)) as user:
             _process_page(user, key, version)
 
     return router

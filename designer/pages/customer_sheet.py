@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from nicegui import ui
 
-from designer.display import PAYMENT_LABELS, SEGMENT_LABELS, local_time
+from designer.display import PAYMENT_LABELS, PRODUCT_STATUS_LABELS, SEGMENT_LABELS, local_time
 from designer.frame import runtime
 from designer.i18n import N_, _
 from models.customers import Address, Customer
@@ -73,7 +73,7 @@ def _details(customer: Customer) -> None:
         if not customer.products:
             ui.label(_("none"))
         for product in customer.products:
-            ui.label(f"{product.name} — {product.status}")
+            ui.label(f"{product.name} — {_label(PRODUCT_STATUS_LABELS, product.status)}")
 
 
 def _label(labels: dict[str, str], value: str) -> str:

@@ -21,6 +21,7 @@ from designer.i18n import N_, _, said
 from models.errors import FlowdeskError
 from runtime.documents import User
 from runtime.migration import CaseMigration, migrate_cases, plan_migration
+from runtime.views.names import process_names
 from runtime.views.processes import process_version, version_history
 
 KEEP_OUT = ""  # a removed step left unmapped: its cases stay where they are
@@ -135,7 +136,8 @@ def routes() -> APIRouter:
 
     @router.page("/design/{key}/migrate", title="Flowdesk — move open cases")
     def migrate_page(key: str) -> None:
-        with frame(N_("Move the open cases of '{process}' to a newer version"), process=key) as user:
+        with frame(N_("Move the open cases of '{process}' to a newer version"),
+                   process=process_names(runtime()).get(key, key)) as user:
             try:
                 MigrationPage(user, key)
             except FlowdeskError as error:

@@ -57,6 +57,7 @@ async def test_verifying_exporting_and_the_anchor(user: User):
 async def test_versions_of_a_process_with_their_cases(user: User):
     await sign_in(user, "abe", "abe-demo", target="/audit/process/billing_complaint")
     await user.should_see(marker="versions")
+    await user.should_see("Versions of 'Klacht over een factuur'")  # the process's name, not its key
     [table] = user.find(marker="versions").elements
     assert table.rows[0]["number"] == 1 and table.rows[0]["started"] == 1 and table.rows[0]["open"] == 1
     await user.should_see(marker="version-diagram")

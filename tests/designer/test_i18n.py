@@ -144,6 +144,7 @@ async def test_a_supervisor_who_switches_to_dutch_reads_worklist_case_and_monito
     await user.should_see("€\u00a080,00")  # the disputed amount as Dutch writes it (€ and amount kept together)
     await user.should_see("1 februari 2026")  # the invoice date
     await user.should_see(content="open sinds ")
+    await user.should_see(content="— actief")  # the customer's contracts: their state in Dutch too
 
     await user.open("/monitor")
     await user.should_see("Monitor voor teamleiders")
