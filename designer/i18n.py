@@ -69,13 +69,35 @@ class Reader:
 NO_PAGE = Reader(SOURCE_LANGUAGE, BusinessCalendar().timezone)
 
 
+#: Quasar's language pack (bundled with NiceGUI) for each language whose words Quasar's components must speak
+#: other than the English NiceGUI loads for every page: tables' "Records per page", "1-10 of 24", date pickers.
+#: (A pack's name is its key in `Quasar.lang` too, for names without a hyphen.)
+QUASAR_PACKS = {"nl": "nl"}
+
+#: Loads Quasar's pack PACK next to the one NiceGUI loaded (same folder: same prefix and version) once the app is
+#: mounted, and switches Quasar to it; Quasar's language is reactive, so what is drawn already follows.
+_QUASAR_LANGUAGE = """<script>
+document.addEventListener("DOMContentLoaded", () => {
+  const loaded = document.querySelector('script[src*="/static/lang/"]');
+  const pack = document.createElement("script");
+  pack.src = loaded.src.replace(/[^/]+$/, "PACK.umd.prod.js");
+  pack.onload = () => Quasar.lang.set(Quasar.lang["PACK"]);
+  document.head.append(pack);
+});
+</script>"""
+
+
 def use_reader(language: str, timezone: str) -> None:
     """Speak `language` and show times in `timezone` on the page being built (and in its event handlers), and say
     so in its `<html lang>` (for screen readers, spelling and hyphenation). NiceGUI would write `lang` only for a
-    language fixed per page route; here the reader decides, so a line in the page's head sets it as it loads."""
+    language fixed per page route; here the reader decides, so a line in the page's head sets it as it loads. Quasar's
+    own words (a table's paging) follow too: its language pack for `language` is loaded on the page."""
     chosen = Reader(language if language in LANGUAGES else SOURCE_LANGUAGE, timezone)
     context.client.storage[_READER_KEY] = chosen
     ui.add_head_html(f'<script>document.documentElement.lang = "{chosen.language}";</script>')
+    pack = QUASAR_PACKS.get(chosen.language)
+    if pack is not None:
+        ui.add_body_html(_QUASAR_LANGUAGE.replace("PACK", pack))
 
 
 def reader() -> Reader:

@@ -29,6 +29,8 @@ from runtime.views.design import ProcessEntry, latest_bundles, process_file, pro
 #: What the Import box takes: bundle files and the BPMN and DMN files `codegen.interchange` reads.
 IMPORT_ACCEPT = ",".join([".json", *IMPORT_SUFFIXES])
 MAX_IMPORT_BYTES = max(MAX_BUNDLE_BYTES, MAX_XML_BYTES)
+#: Rows of an import report, and versions of a process, shown at once; the rest a page further.
+REPORT_PAGE, VERSIONS_PAGE = 15, 10
 
 
 #: What each export format is called on the Export menu (codegen.interchange.EXPORT_FORMATS).
@@ -110,7 +112,7 @@ def _report_table(report: ImportReport) -> None:
     grouped = [entry for outcome in Outcome for entry in report.of(outcome)]
     rows = [{"id": i, "outcome": e.outcome.value, "what": e.what, "element": e.element, "name": e.name,
              "detail": e.detail} for i, e in enumerate(grouped)]
-    table(REPORT_COLUMNS, rows, "id").props("dense flat wrap-cells").classes("w-full") \
+    table(REPORT_COLUMNS, rows, "id", page_size=REPORT_PAGE).props("dense flat wrap-cells").classes("w-full") \
         .mark("import-report-entries")
 
 
@@ -211,7 +213,7 @@ def process_card(user: User, entry: ProcessEntry) -> None:
         if entry.versions:
             count = len(entry.versions)
             ui.label(ngettext("{count} published version", "{count} published versions", count).format(count=count))
-            table(COLUMNS, [_version_row(v) for v in entry.versions], "number")
+            table(COLUMNS, [_version_row(v) for v in entry.versions], "number", page_size=VERSIONS_PAGE)
 
 
 def routes() -> APIRouter:
