@@ -19,6 +19,7 @@ from codegen.dmn import export_dmn, import_dmn
 from models.bundle import Bundle
 from models.checks import Finding, Severity, check
 from models.errors import FlowdeskError
+from models.phrases import Phrase
 from models.serialization import dump_bundle
 
 __all__ = ["EXPORT_FORMATS", "IMPORT_SUFFIXES", "ExportFormat", "ImportPreview", "ImportedDraft", "NothingToExport",
@@ -61,7 +62,7 @@ class ImportPreview:
     drafts: list[ImportedDraft] = field(default_factory=list)
     table_reports: list[ImportReport] = field(default_factory=list)
     unread: list[UnreadFile] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Phrase] = field(default_factory=list)
 
     @property
     def acceptable(self) -> bool:
@@ -90,8 +91,8 @@ def read_files(files: Iterable[tuple[str, bytes]], published: Mapping[str, Bundl
         except FlowdeskError as error:
             preview.unread.append(UnreadFile(source, str(error)))
     if tables and not processes:
-        preview.notes.append("Decision tables are kept in a process: import them together with the BPMN file "
-                             "that uses them.")
+        preview.notes.append(Phrase("Decision tables are kept in a process: import them together with the BPMN "
+                                    "file that uses them."))
     _attach_tables(processes, tables)
     bundles = {p.document["key"]: Bundle.model_validate(p.document) for p in processes}
     known = {**published, **bundles}
@@ -108,7 +109,8 @@ def _attach_tables(processes: list[ImportedProcess], tables: list[dict]) -> None
             if all(t["id"] != table["id"] for t in present):
                 present.append(table)
                 imported.report.add(Outcome.IMPORTED, table["id"], table.get("name", ""), "decision",
-                                    f"decision table '{table['id']}' added to process '{imported.document['key']}'")
+                                    Phrase("decision table '{table}' added to process '{process}'", table=table["id"],
+                                           process=imported.document["key"]))
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from nicegui import context, ui
 
+from codegen.bpmn.report import Outcome
 from models.customers import Segment
+from models.durations import DurationUnit
 from models.nodes import Channel
 from models.phrases import Phrase
 from runtime.access import UseCase
@@ -161,6 +163,13 @@ WORDS: dict[tuple[str, str], str] = {
     **{("Segment", segment): word for segment, word in {
         Segment.CONSUMER: N_("consumer"), Segment.SMALL_BUSINESS: N_("small business"),
         Segment.PREMIUM: N_("premium")}.items()},
+    **{("DurationUnit", unit): word for unit, word in {
+        DurationUnit.MINUTES: N_("minutes"), DurationUnit.HOURS: N_("hours"), DurationUnit.DAYS: N_("days"),
+        DurationUnit.WEEKS: N_("weeks"), DurationUnit.WORKING_HOURS: N_("working hours"),
+        DurationUnit.WORKING_DAYS: N_("working days")}.items()},
+    **{("Outcome", outcome): word for outcome, word in {
+        Outcome.IMPORTED: N_("imported"), Outcome.TRANSLATED: N_("translated"), Outcome.TO_FIX: N_("to fix"),
+        Outcome.NOT_IMPORTED: N_("not imported")}.items()},
     **{("MailSource", source): word for source, word in {
         MailSource.SETTINGS: N_("the installation settings"),
         MailSource.COMMAND_LINE: N_("the command line that started the server (--smtp-host), as none is saved in the "
@@ -204,7 +213,8 @@ WORDS: dict[tuple[str, str], str] = {
     }.items()},
 }
 #: The enumerations `WORDS` has a word for every member of.
-SPOKEN_ENUMS: tuple[type[Enum], ...] = (CaseStatus, WorkItemStatus, SlaStatus, Channel, Segment, MailSource, UseCase)
+SPOKEN_ENUMS: tuple[type[Enum], ...] = (CaseStatus, WorkItemStatus, SlaStatus, Channel, Segment, DurationUnit,
+                                        Outcome, MailSource, UseCase)
 
 
 def word(value: Enum) -> str:

@@ -26,8 +26,9 @@ def table(columns: list[dict[str, Any]], rows: list[dict[str, Any]], row_key: st
     than that many (decided from the rows given: a table filled later is not paged)."""
     said = [{**column, "label": _(column["label"]) if column.get("label") else ""} for column in columns]
     paged = page_size if page_size is not None and len(rows) > page_size else None
+    empty = _("Nothing to show")  # not inside the f-string: the catalogue's extraction would not see it there
     return ui.table(columns=said, rows=rows, row_key=row_key, pagination=paged, **options) \
-        .props(f'no-data-label="{_attribute(_("Nothing to show"))}"')
+        .props(f'no-data-label="{_attribute(empty)}"')
 
 
 def name_selection(table: ui.table, row_name: str, all_rows: str, each_row: str) -> ui.table:
