@@ -71,6 +71,14 @@ def test_every_role_and_every_value_of_the_spoken_enumerations_has_a_word():
     assert missing == []
 
 
+def test_quasar_speaks_every_language_of_the_app_from_a_pack_the_installed_nicegui_carries():
+    import nicegui
+
+    packs = Path(nicegui.__file__).parent / "static" / "lang"
+    others = [language for language in i18n.LANGUAGES if language != i18n.SOURCE_LANGUAGE]
+    assert others and all((packs / f"{i18n.QUASAR_PACKS[language]}.umd.prod.js").exists() for language in others)
+
+
 def read_as(monkeypatch: pytest.MonkeyPatch, language: str) -> None:
     """Say things as a page read in `language` (in Amsterdam's zone) would, outside a page."""
     for module in (i18n, display):
