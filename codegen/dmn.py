@@ -31,7 +31,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from codegen.bpmn.foreign import translate_condition
-from codegen.bpmn.names import FLOWDESK, IdAllocator, element_id, local, xml_id
+from codegen.bpmn.names import FLOWDESK, IdAllocator, element_id, file_named, local, xml_id
 from codegen.bpmn.report import ImportReport, Outcome
 from codegen.bpmn.safe_xml import parse_xml
 from models.decision_tables import DecisionTable, HitPolicy
@@ -164,7 +164,8 @@ def import_dmn(data: bytes, source: str = "") -> tuple[list[Document], ImportRep
     """The decision tables of a DMN file (1.1 to 1.5) as table documents, and the report of how."""
     root = parse_xml(data, source)
     if local(root.tag) != "definitions" or "DMN" not in (etree.QName(root).namespace or "").upper():
-        raise DmnImportError(f"{source or 'the file'} is not a DMN file: its root element is '{local(root.tag)}'")
+        raise DmnImportError(Phrase("{file} is not a DMN file: its root element is '{root}'",
+                                    file=file_named(source), root=local(root.tag)))
     report = ImportReport(source, Phrase("decisions '{name}'", name=root.get("name") or root.get("id", "")))
     ids = IdAllocator()
     tables = []
@@ -175,7 +176,7 @@ def import_dmn(data: bytes, source: str = "") -> tuple[list[Document], ImportRep
         if table is not None:
             tables.append(table)
     if not tables:
-        raise DmnImportError(f"{source or 'the file'} holds no decision table to import")
+        raise DmnImportError(Phrase("{file} holds no decision table to import", file=file_named(source)))
     return tables, report
 
 

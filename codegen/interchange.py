@@ -52,7 +52,7 @@ class UnreadFile:
     """A file that could not be read at all, and why."""
 
     source: str
-    problem: str
+    problem: Phrase | str
 
 
 @dataclass
@@ -87,9 +87,11 @@ def read_files(files: Iterable[tuple[str, bytes]], published: Mapping[str, Bundl
             elif suffix in IMPORT_SUFFIXES:
                 processes += import_bpmn(data, source)
             else:
-                raise FlowdeskError(f"a {suffix or 'nameless'} file is neither BPMN (.bpmn, .xml) nor DMN (.dmn)")
+                raise FlowdeskError(Phrase("a {suffix} file is neither BPMN (.bpmn, .xml) nor DMN (.dmn)",
+                                           suffix=suffix) if suffix else
+                                    Phrase("a nameless file is neither BPMN (.bpmn, .xml) nor DMN (.dmn)"))
         except FlowdeskError as error:
-            preview.unread.append(UnreadFile(source, str(error)))
+            preview.unread.append(UnreadFile(source, error.args[0] if len(error.args) == 1 else str(error)))
     if tables and not processes:
         preview.notes.append(Phrase("Decision tables are kept in a process: import them together with the BPMN "
                                     "file that uses them."))

@@ -25,7 +25,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from codegen.bpmn.foreign import cel_date, iso_duration, translate_condition
-from codegen.bpmn.names import BPMN, BPMNDI, CEL_LANGUAGE, DC, FLOWDESK, IdAllocator, element_id, local
+from codegen.bpmn.names import BPMN, BPMNDI, CEL_LANGUAGE, DC, FLOWDESK, IdAllocator, element_id, file_named, local
 from codegen.bpmn.report import ImportReport, Outcome, ReportEntry
 from codegen.bpmn.safe_xml import parse_xml
 from codegen.layout import layout
@@ -73,16 +73,16 @@ def import_bpmn(data: bytes, source: str = "") -> list[ImportedProcess]:
     """
     root = parse_xml(data, source)
     if root.tag != _q("definitions"):
-        raise BpmnImportError(
-            f"{source or 'the file'} is not a BPMN 2.0 file: its root element is '{local(root.tag)}', "
-            "not 'definitions' in the BPMN 2.0 namespace")
+        raise BpmnImportError(Phrase("{file} is not a BPMN 2.0 file: its root element is '{root}', not "
+                                     "'definitions' in the BPMN 2.0 namespace", file=file_named(source),
+                                     root=local(root.tag)))
     file = _File(root, source)
     imported: list[ImportedProcess] = []
     for process in root.iterchildren(_q("process")):
         reader = _ProcessReader(file, process)
         imported += reader.read()
     if not imported:
-        raise BpmnImportError(f"{source or 'the file'} holds no process with steps to import")
+        raise BpmnImportError(Phrase("{file} holds no process with steps to import", file=file_named(source)))
     imported[0].report.entries[:0] = file.notes
     return imported
 
@@ -460,8 +460,8 @@ class _ProcessReader:
         except (ValidationError, SchemaVersionError) as error:
             problems = problems_from_validation(error) if isinstance(error, ValidationError) else [str(error)]
             lines = "\n".join(f"  - {p}" for p in problems)
-            raise BpmnImportError(f"{self.file.source}: process '{self.key}' cannot become a Flowdesk process:\n"
-                                  f"{lines}") from None
+            raise BpmnImportError(Phrase("{source}: process '{key}' cannot become a Flowdesk process:\n{problems}",
+                                         source=self.file.source, key=self.key, problems=lines)) from None
         if self.unplaced:
             laid_out = layout(bundle)
             for node in bundle.nodes:

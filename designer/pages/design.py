@@ -163,9 +163,8 @@ def show_import_report(user: User, preview: ImportPreview) -> None:
             .mark("import-report"):
         ui.label(_("Import report — nothing is created until you accept")).classes("text-lg")
         for unread in preview.unread:
-            ui.label(_("{file} cannot be read: {problem}").format(file=unread.source,
-                                                                  problem=unread.problem)).classes("text-red-800") \
-                .mark("import-unread")
+            ui.label(_("{file} cannot be read: {problem}").format(file=unread.source, problem=said(unread.problem))) \
+                .classes("text-red-800").mark("import-unread")
         for note in preview.notes:
             ui.label(said(note)).classes("text-amber-900")
         for report in preview.table_reports:

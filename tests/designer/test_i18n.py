@@ -459,6 +459,23 @@ def test_a_timer_wait_of_an_imported_file_says_its_duration_in_dutch(monkeypatch
     assert i18n.said(wait.phrased_detail) == "wacht 3 dagen (ISO 8601 'P3D')"
 
 
+def test_why_a_file_cannot_be_imported_is_said_in_dutch_and_printed_in_english(monkeypatch):
+    from codegen.interchange import read_files
+
+    preview = read_files([("bomb.bpmn", b'<!DOCTYPE d [<!ENTITY x "y">]><definitions/>'), ("empty.dmn", b" "),
+                          ("notes.txt", b"x")], {})
+    problems = [unread.problem for unread in preview.unread]
+    assert list(map(str, problems)) == [
+        "bomb.bpmn: the file declares a document type (DTD); BPMN and DMN files never need one, and DTDs can hide "
+        "entity bombs or read other files, so it is refused", "empty.dmn: the file is empty",
+        "a .txt file is neither BPMN (.bpmn, .xml) nor DMN (.dmn)"]
+    read_as(monkeypatch, "nl")
+    assert [i18n.said(problem) for problem in problems] == [
+        "bomb.bpmn: het bestand declareert een documenttype (DTD); BPMN- en DMN-bestanden hebben er nooit een nodig, "
+        "en een DTD kan entiteitbommen verbergen of andere bestanden lezen, dus het wordt geweigerd",
+        "empty.dmn: het bestand is leeg", "een .txt-bestand is geen BPMN (.bpmn, .xml) en geen DMN (.dmn)"]
+
+
 def test_every_element_the_import_reads_or_refuses_has_a_word_in_the_report():
     from codegen.bpmn.importer import FLOW_NODES, NOT_RUN
     from designer.pages.design import ELEMENT_WORDS
