@@ -31,11 +31,12 @@ from lxml import etree
 from pydantic import ValidationError
 
 from codegen.bpmn.foreign import translate_condition
-from codegen.bpmn.names import FLOWDESK, IdAllocator, element_id, local, xml_id
+from codegen.bpmn.names import FLOWDESK, IdAllocator, element_id, file_named, local, xml_id
 from codegen.bpmn.report import ImportReport, Outcome
 from codegen.bpmn.safe_xml import parse_xml
 from models.decision_tables import DecisionTable, HitPolicy
 from models.errors import FlowdeskError
+from models.phrases import Phrase
 from models.serialization import problems_from_validation
 
 __all__ = ["DMN", "DmnImportError", "cell_from_feel", "cell_to_feel", "export_dmn", "import_dmn"]
@@ -163,8 +164,9 @@ def import_dmn(data: bytes, source: str = "") -> tuple[list[Document], ImportRep
     """The decision tables of a DMN file (1.1 to 1.5) as table documents, and the report of how."""
     root = parse_xml(data, source)
     if local(root.tag) != "definitions" or "DMN" not in (etree.QName(root).namespace or "").upper():
-        raise DmnImportError(f"{source or 'the file'} is not a DMN file: its root element is '{local(root.tag)}'")
-    report = ImportReport(source, f"decisions '{root.get('name') or root.get('id', '')}'")
+        raise DmnImportError(Phrase("{file} is not a DMN file: its root element is '{root}'",
+                                    file=file_named(source), root=local(root.tag)))
+    report = ImportReport(source, Phrase("decisions '{name}'", name=root.get("name") or root.get("id", "")))
     ids = IdAllocator()
     tables = []
     for decision in root:
@@ -174,7 +176,7 @@ def import_dmn(data: bytes, source: str = "") -> tuple[list[Document], ImportRep
         if table is not None:
             tables.append(table)
     if not tables:
-        raise DmnImportError(f"{source or 'the file'} holds no decision table to import")
+        raise DmnImportError(Phrase("{file} holds no decision table to import", file=file_named(source)))
     return tables, report
 
 
@@ -196,12 +198,13 @@ def _table(decision: Element, report: ImportReport, ids: IdAllocator) -> Documen
     body = _child(decision, "decisionTable")
     for requirement in _children(decision, "informationRequirement"):
         report.add(Outcome.NOT_IMPORTED, decision_id, name, "informationRequirement",
-                   "decisions that use other decisions are not chained in Flowdesk: evaluate the tables one "
-                   "after the other in automatic steps" if _child(requirement, "requiredDecision") is not None
-                   else "input data requirements are not imported: the table reads case variables")
+                   Phrase("decisions that use other decisions are not chained in Flowdesk: evaluate the tables one "
+                          "after the other in automatic steps") if _child(requirement, "requiredDecision") is not None
+                   else Phrase("input data requirements are not imported: the table reads case variables"))
     if body is None:
         report.add(Outcome.NOT_IMPORTED, decision_id, name, "decision",
-                   "only decision tables are imported: write a literal expression as an automatic step's assignment")
+                   Phrase("only decision tables are imported: write a literal expression as an automatic step's "
+                          "assignment"))
         return None
     known = _known_table(decision)
     table: Document = {"id": ids.claim(element_id(decision_id, "table"))}
@@ -213,11 +216,12 @@ def _table(decision: Element, report: ImportReport, ids: IdAllocator) -> Documen
     if run is None:
         what = f"{hit} {body.get('aggregation') or ''}".strip()
         report.add(Outcome.NOT_IMPORTED, decision_id, name, "hitPolicy",
-                   f"hit policy {what} is not run: the table was imported with FIRST; order the rules so the first "
-                   "match is the one wanted, or collect the matches and compute the total in an assignment")
+                   Phrase("hit policy {policy} is not run: the table was imported with FIRST; order the rules so the "
+                          "first match is the one wanted, or collect the matches and compute the total in an "
+                          "assignment", policy=what))
     elif hit == "ANY":
         report.add(Outcome.TRANSLATED, decision_id, name, "hitPolicy",
-                   "hit policy ANY becomes FIRST: matching rules agree, so the first gives the same result")
+                   Phrase("hit policy ANY becomes FIRST: matching rules agree, so the first gives the same result"))
     table["inputs"] = [_input(clause, i, known, report, decision_id, name)
                        for i, clause in enumerate(_children(body, "input"))]
     table["outputs"] = [_output(clause, i, known) for i, clause in enumerate(_children(body, "output"))]
@@ -229,10 +233,12 @@ def _table(decision: Element, report: ImportReport, ids: IdAllocator) -> Documen
         checked = DecisionTable.model_validate(table)
     except ValidationError as error:
         lines = "; ".join(str(p) for p in problems_from_validation(error))
-        report.add(Outcome.NOT_IMPORTED, decision_id, name, "decisionTable", f"cannot become a table: {lines}")
+        report.add(Outcome.NOT_IMPORTED, decision_id, name, "decisionTable",
+                   Phrase("cannot become a table: {problems}", problems=lines))
         return None
     report.add(Outcome.IMPORTED, decision_id, name, "decisionTable",
-               f"table '{checked.id}' ({checked.hit_policy.value}, {len(checked.rules)} rules)")
+               Phrase("table '{table}' ({hit_policy}, {count} rules)", table=checked.id,
+                      hit_policy=checked.hit_policy.value, count=len(checked.rules)))
     return checked.model_dump(mode="json", exclude_defaults=True)
 
 
@@ -270,7 +276,8 @@ def _input(clause: Element, index: int, known: Document | None, report: ImportRe
         column["expression"] = _expression_from_feel(text) or text
         if column["expression"] == text and not _value(text):
             report.add(Outcome.TO_FIX, decision_id, name, "inputExpression",
-                       f"input '{text}' is kept as written: rewrite it in Flowdesk's expression language")
+                       Phrase("input '{text}' is kept as written: rewrite it in Flowdesk's expression language",
+                              text=text))
     return column
 
 
@@ -302,9 +309,9 @@ def _rule(row: Element, index: int, known: Document | None, report: ImportReport
         cell = cell_from_feel(text)
         if cell is None:
             report.add(Outcome.TO_FIX, row.get("id", ""), name, "inputEntry",
-                       f"cell '{text}' of decision '{decision_id}' is kept as written: Flowdesk cells are '-', a "
-                       "comparison ('< 250'), a range with both ends included ('[100..250]'), values separated by "
-                       "commas, or one value")
+                       Phrase("cell '{text}' of decision '{decision}' is kept as written: Flowdesk cells are '-', a "
+                              "comparison ('< 250'), a range with both ends included ('[100..250]'), values separated "
+                              "by commas, or one value", text=text, decision=decision_id))
         rule["when"].append(cell if cell is not None else text)
     for position, entry in enumerate(_children(row, "outputEntry")):
         text = _text(entry)
@@ -315,7 +322,7 @@ def _rule(row: Element, index: int, known: Document | None, report: ImportReport
         value = _expression_from_feel(text) if text.strip() else "null"
         if value is None:
             report.add(Outcome.TO_FIX, row.get("id", ""), name, "outputEntry",
-                       f"output '{text}' of decision '{decision_id}' is kept as written: rewrite it in Flowdesk's "
-                       "expression language")
+                       Phrase("output '{text}' of decision '{decision}' is kept as written: rewrite it in "
+                              "Flowdesk's expression language", text=text, decision=decision_id))
         rule["then"].append(value if value is not None else text)
     return rule

@@ -19,6 +19,7 @@ from codegen.dmn import export_dmn, import_dmn
 from models.bundle import Bundle
 from models.checks import Finding, Severity, check
 from models.errors import FlowdeskError
+from models.phrases import Phrase
 from models.serialization import dump_bundle
 
 __all__ = ["EXPORT_FORMATS", "IMPORT_SUFFIXES", "ExportFormat", "ImportPreview", "ImportedDraft", "NothingToExport",
@@ -51,7 +52,7 @@ class UnreadFile:
     """A file that could not be read at all, and why."""
 
     source: str
-    problem: str
+    problem: Phrase | str
 
 
 @dataclass
@@ -61,7 +62,7 @@ class ImportPreview:
     drafts: list[ImportedDraft] = field(default_factory=list)
     table_reports: list[ImportReport] = field(default_factory=list)
     unread: list[UnreadFile] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Phrase] = field(default_factory=list)
 
     @property
     def acceptable(self) -> bool:
@@ -86,12 +87,14 @@ def read_files(files: Iterable[tuple[str, bytes]], published: Mapping[str, Bundl
             elif suffix in IMPORT_SUFFIXES:
                 processes += import_bpmn(data, source)
             else:
-                raise FlowdeskError(f"a {suffix or 'nameless'} file is neither BPMN (.bpmn, .xml) nor DMN (.dmn)")
+                raise FlowdeskError(Phrase("a {suffix} file is neither BPMN (.bpmn, .xml) nor DMN (.dmn)",
+                                           suffix=suffix) if suffix else
+                                    Phrase("a nameless file is neither BPMN (.bpmn, .xml) nor DMN (.dmn)"))
         except FlowdeskError as error:
-            preview.unread.append(UnreadFile(source, str(error)))
+            preview.unread.append(UnreadFile(source, error.args[0] if len(error.args) == 1 else str(error)))
     if tables and not processes:
-        preview.notes.append("Decision tables are kept in a process: import them together with the BPMN file "
-                             "that uses them.")
+        preview.notes.append(Phrase("Decision tables are kept in a process: import them together with the BPMN "
+                                    "file that uses them."))
     _attach_tables(processes, tables)
     bundles = {p.document["key"]: Bundle.model_validate(p.document) for p in processes}
     known = {**published, **bundles}
@@ -108,7 +111,8 @@ def _attach_tables(processes: list[ImportedProcess], tables: list[dict]) -> None
             if all(t["id"] != table["id"] for t in present):
                 present.append(table)
                 imported.report.add(Outcome.IMPORTED, table["id"], table.get("name", ""), "decision",
-                                    f"decision table '{table['id']}' added to process '{imported.document['key']}'")
+                                    Phrase("decision table '{table}' added to process '{process}'", table=table["id"],
+                                           process=imported.document["key"]))
 
 
 @dataclass(frozen=True)

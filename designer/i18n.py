@@ -38,7 +38,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from nicegui import context, ui
 
+from codegen.bpmn.report import Outcome
 from models.customers import Segment
+from models.durations import DurationUnit
 from models.nodes import Channel
 from models.phrases import Phrase
 from runtime.access import UseCase
@@ -69,13 +71,35 @@ class Reader:
 NO_PAGE = Reader(SOURCE_LANGUAGE, BusinessCalendar().timezone)
 
 
+#: Quasar's language pack (bundled with NiceGUI) for each language whose words Quasar's components must speak
+#: other than the English NiceGUI loads for every page: tables' "Records per page", "1-10 of 24", date pickers.
+#: (A pack's name is its key in `Quasar.lang` too, for names without a hyphen.)
+QUASAR_PACKS = {"nl": "nl"}
+
+#: Loads Quasar's pack PACK next to the one NiceGUI loaded (same folder: same prefix and version) once the app is
+#: mounted, and switches Quasar to it; Quasar's language is reactive, so what is drawn already follows.
+_QUASAR_LANGUAGE = """<script>
+document.addEventListener("DOMContentLoaded", () => {
+  const loaded = document.querySelector('script[src*="/static/lang/"]');
+  const pack = document.createElement("script");
+  pack.src = loaded.src.replace(/[^/]+$/, "PACK.umd.prod.js");
+  pack.onload = () => Quasar.lang.set(Quasar.lang["PACK"]);
+  document.head.append(pack);
+});
+</script>"""
+
+
 def use_reader(language: str, timezone: str) -> None:
     """Speak `language` and show times in `timezone` on the page being built (and in its event handlers), and say
     so in its `<html lang>` (for screen readers, spelling and hyphenation). NiceGUI would write `lang` only for a
-    language fixed per page route; here the reader decides, so a line in the page's head sets it as it loads."""
+    language fixed per page route; here the reader decides, so a line in the page's head sets it as it loads. Quasar's
+    own words (a table's paging) follow too: its language pack for `language` is loaded on the page."""
     chosen = Reader(language if language in LANGUAGES else SOURCE_LANGUAGE, timezone)
     context.client.storage[_READER_KEY] = chosen
     ui.add_head_html(f'<script>document.documentElement.lang = "{chosen.language}";</script>')
+    pack = QUASAR_PACKS.get(chosen.language)
+    if pack is not None:
+        ui.add_body_html(_QUASAR_LANGUAGE.replace("PACK", pack))
 
 
 def reader() -> Reader:
@@ -139,6 +163,13 @@ WORDS: dict[tuple[str, str], str] = {
     **{("Segment", segment): word for segment, word in {
         Segment.CONSUMER: N_("consumer"), Segment.SMALL_BUSINESS: N_("small business"),
         Segment.PREMIUM: N_("premium")}.items()},
+    **{("DurationUnit", unit): word for unit, word in {
+        DurationUnit.MINUTES: N_("minutes"), DurationUnit.HOURS: N_("hours"), DurationUnit.DAYS: N_("days"),
+        DurationUnit.WEEKS: N_("weeks"), DurationUnit.WORKING_HOURS: N_("working hours"),
+        DurationUnit.WORKING_DAYS: N_("working days")}.items()},
+    **{("Outcome", outcome): word for outcome, word in {
+        Outcome.IMPORTED: N_("imported"), Outcome.TRANSLATED: N_("translated"), Outcome.TO_FIX: N_("to fix"),
+        Outcome.NOT_IMPORTED: N_("not imported")}.items()},
     **{("MailSource", source): word for source, word in {
         MailSource.SETTINGS: N_("the installation settings"),
         MailSource.COMMAND_LINE: N_("the command line that started the server (--smtp-host), as none is saved in the "
@@ -182,7 +213,8 @@ WORDS: dict[tuple[str, str], str] = {
     }.items()},
 }
 #: The enumerations `WORDS` has a word for every member of.
-SPOKEN_ENUMS: tuple[type[Enum], ...] = (CaseStatus, WorkItemStatus, SlaStatus, Channel, Segment, MailSource, UseCase)
+SPOKEN_ENUMS: tuple[type[Enum], ...] = (CaseStatus, WorkItemStatus, SlaStatus, Channel, Segment, DurationUnit,
+                                        Outcome, MailSource, UseCase)
 
 
 def word(value: Enum) -> str:

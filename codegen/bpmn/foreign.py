@@ -27,6 +27,7 @@ from datetime import date, datetime
 from models.durations import Duration, DurationUnit
 from models.expressions.errors import ExpressionError
 from models.expressions.parser import parse
+from models.phrases import Phrase
 
 __all__ = ["Translation", "cel_date", "iso_duration", "iso_text", "translate_condition"]
 
@@ -44,7 +45,12 @@ class Translation:
     cel: str | None
     language: str
     literal_types: dict[str, str] = field(default_factory=dict)
-    reason: str = ""
+    phrased_reason: Phrase | str = ""  # why there is no CEL
+
+    @property
+    def reason(self) -> str:
+        """Why there is no CEL, in English."""
+        return str(self.phrased_reason)
 
 
 _TOKEN = re.compile(r"""
@@ -89,7 +95,7 @@ def translate_condition(text: str, declared_language: str = "") -> Translation:
         return _checked(body.strip(), "cel", {})
     tokens = _tokens(body)
     if tokens is None or not tokens:
-        return Translation(None, language, reason="it is not a simple comparison")
+        return Translation(None, language, phrased_reason=Phrase("it is not a simple comparison"))
     words = _WORDS.get(language) or {k: v for w in _WORDS.values() for k, v in w.items()}
     out: list[str] = []
     types: dict[str, str] = {}
@@ -101,14 +107,16 @@ def translate_condition(text: str, declared_language: str = "") -> Translation:
             out.append(value)
         elif kind == "op" and value == "=":
             if language != "feel":
-                return Translation(None, language, reason="'=' assigns in this language; a condition compares")
+                return Translation(None, language,
+                                   phrased_reason=Phrase("'=' assigns in this language; a condition compares"))
             out.append("==")
         elif kind == "op":
             out.append(value)
         elif value in words:
             out.append(words[value])
         elif value in _RESERVED or following == ("op", "("):
-            return Translation(None, language, reason=f"'{value}' has no exact counterpart here")
+            return Translation(None, language,
+                               phrased_reason=Phrase("'{word}' has no exact counterpart here", word=value))
         else:
             out.append(value)
             _note_literal_type(tokens, i, types)
@@ -123,7 +131,7 @@ def _checked(cel: str, language: str, types: dict[str, str]) -> Translation:
     try:
         parse(cel)
     except ExpressionError as error:
-        return Translation(None, language, reason=error.message)
+        return Translation(None, language, phrased_reason=error.message)
     return Translation(cel, language, types)
 
 

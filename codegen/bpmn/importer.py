@@ -25,13 +25,15 @@ from lxml import etree
 from pydantic import ValidationError
 
 from codegen.bpmn.foreign import cel_date, iso_duration, translate_condition
-from codegen.bpmn.names import BPMN, BPMNDI, CEL_LANGUAGE, DC, FLOWDESK, IdAllocator, element_id, local
+from codegen.bpmn.names import BPMN, BPMNDI, CEL_LANGUAGE, DC, FLOWDESK, IdAllocator, element_id, file_named, local
 from codegen.bpmn.report import ImportReport, Outcome, ReportEntry
 from codegen.bpmn.safe_xml import parse_xml
 from codegen.layout import layout
 from models.bundle import SCHEMA_VERSION, Bundle
+from models.durations import Duration
 from models.errors import FlowdeskError
 from models.migrations import SchemaVersionError, upgrade
+from models.phrases import Phrase
 from models.serialization import bundle_document, problems_from_validation
 
 __all__ = ["FLOW_NODES", "NOT_RUN", "BpmnImportError", "ImportedProcess", "import_bpmn"]
@@ -71,16 +73,16 @@ def import_bpmn(data: bytes, source: str = "") -> list[ImportedProcess]:
     """
     root = parse_xml(data, source)
     if root.tag != _q("definitions"):
-        raise BpmnImportError(
-            f"{source or 'the file'} is not a BPMN 2.0 file: its root element is '{local(root.tag)}', "
-            "not 'definitions' in the BPMN 2.0 namespace")
+        raise BpmnImportError(Phrase("{file} is not a BPMN 2.0 file: its root element is '{root}', not "
+                                     "'definitions' in the BPMN 2.0 namespace", file=file_named(source),
+                                     root=local(root.tag)))
     file = _File(root, source)
     imported: list[ImportedProcess] = []
     for process in root.iterchildren(_q("process")):
         reader = _ProcessReader(file, process)
         imported += reader.read()
     if not imported:
-        raise BpmnImportError(f"{source or 'the file'} holds no process with steps to import")
+        raise BpmnImportError(Phrase("{file} holds no process with steps to import", file=file_named(source)))
     imported[0].report.entries[:0] = file.notes
     return imported
 
@@ -127,19 +129,20 @@ class _File:
         for flow in root.iter(_q("messageFlow")):
             self.notes.append(ReportEntry(
                 Outcome.NOT_IMPORTED, flow.get("id", ""), flow.get("name", ""), "messageFlow",
-                "messages between pools are not drawn in Flowdesk: a send step sends a letter, e-mail or SMS, "
-                "and a message wait or message start receives a message by its name"))
+                Phrase("messages between pools are not drawn in Flowdesk: a send step sends a letter, e-mail or "
+                       "SMS, and a message wait or message start receives a message by its name")))
         for element in root:
             if local(element.tag).startswith("global"):
                 self.notes.append(ReportEntry(
                     Outcome.NOT_IMPORTED, element.get("id", ""), element.get("name", ""), local(element.tag),
-                    "global tasks are not imported: draw the task in a process of its own and call that process"))
+                    Phrase("global tasks are not imported: draw the task in a process of its own and call that "
+                           "process")))
         processes = set(self.process_keys)
         for participant in root.iter(_q("participant")):
             if participant.get("processRef") not in processes:
                 self.notes.append(ReportEntry(
                     Outcome.NOT_IMPORTED, participant.get("id", ""), participant.get("name", ""), "participant",
-                    "a pool without a process (someone outside, such as the customer): nothing to import"))
+                    Phrase("a pool without a process (someone outside, such as the customer): nothing to import")))
 
 
 class _ProcessReader:
@@ -154,7 +157,7 @@ class _ProcessReader:
         if not isinstance(wanted, str) or element_id(wanted) != wanted:
             wanted = file.process_keys.get(element.get("id", ""), "process")
         self.key = key or file.keys.claim(wanted)
-        self.report = ImportReport(file.source, f"process '{self.key}'")
+        self.report = ImportReport(file.source, Phrase("process '{key}'", key=self.key))
         self.ids = IdAllocator()
         self.id_of: dict[str, str] = {}  # BPMN id -> node id
         self.nodes: list[Document] = []
@@ -168,7 +171,7 @@ class _ProcessReader:
 
     # -- notes, buffered per element so that Flowdesk's own settings can replace what a mapper derived
 
-    def note(self, outcome: Outcome, element: Element, detail: str, what: str | None = None) -> None:
+    def note(self, outcome: Outcome, element: Element, detail: Phrase, what: str | None = None) -> None:
         self._pending.append(ReportEntry(outcome, element.get("id", ""), self.name(element),
                                          what or local(element.tag), detail))
 
@@ -200,7 +203,7 @@ class _ProcessReader:
             elif tag in NOT_RUN:
                 self.note(Outcome.NOT_IMPORTED, child, NOT_RUN[tag])
             elif tag and tag not in _PARTS:
-                self.note(Outcome.NOT_IMPORTED, child, "Flowdesk does not know this element")
+                self.note(Outcome.NOT_IMPORTED, child, Phrase("Flowdesk does not know this element"))
             self._flush()
         if not self.nodes:
             return self.others
@@ -220,11 +223,12 @@ class _ProcessReader:
         settings = self._node_settings(element)
         if settings is not None and settings.get("kind") == node["kind"]:
             self._flush(keep=False)
-            self.note(Outcome.IMPORTED, element, f"a {node['kind']} step, with its Flowdesk settings")
+            self.note(Outcome.IMPORTED, element, Phrase("a {kind} step, with its Flowdesk settings", kind=node["kind"]))
             node = settings | {k: node[k] for k in ("name", "description", "instructions") if k in node}
         elif settings is not None:
-            self.note(Outcome.TRANSLATED, element, f"its Flowdesk settings are for a {settings.get('kind')} step, "
-                      f"but it is now a {node['kind']} step: they are left out")
+            self.note(Outcome.TRANSLATED, element, Phrase("its Flowdesk settings are for a {was} step, but it is now a "
+                                                          "{kind} step: they are left out",
+                                                          was=str(settings.get("kind")), kind=node["kind"]))
         node["id"] = node_id
         self._place(node, bpmn_id, settings)
         self.id_of[bpmn_id] = node_id
@@ -258,9 +262,14 @@ class _ProcessReader:
         return node
 
     def fit(self, element: Element, text: str, limit: int, what: str) -> str:
+        """`text` cut to `limit` characters, noting so; `what` is "name" or "documentation"."""
         if len(text) <= limit:
             return text
-        self.note(Outcome.TRANSLATED, element, f"its {what} is {len(text):,} characters; the first {limit:,} are kept")
+        self.note(Outcome.TRANSLATED, element,
+                  Phrase("its name is {length} characters; the first {limit} are kept", length=len(text), limit=limit)
+                  if what == "name" else
+                  Phrase("its documentation is {length} characters; the first {limit} are kept", length=len(text),
+                         limit=limit))
         return text[:limit]
 
     def _loops(self, element: Element) -> None:
@@ -268,7 +277,7 @@ class _ProcessReader:
             if element.find(_q(tag)) is not None:
                 self.note(Outcome.NOT_IMPORTED, element, advice, tag)
         if element.get("isForCompensation") == "true":
-            self.note(Outcome.NOT_IMPORTED, element, _DEFINITIONS["compensateEventDefinition"], "compensation")
+            self.note(Outcome.NOT_IMPORTED, element, _NO_COMPENSATION, "compensation")
 
     def queue_for(self, element: Element) -> str:
         """The queue of the lane the element is in; lanes become queues (and roles) when first used."""
@@ -290,17 +299,17 @@ class _ProcessReader:
             roles.append({"id": queue_id, "name": name})
         if lane is not None:
             self.report.add(Outcome.TRANSLATED, lane.get("id", ""), name, "lane",
-                            f"becomes queue '{queue_id}' with role '{queue_id}'")
+                            Phrase("becomes queue '{queue}' with role '{role}'", queue=queue_id, role=queue_id))
         else:
             self.report.add(Outcome.TRANSLATED, "", "", "queue",
-                            "steps outside any lane go to a new queue 'work': move them to the right queue")
+                            Phrase("steps outside any lane go to a new queue 'work': move them to the right queue"))
 
     def message_name(self, element: Element, definition: Element | None = None) -> str:
         ref = (definition if definition is not None else element).get("messageRef", "")
         name = self.file.messages.get(ref, ref) or self.name(element) or element.get("id", "")
         return name[:_LABEL]
 
-    def condition(self, element: Element, where: str) -> str | None:
+    def condition(self, element: Element) -> str | None:
         """A condition as CEL: kept when it is CEL, translated when exactly possible, else kept as written."""
         expression = element.find(_q("conditionExpression"))
         text = _text(expression)
@@ -311,16 +320,18 @@ class _ProcessReader:
             return "".join(expression.itertext())
         translated = translate_condition(text, language)
         if translated.cel is not None:
-            self.note(Outcome.TRANSLATED, element, f"{where} '{text}' ({translated.language or 'no language given'}) "
-                      f"is '{translated.cel}'")
+            language_given = translated.language or Phrase("no language given")
+            self.note(Outcome.TRANSLATED, element, Phrase("the condition '{text}' ({language}) is '{cel}'", text=text,
+                                                          language=language_given, cel=translated.cel))
             self._declare(element, translated.literal_types)
             return translated.cel
         if len(text) > _EXPRESSION:
-            self.note(Outcome.NOT_IMPORTED, element, f"{where} is {len(text):,} characters long; write it anew in "
-                      "Flowdesk's expression language")
+            self.note(Outcome.NOT_IMPORTED, element, Phrase("the condition is {length} characters long; write it "
+                                                            "anew in Flowdesk's expression language", length=len(text)))
             return None
-        self.note(Outcome.TO_FIX, element, f"{where} '{text}' is kept as written ({translated.reason}): rewrite it "
-                  "in Flowdesk's expression language (CEL)")
+        self.note(Outcome.TO_FIX, element, Phrase("the condition '{text}' is kept as written ({reason}): rewrite it in "
+                                                  "Flowdesk's expression language (CEL)", text=text,
+                                                  reason=translated.phrased_reason))
         return text
 
     def _declare(self, element: Element, types: dict[str, str]) -> None:
@@ -331,8 +342,8 @@ class _ProcessReader:
                 continue
             variables.append({"name": name, "type": kind})
             self.report.add(Outcome.TRANSLATED, element.get("id", ""), self.name(element), "variable",
-                            f"case variable '{name}' is declared as {kind}, because a condition compares it with "
-                            f"a {kind} value; check its type (money? a choice?)")
+                            Phrase("case variable '{name}' is declared as {kind}, because a condition compares it "
+                                   "with a {kind} value; check its type (money? a choice?)", name=name, kind=kind))
 
     # -- flows
 
@@ -365,18 +376,20 @@ class _ProcessReader:
     def _flow_settings(self, flow: Element, source: str, timeout: bool, default: bool) -> Document:
         settings: Document = {}
         extra = flow.find(f"{_q('extensionElements')}/{_q('edge', FLOWDESK)}")
-        condition = self.condition(flow, "the condition")
+        condition = self.condition(flow)
         from_decision = self.kind_of.get(source) == "decision"
         if condition is not None and not from_decision and not timeout and extra is None:
-            self.note(Outcome.NOT_IMPORTED, flow, "a condition on a flow that leaves a step (not a decision) is "
-                      "not run: put a decision after the step and give the condition to its flow")
+            self.note(Outcome.NOT_IMPORTED, flow, Phrase("a condition on a flow that leaves a step (not a decision) "
+                                                         "is not run: put a decision after the step and give the "
+                                                         "condition to its flow"))
         elif condition is not None:
             settings["condition"] = condition
         if default and from_decision:
             settings["default"] = True
         elif default and not (extra is not None and extra.get("default") == "true"):
-            self.note(Outcome.NOT_IMPORTED, flow, "a default flow that leaves a step (not a decision) is not run: "
-                      "put a decision after the step and make this its default")
+            self.note(Outcome.NOT_IMPORTED, flow, Phrase("a default flow that leaves a step (not a decision) is not "
+                                                         "run: put a decision after the step and make this its "
+                                                         "default"))
         if timeout:
             settings["timeout"] = True
         if extra is not None:
@@ -407,7 +420,7 @@ class _ProcessReader:
         if not isinstance(settings, dict):
             self.file.notes.append(ReportEntry(
                 Outcome.NOT_IMPORTED, self.element.get("id", ""), "", "flowdesk:bundle",
-                "Flowdesk's settings of this process cannot be read (not a JSON object); they are left out"))
+                Phrase("Flowdesk's settings of this process cannot be read (not a JSON object); they are left out")))
             return {}
         return {k: v for k, v in settings.items() if k not in ("name", "description", "nodes", "edges")}
 
@@ -420,8 +433,8 @@ class _ProcessReader:
         except ValueError:
             settings = None
         if not isinstance(settings, dict):
-            self.note(Outcome.NOT_IMPORTED, element, "its Flowdesk settings cannot be read (not a JSON object)",
-                      "flowdesk:node")
+            self.note(Outcome.NOT_IMPORTED, element, Phrase("its Flowdesk settings cannot be read (not a JSON "
+                                                            "object)"), "flowdesk:node")
             return None
         return settings
 
@@ -447,8 +460,8 @@ class _ProcessReader:
         except (ValidationError, SchemaVersionError) as error:
             problems = problems_from_validation(error) if isinstance(error, ValidationError) else [str(error)]
             lines = "\n".join(f"  - {p}" for p in problems)
-            raise BpmnImportError(f"{self.file.source}: process '{self.key}' cannot become a Flowdesk process:\n"
-                                  f"{lines}") from None
+            raise BpmnImportError(Phrase("{source}: process '{key}' cannot become a Flowdesk process:\n{problems}",
+                                         source=self.file.source, key=self.key, problems=lines)) from None
         if self.unplaced:
             laid_out = layout(bundle)
             for node in bundle.nodes:
@@ -479,50 +492,52 @@ _PARTS = frozenset((
 ))
 
 #: Elements Flowdesk does not run -> what to do instead.
-NOT_RUN: dict[str, str] = {
-    "inclusiveGateway": "Flowdesk has no inclusive gateway: use a parallel split with a decision at the start "
-                        "of each branch, or a decision when only one branch can apply",
-    "eventBasedGateway": "Flowdesk has no event-based gateway: a message wait with a timeout covers 'a reply or "
-                         "a deadline' (its timeout flow is taken when no message came in time)",
-    "complexGateway": "Flowdesk has no complex gateway: use decisions and parallel joins",
-    "transaction": "Flowdesk has no transactions: draw the steps in the flow and undo work with explicit steps",
-    "adHocSubProcess": "Flowdesk has no ad-hoc sub-processes: offer the work as ad-hoc task types of the process",
-    "dataObject": "data objects are not imported: declare the case data as variables of the process",
-    "dataObjectReference": "data objects are not imported: declare the case data as variables of the process",
-    "dataStoreReference": "data stores are not imported: reach back-office data through a connector",
-    "dataInput": "data inputs are not imported: declare the case data as variables of the process",
-    "dataOutput": "data outputs are not imported: declare the case data as variables of the process",
-    "textAnnotation": "annotations are not imported: put the text in the documentation of a step",
-    "association": "associations (of annotations and data) are not imported",
-    "group": "groups are not imported; they only mark an area of the diagram",
-    "callChoreography": "choreographies are not run by Flowdesk",
-    "choreographyTask": "choreographies are not run by Flowdesk",
-    "subChoreography": "choreographies are not run by Flowdesk",
+NOT_RUN: dict[str, Phrase] = {
+    "inclusiveGateway": Phrase("Flowdesk has no inclusive gateway: use a parallel split with a decision at the start "
+                               "of each branch, or a decision when only one branch can apply"),
+    "eventBasedGateway": Phrase("Flowdesk has no event-based gateway: a message wait with a timeout covers 'a reply or "
+                                "a deadline' (its timeout flow is taken when no message came in time)"),
+    "complexGateway": Phrase("Flowdesk has no complex gateway: use decisions and parallel joins"),
+    "transaction": Phrase("Flowdesk has no transactions: draw the steps in the flow and undo work with explicit steps"),
+    "adHocSubProcess": Phrase("Flowdesk has no ad-hoc sub-processes: offer the work as ad-hoc task types of the "
+                              "process"),
+    "dataObject": Phrase("data objects are not imported: declare the case data as variables of the process"),
+    "dataObjectReference": Phrase("data objects are not imported: declare the case data as variables of the process"),
+    "dataStoreReference": Phrase("data stores are not imported: reach back-office data through a connector"),
+    "dataInput": Phrase("data inputs are not imported: declare the case data as variables of the process"),
+    "dataOutput": Phrase("data outputs are not imported: declare the case data as variables of the process"),
+    "textAnnotation": Phrase("annotations are not imported: put the text in the documentation of a step"),
+    "association": Phrase("associations (of annotations and data) are not imported"),
+    "group": Phrase("groups are not imported; they only mark an area of the diagram"),
+    "callChoreography": Phrase("choreographies are not run by Flowdesk"),
+    "choreographyTask": Phrase("choreographies are not run by Flowdesk"),
+    "subChoreography": Phrase("choreographies are not run by Flowdesk"),
 }
 
 #: Repetition markers on an activity -> what to do instead.
-_LOOPS = {
-    "multiInstanceLoopCharacteristics": "multi-instance is not run: the step runs once per case; for one piece "
-                                        "of work per item of a list, start a case per item or use a repeating "
-                                        "group on the step's form",
-    "standardLoopCharacteristics": "the loop marker is not run: draw the loop with a decision that leads back",
+_LOOPS: dict[str, Phrase] = {
+    "multiInstanceLoopCharacteristics": Phrase("multi-instance is not run: the step runs once per case; for one piece "
+                                               "of work per item of a list, start a case per item or use a repeating "
+                                               "group on the step's form"),
+    "standardLoopCharacteristics": Phrase("the loop marker is not run: draw the loop with a decision that leads back"),
 }
 
-#: Event definitions Flowdesk does not run -> what to do instead.
-_DEFINITIONS = {
-    "signalEventDefinition": "Flowdesk has no broadcast signals: send a message to the waiting case instead",
-    "conditionalEventDefinition": "Flowdesk has no conditional events: wait for a message that is sent when the "
-                                  "condition becomes true",
-    "escalationEventDefinition": "use a task's SLA with escalations (notify, reassign, raise priority)",
-    "errorEventDefinition": "Flowdesk has no error events: let a decision after the step choose the error path",
-    "compensateEventDefinition": "Flowdesk has no compensation: undo work with explicit steps on the path that "
-                                 "cancels",
-    "cancelEventDefinition": "Flowdesk has no transactions to cancel: end the path with an end that records the "
-                             "outcome",
-    "linkEventDefinition": "link events are not imported: connect the two flows directly",
-    "terminateEventDefinition": "",
-    "messageEventDefinition": "",
-    "timerEventDefinition": "",
+_NO_COMPENSATION = Phrase("Flowdesk has no compensation: undo work with explicit steps on the path that cancels")
+
+#: Event definitions -> what to do instead, for those Flowdesk does not run (None: it runs them).
+_DEFINITIONS: dict[str, Phrase | None] = {
+    "signalEventDefinition": Phrase("Flowdesk has no broadcast signals: send a message to the waiting case instead"),
+    "conditionalEventDefinition": Phrase("Flowdesk has no conditional events: wait for a message that is sent when the "
+                                         "condition becomes true"),
+    "escalationEventDefinition": Phrase("use a task's SLA with escalations (notify, reassign, raise priority)"),
+    "errorEventDefinition": Phrase("Flowdesk has no error events: let a decision after the step choose the error path"),
+    "compensateEventDefinition": _NO_COMPENSATION,
+    "cancelEventDefinition": Phrase("Flowdesk has no transactions to cancel: end the path with an end that records the "
+                                    "outcome"),
+    "linkEventDefinition": Phrase("link events are not imported: connect the two flows directly"),
+    "terminateEventDefinition": None,
+    "messageEventDefinition": None,
+    "timerEventDefinition": None,
 }
 
 
@@ -532,13 +547,14 @@ def _definition(reader: _ProcessReader, element: Element) -> tuple[str, Element 
         "EventDefinition")]
     found += [child for child in element.iterchildren(_q("eventDefinitionRef"))]
     if len(found) > 1:
-        reader.note(Outcome.NOT_IMPORTED, element, "an event with several triggers is not run: only its first "
-                    f"({local(found[0].tag)}) is considered")
+        reader.note(Outcome.NOT_IMPORTED, element, Phrase("an event with several triggers is not run: only its "
+                                                          "first ({trigger}) is considered",
+                                                          trigger=local(found[0].tag)))
     return (local(found[0].tag), found[0]) if found else ("", None)
 
 
 def _unsupported_definition(reader: _ProcessReader, element: Element, tag: str) -> None:
-    advice = _DEFINITIONS.get(tag) or "Flowdesk does not run this kind of event"
+    advice = _DEFINITIONS.get(tag) or Phrase("Flowdesk does not run this kind of event")
     reader.note(Outcome.NOT_IMPORTED, element, advice, tag)
 
 
@@ -550,15 +566,16 @@ def _start_event(reader: _ProcessReader, element: Element) -> Document:
     tag, definition = _definition(reader, element)
     if tag == "messageEventDefinition":
         node |= {"trigger": "message", "message": reader.message_name(element, definition)}
-        reader.note(Outcome.IMPORTED, element, f"a start by message '{node['message']}'")
+        reader.note(Outcome.IMPORTED, element, Phrase("a start by message '{message}'", message=node["message"]))
     elif tag == "timerEventDefinition":
-        reader.note(Outcome.NOT_IMPORTED, element, "Flowdesk starts cases by hand, at intake or by a message, not "
-                    "on a schedule: it becomes a start by hand; start cases on a schedule through the API", tag)
+        reader.note(Outcome.NOT_IMPORTED, element, Phrase("Flowdesk starts cases by hand, at intake or by a "
+                                                          "message, not on a schedule: it becomes a start by hand; "
+                                                          "start cases on a schedule through the API"), tag)
     elif tag:
         _unsupported_definition(reader, element, tag)
-        reader.note(Outcome.TRANSLATED, element, "becomes a start by hand")
+        reader.note(Outcome.TRANSLATED, element, Phrase("becomes a start by hand"))
     else:
-        reader.note(Outcome.IMPORTED, element, "a start by hand")
+        reader.note(Outcome.IMPORTED, element, Phrase("a start by hand"))
     return node
 
 
@@ -566,26 +583,33 @@ def _end_event(reader: _ProcessReader, element: Element) -> Document:
     node = reader.base(element, "end")
     tag, _ = _definition(reader, element)
     if tag == "terminateEventDefinition":
-        reader.note(Outcome.TRANSLATED, element, "a terminate end becomes a plain end: in Flowdesk every branch "
-                    "is joined before a case ends, so nothing is left to terminate")
+        reader.note(Outcome.TRANSLATED, element, Phrase("a terminate end becomes a plain end: in Flowdesk every "
+                                                        "branch is joined before a case ends, so nothing is left to "
+                                                        "terminate"))
     elif tag == "messageEventDefinition":
-        reader.note(Outcome.NOT_IMPORTED, element, "an end does not send a message: put a send step before it", tag)
-        reader.note(Outcome.TRANSLATED, element, "becomes a plain end")
+        reader.note(Outcome.NOT_IMPORTED, element, Phrase("an end does not send a message: put a send step before "
+                                                          "it"), tag)
+        reader.note(Outcome.TRANSLATED, element, Phrase("becomes a plain end"))
     elif tag:
         _unsupported_definition(reader, element, tag)
-        reader.note(Outcome.TRANSLATED, element, "becomes a plain end")
+        reader.note(Outcome.TRANSLATED, element, Phrase("becomes a plain end"))
     else:
-        reader.note(Outcome.IMPORTED, element, "an end")
+        reader.note(Outcome.IMPORTED, element, Phrase("an end"))
     return node
 
 
 def _work(reader: _ProcessReader, element: Element) -> Document:
     node = reader.base(element, "task", documentation_as="instructions")
     node["queue"] = reader.queue_for(element)
-    what = {"task": "a task without a type becomes work for a person", "manualTask": "work done by hand, "
-            "confirmed by the agent"}.get(local(element.tag), "work for a person")
-    outcome = Outcome.TRANSLATED if local(element.tag) == "task" else Outcome.IMPORTED
-    reader.note(outcome, element, f"{what}, in queue '{node['queue']}'")
+    tag, queue = local(element.tag), node["queue"]
+    if tag == "task":
+        reader.note(Outcome.TRANSLATED, element, Phrase("a task without a type becomes work for a person, in queue "
+                                                        "'{queue}'", queue=queue))
+    elif tag == "manualTask":
+        reader.note(Outcome.IMPORTED, element, Phrase("work done by hand, confirmed by the agent, in queue "
+                                                      "'{queue}'", queue=queue))
+    else:
+        reader.note(Outcome.IMPORTED, element, Phrase("work for a person, in queue '{queue}'", queue=queue))
     return node
 
 
@@ -596,26 +620,36 @@ def _automatic(reader: _ProcessReader, element: Element) -> Document:
         ref = _vendor(element, "decisionRef") or _zeebe(element, "calledDecision", "decisionId")
         node["decision_table"] = element_id(ref or element.get("id", ""), "table")
         if ref:
-            reader.note(Outcome.TRANSLATED, element, f"evaluates decision table '{node['decision_table']}': import "
-                        "its DMN file together with this one")
+            reader.note(Outcome.TRANSLATED, element, Phrase("evaluates decision table '{table}': import its DMN file "
+                                                            "together with this one", table=node["decision_table"]))
         else:
-            reader.note(Outcome.TO_FIX, element, "the file does not say which decision table it evaluates: "
-                        f"choose one (it names '{node['decision_table']}' until then)")
+            reader.note(Outcome.TO_FIX, element, Phrase("the file does not say which decision table it evaluates: "
+                                                        "choose one (it names '{table}' until then)",
+                                                        table=node["decision_table"]))
         return node
     if tag == "scriptTask":
         script = _text(element.find(_q("script")))
-        language = f"{element.get('scriptFormat')} " if element.get("scriptFormat") else ""
         node["assignments"] = [{"variable": "script_result", "expression": script[:_EXPRESSION] or "null"}]
-        reader.note(Outcome.TO_FIX, element, f"its {language}script is kept as written, as an assignment to "
-                    "rewrite: Flowdesk sets variables with assignments in its expression language (CEL)")
+        reader.note(Outcome.TO_FIX, element, Phrase("its {language} script is kept as written, as an assignment to "
+                                                    "rewrite: Flowdesk sets variables with assignments in its "
+                                                    "expression language (CEL)", language=element.get("scriptFormat"))
+                    if element.get("scriptFormat") else
+                    Phrase("its script is kept as written, as an assignment to rewrite: Flowdesk sets variables with "
+                           "assignments in its expression language (CEL)"))
         return node
     connector = (_vendor(element, "topic") or _vendor(element, "class") or _vendor(element, "delegateExpression")
                  or _vendor(element, "type") or _zeebe(element, "taskDefinition", "type")
                  or (element.get("implementation") if not (element.get("implementation") or "").startswith("##")
                      else "") or element.get("id", ""))
     node["connector"] = connector[:_LABEL]
-    reader.note(Outcome.TRANSLATED, element, f"calls back-office connector '{node['connector']}'")
+    reader.note(Outcome.TRANSLATED, element, Phrase("calls back-office connector '{connector}'",
+                                                    connector=node["connector"]))
     return node
+
+
+def _said(duration: Duration) -> Phrase:
+    """A duration as a report says it ("3 working days"), its unit in the reader's language."""
+    return Phrase("{amount} {unit}", amount=str(duration.amount), unit=duration.unit)
 
 
 def _vendor(element: Element, attribute: str) -> str:
@@ -635,15 +669,15 @@ def _send(reader: _ProcessReader, element: Element, definition: Element | None =
     node = reader.base(element, "send")
     ref = (definition if definition is not None else element).get("messageRef", "")
     node["letter"] = element_id(reader.file.messages.get(ref, "") or element.get("id", ""), "letter")
-    reader.note(Outcome.TO_FIX, element, f"sends letter '{node['letter']}', which BPMN does not carry: write it "
-                "under Letters")
+    reader.note(Outcome.TO_FIX, element, Phrase("sends letter '{letter}', which BPMN does not carry: write it under "
+                                                "Letters", letter=node["letter"]))
     return node
 
 
 def _receive(reader: _ProcessReader, element: Element, definition: Element | None = None) -> Document:
     node = reader.base(element, "wait") | {"wait_for": "message"}
     node["message"] = reader.message_name(element, definition)
-    reader.note(Outcome.IMPORTED, element, f"waits for message '{node['message']}'")
+    reader.note(Outcome.IMPORTED, element, Phrase("waits for message '{message}'", message=node["message"]))
     return node
 
 
@@ -655,11 +689,13 @@ def _timer(reader: _ProcessReader, element: Element, definition: Element) -> Doc
         found = iso_duration(text)
         if found is not None:
             node["duration"] = str(found)
-            reader.note(Outcome.TRANSLATED, element, f"waits {found} (ISO 8601 '{text}')")
+            reader.note(Outcome.TRANSLATED, element, Phrase("waits {duration} (ISO 8601 '{text}')",
+                                                            duration=_said(found), text=text))
             return node
         node["until"] = text[:_EXPRESSION] or "null"
-        reader.note(Outcome.TO_FIX, element, f"its duration '{text}' is kept as written: Flowdesk waits a whole "
-                    "number of minutes, hours, days or weeks (months and years vary in length), or until a date")
+        reader.note(Outcome.TO_FIX, element, Phrase("its duration '{text}' is kept as written: Flowdesk waits a "
+                                                    "whole number of minutes, hours, days or weeks (months and years "
+                                                    "vary in length), or until a date", text=text))
         return node
     text = _text(date) if date is not None else _text(cycle)
     language = (date.get("language") or "") if date is not None else ""
@@ -668,15 +704,17 @@ def _timer(reader: _ProcessReader, element: Element, definition: Element) -> Doc
     if until:
         node["until"] = until
         reader.note(Outcome.IMPORTED if language == CEL_LANGUAGE else Outcome.TRANSLATED, element,
-                    f"waits until {until}")
+                    Phrase("waits until {until}", until=until))
         return node
     node["until"] = text[:_EXPRESSION] or "null"
     if not text:
-        what = "the timer gives no duration or date"
+        what = Phrase("the timer gives no duration or date")
+    elif cycle is not None:
+        what = Phrase("a repeating timer (cycle) is not run ('{text}')", text=text)
     else:
-        what = f"{'a repeating timer (cycle) is not run' if cycle is not None else 'its date is kept as written'} " \
-               f"('{text}')"
-    reader.note(Outcome.TO_FIX, element, f"{what}: give a duration, or a date in the expression language")
+        what = Phrase("its date is kept as written ('{text}')", text=text)
+    reader.note(Outcome.TO_FIX, element, Phrase("{what}: give a duration, or a date in the expression language",
+                                                what=what))
     return node
 
 
@@ -686,7 +724,8 @@ def _throw_event(reader: _ProcessReader, element: Element) -> Document | None:
         return _send(reader, element, definition)
     if not tag:
         reader.passing.add(element.get("id", ""))
-        reader.note(Outcome.TRANSLATED, element, "an event that only marks a milestone: the flow goes straight on")
+        reader.note(Outcome.TRANSLATED, element, Phrase("an event that only marks a milestone: the flow goes "
+                                                        "straight on"))
         return None
     _unsupported_definition(reader, element, tag)
     return None
@@ -703,12 +742,12 @@ def _catch_event(reader: _ProcessReader, element: Element) -> Document | None:
 
 
 def _decision(reader: _ProcessReader, element: Element) -> Document:
-    reader.note(Outcome.IMPORTED, element, "a decision")
+    reader.note(Outcome.IMPORTED, element, Phrase("a decision"))
     return reader.base(element, "decision")
 
 
 def _parallel(reader: _ProcessReader, element: Element) -> Document:
-    reader.note(Outcome.IMPORTED, element, "a parallel split or join")
+    reader.note(Outcome.IMPORTED, element, Phrase("a parallel split or join"))
     return reader.base(element, "parallel")
 
 
@@ -716,16 +755,18 @@ def _call_activity(reader: _ProcessReader, element: Element) -> Document:
     node = reader.base(element, "subprocess")
     called = element.get("calledElement", "") or _zeebe(element, "calledElement", "processId")
     node["process"] = reader.file.process_keys.get(called) or element_id(called or element.get("id", ""), "process")
-    reader.note(Outcome.TRANSLATED if called else Outcome.TO_FIX, element,
-                f"calls process '{node['process']}'" if called else
-                f"the file does not say which process it calls: choose one (it names '{node['process']}' until then)")
+    if called:
+        reader.note(Outcome.TRANSLATED, element, Phrase("calls process '{process}'", process=node["process"]))
+    else:
+        reader.note(Outcome.TO_FIX, element, Phrase("the file does not say which process it calls: choose one (it "
+                                                    "names '{process}' until then)", process=node["process"]))
     return node
 
 
 def _sub_process(reader: _ProcessReader, element: Element) -> Document | None:
     if element.get("triggeredByEvent") == "true":
-        reader.note(Outcome.NOT_IMPORTED, element, "event sub-processes are not run: handle the event with a "
-                    "message wait, or with the SLA escalations of a task")
+        reader.note(Outcome.NOT_IMPORTED, element, Phrase("event sub-processes are not run: handle the event with a "
+                                                          "message wait, or with the SLA escalations of a task"))
         return None
     node = reader.base(element, "subprocess")
     key = reader.file.keys.claim(element_id(element.get("id", ""), "process"))
@@ -733,8 +774,9 @@ def _sub_process(reader: _ProcessReader, element: Element) -> Document | None:
     inner.lanes = reader.lanes
     reader.others += inner.read()
     node["process"] = key
-    reader.note(Outcome.TRANSLATED, element, f"its steps become process '{key}', called from here; a called "
-                "process keeps its own case data: pass values in and out with the step's mappings")
+    reader.note(Outcome.TRANSLATED, element, Phrase("its steps become process '{process}', called from here; a called "
+                                                    "process keeps its own case data: pass values in and out with "
+                                                    "the step's mappings", process=key))
     return node
 
 
@@ -750,21 +792,26 @@ def _boundary_event(reader: _ProcessReader, element: Element) -> None:
         if found is not None:
             node.setdefault("timeout", str(found))
             reader.timeouts[element.get("id", "")] = node["id"]
-            reader.note(Outcome.TRANSLATED, element, f"the wait '{node['id']}' times out after {found}; the flow "
-                        "from this timer is its timeout path")
+            reader.note(Outcome.TRANSLATED, element, Phrase("the wait '{wait}' times out after {duration}; the flow "
+                                                            "from this timer is its timeout path", wait=node["id"],
+                                                            duration=_said(found)))
             return
-        reader.note(Outcome.NOT_IMPORTED, element, f"the timeout '{text}' is not a whole number of minutes, hours, "
-                    "days or weeks; give the wait a timeout and draw its timeout path again")
+        reader.note(Outcome.NOT_IMPORTED, element, Phrase("the timeout '{text}' is not a whole number of minutes, "
+                                                          "hours, days or weeks; give the wait a timeout and draw its "
+                                                          "timeout path again", text=text))
         return
     if tag == "timerEventDefinition":
-        reader.note(Outcome.NOT_IMPORTED, element, "only a message wait is cut short by a timer in Flowdesk: give "
-                    "the task an SLA with escalations (notify, reassign, raise priority), or wait for the reply "
-                    "with a message wait that has a timeout; the path after this timer starts nowhere")
+        reader.note(Outcome.NOT_IMPORTED, element, Phrase("only a message wait is cut short by a timer in Flowdesk: "
+                                                          "give the task an SLA with escalations (notify, reassign, "
+                                                          "raise priority), or wait for the reply with a message "
+                                                          "wait that has a timeout; the path after this timer starts "
+                                                          "nowhere"))
         return
     if tag == "messageEventDefinition":
-        reader.note(Outcome.NOT_IMPORTED, element, "a message that cuts a step short is not run: let the agent "
-                    "record the reply in the step's form, or follow the step with a message wait that has a "
-                    "timeout; the path after this event starts nowhere", tag)
+        reader.note(Outcome.NOT_IMPORTED, element, Phrase("a message that cuts a step short is not run: let the "
+                                                          "agent record the reply in the step's form, or follow the "
+                                                          "step with a message wait that has a timeout; the path "
+                                                          "after this event starts nowhere"), tag)
         return
     _unsupported_definition(reader, element, tag or "boundaryEvent")
 

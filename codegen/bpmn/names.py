@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BPMN", "BPMNDI", "CEL_LANGUAGE", "DC", "DI", "FLOWDESK", "IdAllocator", "element_id", "local", "xml_id"]
+from models.phrases import Phrase
+
+__all__ = ["BPMN", "BPMNDI", "CEL_LANGUAGE", "DC", "DI", "FLOWDESK", "IdAllocator", "element_id", "file_named", "local",
+           "xml_id"]
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -24,6 +27,11 @@ CEL_LANGUAGE = "https://cel.dev"
 
 _ID_LIMIT = 80
 _NOT_ID = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def file_named(source: str) -> Phrase | str:
+    """An uploaded file as a message names it: its name, else "the file"."""
+    return source or Phrase("the file")
 
 
 def local(tag: object) -> str:

@@ -4,6 +4,9 @@ Every element of the file lands in exactly one of four outcomes, so the report
 leaves nothing unsaid: imported as it was, translated (same meaning, written
 the Flowdesk way), kept as written (a check will ask a person to rewrite it),
 or not imported (Flowdesk does not run it; the entry says what to do instead).
+
+What became of an element is phrased (`models.phrases.Phrase`): the command line and `as_dict` give the English
+`detail`, the designer says `phrased_detail` in its reader's language, and the summary likewise.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from models.phrases import Phrase
 
 __all__ = ["ImportReport", "Outcome", "ReportEntry"]
 
@@ -30,7 +35,12 @@ class ReportEntry:
     element: str
     name: str
     what: str
-    detail: str
+    phrased_detail: Phrase | str
+
+    @property
+    def detail(self) -> str:
+        """What became of the element, in English."""
+        return str(self.phrased_detail)
 
     def line(self) -> str:
         name = f" '{' '.join(self.name.split())}'" if self.name.strip() else ""
@@ -42,10 +52,10 @@ class ImportReport:
     """What one process (or one DMN file) of a file became."""
 
     source: str
-    subject: str
+    subject: Phrase | str
     entries: list[ReportEntry] = field(default_factory=list)
 
-    def add(self, outcome: Outcome, element: str, name: str, what: str, detail: str) -> None:
+    def add(self, outcome: Outcome, element: str, name: str, what: str, detail: Phrase | str) -> None:
         self.entries.append(ReportEntry(outcome, element, name, what, detail))
 
     def of(self, outcome: Outcome) -> list[ReportEntry]:
@@ -57,10 +67,15 @@ class ImportReport:
         return not (self.of(Outcome.TO_FIX) or self.of(Outcome.NOT_IMPORTED))
 
     @property
-    def summary(self) -> str:
+    def phrased_summary(self) -> Phrase:
         """Where it came from and a count per outcome."""
-        counts = ", ".join(f"{len(self.of(o))} {o.value}" for o in Outcome)
-        return f"{self.source}: {self.subject} — {counts}"
+        return Phrase("{source}: {subject} — {counts}", source=self.source, subject=self.subject,
+                      counts=[Phrase("{count} {outcome}", count=len(self.of(o)), outcome=o) for o in Outcome])
+
+    @property
+    def summary(self) -> str:
+        """The summary in English."""
+        return str(self.phrased_summary)
 
     def lines(self) -> list[str]:
         """The report as text, grouped by outcome, with the summary first."""
@@ -72,7 +87,7 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
-            "subject": self.subject,
+            "subject": str(self.subject),
             "entries": [
                 {"outcome": e.outcome.value, "element": e.element, "name": e.name, "what": e.what, "detail": e.detail}
                 for e in self.entries

@@ -17,6 +17,7 @@ from io import BytesIO
 from lxml import etree
 
 from models.errors import FlowdeskError
+from models.phrases import Phrase
 
 __all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "MAX_XML_BYTES", "XmlRefused", "parse_xml"]
 
@@ -29,11 +30,11 @@ MAX_ELEMENTS = 200_000
 
 
 class XmlRefused(FlowdeskError):
-    """The file is not XML we accept; the message says why and where."""
+    """The file is not XML we accept; the message says why and where (phrased, for the designer to say)."""
 
-    def __init__(self, message: str, source: str = "") -> None:
+    def __init__(self, message: Phrase | str, source: str = "") -> None:
         self.source = source
-        super().__init__(f"{source}: {message}" if source else message)
+        super().__init__(Phrase("{source}: {problem}", source=source, problem=message) if source else message)
 
 
 def parse_xml(data: bytes, source: str = "") -> etree._Element:
@@ -48,11 +49,12 @@ def parse_xml(data: bytes, source: str = "") -> etree._Element:
     in.bpmn: the file declares a document type (DTD)
     """
     if not isinstance(data, bytes):
-        raise XmlRefused("expected the file's bytes", source)
+        raise XmlRefused(Phrase("expected the file's bytes"), source)
     if len(data) > MAX_XML_BYTES:
-        raise XmlRefused(f"the file is {len(data):,} bytes; at most {MAX_XML_BYTES:,} bytes are read", source)
+        raise XmlRefused(Phrase("the file is {size} bytes; at most {limit} bytes are read", size=len(data),
+                                limit=MAX_XML_BYTES), source)
     if not data.strip():
-        raise XmlRefused("the file is empty", source)
+        raise XmlRefused(Phrase("the file is empty"), source)
     events = etree.iterparse(
         BytesIO(data), events=("start", "end"), resolve_entities=False, load_dtd=False, no_network=True,
         huge_tree=False, remove_comments=True, remove_pis=True, dtd_validation=False,
@@ -67,31 +69,35 @@ def parse_xml(data: bytes, source: str = "") -> etree._Element:
             if root is None:
                 root = element
                 if element.getroottree().docinfo.doctype:
-                    raise XmlRefused(
+                    raise XmlRefused(Phrase(
                         "the file declares a document type (DTD); BPMN and DMN files never need one, and DTDs "
-                        "can hide entity bombs or read other files, so it is refused", source)
+                        "can hide entity bombs or read other files, so it is refused"), source)
             depth += 1
             elements += 1
             if depth > MAX_DEPTH:
-                raise XmlRefused(f"elements are nested more than {MAX_DEPTH} levels deep (line {element.sourceline})",
-                                 source)
+                raise XmlRefused(_too_deep(element.sourceline), source)
             if elements > MAX_ELEMENTS:
-                raise XmlRefused(f"the file has more than {MAX_ELEMENTS:,} elements", source)
+                raise XmlRefused(Phrase("the file has more than {limit} elements", limit=MAX_ELEMENTS), source)
     except etree.XMLSyntaxError as error:
         raise XmlRefused(_syntax_message(error), source) from None
     if root is None:
-        raise XmlRefused("the file holds no XML element", source)
+        raise XmlRefused(Phrase("the file holds no XML element"), source)
     return root
 
 
-def _syntax_message(error: etree.XMLSyntaxError) -> str:
+def _too_deep(line: int | None) -> Phrase:
+    return Phrase("elements are nested more than {limit} levels deep (line {line})", limit=MAX_DEPTH, line=str(line))
+
+
+def _syntax_message(error: etree.XMLSyntaxError) -> Phrase:
     """libxml2's own words for the first thing wrong, with where it is."""
     last = error.error_log.last_error if error.error_log else None
     message = (last.message if last else str(error.msg or error)).strip()
     line, column = (last.line, last.column) if last else (error.lineno, error.offset)
     if "excessive depth" in message.lower():
-        return f"elements are nested more than {MAX_DEPTH} levels deep (line {line})"
+        return _too_deep(line)
     if "entity" in message.lower():
-        return (f"the file uses an entity at line {line} ({message}); only the five predefined XML entities "
-                "and character references are allowed")
-    return f"not well-formed XML at line {line}, column {column}: {message}"
+        return Phrase("the file uses an entity at line {line} ({message}); only the five predefined XML entities "
+                      "and character references are allowed", line=str(line), message=message)
+    return Phrase("not well-formed XML at line {line}, column {column}: {message}", line=str(line),
+                  column=str(column), message=message)

@@ -1,9 +1,10 @@
 """The app's tables: column headings and the empty table's words in the reader's language, and rows that can be
 chosen with checkboxes a screen reader can name.
 
-Quasar's own texts (its "No data available") come from a language pack NiceGUI loads once per page route, so
-`table` says them itself. Quasar's selection column draws bare checkboxes; axe-core (rightly) finds them without
-a name: `name_selection` draws the same checkboxes, each labelled by the row it chooses.
+Quasar's own texts (paging: "Records per page", "1-10 of 24") follow the reader through the language pack
+`designer.i18n.use_reader` loads; the empty table's line is the app's own ("Nothing to show").
+Quasar's selection column draws bare checkboxes; axe-core (rightly) finds them without a name: `name_selection`
+draws the same checkboxes, each labelled by the row it chooses.
 """
 
 from __future__ import annotations
@@ -16,12 +17,18 @@ from nicegui import ui
 from designer.i18n import _
 
 
-def table(columns: list[dict[str, Any]], rows: list[dict[str, Any]], row_key: str, **options: Any) -> ui.table:
+def table(columns: list[dict[str, Any]], rows: list[dict[str, Any]], row_key: str, *, page_size: int | None = None,
+          **options: Any) -> ui.table:
     """A table whose columns' `label`s are message ids (`N_`), said in the reader's language, as is the empty
-    table's line; `options` go to `ui.table` (e.g. `selection="multiple"`)."""
+    table's line; `options` go to `ui.table` (e.g. `selection="multiple"`).
+
+    With `page_size`, rows beyond it are shown a page at a time (with Quasar's page switcher) when there are more
+    than that many (decided from the rows given: a table filled later is not paged)."""
     said = [{**column, "label": _(column["label"]) if column.get("label") else ""} for column in columns]
-    return ui.table(columns=said, rows=rows, row_key=row_key, **options) \
-        .props(f'no-data-label="{_attribute(_("Nothing to show"))}"')
+    paged = page_size if page_size is not None and len(rows) > page_size else None
+    empty = _("Nothing to show")  # not inside the f-string: the catalogue's extraction would not see it there
+    return ui.table(columns=said, rows=rows, row_key=row_key, pagination=paged, **options) \
+        .props(f'no-data-label="{_attribute(empty)}"')
 
 
 def name_selection(table: ui.table, row_name: str, all_rows: str, each_row: str) -> ui.table:

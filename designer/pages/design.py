@@ -17,7 +17,7 @@ from designer.display import local_time
 from designer.elements.drop_zone import drop_zone
 from designer.elements.tables import table
 from designer.frame import current_user, frame, runtime
-from designer.i18n import N_, _, ngettext, said
+from designer.i18n import N_, _, ngettext, said, word
 from designer.pages.migrate import migrate_url
 from models.errors import BundleLoadError, FlowdeskError, LoadProblem
 from models.serialization import MAX_BUNDLE_BYTES
@@ -29,6 +29,8 @@ from runtime.views.design import ProcessEntry, latest_bundles, process_file, pro
 #: What the Import box takes: bundle files and the BPMN and DMN files `codegen.interchange` reads.
 IMPORT_ACCEPT = ",".join([".json", *IMPORT_SUFFIXES])
 MAX_IMPORT_BYTES = max(MAX_BUNDLE_BYTES, MAX_XML_BYTES)
+#: Rows of an import report, and versions of a process, shown at once; the rest a page further.
+REPORT_PAGE, VERSIONS_PAGE = 15, 10
 
 
 #: What each export format is called on the Export menu (codegen.interchange.EXPORT_FORMATS).
@@ -94,6 +96,46 @@ def import_bundle(user: User, name: str, data: bytes) -> None:
         ui.navigate.to(f"/design/{stored.key}")
 
 
+#: The kinds of element an import report names (BPMN and DMN element types, and what Flowdesk made of them), as a
+#: person says them; a kind not listed is shown as the file names it.
+ELEMENT_WORDS = {
+    "startEvent": N_("start event"), "endEvent": N_("end event"), "task": N_("task"), "userTask": N_("user task"),
+    "manualTask": N_("manual task"), "serviceTask": N_("service task"), "scriptTask": N_("script task"),
+    "businessRuleTask": N_("business rule task"), "sendTask": N_("send task"), "receiveTask": N_("receive task"),
+    "intermediateThrowEvent": N_("intermediate throw event"),
+    "intermediateCatchEvent": N_("intermediate catch event"), "boundaryEvent": N_("boundary event"),
+    "exclusiveGateway": N_("exclusive gateway"), "parallelGateway": N_("parallel gateway"),
+    "inclusiveGateway": N_("inclusive gateway"), "eventBasedGateway": N_("event-based gateway"),
+    "complexGateway": N_("complex gateway"), "callActivity": N_("call activity"), "subProcess": N_("sub-process"),
+    "transaction": N_("transaction"), "adHocSubProcess": N_("ad-hoc sub-process"), "sequenceFlow": N_("sequence flow"),
+    "messageFlow": N_("message flow"), "participant": N_("pool"), "lane": N_("lane"), "queue": N_("queue"),
+    "variable": N_("variable"), "dataObject": N_("data object"), "dataObjectReference": N_("data object"),
+    "dataStoreReference": N_("data store"), "dataInput": N_("data input"), "dataOutput": N_("data output"),
+    "textAnnotation": N_("annotation"), "association": N_("association"), "group": N_("group"),
+    "callChoreography": N_("choreography"), "choreographyTask": N_("choreography"),
+    "subChoreography": N_("choreography"), "globalTask": N_("global task"), "globalUserTask": N_("global task"),
+    "globalManualTask": N_("global task"), "globalScriptTask": N_("global task"),
+    "globalBusinessRuleTask": N_("global task"),
+    "multiInstanceLoopCharacteristics": N_("multi-instance marker"),
+    "standardLoopCharacteristics": N_("loop marker"), "compensation": N_("compensation"),
+    "signalEventDefinition": N_("signal event"), "conditionalEventDefinition": N_("conditional event"),
+    "escalationEventDefinition": N_("escalation event"), "errorEventDefinition": N_("error event"),
+    "compensateEventDefinition": N_("compensation event"), "cancelEventDefinition": N_("cancel event"),
+    "linkEventDefinition": N_("link event"), "terminateEventDefinition": N_("terminate event"),
+    "messageEventDefinition": N_("message event"), "timerEventDefinition": N_("timer event"),
+    "flowdesk:node": N_("Flowdesk step settings"), "flowdesk:bundle": N_("Flowdesk process settings"),
+    "decision": N_("decision"), "decisionTable": N_("decision table"),
+    "informationRequirement": N_("information requirement"), "hitPolicy": N_("hit policy"),
+    "inputExpression": N_("input expression"), "inputEntry": N_("input cell"), "outputEntry": N_("output cell"),
+}
+
+
+def element_word(what: str) -> str:
+    """The kind of element `what` (a BPMN or DMN type) as the reader says it."""
+    found = ELEMENT_WORDS.get(what)
+    return _(found) if found else what
+
+
 REPORT_COLUMNS = [
     {"name": "outcome", "label": N_("Outcome"), "field": "outcome", "align": "left"},
     {"name": "what", "label": N_("Element"), "field": "what", "align": "left"},
@@ -106,11 +148,11 @@ REPORT_COLUMNS = [
 
 def _report_table(report: ImportReport) -> None:
     """One file's or process's report: a count per outcome, then every element with what became of it."""
-    ui.label(report.summary).classes("font-medium")
+    ui.label(said(report.phrased_summary)).classes("font-medium")
     grouped = [entry for outcome in Outcome for entry in report.of(outcome)]
-    rows = [{"id": i, "outcome": e.outcome.value, "what": e.what, "element": e.element, "name": e.name,
-             "detail": e.detail} for i, e in enumerate(grouped)]
-    table(REPORT_COLUMNS, rows, "id").props("dense flat wrap-cells").classes("w-full") \
+    rows = [{"id": i, "outcome": word(e.outcome), "what": element_word(e.what), "element": e.element,
+             "name": e.name, "detail": said(e.phrased_detail)} for i, e in enumerate(grouped)]
+    table(REPORT_COLUMNS, rows, "id", page_size=REPORT_PAGE).props("dense flat wrap-cells").classes("w-full") \
         .mark("import-report-entries")
 
 
@@ -121,11 +163,10 @@ def show_import_report(user: User, preview: ImportPreview) -> None:
             .mark("import-report"):
         ui.label(_("Import report — nothing is created until you accept")).classes("text-lg")
         for unread in preview.unread:
-            ui.label(_("{file} cannot be read: {problem}").format(file=unread.source,
-                                                                  problem=unread.problem)).classes("text-red-800") \
-                .mark("import-unread")
+            ui.label(_("{file} cannot be read: {problem}").format(file=unread.source, problem=said(unread.problem))) \
+                .classes("text-red-800").mark("import-unread")
         for note in preview.notes:
-            ui.label(note).classes("text-amber-900")
+            ui.label(said(note)).classes("text-amber-900")
         for report in preview.table_reports:
             _report_table(report)
         for draft in preview.drafts:
@@ -211,7 +252,7 @@ def process_card(user: User, entry: ProcessEntry) -> None:
         if entry.versions:
             count = len(entry.versions)
             ui.label(ngettext("{count} published version", "{count} published versions", count).format(count=count))
-            table(COLUMNS, [_version_row(v) for v in entry.versions], "number")
+            table(COLUMNS, [_version_row(v) for v in entry.versions], "number", page_size=VERSIONS_PAGE)
 
 
 def routes() -> APIRouter:

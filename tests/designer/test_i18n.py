@@ -71,6 +71,14 @@ def test_every_role_and_every_value_of_the_spoken_enumerations_has_a_word():
     assert missing == []
 
 
+def test_quasar_speaks_every_language_of_the_app_from_a_pack_the_installed_nicegui_carries():
+    import nicegui
+
+    packs = Path(nicegui.__file__).parent / "static" / "lang"
+    others = [language for language in i18n.LANGUAGES if language != i18n.SOURCE_LANGUAGE]
+    assert others and all((packs / f"{i18n.QUASAR_PACKS[language]}.umd.prod.js").exists() for language in others)
+
+
 def read_as(monkeypatch: pytest.MonkeyPatch, language: str) -> None:
     """Say things as a page read in `language` (in Amsterdam's zone) would, outside a page."""
     for module in (i18n, display):
@@ -406,3 +414,94 @@ async def test_a_dutch_designer_reads_the_problems_list_in_dutch(user):
             if isinstance(label, ui.label)]
     assert "Geen pad vanaf een start leidt naar 'Task 1', dus die wordt nooit uitgevoerd." in said, said
     assert "Verbind er een eerdere stap mee, of verwijder de stap." in said
+
+
+# The import report -------------------------------------------------------------------------------------------------
+
+
+def claim_import():
+    from codegen.interchange import read_files
+    from tests.test_interchange_cli import CLAIM, TABLES
+
+    return read_files([("claim.bpmn", CLAIM), ("route.dmn", TABLES)], {})
+
+
+def test_an_import_report_reads_dutch_in_the_designer_and_the_same_english_on_the_command_line(monkeypatch):
+    preview = claim_import()
+    [draft], [tables] = preview.drafts, preview.table_reports
+    by_element = {entry.element: entry for entry in draft.report.entries + tables.entries}
+    read_as(monkeypatch, "nl")
+    assert i18n.said(draft.report.phrased_summary) == "claim.bpmn: proces 'claim' — 5 geïmporteerd, 2 vertaald, " \
+                                                      "0 te herstellen, 1 niet geïmporteerd"
+    assert i18n.said(by_element["check"].phrased_detail) == "werk voor een persoon, in werkbak 'work'"
+    assert i18n.said(by_element["odd"].phrased_detail).startswith("Flowdesk heeft geen inclusieve gateway: gebruik ")
+    assert i18n.said(by_element["r2"].phrased_detail).startswith("cel '[100..1000)' van beslissing 'route_claim' is "
+                                                                 "bewaard zoals geschreven")
+    # the command line and as_dict keep the English of tests/bpmn and tests/dmn
+    assert by_element["check"].detail == "work for a person, in queue 'work'"
+    assert draft.report.summary == "claim.bpmn: process 'claim' — 5 imported, 2 translated, 0 to fix, 1 not imported"
+    assert tables.as_dict()["subject"] == "decisions 'Claims'"
+    read_as(monkeypatch, "en")
+    assert [i18n.said(e.phrased_detail) for e in draft.report.entries] == [e.detail for e in draft.report.entries]
+
+
+def test_a_timer_wait_of_an_imported_file_says_its_duration_in_dutch(monkeypatch):
+    from codegen.bpmn.importer import import_bpmn
+
+    xml = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace="t">
+      <process id="p"><startEvent id="s"/><intermediateCatchEvent id="w"><timerEventDefinition>
+        <timeDuration>P3D</timeDuration></timerEventDefinition></intermediateCatchEvent><endEvent id="e"/>
+        <sequenceFlow id="f1" sourceRef="s" targetRef="w"/><sequenceFlow id="f2" sourceRef="w" targetRef="e"/>
+      </process></definitions>"""
+    [imported] = import_bpmn(xml, "wait.bpmn")
+    [wait] = [entry for entry in imported.report.entries if entry.element == "w"]
+    assert wait.detail == "waits 3 days (ISO 8601 'P3D')"
+    read_as(monkeypatch, "nl")
+    assert i18n.said(wait.phrased_detail) == "wacht 3 dagen (ISO 8601 'P3D')"
+
+
+def test_why_a_file_cannot_be_imported_is_said_in_dutch_and_printed_in_english(monkeypatch):
+    from codegen.interchange import read_files
+
+    preview = read_files([("bomb.bpmn", b'<!DOCTYPE d [<!ENTITY x "y">]><definitions/>'), ("empty.dmn", b" "),
+                          ("notes.txt", b"x")], {})
+    problems = [unread.problem for unread in preview.unread]
+    assert list(map(str, problems)) == [
+        "bomb.bpmn: the file declares a document type (DTD); BPMN and DMN files never need one, and DTDs can hide "
+        "entity bombs or read other files, so it is refused", "empty.dmn: the file is empty",
+        "a .txt file is neither BPMN (.bpmn, .xml) nor DMN (.dmn)"]
+    read_as(monkeypatch, "nl")
+    assert [i18n.said(problem) for problem in problems] == [
+        "bomb.bpmn: het bestand declareert een documenttype (DTD); BPMN- en DMN-bestanden hebben er nooit een nodig, "
+        "en een DTD kan entiteitbommen verbergen of andere bestanden lezen, dus het wordt geweigerd",
+        "empty.dmn: het bestand is leeg", "een .txt-bestand is geen BPMN (.bpmn, .xml) en geen DMN (.dmn)"]
+
+
+def test_every_element_the_import_reads_or_refuses_has_a_word_in_the_report():
+    from codegen.bpmn.importer import FLOW_NODES, NOT_RUN
+    from designer.pages.design import ELEMENT_WORDS
+
+    assert (set(FLOW_NODES) | set(NOT_RUN)) - set(ELEMENT_WORDS) == set()
+    preview = claim_import()
+    named = {entry.what for report in [d.report for d in preview.drafts] + preview.table_reports
+             for entry in report.entries}
+    assert named - set(ELEMENT_WORDS) == set()
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_the_import_report_in_dutch(user):
+    from runtime.accounts import Accounts
+    from tests.designer.test_process_list import upload
+    from tests.test_interchange_cli import CLAIM
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await sign_in(user, "ann", "ann-demo", "/design")
+    await user.should_see(marker="import", retries=30)
+    await upload(user, "claim.bpmn", CLAIM)
+    await user.should_see(marker="import-report")
+    await user.should_see("claim.bpmn: proces 'claim' — 3 geïmporteerd, 2 vertaald, 0 te herstellen, "
+                          "1 niet geïmporteerd")
+    rows = [row for table in user.find(marker="import-report-entries").elements for row in table.rows]
+    check = next(row for row in rows if row["element"] == "check")
+    assert (check["outcome"], check["what"], check["detail"]) == ("geïmporteerd", "gebruikerstaak",
+                                                                  "werk voor een persoon, in werkbak 'work'")

@@ -234,6 +234,19 @@ async def test_a_draft_only_process_is_listed_with_its_name_as_text(user: User):
     await user.should_see("draft, not published")
     user.find(marker="edit-refund").click()
     await user.should_see("new process, not published yet")
+    await user.should_see("Edit process <i>Refund</i>")  # the name the draft was given, as text, not its key
+
+
+@pytest.mark.anyio
+async def test_the_editor_of_a_published_process_is_titled_with_its_published_name(user: User):
+    from designer.frame import runtime
+
+    drafts = Drafts(runtime())
+    renamed = drafts.open(person("ann"), "move_house").document | {"name": "Verhuizing (nieuw)"}
+    drafts.create_from(person("ann"), renamed)  # a draft of the next version with another name
+    await sign_in(user, "ann", "ann-demo", "/design/move_house")
+    await user.should_see(marker="canvas", retries=50)
+    await user.should_see("Edit process Verhuizing energiecontract")
 
 
 @pytest.mark.anyio

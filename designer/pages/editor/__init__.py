@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from nicegui import APIRouter, ui
 
-from designer.frame import frame, runtime
+from designer.frame import current_user, frame, runtime
 from designer.i18n import N_, _, said
 from designer.pages.editor.shell import Editor
 from models.editing import EditRejected
 from models.errors import FlowdeskError
-from runtime.drafts import BrokenDraft, Drafts
+from runtime.documents import User
+from runtime.drafts import BrokenDraft, Drafts, StoredDraft
 from runtime.errors import AccessDenied, NotFound
 from runtime.views.design import latest_bundles
 from runtime.views.names import process_names
@@ -45,37 +46,55 @@ def routes() -> APIRouter:
 
     @router.page("/design/{key}", title="Flowdesk — edit process")
     def editor_page(key: str) -> None:
-        # the name people know it by (a process never published has only its key yet)
-        with frame(N_("Edit process {process}"), process=process_names(runtime()).get(key, key)) as user:
-            drafts = Drafts(runtime())
-            try:
-                stored = drafts.open(user, key)
-                known = latest_bundles(runtime(), user)
-            except AccessDenied as error:
-                ui.label(said(error)).mark("not-allowed")
-                return
-            except BrokenDraft as error:
-                ui.label(said(error)).classes("text-red-700").mark("broken-draft")
-                revision = error.revision
-
-                def discard() -> None:
-                    try:
-                        drafts.discard(user, key, revision)
-                    except FlowdeskError as refused:
-                        ui.notify(said(refused), type="warning")
-                        return
-                    ui.navigate.reload()
-
-                ui.button(_("Discard the draft"), on_click=discard).mark("discard-broken")
-                return
-            except (NotFound, EditRejected):
-                ui.label(_("There is no process '{process}'. Create it with 'New process'.").format(process=key)) \
-                    .mark("no-process")
-                ui.link(_("New process"), "/design/new")
-                return
-            except FlowdeskError as error:
-                ui.label(said(error)).classes("text-red-700").mark("not-opened")
-                return
-            Editor(user, stored, known)
+        drafts = Drafts(runtime())
+        try:
+            opened: StoredDraft | FlowdeskError = drafts.open(current_user(), key)
+        except FlowdeskError as error:
+            opened = error  # said once the frame has decided the reader's language
+        with frame(N_("Edit process {process}"), process=_title_name(key, opened)) as user:
+            if isinstance(opened, StoredDraft):
+                try:
+                    known = latest_bundles(runtime(), user)
+                except FlowdeskError as error:
+                    opened = error
+                else:
+                    Editor(user, opened, known)
+                    return
+            _not_opened(user, drafts, key, opened)
 
     return router
+
+
+def _title_name(key: str, opened: StoredDraft | FlowdeskError) -> str:
+    """The name people know the process by: its published name, else the name its draft was given, else its key."""
+    published = process_names(runtime()).get(key)
+    if published:
+        return published
+    if isinstance(opened, StoredDraft):
+        return str(opened.document.get("name") or key)
+    return key
+
+
+def _not_opened(user: User, drafts: Drafts, key: str, error: FlowdeskError) -> None:
+    """Why the editor cannot open `key`, with the way out: discard a broken draft, create a missing process."""
+    if isinstance(error, AccessDenied):
+        ui.label(said(error)).mark("not-allowed")
+    elif isinstance(error, BrokenDraft):
+        ui.label(said(error)).classes("text-red-700").mark("broken-draft")
+        revision = error.revision
+
+        def discard() -> None:
+            try:
+                drafts.discard(user, key, revision)
+            except FlowdeskError as refused:
+                ui.notify(said(refused), type="warning")
+                return
+            ui.navigate.reload()
+
+        ui.button(_("Discard the draft"), on_click=discard).mark("discard-broken")
+    elif isinstance(error, NotFound | EditRejected):
+        ui.label(_("There is no process '{process}'. Create it with 'New process'.").format(process=key)) \
+            .mark("no-process")
+        ui.link(_("New process"), "/design/new")
+    else:
+        ui.label(said(error)).classes("text-red-700").mark("not-opened")
