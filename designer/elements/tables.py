@@ -20,8 +20,9 @@ def table(columns: list[dict[str, Any]], rows: list[dict[str, Any]], row_key: st
     """A table whose columns' `label`s are message ids (`N_`), said in the reader's language, as is the empty
     table's line; `options` go to `ui.table` (e.g. `selection="multiple"`)."""
     said = [{**column, "label": _(column["label"]) if column.get("label") else ""} for column in columns]
+    nothing = _("Nothing to show")
     return ui.table(columns=said, rows=rows, row_key=row_key, **options) \
-        .props(f'no-data-label="{_attribute(_("Nothing to show"))}"')
+        .props(f'no-data-label="{_attribute(nothing)}"')
 
 
 def name_selection(table: ui.table, row_name: str, all_rows: str, each_row: str) -> ui.table:

@@ -7,6 +7,7 @@ new English text without Dutch fails here, naming it.
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -62,6 +63,19 @@ def test_every_text_of_the_code_has_a_dutch_translation_with_the_same_placeholde
     assert mismatched == [], f"Dutch with other placeholders than the English: {mismatched}"
     gone = [entry.id for entry in dutch if entry.id and entry.id not in texts]
     assert gone == [], f"translations of texts the code no longer has (run 'pybabel update'): {gone}"
+
+
+def test_every_text_the_code_translates_is_one_the_extraction_finds(tmp_path: Path):
+    """A text looked up where the extractor does not look (inside an f-string) would stay English for everyone."""
+    found = {text if isinstance(text, str) else text[0] for text in extracted(tmp_path)}
+    looked_up = {(str(path.relative_to(ROOT)), call.lineno, call.args[0].value)
+                 for folder in ("designer", "runtime", "models") for path in (ROOT / folder).rglob("*.py")
+                 for call in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                 if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                 and call.func.id in ("_", "N_", "ngettext", "Phrase")
+                 and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)}
+    assert len(looked_up) > 500
+    assert [place for place in sorted(looked_up) if place[2] not in found] == []
 
 
 def test_every_role_and_every_value_of_the_spoken_enumerations_has_a_word():
