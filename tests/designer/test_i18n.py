@@ -16,15 +16,19 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from hypothesis import given
+from hypothesis import strategies as st
 
 from designer import display, i18n
 from designer.i18n import SPOKEN_ENUMS, WORDS, Reader
 from models.data import Variable
+from models.durations import Duration
 from models.phrases import Phrase
 from runtime.access import ROLES, SYSTEM_ROLE, UseCase
 from runtime.storage.base import WorkQuery
 from tests.designer.conftest import COMPLAINT
 from tests.designer.helpers import sign_in
+from tests.models.test_durations import durations
 from tests.people import person
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,6 +109,24 @@ def test_a_runtime_phrase_is_said_in_the_readers_language_with_its_moment_in_the
                                  "beheerder nodig; Bob heeft geen"
     read_as(monkeypatch, "en")
     assert i18n.said(refused) == str(refused)  # English pages say what the command line and the API say
+
+
+@given(durations, st.sampled_from(["en", "nl"]))
+def test_every_duration_the_designer_shows_reads_back_as_the_same_duration(duration: Duration, language: str):
+    with pytest.MonkeyPatch.context() as patch:
+        read_as(patch, language)
+        shown = display.model_duration_text(duration)
+    assert Duration.parse(shown) == duration
+
+
+def test_a_dutch_designer_reads_durations_in_dutch(monkeypatch):
+    said = [display.model_duration_text(Duration.parse(kept)) for kept in ("5 working days", "1 hours", "4 hours",
+                                                                           "1 working days", "2 weeks", "30 minutes")]
+    assert said == ["5 working days", "1 hour", "4 hours", "1 working day", "2 weeks", "30 minutes"]
+    read_as(monkeypatch, "nl")
+    said = [display.model_duration_text(Duration.parse(kept)) for kept in ("5 working days", "1 hours", "4 hours",
+                                                                           "1 working days", "2 weeks", "30 minutes")]
+    assert said == ["5 werkdagen", "1 uur", "4 uur", "1 werkdag", "2 weken", "30 minuten"]
 
 
 def test_a_case_value_is_written_the_readers_way_in_records_too_and_unset_reads_a_dash(monkeypatch):
