@@ -26,6 +26,7 @@ from models.durations import Duration
 from models.phrases import Phrase
 from runtime.access import ROLES, SYSTEM_ROLE, UseCase
 from runtime.storage.base import WorkQuery
+from runtime.views.names import queue_names
 from tests.designer.conftest import COMPLAINT
 from tests.designer.helpers import sign_in
 from tests.models.test_durations import durations
@@ -387,7 +388,12 @@ async def test_a_dutch_administrator_reads_the_admin_log_in_dutch(user):
     accounts.set_language(person("ann"), "bob", None)
     await sign_in(user, "root", "root-demo", target="/admin?tab=log")
     await user.should_see("Gebruiker bob leest de app nu in de standaardtaal van de installatie", retries=30)
-    await user.should_see("Gebruiker root leest de app nu in nl")
+    await user.should_see("Gebruiker root leest de app nu in Nederlands")  # the language by name
+    names = queue_names(the_runtime())
+    bob = the_runtime().store.user("bob")
+    assert len(bob.queues) > 3 and all(names[queue] != queue for queue in bob.queues)
+    await user.should_see("Gebruiker bob toegevoegd: rollen behandelaar, werkbakken "  # the queues by name, not id
+                          + ", ".join(names[queue] for queue in bob.queues))
 
 
 # The checks' findings ----------------------------------------------------------------------------------------------

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from babel import Locale, UnknownLocaleError
 from nicegui import ui
 
-from designer.frame import LANGUAGE_NAMES
-from designer.i18n import _
+from designer.i18n import LANGUAGE_NAMES, _
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.setting_fields import choice_setting, heading, sla_settings, text_setting
 from models.editing.node_settings import set_process_settings
