@@ -16,6 +16,7 @@ in another zone than the reader's says which ("09:12 UTC").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -29,8 +30,9 @@ from codegen.formatting import LetterFormats, letter_locale
 from codegen.forms.view import FormWords
 from codegen.letter_names import LetterWords
 from codegen.value_text import value_text
-from designer.i18n import N_, _, reader
+from designer.i18n import N_, _, ngettext, reader
 from models.data import DataType, Variable
+from models.durations import Duration, DurationUnit
 from models.values import to_json_value
 
 #: A moment on a page: the day as a letter writes it, then the time (24 hours).
@@ -110,6 +112,29 @@ def duration_text(seconds: float) -> str:
         return (_("{hours} h {minutes} min") if rest else _("{hours} h")).format(hours=hours, minutes=rest)
     days = format_decimal(round(seconds / 86400, 1), format="#,##0.0", locale=_locale())
     return _("{days} days").format(days=days)
+
+
+#: A duration of the model in each unit, as the reader writes it (`models.durations` reads it back, in either language).
+MODEL_DURATION_TEXTS: dict[DurationUnit, Callable[[int], str]] = {
+    DurationUnit.MINUTES: lambda amount: ngettext("{amount} minute", "{amount} minutes", amount),
+    DurationUnit.HOURS: lambda amount: ngettext("{amount} hour", "{amount} hours", amount),
+    DurationUnit.DAYS: lambda amount: ngettext("{amount} day", "{amount} days", amount),
+    DurationUnit.WEEKS: lambda amount: ngettext("{amount} week", "{amount} weeks", amount),
+    DurationUnit.WORKING_HOURS: lambda amount: ngettext("{amount} working hour", "{amount} working hours", amount),
+    DurationUnit.WORKING_DAYS: lambda amount: ngettext("{amount} working day", "{amount} working days", amount),
+}
+
+
+def model_duration_text(duration: Duration | None) -> str:
+    """A duration of the model (a service level, a wait) as the reader reads and types it: "5 werkdagen" in Dutch,
+    "1 hour" in English; "" for none. The amount has no grouping, as it is typed.
+
+    >>> model_duration_text(Duration.parse("5 working days")), model_duration_text(Duration.parse("1 hours"))
+    ('5 working days', '1 hour')
+    """
+    if duration is None:
+        return ""
+    return MODEL_DURATION_TEXTS[duration.unit](duration.amount).format(amount=duration.amount)
 
 
 def data_text(value: Any, data_type: DataType | None = None) -> str:

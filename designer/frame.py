@@ -14,15 +14,12 @@ from contextlib import contextmanager
 from nicegui import app, ui
 
 from designer.auth import SESSION_KEY, areas_for, signed_in_user
-from designer.i18n import _, role_word, said, use_reader
+from designer.i18n import LANGUAGE_NAMES, _, role_word, said, use_reader
 from models.errors import FlowdeskError
 from runtime.accounts import Accounts
 from runtime.documents import User
 from runtime.service import Runtime
 from runtime.settings import language_for
-
-#: The languages the switch offers, each named in itself.
-LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
 def runtime() -> Runtime:

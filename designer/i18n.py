@@ -50,13 +50,16 @@ from runtime.errors import DataError
 from runtime.mail import MailSource
 from runtime.settings import LANGUAGES
 
-__all__ = ["LANGUAGES", "N_", "Reader", "_", "ngettext", "reader", "role_word", "said", "use_reader", "word"]
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "N_", "Reader", "_", "ngettext", "reader", "role_word", "said", "use_reader",
+           "word"]
 
 LOCALE_FOLDER = Path(__file__).with_name("locale")
 DOMAIN = "messages"
 #: The language the texts are written in, in the code; spoken outside pages.
 SOURCE_LANGUAGE = "en"
 _READER_KEY = "flowdesk.reader"
+#: The languages the app speaks, each named in itself (the language switch, the selects of a language).
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
 @dataclass(frozen=True)
@@ -232,7 +235,8 @@ def role_word(role: str) -> str:
 def said(message: BaseException | Phrase | str) -> str:
     """A message of the runtime (an error or a `Phrase`) in the reader's language: a phrase's template is looked
     up in the catalogue and its values are filled in as the reader reads them; a message that is no phrase (yet)
-    is shown as the runtime wrote it. Values named `roles` or ending in `_roles` are lists of role ids."""
+    is shown as the runtime wrote it. Values named `roles` or ending in `_roles` are lists of role ids, a value
+    named `language` a language's code (said by its name)."""
     if isinstance(message, DataError):
         return "; ".join(f"{name}: {said(problem)}" for name, problem in message.errors.items())
     if isinstance(message, BaseException):
@@ -240,7 +244,8 @@ def said(message: BaseException | Phrase | str) -> str:
     if not isinstance(message, Phrase):
         return str(message)
     return _(message.template).format_map({
-        name: _roles(value) if name == "roles" or name.endswith("_roles") else _value(value)
+        name: _roles(value) if name == "roles" or name.endswith("_roles")
+        else LANGUAGE_NAMES[value] if name == "language" and value in LANGUAGE_NAMES else _value(value)
         for name, value in message.values.items()})
 
 

@@ -1,7 +1,9 @@
-"""Durations as a business owner writes them: "5 working days", "4 hours".
+"""Durations as a business owner writes them: "5 working days", "4 hours" (or in Dutch "5 werkdagen", "4 uur").
 
 A duration is kept as amount + unit so the SLA clock can count working time;
-in JSON it is the readable string.
+in JSON it is the readable string, in English. The parse takes the unit words of
+both languages the app speaks, so what a Dutch designer reads and types is kept
+the same way; the designer says a duration in its reader's language.
 """
 
 from __future__ import annotations
@@ -36,6 +38,13 @@ _ALIASES = {
     "week": DurationUnit.WEEKS, "weeks": DurationUnit.WEEKS, "w": DurationUnit.WEEKS,
     "working hour": DurationUnit.WORKING_HOURS, "working hours": DurationUnit.WORKING_HOURS,
     "working day": DurationUnit.WORKING_DAYS, "working days": DurationUnit.WORKING_DAYS,
+    # Dutch
+    "minuut": DurationUnit.MINUTES, "minuten": DurationUnit.MINUTES,
+    "uur": DurationUnit.HOURS, "uren": DurationUnit.HOURS, "u": DurationUnit.HOURS,
+    "dag": DurationUnit.DAYS, "dagen": DurationUnit.DAYS,
+    "weken": DurationUnit.WEEKS,  # "week" as in English
+    "werkuur": DurationUnit.WORKING_HOURS, "werkuren": DurationUnit.WORKING_HOURS,
+    "werkdag": DurationUnit.WORKING_DAYS, "werkdagen": DurationUnit.WORKING_DAYS,
 }
 
 _PATTERN = re.compile(r"^\s*(\d{1,6})\s*([a-z ]+?)\s*$")
@@ -46,6 +55,8 @@ class Duration(FlowdeskModel):
 
     >>> Duration.parse("5 working days")
     Duration(amount=5, unit=<DurationUnit.WORKING_DAYS: 'working days'>)
+    >>> Duration.parse("5 Werkdagen") == Duration.parse("5 working days"), str(Duration.parse("4 uur"))
+    (True, '4 hours')
     >>> str(Duration.parse("1 hour"))
     '1 hours'
     """

@@ -33,7 +33,7 @@ import hmac
 import math
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -52,6 +52,7 @@ from runtime.errors import DataError, EngineError, NotFound
 from runtime.service import Runtime
 from runtime.settings import LANGUAGES
 from runtime.transaction import Transaction
+from runtime.views.names import queue_names
 
 TOKEN_KIND, SIGN_IN_KIND = "api_token", "sign_in"
 #: The name of a token made without one, and of a user's single token from before tokens were named.
@@ -315,6 +316,7 @@ class Accounts:
         if problems:
             raise DataError(problems)
         password_hash = self.hasher.hash(password)
+        names = queue_names(self.runtime)
 
         def add(tx: Transaction) -> tuple[User, bool]:
             old = tx.stored_user(user_id)
@@ -329,10 +331,10 @@ class Accounts:
             tx.put_user(user)
             if old is not None:
                 _event(tx, "user replaced", user.id, Phrase("User {user} replaced: {access}", user=user.id,
-                                                            access=_roles_text(user)))
+                                                            access=_access_text(user, names)))
             else:
                 _event(tx, "user added", user.id, Phrase("User {user} added: {access}", user=user.id,
-                                                         access=_roles_text(user)))
+                                                         access=_access_text(user, names)))
             return user, old is not None
 
         return self.runtime.step(actor, add)
@@ -343,6 +345,7 @@ class Accounts:
         problems = _user_problems(user_id, roles)
         if problems:
             raise DataError(problems)
+        names = queue_names(self.runtime)
 
         def set_roles(tx: Transaction) -> User:
             user = _holder(tx, user_id)
@@ -350,7 +353,7 @@ class Accounts:
             changed = tx.put_user(user.model_copy(update={"roles": list(dict.fromkeys(roles)),
                                                           "queues": list(dict.fromkeys(queues))}))
             _event(tx, "roles set", user.id, Phrase("User {user} now has {access}", user=user.id,
-                                                    access=_roles_text(changed)))
+                                                    access=_access_text(changed, names)))
             return changed
 
         return self.runtime.step(actor, set_roles)
@@ -581,9 +584,12 @@ def _token_problems(name: str, days: int) -> dict[str, str]:
     return problems
 
 
-def _roles_text(user: User) -> Phrase:
+def _access_text(user: User, names: Mapping[str, str]) -> Phrase:
+    """A user's roles and queues for the log, the queues by the names people read (as the cases' events name them);
+    a queue no published process has keeps its id."""
     if user.queues:
-        return Phrase("roles {roles}, queues {queues}", roles=user.roles, queues=user.queues)
+        return Phrase("roles {roles}, queues {queues}", roles=user.roles,
+                      queues=[names.get(queue, queue) for queue in user.queues])
     return Phrase("roles {roles}", roles=user.roles)
 
 

@@ -66,13 +66,15 @@ def drop_zone(what: str, limit: int, on_upload: Callable[[Any], Awaitable[Any] |
     upload.props("flat no-thumbnails" + (f' accept="{escape(accept)}"' if accept else ""))
     upload.classes("w-full flowdesk-drop-zone").style("max-width: 36rem")
     ui.add_css(DROP_ZONE_CSS)
+    prompt = _("{what}: drop it here, or click to choose").format(what=what)
+    at_most = _("At most {limit}").format(limit=size_in_words(limit))
     upload.add_slot("header", f"""
       <label class="relative-position row no-wrap items-center q-pa-md q-gutter-md full-width cursor-pointer
                   bg-blue-grey-1 text-grey-9" style="border: 2px dashed #90a4ae; border-radius: 6px">
         <q-icon name="upload_file" size="md" color="primary" />
         <div class="col">
-          <div class="text-body1">{escape(_("{what}: drop it here, or click to choose").format(what=what))}</div>
-          <div class="text-caption">{escape(_("At most {limit}").format(limit=size_in_words(limit)))}</div>
+          <div class="text-body1">{escape(prompt)}</div>
+          <div class="text-caption">{escape(at_most)}</div>
         </div>
         <q-spinner v-if="props.isUploading" color="primary" size="sm" />
         <q-uploader-add-trigger />

@@ -102,7 +102,7 @@ async def test_an_admin_changes_a_users_name_email_roles_and_queues_and_the_log_
                                                            ["agent", "supervisor"], ["fraud"])
     user.find(marker="tab-log").click()
     await user.should_see("User bob is now called Bob de Bouwer, e-mail bob@example.nl")
-    await user.should_see("User bob now has roles agent, supervisor, queues fraud")
+    await user.should_see("User bob now has roles agent, supervisor, queues Fraudeonderzoek")  # the queue's name
 
 
 async def test_an_admin_chooses_a_users_language_and_the_user_then_reads_the_app_in_it(user: User):

@@ -243,11 +243,38 @@ async def test_the_bench_highlights_the_matching_rows_and_shows_the_outputs(user
     user.find(marker="sample-disputed_amount").type("80.00")
     user.find(marker="sample-customer.segment").type("premium")
     user.find(marker="bench-test").click()
-    await user.should_see("Matching rows: premium_up_to_250, otherwise_approval; row premium_up_to_250 decides.")
+    await user.should_see("Matching rows: 2, 4; row 2 decides.")  # the rows' numbers in the grid
     await user.should_see(marker="bench-output-handling")
     await user.should_see("handling = auto_credit")
     assert marked(user, "rule-decisive") == {"premium_up_to_250"}
     assert marked(user, "rule-matched") == {"premium_up_to_250", "otherwise_approval"}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("language", "policy", "policies"), [
+    ("en", "First matching row", ["First matching row", "Only one row may match", "Every matching row, into a list"]),
+    ("nl", "Eerste passende rij",
+     ["Eerste passende rij", "Hooguit één passende rij", "Elke passende rij, in een lijst"]),
+])
+async def test_the_hit_policy_and_the_rows_read_as_words_not_ids(user: User, language: str, policy: str,
+                                                                  policies: list[str]):
+    from nicegui import app
+
+    from runtime.accounts import Accounts
+    from tests.people import person
+
+    Accounts(app.state.runtime).set_language(person("ann"), "ann", language)
+    await open_tables(user)
+    await user.should_see(f"credit_handling · {policy}")
+    select = user.find(marker="hit-policy").elements.pop()
+    assert (select.value, list(select.options.values())) == ("FIRST", policies)
+    rows = [label.text for row in ("small_amount", "otherwise_approval")
+            for label in user.find(marker=f"rule-name-{row}").elements]
+    assert rows == ["1. Kleine bedragen crediteren we altijd direct.",
+                    "4. Alle andere bedragen: akkoord van een leidinggevende."]  # the rows' descriptions, no ids
+    await user.should_not_see("small_amount")
+    await click(user, "add-rule")
+    assert [label.text for label in user.find(marker="rule-name-rule_1").elements] == ["5. rule_1"]  # no description
 
 
 @pytest.mark.anyio

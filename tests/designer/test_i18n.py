@@ -7,6 +7,7 @@ new English text without Dutch fails here, naming it.
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -15,15 +16,20 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from hypothesis import given
+from hypothesis import strategies as st
 
 from designer import display, i18n
 from designer.i18n import SPOKEN_ENUMS, WORDS, Reader
 from models.data import Variable
+from models.durations import Duration
 from models.phrases import Phrase
 from runtime.access import ROLES, SYSTEM_ROLE, UseCase
 from runtime.storage.base import WorkQuery
+from runtime.views.names import queue_names
 from tests.designer.conftest import COMPLAINT
 from tests.designer.helpers import sign_in
+from tests.models.test_durations import durations
 from tests.people import person
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +70,19 @@ def test_every_text_of_the_code_has_a_dutch_translation_with_the_same_placeholde
     assert gone == [], f"translations of texts the code no longer has (run 'pybabel update'): {gone}"
 
 
+def test_every_text_the_code_translates_is_one_the_extraction_finds(tmp_path: Path):
+    """A text looked up where the extractor does not look (inside an f-string) would stay English for everyone."""
+    found = {text if isinstance(text, str) else text[0] for text in extracted(tmp_path)}
+    looked_up = {(str(path.relative_to(ROOT)), call.lineno, call.args[0].value)
+                 for folder in ("designer", "runtime", "models") for path in (ROOT / folder).rglob("*.py")
+                 for call in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                 if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                 and call.func.id in ("_", "N_", "ngettext", "Phrase")
+                 and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)}
+    assert len(looked_up) > 500
+    assert [place for place in sorted(looked_up) if place[2] not in found] == []
+
+
 def test_every_role_and_every_value_of_the_spoken_enumerations_has_a_word():
     missing = [(enum.__name__, member.value) for enum in SPOKEN_ENUMS for member in enum
                if (enum.__name__, member.value) not in WORDS]
@@ -99,6 +118,24 @@ def test_a_runtime_phrase_is_said_in_the_readers_language_with_its_moment_in_the
                                  "beheerder nodig; Bob heeft geen"
     read_as(monkeypatch, "en")
     assert i18n.said(refused) == str(refused)  # English pages say what the command line and the API say
+
+
+@given(durations, st.sampled_from(["en", "nl"]))
+def test_every_duration_the_designer_shows_reads_back_as_the_same_duration(duration: Duration, language: str):
+    with pytest.MonkeyPatch.context() as patch:
+        read_as(patch, language)
+        shown = display.model_duration_text(duration)
+    assert Duration.parse(shown) == duration
+
+
+def test_a_dutch_designer_reads_durations_in_dutch(monkeypatch):
+    said = [display.model_duration_text(Duration.parse(kept)) for kept in ("5 working days", "1 hours", "4 hours",
+                                                                           "1 working days", "2 weeks", "30 minutes")]
+    assert said == ["5 working days", "1 hour", "4 hours", "1 working day", "2 weeks", "30 minutes"]
+    read_as(monkeypatch, "nl")
+    said = [display.model_duration_text(Duration.parse(kept)) for kept in ("5 working days", "1 hours", "4 hours",
+                                                                           "1 working days", "2 weeks", "30 minutes")]
+    assert said == ["5 werkdagen", "1 uur", "4 uur", "1 werkdag", "2 weken", "30 minuten"]
 
 
 def test_a_case_value_is_written_the_readers_way_in_records_too_and_unset_reads_a_dash(monkeypatch):
@@ -360,7 +397,12 @@ async def test_a_dutch_administrator_reads_the_admin_log_in_dutch(user):
     accounts.set_language(person("ann"), "bob", None)
     await sign_in(user, "root", "root-demo", target="/admin?tab=log")
     await user.should_see("Gebruiker bob leest de app nu in de standaardtaal van de installatie", retries=30)
-    await user.should_see("Gebruiker root leest de app nu in nl")
+    await user.should_see("Gebruiker root leest de app nu in Nederlands")  # the language by name
+    names = queue_names(the_runtime())
+    bob = the_runtime().store.user("bob")
+    assert len(bob.queues) > 3 and all(names[queue] != queue for queue in bob.queues)
+    await user.should_see("Gebruiker bob toegevoegd: rollen behandelaar, werkbakken "  # the queues by name, not id
+                          + ", ".join(names[queue] for queue in bob.queues))
 
 
 # The checks' findings ----------------------------------------------------------------------------------------------

@@ -296,6 +296,9 @@ async def test_an_end_records_its_outcome_and_undo_reverts_it(user: User):
 async def test_the_process_settings_and_case_sla_are_set_on_the_data_tab(user: User):
     await sign_in(user, "ann", "ann-demo", target="/design/billing_complaint")
     await user.should_see(marker="process-settings-title")
+    assert (value_of(user, "case-sla-target"), value_of(user, "case-sla-warning")) == ("5 working days",
+                                                                                       "4 working days")
+    assert user.find(marker="process-language").elements.pop().options == {"nl": "Nederlands", "en": "English"}
     await enter(user, "process-owner", "Teamleider billing", "blur")
     await enter(user, "case-sla-target", "8 working days", "blur")
     await choose(user, "case-sla-escalation-action", "notify")
@@ -310,6 +313,54 @@ async def test_the_process_settings_and_case_sla_are_set_on_the_data_tab(user: U
     assert saved_draft("billing_complaint")["case_sla"]["warning"] == "4 working days"
     await enter(user, "process-name", "")
     await user.should_see("Give the process a name")
+
+
+def read_dutch(user_id: str = "ann") -> None:
+    from nicegui import app
+
+    from runtime.accounts import Accounts
+    from tests.people import person
+
+    Accounts(app.state.runtime).set_language(person("ann"), user_id, "nl")
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_and_types_the_case_sla_in_dutch_and_chooses_the_language_by_name(user: User):
+    read_dutch()
+    await sign_in(user, "ann", "ann-demo", target="/design/billing_complaint")
+    await user.should_see(marker="process-settings-title")
+    assert (value_of(user, "case-sla-target"), value_of(user, "case-sla-warning")) == ("5 werkdagen", "4 werkdagen")
+    language = user.find(marker="process-language").elements.pop()
+    assert (language.value, language.options) == ("nl", {"nl": "Nederlands", "en": "English"})
+    await enter(user, "case-sla-target", "6 werkdagen")
+    await enter(user, "case-sla-warning", "36 uur")
+    sla = saved_draft("billing_complaint")["case_sla"]
+    assert (sla["target"], sla["warning"]) == ("6 working days", "36 hours")  # kept as before, in English
+    await enter(user, "case-sla-warning", "2 working days")  # English is still understood
+    assert saved_draft("billing_complaint")["case_sla"]["warning"] == "2 working days"
+    await choose(user, "process-language", "en")
+    assert saved_draft("billing_complaint")["language"] == "en"
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_and_types_a_steps_durations_in_dutch(user: User):
+    read_dutch()
+    await select_step(user, "billing_complaint", "task_investigate")
+    assert (value_of(user, "sla-target"), value_of(user, "sla-warning")) == ("5 werkdagen", "3 werkdagen")
+    await enter(user, "sla-warning", "1 werkdag")
+    assert saved_node("billing_complaint", "task_investigate")["sla"]["warning"] == "1 working days"
+    await select_step(user, "direct_debit_switch", "wait_signed_mandate")
+    assert value_of(user, "wait-timeout") == "10 dagen"
+    await enter(user, "wait-timeout", "2 weken")
+    assert saved_node("direct_debit_switch", "wait_signed_mandate")["timeout"] == "2 weeks"
+
+
+def test_a_process_in_a_language_the_switch_does_not_offer_keeps_it_under_its_own_name():
+    from designer.pages.editor.process_settings import language_choices
+
+    assert language_choices("en") == {"nl": "Nederlands", "en": "English"}
+    assert language_choices("de") == {"nl": "Nederlands", "en": "English", "de": "Deutsch"}
+    assert language_choices("zz-nothing")["zz-nothing"] == "zz-nothing"
 
 
 @pytest.mark.anyio

@@ -60,6 +60,26 @@ def drafts_saved() -> list[str]:
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", ["A process file: bundle (.json), BPMN (.bpmn) or DMN (.dmn): drop it here, or click to choose",
+            "At most 5 MB"]),
+    ("nl", ["Een procesbestand: bundel (.json), BPMN (.bpmn) of DMN (.dmn): sleep het hierheen, of klik om te kiezen",
+            "Hoogstens 5 MB"]),
+])
+async def test_the_import_area_says_what_to_drop_in_the_readers_language(user: User, language: str,
+                                                                         words: list[str]):
+    from nicegui import app
+
+    from runtime.accounts import Accounts
+
+    Accounts(app.state.runtime).set_language(person("ann"), "ann", language)
+    await sign_in(user, "ann", "ann-demo", target="/design")
+    await user.should_see(marker="import")
+    header = user.find(marker="import").elements.pop().slots["header"].template
+    assert [text for text in words if text not in header] == []
+
+
+@pytest.mark.anyio
 async def test_export_downloads_the_exact_bundle_text(user: User):
     await sign_in(user, "ann", "ann-demo", "/design")
     await user.should_see(marker="export-move_house-json")

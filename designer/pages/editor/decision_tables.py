@@ -28,6 +28,13 @@ from runtime.table_bench import BenchResult, SampleField, run_bench, sample_fiel
 if TYPE_CHECKING:
     from designer.pages.editor.shell import Editor
 
+#: Each hit policy's name, as the policy select and the list of tables say it.
+HIT_POLICY_NAMES = {
+    HitPolicy.FIRST: N_("First matching row"),
+    HitPolicy.UNIQUE: N_("Only one row may match"),
+    HitPolicy.COLLECT: N_("Every matching row, into a list"),
+}
+
 #: What each hit policy means, in plain words.
 HIT_POLICY_HELP = {
     HitPolicy.FIRST: N_("Rows are tried from the top; the first row that matches decides. "
@@ -92,7 +99,8 @@ class DecisionTablesPanel(Panel):
                         "bg-blue-50" if chosen else "").mark(f"table-{table.id}"):
                     with ui.item_section():
                         ui.label(table.name or table.id)
-                        ui.label(f"{table.id} · {table.hit_policy.value}").classes("text-xs text-slate-600")
+                        ui.label(f"{table.id} · {_(HIT_POLICY_NAMES[table.hit_policy])}") \
+                            .classes("text-xs text-slate-600")
                     with ui.item_section().props("side"):
                         ui.button(icon="delete", on_click=lambda t=table.id: self.edit(
                             lambda: self.draft.remove_entry("decision_tables", t))) \
@@ -118,8 +126,8 @@ class DecisionTablesPanel(Panel):
             name = ui.input(_("Name"), value=table.name).classes("w-72").mark("table-name")
             on_commit(name, lambda: (name.value or "").strip() != table.name and self.edit(
                 lambda: self.draft.apply(edits.set_table_name, table.id, name.value or "")))
-            policy = ui.select([p.value for p in HitPolicy], value=table.hit_policy.value, label=_("Hit policy")) \
-                .classes("w-36").mark("hit-policy")
+            policy = ui.select({p.value: _(name) for p, name in HIT_POLICY_NAMES.items()}, value=table.hit_policy.value,
+                               label=_("Hit policy")).classes("w-56").mark("hit-policy")
             records = [v.name for v in self.draft.bundle.variables if v.type is DataType.RECORDS]
             collect = ui.select(records, value=table.collect_into, label=_("Collect into")).classes("w-48") \
                 .mark("collect-into")
@@ -223,9 +231,8 @@ class DecisionTablesPanel(Panel):
                 shade = "bg-green-300"
         with ui.element("tr").classes(shade).mark(" ".join(marks)):
             with ui.element("td").classes("p-1 align-top"):
-                ui.label(f"{number + 1}. {rule.id}").classes("text-xs text-slate-600 whitespace-nowrap")
-                if rule.note:
-                    ui.label(rule.note).classes("text-xs text-slate-500 max-w-40")
+                ui.label(f"{number + 1}. {rule.note or rule.id}").classes("text-xs text-slate-600 max-w-40") \
+                    .mark(f"rule-name-{rule.id}")
             for column, cell in zip(table.inputs, rule.when, strict=True):
                 with ui.element("td").classes("p-1 align-top"):
                     where = f"rule '{rule.id}', input '{column.label or column.id}'"
@@ -276,8 +283,9 @@ class DecisionTablesPanel(Panel):
                            else _("No row matches: the outputs stay as they were."))
                 ui.label(nothing).mark("bench-no-match")
             return
-        rows = ", ".join(outcome.matching)
-        decided = _("; row {rows} decides").format(rows=", ".join(outcome.decisive)) \
+        row_number = {rule.id: str(number) for number, rule in enumerate(table.rules, start=1)}
+        rows = ", ".join(row_number.get(rule, rule) for rule in outcome.matching)
+        decided = _("; row {rows} decides").format(rows=", ".join(row_number.get(r, r) for r in outcome.decisive)) \
             if outcome.decisive and not outcome.error else ""
         ui.label(_("Matching rows: {rows}{decided}.").format(rows=rows, decided=decided)).mark("bench-matched")
         for name, value in outcome.outputs.items():

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from babel import Locale, UnknownLocaleError
 from nicegui import ui
 
-from designer.i18n import _
+from designer.i18n import LANGUAGE_NAMES, _
 from designer.pages.editor.panel import Panel
-from designer.pages.editor.setting_fields import heading, sla_settings, text_setting
+from designer.pages.editor.setting_fields import choice_setting, heading, sla_settings, text_setting
 from models.editing.node_settings import set_process_settings
 from models.references import default_prefix
 
@@ -34,10 +35,22 @@ class ProcessSettingsPanel(Panel):
                      placeholder=_("e.g. Billing team lead"))
         text_setting(self, _("Description"), bundle.description, apply("description"),
                      marker="process-description", multiline=True)
-        text_setting(self, _("Language of its texts"), bundle.language, apply("language"),
-                     marker="process-language", placeholder=_("e.g. nl"))
+        choice_setting(_("Language of its texts"), language_choices(bundle.language), bundle.language,
+                       lambda language: self.edit(lambda: apply("language")(language)), marker="process-language")
         text_setting(self, _("Prefix of case references (e.g. BC-2026-00123)"), bundle.reference_prefix,
                      apply("reference_prefix"), marker="process-reference-prefix",
                      placeholder=_("{prefix} (from the name)").format(prefix=default_prefix(bundle.name, bundle.key)))
         heading(_("Service level of the whole case"))
         sla_settings(self, None, bundle.case_sla, marker="case-sla")
+
+
+def language_choices(current: str) -> dict[str, str]:
+    """The languages a process's texts may be in, each named in itself as the language switch names them; a
+    language set elsewhere (an imported process) is offered too, under its own name where Babel knows it."""
+    if current in LANGUAGE_NAMES:
+        return dict(LANGUAGE_NAMES)
+    try:
+        name = Locale.parse(current).get_display_name(current) or current
+    except (UnknownLocaleError, ValueError):
+        name = current
+    return {**LANGUAGE_NAMES, current: name}

@@ -15,6 +15,7 @@ from typing import Any
 
 from nicegui import ui
 
+from designer.display import model_duration_text
 from designer.i18n import N_, _
 from designer.pages.editor.panel import Panel
 from models.editing import expression_names
@@ -92,13 +93,14 @@ def sla_settings(panel: Panel, owner: SlaOwner, sla: Sla | None, marker: str = "
     `owner` is the task's node id, or None for the case; `marker` prefixes the fields' markers.
     """
     draft = panel.draft
-    target = ui.input(_("SLA target"), value=str(sla.target) if sla else "", placeholder=_("e.g. 5 working days")) \
+    target = ui.input(_("SLA target"), value=model_duration_text(sla.target) if sla else "",
+                      placeholder=_("e.g. 5 working days")) \
         .classes("w-full").props("dense").mark(f"{marker}-target")
-    warning = ui.input(_("Warn after"), value=str(sla.warning) if sla and sla.warning else "",
+    warning = ui.input(_("Warn after"), value=model_duration_text(sla.warning) if sla else "",
                        placeholder=_("e.g. 4 working days")).classes("w-full").props("dense").mark(f"{marker}-warning")
 
     def save_times() -> None:
-        before = (str(sla.target), str(sla.warning or "")) if sla else ("", "")
+        before = (model_duration_text(sla.target), model_duration_text(sla.warning)) if sla else ("", "")
         if ((target.value or "").strip(), (warning.value or "").strip()) != before:
             panel.edit(lambda: draft.apply(set_sla_times, owner, target.value or "", warning.value or ""))
 

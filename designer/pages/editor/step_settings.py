@@ -13,6 +13,7 @@ from typing import Any
 
 from nicegui import ui
 
+from designer.display import model_duration_text
 from designer.i18n import N_, _
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.setting_fields import (
@@ -185,23 +186,24 @@ def wait_settings(panel: Panel, node: WaitNode) -> None:
     mode = ui.select({k: _(v) for k, v in WAIT_MODES.items()}, value=current, label=_("Wait")).classes("w-full") \
         .props("dense").mark("wait-mode")
     details = {
-        "duration": ui.input(_("Duration"), value=str(node.duration or ""), placeholder=_("e.g. 3 working days"))
+        "duration": ui.input(_("Duration"), value=model_duration_text(node.duration),
+                             placeholder=_("e.g. 3 working days"))
         .mark("wait-duration"),
         "until": ui.input(_("Until (a date expression)"), value=node.until, placeholder=_("e.g. move_date"),
                           autocomplete=expression_names(panel.draft.bundle)).classes("font-mono").mark("wait-until"),
         "message": ui.input(_("Message name"), value=node.message, placeholder=_("e.g. signed_mandate_received"))
         .mark("wait-message"),
     }
-    timeout = ui.input(_("Timeout (optional)"), value=str(node.timeout or ""), placeholder=_("e.g. 10 days")) \
-        .mark("wait-timeout")
+    timeout = ui.input(_("Timeout (optional)"), value=model_duration_text(node.timeout),
+                       placeholder=_("e.g. 10 days")).mark("wait-timeout")
     for name, field in [*details.items(), ("message", timeout)]:
         field.classes("w-full").props("dense").bind_visibility_from(mode, "value", value=name)
 
     def save() -> None:
         values = {name: (field.value or "").strip() for name, field in details.items()}
         wanted = (mode.value, values[mode.value], (timeout.value or "").strip())
-        before = {"duration": str(node.duration or ""), "until": node.until, "message": node.message}
-        if wanted == (current, before[current], str(node.timeout or "")):
+        before = {"duration": model_duration_text(node.duration), "until": node.until, "message": node.message}
+        if wanted == (current, before[current], model_duration_text(node.timeout)):
             return
         if mode.value != current and not values[mode.value]:
             return  # a newly chosen way of waiting is saved once its duration, date or message is given
