@@ -22,7 +22,7 @@ def test_agents_resend_a_case_supervisors_everything_and_the_worker_sends_each_o
         assert listed.returncode == 0, listed.stderr
         assert len(listed.stdout.splitlines()) == 3
         assert f"case {first_case}  {first_email}  the e-mail to sanne.devries@example.nl: the mail server " \
-               f"127.0.0.1:{port} refused the message (451 4.3.0" in listed.stdout
+               f"127.0.0.1:{port} refused the message (technical detail: 451 4.3.0" in listed.stdout
         shown = flowdesk("case", first_case, "--data", data)
         assert f"could not be sent: the mail server 127.0.0.1:{port}" in shown.stdout
         assert f"(flowdesk resend {first_case} {first_email})" in shown.stdout

@@ -62,7 +62,7 @@ def test_a_failed_email_shows_where_to_resend_it_and_an_agent_does_and_it_goes_o
     case_id, entry_id = served.failed[0]
     case = served.case(case_id)
     [sent] = case["sent"]
-    assert sent["status"] == "failed" and "refused the message (451" in sent["last_error"]
+    assert sent["status"] == "failed" and "refused the message (technical detail: 451" in sent["last_error"]
     assert sent["resend"] == f"/api/v1/cases/{case_id}/sent/{entry_id}/resend"
     assert [e["kind"] for e in case["timeline"]][-1] == "delivery failed"
 
