@@ -76,5 +76,5 @@ def test_the_smtp_options_are_checked(tmp_path: Path):
     bad_port = flowdesk("worker", "--once", "--smtp-host", "mail", "--smtp-port", "0", "--data", str(tmp_path))
     assert bad_port.returncode == 1 and bad_port.stderr.startswith("flowdesk: --smtp-port: ")
     nothing = flowdesk("resend", "--data", str(tmp_path / "data"))
-    assert (nothing.returncode, nothing.stderr) == (1, "flowdesk: name a case (and a message of it), or give --all or "
-                                                       "--list\n")
+    assert (nothing.returncode, nothing.stderr) == (1, "flowdesk: name a case (and a message of it), or give --all, "
+                                                       "--list or --kept\n")

@@ -321,7 +321,7 @@ async def test_a_dutch_supervisor_reads_a_failed_delivery_and_its_resend_in_dutc
     await user.should_see("Opnieuw in de wachtrij: 1 bericht van 1 zaak.")
     await user.open(f"/work/case/{case.id}")
     await user.should_see("De e-mail aan sanne.devries@example.nl opnieuw verstuurd door Sue Supervisor (mislukt: the "
-                          "mail server said no (gave up after 5 attempts))")  # the reason as kept with the entry
+                          "mail server said no (opgegeven na 5 pogingen))")  # the reason as kept with the entry
 
 
 @pytest.mark.anyio
