@@ -162,7 +162,7 @@ def _row(entry: OutboxEntry, on_resend: Callable[[], None] | None) -> None:
 
 def _check_by_hand(entry: OutboxEntry, arrived: Callable[[], None], send_again: Callable[[], None]) -> None:
     """Under a message that may have arrived: settle it once someone checked with the customer."""
-    with ui.row().classes("items-center gap-2 pl-44 text-sm").mark(f"check-{entry.id}"):
+    with ui.row().classes("items-center gap-2 text-sm").mark(f"check-{entry.id}"):
         ui.label(_("It may have arrived. Checked with the customer?"))
         ui.button(_("It arrived"), icon="task_alt", on_click=arrived).props("flat dense").mark(f"arrived-{entry.id}")
         ui.button(_("It did not: send it again"), icon="send", on_click=send_again).props("flat dense") \
