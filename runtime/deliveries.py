@@ -21,9 +21,9 @@ it (`UseCase.CHECK_DELIVERY`): it arrived (it counts as sent), or it did not
 
 E-mails kept in the data folder while no mail server was configured
 (`OutboxStatus.KEPT`) each have a "kept_email" record, so that once a server is
-saved they are found without reading every case and queued to go out for real
-and sent for real (`UseCase.SEND_KEPT`; `runtime.mail.Mail.send_kept`): each
-one once, with an event on its case's trail; the .eml file stays for reference.
+saved they are found without reading every case and sent for real
+(`UseCase.SEND_KEPT`; `runtime.mail.Mail.send_kept`): each one once, with an
+event on its case's trail; the .eml file stays for reference.
 """
 
 from __future__ import annotations
@@ -209,11 +209,11 @@ class Deliveries:
         records: dict[str, list[str]] = {}  # case id -> the keys of its kept e-mails' records
         for record in self.runtime.store.records(KEPT_KIND):
             records.setdefault(record.data["case_id"], []).append(record.key)
-        queued: list[OutboxEntry] = []
+        taken: list[OutboxEntry] = []
         for case_id, keys in sorted(records.items()):
-            queued += self.runtime.step(user, lambda tx, case_id=case_id, keys=keys: self._take_kept(
+            taken += self.runtime.step(user, lambda tx, case_id=case_id, keys=keys: self._take_kept(
                 tx, case_id, keys, user, server, hold))
-        return queued
+        return taken
 
     def _take_kept(self, tx: Transaction, case_id: str, keys: list[str], user: User, server: str,
                    hold: timedelta) -> list[OutboxEntry]:
