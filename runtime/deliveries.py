@@ -200,17 +200,19 @@ class Deliveries:
 
         return self.runtime.step(user, settle, request=request)
 
-    def take_kept(self, user: User, server: str, hold: timedelta) -> list[OutboxEntry]:
-        """Take every e-mail kept locally to send it through the mail server `server` (as messages name it) now:
-        marked "sending" and held from the deliverers for `hold` (if the sender dies meanwhile, they find it
-        interrupted: check by hand), one step per case, each with an event on the case's trail. The entries
-        taken; one someone else took meanwhile is left to them."""
+    def take_kept(self, user: User, server: str, hold: timedelta, limit: int) -> list[OutboxEntry]:
+        """Take e-mails kept locally (those of whole cases, until `limit` or more are taken) to send them through
+        the mail server `server` (as messages name it) now: marked "sending" and held from the deliverers for
+        `hold` (if the sender dies meanwhile, they find it interrupted: check by hand), one step per case, each
+        with an event on the case's trail. The entries taken; one someone else took meanwhile is left to them."""
         require(user, UseCase.SEND_KEPT)
         records: dict[str, list[str]] = {}  # case id -> the keys of its kept e-mails' records
         for record in self.runtime.store.records(KEPT_KIND):
             records.setdefault(record.data["case_id"], []).append(record.key)
         taken: list[OutboxEntry] = []
         for case_id, keys in sorted(records.items()):
+            if len(taken) >= limit:
+                break
             taken += self.runtime.step(user, lambda tx, case_id=case_id, keys=keys: self._take_kept(
                 tx, case_id, keys, user, server, hold))
         return taken

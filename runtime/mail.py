@@ -29,7 +29,7 @@ from runtime.access import UseCase, require
 from runtime.deliveries import KEPT_KIND, Deliveries, last_problem
 from runtime.documents import OutboxStatus, User
 from runtime.errors import DataError, EngineError
-from runtime.outbox import OUTBOX_LEASE, Deliverer, DeliveryError, Sink, SmtpSink, default_sinks
+from runtime.outbox import CLAIM_BATCH, OUTBOX_LEASE, Deliverer, DeliveryError, Sink, SmtpSink, default_sinks
 from runtime.settings import MailServer, installation_settings, mail_text
 from runtime.transaction import new_id
 
@@ -125,14 +125,16 @@ class Mail:
         if server is None:
             raise EngineError(Phrase("no mail server is configured, so the e-mails kept locally stay kept: save a "
                                      "mail server first"))
-        taken = Deliveries(self.runtime).take_kept(user, mail_text(server), OUTBOX_LEASE)
-        delivery = Deliverer(self.runtime, self.sinks).deliver_held(taken)
-        report = KeptReport(f"{server.host}:{server.port}", sent=delivery.sent,
-                            not_sent=delivery.retrying + delivery.failed)
-        for entry in taken:  # as the deliverer left it
-            if entry.status is not OutboxStatus.SENT and last_problem(entry) not in report.problems:
-                report.problems.append(last_problem(entry))
-        if taken:
+        report = KeptReport(f"{server.host}:{server.port}")
+        deliverer = Deliverer(self.runtime, self.sinks)
+        while taken := Deliveries(self.runtime).take_kept(user, mail_text(server), OUTBOX_LEASE, CLAIM_BATCH):
+            delivery = deliverer.deliver_held(taken)  # a batch is sent well within the hold, as a claimed one
+            report.sent += delivery.sent
+            report.not_sent += delivery.retrying + delivery.failed
+            for entry in taken:  # as the deliverer left it
+                if entry.status is not OutboxStatus.SENT and last_problem(entry) not in report.problems:
+                    report.problems.append(last_problem(entry))
+        if report.sent or report.not_sent:
             self._log(user, "kept e-mails sent", Phrase("E-mails kept locally sent through {server}: {sent} went out, "
                                                         "{not_sent} not yet", server=report.server, sent=report.sent,
                                                         not_sent=report.not_sent))

@@ -17,7 +17,7 @@ from models.phrases import Phrase
 from runtime.documents import OutboxStatus
 from runtime.errors import AccessDenied, DataError, EngineError
 from runtime.mail import Mail, MailSource
-from runtime.outbox import MAX_ATTEMPTS, Deliverer, DeliveryError, SmtpSink
+from runtime.outbox import CLAIM_BATCH, MAX_ATTEMPTS, Deliverer, DeliveryError, SmtpSink
 from runtime.settings import MailServer, change_settings
 from runtime.views.accounts import account_events
 from runtime.views.deliveries import failed_deliveries
@@ -195,13 +195,13 @@ def test_kept_emails_go_out_once_a_mail_server_is_saved_each_once_and_their_eml_
     inbox, port = smtp
     mail = Mail(harness.runtime, tmp_path)
     worker = Deliverer(harness.runtime, mail.sinks)
-    cases = kept_emails(harness, worker, 3)
-    assert mail.kept(ADMIN) == 3
+    cases = kept_emails(harness, worker, CLAIM_BATCH + 2)  # more than one batch
+    assert mail.kept(ADMIN) == CLAIM_BATCH + 2
     change_settings(harness.runtime, ADMIN, mail=local(port))
     report = mail.send_kept(person("sue", "supervisor"))
-    assert (report.sent, report.not_sent) == (3, 0)
-    assert str(report.lines[0]) == f"3 of the 3 e-mails kept locally went out through 127.0.0.1:{port}."
-    assert sorted(recipients[0] for recipients, _ in inbox.messages) == ["sanne@example.nl"] * 3
+    assert (report.sent, report.not_sent) == (12, 0)
+    assert str(report.lines[0]) == f"12 of the 12 e-mails kept locally went out through 127.0.0.1:{port}."
+    assert sorted(recipients[0] for recipients, _ in inbox.messages) == ["sanne@example.nl"] * 12
     for case_id in cases:
         [entry] = harness.store.outbox(case_id=case_id)
         assert entry.status is OutboxStatus.SENT and (tmp_path / "mail" / f"{entry.id}.eml").exists()
@@ -210,9 +210,9 @@ def test_kept_emails_go_out_once_a_mail_server_is_saved_each_once_and_their_eml_
         assert last.summary == (f"The e-mail to sanne@example.nl, kept locally while no mail server was configured, "
                                 f"goes out through 127.0.0.1:{port} (sue sent it)")
     assert mail.kept(ADMIN) == 0 and mail.send_kept(ADMIN).sent == 0
-    assert worker.deliver_due().sent == 0 and len(inbox.messages) == 3
+    assert worker.deliver_due().sent == 0 and len(inbox.messages) == 12
     newest = account_events(harness.runtime, ADMIN)[0]
-    assert newest.kind == "kept e-mails sent" and "3 went out, 0 not yet" in newest.summary
+    assert newest.kind == "kept e-mails sent" and "12 went out, 0 not yet" in newest.summary
 
 
 def test_a_kept_email_the_server_refuses_is_retried_and_fails_like_any_other(harness: Harness, tmp_path: Path):
