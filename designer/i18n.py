@@ -193,6 +193,8 @@ WORDS: dict[tuple[str, str], str] = {
         UseCase.DELIVER_MESSAGE: N_("deliver a message to a case"),
         UseCase.RESEND: N_("resend a case's failed letters, e-mails and SMS"),
         UseCase.RESEND_ALL: N_("resend every failed delivery at once"),
+        UseCase.CHECK_DELIVERY: N_("settle a delivery that may have arrived: mark it arrived, or send it again"),
+        UseCase.SEND_KEPT: N_("send the e-mails kept locally through the mail server"),
         UseCase.READ_CASE: N_("read a case"),
         UseCase.CORRECT_DATA: N_("correct a case's data"),
         UseCase.RETRY: N_("retry a stopped case"),

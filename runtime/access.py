@@ -13,7 +13,8 @@ Roles give capabilities, and each use case needs one of a few capabilities:
     approver    approve      review a version someone else submitted, approve or reject it (four eyes)
     agent       work         worklist, intake, start and work cases
     supervisor  work, supervise   + monitor, release or reassign anyone's task, correct data, retry,
-                                  resend every failed delivery at once (an agent resends a case's own)
+                                  resend every failed delivery at once (an agent resends a case's own),
+                                  send the e-mails kept while no mail server was configured
     auditor     audit        read every version, case and trail, verify and export; changes nothing
     admin       everything   + users, roles, queues and API tokens
 
@@ -93,6 +94,8 @@ class UseCase(StrEnum):
     RETRY = "retry a stopped case"
     RESEND = "resend a case's failed letters, e-mails and SMS"
     RESEND_ALL = "resend every failed delivery at once"
+    CHECK_DELIVERY = "settle a delivery that may have arrived: mark it arrived, or send it again"
+    SEND_KEPT = "send the e-mails kept locally through the mail server"
     MIGRATE = "move open cases to a newer version"
     RECORD_CONTACT = "record a customer contact"
     FIND_CUSTOMER = "find a customer"
@@ -133,6 +136,8 @@ RULES: dict[UseCase, frozenset[Capability]] = {
     UseCase.RETRY: frozenset({_S}),
     UseCase.RESEND: frozenset({_W}),
     UseCase.RESEND_ALL: frozenset({_S}),
+    UseCase.CHECK_DELIVERY: frozenset({_W}),
+    UseCase.SEND_KEPT: frozenset({_S}),
     UseCase.MIGRATE: frozenset({_D}),
     UseCase.RECORD_CONTACT: frozenset({_W}),
     UseCase.FIND_CUSTOMER: frozenset({_W}),

@@ -15,18 +15,27 @@ the trail, in one step that moves the case's revision: of two people resending
 one entry at once, the second is told it is queued already. An entry whose
 delivery was interrupted while SMTP had it (`OutboxEntry.interrupted`) may have
 arrived: it stays failed, to be checked by hand, and is never resent, so
-nothing is delivered twice.
+nothing is delivered twice — until an agent or supervisor who checked settles
+it (`UseCase.CHECK_DELIVERY`): it arrived (it counts as sent), or it did not
+(it is queued again).
+
+E-mails kept in the data folder while no mail server was configured
+(`OutboxStatus.KEPT`) each have a "kept_email" record, so that once a server is
+saved they are found without reading every case and sent for real
+(`UseCase.SEND_KEPT`; `runtime.mail.Mail.send_kept`): each one once, with an
+event on its case's trail; the .eml file stays for reference.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from models.phrases import Phrase, kept_phrase
 from runtime.access import UseCase, require, system_user
-from runtime.documents import Case, Incident, OutboxEntry, OutboxStatus, User
+from runtime.documents import Case, Incident, OutboxEntry, OutboxStatus, Record, User
 from runtime.errors import ConflictError, EngineError, NotFound
 from runtime.transaction import Transaction, new_id
 
@@ -35,6 +44,8 @@ if TYPE_CHECKING:
 
 #: The kind of record kept for each failed delivery, keyed by entry id, naming its case.
 FAILED_KIND = "failed_delivery"
+#: The kind of record kept for each e-mail kept locally for want of a mail server, keyed by entry id, naming its case.
+KEPT_KIND = "kept_email"
 #: Who gives up on a delivery.
 DELIVERER = system_user("outbox")
 #: What messages call an entry of each channel.
@@ -62,6 +73,16 @@ def _kept(reason: Phrase | str) -> dict[str, Any] | str:
     return reason.as_data() if isinstance(reason, Phrase) else reason
 
 
+def phrase_data(problem: Phrase | str) -> dict[str, Any] | None:
+    """A problem to keep with its entry (`OutboxEntry.last_error_said`): a phrase as data, None for a plain text."""
+    return problem.as_data() if isinstance(problem, Phrase) else None
+
+
+def last_problem(entry: OutboxEntry) -> Phrase | str:
+    """Why the entry's last attempt failed, as a phrase when it was kept as one, else its English text."""
+    return kept_phrase(entry.last_error_said, entry.last_error)
+
+
 def may_resend(entry: OutboxEntry) -> bool:
     """Whether `entry` is one a resend takes: failed, and not perhaps delivered already."""
     return entry.status is OutboxStatus.FAILED and not entry.interrupted
@@ -73,7 +94,7 @@ def give_up(runtime: Runtime, entry: OutboxEntry, reason: Phrase | str) -> None:
 
     def fail(tx: Transaction) -> None:
         case = tx.case(entry.case_id)
-        entry.status, entry.last_error = OutboxStatus.FAILED, str(reason)
+        entry.status, entry.last_error, entry.last_error_said = OutboxStatus.FAILED, str(reason), phrase_data(reason)
         tx.add_outbox(entry)
         message = Phrase("The {channel} to {recipient} could not be sent: {reason}", **_named(entry), reason=reason)
         incident = Incident(id=new_id("inc"), token="", node=entry.node, message=str(message), raised_at=tx.now,
@@ -84,6 +105,13 @@ def give_up(runtime: Runtime, entry: OutboxEntry, reason: Phrase | str) -> None:
         tx.new_record(FAILED_KIND, entry.id, {"case_id": case.id, "reason": _kept(reason)})
 
     runtime.step(DELIVERER, fail)
+
+
+def kept_record(entry: OutboxEntry, revision: int) -> Record:
+    """The record saying `entry` was kept locally (written with it by the deliverer; `revision` as the store has
+    it for a new one)."""
+    return Record(kind=KEPT_KIND, key=entry.id, revision=revision, data={"case_id": entry.case_id},
+                  updated_by=DELIVERER.id, updated_at=entry.sent_at)
 
 
 @dataclass
@@ -109,10 +137,7 @@ class Deliveries:
 
         def resend(tx: Transaction) -> Case:
             case = tx.case(case_id)
-            entry = next((e for e in self.runtime.store.outbox(case_id=case_id) if e.id == entry_id), None)
-            if entry is None:
-                raise NotFound(f"case {case_id} sent no '{entry_id}'")
-            _requeue(tx, case, entry, user)
+            _requeue(tx, case, self._entry(case_id, entry_id), user)
             return case
 
         return self.runtime.step(user, resend, request=request)
@@ -143,6 +168,80 @@ class Deliveries:
             report.cases += bool(resent)
         return report
 
+    def settle(self, user: User, case_id: str, entry_id: str, *, arrived: bool,
+               request: Request | None = None) -> Case:
+        """Settle an entry whose delivery was interrupted, after checking by hand whether it reached its customer:
+        `arrived` marks it sent (nothing goes out again), else it is queued again. Either way its incident is
+        resolved and the case's trail says who checked."""
+        require(user, UseCase.CHECK_DELIVERY)
+
+        def settle(tx: Transaction) -> Case:
+            case = tx.case(case_id)
+            entry = self._entry(case_id, entry_id)
+            if entry.status is not OutboxStatus.FAILED or not entry.interrupted:
+                raise ConflictError(Phrase("{delivery} is not waiting to be checked by hand (it is {status}); "
+                                           "nothing was changed", delivery=delivery_text(entry),
+                                           status=entry.status.value))
+            if not arrived:
+                tx.audit(case, "delivery checked", Phrase("{who} checked the {channel} to {recipient}: it did not "
+                                                          "arrive, so it is sent again", who=user.name or user.id,
+                                                          **_named(entry)),
+                         node=entry.node or None, details={"outbox": entry.id, "arrived": False})
+                entry.interrupted = False
+                _requeue(tx, case, entry, user)
+                return case
+            entry.status, entry.sent_at = OutboxStatus.SENT, tx.now
+            tx.add_outbox(entry)
+            _resolve(tx, case, entry)
+            tx.audit(case, "delivery checked", Phrase("{who} checked the {channel} to {recipient}: it arrived, so it "
+                                                      "is not sent again", who=user.name or user.id, **_named(entry)),
+                     node=entry.node or None, details={"outbox": entry.id, "arrived": True})
+            return case
+
+        return self.runtime.step(user, settle, request=request)
+
+    def take_kept(self, user: User, server: str, hold: timedelta, limit: int) -> list[OutboxEntry]:
+        """Take e-mails kept locally (those of whole cases, until `limit` or more are taken) to send them through
+        the mail server `server` (as messages name it) now: marked "sending" and held from the deliverers for
+        `hold` (if the sender dies meanwhile, they find it interrupted: check by hand), one step per case, each
+        with an event on the case's trail. The entries taken; one someone else took meanwhile is left to them."""
+        require(user, UseCase.SEND_KEPT)
+        records: dict[str, list[str]] = {}  # case id -> the keys of its kept e-mails' records
+        for record in self.runtime.store.records(KEPT_KIND):
+            records.setdefault(record.data["case_id"], []).append(record.key)
+        taken: list[OutboxEntry] = []
+        for case_id, keys in sorted(records.items()):
+            if len(taken) >= limit:
+                break
+            taken += self.runtime.step(user, lambda tx, case_id=case_id, keys=keys: self._take_kept(
+                tx, case_id, keys, user, server, hold))
+        return taken
+
+    def _take_kept(self, tx: Transaction, case_id: str, keys: list[str], user: User, server: str,
+                   hold: timedelta) -> list[OutboxEntry]:
+        """Take the case's kept e-mails in `tx` and remove their records (`keys`); those taken."""
+        case = tx.case(case_id)
+        kept = [entry for entry in self.runtime.store.outbox(case_id=case_id) if entry.status is OutboxStatus.KEPT]
+        for entry in kept:
+            entry.status, entry.attempts, entry.next_attempt_at = OutboxStatus.SENDING, 1, tx.now + hold
+            tx.add_outbox(entry)
+            tx.audit(case, "kept e-mail sent", Phrase("The e-mail to {recipient}, kept locally while no mail server "
+                                                      "was configured, goes out through {server} ({who} sent it)",
+                                                      recipient=_named(entry)["recipient"], server=server,
+                                                      who=user.name or user.id),
+                     node=entry.node or None, details={"outbox": entry.id})
+        for key in keys:
+            record = tx.record(KEPT_KIND, key)
+            if record is not None:
+                tx.remove_record(record)
+        return kept
+
+    def _entry(self, case_id: str, entry_id: str) -> OutboxEntry:
+        entry = next((e for e in self.runtime.store.outbox(case_id=case_id) if e.id == entry_id), None)
+        if entry is None:
+            raise NotFound(f"case {case_id} sent no '{entry_id}'")
+        return entry
+
     def _resend_case(self, tx: Transaction, case_id: str, user: User, *, quiet: bool = False) -> tuple[Case, int]:
         """Requeue the case's failed entries in `tx`; how many. Without any to resend: refused, or none if `quiet`."""
         case = tx.case(case_id)
@@ -170,13 +269,19 @@ def _requeue(tx: Transaction, case: Case, entry: OutboxEntry, user: User) -> Non
     if entry.interrupted:
         raise EngineError(Phrase("{delivery} may have arrived (its delivery was interrupted): check by hand; it is "
                                  "never resent, so the customer never gets it twice", delivery=delivery_text(entry)))
-    reason = entry.last_error
-    entry.status, entry.attempts, entry.next_attempt_at, entry.last_error = OutboxStatus.PENDING, 0, tx.now, ""
+    reason = last_problem(entry)
+    entry.status, entry.attempts, entry.next_attempt_at = OutboxStatus.PENDING, 0, tx.now
+    entry.last_error, entry.last_error_said = "", None
     tx.add_outbox(entry)
+    _resolve(tx, case, entry)
+    tx.audit(case, "delivery resent", Phrase("The {channel} to {recipient} resent by {who} (it failed: {reason})",
+                                             **_named(entry), who=user.name or user.id, reason=reason),
+             node=entry.node or None, details={"outbox": entry.id, "failed": str(reason)})
+
+
+def _resolve(tx: Transaction, case: Case, entry: OutboxEntry) -> None:
+    """The failed `entry` is dealt with: its incident resolved, its failed-delivery record removed."""
     case.incidents = [incident for incident in case.incidents if incident.outbox_entry != entry.id]
     record = tx.record(FAILED_KIND, entry.id)
     if record is not None:
         tx.remove_record(record)
-    tx.audit(case, "delivery resent", Phrase("The {channel} to {recipient} resent by {who} (it failed: {reason})",
-                                             **_named(entry), who=user.name or user.id, reason=reason),
-             node=entry.node or None, details={"outbox": entry.id, "failed": reason})

@@ -234,6 +234,8 @@ class OutboxEntry(Document):
     created_at: datetime
     sent_at: datetime | None = None  # when it was sent (or kept)
     last_error: str = ""
+    #: `last_error` as a `Phrase` (`Phrase.as_data`), for a reader of another language; None without one.
+    last_error_said: dict[str, Any] | None = None
     #: Delivery stopped while a channel that cannot take it back (SMTP) had it: it may have arrived, so it is
     #: never sent again by itself or by a resend; someone checks by hand.
     interrupted: bool = False

@@ -6,12 +6,15 @@ started with (`--smtp-host`, `--smtp-port`: a default for as long as none is
 saved), else none: e-mails are then kept as .eml files in the data folder
 (status "kept") and the case's sent items say so. The worker asks again on
 every pass (`Mail.sinks`), so a server saved while the app runs is used from
-the next pass on; e-mails kept before stay kept.
+the next pass on. E-mails kept before stay kept until someone sends them
+(`Mail.send_kept`, offered when a mail server is saved): each goes out once,
+through the same deliverer as any other, so one that then fails is retried and
+becomes a failed delivery like any other; its .eml file stays for reference.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from enum import StrEnum
@@ -23,9 +26,10 @@ from models.phrases import Phrase
 from models.values import EMAIL_PATTERN
 from runtime import installation_log
 from runtime.access import UseCase, require
-from runtime.documents import User
+from runtime.deliveries import KEPT_KIND, Deliveries, last_problem
+from runtime.documents import OutboxStatus, User
 from runtime.errors import DataError, EngineError
-from runtime.outbox import DeliveryError, Sink, SmtpSink, default_sinks
+from runtime.outbox import CLAIM_BATCH, OUTBOX_LEASE, Deliverer, DeliveryError, Sink, SmtpSink, default_sinks
 from runtime.settings import MailServer, installation_settings, mail_text
 from runtime.transaction import new_id
 
@@ -59,6 +63,27 @@ class MailRoute:
                       source=self.source)
 
 
+@dataclass
+class KeptReport:
+    """What sending the e-mails kept locally did: how many went out through `server`, how many could not go out yet
+    and why (they are tried again as any e-mail is)."""
+
+    server: str
+    sent: int = 0
+    not_sent: int = 0
+    problems: list[Phrase | str] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[Phrase]:
+        """What happened, in a sentence or two for whoever sent them."""
+        lines = [Phrase("{sent} of the {count} e-mails kept locally went out through {server}.", sent=self.sent,
+                        count=self.sent + self.not_sent, server=self.server)]
+        if self.not_sent:
+            lines.append(Phrase("{count} could not go out yet: {problems}. They are tried again, and show as failed "
+                                "deliveries if that keeps failing.", count=self.not_sent, problems=self.problems))
+        return lines
+
+
 class Mail:
     """The e-mail of an installation whose outbox files are under `outbox_folder`; `fallback` is the mail server
     the command line named, used while the settings name none."""
@@ -87,6 +112,34 @@ class Mail:
         """The deliverer's sinks as configured now (asked once per pass)."""
         return default_sinks(self.outbox_folder, self.route().server)
 
+    def kept(self, user: User) -> int:
+        """How many e-mails are kept locally, for want of a mail server when they were due."""
+        require(user, UseCase.SEND_KEPT)
+        return len(self.runtime.store.records(KEPT_KIND))
+
+    def send_kept(self, user: User) -> KeptReport:
+        """Send the e-mails kept locally through the mail server in use now, each once (with an event on its case's
+        trail); what happened, also in the administration's log."""
+        require(user, UseCase.SEND_KEPT)
+        server = self.route().server
+        if server is None:
+            raise EngineError(Phrase("no mail server is configured, so the e-mails kept locally stay kept: save a "
+                                     "mail server first"))
+        report = KeptReport(f"{server.host}:{server.port}")
+        deliverer = Deliverer(self.runtime, self.sinks)
+        while taken := Deliveries(self.runtime).take_kept(user, mail_text(server), OUTBOX_LEASE, CLAIM_BATCH):
+            delivery = deliverer.deliver_held(taken)  # a batch is sent well within the hold, as a claimed one
+            report.sent += delivery.sent
+            report.not_sent += delivery.retrying + delivery.failed
+            for entry in taken:  # as the deliverer left it
+                if entry.status is not OutboxStatus.SENT and last_problem(entry) not in report.problems:
+                    report.problems.append(last_problem(entry))
+        if report.sent or report.not_sent:
+            self._log(user, "kept e-mails sent", Phrase("E-mails kept locally sent through {server}: {sent} went out, "
+                                                        "{not_sent} not yet", server=report.server, sent=report.sent,
+                                                        not_sent=report.not_sent))
+        return report
+
     def send_test(self, user: User, to: str) -> Phrase:
         """Send a short test e-mail to `to` through the mail server in use now, and say so; refused with what went
         wrong (connection refused, sign-in failed, TLS). Either way an entry in the administration's log."""
@@ -103,17 +156,17 @@ class Mail:
         try:
             SmtpSink.to(route.server).send(_test_message(route.server, to, now))
         except DeliveryError as error:
-            self._log(user, Phrase("Test e-mail to {address} through {server} failed: {problem}", address=to,
-                                   server=mail_text(route.server), problem=str(error)))
-            raise EngineError(Phrase("the test e-mail was not sent: {problem}", problem=str(error))) from None
-        self._log(user, Phrase("Test e-mail sent to {address} through {server}", address=to,
-                               server=mail_text(route.server)))
+            self._log(user, "test e-mail", Phrase("Test e-mail to {address} through {server} failed: {problem}",
+                                                  address=to, server=mail_text(route.server), problem=error.problem))
+            raise EngineError(Phrase("the test e-mail was not sent: {problem}", problem=error.problem)) from None
+        self._log(user, "test e-mail", Phrase("Test e-mail sent to {address} through {server}", address=to,
+                                              server=mail_text(route.server)))
         return Phrase("A test e-mail went to {address} through {server} at {moment}.", address=to,
                       server=f"{route.server.host}:{route.server.port}", moment=now)
 
-    def _log(self, user: User, summary: Phrase) -> None:
-        self.runtime.step(user, lambda tx: installation_log.write(tx, installation_log.ACCOUNTS, "test e-mail",
-                                                                  "mail", summary))
+    def _log(self, user: User, kind: str, summary: Phrase) -> None:
+        self.runtime.step(user, lambda tx: installation_log.write(tx, installation_log.ACCOUNTS, kind, "mail",
+                                                                  summary))
 
 
 def _test_message(server: MailServer, to: str, now: datetime) -> EmailMessage:

@@ -40,7 +40,7 @@ from codegen.markup import letter_page
 from codegen.pdf import letter_pdf
 from models.letters import LetterChannel
 from models.phrases import Phrase
-from runtime.deliveries import give_up
+from runtime.deliveries import KEPT_KIND, give_up, kept_record, phrase_data
 from runtime.documents import OutboxEntry, OutboxStatus
 from runtime.settings import MailServer
 from runtime.storage.base import Changes, Store, lease_owner
@@ -59,7 +59,12 @@ CLAIM_BATCH = 10
 
 
 class DeliveryError(Exception):
-    """The channel did not take the entry this time (network down, server refused)."""
+    """The channel did not take the entry this time (network down, server refused); its argument says why."""
+
+    @property
+    def problem(self) -> Phrase | str:
+        """Why, as the channel said it (a phrase, for readers of another language)."""
+        return self.args[0]
 
 
 class Sink(Protocol):
@@ -169,45 +174,62 @@ class SmtpSink:
         return email_of(entry, self.sender)
 
 
-def smtp_problem(error: OSError | smtplib.SMTPException, server: str, timeout: float) -> str:
-    """What went wrong talking to the mail server `server` (host:port), as an administrator can act on it.
+def smtp_problem(error: OSError | smtplib.SMTPException, server: str, timeout: float) -> Phrase:
+    """What went wrong talking to the mail server `server` (host:port), in words a business user understands, with
+    the technical detail after it for whoever looks into it.
 
-    >>> smtp_problem(ConnectionRefusedError(111, "Connection refused"), "localhost:25", 10)
-    'the mail server localhost:25 refused the connection (is it running; are host and port right?)'
-    >>> smtp_problem(smtplib.SMTPAuthenticationError(535, b"5.7.8 bad credentials"), "mail:587", 10)
-    'the mail server mail:587 refused the user name or password (535 5.7.8 bad credentials)'
+    >>> str(smtp_problem(ConnectionRefusedError(111, "Connection refused"), "localhost:25", 10))
+    'the mail server localhost:25 refused the connection: is it running, and are its host and port right? \
+(technical detail: [Errno 111] Connection refused)'
+    >>> str(smtp_problem(smtplib.SMTPAuthenticationError(535, b"5.7.8 bad credentials"), "mail:587", 10))
+    'the mail server mail:587 refused the user name or password (technical detail: 535 5.7.8 bad credentials)'
     """
+    detail = str(error) or type(error).__name__
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):  # smtplib may wrap it
+        return Phrase("the mail server {server} did not answer within {seconds} seconds (technical detail: "
+                      "{detail})", server=server, seconds=f"{timeout:g}", detail=detail)
     match error:
         case ConnectionRefusedError():
-            return f"the mail server {server} refused the connection (is it running; are host and port right?)"
+            return Phrase("the mail server {server} refused the connection: is it running, and are its host and port "
+                          "right? (technical detail: {detail})", server=server, detail=detail)
         case socket.gaierror():
-            return f"the mail server {server} cannot be found: its host name is unknown ({error.strerror})"
-        case TimeoutError():
-            return f"the mail server {server} did not answer within {timeout:g} seconds"
+            return Phrase("the mail server {server} cannot be found: no computer on the network has that name "
+                          "(technical detail: {detail})", server=server, detail=detail)
         case ssl.SSLCertVerificationError():
-            return f"TLS with the mail server {server} failed: its certificate is not trusted ({error.verify_message})"
+            return Phrase("the connection to the mail server {server} could not be secured: its certificate is not "
+                          "trusted (technical detail: {detail})", server=server, detail=detail)
         case ssl.SSLError():
-            return f"TLS with the mail server {server} failed: {error.reason or error}"
-        case smtplib.SMTPNotSupportedError() if "STARTTLS" in str(error):
-            return (f"the mail server {server} does not offer STARTTLS: switch STARTTLS off (only on a network you "
-                    "trust) or use the server's STARTTLS port (often 587)")
-        case smtplib.SMTPNotSupportedError() if "AUTH" in str(error):
-            return (f"the mail server {server} offers no sign-in on this connection: many offer it only after "
-                    "STARTTLS, so switch STARTTLS on, or leave the user name empty")
+            return Phrase("the connection to the mail server {server} could not be secured (technical detail: "
+                          "{detail})", server=server, detail=detail)
+        case smtplib.SMTPNotSupportedError() if "STARTTLS" in detail:
+            return Phrase("the mail server {server} does not offer an encrypted connection: switch STARTTLS off (only "
+                          "on a network you trust) or use the server's STARTTLS port, often 587 (technical detail: "
+                          "{detail})", server=server, detail=detail)
+        case smtplib.SMTPNotSupportedError() if "AUTH" in detail:
+            return Phrase("the mail server {server} offers no sign-in on this connection: many offer it only over an "
+                          "encrypted one, so switch STARTTLS on, or leave the user name empty (technical detail: "
+                          "{detail})", server=server, detail=detail)
         case smtplib.SMTPAuthenticationError():
-            return f"the mail server {server} refused the user name or password ({_reply(error)})"
+            return Phrase("the mail server {server} refused the user name or password (technical detail: {detail})",
+                          server=server, detail=_reply(error))
         case smtplib.SMTPRecipientsRefused():
-            refused = ", ".join(f"{address} ({_reply(reply)})" for address, reply in error.recipients.items())
-            return f"the mail server {server} refused the recipient {refused}"
+            return Phrase("the mail server {server} refused to deliver to {recipients} (technical detail: {detail})",
+                          server=server, recipients=list(error.recipients),
+                          detail="; ".join(_reply(reply) for reply in error.recipients.values()))
         case smtplib.SMTPSenderRefused():
-            return f"the mail server {server} refused the sender {error.sender} ({_reply(error)})"
+            return Phrase("the mail server {server} refused the sender {sender} (technical detail: {detail})",
+                          server=server, sender=error.sender, detail=_reply(error))
         case smtplib.SMTPResponseException():
-            return f"the mail server {server} refused the message ({_reply(error)})"
+            return Phrase("the mail server {server} refused the message (technical detail: {detail})", server=server,
+                          detail=_reply(error))
         case smtplib.SMTPServerDisconnected():
-            return f"the mail server {server} closed the connection unexpectedly"
+            return Phrase("the mail server {server} broke off the connection unexpectedly (technical detail: "
+                          "{detail})", server=server, detail=detail)
         case OSError():
-            return f"cannot reach the mail server {server}: {error.strerror or error}"
-    return f"the mail server {server} failed: {error}"
+            return Phrase("the mail server {server} cannot be reached (technical detail: {detail})", server=server,
+                          detail=detail)
+        case _:
+            return Phrase("the mail server {server} failed (technical detail: {detail})", server=server, detail=detail)
 
 
 def _reply(reply: smtplib.SMTPResponseException | tuple[int, bytes]) -> str:
@@ -230,7 +252,7 @@ class FileSink:
         try:
             document = sent_document(entry)
         except LetterRenderError as error:
-            raise DeliveryError(str(error)) from error
+            raise DeliveryError(str(error)) from error  # the letter's own words: its template's fault
         files = [(document.filename, document.content)]
         if self.letter_html and entry.channel == LetterChannel.LETTER:
             files.append((f"{entry.id}.html", letter_page_of(entry).encode()))
@@ -239,7 +261,8 @@ class FileSink:
             for name, content in files:
                 self._write(self.folder / name, content)
         except OSError as error:
-            raise DeliveryError(f"cannot write to {self.folder}: {error.strerror}") from error
+            raise DeliveryError(Phrase("cannot write to {folder} (technical detail: {detail})",
+                                       folder=str(self.folder), detail=str(error))) from error
 
     def _write(self, target: Path, content: bytes) -> None:
         """Write atomically: a reader never sees half a file."""
@@ -310,24 +333,46 @@ class Deliverer:
             return
         entry.status, entry.attempts = OutboxStatus.SENDING, entry.attempts + 1
         self._save(entry)
+        self._hand_over(entry, sink, report)
+
+    def deliver_held(self, entries: list[OutboxEntry]) -> DeliveryReport:
+        """Deliver `entries`, which the caller marked "sending" (attempts counted) and holds from the deliverers
+        by their next attempt being later than it takes to send them; one that fails is retried as any other."""
+        report = DeliveryReport()
+        sinks = self.sinks()
+        for entry in entries:
+            sink = sinks.get(entry.channel)
+            if sink is None:
+                self._fail(entry, Phrase("no way to deliver the channel '{channel}' is configured",
+                                         channel=entry.channel), report)
+            else:
+                self._hand_over(entry, sink, report)
+        return report
+
+    def _hand_over(self, entry: OutboxEntry, sink: Sink, report: DeliveryReport) -> None:
+        """Hand the entry, saved as "sending", to its sink; then it is sent (or kept), or retried, or failed."""
         try:
             sink.deliver(entry)
         except DeliveryError as error:
             if entry.attempts >= MAX_ATTEMPTS:
-                self._fail(entry, Phrase("{problem} (gave up after {count} attempts)", problem=str(error),
+                self._fail(entry, Phrase("{problem} (gave up after {count} attempts)", problem=error.problem,
                                          count=entry.attempts), report)
             else:
                 entry.status, entry.last_error = OutboxStatus.PENDING, str(error)
+                entry.last_error_said = phrase_data(error.problem)
                 entry.next_attempt_at = self.runtime.now() + FIRST_RETRY * 2 ** (entry.attempts - 1)
                 self._save(entry)
                 report.retrying += 1
                 report.errors.append(f"{entry.id}: {error}")
             return
         entry.status, entry.sent_at, entry.last_error = sink.outcome, self.runtime.now(), ""
-        self._save(entry)
-        if sink.outcome is OutboxStatus.KEPT:
+        entry.last_error_said = None
+        if sink.outcome is OutboxStatus.KEPT:  # found again once a mail server is saved (`Deliveries.queue_kept`)
+            self.store.commit(Changes(outbox=[entry], records=[
+                kept_record(entry, self.store.record_revision(KEPT_KIND, entry.id))]))
             report.kept += 1
         else:
+            self._save(entry)
             report.sent += 1
 
     def _fail(self, entry: OutboxEntry, reason: Phrase, report: DeliveryReport) -> None:

@@ -15,8 +15,9 @@ import io
 import json
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +30,17 @@ from models.serialization import dump_bundle
 from runtime.access import ROLES, UseCase, console_user, may
 from runtime.accounts import Accounts
 from runtime.casework import CaseWork
-from runtime.documents import User
+from runtime.deliveries import kept_record
+from runtime.documents import OutboxEntry, OutboxStatus, User
 from runtime.installation import open_runtime
 from runtime.intake import Intake
+from runtime.settings import change_settings
+from runtime.storage.base import Changes
 from runtime.views.accounts import account_events, accounts
 from runtime.views.cases import CaseFilter, find_cases
 from runtime.views.processes import processes
 from runtime.views.work import WorkFilter, work_page
+from tests.local_servers import Inbox, smtp_server
 from tests.runtime.builders import auto, end, message, process, start, task
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,10 +72,25 @@ class Seeded:
     incident: str
     new_bundle: Path  # a process not yet published
     new_customers: Path  # a customer not yet loaded (the sample customers are)
+    unsure: str  # an e-mail of `at_task` that may have arrived: its delivery was interrupted
+
+
+def email(case_id: str, status: OutboxStatus, **more: Any) -> OutboxEntry:
+    now = datetime.now(UTC)
+    return OutboxEntry(id=f"out-{case_id}", case_id=case_id, node="work", channel="email", language="nl",
+                       recipient="sanne@example.nl", subject="Bevestiging", body="<p>Beste Sanne,</p>", status=status,
+                       next_attempt_at=now, created_at=now, **more)
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+def mail_server() -> Iterator[int]:
+    """A real SMTP server the installation's settings name, for the e-mails kept before it was set."""
+    with smtp_server(Inbox()) as port:
+        yield port
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory, mail_server: int) -> Seeded:
     folder = tmp_path_factory.mktemp("cli-access") / "data"
     with open_runtime(folder) as runtime:
         people = Accounts(runtime, PasswordHasher(time_cost=1, memory_cost=1024))
@@ -86,12 +106,16 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
         stuck = runtime.start_case(OPERATOR, "split", {"amount": "100.00", "parts": 0})
         samples = json.loads(CUSTOMERS.read_text())["customers"]
         Intake(runtime).load_customers(OPERATOR, [Customer.model_validate(c) for c in samples])
+        change_settings(runtime, OPERATOR, mail={"host": "127.0.0.1", "port": mail_server})
+        unsure = email(at_task.id, OutboxStatus.FAILED, interrupted=True)
+        kept = email(waiting.id, OutboxStatus.KEPT)
+        runtime.store.commit(Changes(outbox=[unsure, kept], records=[kept_record(kept, 0)]))
     new_bundle = folder.parent / "fresh.json"
     new_bundle.write_text(dump_bundle(process("fresh", nodes=[start(), task("t"), end()], flow="s>t t>e")))
     new_customers = folder.parent / "new_customers.json"
     new_customers.write_text(json.dumps({"customers": [samples[0] | {"id": "C-9001", "name": NEW_CUSTOMER}]}))
     return Seeded(folder, items[at_task.id], at_task.id, waiting.id, stuck.id, stuck.incidents[0].id, new_bundle,
-                  new_customers)
+                  new_customers, unsure.id)
 
 
 @dataclass(frozen=True)
@@ -113,6 +137,9 @@ COMMANDS: dict[str, Door] = {
     "migrate": Door(lambda s: ["migrate", s.at_task, "--to", "2"], UseCase.MIGRATE),
     "publish": Door(lambda s: ["publish", str(s.new_bundle), "--note", "new"], UseCase.PUBLISH),
     "customers": Door(lambda s: ["customers", str(s.new_customers)], UseCase.ADMINISTER),
+    "resend --checked": Door(lambda s: ["resend", s.at_task, s.unsure, "--checked", "arrived"],
+                             UseCase.CHECK_DELIVERY),
+    "resend --kept": Door(lambda s: ["resend", "--kept"], UseCase.SEND_KEPT),
     "user add": Door(lambda s: ["user", "add", "newbie", "--role", "agent", "--password-stdin"], UseCase.ADMINISTER,
                      stdin=f"{PASSWORD}\n"),
     "user token": Door(lambda s: ["user", "token", "agent"], UseCase.ADMINISTER),

@@ -22,7 +22,7 @@ def test_agents_resend_a_case_supervisors_everything_and_the_worker_sends_each_o
         assert listed.returncode == 0, listed.stderr
         assert len(listed.stdout.splitlines()) == 3
         assert f"case {first_case}  {first_email}  the e-mail to sanne.devries@example.nl: the mail server " \
-               f"127.0.0.1:{port} refused the message (451 4.3.0" in listed.stdout
+               f"127.0.0.1:{port} refused the message (technical detail: 451 4.3.0" in listed.stdout
         shown = flowdesk("case", first_case, "--data", data)
         assert f"could not be sent: the mail server 127.0.0.1:{port}" in shown.stdout
         assert f"(flowdesk resend {first_case} {first_email})" in shown.stdout
@@ -76,5 +76,5 @@ def test_the_smtp_options_are_checked(tmp_path: Path):
     bad_port = flowdesk("worker", "--once", "--smtp-host", "mail", "--smtp-port", "0", "--data", str(tmp_path))
     assert bad_port.returncode == 1 and bad_port.stderr.startswith("flowdesk: --smtp-port: ")
     nothing = flowdesk("resend", "--data", str(tmp_path / "data"))
-    assert (nothing.returncode, nothing.stderr) == (1, "flowdesk: name a case (and a message of it), or give --all or "
-                                                       "--list\n")
+    assert (nothing.returncode, nothing.stderr) == (1, "flowdesk: name a case (and a message of it), or give --all, "
+                                                       "--list or --kept\n")

@@ -37,6 +37,7 @@ from designer.api.models import (
     CaseDetail,
     CasePage,
     CaseSummary,
+    CheckedDelivery,
     CloseCase,
     DeliverMessage,
     NewNote,
@@ -192,6 +193,17 @@ def routes() -> APIRouter:
         resent (422): check it by hand."""
         Deliveries(flowdesk).resend(user, case_id, entry_id, request=step_request(
             http, idempotency_key, {}, case_id=case_id, if_match=if_match))
+        return case_detail(flowdesk, user, case_id, response)
+
+    @router.post("/cases/{case_id}/sent/{entry_id}/checked", responses=CASE_SHOWN | CHANGE_REFUSALS)
+    def checked(case_id: str, entry_id: str, body: CheckedDelivery, http: HttpRequest, response: Response,
+                user: Caller, flowdesk: Flowdesk, idempotency_key: IdempotencyKey = None,
+                if_match: IfMatch = None) -> CaseDetail:
+        """Settle a message whose delivery was interrupted (it may have arrived), after checking with the customer:
+        `arrived` marks it sent and it never goes out again; otherwise it is queued again. Its incident is resolved
+        and the timeline says who checked. A message not waiting to be checked is a conflict (409)."""
+        Deliveries(flowdesk).settle(user, case_id, entry_id, arrived=body.arrived, request=step_request(
+            http, idempotency_key, body.model_dump(mode="json"), case_id=case_id, if_match=if_match))
         return case_detail(flowdesk, user, case_id, response)
 
     @router.post("/cases/{case_id}/close", responses=CASE_SHOWN | CHANGE_REFUSALS)

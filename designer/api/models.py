@@ -91,6 +91,12 @@ class CloseCase(Strict):
     note: str = ""
 
 
+class CheckedDelivery(Strict):
+    """What someone found, checking with the customer whether a message whose delivery was interrupted arrived."""
+
+    arrived: bool = Field(description="true: it arrived and is never sent again; false: it did not, send it again")
+
+
 class CustomerLookup(Strict):
     """What a gateway knows about the sender; the contact is linked to the customer only if exactly one matches."""
 
@@ -245,12 +251,16 @@ class SentOut(BaseModel):
                                       "(with ?view=html: a letter or e-mail as a sandboxed page)")
     resend: str | None = Field(None, description="where to POST to send it once more: only while it failed (and "
                                                  "may not have arrived)")
+    checked: str | None = Field(None, description="where to POST what checking with the customer found: only while "
+                                                  "it may have arrived (its delivery was interrupted)")
 
     @classmethod
     def of(cls, entry: OutboxEntry) -> SentOut:
         return cls(**entry.model_dump(include=set(cls.model_fields)),
                    document=path("cases", entry.case_id, "sent", entry.id, "document"),
-                   resend=path("cases", entry.case_id, "sent", entry.id, "resend") if may_resend(entry) else None)
+                   resend=path("cases", entry.case_id, "sent", entry.id, "resend") if may_resend(entry) else None,
+                   checked=path("cases", entry.case_id, "sent", entry.id, "checked")
+                   if entry.status is OutboxStatus.FAILED and entry.interrupted else None)
 
 
 class CaseDetail(CaseSummary):

@@ -6,7 +6,10 @@ the REST API's document route with a `Content-Security-Policy: sandbox` header,
 never with `ui.html`) and downloaded as what went out: PDF, .eml or .txt. An
 e-mail kept in the data folder for want of a mail server says so. A failed one
 has a Resend button for whoever the runtime lets resend it (`runtime.deliveries`),
-and a case with several failed ones a button to resend them all.
+and a case with several failed ones a button to resend them all. One whose
+delivery was interrupted may have arrived: whoever checked with the customer
+settles it, "it arrived" (never sent again) or "send it again". Why a message
+failed is said in the reader's language.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from designer.frame import runtime
 from designer.i18n import N_, _, said
 from models.errors import FlowdeskError
 from runtime.access import UseCase, may
-from runtime.deliveries import Deliveries, delivery_text, may_resend
+from runtime.deliveries import Deliveries, delivery_text, last_problem, may_resend
 from runtime.documents import OutboxEntry, OutboxStatus, User
 from runtime.errors import NotFound
 from runtime.outbox import email_of
@@ -125,10 +128,17 @@ def sent_items(user: User, case_id: str, on_resent: Callable[[], None] = lambda:
                 lambda request: deliveries.resend_case(user, case_id, request=request),
                 _("Queued again: the {count} messages that failed.").format(count=count))) \
                 .props("outline dense").mark("resend-all")
+        settles = may(user, UseCase.CHECK_DELIVERY)
         for entry in entries:
             _row(entry, resend(lambda request, e=entry: deliveries.resend(user, case_id, e.id, request=request),
                                _("Queued again: {message}.").format(message=said(delivery_text(entry))))
                  if entry.id in resendable else None)
+            if settles and entry.status is OutboxStatus.FAILED and entry.interrupted:
+                _check_by_hand(entry, *(resend(lambda request, e=entry, arrived=arrived: deliveries.settle(
+                    user, case_id, e.id, arrived=arrived, request=request), done) for arrived, done in (
+                    (True, _("Marked as arrived: {message}; it is not sent again.").format(
+                        message=said(delivery_text(entry)))),
+                    (False, _("Queued again: {message}.").format(message=said(delivery_text(entry)))))))
 
     with ui.column().classes("w-full gap-1").mark("sent-items"):
         block()
@@ -142,9 +152,18 @@ def _row(entry: OutboxEntry, on_resend: Callable[[], None] | None) -> None:
         ui.label(_addressee(entry)).classes("w-56")
         ui.label(_summary(entry)).classes("grow")
         status = _(STATUS_LABELS[entry.status])
-        ui.label(f"{status}: {entry.last_error}" if entry.last_error else status) \
+        ui.label(f"{status}: {said(last_problem(entry))}" if entry.last_error else status) \
             .classes("text-red-700" if entry.status is OutboxStatus.FAILED else "").mark(f"status-{entry.id}")
         ui.button(_("View"), on_click=lambda: _show(entry)).props("flat dense").mark(f"view-{entry.id}")
         ui.link(_("Download"), document_url(entry)).mark(f"download-{entry.id}")
         if on_resend is not None:
             ui.button(_("Resend"), icon="send", on_click=on_resend).props("flat dense").mark(f"resend-{entry.id}")
+
+
+def _check_by_hand(entry: OutboxEntry, arrived: Callable[[], None], send_again: Callable[[], None]) -> None:
+    """Under a message that may have arrived: settle it once someone checked with the customer."""
+    with ui.row().classes("items-center gap-2 text-sm").mark(f"check-{entry.id}"):
+        ui.label(_("It may have arrived. Checked with the customer?"))
+        ui.button(_("It arrived"), icon="task_alt", on_click=arrived).props("flat dense").mark(f"arrived-{entry.id}")
+        ui.button(_("It did not: send it again"), icon="send", on_click=send_again).props("flat dense") \
+            .mark(f"send-again-{entry.id}")

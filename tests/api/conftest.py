@@ -17,7 +17,10 @@ import httpx
 import pytest
 
 from designer.cli import main as flowdesk
+from models.phrases import Phrase
+from runtime.deliveries import give_up
 from runtime.documents import User
+from runtime.outbox import sent_to_customer
 from runtime.service import Runtime
 from runtime.storage.base import Changes
 from runtime.storage.tinydb_store import TinyDBStore
@@ -50,6 +53,9 @@ class Api:
     tokens: dict[str, str]
     users: dict[str, User]
     data: Path
+    #: Complaints whose e-mail may have arrived (its delivery was interrupted), to check by hand: (case, e-mail)
+    #: each, for the tests that settle one to take.
+    unsure: list[tuple[str, str]]
 
     def client(self, name: str | None) -> httpx.Client:
         """A client sending `name`'s token; None sends none, "bad" a made-up one."""
@@ -88,6 +94,19 @@ def make_token(data: Path, name: str) -> str:
     return out.getvalue().strip()
 
 
+#: How many e-mails to check by hand the server starts with.
+UNSURE = 12
+
+
+def interrupted_acknowledgement(runtime: Runtime) -> tuple[str, str]:
+    """A new complaint whose acknowledgement the worker left to check by hand: it stopped while SMTP had it."""
+    case = runtime.start_case(person("bob"), "billing_complaint", COMPLAINT, customer_id="C-1001")
+    [email] = sent_to_customer(runtime.store, case.id)
+    email.interrupted = True
+    give_up(runtime, email, Phrase("delivery was interrupted: it may or may not have arrived; check by hand"))
+    return case.id, email.id
+
+
 @pytest.fixture(scope="package")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     from designer.app import create_demo_users, publish_examples
@@ -100,9 +119,10 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         create_demo_users(runtime)
         store.commit(Changes(users=[User(id=BACK_OFFICE_AGENT, name="Carol", roles=["agent"], queues=["back_office"])]))
         users = {user.id: user for user in store.users()}
+        unsure = [interrupted_acknowledgement(runtime) for _ in range(UNSURE)]
     tokens = {name: make_token(data, name) for name in users}
     with serving(data, options=["--max-request-mb", str(MAX_REQUEST_MB)]) as server:
-        yield Api(server.url, server.pid, tokens, users, data)
+        yield Api(server.url, server.pid, tokens, users, data, unsure)
 
 
 def problem(response: httpx.Response, status: int) -> dict:

@@ -100,6 +100,12 @@ def attached_file(api: Api) -> Scene:
     return Scene(added.json()["href"], {}, api.case(case["id"]))
 
 
+def unsure_email(api: Api) -> Scene:
+    """An e-mail that may have arrived, and what checking with the customer found: it did."""
+    case_id, entry_id = api.unsure.pop()
+    return Scene(f"/api/v1/cases/{case_id}/sent/{entry_id}/checked", {"json": {"arrived": True}}, api.case(case_id))
+
+
 def recorded_contact(api: Api) -> Scene:
     contact = api.call(AGENT, "POST", "/api/v1/contacts",
                        json={"customer_id": "C-1001", "channel": "email", "reason": "Factuur klopt niet"})
@@ -188,6 +194,8 @@ CALLS = (
         "customer_id": "C-1001", "channel": "email", "reason": "Factuur klopt niet"}}),
          by_role(UseCase.RECORD_CONTACT), success=201),
     Call("read a contact", "GET", recorded_contact, by_role(UseCase.RECORD_CONTACT)),
+    Call("settle a delivery checked by hand", "POST", unsure_email, by_role(UseCase.CHECK_DELIVERY),
+         changes_case=True),
 )
 
 

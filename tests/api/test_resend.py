@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.api.conftest import ADMIN, AGENT, AUDITOR, SUPERVISOR, make_token, problem
+from tests.api.conftest import ADMIN, AGENT, AUDITOR, SUPERVISOR, Api, make_token, problem
 from tests.designer.helpers import serving
 from tests.failed_mail import failed_acknowledgements
 from tests.local_servers import RefusingInbox, smtp_server
@@ -62,7 +62,7 @@ def test_a_failed_email_shows_where_to_resend_it_and_an_agent_does_and_it_goes_o
     case_id, entry_id = served.failed[0]
     case = served.case(case_id)
     [sent] = case["sent"]
-    assert sent["status"] == "failed" and "refused the message (451" in sent["last_error"]
+    assert sent["status"] == "failed" and "refused the message (technical detail: 451" in sent["last_error"]
     assert sent["resend"] == f"/api/v1/cases/{case_id}/sent/{entry_id}/resend"
     assert [e["kind"] for e in case["timeline"]][-1] == "delivery failed"
 
@@ -110,3 +110,17 @@ def test_the_resend_route_is_documented(served: Served):
     route = document["paths"]["/api/v1/cases/{case_id}/sent/{entry_id}/resend"]["post"]
     assert {"200", "403", "404", "409", "412"} <= set(route["responses"])
     assert any(parameter["name"] == "Idempotency-Key" for parameter in route["parameters"])
+
+
+def test_an_email_that_may_have_arrived_shows_where_to_say_what_a_check_found_and_is_settled_once(api: Api):
+    case_id, entry_id = api.unsure.pop()
+    [sent] = api.case(case_id)["sent"]
+    assert sent["checked"] == f"/api/v1/cases/{case_id}/sent/{entry_id}/checked" and sent["resend"] is None
+    settled = api.call(AGENT, "POST", sent["checked"], json={"arrived": True})
+    assert settled.status_code == 200, settled.text
+    assert settled.json()["sent"][0]["status"] == "sent" and settled.json()["sent"][0]["checked"] is None
+    assert settled.json()["timeline"][-1]["kind"] == "delivery checked"
+    conflict = problem(api.call(AGENT, "POST", sent["checked"], json={"arrived": False}), 409)
+    assert "is not waiting to be checked by hand (it is sent); nothing was changed" in conflict["detail"]
+    unclear = problem(api.call(AGENT, "POST", sent["checked"], json={}), 422)
+    assert "arrived" in str(unclear)

@@ -10,17 +10,21 @@ import pytest
 from nicegui import app, ui
 from nicegui.testing import User
 
+from models.phrases import Phrase
 from runtime.deliveries import give_up
 from runtime.documents import OutboxStatus
 from runtime.mail import Mail
 from runtime.outbox import Deliverer, sent_to_customer
 from runtime.service import Runtime
+from runtime.settings import MailServer, change_settings
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.designer.helpers import sign_in
+from tests.local_servers import Inbox, free_port, smtp_server
+from tests.people import person
 
 pytestmark = pytest.mark.anyio
 
-REASON = "the mail server localhost:25 refused the connection (is it running; are host and port right?)"
+REASON = "the mail server localhost:25 refused the connection"
 
 
 def runtime() -> Runtime:
@@ -120,3 +124,79 @@ async def test_an_administrator_resends_everything_beside_the_mail_settings_and_
     await user.should_see(marker="resend-everything")  # an administrator may do everything
     await sign_in(user, "bob", "bob-demo", target="/monitor")
     await user.should_see(marker="not-allowed")
+
+
+def interrupted() -> str:
+    """The complaint's e-mail, left to check by hand: the worker stopped while the mail server had it."""
+    [email] = sent_to_customer(runtime().store, the_case())
+    email.interrupted = True
+    give_up(runtime(), email, Phrase("delivery was interrupted: it may or may not have arrived; check by hand"))
+    return email.id
+
+
+async def test_an_agent_who_checked_with_the_customer_marks_an_email_that_may_have_arrived_as_arrived(user: User):
+    case_id, email_id = the_case(), interrupted()
+    await sign_in(user, "bob", "bob-demo", target=f"/work/case/{case_id}")
+    await user.should_see(marker=f"check-{email_id}", retries=50)
+    await user.should_see("It may have arrived. Checked with the customer?")
+    await user.should_not_see(marker=f"resend-{email_id}")
+    user.find(marker=f"arrived-{email_id}").click()
+    await user.should_see("Marked as arrived: the e-mail to sanne.devries@example.nl; it is not sent again.")
+    await user.should_see(marker=f"status-{email_id}", content="sent")
+    await user.should_not_see(marker=f"check-{email_id}")
+    await user.should_not_see(marker="incident")
+    await user.should_see("Bob Agent checked the e-mail to sanne.devries@example.nl: it arrived, so it is not sent "
+                          "again")
+    [email] = sent_to_customer(runtime().store, case_id)
+    assert email.status is OutboxStatus.SENT
+
+
+async def test_an_email_that_did_not_arrive_is_sent_again_from_the_case_and_an_auditor_cannot(user: User):
+    case_id, email_id = the_case(), interrupted()
+    await sign_in(user, "abe", "abe-demo", target="/audit")
+    await user.open(f"/audit/case/{case_id}")
+    await user.should_see(marker=f"status-{email_id}", content="failed", retries=50)
+    await user.should_not_see(marker=f"check-{email_id}")
+    await sign_in(user, "sue", "sue-demo", target=f"/work/case/{case_id}")
+    await user.should_see(marker=f"send-again-{email_id}", retries=50)
+    user.find(marker=f"send-again-{email_id}").click()
+    await user.should_see(marker=f"status-{email_id}", content="queued")
+    [email] = sent_to_customer(runtime().store, case_id)
+    assert email.status is OutboxStatus.PENDING and not email.interrupted
+
+
+async def test_an_administrator_sends_the_emails_kept_locally_once_a_mail_server_is_saved(user: User):
+    email_id = the_email()
+    assert Deliverer(runtime(), app.state.mail.sinks).deliver_due().kept == 1  # the app's worker, no server yet
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        await sign_in(user, "root", "root-demo", target="/admin?tab=settings")
+        await user.should_see(marker="admin-tabs", retries=30)
+        await user.should_not_see(marker="send-kept")  # nothing to send them through yet
+        user.find("Send e-mails through this mail server (SMTP)").click()
+        user.find(marker="mail-host").type("127.0.0.1")
+        user.find(marker="mail-port").elements.pop().value = port
+        user.find(marker="save-settings").click()
+        await user.should_see(marker="kept-count", content="1 e-mail was kept locally while no mail server was "
+                                                           "configured.")
+        user.find(marker="send-kept").click()
+        await user.should_see(marker="kept-result", content=f"1 of the 1 e-mails kept locally went out through "
+                                                            f"127.0.0.1:{port}.", retries=50)
+        await user.should_not_see(marker="send-kept")
+    [(recipients, _)] = inbox.messages
+    assert recipients == ["sanne.devries@example.nl"]
+    assert sent_to_customer(runtime().store, the_case())[0].status is OutboxStatus.SENT
+    assert runtime().store.audit_events(the_case())[-1].details["outbox"] == email_id
+
+
+async def test_kept_emails_a_server_refuses_are_said_so_and_tried_again(user: User):
+    Deliverer(runtime(), app.state.mail.sinks).deliver_due()
+    nobody = free_port()
+    change_settings(runtime(), person("ann"), mail=MailServer(host="127.0.0.1", port=nobody).model_dump())
+    await sign_in(user, "root", "root-demo", target="/admin?tab=settings")
+    await user.should_see(marker="send-kept", retries=30)
+    user.find(marker="send-kept").click()
+    await user.should_see(marker="kept-result", content=f"0 of the 1 e-mails kept locally went out through "
+                                                        f"127.0.0.1:{nobody}.\n1 could not go out yet: the mail server "
+                                                        f"127.0.0.1:{nobody} refused the connection", retries=50)
+    assert sent_to_customer(runtime().store, the_case())[0].status is OutboxStatus.PENDING

@@ -367,7 +367,7 @@ async def test_a_dutch_supervisor_reads_a_failed_delivery_and_its_resend_in_dutc
     await user.should_see("Opnieuw in de wachtrij: 1 bericht van 1 zaak.")
     await user.open(f"/work/case/{case.id}")
     await user.should_see("De e-mail aan sanne.devries@example.nl opnieuw verstuurd door Sue Supervisor (mislukt: the "
-                          "mail server said no (gave up after 5 attempts))")  # the reason as kept with the entry
+                          "mail server said no (opgegeven na 5 pogingen))")  # the reason as kept with the entry
 
 
 @pytest.mark.anyio
@@ -385,6 +385,53 @@ async def test_a_failed_delivery_is_an_incident_on_the_case_said_in_dutch(user):
     await user.should_see(marker="incident", content="De e-mail aan sanne.devries@example.nl kon niet worden "
                                                      "verstuurd: verzenden werd onderbroken: het kan wel of niet zijn "
                                                      "aangekomen; controleer het zelf")
+
+
+@pytest.mark.anyio
+async def test_a_dutch_agent_reads_why_an_email_did_not_go_out_in_plain_dutch_with_the_detail_after_it(user):
+    from runtime.accounts import Accounts
+    from runtime.outbox import Deliverer, default_sinks, sent_to_customer
+    from runtime.settings import MailServer
+    from tests.local_servers import free_port
+
+    runtime, nobody = the_runtime(), free_port()
+    Accounts(runtime).set_language(person("ann"), "bob", "nl")
+    [case] = runtime.store.cases()
+    server = MailServer(host="127.0.0.1", port=nobody)
+    assert Deliverer(runtime, lambda: default_sinks(Path("unused"), server)).deliver_due().retrying == 1
+    [email] = sent_to_customer(runtime.store, case.id)
+    await sign_in(user, "bob", "bob-demo", target=f"/work/case/{case.id}")
+    await user.should_see(marker=f"status-{email.id}", content=f"in de wachtrij: de mailserver 127.0.0.1:{nobody} "
+                                                               "weigerde de verbinding: draait de server, en kloppen "
+                                                               "de host en poort? (technische details: [Errno 111] "
+                                                               "Connection refused)", retries=30)
+
+
+@pytest.mark.anyio
+async def test_a_dutch_administrator_reads_the_test_email_and_the_kept_emails_in_dutch(user):
+    from nicegui import app
+
+    from runtime.accounts import Accounts
+    from runtime.outbox import Deliverer
+    from runtime.settings import MailServer, change_settings
+    from tests.local_servers import Inbox, free_port, smtp_server
+
+    runtime, nobody = the_runtime(), free_port()
+    Accounts(runtime).set_language(person("ann"), "root", "nl")
+    assert Deliverer(runtime, app.state.mail.sinks).deliver_due().kept == 1
+    change_settings(runtime, person("ann"), mail=MailServer(host="127.0.0.1", port=nobody).model_dump())
+    await sign_in(user, "root", "root-demo", target="/admin?tab=settings")
+    await user.should_see(marker="kept-count", content="1 e-mail werd lokaal bewaard toen er geen mailserver was "
+                                                       "ingesteld.", retries=30)
+    user.find(marker="test-to").type("beheer@example.nl")
+    user.find(marker="send-test").click()
+    await user.should_see(marker="test-result", content=f"De test-e-mail is niet verstuurd: de mailserver "
+                                                        f"127.0.0.1:{nobody} weigerde de verbinding", retries=50)
+    with smtp_server(Inbox()) as port:
+        change_settings(runtime, person("ann"), mail=MailServer(host="127.0.0.1", port=port).model_dump())
+        user.find(marker="send-kept").click()
+        await user.should_see(marker="kept-result", content=f"1 van de 1 lokaal bewaarde e-mails zijn via "
+                                                            f"127.0.0.1:{port} verstuurd.", retries=50)
 
 
 @pytest.mark.anyio

@@ -64,8 +64,8 @@ def test_after_the_last_attempt_a_failed_email_is_an_incident_on_its_case_saying
     [incident] = harness.store.case(case_id).incidents
     assert incident.outbox_entry == entry.id and incident.node == "send_confirm"
     assert incident.message == (f"The e-mail to sanne@example.nl could not be sent: the mail server 127.0.0.1:{port} "
-                                "refused the message (451 4.3.0 mailbox store unavailable, try again later) (gave up "
-                                "after 5 attempts)")
+                                "refused the message (technical detail: 451 4.3.0 mailbox store unavailable, try "
+                                "again later) (gave up after 5 attempts)")
     last = harness.store.audit_events(case_id)[-1]
     assert (last.kind, last.actor, last.summary) == ("delivery failed", "outbox", incident.message)
     with pytest.raises(EngineError, match=rf"is a delivery that failed, not a stopped step: resend it \(flowdesk "
@@ -186,7 +186,8 @@ def test_supervisors_see_every_failed_delivery_newest_first_and_agents_do_not(
     found = failed_deliveries(harness.runtime, SUPERVISOR)
     assert [(f.case_id, str(f.text), f.resendable) for f in found] == [
         (second, "the e-mail to sanne@example.nl", True), (first, "the e-mail to sanne@example.nl", True)]
-    assert found[0].failed_at > found[1].failed_at and "refused the message (451" in str(found[0].reason)
+    assert found[0].failed_at > found[1].failed_at
+    assert "refused the message (technical detail: 451" in str(found[0].reason)
     with pytest.raises(AccessDenied, match="to see the monitor"):
         failed_deliveries(harness.runtime, AGENT)
     Deliveries(harness.runtime).resend(AGENT, first, the_email(harness, first).id)
@@ -238,3 +239,58 @@ def test_whatever_people_and_the_worker_do_no_email_goes_out_twice_and_every_one
 def assert_each_sent_at_most_once(inbox: RefusingInbox) -> None:
     ids = [message["Message-ID"] for _, message in inbox.messages]
     assert len(ids) == len(set(ids))
+
+
+def interrupted_email(harness: Harness, outbox: Deliverer) -> tuple[str, OutboxEntry]:
+    """A case whose e-mail the worker left to check by hand: it died while the SMTP server had it."""
+    case_id = setup_case(harness, ["confirm"])
+    entry = the_email(harness, case_id)
+    harness.store.commit(Changes(outbox=[entry.model_copy(update={"status": OutboxStatus.SENDING, "attempts": 1})]))
+    outbox.deliver_due()
+    return case_id, the_email(harness, case_id)
+
+
+def test_an_email_checked_by_hand_and_found_arrived_counts_as_sent_and_never_goes_out_again(
+        harness: Harness, gate: tuple[RefusingInbox, int], tmp_path: Path):
+    inbox, port = gate
+    inbox.refusing = False
+    outbox = deliverer(harness.runtime, port, tmp_path)
+    case_id, entry = interrupted_email(harness, outbox)
+    Deliveries(harness.runtime).settle(AGENT, case_id, entry.id, arrived=True)
+    settled = the_email(harness, case_id)
+    assert settled.status is OutboxStatus.SENT and settled.sent_at == harness.clock.now()
+    assert harness.store.case(case_id).incidents == [] and failed_deliveries(harness.runtime, SUPERVISOR) == []
+    last = harness.store.audit_events(case_id)[-1]
+    assert (last.kind, last.actor, last.summary) == (
+        "delivery checked", "amy", "amy checked the e-mail to sanne@example.nl: it arrived, so it is not sent again")
+    assert outbox.deliver_due().sent == 0 and inbox.messages == []
+    with pytest.raises(ConflictError, match="is not waiting to be checked by hand \\(it is sent\\)"):
+        Deliveries(harness.runtime).settle(AGENT, case_id, entry.id, arrived=False)
+
+
+def test_an_email_checked_by_hand_and_found_missing_goes_out_once_more(
+        harness: Harness, gate: tuple[RefusingInbox, int], tmp_path: Path):
+    inbox, port = gate
+    inbox.refusing = False
+    outbox = deliverer(harness.runtime, port, tmp_path)
+    case_id, entry = interrupted_email(harness, outbox)
+    Deliveries(harness.runtime).settle(SUPERVISOR, case_id, entry.id, arrived=False)
+    assert harness.store.case(case_id).incidents == []
+    kinds = [event.kind for event in harness.store.audit_events(case_id)][-2:]
+    assert kinds == ["delivery checked", "delivery resent"]
+    assert outbox.deliver_due().sent == 1
+    assert the_email(harness, case_id).status is OutboxStatus.SENT and len(inbox.messages) == 1
+
+
+def test_only_a_delivery_left_to_check_by_hand_is_settled_and_only_by_who_works_cases(
+        harness: Harness, gate: tuple[RefusingInbox, int], tmp_path: Path):
+    _, port = gate
+    case_id = setup_case(harness, ["confirm"])
+    deliver_until_done(harness, deliverer(harness.runtime, port, tmp_path))  # failed for good, not interrupted
+    entry = the_email(harness, case_id)
+    deliveries = Deliveries(harness.runtime)
+    with pytest.raises(ConflictError, match="is not waiting to be checked by hand \\(it is failed\\)"):
+        deliveries.settle(AGENT, case_id, entry.id, arrived=True)
+    with pytest.raises(AccessDenied):
+        deliveries.settle(person("ada", "auditor"), case_id, entry.id, arrived=True)
+    assert the_email(harness, case_id) == entry

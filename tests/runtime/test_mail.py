@@ -4,19 +4,23 @@ local SMTP servers."""
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from models.phrases import Phrase
 from runtime.documents import OutboxStatus
 from runtime.errors import AccessDenied, DataError, EngineError
 from runtime.mail import Mail, MailSource
-from runtime.outbox import Deliverer
+from runtime.outbox import CLAIM_BATCH, MAX_ATTEMPTS, Deliverer, DeliveryError, SmtpSink
 from runtime.settings import MailServer, change_settings
 from runtime.views.accounts import account_events
+from runtime.views.deliveries import failed_deliveries
 from tests.local_servers import Inbox, free_port, self_signed_tls, smtp_server
 from tests.people import person
 from tests.runtime.conftest import Harness
@@ -99,8 +103,9 @@ def test_a_test_email_says_when_nothing_answers(harness: Harness, tmp_path: Path
     nobody = free_port()
     change_settings(harness.runtime, ADMIN, mail=local(nobody))
     harness.clock.advance(SECOND)
-    with pytest.raises(EngineError, match=rf"not sent: the mail server 127.0.0.1:{nobody} refused the connection "
-                                          r"\(is it running; are host and port right\?\)"):
+    with pytest.raises(EngineError, match=rf"not sent: the mail server 127.0.0.1:{nobody} refused the connection: "
+                                          r"is it running, and are its host and port right\? \(technical detail: "
+                                          r"\[Errno 111\] Connection refused\)"):
         Mail(harness.runtime, tmp_path).send_test(ADMIN, "beheer@example.nl")
     assert "failed" in account_events(harness.runtime, ADMIN)[0].summary
 
@@ -116,7 +121,8 @@ def test_a_test_email_says_when_the_password_is_wrong(harness: Harness, tmp_path
     with smtp_server(inbox, authenticator=accept_desk, auth_require_tls=False) as port:
         change_settings(harness.runtime, ADMIN, mail=local(port, username="desk", password="wrong-password"))
         with pytest.raises(EngineError, match=rf"the mail server 127.0.0.1:{port} refused the user name or "
-                                              r"password \(535 5.7.8 Authentication credentials invalid\)"):
+                                              r"password \(technical detail: 535 5.7.8 Authentication credentials "
+                                              r"invalid\)"):
             Mail(harness.runtime, tmp_path).send_test(ADMIN, "beheer@example.nl")
         change_settings(harness.runtime, ADMIN, mail=local(port, username="desk", password="right-password"))
         Mail(harness.runtime, tmp_path).send_test(ADMIN, "beheer@example.nl")
@@ -127,7 +133,8 @@ def test_a_test_email_says_when_the_server_offers_no_starttls(harness: Harness, 
                                                               tmp_path: Path):
     _, port = smtp
     change_settings(harness.runtime, ADMIN, mail=local(port, starttls=True))
-    with pytest.raises(EngineError, match=rf"127.0.0.1:{port} does not offer STARTTLS: switch STARTTLS off"):
+    with pytest.raises(EngineError, match=rf"127.0.0.1:{port} does not offer an encrypted connection: switch "
+                                          r"STARTTLS off .* \(technical detail: .*STARTTLS"):
         Mail(harness.runtime, tmp_path).send_test(ADMIN, "beheer@example.nl")
 
 
@@ -138,8 +145,9 @@ def test_starttls_needs_a_certificate_the_machine_trusts_and_then_signs_in_over_
     with smtp_server(inbox, tls_context=context, require_starttls=True, authenticator=accept_desk) as port:
         change_settings(harness.runtime, ADMIN, mail=local(port, starttls=True, username="desk",
                                                            password="right-password"))
-        with pytest.raises(EngineError, match=rf"TLS with the mail server 127.0.0.1:{port} failed: its certificate "
-                                              r"is not trusted \(self.signed certificate\)"):
+        with pytest.raises(EngineError, match=rf"the connection to the mail server 127.0.0.1:{port} could not be "
+                                              r"secured: its certificate is not trusted \(technical detail: "
+                                              r".*self.signed certificate"):
             Mail(harness.runtime, tmp_path).send_test(ADMIN, "beheer@example.nl")
         monkeypatch.setenv("SSL_CERT_FILE", str(certificate))  # as if installed among the machine's trusted ones
         Mail(harness.runtime, tmp_path).send_test(ADMIN, "beheer@example.nl")
@@ -173,3 +181,104 @@ def test_saving_settings_is_logged_without_the_password_and_an_omitted_password_
         "Settings: four eyes off, default language nl, mail server 127.0.0.1:587, signing in as desk; new mail "
         "password"]
     assert not any("geheim" in event.summary for event in account_events(harness.runtime, ADMIN))
+
+
+def kept_emails(harness: Harness, worker: Deliverer, count: int) -> list[str]:
+    """`count` cases whose e-mail the worker kept locally, as no mail server is configured."""
+    cases = [start_case(harness) for _ in range(count)]
+    assert worker.deliver_due().kept == count
+    return cases
+
+
+def test_kept_emails_go_out_once_a_mail_server_is_saved_each_once_and_their_eml_stays(
+        harness: Harness, smtp: tuple[Inbox, int], tmp_path: Path):
+    inbox, port = smtp
+    mail = Mail(harness.runtime, tmp_path)
+    worker = Deliverer(harness.runtime, mail.sinks)
+    cases = kept_emails(harness, worker, CLAIM_BATCH + 2)  # more than one batch
+    assert mail.kept(ADMIN) == CLAIM_BATCH + 2
+    change_settings(harness.runtime, ADMIN, mail=local(port))
+    report = mail.send_kept(person("sue", "supervisor"))
+    assert (report.sent, report.not_sent) == (12, 0)
+    assert str(report.lines[0]) == f"12 of the 12 e-mails kept locally went out through 127.0.0.1:{port}."
+    assert sorted(recipients[0] for recipients, _ in inbox.messages) == ["sanne@example.nl"] * 12
+    for case_id in cases:
+        [entry] = harness.store.outbox(case_id=case_id)
+        assert entry.status is OutboxStatus.SENT and (tmp_path / "mail" / f"{entry.id}.eml").exists()
+        last = harness.store.audit_events(case_id)[-1]
+        assert (last.kind, last.actor) == ("kept e-mail sent", "sue")
+        assert last.summary == (f"The e-mail to sanne@example.nl, kept locally while no mail server was configured, "
+                                f"goes out through 127.0.0.1:{port} (sue sent it)")
+    assert mail.kept(ADMIN) == 0 and mail.send_kept(ADMIN).sent == 0
+    assert worker.deliver_due().sent == 0 and len(inbox.messages) == 12
+    newest = account_events(harness.runtime, ADMIN)[0]
+    assert newest.kind == "kept e-mails sent" and "12 went out, 0 not yet" in newest.summary
+
+
+def test_a_kept_email_the_server_refuses_is_retried_and_fails_like_any_other(harness: Harness, tmp_path: Path):
+    mail = Mail(harness.runtime, tmp_path)
+    worker = Deliverer(harness.runtime, mail.sinks)
+    [case_id] = kept_emails(harness, worker, 1)
+    nobody = free_port()
+    change_settings(harness.runtime, ADMIN, mail=local(nobody))
+    report = mail.send_kept(ADMIN)
+    assert (report.sent, report.not_sent) == (0, 1)
+    assert str(report.lines[1]).startswith(f"1 could not go out yet: the mail server 127.0.0.1:{nobody} refused the "
+                                           "connection")
+    [entry] = harness.store.outbox(case_id=case_id)
+    assert entry.status is OutboxStatus.PENDING and entry.attempts == 1 and mail.kept(ADMIN) == 0
+    for _ in range(MAX_ATTEMPTS - 1):  # the worker tries again when it is due, as any e-mail
+        harness.clock.advance(entry.next_attempt_at - harness.clock.now())
+        worker.deliver_due()
+        [entry] = harness.store.outbox(case_id=case_id)
+    assert entry.status is OutboxStatus.FAILED and entry.attempts == MAX_ATTEMPTS
+    [failed] = failed_deliveries(harness.runtime, ADMIN)
+    assert failed.case_id == case_id and failed.resendable
+
+
+def test_kept_emails_need_a_mail_server_and_a_supervisor(harness: Harness, tmp_path: Path):
+    mail = Mail(harness.runtime, tmp_path)
+    [case_id] = kept_emails(harness, Deliverer(harness.runtime, mail.sinks), 1)
+    with pytest.raises(EngineError, match="no mail server is configured, so the e-mails kept locally stay kept"):
+        mail.send_kept(ADMIN)
+    change_settings(harness.runtime, ADMIN, mail=local(free_port()))
+    for someone in (person("amy", "agent"), person("ada", "auditor")):
+        with pytest.raises(AccessDenied, match="to send the e-mails kept locally"):
+            mail.send_kept(someone)
+        with pytest.raises(AccessDenied):
+            mail.kept(someone)
+    assert harness.store.outbox(case_id=case_id)[0].status is OutboxStatus.KEPT and mail.kept(ADMIN) == 1
+
+
+class RefusingRecipient(Inbox):
+    """A server that knows no mailbox 'nobody'."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # aiosmtpd calls it by this name
+        if address.startswith("nobody@"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_what_went_wrong_is_said_in_plain_words_with_the_technical_detail_after_it(tmp_path: Path):
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "ks@example.nl", "nobody@example.nl", "Test"
+    message.set_content("test")
+    with smtp_server(RefusingRecipient()) as port, pytest.raises(DeliveryError) as refused:
+        SmtpSink("127.0.0.1", port).send(message)
+    assert str(refused.value) == (f"the mail server 127.0.0.1:{port} refused to deliver to nobody@example.nl "
+                                  "(technical detail: 550 5.1.1 no such mailbox)")
+    with socket.socket() as silent:  # takes the connection, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        with pytest.raises(DeliveryError) as waited:
+            SmtpSink("127.0.0.1", port, timeout=0.3).send(message)
+    assert str(waited.value) == (f"the mail server 127.0.0.1:{port} did not answer within 0.3 seconds (technical "
+                                 "detail: Connection unexpectedly closed: timed out)")
+    nobody = free_port()
+    with pytest.raises(DeliveryError) as unheard:
+        SmtpSink("127.0.0.1", nobody).send(message)
+    assert isinstance(unheard.value.problem, Phrase) and str(unheard.value).startswith(
+        f"the mail server 127.0.0.1:{nobody} refused the connection: is it running, and are its host and port right? "
+        "(technical detail: [Errno 111] Connection refused)")

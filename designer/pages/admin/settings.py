@@ -6,7 +6,9 @@ every pass, so a mail server saved here is used for the next e-mail, without a
 restart. The saved password is never shown: a password left empty keeps it.
 The test e-mail (`runtime.mail.Mail.send_test`) goes through the server in use
 now and says what went wrong; it runs off the event loop, as a server that does
-not answer takes seconds to say so.
+not answer takes seconds to say so. E-mails kept locally while no mail server
+was set are offered to send once one is (`runtime.mail.Mail.send_kept`, off the
+event loop too), and the page says how many went out and why others did not.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from typing import Any
 from nicegui import app, run, ui
 
 from designer.frame import LANGUAGE_NAMES, runtime
-from designer.i18n import _, said
+from designer.i18n import _, ngettext, said
 from designer.pages.admin.feedback import attempt, problem_label, problem_text
 from designer.pages.failed_deliveries import failed_deliveries_block
 from models.errors import FlowdeskError
+from runtime.access import UseCase, may
 from runtime.documents import User
 from runtime.mail import Mail
 from runtime.settings import LANGUAGES, MailServer, change_settings, mail_text, read_settings
@@ -68,6 +71,11 @@ class SettingsPanel:
             self.server_fields.bind_visibility_from(self.mode, "value", value=SMTP)
             self.problem = problem_label()
             ui.button(_("Save settings"), icon="save", on_click=self.save).mark("save-settings")
+            with ui.row().classes("items-center gap-2") as self.kept_offer:
+                self.kept_text = ui.label().mark("kept-count")
+                self.kept_button = ui.button(_("Send them now"), icon="forward_to_inbox", on_click=self.send_kept) \
+                    .props("outline dense").mark("send-kept")
+            self.kept_result = ui.label().classes("whitespace-pre-line").mark("kept-result")
             ui.label(_("Send a test e-mail")).classes("text-lg")
             with ui.row().classes("items-end gap-2"):
                 self.test_to = ui.input(_("To"), value=actor.email).classes("w-72").mark("test-to")
@@ -79,7 +87,28 @@ class SettingsPanel:
         self.show_route()
 
     def show_route(self) -> None:
-        self.route.set_text(said(mail().read_route(self.actor).text))
+        route = mail().read_route(self.actor)
+        self.route.set_text(said(route.text))
+        kept = mail().kept(self.actor) if route.server is not None and may(self.actor, UseCase.SEND_KEPT) else 0
+        self.kept_text.set_text(ngettext("{count} e-mail was kept locally while no mail server was configured.",
+                                         "{count} e-mails were kept locally while no mail server was configured.",
+                                         kept).format(count=kept))
+        self.kept_offer.set_visibility(kept > 0)
+
+    async def send_kept(self) -> None:
+        self.kept_button.disable()
+        self.kept_result.set_text(_("Sending…"))
+        self.kept_result.classes(remove="text-red-700 text-green-800")
+        try:
+            report = await run.io_bound(mail().send_kept, self.actor)
+        except FlowdeskError as error:
+            self.kept_result.set_text(problem_text(error)).classes("text-red-700")
+        else:
+            self.kept_result.set_text("\n".join(map(said, report.lines))) \
+                .classes("text-red-700" if report.not_sent else "text-green-800")
+        finally:
+            self.kept_button.enable()
+            self.show_route()
 
     def save(self) -> None:
         changes: dict[str, Any] = {"four_eyes": bool(self.four_eyes.value), "default_language": self.language.value,
