@@ -13,7 +13,7 @@ from runtime.errors import DataError
 
 #: What the fields of a refusal are called on the page.
 FIELD_LABELS = {"user": N_("User name"), "name": N_("Name"), "email": N_("E-mail"), "password": N_("Password"),
-                "roles": N_("Roles"), "days": N_("Valid for days"), "to": N_("To"),
+                "roles": N_("Roles"), "days": N_("Valid for days"), "to": N_("Send it to"),
                 "default_language": N_("Default language"), "mail.host": N_("Host"), "mail.port": N_("Port"),
                 "mail.sender": N_("Sender"), "mail.username": N_("User name"), "mail.password": N_("Password")}
 

@@ -78,7 +78,7 @@ class SettingsPanel:
             self.kept_result = ui.label().classes("whitespace-pre-line").mark("kept-result")
             ui.label(_("Send a test e-mail")).classes("text-lg")
             with ui.row().classes("items-end gap-2"):
-                self.test_to = ui.input(_("To"), value=actor.email).classes("w-72").mark("test-to")
+                self.test_to = ui.input(_("Send it to"), value=actor.email).classes("w-72").mark("test-to")
                 self.test_button = ui.button(_("Send a test e-mail"), icon="outgoing_mail", on_click=self.send_test) \
                     .mark("send-test")
             self.test_result = ui.label().classes("whitespace-pre-line").mark("test-result")
