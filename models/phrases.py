@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-__all__ = ["Phrase", "english", "kept_phrase", "moment_text"]
+__all__ = ["Phrase", "either", "english", "kept_phrase", "moment_text"]
 
 
 class Phrase:
@@ -74,6 +74,18 @@ def _value(data: Any) -> Any:
     if isinstance(data, list):
         return [_value(v) for v in data]
     return data
+
+
+def either(options: Iterable[Phrase | str]) -> Phrase | str:
+    """Options joined by "or", as a phrase so the joining word is said in the reader's language.
+
+    >>> str(either([Phrase("a number"), Phrase("money"), "text"]))
+    'a number or money or text'
+    """
+    first, *others = options
+    for other in others:
+        first = Phrase("{some} or {last}", some=first, last=other)
+    return first
 
 
 def kept_phrase(data: Any, text: str) -> Phrase | str:

@@ -343,7 +343,7 @@ class RunState:
     token_nodes: list[str]  # nodes of the draft's flow holding a token
     open_tasks: list[OpenTask]  # in every case of the run (subprocesses too)
     waiting_messages: list[str]
-    decisions: list[AuditEvent]
+    decisions: list[AuditEvent]  # what each decision and each step's decision table decided, in order
     letters: list[OutboxEntry]
     timers: list[Timer]
     incidents: list[str]
@@ -409,7 +409,8 @@ class TestRun(ScenarioRun):
                         for item in self.open_items()],
             waiting_messages=sorted({t.waiting_for.removeprefix(_MESSAGE) for c in cases for t in c.tokens
                                      if t.waiting_for and t.waiting_for.startswith(_MESSAGE)}),
-            decisions=sorted((e for e in events if e.kind == "decision"), key=lambda e: (e.at, e.seq)),
+            decisions=sorted((e for e in events if e.kind == "decision" or "decision_table" in e.details),
+                             key=lambda e: (e.at, e.seq)),
             letters=[entry for c in cases for entry in store.outbox(case_id=c.id)
                      if entry.channel != CONNECTOR_CHANNEL],
             timers=[self._timer(job) for job in self.pending_jobs()],

@@ -36,6 +36,7 @@ from runtime.drafts import Drafts, SavedScenarios, ScenariosChanged
 from runtime.outbox import letter_page_of
 from runtime.process_version import ProcessVersion
 from runtime.test_run import OpenTask, RunState, Scenario, ScenarioResult, TestRun, TestRuns, start_form
+from runtime.views.cases import event_phrase
 from runtime.views.design import sample_customers
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class SandboxRunPanel(Panel):
     def show_decisions(self, state: RunState) -> None:
         ui.label(_("Decisions taken ({count})").format(count=len(state.decisions))).classes("font-medium")
         for event in state.decisions:
-            ui.label(event.summary).classes("text-sm").mark("test-decision")
+            ui.label(said(event_phrase(event))).classes("text-sm").mark("test-decision")
 
     def show_letters(self, letters: list[OutboxEntry]) -> None:
         ui.label(_("Letters, e-mails and SMS rendered ({count})").format(count=len(letters))).classes("font-medium")
