@@ -216,7 +216,7 @@ def said(message: BaseException | Phrase | str) -> str:
     up in the catalogue and its values are filled in as the reader reads them; a message that is no phrase (yet)
     is shown as the runtime wrote it. Values named `roles` or ending in `_roles` are lists of role ids."""
     if isinstance(message, DataError):
-        return "; ".join(f"{name}: {said(problem)}" for name, problem in message.errors.items())
+        return "; ".join(f"{name}: {said(problem)}" for name, problem in message.phrases.items())
     if isinstance(message, BaseException):
         message = message.args[0] if len(message.args) == 1 else str(message)
     if not isinstance(message, Phrase):

@@ -295,7 +295,7 @@ def check_form(run: CaseRun, form_id: str | None, entered: Mapping[str, Any]) ->
         return dict(entered)
     submission = form.check(entered, run.scope, run.version.expression)
     if submission.errors:
-        raise DataError(submission.errors)
+        raise DataError(submission.phrases)
     return {name: value for name, value in entered.items()
             if name not in form.variables or name in submission.values}
 
@@ -304,20 +304,20 @@ def validate_data(version: ProcessVersion, data: Mapping[str, Any],
                   allowed: set[str] | None = None) -> dict[str, Any]:
     """Input values in canonical form, or DataError naming every variable that is wrong."""
     if not isinstance(data, Mapping):
-        raise DataError({"(data)": "expected an object of variable names and values"})
-    errors: dict[str, str] = {}
+        raise DataError({"(data)": Phrase("expected an object of variable names and values")})
+    errors: dict[str, Phrase | str] = {}
     values: dict[str, Any] = {}
     for name, value in data.items():
         variable = version.variables.get(name)
         if variable is None:
-            errors[name] = "is not declared in the case data of this process"
+            errors[name] = Phrase("is not declared in the case data of this process")
         elif allowed is not None and name not in allowed:
-            errors[name] = "cannot be changed at this step"
+            errors[name] = Phrase("cannot be changed at this step")
         else:
             try:
                 values[name] = normalise_value(variable, value)
             except ValueError as error:
-                errors[name] = str(error)
+                errors[name] = error.args[0] if len(error.args) == 1 else str(error)
     if errors:
         raise DataError(errors)
     return values
