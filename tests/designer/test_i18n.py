@@ -568,3 +568,23 @@ async def test_a_dutch_agent_reads_under_a_task_forms_field_what_is_wrong_in_dut
     user.find(marker="complete").click()
     await user.should_see("'Bevindingen (intern)' is verplicht")
     assert "is required" not in user.find(marker="error-findings").elements.pop().text
+
+
+@pytest.mark.anyio
+async def test_a_dutch_agent_reads_under_an_intake_start_forms_field_what_is_wrong_in_dutch(user):
+    from runtime.accounts import Accounts
+    from tests.designer.test_intake import COMPLAINT_FORM, REASON, choose, fill, find_customer, type_into
+
+    Accounts(the_runtime()).set_language(person("ann"), "bob", "nl")
+    await sign_in(user, "bob", "bob-demo", target="/work")
+    await user.should_see("Openstaand werk")
+    await user.open("/work/intake")
+    await find_customer(user, "Telefoon", "06-12345678")
+    user.find(marker="select-C-1001").click()
+    type_into(user, "reason", REASON)
+    user.find(marker="pick-billing_complaint").click()
+    fill(user, COMPLAINT_FORM | {"disputed_amount": "64,205", "invoice_date": "1 maart"})
+    choose(user, "field-category", "Twee keer gefactureerd of afgeschreven")
+    user.find(marker="start-cases").click()
+    await user.should_see(marker="error-disputed_amount", content="'64,205' heeft meer dan twee decimalen")
+    await user.should_see(marker="error-invoice_date", content="'1 maart' is geen datum; schrijf YYYY-MM-DD")
