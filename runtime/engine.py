@@ -185,7 +185,8 @@ class Engine:
                 try:
                     HANDLERS[node.kind](run, token, node)
                 except FlowdeskError as problem:  # CaseStuck, or expression, table, letter errors
-                    self.raise_incident(run, token, str(problem))
+                    said = problem.args[0] if len(problem.args) == 1 else None
+                    self.raise_incident(run, token, said if isinstance(said, Phrase) else str(problem))
         finally:
             tx.advancing.discard(case.id)
         if case.status is CaseStatus.COMPLETED and case.parent_case:
@@ -199,13 +200,15 @@ class Engine:
             token.waiting_for = None
         self.advance(tx, case)
 
-    def raise_incident(self, run: CaseRun, token: Token, message: str) -> None:
+    def raise_incident(self, run: CaseRun, token: Token, message: Phrase | str) -> None:
+        """Stop `token` at its node; a phrased `message` (an expression's error) is kept for a reader's language."""
         node = run.node(token)
-        incident = Incident(id=new_id("inc"), token=token.id, node=node.id, message=message, raised_at=run.tx.now)
+        incident = Incident(id=new_id("inc"), token=token.id, node=node.id, message=str(message), raised_at=run.tx.now,
+                            said=_kept(message))
         run.case.incidents.append(incident)
         token.waiting_for = incident.id
-        run.audit("incident", f"Stopped at '{node.display}': {message}", node=node.id,
-                  details={"incident": incident.id})
+        run.audit("incident", Phrase("Stopped at '{step}': {problem}", step=node.display, problem=message),
+                  node=node.id, details={"incident": incident.id})
 
     def stop_call_chain(self, run: CaseRun, reason: str) -> None:
         """Stop a runaway chain of subprocess calls: `run`'s case (a subprocess) and every case between it and
@@ -321,3 +324,14 @@ def validate_data(version: ProcessVersion, data: Mapping[str, Any],
     if errors:
         raise DataError(errors)
     return values
+
+
+def _kept(message: Phrase | str) -> dict[str, Any] | None:
+    """`message` as data to keep with an incident; None for text, or a phrase holding a value data cannot keep (its
+    English text is kept all the same)."""
+    if not isinstance(message, Phrase):
+        return None
+    try:
+        return message.as_data()
+    except TypeError:
+        return None

@@ -526,6 +526,21 @@ def test_the_test_runs_decisions_are_said_in_dutch(monkeypatch):
         "'Afhandeling bepalen' is uitgevoerd: beslistabel 'Afhandeling creditering' heeft ingevuld: "
         "handling = \"auto_credit\"",
         "Beslissing 'Direct crediteren?': `handling == \"auto_credit\"` klopt → 'Creditnota boeken'"]
+    assert i18n.said(run.state().outcome.phrase()) == "eindigde bij 'Gecrediteerd'"
+
+
+def test_the_test_runs_incident_says_in_dutch_where_and_why_the_case_stopped(monkeypatch):
+    from runtime.test_run import TestRun
+    from tests.runtime.test_test_run import ADDRESS, IDENTITY_CHECKS, IDENTITY_OK, MONDAY, bundle, identity_task
+
+    run = TestRun(bundle("change_of_address"), {}, None, MONDAY)  # no customer: no address to read
+    run.begin(ADDRESS)
+    run.complete(identity_task(run), IDENTITY_OK, IDENTITY_CHECKS)
+    [incident] = run.state().incidents
+    read_as(monkeypatch, "nl")
+    assert i18n.said(incident) == "'Adres wijzigen in klantsysteem': kan `customer.address.street + \" \" + " \
+                                  "customer.address.house_nu...` niet uitrekenen: 'customer' heeft nog geen waarde; " \
+                                  "controleer eerst of er een waarde is, bijv. x != null && ..."
 
 
 def test_what_is_wrong_with_a_form_field_is_said_in_dutch_and_stays_english_for_the_api(monkeypatch):

@@ -219,7 +219,7 @@ def test_a_case_stopped_by_an_incident_says_where_and_why():
     state = run.state()
     assert state.outcome.status == "stopped"
     assert state.outcome.describe().startswith("stopped at 'Adres wijzigen in klantsysteem': ")
-    assert state.incidents and state.incidents[0].startswith("'Adres wijzigen in klantsysteem': ")
+    assert state.incidents and str(state.incidents[0]).startswith("'Adres wijzigen in klantsysteem': ")
     assert state.token_nodes == ["auto_update_address"]
 
 

@@ -106,10 +106,11 @@ class SandboxRunPanel(Panel):
         ui.label(_("Sandbox time: {moment}").format(moment=local_time(state.now, timezone=state.timezone))) \
             .classes("text-slate-600").mark("sandbox-time")
         outcome = _(" (outcome: {outcome})").format(outcome=state.outcome.outcome) if state.outcome.outcome else ""
-        ui.label(_("The case {state}").format(state=state.outcome.describe()) + outcome) \
+        ui.label(_("The case {state}").format(state=said(state.outcome.phrase())) + outcome) \
             .classes("text-base font-medium").mark("test-outcome")
         for incident in state.incidents:
-            ui.label(_("Incident at {where}").format(where=incident)).classes("text-negative").mark("test-incident")
+            ui.label(_("Incident at {where}").format(where=said(incident))).classes("text-negative") \
+                .mark("test-incident")
         self.show_decisions(state)
         self.show_letters(state.letters)
 
