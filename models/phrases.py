@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-__all__ = ["Phrase", "either", "english", "kept_phrase", "moment_text"]
+__all__ = ["Phrase", "either", "english", "kept_phrase", "moment_text", "phrase_of"]
 
 
 class Phrase:
@@ -86,6 +86,16 @@ def either(options: Iterable[Phrase | str]) -> Phrase | str:
     for other in others:
         first = Phrase("{some} or {last}", some=first, last=other)
     return first
+
+
+def phrase_of(error: BaseException) -> Phrase | str:
+    """What `error` says: its phrase when it was raised with one (`ValueError(Phrase(...))`), else its text.
+
+    >>> phrase_of(ValueError(Phrase("{value} is not a date", value="'x'"))), phrase_of(ValueError("plain"))
+    (Phrase('{value} is not a date', value="'x'"), 'plain')
+    """
+    said = error.args[0] if len(error.args) == 1 else None
+    return said if isinstance(said, Phrase) else str(error)
 
 
 def kept_phrase(data: Any, text: str) -> Phrase | str:

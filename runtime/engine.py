@@ -20,7 +20,7 @@ from typing import Any
 
 from models.errors import FlowdeskError
 from models.nodes import Edge, NodeBase, TaskNode
-from models.phrases import Phrase
+from models.phrases import Phrase, phrase_of
 from models.references import reference_prefix
 from models.values import normalise_value, to_json_value
 from runtime.business_calendar import BusinessCalendar
@@ -185,8 +185,7 @@ class Engine:
                 try:
                     HANDLERS[node.kind](run, token, node)
                 except FlowdeskError as problem:  # CaseStuck, or expression, table, letter errors
-                    said = problem.args[0] if len(problem.args) == 1 else None
-                    self.raise_incident(run, token, said if isinstance(said, Phrase) else str(problem))
+                    self.raise_incident(run, token, phrase_of(problem))
         finally:
             tx.advancing.discard(case.id)
         if case.status is CaseStatus.COMPLETED and case.parent_case:
@@ -320,7 +319,7 @@ def validate_data(version: ProcessVersion, data: Mapping[str, Any],
             try:
                 values[name] = normalise_value(variable, value)
             except ValueError as error:
-                errors[name] = error.args[0] if len(error.args) == 1 else str(error)
+                errors[name] = phrase_of(error)
     if errors:
         raise DataError(errors)
     return values

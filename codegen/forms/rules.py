@@ -27,7 +27,7 @@ from typing import Any
 
 from models.data import ChoiceOption, DataType, Variable
 from models.forms import FieldKind, InputField
-from models.phrases import Phrase
+from models.phrases import Phrase, phrase_of
 from models.values import (
     EMAIL_PATTERN,
     IBAN_PATTERN,
@@ -124,7 +124,7 @@ def _in_own_words(typed: Any, check: Callable[[Any], Any], plain: Any) -> Any:
     try:
         return check(plain)
     except ValueError as error:
-        said = error.args[0] if len(error.args) == 1 else str(error)
+        said = phrase_of(error)
         if isinstance(said, Phrase):
             raise ValueError(Phrase(said.template, **{name: f"'{typed}'" if value == f"'{plain}'" else value
                                                       for name, value in said.values.items()})) from None

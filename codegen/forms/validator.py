@@ -37,7 +37,7 @@ from models.data import Variable
 from models.errors import FlowdeskError
 from models.expressions import CompiledExpression, ExpressionError, ExprType, type_of_variable
 from models.forms import Form, InputField, RepeatingGroup, Section
-from models.phrases import Phrase
+from models.phrases import Phrase, phrase_of
 
 #: Compiles an expression with extra names (e.g. `value`) on top of the case data:
 #: `ProcessVersion.expression(source, expect, extra)`.
@@ -338,7 +338,7 @@ def _checked(rules: FieldRules, value: Any, value_type: ExprType, row_types: Map
     try:
         value = rules.kind.parse(value)
     except ValueError as error:
-        return _Problem(error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Phrase) else str(error))
+        return _Problem(phrase_of(error))
     problem = _rule_problem(rules, value, context)
     if problem:
         return _Problem(problem)

@@ -543,6 +543,25 @@ def test_the_test_runs_incident_says_in_dutch_where_and_why_the_case_stopped(mon
                                   "controleer eerst of er een waarde is, bijv. x != null && ..."
 
 
+def test_the_decision_table_bench_says_in_dutch_why_a_table_cannot_decide(monkeypatch):
+    from models.editing.decision_tables import set_hit_policy
+    from runtime.table_bench import run_bench
+    from tests.designer.test_decision_tables import NOW, TABLE, billing
+
+    draft = billing()
+    draft.apply(set_hit_policy, TABLE, "UNIQUE")
+    overlap = run_bench(draft.bundle, TABLE, {"disputed_amount": "80.00", "customer.segment": "premium"}, NOW)
+    bad = run_bench(draft.bundle, TABLE, {"disputed_amount": "eighty"}, NOW)
+    missing = run_bench(draft.bundle, TABLE, {"customer.segment": "premium"}, NOW)
+    read_as(monkeypatch, "nl")
+    assert i18n.said(overlap.problem) == "beslistabel 'Afhandeling creditering' is UNIEK, maar de regels " \
+                                         "premium_up_to_250, otherwise_approval passen allemaal"
+    assert i18n.said(bad.problem) == "Controleer de voorbeeldwaarden: disputed_amount: 'eighty' is niet een bedrag; " \
+                                     "schrijf bijv. 125.50"
+    assert "'disputed_amount' heeft nog geen waarde" in i18n.said(missing.problem)
+    assert str(overlap.problem) == overlap.error  # the English, as before
+
+
 def test_what_is_wrong_with_a_form_field_is_said_in_dutch_and_stays_english_for_the_api(monkeypatch):
     from codegen.forms import check_submission
     from models.expressions import compile_expression

@@ -271,7 +271,7 @@ class DecisionTablesPanel(Panel):
         if outcome is None:
             return
         if outcome.error:
-            ui.label(outcome.error).classes("text-red-700").mark("bench-error")
+            ui.label(said(outcome.problem)).classes("text-red-700").mark("bench-error")
         if not outcome.matching:
             if not outcome.error:
                 nothing = (_("No row matches: the list stays empty.") if table.hit_policy is HitPolicy.COLLECT
