@@ -622,3 +622,19 @@ async def test_a_dutch_agent_reads_under_an_intake_start_forms_field_what_is_wro
     user.find(marker="start-cases").click()
     await user.should_see(marker="error-disputed_amount", content="'64,205' heeft meer dan twee decimalen")
     await user.should_see(marker="error-invoice_date", content="'1 maart' is geen datum; schrijf YYYY-MM-DD")
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_a_bad_decision_table_cell_in_dutch_on_the_cell_and_in_the_problems_list(user):
+    from runtime.accounts import Accounts
+    from tests.designer.test_decision_tables import open_tables, type_into
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await open_tables(user)
+    await type_into(user, "cell-small_amount-when-amount", "< fifty")
+    await user.should_see(marker="problem-credit_handling")
+    await user.should_see("onbekende naam 'fifty'")
+    cell = user.find(marker="cell-small_amount-when-amount").elements.pop()
+    assert "cell-problem" in cell._markers
+    assert cell.props["error-message"] == "In regel 'small_amount', invoer 'Betwist bedrag' van 'credit_handling' " \
+                                          "(`(disputed_amount) < fifty`): onbekende naam 'fifty'"
