@@ -638,3 +638,19 @@ async def test_a_dutch_designer_reads_a_bad_decision_table_cell_in_dutch_on_the_
     assert "cell-problem" in cell._markers
     assert cell.props["error-message"] == "In regel 'small_amount', invoer 'Betwist bedrag' van 'credit_handling' " \
                                           "(`(disputed_amount) < fifty`): onbekende naam 'fifty'"
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_the_test_runs_state_refusals_and_decisions_in_dutch(user):
+    from runtime.accounts import Accounts
+    from tests.designer.test_test_run import open_test_tab, start_address_change, verify_identity
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await open_test_tab(user)
+    await start_address_change(user)
+    await user.should_see("De zaak wacht bij 'Identiteit controleren'")
+    user.find(marker="complete-task_verify_identity").click()  # nothing filled in: refused, in Dutch
+    await user.should_see("is verplicht")
+    await verify_identity(user)
+    await user.should_see("De zaak eindigde bij 'Adres gewijzigd'")
+    await user.should_see("Beslissing 'Identiteit vastgesteld?': `identity_verified` klopt → ")
