@@ -30,7 +30,7 @@ from codegen.formatting import LetterFormats, letter_locale
 from codegen.forms.view import FormWords
 from codegen.letter_names import LetterWords
 from codegen.value_text import value_text
-from designer.i18n import N_, _, ngettext, reader
+from designer.i18n import N_, _, ngettext, reader, said
 from models.data import DataType, Variable
 from models.durations import Duration, DurationUnit
 from models.values import to_json_value
@@ -164,9 +164,10 @@ def case_value_text(value: Any, variable: Variable | None = None) -> str:
 
 
 def form_words() -> FormWords:
-    """What a generated form says itself, in the reader's language: its buttons, and its read-only values written
-    by `data_text` (ja/nee, € 42,50)."""
-    return FormWords(add_row=_("Add row"), value=lambda one, of: data_text(one, of.type if of is not None else None))
+    """What a generated form says itself, in the reader's language: its buttons, its read-only values written
+    by `data_text` (ja/nee, € 42,50) and what is wrong with a field."""
+    return FormWords(add_row=_("Add row"), value=lambda one, of: data_text(one, of.type if of is not None else None),
+                     problem=said)
 
 
 def letter_words() -> LetterWords:

@@ -40,7 +40,9 @@ from nicegui import context, ui
 
 from codegen.bpmn.report import Outcome
 from models.customers import Segment
+from models.data import DataType
 from models.durations import DurationUnit
+from models.forms import FieldKind
 from models.nodes import Channel
 from models.phrases import Phrase
 from runtime.access import UseCase
@@ -163,6 +165,17 @@ WORDS: dict[tuple[str, str], str] = {
     **{("Channel", channel): word for channel, word in {
         Channel.PHONE: N_("phone"), Channel.EMAIL: N_("e-mail"), Channel.SMS: N_("SMS"), Channel.WEB: N_("web"),
         Channel.LETTER: N_("letter")}.items()},
+    **{("DataType", kind): word for kind, word in {
+        DataType.TEXT: N_("text"), DataType.NUMBER: N_("number"), DataType.MONEY: N_("money"),
+        DataType.DATE: N_("date"), DataType.DATETIME: N_("date and time"), DataType.BOOLEAN: N_("yes/no"),
+        DataType.CHOICE: N_("choice"), DataType.EMAIL: N_("e-mail address"), DataType.PHONE: N_("phone number"),
+        DataType.IBAN: N_("bank account (IBAN)"), DataType.RECORDS: N_("list of records")}.items()},
+    **{("FieldKind", kind): word for kind, word in {
+        FieldKind.TEXT: N_("text"), FieldKind.LONG_TEXT: N_("long text"), FieldKind.NUMBER: N_("number"),
+        FieldKind.MONEY: N_("money"), FieldKind.DATE: N_("date"), FieldKind.BOOLEAN: N_("yes/no"),
+        FieldKind.CHOICE: N_("choice"), FieldKind.EMAIL: N_("e-mail address"), FieldKind.PHONE: N_("phone number"),
+        FieldKind.IBAN: N_("bank account (IBAN)"), FieldKind.CUSTOMER_LOOKUP: N_("customer lookup"),
+        FieldKind.CASE_VALUE: N_("read-only case value")}.items()},
     **{("Segment", segment): word for segment, word in {
         Segment.CONSUMER: N_("consumer"), Segment.SMALL_BUSINESS: N_("small business"),
         Segment.PREMIUM: N_("premium")}.items()},
@@ -219,7 +232,7 @@ WORDS: dict[tuple[str, str], str] = {
 }
 #: The enumerations `WORDS` has a word for every member of.
 SPOKEN_ENUMS: tuple[type[Enum], ...] = (CaseStatus, WorkItemStatus, SlaStatus, Channel, Segment, DurationUnit,
-                                        Outcome, MailSource, UseCase)
+                                        Outcome, MailSource, UseCase, DataType, FieldKind)
 
 
 def word(value: Enum) -> str:
@@ -240,7 +253,7 @@ def said(message: BaseException | Phrase | str) -> str:
     is shown as the runtime wrote it. Values named `roles` or ending in `_roles` are lists of role ids, a value
     named `language` a language's code (said by its name)."""
     if isinstance(message, DataError):
-        return "; ".join(f"{name}: {said(problem)}" for name, problem in message.errors.items())
+        return "; ".join(f"{name}: {said(problem)}" for name, problem in message.phrases.items())
     if isinstance(message, BaseException):
         message = message.args[0] if len(message.args) == 1 else str(message)
     if not isinstance(message, Phrase):

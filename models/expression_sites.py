@@ -14,6 +14,7 @@ from models.decision_tables import DecisionTable, cell_condition
 from models.expressions import ExprType, names_for, type_of_variable
 from models.forms import InputField, RepeatingGroup, Section
 from models.nodes import AutomaticNode, SendNode, SubprocessNode, TaskNode, WaitNode
+from models.phrases import Phrase
 
 BOOLEAN = (ExprType.BOOLEAN,)
 TEXT = (ExprType.TEXT,)
@@ -22,11 +23,11 @@ DATES = (ExprType.DATE, ExprType.DATETIME)
 
 @dataclass(frozen=True)
 class ExpressionSite:
-    """One expression: the element it belongs to, a plain description, its source,
-    the types it may give (empty: any), and the names it may use."""
+    """One expression: the element it belongs to, a plain description (phrased, for findings in the reader's
+    language), its source, the types it may give (empty: any), and the names it may use."""
 
     element: str
-    where: str
+    where: Phrase
     source: str
     accepts: tuple[ExprType, ...]
     names: Mapping[str, ExprType]
@@ -37,27 +38,28 @@ def expression_sites(bundle: Bundle, called: Mapping[str, Bundle] | None = None)
 
     >>> from models.nodes import Edge
     >>> b = Bundle(key="k", name="K", edges=[Edge(id="f", source="a", target="b", condition="x > 1")])
-    >>> [(s.element, s.where) for s in expression_sites(b)]
+    >>> [(s.element, str(s.where)) for s in expression_sites(b)]
     [('f', 'the condition')]
     """
     names = names_for(bundle.variables)
     variable_types = {v.name: type_of_variable(v) for v in bundle.variables}
     for edge in bundle.edges:
         if edge.condition:
-            yield ExpressionSite(edge.id, "the condition", edge.condition, BOOLEAN, names)
+            yield ExpressionSite(edge.id, Phrase("the condition"), edge.condition, BOOLEAN, names)
     for node in bundle.nodes:
         if isinstance(node, AutomaticNode):
             for assignment in node.assignments:
-                yield ExpressionSite(node.id, f"the value for '{assignment.variable}'", assignment.expression,
+                yield ExpressionSite(node.id, Phrase("the value for '{variable}'", variable=assignment.variable),
+                                     assignment.expression,
                                      _one(variable_types.get(assignment.variable)), names)
         elif isinstance(node, SendNode) and node.recipient:
-            yield ExpressionSite(node.id, "the recipient", node.recipient, TEXT, names)
+            yield ExpressionSite(node.id, Phrase("the recipient"), node.recipient, TEXT, names)
         elif isinstance(node, WaitNode) and node.until:
-            yield ExpressionSite(node.id, "the date to wait until", node.until, DATES, names)
+            yield ExpressionSite(node.id, Phrase("the date to wait until"), node.until, DATES, names)
         elif isinstance(node, TaskNode) and node.sla:
             for escalation in node.sla.escalations:
                 if escalation.notify:
-                    yield ExpressionSite(node.id, "whom to notify", escalation.notify, TEXT, names)
+                    yield ExpressionSite(node.id, Phrase("whom to notify"), escalation.notify, TEXT, names)
         elif isinstance(node, SubprocessNode):
             yield from _subprocess_sites(node, names, variable_types, (called or {}).get(node.process))
     for table in bundle.decision_tables:
@@ -69,12 +71,14 @@ def expression_sites(bundle: Bundle, called: Mapping[str, Bundle] | None = None)
 def _subprocess_sites(node: SubprocessNode, names, variable_types, called: Bundle | None) -> Iterator[ExpressionSite]:
     child_types = {v.name: type_of_variable(v) for v in called.variables} if called else {}
     for mapping in node.inputs:
-        yield ExpressionSite(node.id, f"the value passed as '{mapping.target}'", mapping.expression,
+        yield ExpressionSite(node.id, Phrase("the value passed as '{variable}'", variable=mapping.target),
+                             mapping.expression,
                              _one(child_types.get(mapping.target)), names)
     if called is not None:
         child_names = names_for(called.variables)
         for mapping in node.outputs:
-            yield ExpressionSite(node.id, f"the value returned into '{mapping.target}'", mapping.expression,
+            yield ExpressionSite(node.id, Phrase("the value returned into '{variable}'", variable=mapping.target),
+                                 mapping.expression,
                                  _one(variable_types.get(mapping.target)), child_names)
 
 
@@ -82,24 +86,26 @@ def _table_sites(table: DecisionTable, names, variable_types) -> Iterator[Expres
     collected = variable_types.get(table.collect_into or "")
     fields = collected.element.fields if collected is not None and collected.element else {}
     for column in table.inputs:
-        yield ExpressionSite(table.id, f"input '{column.label or column.id}'", column.expression, (), names)
+        yield ExpressionSite(table.id, Phrase("input '{input}'", input=column.label or column.id), column.expression,
+                             (), names)
     for rule in table.rules:
         for column, cell in zip(table.inputs, rule.when, strict=True):
             condition = cell_condition(column.expression, cell)
             if condition:
-                yield ExpressionSite(table.id, f"rule '{rule.id}', input '{column.label or column.id}'",
-                                     condition, BOOLEAN, names)
+                yield ExpressionSite(table.id, Phrase("rule '{rule}', input '{input}'", rule=rule.id,
+                                                      input=column.label or column.id), condition, BOOLEAN, names)
         for output, cell in zip(table.outputs, rule.then, strict=True):
             expect = fields.get(output.id) if table.collect_into else variable_types.get(table.output_variable(output))
-            yield ExpressionSite(table.id, f"rule '{rule.id}', output '{output.label or output.id}'",
-                                 cell, _one(expect), names)
+            yield ExpressionSite(table.id, Phrase("rule '{rule}', output '{output}'", rule=rule.id,
+                                                  output=output.label or output.id), cell, _one(expect), names)
 
 
 def _form_sites(form_id: str, elements: list, names, variable_types) -> Iterator[ExpressionSite]:
     for element in elements:
-        where = f"field '{element.label}' on form '{form_id}'"
+        where = Phrase("field '{field}' on form '{form}'", field=element.label, form=form_id)
         if element.visible_when:
-            yield ExpressionSite(element.id, f"when {where} shows", element.visible_when, BOOLEAN, names)
+            yield ExpressionSite(element.id, Phrase("when {field} shows", field=where), element.visible_when, BOOLEAN,
+                                 names)
         if isinstance(element, Section):
             yield from _form_sites(form_id, element.fields, names, variable_types)
         elif isinstance(element, RepeatingGroup):
@@ -110,13 +116,15 @@ def _form_sites(form_id: str, elements: list, names, variable_types) -> Iterator
             yield from _field_sites(where, element, names, variable_types)
 
 
-def _field_sites(where: str, field: InputField, names, variable_types) -> Iterator[ExpressionSite]:
+def _field_sites(where: Phrase, field: InputField, names, variable_types) -> Iterator[ExpressionSite]:
     value_type = variable_types.get(field.variable or "")
     if field.default:
-        yield ExpressionSite(field.id, f"the default of {where}", field.default, _one(value_type), names)
+        yield ExpressionSite(field.id, Phrase("the default of {field}", field=where), field.default,
+                             _one(value_type), names)
     with_value = {**names, "value": value_type or ExprType.ANY}
     for validation in field.validations:
-        yield ExpressionSite(field.id, f"a validation of {where}", validation.expression, BOOLEAN, with_value)
+        yield ExpressionSite(field.id, Phrase("a validation of {field}", field=where), validation.expression,
+                             BOOLEAN, with_value)
 
 
 def _one(expected: ExprType | None) -> tuple[ExprType, ...]:

@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-__all__ = ["Phrase", "english", "kept_phrase", "moment_text"]
+__all__ = ["Phrase", "either", "english", "kept_phrase", "moment_text", "phrase_of"]
 
 
 class Phrase:
@@ -74,6 +74,28 @@ def _value(data: Any) -> Any:
     if isinstance(data, list):
         return [_value(v) for v in data]
     return data
+
+
+def either(options: Iterable[Phrase | str]) -> Phrase | str:
+    """Options joined by "or", as a phrase so the joining word is said in the reader's language.
+
+    >>> str(either([Phrase("a number"), Phrase("money"), "text"]))
+    'a number or money or text'
+    """
+    first, *others = options
+    for other in others:
+        first = Phrase("{some} or {last}", some=first, last=other)
+    return first
+
+
+def phrase_of(error: BaseException) -> Phrase | str:
+    """What `error` says: its phrase when it was raised with one (`ValueError(Phrase(...))`), else its text.
+
+    >>> phrase_of(ValueError(Phrase("{value} is not a date", value="'x'"))), phrase_of(ValueError("plain"))
+    (Phrase('{value} is not a date', value="'x'"), 'plain')
+    """
+    said = error.args[0] if len(error.args) == 1 else None
+    return said if isinstance(said, Phrase) else str(error)
 
 
 def kept_phrase(data: Any, text: str) -> Phrase | str:

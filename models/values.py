@@ -21,6 +21,7 @@ from typing import Any
 
 from models.data import DataType, Variable
 from models.json_input import lone_surrogate
+from models.phrases import Phrase
 
 CENT = Decimal("0.01")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -53,9 +54,9 @@ def to_money(value: Any) -> Decimal:
     """
     if isinstance(value, str):
         value = value.replace(" ", "")
-    amount = _decimal(value, "an amount", "125.50")
+    amount = _decimal(value, _AN_AMOUNT, "125.50")
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_EVEN):
-        raise ValueError(f"{_quoted(value)} has more than two decimals")
+        raise ValueError(Phrase("{value} has more than two decimals", value=_quoted(value)))
     return amount.quantize(CENT)
 
 
@@ -90,7 +91,7 @@ def normalise_value(variable: Variable, value: Any) -> Any:
             return to_money(value)
         case DataType.BOOLEAN:
             if not isinstance(value, bool):
-                raise ValueError("expected yes or no (true/false)")
+                raise ValueError(Phrase("expected yes or no (true/false)"))
             return value
         case DataType.DATE:
             return _date(value)
@@ -100,22 +101,24 @@ def normalise_value(variable: Variable, value: Any) -> Any:
             text = _text(value)
             if text not in variable.option_values():
                 allowed = ", ".join(variable.option_values())
-                raise ValueError(f"{_quoted(text)} is not one of the options ({allowed})")
+                raise ValueError(Phrase("{value} is not one of the options ({allowed})", value=_quoted(text),
+                                        allowed=allowed))
             return text
         case DataType.EMAIL:
             text = _text(value).strip()
             if not EMAIL_PATTERN.match(text):
-                raise ValueError(f"{_quoted(text)} is not an e-mail address")
+                raise ValueError(Phrase("{value} is not an e-mail address", value=_quoted(text)))
             return text
         case DataType.PHONE:
             text = _text(value).strip()
             if not PHONE_PATTERN.match(text):
-                raise ValueError(f"{_quoted(text)} is not a phone number; write e.g. +31 20 123 4567")
+                raise ValueError(Phrase("{value} is not a phone number; write e.g. {example}", value=_quoted(text),
+                                        example="+31 20 123 4567"))
             return text
         case DataType.IBAN:
             text = _text(value).replace(" ", "").upper()
             if not iban_is_valid(text):
-                raise ValueError(f"{_quoted(value)} is not a valid IBAN (check the digits)")
+                raise ValueError(Phrase("{value} is not a valid IBAN (check the digits)", value=_quoted(value)))
             return text
         case DataType.RECORDS:
             return _records(variable, value)
@@ -124,9 +127,9 @@ def normalise_value(variable: Variable, value: Any) -> Any:
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError("expected text")
+        raise ValueError(Phrase("expected text"))
     if len(value) > MAX_TEXT:
-        raise ValueError(f"text longer than {MAX_TEXT} characters")
+        raise ValueError(Phrase("text longer than {limit} characters", limit=MAX_TEXT))
     if (problem := lone_surrogate(value)) is not None:
         raise ValueError(problem)
     return value
@@ -137,40 +140,49 @@ def _number(value: Any) -> int | float:
         return value
     if type(value) is float and math.isfinite(value) and abs(value) < _MAX_INT:
         return int(value) if value.is_integer() else value
-    number = _decimal(value, "a number", "12.5")
+    number = _decimal(value, _A_NUMBER, "12.5")
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-def _decimal(value: Any, what: str, example: str) -> Decimal:
+_AN_AMOUNT, _A_NUMBER = Phrase("an amount"), Phrase("a number")
+
+
+def _decimal(value: Any, what: Phrase, example: str) -> Decimal:
     """`value` as a finite Decimal within the bounds, or ValueError saying it is not `what` or too large."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise ValueError(f"expected {what}, not {'yes/no' if isinstance(value, bool) else 'a list or record'}")
+        raise ValueError(Phrase("expected {what}, not yes/no", what=what) if isinstance(value, bool) else
+                         Phrase("expected {what}, not a list or record", what=what))
     if isinstance(value, int) and abs(value) >= MAX_MAGNITUDE:  # before str(): huge ints are slow to print
-        raise ValueError(f"{_quoted(value)} is too large {what}; at most {_largest(what)}")
+        raise ValueError(_too_large(value, what))
     text = repr(value) if isinstance(value, float) else str(value).strip()
     if len(text) > MAX_NUMBER_TEXT:
-        raise ValueError(f"{_quoted(value)} is not {what}: more than {MAX_NUMBER_TEXT} characters")
+        raise ValueError(Phrase("{value} is not {what}: more than {limit} characters", value=_quoted(value),
+                                what=what, limit=MAX_NUMBER_TEXT))
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"{_quoted(value)} is not {what}; write e.g. {example}") from None
+        number = Decimal("NaN")
     if number.is_nan():
-        raise ValueError(f"{_quoted(value)} is not {what}; write e.g. {example}")
+        raise ValueError(Phrase("{value} is not {what}; write e.g. {example}", value=_quoted(value), what=what,
+                                example=example))
     if not number.is_finite() or number.copy_abs() >= MAX_MAGNITUDE:  # copy_abs cannot overflow
-        raise ValueError(f"{_quoted(value)} is too large {what}; at most {_largest(what)}")
+        raise ValueError(_too_large(value, what))
     return number
 
 
-def _largest(what: str) -> str:
-    return ("999,999,999,999,999.99" if what == "an amount" else "999,999,999,999,999") + " either way"
+def _too_large(value: Any, what: Phrase) -> Phrase:
+    largest = "999,999,999,999,999.99" if what is _AN_AMOUNT else "999,999,999,999,999"
+    return Phrase("{value} is too large {what}; at most {largest} either way", value=_quoted(value), what=what,
+                  largest=largest)
 
 
-def _quoted(value: Any, limit: int = 40) -> str:
+def _quoted(value: Any, limit: int = 40) -> Phrase | str:
     """`value` in quotes for a message, shortened when long (a message must not repeat a huge input)."""
     if isinstance(value, int) and value.bit_length() > 4 * limit:  # printing it could take long, or fail
-        return "the whole number given"
+        return Phrase("the whole number given")
     text = str(value)
-    return f"'{text}'" if len(text) <= limit else f"'{text[:limit]}…' ({len(text):,} characters)"
+    return f"'{text}'" if len(text) <= limit else Phrase("{start} ({count} characters)", start=f"'{text[:limit]}…'",
+                                                         count=len(text))
 
 
 def _date(value: Any) -> date:
@@ -182,7 +194,8 @@ def _date(value: Any) -> date:
         try:
             day = date.fromisoformat(_text(value))
         except ValueError:
-            raise ValueError(f"{_quoted(value)} is not a date; write YYYY-MM-DD") from None
+            raise ValueError(Phrase("{value} is not a date; write {example}", value=_quoted(value),
+                                    example="YYYY-MM-DD")) from None
     return _in_range(day, value)
 
 
@@ -193,37 +206,40 @@ def _datetime(value: Any) -> datetime:
         try:
             moment = datetime.fromisoformat(_text(value))
         except ValueError:
-            raise ValueError(f"{_quoted(value)} is not a date and time; write YYYY-MM-DDTHH:MM") from None
+            raise ValueError(Phrase("{value} is not a date and time; write {example}", value=_quoted(value),
+                                    example="YYYY-MM-DDTHH:MM")) from None
     _in_range(moment.date(), value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _in_range(day: date, value: Any) -> date:
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise ValueError(f"{_quoted(value)} is not a date Flowdesk keeps: use a year from "
-                         f"{EARLIEST_DATE.year} to {LATEST_DATE.year}")
+        raise ValueError(Phrase("{value} is not a date Flowdesk keeps: use a year from {earliest} to {latest}",
+                                value=_quoted(value), earliest=str(EARLIEST_DATE.year), latest=str(LATEST_DATE.year)))
     return day
 
 
 def _records(variable: Variable, value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list):
-        raise ValueError("expected a list of records")
+        raise ValueError(Phrase("expected a list of records"))
     if len(value) > MAX_RECORDS:
-        raise ValueError(f"more than {MAX_RECORDS} records")
+        raise ValueError(Phrase("more than {limit} records", limit=MAX_RECORDS))
     fields = {f.name: f for f in variable.fields}
     records = []
     for index, record in enumerate(value, start=1):
         if not isinstance(record, dict):
-            raise ValueError(f"record {index} is not a record of fields")
+            raise ValueError(Phrase("record {number} is not a record of fields", number=index))
         unknown = set(record) - set(fields)
         if unknown:
-            raise ValueError(f"record {index} has unknown field(s): {', '.join(sorted(unknown))}")
+            raise ValueError(Phrase("record {number} has unknown field(s): {fields}", number=index,
+                                    fields=sorted(unknown)))
         normalised = {}
         for name, field in fields.items():
             try:
                 normalised[name] = normalise_value(field, record.get(name))
             except ValueError as error:
-                raise ValueError(f"record {index}, {field.display}: {error}") from None
+                raise ValueError(Phrase("record {number}, {field}: {problem}", number=index, field=field.display,
+                                        problem=error.args[0])) from None
         records.append(normalised)
     return records
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from models.decision_tables import DecisionTable, HitPolicy, TableRule
 from models.errors import FlowdeskError
+from models.phrases import Phrase
 from runtime.process_version import ProcessVersion
 
 
@@ -38,8 +39,8 @@ def table_outputs(version: ProcessVersion, table: DecisionTable, matching: list[
     if not matching:
         return {}
     if table.hit_policy is HitPolicy.UNIQUE and len(matching) > 1:
-        ids = ", ".join(rule.id for rule in matching)
-        raise DecisionTableError(f"decision table '{table.name or table.id}' is UNIQUE, but rows {ids} all match")
+        raise DecisionTableError(Phrase("decision table '{table}' is UNIQUE, but rows {rows} all match",
+                                        table=table.name or table.id, rows=[rule.id for rule in matching]))
     return _outputs(version, table, matching[0], scope, by_column=False)
 
 

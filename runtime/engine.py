@@ -20,7 +20,7 @@ from typing import Any
 
 from models.errors import FlowdeskError
 from models.nodes import Edge, NodeBase, TaskNode
-from models.phrases import Phrase
+from models.phrases import Phrase, phrase_of
 from models.references import reference_prefix
 from models.values import normalise_value, to_json_value
 from runtime.business_calendar import BusinessCalendar
@@ -185,7 +185,7 @@ class Engine:
                 try:
                     HANDLERS[node.kind](run, token, node)
                 except FlowdeskError as problem:  # CaseStuck, or expression, table, letter errors
-                    self.raise_incident(run, token, str(problem))
+                    self.raise_incident(run, token, phrase_of(problem))
         finally:
             tx.advancing.discard(case.id)
         if case.status is CaseStatus.COMPLETED and case.parent_case:
@@ -199,13 +199,15 @@ class Engine:
             token.waiting_for = None
         self.advance(tx, case)
 
-    def raise_incident(self, run: CaseRun, token: Token, message: str) -> None:
+    def raise_incident(self, run: CaseRun, token: Token, message: Phrase | str) -> None:
+        """Stop `token` at its node; a phrased `message` (an expression's error) is kept for a reader's language."""
         node = run.node(token)
-        incident = Incident(id=new_id("inc"), token=token.id, node=node.id, message=message, raised_at=run.tx.now)
+        incident = Incident(id=new_id("inc"), token=token.id, node=node.id, message=str(message), raised_at=run.tx.now,
+                            said=_kept(message))
         run.case.incidents.append(incident)
         token.waiting_for = incident.id
-        run.audit("incident", f"Stopped at '{node.display}': {message}", node=node.id,
-                  details={"incident": incident.id})
+        run.audit("incident", Phrase("Stopped at '{step}': {problem}", step=node.display, problem=message),
+                  node=node.id, details={"incident": incident.id})
 
     def stop_call_chain(self, run: CaseRun, reason: str) -> None:
         """Stop a runaway chain of subprocess calls: `run`'s case (a subprocess) and every case between it and
@@ -295,7 +297,7 @@ def check_form(run: CaseRun, form_id: str | None, entered: Mapping[str, Any]) ->
         return dict(entered)
     submission = form.check(entered, run.scope, run.version.expression)
     if submission.errors:
-        raise DataError(submission.errors)
+        raise DataError(submission.phrases)
     return {name: value for name, value in entered.items()
             if name not in form.variables or name in submission.values}
 
@@ -304,20 +306,31 @@ def validate_data(version: ProcessVersion, data: Mapping[str, Any],
                   allowed: set[str] | None = None) -> dict[str, Any]:
     """Input values in canonical form, or DataError naming every variable that is wrong."""
     if not isinstance(data, Mapping):
-        raise DataError({"(data)": "expected an object of variable names and values"})
-    errors: dict[str, str] = {}
+        raise DataError({"(data)": Phrase("expected an object of variable names and values")})
+    errors: dict[str, Phrase | str] = {}
     values: dict[str, Any] = {}
     for name, value in data.items():
         variable = version.variables.get(name)
         if variable is None:
-            errors[name] = "is not declared in the case data of this process"
+            errors[name] = Phrase("is not declared in the case data of this process")
         elif allowed is not None and name not in allowed:
-            errors[name] = "cannot be changed at this step"
+            errors[name] = Phrase("cannot be changed at this step")
         else:
             try:
                 values[name] = normalise_value(variable, value)
             except ValueError as error:
-                errors[name] = str(error)
+                errors[name] = phrase_of(error)
     if errors:
         raise DataError(errors)
     return values
+
+
+def _kept(message: Phrase | str) -> dict[str, Any] | None:
+    """`message` as data to keep with an incident; None for text, or a phrase holding a value data cannot keep (its
+    English text is kept all the same)."""
+    if not isinstance(message, Phrase):
+        return None
+    try:
+        return message.as_data()
+    except TypeError:
+        return None

@@ -9,7 +9,10 @@ wrong (422), any other `FlowdeskError` is a refused request (422).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from models.errors import FlowdeskError
+from models.phrases import Phrase
 
 
 class EngineError(FlowdeskError):
@@ -17,10 +20,12 @@ class EngineError(FlowdeskError):
 
 
 class DataError(EngineError):
-    """Input data does not fit; `errors` maps each field or variable to what is wrong."""
+    """Input data does not fit; `errors` maps each field or variable to what is wrong, in English (the command line,
+    the API); `phrases` to the same as the runtime phrased it, for a page to say in its reader's language."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
+    def __init__(self, errors: Mapping[str, Phrase | str]) -> None:
+        self.phrases = dict(errors)
+        self.errors = {name: str(problem) for name, problem in self.phrases.items()}
         super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
 
 

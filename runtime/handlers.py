@@ -32,6 +32,7 @@ from models.nodes import (
     WaitNode,
 )
 from models.phrases import Phrase
+from models.values import to_json_value
 from runtime.decision_tables import evaluate_table
 from runtime.documents import Job, JobKind, OutboxEntry, Token, WorkItem
 from runtime.errors import CaseStuck
@@ -79,11 +80,15 @@ def on_automatic(run: CaseRun, token: Token, node: AutomaticNode) -> None:
         expression = run.version.expression(assignment.expression, run.version.variable_type(assignment.variable))
         value = run.normalise(assignment.variable, expression.evaluate(run.scope))
         changes |= run.set_data({assignment.variable: value})
+    ran = Phrase("'{step}' ran", step=node.display)
     if node.decision_table:
         table = run.version.bundle.decision_table(node.decision_table)
-        outputs = evaluate_table(run.version, table, run.scope)
-        changes |= run.set_data({name: run.normalise(name, value) for name, value in outputs.items()})
-    run.audit("automatic step", f"'{node.display}' ran", node=node.id, changes=changes)
+        outputs = {name: run.normalise(name, value)
+                   for name, value in evaluate_table(run.version, table, run.scope).items()}
+        changes |= run.set_data(outputs)
+        ran = _table_decided(node, table.name or table.id, outputs)
+    run.audit("automatic step", ran, node=node.id, changes=changes,
+              details={"decision_table": node.decision_table} if node.decision_table else None)
     if node.connector:
         request = connector_request(run, node)
         run.tx.add_outbox(request)
@@ -121,6 +126,16 @@ def on_send(run: CaseRun, token: Token, node: SendNode) -> None:
     run.follow(token, run.only_way_out(token))
 
 
+def _table_decided(node: AutomaticNode, table: str, outputs: Mapping[str, Any]) -> Phrase:
+    """What a step's decision table decided, for the trail and the test-run: each value it set, as an expression
+    would write it (`route = "manager"`)."""
+    if not outputs:
+        return Phrase("'{step}' ran: decision table '{table}' set nothing", step=node.display, table=table)
+    return Phrase("'{step}' ran: decision table '{table}' set {values}", step=node.display, table=table,
+                  values=[f"{name} = {json.dumps(to_json_value(value), ensure_ascii=False)}"
+                          for name, value in outputs.items()])
+
+
 def on_decision(run: CaseRun, token: Token, node: DecisionNode) -> None:
     """The first outgoing edge (in model order) whose condition holds, else the default.
 
@@ -135,15 +150,15 @@ def on_decision(run: CaseRun, token: Token, node: DecisionNode) -> None:
         if edge.default:
             default = edge
         elif run.version.expression(edge.condition, ExprType.BOOLEAN).evaluate(run.scope):
-            chosen, reason = edge, f"`{edge.condition}` holds"
+            chosen, reason = edge, Phrase("`{condition}` holds", condition=edge.condition)
             break
     else:
         if default is None:
             raise CaseStuck(f"none of the conditions of decision '{node.display}' holds and it has no default way")
-        chosen, reason = default, "no condition holds, so the default way"
+        chosen, reason = default, Phrase("no condition holds, so the default way")
     target = run.version.nodes[chosen.target].display
-    run.audit("decision", f"Decision '{node.display}': {reason} → '{target}'", node=node.id,
-              details={"edge": chosen.id})
+    run.audit("decision", Phrase("Decision '{decision}': {reason} → '{target}'", decision=node.display, reason=reason,
+                                 target=target), node=node.id, details={"edge": chosen.id})
     run.follow(token, chosen)
 
 

@@ -23,11 +23,13 @@ from models.editing.edits import expression_names
 from models.errors import FlowdeskError
 from models.expression_sites import expression_sites
 from models.expressions import ExpressionError, compile_expression
+from models.phrases import Phrase, phrase_of
 from models.values import to_json_value
 from runtime.case_values import Scope
 from runtime.decision_tables import matching_rules, table_outputs
 from runtime.documents import Case
 from runtime.engine import validate_data
+from runtime.errors import DataError
 from runtime.process_version import ProcessVersion
 
 #: Where customer fields appear among the sample values: "customer.segment".
@@ -47,12 +49,19 @@ class SampleField:
 @dataclass(frozen=True)
 class BenchResult:
     """What the table decided: the rows whose conditions hold (top to bottom), the rows the hit
-    policy took, and the values set; or `error` saying why it cannot decide."""
+    policy took, and the values set; or `error` saying why it cannot decide (English; `problem`: the same
+    as phrased, for a page to say in its reader's language)."""
 
     matching: tuple[str, ...] = ()
     decisive: tuple[str, ...] = ()
     outputs: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    problem: Phrase | str = ""
+
+    @classmethod
+    def failed(cls, problem: Phrase | str, matching: tuple[str, ...] = ()) -> BenchResult:
+        """The table could not decide, for `problem`."""
+        return cls(matching=matching, error=str(problem), problem=problem)
 
 
 def sample_fields(bundle: Bundle, table: DecisionTable) -> list[SampleField]:
@@ -95,7 +104,7 @@ def run_bench(bundle: Bundle, table_id: str, entered: Mapping[str, Any], now: da
     """
     table = bundle.decision_table(table_id)
     if table is None:
-        return BenchResult(error=f"There is no decision table '{table_id}'.")
+        return BenchResult.failed(Phrase("There is no decision table '{table}'.", table=table_id))
     version = ProcessVersion.of_draft(bundle)
     data: dict[str, Any] = {}
     customer: dict[str, Any] = {}
@@ -113,19 +122,20 @@ def run_bench(bundle: Bundle, table_id: str, entered: Mapping[str, Any], now: da
     try:
         values = validate_data(version, data)
     except FlowdeskError as error:
-        return BenchResult(error=f"Check the sample values: {error}")
+        return BenchResult.failed(Phrase("Check the sample values: {problems}",
+                                         problems=error.phrases if isinstance(error, DataError) else phrase_of(error)))
     case = Case(id="bench", process_key=bundle.key, version=0, version_hash="draft", data=to_json_value(values),
                 started_at=now, started_by="bench")
     scope = Scope(version, case, now, lambda: customer)
     try:
         matching = matching_rules(version, table, scope)
     except FlowdeskError as error:
-        return BenchResult(error=str(error))
+        return BenchResult.failed(phrase_of(error))
     matched = tuple(rule.id for rule in matching)
     try:
         outputs = table_outputs(version, table, matching, scope)
     except FlowdeskError as error:
-        return BenchResult(matching=matched, error=str(error))
+        return BenchResult.failed(phrase_of(error), matched)
     decisive = matched if table.hit_policy is HitPolicy.COLLECT else matched[:1]
     return BenchResult(matching=matched, decisive=decisive, outputs=to_json_value(outputs))
 

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from models.bundle import Bundle
 from models.customers import Customer
 from models.errors import FlowdeskError
+from models.phrases import Phrase
 from runtime.access import UseCase, require, system_user
 from runtime.clock import ManualClock
 from runtime.documents import AuditEvent, Case, CaseStatus, Job, JobKind, OutboxEntry, User, WorkItem
@@ -39,6 +40,7 @@ from runtime.process_version import ProcessVersion
 from runtime.service import PublishError, Runtime
 from runtime.storage.base import Changes, WorkQuery
 from runtime.storage.memory import MemoryStore
+from runtime.views.cases import incident_phrase
 
 #: Who the sandbox says did every step.
 TEST_RUN_USER = system_user("test-run")
@@ -105,12 +107,16 @@ class Outcome(_Model):
 
     def describe(self) -> str:
         """What happened, e.g. "ended at 'Rejected'" or "is waiting at 'Check identity'"."""
-        where = ", ".join(f"'{name}'" for name in self.names or self.nodes or [self.end])
+        return str(self.phrase())
+
+    def phrase(self) -> Phrase:
+        """What happened, phrased for a page to say in its reader's language."""
+        where = [f"'{name}'" for name in self.names or self.nodes or [self.end]]
         if self.status == "ended":
-            return f"ended at {where}"
+            return Phrase("ended at {where}", where=where)
         if self.status == "stopped":
-            return f"stopped at {where}: {self.problem}"
-        return f"is waiting at {where}" if self.nodes else "has not started"
+            return Phrase("stopped at {where}: {problem}", where=where, problem=self.problem)
+        return Phrase("is waiting at {where}", where=where) if self.nodes else Phrase("has not started")
 
     def same_as(self, other: Outcome) -> bool:
         return (self.status, self.end, sorted(self.nodes)) == (other.status, other.end, sorted(other.nodes))
@@ -343,10 +349,10 @@ class RunState:
     token_nodes: list[str]  # nodes of the draft's flow holding a token
     open_tasks: list[OpenTask]  # in every case of the run (subprocesses too)
     waiting_messages: list[str]
-    decisions: list[AuditEvent]
+    decisions: list[AuditEvent]  # what each decision and each step's decision table decided, in order
     letters: list[OutboxEntry]
     timers: list[Timer]
-    incidents: list[str]
+    incidents: list[Phrase]  # where each incident stopped a case, and why
     outcome: Outcome
     timezone: str  # where the sandbox's business calendar counts working days (`now` and due times are UTC)
 
@@ -409,12 +415,13 @@ class TestRun(ScenarioRun):
                         for item in self.open_items()],
             waiting_messages=sorted({t.waiting_for.removeprefix(_MESSAGE) for c in cases for t in c.tokens
                                      if t.waiting_for and t.waiting_for.startswith(_MESSAGE)}),
-            decisions=sorted((e for e in events if e.kind == "decision"), key=lambda e: (e.at, e.seq)),
+            decisions=sorted((e for e in events if e.kind == "decision" or "decision_table" in e.details),
+                             key=lambda e: (e.at, e.seq)),
             letters=[entry for c in cases for entry in store.outbox(case_id=c.id)
                      if entry.channel != CONNECTOR_CHANNEL],
             timers=[self._timer(job) for job in self.pending_jobs()],
-            incidents=[f"'{self._node_name(c.process_key, i.node, c)}': {i.message}" for c in cases
-                       for i in c.incidents],
+            incidents=[Phrase("'{step}': {problem}", step=self._node_name(c.process_key, i.node, c),
+                              problem=incident_phrase(i)) for c in cases for i in c.incidents],
             outcome=self.outcome(),
             timezone=self.runtime.calendar.timezone,
         )

@@ -27,6 +27,7 @@ from typing import Any
 
 from models.data import ChoiceOption, DataType, Variable
 from models.forms import FieldKind, InputField
+from models.phrases import Phrase, phrase_of
 from models.values import (
     EMAIL_PATTERN,
     IBAN_PATTERN,
@@ -89,7 +90,7 @@ def _as(data_type: DataType) -> Callable[[Any], Any]:
     return lambda value: normalise_value(variable, value)
 
 
-def _decimal_text(value: Any, what: str) -> Any:
+def _decimal_text(value: Any, what: Phrase) -> Any:
     """Typed amounts and numbers in plain decimal form: '1.234,56', '1,234.56' and '1234,56' become '1234.56'.
 
     Dots (or commas) separate thousands only where that cannot be misread: before
@@ -106,15 +107,16 @@ def _decimal_text(value: Any, what: str) -> Any:
         return text.replace(",", "")
     if _PLAIN_DECIMAL.fullmatch(text):
         return text.replace(",", ".")
-    raise ValueError(f"'{value}' is not {what}; write e.g. 1.234,56")
+    raise ValueError(Phrase("{value} is not {what}; write e.g. {example}", value=f"'{value}'", what=what,
+                            example="1.234,56"))
 
 
 def _money(value: Any) -> Decimal:
-    return _in_own_words(value, to_money, _decimal_text(value, "an amount"))
+    return _in_own_words(value, to_money, _decimal_text(value, Phrase("an amount")))
 
 
 def _number(value: Any) -> int | float:
-    return _in_own_words(value, _as(DataType.NUMBER), _decimal_text(value, "a number"))
+    return _in_own_words(value, _as(DataType.NUMBER), _decimal_text(value, Phrase("a number")))
 
 
 def _in_own_words(typed: Any, check: Callable[[Any], Any], plain: Any) -> Any:
@@ -122,12 +124,16 @@ def _in_own_words(typed: Any, check: Callable[[Any], Any], plain: Any) -> Any:
     try:
         return check(plain)
     except ValueError as error:
-        raise ValueError(str(error).replace(f"'{plain}'", f"'{typed}'", 1)) from None
+        said = phrase_of(error)
+        if isinstance(said, Phrase):
+            raise ValueError(Phrase(said.template, **{name: f"'{typed}'" if value == f"'{plain}'" else value
+                                                      for name, value in said.values.items()})) from None
+        raise ValueError(str(said).replace(f"'{plain}'", f"'{typed}'", 1)) from None
 
 
 def _date(value: Any) -> date:
     if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
-        raise ValueError(f"'{value}' is not a date; write YYYY-MM-DD")
+        raise ValueError(Phrase("{value} is not a date; write {example}", value=f"'{value}'", example="YYYY-MM-DD"))
     return _as(DataType.DATE)(value.strip() if isinstance(value, str) else value)
 
 

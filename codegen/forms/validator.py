@@ -37,6 +37,7 @@ from models.data import Variable
 from models.errors import FlowdeskError
 from models.expressions import CompiledExpression, ExpressionError, ExprType, type_of_variable
 from models.forms import Form, InputField, RepeatingGroup, Section
+from models.phrases import Phrase, phrase_of
 
 #: Compiles an expression with extra names (e.g. `value`) on top of the case data:
 #: `ProcessVersion.expression(source, expect, extra)`.
@@ -48,13 +49,15 @@ class Submission:
     """A form checked over the case's values.
 
     `values`: variable -> canonical value of every visible field that is right
-    (a group's variable -> its rows); `errors`: field path -> what is wrong;
+    (a group's variable -> its rows); `errors`: field path -> what is wrong, in English
+    (`phrases`: the same as phrased, for a page to say in its reader's language);
     `hidden`: paths of the fields, sections, groups and row fields not shown.
     """
 
     values: dict[str, Any]
     errors: dict[str, str]
     hidden: frozenset[str] = field(default_factory=frozenset)
+    phrases: dict[str, Phrase | str] = field(default_factory=dict)
 
 
 def check_submission(form: Form, variables: Mapping[str, Variable], entered: Mapping[str, Any],
@@ -108,7 +111,9 @@ class PreparedForm:
         try:
             checked = self.model.model_validate(entered, context=context)
         except ValidationError as failure:
-            return Submission({}, _errors(failure), frozenset(context.hidden))
+            phrases = _errors(failure)
+            return Submission({}, {path: str(problem) for path, problem in phrases.items()},
+                              frozenset(context.hidden), phrases)
         values = {}
         for name, element in self.fields.items():
             value = getattr(checked, name)
@@ -218,7 +223,7 @@ def _type(variable: Variable | None) -> ExprType:
 
 def _prepare_form(prepared: PreparedForm, entered: Any, handler: Callable, context: _Context) -> Any:
     if not isinstance(entered, Mapping):
-        raise PydanticCustomError("flowdesk", "expected the form's values by variable name")
+        raise _refused(Phrase("expected the form's values by variable name"))
 
     def value_of(variable: str) -> Any:
         return entered[variable] if variable in entered else context.case_values.get(variable)
@@ -259,7 +264,7 @@ def _prepare_row(group: RepeatingGroup, editable: list[tuple[InputField, FieldRu
     hidden: set[str] = set()
     context.rows_hidden.append(hidden)
     if not isinstance(row, Mapping):
-        raise PydanticCustomError("flowdesk", "this row is not a record of fields")
+        raise _refused(Phrase("this row is not a record of fields"))
     scope = ChainMap(_readable_row(editable, row), context.scopes[-1])
     data = {}
     for element in group.fields:
@@ -313,7 +318,7 @@ def _field_check(rules: FieldRules, value_type: ExprType, row_types: Mapping[str
             return _HIDDEN
         result = _checked(rules, value, value_type, row_types, info.context)
         if isinstance(result, _Problem):
-            raise PydanticCustomError("flowdesk", "{message}", {"message": result.message})
+            raise _refused(result.message)
         return result
 
     return check
@@ -321,7 +326,7 @@ def _field_check(rules: FieldRules, value_type: ExprType, row_types: Mapping[str
 
 @dataclass(frozen=True)
 class _Problem:
-    message: str
+    message: Phrase | str
 
 
 def _checked(rules: FieldRules, value: Any, value_type: ExprType, row_types: Mapping[str, ExprType],
@@ -329,11 +334,11 @@ def _checked(rules: FieldRules, value: Any, value_type: ExprType, row_types: Map
     """The canonical value, or the problem with it."""
     label = rules.label
     if is_empty(value):
-        return _Problem(f"'{label}' is required") if rules.field.required else None
+        return _Problem(Phrase("'{field}' is required", field=label)) if rules.field.required else None
     try:
         value = rules.kind.parse(value)
     except ValueError as error:
-        return _Problem(str(error))
+        return _Problem(phrase_of(error))
     problem = _rule_problem(rules, value, context)
     if problem:
         return _Problem(problem)
@@ -343,39 +348,41 @@ def _checked(rules: FieldRules, value: Any, value_type: ExprType, row_types: Map
         try:
             holds = context.compile(validation.expression, ExprType.BOOLEAN, extra).evaluate(scope)
         except ExpressionError as error:  # its hint is for the form's author, not the agent
-            return _Problem(f"'{label}' cannot be checked: {error.message}")
+            return _Problem(Phrase("'{field}' cannot be checked: {problem}", field=label,
+                                   problem=error.message_phrase))
         if not holds:
             return _Problem(validation.message)
     return value
 
 
-def _rule_problem(rules: FieldRules, value: Any, context: _Context) -> str | None:
+def _rule_problem(rules: FieldRules, value: Any, context: _Context) -> Phrase | None:
     label = rules.label
     if rules.kind.bounds is Bounds.VALUE:
         if rules.minimum is not None and exact(value) < rules.minimum:
-            return f"'{label}' must be at least {shown(rules.minimum)}"
+            return Phrase("'{field}' must be at least {minimum}", field=label, minimum=shown(rules.minimum))
         if rules.maximum is not None and exact(value) > rules.maximum:
-            return f"'{label}' must be at most {shown(rules.maximum)}"
+            return Phrase("'{field}' must be at most {maximum}", field=label, maximum=shown(rules.maximum))
     if rules.min_length is not None and len(value) < rules.min_length:
-        return f"'{label}' needs at least {rules.min_length} characters"
+        return Phrase("'{field}' needs at least {count} characters", field=label, count=rules.min_length)
     if rules.max_length is not None and len(value) > rules.max_length:
-        return f"'{label}' may have at most {rules.max_length} characters"
+        return Phrase("'{field}' may have at most {count} characters", field=label, count=rules.max_length)
     if rules.pattern:
         return _pattern_problem(rules, value, context)
     if rules.options is not None and value not in [o.value for o in rules.options]:
-        offered = ", ".join(o.display for o in rules.options)
-        return f"'{label}' must be one of the options offered ({offered})"
+        return Phrase("'{field}' must be one of the options offered ({options})", field=label,
+                      options=[o.display for o in rules.options])
     return None
 
 
-def _pattern_problem(rules: FieldRules, value: str, context: _Context) -> str | None:
+def _pattern_problem(rules: FieldRules, value: str, context: _Context) -> Phrase | None:
     """Patterns run as the expression language's `matches`: RE2, in linear time, whatever the pattern."""
     try:
         matches = context.compile(f"value.matches({json.dumps(rules.pattern)})", ExprType.BOOLEAN,
                                   {"value": ExprType.TEXT}).evaluate({"value": value})
     except ExpressionError as error:
-        return f"'{rules.label}' cannot be checked: its pattern is broken ({error.message}); tell the process owner"
-    return None if matches else f"'{rules.label}' is not in the expected form"
+        return Phrase("'{field}' cannot be checked: its pattern is broken ({problem}); tell the process owner",
+                      field=rules.label, problem=error.message_phrase)
+    return None if matches else Phrase("'{field}' is not in the expected form", field=rules.label)
 
 
 def _group_check(group: RepeatingGroup, row_model: type[BaseModel]) -> Callable:
@@ -389,13 +396,13 @@ def _group_check(group: RepeatingGroup, row_model: type[BaseModel]) -> Callable:
             return _HIDDEN
         rows = [] if is_empty(rows) else rows
         if not isinstance(rows, list):
-            raise PydanticCustomError("flowdesk", "'{label}' expects a list of rows", {"label": group.label})
+            raise _refused(Phrase("'{field}' expects a list of rows", field=group.label))
         if len(rows) < group.min_items:
-            raise PydanticCustomError("flowdesk", "'{label}' needs at least {count} row(s)",
-                                      {"label": group.label, "count": group.min_items})
+            raise _refused(Phrase("'{field}' needs at least {count} row(s)", field=group.label,
+                                  count=group.min_items))
         if len(rows) > group.max_items:
-            raise PydanticCustomError("flowdesk", "'{label}' may have at most {count} rows",
-                                      {"label": group.label, "count": group.max_items})
+            raise _refused(Phrase("'{field}' may have at most {count} rows", field=group.label,
+                                  count=group.max_items))
         first = len(context.rows_hidden)
         try:
             checked = handler(rows)
@@ -416,11 +423,17 @@ def _group_check(group: RepeatingGroup, row_model: type[BaseModel]) -> Callable:
     return check
 
 
-def _errors(failure: ValidationError) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def _refused(message: Phrase | str) -> PydanticCustomError:
+    """A field's problem for pydantic to report; `_errors` takes its phrase back out."""
+    return PydanticCustomError("flowdesk", "{message}", {"message": message})
+
+
+def _errors(failure: ValidationError) -> dict[str, Phrase | str]:
+    errors: dict[str, Phrase | str] = {}
     for error in failure.errors(include_url=False):
         path = ""
         for part in error["loc"]:
             path += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-        errors.setdefault(path or "(form)", error["msg"])
+        phrased = error.get("ctx", {}).get("message")
+        errors.setdefault(path or "(form)", phrased if isinstance(phrased, Phrase) else error["msg"])
     return errors

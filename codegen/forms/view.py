@@ -21,6 +21,7 @@ from codegen.value_text import ScalarText, json_text, value_text
 from models.data import Variable
 from models.errors import FlowdeskError
 from models.forms import FieldKind, Form, InputField, RepeatingGroup, Section
+from models.phrases import Phrase
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class FormWords:
     add_row: str = "Add row"
     #: How a read-only value that is set, no choice and no list reads: yes/no, amounts, dates.
     value: ScalarText = json_text
+    #: What is wrong with a field (`Submission.errors`), in the page's language.
+    problem: Callable[[Phrase | str], str] = str
 
 
 #: The words of a form shown outside a page's language (and in tests of codegen).
@@ -227,7 +230,7 @@ class FormView:
         for path, box in self._shown.items():
             box.set_visibility(path not in submission.hidden)
         for path, label in self._messages.items():
-            message = submission.errors.get(path, "") if self._checked else ""
+            message = self.words.problem(submission.phrases.get(path, "")) if self._checked else ""
             label.set_text(message)
             label.set_visibility(bool(message))
         return submission

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from models.checks.context import CheckContext
 from models.checks.findings import Problem
 from models.expression_sites import expression_sites
-from models.expressions import ExpressionError, compile_expression
+from models.expressions import ExpressionError, compile_expression, kind_name
+from models.phrases import Phrase, either
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -20,11 +21,14 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
         try:
             compiled = compile_expression(site.source, site.names, expect=expect)
         except ExpressionError as error:
-            yield Problem(site.element, f"In {site.where} of '{site.element}' (`{site.source}`): {error.message}",
-                          error.hint or "Use the name completion to pick declared data.")
+            yield Problem(site.element, Phrase("In {where} of '{element}' (`{source}`): {problem}", where=site.where,
+                                               element=site.element, source=site.source,
+                                               problem=error.message_phrase),
+                          error.hint_phrase or Phrase("Use the name completion to pick declared data."))
             continue
         if site.accepts and compiled.type not in site.accepts:
-            wanted = " or ".join(str(t) for t in site.accepts)
-            yield Problem(site.element, f"In {site.where} of '{site.element}': `{site.source}` gives "
-                          f"{compiled.type}, not {wanted}.",
-                          "Change the expression so it gives the right kind of value.")
+            yield Problem(site.element, Phrase("In {where} of '{element}': `{source}` gives {kind}, not {wanted}.",
+                                               where=site.where, element=site.element, source=site.source,
+                                               kind=kind_name(compiled.type),
+                                               wanted=either(map(kind_name, site.accepts))),
+                          Phrase("Change the expression so it gives the right kind of value."))

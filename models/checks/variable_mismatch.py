@@ -46,7 +46,7 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
                 normalise_value(variable, variable.default)
             except ValueError as error:
                 yield Problem(variable.name, Phrase("The default of '{name}' is not a valid {type}: {error}.",
-                                                    name=variable.display, type=variable.type.value, error=str(error)),
+                                                    name=variable.display, type=variable.type, error=str(error)),
                               Phrase("Correct the default or remove it."))
 
     for node in bundle.nodes:
@@ -105,7 +105,7 @@ def _records_variable(element: str, what: Phrase, name: str, declared: dict[str,
                       _declare_hint(name, declared))
     elif variable.type is not DataType.RECORDS:
         yield Problem(element, Phrase("{what} '{name}', which is {type}, not a list of records.", what=what,
-                                      name=name, type=variable.type.value), hint)
+                                      name=name, type=variable.type), hint)
     else:
         return variable
     return None
@@ -149,8 +149,7 @@ def _field_problems(
                       _declare_hint(field.variable, declared))
     elif variable.type not in FIELD_TYPES[field.kind]:
         yield Problem(field.id, Phrase("{field} is a {kind} field, but '{name}' is {type}.", field=where,
-                                       kind=field.kind.value.replace("_", " "), name=variable.name,
-                                       type=variable.type.value),
+                                       kind=field.kind, name=variable.name, type=variable.type),
                       Phrase("Change the field's kind or bind it to a variable of the fitting type."))
     elif field.kind is FieldKind.CHOICE and field.options:
         unknown = [o.value for o in field.options if o.value not in variable.option_values()]

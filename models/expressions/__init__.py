@@ -41,7 +41,7 @@ from models.expressions.compiler import compile_expression
 from models.expressions.errors import EvaluationError, ExpressionError
 from models.expressions.evaluate import CompiledExpression
 from models.expressions.functions import FUNCTION_NAMES
-from models.expressions.types import CUSTOMER_TYPE, ExprType, names_for, type_of_variable
+from models.expressions.types import CUSTOMER_TYPE, ExprType, kind_name, names_for, type_of_variable
 
 __all__ = [
     "CUSTOMER_TYPE",
@@ -51,6 +51,7 @@ __all__ = [
     "ExprType",
     "ExpressionError",
     "compile_expression",
+    "kind_name",
     "names_for",
     "type_of_variable",
 ]

@@ -39,6 +39,7 @@ from models.expressions.functions import check_call
 from models.expressions.operators import LEVEL, check_binary
 from models.expressions.typed import Typed, is_untyped_number, suggestion
 from models.expressions.types import ExprType, describe, unify
+from models.phrases import Phrase
 
 _MAX_CENTS = Decimal(10) ** 17
 
@@ -64,7 +65,7 @@ class Checker:
 
     # -- shared helpers (also used by operators.py and functions.py) -------------
 
-    def error(self, message: str, position: int | None, hint: str | None = None) -> ExpressionError:
+    def error(self, message: Phrase, position: int | None, hint: Phrase | None = None) -> ExpressionError:
         return ExpressionError(message, source=self.source, position=position, hint=hint)
 
     def text(self, node: s.Node, limit: int = 40) -> str:
@@ -110,19 +111,20 @@ class Checker:
             return Typed(expect, typed.cel)
         got = describe(typed.type)
         if expect == ExprType.BOOLEAN:
-            hint = "write true or false"
+            hint = Phrase("write true or false")
             if not isinstance(node, (s.Number, s.String)):  # comparing a literal makes no sense
                 if typed.type in (ExprType.NUMBER, ExprType.MONEY):
-                    hint = f"compare it, e.g. {self.text(node, 20)} > 100"
+                    hint = Phrase("compare it, e.g. {example}", example=f"{self.text(node, 20)} > 100")
                 elif typed.type == ExprType.TEXT:
-                    hint = f'compare it, e.g. {self.text(node, 20)} == "yes"'
-            raise self.error(f"this gives {got}, but yes/no is needed here", None, hint)
+                    hint = Phrase("compare it, e.g. {example}", example=f'{self.text(node, 20)} == "yes"')
+            raise self.error(Phrase("this gives {got}, but yes/no is needed here", got=got), None, hint)
         hint = None
         if expect == ExprType.MONEY and typed.type == ExprType.NUMBER:
-            hint = f"write money({self.text(node, 30)}) to use the number as an amount"
+            hint = Phrase("write {example} to use the number as an amount", example=f"money({self.text(node, 30)})")
         elif expect == ExprType.TEXT:
-            hint = f"write string({self.text(node, 30)}) to turn it into text"
-        raise self.error(f"this gives {got}, but {describe(expect)} is needed here", None, hint)
+            hint = Phrase("write {example} to turn it into text", example=f"string({self.text(node, 30)})")
+        raise self.error(Phrase("this gives {got}, but {wanted} is needed here", got=got, wanted=describe(expect)),
+                         None, hint)
 
     def check(self, node: s.Node, context: ExprType | None = None) -> Typed:
         """The type and CEL of `node`; `context` is the type its surroundings expect, if known."""
@@ -163,17 +165,17 @@ class Checker:
             return Typed(ExprType.MONEY, int_literal(self.cents(value, node)))
         as_float = float(value)
         if as_float in (float("inf"), float("-inf")):
-            raise self.error(f"the number {node.text} is too large", node.start)
+            raise self.error(Phrase("the number {number} is too large", number=node.text), node.start)
         return Typed(ExprType.NUMBER, double_literal(as_float))
 
     def cents(self, euros: Decimal, node: s.Node) -> int:
         """An amount literal in cents; more than two decimals is refused, not rounded."""
         cents = euros.scaleb(2)
         if cents != cents.to_integral_value():
-            raise self.error(f"an amount has at most two decimals, not {self.text(node)}", node.start,
-                             "write e.g. 12.50")
+            raise self.error(Phrase("an amount has at most two decimals, not {amount}", amount=self.text(node)),
+                             node.start, Phrase("write e.g. {example}", example="12.50"))
         if abs(cents) >= _MAX_CENTS:
-            raise self.error(f"the amount {self.text(node)} is too large", node.start)
+            raise self.error(Phrase("the amount {amount} is too large", amount=self.text(node)), node.start)
         return int(cents)
 
     def _name(self, node: s.Name) -> Typed:
@@ -187,8 +189,8 @@ class Checker:
             return Typed(self.names[node.name], Atom(cel_name(node.name)))
         hint = suggestion(node.name, self.visible_names())
         if hint is None:
-            hint = f'to mean the text itself, put it in quotes: "{node.name}"'
-        raise self.error(f"unknown name '{node.name}'", node.start, hint)
+            hint = Phrase("to mean the text itself, put it in quotes: {quoted}", quoted=f'"{node.name}"')
+        raise self.error(Phrase("unknown name '{name}'", name=node.name), node.start, hint)
 
     # -- structure ---------------------------------------------------------------
 
@@ -226,14 +228,17 @@ class Checker:
             if name in t.fields:
                 self.accessed.setdefault(t, set()).add(name)
                 return Typed(t.fields[name], Select(target.cel, name))
-            raise self.error(f"{owner} has no field '{name}'", position, suggestion(name, t.fields))
+            raise self.error(Phrase("{owner} has no field '{name}'", owner=owner, name=name), position,
+                             suggestion(name, t.fields))
         if t.is_list and t.element is not None and t.element.is_record:
-            raise self.error(f"{owner} is a list of records, not one record", position,
-                             f"look inside it, e.g. {owner}.exists(x, x.{name} != null), or pick one "
-                             f"with {owner}[0].{name}")
+            raise self.error(Phrase("{owner} is a list of records, not one record", owner=owner), position,
+                             Phrase("look inside it, e.g. {example}, or pick one with {first}",
+                                    example=f"{owner}.exists(x, x.{name} != null)", first=f"{owner}[0].{name}"))
         if t.kind == "any":
-            raise self.error(f"cannot tell whether {owner} has a field '{name}'", position)
-        raise self.error(f"{owner} is {describe(t)} and has no field '{name}'", position)
+            raise self.error(Phrase("cannot tell whether {owner} has a field '{name}'", owner=owner, name=name),
+                             position)
+        raise self.error(Phrase("{owner} is {kind} and has no field '{name}'", owner=owner, kind=describe(t),
+                                name=name), position)
 
     def _index(self, node: s.Index) -> Typed:
         target = self.check(node.target)
@@ -246,26 +251,27 @@ class Checker:
                 return Typed(t.element, IndexOp(target.cel, int_literal(int(index.text))))
             checked = self.check(index, ExprType.NUMBER)
             if checked.type != ExprType.NUMBER:
-                raise self.error(f"a position in a list is a number, not {describe(checked.type)}",
-                                 index.start)
+                raise self.error(Phrase("a position in a list is a number, not {kind}",
+                                        kind=describe(checked.type)), index.start)
             return Typed(t.element, IndexOp(target.cel, CallOp("int", (checked.cel,))))
         if t.is_record and isinstance(node.index, s.String):
             return self.field_of(target, node.target, node.index.value, node.index.start)
         if t == ExprType.TEXT:
-            raise self.error(f"cannot pick characters out of text with [ ]: {owner}", node.index.start,
-                             "use startsWith, endsWith, contains or matches")
-        raise self.error(f"{owner} is {describe(t)}; only lists have positions [ ]", node.index.start)
+            raise self.error(Phrase("cannot pick characters out of text with [ ]: {owner}", owner=owner),
+                             node.index.start, Phrase("use startsWith, endsWith, contains or matches"))
+        raise self.error(Phrase("{owner} is {kind}; only lists have positions [ ]", owner=owner, kind=describe(t)),
+                         node.index.start)
 
     def _unary(self, node: s.Unary, context: ExprType | None) -> Typed:
         operand = self.check(node.operand, context if node.op == "-" else None)
         t = operand.type
         if node.op == "!":
             if t not in (ExprType.BOOLEAN, ExprType.ANY):
-                raise self.error(f"'!' (not) needs yes/no, but {self.text(node.operand)} is {describe(t)}",
-                                 node.start)
+                raise self.error(Phrase("'!' (not) needs yes/no, but {operand} is {kind}",
+                                        operand=self.text(node.operand), kind=describe(t)), node.start)
             return Typed(ExprType.BOOLEAN, UnaryOp("!", operand.cel))
         if t not in (ExprType.NUMBER, ExprType.MONEY, ExprType.DURATION):
-            raise self.error(f"cannot make {describe(t)} negative", node.start)
+            raise self.error(Phrase("cannot make {kind} negative", kind=describe(t)), node.start)
         cel = operand.cel
         if isinstance(cel, Atom) and cel.text[:1].isdigit():
             return Typed(t, Atom("-" + cel.text))
@@ -289,14 +295,14 @@ class Checker:
     def _conditional(self, node: s.Conditional, context: ExprType | None) -> Typed:
         condition = self.check(node.condition)
         if condition.type not in (ExprType.BOOLEAN, ExprType.ANY):
-            raise self.error(f"the condition before '?' gives {describe(condition.type)}, not yes/no",
+            raise self.error(Phrase("the condition before '?' gives {kind}, not yes/no", kind=describe(condition.type)),
                              node.condition.start)
         then, otherwise = self.check_pair(node.then, node.otherwise, context)
         t = unify(then.type, otherwise.type)
         if t is None:
-            raise self.error(f"the two possible results differ: {describe(then.type)} after '?' and "
-                             f"{describe(otherwise.type)} after ':'", node.then.start,
-                             "both results must be the same kind of value")
+            raise self.error(Phrase("the two possible results differ: {then} after '?' and {otherwise} after ':'",
+                                    then=describe(then.type), otherwise=describe(otherwise.type)), node.then.start,
+                             Phrase("both results must be the same kind of value"))
         return Typed(t, CondOp(condition.cel, then.cel, otherwise.cel))
 
     def _list(self, node: s.ListLit, context: ExprType | None) -> Typed:
@@ -313,8 +319,8 @@ class Checker:
         for item_node, item in zip(node.items, items, strict=True):
             joined = unify(element, item.type)
             if joined is None:
-                raise self.error(f"a list holds one kind of value, but this list mixes {describe(element)} "
-                                 f"and {describe(item.type)}", item_node.start)
+                raise self.error(Phrase("a list holds one kind of value, but this list mixes {one} and {other}",
+                                        one=describe(element), other=describe(item.type)), item_node.start)
             element = joined
         if element.kind == "null":
             element = item_context or ExprType.ANY
@@ -325,12 +331,12 @@ class Checker:
         entries: list[tuple[Cel, Cel]] = []
         for key, value in node.entries:
             if not isinstance(key, s.String):
-                raise self.error("the field names of a record are text in quotes", key.start,
-                                 'write e.g. {"name": customer.name}')
+                raise self.error(Phrase("the field names of a record are text in quotes"), key.start,
+                                 Phrase("write e.g. {example}", example='{"name": customer.name}'))
             if key.value in fields:
-                raise self.error(f"the field '{key.value}' appears twice", key.start)
+                raise self.error(Phrase("the field '{name}' appears twice", name=key.value), key.start)
             if key.value.startswith("_") or not key.value:
-                raise self.error(f"'{key.value}' is not allowed as a field name", key.start)
+                raise self.error(Phrase("'{name}' is not allowed as a field name", name=key.value), key.start)
             typed = self.check(value)
             fields[key.value] = typed.type
             entries.append((string_literal(key.value), typed.cel))

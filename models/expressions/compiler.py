@@ -19,6 +19,7 @@ from models.expressions.evaluate import CompiledExpression, Input
 from models.expressions.library import FUNCTIONS
 from models.expressions.parser import parse
 from models.expressions.types import ExprType, has_record
+from models.phrases import Phrase
 
 
 def compile_expression(source: str, names: Mapping[str, ExprType], *,
@@ -45,7 +46,7 @@ def compile_expression(source: str, names: Mapping[str, ExprType], *,
     models.expressions.errors.ExpressionError: unknown name 'amout'; did you mean 'amount'?
     """
     if not isinstance(source, str):
-        raise ExpressionError("the expression must be text", source=str(source))
+        raise ExpressionError(Phrase("the expression must be text"), source=str(source))
     return _compile_once(source, tuple(sorted(names.items(), key=lambda item: item[0])), expect)
 
 
@@ -75,8 +76,8 @@ def _compile_once(source: str, names_key: tuple[tuple[str, ExprType], ...],
 
 
 def _too_complex(source: str) -> ExpressionError:
-    return ExpressionError("the expression is too complex to run", source=source,
-                           hint="split it up, e.g. with a decision table or an extra variable")
+    return ExpressionError(Phrase("the expression is too complex to run"), source=source,
+                           hint=Phrase("split it up, e.g. with a decision table or an extra variable"))
 
 
 def _inputs(checker: Checker, names: Mapping[str, ExprType],

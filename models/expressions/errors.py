@@ -8,13 +8,17 @@ zero), so callers can tell a broken model from unlucky data.
 from __future__ import annotations
 
 from models.errors import FlowdeskError
+from models.phrases import Phrase
 
 
 class ExpressionError(FlowdeskError):
-    """An expression is wrong; `message` says what, `hint` how to fix it.
+    """An expression is wrong; `message` says what, `hint` how to fix it (both English text).
 
     `position` is the 0-based character offset in `source` where the problem is,
-    or None when it concerns the expression as a whole.
+    or None when it concerns the expression as a whole. What is wrong is phrased
+    (`models.phrases.Phrase`, the names and kinds in its values) and kept as
+    `message_phrase` and `hint_phrase`, and as the exception's argument, so the
+    designer says it in its reader's language (`designer.i18n.said(error)`).
 
     >>> error = ExpressionError("unknown name 'amont'", source="amont > 1", position=0,
     ...                         hint="did you mean 'amount'?")
@@ -22,13 +26,15 @@ class ExpressionError(FlowdeskError):
     "unknown name 'amont'; did you mean 'amount'?"
     """
 
-    def __init__(self, message: str, *, source: str = "", position: int | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(self, message: Phrase | str, *, source: str = "", position: int | None = None,
+                 hint: Phrase | str | None = None) -> None:
         self.source = source
-        self.message = message
+        self.message = str(message)
         self.position = position
-        self.hint = hint
-        super().__init__(f"{message}; {hint}" if hint else message)
+        self.hint = str(hint) if hint else None
+        self.message_phrase = message
+        self.hint_phrase = hint or None
+        super().__init__(Phrase("{message}; {hint}", message=message, hint=hint) if hint else message)
 
     def pointer(self) -> str:
         """The source with a caret under the problem, for monospace display ("" without a position)."""

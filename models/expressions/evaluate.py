@@ -17,6 +17,7 @@ from models.expressions.convert import Converter, WrongKind
 from models.expressions.errors import EvaluationError
 from models.expressions.library import FAULT_MESSAGES, fault_code
 from models.expressions.types import ExprType
+from models.phrases import Phrase
 
 if TYPE_CHECKING:
     from cel import Program
@@ -29,12 +30,12 @@ Input = tuple[str, str, Converter | None, tuple[str, ...]]
 CLOCK_NAMES = frozenset(("now", "today"))
 
 _NATIVE_FUNCTION_ERRORS = {
-    "int": "the text is not a whole number",
-    "double": "the text is not a number",
-    "timestamp": "a date is out of range",
-    "duration": "the text is not a duration (write e.g. 48h)",
-    "matches": "the pattern is not a valid regular expression",
-    "getMilliseconds": "a period of time is too long",
+    "int": Phrase("the text is not a whole number"),
+    "double": Phrase("the text is not a number"),
+    "timestamp": Phrase("a date is out of range"),
+    "duration": Phrase("the text is not a duration (write e.g. 48h)"),
+    "matches": Phrase("the pattern is not a valid regular expression"),
+    "getMilliseconds": Phrase("a period of time is too long"),
 }
 
 
@@ -103,32 +104,35 @@ class CompiledExpression:
 
     # -- turning failures into plain words -----------------------------------------
 
-    def _failure(self, reason: str, hint: str | None) -> EvaluationError:
+    def _failure(self, reason: Phrase | str, hint: Phrase | None) -> EvaluationError:
         shown = " ".join(self.source.split())
         if len(shown) > 60:
             shown = shown[:57] + "..."
-        return EvaluationError(f"cannot work out `{shown}`: {reason}", source=self.source, hint=hint)
+        return EvaluationError(Phrase("cannot work out `{expression}`: {reason}", expression=shown, reason=reason),
+                               source=self.source, hint=hint)
 
     def _explain(self, error: Exception, values: Mapping[str, Any]) -> EvaluationError:
         text = str(error)
         code = fault_code(text)
         missing = self._missing(values)
         if code is not None and code != "no_value":
-            return self._failure(FAULT_MESSAGES.get(code, "a value could not be worked out"), None)
+            return self._failure(FAULT_MESSAGES.get(code, Phrase("a value could not be worked out")), None)
         if isinstance(error, ZeroDivisionError):
-            return self._failure("division by zero", None)
+            return self._failure(FAULT_MESSAGES["division_by_zero"], None)
         if isinstance(error, OverflowError):
-            return self._failure("a number got too large", None)
+            return self._failure(FAULT_MESSAGES["too_large"], None)
         if isinstance(error, IndexError):
-            return self._failure("a list has no item at that position", "check size(list) first")
+            return self._failure(Phrase("a list has no item at that position"),
+                                 Phrase("check {example} first", example="size(list)"))
         if missing and (code == "no_value" or isinstance(error, TypeError | KeyError | RuntimeError)):
-            return self._failure(_no_value(missing), "check for a value first, e.g. x != null && ...")
+            return self._failure(_no_value(missing), Phrase("check for a value first, e.g. {example}",
+                                                            example="x != null && ..."))
         if code == "no_value":
-            return self._failure("a value is missing", None)
+            return self._failure(FAULT_MESSAGES["no_value"], None)
         for function, reason in _NATIVE_FUNCTION_ERRORS.items():
             if f"Function '{function}' error" in text:
                 return self._failure(reason, None)
-        return self._failure("the values do not fit this expression", None)
+        return self._failure(Phrase("the values do not fit this expression"), None)
 
     def _missing(self, values: Mapping[str, Any]) -> list[str]:
         """Referenced names and fields without a value, else empty fields inside referenced records."""
@@ -176,10 +180,10 @@ def _empty_fields(path: str, value: Any) -> list[str]:
     return []
 
 
-def _no_value(names: list[str]) -> str:
-    shown = [f"'{n}'" for n in names[:3]]
+def _no_value(names: list[str]) -> Phrase:
+    shown: list[Phrase | str] = [f"'{n}'" for n in names[:3]]
     if len(names) > 3:
-        shown.append(f"{len(names) - 3} more")
+        shown.append(Phrase("{count} more", count=len(names) - 3))
     if len(shown) == 1:
-        return f"{shown[0]} has no value yet"
-    return f"{', '.join(shown[:-1])} and {shown[-1]} have no value yet"
+        return Phrase("{name} has no value yet", name=shown[0])
+    return Phrase("{names} and {last} have no value yet", names=shown[:-1], last=shown[-1])

@@ -28,6 +28,7 @@ from models.expressions.emitter import (
 )
 from models.expressions.typed import Typed, is_untyped_number, suggestion
 from models.expressions.types import ExprType, describe, is_date_like
+from models.phrases import Phrase, either
 
 if TYPE_CHECKING:
     from models.expressions.checker import Checker
@@ -49,10 +50,11 @@ def check_call(ch: Checker, node: s.Call, context: ExprType | None) -> Typed:
     handler = _HANDLERS.get(node.name)
     if handler is None:
         if node.name in ch.visible_names():
-            raise ch.error(f"'{node.name}' is not a function", node.name_pos)
+            raise ch.error(Phrase("'{name}' is not a function", name=node.name), node.name_pos)
         known = [*_HANDLERS, *_MACROS, "has"]
-        raise ch.error(f"unknown function '{node.name}'", node.name_pos,
-                       suggestion(node.name, known) or f"the functions are: {', '.join(sorted(known))}")
+        raise ch.error(Phrase("unknown function '{name}'", name=node.name), node.name_pos,
+                       suggestion(node.name, known) or Phrase("the functions are: {functions}",
+                                                              functions=", ".join(sorted(known))))
     args = [node.target, *node.args] if node.target is not None else list(node.args)
     return handler(ch, node, args, context)
 
@@ -61,15 +63,18 @@ def check_call(ch: Checker, node: s.Call, context: ExprType | None) -> Typed:
 
 def _arity(ch: Checker, node: s.Call, args: list[s.Node], count: int, example: str) -> None:
     if len(args) != count:
-        raise ch.error(f"{node.name} takes {count} value{'s' if count != 1 else ''}, not {len(args)}",
-                       node.name_pos, f"write e.g. {example}")
+        takes = Phrase("{function} takes 1 value, not {given}", function=node.name, given=len(args)) if count == 1 \
+            else Phrase("{function} takes {count} values, not {given}", function=node.name, count=count,
+                        given=len(args))
+        raise ch.error(takes, node.name_pos, Phrase("write e.g. {example}", example=example))
 
 
 def _need(ch: Checker, node: s.Call, arg: s.Node, typed: Typed, allowed: tuple[ExprType, ...]) -> None:
     if typed.type in allowed or typed.type.kind == "any":
         return
-    wanted = " or ".join(describe(t) for t in allowed)
-    raise ch.error(f"{node.name} needs {wanted}, but {ch.text(arg)} is {describe(typed.type)}", arg.start)
+    raise ch.error(Phrase("{function} needs {wanted}, but {value} is {kind}", function=node.name,
+                          wanted=either(map(describe, allowed)), value=ch.text(arg), kind=describe(typed.type)),
+                   arg.start)
 
 
 def _method(name: str, target: Cel, *args: Cel) -> CallOp:
@@ -99,22 +104,25 @@ def _size(ch: Checker, node: s.Call, args: list[s.Node], context: ExprType | Non
         return Typed(NUMBER, ch.helper("_fd_len", value.cel))
     if value.type.is_list:
         return Typed(NUMBER, CallOp("double", (CallOp("size", (value.cel,)),)))
-    raise ch.error(f"size needs text or a list, but {ch.text(args[0])} is {describe(value.type)}", args[0].start)
+    raise ch.error(Phrase("size needs text or a list, but {value} is {kind}", value=ch.text(args[0]),
+                          kind=describe(value.type)), args[0].start)
 
 
 def _text_test(ch: Checker, node: s.Call, args: list[s.Node], context: ExprType | None) -> Typed:
     _arity(ch, node, args, 2, f'name.{node.name}("abc")')
     subject, other = ch.check(args[0]), ch.check(args[1])
     if node.name == "contains" and subject.type.is_list:
-        raise ch.error(f"contains looks inside text, but {ch.text(args[0])} is {describe(subject.type)}",
-                       node.name_pos, f"to look for an item in a list write {ch.text(args[1])} in {ch.text(args[0])}")
+        raise ch.error(Phrase("contains looks inside text, but {value} is {kind}", value=ch.text(args[0]),
+                              kind=describe(subject.type)), node.name_pos,
+                       Phrase("to look for an item in a list write {example}",
+                              example=f"{ch.text(args[1])} in {ch.text(args[0])}"))
     _need(ch, node, args[0], subject, (TEXT,))
     _need(ch, node, args[1], other, (TEXT,))
     if node.name == "matches" and isinstance(args[1], s.String):
         pattern = string_literal(args[1].value).text
         if not _validate_with_cel(f'"".matches({pattern})'):
-            raise ch.error(f"{ch.text(args[1])} is not a valid pattern (regular expression)", args[1].start,
-                           "patterns cannot use look-around or back-references")
+            raise ch.error(Phrase("{pattern} is not a valid pattern (regular expression)", pattern=ch.text(args[1])),
+                           args[1].start, Phrase("patterns cannot use look-around or back-references"))
     return Typed(BOOLEAN, _method(node.name, subject.cel, other.cel))
 
 
@@ -174,7 +182,8 @@ def _money(ch: Checker, node: s.Call, args: list[s.Node], context: ExprType | No
         try:
             return Typed(MONEY, int_literal(ch.cents(Decimal(args[0].value.strip()), args[0])))
         except ArithmeticError:
-            raise ch.error(f"{ch.text(args[0])} is not an amount", args[0].start, "write e.g. 125.50") from None
+            raise ch.error(Phrase("{value} is not an amount", value=ch.text(args[0])), args[0].start,
+                           Phrase("write e.g. {example}", example="125.50")) from None
     value = ch.check(args[0])
     _need(ch, node, args[0], value, (NUMBER, TEXT, MONEY))
     if value.type == MONEY:
@@ -189,7 +198,8 @@ def _date(ch: Checker, node: s.Call, args: list[s.Node], context: ExprType | Non
         try:
             day = date.fromisoformat(args[0].value.strip())
         except ValueError:
-            raise ch.error(f"{ch.text(args[0])} is not a date", args[0].start, 'write e.g. "2024-12-31"') from None
+            raise ch.error(Phrase("{value} is not a date", value=ch.text(args[0])), args[0].start,
+                           Phrase("write e.g. {example}", example='"2024-12-31"')) from None
         return Typed(DATE, _timestamp(datetime(day.year, day.month, day.day, tzinfo=UTC)))
     value = ch.check(args[0])
     _need(ch, node, args[0], value, (TEXT, DATE, DATETIME))
@@ -205,8 +215,9 @@ def _datetime(ch: Checker, node: s.Call, args: list[s.Node], context: ExprType |
         try:
             moment = datetime.fromisoformat(args[0].value.strip())
         except ValueError:
-            raise ch.error(f"{ch.text(args[0])} is not a date and time", args[0].start,
-                           'write e.g. "2024-12-31T17:00" or "2024-12-31T17:00+01:00"') from None
+            raise ch.error(Phrase("{value} is not a date and time", value=ch.text(args[0])), args[0].start,
+                           Phrase("write e.g. {example}",
+                                  example=either(['"2024-12-31T17:00"', '"2024-12-31T17:00+01:00"']))) from None
         return Typed(DATETIME, _timestamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
     value = ch.check(args[0])
     _need(ch, node, args[0], value, (TEXT, DATE, DATETIME))
@@ -223,8 +234,8 @@ def _duration(ch: Checker, node: s.Call, args: list[s.Node], context: ExprType |
             text = f"{int(days.group(1)) * 24}h"
         literal = string_literal(text)
         if not _validate_with_cel(f"duration({literal.text})"):
-            raise ch.error(f"{ch.text(args[0])} is not a duration", args[0].start,
-                           'write e.g. "2d", "48h", "90m" or "1h30m"')
+            raise ch.error(Phrase("{value} is not a duration", value=ch.text(args[0])), args[0].start,
+                           Phrase("write e.g. {example}", example=either(['"2d", "48h", "90m"', '"1h30m"'])))
         return Typed(DURATION, CallOp("duration", (literal,)))
     value = ch.check(args[0])
     _need(ch, node, args[0], value, (TEXT,))
@@ -242,8 +253,9 @@ def _sum(ch: Checker, node: s.Call, args: list[s.Node], context: ExprType | None
         return Typed(MONEY, ch.helper("_fd_sum_money", value.cel))
     if element is not None and element.kind in ("number", "any", "null"):
         return Typed(NUMBER, ch.helper("_fd_sum_numbers", value.cel))
-    raise ch.error(f"sum needs a list of amounts or numbers, but {ch.text(args[0])} is {describe(value.type)}",
-                   args[0].start, "pick the amounts first, e.g. sum(lines.map(l, l.amount))")
+    raise ch.error(Phrase("sum needs a list of amounts or numbers, but {value} is {kind}", value=ch.text(args[0]),
+                          kind=describe(value.type)), args[0].start,
+                   Phrase("pick the amounts first, e.g. {example}", example="sum(lines.map(l, l.amount))"))
 
 
 def _days_between(ch: Checker, node: s.Call, args: list[s.Node], context: ExprType | None) -> Typed:
@@ -251,7 +263,8 @@ def _days_between(ch: Checker, node: s.Call, args: list[s.Node], context: ExprTy
     start, end = ch.check(args[0]), ch.check(args[1])
     for arg, typed in ((args[0], start), (args[1], end)):
         if not is_date_like(typed.type):
-            raise ch.error(f"days_between needs dates, but {ch.text(arg)} is {describe(typed.type)}", arg.start)
+            raise ch.error(Phrase("days_between needs dates, but {value} is {kind}", value=ch.text(arg),
+                                  kind=describe(typed.type)), arg.start)
     millis = CallOp("getMilliseconds", (), target=BinaryOp("-", end.cel, start.cel))
     return Typed(NUMBER, BinaryOp("/", CallOp("double", (millis,)), Atom("86400000.0")))
 
@@ -260,12 +273,12 @@ def _add_days(ch: Checker, node: s.Call, args: list[s.Node], context: ExprType |
     _arity(ch, node, args, 2, "add_days(today, 14)")
     moment, days = ch.check(args[0]), ch.check(args[1], NUMBER)
     if not is_date_like(moment.type):
-        raise ch.error(f"add_days needs a date first, but {ch.text(args[0])} is {describe(moment.type)}",
-                       args[0].start)
+        raise ch.error(Phrase("add_days needs a date first, but {value} is {kind}", value=ch.text(args[0]),
+                              kind=describe(moment.type)), args[0].start)
     _need(ch, node, args[1], days, (NUMBER,))
     if moment.type == DATE:
         if isinstance(args[1], s.Number) and not args[1].is_int and not Decimal(args[1].text) % 1 == 0:
-            raise ch.error("add_days needs a whole number of days for a date", args[1].start)
+            raise ch.error(Phrase("add_days needs a whole number of days for a date"), args[1].start)
         return Typed(DATE, ch.helper("_fd_add_days_to_date", moment.cel, days.cel))
     return Typed(DATETIME, ch.helper("_fd_add_days", moment.cel, days.cel))
 
@@ -274,17 +287,18 @@ def _add_days(ch: Checker, node: s.Call, args: list[s.Node], context: ExprType |
 
 def _macro(ch: Checker, node: s.Call) -> Typed:
     name = node.name
-    example = f"lines.{name}(l, l.amount > 100)" if name != "map" else "lines.map(l, l.amount)"
+    example = Phrase("write e.g. {example}", example=f"lines.{name}(l, l.amount > 100)" if name != "map" else
+                     "lines.map(l, l.amount)")
     if node.target is None:
-        raise ch.error(f"{name}(...) goes after a list", node.name_pos, f"write e.g. {example}")
+        raise ch.error(Phrase("{function}(...) goes after a list", function=name), node.name_pos, example)
     counts = (2, 3) if name == "map" else (2,)
     if len(node.args) not in counts or not isinstance(node.args[0], s.Name):
-        raise ch.error(f"{name} needs a name for each item and an expression", node.name_pos,
-                       f"write e.g. {example}")
+        raise ch.error(Phrase("{function} needs a name for each item and an expression", function=name),
+                       node.name_pos, example)
     target = ch.check(node.target)
     if not target.type.is_list:
-        raise ch.error(f"{name} works on a list, but {ch.text(node.target)} is {describe(target.type)}",
-                       node.name_pos)
+        raise ch.error(Phrase("{function} works on a list, but {value} is {kind}", function=name,
+                              value=ch.text(node.target), kind=describe(target.type)), node.name_pos)
     element = target.type.element
     assert element is not None
     variable = node.args[0].name
@@ -296,7 +310,8 @@ def _macro(ch: Checker, node: s.Call) -> Typed:
     conditions = bodies[:-1] if name == "map" else bodies
     for arg, body in zip(node.args[1:], conditions, strict=False):
         if body.type not in (BOOLEAN, ExprType.ANY):
-            raise ch.error(f"the condition in {name} gives {describe(body.type)}, not yes/no", arg.start)
+            raise ch.error(Phrase("the condition in {function} gives {kind}, not yes/no", function=name,
+                                  kind=describe(body.type)), arg.start)
     cel_args = (Atom(cel_name(variable)), *(b.cel for b in bodies))
     call = CallOp(name, cel_args, target=target.cel)
     if name == "map":
@@ -308,10 +323,12 @@ def _macro(ch: Checker, node: s.Call) -> Typed:
 
 def _has(ch: Checker, node: s.Call) -> Typed:
     if node.target is not None or len(node.args) != 1:
-        raise ch.error("has takes one field", node.name_pos, "write e.g. has(customer.email)")
+        raise ch.error(Phrase("has takes one field"), node.name_pos,
+                       Phrase("write e.g. {example}", example="has(customer.email)"))
     arg = node.args[0]
     if not isinstance(arg, s.Name | s.Field):
-        raise ch.error("has needs a name or a field", arg.start, "write e.g. has(customer.email)")
+        raise ch.error(Phrase("has needs a name or a field"), arg.start,
+                       Phrase("write e.g. {example}", example="has(customer.email)"))
     if isinstance(arg, s.Field) and (path := ch.top_level_path(arg, presence=True)) is not None:
         return path
     return Typed(BOOLEAN, _present(ch, arg))

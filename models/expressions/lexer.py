@@ -9,26 +9,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.expressions.errors import ExpressionError
+from models.phrases import Phrase
 
 #: Operators, longest first so `<=` wins over `<`.
 _OPERATORS = ("==", "!=", "<=", ">=", "&&", "||", "<", ">", "+", "-", "*", "/", "%", "!", "?", ":", ".",
               ",", "(", ")", "[", "]", "{", "}")
 
 _SLIPS = {
-    "=": ("'=' is not allowed here", "to compare two values write '=='; expressions cannot change data"),
-    ";": ("';' is not allowed", "write a single expression without ';'"),
-    "&": ("a single '&' is not an operator", "write '&&' for 'and'"),
-    "|": ("a single '|' is not an operator", "write '||' for 'or'"),
-    "`": ("'`' is not allowed", "put text between \" or ' quotes"),
-    "^": ("'^' is not an operator", None),
-    "$": ("'$' is not allowed", None),
-    "#": ("'#' is not allowed", None),
-    "@": ("'@' is not allowed outside text", "put text between \" or ' quotes"),
-    "\\": ("'\\' is not allowed outside text", None),
-    "\u2018": ("curly quotes are not quotes here", "use straight quotes ' or \""),
-    "\u2019": ("curly quotes are not quotes here", "use straight quotes ' or \""),
-    "\u201c": ("curly quotes are not quotes here", "use straight quotes ' or \""),
-    "\u201d": ("curly quotes are not quotes here", "use straight quotes ' or \""),
+    "=": (Phrase("'=' is not allowed here"),
+          Phrase("to compare two values write '=='; expressions cannot change data")),
+    ";": (Phrase("';' is not allowed"), Phrase("write a single expression without ';'")),
+    "&": (Phrase("a single '&' is not an operator"), Phrase("write '&&' for 'and'")),
+    "|": (Phrase("a single '|' is not an operator"), Phrase("write '||' for 'or'")),
+    "`": (Phrase("'`' is not allowed"), Phrase("put text between \" or ' quotes")),
+    "^": (Phrase("'^' is not an operator"), None),
+    "$": (Phrase("'$' is not allowed"), None),
+    "#": (Phrase("'#' is not allowed"), None),
+    "@": (Phrase("'@' is not allowed outside text"), Phrase("put text between \" or ' quotes")),
+    "\\": (Phrase("'\\' is not allowed outside text"), None),
+    "\u2018": (Phrase("curly quotes are not quotes here"), Phrase("use straight quotes ' or \"")),
+    "\u2019": (Phrase("curly quotes are not quotes here"), Phrase("use straight quotes ' or \"")),
+    "\u201c": (Phrase("curly quotes are not quotes here"), Phrase("use straight quotes ' or \"")),
+    "\u201d": (Phrase("curly quotes are not quotes here"), Phrase("use straight quotes ' or \"")),
 }
 
 _SIMPLE_ESCAPES = {
@@ -79,7 +81,7 @@ def tokenize(source: str) -> list[Token]:
         else:
             op = next((o for o in _OPERATORS if source.startswith(o, i)), None)
             if op is None:
-                message, hint = _SLIPS.get(ch, (f"unexpected character '{ch}'", None))
+                message, hint = _SLIPS.get(ch, (Phrase("unexpected character '{character}'", character=ch), None))
                 raise ExpressionError(message, source=source, position=i, hint=hint)
             tokens.append(Token("op", op, i, i + len(op)))
             i += len(op)
@@ -94,7 +96,7 @@ def _number(source: str, i: int) -> Token:
         while i < n and source[i] in _HEX:
             i += 1
         if i == start + 2:
-            raise ExpressionError("a hexadecimal number needs digits after '0x'", source=source,
+            raise ExpressionError(Phrase("a hexadecimal number needs digits after '0x'"), source=source,
                                   position=start)
         return _finish_number(source, start, i, is_int=True)
     while i < n and source[i] in _DIGITS:
@@ -119,13 +121,13 @@ def _number(source: str, i: int) -> Token:
 
 def _finish_number(source: str, start: int, end: int, *, is_int: bool) -> Token:
     if end < len(source) and source[end] in "uU":
-        raise ExpressionError("unsigned numbers (with 'u') are not supported", source=source, position=start,
-                              hint=f"write {source[start:end]}")
+        raise ExpressionError(Phrase("unsigned numbers (with 'u') are not supported"), source=source, position=start,
+                              hint=Phrase("write {example}", example=source[start:end]))
     if end < len(source) and source[end] in _IDENT_CHARS:
-        raise ExpressionError(f"'{source[start:end + 1]}' is not a number", source=source, position=start,
-                              hint="separate numbers and names with an operator or a space")
+        raise ExpressionError(Phrase("'{text}' is not a number", text=source[start:end + 1]), source=source,
+                              position=start, hint=Phrase("separate numbers and names with an operator or a space"))
     if end < len(source) and source[end] == "." and not is_int:
-        raise ExpressionError("a number has at most one decimal point", source=source, position=end)
+        raise ExpressionError(Phrase("a number has at most one decimal point"), source=source, position=end)
     return Token("num", source[start:end], start, end, is_int=is_int)
 
 
@@ -133,8 +135,8 @@ def _string(source: str, i: int) -> Token:
     start = i
     raw = False
     if source[i] in "bB":
-        raise ExpressionError("byte strings (b'...') are not supported", source=source, position=start,
-                              hint="write plain text in quotes")
+        raise ExpressionError(Phrase("byte strings (b'...') are not supported"), source=source, position=start,
+                              hint=Phrase("write plain text in quotes"))
     if source[i] in "rR":
         raw = True
         i += 1
@@ -146,8 +148,8 @@ def _string(source: str, i: int) -> Token:
     n = len(source)
     while True:
         if i >= n or (not triple and source[i] in "\r\n"):
-            raise ExpressionError("text in quotes is not closed", source=source, position=start,
-                                  hint=f"add the closing {delimiter}")
+            raise ExpressionError(Phrase("text in quotes is not closed"), source=source, position=start,
+                                  hint=Phrase("add the closing {quote}", quote=delimiter))
         if source.startswith(delimiter, i):
             i += len(delimiter)
             break
@@ -165,7 +167,7 @@ def _escape(source: str, i: int) -> tuple[str, int]:
     """Decode the escape sequence starting at the backslash at `i`."""
     n = len(source)
     if i + 1 >= n:
-        raise ExpressionError("text in quotes is not closed", source=source, position=i)
+        raise ExpressionError(Phrase("text in quotes is not closed"), source=source, position=i)
     code = source[i + 1]
     if code in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[code], i + 2
@@ -180,5 +182,5 @@ def _escape(source: str, i: int) -> tuple[str, int]:
         digits = source[i + 1: i + 4]
         if len(digits) == 3 and all(d in "01234567" for d in digits):
             return chr(int(digits, 8)), i + 4
-    raise ExpressionError(f"'\\{code}' is not a valid escape in text", source=source, position=i,
-                          hint="write '\\\\' for a backslash")
+    raise ExpressionError(Phrase("'{escape}' is not a valid escape in text", escape=f"\\{code}"), source=source,
+                          position=i, hint=Phrase("write '\\\\' for a backslash"))

@@ -20,18 +20,19 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
+from models.phrases import Phrase
 from models.values import to_money
 
 #: Fault code -> plain reason, shown after "cannot evaluate `...`: ".
 FAULT_MESSAGES = {
-    "division_by_zero": "division by zero",
-    "too_large": "a number got too large",
-    "no_value": "a value is missing",
-    "not_a_number": "the text is not a number",
-    "not_an_amount": "the text is not an amount (write e.g. 125.50)",
-    "not_a_date": "the text is not a date (write YYYY-MM-DD)",
-    "not_a_datetime": "the text is not a date and time (write YYYY-MM-DDTHH:MM)",
-    "whole_days": "add_days needs a whole number of days for a date",
+    "division_by_zero": Phrase("division by zero"),
+    "too_large": Phrase("a number got too large"),
+    "no_value": Phrase("a value is missing"),
+    "not_a_number": Phrase("the text is not a number"),
+    "not_an_amount": Phrase("the text is not an amount (write e.g. 125.50)"),
+    "not_a_date": Phrase("the text is not a date (write YYYY-MM-DD)"),
+    "not_a_datetime": Phrase("the text is not a date and time (write YYYY-MM-DDTHH:MM)"),
+    "whole_days": Phrase("add_days needs a whole number of days for a date"),
 }
 
 _FAULTS = {code: type(f"FlowdeskFault_{code}", (), {"__slots__": ()})() for code in FAULT_MESSAGES}

@@ -16,6 +16,7 @@ from models.expressions import syntax as s
 from models.expressions.emitter import Atom, BinaryOp, CallOp, Cel, string_literal
 from models.expressions.typed import Typed, is_untyped_number
 from models.expressions.types import ExprType, describe, has_record, is_date_like, unify
+from models.phrases import Phrase
 
 if TYPE_CHECKING:
     from models.expressions.checker import Checker
@@ -59,10 +60,11 @@ def _logical(ch: Checker, node: s.Binary, left: Typed | None) -> Typed:
     left, right = left or ch.check(node.left), ch.check(node.right)
     for side, typed in ((node.left, left), (node.right, right)):
         if typed.type not in (BOOLEAN, ExprType.ANY):
-            word = "and" if node.op == "&&" else "or"
-            raise ch.error(f"'{node.op}' ({word}) needs yes/no on both sides, but {ch.text(side)} is "
-                           f"{describe(typed.type)}", side.start,
-                           "compare it first, e.g. amount > 100" if typed.type in (NUMBER, MONEY) else None)
+            values = {"value": ch.text(side), "kind": describe(typed.type)}
+            refusal = Phrase("'&&' (and) needs yes/no on both sides, but {value} is {kind}", **values) \
+                if node.op == "&&" else Phrase("'||' (or) needs yes/no on both sides, but {value} is {kind}", **values)
+            raise ch.error(refusal, side.start, Phrase("compare it first, e.g. {example}", example="amount > 100")
+                           if typed.type in (NUMBER, MONEY) else None)
     return Typed(BOOLEAN, BinaryOp(node.op, left.cel, right.cel))
 
 
@@ -74,7 +76,7 @@ def _comparison(ch: Checker, node: s.Binary, left: Typed | None) -> Typed:
     else:
         allowed = (lt == rt and lt in _ORDERED) or (is_date_like(lt) and is_date_like(rt))
     if not allowed:
-        raise ch.error(f"cannot compare {describe(lt)} with {describe(rt)}", node.op_pos,
+        raise ch.error(Phrase("cannot compare {one} with {other}", one=describe(lt), other=describe(rt)), node.op_pos,
                        _hint(ch, node, left, right))
     if (has_record(lt) or has_record(rt)) and "null" not in (lt.kind, rt.kind):
         ch.records_compared = True
@@ -91,14 +93,17 @@ def _membership(ch: Checker, node: s.Binary, left: Typed | None) -> Typed:
         right = ch.check(node.right, ExprType.list_of(left.type))
     rt = right.type
     if rt == TEXT:
-        raise ch.error("'in' looks for a value in a list, not in text", node.op_pos,
-                       f"to look for text inside text write {ch.text(node.right)}.contains({ch.text(node.left)})")
+        raise ch.error(Phrase("'in' looks for a value in a list, not in text"), node.op_pos,
+                       Phrase("to look for text inside text write {example}",
+                              example=f"{ch.text(node.right)}.contains({ch.text(node.left)})"))
     if not rt.is_list:
-        raise ch.error(f"'in' needs a list after it, but {ch.text(node.right)} is {describe(rt)}", node.op_pos,
-                       'write e.g. status in ["open", "new"]')
+        raise ch.error(Phrase("'in' needs a list after it, but {value} is {kind}", value=ch.text(node.right),
+                              kind=describe(rt)), node.op_pos,
+                       Phrase("write e.g. {example}", example='status in ["open", "new"]'))
     assert rt.element is not None
     if unify(left.type, rt.element) is None:
-        raise ch.error(f"cannot look for {describe(left.type)} in {describe(rt)}", node.op_pos,
+        raise ch.error(Phrase("cannot look for {one} in {other}", one=describe(left.type), other=describe(rt)),
+                       node.op_pos,
                        _hint(ch, node, left, Typed(rt.element, right.cel)))
     if has_record(rt):
         ch.records_compared = True
@@ -163,20 +168,20 @@ def _calc_parts(node: Cel) -> tuple[str, tuple[Cel, ...]]:
     return "#", (node,)
 
 
-def _refusal(op: str, lt: ExprType, rt: ExprType) -> str:
+def _refusal(op: str, lt: ExprType, rt: ExprType) -> Phrase:
     a, b = describe(lt), describe(rt)
     if op == "+":
-        return f"cannot add {a} and {b}"
+        return Phrase("cannot add {a} and {b}", a=a, b=b)
     if op == "-":
-        return f"cannot subtract {b} from {a}"
+        return Phrase("cannot subtract {b} from {a}", a=a, b=b)
     if op == "*":
-        return f"cannot multiply {a} by {b}"
+        return Phrase("cannot multiply {a} by {b}", a=a, b=b)
     if op == "/":
-        return f"cannot divide {a} by {b}"
-    return f"cannot take the remainder of {a} divided by {b}"
+        return Phrase("cannot divide {a} by {b}", a=a, b=b)
+    return Phrase("cannot take the remainder of {a} divided by {b}", a=a, b=b)
 
 
-def _hint(ch: Checker, node: s.Binary, left: Typed, right: Typed) -> str | None:
+def _hint(ch: Checker, node: s.Binary, left: Typed, right: Typed) -> Phrase | None:
     """How to fix a refused combination, when there is a usual fix."""
     kinds = {left.type, right.type}
     if kinds == {MONEY, NUMBER}:
@@ -185,23 +190,24 @@ def _hint(ch: Checker, node: s.Binary, left: Typed, right: Typed) -> str | None:
         number_node = node.left if left.type == NUMBER else node.right
         if isinstance(number_node, s.Name | s.Field):
             name = ch.text(number_node)
-            return f"'{name}' is a number, not money; write money({name}) to use it as an amount"
-        return "write money(...) around the number to use it as an amount"
+            return Phrase("'{name}' is a number, not money; write {example} to use it as an amount", name=name,
+                          example=f"money({name})")
+        return Phrase("write money(...) around the number to use it as an amount")
     if kinds == {MONEY}:
         if node.op == "*":
-            return "multiply an amount by a plain number, e.g. amount * 0.21"
+            return Phrase("multiply an amount by a plain number, e.g. {example}", example="amount * 0.21")
         if node.op == "%":
             return None
     if ExprType.NULL in kinds:
-        return "use == null or != null to check whether there is a value"
+        return Phrase("use == null or != null to check whether there is a value")
     if ExprType.ANY in kinds:
-        return "the kind of value is not known here"
+        return Phrase("the kind of value is not known here")
     if node.op == "+" and TEXT in kinds:
         other = node.right if left.type == TEXT else node.left
-        return f"turn it into text first with string({ch.text(other)})"
+        return Phrase("turn it into text first with {example}", example=f"string({ch.text(other)})")
     if kinds == {TEXT, NUMBER} and node.op not in ("+", "-", "*", "/", "%"):
         text_node = node.left if left.type == TEXT else node.right
-        return f"to read text as a number write double({ch.text(text_node)})"
+        return Phrase("to read text as a number write {example}", example=f"double({ch.text(text_node)})")
     if kinds == {ExprType.DATE, ExprType.NUMBER} or kinds == {DATETIME, NUMBER}:
-        return "add days with add_days(date, n); count days with days_between(a, b)"
+        return Phrase("add days with add_days(date, n); count days with days_between(a, b)")
     return None

@@ -16,6 +16,7 @@ from typing import TypeVar
 from models.expressions import syntax as s
 from models.expressions.errors import ExpressionError
 from models.expressions.lexer import Token, tokenize
+from models.phrases import Phrase
 
 _N = TypeVar("_N", bound=s.Node)
 
@@ -25,12 +26,12 @@ MAX_NODES = 500
 
 _RELATIONS = frozenset(("<", "<=", ">", ">=", "==", "!=", "in"))
 _WORD_SLIPS = {
-    "and": "write '&&' for 'and'",
-    "or": "write '||' for 'or'",
-    "not": "write '!' for 'not'",
-    "is": "write '==' to compare",
-    "then": "write 'condition ? a : b' for 'if ... then ... else ...'",
-    "else": "write 'condition ? a : b' for 'if ... then ... else ...'",
+    "and": Phrase("write '&&' for 'and'"),
+    "or": Phrase("write '||' for 'or'"),
+    "not": Phrase("write '!' for 'not'"),
+    "is": Phrase("write '==' to compare"),
+    "then": Phrase("write 'condition ? a : b' for 'if ... then ... else ...'"),
+    "else": Phrase("write 'condition ? a : b' for 'if ... then ... else ...'"),
 }
 
 
@@ -41,10 +42,11 @@ def parse(source: str) -> s.Node:
     '+'
     """
     if len(source) > MAX_LENGTH:
-        raise ExpressionError(f"the expression is {len(source):,} characters long; the limit is {MAX_LENGTH:,}",
-                              source=source, hint="split it up, e.g. with a decision table")
+        raise ExpressionError(Phrase("the expression is {length} characters long; the limit is {limit}",
+                                     length=len(source), limit=MAX_LENGTH),
+                              source=source, hint=Phrase("split it up, e.g. with a decision table"))
     if not source.strip():
-        raise ExpressionError("the expression is empty", source=source, position=0)
+        raise ExpressionError(Phrase("the expression is empty"), source=source, position=0)
     return _Parser(source).parse()
 
 
@@ -71,22 +73,23 @@ class _Parser:
         self.at += 1
         return token
 
-    def _expect(self, text: str, what: str) -> Token:
+    def _expect(self, text: str, expected: Phrase) -> Token:
+        """The next token, which must be the operator `text`; else `expected` says what should have come."""
         if not (self.token.kind == "op" and self.token.text == text):
-            self._unexpected(f"expected '{text}' {what}")
+            self._unexpected(expected)
         return self._advance()
 
-    def _error(self, message: str, position: int | None, hint: str | None = None) -> ExpressionError:
+    def _error(self, message: Phrase, position: int | None, hint: Phrase | None = None) -> ExpressionError:
         return ExpressionError(message, source=self.source, position=position, hint=hint)
 
-    def _unexpected(self, expected: str | None = None) -> None:
+    def _unexpected(self, expected: Phrase | None = None) -> None:
         token = self.token
         if token.kind == "end":
-            message = "the expression ends too early"
+            message = Phrase("the expression ends too early")
             hint = expected
         else:
             shown = f'"{token.text}"' if token.kind == "str" else f"'{token.text}'"
-            message = f"unexpected {shown}"
+            message = Phrase("unexpected {token}", token=shown)
             hint = _WORD_SLIPS.get(token.text) if token.kind == "ident" else None
             hint = hint or expected
         raise self._error(message, token.start, hint)
@@ -94,19 +97,20 @@ class _Parser:
     def _node(self, node: _N) -> _N:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self._error(f"the expression is too large (more than {MAX_NODES} parts)", node.start,
-                              "split it up, e.g. with a decision table or an extra variable")
+            raise self._error(Phrase("the expression is too large (more than {limit} parts)", limit=MAX_NODES),
+                              node.start, Phrase("split it up, e.g. with a decision table or an extra variable"))
         return node
 
     def _enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self._error(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)",
-                              self.token.start, "remove brackets or split it up")
+            raise self._error(Phrase("the expression is nested too deeply (more than {limit} levels)", limit=MAX_DEPTH),
+                              self.token.start, Phrase("remove brackets or split it up"))
 
     def _name(self, token: Token) -> str:
         if token.text.startswith("_"):
-            raise self._error(f"'{token.text}' is not allowed: names cannot start with '_'", token.start)
+            raise self._error(Phrase("'{name}' is not allowed: names cannot start with '_'", name=token.text),
+                              token.start)
         return token.text
 
     # -- grammar -------------------------------------------------------------
@@ -114,7 +118,7 @@ class _Parser:
     def parse(self) -> s.Node:
         node = self._expression()
         if self.token.kind != "end":
-            self._unexpected("the expression should end here")
+            self._unexpected(Phrase("the expression should end here"))
         return node
 
     def _expression(self) -> s.Node:
@@ -124,7 +128,7 @@ class _Parser:
         if self._is("?"):
             self._advance()
             then = self._or()
-            self._expect(":", "after the 'then' part of 'condition ? then : else'")
+            self._expect(":", Phrase("expected ':' after the 'then' part of 'condition ? then : else'"))
             otherwise = self._expression()
             node = self._node(s.Conditional(start, otherwise.end, node, then, otherwise))
         self.depth -= 1
@@ -167,7 +171,7 @@ class _Parser:
         while self.token.kind == "op" and self.token.text in (".", "["):
             if self._advance().text == ".":
                 if self.token.kind != "ident":
-                    self._unexpected("expected a field or function name after '.'")
+                    self._unexpected(Phrase("expected a field or function name after '.'"))
                 name_token = self._advance()
                 name = self._name(name_token)
                 if self._is("("):
@@ -177,19 +181,19 @@ class _Parser:
                     node = self._node(s.Field(node.start, name_token.end, node, name, name_token.start))
             else:
                 index = self._expression()
-                close = self._expect("]", "to close '['")
+                close = self._expect("]", Phrase("expected ']' to close '['"))
                 node = self._node(s.Index(node.start, close.end, node, index))
         return node
 
     def _arguments(self) -> tuple[tuple[s.Node, ...], int]:
-        self._expect("(", "")
+        self._expect("(", Phrase("expected '('"))
         args: list[s.Node] = []
         if not self._is(")"):
             args.append(self._expression())
             while self._is(","):
                 self._advance()
                 args.append(self._expression())
-        close = self._expect(")", "to close the brackets of the function call")
+        close = self._expect(")", Phrase("expected ')' to close the brackets of the function call"))
         return tuple(args), close.end
 
     def _primary(self) -> s.Node:
@@ -205,13 +209,13 @@ class _Parser:
         if token.kind == "op" and token.text == "(":
             self._advance()
             node = self._expression()
-            close = self._expect(")", "to close '('")
+            close = self._expect(")", Phrase("expected ')' to close '('"))
             return replace(node, start=token.start, end=close.end)
         if token.kind == "op" and token.text == "[":
             return self._list()
         if token.kind == "op" and token.text == "{":
             return self._map()
-        self._unexpected("expected a value, a name or '('")
+        self._unexpected(Phrase("expected a value, a name or '('"))
         raise AssertionError("unreachable")
 
     def _identifier(self) -> s.Node:
@@ -221,13 +225,14 @@ class _Parser:
         if token.text == "null":
             return self._node(s.Null(token.start, token.end))
         if token.text == "in":
-            raise self._error("'in' needs a value before it", token.start, "write e.g. status in [\"a\", \"b\"]")
+            raise self._error(Phrase("'in' needs a value before it"), token.start,
+                              Phrase("write e.g. {example}", example='status in ["a", "b"]'))
         name = self._name(token)
         if self._is("("):
             args, end = self._arguments()
             return self._node(s.Call(token.start, end, name, args, None, token.start))
         if self._is("{"):
-            raise self._error("building messages with 'Name{...}' is not supported", self.token.start)
+            raise self._error(Phrase("building messages with 'Name{{...}}' is not supported"), self.token.start)
         return self._node(s.Name(token.start, token.end, name))
 
     def _list(self) -> s.Node:
@@ -238,7 +243,7 @@ class _Parser:
             if not self._is(","):
                 break
             self._advance()
-        close = self._expect("]", "to close the list")
+        close = self._expect("]", Phrase("expected ']' to close the list"))
         return self._node(s.ListLit(open_.start, close.end, tuple(items)))
 
     def _map(self) -> s.Node:
@@ -246,10 +251,10 @@ class _Parser:
         entries: list[tuple[s.Node, s.Node]] = []
         while not self._is("}"):
             key = self._expression()
-            self._expect(":", "between a key and its value")
+            self._expect(":", Phrase("expected ':' between a key and its value"))
             entries.append((key, self._expression()))
             if not self._is(","):
                 break
             self._advance()
-        close = self._expect("}", "to close the record")
+        close = self._expect("}", Phrase("expected '}}' to close the record"))
         return self._node(s.MapLit(open_.start, close.end, tuple(entries)))

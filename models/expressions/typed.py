@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from models.expressions import syntax as s
 from models.expressions.emitter import Cel
 from models.expressions.types import ExprType
+from models.phrases import Phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +45,11 @@ def is_untyped_number(node: s.Node) -> bool:
                 return False
 
 
-def suggestion(name: str, candidates: Iterable[str]) -> str | None:
+def suggestion(name: str, candidates: Iterable[str]) -> Phrase | None:
     """ "did you mean 'x'?" for the closest candidate, or None."""
     options = sorted(set(candidates))
     folded = {c.lower(): c for c in options}
     if name.lower() in folded:
-        return f"did you mean '{folded[name.lower()]}'?"
+        return Phrase("did you mean '{name}'?", name=folded[name.lower()])
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    return Phrase("did you mean '{name}'?", name=close[0]) if close else None

@@ -13,29 +13,19 @@ from typing import ClassVar
 
 from models.customers import CUSTOMER_FIELDS
 from models.data import DataType, Variable
+from models.phrases import Phrase
 
-_PLAIN_NAMES = {
-    "text": "text",
-    "number": "number",
-    "money": "money",
-    "boolean": "yes/no",
-    "date": "date",
-    "datetime": "date and time",
-    "duration": "duration",
-    "null": "no value",
-    "any": "any value",
-}
-
-_WITH_ARTICLE = {
-    "text": "text",
-    "number": "a number",
-    "money": "money",
-    "boolean": "yes/no",
-    "date": "a date",
-    "datetime": "a date and time",
-    "duration": "a duration",
-    "null": "no value (null)",
-    "any": "a value of unknown kind",
+#: The kinds as a sentence names them, phrased so the designer says them in its reader's language.
+_PLAIN_PHRASES = {
+    "text": Phrase("text"),
+    "number": Phrase("number"),
+    "money": Phrase("money"),
+    "boolean": Phrase("yes/no"),
+    "date": Phrase("date"),
+    "datetime": Phrase("date and time"),
+    "duration": Phrase("duration"),
+    "null": Phrase("no value"),
+    "any": Phrase("any value"),
 }
 
 
@@ -69,7 +59,7 @@ class ExprType:
 
     def __init__(self, kind: str, element: ExprType | None = None,
                  fields: Mapping[str, ExprType] | None = None) -> None:
-        if kind not in _PLAIN_NAMES and kind not in ("list", "record"):
+        if kind not in _PLAIN_PHRASES and kind not in ("list", "record"):
             raise ValueError(f"unknown expression type kind {kind!r}")
         ordered = dict(sorted((fields or {}).items()))
         object.__setattr__(self, "kind", kind)
@@ -110,13 +100,7 @@ class ExprType:
         return hash(self._key)
 
     def __str__(self) -> str:
-        if self.kind == "list":
-            assert self.element is not None
-            inner = "records" if self.element.is_record else str(self.element)
-            return f"list of {inner}"
-        if self.kind == "record":
-            return "record"
-        return _PLAIN_NAMES[self.kind]
+        return str(kind_name(self))
 
     def __repr__(self) -> str:
         if self.kind == "list":
@@ -141,13 +125,44 @@ ExprType.NULL = ExprType("null")
 ExprType.ANY = ExprType("any")
 
 
-def describe(t: ExprType) -> str:
-    """The type as it reads inside a sentence: "a number", "money", "a list of text"."""
+_PHRASES_WITH_ARTICLE = {
+    "text": Phrase("text"),
+    "number": Phrase("a number"),
+    "money": Phrase("money"),
+    "boolean": Phrase("yes/no"),
+    "date": Phrase("a date"),
+    "datetime": Phrase("a date and time"),
+    "duration": Phrase("a duration"),
+    "null": Phrase("no value (null)"),
+    "any": Phrase("a value of unknown kind"),
+}
+
+
+def kind_name(t: ExprType) -> Phrase:
+    """The type as a phrase, as `str(t)` says it in English: "number", "list of records".
+
+    >>> str(kind_name(ExprType.list_of(ExprType.record({})))), str(kind_name(ExprType.BOOLEAN))
+    ('list of records', 'yes/no')
+    """
     if t.kind == "list":
-        return f"a {t}"
+        assert t.element is not None
+        return Phrase("list of {items}", items=Phrase("records") if t.element.is_record else kind_name(t.element))
     if t.kind == "record":
-        return "a record"
-    return _WITH_ARTICLE[t.kind]
+        return Phrase("record")
+    return _PLAIN_PHRASES[t.kind]
+
+
+def describe(t: ExprType) -> Phrase:
+    """The type as it reads inside a sentence: "a number", "money", "a list of text".
+
+    >>> str(describe(ExprType.list_of(ExprType.TEXT))), str(describe(ExprType.DATE))
+    ('a list of text', 'a date')
+    """
+    if t.kind == "list":
+        return Phrase("a {list}", list=kind_name(t))
+    if t.kind == "record":
+        return Phrase("a record")
+    return _PHRASES_WITH_ARTICLE[t.kind]
 
 
 _BY_DATA_TYPE = {

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from designer import display, i18n
@@ -594,3 +594,250 @@ async def test_a_dutch_designer_reads_the_import_report_in_dutch(user):
     check = next(row for row in rows if row["element"] == "check")
     assert (check["outcome"], check["what"], check["detail"]) == ("geïmporteerd", "gebruikerstaak",
                                                                   "werk voor een persoon, in werkbak 'work'")
+
+
+# Expressions, data types, the test-run's decisions and form fields ---------------------------------------------------
+
+def expression_error(source: str, names: dict | None = None, expect=None):
+    from models.expressions import ExpressionError, ExprType, compile_expression
+
+    try:
+        compile_expression(source, names if names is not None else {"amount": ExprType.MONEY}, expect=expect)
+    except ExpressionError as error:
+        return error
+    raise AssertionError(f"{source!r} compiled")
+
+
+def test_an_expression_error_is_dutch_for_a_dutch_reader_and_keeps_where_it_is(monkeypatch):
+    from models.expressions import ExprType
+
+    error = expression_error("amount > 1 && amont")
+    assert str(error) == "unknown name 'amont'; did you mean 'amount'?"  # the command line and the API
+    read_as(monkeypatch, "nl")
+    assert i18n.said(error) == "onbekende naam 'amont'; bedoelde je 'amount'?"
+    assert (error.position, error.pointer()) == (14, "amount > 1 && amont\n              ^")
+    wrong_kind = expression_error('"ja" + 1', {}, ExprType.BOOLEAN)
+    assert i18n.said(wrong_kind) == "kan tekst en een getal niet optellen; maak er eerst tekst van met string(1)"
+    read_as(monkeypatch, "en")
+    assert i18n.said(wrong_kind) == str(wrong_kind) == "cannot add text and a number; turn it into text first with " \
+                                                       "string(1)"
+
+
+EXPRESSION_PARTS = ["amount", "amont", "lines", "note", "1", "2.505", '"x"', "'", "(", ")", "[", "]", "{", "}", "+",
+                    "*", "/", "&&", "||", "!", "==", "<", "?", ":", ".", ",", "in", "and", "size(", "sum(", "money(",
+                    "date(", "exists(", "x", "true", "null", "=", ";", "\u201c", "0x", "\\q", "_a", "has("]
+
+
+@given(parts=st.lists(st.sampled_from(EXPRESSION_PARTS), min_size=1, max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_whatever_is_wrong_with_an_expression_a_dutch_reader_reads_it_in_dutch(parts: list[str]):
+    """Every phrase the expression checker builds, nested ones too, has its Dutch (a phrase built at run time
+    would not be found in the catalogue), and said in English it is the command line's text."""
+    from models.expressions import ExpressionError, ExprType, compile_expression
+
+    names = {"amount": ExprType.MONEY, "note": ExprType.TEXT,
+             "lines": ExprType.list_of(ExprType.record({"amount": ExprType.MONEY}))}
+    try:
+        compile_expression(" ".join(parts), names, expect=ExprType.BOOLEAN)
+    except ExpressionError as error:
+        dutch = i18n.catalogue("nl")
+        for phrase in phrases_in(error.args[0]):
+            assert dutch.gettext(phrase.template) != phrase.template or phrase.template in SAME_IN_DUTCH, phrase
+        with Reading("en"):
+            assert i18n.said(error) == str(error)
+
+
+#: Templates that read the same in Dutch.
+SAME_IN_DUTCH = {"{message}; {hint}", "record", "records", "record {number}, {field}: {problem}"}
+
+
+def phrases_in(value) -> list[Phrase]:
+    """`value` and every phrase inside it."""
+    if isinstance(value, Phrase):
+        return [value, *(inner for v in value.values.values() for inner in phrases_in(v))]
+    if isinstance(value, list | tuple):
+        return [inner for v in value for inner in phrases_in(v)]
+    return []
+
+
+class Reading:
+    """Say things as a page read in `language` would, for a block (where the monkeypatch fixture cannot reach)."""
+
+    def __init__(self, language: str) -> None:
+        self.patch = pytest.MonkeyPatch()
+        self.language = language
+
+    def __enter__(self) -> None:
+        read_as(self.patch, self.language)
+
+    def __exit__(self, *_) -> None:
+        self.patch.undo()
+
+
+def test_an_expression_finding_and_a_variables_type_read_dutch_in_the_designer(monkeypatch):
+    from models.bundle import Bundle
+    from models.checks import check
+
+    bundle = Bundle.model_validate({
+        "key": "p", "name": "P", "variables": [{"name": "amount", "type": "money"}, {"name": "note", "type": "text"}],
+        "nodes": [{"id": "s", "kind": "start"}, {"id": "d", "kind": "decision", "name": "Hoog?"},
+                  {"id": "e", "kind": "end"}, {"id": "f", "kind": "end"}],
+        "edges": [{"id": "a", "source": "s", "target": "d"},
+                  {"id": "b", "source": "d", "target": "e", "condition": "amont > 100"},
+                  {"id": "c", "source": "d", "target": "f", "condition": "note"}],
+        "forms": [{"id": "form", "fields": [{"id": "n", "kind": "number", "label": "Aantal", "variable": "note"}]}]})
+    findings = {f.element: f for f in check(bundle)}
+    assert findings["b"].message == "In the condition of 'b' (`amont > 100`): unknown name 'amont'"
+    read_as(monkeypatch, "nl")
+    said = {element: i18n.said(finding.phrased_message) for element, finding in findings.items()}
+    assert said["b"] == "In de voorwaarde van 'b' (`amont > 100`): onbekende naam 'amont'"
+    assert i18n.said(findings["b"].phrased_hint) == "bedoelde je 'amount'?"
+    assert said["c"] == "In de voorwaarde van 'c' (`note`): dit geeft tekst, maar hier is ja/nee nodig"
+    assert said["n"] == "Veld 'Aantal' op formulier 'form' is een veld van soort getal, maar 'note' is van type tekst."
+
+
+def test_the_test_runs_decisions_are_said_in_dutch(monkeypatch):
+    from runtime.test_run import TestRun
+    from runtime.views.cases import event_phrase
+    from tests.runtime.test_test_run import COMPLAINT as RUN_COMPLAINT
+    from tests.runtime.test_test_run import MONDAY, bundle, customer
+
+    run = TestRun(bundle("billing_complaint"), {}, customer(), MONDAY)
+    run.begin(RUN_COMPLAINT)
+    checklist = [c.id for c in run.bundle.node("task_investigate").checklist]
+    run.complete(run.state().open_tasks[0].item.id, {"complaint_justified": True, "disputed_amount": "40.00",
+                                                     "investigation_findings": "Dubbele incasso."}, checklist)
+    read_as(monkeypatch, "nl")
+    assert [i18n.said(event_phrase(decision)) for decision in run.state().decisions] == [
+        "Beslissing 'Klacht terecht?': `complaint_justified` klopt → 'Afhandeling bepalen'",
+        "'Afhandeling bepalen' is uitgevoerd: beslistabel 'Afhandeling creditering' heeft ingevuld: "
+        "handling = \"auto_credit\"",
+        "Beslissing 'Direct crediteren?': `handling == \"auto_credit\"` klopt → 'Creditnota boeken'"]
+    assert i18n.said(run.state().outcome.phrase()) == "eindigde bij 'Gecrediteerd'"
+
+
+def test_the_test_runs_incident_says_in_dutch_where_and_why_the_case_stopped(monkeypatch):
+    from runtime.test_run import TestRun
+    from tests.runtime.test_test_run import ADDRESS, IDENTITY_CHECKS, IDENTITY_OK, MONDAY, bundle, identity_task
+
+    run = TestRun(bundle("change_of_address"), {}, None, MONDAY)  # no customer: no address to read
+    run.begin(ADDRESS)
+    run.complete(identity_task(run), IDENTITY_OK, IDENTITY_CHECKS)
+    [incident] = run.state().incidents
+    read_as(monkeypatch, "nl")
+    assert i18n.said(incident) == "'Adres wijzigen in klantsysteem': kan `customer.address.street + \" \" + " \
+                                  "customer.address.house_nu...` niet uitrekenen: 'customer' heeft nog geen waarde; " \
+                                  "controleer eerst of er een waarde is, bijv. x != null && ..."
+
+
+def test_the_decision_table_bench_says_in_dutch_why_a_table_cannot_decide(monkeypatch):
+    from models.editing.decision_tables import set_hit_policy
+    from runtime.table_bench import run_bench
+    from tests.designer.test_decision_tables import NOW, TABLE, billing
+
+    draft = billing()
+    draft.apply(set_hit_policy, TABLE, "UNIQUE")
+    overlap = run_bench(draft.bundle, TABLE, {"disputed_amount": "80.00", "customer.segment": "premium"}, NOW)
+    bad = run_bench(draft.bundle, TABLE, {"disputed_amount": "eighty"}, NOW)
+    missing = run_bench(draft.bundle, TABLE, {"customer.segment": "premium"}, NOW)
+    read_as(monkeypatch, "nl")
+    assert i18n.said(overlap.problem) == "beslistabel 'Afhandeling creditering' is UNIEK, maar de regels " \
+                                         "premium_up_to_250, otherwise_approval passen allemaal"
+    assert i18n.said(bad.problem) == "Controleer de voorbeeldwaarden: disputed_amount: 'eighty' is niet een bedrag; " \
+                                     "schrijf bijv. 125.50"
+    assert "'disputed_amount' heeft nog geen waarde" in i18n.said(missing.problem)
+    assert str(overlap.problem) == overlap.error  # the English, as before
+
+
+def test_what_is_wrong_with_a_form_field_is_said_in_dutch_and_stays_english_for_the_api(monkeypatch):
+    from codegen.forms import check_submission
+    from models.expressions import compile_expression
+    from models.forms import Form
+
+    form = Form.model_validate({"id": "f", "fields": [
+        {"id": "amount", "kind": "money", "label": "Bedrag", "variable": "amount", "required": True, "min": 1},
+        {"id": "day", "kind": "date", "label": "Datum", "variable": "day"},
+        {"id": "note", "kind": "text", "label": "Toelichting", "variable": "note", "max": 5},
+        {"id": "count", "kind": "number", "label": "Aantal", "variable": "count", "required": True}]})
+    variables = {v.name: v for v in (Variable(name="amount", type="money"), Variable(name="day", type="date"),
+                                     Variable(name="note", type="text"), Variable(name="count", type="number"))}
+    submission = check_submission(form, variables, {"amount": "0,50", "day": "31-12-2026", "note": "te lang",
+                                                    "count": "veel"}, {},
+                                  lambda source, expect, extra: compile_expression(source, extra, expect=expect))
+    assert submission.errors == {"amount": "'Bedrag' must be at least 1", "day": "'31-12-2026' is not a date; write "
+                                 "YYYY-MM-DD", "note": "'Toelichting' may have at most 5 characters",
+                                 "count": "'veel' is not a number; write e.g. 1.234,56"}
+    read_as(monkeypatch, "nl")
+    assert {path: i18n.said(problem) for path, problem in submission.phrases.items()} == {
+        "amount": "'Bedrag' moet minstens 1 zijn", "day": "'31-12-2026' is geen datum; schrijf YYYY-MM-DD",
+        "note": "'Toelichting' mag hoogstens 5 tekens hebben",
+        "count": "'veel' is niet een getal; schrijf bijv. 1.234,56"}
+
+
+@pytest.mark.anyio
+async def test_a_dutch_agent_reads_under_a_task_forms_field_what_is_wrong_in_dutch(user):
+    from runtime.accounts import Accounts
+
+    runtime = the_runtime()
+    case = runtime.store.cases()[0]
+    Accounts(runtime).set_language(person("ann"), "bob", "nl")
+    await sign_in(user, "bob", "bob-demo", target=f"/work/case/{case.id}")
+    await user.should_see(marker="field-findings")
+    checklist = runtime.process_version(case.version_hash).bundle.node("task_investigate").checklist
+    for check in [c.id for c in checklist if c.required]:
+        user.find(marker=f"check-{check}").click()
+    user.find(marker="complete").click()
+    await user.should_see("'Bevindingen (intern)' is verplicht")
+    assert "is required" not in user.find(marker="error-findings").elements.pop().text
+
+
+@pytest.mark.anyio
+async def test_a_dutch_agent_reads_under_an_intake_start_forms_field_what_is_wrong_in_dutch(user):
+    from runtime.accounts import Accounts
+    from tests.designer.test_intake import COMPLAINT_FORM, REASON, choose, fill, find_customer, type_into
+
+    Accounts(the_runtime()).set_language(person("ann"), "bob", "nl")
+    await sign_in(user, "bob", "bob-demo", target="/work")
+    await user.should_see("Openstaand werk")
+    await user.open("/work/intake")
+    await find_customer(user, "Telefoon", "06-12345678")
+    user.find(marker="select-C-1001").click()
+    type_into(user, "reason", REASON)
+    user.find(marker="pick-billing_complaint").click()
+    fill(user, COMPLAINT_FORM | {"disputed_amount": "64,205", "invoice_date": "1 maart"})
+    choose(user, "field-category", "Twee keer gefactureerd of afgeschreven")
+    user.find(marker="start-cases").click()
+    await user.should_see(marker="error-disputed_amount", content="'64,205' heeft meer dan twee decimalen")
+    await user.should_see(marker="error-invoice_date", content="'1 maart' is geen datum; schrijf YYYY-MM-DD")
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_a_bad_decision_table_cell_in_dutch_on_the_cell_and_in_the_problems_list(user):
+    from runtime.accounts import Accounts
+    from tests.designer.test_decision_tables import open_tables, type_into
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await open_tables(user)
+    await type_into(user, "cell-small_amount-when-amount", "< fifty")
+    await user.should_see(marker="problem-credit_handling")
+    await user.should_see("onbekende naam 'fifty'")
+    cell = user.find(marker="cell-small_amount-when-amount").elements.pop()
+    assert "cell-problem" in cell._markers
+    assert cell.props["error-message"] == "In regel 'small_amount', invoer 'Betwist bedrag' van 'credit_handling' " \
+                                          "(`(disputed_amount) < fifty`): onbekende naam 'fifty'"
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_the_test_runs_state_refusals_and_decisions_in_dutch(user):
+    from runtime.accounts import Accounts
+    from tests.designer.test_test_run import open_test_tab, start_address_change, verify_identity
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await open_test_tab(user)
+    await start_address_change(user)
+    await user.should_see("De zaak wacht bij 'Identiteit controleren'")
+    user.find(marker="complete-task_verify_identity").click()  # nothing filled in: refused, in Dutch
+    await user.should_see("is verplicht")
+    await verify_identity(user)
+    await user.should_see("De zaak eindigde bij 'Adres gewijzigd'")
+    await user.should_see("Beslissing 'Identiteit vastgesteld?': `identity_verified` klopt → ")

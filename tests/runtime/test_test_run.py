@@ -71,8 +71,10 @@ def test_a_billing_complaint_runs_end_to_end_with_letters_decisions_and_a_skippe
     assert state.outcome.describe() == "ended at 'Gecrediteerd'"
     assert state.case.outcome == "Klacht terecht: gecrediteerd"
     assert state.token_nodes == [] and state.open_tasks == [] and state.timers == []
-    assert [d.node for d in state.decisions] == ["dec_justified", "dec_route"]
+    assert [d.node for d in state.decisions] == ["dec_justified", "auto_route_credit", "dec_route"]
     assert "→ 'Afhandeling bepalen'" in state.decisions[0].summary
+    assert state.decisions[1].summary == \
+        "'Afhandeling bepalen' ran: decision table 'Afhandeling creditering' set handling = \"auto_credit\""
     assert [e.letter for e in state.letters] == ["complaint_received", "credit_note"]
     assert "Sanne de Vries" in state.letters[1].body
     assert [a.kind for a in run.actions] == ["start", "skip timer", "complete"]
@@ -217,7 +219,7 @@ def test_a_case_stopped_by_an_incident_says_where_and_why():
     state = run.state()
     assert state.outcome.status == "stopped"
     assert state.outcome.describe().startswith("stopped at 'Adres wijzigen in klantsysteem': ")
-    assert state.incidents and state.incidents[0].startswith("'Adres wijzigen in klantsysteem': ")
+    assert state.incidents and str(state.incidents[0]).startswith("'Adres wijzigen in klantsysteem': ")
     assert state.token_nodes == ["auto_update_address"]
 
 

@@ -22,7 +22,7 @@ def problem_text(error: FlowdeskError) -> str:
     """A refusal as the page shows it: each wrong field on a line of its own, named as on the page."""
     if isinstance(error, DataError):
         return "\n".join(f"{_(FIELD_LABELS[field]) if field in FIELD_LABELS else field}: {said(message)}"
-                         for field, message in error.errors.items())
+                         for field, message in error.phrases.items())
     text = said(error)
     return f"{text[:1].upper()}{text[1:]}"
 

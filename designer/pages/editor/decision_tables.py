@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 from nicegui import ui
 
 from designer.frame import runtime
-from designer.i18n import N_, _
+from designer.i18n import N_, _, said
 from designer.pages.editor.panel import Panel
 from models.checks import Finding, Severity
 from models.data import DataType
 from models.decision_tables import DecisionTable, HitPolicy, TableInput, TableOutput, TableRule
 from models.editing import decision_tables as edits
 from models.editing import expression_names
+from models.phrases import Phrase
 from runtime.table_bench import BenchResult, SampleField, run_bench, sample_fields
 
 if TYPE_CHECKING:
@@ -184,7 +185,8 @@ class DecisionTablesPanel(Panel):
             ui.button(_("Add output"), icon="add", on_click=lambda: self.edit(lambda: self.draft.apply(
                 edits.add_output, table.id, variable.value or ""))).props("flat").mark("add-output")
 
-    def input_header(self, table: DecisionTable, column: TableInput, names: list[str], problem: str) -> None:
+    def input_header(self, table: DecisionTable, column: TableInput, names: list[str],
+                     problem: Phrase | str) -> None:
         column_id, label_text, expression_text = column.id, column.label, column.expression
         with ui.row().classes("no-wrap items-center gap-1"):
             label = ui.input(_("Label"), value=label_text).props("dense").classes("grow") \
@@ -253,7 +255,7 @@ class DecisionTablesPanel(Panel):
                     .mark(f"remove-rule-{rule.id}").tooltip(_("Remove this row"))
 
     def cell(self, table: DecisionTable, rule: TableRule, side: edits.Side, column_id: str, text: str,
-             problem: str) -> None:
+             problem: Phrase | str) -> None:
         field = ui.input(value=text, placeholder="-" if side == "when" else _("value")) \
             .props("dense outlined").classes("w-full font-mono")
         mark_problem(field, f"cell-{rule.id}-{side}-{column_id}", problem)
@@ -276,7 +278,7 @@ class DecisionTablesPanel(Panel):
         if outcome is None:
             return
         if outcome.error:
-            ui.label(outcome.error).classes("text-red-700").mark("bench-error")
+            ui.label(said(outcome.problem)).classes("text-red-700").mark("bench-error")
         if not outcome.matching:
             if not outcome.error:
                 nothing = (_("No row matches: the list stays empty.") if table.hit_policy is HitPolicy.COLLECT
@@ -327,18 +329,19 @@ def on_commit(field: ui.input, save: Callable[[], Any]) -> None:
     field.on("keydown.enter", lambda: save())
 
 
-def mark_problem(field: ui.input, marker: str, problem: str) -> None:
-    """Mark the field; show the checks' finding about its text on it (the problems list has it too)."""
+def mark_problem(field: ui.input, marker: str, problem: Phrase | str) -> None:
+    """Mark the field; show the checks' finding about its text on it, in the reader's language (the problems list
+    has it too)."""
     field.mark(marker, "cell-problem" if problem else "")
     if problem:
         field.props("error")
-        field.props["error-message"] = problem
+        field.props["error-message"] = said(problem)
 
 
-def _problem(problems: list[Finding], table: DecisionTable, where: str) -> str:
-    """The message of the check finding about the expression at `where` of `table`, if any.
+def _problem(problems: list[Finding], table: DecisionTable, where: str) -> Phrase | str:
+    """The message of the check finding about the expression at `where` of `table`, if any, as phrased.
 
-    The expression check names the place as `models.expression_sites` describes it.
+    The expression check names the place as `models.expression_sites` describes it (found by its English text).
     """
     prefix = f"In {where} of '{table.id}'"
-    return next((f.message for f in problems if f.message.startswith(prefix)), "")
+    return next((f.phrased_message for f in problems if f.message.startswith(prefix)), "")

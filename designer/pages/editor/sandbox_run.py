@@ -36,6 +36,7 @@ from runtime.drafts import Drafts, SavedScenarios, ScenariosChanged
 from runtime.outbox import letter_page_of
 from runtime.process_version import ProcessVersion
 from runtime.test_run import OpenTask, RunState, Scenario, ScenarioResult, TestRun, TestRuns, start_form
+from runtime.views.cases import event_phrase
 from runtime.views.design import sample_customers
 
 if TYPE_CHECKING:
@@ -105,17 +106,18 @@ class SandboxRunPanel(Panel):
         ui.label(_("Sandbox time: {moment}").format(moment=local_time(state.now, timezone=state.timezone))) \
             .classes("text-slate-600").mark("sandbox-time")
         outcome = _(" (outcome: {outcome})").format(outcome=state.outcome.outcome) if state.outcome.outcome else ""
-        ui.label(_("The case {state}").format(state=state.outcome.describe()) + outcome) \
+        ui.label(_("The case {state}").format(state=said(state.outcome.phrase())) + outcome) \
             .classes("text-base font-medium").mark("test-outcome")
         for incident in state.incidents:
-            ui.label(_("Incident at {where}").format(where=incident)).classes("text-negative").mark("test-incident")
+            ui.label(_("Incident at {where}").format(where=said(incident))).classes("text-negative") \
+                .mark("test-incident")
         self.show_decisions(state)
         self.show_letters(state.letters)
 
     def show_decisions(self, state: RunState) -> None:
         ui.label(_("Decisions taken ({count})").format(count=len(state.decisions))).classes("font-medium")
         for event in state.decisions:
-            ui.label(event.summary).classes("text-sm").mark("test-decision")
+            ui.label(said(event_phrase(event))).classes("text-sm").mark("test-decision")
 
     def show_letters(self, letters: list[OutboxEntry]) -> None:
         ui.label(_("Letters, e-mails and SMS rendered ({count})").format(count=len(letters))).classes("font-medium")
