@@ -74,7 +74,8 @@ LOCKED_BLOCKS = frozenset({"filter", "with", "autoescape", "block", "macro", "ca
 RECOVERY_BUDGET = 200_000
 
 _ENVIRONMENT = ImmutableSandboxedEnvironment()
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[^\s/>\"'=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)"
+#: A tag as HTML reads one: its name runs to a space, `/` or `>`, so `<x<br>` is one tag (as a browser sees it).
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)((?:\s+[^\s/>\"'=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)"
                   r"\s*(/?)>")
 _OTHER_MARKUP = re.compile(r"<!--.*?-->|<[!?/][^>]*>", re.DOTALL)
 _ATTRIBUTE = re.compile(r"([^\s/>\"'=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
