@@ -629,11 +629,12 @@ class LettersPanel(Panel):
             raise ValueError("; ".join(p.message for p in problems_from_validation(error))) from None
 
     def context(self) -> dict[str, Any]:
-        """What the template sees: the chosen case's data and customer as a send step would now, else samples."""
+        """What the template sees: the chosen case's data and customer as a send step would now, else samples (in
+        the language of the version shown)."""
         if self.preview_source != SAMPLE:
             return letter_context(runtime(), self.editor.user, self.draft.bundle, case_id=self.preview_source)
         return letter_context(runtime(), self.editor.user, self.draft.bundle,
-                              customer=self.customers.get(self.sample_customer or ""))
+                              customer=self.customers.get(self.sample_customer or ""), language=self.language or "en")
 
     def rendered(self, rendered: RenderedLetter) -> None:
         """A rendered SMS as text with its length; letters and e-mails as a page in a sandboxed iframe."""
