@@ -302,6 +302,47 @@ async def test_a_dutch_designer_writes_letters_in_dutch(user):
     assert picker.options["today"] == "Berekend: Vandaag"
 
 
+def shown_texts(user, marker: str) -> list[str]:
+    """The labels inside the elements marked `marker`, as the page shows them now."""
+    from nicegui import ui
+
+    return [label.text for item in user.find(marker=marker).elements for label in item.descendants()
+            if isinstance(label, ui.label)]
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_a_letters_findings_in_dutch_naming_placeholders_as_their_chips_do(user):
+    from runtime.accounts import Accounts
+    from tests.designer.helpers import open_editor_tab
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await open_editor_tab(user, "billing_complaint", "letters", "letters-title")
+    await user.should_see(content="Ontvangstbevestiging klacht")
+    user.find(marker="letter-code-body").clear().type("Beste {{ customer.nmae }}, {{ credit_amount }}") \
+        .trigger("blur")
+    unknown = ("De tekst van 'Ontvangstbevestiging klacht' (nl) gebruikt 'Customer nmae', en dat is geen zaakgegeven, "
+               "klantveld of berekende waarde.")
+    maybe_empty = ("'Ontvangstbevestiging klacht' gebruikt 'Te crediteren bedrag', maar als de brief wordt "
+                   "verstuurd (bij 'Ontvangstbevestiging e-mailen') heeft de zaak misschien geen Te crediteren bedrag: "
+                   "op een van de wegen ernaartoe vult niets het. De brief zou worden tegengehouden met een incident.")
+    await user.should_see(marker="letter-problem")
+    under_the_letter = shown_texts(user, "letter-problem")
+    assert under_the_letter == [maybe_empty, "Klik op het gemarkeerde invulveld: toon het alleen als het een waarde "
+                                "heeft, of geef een standaardtekst. Of zorg dat elke weg naar de stap het vult: een "
+                                "verplicht formulierveld, een toewijzing of een standaardwaarde.",
+                                unknown, "Bedoelde je 'Klantnaam'?"]
+    await user.should_see(marker="problem-complaint_received")  # the problems list beside the canvas
+    assert {unknown, maybe_empty, "Bedoelde je 'Klantnaam'?"} <= set(shown_texts(user, "problem-complaint_received"))
+    chips = next(iter(user.find(marker="letter-body").elements)).props["problems"]
+    assert [(p["kind"], p["ordinal"]) for p in chips] == [("value", 0), ("value", 1)]  # both chips marked
+
+    user.find(marker="letter-code-body").clear().type("Beste {{ customer.name }").trigger("blur")
+    await user.should_see("De tekst van 'Ontvangstbevestiging klacht' (nl) klopt niet op regel 1: unexpected '}'.",
+                          marker="letter-problem")
+    await user.should_see("Kies invulvelden uit de lijst, of controleer dat elke {{ zijn }} heeft en elke {% if %} / "
+                          "{% for %} zijn {% endif %} / {% endfor %}.", marker="letter-problem")
+
+
 @pytest.mark.anyio
 async def test_a_dutch_supervisor_reads_a_failed_delivery_and_its_resend_in_dutch(user):
     from runtime.accounts import Accounts

@@ -343,7 +343,7 @@ async def test_an_unknown_placeholder_is_marked_on_its_chip_stops_the_preview_an
     await user.should_see(marker="letter-preview-error")
     await user.should_see(marker="letter-problem")
     await user.should_see(marker="problem-complaint_received")  # the problems list beside the canvas
-    await user.should_see("Did you mean 'customer.name'?")
+    await user.should_see("Did you mean 'Customer name'?")  # the placeholder by its chip's label
     assert "'Customer nmae' is not case data" in editor(user).props["problems"][0]["message"]
     typed(user, LetterDocument(Markup.TEXT, (Text("Dear "), Value("customer.name"))))
     await user.should_not_see(marker="letter-problem")
