@@ -18,6 +18,7 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
         if problem:
             yield Problem(letter.id, Phrase("{part} of '{letter}' ({language}) has an error on line {line}: {error}.",
                                             part=part, letter=letter.name or letter.id, language=variant.language,
-                                            line=str(problem.line), error=problem.message),
+                                            line=str(problem.line),  # a line number: no thousands separator
+                                            error=problem.message),
                           Phrase("Use the placeholder picker, or check that every {{{{ has its }}}} and every "
                                  "{{% if %}} / {{% for %}} its {{% endif %}} / {{% endfor %}}."))
