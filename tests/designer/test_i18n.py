@@ -418,7 +418,7 @@ def test_a_finding_reads_dutch_in_the_designer_and_the_same_english_everywhere_e
     assert i18n.said(finding.phrased_message) == "Parallelle samenvoeging 'Both done' kan eeuwig wachten: beslissing " \
                                                   "'Amount?' stuurt de zaak maar één kant op, dus de tak vanaf " \
                                                   "'Approve' of 'Escalate to manager' komt misschien nooit aan."
-    assert finding.as_dict()["message"] == finding.message == english  # the command line, the API, the letter editor
+    assert finding.as_dict()["message"] == finding.message == english  # the command line and the API
     read_as(monkeypatch, "en")
     assert i18n.said(finding.phrased_message) == english
 

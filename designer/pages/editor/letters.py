@@ -371,8 +371,12 @@ class LettersPanel(Panel):
                 .classes("grow").mark("letter-pick")
             value = ui.button(_("Insert value"), icon="data_object", on_click=lambda: self.picked and self.insert(
                 [value_node(self.picked)])).props("flat dense no-caps").mark("letter-insert-value")
-            with ui.dropdown_button(_("Show only if…"), icon="help_outline", auto_close=True) \
-                    .props("flat dense no-caps").mark("letter-insert-if") as condition:
+            # Quasar's dropdown alone, which opens and closes its menu in the browser: NiceGUI's dropdown button
+            # keeps that state on the server, and on a busy server its late echo of "open" opened the menu again
+            # after a choice had closed it, taking the keyboard from the passage just made to be typed in.
+            with ui.element("q-btn-dropdown").props("flat dense no-caps auto-close icon=help_outline") \
+                    .mark("letter-insert-if") as condition:
+                condition.props["label"] = _("Show only if…")
                 tests = ui.column().classes("gap-0")
             loop = ui.button(_("Repeat for each…"), icon="repeat", on_click=lambda: self.picked and self.insert_repeat(
                 self.picked)).props("flat dense no-caps").mark("letter-insert-loop")
@@ -382,7 +386,7 @@ class LettersPanel(Panel):
         def offer() -> None:
             self.picked = entries.get(choice.value)
             value.set_enabled(self.picked is not None)
-            condition.set_enabled(self.picked is not None)
+            condition.props["disable"] = self.picked is None
             loop.set_visibility(self.picked is not None and self.picked.is_records)
             tests.clear()
             with tests:
