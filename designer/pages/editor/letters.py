@@ -374,7 +374,7 @@ class LettersPanel(Panel):
             # Quasar's dropdown alone, which opens and closes its menu in the browser: NiceGUI's dropdown button
             # keeps that state on the server, and on a busy server its late echo of "open" opened the menu again
             # after a choice had closed it, taking the keyboard from the passage just made to be typed in.
-            with ui.element("q-btn-dropdown").props("flat dense no-caps auto-close icon=help_outline") \
+            with ui.element("q-btn-dropdown").props("flat dense no-caps auto-close color=primary icon=help_outline") \
                     .mark("letter-insert-if") as condition:
                 condition.props["label"] = _("Show only if…")
                 tests = ui.column().classes("gap-0")
