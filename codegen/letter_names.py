@@ -21,7 +21,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from models.customers import CUSTOMER_FIELDS, PaymentMethod, Segment
 from models.data import DataType, Variable
-from models.templates import COMPUTED_FIELDS
+from models.phrases import Phrase
+from models.templates import COMPUTED_FIELDS, Placeholder
 
 __all__ = ["ENGLISH", "LetterName", "LetterWords", "Names", "describe_condition", "dotted_path", "is_condition",
            "letter_names", "quoted"]
@@ -189,6 +190,18 @@ class Names:
     def type(self, path: str) -> str:
         found = self.find(path)
         return found.type if found else ""
+
+    def labelled(self, message: Phrase | str) -> Phrase | str:
+        """`message` (a check's finding) with the placeholders it names said by the labels their chips show.
+
+        >>> names = Names.of([Variable(name="note", type="text", label="Note to the customer")])
+        >>> str(names.labelled(Phrase("uses '{placeholder}' twice", placeholder=Placeholder("note"))))
+        "uses 'Note to the customer' twice"
+        """
+        if not isinstance(message, Phrase):
+            return message
+        return Phrase(message.template, **{name: self.label(value.path) if isinstance(value, Placeholder) else value
+                                           for name, value in message.values.items()})
 
 
 def describe_condition(condition: str, names: Names) -> str:

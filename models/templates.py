@@ -34,6 +34,22 @@ _ENVIRONMENT.filters.update(dict.fromkeys(FLOWDESK_FILTERS, str))  # known names
 
 
 @dataclass(frozen=True)
+class Placeholder:
+    """A placeholder a message names (a value of a `models.phrases.Phrase`): said as the template writes it,
+    `{{ customer.name }}`, where no label is at hand (the command line, the API); the letter editor says it by the
+    label its chip shows and finds by `path` which chip a finding is about.
+
+    >>> str(Placeholder("customer.name"))
+    '{{ customer.name }}'
+    """
+
+    path: str
+
+    def __str__(self) -> str:
+        return f"{{{{ {self.path} }}}}"
+
+
+@dataclass(frozen=True)
 class TemplateSyntaxProblem:
     line: int
     message: str

@@ -14,6 +14,7 @@ from models.data_flow import surely_set
 from models.graph import flow_graph
 from models.letters import Letter, LetterVariant
 from models.nodes import Edge
+from models.phrases import Phrase
 from models.soundness import SoundnessReport, analyse_soundness
 
 
@@ -53,12 +54,13 @@ class CheckContext:
     def node_ids(self) -> set[str]:
         return {node.id for node in self.bundle.nodes}
 
-    def template_parts(self) -> Iterator[tuple[Letter, LetterVariant, str, str]]:
-        """(letter, variant, part name, template source) for every non-empty template text."""
+    def template_parts(self) -> Iterator[tuple[Letter, LetterVariant, Phrase, str]]:
+        """(letter, variant, the part as a message's sentence starts with it, template source) for every non-empty
+        template text."""
         for letter in self.bundle.letters:
             for variant in letter.variants:
-                for part, source in (("subject", variant.subject), ("text", variant.body),
-                                     ("plain-text part", variant.text_body)):
+                for part, source in ((Phrase("The subject"), variant.subject), (Phrase("The text"), variant.body),
+                                     (Phrase("The plain-text part"), variant.text_body)):
                     if source:
                         yield letter, variant, part, source
 

@@ -14,10 +14,11 @@ the flow's conditions already make sure of a value.
 from collections.abc import Iterator
 
 from models.checks.context import CheckContext
-from models.checks.findings import Problem
+from models.checks.findings import Problem, quoted
 from models.nodes import SendNode
+from models.phrases import Phrase
 from models.template_guards import names_needing_a_value
-from models.templates import template_problem
+from models.templates import Placeholder, template_problem
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -33,11 +34,13 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
             where = tuple(node.id for node in sends if name not in ctx.surely_set.get(node.id, frozenset()))
             if not where:
                 continue
-            steps = ", ".join(f"'{ctx.bundle.node(node).display}'" for node in where)
-            label = variables[name].display
-            yield Problem(letter.id, f"'{letter.name or letter.id}' uses {{{{ {name} }}}}, but when it is sent "
-                          f"(at {steps}) the case may have no {label}: on some way there nothing sets it. "
-                          "The letter would be held back with an incident.",
-                          f"Show it only if it has a value: {{% if {name} %}}…{{{{ {name} }}}}…{{% endif %}}, or "
-                          f"give a default text: {{{{ {name}|default(\"…\") }}}}. Or make every way to the step "
-                          "set it: a required form field, an assignment or a default value.", related=where)
+            steps = quoted([ctx.bundle.node(node).display for node in where], joined_by_and=True)
+            yield Problem(letter.id, Phrase("'{letter}' uses '{placeholder}', but when it is sent (at {steps}) the "
+                                            "case may have no {label}: on some way there nothing sets it. The letter "
+                                            "would be held back with an incident.", letter=letter.name or letter.id,
+                                            placeholder=Placeholder(name), steps=steps,
+                                            label=variables[name].display),
+                          Phrase("Show it only if it has a value: {{% if {name} %}}…{{{{ {name} }}}}…{{% endif %}}, "
+                                 "or give a default text: {{{{ {name}|default(\"…\") }}}}. Or make every way to the "
+                                 "step set it: a required form field, an assignment or a default value.", name=name),
+                          related=where)

@@ -12,7 +12,8 @@ from models.checks.context import CheckContext
 from models.checks.findings import Problem
 from models.customers import CUSTOMER_FIELDS
 from models.data import DataType
-from models.templates import COMPUTED_FIELDS, placeholders, template_problem
+from models.phrases import Phrase
+from models.templates import COMPUTED_FIELDS, Placeholder, placeholders, template_problem
 
 
 def check(ctx: CheckContext) -> Iterator[Problem]:
@@ -29,11 +30,12 @@ def check(ctx: CheckContext) -> Iterator[Problem]:
             for name in path[:unknown]:
                 scope = scope[name] if isinstance(scope, dict) else {}
             close = get_close_matches(path[unknown], list(scope) if isinstance(scope, dict) else [], n=1)
-            hint = f"Did you mean '{'.'.join((*path[:unknown], close[0]))}'?" if close else \
-                "Pick the placeholder from the list of case data and customer fields."
-            yield Problem(letter.id, f"The {part} of '{letter.name or letter.id}' ({variant.language}) uses "
-                          f"'{{{{ {shown} }}}}', which is not case data, a customer field or a computed value.",
-                          hint)
+            hint = Phrase("Did you mean '{name}'?", name=Placeholder(".".join((*path[:unknown], close[0])))) \
+                if close else Phrase("Pick the placeholder from the list of case data and customer fields.")
+            yield Problem(letter.id, Phrase("{part} of '{letter}' ({language}) uses '{placeholder}', which is not "
+                                            "case data, a customer field or a computed value.", part=part,
+                                            letter=letter.name or letter.id, language=variant.language,
+                                            placeholder=Placeholder(shown)), hint)
 
 
 def _known_fields(ctx: CheckContext) -> dict[str, object]:

@@ -102,15 +102,17 @@ def preview_cases(runtime: Runtime, user: User, key: str) -> list[PreviewCase]:
 
 
 def letter_context(runtime: Runtime, user: User, bundle: Bundle, *, case_id: str | None = None,
-                   customer: Customer | None = None) -> dict[str, Any]:
+                   customer: Customer | None = None, language: str = "en") -> dict[str, Any]:
     """What a letter template of the draft `bundle` sees: a real case's data and customer as a send step would
-    now, else sample values for its variables with `customer` (or a made-up one)."""
+    now, else sample values for its variables (their texts in the letter's `language`) with `customer` (or a
+    made-up one)."""
     now = runtime.now()
     if case_id is None:
         require(user, UseCase.EDIT_DRAFT)
         today = now.astimezone(ZoneInfo(runtime.calendar.timezone)).date()
         values = (customer or SAMPLE_CUSTOMER).model_dump(mode="json")
-        return sample_context(bundle.variables, values, now=now, today=today, process_name=bundle.name)
+        return sample_context(bundle.variables, values, now=now, today=today, process_name=bundle.name,
+                              language=language)
     require(user, UseCase.SAMPLE_REAL_DATA)
     case = runtime.store.case(case_id)
     version = runtime.process_version(case.version_hash)

@@ -158,7 +158,8 @@ def test_a_conditional_field_and_a_letter_paragraph_are_designed_published_and_t
     letters.get_by_text("Template code (for experts)").click()
     expect(letters.get_by_role("textbox", name="Body", exact=True)).to_have_value(
         text + "\n\nWe will call you back: {{ best_time_to_call }}")
-    paragraph = letters.frame_locator("iframe[srcdoc]").get_by_text("We will call you back: sample best time to call")
+    paragraph = letters.frame_locator("iframe[srcdoc]").get_by_text(
+        "We will call you back: voorbeeld best time to call")  # the sample text of a Dutch letter
     expect(paragraph).to_be_visible()
     # the field may be left empty (it shows only after the tick), so the letter editor warns about the placeholder
     expect(letters.get_by_text("the case may have no best time to call")).to_be_visible()

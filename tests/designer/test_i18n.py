@@ -348,6 +348,49 @@ async def test_a_dutch_designer_writes_letters_in_dutch(user):
     assert picker.options["today"] == "Berekend: Vandaag"
 
 
+def shown_texts(user, marker: str) -> set[tuple[str, ...]]:
+    """What each element marked `marker` shows now: its labels, in order."""
+    from nicegui import ui
+
+    return {tuple(label.text for label in item.descendants() if isinstance(label, ui.label))
+            for item in user.find(marker=marker).elements}
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_a_letters_findings_in_dutch_naming_placeholders_as_their_chips_do(user):
+    from runtime.accounts import Accounts
+    from tests.designer.helpers import open_editor_tab
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await open_editor_tab(user, "billing_complaint", "letters", "letters-title")
+    await user.should_see(content="Ontvangstbevestiging klacht")
+    user.find(marker="letter-code-body").clear().type("Beste {{ customer.nmae }}, {{ credit_amount }}") \
+        .trigger("blur")
+    unknown = ("De tekst van 'Ontvangstbevestiging klacht' (nl) gebruikt 'Customer nmae', en dat is geen zaakgegeven, "
+               "klantveld of berekende waarde.")
+    maybe_empty = ("'Ontvangstbevestiging klacht' gebruikt 'Te crediteren bedrag', maar als de brief wordt "
+                   "verstuurd (bij 'Ontvangstbevestiging e-mailen') heeft de zaak misschien geen Te crediteren bedrag: "
+                   "op een van de wegen ernaartoe vult niets het. De brief zou worden tegengehouden met een incident.")
+    await user.should_see(marker="letter-problem")
+    assert shown_texts(user, "letter-problem") == {
+        (maybe_empty, "Klik op het gemarkeerde invulveld: toon het alleen als het een waarde heeft, of geef een "
+                      "standaardtekst. Of zorg dat elke weg naar de stap het vult: een verplicht formulierveld, een "
+                      "toewijzing of een standaardwaarde."),
+        (unknown, "Bedoelde je 'Klantnaam'?")}
+    await user.should_see(marker="problem-complaint_received")  # the problems list beside the canvas
+    listed = shown_texts(user, "problem-complaint_received")
+    assert (unknown, "Bedoelde je 'Klantnaam'?") in listed
+    assert maybe_empty in {texts[0] for texts in listed}
+    chips = next(iter(user.find(marker="letter-body").elements)).props["problems"]
+    assert [(p["kind"], p["ordinal"]) for p in chips] == [("value", 0), ("value", 1)]  # both chips marked
+
+    user.find(marker="letter-code-body").clear().type("Beste {{ customer.name }").trigger("blur")
+    await user.should_see("De tekst van 'Ontvangstbevestiging klacht' (nl) klopt niet op regel 1: unexpected '}'.",
+                          marker="letter-problem")
+    await user.should_see("Kies invulvelden uit de lijst, of controleer dat elke {{ zijn }} heeft en elke {% if %} / "
+                          "{% for %} zijn {% endif %} / {% endfor %}.", marker="letter-problem")
+
+
 @pytest.mark.anyio
 async def test_a_dutch_supervisor_reads_a_failed_delivery_and_its_resend_in_dutch(user):
     from runtime.accounts import Accounts
@@ -473,7 +516,7 @@ def test_a_finding_reads_dutch_in_the_designer_and_the_same_english_everywhere_e
     assert i18n.said(finding.phrased_message) == "Parallelle samenvoeging 'Both done' kan eeuwig wachten: beslissing " \
                                                   "'Amount?' stuurt de zaak maar één kant op, dus de tak vanaf " \
                                                   "'Approve' of 'Escalate to manager' komt misschien nooit aan."
-    assert finding.as_dict()["message"] == finding.message == english  # the command line, the API, the letter editor
+    assert finding.as_dict()["message"] == finding.message == english  # the command line and the API
     read_as(monkeypatch, "en")
     assert i18n.said(finding.phrased_message) == english
 

@@ -203,6 +203,16 @@ async def test_a_letter_opens_in_the_editor_as_text_with_labelled_chips_and_cond
 
 
 @pytest.mark.anyio
+async def test_the_previews_sample_texts_are_written_in_the_letters_language(user: User):
+    await open_letters(user)
+    user.find(marker="letter-credit_note").click()
+    await user.should_see("Letter: Creditbrief")
+    await preview_page(user, "U heeft een klacht ingediend over factuur voorbeeld Factuurnummer.")
+    user.find(marker="language-en").click()
+    await preview_page(user, "You made a complaint about invoice sample Factuurnummer.")
+
+
+@pytest.mark.anyio
 async def test_an_email_written_with_a_chip_and_a_conditional_paragraph_is_saved_as_a_template_and_previewed(
         user: User):
     await open_letters(user)
@@ -333,7 +343,7 @@ async def test_an_unknown_placeholder_is_marked_on_its_chip_stops_the_preview_an
     await user.should_see(marker="letter-preview-error")
     await user.should_see(marker="letter-problem")
     await user.should_see(marker="problem-complaint_received")  # the problems list beside the canvas
-    await user.should_see("Did you mean 'customer.name'?")
+    await user.should_see("Did you mean 'Customer name'?")  # the placeholder by its chip's label
     assert "'Customer nmae' is not case data" in editor(user).props["problems"][0]["message"]
     typed(user, LetterDocument(Markup.TEXT, (Text("Dear "), Value("customer.name"))))
     await user.should_not_see(marker="letter-problem")

@@ -74,7 +74,10 @@ def test_a_designer_writes_a_chip_and_a_conditional_paragraph_without_a_brace_an
     expect(body.locator(".fd-chip").first).to_have_text("Customer name")  # placeholders are chips, by label
 
     # A new paragraph after the greeting, shown only for a double charge, holding the disputed amount.
-    body.click(position={"x": 4, "y": 12})  # the first line: "Beste <Customer name>,"
+    # The caret to the end of the first line, "Beste <Customer name>,", with the keyboard: a click there could land
+    # on the chip (which opens its menu instead) while the page is still settling on a busy machine.
+    body.focus()
+    ann.keyboard.press("Control+Home")
     ann.keyboard.press("End")
     ann.keyboard.press("Enter")
     ann.keyboard.press("Enter")

@@ -17,7 +17,6 @@ sandboxed iframe without scripts; a text that cannot be rendered shows why.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -64,15 +63,16 @@ from designer.elements.letter_editor import (
 )
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
-from designer.i18n import N_, _, ngettext, word
+from designer.i18n import N_, _, ngettext, said, word
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.setting_fields import save_as_typed
 from models.customers import Customer
 from models.editing import letters as letter_edits
 from models.errors import FlowdeskError
 from models.letters import Letter, LetterChannel
+from models.phrases import Phrase
 from models.serialization import problems_from_validation
-from models.templates import placeholders
+from models.templates import Placeholder, placeholders
 from runtime.access import UseCase, may
 from runtime.views.design import letter_context, preview_cases, sample_customers
 
@@ -88,10 +88,8 @@ PART_NAMES = {"subject": N_("Subject"), "body": N_("Body"), "text_body": N_("Tex
 KEEP_FOCUS = "(event) => event.preventDefault()"
 #: What a new passage shown only under a condition says until it is typed over (in plain text).
 SAMPLE_PASSAGE = N_("Text shown only then")
-#: The checks whose findings name a placeholder (in `{{ ... }}`), marked on its chips.
+#: The checks whose findings name a placeholder (a `Placeholder` in their message), marked on its chips.
 MAYBE_EMPTY_RULE, UNKNOWN_RULE = "placeholder-maybe-empty", "placeholder-unknown"
-_PLACEHOLDER = re.compile(r"\{\{ ([\w.]+) \}\}")
-_QUOTED_PLACEHOLDER = re.compile(r"'?\{\{ ([\w.]+) \}\}'?")
 #: What to do about a value that may be empty, said with what the editor offers (the rule's hint shows template code).
 MAYBE_EMPTY_HINT = N_("Click its placeholder, which is marked: show it only if it has a value, or give a default text. "
                     "Or make every way to the step set it: a required form field, an assignment or a default value.")
@@ -349,13 +347,12 @@ class LettersPanel(Panel):
                              unknown=named[UNKNOWN_RULE])
 
     def flagged_names(self) -> dict[str, set[str]]:
-        """Rule code -> the placeholders its findings about this letter name (each as `{{ name }}` in its message),
-        for the two placeholder rules."""
+        """Rule code -> the paths of the placeholders its findings about this letter name, for the two placeholder
+        rules."""
         named: dict[str, set[str]] = {MAYBE_EMPTY_RULE: set(), UNKNOWN_RULE: set()}
         for finding in self.draft.findings():
-            found = _PLACEHOLDER.search(finding.message)
-            if finding.element == self.letter_id and finding.code in named and found:
-                named[finding.code].add(found.group(1))
+            if finding.element == self.letter_id and finding.code in named:
+                named[finding.code] |= _placeholder_paths(finding.phrased_message)
         return named
 
     def maybe_empty_in(self, condition: str) -> list[str]:
@@ -374,8 +371,12 @@ class LettersPanel(Panel):
                 .classes("grow").mark("letter-pick")
             value = ui.button(_("Insert value"), icon="data_object", on_click=lambda: self.picked and self.insert(
                 [value_node(self.picked)])).props("flat dense no-caps").mark("letter-insert-value")
-            with ui.dropdown_button(_("Show only if…"), icon="help_outline", auto_close=True) \
-                    .props("flat dense no-caps").mark("letter-insert-if") as condition:
+            # Quasar's dropdown alone, which opens and closes its menu in the browser: NiceGUI's dropdown button
+            # keeps that state on the server, and on a busy server its late echo of "open" opened the menu again
+            # after a choice had closed it, taking the keyboard from the passage just made to be typed in.
+            with ui.element("q-btn-dropdown").props("flat dense no-caps auto-close color=primary icon=help_outline") \
+                    .mark("letter-insert-if") as condition:
+                condition.props["label"] = _("Show only if…")
                 tests = ui.column().classes("gap-0")
             loop = ui.button(_("Repeat for each…"), icon="repeat", on_click=lambda: self.picked and self.insert_repeat(
                 self.picked)).props("flat dense no-caps").mark("letter-insert-loop")
@@ -385,7 +386,7 @@ class LettersPanel(Panel):
         def offer() -> None:
             self.picked = entries.get(choice.value)
             value.set_enabled(self.picked is not None)
-            condition.set_enabled(self.picked is not None)
+            condition.props["disable"] = self.picked is None
             loop.set_visibility(self.picked is not None and self.picked.is_records)
             tests.clear()
             with tests:
@@ -542,16 +543,14 @@ class LettersPanel(Panel):
 
     @ui.refreshable_method
     def show_problems(self) -> None:
-        """The letter's findings, placeholders named by their labels (as on the chips, which are marked too)."""
+        """The letter's findings in the reader's language, placeholders named by their labels (as on the chips, which
+        are marked too)."""
         names = self.names
-
-        def labelled(text: str) -> str:
-            return _QUOTED_PLACEHOLDER.sub(lambda found: f"'{names.label(found.group(1))}'", text)
-
         for finding in (f for f in self.draft.findings() if f.element == self.letter_id):
-            hint = _(MAYBE_EMPTY_HINT) if finding.code == MAYBE_EMPTY_RULE else labelled(finding.hint)
+            hint = _(MAYBE_EMPTY_HINT) if finding.code == MAYBE_EMPTY_RULE else said(names.labelled(
+                finding.phrased_hint))
             with ui.column().classes("gap-0").mark("letter-problem"):
-                ui.label(labelled(finding.message)).classes("text-red-700 text-sm")
+                ui.label(said(names.labelled(finding.phrased_message))).classes("text-red-700 text-sm")
                 if hint:
                     ui.label(hint).classes("text-xs text-slate-600")
 
@@ -629,11 +628,12 @@ class LettersPanel(Panel):
             raise ValueError("; ".join(p.message for p in problems_from_validation(error))) from None
 
     def context(self) -> dict[str, Any]:
-        """What the template sees: the chosen case's data and customer as a send step would now, else samples."""
+        """What the template sees: the chosen case's data and customer as a send step would now, else samples (in
+        the language of the version shown)."""
         if self.preview_source != SAMPLE:
             return letter_context(runtime(), self.editor.user, self.draft.bundle, case_id=self.preview_source)
         return letter_context(runtime(), self.editor.user, self.draft.bundle,
-                              customer=self.customers.get(self.sample_customer or ""))
+                              customer=self.customers.get(self.sample_customer or ""), language=self.language or "en")
 
     def rendered(self, rendered: RenderedLetter) -> None:
         """A rendered SMS as text with its length; letters and e-mails as a page in a sandboxed iframe."""
@@ -667,3 +667,9 @@ def _format_choices(language: str) -> dict[str, str]:
                 "number": _("Number: {sample}").format(sample=formats.number(Decimal("1234.5")))}
     except ValueError:  # a language whose conventions are not known
         return {"": _("As it is"), "money": _("Amount"), "date": _("Date"), "number": _("Number")}
+
+
+def _placeholder_paths(message: Phrase | str) -> set[str]:
+    """The paths of the placeholders a finding's message names."""
+    values = message.values.values() if isinstance(message, Phrase) else ()
+    return {value.path for value in values if isinstance(value, Placeholder)}

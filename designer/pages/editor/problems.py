@@ -1,10 +1,12 @@
-"""The problems list: the checks' findings on the draft, in the reader's language; clicking one shows the element
-it is about."""
+"""The problems list: the checks' findings on the draft, in the reader's language, placeholders of letters named by
+the labels their chips show; clicking one shows the element it is about."""
 
 from __future__ import annotations
 
 from nicegui import ui
 
+from codegen.letter_names import Names
+from designer.display import letter_words
 from designer.i18n import _, said
 from designer.pages.editor.panel import Panel
 from models.checks import Severity
@@ -14,6 +16,7 @@ class ProblemsPanel(Panel):
     @ui.refreshable_method
     def show(self) -> None:
         findings = self.draft.findings()
+        names = Names.of(self.draft.bundle.variables, letter_words())
         ui.label(_("Problems ({count})").format(count=len(findings))).classes("text-lg").mark("problems-title")
         if not findings:
             ui.label(_("No problems found.")).mark("no-problems")
@@ -27,6 +30,6 @@ class ProblemsPanel(Panel):
                         ui.icon("error" if error else "warning", color="negative" if error else "warning") \
                             .tooltip(_("error") if error else _("warning"))
                     with ui.item_section():
-                        ui.label(said(finding.phrased_message))
+                        ui.label(said(names.labelled(finding.phrased_message)))
                         if finding.hint:
-                            ui.label(said(finding.phrased_hint)).classes("text-xs text-slate-600")
+                            ui.label(said(names.labelled(finding.phrased_hint))).classes("text-xs text-slate-600")
