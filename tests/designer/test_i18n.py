@@ -322,6 +322,18 @@ def test_a_log_entry_from_before_phrases_were_kept_shows_its_stored_text():
 
 
 @pytest.mark.anyio
+async def test_a_dutch_designers_form_preview_shows_dutch_sample_texts(user):
+    from runtime.accounts import Accounts
+    from tests.designer.helpers import open_editor_tab
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await open_editor_tab(user, "billing_complaint", "forms", "forms-title")
+    user.find(marker="pick-form-investigation").click()  # shows the invoice number the case already has
+    await user.should_see(marker="preview")
+    await user.should_see("voorbeeld Factuurnummer")
+
+
+@pytest.mark.anyio
 async def test_a_dutch_designer_writes_letters_in_dutch(user):
     from runtime.accounts import Accounts
     from tests.designer.helpers import open_editor_tab

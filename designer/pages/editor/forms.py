@@ -24,7 +24,7 @@ from codegen.forms.view import FormView
 from codegen.letter_samples import SAMPLE_CUSTOMER, sample_value
 from designer.display import form_words
 from designer.frame import runtime
-from designer.i18n import N_, _, said
+from designer.i18n import N_, _, reader, said
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.setting_fields import save_as_typed
 from models.bundle import Bundle
@@ -513,11 +513,13 @@ class FormsPanel(Panel):
 def preview_values(bundle: Bundle, form: Form) -> dict[str, Any]:
     """Case values for the preview: a sample of every variable the form does not write, the sample customer, today.
 
-    The variables the form writes start empty, as on a task the agent opens for the first time.
+    The variables the form writes start empty, as on a task the agent opens for the first time; the sample texts are
+    in the reader's language ("voorbeeld Factuurnummer").
     """
     written = {e.variable for e in form.walk() if isinstance(e, RepeatingGroup)
                or (isinstance(e, InputField) and e.kind is not FieldKind.CASE_VALUE and e.variable)}
-    values: dict[str, Any] = {v.name: sample_value(v) for v in bundle.variables if v.name not in written}
+    language = reader().language
+    values: dict[str, Any] = {v.name: sample_value(v, language) for v in bundle.variables if v.name not in written}
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(runtime().calendar.timezone)).date()  # the day as the runtime counts it
     return {**values, "customer": SAMPLE_CUSTOMER.model_dump(mode="json"), "now": now, "today": today}
