@@ -85,6 +85,8 @@ _CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)"
 #: value); the reader locks text from an unclosed one on, as HTML hides it.
 _OPENS_TAG = re.compile(r"<(?=[A-Za-z/!?{])|<$")
 _HIDDEN_TAG = re.compile(r"<(?=[A-Za-z/!?])|<$")
+#: Elements that hold rows or cells only: text right inside them is shown elsewhere by HTML.
+_ROWS_ONLY = frozenset({"table", "thead", "tbody", "tr"})
 _OPENS_TEMPLATE = re.compile(r"\{(?=[{%#])")
 
 
@@ -154,7 +156,10 @@ def _chunks(children: Sequence[Node], markup: Markup, *, lines: bool, container:
             yield False, f"{{% endif %}}{after_end}"
         else:
             attributes = "".join(f' {name}="{html.escape(value)}"' for name, value in node.attributes)
-            yield False, f"<{node.tag}{attributes}>" + ("\n" if node.tag in OPEN_LINE else "")
+            first = node.children[0] if node.children else None  # a line end before text or code would show
+            opens_line = node.tag in OPEN_LINE and (first is None or is_block(first)
+                                                    or isinstance(first, Condition | Repeat))
+            yield False, f"<{node.tag}{attributes}>" + ("\n" if opens_line else "")
             if node.tag not in VOID:
                 inner = node.tag in BLOCK_PARENTS
                 yield from _chunks(node.children, markup, lines=inner, container=inner)
@@ -245,16 +250,36 @@ def parse_template(source: str, markup: Markup) -> LetterDocument:
 
 
 def _tokens(source: str, markup: Markup) -> Iterator[_Token]:
-    """The tokens of a (syntactically valid) template, each with its exact source text."""
+    """The tokens of a (syntactically valid) template, each with its exact source text.
+
+    A `<` that opens a tag without its `>` (`x<{{ note }}<br>`) goes on, as HTML reads it, across placeholders and
+    tags to the next `>`: all of it is one locked code.
+    """
+    unclosed = ""
     for kind, raw, values in _template_pieces(source):
+        if unclosed:
+            end = raw.find(">") if kind == "data" else -1
+            if end < 0:
+                unclosed += raw
+                continue
+            yield _Token("node", unclosed + raw[:end + 1], node=Locked(unclosed + raw[:end + 1]))
+            unclosed, raw = "", raw[end + 1:]
+            if not raw:
+                continue
         if kind == "data":
-            yield from _data_tokens(raw, markup)
+            tokens = list(_data_tokens(raw, markup))
+            if markup is not Markup.PLAIN and tokens and tokens[-1].kind == "node" \
+                    and _HIDDEN_TAG.match(tokens[-1].raw) and ">" not in tokens[-1].raw:
+                unclosed = tokens.pop().raw
+            yield from tokens
         elif kind == "variable":
             yield _value_token(raw)
         elif kind == "block":
             yield _tag_token(raw, values)
         else:  # comments, raw blocks
             yield _Token("node", raw, node=Locked(raw))
+    if unclosed:
+        yield _Token("node", unclosed, node=Locked(unclosed))
 
 
 def _template_pieces(source: str) -> Iterator[tuple[str, str, list[tuple[str, str]]]]:
@@ -451,6 +476,8 @@ class _Reader:
         a line end starting this item belongs to the one before."""
         self.budget -= 1
         token = self.tokens[index]
+        if parent in _ROWS_ONLY and ((token.kind == "text" and token.text.strip()) or isinstance(token.node, Value)):
+            raise _Unreadable  # HTML moves text out of a table, so it is kept as written (locked)
         if token.kind == "text":
             text = token.text[1:] if newline and token.text.startswith("\n") else token.text
             return [Text(text)], index + 1, False

@@ -219,6 +219,9 @@ FRAGMENTS = ["Dear ", "x", " ", "\n", "\n\n", "{{ note }}", "{{ amount|money }}"
 
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join), st.sampled_from(list(Markup)))
 @example("x<x<br>Dear ", Markup.HTML)  # a browser reads `<x<br>` as one tag, so must the letter editor
+@example("x<table>Dear </table>", Markup.HTML)  # text in a table: no line end added before it
+@example("x<table>{{ x ~ y }}</table>", Markup.HTML)  # nor before code
+@example("x<{{ note }}<br>Dear ", Markup.HTML)  # an unclosed `<` reads on to the next `>`
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 def test_any_template_opens_without_error_and_saved_back_reads_the_same(source, markup):
     assume(template_problem(source) is None)
