@@ -163,8 +163,8 @@ class Engine:
         child = self.start(run.tx, called, data, customer_id=run.case.customer_id, contact_id=run.case.contact_id,
                            parent=(run.case, token), advance=False)
         token.waiting_for = f"case:{child.id}"
-        run.audit("subprocess started", f"Started '{called.bundle.name}' as case {child.id}", node=token.node,
-                  details={"child": child.id})
+        run.audit("subprocess started", Phrase("Started '{process}' as case {case}", process=called.bundle.name,
+                                               case=child.id), node=token.node, details={"child": child.id})
         self.advance(run.tx, child)
         return child
 
@@ -288,7 +288,8 @@ class Engine:
                                                    problem=phrase_of(problem)))
             return
         changes = run.set_data(values)
-        run.audit("subprocess returned", f"Subprocess '{child.process_key}' ended ({child.outcome})",
+        run.audit("subprocess returned", Phrase("Subprocess '{process}' ended ({outcome})", process=child.process_key,
+                                                outcome=str(child.outcome)),
                   node=node.id, changes=changes, details={"child": child.id})
         self.resume(tx, parent, token, run.only_way_out(token))
 

@@ -103,7 +103,7 @@ def on_automatic(run: CaseRun, token: Token, node: AutomaticNode) -> None:
     if node.connector:
         request = connector_request(run, node)
         run.tx.add_outbox(request)
-        run.audit("connector called", f"Request to '{node.connector}' queued", node=node.id,
+        run.audit("connector called", Phrase("Request to '{connector}' queued", connector=node.connector), node=node.id,
                   details={"outbox": request.id})
     run.follow(token, run.only_way_out(token))
 
