@@ -1046,3 +1046,28 @@ async def test_a_dutch_designer_reads_why_a_letter_has_no_preview_in_dutch(user)
     await user.should_see(marker="letter-preview-error",
                           content="Geen voorbeeld: de tekst van 'Ontvangstbevestiging klacht' gebruikt een invulveld "
                                   "zonder waarde: 'nothing' bestaat niet")
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_the_test_runs_refusal_and_a_failed_scenario_in_dutch(user):
+    from runtime.accounts import Accounts
+    from tests.designer.test_test_run import open_test_tab, start_address_change, verify_identity
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await open_test_tab(user)
+    await start_address_change(user)
+    await verify_identity(user)
+    await user.should_see("De zaak eindigde bij 'Adres gewijzigd'")
+    user.find(marker="save-scenario").click()  # no name typed: refused, in Dutch
+    await user.should_see("geef het scenario een naam")
+    user.find(marker="scenario-name").type("Identiteit vastgesteld")
+    user.find(marker="save-scenario").click()
+    await user.should_see("geslaagd: eindigde bij 'Adres gewijzigd'")
+
+    user.find(marker="tab-flow").click()
+    user.find(marker="canvas").trigger("selected", {"id": "f_identity_ok"})
+    await user.should_see(marker="edge-condition")
+    user.find(marker="edge-condition").clear().type('identity_verified && identity_method == "id_document"') \
+        .trigger("blur")
+    user.find(marker="tab-test").click()
+    await user.should_see("mislukt: eindigde bij 'Bewijs opgevraagd' in plaats van bij 'Adres gewijzigd'")
