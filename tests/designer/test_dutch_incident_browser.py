@@ -1,7 +1,8 @@
-"""An engine incident read in headless Chromium against a real `flowdesk serve`: a case stopped at its e-mail step
-(the customer has no e-mail address) says why on the case page in Dutch for a Dutch reader and in the same English
-as before for an English one; screenshots go to test-artifacts/ (dutch-case-incident.png, english-case-incident.png)
-for a person to read."""
+"""Why a case stopped and why a letter has no preview, read in headless Chromium against a real `flowdesk serve`: a
+case stopped at its e-mail step (the customer has no e-mail address) says why on the case page, and a letter whose
+text uses a placeholder with no value says why it has no preview, in Dutch for a Dutch reader and in the same English
+as before for an English one; screenshots go to test-artifacts/ (dutch-case-incident.png, english-case-incident.png,
+dutch-letter-no-preview.png, english-letter-no-preview.png) for a person to read."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from tests.designer.conftest import COMPLAINT
 from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.letter_pages import letters_tab, open_code
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -62,3 +64,31 @@ def test_a_dutch_agent_reads_why_the_case_stopped_in_dutch_and_an_english_one_in
     expect(page.get_by_text(DUTCH, exact=True)).to_have_count(2)
     expect(page.get_by_text("there is no email address")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "dutch-case-incident.png"), full_page=True)
+
+
+def test_a_dutch_designer_reads_why_a_letter_has_no_preview_in_dutch(page: tuple[Page, str, str]):
+    page, url, _ = page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{url}/login?redirect_to=/design/billing_complaint")
+    page.get_by_label("User name").fill("ann")
+    page.get_by_label("Password").fill("ann-demo")
+    page.get_by_role("button", name="Sign in").click()
+    letters = letters_tab(page)
+    expect(letters.get_by_text("E-mail: Ontvangstbevestiging klacht")).to_be_visible()
+    open_code(letters)
+    code = letters.locator("textarea").nth(1)  # the text, after the subject
+    code.fill("Beste {{ nothing }}")
+    code.blur()
+    refusal = letters.get_by_text("No preview: the text of 'Ontvangstbevestiging klacht' uses a placeholder with no "
+                                  "value: 'nothing' is undefined", exact=True)
+    expect(refusal).to_be_visible()
+    refusal.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "english-letter-no-preview.png"))
+
+    page.get_by_role("button", name="Nederlands").click()
+    page.get_by_role("tab", name="Brieven").click()
+    refusal = page.get_by_text("Geen voorbeeld: de tekst van 'Ontvangstbevestiging klacht' gebruikt een invulveld "
+                               "zonder waarde: 'nothing' bestaat niet", exact=True)
+    expect(refusal).to_be_visible()
+    refusal.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "dutch-letter-no-preview.png"))
