@@ -20,8 +20,9 @@ budgets, so loop and size bombs stop with a clear message too.
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
@@ -48,6 +49,7 @@ from codegen.formatting import LetterFormats
 from codegen.markup import letter_html
 from models.errors import FlowdeskError
 from models.letters import Letter, LetterChannel
+from models.phrases import Phrase, phrase_of
 from models.templates import ALLOWED_FILTERS, FLOWDESK_FILTERS, FORMATTING_ATTRIBUTES, construct_problem
 
 MAX_OUTPUT_CHARS = 200_000
@@ -60,8 +62,20 @@ MAX_EXPONENT = 100
 #: Numbers in a template may have at most this many bits (about 300 digits).
 MAX_NUMBER_BITS = 1_000
 
+#: What a template, unnamed, is called in messages (`render_template`'s `what`).
+TEMPLATE = Phrase("template")
+#: The parts of a letter, as messages name them (`render_letter`).
+PARTS: dict[str, Callable[[str], Phrase]] = {
+    "subject": lambda letter: Phrase("subject of '{letter}'", letter=letter),
+    "text": lambda letter: Phrase("text of '{letter}'", letter=letter),
+    "plain-text part": lambda letter: Phrase("plain-text part of '{letter}'", letter=letter),
+}
+TOO_LONG = Phrase("a text or list would be longer than {limit}", limit=MAX_OUTPUT_CHARS)
+
+
 class LetterRenderError(FlowdeskError):
-    """A template could not be rendered; the message says which letter and why."""
+    """A template could not be rendered; the message says which letter and why (a `Phrase`, for a page to say
+    in its reader's language; `str()` is the English the command line shows)."""
 
 
 class _NoValue(StrictUndefined):
@@ -76,6 +90,27 @@ class _NoValue(StrictUndefined):
 
     def __bool__(self) -> bool:
         return False
+
+
+#: How Jinja2 and `_NoValue` say a placeholder has no value, as phrases (the placeholder kept as it is written).
+_NO_VALUE_SAID = (
+    (re.compile(r"'(?P<name>[^']*)' is undefined"), lambda name: Phrase("'{name}' is undefined", name=name)),
+    (re.compile(r"\{\{ (?P<name>.*) \}\} is empty in this case"),
+     lambda name: Phrase("{{{{ {name} }}}} is empty in this case", name=name)),
+)
+
+
+def _no_value(message: str) -> Phrase | str:
+    """Why a placeholder has no value, phrased when it is one of the known sentences, else Jinja2's own text.
+
+    >>> str(_no_value("{{ customer.note }} is empty in this case")), _no_value("'refund' is undefined")
+    ('{{ customer.note }} is empty in this case', Phrase("'{name}' is undefined", name='refund'))
+    """
+    for pattern, phrase in _NO_VALUE_SAID:
+        found = pattern.fullmatch(message)
+        if found:
+            return phrase(found["name"])
+    return message
 
 
 def _empty_as_no_value(value: Any, path: str) -> Any:
@@ -110,12 +145,13 @@ class _Budget:
 
     def check(self) -> None:
         if time.monotonic() > self.deadline:
-            raise LetterRenderError(f"rendering took longer than {MAX_RENDER_SECONDS:g} seconds")
+            raise LetterRenderError(Phrase("rendering took longer than {seconds} seconds",
+                                           seconds=f"{MAX_RENDER_SECONDS:g}"))
 
     def step(self) -> None:
         self.loop_steps += 1
         if self.loop_steps > MAX_LOOP_STEPS:
-            raise LetterRenderError(f"loops may repeat at most {MAX_LOOP_STEPS:,} times in all")
+            raise LetterRenderError(Phrase("loops may repeat at most {count} times in all", count=MAX_LOOP_STEPS))
         self.check()
 
 
@@ -147,7 +183,7 @@ def _defined(value: Any) -> Any:
 def _bounded_range(*args: int) -> range:
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
-        raise LetterRenderError(f"a loop may repeat at most {MAX_RANGE:,} times")
+        raise LetterRenderError(Phrase("a loop may repeat at most {count} times", count=MAX_RANGE))
     return numbers
 
 
@@ -162,15 +198,15 @@ def _budgeted_loop(iterable: Iterable[Any]) -> Iterator[Any]:
 def _bounded(value: Any) -> Any:
     """`value`, unless it is a text, list or number too large for a letter."""
     if isinstance(value, str | list | tuple) and len(value) > MAX_OUTPUT_CHARS:
-        raise LetterRenderError(f"a text or list would be longer than {MAX_OUTPUT_CHARS:,}")
+        raise LetterRenderError(TOO_LONG)
     if isinstance(value, int) and value.bit_length() > MAX_NUMBER_BITS:
-        raise LetterRenderError("a number would be too large")
+        raise LetterRenderError(Phrase("a number would be too large"))
     return value
 
 
 def _refuse_size(estimate: int) -> None:
     if estimate > MAX_OUTPUT_CHARS:
-        raise LetterRenderError(f"a text or list would be longer than {MAX_OUTPUT_CHARS:,}")
+        raise LetterRenderError(TOO_LONG)
 
 
 @pass_eval_context
@@ -191,7 +227,7 @@ def _checked_join(eval_ctx: EvalContext, value: Iterable[Any], d: str = "", attr
 def _numeric_sum(environment: Any, iterable: Iterable[Any], attribute: Any = None, start: Any = 0) -> Any:
     """`sum`, of numbers only (adding up lists could build a huge list)."""
     if not isinstance(start, int | float | Decimal):
-        raise LetterRenderError("the filter 'sum' adds up numbers only")
+        raise LetterRenderError(Phrase("the filter 'sum' adds up numbers only"))
     return do_sum(environment, iterable, attribute, start)
 
 
@@ -237,7 +273,7 @@ class _LetterEnvironment(ImmutableSandboxedEnvironment):
             raise SecurityError("'%' formatting of text is not allowed; use placeholders and filters")
         if operator_name == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT \
                 and not (isinstance(left, int | float) and abs(left) <= 1):
-            raise LetterRenderError(f"a power may have an exponent of at most {MAX_EXPONENT}")
+            raise LetterRenderError(Phrase("a power may have an exponent of at most {limit}", limit=MAX_EXPONENT))
         if operator_name == "*":
             for sequence, times in ((left, right), (right, left)):
                 if isinstance(sequence, str | list | tuple) and isinstance(times, int):
@@ -262,7 +298,7 @@ def _names(source: str, html: bool) -> frozenset[str]:
 
 
 def render_template(source: str, context: Mapping[str, Any], *, html: bool, formats: LetterFormats,
-                    what: str = "template") -> str:
+                    what: Phrase | str = TEMPLATE) -> str:
     """Render one template text with the sandbox and limits; errors name `what` and the cause.
 
     `formats` writes what the filters `money`, `date` and `number` print (the letter's language).
@@ -287,21 +323,27 @@ def render_template(source: str, context: Mapping[str, Any], *, html: bool, form
         for chunk in template.generate(**values):
             size += len(chunk)
             if size > MAX_OUTPUT_CHARS:
-                raise LetterRenderError(f"the {what} would be longer than {MAX_OUTPUT_CHARS:,} characters")
+                raise LetterRenderError(Phrase("the {what} would be longer than {limit} characters", what=what,
+                                                limit=MAX_OUTPUT_CHARS))
             budget.check()
             chunks.append(chunk)
     except LetterRenderError as error:
-        raise LetterRenderError(f"cannot render the {what}: {error}") from None
+        raise LetterRenderError(Phrase("cannot render the {what}: {problem}", what=what,
+                                       problem=phrase_of(error))) from None
     except UndefinedError as error:
-        raise LetterRenderError(f"the {what} uses a placeholder with no value: {error.message}") from None
+        raise LetterRenderError(Phrase("the {what} uses a placeholder with no value: {problem}", what=what,
+                                       problem=_no_value(error.message or ""))) from None
     except SecurityError as error:
-        raise LetterRenderError(f"the {what} tries something templates may not do: {error}") from None
+        raise LetterRenderError(Phrase("the {what} tries something templates may not do: {problem}", what=what,
+                                       problem=str(error))) from None
     except TemplateError as error:
-        raise LetterRenderError(f"the {what} has an error: {error.message}") from None
+        raise LetterRenderError(Phrase("the {what} has an error: {problem}", what=what,
+                                       problem=error.message or "")) from None
     except RecursionError:
-        raise LetterRenderError(f"the {what} is nested too deeply") from None
+        raise LetterRenderError(Phrase("the {what} is nested too deeply", what=what)) from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as error:
-        raise LetterRenderError(f"the {what} could not be filled in: {error}") from None
+        raise LetterRenderError(Phrase("the {what} could not be filled in: {problem}", what=what,
+                                       problem=phrase_of(error))) from None
     finally:
         _FORMATS.reset(formats_token)
         _BUDGET.reset(token)
@@ -337,8 +379,8 @@ def render_letter(letter: Letter, language: str | None, context: Mapping[str, An
     formats = LetterFormats(variant.language, plain_spaces=letter.channel is LetterChannel.SMS)
 
     def render(source: str, part: str, as_html: bool) -> str:
-        return render_template(source, context, html=as_html, formats=formats, what=f"{part} of '{name}'") \
-            if source else ""
+        return render_template(source, context, html=as_html, formats=formats,
+                               what=PARTS[part](name)) if source else ""
 
     body = render(variant.body, "text", html)
     is_letter = letter.channel is LetterChannel.LETTER

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from codegen.letters import LetterRenderError
 from codegen.markup import clean_html
+from models.phrases import Phrase
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -80,5 +81,6 @@ def letter_pdf(address: Sequence[str], subject: str, body_html: str, *, title: s
                             warn_on_tags_not_matching=False)
         return bytes(document.output())
     except (FPDFException, ValueError, AssertionError) as error:  # fpdf2 asserts on e.g. a table in a table
-        reason = str(error) or "it nests something a PDF page cannot show, such as a table inside a table"
-        raise LetterRenderError(f"the letter '{title}' cannot be laid out as a PDF: {reason}") from None
+        reason = str(error) or Phrase("it nests something a PDF page cannot show, such as a table inside a table")
+        raise LetterRenderError(Phrase("the letter '{title}' cannot be laid out as a PDF: {reason}", title=title,
+                                       reason=reason)) from None

@@ -47,7 +47,7 @@ from models.nodes import Channel
 from models.phrases import Phrase
 from runtime.access import UseCase
 from runtime.business_calendar import BusinessCalendar
-from runtime.documents import CaseStatus, SlaStatus, WorkItemStatus
+from runtime.documents import CaseStatus, OutboxStatus, SlaStatus, WorkItemStatus
 from runtime.errors import DataError
 from runtime.mail import MailSource
 from runtime.settings import LANGUAGES
@@ -176,6 +176,9 @@ WORDS: dict[tuple[str, str], str] = {
         FieldKind.CHOICE: N_("choice"), FieldKind.EMAIL: N_("e-mail address"), FieldKind.PHONE: N_("phone number"),
         FieldKind.IBAN: N_("bank account (IBAN)"), FieldKind.CUSTOMER_LOOKUP: N_("customer lookup"),
         FieldKind.CASE_VALUE: N_("read-only case value")}.items()},
+    **{("OutboxStatus", status): word for status, word in {
+        OutboxStatus.PENDING: N_("queued"), OutboxStatus.SENDING: N_("sending"), OutboxStatus.SENT: N_("sent"),
+        OutboxStatus.KEPT: N_("kept locally (no mail server configured)"), OutboxStatus.FAILED: N_("failed")}.items()},
     **{("Segment", segment): word for segment, word in {
         Segment.CONSUMER: N_("consumer"), Segment.SMALL_BUSINESS: N_("small business"),
         Segment.PREMIUM: N_("premium")}.items()},
@@ -232,7 +235,7 @@ WORDS: dict[tuple[str, str], str] = {
 }
 #: The enumerations `WORDS` has a word for every member of.
 SPOKEN_ENUMS: tuple[type[Enum], ...] = (CaseStatus, WorkItemStatus, SlaStatus, Channel, Segment, DurationUnit,
-                                        Outcome, MailSource, UseCase, DataType, FieldKind)
+                                        Outcome, MailSource, UseCase, DataType, FieldKind, OutboxStatus)
 
 
 def word(value: Enum) -> str:

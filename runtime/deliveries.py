@@ -181,7 +181,7 @@ class Deliveries:
             if entry.status is not OutboxStatus.FAILED or not entry.interrupted:
                 raise ConflictError(Phrase("{delivery} is not waiting to be checked by hand (it is {status}); "
                                            "nothing was changed", delivery=delivery_text(entry),
-                                           status=entry.status.value))
+                                           status=entry.status))
             if not arrived:
                 tx.audit(case, "delivery checked", Phrase("{who} checked the {channel} to {recipient}: it did not "
                                                           "arrive, so it is sent again", who=user.name or user.id,
@@ -265,7 +265,7 @@ def _requeue(tx: Transaction, case: Case, entry: OutboxEntry, user: User) -> Non
     """Queue `entry` again as if new, resolve its incident, and say so on the case's trail."""
     if entry.status is not OutboxStatus.FAILED:
         raise ConflictError(Phrase("{delivery} is {status}, not failed; nothing was resent",
-                                   delivery=delivery_text(entry), status=entry.status.value))
+                                   delivery=delivery_text(entry), status=entry.status))
     if entry.interrupted:
         raise EngineError(Phrase("{delivery} may have arrived (its delivery was interrupted): check by hand; it is "
                                  "never resent, so the customer never gets it twice", delivery=delivery_text(entry)))

@@ -98,11 +98,12 @@ class CaseRun:
         """A value for variable `name`, in canonical form; raises CaseStuck when it does not fit."""
         variable = self.version.variables.get(name)
         if variable is None:
-            raise CaseStuck(f"'{name}' is not declared in the case data")
+            raise CaseStuck(Phrase("'{name}' is not declared in the case data", name=name))
         try:
             return normalise_value(variable, value)
         except ValueError as error:
-            raise CaseStuck(f"the value for '{name}' does not fit: {error}") from None
+            raise CaseStuck(Phrase("the value for '{name}' does not fit: {problem}", name=name,
+                                   problem=phrase_of(error))) from None
 
     def add_job(self, kind: JobKind, due_at: datetime, **fields: Any) -> Job:
         job = Job(id=new_id("job"), case_id=self.case.id, kind=kind, due_at=due_at, **fields)
@@ -162,8 +163,8 @@ class Engine:
         child = self.start(run.tx, called, data, customer_id=run.case.customer_id, contact_id=run.case.contact_id,
                            parent=(run.case, token), advance=False)
         token.waiting_for = f"case:{child.id}"
-        run.audit("subprocess started", f"Started '{called.bundle.name}' as case {child.id}", node=token.node,
-                  details={"child": child.id})
+        run.audit("subprocess started", Phrase("Started '{process}' as case {case}", process=called.bundle.name,
+                                               case=child.id), node=token.node, details={"child": child.id})
         self.advance(run.tx, child)
         return child
 
@@ -179,8 +180,9 @@ class Engine:
                 visits += 1
                 node = run.node(token)
                 if visits > self.max_visits:
-                    self.raise_incident(run, token, f"the process ran {self.max_visits:,} steps without "
-                                        "waiting for anything: it seems to loop endlessly")
+                    self.raise_incident(run, token, Phrase("the process ran {count} steps without waiting for "
+                                                           "anything: it seems to loop endlessly",
+                                                           count=self.max_visits))
                     continue
                 try:
                     HANDLERS[node.kind](run, token, node)
@@ -209,7 +211,7 @@ class Engine:
         run.audit("incident", Phrase("Stopped at '{step}': {problem}", step=node.display, problem=message),
                   node=node.id, details={"incident": incident.id})
 
-    def stop_call_chain(self, run: CaseRun, reason: str) -> None:
+    def stop_call_chain(self, run: CaseRun, reason: Phrase) -> None:
         """Stop a runaway chain of subprocess calls: `run`'s case (a subprocess) and every case between it and
         the top case end, their open tasks cancelled; the top case gets one incident at its call, to retry
         once the processes no longer call each other.
@@ -219,12 +221,13 @@ class Engine:
             parent = self.run(run.tx, run.tx.case(chain[-1].case.parent_case))
             chain.append(parent)
         top = chain.pop()
-        keys = " → ".join(r.case.process_key for r in (top, *reversed(chain)))
+        keys = " → ".join(r.case.process_key for r in (top, *reversed(chain))) + " → …"
         for stopped in chain:
             self._stop(stopped, f"stopped: subprocesses nested too deep below case {top.case.id}")
         waiting = next(t for t in top.case.tokens if t.waiting_for == f"case:{chain[-1].case.id}")
-        self.raise_incident(top, waiting, f"{reason} ({keys} → …): a process calls itself, directly or through "
-                            f"others; the {len(chain)} cases started below this one were stopped")
+        self.raise_incident(top, waiting, Phrase("{reason} ({calls}): a process calls itself, directly or through "
+                                                 "others; the {count} cases started below this one were stopped",
+                                                 reason=reason, calls=keys, count=len(chain)))
 
     def _stop(self, run: CaseRun, outcome: str) -> None:
         """End a case that must not go on: open tasks cancelled, tokens removed (jobs of an ended case never fire)."""
@@ -250,14 +253,14 @@ class Engine:
         starts = version.starts()
         if start_node is None:
             if len(starts) != 1:
-                names = ", ".join(s.id for s in starts)
-                raise EngineError(f"process '{version.version.process_key}' has several starts ({names}); "
-                                  "say which one")
+                raise EngineError(Phrase("process '{process}' has several starts ({starts}); say which one",
+                                         process=version.version.process_key, starts=[s.id for s in starts]))
             return starts[0]
         for start in starts:
             if start.id == start_node:
                 return start
-        raise EngineError(f"process '{version.version.process_key}' has no start '{start_node}'")
+        raise EngineError(Phrase("process '{process}' has no start '{start}'", process=version.version.process_key,
+                                 start=start_node))
 
     def _start_case_sla(self, run: CaseRun) -> None:
         sla = run.version.bundle.case_sla
@@ -281,10 +284,12 @@ class Engine:
                 value = child_run.version.expression(mapping.expression).evaluate(child_run.scope)
                 values[mapping.target] = run.normalise(mapping.target, value)
         except FlowdeskError as problem:
-            self.raise_incident(run, token, f"cannot take over the results of the subprocess: {problem}")
+            self.raise_incident(run, token, Phrase("cannot take over the results of the subprocess: {problem}",
+                                                   problem=phrase_of(problem)))
             return
         changes = run.set_data(values)
-        run.audit("subprocess returned", f"Subprocess '{child.process_key}' ended ({child.outcome})",
+        run.audit("subprocess returned", Phrase("Subprocess '{process}' ended ({outcome})", process=child.process_key,
+                                                outcome=str(child.outcome)),
                   node=node.id, changes=changes, details={"child": child.id})
         self.resume(tx, parent, token, run.only_way_out(token))
 

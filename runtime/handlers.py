@@ -31,7 +31,7 @@ from models.nodes import (
     WaitFor,
     WaitNode,
 )
-from models.phrases import Phrase
+from models.phrases import Phrase, phrase_of
 from models.values import to_json_value
 from runtime.decision_tables import evaluate_table
 from runtime.documents import Job, JobKind, OutboxEntry, Token, WorkItem
@@ -47,6 +47,17 @@ JOIN = "join"
 #: Subprocesses may nest this deep; deeper is runaway recursion.
 MAX_SUBPROCESS_DEPTH = 10
 CONNECTOR_CHANNEL = "connector"
+#: Why a send step stops, per channel: one sentence each, so a language can name the address its own way.
+NO_ADDRESS: dict[LetterChannel, Callable[[str], Phrase]] = {
+    LetterChannel.EMAIL: lambda letter: Phrase("there is no email address to send '{letter}' to", letter=letter),
+    LetterChannel.SMS: lambda letter: Phrase("there is no sms address to send '{letter}' to", letter=letter),
+    LetterChannel.LETTER: lambda letter: Phrase("there is no letter address to send '{letter}' to", letter=letter),
+}
+NOT_SENT: dict[LetterChannel, Callable[[Phrase | str], Phrase]] = {
+    LetterChannel.EMAIL: lambda problem: Phrase("the email was not sent: {problem}", problem=problem),
+    LetterChannel.SMS: lambda problem: Phrase("the sms was not sent: {problem}", problem=problem),
+    LetterChannel.LETTER: lambda problem: Phrase("the letter was not sent: {problem}", problem=problem),
+}
 
 
 def on_start(run: CaseRun, token: Token, node: StartNode) -> None:
@@ -92,7 +103,7 @@ def on_automatic(run: CaseRun, token: Token, node: AutomaticNode) -> None:
     if node.connector:
         request = connector_request(run, node)
         run.tx.add_outbox(request)
-        run.audit("connector called", f"Request to '{node.connector}' queued", node=node.id,
+        run.audit("connector called", Phrase("Request to '{connector}' queued", connector=node.connector), node=node.id,
                   details={"outbox": request.id})
     run.follow(token, run.only_way_out(token))
 
@@ -106,11 +117,11 @@ def on_send(run: CaseRun, token: Token, node: SendNode) -> None:
     else:
         recipient = default_recipient(letter.channel, customer)
     if not recipient:
-        raise CaseStuck(f"there is no {letter.channel.value} address to send '{letter.name or letter.id}' to")
+        raise CaseStuck(NO_ADDRESS[letter.channel](letter.name or letter.id))
     try:
         rendered = render_letter(letter, customer.get("language"), template_context(run))
     except LetterRenderError as error:  # e.g. a placeholder empty in this case: hold the letter back
-        raise CaseStuck(f"the {letter.channel.value} was not sent: {error}") from None
+        raise CaseStuck(NOT_SENT[letter.channel](phrase_of(error))) from None
     entry = OutboxEntry(
         id=new_id("out"), case_id=run.case.id, node=node.id, letter=letter.id, channel=letter.channel.value,
         language=rendered.language, recipient=recipient, subject=rendered.subject, body=rendered.body,
@@ -154,7 +165,8 @@ def on_decision(run: CaseRun, token: Token, node: DecisionNode) -> None:
             break
     else:
         if default is None:
-            raise CaseStuck(f"none of the conditions of decision '{node.display}' holds and it has no default way")
+            raise CaseStuck(Phrase("none of the conditions of decision '{decision}' holds and it has no default way",
+                                   decision=node.display))
         chosen, reason = default, Phrase("no condition holds, so the default way")
     target = run.version.nodes[chosen.target].display
     run.audit("decision", Phrase("Decision '{decision}': {reason} → '{target}'", decision=node.display, reason=reason,
@@ -207,9 +219,10 @@ def on_subprocess(run: CaseRun, token: Token, node: SubprocessNode) -> None:
     """Start the newest published version of the called process as a child case and wait for it."""
     called = run.engine.services.latest_version(node.process)
     if called is None:
-        raise CaseStuck(f"process '{node.process}' is not published")
+        raise CaseStuck(Phrase("process '{process}' is not published", process=node.process))
     if run.case.depth + 1 > MAX_SUBPROCESS_DEPTH:
-        run.engine.stop_call_chain(run, f"subprocesses are nested more than {MAX_SUBPROCESS_DEPTH} deep")
+        run.engine.stop_call_chain(run, Phrase("subprocesses are nested more than {depth} deep",
+                                               depth=MAX_SUBPROCESS_DEPTH))
         return
     data = {}
     for mapping in node.inputs:

@@ -39,7 +39,7 @@ from codegen.letters import LetterRenderError
 from codegen.markup import letter_page
 from codegen.pdf import letter_pdf
 from models.letters import LetterChannel
-from models.phrases import Phrase
+from models.phrases import Phrase, phrase_of
 from runtime.deliveries import KEPT_KIND, give_up, kept_record, phrase_data
 from runtime.documents import OutboxEntry, OutboxStatus
 from runtime.settings import MailServer
@@ -252,7 +252,7 @@ class FileSink:
         try:
             document = sent_document(entry)
         except LetterRenderError as error:
-            raise DeliveryError(str(error)) from error  # the letter's own words: its template's fault
+            raise DeliveryError(phrase_of(error)) from error  # the letter's own words: its template's fault
         files = [(document.filename, document.content)]
         if self.letter_html and entry.channel == LetterChannel.LETTER:
             files.append((f"{entry.id}.html", letter_page_of(entry).encode()))

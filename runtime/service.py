@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from models import Bundle, load_bundle
 from models.checks import Severity, check
 from models.errors import FlowdeskError
-from models.phrases import Phrase
+from models.phrases import Phrase, kept_phrase
 from models.serialization import bundle_document
 from runtime.access import SYSTEM_ROLE, DoneBy, UseCase, require, require_work, system_user
 from runtime.anchors import Anchoring, Checkpoint, SigningKey, Verdict, verify_store
@@ -402,14 +402,17 @@ class Runtime:
             case = tx.case(case_id)
             incident = next((i for i in case.incidents if i.id == incident_id), None)
             if incident is None:
-                raise EngineError(f"case {case_id} has no open incident {incident_id}")
+                raise EngineError(Phrase("case {case} has no open incident {incident}", case=case_id,
+                                         incident=incident_id))
             if incident.outbox_entry is not None:
-                raise EngineError(f"incident {incident_id} is a delivery that failed, not a stopped step: resend it "
-                                  f"(flowdesk resend {case_id} {incident.outbox_entry})")
+                raise EngineError(Phrase("incident {incident} is a delivery that failed, not a stopped step: resend it "
+                                         "({command})", incident=incident_id,
+                                         command=f"flowdesk resend {case_id} {incident.outbox_entry}"))
             case.incidents.remove(incident)
             token = next(t for t in case.tokens if t.waiting_for == incident.id)
             self.engine.run(tx, case).audit("incident retried",
-                                            f"Retrying '{incident.node}' after: {incident.message}",
+                                            Phrase("Retrying '{step}' after: {problem}", step=incident.node,
+                                                   problem=kept_phrase(incident.said, incident.message)),
                                             node=incident.node)
             self.engine.resume(tx, case, token)
             return case

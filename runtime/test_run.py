@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import reduce
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -30,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from models.bundle import Bundle
 from models.customers import Customer
 from models.errors import FlowdeskError
-from models.phrases import Phrase
+from models.phrases import Phrase, kept_phrase, phrase_of
 from runtime.access import UseCase, require, system_user
 from runtime.clock import ManualClock
 from runtime.documents import AuditEvent, Case, CaseStatus, Job, JobKind, OutboxEntry, User, WorkItem
@@ -86,13 +87,17 @@ class Action(_Model):
 
     def describe(self) -> str:
         """E.g. "complete task 'Check identity'", for messages about this action."""
+        return str(self.phrase())
+
+    def phrase(self) -> Phrase:
+        """`describe`, phrased for a page to say in its reader's language."""
         if self.kind == "complete":
-            return f"complete task '{self.title or self.node}'"
+            return Phrase("complete task '{task}'", task=self.title or self.node)
         if self.kind == "message":
-            return f"message '{self.message}'"
+            return Phrase("message '{message}'", message=self.message)
         if self.kind == "wait":
-            return f"wait {self.wait}"
-        return self.kind
+            return Phrase("wait {duration}", duration=str(self.wait))
+        return Phrase("start") if self.kind == "start" else Phrase("skip timer")
 
 
 class Outcome(_Model):
@@ -104,6 +109,7 @@ class Outcome(_Model):
     names: list[str] = Field(default_factory=list)  # the names of `end` / `nodes` when recorded
     outcome: str = ""  # the end's outcome text
     problem: str = ""  # the incident's message (stopped)
+    problem_said: dict[str, Any] | None = None  # `problem` as the engine phrased it (`Incident.said`), if it did
 
     def describe(self) -> str:
         """What happened, e.g. "ended at 'Rejected'" or "is waiting at 'Check identity'"."""
@@ -115,7 +121,8 @@ class Outcome(_Model):
         if self.status == "ended":
             return Phrase("ended at {where}", where=where)
         if self.status == "stopped":
-            return Phrase("stopped at {where}: {problem}", where=where, problem=self.problem)
+            return Phrase("stopped at {where}: {problem}", where=where,
+                          problem=kept_phrase(self.problem_said, self.problem))
         return Phrase("is waiting at {where}", where=where) if self.nodes else Phrase("has not started")
 
     def same_as(self, other: Outcome) -> bool:
@@ -146,7 +153,7 @@ class ScenarioResult:
 
     scenario: Scenario
     passed: bool
-    reason: str
+    reason: Phrase | str  # English as `str(reason)`; a page says the phrase in its reader's language
 
 
 # Playing actions on a runtime --------------------------------------------------------------
@@ -179,7 +186,7 @@ class ScenarioRun:
               customer_id: str | None = None) -> Case:
         """Start the case with the start data typed in."""
         if self.case_id is not None:
-            raise TestRunError("this run has started already; start a new one")
+            raise TestRunError(Phrase("this run has started already; start a new one"))
         case = self.runtime.start_case(self.user, process, data, start_node=start_node, customer_id=customer_id)
         self.case_id = case.id
         self.actions.append(Action(kind="start", process=process, node=start_node or "", data=dict(data)))
@@ -199,7 +206,7 @@ class ScenarioRun:
         """Move the clock to the next pending timer (or SLA deadline) and fire what is due then."""
         jobs = self.pending_jobs()
         if not jobs:
-            raise TestRunError("no timer is waiting")
+            raise TestRunError(Phrase("no timer is waiting"))
         job = jobs[0]
         if job.due_at > self._clock().now():
             self._clock().set(job.due_at)
@@ -210,7 +217,7 @@ class ScenarioRun:
     def wait(self, duration: timedelta) -> None:
         """Let `duration` pass and fire what fell due."""
         if duration <= timedelta(0):
-            raise TestRunError("a wait must let some time pass")
+            raise TestRunError(Phrase("a wait must let some time pass"))
         self._clock().advance(duration)
         self.runtime.fire_due_jobs()
         self.actions.append(Action(kind="wait", wait=duration))
@@ -220,7 +227,7 @@ class ScenarioRun:
         waiting = next((c for c in self.cases() if any(t.waiting_for == message_key(message) for t in c.tokens)),
                        None)
         if waiting is None:
-            raise TestRunError(f"nothing is waiting for message '{message}'")
+            raise TestRunError(Phrase("nothing is waiting for message '{message}'", message=message))
         self.runtime.send_message(self.user, waiting.id, message, data or {})
         self.actions.append(Action(kind="message", message=message, data=dict(data or {})))
 
@@ -243,12 +250,13 @@ class ScenarioRun:
             try:
                 self.apply(action, scenario.customer_id)
             except FlowdeskError as error:
-                raise TestRunError(f"step {number} ({action.describe()}): {error}") from None
+                raise TestRunError(Phrase("step {number} ({action}): {problem}", number=number, action=action.phrase(),
+                                          problem=phrase_of(error))) from None
         return self.outcome()
 
     def default_process(self) -> str:
         """The process a start without one starts."""
-        raise TestRunError("the start does not say which process to start")
+        raise TestRunError(Phrase("the start does not say which process to start"))
 
     # What is where.
 
@@ -285,6 +293,7 @@ class ScenarioRun:
         if stopped:
             incident_case, incident = stopped[0]
             return Outcome(status="stopped", nodes=[incident.node], problem=incident.message,
+                           problem_said=incident.said,
                            names=[self._node_name(incident_case.process_key, incident.node)])
         nodes = sorted({t.node for t in case.tokens})
         return Outcome(status="waiting", nodes=nodes, names=[self._node_name(case.process_key, n) for n in nodes])
@@ -297,7 +306,7 @@ class ScenarioRun:
     def _clock(self) -> ManualClock:
         clock = self.runtime.clock
         if not isinstance(clock, ManualClock):
-            raise TestRunError("time can only be moved on a runtime whose clock stands still")
+            raise TestRunError(Phrase("time can only be moved on a runtime whose clock stands still"))
         return clock
 
     def _open_item(self, action: Action) -> WorkItem:
@@ -305,12 +314,13 @@ class ScenarioRun:
         version = next((self.version_of(c) for c in cases if c.process_key == action.process), None)
         node = version.nodes.get(action.node) if version else None
         if version is not None and (node is None or node.kind != "task"):
-            raise TestRunError(f"task '{action.title or action.node}' no longer exists")
+            raise TestRunError(Phrase("task '{task}' no longer exists", task=action.title or action.node))
         item = next((i for i in self._open_items(cases) if (i.process_key, i.node) == (action.process, action.node)),
                     None)
         if item is None:
-            raise TestRunError(f"task '{node.display if node else action.title or action.node}' was not open; "
-                               f"the case {self.outcome().describe()}")
+            raise TestRunError(Phrase("task '{task}' was not open; the case {state}",
+                                      task=node.display if node else action.title or action.node,
+                                      state=self.outcome().phrase()))
         return item
 
     def _timer(self, job: Job) -> Timer:
@@ -384,9 +394,12 @@ class TestRun(ScenarioRun):
         try:
             self.runtime.publish(self.user, bundle, note="test-run")
         except PublishError as error:
-            which = "the draft" if bundle.key == self.bundle.key else f"the called process '{bundle.key}'"
-            raise TestRunError(f"{which} has errors; fix them first: "
-                               + "; ".join(f.message for f in error.findings)) from None
+            problems = reduce(lambda some, last: Phrase("{some}; {last}", some=some, last=last),
+                              [finding.phrased_message for finding in error.findings])
+            raise TestRunError(Phrase("the draft has errors; fix them first: {problems}", problems=problems)
+                               if bundle.key == self.bundle.key else
+                               Phrase("the called process '{process}' has errors; fix them first: {problems}",
+                                      process=bundle.key, problems=problems)) from None
 
     def begin(self, data: Mapping[str, Any], start_node: str | None = None) -> Case:
         """Start the draft's case for the sample customer."""
@@ -429,11 +442,11 @@ class TestRun(ScenarioRun):
     def scenario(self, name: str) -> Scenario:
         """This run so far as a scenario named `name`, expecting the outcome it reached."""
         if not name.strip():
-            raise TestRunError("give the scenario a name")
+            raise TestRunError(Phrase("give the scenario a name"))
         if len(name.strip()) > MAX_NAME:
-            raise TestRunError(f"a scenario name has at most {MAX_NAME} characters")
+            raise TestRunError(Phrase("a scenario name has at most {limit} characters", limit=MAX_NAME))
         if not self.actions:
-            raise TestRunError("start the test-run first; a scenario replays what was done in it")
+            raise TestRunError(Phrase("start the test-run first; a scenario replays what was done in it"))
         return Scenario(name=name.strip(), started_at=self.started_at, actions=list(self.actions),
                         customer=self.customer.model_dump(mode="json") if self.customer else None,
                         expected=self.outcome())
@@ -456,7 +469,8 @@ def _called_processes(bundle: Bundle, known: Mapping[str, Bundle]) -> list[Bundl
                 continue
             seen.add(key)
             if key not in known:
-                raise TestRunError(f"'{node.display}' calls process '{key}', which is not published")
+                raise TestRunError(Phrase("'{step}' calls process '{process}', which is not published",
+                                          step=node.display, process=key))
             visit(known[key])
             ordered.append(known[key])
 
@@ -477,30 +491,32 @@ def replay(scenario: Scenario, bundle: Bundle, called: Mapping[str, Bundle]) -> 
     """Run the scenario's actions against `bundle` in a new sandbox; passed when it reaches the same outcome."""
     try:
         if scenario.started_at is None:
-            raise TestRunError("the scenario does not say when it started")
+            raise TestRunError(Phrase("the scenario does not say when it started"))
         customer = Customer.model_validate(scenario.customer) if scenario.customer else None
         run = TestRun(bundle, called, customer, scenario.started_at)
-    except (FlowdeskError, ValidationError) as error:
-        return ScenarioResult(scenario, False, f"cannot run: {error}")
+    except FlowdeskError as error:
+        return ScenarioResult(scenario, False, Phrase("cannot run: {problem}", problem=phrase_of(error)))
+    except ValidationError as error:
+        return ScenarioResult(scenario, False, Phrase("cannot run: {problem}", problem=str(error)))
     try:
         actual = run.play(scenario)
     except TestRunError as error:
-        return ScenarioResult(scenario, False, str(error))
+        return ScenarioResult(scenario, False, phrase_of(error))
     if actual.same_as(scenario.expected):
-        return ScenarioResult(scenario, True, actual.describe())
+        return ScenarioResult(scenario, True, actual.phrase())
     return ScenarioResult(scenario, False, _difference(actual, scenario.expected))
 
 
-def _difference(actual: Outcome, expected: Outcome) -> str:
+def _difference(actual: Outcome, expected: Outcome) -> Phrase:
     """E.g. "ended at 'Rejected' instead of 'Approved'"; "is waiting at 'Check' instead of ending at 'Approved'"."""
-    wanted = ", ".join(f"'{name}'" for name in expected.names or expected.nodes or [expected.end])
+    wanted = [f"'{name}'" for name in expected.names or expected.nodes or [expected.end]]
     if actual.status == expected.status == "ended":
-        return f"{actual.describe()} instead of {wanted}"
+        return Phrase("{actual} instead of {wanted}", actual=actual.phrase(), wanted=wanted)
     if expected.status == "ended":
-        return f"{actual.describe()} instead of ending at {wanted}"
+        return Phrase("{actual} instead of ending at {wanted}", actual=actual.phrase(), wanted=wanted)
     if expected.status == "stopped":
-        return f"{actual.describe()} instead of stopping at {wanted}"
-    return f"{actual.describe()} instead of waiting at {wanted}"
+        return Phrase("{actual} instead of stopping at {wanted}", actual=actual.phrase(), wanted=wanted)
+    return Phrase("{actual} instead of waiting at {wanted}", actual=actual.phrase(), wanted=wanted)
 
 
 # The use cases -----------------------------------------------------------------------------
@@ -524,7 +540,8 @@ class TestRuns:
             try:
                 customer = self.runtime.store.customer(customer_id)
             except NotFound:
-                raise TestRunError(f"there is no customer '{customer_id}' to test with") from None
+                raise TestRunError(Phrase("there is no customer '{customer}' to test with",
+                                          customer=customer_id)) from None
         run = TestRun(bundle, self._published(), customer, self.runtime.now())
         run.begin(data, start_node)
         return run

@@ -25,7 +25,7 @@ from codegen.sms import segments
 from designer.display import local_time
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
-from designer.i18n import N_, _, said
+from designer.i18n import N_, _, said, word
 from models.errors import FlowdeskError
 from runtime.access import UseCase, may
 from runtime.deliveries import Deliveries, delivery_text, last_problem, may_resend
@@ -36,8 +36,6 @@ from runtime.service import Request
 from runtime.views.cases import sent_items as read_sent_items
 
 CHANNEL_LABELS = {"letter": N_("Letter"), "email": N_("E-mail"), "sms": N_("SMS")}
-STATUS_LABELS = {OutboxStatus.PENDING: N_("queued"), OutboxStatus.SENDING: N_("sending"), OutboxStatus.SENT: N_("sent"),
-                 OutboxStatus.KEPT: N_("kept locally (no mail server configured)"), OutboxStatus.FAILED: N_("failed")}
 
 
 def document_url(entry: OutboxEntry, *, view: bool = False) -> str:
@@ -151,7 +149,7 @@ def _row(entry: OutboxEntry, on_resend: Callable[[], None] | None) -> None:
         ui.label(_(CHANNEL_LABELS[entry.channel])).classes("w-16")
         ui.label(_addressee(entry)).classes("w-56")
         ui.label(_summary(entry)).classes("grow")
-        status = _(STATUS_LABELS[entry.status])
+        status = word(entry.status)
         ui.label(f"{status}: {said(last_problem(entry))}" if entry.last_error else status) \
             .classes("text-red-700" if entry.status is OutboxStatus.FAILED else "").mark(f"status-{entry.id}")
         ui.button(_("View"), on_click=lambda: _show(entry)).props("flat dense").mark(f"view-{entry.id}")

@@ -8,6 +8,7 @@ new English text without Dutch fails here, naming it.
 from __future__ import annotations
 
 import ast
+import json
 import re
 import subprocess
 import sys
@@ -896,3 +897,177 @@ async def test_a_dutch_designer_reads_the_test_runs_state_refusals_and_decisions
     await verify_identity(user)
     await user.should_see("De zaak eindigde bij 'Adres gewijzigd'")
     await user.should_see("Beslissing 'Identiteit vastgesteld?': `identity_verified` klopt → ")
+
+
+def test_an_engine_incident_is_kept_as_phrased_said_in_dutch_and_stays_english(monkeypatch):
+    from runtime.test_run import TestRun
+    from runtime.views.cases import incident_phrase
+    from tests.runtime.test_test_run import COMPLAINT as RUN_COMPLAINT
+    from tests.runtime.test_test_run import MONDAY, bundle, customer
+
+    run = TestRun(bundle("billing_complaint"), {}, customer().model_copy(update={"email": ""}), MONDAY)
+    run.begin(RUN_COMPLAINT)  # the acknowledgement e-mail has nowhere to go
+    [incident] = run.state().case.incidents
+    assert incident.message == "there is no email address to send 'Ontvangstbevestiging klacht' to"
+    read_as(monkeypatch, "nl")
+    assert i18n.said(incident_phrase(incident)) == \
+        "er is geen e-mailadres om 'Ontvangstbevestiging klacht' naartoe te sturen"
+    assert i18n.said(run.state().outcome.phrase()) == "is gestopt bij 'Ontvangstbevestiging e-mailen': er is geen " \
+                                                      "e-mailadres om 'Ontvangstbevestiging klacht' naartoe te sturen"
+
+
+def test_why_a_value_does_not_fit_the_case_is_said_in_dutch_and_the_same_english_as_before(monkeypatch):
+    from models.phrases import phrase_of
+    from runtime.errors import CaseStuck
+    from runtime.test_run import TestRun
+    from tests.runtime.test_test_run import COMPLAINT as RUN_COMPLAINT
+    from tests.runtime.test_test_run import MONDAY, bundle, customer
+
+    run = TestRun(bundle("billing_complaint"), {}, customer(), MONDAY)
+    case = run.begin(RUN_COMPLAINT)
+    refusals = {}
+    for name, value in (("disputed_amount", "lots"), ("no_such_variable", "x")):
+        with pytest.raises(CaseStuck) as stuck:  # what an assignment or a decision table's output meets
+            run.runtime.step(run.user, lambda tx, n=name, v=value: run.runtime.engine.run(tx, tx.case(case.id))
+                             .normalise(n, v))
+        refusals[name] = phrase_of(stuck.value)
+    assert {name: str(phrase) for name, phrase in refusals.items()} == {
+        "disputed_amount": "the value for 'disputed_amount' does not fit: 'lots' is not an amount; write e.g. 125.50",
+        "no_such_variable": "'no_such_variable' is not declared in the case data"}
+    read_as(monkeypatch, "nl")
+    assert i18n.said(refusals["disputed_amount"]) == \
+        "de waarde voor 'disputed_amount' past niet: 'lots' is niet een bedrag; schrijf bijv. 125.50"
+    assert i18n.said(refusals["no_such_variable"]) == "'no_such_variable' staat niet in de zaakgegevens"
+
+
+def test_why_a_letter_cannot_be_filled_in_is_said_in_dutch_and_the_same_english_as_before(monkeypatch):
+    from codegen.formatting import LetterFormats
+    from codegen.letters import LetterRenderError, render_template
+    from models.phrases import phrase_of
+
+    refusals = []
+    for source, context in (("Beste {{ customer.name }}", {"customer": {"name": None}}),
+                            ("{{ credit_amount|money }}", {}),
+                            ("{% for i in range(20000) %}.{% endfor %}", {}),
+                            ("{{ 2 ** 1000 }}", {})):
+        with pytest.raises(LetterRenderError) as refused:
+            render_template(source, context, html=False, formats=LetterFormats("nl"))
+        refusals.append(phrase_of(refused.value))
+    assert [str(refusal) for refusal in refusals] == [
+        "the template uses a placeholder with no value: {{ customer.name }} is empty in this case",
+        "the template uses a placeholder with no value: 'credit_amount' is undefined",
+        "cannot render the template: a loop may repeat at most 10,000 times",
+        "cannot render the template: a power may have an exponent of at most 100"]
+    read_as(monkeypatch, "nl")
+    assert [i18n.said(refusal) for refusal in refusals] == [
+        "het sjabloon gebruikt een invulveld zonder waarde: {{ customer.name }} is leeg in deze zaak",
+        "het sjabloon gebruikt een invulveld zonder waarde: 'credit_amount' bestaat niet",
+        "het sjabloon kan niet worden ingevuld: een herhaling mag hoogstens 10.000 keer herhalen",
+        "het sjabloon kan niet worden ingevuld: een macht mag een exponent van hoogstens 100 hebben"]
+
+
+def test_the_test_runs_refusals_are_said_in_dutch_and_the_same_english_as_before(monkeypatch):
+    from models.editing import Draft
+    from models.phrases import phrase_of
+    from runtime.test_run import TestRun, TestRunError, replay
+    from tests.runtime.test_test_run import ADDRESS, EXAMPLES, MONDAY, address_run, bundle, customer, verified_scenario
+
+    run = address_run()
+    refusals = []
+    for refused in (lambda: run.send_message("signed_mandate_received"), lambda: run.scenario(" "),
+                    lambda: run.start("change_of_address", ADDRESS),
+                    lambda: TestRun(bundle("change_of_address"), {}, customer(), MONDAY).scenario("x")):
+        with pytest.raises(TestRunError) as error:
+            refused()
+        refusals.append(phrase_of(error.value))
+    draft = Draft(json.loads((EXAMPLES / "change_of_address.json").read_text()))
+    draft.delete(["task_verify_identity"])
+    draft.add_edge("start_intake", "dec_identity")
+    result = replay(verified_scenario(), draft.bundle, {})
+    assert [str(refusal) for refusal in refusals] == [
+        "nothing is waiting for message 'signed_mandate_received'", "give the scenario a name",
+        "this run has started already; start a new one",
+        "start the test-run first; a scenario replays what was done in it"]
+    assert str(result.reason) == "step 2 (complete task 'Identiteit controleren'): task 'Identiteit controleren' " \
+                                 "no longer exists"
+    read_as(monkeypatch, "nl")
+    assert [i18n.said(refusal) for refusal in refusals] == [
+        "niets wacht op bericht 'signed_mandate_received'", "geef het scenario een naam",
+        "deze testrun is al gestart; start een nieuwe", "start eerst de testrun; een scenario speelt na wat daarin is "
+                                                        "gedaan"]
+    assert i18n.said(result.reason) == "stap 2 (taak 'Identiteit controleren' afronden): taak 'Identiteit " \
+                                       "controleren' bestaat niet meer"
+
+
+@pytest.mark.anyio
+async def test_a_dutch_agent_reads_a_deliverys_status_in_dutch_when_it_cannot_be_resent(user, monkeypatch):
+    from runtime.deliveries import Deliveries
+    from runtime.errors import ConflictError
+    from runtime.outbox import sent_to_customer
+
+    runtime = the_runtime()
+    [case] = runtime.store.cases()
+    [email] = sent_to_customer(runtime.store, case.id)  # still queued
+    with pytest.raises(ConflictError) as refused:
+        Deliveries(runtime).resend(person("ann"), case.id, email.id)
+    assert str(refused.value) == "the e-mail to sanne.devries@example.nl is pending, not failed; nothing was resent"
+    read_as(monkeypatch, "nl")
+    assert i18n.said(refused.value) == "de e-mail aan sanne.devries@example.nl is in de wachtrij, niet mislukt; er " \
+                                       "is niets opnieuw verstuurd"
+
+
+@pytest.mark.anyio
+async def test_a_dutch_agent_reads_why_a_case_stopped_in_dutch_on_the_case_page(user):
+    from runtime.accounts import Accounts
+    from runtime.storage.base import Changes
+    from tests.runtime.test_test_run import customer
+
+    runtime = the_runtime()
+    Accounts(runtime).set_language(person("ann"), "bob", "nl")
+    unreachable = customer().model_copy(update={"id": "C-9001", "number": "9001", "email": ""})  # no e-mail address
+    runtime.store.commit(Changes(customers=[unreachable]))
+    case = runtime.start_case(person("ann"), "billing_complaint", COMPLAINT, customer_id=unreachable.id)
+    [incident] = runtime.store.case(case.id).incidents
+    assert incident.message == "there is no email address to send 'Ontvangstbevestiging klacht' to"  # CLI, API
+    await sign_in(user, "bob", "bob-demo", target=f"/work/case/{case.id}")
+    await user.should_see(marker="incident", content="Gestopt bij 'Ontvangstbevestiging e-mailen': er is geen "
+                                                     "e-mailadres om 'Ontvangstbevestiging klacht' naartoe te sturen")
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_why_a_letter_has_no_preview_in_dutch(user):
+    from runtime.accounts import Accounts
+    from tests.designer.helpers import open_editor_tab
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await open_editor_tab(user, "billing_complaint", "letters", "letters-title")
+    await user.should_see(content="Ontvangstbevestiging klacht")
+    user.find(marker="letter-code-body").clear().type("Beste {{ nothing }}").trigger("blur")
+    await user.should_see(marker="letter-preview-error",
+                          content="Geen voorbeeld: de tekst van 'Ontvangstbevestiging klacht' gebruikt een invulveld "
+                                  "zonder waarde: 'nothing' bestaat niet")
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_the_test_runs_refusal_and_a_failed_scenario_in_dutch(user):
+    from runtime.accounts import Accounts
+    from tests.designer.test_test_run import open_test_tab, start_address_change, verify_identity
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await open_test_tab(user)
+    await start_address_change(user)
+    await verify_identity(user)
+    await user.should_see("De zaak eindigde bij 'Adres gewijzigd'")
+    user.find(marker="save-scenario").click()  # no name typed: refused, in Dutch
+    await user.should_see("geef het scenario een naam")
+    user.find(marker="scenario-name").type("Identiteit vastgesteld")
+    user.find(marker="save-scenario").click()
+    await user.should_see("geslaagd: eindigde bij 'Adres gewijzigd'")
+
+    user.find(marker="tab-flow").click()
+    user.find(marker="canvas").trigger("selected", {"id": "f_identity_ok"})
+    await user.should_see(marker="edge-condition")
+    user.find(marker="edge-condition").clear().type('identity_verified && identity_method == "id_document"') \
+        .trigger("blur")
+    user.find(marker="tab-test").click()
+    await user.should_see("mislukt: eindigde bij 'Bewijs opgevraagd' in plaats van bij 'Adres gewijzigd'")

@@ -613,7 +613,7 @@ class LettersPanel(Panel):
         try:
             rendered = render_letter(self.typed_letter(letter), self.language, self.context())
         except (LetterRenderError, ValueError, FlowdeskError) as error:
-            ui.label(_("No preview: {problem}").format(problem=error)).classes("text-red-700") \
+            ui.label(_("No preview: {problem}").format(problem=said(error))).classes("text-red-700") \
                 .mark("letter-preview-error")
             return
         self.rendered(rendered)

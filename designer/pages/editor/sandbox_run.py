@@ -224,7 +224,7 @@ class SandboxRunPanel(Panel):
                     ui.label(result.scenario.name).mark("scenario-name-label")
                     ui.label(_("not run: the draft has errors") if blocked else
                              (_("passed: {reason}") if result.passed else _("failed: {reason}"))
-                             .format(reason=result.reason)) \
+                             .format(reason=said(result.reason))) \
                         .classes("text-sm text-slate-600").mark("scenario-result")
                 ui.button(icon="delete", on_click=lambda s=result.scenario: self.delete(s)) \
                     .props("flat dense round").tooltip(_("Delete the scenario")).mark("delete-scenario")
