@@ -379,8 +379,8 @@ async def test_a_dutch_designer_reads_a_letters_findings_in_dutch_naming_placeho
     await user.should_see(content="Ontvangstbevestiging klacht")
     user.find(marker="letter-code-body").clear().type("Beste {{ customer.nmae }}, {{ credit_amount }}") \
         .trigger("blur")
-    unknown = ("De tekst van 'Ontvangstbevestiging klacht' (Nederlands) gebruikt 'Customer nmae', en dat is geen zaakgegeven, "
-               "klantveld of berekende waarde.")
+    unknown = ("De tekst van 'Ontvangstbevestiging klacht' (Nederlands) gebruikt 'Customer nmae', en dat is geen "
+               "zaakgegeven, klantveld of berekende waarde.")
     maybe_empty = ("'Ontvangstbevestiging klacht' gebruikt 'Te crediteren bedrag', maar als de brief wordt "
                    "verstuurd (bij 'Ontvangstbevestiging e-mailen') heeft de zaak misschien geen Te crediteren bedrag: "
                    "op een van de wegen ernaartoe vult niets het. De brief zou worden tegengehouden met een incident.")
@@ -398,8 +398,8 @@ async def test_a_dutch_designer_reads_a_letters_findings_in_dutch_naming_placeho
     assert [(p["kind"], p["ordinal"]) for p in chips] == [("value", 0), ("value", 1)]  # both chips marked
 
     user.find(marker="letter-code-body").clear().type("Beste {{ customer.name }").trigger("blur")
-    await user.should_see("De tekst van 'Ontvangstbevestiging klacht' (Nederlands) klopt niet op regel 1: unexpected '}'.",
-                          marker="letter-problem")
+    await user.should_see("De tekst van 'Ontvangstbevestiging klacht' (Nederlands) klopt niet op regel 1: "
+                          "unexpected '}'.", marker="letter-problem")
     await user.should_see("Kies invulvelden uit de lijst, of controleer dat elke {{ zijn }} heeft en elke {% if %} / "
                           "{% for %} zijn {% endif %} / {% endfor %}.", marker="letter-problem")
 
