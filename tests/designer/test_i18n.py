@@ -1071,3 +1071,18 @@ async def test_a_dutch_designer_reads_the_test_runs_refusal_and_a_failed_scenari
         .trigger("blur")
     user.find(marker="tab-test").click()
     await user.should_see("mislukt: eindigde bij 'Bewijs opgevraagd' in plaats van bij 'Adres gewijzigd'")
+
+
+@pytest.mark.anyio
+async def test_a_dutch_designer_reads_the_kinds_of_case_data_in_dutch(user):
+    from nicegui import ui
+
+    from runtime.accounts import Accounts
+    from tests.designer.helpers import open_editor_tab
+
+    Accounts(the_runtime()).set_language(person("ann"), "ann", "nl")
+    await open_editor_tab(user, "billing_complaint", "data", "case-data-title")
+    await user.should_see(kind=ui.label, content="disputed_amount · geld")
+    await user.should_see(kind=ui.label, content="invoice_number · tekst")
+    [kinds] = user.find(marker="new-variable-type").elements
+    assert kinds.options["boolean"] == "ja/nee" and kinds.options["text"] == "tekst"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from nicegui import ui
 
 from designer.frame import runtime
-from designer.i18n import N_, _, said
+from designer.i18n import N_, _, said, word
 from designer.pages.editor.panel import Panel
 from models.checks import Finding, Severity
 from models.data import DataType
@@ -309,7 +309,7 @@ class DecisionTablesPanel(Panel):
         else:
             element = ui.input(field.label, value=value or "", placeholder=_(PLACEHOLDERS.get(field.type, "")),
                                on_change=keep).classes("w-48")
-        element.mark(f"sample-{field.name}").tooltip(f"{field.name} ({field.type.value})")
+        element.mark(f"sample-{field.name}").tooltip(f"{field.name} ({word(field.type)})")
 
     def test(self, table: DecisionTable) -> None:
         outcome = run_bench(self.draft.bundle, table.id, self.samples, runtime().now())

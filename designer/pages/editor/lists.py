@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
-from designer.i18n import _
+from designer.i18n import _, word
 from designer.pages.editor.panel import Panel, removable_row
 from designer.pages.editor.setting_fields import heading, text_setting
 from models.data import DataType
@@ -35,10 +35,10 @@ class CaseDataPanel(Panel):
         variables = self.draft.bundle.variables
         ui.label(_("Case data ({count})").format(count=len(variables))).classes("text-lg").mark("case-data-title")
         for variable in variables:
-            detail = f"{variable.name} · {variable.type.value}"
+            detail = f"{variable.name} · {word(variable.type)}"
             if variable.type is DataType.RECORDS:
                 detail = _("{name} · records: {fields}").format(
-                    name=variable.name, fields=", ".join(f"{f.name} ({f.type.value})" for f in variable.fields))
+                    name=variable.name, fields=", ".join(f"{f.name} ({word(f.type)})" for f in variable.fields))
             removable_row(self, "variables", variable.name, variable.display, detail,
                           marker=f"variable-{variable.name}")
         self.variable_details()
@@ -78,8 +78,8 @@ class CaseDataPanel(Panel):
         with ui.row().classes("w-full items-end no-wrap gap-2"):
             name = ui.input(_("Name in conditions (optional)"), placeholder=_("made from the label")).classes("grow") \
                 .mark("new-variable")
-            kind = ui.select([t.value for t in DataType], value="records" if self.new_fields else "text",
-                             label=_("Type")).classes("w-28").mark("new-variable-type")
+            kind = ui.select({t.value: word(t) for t in DataType}, value="records" if self.new_fields else "text",
+                             label=_("Type")).classes("w-40").mark("new-variable-type")
         options = ui.input(_("Options (comma separated)")).classes("w-full").mark("new-variable-options")
         options.bind_visibility_from(kind, "value", backward=lambda value: value == DataType.CHOICE.value)
         with ui.column().classes("w-full gap-1") as fields:
@@ -88,8 +88,8 @@ class CaseDataPanel(Panel):
             self.pending_fields()
             with ui.row().classes("w-full items-end no-wrap gap-2"):
                 field_name = ui.input(_("Field"), placeholder=_("e.g. amount")).classes("grow").mark("new-field-name")
-                field_type = ui.select([t.value for t in DataType if t is not DataType.RECORDS], value="text",
-                                       label=_("Type")).classes("w-28").mark("new-field-type")
+                field_type = ui.select({t.value: word(t) for t in DataType if t is not DataType.RECORDS}, value="text",
+                                       label=_("Type")).classes("w-40").mark("new-field-type")
                 ui.button(icon="add", on_click=lambda: self.add_field(field_name, field_type.value)) \
                     .props("flat dense round").mark("add-field").tooltip(_("Add field"))
 
@@ -109,7 +109,7 @@ class CaseDataPanel(Panel):
         """The fields given so far for the records variable being added, each removable."""
         for number, (field_name, field_type) in enumerate(self.new_fields):
             with ui.row().classes("w-full items-center no-wrap gap-2").mark(f"new-field-{field_name}"):
-                ui.label(f"{field_name} ({field_type})").classes("grow text-sm")
+                ui.label(f"{field_name} ({word(DataType(field_type))})").classes("grow text-sm")
                 ui.button(icon="delete", on_click=lambda n=number: self.drop_field(n)) \
                     .props("flat dense round").tooltip(_("Remove"))
 
