@@ -6,7 +6,9 @@ Bad input (a malformed bundle file, an expression that does not parse) is a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from models.phrases import Phrase
 
 
 class FlowdeskError(Exception):
@@ -15,10 +17,17 @@ class FlowdeskError(Exception):
 
 @dataclass(frozen=True)
 class LoadProblem:
-    """One thing wrong with a bundle file: where (a JSON path) and what."""
+    """One thing wrong with a bundle file: where (a JSON path) and what; `phrase` is what, for the web app to say
+    in its reader's language (the English `message` when there is none)."""
 
     path: str
     message: str
+    phrase: Phrase | str = field(default="", compare=False)
+
+    @property
+    def phrased(self) -> Phrase | str:
+        """What is wrong, as a phrase where there is one."""
+        return self.phrase or self.message
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
