@@ -798,8 +798,8 @@ def test_the_decision_table_bench_says_in_dutch_why_a_table_cannot_decide(monkey
     bad = run_bench(draft.bundle, TABLE, {"disputed_amount": "eighty"}, NOW)
     missing = run_bench(draft.bundle, TABLE, {"customer.segment": "premium"}, NOW)
     read_as(monkeypatch, "nl")
-    assert i18n.said(overlap.problem) == "beslistabel 'Afhandeling creditering' staat maar één passende regel toe, " \
-                                         "maar de regels 2 en 4 passen allemaal"
+    assert i18n.said(overlap.problem) == "beslistabel 'Afhandeling creditering' staat maar één passende rij toe, " \
+                                         "maar de rijen 2 en 4 passen allemaal"
     assert i18n.said(bad.problem) == "Controleer de voorbeeldwaarden: disputed_amount: 'eighty' is niet een bedrag; " \
                                      "schrijf bijv. 125.50"
     assert "'disputed_amount' heeft nog geen waarde" in i18n.said(missing.problem)
