@@ -10,12 +10,14 @@ in their language. A refusal carries its phrase as the exception's argument: `Ac
 "task 'Check' is claimed by Amy"
 >>> str(Phrase("{count} characters, at most {limit}; roles {roles}", count=12000, limit=10000, roles=[]))
 '12,000 characters, at most 10,000; roles none'
->>> str(Phrase("at least {minimum}, at most {maximum}", minimum=Decimal("0.010"), maximum=Decimal("1E+4")))
-'at least 0.01, at most 10,000'
+>>> str(Phrase("at least {minimum}, at most {maximum} ({fraction})", minimum=Decimal("0.010"), maximum=9000.0,
+...            fraction=0.25))
+'at least 0.01, at most 9,000 (0.25)'
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -151,8 +153,10 @@ def english(value: Any) -> str:
         return moment_text(value)
     if isinstance(value, Enum):
         return str(value.value).replace("_", " ")
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
+    if isinstance(value, float) and math.isfinite(value):
+        return english(Decimal(repr(value)))  # by its shortest spelling, 9,000 rather than 9,000.0
     if isinstance(value, Decimal):
         return f"{value.normalize():,f}"
     if isinstance(value, Mapping):

@@ -506,6 +506,8 @@ def refused_setting(document: Mapping[str, Any], problem: LoadProblem) -> Phrase
     "Step 'Check', setting 'SLA target': expected text"
     >>> str(refused_setting(doc, LoadProblem("nodes[0].sla.escalations[0].queue", "expected text")))
     "Step 'Check', setting 'sla.escalations[0].queue': expected text"
+    >>> str(refused_setting(doc, LoadProblem("nodes[0].checklist[1]", "needs a text")))
+    "Step 'Check': needs a text"
     >>> str(refused_setting(doc, LoadProblem("key", "must not be empty")))
     "Setting 'key': must not be empty"
     """
@@ -517,7 +519,7 @@ def refused_setting(document: Mapping[str, Any], problem: LoadProblem) -> Phrase
     entry = entries[index] if isinstance(entries, list) and index < len(entries) else None
     named = [entry.get(name) for name in ("name", "label", "title", "id")] if isinstance(entry, Mapping) else []
     where = _ENTRY_NAMES[match[1]](next((name for name in named if isinstance(name, str) and name), str(index + 1)))
-    if match[3] is None:
+    if match[3] is None or match[3].endswith("]"):  # the entry itself, or one inside it (a form's field)
         return Phrase("{where}: {problem}", where=where, problem=problem.phrased)
     return Phrase("{where}, setting '{setting}': {problem}", where=where,
                   setting=_SETTING_NAMES.get(match[3], match[3]), problem=problem.phrased)

@@ -139,8 +139,10 @@ async def test_a_zero_wait_is_refused_in_dutch(user: User):
 
 @pytest.mark.anyio
 @pytest.mark.parametrize(("language", "refusal"), [
-    ("nl", "veld 'Betwist bedrag (incl. btw)': het minimum (0,01) is groter dan het maximum (0)"),
-    ("en", "field 'Betwist bedrag (incl. btw)': the minimum (0.01) is more than the maximum (0)"),
+    ("nl", "Formulier 'Klacht vastleggen': veld 'Betwist bedrag (incl. btw)': het minimum (0,01) is groter dan het "
+           "maximum (0)"),
+    ("en", "Form 'Klacht vastleggen': field 'Betwist bedrag (incl. btw)': the minimum (0.01) is more than the "
+           "maximum (0)"),
 ])
 async def test_a_fields_bounds_that_cross_are_refused_with_numbers_in_the_readers_format(user: User, language: str,
                                                                                          refusal: str):
