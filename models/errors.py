@@ -17,17 +17,17 @@ class FlowdeskError(Exception):
 
 @dataclass(frozen=True)
 class LoadProblem:
-    """One thing wrong with a bundle file: where (a JSON path) and what; `phrase` is what, for the web app to say
-    in its reader's language (the English `message` when there is none)."""
+    """One thing wrong with a bundle file: where (a JSON path) and what, in English and, where it has one, as the
+    `phrase` the web app says in its reader's language."""
 
     path: str
     message: str
-    phrase: Phrase | str = field(default="", compare=False)
+    phrase: Phrase | None = field(default=None, compare=False)
 
     @property
     def phrased(self) -> Phrase | str:
-        """What is wrong, as a phrase where there is one."""
-        return self.phrase or self.message
+        """What is wrong: its phrase, else the English message."""
+        return self.message if self.phrase is None else self.phrase
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message

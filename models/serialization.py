@@ -1,7 +1,8 @@
 """Reading and writing bundle JSON, with errors people can act on.
 
 Loading never shows a traceback: every problem comes back as a
-`LoadProblem` with the JSON path (`nodes[3].kind`) and a plain message.
+`LoadProblem` with the JSON path (`nodes[3].kind`) and a plain message,
+phrased (`models.phrases`) so that the web app can say it in its reader's language.
 The text is read by `models.json_input.read_json`, the one reader of every
 door, so a bundle file gets the same limits as any other JSON.
 """
@@ -118,8 +119,8 @@ def problems_from_validation(error: ValidationError) -> list[LoadProblem]:
         path = json_path(tuple(item["loc"]))
         if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
             path += ".kind"
-        phrase = _plain_message(item)
-        problems.append(LoadProblem(path, str(phrase), phrase))
+        said = _plain_message(item)
+        problems.append(LoadProblem(path, str(said), said if isinstance(said, Phrase) else None))
         if len(problems) == MAX_PROBLEMS:
             more = Phrase("more problems not shown; fix these first")
             problems.append(LoadProblem("", str(more), more))
@@ -146,8 +147,9 @@ def _plain_message(item: dict[str, Any]) -> Phrase | str:
         return Phrase("too long: at most {limit} characters", limit=context.get("max_length"))
     if kind in ("string_too_short", "too_short"):
         return Phrase("must not be empty")
-    if kind == "value_error" and isinstance(context.get("error"), BaseException):
-        return phrase_of(context["error"])
+    if kind == "value_error":
+        error = context.get("error", item["msg"])
+        return phrase_of(error) if isinstance(error, BaseException) else str(error)
     if kind in _BOUNDS:
         limit, phrased = _BOUNDS[kind]
         return phrased(context.get(limit))

@@ -471,6 +471,7 @@ def place_nodes(document: Mapping[str, Any], positions: Mapping[str, Position]) 
 
 
 def validate(document: Mapping[str, Any]) -> Bundle:
+    """The bundle `document` describes, or EditRejected naming each wrong setting as a designer knows it."""
     try:
         return Bundle.model_validate(document)
     except ValidationError as error:
