@@ -97,13 +97,16 @@ def together(parts: Iterable[Any]) -> Any:
     """Values joined by "and", as a phrase so the joining word is said in the reader's language (and the values
     their way: numbers with their separators).
 
-    >>> str(together([2, 4])), together([3])
-    ('2 and 4', 3)
+    >>> str(together([2, 4])), str(together([1, 2, 3])), together([3])
+    ('2 and 4', '1, 2 and 3', 3)
     """
-    first, *others = parts
+    *some, last = parts
+    if not some:
+        return last
+    first, *others = some
     for other in others:
-        first = Phrase("{some} and {last}", some=first, last=other)
-    return first
+        first = Phrase("{some}, {next}", some=first, next=other)
+    return Phrase("{some} and {last}", some=first, last=last)
 
 
 def one_by_one(parts: Iterable[Phrase | str]) -> Phrase | str:

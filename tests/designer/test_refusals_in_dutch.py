@@ -19,7 +19,7 @@ from designer import i18n
 from models.customers import SearchField
 from models.editing import Draft, EditRejected, set_node_fields
 from models.editing.node_settings import set_sla_times
-from models.phrases import Phrase
+from models.phrases import Phrase, together
 from runtime.accounts import Accounts
 from runtime.customers import CustomerError, validate_new_customer
 from tests.designer.helpers import open_editor_tab, saved_draft, sign_in
@@ -71,6 +71,13 @@ def test_a_refused_setting_keeps_its_english_for_the_command_line_and_is_said_in
     read_as(monkeypatch, "nl")
     assert i18n.said(priority) == "Stap 'Klacht onderzoeken', instelling 'priority': moet minstens 1 zijn"
     assert i18n.said(sla).startswith("Stap 'Klacht onderzoeken', instelling 'Waarschuwen na': 'soon' is geen duur")
+
+
+def test_rows_are_listed_with_the_readers_joining_word(monkeypatch):
+    rows = together([1, 2, 3])
+    assert str(Phrase("rows {rows} all match", rows=rows)) == "rows 1, 2 and 3 all match"
+    read_as(monkeypatch, "nl")
+    assert i18n.said(rows) == "1, 2 en 3"
 
 
 def test_a_bound_is_said_with_the_readers_decimal_comma(monkeypatch):
