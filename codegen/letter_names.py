@@ -49,6 +49,11 @@ class LetterWords:
     labels: Mapping[str, str] = field(default_factory=dict)
     #: Words for the fixed values of the customer's fields (segment, payment method); else the value as stored.
     values: Mapping[str, str] = field(default_factory=dict)
+    #: Words for the beginnings of paths that are no name themselves, to say a path no name has in the page's
+    #: language: `customer.nmae` is "Customer nmae" ("Klant nmae" in Dutch), the rest as it was typed.
+    beginnings: Mapping[str, str] = field(default_factory=lambda: {
+        "customer": "Customer", "customer.address": "Customer address", "customer.consents": "Customer agrees to",
+        "case": "Case"})
 
     yes: str = "yes"
     no: str = "no"
@@ -183,9 +188,24 @@ class Names:
         return self.by_path.get(path)
 
     def label(self, path: str) -> str:
-        """The label of `path`; its words when it is not a known name."""
+        """The label of `path`; when it is no known name, its longest known beginning said by its label and the rest
+        as it was typed, else the path in words.
+
+        >>> names = Names.of([Variable(name="claim", type="money", label="Claimed amount")])
+        >>> names.label("customer.address.stret"), names.label("claim.cents"), names.label("amout_due")
+        ('Customer address stret', 'Claimed amount cents', 'Amout due')
+        """
         found = self.find(path)
-        return found.label if found else _words(path)
+        if found:
+            return found.label
+        parts = path.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            beginning = ".".join(parts[:cut])
+            known = self.find(beginning)
+            said = known.label if known else self.words.beginnings.get(beginning)
+            if said:
+                return f"{said} {' '.join(parts[cut:]).replace('_', ' ')}"
+        return _words(path)
 
     def type(self, path: str) -> str:
         found = self.find(path)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, get_decimal_symbol
 
 from codegen.formatting import LetterFormats, letter_locale
 from codegen.forms.view import FormWords
@@ -57,6 +57,9 @@ LETTER_NAME_LABELS = {
     "customer.consents.marketing": N_("Customer agrees to marketing"),
     "today": N_("Today"), "now": N_("Now"), "case.id": N_("Case id"), "case.reference": N_("Case reference"),
     "case.process": N_("Case process"), "case.started": N_("Case started")}
+#: The beginnings of those paths, to say a path no name has ("Klant nmae" for a mistyped customer.nmae).
+LETTER_PATH_BEGINNINGS = {"customer": N_("Customer"), "customer.address": N_("Customer address"),
+                          "customer.consents": N_("Customer agrees to"), "case": N_("Case")}
 
 
 def _locale() -> Locale:
@@ -165,9 +168,9 @@ def case_value_text(value: Any, variable: Variable | None = None) -> str:
 
 def form_words() -> FormWords:
     """What a generated form says itself, in the reader's language: its buttons, its read-only values written
-    by `data_text` (ja/nee, € 42,50) and what is wrong with a field."""
+    by `data_text` (ja/nee, € 42,50), what is wrong with a field and the decimal comma of the amounts it shows."""
     return FormWords(add_row=_("Add row"), value=lambda one, of: data_text(one, of.type if of is not None else None),
-                     problem=said)
+                     problem=said, decimal_separator=get_decimal_symbol(_locale()))
 
 
 def letter_words() -> LetterWords:
@@ -177,6 +180,7 @@ def letter_words() -> LetterWords:
     return LetterWords(
         case_data=_("Case data"), customer=_("Customer"), computed=_("Computed"), record_fields=_("Each record"),
         labels={path: _(label) for path, label in LETTER_NAME_LABELS.items()},
+        beginnings={path: _(label) for path, label in LETTER_PATH_BEGINNINGS.items()},
         values={value: _(label) for value, label in (SEGMENT_LABELS | PAYMENT_LABELS).items()},
         yes=_("yes"), no=_("no"), empty=_("empty"),
         has_value=_("{name} has a value"),

@@ -28,6 +28,7 @@ import gettext
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
 from io import BytesIO
@@ -280,7 +281,7 @@ def _value(value: Any) -> str:
         return local_time(value, short=True)
     if isinstance(value, Enum):
         return word(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return number_text(value)
     if isinstance(value, Mapping):
         return ", ".join(f"{name}: {_value(v)}" for name, v in value.items())

@@ -20,6 +20,7 @@ from pydantic import Field, field_validator
 
 from models.base import ElementId, FlowdeskModel, Label
 from models.data import DataType
+from models.phrases import Phrase
 from models.values import EMAIL_PATTERN
 
 #: The country code a phone number written nationally ("06 ...") belongs to.
@@ -81,7 +82,7 @@ class Customer(FlowdeskModel):
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("must not be empty")
+            raise ValueError(Phrase("must not be empty"))
         return value.strip()
 
     @field_validator("email")
@@ -89,7 +90,7 @@ class Customer(FlowdeskModel):
     def _email_address(cls, value: str) -> str:
         value = value.strip()
         if value and not EMAIL_PATTERN.match(value):
-            raise ValueError(f"'{value}' is not an e-mail address; write it as name@example.nl")
+            raise ValueError(Phrase("'{value}' is not an e-mail address; write it as name@example.nl", value=value))
         return value
 
     @field_validator("phone")
@@ -100,8 +101,8 @@ class Customer(FlowdeskModel):
             return value
         digits = sum(ch.isascii() and ch.isdigit() for ch in value)
         if not _PHONE_CHARACTERS.fullmatch(value) or not _MIN_PHONE_DIGITS <= digits <= _MAX_PHONE_DIGITS:
-            raise ValueError(f"'{value}' is not a phone number; write digits, spaces and an optional leading +, "
-                             "e.g. +31 6 1234 5678")
+            raise ValueError(Phrase("'{value}' is not a phone number; write digits, spaces and an optional leading +, "
+                                    "e.g. +31 6 1234 5678", value=value))
         return value
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from models.base import FlowdeskModel, Label, LongText, VariableName
+from models.phrases import Phrase
 
 
 class DataType(StrEnum):
@@ -58,16 +59,19 @@ class Variable(FlowdeskModel):
     @model_validator(mode="after")
     def _shape_fits_type(self) -> Variable:
         if self.type is DataType.CHOICE and not self.options:
-            raise ValueError(f"choice variable '{self.name}' needs at least one option")
+            raise ValueError(Phrase("choice variable '{name}' needs at least one option", name=self.name))
         if self.type is not DataType.CHOICE and self.options:
-            raise ValueError(f"only choice variables have options; '{self.name}' is {self.type.value}")
+            raise ValueError(Phrase("only choice variables have options; '{name}' is {type}", name=self.name,
+                                    type=self.type))
         if self.type is DataType.RECORDS:
             if not self.fields:
-                raise ValueError(f"records variable '{self.name}' needs at least one field")
+                raise ValueError(Phrase("records variable '{name}' needs at least one field", name=self.name))
             if any(f.type is DataType.RECORDS for f in self.fields):
-                raise ValueError(f"records variable '{self.name}' cannot contain another list of records")
+                raise ValueError(Phrase("records variable '{name}' cannot contain another list of records",
+                                        name=self.name))
         elif self.fields:
-            raise ValueError(f"only records variables have fields; '{self.name}' is {self.type.value}")
+            raise ValueError(Phrase("only records variables have fields; '{name}' is {type}", name=self.name,
+                                    type=self.type))
         return self
 
     @property

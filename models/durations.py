@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import model_serializer, model_validator
 
 from models.base import FlowdeskModel
+from models.phrases import Phrase
 
 
 class DurationUnit(StrEnum):
@@ -69,10 +70,8 @@ class Duration(FlowdeskModel):
         match = _PATTERN.match(text.lower())
         unit = _ALIASES.get(" ".join(match.group(2).split())) if match else None
         if match is None or unit is None:
-            raise ValueError(
-                f"'{text}' is not a duration; write an amount and a unit, "
-                "e.g. '5 working days', '4 hours', '10 days', '30 minutes'"
-            )
+            raise ValueError(Phrase("'{text}' is not a duration; write an amount and a unit, "
+                                    "e.g. '5 working days', '4 hours', '10 days', '30 minutes'", text=text))
         return cls(amount=int(match.group(1)), unit=unit)
 
     @model_validator(mode="before")
@@ -86,7 +85,7 @@ class Duration(FlowdeskModel):
     @model_validator(mode="after")
     def _positive(self) -> Duration:
         if self.amount <= 0:
-            raise ValueError("a duration must be more than zero")
+            raise ValueError(Phrase("a duration must be more than zero"))
         return self
 
     @model_serializer

@@ -6,7 +6,9 @@ Bad input (a malformed bundle file, an expression that does not parse) is a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from models.phrases import Phrase
 
 
 class FlowdeskError(Exception):
@@ -15,10 +17,17 @@ class FlowdeskError(Exception):
 
 @dataclass(frozen=True)
 class LoadProblem:
-    """One thing wrong with a bundle file: where (a JSON path) and what."""
+    """One thing wrong with a bundle file: where (a JSON path) and what, in English and, where it has one, as the
+    `phrase` the web app says in its reader's language."""
 
     path: str
     message: str
+    phrase: Phrase | None = field(default=None, compare=False)
+
+    @property
+    def phrased(self) -> Phrase | str:
+        """What is wrong: its phrase, else the English message."""
+        return self.message if self.phrase is None else self.phrase
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message

@@ -13,6 +13,7 @@ from pydantic import Discriminator, Field, Tag, model_validator
 
 from models.base import ElementId, Expression, FlowdeskModel, KindTagged, Label, LongText, VariableName
 from models.data import ChoiceOption
+from models.phrases import Phrase
 
 
 class FieldKind(StrEnum):
@@ -57,11 +58,13 @@ class InputField(FlowdeskModel):
     @model_validator(mode="after")
     def _settings_fit_kind(self) -> InputField:
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"field '{self.id}': min ({self.min}) is more than max ({self.max})")
+            raise ValueError(Phrase("field '{field}': the minimum ({min}) is more than the maximum ({max})",
+                                    field=self.label or self.id, min=self.min, max=self.max))
         if self.options and self.kind is not FieldKind.CHOICE:
-            raise ValueError(f"field '{self.id}': only choice fields have options")
+            raise ValueError(Phrase("field '{field}': only choice fields have options", field=self.label or self.id))
         if self.kind is FieldKind.CASE_VALUE and self.required:
-            raise ValueError(f"field '{self.id}': a read-only case value cannot be required")
+            raise ValueError(Phrase("field '{field}': a read-only case value cannot be required",
+                                    field=self.label or self.id))
         return self
 
 

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from models.base import ElementId, Expression, FlowdeskModel, KindTagged, Label, LongText, VariableName
 from models.durations import Duration
+from models.phrases import Phrase
 
 
 class Position(FlowdeskModel):
@@ -59,11 +60,11 @@ class StartNode(NodeBase):
     @model_validator(mode="after")
     def _trigger_settings(self) -> StartNode:
         if self.trigger is StartTrigger.INTAKE and not self.channels:
-            raise ValueError("an intake start needs at least one channel")
+            raise ValueError(Phrase("an intake start needs at least one channel"))
         if self.trigger is not StartTrigger.INTAKE and self.channels:
-            raise ValueError("only an intake start has channels")
+            raise ValueError(Phrase("only an intake start has channels"))
         if self.trigger is StartTrigger.MESSAGE and not self.message:
-            raise ValueError("a message start needs the message name")
+            raise ValueError(Phrase("a message start needs the message name"))
         return self
 
     def trigger_signature(self) -> tuple[str, ...]:
@@ -97,9 +98,9 @@ class Escalation(FlowdeskModel):
     @model_validator(mode="after")
     def _action_settings(self) -> Escalation:
         if self.action is EscalationAction.REASSIGN and not self.queue:
-            raise ValueError("a reassign escalation needs the queue to reassign to")
+            raise ValueError(Phrase("a reassign escalation needs the queue to reassign to"))
         if self.action is EscalationAction.NOTIFY and not (self.notify or self.queue):
-            raise ValueError("a notify escalation needs whom to notify (a queue or an e-mail expression)")
+            raise ValueError(Phrase("a notify escalation needs whom to notify (a queue or an e-mail expression)"))
         return self
 
 
@@ -152,9 +153,8 @@ class AutomaticNode(NodeBase):
     @model_validator(mode="after")
     def _does_something(self) -> AutomaticNode:
         if not (self.assignments or self.decision_table or self.connector):
-            raise ValueError(
-                "an automatic step must set a variable, evaluate a decision table or call a connector"
-            )
+            raise ValueError(Phrase("an automatic step must set a variable, evaluate a decision table or call a "
+                                    "connector"))
         return self
 
 
@@ -200,14 +200,14 @@ class WaitNode(NodeBase):
     def _wait_settings(self) -> WaitNode:
         if self.wait_for is WaitFor.TIMER:
             if bool(self.duration) == bool(self.until):
-                raise ValueError("a timer waits either for a duration or until a date: give exactly one")
+                raise ValueError(Phrase("a timer waits either for a duration or until a date: give exactly one"))
             if self.message or self.timeout:
-                raise ValueError("a timer has no message or timeout")
+                raise ValueError(Phrase("a timer has no message or timeout"))
         else:
             if not self.message:
-                raise ValueError("a message wait needs the message name")
+                raise ValueError(Phrase("a message wait needs the message name"))
             if self.duration or self.until:
-                raise ValueError("a message wait has no duration or date; use timeout for a deadline")
+                raise ValueError(Phrase("a message wait has no duration or date; use timeout for a deadline"))
         return self
 
 
@@ -272,7 +272,7 @@ class Edge(FlowdeskModel):
     @model_validator(mode="after")
     def _one_role(self) -> Edge:
         if self.default and self.condition:
-            raise ValueError("a default edge has no condition: it is taken when no other condition holds")
+            raise ValueError(Phrase("a default edge has no condition: it is taken when no other condition holds"))
         if self.timeout and (self.condition or self.default):
-            raise ValueError("a timeout edge has no condition and is not a default")
+            raise ValueError(Phrase("a timeout edge has no condition and is not a default"))
         return self

@@ -10,16 +10,21 @@ in their language. A refusal carries its phrase as the exception's argument: `Ac
 "task 'Check' is claimed by Amy"
 >>> str(Phrase("{count} characters, at most {limit}; roles {roles}", count=12000, limit=10000, roles=[]))
 '12,000 characters, at most 10,000; roles none'
+>>> str(Phrase("at least {minimum}, at most {maximum} ({fraction})", minimum=Decimal("0.010"), maximum=9000.0,
+...            fraction=0.25))
+'at least 0.01, at most 9,000 (0.25)'
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-__all__ = ["Phrase", "either", "english", "kept_phrase", "moment_text", "phrase_of"]
+__all__ = ["Phrase", "either", "english", "kept_phrase", "moment_text", "one_by_one", "phrase_of", "together"]
 
 
 class Phrase:
@@ -88,6 +93,34 @@ def either(options: Iterable[Phrase | str]) -> Phrase | str:
     return first
 
 
+def together(parts: Iterable[Any]) -> Any:
+    """Values joined by "and", as a phrase so the joining word is said in the reader's language (and the values
+    their way: numbers with their separators).
+
+    >>> str(together([2, 4])), str(together([1, 2, 3])), together([3])
+    ('2 and 4', '1, 2 and 3', 3)
+    """
+    *some, last = parts
+    if not some:
+        return last
+    first, *others = some
+    for other in others:
+        first = Phrase("{some}, {next}", some=first, next=other)
+    return Phrase("{some} and {last}", some=first, last=last)
+
+
+def one_by_one(parts: Iterable[Phrase | str]) -> Phrase | str:
+    """Sentences one after the other, split by semicolons, as one phrase (each part said in the reader's language).
+
+    >>> str(one_by_one([Phrase("name: must not be empty"), "email: expected text"]))
+    'name: must not be empty; email: expected text'
+    """
+    first, *others = parts
+    for other in others:
+        first = Phrase("{some}; {next}", some=first, next=other)
+    return first
+
+
 def phrase_of(error: BaseException) -> Phrase | str:
     """What `error` says: its phrase when it was raised with one (`ValueError(Phrase(...))`), else its text.
 
@@ -115,16 +148,20 @@ def kept_phrase(data: Any, text: str) -> Phrase | str:
 
 def english(value: Any) -> str:
     """A value as an English sentence says it: a moment in the server's local time, numbers with thousands
-    commas, lists joined with commas ("none" when empty), an enumeration by its value (small_business: "small
-    business")."""
+    commas (an exact decimal as written: 0.01, 10), lists joined with commas ("none" when empty), an enumeration
+    by its value (small_business: "small business")."""
     if isinstance(value, Phrase | str):
         return str(value)
     if isinstance(value, datetime):
         return moment_text(value)
     if isinstance(value, Enum):
         return str(value.value).replace("_", " ")
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
+    if isinstance(value, float) and math.isfinite(value):
+        return english(Decimal(repr(value)))  # by its shortest spelling, 9,000 rather than 9,000.0
+    if isinstance(value, Decimal):
+        return f"{value.normalize():,f}"
     if isinstance(value, Mapping):
         return ", ".join(f"{name}: {english(v)}" for name, v in value.items())
     if isinstance(value, Iterable):

@@ -1,7 +1,8 @@
 """Reading and writing bundle JSON, with errors people can act on.
 
 Loading never shows a traceback: every problem comes back as a
-`LoadProblem` with the JSON path (`nodes[3].kind`) and a plain message.
+`LoadProblem` with the JSON path (`nodes[3].kind`) and a plain message,
+phrased (`models.phrases`) so that the web app can say it in its reader's language.
 The text is read by `models.json_input.read_json`, the one reader of every
 door, so a bundle file gets the same limits as any other JSON.
 """
@@ -9,6 +10,7 @@ door, so a bundle file gets the same limits as any other JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,6 +20,7 @@ from models.errors import BundleLoadError, LoadProblem
 from models.json_input import MAX_JSON_BYTES, JsonInputError, format_path, read_json
 from models.migrations import SchemaVersionError, upgrade
 from models.nodes import NODE_KINDS
+from models.phrases import Phrase, phrase_of
 
 MAX_BUNDLE_BYTES = MAX_JSON_BYTES
 MAX_PROBLEMS = 25
@@ -85,58 +88,69 @@ def json_path(location: tuple[int | str, ...]) -> str:
 _UNION_TAGS = frozenset(NODE_KINDS) | {"field", "section", "group"}
 
 _MESSAGES = {
-    "missing": "this is required but missing",
-    "extra_forbidden": "is not a setting Flowdesk knows; check the spelling or remove it",
-    "string_type": "expected text",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "float_type": "expected a number",
-    "float_parsing": "expected a number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "list_type": "expected a list ([...])",
-    "dict_type": "expected an object ({...})",
-    "model_type": "expected an object ({...})",
-    "model_attributes_type": "expected an object ({...})",
+    "missing": Phrase("this is required but missing"),
+    "extra_forbidden": Phrase("is not a setting Flowdesk knows; check the spelling or remove it"),
+    "string_type": Phrase("expected text"),
+    "int_type": Phrase("expected a whole number"),
+    "int_parsing": Phrase("expected a whole number"),
+    "int_from_float": Phrase("expected a whole number"),
+    "float_type": Phrase("expected a number"),
+    "float_parsing": Phrase("expected a number"),
+    "bool_type": Phrase("expected true or false"),
+    "bool_parsing": Phrase("expected true or false"),
+    "list_type": Phrase("expected a list ([...])"),
+    "dict_type": Phrase("expected an object ({{...}})"),
+    "model_type": Phrase("expected an object ({{...}})"),
+    "model_attributes_type": Phrase("expected an object ({{...}})"),
+}
+#: Pydantic's bounds of numbers as sentences: per error type, the context entry holding the limit and the phrase.
+_BOUNDS: dict[str, tuple[str, Callable[[Any], Phrase]]] = {
+    "greater_than_equal": ("ge", lambda limit: Phrase("must be at least {limit}", limit=limit)),
+    "greater_than": ("gt", lambda limit: Phrase("must be more than {limit}", limit=limit)),
+    "less_than_equal": ("le", lambda limit: Phrase("must be at most {limit}", limit=limit)),
+    "less_than": ("lt", lambda limit: Phrase("must be less than {limit}", limit=limit)),
 }
 
 
 def problems_from_validation(error: ValidationError) -> list[LoadProblem]:
-    """Pydantic's errors as plain-language problems with JSON paths."""
+    """Pydantic's errors as plain-language problems with JSON paths, each phrased for the web app to say too."""
     problems: list[LoadProblem] = []
     for item in error.errors(include_url=False):
         path = json_path(tuple(item["loc"]))
         if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
             path += ".kind"
-        problems.append(LoadProblem(path, _plain_message(item)))
+        said = _plain_message(item)
+        problems.append(LoadProblem(path, str(said), said if isinstance(said, Phrase) else None))
         if len(problems) == MAX_PROBLEMS:
-            problems.append(LoadProblem("", "more problems not shown; fix these first"))
+            more = Phrase("more problems not shown; fix these first")
+            problems.append(LoadProblem("", str(more), more))
             break
     return problems
 
 
-def _plain_message(item: dict[str, Any]) -> str:
+def _plain_message(item: dict[str, Any]) -> Phrase | str:
+    """What pydantic found, as a phrase; a message of its own no phrase here knows stays its English text."""
     kind = item["type"]
     context = item.get("ctx") or {}
     if kind == "union_tag_invalid":
-        tag = context.get("tag")
-        expected = context.get("expected_tags", "")
-        return f"'{tag}' is not a kind Flowdesk knows; use one of {expected}"
+        return Phrase("'{tag}' is not a kind Flowdesk knows; use one of {expected}",
+                      tag=context.get("tag"), expected=context.get("expected_tags", ""))
     if kind == "union_tag_not_found":
-        return "the 'kind' is missing"
+        return Phrase("the 'kind' is missing")
     if kind == "enum":
-        return f"'{item.get('input')}' is not allowed; use one of {context.get('expected')}"
+        return Phrase("'{value}' is not allowed; use one of {expected}",
+                      value=item.get("input"), expected=context.get("expected"))
     if kind == "string_pattern_mismatch":
-        return (
-            f"'{item.get('input')}' is not a valid id or name: "
-            "use letters, digits, '_' (and '-', '.' in ids)"
-        )
+        return Phrase("'{value}' is not a valid id or name: use letters, digits, '_' (and '-', '.' in ids)",
+                      value=item.get("input"))
     if kind == "string_too_long":
-        return f"too long: at most {context.get('max_length')} characters"
+        return Phrase("too long: at most {limit} characters", limit=context.get("max_length"))
     if kind in ("string_too_short", "too_short"):
-        return "must not be empty"
+        return Phrase("must not be empty")
     if kind == "value_error":
-        return str(context.get("error", item["msg"]))
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return item["msg"].lower()
+        error = context.get("error", item["msg"])
+        return phrase_of(error) if isinstance(error, BaseException) else str(error)
+    if kind in _BOUNDS:
+        limit, phrased = _BOUNDS[kind]
+        return phrased(context.get(limit))
     return _MESSAGES.get(kind, item["msg"])

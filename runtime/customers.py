@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from models.customers import Customer, SearchField, house_number_key, postcode_key, search_key
 from models.errors import FlowdeskError
+from models.phrases import Phrase, one_by_one
 from models.serialization import problems_from_validation
 from runtime.errors import NotFound
 from runtime.storage.base import Changes, Store
@@ -38,10 +39,11 @@ _POSTCODE = re.compile(r"\s*(\d{4}\s?[A-Za-z]{2})\s*(\S*)\s*")
 class CustomerError(FlowdeskError):
     """A customer could not be found, read or registered; the message says what and where.
 
-    `fields` maps each entered field that is wrong (`email`, `address.postcode`) to what is wrong with it.
+    `fields` maps each entered field that is wrong (`email`, `address.postcode`) to what is wrong with it, phrased
+    for the web app to say under the field in its reader's language.
     """
 
-    def __init__(self, message: str, fields: Mapping[str, str] | None = None) -> None:
+    def __init__(self, message: Phrase | str, fields: Mapping[str, Phrase | str] | None = None) -> None:
         super().__init__(message)
         self.fields = dict(fields or {})
 
@@ -75,9 +77,13 @@ def validate_new_customer(details: Mapping[str, Any], *, customer_id: str, numbe
     try:
         return Customer.model_validate(fields)
     except ValidationError as error:
-        problems = problems_from_validation(error)
-        raise CustomerError(f"the customer cannot be registered: {'; '.join(map(str, problems))}",
-                            {problem.path: problem.message for problem in problems}) from None
+        raise not_registered({problem.path: problem.phrased for problem in problems_from_validation(error)}) from None
+
+
+def not_registered(fields: Mapping[str, Phrase | str]) -> CustomerError:
+    """The refusal of a registration whose `fields` (path: what is wrong) are wrong, naming each."""
+    each = [Phrase("{field}: {problem}", field=path, problem=problem) for path, problem in fields.items()]
+    return CustomerError(Phrase("the customer cannot be registered: {problems}", problems=one_by_one(each)), fields)
 
 
 class CustomerDirectory(ABC):
@@ -139,8 +145,8 @@ class StoreCustomers(CustomerDirectory):
         customer = validate_new_customer(details, customer_id=new_id("cust"), number=number)
         taken = self.store.find_customers(SearchField.NUMBER, search_key(SearchField.NUMBER, customer.number), 1)
         if taken:
-            problem = f"{customer.number} is already the number of {taken[0].name} ({taken[0].id})"
-            raise CustomerError(f"the customer cannot be registered: number: {problem}", {"number": problem})
+            raise not_registered({"number": Phrase("{number} is already the number of {name} ({id})",
+                                                   number=customer.number, name=taken[0].name, id=taken[0].id)})
         self.store.commit(Changes(customers=[customer]))
         return customer
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from models.decision_tables import DecisionTable, HitPolicy, TableRule
 from models.errors import FlowdeskError
-from models.phrases import Phrase
+from models.phrases import Phrase, together
 from runtime.process_version import ProcessVersion
 
 
@@ -39,8 +39,9 @@ def table_outputs(version: ProcessVersion, table: DecisionTable, matching: list[
     if not matching:
         return {}
     if table.hit_policy is HitPolicy.UNIQUE and len(matching) > 1:
-        raise DecisionTableError(Phrase("decision table '{table}' is UNIQUE, but rows {rows} all match",
-                                        table=table.name or table.id, rows=[rule.id for rule in matching]))
+        numbers = together(table.rules.index(rule) + 1 for rule in matching)  # as the editor numbers its rows
+        raise DecisionTableError(Phrase("decision table '{table}' allows only one matching row, but rows "
+                                        "{rows} all match", table=table.name or table.id, rows=numbers))
     return _outputs(version, table, matching[0], scope, by_column=False)
 
 

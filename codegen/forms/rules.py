@@ -231,12 +231,18 @@ def shown(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
-def to_text(kind: FieldKind, value: Any) -> str:
-    """A canonical value as the form's input shows it; `parse` reads it back."""
+def to_text(kind: FieldKind, value: Any, decimal_separator: str = ".") -> str:
+    """A canonical value as the form's input shows it, with the reader's `decimal_separator` ("64,20" in Dutch) and
+    no thousands separators, so that `parse` reads it back as it was.
+
+    >>> to_text(FieldKind.MONEY, Decimal("64.2"), ","), to_text(FieldKind.NUMBER, 1.5, ","), to_text(FieldKind.TEXT, 3)
+    ('64,20', '1,5', '3')
+    """
     if value is None:
         return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}" if kind is FieldKind.MONEY else shown(value)
+    if isinstance(value, Decimal | float):
+        text = f"{value:.2f}" if kind is FieldKind.MONEY else shown(exact(value))
+        return text.replace(".", decimal_separator)
     if isinstance(value, (date, datetime)):
         return value.isoformat()[:10]
     return str(value)

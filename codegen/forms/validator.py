@@ -32,7 +32,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from codegen.forms.rules import Bounds, FieldRules, exact, field_rules, is_editable, is_empty, shown
+from codegen.forms.rules import Bounds, FieldRules, exact, field_rules, is_editable, is_empty
 from models.data import Variable
 from models.errors import FlowdeskError
 from models.expressions import CompiledExpression, ExpressionError, ExprType, type_of_variable
@@ -359,9 +359,9 @@ def _rule_problem(rules: FieldRules, value: Any, context: _Context) -> Phrase | 
     label = rules.label
     if rules.kind.bounds is Bounds.VALUE:
         if rules.minimum is not None and exact(value) < rules.minimum:
-            return Phrase("'{field}' must be at least {minimum}", field=label, minimum=shown(rules.minimum))
+            return Phrase("'{field}' must be at least {minimum}", field=label, minimum=rules.minimum)
         if rules.maximum is not None and exact(value) > rules.maximum:
-            return Phrase("'{field}' must be at most {maximum}", field=label, maximum=shown(rules.maximum))
+            return Phrase("'{field}' must be at most {maximum}", field=label, maximum=rules.maximum)
     if rules.min_length is not None and len(value) < rules.min_length:
         return Phrase("'{field}' needs at least {count} characters", field=label, count=rules.min_length)
     if rules.max_length is not None and len(value) > rules.max_length:

@@ -34,6 +34,8 @@ class FormWords:
     value: ScalarText = json_text
     #: What is wrong with a field (`Submission.errors`), in the page's language.
     problem: Callable[[Phrase | str], str] = str
+    #: How the page's language writes the decimal point in the amounts and numbers its inputs start with.
+    decimal_separator: str = "."
 
 
 #: The words of a form shown outside a page's language (and in tests of codegen).
@@ -125,7 +127,7 @@ class FormView:
             if read_only or not is_editable(field):
                 _read_only(field, current, variable, self.words.value)
                 return box
-            initial = _initial_value(field, variable, current)
+            initial = _initial_value(field, variable, current, self.words.decimal_separator)
             store(initial)
             widget = _widget(field, field_rules(field, variable), initial)
             widget.mark(f"field-{path}")
@@ -157,7 +159,7 @@ class FormView:
         for field in group.fields:
             if is_editable(field):
                 entries[field.variable] = _initial_value(field, record_fields.get(field.variable),
-                                                         row.get(field.variable))
+                                                         row.get(field.variable), self.words.decimal_separator)
         return entries
 
     def _draw_rows(self, group: RepeatingGroup) -> None:
@@ -290,14 +292,15 @@ def _read_only(element: InputField | RepeatingGroup, value: Any, variable: Varia
             ui.label(element.help).classes("text-caption text-grey-8")
 
 
-def _initial_value(field: InputField, variable: Variable | None, value: Any) -> Any:
-    """What the widget starts with: text for inputs, True/False for a checkbox, the option for a select."""
+def _initial_value(field: InputField, variable: Variable | None, value: Any, decimal_separator: str) -> Any:
+    """What the widget starts with: text for inputs (decimals with `decimal_separator`), True/False for a checkbox,
+    the option for a select."""
     widget = field_rules(field, variable).kind.widget
     if widget is Widget.CHECKBOX:
         return bool(value)
     if widget is Widget.SELECT:
         return value
-    return to_text(field.kind, value)
+    return to_text(field.kind, value, decimal_separator)
 
 
 def _typed(field: InputField, variable: Variable | None, raw: Any) -> Any:

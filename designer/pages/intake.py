@@ -189,10 +189,10 @@ class IntakePage:
             customer = self.intake.register_customer(self.user, details)
         except CustomerError as error:
             for path, label in self.new_errors.items():
-                label.set_text(error.fields.get(path, ""))
+                label.set_text(said(error.fields.get(path, "")))
                 label.set_visibility(path in error.fields)
             unplaced = {path: message for path, message in error.fields.items() if path not in self.new_errors}
-            self.new_problem.set_text("; ".join(f"{path}: {message}" for path, message in unplaced.items())
+            self.new_problem.set_text("; ".join(f"{path}: {said(message)}" for path, message in unplaced.items())
                                       if error.fields else said(error))
             self.new_problem.set_visibility(bool(unplaced) or not error.fields)
             ui.notify(_("Correct the marked fields; the customer was not registered."), type="warning")

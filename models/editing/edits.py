@@ -11,15 +11,16 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
 from models.bundle import Bundle
-from models.errors import FlowdeskError
+from models.errors import FlowdeskError, LoadProblem
 from models.expressions import ExprType, names_for
 from models.nodes import NODE_KINDS, Position
+from models.phrases import Phrase, one_by_one
 from models.serialization import problems_from_validation
 
 Document = dict[str, Any]
@@ -60,10 +61,10 @@ def check_key_and_name(key: str, name: str) -> tuple[str, str]:
     """`key` and `name` without surrounding spaces, or EditRejected when the key is no valid id or the name empty."""
     key, name = key.strip(), name.strip()
     if not is_key(key):
-        raise EditRejected("The key may hold letters, digits, '_', '.' and '-', starts with a letter or "
-                           "digit and is at most 80 characters, e.g. 'refund_request'.")
+        raise EditRejected(Phrase("The key may hold letters, digits, '_', '.' and '-', starts with a letter or "
+                                  "digit and is at most {limit} characters, e.g. 'refund_request'.", limit=KEY_LIMIT))
     if not name:
-        raise EditRejected("Give the process a name.")
+        raise EditRejected(Phrase("Give the process a name."))
     return key, name
 
 
@@ -470,9 +471,56 @@ def place_nodes(document: Mapping[str, Any], positions: Mapping[str, Position]) 
 
 
 def validate(document: Mapping[str, Any]) -> Bundle:
+    """The bundle `document` describes, or EditRejected naming each wrong setting as a designer knows it."""
     try:
         return Bundle.model_validate(document)
     except ValidationError as error:
-        problems = problems_from_validation(error)
-        raise EditRejected("; ".join(f"{p.path}: {p.message}" if p.path else p.message
-                                     for p in problems)) from None
+        raise EditRejected(one_by_one(refused_setting(document, problem)
+                                      for problem in problems_from_validation(error))) from None
+
+
+#: How a refusal names the entry of a list of the process that a wrong setting belongs to.
+_ENTRY_NAMES: dict[str, Callable[[str], Phrase]] = {
+    "nodes": lambda name: Phrase("Step '{name}'", name=name),
+    "variables": lambda name: Phrase("Variable '{name}'", name=name),
+    "queues": lambda name: Phrase("Queue '{name}'", name=name),
+    "forms": lambda name: Phrase("Form '{name}'", name=name),
+    "letters": lambda name: Phrase("Letter '{name}'", name=name),
+    "decision_tables": lambda name: Phrase("Decision table '{name}'", name=name),
+}
+#: The settings a refusal names most often, in the words of the editor's fields (else their JSON path is shown).
+_SETTING_NAMES = {
+    "name": Phrase("Name"), "label": Phrase("Label"), "queue": Phrase("Queue"),
+    "sla.target": Phrase("SLA target"), "sla.warning": Phrase("Warn after"),
+    "case_sla.target": Phrase("SLA target"), "case_sla.warning": Phrase("Warn after"),
+    "duration": Phrase("Duration"), "timeout": Phrase("Timeout (optional)"),
+}
+_ENTRY_PATH = re.compile(r"([a-z_]+)\[(\d+)\](?:\.(.+))?")
+
+
+def refused_setting(document: Mapping[str, Any], problem: LoadProblem) -> Phrase | str:
+    """A problem the models found in `document`, naming the setting and the step (form, letter…) it belongs to
+    by its name, as a designer knows them.
+
+    >>> doc = new_process("p", "P") | {"nodes": [{"id": "check", "kind": "task", "name": "Check"}]}
+    >>> str(refused_setting(doc, LoadProblem("nodes[0].sla.target", "expected text")))
+    "Step 'Check', setting 'SLA target': expected text"
+    >>> str(refused_setting(doc, LoadProblem("nodes[0].sla.escalations[0].queue", "expected text")))
+    "Step 'Check', setting 'sla.escalations[0].queue': expected text"
+    >>> str(refused_setting(doc, LoadProblem("nodes[0].checklist[1]", "needs a text")))
+    "Step 'Check': needs a text"
+    >>> str(refused_setting(doc, LoadProblem("key", "must not be empty")))
+    "Setting 'key': must not be empty"
+    """
+    match = _ENTRY_PATH.fullmatch(problem.path)
+    if match is None or match[1] not in _ENTRY_NAMES:
+        return Phrase("Setting '{setting}': {problem}", setting=_SETTING_NAMES.get(problem.path, problem.path),
+                      problem=problem.phrased) if problem.path else problem.phrased
+    entries, index = document.get(match[1]), int(match[2])
+    entry = entries[index] if isinstance(entries, list) and index < len(entries) else None
+    named = [entry.get(name) for name in ("name", "label", "title", "id")] if isinstance(entry, Mapping) else []
+    where = _ENTRY_NAMES[match[1]](next((name for name in named if isinstance(name, str) and name), str(index + 1)))
+    if match[3] is None or match[3].endswith("]"):  # the entry itself, or one inside it (a form's field)
+        return Phrase("{where}: {problem}", where=where, problem=problem.phrased)
+    return Phrase("{where}, setting '{setting}': {problem}", where=where,
+                  setting=_SETTING_NAMES.get(match[3], match[3]), problem=problem.phrased)

@@ -33,6 +33,7 @@ from models.editing.edits import (
 )
 from models.expressions import ExpressionError, ExprType, compile_expression
 from models.forms import FieldKind, InputField, RepeatingGroup, Section
+from models.phrases import Phrase
 
 #: Every kind of form element, by the name a business owner knows it by, in palette order.
 ELEMENT_KINDS: dict[str, str] = {
@@ -69,8 +70,8 @@ def add_form(document: Mapping[str, Any], form_id: str, name: str) -> Document:
     """
     form_id = form_id.strip()
     if not is_key(form_id):
-        raise EditRejected("A form id may hold letters, digits, '_', '.' and '-' and starts with a letter or digit, "
-                           "e.g. 'intake'.")
+        raise EditRejected(Phrase("A form id may hold letters, digits, '_', '.' and '-' and starts with a letter or "
+                                  "digit, e.g. 'intake'."))
     return add_entry(document, "forms", {"id": form_id, "name": name.strip(), "fields": []})
 
 

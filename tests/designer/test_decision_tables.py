@@ -139,7 +139,7 @@ def test_the_bench_explains_a_unique_overlap_bad_input_and_a_missing_value():
     draft.apply(set_hit_policy, TABLE, "UNIQUE")
     overlap = run_bench(draft.bundle, TABLE, {"disputed_amount": "80.00", "customer.segment": "premium"}, NOW)
     assert overlap.matching == ("premium_up_to_250", "otherwise_approval") and not overlap.outputs
-    assert "is UNIQUE, but rows premium_up_to_250, otherwise_approval all match" in overlap.error
+    assert "allows only one matching row, but rows 2 and 4 all match" in overlap.error
     bad = run_bench(draft.bundle, TABLE, {"disputed_amount": "eighty"}, NOW)
     assert "disputed_amount: 'eighty' is not an amount" in bad.error
     missing = run_bench(draft.bundle, TABLE, {"customer.segment": "premium"}, NOW)
@@ -286,7 +286,7 @@ async def test_the_bench_shows_an_error_when_two_rows_match_a_unique_table(user:
     user.find(marker="sample-customer.segment").type("premium")
     user.find(marker="bench-test").click()
     await user.should_see(marker="bench-error")
-    await user.should_see("is UNIQUE, but rows premium_up_to_250, otherwise_approval all match")
+    await user.should_see("allows only one matching row, but rows 2 and 4 all match")
     assert marked(user, "rule-matched") == {"premium_up_to_250", "otherwise_approval"}
     assert marked(user, "rule-decisive") == set()
     user.find(marker="sample-disputed_amount").clear().type("lots")

@@ -108,7 +108,7 @@ def test_field_settings_are_kept_and_settings_that_do_not_fit_the_kind_are_refus
     amount = element(draft, "complaint_intake", "disputed_amount")
     assert (amount.max, amount.visible_when, amount.help) == (5000, "invoice_number != ''", "Incl. VAT")
     assert errors_on(draft, "disputed_amount") == []
-    with pytest.raises(EditRejected, match=r"min .* is more than max"):
+    with pytest.raises(EditRejected, match=r": field .*: the minimum \(9,000\) is more than the maximum \(5,000\)$"):
         draft.apply(set_field, "complaint_intake", "disputed_amount", {"min": 9000})
     with pytest.raises(EditRejected, match="only choice fields have options"):
         draft.apply(set_field, "complaint_intake", "disputed_amount", {"options": [{"value": "a"}]})
@@ -362,7 +362,7 @@ async def test_a_refused_setting_is_explained_and_changes_nothing(user: User):
     await open_forms(user)
     await select(user, "disputed_amount")
     user.find(marker="prop-max").clear().type("0").trigger("blur")  # min is 0.01
-    await user.should_see("is more than max")
+    await user.should_see("the minimum (0.01) is more than the maximum (0)")
     assert saved_draft("billing_complaint") is None
 
 

@@ -298,7 +298,7 @@ def test_the_letter_editors_conditions_and_chip_warnings_are_in_the_readers_lang
         "standaardtekst",
         "'Bedrag' en 'note' kunnen leeg zijn als deze brief wordt verstuurd, en deze voorwaarde heeft een waarde "
         "nodig: test eerst of ze er een hebben",
-        "'Customer nmae' is geen zaakgegeven, klantveld of berekende waarde"])
+        "'Klant nmae' is geen zaakgegeven, klantveld of berekende waarde"])
     read_as(monkeypatch, "en")
     english = said(Names.of(variables))
     assert said(Names.of(variables, display.letter_words())) == english
@@ -379,7 +379,7 @@ async def test_a_dutch_designer_reads_a_letters_findings_in_dutch_naming_placeho
     await user.should_see(content="Ontvangstbevestiging klacht")
     user.find(marker="letter-code-body").clear().type("Beste {{ customer.nmae }}, {{ credit_amount }}") \
         .trigger("blur")
-    unknown = ("De tekst van 'Ontvangstbevestiging klacht' (Nederlands) gebruikt 'Customer nmae', en dat is geen "
+    unknown = ("De tekst van 'Ontvangstbevestiging klacht' (Nederlands) gebruikt 'Klant nmae', en dat is geen "
                "zaakgegeven, klantveld of berekende waarde.")
     maybe_empty = ("'Ontvangstbevestiging klacht' gebruikt 'Te crediteren bedrag', maar als de brief wordt "
                    "verstuurd (bij 'Ontvangstbevestiging e-mailen') heeft de zaak misschien geen Te crediteren bedrag: "
@@ -393,7 +393,9 @@ async def test_a_dutch_designer_reads_a_letters_findings_in_dutch_naming_placeho
     await user.should_see(marker="problem-complaint_received")  # the problems list beside the canvas
     listed = shown_texts(user, "problem-complaint_received")
     assert (unknown, "Bedoelde je 'Klantnaam'?") in listed
-    assert maybe_empty in {texts[0] for texts in listed}
+    assert (maybe_empty, "Klik hier om de brief te openen en klik daar op het gemarkeerde invulveld: toon het alleen "
+                         "als het een waarde heeft, of geef een standaardtekst. Of zorg dat elke weg naar de stap het "
+                         "vult: een verplicht formulierveld, een toewijzing of een standaardwaarde.") in listed
     chips = next(iter(user.find(marker="letter-body").elements)).props["problems"]
     assert [(p["kind"], p["ordinal"]) for p in chips] == [("value", 0), ("value", 1)]  # both chips marked
 
@@ -797,8 +799,8 @@ def test_the_decision_table_bench_says_in_dutch_why_a_table_cannot_decide(monkey
     bad = run_bench(draft.bundle, TABLE, {"disputed_amount": "eighty"}, NOW)
     missing = run_bench(draft.bundle, TABLE, {"customer.segment": "premium"}, NOW)
     read_as(monkeypatch, "nl")
-    assert i18n.said(overlap.problem) == "beslistabel 'Afhandeling creditering' is UNIEK, maar de regels " \
-                                         "premium_up_to_250, otherwise_approval passen allemaal"
+    assert i18n.said(overlap.problem) == "beslistabel 'Afhandeling creditering' staat maar één passende rij toe, " \
+                                         "maar de rijen 2 en 4 passen allemaal"
     assert i18n.said(bad.problem) == "Controleer de voorbeeldwaarden: disputed_amount: 'eighty' is niet een bedrag; " \
                                      "schrijf bijv. 125.50"
     assert "'disputed_amount' heeft nog geen waarde" in i18n.said(missing.problem)

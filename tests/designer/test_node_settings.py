@@ -402,6 +402,6 @@ async def test_a_variable_gets_a_label_and_is_marked_personal(user: User):
 
 def test_set_node_fields_lets_the_model_judge_a_priority():
     draft = example("billing_complaint")
-    with pytest.raises(EditRejected, match="less than or equal to 5"):
+    with pytest.raises(EditRejected, match="Step 'Klacht onderzoeken', setting 'priority': must be at most 5"):
         draft.apply(set_node_fields, "task_investigate", {"priority": 6})
     assert draft.bundle.node("task_investigate").priority == 2

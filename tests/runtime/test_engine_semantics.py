@@ -303,7 +303,7 @@ def test_decision_tables_first_unique_and_collect(runtime: Runtime):
                      decision_tables=[table | {"hit_policy": "UNIQUE"}])
     runtime.publish(person("ann"), unique)
     [incident] = runtime.start_case(person(AGENT), "u", {"amount": 10}).incidents
-    assert "rows r1, r2, r3 all match" in incident.message
+    assert "allows only one matching row, but rows 1, 2 and 3 all match" in incident.message
     collect = process("c", nodes=[start(), auto("decide", table="route"), end()], flow="s>decide decide>e",
                       variables={"amount": "money"},
                       decision_tables=[table | {"hit_policy": "COLLECT", "collect_into": "routes"}])

@@ -70,7 +70,7 @@ from models.customers import Customer
 from models.editing import letters as letter_edits
 from models.errors import FlowdeskError
 from models.letters import Letter, LetterChannel
-from models.phrases import Phrase
+from models.phrases import Phrase, one_by_one
 from models.serialization import problems_from_validation
 from models.templates import Placeholder, placeholders
 from runtime.access import UseCase, may
@@ -625,7 +625,7 @@ class LettersPanel(Panel):
         try:
             return Letter.model_validate(letter.model_dump() | {"variants": [v.model_dump() for v in variants]})
         except ValidationError as error:
-            raise ValueError("; ".join(p.message for p in problems_from_validation(error))) from None
+            raise ValueError(one_by_one(problem.phrased for problem in problems_from_validation(error))) from None
 
     def context(self) -> dict[str, Any]:
         """What the template sees: the chosen case's data and customer as a send step would now, else samples (in

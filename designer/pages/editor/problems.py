@@ -7,9 +7,16 @@ from nicegui import ui
 
 from codegen.letter_names import Names
 from designer.display import letter_words
-from designer.i18n import _, said
+from designer.i18n import N_, _, said
+from designer.pages.editor.letters import MAYBE_EMPTY_RULE
 from designer.pages.editor.panel import Panel
-from models.checks import Severity
+from models.checks import Finding, Severity
+
+#: What to do about a letter's value that may be empty, said with what the letter editor offers (the check's own
+#: hint, for the command line and the API, shows template code).
+MAYBE_EMPTY_HINT = N_("Click here to open the letter, then click its placeholder, which is marked: show it only if it "
+                      "has a value, or give a default text. Or make every way to the step set it: a required form "
+                      "field, an assignment or a default value.")
 
 
 class ProblemsPanel(Panel):
@@ -32,4 +39,9 @@ class ProblemsPanel(Panel):
                     with ui.item_section():
                         ui.label(said(names.labelled(finding.phrased_message)))
                         if finding.hint:
-                            ui.label(said(names.labelled(finding.phrased_hint))).classes("text-xs text-slate-600")
+                            ui.label(_hint(finding, names)).classes("text-xs text-slate-600").mark("problem-hint")
+
+
+def _hint(finding: Finding, names: Names) -> str:
+    """What to do about `finding`, in the reader's language and in words rather than template code."""
+    return _(MAYBE_EMPTY_HINT) if finding.code == MAYBE_EMPTY_RULE else said(names.labelled(finding.phrased_hint))
