@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from codegen.forms.rules import KIND_RULES
 from models.bundle import Bundle
 from models.customers import CUSTOMER_FIELDS
 from models.data import DataType
@@ -23,6 +24,7 @@ from models.editing.edits import expression_names
 from models.errors import FlowdeskError
 from models.expression_sites import expression_sites
 from models.expressions import ExpressionError, compile_expression
+from models.forms import FieldKind
 from models.phrases import Phrase, phrase_of
 from models.values import to_json_value
 from runtime.case_values import Scope
@@ -31,6 +33,9 @@ from runtime.documents import Case
 from runtime.engine import validate_data
 from runtime.errors import DataError
 from runtime.process_version import ProcessVersion
+
+#: Kinds of case data whose samples are read as a form field of that kind reads them (a decimal comma too).
+_TYPED_AS = {DataType.MONEY: FieldKind.MONEY, DataType.NUMBER: FieldKind.NUMBER}
 
 #: Where customer fields appear among the sample values: "customer.segment".
 CUSTOMER = "customer"
@@ -118,7 +123,7 @@ def run_bench(bundle: Bundle, table_id: str, entered: Mapping[str, Any], now: da
                 place = place.setdefault(parent, {})
             place[leaf] = value
         else:
-            data[name] = value
+            data[name] = _as_typed(version, name, value)
     try:
         values = validate_data(version, data)
     except FlowdeskError as error:
@@ -138,6 +143,19 @@ def run_bench(bundle: Bundle, table_id: str, entered: Mapping[str, Any], now: da
         return BenchResult.failed(phrase_of(error), matched)
     decisive = matched if table.hit_policy is HitPolicy.COLLECT else matched[:1]
     return BenchResult(matching=matched, decisive=decisive, outputs=to_json_value(outputs))
+
+
+def _as_typed(version: ProcessVersion, name: str, value: Any) -> Any:
+    """A sample amount or number read as a form field of its kind reads it (80,00 as well as 80.00); anything else,
+    and what that reading refuses, as entered (the case data's check then says what is wrong)."""
+    variable = version.variables.get(name)
+    kind = _TYPED_AS.get(variable.type) if variable is not None else None
+    if kind is None or not isinstance(value, str):
+        return value
+    try:
+        return KIND_RULES[kind].parse(value)
+    except ValueError:
+        return value
 
 
 def _customer_field_type(path: str) -> DataType:

@@ -132,6 +132,8 @@ def test_the_bench_shows_the_matching_rows_and_what_the_first_one_decides():
     assert result.matching == ("premium_up_to_250", "otherwise_approval")
     assert result.decisive == ("premium_up_to_250",)
     assert result.outputs == {"handling": "auto_credit"} and not result.error
+    typed_in_dutch = run_bench(bundle, TABLE, {"disputed_amount": "80,00", "customer.segment": "premium"}, NOW)
+    assert typed_in_dutch == result  # a decimal comma, as a Dutch designer types it
 
 
 def test_the_bench_explains_a_unique_overlap_bad_input_and_a_missing_value():
