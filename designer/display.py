@@ -16,9 +16,10 @@ in another zone than the reader's says which ("09:12 UTC").
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,10 +31,12 @@ from codegen.formatting import LetterFormats, letter_locale
 from codegen.forms.view import FormWords
 from codegen.letter_names import LetterWords
 from codegen.value_text import value_text
-from designer.i18n import N_, _, ngettext, reader, said
+from designer.i18n import LANGUAGE_NAMES, N_, _, ngettext, reader, role_word, word
 from models.data import DataType, Variable
 from models.durations import Duration, DurationUnit
+from models.phrases import Phrase
 from models.values import to_json_value
+from runtime.errors import DataError
 
 #: A moment on a page: the day as a letter writes it, then the time (24 hours).
 MOMENT_PATTERN = "d MMMM y HH:mm"
@@ -200,3 +203,40 @@ def letter_words() -> LetterWords:
                         "it has one first"),
         need_a_value=_("{names} may be empty when this letter is sent, and this condition needs a value: test that "
                        "they have one first"))
+
+
+def said(message: BaseException | Phrase | str) -> str:
+    """A message of the runtime (an error or a `Phrase`) in the reader's language: a phrase's template is looked
+    up in the catalogue and its values are filled in as the reader reads them; a message that is no phrase (yet)
+    is shown as the runtime wrote it. Values named `roles` or ending in `_roles` are lists of role ids, a value
+    named `language` a language's code (said by its name)."""
+    if isinstance(message, DataError):
+        return "; ".join(f"{name}: {said(problem)}" for name, problem in message.phrases.items())
+    if isinstance(message, BaseException):
+        message = message.args[0] if len(message.args) == 1 else str(message)
+    if not isinstance(message, Phrase):
+        return str(message)
+    return _(message.template).format_map({
+        name: _roles(value) if name == "roles" or name.endswith("_roles")
+        else LANGUAGE_NAMES[value] if name == "language" and value in LANGUAGE_NAMES else _value(value)
+        for name, value in message.values.items()})
+
+
+def _roles(roles: Iterable[str]) -> str:
+    return ", ".join(map(role_word, roles)) or _("none")
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, Phrase):
+        return said(value)
+    if isinstance(value, datetime):
+        return local_time(value, short=True)
+    if isinstance(value, Enum):
+        return word(value)
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return number_text(value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{name}: {_value(v)}" for name, v in value.items())
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return ", ".join(_value(v) for v in value) or _("none")
+    return str(value)

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from nicegui import app, ui
 
 from designer.auth import SESSION_KEY, areas_for, signed_in_user
-from designer.i18n import LANGUAGE_NAMES, _, role_word, said, use_reader
+from designer.display import said
+from designer.i18n import LANGUAGE_NAMES, _, role_word, use_reader
 from models.errors import FlowdeskError
 from runtime.accounts import Accounts
 from runtime.documents import User

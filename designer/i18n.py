@@ -12,8 +12,9 @@ or else the installation's default, and the time zone the business works in). `_
 NiceGUI client the code runs for — a page being built, an event handler, a timer — so two people on one
 server each read their own language. Outside a page (the command line, the REST API) the app speaks English.
 
-Messages of the runtime (refusals, conflicts) are `models.phrases.Phrase`s: `said(error)` looks their English
-template up in the same catalogues and fills in their values the reader's way (moments in the reader's zone).
+Messages of the runtime (refusals, conflicts) are `models.phrases.Phrase`s: `designer.display.said(error)` looks
+their English template up in the same catalogues and fills in their values the reader's way (moments in the
+reader's zone).
 
 After changing texts, update the catalogues (the settings are in pyproject.toml, `[tool.babel]`)::
 
@@ -25,15 +26,11 @@ tests/designer/test_i18n.py extracts the texts again and fails while one has no 
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -45,15 +42,13 @@ from models.data import DataType
 from models.durations import DurationUnit
 from models.forms import FieldKind
 from models.nodes import Channel
-from models.phrases import Phrase
 from runtime.access import UseCase
 from runtime.business_calendar import BusinessCalendar
 from runtime.documents import CaseStatus, OutboxStatus, SlaStatus, WorkItemStatus
-from runtime.errors import DataError
 from runtime.mail import MailSource
 from runtime.settings import LANGUAGES
 
-__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "N_", "Reader", "_", "ngettext", "reader", "role_word", "said", "use_reader",
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "N_", "Reader", "_", "ngettext", "reader", "role_word", "use_reader",
            "word"]
 
 LOCALE_FOLDER = Path(__file__).with_name("locale")
@@ -249,42 +244,3 @@ def role_word(role: str) -> str:
     """A role as the pages say it, in the reader's language ("beheerder" for admin in Dutch)."""
     found = WORDS.get(("role", role))
     return _(found) if found else role
-
-
-def said(message: BaseException | Phrase | str) -> str:
-    """A message of the runtime (an error or a `Phrase`) in the reader's language: a phrase's template is looked
-    up in the catalogue and its values are filled in as the reader reads them; a message that is no phrase (yet)
-    is shown as the runtime wrote it. Values named `roles` or ending in `_roles` are lists of role ids, a value
-    named `language` a language's code (said by its name)."""
-    if isinstance(message, DataError):
-        return "; ".join(f"{name}: {said(problem)}" for name, problem in message.phrases.items())
-    if isinstance(message, BaseException):
-        message = message.args[0] if len(message.args) == 1 else str(message)
-    if not isinstance(message, Phrase):
-        return str(message)
-    return _(message.template).format_map({
-        name: _roles(value) if name == "roles" or name.endswith("_roles")
-        else LANGUAGE_NAMES[value] if name == "language" and value in LANGUAGE_NAMES else _value(value)
-        for name, value in message.values.items()})
-
-
-def _roles(roles: Iterable[str]) -> str:
-    return ", ".join(map(role_word, roles)) or _("none")
-
-
-def _value(value: Any) -> str:
-    from designer.display import local_time, number_text  # display formats for the reader too
-
-    if isinstance(value, Phrase):
-        return said(value)
-    if isinstance(value, datetime):
-        return local_time(value, short=True)
-    if isinstance(value, Enum):
-        return word(value)
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return number_text(value)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{name}: {_value(v)}" for name, v in value.items())
-    if isinstance(value, Iterable) and not isinstance(value, str):
-        return ", ".join(_value(v) for v in value) or _("none")
-    return str(value)

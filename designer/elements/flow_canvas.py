@@ -19,7 +19,8 @@ from nicegui.events import GenericEventArguments, Handler, UiEventArguments, han
 
 from codegen.edge_routing import node_box, place_labels, route_edges
 from codegen.layout import COLUMN, ROW, layout_graph
-from designer.i18n import N_, _, said
+from designer.display import said
+from designer.i18n import N_, _
 
 __all__ = [
     "PALETTE",

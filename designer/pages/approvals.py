@@ -14,9 +14,9 @@ from urllib.parse import quote
 from nicegui import APIRouter, ui
 
 from codegen.diff import diff_bundles
-from designer.display import local_time
+from designer.display import local_time, said
 from designer.frame import frame, runtime
-from designer.i18n import N_, _, said
+from designer.i18n import N_, _
 from designer.pages.diff_view import diff_view
 from models.bundle import Bundle
 from models.errors import FlowdeskError

@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfo
 from nicegui import APIRouter, ui
 
 from codegen.trail_report import trail_report_pdf
-from designer.display import local_time, number_text
+from designer.display import local_time, number_text, said
 from designer.elements.flow_canvas import FlowCanvas
 from designer.elements.tables import name_selection, table
 from designer.frame import frame, runtime
-from designer.i18n import N_, _, ngettext, said, word
+from designer.i18n import N_, _, ngettext, word
 from designer.pages.case import event_body
 from designer.pages.diff_view import diff_view
 from designer.pages.sent import sent_items

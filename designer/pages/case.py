@@ -20,10 +20,10 @@ from urllib.parse import quote
 from nicegui import APIRouter, events, ui
 
 from codegen.forms.view import FormView
-from designer.display import case_value_text, form_words, local_time, number_text
+from designer.display import case_value_text, form_words, local_time, number_text, said
 from designer.elements.drop_zone import drop_zone, size_in_words
 from designer.frame import current_user, frame, runtime
-from designer.i18n import N_, _, said, word
+from designer.i18n import N_, _, word
 from designer.pages.customer_sheet import case_url, customer_sheet
 from designer.pages.sent import sent_items
 from models.bundle import Bundle

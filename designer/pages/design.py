@@ -13,11 +13,11 @@ from nicegui import APIRouter, events, ui
 from codegen.bpmn.report import ImportReport, Outcome
 from codegen.bpmn.safe_xml import MAX_XML_BYTES
 from codegen.interchange import IMPORT_SUFFIXES, ImportPreview, read_files
-from designer.display import local_time
+from designer.display import local_time, said
 from designer.elements.drop_zone import drop_zone
 from designer.elements.tables import table
 from designer.frame import current_user, frame, runtime
-from designer.i18n import N_, _, ngettext, said, word
+from designer.i18n import N_, _, ngettext, word
 from designer.pages.migrate import migrate_url
 from models.errors import BundleLoadError, FlowdeskError, LoadProblem
 from models.serialization import MAX_BUNDLE_BYTES

@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from nicegui import ui
 
-from designer.display import local_time
+from designer.display import local_time, said
 from designer.frame import runtime
-from designer.i18n import _, ngettext, said
+from designer.i18n import _, ngettext
 from designer.pages.customer_sheet import case_url
 from runtime.access import UseCase, may
 from runtime.deliveries import Deliveries

@@ -20,9 +20,9 @@ from typing import Any
 from nicegui import APIRouter, ui
 
 from codegen.forms.view import FormView
-from designer.display import form_words, local_time
+from designer.display import form_words, local_time, said
 from designer.frame import frame, runtime
-from designer.i18n import N_, _, said
+from designer.i18n import N_, _
 from designer.pages.customer_sheet import CHANNEL_LABELS, DIRECTION_LABELS, SEGMENT_LABELS, case_url
 from models import Bundle
 from models.customers import Customer, SearchField, Segment

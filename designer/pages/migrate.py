@@ -15,9 +15,10 @@ from urllib.parse import quote
 from nicegui import APIRouter, run, ui
 
 from codegen.diff import propose_node_map
+from designer.display import said
 from designer.elements.tables import name_selection, table
 from designer.frame import frame, runtime
-from designer.i18n import N_, _, said
+from designer.i18n import N_, _
 from models.errors import FlowdeskError
 from runtime.documents import User
 from runtime.migration import CaseMigration, migrate_cases, plan_migration

@@ -22,10 +22,10 @@ from nicegui import ui
 
 from codegen.markup import html_to_text
 from codegen.sms import segments
-from designer.display import local_time
+from designer.display import local_time, said
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
-from designer.i18n import N_, _, said, word
+from designer.i18n import N_, _, word
 from models.errors import FlowdeskError
 from runtime.access import UseCase, may
 from runtime.deliveries import Deliveries, delivery_text, last_problem, may_resend

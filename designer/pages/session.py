@@ -15,8 +15,9 @@ from nicegui import APIRouter, app, ui
 from pydantic import BaseModel
 
 from designer.auth import AREAS, SESSION_KEY, area_of, areas_for
+from designer.display import said
 from designer.frame import frame, read_as, runtime
-from designer.i18n import N_, _, role_word, said
+from designer.i18n import N_, _, role_word
 from runtime.accounts import Accounts, SignInRefused, SignInThrottled
 from runtime.documents import User
 

@@ -20,10 +20,10 @@ from typing import Any
 
 from nicegui import events, ui
 
-from designer.display import local_time
+from designer.display import local_time, said
 from designer.elements.tables import table
 from designer.frame import runtime
-from designer.i18n import N_, _, said, word
+from designer.i18n import N_, _, word
 from models.errors import FlowdeskError
 from runtime.casework import CaseWork
 from runtime.documents import SlaStatus, User, WorkOrder

@@ -3,7 +3,7 @@
 A rule phrases its message and hint (`Phrase`, or plain English text for a rule not phrased yet). A finding
 keeps both: its `message` and `hint` are the English text, which `as_dict()`, the command line, the REST API
 and every reader of `message` get as before; `phrased_message` and `phrased_hint` are what the designer says
-in its reader's language (`designer.i18n.said`).
+in its reader's language (`designer.display.said`).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class Finding:
 
     @property
     def phrased_message(self) -> Phrase | str:
-        """The message to say in the reader's language (`designer.i18n.said`)."""
+        """The message to say in the reader's language (`designer.display.said`)."""
         return self.message_phrase or self.message
 
     @property

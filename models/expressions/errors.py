@@ -18,7 +18,7 @@ class ExpressionError(FlowdeskError):
     or None when it concerns the expression as a whole. What is wrong is phrased
     (`models.phrases.Phrase`, the names and kinds in its values) and kept as
     `message_phrase` and `hint_phrase`, and as the exception's argument, so the
-    designer says it in its reader's language (`designer.i18n.said(error)`).
+    designer says it in its reader's language (`designer.display.said(error)`).
 
     >>> error = ExpressionError("unknown name 'amont'", source="amont > 1", position=0,
     ...                         hint="did you mean 'amount'?")

@@ -110,15 +110,15 @@ def test_a_runtime_phrase_is_said_in_the_readers_language_with_its_moment_in_the
                      claim=Phrase("claimed by {who} since {since}", who="Amy",
                                   since=datetime(2026, 3, 2, 9, 12, tzinfo=UTC)))
     read_as(monkeypatch, "nl")
-    assert i18n.said(claimed) == "taak 'Bellen' is opgepakt door Amy sinds 2 maart 2026 10:12; vraag die persoon " \
+    assert display.said(claimed) == "taak 'Bellen' is opgepakt door Amy sinds 2 maart 2026 10:12; vraag die persoon " \
                                  "of een teamleider de taak terug te geven of over te dragen"
     refused = Phrase("not allowed: to {use_case} you need one of the roles {roles}; {who} has {their_roles}",
                      use_case=UseCase.MONITOR, roles=["supervisor", "admin"],
                      who="Bob", their_roles=[])
-    assert i18n.said(refused) == "niet toegestaan: om de monitor te zien heb je een van de rollen teamleider, " \
+    assert display.said(refused) == "niet toegestaan: om de monitor te zien heb je een van de rollen teamleider, " \
                                  "beheerder nodig; Bob heeft geen"
     read_as(monkeypatch, "en")
-    assert i18n.said(refused) == str(refused)  # English pages say what the command line and the API say
+    assert display.said(refused) == str(refused)  # English pages say what the command line and the API say
 
 
 @given(durations, st.sampled_from(["en", "nl"]))
@@ -528,12 +528,12 @@ def test_a_finding_reads_dutch_in_the_designer_and_the_same_english_everywhere_e
     english = ("Parallel join 'Both done' can wait forever: decision 'Amount?' sends the case along one way only, so "
                "the branch from 'Approve' or 'Escalate to manager' may never arrive.")
     read_as(monkeypatch, "nl")
-    assert i18n.said(finding.phrased_message) == "Parallelle samenvoeging 'Both done' kan eeuwig wachten: beslissing " \
-                                                  "'Amount?' stuurt de zaak maar één kant op, dus de tak vanaf " \
-                                                  "'Approve' of 'Escalate to manager' komt misschien nooit aan."
+    assert display.said(finding.phrased_message) == (
+        "Parallelle samenvoeging 'Both done' kan eeuwig wachten: beslissing 'Amount?' stuurt de zaak maar één kant op, "
+        "dus de tak vanaf 'Approve' of 'Escalate to manager' komt misschien nooit aan.")
     assert finding.as_dict()["message"] == finding.message == english  # the command line and the API
     read_as(monkeypatch, "en")
-    assert i18n.said(finding.phrased_message) == english
+    assert display.said(finding.phrased_message) == english
 
 
 @pytest.mark.parametrize("path", CHECK_FIXTURES, ids=lambda path: f"{path.parent.name}/{path.name}")
@@ -543,7 +543,7 @@ def test_every_phrased_finding_of_the_rule_fixtures_has_its_dutch(monkeypatch, p
     for finding in fixture_findings(f"{path.parent.name}/{path.name}"):
         for phrase in (finding.message_phrase, finding.hint_phrase):
             if phrase is not None:
-                assert i18n.said(phrase) != str(phrase), f"{finding.code}: no Dutch for {phrase!r}"
+                assert display.said(phrase) != str(phrase), f"{finding.code}: no Dutch for {phrase!r}"
 
 
 @pytest.mark.anyio
@@ -578,18 +578,18 @@ def test_an_import_report_reads_dutch_in_the_designer_and_the_same_english_on_th
     [draft], [tables] = preview.drafts, preview.table_reports
     by_element = {entry.element: entry for entry in draft.report.entries + tables.entries}
     read_as(monkeypatch, "nl")
-    assert i18n.said(draft.report.phrased_summary) == "claim.bpmn: proces 'claim' — 5 geïmporteerd, 2 vertaald, " \
+    assert display.said(draft.report.phrased_summary) == "claim.bpmn: proces 'claim' — 5 geïmporteerd, 2 vertaald, " \
                                                       "0 te herstellen, 1 niet geïmporteerd"
-    assert i18n.said(by_element["check"].phrased_detail) == "werk voor een persoon, in werkbak 'work'"
-    assert i18n.said(by_element["odd"].phrased_detail).startswith("Flowdesk heeft geen inclusieve gateway: gebruik ")
-    assert i18n.said(by_element["r2"].phrased_detail).startswith("cel '[100..1000)' van beslissing 'route_claim' is "
+    assert display.said(by_element["check"].phrased_detail) == "werk voor een persoon, in werkbak 'work'"
+    assert display.said(by_element["odd"].phrased_detail).startswith("Flowdesk heeft geen inclusieve gateway: gebruik ")
+    assert display.said(by_element["r2"].phrased_detail).startswith("cel '[100..1000)' van beslissing 'route_claim' is "
                                                                  "bewaard zoals geschreven")
     # the command line and as_dict keep the English of tests/bpmn and tests/dmn
     assert by_element["check"].detail == "work for a person, in queue 'work'"
     assert draft.report.summary == "claim.bpmn: process 'claim' — 5 imported, 2 translated, 0 to fix, 1 not imported"
     assert tables.as_dict()["subject"] == "decisions 'Claims'"
     read_as(monkeypatch, "en")
-    assert [i18n.said(e.phrased_detail) for e in draft.report.entries] == [e.detail for e in draft.report.entries]
+    assert [display.said(e.phrased_detail) for e in draft.report.entries] == [e.detail for e in draft.report.entries]
 
 
 def test_a_timer_wait_of_an_imported_file_says_its_duration_in_dutch(monkeypatch):
@@ -604,7 +604,7 @@ def test_a_timer_wait_of_an_imported_file_says_its_duration_in_dutch(monkeypatch
     [wait] = [entry for entry in imported.report.entries if entry.element == "w"]
     assert wait.detail == "waits 3 days (ISO 8601 'P3D')"
     read_as(monkeypatch, "nl")
-    assert i18n.said(wait.phrased_detail) == "wacht 3 dagen (ISO 8601 'P3D')"
+    assert display.said(wait.phrased_detail) == "wacht 3 dagen (ISO 8601 'P3D')"
 
 
 def test_why_a_file_cannot_be_imported_is_said_in_dutch_and_printed_in_english(monkeypatch):
@@ -618,7 +618,7 @@ def test_why_a_file_cannot_be_imported_is_said_in_dutch_and_printed_in_english(m
         "entity bombs or read other files, so it is refused", "empty.dmn: the file is empty",
         "a .txt file is neither BPMN (.bpmn, .xml) nor DMN (.dmn)"]
     read_as(monkeypatch, "nl")
-    assert [i18n.said(problem) for problem in problems] == [
+    assert [display.said(problem) for problem in problems] == [
         "bomb.bpmn: het bestand declareert een documenttype (DTD); BPMN- en DMN-bestanden hebben er nooit een nodig, "
         "en een DTD kan entiteitbommen verbergen of andere bestanden lezen, dus het wordt geweigerd",
         "empty.dmn: het bestand is leeg", "een .txt-bestand is geen BPMN (.bpmn, .xml) en geen DMN (.dmn)"]
@@ -672,13 +672,13 @@ def test_an_expression_error_is_dutch_for_a_dutch_reader_and_keeps_where_it_is(m
     error = expression_error("amount > 1 && amont")
     assert str(error) == "unknown name 'amont'; did you mean 'amount'?"  # the command line and the API
     read_as(monkeypatch, "nl")
-    assert i18n.said(error) == "onbekende naam 'amont'; bedoelde je 'amount'?"
+    assert display.said(error) == "onbekende naam 'amont'; bedoelde je 'amount'?"
     assert (error.position, error.pointer()) == (14, "amount > 1 && amont\n              ^")
     wrong_kind = expression_error('"ja" + 1', {}, ExprType.BOOLEAN)
-    assert i18n.said(wrong_kind) == "kan tekst en een getal niet optellen; maak er eerst tekst van met string(1)"
+    assert display.said(wrong_kind) == "kan tekst en een getal niet optellen; maak er eerst tekst van met string(1)"
     read_as(monkeypatch, "en")
-    assert i18n.said(wrong_kind) == str(wrong_kind) == "cannot add text and a number; turn it into text first with " \
-                                                       "string(1)"
+    assert display.said(wrong_kind) == str(wrong_kind) == (
+        "cannot add text and a number; turn it into text first with string(1)")
 
 
 EXPRESSION_PARTS = ["amount", "amont", "lines", "note", "1", "2.505", '"x"', "'", "(", ")", "[", "]", "{", "}", "+",
@@ -702,7 +702,7 @@ def test_whatever_is_wrong_with_an_expression_a_dutch_reader_reads_it_in_dutch(p
         for phrase in phrases_in(error.args[0]):
             assert dutch.gettext(phrase.template) != phrase.template or phrase.template in SAME_IN_DUTCH, phrase
         with Reading("en"):
-            assert i18n.said(error) == str(error)
+            assert display.said(error) == str(error)
 
 
 #: Templates that read the same in Dutch.
@@ -747,9 +747,9 @@ def test_an_expression_finding_and_a_variables_type_read_dutch_in_the_designer(m
     findings = {f.element: f for f in check(bundle)}
     assert findings["b"].message == "In the condition of 'b' (`amont > 100`): unknown name 'amont'"
     read_as(monkeypatch, "nl")
-    said = {element: i18n.said(finding.phrased_message) for element, finding in findings.items()}
+    said = {element: display.said(finding.phrased_message) for element, finding in findings.items()}
     assert said["b"] == "In de voorwaarde van 'b' (`amont > 100`): onbekende naam 'amont'"
-    assert i18n.said(findings["b"].phrased_hint) == "bedoelde je 'amount'?"
+    assert display.said(findings["b"].phrased_hint) == "bedoelde je 'amount'?"
     assert said["c"] == "In de voorwaarde van 'c' (`note`): dit geeft tekst, maar hier is ja/nee nodig"
     assert said["n"] == "Veld 'Aantal' op formulier 'form' is een veld van soort getal, maar 'note' is van type tekst."
 
@@ -766,12 +766,12 @@ def test_the_test_runs_decisions_are_said_in_dutch(monkeypatch):
     run.complete(run.state().open_tasks[0].item.id, {"complaint_justified": True, "disputed_amount": "40.00",
                                                      "investigation_findings": "Dubbele incasso."}, checklist)
     read_as(monkeypatch, "nl")
-    assert [i18n.said(event_phrase(decision)) for decision in run.state().decisions] == [
+    assert [display.said(event_phrase(decision)) for decision in run.state().decisions] == [
         "Beslissing 'Klacht terecht?': `complaint_justified` klopt → 'Afhandeling bepalen'",
         "'Afhandeling bepalen' is uitgevoerd: beslistabel 'Afhandeling creditering' heeft ingevuld: "
         "handling = \"auto_credit\"",
         "Beslissing 'Direct crediteren?': `handling == \"auto_credit\"` klopt → 'Creditnota boeken'"]
-    assert i18n.said(run.state().outcome.phrase()) == "eindigde bij 'Gecrediteerd'"
+    assert display.said(run.state().outcome.phrase()) == "eindigde bij 'Gecrediteerd'"
 
 
 def test_the_test_runs_incident_says_in_dutch_where_and_why_the_case_stopped(monkeypatch):
@@ -783,7 +783,7 @@ def test_the_test_runs_incident_says_in_dutch_where_and_why_the_case_stopped(mon
     run.complete(identity_task(run), IDENTITY_OK, IDENTITY_CHECKS)
     [incident] = run.state().incidents
     read_as(monkeypatch, "nl")
-    assert i18n.said(incident) == "'Adres wijzigen in klantsysteem': kan `customer.address.street + \" \" + " \
+    assert display.said(incident) == "'Adres wijzigen in klantsysteem': kan `customer.address.street + \" \" + " \
                                   "customer.address.house_nu...` niet uitrekenen: 'customer' heeft nog geen waarde; " \
                                   "controleer eerst of er een waarde is, bijv. x != null && ..."
 
@@ -799,11 +799,11 @@ def test_the_decision_table_bench_says_in_dutch_why_a_table_cannot_decide(monkey
     bad = run_bench(draft.bundle, TABLE, {"disputed_amount": "eighty"}, NOW)
     missing = run_bench(draft.bundle, TABLE, {"customer.segment": "premium"}, NOW)
     read_as(monkeypatch, "nl")
-    assert i18n.said(overlap.problem) == "beslistabel 'Afhandeling creditering' staat maar één passende rij toe, " \
+    assert display.said(overlap.problem) == "beslistabel 'Afhandeling creditering' staat maar één passende rij toe, " \
                                          "maar de rijen 2 en 4 passen allemaal"
-    assert i18n.said(bad.problem) == "Controleer de voorbeeldwaarden: disputed_amount: 'eighty' is niet een bedrag; " \
-                                     "schrijf bijv. 125.50"
-    assert "'disputed_amount' heeft nog geen waarde" in i18n.said(missing.problem)
+    assert display.said(bad.problem) == (
+        "Controleer de voorbeeldwaarden: disputed_amount: 'eighty' is niet een bedrag; schrijf bijv. 125.50")
+    assert "'disputed_amount' heeft nog geen waarde" in display.said(missing.problem)
     assert str(overlap.problem) == overlap.error  # the English, as before
 
 
@@ -826,7 +826,7 @@ def test_what_is_wrong_with_a_form_field_is_said_in_dutch_and_stays_english_for_
                                  "YYYY-MM-DD", "note": "'Toelichting' may have at most 5 characters",
                                  "count": "'veel' is not a number; write e.g. 1.234,56"}
     read_as(monkeypatch, "nl")
-    assert {path: i18n.said(problem) for path, problem in submission.phrases.items()} == {
+    assert {path: display.said(problem) for path, problem in submission.phrases.items()} == {
         "amount": "'Bedrag' moet minstens 1 zijn", "day": "'31-12-2026' is geen datum; schrijf YYYY-MM-DD",
         "note": "'Toelichting' mag hoogstens 5 tekens hebben",
         "count": "'veel' is niet een getal; schrijf bijv. 1.234,56"}
@@ -912,9 +912,9 @@ def test_an_engine_incident_is_kept_as_phrased_said_in_dutch_and_stays_english(m
     [incident] = run.state().case.incidents
     assert incident.message == "there is no email address to send 'Ontvangstbevestiging klacht' to"
     read_as(monkeypatch, "nl")
-    assert i18n.said(incident_phrase(incident)) == \
+    assert display.said(incident_phrase(incident)) == \
         "er is geen e-mailadres om 'Ontvangstbevestiging klacht' naartoe te sturen"
-    assert i18n.said(run.state().outcome.phrase()) == "is gestopt bij 'Ontvangstbevestiging e-mailen': er is geen " \
+    assert display.said(run.state().outcome.phrase()) == "is gestopt bij 'Ontvangstbevestiging e-mailen': er is geen " \
                                                       "e-mailadres om 'Ontvangstbevestiging klacht' naartoe te sturen"
 
 
@@ -937,9 +937,9 @@ def test_why_a_value_does_not_fit_the_case_is_said_in_dutch_and_the_same_english
         "disputed_amount": "the value for 'disputed_amount' does not fit: 'lots' is not an amount; write e.g. 125.50",
         "no_such_variable": "'no_such_variable' is not declared in the case data"}
     read_as(monkeypatch, "nl")
-    assert i18n.said(refusals["disputed_amount"]) == \
+    assert display.said(refusals["disputed_amount"]) == \
         "de waarde voor 'disputed_amount' past niet: 'lots' is niet een bedrag; schrijf bijv. 125.50"
-    assert i18n.said(refusals["no_such_variable"]) == "'no_such_variable' staat niet in de zaakgegevens"
+    assert display.said(refusals["no_such_variable"]) == "'no_such_variable' staat niet in de zaakgegevens"
 
 
 def test_why_a_letter_cannot_be_filled_in_is_said_in_dutch_and_the_same_english_as_before(monkeypatch):
@@ -961,7 +961,7 @@ def test_why_a_letter_cannot_be_filled_in_is_said_in_dutch_and_the_same_english_
         "cannot render the template: a loop may repeat at most 10,000 times",
         "cannot render the template: a power may have an exponent of at most 100"]
     read_as(monkeypatch, "nl")
-    assert [i18n.said(refusal) for refusal in refusals] == [
+    assert [display.said(refusal) for refusal in refusals] == [
         "het sjabloon gebruikt een invulveld zonder waarde: {{ customer.name }} is leeg in deze zaak",
         "het sjabloon gebruikt een invulveld zonder waarde: 'credit_amount' bestaat niet",
         "het sjabloon kan niet worden ingevuld: een herhaling mag hoogstens 10.000 keer herhalen",
@@ -993,11 +993,11 @@ def test_the_test_runs_refusals_are_said_in_dutch_and_the_same_english_as_before
     assert str(result.reason) == "step 2 (complete task 'Identiteit controleren'): task 'Identiteit controleren' " \
                                  "no longer exists"
     read_as(monkeypatch, "nl")
-    assert [i18n.said(refusal) for refusal in refusals] == [
+    assert [display.said(refusal) for refusal in refusals] == [
         "niets wacht op bericht 'signed_mandate_received'", "geef het scenario een naam",
         "deze testrun is al gestart; start een nieuwe", "start eerst de testrun; een scenario speelt na wat daarin is "
                                                         "gedaan"]
-    assert i18n.said(result.reason) == "stap 2 (taak 'Identiteit controleren' afronden): taak 'Identiteit " \
+    assert display.said(result.reason) == "stap 2 (taak 'Identiteit controleren' afronden): taak 'Identiteit " \
                                        "controleren' bestaat niet meer"
 
 
@@ -1014,8 +1014,8 @@ async def test_a_dutch_agent_reads_a_deliverys_status_in_dutch_when_it_cannot_be
         Deliveries(runtime).resend(person("ann"), case.id, email.id)
     assert str(refused.value) == "the e-mail to sanne.devries@example.nl is pending, not failed; nothing was resent"
     read_as(monkeypatch, "nl")
-    assert i18n.said(refused.value) == "de e-mail aan sanne.devries@example.nl is in de wachtrij, niet mislukt; er " \
-                                       "is niets opnieuw verstuurd"
+    assert display.said(refused.value) == (
+        "de e-mail aan sanne.devries@example.nl is in de wachtrij, niet mislukt; er is niets opnieuw verstuurd")
 
 
 @pytest.mark.anyio

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from nicegui import app, ui
 from nicegui.testing import User
 
-from designer import i18n
+from designer import display
 from models.customers import SearchField
 from models.editing import Draft, EditRejected, set_node_fields
 from models.editing.node_settings import set_sla_times
@@ -69,15 +69,15 @@ def test_a_refused_setting_keeps_its_english_for_the_command_line_and_is_said_in
     assert str(sla) == ("Step 'Klacht onderzoeken', setting 'Warn after': 'soon' is not a duration; write an amount "
                         "and a unit, e.g. '5 working days', '4 hours', '10 days', '30 minutes'")
     read_as(monkeypatch, "nl")
-    assert i18n.said(priority) == "Stap 'Klacht onderzoeken', instelling 'priority': moet minstens 1 zijn"
-    assert i18n.said(sla).startswith("Stap 'Klacht onderzoeken', instelling 'Waarschuwen na': 'soon' is geen duur")
+    assert display.said(priority) == "Stap 'Klacht onderzoeken', instelling 'priority': moet minstens 1 zijn"
+    assert display.said(sla).startswith("Stap 'Klacht onderzoeken', instelling 'Waarschuwen na': 'soon' is geen duur")
 
 
 def test_rows_are_listed_with_the_readers_joining_word(monkeypatch):
     rows = together([1, 2, 3])
     assert str(Phrase("rows {rows} all match", rows=rows)) == "rows 1, 2 and 3 all match"
     read_as(monkeypatch, "nl")
-    assert i18n.said(rows) == "1, 2 en 3"
+    assert display.said(rows) == "1, 2 en 3"
 
 
 def test_a_bound_is_said_with_the_readers_decimal_comma(monkeypatch):
@@ -86,7 +86,7 @@ def test_a_bound_is_said_with_the_readers_decimal_comma(monkeypatch):
     phrase = Phrase("'{field}' must be at least {minimum}", field="Bedrag", minimum=exact(0.01))
     assert str(phrase) == "'Bedrag' must be at least 0.01"
     read_as(monkeypatch, "nl")
-    assert i18n.said(phrase) == "'Bedrag' moet minstens 0,01 zijn"
+    assert display.said(phrase) == "'Bedrag' moet minstens 0,01 zijn"
 
 
 @settings(max_examples=60, deadline=None)
@@ -98,7 +98,7 @@ def test_whatever_is_typed_as_a_service_level_a_dutch_designer_reads_its_refusal
     except EditRejected as refused:
         with pytest.MonkeyPatch.context() as monkeypatch:
             read_as(monkeypatch, "nl")
-            said = i18n.said(refused)
+            said = display.said(refused)
         assert said.startswith("Stap 'Klacht onderzoeken', instelling 'SLA-norm': ")
         assert "is not" not in said and "write" not in said  # no English left
     else:  # a duration, or nothing: an empty target removes the service level
@@ -113,8 +113,8 @@ def test_a_registrations_field_errors_are_phrases_said_in_dutch(monkeypatch):
     assert str(refused.value).startswith("the customer cannot be registered: email: 'noor at example' is not an "
                                          "e-mail address")
     read_as(monkeypatch, "nl")
-    assert i18n.said(fields["email"]) == "'noor at example' is geen e-mailadres; schrijf het als naam@voorbeeld.nl"
-    assert i18n.said(fields["address"]) == "dit is verplicht maar ontbreekt"
+    assert display.said(fields["email"]) == "'noor at example' is geen e-mailadres; schrijf het als naam@voorbeeld.nl"
+    assert display.said(fields["address"]) == "dit is verplicht maar ontbreekt"
 
 
 @pytest.mark.anyio

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from nicegui import ui
 
-from designer.i18n import N_, _, said
+from designer.display import said
+from designer.i18n import N_, _
 from models.errors import FlowdeskError
 from runtime.errors import DataError
 

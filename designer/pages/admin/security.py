@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from designer.display import local_time
+from designer.display import local_time, said
 from designer.frame import runtime
-from designer.i18n import N_, _, said
+from designer.i18n import N_, _
 from designer.pages.admin.feedback import attempt, problem_label
 from runtime.accounts import Accounts
 from runtime.documents import User

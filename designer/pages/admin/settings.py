@@ -17,8 +17,9 @@ from typing import Any
 
 from nicegui import app, run, ui
 
+from designer.display import said
 from designer.frame import LANGUAGE_NAMES, runtime
-from designer.i18n import _, ngettext, said
+from designer.i18n import _, ngettext
 from designer.pages.admin.feedback import attempt, problem_label, problem_text
 from designer.pages.failed_deliveries import failed_deliveries_block
 from models.errors import FlowdeskError

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from nicegui import APIRouter, ui
 
+from designer.display import said
 from designer.frame import current_user, frame, runtime
-from designer.i18n import N_, _, said
+from designer.i18n import N_, _
 from designer.pages.editor.shell import Editor
 from models.editing import EditRejected
 from models.errors import FlowdeskError

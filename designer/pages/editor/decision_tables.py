@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
+from designer.display import said
 from designer.frame import runtime
-from designer.i18n import N_, _, said, word
+from designer.i18n import N_, _, word
 from designer.pages.editor.panel import Panel
 from models.checks import Finding, Severity
 from models.data import DataType

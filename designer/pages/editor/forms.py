@@ -22,9 +22,9 @@ from nicegui import ui
 
 from codegen.forms.view import FormView
 from codegen.letter_samples import SAMPLE_CUSTOMER, sample_value
-from designer.display import form_words
+from designer.display import form_words, said
 from designer.frame import runtime
-from designer.i18n import N_, _, reader, said
+from designer.i18n import N_, _, reader
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.setting_fields import save_as_typed
 from models.bundle import Bundle

@@ -54,7 +54,7 @@ from codegen.letter_view import edited_document, editor_json, node_problems, pas
 from codegen.letters import LetterRenderError, RenderedLetter, render_letter
 from codegen.markup import letter_page
 from codegen.sms import segments
-from designer.display import letter_words, number_text
+from designer.display import letter_words, number_text, said
 from designer.elements.letter_editor import (
     ConvertEventArguments,
     LetterEditor,
@@ -63,7 +63,7 @@ from designer.elements.letter_editor import (
 )
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
-from designer.i18n import N_, _, ngettext, said, word
+from designer.i18n import N_, _, ngettext, word
 from designer.pages.editor.panel import Panel
 from designer.pages.editor.setting_fields import save_as_typed
 from models.customers import Customer

@@ -6,8 +6,8 @@ from __future__ import annotations
 from nicegui import ui
 
 from codegen.letter_names import Names
-from designer.display import letter_words
-from designer.i18n import N_, _, said
+from designer.display import letter_words, said
+from designer.i18n import N_, _
 from designer.pages.editor.letters import MAYBE_EMPTY_RULE
 from designer.pages.editor.panel import Panel
 from models.checks import Finding, Severity

@@ -19,11 +19,11 @@ from codegen.forms import Compiler
 from codegen.forms.fallback import form_for_variables
 from codegen.forms.view import FormView
 from codegen.markup import letter_page
-from designer.display import form_words, local_time
+from designer.display import form_words, local_time, said
 from designer.elements.flow_canvas import FlowCanvas
 from designer.elements.sandboxed_frame import sandboxed_frame
 from designer.frame import runtime
-from designer.i18n import _, said
+from designer.i18n import _
 from designer.pages.editor.panel import Panel
 from models.bundle import Bundle
 from models.errors import FlowdeskError

@@ -26,9 +26,10 @@ from nicegui import context, ui
 
 from codegen.diff import diff_bundles
 from codegen.layout import layout
+from designer.display import said
 from designer.elements.flow_canvas import FlowCanvas
 from designer.frame import runtime
-from designer.i18n import N_, _, said
+from designer.i18n import N_, _
 from designer.pages.diff_view import diff_view
 from designer.pages.editor.decision_tables import DecisionTablesPanel
 from designer.pages.editor.forms import FormsPanel
