@@ -3,7 +3,8 @@ time zone (`designer.i18n.reader`; English and the business's zone outside a pag
 
 Dates, amounts and numbers are written as the letters write them (`codegen.formatting`, CLDR data through
 Babel): 6 december 2026 10:12 and € 42,50 in Dutch, 6 December 2026 10:12 and €42.50 in English. A time shown
-in another zone than the reader's says which ("09:12 UTC").
+in another zone than the reader's says which ("09:12 UTC"). The runtime's messages (`Phrase`s and errors) are
+said here too (`said`): their templates through the catalogues, their values in these formats.
 
 >>> from datetime import UTC, datetime
 >>> local_time(datetime(2026, 12, 6, 9, 12, tzinfo=UTC))
