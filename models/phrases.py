@@ -36,8 +36,9 @@ class Phrase:
         self.template = template
         self.values: Mapping[str, Any] = values
 
-    def __str__(self) -> str:
-        return self.template.format_map({name: english(value) for name, value in self.values.items()})
+    def __str__(self) -> str:  # a text value as it is: the engine phrases every step it audits
+        return self.template.format_map({name: value if type(value) is str else english(value)
+                                         for name, value in self.values.items()})
 
     def __repr__(self) -> str:
         return f"Phrase({', '.join([repr(self.template), *(f'{k}={v!r}' for k, v in self.values.items())])})"
@@ -62,6 +63,8 @@ class Phrase:
 
 
 def _data(value: Any) -> Any:
+    if type(value) is str:  # most values: checked first, as the engine keeps a phrase with every step it audits
+        return value
     if isinstance(value, Phrase):
         return {"phrase": value.as_data()}
     if isinstance(value, Enum):
