@@ -114,6 +114,16 @@ async def sign_in(user: Any, name: str, password: str, target: str = "/") -> Non
     user.find(kind=ui.button, content="Sign in").click()
 
 
+def sign_in_page(page: Any, url: str, name: str, target: str = "/", password: str | None = None) -> Any:
+    """Sign a Chromium `page` in through the sign-in form as `name` (password `<name>-demo` unless given); the app
+    then leads it to `target`. Returns the page."""
+    page.goto(f"{url}/login?redirect_to={target}")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password if password is not None else f"{name}-demo")
+    page.get_by_role("button", name="Sign in").click()
+    return page
+
+
 def centre(page: Any, selector: str) -> tuple[float, float]:
     """The middle of the first element matching `selector`, in page coordinates."""
     box = page.locator(selector).first.bounding_box()

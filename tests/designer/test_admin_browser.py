@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served, sign_in_page
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -27,10 +27,7 @@ def page(data: Path) -> Iterator[tuple[Page, str]]:
 
 
 def sign_in(page: Page, url: str, name: str, password: str, target: str) -> None:
-    page.goto(f"{url}/login?redirect_to={target}")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, name, target, password=password)
     page.wait_for_url(f"{url}{target}*")  # signed in: the next navigation does not cut this one off
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served, sign_in_page
 from tests.local_servers import Inbox
 
 pytestmark = pytest.mark.browser
@@ -51,10 +51,7 @@ def browser(tmp_path: Path, smtp: tuple[Inbox, int]) -> Iterator[tuple[Browser, 
 def signed_in(browser: Browser, url: str, name: str, target: str) -> Page:
     """A new browser session of `name` (password <name>-demo) on `target`."""
     page = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
-    page.goto(f"{url}/login?redirect_to={target}")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(f"{name}-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, name, target)
     return page
 
 

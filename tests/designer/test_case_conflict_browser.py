@@ -13,7 +13,7 @@ import pytest
 from runtime.documents import WorkItemStatus
 from runtime.storage.base import WorkQuery
 from runtime.storage.tinydb_store import TinyDBStore
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served, sign_in_page
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -37,10 +37,7 @@ def browser(data: Path) -> Iterator[tuple[Browser, str]]:
 def open_task(browser: Browser, url: str, name: str, case_id: str, item_id: str) -> Page:
     """A new browser context (its own session) signed in as `name`, on the case with the task open."""
     page = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
-    page.goto(f"{url}/login?redirect_to=/work/case/{case_id}%3Fitem%3D{item_id}")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(f"{name}-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, name, f"/work/case/{case_id}%3Fitem%3D{item_id}")
     expect(page.get_by_text("Klacht onderzoeken").first).to_be_visible()
     return page
 

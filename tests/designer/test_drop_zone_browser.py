@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served, sign_in_page
 from tests.test_interchange_cli import CLAIM, TABLES
 
 pytestmark = pytest.mark.browser
@@ -25,16 +25,9 @@ def page(data: Path) -> Iterator[tuple[Page, str]]:
         browser.close()
 
 
-def sign_in(page: Page, url: str, name: str, target: str) -> None:
-    page.goto(f"{url}/login?redirect_to={target}")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(f"{name}-demo")
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_the_case_page_attaches_a_file_chosen_in_its_drop_zone(page: tuple[Page, str], tmp_path: Path):
     page, url = page
-    sign_in(page, url, "bob", "/work")
+    sign_in_page(page, url, "bob", "/work")
     page.locator(".q-table").get_by_role("link", name="Klacht onderzoeken").click()
     page.get_by_text("Add a note, a file or a task").click()
     zone = page.locator(".flowdesk-drop-zone")
@@ -57,7 +50,7 @@ def test_the_case_page_attaches_a_file_chosen_in_its_drop_zone(page: tuple[Page,
 def test_the_process_list_imports_bpmn_and_dmn_through_its_drop_zone_after_the_report(page: tuple[Page, str],
                                                                                         tmp_path: Path):
     page, url = page
-    sign_in(page, url, "ann", "/design")
+    sign_in_page(page, url, "ann", "/design")
     zone = page.locator(".flowdesk-drop-zone")
     what = "A process file: bundle (.json), BPMN (.bpmn) or DMN (.dmn): drop it here, or click to choose"
     expect(zone.get_by_text(what)).to_be_visible()

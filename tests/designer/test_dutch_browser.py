@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served, sign_in_page
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -39,10 +39,7 @@ def page(data: Path) -> Iterator[tuple[Page, str]]:
 def test_a_user_switches_to_dutch_and_reads_worklist_case_and_designer_in_dutch(page: tuple[Page, str]):
     page, url = page
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(f"{url}/login?redirect_to=/work")
-    page.get_by_label("User name").fill("root")
-    page.get_by_label("Password").fill("root-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, "root", "/work")
     expect(page.get_by_text("Open work", exact=True)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")  # the test installation's default
 
@@ -81,10 +78,7 @@ def test_a_dutch_agent_reads_under_a_task_forms_field_what_is_wrong_in_dutch(pag
     """Screenshot: test-artifacts/dutch-task-form-error.png."""
     page, url = page
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(f"{url}/login?redirect_to=/work")
-    page.get_by_label("User name").fill("root")
-    page.get_by_label("Password").fill("root-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, "root", "/work")
     page.get_by_role("button", name="Nederlands").click()
     page.locator(".q-table").get_by_role("link", name="Klacht onderzoeken").click()
     expect(page.get_by_role("button", name="Afronden")).to_be_visible()

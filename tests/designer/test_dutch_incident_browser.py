@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.designer.conftest import COMPLAINT
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served, sign_in_page
 from tests.designer.letter_pages import letters_tab, open_code
 
 pytestmark = pytest.mark.browser
@@ -53,10 +53,7 @@ def page(data: Path) -> Iterator[tuple[Page, str, str]]:
 def test_a_dutch_agent_reads_why_the_case_stopped_in_dutch_and_an_english_one_in_english(page: tuple[Page, str, str]):
     page, url, case_id = page
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(f"{url}/login?redirect_to=/work/case/{case_id}")
-    page.get_by_label("User name").fill("root")
-    page.get_by_label("Password").fill("root-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, "root", f"/work/case/{case_id}")
     expect(page.get_by_text(ENGLISH, exact=True)).to_have_count(2)  # the incident, and the event on the timeline
     page.screenshot(path=str(ARTIFACTS / "english-case-incident.png"), full_page=True)
 
@@ -69,10 +66,7 @@ def test_a_dutch_agent_reads_why_the_case_stopped_in_dutch_and_an_english_one_in
 def test_a_dutch_designer_reads_why_a_letter_has_no_preview_in_dutch(page: tuple[Page, str, str]):
     page, url, _ = page
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(f"{url}/login?redirect_to=/design/billing_complaint")
-    page.get_by_label("User name").fill("ann")
-    page.get_by_label("Password").fill("ann-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, "ann", "/design/billing_complaint")
     letters = letters_tab(page)
     expect(letters.get_by_text("E-mail: Ontvangstbevestiging klacht")).to_be_visible()
     open_code(letters)

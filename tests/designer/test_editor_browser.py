@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.designer.helpers import ARTIFACTS, centre, drag, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, centre, drag, launch_chromium, require_browser, served, sign_in_page
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -44,10 +44,7 @@ def edge_count(page: Page) -> int:
 
 
 def test_a_designer_draws_and_publishes_a_new_process(page: Page, server: str):
-    page.goto(f"{server}/login?redirect_to=/design/new")
-    page.get_by_label("User name").fill("ann")
-    page.get_by_label("Password").fill("ann-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, server, "ann", "/design/new")
     page.get_by_label("Process key").fill("refund_request")
     page.get_by_label("Process name").fill("Refund request")
     page.get_by_role("button", name="Create").click()

@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.designer.helpers import ARTIFACTS, centre, drag, launch_chromium, require_browser, saved_draft, served
+from tests.designer.helpers import (
+    ARTIFACTS,
+    centre,
+    drag,
+    launch_chromium,
+    require_browser,
+    saved_draft,
+    served,
+    sign_in_page,
+)
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -41,10 +50,7 @@ def browser() -> Iterator[Browser]:
 def editor(browser: Browser, server: str, name: str, key: str) -> Page:
     """A browser context of its own (own cookies: another person) with `name` in the editor of `key`."""
     page = browser.new_context(viewport={"width": 1500, "height": 950}).new_page()
-    page.goto(f"{server}/login?redirect_to=/design/{key}")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(PASSWORDS[name])
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, server, name, f"/design/{key}", password=PASSWORDS[name])
     page.wait_for_selector(f"{CANVAS} .fc-node")
     page.wait_for_timeout(300)  # the first fit to screen
     return page

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from models.editing import Draft
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, saved_draft, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, saved_draft, served, sign_in_page
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -59,10 +59,7 @@ def drag_until(source: Locator, target: Locator, result: Locator, attempts: int 
 
 
 def test_fields_are_dragged_from_the_palette_and_reordered_with_the_mouse(page: Page, server: str, data: Path):
-    page.goto(f"{server}/login?redirect_to=/design/billing_complaint")
-    page.get_by_label("User name").fill("ann")
-    page.get_by_label("Password").fill("ann-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, server, "ann", "/design/billing_complaint")
     page.get_by_role("tab", name="Forms").click()
     on_form = page.locator("[draggable=true]", has_text="Factuurdatum")
     expect(on_form).to_be_visible()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from models.serialization import load_bundle
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served, sign_in_page
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -43,7 +43,7 @@ def browser_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pag
         page = browser.new_page(viewport={"width": 1800, "height": 1100})
         dialogs: list[str] = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        sign_in(page, url, "ann", "/design/change_of_address")
+        sign_in_page(page, url, "ann", "/design/change_of_address")
         yield page, url, dialogs
         browser.close()
 
@@ -53,13 +53,6 @@ def shoot(page: Page, name: str, showing: Locator) -> None:
     showing.scroll_into_view_if_needed()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name))
-
-
-def sign_in(page: Page, url: str, name: str, target: str) -> None:
-    page.goto(f"{url}/login?redirect_to={target}")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(f"{name}-demo")
-    page.get_by_role("button", name="Sign in").click()
 
 
 def tab_panel(page: Page, title: str) -> Locator:
@@ -204,7 +197,7 @@ def test_a_conditional_field_and_a_letter_paragraph_are_designed_published_and_t
 def agent_sees_the_new_fields_at_intake(browser: Browser, url: str) -> None:
     """The next case an agent starts gets the published start form: the call-back question and its follow-up."""
     agent = browser.new_page(viewport={"width": 1400, "height": 1000})
-    sign_in(agent, url, "bob", "/work/intake")
+    sign_in_page(agent, url, "bob", "/work/intake")
     agent.get_by_role("checkbox", name="Adreswijziging", exact=True).click()
     page = agent.locator("body")
     expect_hidden_until_ticked(page, page.get_by_label(BEST_TIME, exact=True))

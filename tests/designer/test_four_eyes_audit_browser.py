@@ -19,7 +19,7 @@ from runtime.exports import verify_export
 from runtime.service import Runtime
 from runtime.settings import change_settings
 from runtime.storage.tinydb_store import TinyDBStore
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served, sign_in_page
 from tests.people import person
 
 pytestmark = pytest.mark.browser
@@ -76,10 +76,7 @@ def app(data: Path) -> Iterator[tuple[Browser, str, str, str, str]]:
 
 def signed_in(browser: Browser, url: str, name: str, target: str) -> Page:
     page = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True).new_page()
-    page.goto(f"{url}/login?redirect_to={target}")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(f"{name}-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, name, target)
     return page
 
 

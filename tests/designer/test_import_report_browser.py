@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from designer.pages.design import REPORT_PAGE
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served, sign_in_page
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -45,10 +45,7 @@ def test_a_dutch_designer_reads_the_import_report_and_its_paging_in_dutch(page: 
     page, url = page
     ARTIFACTS.mkdir(exist_ok=True)
     (tmp_path / "long.bpmn").write_bytes(LONG)
-    page.goto(f"{url}/login?redirect_to=/design")
-    page.get_by_label("User name").fill("ann")
-    page.get_by_label("Password").fill("ann-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, "ann", "/design")
     expect(page.get_by_role("button", name="New process")).to_be_visible()
 
     open_report(page, url, tmp_path / "long.bpmn")

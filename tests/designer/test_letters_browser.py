@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served, sign_in_page
 from tests.designer.letter_pages import letters_tab, open_code
 
 pytestmark = pytest.mark.browser
@@ -43,10 +43,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Browser, str
 
 def signed_in(browser: Browser, url: str, name: str, target: str) -> Page:
     page = browser.new_context(viewport={"width": 1600, "height": 1200}).new_page()
-    page.goto(f"{url}/login?redirect_to={target}")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(f"{name}-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, name, target)
     return page
 
 
@@ -134,7 +131,7 @@ def test_a_designer_writes_a_chip_and_a_conditional_paragraph_without_a_brace_an
     sent.get_by_role("button", name="View").click()
     text = bob.locator(".q-dialog").get_by_text(re.compile(r"We zien dat het bedrag van € 64,20 twee keer is "
                                                           r"afgeschreven"))
-    expect(text).to_be_visible()
+    expect(text).to_be_visible(timeout=15_000)  # the dialog's document is fetched and drawn after it opens
     shoot(bob, "case_sent_the_paragraph", text)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.designer.helpers import ROOT, launch_chromium, require_browser, served
+from tests.designer.helpers import ROOT, launch_chromium, require_browser, served, sign_in_page
 from tests.designer.letter_pages import letters_tab, open_code
 
 pytestmark = pytest.mark.browser
@@ -65,10 +65,7 @@ def open_version(page: Page, letters: Locator, letter: dict, language: str) -> N
 def test_every_example_letter_opens_in_the_editor_and_is_saved_back_unchanged(app: tuple[Browser, str], key: str):
     browser, url = app
     page = browser.new_context(viewport={"width": 1600, "height": 1200}).new_page()
-    page.goto(f"{url}/login?redirect_to=/design/{key}")
-    page.get_by_label("User name").fill("ann")
-    page.get_by_label("Password").fill("ann-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, "ann", f"/design/{key}")
     letters = letters_tab(page)
     versions = [(letter, variant) for letter in example_letters(key) for variant in letter["variants"]]
     assert versions, f"the example {key} has letters"

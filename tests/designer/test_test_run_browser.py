@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from models.serialization import load_bundle
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served, sign_in_page
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -32,10 +32,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Page, str]]
 def test_the_test_run_canvas_rings_the_waiting_task_and_cannot_be_edited(page: tuple[Page, str]):
     page, url = page
     bundle = load_bundle((EXAMPLES / "change_of_address.json").read_text())
-    page.goto(f"{url}/login?redirect_to=/design/change_of_address")
-    page.get_by_label("User name").fill("ann")
-    page.get_by_label("Password").fill("ann-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, "ann", "/design/change_of_address")
     page.get_by_role("tab", name="Test-run").click()
     fields = {element.id: element for element in bundle.form("new_address").walk()}
     for field_id, value in ADDRESS.items():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, launch_chromium, require_browser, served, sign_in_page
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -26,10 +26,7 @@ def page(data: Path) -> Iterator[tuple[Page, str]]:
 
 def test_an_agent_claims_from_the_table_and_finds_the_item_under_my_work(page: tuple[Page, str]):
     page, url = page
-    page.goto(f"{url}/login?redirect_to=/work")
-    page.get_by_label("User name").fill("bob")
-    page.get_by_label("Password").fill("bob-demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, url, "bob", "/work")
 
     table = page.locator(".q-table")
     expect(table.locator(".q-badge", has_text="on track")).to_be_visible()

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.designer.helpers import ARTIFACTS, ROOT, launch_chromium, require_browser, served
+from tests.designer.helpers import ARTIFACTS, ROOT, launch_chromium, require_browser, served, sign_in_page
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -66,10 +66,7 @@ def page(server: str) -> Iterator[Page]:
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{server}/login?redirect_to=/design")
-        page.get_by_label("User name").fill("ann")
-        page.get_by_label("Password").fill("ann-demo")
-        page.get_by_role("button", name="Sign in").click()
+        sign_in_page(page, server, "ann", "/design")
         expect(page.get_by_text("New process")).to_be_visible()
         yield page
         browser.close()
