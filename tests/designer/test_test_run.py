@@ -53,6 +53,16 @@ async def verify_identity(user: User) -> None:
     user.find(marker="complete-task_verify_identity").click()
 
 
+
+async def accept_only_an_id_document(user: User) -> None:
+    """On the flow tab, narrow the connection 'identity checked' to an ID document, then back to the test-run tab."""
+    user.find(marker="tab-flow").click()
+    user.find(marker="canvas").trigger("selected", {"id": "f_identity_ok"})
+    await user.should_see(marker="edge-condition")
+    user.find(marker="edge-condition").clear().type('identity_verified && identity_method == "id_document"') \
+        .trigger("blur")
+    user.find(marker="tab-test").click()
+
 @pytest.mark.anyio
 async def test_a_test_run_shows_tokens_tasks_decisions_letters_and_the_outcome(user: User):
     await open_test_tab(user)
@@ -104,12 +114,7 @@ async def test_a_saved_scenario_is_re_run_after_each_edit_and_shows_the_new_resu
     await user.should_see("passed: ended at 'Adres gewijzigd'")
     assert [s.name for s in saved_scenarios("change_of_address")] == ["Identiteit vastgesteld"]
 
-    user.find(marker="tab-flow").click()
-    user.find(marker="canvas").trigger("selected", {"id": "f_identity_ok"})
-    await user.should_see(marker="edge-condition")
-    user.find(marker="edge-condition").clear().type('identity_verified && identity_method == "id_document"') \
-        .trigger("blur")
-    user.find(marker="tab-test").click()
+    await accept_only_an_id_document(user)
     await user.should_see("failed: ended at 'Bewijs opgevraagd' instead of 'Adres gewijzigd'")
     await user.should_see(marker="test-run-stale")  # the run shown is of the draft before the edit
 
