@@ -41,7 +41,7 @@ from models import Bundle  # noqa: E402
 from runtime.audit import GENESIS, seal_events  # noqa: E402
 from runtime.case_facts import case_facts  # noqa: E402
 from runtime.clock import ManualClock  # noqa: E402
-from runtime.documents import AuditEvent, Case, CaseStatus, Token, WorkItem, WorkItemStatus  # noqa: E402
+from runtime.documents import Case, CaseStatus, SealedEvent, Token, WorkItem, WorkItemStatus  # noqa: E402
 from runtime.service import Runtime  # noqa: E402
 from runtime.storage.base import Changes  # noqa: E402
 from runtime.storage.tinydb_store import TinyDBStore  # noqa: E402
@@ -88,10 +88,11 @@ class Trail:
             "at": at.isoformat().replace("+00:00", "Z"), "actor": "bob", "kind": kind, "node": node,
             "version_hash": self.case.version_hash, "summary": kind, "changes": changes or {}, "details": details})
 
-    def sealed(self) -> list[AuditEvent]:
-        self.case.audit_head = seal_events(self.contents, GENESIS)
-        self.case.audit_count = len(self.contents)
-        return [AuditEvent.model_validate(content) for content in self.contents]
+    def sealed(self) -> list[SealedEvent]:
+        sealed = seal_events(self.contents, GENESIS)
+        self.case.audit_head = sealed[-1].data["hash"]
+        self.case.audit_count = len(sealed)
+        return sealed
 
 
 def closed_case(number: int, version_hash: str, closed: datetime, customers: list[str],
@@ -126,7 +127,7 @@ def closed_case(number: int, version_hash: str, closed: datetime, customers: lis
     trail.add("case completed", moment, outcome="done")
     trail.add("case closed", moment, root_cause=case.root_cause, note="")
     events = trail.sealed()
-    case.facts = case_facts(case, events, items, TIMEZONE)
+    case.facts = case_facts(case, [event.event() for event in events], items, TIMEZONE)
     return Changes(cases=[(case, None)], work_items=items, audit=events)
 
 

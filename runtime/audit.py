@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from runtime.documents import AuditEvent, Case
+from runtime.documents import AuditEvent, Case, SealedEvent
 
 GENESIS = "0" * 64
 #: The seal format new events get (see the module docstring).
@@ -38,12 +38,15 @@ def seal(event_fields: Mapping[str, Any], previous_hash: str) -> str:
     return _digest(content)
 
 
-def seal_events(contents: list[dict[str, Any]], head: str) -> str:
+def seal_events(contents: list[dict[str, Any]], head: str) -> list[SealedEvent]:
     """Seal a step's new events of one case, oldest first, the first following `head`.
 
     Each content (JSON data, without `hash`) gets its `previous_hash`, its `seal`
-    format and its `hash`; returns the hash of the last one, the case's new head.
+    format and its `hash`; the last one's hash is the case's new head. The JSON
+    text a store writes is the sealed text with the hash added, so no event is
+    serialised twice.
     """
+    sealed = []
     for content in contents:
         content["previous_hash"] = head
         content["seal"] = SEAL
@@ -52,8 +55,13 @@ def seal_events(contents: list[dict[str, Any]], head: str) -> str:
         except orjson.JSONEncodeError:
             content["seal"] = 1
             text = _standard_json(content)
-        head = content["hash"] = hashlib.sha256(text).hexdigest()
-    return head
+            head = content["hash"] = hashlib.sha256(text).hexdigest()
+            stored = json.dumps(content, separators=(",", ":"), default=str).encode()
+        else:
+            head = content["hash"] = hashlib.sha256(text).hexdigest()
+            stored = text[:-1] + b',"hash":"' + head.encode() + b'"}'
+        sealed.append(SealedEvent(content["id"], content["case_id"], content["seq"], content, stored))
+    return sealed
 
 
 def _digest(content: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ stored once, by hash).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -266,6 +267,27 @@ class AuditEvent(Document):
     previous_hash: str
     hash: str
     seal: int = 1  # the canonical JSON `hash` covers (`runtime.audit`): 2 now, 1 for events written before
+
+
+@dataclass(frozen=True, slots=True)
+class SealedEvent:
+    """A new audit event as its step sealed it, on its way to a store: its JSON data (hash included) and the JSON
+    text a store writes. A step makes dozens of events; building and dumping an `AuditEvent` model for each cost
+    more than the rest of their way to the store, so the model is made only when a reader asks (`event`)."""
+
+    id: str
+    case_id: str
+    seq: int
+    data: dict[str, Any]
+    text: bytes
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> SealedEvent:
+        """A stored event on its way to another store (a copy, a test)."""
+        return cls(event.id, event.case_id, event.seq, event.model_dump(mode="json"), event.model_dump_json().encode())
+
+    def event(self) -> AuditEvent:
+        return AuditEvent.model_validate(self.data)
 
 
 #: The largest attachment a store keeps, in bytes.

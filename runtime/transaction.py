@@ -21,13 +21,13 @@ from runtime.audit import GENESIS, seal_events
 from runtime.case_facts import case_facts
 from runtime.documents import (
     Attachment,
-    AuditEvent,
     Case,
     CaseFacts,
     Contact,
     Job,
     OutboxEntry,
     Record,
+    SealedEvent,
     User,
     Version,
     WorkItem,
@@ -61,7 +61,7 @@ class Transaction:
         self._work_items: dict[str, WorkItem] = {}
         self._jobs: dict[str, Job] = {}
         self._outbox: list[OutboxEntry] = []
-        self._audit: list[AuditEvent] = []  # sealed
+        self._audit: list[SealedEvent] = []
         self._unsealed: dict[str, tuple[Case, list[dict[str, Any]]]] = {}  # case id -> the case, its new events
         self._contacts: dict[str, Contact] = {}
         self._records: dict[tuple[str, str], Record] = {}
@@ -218,7 +218,7 @@ class Transaction:
     def _facts(self, case: Case, *, stored: bool) -> CaseFacts:
         """The facts of a case closed in this step, from its whole trail and tasks: what is stored, then this step's."""
         events = self.store.audit_events(case.id) if stored else []
-        events += [event for event in self._audit if event.case_id == case.id]
+        events += [event.event() for event in self._audit if event.case_id == case.id]
         items = {item.id: item for item in self.store.work_items(WorkQuery(
             case_id=case.id, status=WorkItemStatus.COMPLETED, limit=EVERY_ITEM))} if stored else {}
         items |= {item.id: item for item in self._work_items.values() if item.case_id == case.id}
@@ -234,9 +234,10 @@ class Transaction:
         """Everything the step writes; its new audit events are sealed now, each case's in one pass, and a case
         it closed gets its facts (`runtime.case_facts`)."""
         for case, contents in self._unsealed.values():
-            case.audit_head = seal_events(contents, case.audit_head or GENESIS)
-            case.audit_count += len(contents)
-            self._audit += map(AuditEvent.model_validate, contents)
+            sealed = seal_events(contents, case.audit_head or GENESIS)
+            case.audit_head = sealed[-1].data["hash"]
+            case.audit_count += len(sealed)
+            self._audit += sealed
         self._unsealed.clear()
         for case, read_at in self._cases.values():
             if case.closed_at is not None and case.facts is None:

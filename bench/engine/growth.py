@@ -25,7 +25,7 @@ from bench.engine.adapters import ACTOR
 from bench.engine.statistics import percentile
 from models import Bundle
 from runtime.audit import GENESIS, seal
-from runtime.documents import AuditEvent, Case, WorkItem
+from runtime.documents import AuditEvent, Case, SealedEvent, WorkItem
 from runtime.service import Runtime
 from runtime.storage.base import Changes, WorkQuery
 from runtime.storage.tinydb_store import TinyDBStore
@@ -59,7 +59,7 @@ def clone_case(case: Case, items: list[WorkItem], events: list[AuditEvent]) -> t
         fields = json.loads(renamed(event.model_dump_json()))
         fields.update(id=_new_id("ev"), previous_hash=previous)
         fields["hash"] = previous = seal(fields, previous)
-        new_events.append(AuditEvent.model_validate(fields))
+        new_events.append(SealedEvent.of(AuditEvent.model_validate(fields)))
     new_case.audit_head, new_case.revision = previous, 0
     return Changes(cases=[(new_case, None)], work_items=new_items, audit=new_events), new_items[0].id
 

@@ -28,6 +28,7 @@ from runtime.documents import (
     Job,
     OutboxEntry,
     Record,
+    SealedEvent,
     SlaStatus,
     User,
     Version,
@@ -82,7 +83,7 @@ class Changes:
     work_items: list[WorkItem] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     outbox: list[OutboxEntry] = field(default_factory=list)
-    audit: list[AuditEvent] = field(default_factory=list)
+    audit: list[SealedEvent] = field(default_factory=list)  # new events as the step sealed them
     versions: list[tuple[Version, dict[str, Any]]] = field(default_factory=list)
     customers: list[Customer] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)

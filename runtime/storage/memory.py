@@ -117,7 +117,7 @@ class MemoryStore(IndexedStore):
                 getattr(self._cases[doc.case_id], kind)[doc.id] = texts[id(doc)]
                 self._indexes.put(kind, vars(doc))
         for event in changes.audit:  # not indexed: a case's trail is read whole
-            self._cases[event.case_id].audit[event.id] = texts[id(event)]
+            self._cases[event.case_id].audit[event.id] = event.text
         for attachment in changes.attachments:
             self._cases[attachment.case_id].attachments[attachment.id] = texts[id(attachment)]
         for version, bundle in changes.versions:
@@ -341,7 +341,7 @@ def _serialise(changes: Changes, cases: list[Case], contacts: list[Contact],
                records: list[Record]) -> dict[int, bytes]:
     """JSON text of every document of the commit, by `id()` of the object."""
     texts: dict[int, bytes] = {}
-    docs: list[BaseModel] = [*cases, *changes.work_items, *changes.jobs, *changes.outbox, *changes.audit,
+    docs: list[BaseModel] = [*cases, *changes.work_items, *changes.jobs, *changes.outbox,
                              *changes.customers, *contacts, *changes.users, *changes.attachments, *records]
     for doc in docs:
         texts[id(doc)] = document_text(doc.model_dump_json, doc)

@@ -27,7 +27,7 @@ from typing import Protocol
 from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
-from runtime.documents import AuditEvent, Record, Version
+from runtime.documents import Record, SealedEvent, Version
 from runtime.errors import ConflictError, StoreError
 from runtime.storage.base import Changes, check_record_kind
 
@@ -116,7 +116,7 @@ def owner_conflict(kind: str, doc_id: str, owner: str, case_id: str) -> str:
     return f"{kind} '{doc_id}' belongs to case '{owner}', not to '{case_id}'"
 
 
-def audit_conflict(event: AuditEvent) -> str:
+def audit_conflict(event: SealedEvent) -> str:
     """Why an audit event cannot be committed again."""
     return f"audit event '{event.id}' of case '{event.case_id}' is already stored; the audit log is append-only"
 

@@ -344,10 +344,11 @@ class TinyDBStore(IndexedStore):
 
         for (case, _), revision in zip(changes.cases, revisions, strict=True):
             add(case_key(case.id), "case", _dump(case) | {"revision": revision})
-        for table, docs in (("work_items", changes.work_items), ("jobs", changes.jobs),
-                            ("outbox", changes.outbox), ("audit", changes.audit)):
+        for table, docs in (("work_items", changes.work_items), ("jobs", changes.jobs), ("outbox", changes.outbox)):
             for doc in docs:
                 add(case_key(doc.case_id), table, _dump(doc))
+        for event in changes.audit:
+            add(case_key(event.case_id), "audit", event.data)
         for version, bundle in changes.versions:
             add(VERSIONS_KEY, "versions", _dump(version))
             if bundle_key(version.hash) not in parts and not self._has_bundle(version.hash):

@@ -225,10 +225,9 @@ def test_an_event_the_fast_json_cannot_express_is_sealed_in_the_standard_format(
     contents = [event.model_dump(mode="json", exclude={"hash", "previous_hash", "seal"})
                 for event in runtime.store.audit_events(case.id)]
     contents[0]["changes"]["n"][1] = 10**30
-    head = seal_events(contents, GENESIS)
-    events = [AuditEvent.model_validate(content) for content in contents]
+    events = [sealed.event() for sealed in seal_events(contents, GENESIS)]
     assert [event.seal for event in events] == [1, 2]
-    sealed = case.model_copy(update={"audit_head": head})
+    sealed = case.model_copy(update={"audit_head": events[-1].hash})
     assert verify_trail(sealed, events) is None
     events[0].changes["n"][1] = 10**30 + 1
     problem = verify_trail(sealed, events)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from runtime.casework import CaseWork
-from runtime.documents import WorkItemStatus
+from runtime.documents import SealedEvent, WorkItemStatus
 from runtime.metrics import FactsCache, Spread, closed_case_figures, open_work, spread
 from runtime.service import Runtime
 from runtime.storage.base import Changes, WorkQuery
@@ -144,7 +144,7 @@ def stored_before_facts(runtime: Runtime, case_id: str, new_id: str) -> None:
     case = store.case(case_id).model_copy(update={"id": new_id, "facts": None, "revision": 0})
     items = [item.model_copy(update={"id": f"{new_id}-{item.id}", "case_id": new_id})
              for item in store.work_items(WorkQuery(case_id=case_id, status=WorkItemStatus.COMPLETED))]
-    events = [event.model_copy(update={"id": f"{new_id}-{event.id}", "case_id": new_id})
+    events = [SealedEvent.of(event.model_copy(update={"id": f"{new_id}-{event.id}", "case_id": new_id}))
               for event in store.audit_events(case_id)]
     store.commit(Changes(cases=[(case, None)], work_items=items, audit=events))
 

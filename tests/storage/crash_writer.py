@@ -20,7 +20,7 @@ from runtime.documents import WorkItemStatus
 from runtime.errors import NotFound
 from runtime.storage.base import Changes
 from runtime.storage.tinydb_store import TinyDBStore
-from tests.storage.storage_docs import audit_event, case, job, new_case_changes, outbox_entry, work_item
+from tests.storage.storage_docs import case, job, new_case_changes, outbox_entry, sealed_event, work_item
 
 _printing = threading.Lock()
 
@@ -33,7 +33,7 @@ def step(store: TinyDBStore, number: int, prefix: str = "") -> Changes:
     changes.cases[0] = (case(child_id, parent_case=parent.id, parent_token="t1", depth=1), None)
     changes.cases.append((updated, parent.revision))
     changes.outbox.append(outbox_entry(f"{child_id}-o1", child_id))
-    changes.audit.append(audit_event(f"{prefix}parent-a{number}", parent.id, seq=number + 2))
+    changes.audit.append(sealed_event(f"{prefix}parent-a{number}", parent.id, seq=number + 2))
     if number % 3 == 2:
         earlier = store.case(f"{prefix}child-{number - 2}")
         changes.cases.append((earlier.model_copy(update={"outcome": f"step {number}"}), earlier.revision))

@@ -19,6 +19,7 @@ from runtime.documents import (
     JobKind,
     OutboxEntry,
     OutboxStatus,
+    SealedEvent,
     Token,
     User,
     Version,
@@ -69,6 +70,11 @@ def audit_event(event_id: str = "a1", case_id: str = "c1", *, seq: int = 1) -> A
                       previous_hash=f"p{seq}", hash=f"h{seq}")
 
 
+def sealed_event(event_id: str = "a1", case_id: str = "c1", *, seq: int = 1) -> SealedEvent:
+    """`audit_event` as a step hands it to a store."""
+    return SealedEvent.of(audit_event(event_id, case_id, seq=seq))
+
+
 def version(process_key: str = "complaint", number: int = 1, version_hash: str = "h1") -> Version:
     return Version(process_key=process_key, number=number, hash=version_hash, name="Complaint",
                    author="owner", published_at=at(number), note="first")
@@ -99,7 +105,7 @@ def new_case_changes(case_id: str, *, queue: str = "billing", due: float | None 
     return Changes(cases=[(case(case_id, started=created), None)],
                    work_items=[work_item(f"{case_id}-w1", case_id, queue=queue, due=due, created=created)],
                    jobs=[job(f"{case_id}-j1", case_id, due=created + 120)],
-                   audit=[audit_event(f"{case_id}-a1", case_id, seq=1)])
+                   audit=[sealed_event(f"{case_id}-a1", case_id, seq=1)])
 
 
 def step_changes(current: Case, number: int, *, queue: str = "billing") -> Changes:
@@ -111,6 +117,6 @@ def step_changes(current: Case, number: int, *, queue: str = "billing") -> Chang
     opened = work_item(f"{case_id}-w{number + 1}", case_id, queue=queue, due=number + 60, created=number)
     seq = 2 * number
     return Changes(cases=[(updated, current.revision)], work_items=[closed, opened],
-                   audit=[audit_event(f"{case_id}-a{seq}", case_id, seq=seq),
-                          audit_event(f"{case_id}-a{seq + 1}", case_id, seq=seq + 1)],
+                   audit=[sealed_event(f"{case_id}-a{seq}", case_id, seq=seq),
+                          sealed_event(f"{case_id}-a{seq + 1}", case_id, seq=seq + 1)],
                    jobs=[job(f"{case_id}-j{number + 1}", case_id, due=number + 120)])

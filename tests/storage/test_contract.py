@@ -17,7 +17,7 @@ from datetime import timedelta
 import pytest
 
 from models.customers import Address, Customer, SearchField, address_key, email_key, name_key, number_key, phone_key
-from runtime.documents import Attachment, CaseStatus, OutboxStatus, Record, SlaStatus, WorkItemStatus
+from runtime.documents import Attachment, CaseStatus, OutboxStatus, Record, SealedEvent, SlaStatus, WorkItemStatus
 from runtime.errors import AttachmentTooLarge, ConflictError, NotFound, StoreError
 from runtime.storage.base import ATTACHMENT_LIMIT, Changes, OpenWorkCount, Store, WorkOrder, WorkQuery
 from tests.storage.conftest import Reopen
@@ -31,6 +31,7 @@ from tests.storage.storage_docs import (
     job,
     new_case_changes,
     outbox_entry,
+    sealed_event,
     step_changes,
     user,
     version,
@@ -48,7 +49,7 @@ def ids(docs: list) -> list[str]:
 def test_every_document_type_reads_back_as_committed(store: Store, reopen: Reopen):
     c, w, j, o, a = case(), work_item(), job(), outbox_entry(), audit_event()
     v, b, k, u = version(), bundle(), customer(), user()
-    store.commit(Changes(cases=[(c, None)], work_items=[w], jobs=[j], outbox=[o], audit=[a],
+    store.commit(Changes(cases=[(c, None)], work_items=[w], jobs=[j], outbox=[o], audit=[SealedEvent.of(a)],
                          versions=[(v, b)], customers=[k], users=[u]))
     store = reopen(store)
     assert store.case("c1") == c.model_copy(update={"revision": 1})
@@ -188,7 +189,7 @@ def test_the_audit_log_is_append_only(store: Store):
     store.commit(new_case_changes("c1"))
     changed = audit_event("c1-a1", "c1").model_copy(update={"summary": "rewritten"})
     with pytest.raises(StoreError, match="append-only"):
-        store.commit(Changes(audit=[changed]))
+        store.commit(Changes(audit=[SealedEvent.of(changed)]))
     assert store.audit_events("c1")[0].summary == "Review done"
 
 
@@ -215,7 +216,7 @@ def test_a_step_spanning_a_subprocess_and_its_parent_commits_both(store: Store, 
     child = case("child", parent_case="parent", parent_token="t1", depth=1)
     store.commit(Changes(cases=[(parent.model_copy(update={"data": {"child": "child"}}), 1), (child, None)],
                          work_items=[work_item("child-w1", "child")],
-                         audit=[audit_event("parent-a2", "parent", seq=2), audit_event("child-a1", "child")]))
+                         audit=[sealed_event("parent-a2", "parent", seq=2), sealed_event("child-a1", "child")]))
     store = reopen(store)
     assert store.case("parent").data == {"child": "child"}
     assert store.case("child").parent_case == "parent"
@@ -396,7 +397,7 @@ def test_a_work_query_refuses_filters_that_contradict_or_lack_their_moment():
 
 def test_the_worklist_marker_moves_when_work_items_change_and_only_then(worklist: Store):
     before = worklist.worklist_marker()
-    worklist.commit(Changes(audit=[audit_event("a1", "c1")]))
+    worklist.commit(Changes(audit=[sealed_event("a1", "c1")]))
     assert worklist.worklist_marker() == before
     worklist.commit(Changes(work_items=[work_item("early", "c1", due=30, priority=1, assignee="u1")]))
     claimed = worklist.worklist_marker()
@@ -441,8 +442,8 @@ def test_outbox_by_case_and_pending_by_due_time(store: Store, reopen: Reopen):
 
 
 def test_audit_trail_in_order(store: Store, reopen: Reopen):
-    store.commit(Changes(cases=[(case(), None)], audit=[audit_event("a3", seq=3), audit_event("a1", seq=1)]))
-    store.commit(Changes(audit=[audit_event("a2", seq=2)]))
+    store.commit(Changes(cases=[(case(), None)], audit=[sealed_event("a3", seq=3), sealed_event("a1", seq=1)]))
+    store.commit(Changes(audit=[sealed_event("a2", seq=2)]))
     store = reopen(store)
     assert [e.seq for e in store.audit_events("c1")] == [1, 2, 3]
 

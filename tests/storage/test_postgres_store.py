@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from runtime.documents import Record, WorkItemStatus
+from runtime.documents import Record, SealedEvent, WorkItemStatus
 from runtime.errors import StoreError
 from runtime.storage.base import Changes
 from runtime.storage.postgres import SCHEMA_VERSION, PostgresStore, SchemaError, display_url, upgrade
@@ -113,7 +113,7 @@ def test_the_database_refuses_to_change_or_delete_audit_events(pg_url: str):
 def test_a_document_jsonb_cannot_hold_is_refused_and_nothing_of_the_step_is_written(pg_url: str):
     store = PostgresStore.open(pg_url)
     step = new_case_changes("c1")
-    step.audit.append(audit_event("a2", "c1", seq=2).model_copy(update={"summary": "nul \x00 byte"}))
+    step.audit.append(SealedEvent.of(audit_event("a2", "c1", seq=2).model_copy(update={"summary": "nul \x00 byte"})))
     with pytest.raises(StoreError, match=r"cannot be stored.*U\+0000"):
         store.commit(step)
     assert store.cases() == []

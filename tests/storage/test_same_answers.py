@@ -30,7 +30,7 @@ from runtime.storage.memory import MemoryStore
 from runtime.storage.postgres import PostgresStore
 from runtime.storage.tinydb_store import TinyDBStore
 from tests.storage.pg_cluster import create_database, drop_database
-from tests.storage.storage_docs import at, audit_event, case, customer, job, outbox_entry, user, work_item
+from tests.storage.storage_docs import at, case, customer, job, outbox_entry, sealed_event, user, work_item
 from tests.storage.test_contract import counted_by_hand
 
 CASES = [f"c{n}" for n in range(4)]
@@ -89,7 +89,7 @@ def changes_for(draw: dict[str, Any], reference: MemoryStore, number: int) -> Ch
         changes.outbox.append(outbox_entry(f"o{index}", owner(index), created=created, next_attempt=next_attempt,
                                            status=status))
     for serial, index in enumerate(draw["audit"]):
-        changes.audit.append(audit_event(f"a{number}-{serial}", CASES[index], seq=number * 10 + serial))
+        changes.audit.append(sealed_event(f"a{number}-{serial}", CASES[index], seq=number * 10 + serial))
     if draw["people"]:
         changes.customers.append(customer(f"k{number % 3}", f"Customer {number}"))
         changes.users.append(user(f"u{number % 2}"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from runtime.documents import Case, WorkItemStatus
+from runtime.documents import Case, SealedEvent, WorkItemStatus
 from runtime.errors import StoreError
 from runtime.storage.base import Changes, Store, WorkQuery
 from runtime.storage.postgres.store import PostgresStore
@@ -73,7 +73,7 @@ def _add_case(source: Store, target: PostgresStore, case: Case, batch: Changes) 
         batch.work_items += source.work_items(WorkQuery(case_id=case.id, status=status, limit=_ALL))
     batch.jobs += source.case_jobs(case.id)
     batch.outbox += source.outbox(case_id=case.id)
-    batch.audit += source.audit_events(case.id)
+    batch.audit += map(SealedEvent.of, source.audit_events(case.id))
     for attachment in source.attachments(case.id):
         target.put_attachment_content(attachment.id, source.attachment_content(case.id, attachment.id))
         batch.attachments.append(attachment)

@@ -119,7 +119,7 @@ class Texts:
 
     def __init__(self, changes: Changes, *, as_they_are: bool = False) -> None:
         self.texts: dict[int, str] = {}
-        docs: list[BaseModel] = [*changes.work_items, *changes.jobs, *changes.outbox, *changes.audit,
+        docs: list[BaseModel] = [*changes.work_items, *changes.jobs, *changes.outbox,
                                  *changes.customers, *changes.users, *changes.attachments]
         for doc in docs:
             self.texts[id(doc)] = document_text(doc.model_dump_json, doc).decode()
@@ -296,7 +296,7 @@ def _write_others(connection: psycopg.Connection, changes: Changes, texts: Texts
              for entry in _last_of_each(changes.outbox)])
     if changes.audit:
         cursor.executemany(b"INSERT INTO audit_events (case_id, id, seq, doc) VALUES (%s, %s, %s, %s::jsonb)",
-                           [(event.case_id, event.id, event.seq, texts[event]) for event in changes.audit])
+                           [(event.case_id, event.id, event.seq, event.text.decode()) for event in changes.audit])
     if changes.attachments:
         cursor.executemany(
             b"INSERT INTO attachments (case_id, id, added_at, doc) VALUES (%s, %s, %s, %s::jsonb) "
