@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:
 from designer.app import create_demo_users, publish_examples  # noqa: E402
 from models import Bundle  # noqa: E402
 from runtime.audit import GENESIS, seal_events  # noqa: E402
-from runtime.case_facts import case_facts  # noqa: E402
+from runtime.case_facts import TrailMark, case_facts  # noqa: E402
 from runtime.clock import ManualClock  # noqa: E402
 from runtime.documents import Case, CaseStatus, SealedEvent, Token, WorkItem, WorkItemStatus  # noqa: E402
 from runtime.service import Runtime  # noqa: E402
@@ -127,7 +127,7 @@ def closed_case(number: int, version_hash: str, closed: datetime, customers: lis
     trail.add("case completed", moment, outcome="done")
     trail.add("case closed", moment, root_cause=case.root_cause, note="")
     events = trail.sealed()
-    case.facts = case_facts(case, [event.event() for event in events], items, TIMEZONE)
+    case.facts = case_facts(case, [TrailMark.of(event.event()) for event in events], items, TIMEZONE)
     return Changes(cases=[(case, None)], work_items=items, audit=events)
 
 

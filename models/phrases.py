@@ -57,6 +57,25 @@ class Phrase:
         """
         return {"template": self.template, "values": {name: _data(value) for name, value in self.values.items()}}
 
+    def english_and_data(self) -> tuple[str, dict[str, Any]]:
+        """`str(self)` and `self.as_data()` in one walk over the values: the engine keeps both with every event.
+
+        >>> Phrase("{a} at {b}", a="x", b=Phrase("{n} pm", n=3)).english_and_data()
+        ('x at 3 pm', {'template': '{a} at {b}', 'values': {'a': 'x', 'b': {'phrase': {'template': '{n} pm', \
+'values': {'n': 3}}}}})
+        """
+        texts: dict[str, Any] = {}
+        data: dict[str, Any] = {}
+        for name, value in self.values.items():
+            if type(value) is str:
+                texts[name] = data[name] = value
+            elif type(value) is Phrase:
+                texts[name], kept = value.english_and_data()
+                data[name] = {"phrase": kept}
+            else:
+                texts[name], data[name] = english(value), _data(value)
+        return self.template.format_map(texts), {"template": self.template, "values": data}
+
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Phrase:
         return cls(str(data["template"]), **{name: _value(value) for name, value in data.get("values", {}).items()})

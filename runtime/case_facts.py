@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from runtime.documents import AuditEvent, Case, CaseFacts, WorkItem, WorkItemStatus
@@ -33,13 +34,26 @@ FIRST_RESPONSE_KINDS = frozenset({"task claimed", "task completed"})
 WAIT_ENDS = frozenset({"timer fired", "message received"})
 
 
-def case_facts(case: Case, events: Sequence[AuditEvent], items: Iterable[WorkItem], timezone: str) -> CaseFacts:
+class TrailMark(NamedTuple):
+    """What the facts read of one audit event: a step's new events give it from their data, without a model."""
+
+    kind: str
+    at: datetime
+    node: str | None
+    edges: Sequence[str]
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> TrailMark:
+        return cls(event.kind, event.at, event.node, event.details.get("edges", ()))
+
+
+def case_facts(case: Case, events: Sequence[TrailMark], items: Iterable[WorkItem], timezone: str) -> CaseFacts:
     """The facts of a closed case from its whole audit trail (in order) and its work items; `timezone` decides
     the local day it closed on."""
     if case.closed_at is None:
         raise ValueError(f"case {case.id} is not closed")
     first_response = next((seconds(case.started_at, e.at) for e in events if e.kind in FIRST_RESPONSE_KINDS), None)
-    edges = Counter(edge for event in events for edge in event.details.get("edges", ()))
+    edges = Counter(edge for event in events for edge in event.edges)
     tasks_created = Counter(e.node for e in events if e.kind == "task created")
     rework = any(n > 1 for n in edges.values()) or any(n > 1 for n in tasks_created.values())
     waits: list[tuple[str, float]] = []
@@ -58,7 +72,7 @@ def case_facts(case: Case, events: Sequence[AuditEvent], items: Iterable[WorkIte
                      waits=waits, edges=dict(edges))
 
 
-def _wait_node_waits(events: Sequence[AuditEvent]) -> list[tuple[str, float]]:
+def _wait_node_waits(events: Sequence[TrailMark]) -> list[tuple[str, float]]:
     started: dict[str, datetime] = {}
     waits = []
     for event in events:

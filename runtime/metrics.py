@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain
 
-from runtime.case_facts import case_facts
+from runtime.case_facts import TrailMark, case_facts
 from runtime.documents import WorkItemStatus
 from runtime.service import Runtime
 from runtime.storage.base import ClosedCase, ClosedDay, Store, WorkQuery
@@ -63,7 +63,7 @@ class FactsCache:
             return cached[1]
         case = store.case(case_id)
         items = store.work_items(WorkQuery(case_id=case_id, status=WorkItemStatus.COMPLETED, limit=EVERY_ITEM))
-        facts = case_facts(case, store.audit_events(case_id), items, timezone)
+        facts = case_facts(case, [TrailMark.of(event) for event in store.audit_events(case_id)], items, timezone)
         found = closed_case(vars(case) | {"facts": facts})
         assert found is not None
         self._cases[case_id] = (case.revision, found)

@@ -18,7 +18,7 @@ from pydantic import TypeAdapter
 from models.customers import Customer
 from models.phrases import Phrase
 from runtime.audit import GENESIS, seal_events
-from runtime.case_facts import case_facts
+from runtime.case_facts import TrailMark, case_facts
 from runtime.documents import (
     Attachment,
     Case,
@@ -204,7 +204,8 @@ class Transaction:
         if taken:
             details = (details or {}) | {"edges": taken}
         if isinstance(summary, Phrase):
-            details, summary = (details or {}) | {"said": summary.as_data()}, str(summary)
+            summary, said = summary.english_and_data()
+            details = (details or {}) | {"said": said}
         unsealed = self._unsealed.get(case.id)
         if unsealed is None:
             unsealed = self._unsealed[case.id] = (case, [])
@@ -217,12 +218,13 @@ class Transaction:
 
     def _facts(self, case: Case, *, stored: bool) -> CaseFacts:
         """The facts of a case closed in this step, from its whole trail and tasks: what is stored, then this step's."""
-        events = self.store.audit_events(case.id) if stored else []
-        events += [event.event() for event in self._audit if event.case_id == case.id]
+        trail = [TrailMark.of(event) for event in self.store.audit_events(case.id)] if stored else []
+        trail += [TrailMark(event.data["kind"], self.now, event.data["node"], event.data["details"].get("edges", ()))
+                  for event in self._audit if event.case_id == case.id]
         items = {item.id: item for item in self.store.work_items(WorkQuery(
             case_id=case.id, status=WorkItemStatus.COMPLETED, limit=EVERY_ITEM))} if stored else {}
         items |= {item.id: item for item in self._work_items.values() if item.case_id == case.id}
-        return case_facts(case, events, items.values(), self.timezone)
+        return case_facts(case, trail, items.values(), self.timezone)
 
     def took_edge(self, case: Case, edge_id: str) -> None:
         """Note that a token of `case` followed `edge_id`; the case's next audit event records it."""

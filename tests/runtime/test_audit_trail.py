@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 
 from runtime.audit import GENESIS, seal_events, verify_trail
-from runtime.documents import AuditEvent
 from runtime.service import Runtime
 from runtime.storage.base import WorkQuery
 from tests.people import AUDITOR, person
