@@ -47,20 +47,21 @@ def seal_events(contents: list[dict[str, Any]], head: str) -> list[SealedEvent]:
     serialised twice.
     """
     sealed = []
+    append, dumps, sha256 = sealed.append, orjson.dumps, hashlib.sha256
     for content in contents:
         content["previous_hash"] = head
         content["seal"] = SEAL
         try:
-            text = orjson.dumps(content, option=_SORTED)
+            text = dumps(content, option=_SORTED)
         except orjson.JSONEncodeError:
             content["seal"] = 1
             text = _standard_json(content)
-            head = content["hash"] = hashlib.sha256(text).hexdigest()
+            head = content["hash"] = sha256(text).hexdigest()
             stored = json.dumps(content, separators=(",", ":"), default=str).encode()
         else:
-            head = content["hash"] = hashlib.sha256(text).hexdigest()
-            stored = text[:-1] + b',"hash":"' + head.encode() + b'"}'
-        sealed.append(SealedEvent(content["id"], content["case_id"], content["seq"], content, stored))
+            head = content["hash"] = sha256(text).hexdigest()
+            stored = b'%s,"hash":"%s"}' % (text[:-1], head.encode())
+        append(SealedEvent(content["id"], content["case_id"], content["seq"], content, stored))
     return sealed
 
 

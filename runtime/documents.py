@@ -8,10 +8,9 @@ stored once, by hash).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -269,8 +268,7 @@ class AuditEvent(Document):
     seal: int = 1  # the canonical JSON `hash` covers (`runtime.audit`): 2 now, 1 for events written before
 
 
-@dataclass(frozen=True, slots=True)
-class SealedEvent:
+class SealedEvent(NamedTuple):
     """A new audit event as its step sealed it, on its way to a store: its JSON data (hash included) and the JSON
     text a store writes. A step makes dozens of events; building and dumping an `AuditEvent` model for each cost
     more than the rest of their way to the store, so the model is made only when a reader asks (`event`)."""

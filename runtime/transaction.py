@@ -200,20 +200,20 @@ class Transaction:
         tokens followed since its previous event go into `details["edges"]`, so the
         trail tells which way the case went.
         """
+        details = dict(details) if details else {}
         taken = self._edges_taken.pop(case.id, None)
         if taken:
-            details = (details or {}) | {"edges": taken}
-        if isinstance(summary, Phrase):
-            summary, said = summary.english_and_data()
-            details = (details or {}) | {"said": said}
+            details["edges"] = taken
+        if type(summary) is Phrase:
+            summary, details["said"] = summary.english_and_data()
         unsealed = self._unsealed.get(case.id)
         if unsealed is None:
             unsealed = self._unsealed[case.id] = (case, [])
-        unsealed[1].append({
-            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + len(unsealed[1]) + 1,
+        events = unsealed[1]
+        events.append({
+            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + len(events) + 1,
             "at": self._now_json, "actor": self.actor, "kind": kind, "node": node,
-            "version_hash": case.version_hash, "summary": summary, "changes": changes or {},
-            "details": details or {},
+            "version_hash": case.version_hash, "summary": summary, "changes": changes or {}, "details": details,
         })
 
     def _facts(self, case: Case, *, stored: bool) -> CaseFacts:
