@@ -64,8 +64,9 @@ def engine_tables(scenarios: list[Workload], results: dict[str, list[Result]], r
         target = TARGETS[scenario.key]
         durable = f"{found['durable']:.2f}x" if "durable" in found else "-"
         ceiling = f"{found['durable_ceiling']:.1f}x" if "durable_ceiling" in found else "-"
-        print(f"{scenario.name:<36} {target:>6.0f}x {found['memory_cpu']:>10.2f}x"
-              f" {verdict(found['memory_cpu'] >= target):>5} {found['memory_wall']:>11.2f}x {durable:>8} {ceiling:>8}")
+        wanted, met = ("-", "") if target is None else (f"{target:.0f}x", verdict(found["memory_cpu"] >= target))
+        print(f"{scenario.name:<36} {wanted:>7} {found['memory_cpu']:>10.2f}x"
+              f" {met:>5} {found['memory_wall']:>11.2f}x {durable:>8} {ceiling:>8}")
 
 
 def growth_table(steps: list[dict[str, Any]]) -> None:
