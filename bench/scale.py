@@ -90,7 +90,7 @@ class Trail:
 
     def sealed(self) -> list[SealedEvent]:
         sealed = seal_events(self.contents, GENESIS)
-        self.case.audit_head = sealed[-1].data["hash"]
+        self.case.audit_head = sealed[-1].hash
         self.case.audit_count = len(sealed)
         return sealed
 

@@ -4,9 +4,10 @@ Changing or deleting any event breaks the chain from that point on, and the
 case remembers the newest hash and the count, so even removing the last
 events is detected. `verify_trail` names the first broken event.
 
-A step seals its new events of a case together, in one pass when it commits
-(`seal_events`): each event is linked to the one before it and hashed over its
-own canonical JSON, so the trail stays verifiable event by event. The
+A step seals each new event as it records it (`seal_event`): each event is
+linked to the one before it and hashed over its own canonical JSON, so the
+trail stays verifiable event by event, and only the event's JSON text is kept
+until the step commits. The
 canonical JSON is the event's fields with sorted keys, compact, in the event's
 `seal` format: 2 is orjson's (what events are sealed with now, a fraction of
 a microsecond per event); 1 is the standard library's `json` without the
@@ -38,30 +39,34 @@ def seal(event_fields: Mapping[str, Any], previous_hash: str) -> str:
     return _digest(content)
 
 
-def seal_events(contents: list[dict[str, Any]], head: str) -> list[SealedEvent]:
-    """Seal a step's new events of one case, oldest first, the first following `head`.
+def seal_event(content: dict[str, Any], head: str) -> SealedEvent:
+    """Seal a new event (JSON data, without `hash`) after the event whose hash is `head`.
 
-    Each content (JSON data, without `hash`) gets its `previous_hash`, its `seal`
-    format and its `hash`; the last one's hash is the case's new head. The JSON
+    The content gets its `previous_hash`, its `seal` format and its `hash`. The JSON
     text a store writes is the sealed text with the hash added, so no event is
-    serialised twice.
+    serialised twice, and the content can go as soon as it is sealed.
     """
+    content["previous_hash"] = head
+    content["seal"] = SEAL
+    try:
+        text = orjson.dumps(content, option=_SORTED)
+    except orjson.JSONEncodeError:
+        content["seal"] = 1
+        text = _standard_json(content)
+        content["hash"] = hashlib.sha256(text).hexdigest()
+        return SealedEvent(content["id"], content["case_id"], content["seq"], content["hash"],
+                           json.dumps(content, separators=(",", ":"), default=str).encode())
+    digest = content["hash"] = hashlib.sha256(text).hexdigest()
+    return SealedEvent(content["id"], content["case_id"], content["seq"], digest,
+                       b'%s,"hash":"%s"}' % (text[:-1], digest.encode()))
+
+
+def seal_events(contents: list[dict[str, Any]], head: str) -> list[SealedEvent]:
+    """Seal events of one case oldest first, the first following `head` (`seal_event`, one after the other)."""
     sealed = []
-    append, dumps, sha256 = sealed.append, orjson.dumps, hashlib.sha256
     for content in contents:
-        content["previous_hash"] = head
-        content["seal"] = SEAL
-        try:
-            text = dumps(content, option=_SORTED)
-        except orjson.JSONEncodeError:
-            content["seal"] = 1
-            text = _standard_json(content)
-            head = content["hash"] = sha256(text).hexdigest()
-            stored = json.dumps(content, separators=(",", ":"), default=str).encode()
-        else:
-            head = content["hash"] = sha256(text).hexdigest()
-            stored = b'%s,"hash":"%s"}' % (text[:-1], head.encode())
-        append(SealedEvent(content["id"], content["case_id"], content["seq"], content, stored))
+        sealed.append(seal_event(content, head))
+        head = sealed[-1].hash
     return sealed
 
 

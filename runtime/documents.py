@@ -269,23 +269,23 @@ class AuditEvent(Document):
 
 
 class SealedEvent(NamedTuple):
-    """A new audit event as its step sealed it, on its way to a store: its JSON data (hash included) and the JSON
-    text a store writes. A step makes dozens of events; building and dumping an `AuditEvent` model for each cost
-    more than the rest of their way to the store, so the model is made only when a reader asks (`event`)."""
+    """A new audit event as its step sealed it, on its way to a store: its JSON text (hash included). A step makes
+    dozens of events; building and dumping an `AuditEvent` model for each, or keeping its data until the commit,
+    cost more than the rest of their way to the store, so the model is made only when a reader asks (`event`)."""
 
     id: str
     case_id: str
     seq: int
-    data: dict[str, Any]
+    hash: str
     text: bytes
 
     @classmethod
     def of(cls, event: AuditEvent) -> SealedEvent:
         """A stored event on its way to another store (a copy, a test)."""
-        return cls(event.id, event.case_id, event.seq, event.model_dump(mode="json"), event.model_dump_json().encode())
+        return cls(event.id, event.case_id, event.seq, event.hash, event.model_dump_json().encode())
 
     def event(self) -> AuditEvent:
-        return AuditEvent.model_validate(self.data)
+        return AuditEvent.model_validate_json(self.text)
 
 
 #: The largest attachment a store keeps, in bytes.

@@ -17,7 +17,7 @@ from pydantic import TypeAdapter
 
 from models.customers import Customer
 from models.phrases import Phrase
-from runtime.audit import GENESIS, seal_events
+from runtime.audit import GENESIS, seal_event
 from runtime.case_facts import TrailMark, case_facts
 from runtime.documents import (
     Attachment,
@@ -62,7 +62,7 @@ class Transaction:
         self._jobs: dict[str, Job] = {}
         self._outbox: list[OutboxEntry] = []
         self._audit: list[SealedEvent] = []
-        self._unsealed: dict[str, tuple[Case, list[dict[str, Any]]]] = {}  # case id -> the case, its new events
+        self._trail: dict[str, list[TrailMark]] = {}  # case id -> what its closing facts read of its new events
         self._contacts: dict[str, Contact] = {}
         self._records: dict[tuple[str, str], Record] = {}
         self._attachments: list[Attachment] = []
@@ -188,8 +188,8 @@ class Transaction:
 
     def audit(self, case: Case, kind: str, summary: str | Phrase, *, node: str | None = None,
               changes: dict[str, list[Any]] | None = None, details: dict[str, Any] | None = None) -> None:
-        """Append an event to the case's trail; the step seals its events, and counts them on the case, when it
-        commits (`changes`).
+        """Append an event to the case's trail, sealed after its newest event (the case counts it and keeps its
+        hash as the new head; the step commits the event with the case).
 
         A `summary` given as a `Phrase` is kept as its English text and, in `details["said"]`, as the phrase itself,
         so a reader of another language is told the same (`runtime.views.cases.event_phrase`).
@@ -201,26 +201,24 @@ class Transaction:
         trail tells which way the case went.
         """
         details = dict(details) if details else {}
-        taken = self._edges_taken.pop(case.id, None)
+        taken = self._edges_taken.pop(case.id, ())
         if taken:
             details["edges"] = taken
         if type(summary) is Phrase:
             summary, details["said"] = summary.english_and_data()
-        unsealed = self._unsealed.get(case.id)
-        if unsealed is None:
-            unsealed = self._unsealed[case.id] = (case, [])
-        events = unsealed[1]
-        events.append({
-            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + len(events) + 1,
-            "at": self._now_json, "actor": self.actor, "kind": kind, "node": node,
-            "version_hash": case.version_hash, "summary": summary, "changes": changes or {}, "details": details,
-        })
+        sealed = seal_event({
+            "id": new_id("ev"), "case_id": case.id, "seq": case.audit_count + 1, "at": self._now_json,
+            "actor": self.actor, "kind": kind, "node": node, "version_hash": case.version_hash, "summary": summary,
+            "changes": changes or {}, "details": details,
+        }, case.audit_head or GENESIS)
+        case.audit_head, case.audit_count = sealed.hash, sealed.seq
+        self._audit.append(sealed)
+        self._trail.setdefault(case.id, []).append(TrailMark(kind, self.now, node, tuple(taken)))
 
     def _facts(self, case: Case, *, stored: bool) -> CaseFacts:
         """The facts of a case closed in this step, from its whole trail and tasks: what is stored, then this step's."""
         trail = [TrailMark.of(event) for event in self.store.audit_events(case.id)] if stored else []
-        trail += [TrailMark(event.data["kind"], self.now, event.data["node"], event.data["details"].get("edges", ()))
-                  for event in self._audit if event.case_id == case.id]
+        trail += self._trail.get(case.id, ())
         items = {item.id: item for item in self.store.work_items(WorkQuery(
             case_id=case.id, status=WorkItemStatus.COMPLETED, limit=EVERY_ITEM))} if stored else {}
         items |= {item.id: item for item in self._work_items.values() if item.case_id == case.id}
@@ -233,14 +231,7 @@ class Transaction:
     # Commit -----------------------------------------------------------------
 
     def changes(self) -> Changes:
-        """Everything the step writes; its new audit events are sealed now, each case's in one pass, and a case
-        it closed gets its facts (`runtime.case_facts`)."""
-        for case, contents in self._unsealed.values():
-            sealed = seal_events(contents, case.audit_head or GENESIS)
-            case.audit_head = sealed[-1].data["hash"]
-            case.audit_count += len(sealed)
-            self._audit += sealed
-        self._unsealed.clear()
+        """Everything the step writes; a case it closed gets its facts (`runtime.case_facts`)."""
         for case, read_at in self._cases.values():
             if case.closed_at is not None and case.facts is None:
                 case.facts = self._facts(case, stored=read_at is not None)

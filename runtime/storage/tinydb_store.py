@@ -348,7 +348,7 @@ class TinyDBStore(IndexedStore):
             for doc in docs:
                 add(case_key(doc.case_id), table, _dump(doc))
         for event in changes.audit:
-            add(case_key(event.case_id), "audit", event.data)
+            add(case_key(event.case_id), "audit", from_json(event.text))
         for version, bundle in changes.versions:
             add(VERSIONS_KEY, "versions", _dump(version))
             if bundle_key(version.hash) not in parts and not self._has_bundle(version.hash):
