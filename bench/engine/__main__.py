@@ -23,7 +23,15 @@ from typing import Any
 from bench.engine.adapters import SPIFF_VERSION, FlowdeskEngine, FsyncFloor, SpiffEngine
 from bench.engine.agents import agents_bench
 from bench.engine.growth import step_cost
-from bench.engine.report import FLOOR, agents_table, as_json, engine_tables, growth_table, write_json
+from bench.engine.report import (
+    FLOOR,
+    agents_table,
+    as_json,
+    engine_tables,
+    fixed_cost_table,
+    growth_table,
+    write_json,
+)
 from bench.engine.scenarios import ROOT, Workload, all_workloads, sample_customers
 from bench.engine.statistics import Result, measure
 from runtime.storage.memory import MemoryStore
@@ -132,6 +140,7 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
     if results:
         engine_tables(scenarios, results, repeats, args.batch_seconds)
+        fixed_cost_table(scenarios, results)
     growth_table(steps)
     agents_table(agents)
     elapsed = time.perf_counter() - started

@@ -7,7 +7,9 @@ untouched case, completes its first task, finds the second in the worklist and c
 so on. Per round: completions, completions per second, the median and 90th percentile latency of
 one `Runtime.complete`, and the journal's fdatasyncs per completion (counted by wrapping the
 store's sync call; checkpoints are counted apart, they flush partition files, not the journal).
-The ratio is many agents ÷ 1 agent in completions per second, medians over the rounds.
+The ratio is many agents ÷ 1 agent in completions per second, medians over the rounds. The agents
+share one process's CPU (the GIL), so together they gain at most the time one agent waits for its
+syncs: the ceiling printed is one agent's time per completion ÷ its CPU time per completion.
 """
 
 from __future__ import annotations
@@ -31,16 +33,20 @@ from tests.people import person
 
 
 class SyncCounter:
-    """Counts the journal's data syncs while installed in place of `files._sync_data`."""
+    """Counts the journal's data syncs, and the time they take, while installed in place of `files._sync_data`."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.seconds = 0.0
         self._original: Callable[[int], None] = files._sync_data
 
     def __enter__(self) -> SyncCounter:
         def counted(fd: int) -> None:
-            self.count += 1  # a lost increment under threads would only undercount; the GIL makes += safe here
+            started = time.perf_counter()
             self._original(fd)
+            # syncs run one at a time (the journal's flush lock), so these updates do not race each other
+            self.seconds += time.perf_counter() - started
+            self.count += 1
 
         files._sync_data = counted
         return self
@@ -88,15 +94,15 @@ def agent_round(runtime: Runtime, cases: deque[str], agents: int, seconds: float
             stop.set()
 
     threads = [threading.Thread(target=work, args=(n,), name=f"agent-{n}") for n in range(agents)]
-    syncs_before, checkpoints_before = syncs.count, checkpoints.count
-    started = time.perf_counter()
+    syncs_before, sync_seconds_before, checkpoints_before = syncs.count, syncs.seconds, checkpoints.count
+    started, started_cpu = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     if errors:
         raise errors[0]
     times = [t for per_agent in latencies for t in per_agent]
@@ -104,7 +110,9 @@ def agent_round(runtime: Runtime, cases: deque[str], agents: int, seconds: float
     return {"agents": agents, "completions": done, "seconds": elapsed, "per_s": done / elapsed,
             "median_ms": statistics.median(times) * 1e3 if times else None,
             "p90_ms": percentile(times, 0.9) * 1e3 if times else None,
-            "syncs": syncs.count - syncs_before, "syncs_per_completion": (syncs.count - syncs_before) / max(done, 1),
+            "cpu_ms": cpu / max(done, 1) * 1e3, "syncs": syncs.count - syncs_before,
+            "syncs_per_completion": (syncs.count - syncs_before) / max(done, 1),
+            "sync_ms": (syncs.seconds - sync_seconds_before) / max(syncs.count - syncs_before, 1) * 1e3,
             "checkpoints": checkpoints.count - checkpoints_before}
 
 
@@ -128,8 +136,11 @@ def agents_bench(folder: Path, agents: int, rounds: int, seconds: float, cases: 
                     results.append(agent_round(runtime, queue, count, seconds, syncs, checkpoints))
     finally:
         store.close()
-    one = statistics.median(r["per_s"] for r in results if r["agents"] == 1)
+    alone = [r for r in results if r["agents"] == 1]
+    one = statistics.median(r["per_s"] for r in alone)
+    ceiling = statistics.median(1e3 / r["per_s"] / r["cpu_ms"] for r in alone)
     many = [r for r in results if r["agents"] == agents]
     many_rate = statistics.median(r["per_s"] for r in many)
     return {"rounds": results, "one_per_s": one, "many_per_s": many_rate, "agents": agents, "ratio": many_rate / one,
+            "ceiling": ceiling,
             "many_syncs_per_completion": statistics.median(r["syncs_per_completion"] for r in many)}

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.engine.adapters import SPIFF_VERSION
-from bench.engine.scenarios import TARGETS, Workload
+from bench.engine.scenarios import START_END, START_END_KEY, TARGETS, Workload
 from bench.engine.statistics import Result
 
 FLOOR = "fdatasync floor"
@@ -69,6 +69,41 @@ def engine_tables(scenarios: list[Workload], results: dict[str, list[Result]], r
               f" {met:>5} {found['memory_wall']:>11.2f}x {durable:>8} {ceiling:>8}")
 
 
+def beyond_fixed_cost(scenarios: list[Workload], results: dict[str, list[Result]]) -> list[dict[str, Any]]:
+    """What each engine's case costs beyond one that only starts and ends (CPU time, in memory): per node of an
+    automatic flow, per completed task of people's work. A ratio target for a whole case can be no easier than
+    this ratio and the fixed cost's together."""
+    fixed = {row.engine: row.cpu_median for row in results.get(START_END, ())}
+    rows = []
+    for scenario in scenarios:
+        if scenario.key == START_END_KEY or scenario.name not in results or not fixed:
+            continue
+        by = {row.engine: row for row in results[scenario.name]}
+        flowdesk = by["Flowdesk memory"]
+        per, unit = (flowdesk.steps - 1, "task") if flowdesk.steps > 1 else (flowdesk.nodes - 2, "node")
+        row: dict[str, Any] = {"scenario": scenario.name, "unit": unit, "units": per}
+        for engine in ("Flowdesk memory", "Spiff memory"):
+            if engine in by and engine in fixed:
+                row[engine] = (by[engine].cpu_median - fixed[engine]) / per
+        rows.append(row)
+    return rows
+
+
+def fixed_cost_table(scenarios: list[Workload], results: dict[str, list[Result]]) -> None:
+    rows = beyond_fixed_cost(scenarios, results)
+    if not rows or "Spiff memory" not in rows[0]:
+        return
+    fixed = {row.engine: row.cpu_median for row in results[START_END]}
+    print("\nin memory, CPU µs"
+          f": a case that only starts and ends costs Flowdesk {fixed['Flowdesk memory'] * 1e6:.0f},"
+          f" Spiff {fixed['Spiff memory'] * 1e6:.0f}; beyond that, per node of an automatic flow, per completed task")
+    print(f"{'scenario':<36} {'per':>5} {'Flowdesk':>9} {'Spiff':>9} {'ratio':>7}")
+    for row in rows:
+        flowdesk, spiff = row["Flowdesk memory"], row["Spiff memory"]
+        print(f"{row['scenario']:<36} {row['unit']:>5} {flowdesk * 1e6:>9.1f} {spiff * 1e6:>9.1f}"
+              f" {spiff / flowdesk:>6.2f}x")
+
+
 def growth_table(steps: list[dict[str, Any]]) -> None:
     if not steps:
         return
@@ -92,16 +127,19 @@ def agents_table(agents: dict[str, Any] | None) -> None:
         return
     print(f"\n1 agent and {agents['agents']} agents completing tasks on one embedded store, rounds taking turns")
     print(f"{'round':>5} {'agents':>6} {'completions':>11} {'per s':>8} {'median ms':>10} {'p90 ms':>8}"
-          f" {'syncs':>6} {'syncs/compl.':>12} {'checkpoints':>11}")
+          f" {'cpu ms':>7} {'syncs':>6} {'syncs/compl.':>12} {'sync ms':>8} {'checkpoints':>11}")
     for number, row in enumerate(agents["rounds"], start=1):
         print(f"{number:>5} {row['agents']:>6} {row['completions']:>11,} {row['per_s']:>8,.0f}"
-              f" {row['median_ms'] or 0:>10.2f} {row['p90_ms'] or 0:>8.2f} {row['syncs']:>6,}"
-              f" {row['syncs_per_completion']:>12.3f} {row['checkpoints']:>11}")
-    ratio, syncs = agents["ratio"], agents["many_syncs_per_completion"]
+              f" {row['median_ms'] or 0:>10.2f} {row['p90_ms'] or 0:>8.2f} {row['cpu_ms']:>7.3f} {row['syncs']:>6,}"
+              f" {row['syncs_per_completion']:>12.3f} {row['sync_ms']:>8.3f} {row['checkpoints']:>11}")
+    ratio, syncs, ceiling = agents["ratio"], agents["many_syncs_per_completion"], agents["ceiling"]
+    print("(cpu ms = the process's CPU time per completion; sync ms = the mean time of one journal fdatasync)")
     print(f"completions/s {agents['agents']} agents ÷ 1 agent (medians of the rounds): "
           f"{agents['many_per_s']:,.0f} ÷ {agents['one_per_s']:,.0f} = {ratio:.2f}x"
           f"  (target >= {TARGET_AGENTS_RATIO:.0f}: {verdict(ratio >= TARGET_AGENTS_RATIO)});"
           f" fdatasync per completion {syncs:.3f} (target <= {TARGET_SYNCS}: {verdict(syncs <= TARGET_SYNCS)})")
+    print(f"ceiling on this disk: agents share one process's CPU, so they gain at most what one agent waits for the "
+          f"disk: 1 agent's time per completion ÷ its CPU time = {ceiling:.2f}x")
 
 
 def as_json(scenarios: list[Workload], results: dict[str, list[Result]], steps: list[dict[str, Any]],
@@ -111,6 +149,7 @@ def as_json(scenarios: list[Workload], results: dict[str, list[Result]], steps: 
         "scenarios": [{"name": s.name, "key": s.key, "target_memory_ratio": TARGETS[s.key],
                        "results": [row.as_json() for row in results[s.name]], "ratios": ratios(results[s.name])}
                       for s in scenarios if s.name in results],
+        "beyond_fixed_cost": beyond_fixed_cost(scenarios, results),
         "growth": steps,
         "agents": agents,
     }

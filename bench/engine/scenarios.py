@@ -35,6 +35,8 @@ from tests.runtime.builders import auto, decision, end, parallel, process, start
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 BPMN = ROOT / "bench" / "bpmn"
+START_END_KEY = "start_end"
+START_END = "start and end only (fixed cost)"
 
 
 @dataclass
@@ -79,8 +81,8 @@ def expect(condition: bool, message: str) -> None:
 
 
 def start_end_workload() -> Workload:
-    bundle = process("start_end", nodes=[start(), end()], flow="s>e", reference_prefix="SEO")
-    return Workload("start and end only (fixed cost)", bundle, "start_end.bpmn", [played(bundle, {})])
+    bundle = process(START_END_KEY, nodes=[start(), end()], flow="s>e", reference_prefix="SEO")
+    return Workload(START_END, bundle, "start_end.bpmn", [played(bundle, {})])
 
 
 def sequence_workload() -> Workload:
@@ -190,5 +192,5 @@ def all_workloads(customers: list[dict[str, Any]]) -> list[Workload]:
 
 #: The workloads whose Flowdesk ÷ Spiff ratio in memory must reach 10 (automatic flows) or 2 (people's tasks);
 #: `start_end` has none: it shows what a case costs each engine before its flow does anything.
-TARGETS: dict[str, float | None] = {"start_end": None, "sequence20": 10.0, "loop50": 10.0, "parallel4x3": 10.0,
+TARGETS: dict[str, float | None] = {START_END_KEY: None, "sequence20": 10.0, "loop50": 10.0, "parallel4x3": 10.0,
                                     "human3": 2.0, "billing_complaint": 2.0}
