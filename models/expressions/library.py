@@ -41,6 +41,10 @@ _FAULT_PATTERN = re.compile(r"FlowdeskFault_(\w+)")
 _DECIMAL = Context(prec=60, rounding=ROUND_HALF_UP, Emax=999_999, Emin=-999_999)
 _CENT_LIMIT = 2**63
 _ONE = Decimal(1)
+#: Whole numbers below this are exact as floats, and so are their sums; `number_calc` adds, subtracts and
+#: multiplies two of them (a counter, a quantity) without the decimal arithmetic when the result stays below it.
+_EXACT = float(2**52)
+_WHOLE_PAIRS = frozenset(("##+", "##-", "##*"))
 _HUNDRED = Decimal(100)
 
 
@@ -79,6 +83,17 @@ def number_calc(program: str, *operands: object) -> object:
     >>> number_calc("##*#+", 7.0, 1.5, 2.0)
     12.5
     """
+    if len(operands) == 2 and program in _WHOLE_PAIRS:
+        left, right = operands
+        if type(left) is float and type(right) is float and left and right and -_EXACT < left < _EXACT \
+                and -_EXACT < right < _EXACT and left.is_integer() and right.is_integer():
+            result = left + right if program == "##+" else left - right if program == "##-" else left * right
+            if result and -_EXACT < result < _EXACT:  # exact, as the decimal arithmetic would give it
+                return result
+    return _decimal_calc(program, operands)
+
+
+def _decimal_calc(program: str, operands: tuple[object, ...]) -> object:
     if None in operands:
         return _FAULTS["no_value"]
     stack: list[Decimal] = []

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from models.expressions import ExprType
+from models.expressions.library import _decimal_calc, number_calc
 
 
 @pytest.mark.parametrize(("source", "score", "expected"), [
@@ -77,3 +82,15 @@ def test_number_results_are_int_when_whole(ev):
     assert ev("score / 4", score=8) == 2
     assert type(ev("score / 4", score=8)) is int
     assert ev("score / 4", ExprType.NUMBER, score=10) == 2.5
+
+
+whole_or_not = st.one_of(st.integers(min_value=-(2**54), max_value=2**54).map(float), st.sampled_from([0.0, -0.0]),
+                         st.floats(allow_nan=False, allow_infinity=False, width=64))
+
+
+@given(st.sampled_from(["##+", "##-", "##*"]), whole_or_not, whole_or_not)
+def test_two_numbers_give_what_the_decimal_arithmetic_gives(program, left, right):
+    quick, exact = number_calc(program, left, right), _decimal_calc(program, (left, right))
+    assert quick == exact
+    if isinstance(exact, float):
+        assert math.copysign(1.0, quick) == math.copysign(1.0, exact)  # a zero keeps its sign
