@@ -1,8 +1,10 @@
 """What a closed case adds to the supervisor's figures, derived once from its trail and its tasks.
 
-The step that closes a case (the flow reaching its end, or an agent closing it) derives its
-`CaseFacts` from every audit event of the case and its completed work items, and stores them
-on the case (`Transaction.changes`). The stores sum them per day as they commit
+Each audit event a step records is counted into the case's `CaseTally` as it is recorded
+(`count_event`); the step that closes a case (the flow reaching its end, or an agent closing it)
+derives its `CaseFacts` from that tally and its completed work items, and stores them on the case
+(`Transaction.changes`). A case stored before tallies were kept is tallied from its whole trail
+once (`tally_of`). The stores sum them per day as they commit
 (`Store.closed_days`), so the monitor's figures over a year never read the cases again.
 
 - *time to first response*: case start -> the first moment a person claimed or completed one of
@@ -20,13 +22,12 @@ The resolution time, the case SLA and the root cause are the case's own fields (
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from runtime.documents import AuditEvent, Case, CaseFacts, WorkItem, WorkItemStatus
+from runtime.documents import AuditEvent, Case, CaseFacts, CaseTally, WorkItem, WorkItemStatus
 
 #: Audit events that show a person taking up a case's work.
 FIRST_RESPONSE_KINDS = frozenset({"task claimed", "task completed"})
@@ -35,7 +36,7 @@ WAIT_ENDS = frozenset({"timer fired", "message received"})
 
 
 class TrailMark(NamedTuple):
-    """What the facts read of one audit event: a step's new events give it from their data, without a model."""
+    """What the facts read of one audit event."""
 
     kind: str
     at: datetime
@@ -47,42 +48,55 @@ class TrailMark(NamedTuple):
         return cls(event.kind, event.at, event.node, event.details.get("edges", ()))
 
 
-def case_facts(case: Case, events: Sequence[TrailMark], items: Iterable[WorkItem], timezone: str) -> CaseFacts:
+def count_event(tally: CaseTally, kind: str, at: datetime, node: str | None, edges: Sequence[str]) -> None:
+    """Add one audit event (the next of the trail) to what the case's facts will be made of."""
+    if tally.first_response_at is None and kind in FIRST_RESPONSE_KINDS:
+        tally.first_response_at = at
+    for edge in edges:
+        tally.edges[edge] = tally.edges.get(edge, 0) + 1
+    if node is None:
+        return
+    if kind == "task created":
+        tally.tasks_created[node] = tally.tasks_created.get(node, 0) + 1
+    elif kind == "waiting":
+        tally.waiting_since[node] = at
+    elif kind in WAIT_ENDS and node in tally.waiting_since:
+        tally.waits.append((node, seconds(tally.waiting_since.pop(node), at)))
+
+
+def tally_of(events: Iterable[TrailMark]) -> CaseTally:
+    """The tally of a whole trail, oldest event first (for a case stored before tallies were kept)."""
+    tally = CaseTally()
+    for event in events:
+        count_event(tally, *event)
+    return tally
+
+
+def case_facts(case: Case, events: Iterable[TrailMark], items: Iterable[WorkItem], timezone: str) -> CaseFacts:
     """The facts of a closed case from its whole audit trail (in order) and its work items; `timezone` decides
     the local day it closed on."""
+    return facts_of(case, tally_of(events), items, timezone)
+
+
+def facts_of(case: Case, tally: CaseTally, items: Iterable[WorkItem], timezone: str) -> CaseFacts:
+    """The facts of a closed case from its tally and its work items."""
     if case.closed_at is None:
         raise ValueError(f"case {case.id} is not closed")
-    first_response = next((seconds(case.started_at, e.at) for e in events if e.kind in FIRST_RESPONSE_KINDS), None)
-    edges = Counter(edge for event in events for edge in event.edges)
-    tasks_created = Counter(e.node for e in events if e.kind == "task created")
-    rework = any(n > 1 for n in edges.values()) or any(n > 1 for n in tasks_created.values())
+    rework = any(n > 1 for n in tally.edges.values()) or any(n > 1 for n in tally.tasks_created.values())
     waits: list[tuple[str, float]] = []
     tasks_with_sla = tasks_on_time = 0
-    for item in items:
-        if item.status is not WorkItemStatus.COMPLETED or item.completed_at is None:
-            continue
+    done = [(item.completed_at, item.id, item) for item in items
+            if item.status is WorkItemStatus.COMPLETED and item.completed_at is not None]
+    for completed_at, _, item in sorted(done, key=lambda found: found[:2]):  # the waits in the order tasks were done
         if item.node and not item.adhoc:
-            waits.append((item.node, seconds(item.created_at, item.completed_at)))
+            waits.append((item.node, seconds(item.created_at, completed_at)))
         if item.due_at is not None:
             tasks_with_sla += 1
-            tasks_on_time += item.completed_at <= item.due_at
-    waits.extend(_wait_node_waits(events))
+            tasks_on_time += completed_at <= item.due_at
+    first_response = None if tally.first_response_at is None else seconds(case.started_at, tally.first_response_at)
     return CaseFacts(day=case.closed_at.astimezone(ZoneInfo(timezone)).date(), first_response=first_response,
                      first_time_right=not rework, tasks_with_sla=tasks_with_sla, tasks_on_time=tasks_on_time,
-                     waits=waits, edges=dict(edges))
-
-
-def _wait_node_waits(events: Sequence[TrailMark]) -> list[tuple[str, float]]:
-    started: dict[str, datetime] = {}
-    waits = []
-    for event in events:
-        if event.node is None:
-            continue
-        if event.kind == "waiting":
-            started[event.node] = event.at
-        elif event.kind in WAIT_ENDS and event.node in started:
-            waits.append((event.node, seconds(started.pop(event.node), event.at)))
-    return waits
+                     waits=waits + tally.waits, edges=dict(tally.edges))
 
 
 def seconds(start: datetime, end: datetime) -> float:

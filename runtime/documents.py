@@ -80,6 +80,17 @@ class CaseFacts(Document):
     edges: dict[str, int] = Field(default_factory=dict)  # edge id -> times followed
 
 
+class CaseTally(Document):
+    """What a case's closing facts need from its trail, counted as its events are recorded (`runtime.case_facts`),
+    so the step that closes it does not read the whole trail again."""
+
+    first_response_at: datetime | None = None  # the first "task claimed" or "task completed" event
+    edges: dict[str, int] = Field(default_factory=dict)  # edge id -> times followed
+    tasks_created: dict[str, int] = Field(default_factory=dict)  # task node -> work items given
+    waiting_since: dict[str, datetime] = Field(default_factory=dict)  # wait node -> when its wait began
+    waits: list[tuple[str, float]] = Field(default_factory=list)  # (wait node, seconds) per ended wait
+
+
 class Case(Document):
     id: str
     reference: str = ""  # what people read and say, e.g. BC-2026-00123 (runtime.references); empty on older cases
@@ -105,6 +116,7 @@ class Case(Document):
     sla_jobs: list[str] = Field(default_factory=list)  # case-level SLA jobs still pending
     audit_head: str = ""  # hash of the newest audit event of this case
     audit_count: int = 0
+    tally: CaseTally | None = None  # kept up while it runs (from its first event); dropped once its facts are set
     facts: CaseFacts | None = None  # set in the step that closes it
 
     @property

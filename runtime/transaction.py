@@ -18,11 +18,12 @@ from pydantic import TypeAdapter
 from models.customers import Customer
 from models.phrases import Phrase
 from runtime.audit import GENESIS, seal_event
-from runtime.case_facts import TrailMark, case_facts
+from runtime.case_facts import TrailMark, count_event, facts_of, tally_of
 from runtime.documents import (
     Attachment,
     Case,
     CaseFacts,
+    CaseTally,
     Contact,
     Job,
     OutboxEntry,
@@ -62,7 +63,6 @@ class Transaction:
         self._jobs: dict[str, Job] = {}
         self._outbox: list[OutboxEntry] = []
         self._audit: list[SealedEvent] = []
-        self._trail: dict[str, list[TrailMark]] = {}  # case id -> what its closing facts read of its new events
         self._contacts: dict[str, Contact] = {}
         self._records: dict[tuple[str, str], Record] = {}
         self._attachments: list[Attachment] = []
@@ -213,16 +213,22 @@ class Transaction:
         }, case.audit_head or GENESIS)
         case.audit_head, case.audit_count = sealed.hash, sealed.seq
         self._audit.append(sealed)
-        self._trail.setdefault(case.id, []).append(TrailMark(kind, self.now, node, tuple(taken)))
+        if case.facts is None:
+            count_event(self._tally(case), kind, self.now, node, taken)
+
+    def _tally(self, case: Case) -> CaseTally:
+        """The case's tally; a case stored before tallies were kept is tallied from its stored trail first."""
+        if case.tally is None:
+            stored = self._cases[case.id][1] is not None
+            case.tally = tally_of(map(TrailMark.of, self.store.audit_events(case.id))) if stored else CaseTally()
+        return case.tally
 
     def _facts(self, case: Case, *, stored: bool) -> CaseFacts:
-        """The facts of a case closed in this step, from its whole trail and tasks: what is stored, then this step's."""
-        trail = [TrailMark.of(event) for event in self.store.audit_events(case.id)] if stored else []
-        trail += self._trail.get(case.id, ())
+        """The facts of a case closed in this step, from its tally and its tasks: those stored, then this step's."""
         items = {item.id: item for item in self.store.work_items(WorkQuery(
             case_id=case.id, status=WorkItemStatus.COMPLETED, limit=EVERY_ITEM))} if stored else {}
         items |= {item.id: item for item in self._work_items.values() if item.case_id == case.id}
-        return case_facts(case, trail, items.values(), self.timezone)
+        return facts_of(case, self._tally(case), items.values(), self.timezone)
 
     def took_edge(self, case: Case, edge_id: str) -> None:
         """Note that a token of `case` followed `edge_id`; the case's next audit event records it."""
@@ -234,7 +240,7 @@ class Transaction:
         """Everything the step writes; a case it closed gets its facts (`runtime.case_facts`)."""
         for case, read_at in self._cases.values():
             if case.closed_at is not None and case.facts is None:
-                case.facts = self._facts(case, stored=read_at is not None)
+                case.facts, case.tally = self._facts(case, stored=read_at is not None), None
         return Changes(
             cases=list(self._cases.values()),
             work_items=list(self._work_items.values()),

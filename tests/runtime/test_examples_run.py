@@ -31,6 +31,7 @@ from runtime.test_run import Action, Outcome, Scenario, ScenarioRun
 from tests.people import AUDITOR, person
 from tests.runtime.builders import decision, end, process, start, task
 from tests.runtime.conftest import MONDAY_9_AMSTERDAM, Harness
+from tests.runtime.test_metrics import facts_from_the_whole_trail
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 #: Called processes first: move_house calls change_of_address.
@@ -337,6 +338,8 @@ def test_an_example_reaches_its_outcome_with_its_letters(examples: Runtime, scen
         assert text in bodies
 
     assert rt.verify_audit(AUDITOR).intact
+    for closed in [case, *children]:  # counted as each case went, the same as derived from its whole trail
+        assert closed.facts == facts_from_the_whole_trail(rt, closed.id)
 
 
 def test_the_scenarios_reach_every_end_of_every_example():

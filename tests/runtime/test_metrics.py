@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from runtime.case_facts import TrailMark, case_facts
 from runtime.casework import CaseWork
-from runtime.documents import SealedEvent, WorkItemStatus
+from runtime.documents import CaseFacts, SealedEvent, WorkItemStatus
 from runtime.metrics import FactsCache, Spread, closed_case_figures, open_work, spread
 from runtime.service import Runtime
 from runtime.storage.base import Changes, WorkQuery
@@ -198,3 +199,29 @@ def test_the_facts_are_kept_in_the_step_that_closes_the_case(harness: Harness, r
     assert closed.facts.edges == {"f1": 1, "f2": 1, "f4": 1} and closed.facts.first_time_right
     CaseWork(repair).close(person("bob"), case.id, "meter")  # the root cause comes later: the facts stay
     assert repair.store.case(case.id).facts == closed.facts
+
+
+def facts_from_the_whole_trail(runtime: Runtime, case_id: str) -> CaseFacts:
+    """What the facts of a closed case are when derived from its stored trail and tasks, as for an older case."""
+    case = runtime.store.case(case_id)
+    items = runtime.store.work_items(WorkQuery(case_id=case_id, status=WorkItemStatus.COMPLETED))
+    return case_facts(case, map(TrailMark.of, runtime.store.audit_events(case_id)), items, runtime.calendar.timezone)
+
+
+def test_the_facts_counted_as_the_case_went_are_those_of_its_whole_trail(harness: Harness, repair: Runtime):
+    three_closed_cases(harness)
+    for case in repair.store.cases(active=False):
+        assert case.tally is None  # counted while it ran, dropped once its facts were kept
+        assert case.facts == facts_from_the_whole_trail(repair, case.id)
+
+
+def test_a_case_stored_before_tallies_were_kept_is_counted_from_its_trail_once(harness: Harness, repair: Runtime):
+    case = repair.start_case(person("ann"), "repair")
+    wait(harness, 30 * MINUTE)
+    repair.complete(person("bob"), open_item(repair, case.id), {"ok": False})
+    stored = repair.store.case(case.id)
+    repair.store.commit(Changes(cases=[(stored.model_copy(update={"tally": None}), stored.revision)]))
+    wait(harness, HOUR)
+    closed = repair.complete(person("bob"), open_item(repair, case.id), {"ok": True})
+    assert closed.facts is not None and not closed.facts.first_time_right  # the loop back before the upgrade counts
+    assert closed.facts == facts_from_the_whole_trail(repair, case.id)
