@@ -102,7 +102,12 @@ def give_up(runtime: Runtime, entry: OutboxEntry, reason: Phrase | str) -> None:
         case.incidents.append(incident)
         tx.audit(case, "delivery failed", message, node=entry.node or None,
                  details={"outbox": entry.id, "incident": incident.id})
-        tx.new_record(FAILED_KIND, entry.id, {"case_id": case.id, "reason": _kept(reason)})
+        failed = {"case_id": case.id, "reason": _kept(reason)}
+        record = tx.record(FAILED_KIND, entry.id)  # failed again before anyone dealt with it: the newest reason
+        if record is None:
+            tx.new_record(FAILED_KIND, entry.id, failed)
+        else:
+            tx.put_record(record.model_copy(update={"data": failed, "updated_by": tx.actor, "updated_at": tx.now}))
 
     runtime.step(DELIVERER, fail)
 

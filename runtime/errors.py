@@ -49,6 +49,11 @@ class ConflictError(StoreError):
     """Someone else changed it first; the message says who and what. Reload and try again."""
 
 
+class ChangedMeanwhile(ConflictError):
+    """What a step found missing was created by someone else before the step could commit: `Runtime.step` runs
+    the step again, as it does after a conflicting commit."""
+
+
 class PreconditionFailed(ConflictError):
     """The case is no longer at the revision the caller last saw (e.g. an HTTP If-Match); nothing was changed."""
 

@@ -9,7 +9,9 @@ methods, so a request gets the same answer through each of them.
 
 When the commit finds that only the case's revision moved meanwhile (someone
 else's step on the same case, such as the other branch of a parallel split),
-the step runs again on fresh documents, after a short random pause that grows
+or a record the step found missing was created meanwhile (`ChangedMeanwhile`:
+two starts numbering their cases from one counter), the step runs again on
+fresh documents, after a short random pause that grows
 with each re-run: a user sees a `ConflictError` only when what they acted on
 really changed (completed, claimed, reassigned).
 
@@ -58,7 +60,7 @@ from runtime.documents import (
     WorkItemStatus,
 )
 from runtime.engine import Engine, Services, check_form, validate_data
-from runtime.errors import ConflictError, EngineError, NotFound
+from runtime.errors import ChangedMeanwhile, ConflictError, EngineError, NotFound
 from runtime.escalations import escalate
 from runtime.handlers import message_key
 from runtime.process_version import ProcessVersion
@@ -68,7 +70,8 @@ from runtime.transaction import Transaction
 
 T = TypeVar("T")
 
-#: How often a step runs again when its commit found the case changed by someone else's step.
+#: How often a step runs again when its commit found the case changed by someone else's step (or what it found
+#: missing was created meanwhile).
 STEP_ATTEMPTS = 8
 #: The longest pause, in seconds, before a step's first re-run; it doubles per re-run and is drawn at random below
 #: it, so steps that keep meeting on one document (starts numbering their references from one counter on a
@@ -78,6 +81,10 @@ RERUN_PAUSE = 0.005
 SCHEDULER = system_user("scheduler")
 #: How long a runtime holds the due jobs it claimed; a dead worker's jobs are taken over after it.
 JOB_LEASE = timedelta(minutes=1)
+
+
+def _pause_before_rerun(attempt: int) -> None:
+    time.sleep(random.uniform(0, RERUN_PAUSE * 2 ** attempt))
 
 
 class PublishError(FlowdeskError):
@@ -163,17 +170,23 @@ class Runtime:
             if request is not None and request.expected is not None:
                 tx.expect_revision(*request.expected)
             try:
-                result = body(tx)
-            finally:
-                tx.runs.clear()  # a run refers to its transaction: without this the step would be cyclic garbage
-            if keyed:
-                tx.new_record("request", key, {"fingerprint": request.fingerprint, "result": _remember(result)})
+                try:
+                    result = body(tx)
+                finally:
+                    tx.runs.clear()  # a run refers to its transaction: without this the step would be cyclic garbage
+                if keyed:
+                    tx.new_record("request", key, {"fingerprint": request.fingerprint, "result": _remember(result)})
+            except ChangedMeanwhile:
+                if attempt == STEP_ATTEMPTS - 1:
+                    raise
+                _pause_before_rerun(attempt)
+                continue
             try:
                 self.store.commit(tx.changes())
             except ConflictError:
                 if attempt == STEP_ATTEMPTS - 1:
                     raise
-                time.sleep(random.uniform(0, RERUN_PAUSE * 2 ** attempt))
+                _pause_before_rerun(attempt)
                 continue
             return result
         raise AssertionError("unreachable")  # the loop returns or raises

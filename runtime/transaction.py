@@ -34,7 +34,7 @@ from runtime.documents import (
     WorkItem,
     WorkItemStatus,
 )
-from runtime.errors import NotFound, PreconditionFailed
+from runtime.errors import ChangedMeanwhile, NotFound, PreconditionFailed
 from runtime.storage.base import Changes, Store, WorkQuery
 
 _MOMENT = TypeAdapter(datetime)
@@ -147,9 +147,27 @@ class Transaction:
             return None
 
     def new_record(self, kind: str, key: str, data: dict[str, Any]) -> Record:
-        """A record to create (or to write over a removed one), stamped with who and when."""
-        return self.put_record(Record(kind=kind, key=key, revision=self.store.record_revision(kind, key), data=data,
-                                      updated_by=self.actor, updated_at=self.now))
+        """A record to create (or to write over a removed one), stamped with who and when.
+
+        One that someone else created since this step found none is `ChangedMeanwhile` (`Runtime.step` runs the
+        step again, which then finds it), never written over: two case starts that both
+        found no counter must not both take number 1. The revision is read before the record itself, so one
+        created in between is seen here or refused by the commit's check of that revision.
+        """
+        revision = self.store.record_revision(kind, key)
+        if revision and self._stored_record_exists(kind, key):
+            raise ChangedMeanwhile(Phrase("{kind} '{key}' was created by someone else meanwhile; try again",
+                                          kind=kind, key=key))
+        return self.put_record(Record(kind=kind, key=key, revision=revision, data=data, updated_by=self.actor,
+                                      updated_at=self.now))
+
+    def _stored_record_exists(self, kind: str, key: str) -> bool:
+        """Whether the store holds a record (not a removed one) of `kind` and `key`."""
+        try:
+            self.store.record(kind, key)
+        except NotFound:
+            return False
+        return True
 
     def put_record(self, record: Record) -> Record:
         """Write `record` with the step (as read, or new with revision 0: the store checks it is still so)."""

@@ -9,14 +9,16 @@ start meanwhile takes the next one.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 
 from runtime.clock import ManualClock
 from runtime.documents import Case
-from runtime.references import case_of_reference
+from runtime.references import COUNTER, case_of_reference
 from runtime.service import Runtime
+from runtime.storage.memory import MemoryStore
 from tests.people import person
 from tests.runtime.builders import end, process, start, subprocess, task
 from tests.runtime.conftest import MONDAY_9_AMSTERDAM, Harness
@@ -121,3 +123,28 @@ def test_a_start_whose_number_was_taken_meanwhile_takes_the_next_one():
 def test_a_prefix_that_cannot_start_a_reference_is_refused(prefix: str):
     with pytest.raises(ValueError, match="reference_prefix"):
         complaint(reference_prefix=prefix)
+
+
+class CreatedMeanwhile(MemoryStore):
+    """Another runtime's start commits between a start's finding no counter and its writing the first one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meanwhile: Callable[[], object] | None = None
+
+    def record_revision(self, kind: str, key: str) -> int:
+        if kind == COUNTER and self.meanwhile is not None:
+            other_start, self.meanwhile = self.meanwhile, None
+            other_start()
+        return super().record_revision(kind, key)
+
+
+def test_a_start_that_found_no_counter_while_another_start_made_one_takes_the_next_number():
+    store = CreatedMeanwhile()
+    slow, fast = (Runtime(store, ManualClock(MONDAY_9_AMSTERDAM)) for _ in range(2))
+    slow.publish(person("owner"), complaint())
+    store.meanwhile = lambda: fast.start_case(person("fast"), "billing_complaint")
+    slow.start_case(person("slow"), "billing_complaint")
+    by_starter = {case.started_by: case.reference for case in store.cases()}
+    assert by_starter == {"fast": "BC-2026-00001", "slow": "BC-2026-00002"}
+    assert case_of_reference(store, "BC-2026-00001") != case_of_reference(store, "BC-2026-00002")
