@@ -115,12 +115,14 @@ async def sign_in(user: Any, name: str, password: str, target: str = "/") -> Non
 
 
 def sign_in_page(page: Any, url: str, name: str, target: str = "/", password: str | None = None) -> Any:
-    """Sign a Chromium `page` in through the sign-in form as `name` (password `<name>-demo` unless given); the app
-    then leads it to `target`. Returns the page."""
+    """Sign a Chromium `page` in through the sign-in form as `name` (password `<name>-demo` unless given) and wait
+    until the app has led it away from the sign-in page to `target`, so a test's next reload or navigation does not
+    cut the sign-in off. Returns the page."""
     page.goto(f"{url}/login?redirect_to={target}")
     page.get_by_label("User name").fill(name)
     page.get_by_label("Password").fill(password if password is not None else f"{name}-demo")
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda address: "/login" not in address)
     return page
 
 
