@@ -602,11 +602,7 @@ def _sign_in_record(tx: Transaction, subject: Subject, who: str) -> tuple[Record
 
 
 def _put_sign_in_state(tx: Transaction, record: Record | None, state: SignInState) -> SignInState:
-    data = state.model_dump(mode="json")
-    if record is None:
-        tx.new_record(SIGN_IN_KIND, state.key, data)
-    else:
-        tx.put_record(record.model_copy(update={"data": data, "updated_by": tx.actor, "updated_at": tx.now}))
+    tx.write_record(record, SIGN_IN_KIND, state.key, state.model_dump(mode="json"))
     return state
 
 

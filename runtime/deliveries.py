@@ -102,12 +102,8 @@ def give_up(runtime: Runtime, entry: OutboxEntry, reason: Phrase | str) -> None:
         case.incidents.append(incident)
         tx.audit(case, "delivery failed", message, node=entry.node or None,
                  details={"outbox": entry.id, "incident": incident.id})
-        failed = {"case_id": case.id, "reason": _kept(reason)}
-        record = tx.record(FAILED_KIND, entry.id)  # failed again before anyone dealt with it: the newest reason
-        if record is None:
-            tx.new_record(FAILED_KIND, entry.id, failed)
-        else:
-            tx.put_record(record.model_copy(update={"data": failed, "updated_by": tx.actor, "updated_at": tx.now}))
+        tx.write_record(tx.record(FAILED_KIND, entry.id), FAILED_KIND, entry.id,  # failed again: the newest reason
+                        {"case_id": case.id, "reason": _kept(reason)})
 
     runtime.step(DELIVERER, fail)
 

@@ -514,10 +514,7 @@ class Drafts:
     def _write(self, tx: Transaction, record: Record | None, key: str, data: dict[str, Any],
                kind: str = DRAFT) -> Record:
         """Write a record of `kind` with `data` in this step: as read, or new."""
-        if record is None:
-            return tx.new_record(kind, key, data)
-        return tx.put_record(record.model_copy(update={"data": data, "updated_by": tx.actor,
-                                                       "updated_at": tx.now, "removed": False}))
+        return tx.write_record(record, kind, key, data)
 
     def _create(self, user: User, document: Document, *, fresh: bool) -> StoredDraft:
         """Keep `document` as a new draft of its process; `fresh`: its key must not be published either."""

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from runtime import storage
 from runtime.access import system_user
 from runtime.anchors import SigningKey
-from runtime.documents import Record
 from runtime.mail import Mail
 from runtime.outbox import OUTBOX_LEASE, Deliverer
 from runtime.service import JOB_LEASE, Runtime
@@ -77,10 +76,7 @@ def session_secret(runtime: Runtime, data: Path) -> str:
             return str(stored.data["secret"]), False
         taken_over = old_file.is_file()
         made = old_file.read_text().strip() if taken_over else secrets.token_urlsafe(32)
-        # Revision 0, not `tx.new_record` (which reads the revision afresh and would write over a secret another
-        # process stored since `tx.record` found none): this way the second process's step conflicts and re-runs.
-        tx.put_record(Record(kind=SECRET_KIND, key=SECRET_KEY, data={"secret": made}, updated_by=tx.actor,
-                             updated_at=tx.now))
+        tx.new_record(SECRET_KIND, SECRET_KEY, {"secret": made})  # another process's secret made meanwhile: re-run
         return made, taken_over
 
     found, taken_over = runtime.step(system_user("installation"), secret)

@@ -90,10 +90,7 @@ def change_settings(runtime: Runtime, user: User, **changes: Any) -> Installatio
         except ValidationError as error:
             raise DataError({".".join(map(str, e["loc"])): e["msg"] for e in error.errors()}) from None
         data = settings.model_dump(mode="json")
-        if record is None:
-            tx.new_record(KIND, KEY, data)
-        else:
-            tx.put_record(record.model_copy(update={"data": data, "updated_by": tx.actor, "updated_at": tx.now}))
+        tx.write_record(record, KIND, KEY, data)
         if settings != before:
             installation_log.write(tx, installation_log.ACCOUNTS, "settings changed", "installation",
                                    settings_text(settings, new_password=_password(settings) != _password(before)))

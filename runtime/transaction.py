@@ -161,6 +161,14 @@ class Transaction:
         return self.put_record(Record(kind=kind, key=key, revision=revision, data=data, updated_by=self.actor,
                                       updated_at=self.now))
 
+    def write_record(self, read: Record | None, kind: str, key: str, data: dict[str, Any]) -> Record:
+        """Write `data` as the record of `kind` and `key` with the step: over `read`, the record as this step read
+        it (a removed one comes back), or new (`new_record`) when the step found none."""
+        if read is None:
+            return self.new_record(kind, key, data)
+        return self.put_record(read.model_copy(update={"data": data, "updated_by": self.actor, "updated_at": self.now,
+                                                       "removed": False}))
+
     def _stored_record_exists(self, kind: str, key: str) -> bool:
         """Whether the store holds a record (not a removed one) of `kind` and `key`."""
         try:

@@ -26,13 +26,9 @@ def page(data: Path) -> Iterator[tuple[Page, str]]:
         browser.close()
 
 
-def sign_in(page: Page, url: str, name: str, password: str, target: str) -> None:
-    sign_in_page(page, url, name, target, password=password)
-
-
 def test_an_admin_creates_a_user_and_a_token_while_the_app_runs_and_that_user_signs_in(page: tuple[Page, str]):
     page, url = page
-    sign_in(page, url, "root", "root-demo", "/admin")
+    sign_in_page(page, url, "root", "/admin", password="root-demo")
     page.get_by_role("button", name="Add user").click()
     dialog = page.locator(".q-dialog")
     dialog.get_by_label("User name (to sign in with)").fill("carol")
@@ -65,14 +61,14 @@ def test_an_admin_creates_a_user_and_a_token_while_the_app_runs_and_that_user_si
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{url}/login*")  # signed out; going on at once would cut that navigation off
-    sign_in(page, url, "carol", "carol-password", "/work")
+    sign_in_page(page, url, "carol", "/work", password="carol-password")
     expect(page.get_by_text("Carol Jansen (agent)")).to_be_visible()
     expect(page.get_by_role("tab", name="My work")).to_be_visible()
 
 
 def test_the_email_of_a_fresh_install_is_kept_locally_and_readable_in_the_sent_items(page: tuple[Page, str]):
     page, url = page
-    sign_in(page, url, "bob", "bob-demo", "/work")
+    sign_in_page(page, url, "bob", "/work", password="bob-demo")
     page.get_by_role("tab", name="My queues").click()
     page.locator(".q-table").get_by_role("link", name="Klacht onderzoeken").click()
     sent = page.get_by_text("kept locally (no mail server configured)")
